@@ -1,0 +1,59 @@
+"""`kiosk config check|init|hash-pin`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    cfg = sub.add_parser("config", help="检查或生成终端配置 (check or create a kiosk config)")
+    csub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = csub.add_parser("check", help="validate a config file; lists every problem")
+    check.add_argument("file")
+    check.set_defaults(func=_check)
+    init = csub.add_parser("init", help="write a commented example config")
+    init.add_argument("file", nargs="?", default="kiosk.toml")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    init.set_defaults(func=_init)
+    pin = csub.add_parser("hash-pin", help="hash a manager PIN for [manager] pin_hash (reads it from stdin)")
+    pin.set_defaults(func=_hash_pin)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from kiosk.config.settings import ConfigError, load_config
+
+    try:
+        cfg = load_config(args.file)
+    except ConfigError as err:
+        print(f"{err.source}: {len(err.problems)} problem(s)", file=sys.stderr)
+        for line in err.problems:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: OK (kiosk {cfg.kiosk_id}, site {cfg.site.code} {cfg.site.name})")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    target = Path(args.file)
+    if target.exists() and not args.force:
+        print(f"{target} exists; use --force to overwrite it", file=sys.stderr)
+        return 1
+    source = Path(__file__).with_name("default.toml")
+    target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    print(f"wrote {target}; edit it, then run: kiosk config check {target}")
+    return 0
+
+
+def _hash_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from argon2 import PasswordHasher
+
+    pin = getpass.getpass("PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    if not (pin.isdigit() and 4 <= len(pin) <= 12):
+        print("a PIN is 4 to 12 digits", file=sys.stderr)
+        return 1
+    print(PasswordHasher().hash(pin))
+    return 0

@@ -1,0 +1,106 @@
+"""Config sections of the devices. ``type`` picks the driver (see :mod:`kiosk.devices.registry`).
+
+Simulators speak the real protocols, so in a demo or a test the real drivers point at them:
+``socket://127.0.0.1:PORT`` for the card reader and the serial button, ``tcp://127.0.0.1:PORT`` for the
+printer. Only the camera has an in-process ``simulator`` type (frames have no wire protocol).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kiosk.config.uris import check_printer_uri, check_serial_url
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _serial(v: str) -> str:
+    problem = check_serial_url(v)
+    if problem:
+        raise ValueError(problem)
+    return v
+
+
+class IdCardConfig(Strict):
+    type: Literal["sam", "none"] = "sam"
+    port: str = "socket://127.0.0.1:7101"
+    baud: Literal[9600, 19200, 38400, 57600, 115200] = 115200
+    poll_interval_s: float = Field(0.5, ge=0.1, le=5)
+    read_timeout_s: float = Field(3.0, ge=0.5, le=30)
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, v: str) -> str:
+        return _serial(v)
+
+
+class CameraConfig(Strict):
+    type: Literal["opencv", "simulator", "none"] = "simulator"
+    source: str = Field("0", description="device index (0), device path, file:PATH, rtsp:// or http:// URL")
+    scenario: str = Field("page", description="simulator only: page, no_page, moving, blurred, glare, dark, lost")
+    width: int = Field(1280, ge=160, le=8000)
+    height: int = Field(720, ge=120, le=8000)
+    mjpg: bool = True
+    still_frames: int = Field(12, ge=3, le=60, description="frames the page must keep still before auto-capture")
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, v: str) -> str:
+        if v.isdigit() or v.startswith(("/dev/", "rtsp://", "http://", "https://")):
+            return v
+        if v.startswith("file:"):
+            if not Path(v[5:]).exists():
+                raise ValueError(f"file '{v[5:]}' does not exist; expected a video or image file")
+            return v
+        raise ValueError(f"'{v}' is not a camera source; expected 0, /dev/video0, file:PATH or rtsp://…")
+
+
+class PrinterConfig(Strict):
+    type: Literal["escpos", "none"] = "escpos"
+    uri: str = "tcp://127.0.0.1:9100"
+    profile: str | None = Field(None, description="python-escpos profile name, e.g. TM-T88V, ZJ-5870")
+    paper_width_mm: Literal[58, 80] = 80
+    status_timeout_s: float = Field(1.0, gt=0, le=10)
+
+    @field_validator("uri")
+    @classmethod
+    def _uri(cls, v: str) -> str:
+        problem = check_printer_uri(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+
+class ButtonConfig(Strict):
+    type: Literal["serial", "serial-contact", "evdev", "keyboard", "none"] = "keyboard"
+    port: str | None = Field(None, description="serial types: the port, e.g. /dev/ttyUSB1 or socket://…")
+    device: str | None = Field(None, description="evdev: /dev/input/by-id/… of the button")
+    key: str = Field("F12", description="keyboard and evdev: the key that counts as a press")
+    debounce_ms: int = Field(50, ge=0, le=2000)
+    long_press_ms: int = Field(1500, ge=200, le=10000)
+    min_interval_s: float = Field(3.0, ge=0, le=600, description="presses closer than this count once")
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, v: str | None) -> str | None:
+        return None if v is None else _serial(v)
+
+    @model_validator(mode="after")
+    def _needs(self) -> ButtonConfig:
+        if self.type in ("serial", "serial-contact") and not self.port:
+            raise ValueError(f"type '{self.type}' needs port, e.g. port = \"/dev/ttyUSB1\"")
+        if self.type == "evdev" and not self.device:
+            raise ValueError("type 'evdev' needs device, e.g. device = \"/dev/input/by-id/usb-…-event-kbd\"")
+        return self
+
+
+class DevicesConfig(Strict):
+    idcard: IdCardConfig = IdCardConfig()
+    camera: CameraConfig = CameraConfig()
+    printer: PrinterConfig = PrinterConfig()
+    button: ButtonConfig = ButtonConfig()

@@ -1,0 +1,158 @@
+"""The kiosk's configuration schema and its loading.
+
+One TOML file per kiosk. :func:`load_config` returns a validated :class:`KioskConfig` or raises
+:class:`ConfigError` whose ``problems`` are lines of the form ``field.path: what is wrong, what is expected``.
+Device sections are in :mod:`kiosk.config.devices`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from kiosk.config.devices import DevicesConfig
+
+DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_CATALOG = PACKAGE_DIR / "catalogs" / "zengdu_sample.toml"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class SiteConfig(Strict):
+    level: Literal["district", "town", "village"]
+    code: str = Field(min_length=1, max_length=32, description="the hall's code, e.g. 421303 or 421303-101")
+    name: str = Field(min_length=1, max_length=64)
+    address: str = ""
+    phone: str = ""
+    parent_code: str | None = Field(None, description="the next level up, for escalation (town → district)")
+
+
+class QueueConfig(Strict):
+    url: str = "http://127.0.0.1:8600"
+    token: str | None = Field(None, description="this kiosk's token; prefer token_file")
+    token_file: Path | None = None
+    timeout_s: float = Field(5.0, gt=0, le=60)
+    heartbeat_interval_s: float = Field(30.0, ge=1, le=3600)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not (v.startswith("http://") or v.startswith("https://")) or len(v) < 10:
+            raise ValueError(f"'{v}' is not an http(s) URL; expected e.g. http://10.0.0.5:8600")
+        return v.rstrip("/")
+
+    @field_validator("token_file")
+    @classmethod
+    def _token_file(cls, v: Path | None) -> Path | None:
+        if v is not None and not v.is_file():
+            raise ValueError(f"file '{v}' does not exist; create it with the token from `kiosk queue add-kiosk`")
+        return v
+
+
+class UiConfig(Strict):
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    font: Path = Path(DEFAULT_FONT)
+    idle_timeout_s: float = Field(90, ge=10, le=3600, description="quiet time before the countdown")
+    countdown_s: float = Field(15, ge=3, le=120, description="visible countdown before the reset")
+    elderly_mode_default: bool = False
+    elderly_timeout_factor: float = Field(2.0, ge=1, le=5)
+    fullscreen: bool = True
+    width: int = Field(1080, ge=480, le=7680)
+    height: int = Field(1920, ge=480, le=7680)
+    voice: bool = Field(True, description="spoken guidance in elderly mode")
+
+    @field_validator("font")
+    @classmethod
+    def _font(cls, v: Path) -> Path:
+        if not v.is_file():
+            raise ValueError(f"font file '{v}' does not exist; install fonts-wqy-microhei or name a CJK .ttf/.ttc")
+        return v
+
+
+class PrivacyConfig(Strict):
+    sent_outbox_retention_days: int = Field(7, ge=0, le=365, description="days to keep delivered outbox rows")
+    capture_dir: Path | None = Field(None, description="where captured images wait (default: a private temp dir)")
+
+
+class ManagerConfig(Strict):
+    pin_hash: str | None = Field(None, description="argon2 hash from `kiosk config hash-pin`")
+    max_attempts: int = Field(5, ge=1, le=20)
+    lockout_s: int = Field(300, ge=10, le=86400)
+
+    @field_validator("pin_hash")
+    @classmethod
+    def _pin(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith("$argon2"):
+            raise ValueError("is not an argon2 hash; expected the output of `kiosk config hash-pin`")
+        return v
+
+
+class KioskConfig(Strict):
+    kiosk_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    location: str = Field("", description="where the machine stands in the hall, shown to helpers")
+    state_dir: Path = Path("state")
+    catalog: Path = DEFAULT_CATALOG
+    site: SiteConfig
+    queue: QueueConfig = QueueConfig()
+    devices: DevicesConfig = DevicesConfig()
+    ui: UiConfig = UiConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    manager: ManagerConfig = ManagerConfig()
+
+    @field_validator("catalog")
+    @classmethod
+    def _catalog(cls, v: Path) -> Path:
+        if not v.is_file():
+            raise ValueError(f"catalogue file '{v}' does not exist; expected a matters TOML file")
+        return v
+
+
+class ConfigError(Exception):
+    """The config is unusable. ``problems`` holds one ``field.path: message`` line per problem."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+def format_errors(error: ValidationError) -> list[str]:
+    lines = []
+    for e in error.errors():
+        path = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        kind = e["type"]
+        msg = e["msg"].removeprefix("Value error, ")
+        if kind == "extra_forbidden":
+            msg = "unknown key; remove it or check its spelling (see `kiosk config init`)"
+        elif kind == "missing":
+            msg = "is missing; this key is required"
+        elif kind not in ("value_error", "assertion_error") and "input" in e:
+            msg = f"{msg} (got {e['input']!r})"
+        lines.append(f"{path}: {msg}")
+    return lines
+
+
+def parse_config(data: dict, source: str = "<config>") -> KioskConfig:
+    try:
+        return KioskConfig.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(source, format_errors(err)) from None
+
+
+def load_config(path: str | Path) -> KioskConfig:
+    """Reads and validates a kiosk config file. Raises :class:`ConfigError` with every problem found."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(str(p), [f"(file): '{p}' does not exist; create one with `kiosk config init {p}`"])
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(str(p), [f"(file): not valid TOML: {err}"]) from None
+    return parse_config(data, str(p))

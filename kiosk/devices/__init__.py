@@ -1,0 +1,1 @@
+"""The devices layer: small interfaces, real drivers, protocol-speaking simulators. No Kivy here."""
