@@ -1,4 +1,5 @@
-"""`kiosk queue …`: the help-queue server and its provisioning, and the kiosk's outbox."""
+"""`kiosk queue …`: the help-queue server and its provisioning (server_cli), and the kiosk's outbox
+(outbox_cli). This module only assembles them."""
 
 from __future__ import annotations
 
@@ -7,4 +8,9 @@ import argparse
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     queue = sub.add_parser("queue", help="帮办呼叫队列 (help-queue server, accounts, outbox)")
-    queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+    qsub = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+
+    from kiosk.queue import outbox_cli, server_cli
+
+    server_cli.add_commands(qsub)
+    outbox_cli.add_commands(qsub)
