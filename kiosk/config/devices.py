@@ -80,7 +80,11 @@ class ButtonConfig(Strict):
     type: Literal["serial", "serial-contact", "evdev", "keyboard", "none"] = "keyboard"
     port: str | None = Field(None, description="serial types: the port, e.g. /dev/ttyUSB1 or socket://…")
     device: str | None = Field(None, description="evdev: /dev/input/by-id/… of the button")
-    key: str = Field("F12", description="keyboard and evdev: the key that counts as a press")
+    key: str = Field("F12", description="keyboard and evdev: the key that counts as a press (evdev: or 'any')")
+    baud: Literal[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] = 9600
+    press_byte: int | None = Field(None, ge=0, le=255, description="serial: the byte of a press (default: any)")
+    line: Literal["cts", "dsr", "cd", "ri"] = Field(
+        "cts", description="serial-contact: the input line the contact closes to (DTR is driven high)")
     debounce_ms: int = Field(50, ge=0, le=2000)
     long_press_ms: int = Field(1500, ge=200, le=10000)
     min_interval_s: float = Field(3.0, ge=0, le=600, description="presses closer than this count once")

@@ -1,0 +1,154 @@
+"""Serial call buttons over pyserial: any port URL works (``/dev/ttyUSB1``, ``socket://HOST:PORT``,
+``loop://``, ``rfc2217://…``).
+
+- :class:`SerialButton`: the button sends one byte per press (optionally only ``press_byte`` counts).
+- :class:`ContactButton`: a dry contact between DTR (driven high) and an input line (CTS by default, or
+  DSR / CD / RI), polled every 10 ms. On ``loop://`` pyserial reports RTS as CTS, so a test presses the
+  contact by toggling ``rts`` on the driver's own port object (see ``open_port``).
+
+Both reconnect with backoff after unplug (``SerialException`` / ``OSError``), clear stale input after
+each (re)open, and report health; their threads stop within ~50 ms of ``close()``.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable
+from typing import Any
+
+import serial
+
+from kiosk.config.devices import ButtonConfig
+from kiosk.devices.base import Backoff
+from kiosk.devices.button.adapter import ButtonDevice, DeviceGone, logic_for
+from kiosk.devices.button.press import PressLogic
+from kiosk.i18n import tr
+
+OpenPort = Callable[[str, int], Any]
+POLL_S = 0.01
+READ_TIMEOUT_S = 0.02
+
+
+def open_serial(url: str, baud: int, *, rts: bool | None = None, dtr: bool | None = None) -> Any:
+    """Opens a pyserial port for ``url``; modem lines are set before opening so they never glitch."""
+    port = serial.serial_for_url(url, baudrate=baud, timeout=READ_TIMEOUT_S, do_not_open=True,
+                                 exclusive=True if "://" not in url else None)
+    if rts is not None:
+        port.rts = rts
+    if dtr is not None:
+        port.dtr = dtr
+    port.open()
+    return port
+
+
+def reason_for(port: str, err: BaseException) -> str:
+    """A plain-words reason for a failure to open or use ``port``."""
+    text = str(err)
+    code = getattr(err, "errno", None)
+    if code == errno.ENOENT or "No such file" in text or "[Errno 2]" in text:
+        return tr("button.not_found", port=port)
+    if code == errno.EACCES or "Permission denied" in text or "[Errno 13]" in text:
+        return tr("button.no_permission", port=port)
+    if "Connection refused" in text or "[Errno 111]" in text:
+        return tr("button.refused", port=port)
+    if code in (errno.EIO, errno.ENXIO, errno.ENODEV) or "disconnected" in text or "returned no data" in text:
+        return tr("button.unplugged", port=port)
+    if code == errno.EBUSY or "exclusively lock" in text or "busy" in text.lower():
+        return tr("button.busy", port=port)
+    return tr("button.lost", port=port, error=text or type(err).__name__)
+
+
+class _SerialAdapter(ButtonDevice):
+    def __init__(self, port: str, logic: PressLogic, *, baud: int = 9600, open_port: OpenPort | None = None,
+                 backoff: Backoff | None = None):
+        super().__init__(port, logic, backoff=backoff)
+        self.port, self.baud = port, baud
+        self._open_port = open_port
+
+    def _open(self) -> Any:
+        raise NotImplementedError
+
+    def _connect(self) -> Any:
+        try:
+            handle = self._open()
+            handle.reset_input_buffer()
+            return handle
+        except (serial.SerialException, OSError, ValueError) as err:
+            raise DeviceGone(reason_for(self.port, err)) from err
+
+    def _disconnect(self, handle: Any) -> None:
+        handle.close()
+
+
+class SerialButton(_SerialAdapter):
+    """A button that sends a byte per press. ``press_byte`` None counts any byte."""
+
+    def __init__(self, port: str, logic: PressLogic, *, baud: int = 9600, press_byte: int | None = None,
+                 open_port: OpenPort | None = None, backoff: Backoff | None = None):
+        super().__init__(port, logic, baud=baud, open_port=open_port, backoff=backoff)
+        self.press_byte = press_byte
+        self.ignored_bytes = 0
+
+    @classmethod
+    def from_config(cls, config: ButtonConfig) -> SerialButton:
+        assert config.port, "serial buttons need a port"
+        logic = logic_for(config, f"serial {config.port}")
+        return cls(config.port, logic, baud=config.baud, press_byte=config.press_byte).start()  # type: ignore[return-value]
+
+    def _open(self) -> Any:
+        return (self._open_port or open_serial)(self.port, self.baud)
+
+    def _serve(self, handle: Any) -> None:
+        while not self._stop.is_set():
+            try:
+                data = handle.read(max(1, handle.in_waiting))
+            except (serial.SerialException, OSError) as err:
+                raise DeviceGone(reason_for(self.port, err)) from err
+            now = self.logic.clock()
+            for byte in data:
+                if self.press_byte is None or byte == self.press_byte:
+                    self.logic.press(now)
+                else:
+                    self.ignored_bytes += 1
+
+
+class ContactButton(_SerialAdapter):
+    """A dry contact: DTR is driven high, ``line`` (cts/dsr/cd/ri) reads high while the contact is closed."""
+
+    def __init__(self, port: str, logic: PressLogic, *, baud: int = 9600, line: str = "cts",
+                 open_port: OpenPort | None = None, backoff: Backoff | None = None,
+                 poll_s: float = POLL_S):
+        if line not in ("cts", "dsr", "cd", "ri"):
+            raise ValueError(f"line '{line}' is not one of cts, dsr, cd, ri")
+        super().__init__(port, logic, baud=baud, open_port=open_port, backoff=backoff)
+        self.line, self.poll_s = line, poll_s
+        self._closed_now = False
+
+    @classmethod
+    def from_config(cls, config: ButtonConfig) -> ContactButton:
+        assert config.port, "contact buttons need a port"
+        logic = logic_for(config, f"contact {config.line} {config.port}")
+        return cls(config.port, logic, baud=config.baud, line=config.line).start()  # type: ignore[return-value]
+
+    def _open(self) -> Any:
+        if self._open_port is not None:
+            handle = self._open_port(self.port, self.baud)
+            handle.dtr = True
+            return handle
+        return open_serial(self.port, self.baud, rts=False, dtr=True)
+
+    def _serve(self, handle: Any) -> None:
+        while not self._stop.is_set():
+            try:
+                level = bool(getattr(handle, self.line))
+            except (serial.SerialException, OSError) as err:
+                raise DeviceGone(reason_for(self.port, err)) from err
+            self._closed_now = level
+            now = self.logic.clock()
+            self.logic.edge(level, now)
+            self.logic.tick(now)
+            self._stop.wait(self.poll_s)
+
+    def _describe_ok(self) -> str:
+        key = "button.contact_closed" if self._closed_now else "button.contact_open"
+        return tr(key, port=self.port, line=self.line.upper(), presses=self.logic.counted)
