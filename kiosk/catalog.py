@@ -290,12 +290,12 @@ class _SearchIndex:
             best = None
             for rank, text, syl in fields:
                 pos = text.lower().find(raw)
-                if pos >= 0:
-                    score = (rank, 0, pos)
-                elif latin == raw and (start := self._match(latin, syl)) is not None:
-                    score = (rank, 1, start)
-                else:
+                if pos < 0 and latin == raw:
+                    pos = self._match(latin, syl)
+                if pos is None or pos < 0:
                     continue
+                # a name or keyword that starts with the query first, then names, keywords, departments
+                score = (0 if pos == 0 and rank < 2 else 1, rank, pos)
                 best = score if best is None or score < best else best
             if best is not None:
                 scored.append((best, len(matter.name), order, matter))
