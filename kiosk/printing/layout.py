@@ -11,6 +11,7 @@ Blocks::
     Rule()                                              # dashed separator across the paper
     Feed(2)                                             # blank lines
     QR("https://…", size=6)                             # native QR; size = dots per module (1–16)
+    Raster.from_image(pil_image)                        # a 1-bit picture (logo, seal), printed as GS v 0
     Cut()                                               # feed and cut (feed only without a cutter)
 
 Widths are counted in printer columns, the way a Chinese printer in Chinese mode lays them out: an ASCII
@@ -134,6 +135,38 @@ class QR:
 
 
 @dataclass(frozen=True)
+class Raster:
+    """A 1-bit bitmap: ``width`` dots (a multiple of 8) × ``height`` rows, ``data`` packed MSB first, 1 = ink.
+
+    Use :meth:`from_image` to make one from a Pillow image (dark pixels print).
+    """
+
+    width: int
+    height: int
+    data: bytes
+    align: Align = "center"
+
+    def __post_init__(self) -> None:
+        if self.width <= 0 or self.width % 8 or self.height <= 0:
+            raise ValueError(f"Raster must be a positive multiple of 8 dots wide, got {self.width}×{self.height}")
+        if len(self.data) != self.width // 8 * self.height:
+            raise ValueError(f"Raster data has {len(self.data)} bytes; {self.width}×{self.height} needs "
+                             f"{self.width // 8 * self.height}")
+
+    @classmethod
+    def from_image(cls, image: object, align: Align = "center", threshold: int = 128) -> Raster:
+        """A raster from a Pillow image: pixels darker than ``threshold`` print; width padded to 8 dots."""
+        from PIL import Image
+
+        gray = image.convert("L")  # type: ignore[attr-defined]
+        width = (gray.width + 7) // 8 * 8
+        canvas = Image.new("L", (width, gray.height), 255)
+        canvas.paste(gray, (0, 0))
+        ink = canvas.point(lambda v: 255 if v < threshold else 0).convert("1")
+        return cls(width, gray.height, ink.tobytes(), align)
+
+
+@dataclass(frozen=True)
 class Cut:
     """Feed ``feed`` lines (so the last line clears the cutter) and cut; printers without a cutter feed."""
 
@@ -141,7 +174,7 @@ class Cut:
     partial: bool = True
 
 
-Block = Text | Columns | Rule | Feed | QR | Cut
+Block = Text | Columns | Rule | Feed | QR | Raster | Cut
 
 
 @dataclass
@@ -166,8 +199,8 @@ class Slip:
 
     def add(self, *blocks: Block) -> Slip:
         for block in blocks:
-            if not isinstance(block, (Text, Columns, Rule, Feed, QR, Cut)):
-                raise TypeError(f"{block!r} is not a slip block (Text, Columns, Rule, Feed, QR, Cut)")
+            if not isinstance(block, (Text, Columns, Rule, Feed, QR, Raster, Cut)):
+                raise TypeError(f"{block!r} is not a slip block (Text, Columns, Rule, Feed, QR, Raster, Cut)")
             self.blocks.append(block)
         return self
 
@@ -186,6 +219,8 @@ class Slip:
                 out.extend([""] * block.lines)
             elif isinstance(block, QR):
                 out.append(f"[QR: {block.data}]")
+            elif isinstance(block, Raster):
+                out.append(f"[image {block.width}×{block.height}]")
         return [line.rstrip() for line in out]
 
     def to_text(self) -> str:

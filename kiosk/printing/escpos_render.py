@@ -1,0 +1,237 @@
+"""Slip → ESC/POS bytes for Chinese printers, built by hand (not python-escpos ``text()``).
+
+The stream: ``ESC @`` (init) and ``FS &`` (Chinese mode) first; each line sent as GBK (or GB18030 when the
+printer's profile says so) with ``ESC a`` alignment, ``GS ! n`` size (``ESC !`` is ignored by many Chinese
+printers for Chinese), ``ESC E`` bold and ``ESC -`` / ``FS -`` underline, sent only when they change;
+``ESC d n`` feeds; a native QR code (``GS ( k``); ``GS V`` cut, or only a feed for profiles without a
+cutter.
+
+**Characters outside the encoding** (rare name characters such as 𠮷 U+20BB7 or 䶮 U+4DAE, emoji, …):
+such a line is printed as a raster image (``GS v 0``) drawn with the CJK font chain on the same grid, so
+the name is printed right instead of as ``?``. Such characters are reported in
+:attr:`Rendered.image_chars`; a character no configured font can draw is printed as a box holding its code
+point and reported in :attr:`Rendered.missing_glyphs` so the caller can log it and tell a helper. A
+printer profile without native QR gets the QR code as a raster image too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kiosk.printing.layout import (
+    QR,
+    Columns,
+    Cut,
+    Feed,
+    Raster,
+    Rule,
+    Slip,
+    Text,
+    columns_for,
+    columns_lines,
+    display_width,
+    wrap,
+)
+
+ESC, GS, FS, LF = b"\x1b", b"\x1d", b"\x1c", b"\n"
+INIT = ESC + b"@"
+CHINESE_ON, CHINESE_OFF = FS + b"&", FS + b"."
+_ALIGN = {"left": 0, "center": 1, "right": 2}
+_EC = {"L": 48, "M": 49, "Q": 50, "H": 51}
+
+
+@dataclass(frozen=True)
+class EscposOptions:
+    """What the target printer can do. ``encoding``: ``gbk`` (most) or ``gb18030`` (printers that say so)."""
+
+    encoding: str = "gbk"
+    cutter: bool = True
+    native_qr: bool = True
+    fonts: tuple[str, ...] | None = None  # None: wqy-microhei, then installed rare-character fonts
+
+    def __post_init__(self) -> None:
+        if self.encoding not in ("gbk", "gb18030"):
+            raise ValueError(f"encoding '{self.encoding}' is not supported; expected gbk or gb18030")
+
+    @classmethod
+    def for_profile(cls, profile: str | None, encoding: str = "gbk",
+                    fonts: Sequence[str] | None = None) -> EscposOptions:
+        """Options from a python-escpos profile name (e.g. ``ZJ-5870`` has no cutter and no native QR)."""
+        if not profile:
+            return cls(encoding=encoding, fonts=tuple(fonts) if fonts else None)
+        from escpos.capabilities import get_profile
+
+        try:
+            p = get_profile(profile)
+        except Exception as exc:  # python-escpos raises its own NotSupported for unknown names
+            raise ValueError(f"unknown printer profile '{profile}'; use a python-escpos profile name such as "
+                             f"TM-T20II, ZJ-5870 or POS-5890") from exc
+        return cls(encoding=encoding, cutter=p.supports("paperFullCut") or p.supports("paperPartCut"),
+                   native_qr=p.supports("qrCode"), fonts=tuple(fonts) if fonts else None)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The bytes for one slip and what had to be printed as images."""
+
+    data: bytes
+    image_lines: int = 0
+    image_chars: tuple[str, ...] = field(default=())
+    missing_glyphs: tuple[str, ...] = field(default=())
+
+    @property
+    def flagged(self) -> bool:
+        """True when something could not be printed as intended (a glyph no font has)."""
+        return bool(self.missing_glyphs)
+
+
+def encode_line(text: str, encoding: str = "gbk") -> bytes | None:
+    """``text`` as printer bytes in Chinese mode, or None when a character cannot be sent as text.
+
+    ASCII stays one byte; every other character must become a proper double-byte code (lead byte ≥ 0x81),
+    or a four-byte GB18030 code when ``encoding`` is ``gb18030``. Single bytes ≥ 0x80 would be swallowed
+    as half of a Chinese character, so they count as not encodable.
+    """
+    out = bytearray()
+    for ch in text:
+        if ord(ch) < 0x80:
+            out.append(ord(ch))
+            continue
+        try:
+            b = ch.encode(encoding)
+        except UnicodeEncodeError:
+            return None
+        if len(b) not in ((2,) if encoding == "gbk" else (2, 4)) or b[0] < 0x81:
+            return None
+        out += b
+    return bytes(out)
+
+
+def qr_native(block: QR) -> bytes:
+    """``GS ( k`` commands: model 2, module size, error correction, store the data (UTF-8), print."""
+    data = block.data.encode("utf-8")
+
+    def fn(body: bytes) -> bytes:
+        return GS + b"(k" + len(body).to_bytes(2, "little") + body
+
+    return (fn(b"1A2\x00") + fn(b"1C" + bytes([block.size])) + fn(b"1E" + bytes([_EC[block.error_correction]]))
+            + fn(b"1P0" + data) + fn(b"1Q0"))
+
+
+def raster_bytes(width: int, height: int, data: bytes) -> bytes:
+    """``GS v 0`` for a packed 1-bit image ``width`` (multiple of 8) × ``height``."""
+    return GS + b"v0\x00" + (width // 8).to_bytes(2, "little") + height.to_bytes(2, "little") + data
+
+
+class _Writer:
+    """Emits style commands only when the style changes (state known after ``ESC @``)."""
+
+    def __init__(self) -> None:
+        self.out = bytearray(INIT + CHINESE_ON)
+        self.align, self.size, self.bold, self.underline = 0, 1, False, False
+
+    def style(self, align: str, size: int = 1, bold: bool = False, underline: bool = False) -> None:
+        a = _ALIGN[align]
+        if a != self.align:
+            self.out += ESC + b"a" + bytes([a])
+            self.align = a
+        if size != self.size:
+            self.out += GS + b"!" + bytes([(size - 1) << 4 | (size - 1)])
+            self.size = size
+        if bold != self.bold:
+            self.out += ESC + b"E" + bytes([int(bold)])
+            self.bold = bold
+        if underline != self.underline:
+            self.out += ESC + b"-" + bytes([int(underline)]) + FS + b"-" + bytes([int(underline)])
+            self.underline = underline
+
+
+class EscposRenderer:
+    """Renders slips for one printer's options; keeps its font chain between slips."""
+
+    def __init__(self, options: EscposOptions | None = None):
+        self.options = options or EscposOptions()
+        self._painter = None
+
+    def render(self, slip: Slip) -> Rendered:
+        w = _Writer()
+        image_chars: set[str] = set()
+        image_lines = 0
+        missing: set[str] = set()
+        for block in slip.blocks:
+            if isinstance(block, (Text, Columns, Rule)):
+                for text, align, size, bold, ul in _lines(block, slip):
+                    encoded = encode_line(text.rstrip(" ") if align == "left" else text, self.options.encoding)
+                    if encoded is not None:
+                        w.style(align, size, bold, ul)
+                        w.out += encoded + LF
+                        continue
+                    image_chars |= {c for c in text if encode_line(c, self.options.encoding) is None}
+                    image_lines += 1
+                    w.style("left")
+                    w.out += self._text_image(text, align, size, bold, ul, slip, missing)
+            elif isinstance(block, Feed):
+                if block.lines:
+                    w.out += ESC + b"d" + bytes([block.lines])
+            elif isinstance(block, QR):
+                w.style(block.align)
+                w.out += qr_native(block) + LF if self.options.native_qr else self._qr_image(block, slip)
+            elif isinstance(block, Raster):
+                w.style(block.align)
+                w.out += raster_bytes(block.width, block.height, block.data)
+            elif isinstance(block, Cut):
+                w.style("left")
+                if block.feed:
+                    w.out += ESC + b"d" + bytes([block.feed])
+                if self.options.cutter:
+                    w.out += GS + b"V" + (b"\x01" if block.partial else b"\x00")
+        return Rendered(bytes(w.out), image_lines, tuple(sorted(image_chars)), tuple(sorted(missing)))
+
+    def _text_image(self, text: str, align: str, size: int, bold: bool, ul: bool, slip: Slip,
+                    missing: set[str]) -> bytes:
+        from kiosk.printing.glyphs import CELL_W, GlyphPainter
+
+        if self._painter is None:
+            self._painter = GlyphPainter(self.options.fonts)
+        text = text.rstrip(" ")
+        width_used = display_width(text) * CELL_W * size
+        x = {"left": 0, "center": (slip.paper.dots - width_used) // 2,
+             "right": slip.paper.dots - width_used}[align]
+        width = min(slip.paper.dots, (x + width_used + 7) // 8 * 8)
+        self._painter.missing.clear()
+        image = self._painter.line_image(text, width, x, size, bold, ul)
+        missing |= self._painter.missing
+        raster = Raster.from_image(image, align="left")
+        return raster_bytes(raster.width, raster.height, raster.data)
+
+    def _qr_image(self, block: QR, slip: Slip) -> bytes:
+        from kiosk.printing.qr_image import qr_raster
+
+        raster = qr_raster(block, slip.paper.dots)
+        return raster_bytes(raster.width, raster.height, raster.data) + LF
+
+
+def _lines(block: Text | Columns | Rule, slip: Slip) -> list[tuple[str, str, int, bool, bool]]:
+    """(text, align, size, bold, underline) for each printed line of a text-like block."""
+    if isinstance(block, Text):
+        cols = columns_for(slip.width_mm, block.size)
+        return [(line, block.align, block.size, block.bold, block.underline) for line in wrap(block.text, cols)]
+    if isinstance(block, Columns):
+        cols = columns_for(slip.width_mm, block.size)
+        return [(line, "left", block.size, block.bold, False)
+                for line in columns_lines(block.left, block.right, cols)]
+    return [(block.char * slip.columns, "left", 1, False, False)]
+
+
+def render(slip: Slip, options: EscposOptions | None = None) -> Rendered:
+    """Renders one slip (see :class:`EscposRenderer`)."""
+    return EscposRenderer(options).render(slip)
+
+
+def to_escpos(slip: Slip, options: EscposOptions | None = None) -> bytes:
+    """The ESC/POS bytes of one slip."""
+    return render(slip, options).data
+
+
+__all__ = ["EscposOptions", "EscposRenderer", "Rendered", "encode_line", "render", "to_escpos"]
