@@ -1,0 +1,192 @@
+"""The kiosk's one help-queue API: :class:`HelpQueueClient`.
+
+Every call returns after a local durable write (the outbox) and never waits for the network; a
+background :class:`~kiosk.queue.forwarder.Forwarder` delivers. The UI reads ``online``,
+``pending_count()``, ``status(request_id)`` and ``notice()`` (the text to show when offline).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk.config.settings import KioskConfig
+from kiosk.i18n import tr
+from kiosk.queue.outbox import Outbox
+
+REQUEST_KINDS = ("consult", "assist", "proxy", "call")
+STEPS = ("start", "identify", "matter", "materials", "result", "done", "manager")
+PRIORITIES = ("normal", "elderly", "disabled", "green")
+CANCEL_REASONS = ("resident_left", "duplicate", "other")
+
+
+def outbox_path(config: KioskConfig) -> Path:
+    """Where the kiosk's outbox database lives: ``<state_dir>/outbox.sqlite3``."""
+    return Path(config.state_dir) / "outbox.sqlite3"
+
+
+def read_token(config: KioskConfig) -> str | None:
+    if config.queue.token:
+        return config.queue.token
+    if config.queue.token_file:
+        return Path(config.queue.token_file).read_text(encoding="utf-8").strip() or None
+    return None
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class HelpQueueClient:
+    """The kiosk side of the help queue.
+
+    ``transport`` (an httpx transport) and ``poll_interval_s`` exist for tests; production passes only
+    the config. Methods raise ValueError on bad arguments (a programming error), never on network trouble.
+    """
+
+    def __init__(self, config: KioskConfig, *, transport: Any = None, poll_interval_s: float = 3.0,
+                 health_source: Callable[[], Iterable[Any]] | None = None):
+        from kiosk.queue.forwarder import Forwarder
+
+        self.config = config
+        self.outbox = Outbox(outbox_path(config), retention_days=config.privacy.sent_outbox_retention_days)
+        self.forwarder = Forwarder(self.outbox, config.queue.url, read_token(config),
+                                   timeout_s=config.queue.timeout_s, poll_interval_s=poll_interval_s,
+                                   transport=transport)
+        self.health_source = health_source
+        self._hb_stop = threading.Event()
+        self._hb_thread: threading.Thread | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Starts delivering (and, with a ``health_source``, sending heartbeats every interval)."""
+        self.forwarder.start()
+        if self.health_source and not (self._hb_thread and self._hb_thread.is_alive()):
+            self._hb_stop.clear()
+            self._hb_thread = threading.Thread(target=self._heartbeats, name="outbox-heartbeat", daemon=True)
+            self._hb_thread.start()
+
+    def stop(self) -> None:
+        """Stops the threads; whatever is pending stays in the outbox for the next start."""
+        self._hb_stop.set()
+        if self._hb_thread:
+            self._hb_thread.join(2.0)
+        self.forwarder.stop()
+        self.outbox.close()
+
+    def _heartbeats(self) -> None:
+        interval = self.config.queue.heartbeat_interval_s
+        while not self._hb_stop.is_set():
+            try:
+                self.heartbeat(self.health_source() if self.health_source else [])
+            except Exception:  # a broken health source must not stop the heartbeats
+                import logging
+
+                logging.getLogger(__name__).exception("heartbeat: health source failed")
+            self._hb_stop.wait(interval)
+
+    # -- the kiosk's calls ---------------------------------------------------------------------------
+    def call_helper(self, kind: str, step: str, matter_id: str | None = None, matter_name: str | None = None,
+                    ticket_no: str | None = None, priority: str = "normal", resident: dict | None = None,
+                    *, visit_id: str | None = None, note: str | None = None) -> str:
+        """Records a call for a helper and returns its request id at once (after the durable write).
+
+        With ``visit_id``, pressing again during the same visit returns the visit's open request instead
+        of creating a second one (until it is cancelled or finished). ``resident`` (name, id_number) is
+        stored encrypted and dropped from the outbox as soon as the server has it.
+        """
+        _check("kind", kind, REQUEST_KINDS)
+        _check("step", step, STEPS)
+        _check("priority", priority, PRIORITIES)
+        if note is not None and len(note) > 500:
+            raise ValueError("note: longer than 500 characters")
+        body = {"id": str(uuid.uuid4()), "kind": kind, "kiosk_id": self.config.kiosk_id,
+                "site_code": self.config.site.code, "step": step, "matter_id": matter_id,
+                "matter_name": matter_name, "ticket_no": ticket_no, "priority": priority,
+                "created_at": _now_iso(), "resident": resident or None, "note": note}
+        request_id, created = self.outbox.enqueue_request(body, "/api/v1/requests", visit_id=visit_id)
+        if created:
+            self.forwarder.wake()
+        return request_id
+
+    def cancel(self, request_id: str, reason: str = "resident_left") -> None:
+        """Records that the request is no longer needed (sent after the request itself)."""
+        _check("reason", reason, CANCEL_REASONS)
+        self.outbox.close_request(request_id)
+        self.outbox.enqueue("cancel", "POST", f"/api/v1/requests/{request_id}/cancel", {"reason": reason},
+                            ref_id=request_id)
+        self.forwarder.wake()
+
+    def heartbeat(self, healths: Iterable[Any]) -> str:
+        """Records a heartbeat with each device's health (``Health`` objects or dicts). Coalesces."""
+        devices = []
+        for h in healths:
+            d = h.as_dict() if hasattr(h, "as_dict") else dict(h)
+            devices.append({"device": d["device"], "state": str(getattr(d["state"], "value", d["state"])),
+                            "reason": d.get("reason", ""), "detail": d.get("detail") or {}})
+        body = {"id": str(uuid.uuid4()), "kiosk_id": self.config.kiosk_id, "sent_at": _now_iso(),
+                "outbox_pending": self.outbox.pending_count(), "devices": devices}
+        item_id = self.outbox.enqueue("heartbeat", "POST", "/api/v1/heartbeats", body, item_id=body["id"])
+        self.forwarder.wake()
+        return item_id
+
+    # -- what the UI reads ---------------------------------------------------------------------------
+    @property
+    def online(self) -> bool:
+        return self.forwarder.online
+
+    @property
+    def last_error(self) -> str | None:
+        return self.forwarder.last_error
+
+    def pending_count(self) -> int:
+        return self.outbox.pending_count()
+
+    def status(self, request_id: str) -> dict:
+        """The last known status: ``{"id", "state", "delivered", "position", "expected_wait_s",
+        "helper_display", "error"}``. ``state`` is the server's (waiting, claimed, …) once known, else
+        ``queued`` (in the outbox), ``failed`` (refused by the server) or ``unknown`` (no such id)."""
+        outbox_state, server = self.outbox.server_status(request_id)
+        out = {"id": request_id, "state": "unknown", "delivered": outbox_state == "sent", "position": None,
+               "expected_wait_s": None, "helper_display": None, "error": None}
+        if outbox_state == "pending":
+            out["state"] = "queued"
+        elif outbox_state == "dead":
+            out["state"] = "failed"
+            item = self.outbox.get(request_id)
+            out["error"] = item.last_error if item else None
+        if server:
+            out.update({k: v for k, v in server.items() if k in out})
+        return out
+
+    def notice(self) -> str | None:
+        """The line to show the resident: "已记录，网络恢复后自动发送" while offline, else None."""
+        if not self.online:
+            return tr("outbox.offline")
+        return None
+
+    def status_text(self, request_id: str) -> str:
+        """The status in the resident's words (through kiosk.i18n), e.g. "帮办员 李* 正在赶来"."""
+        st = self.status(request_id)
+        if st["state"] == "queued" and not self.online:
+            return tr("outbox.offline")
+        return tr(f"outbox.state.{st['state']}", helper=st.get("helper_display") or "")
+
+    def wait_delivered(self, request_id: str, timeout: float = 5.0) -> bool:
+        """Waits until the item is delivered (for tools and tests; never call it on the UI thread)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.outbox.server_status(request_id)[0] == "sent":
+                return True
+            time.sleep(0.02)
+        return False
+
+
+def _check(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name}: '{value}' is not one of {', '.join(allowed)}")
