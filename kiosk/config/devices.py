@@ -30,8 +30,11 @@ class IdCardConfig(Strict):
     type: Literal["sam", "none"] = "sam"
     port: str = "socket://127.0.0.1:7101"
     baud: Literal[9600, 19200, 38400, 57600, 115200] = 115200
-    poll_interval_s: float = Field(0.5, ge=0.1, le=5)
-    read_timeout_s: float = Field(3.0, ge=0.5, le=30)
+    poll_interval_s: float = Field(0.5, ge=0.1, le=5, description="how often to look for a card")
+    read_timeout_s: float = Field(3.0, ge=0.5, le=30, description="for the read reply (1.35 s at 9600 baud)")
+    command_timeout_s: float = Field(1.0, ge=0.2, le=10, description="for find, select and the other commands")
+    read_appended_address: bool = Field(True, description="also read the appended (newer) address, 30 03")
+    read_fingerprint: bool = Field(False, description="read with 30 10 (text + photo + fingerprint data)")
 
     @field_validator("port")
     @classmethod
@@ -65,7 +68,9 @@ class PrinterConfig(Strict):
     uri: str = "tcp://127.0.0.1:9100"
     profile: str | None = Field(None, description="python-escpos profile name, e.g. TM-T88V, ZJ-5870")
     paper_width_mm: Literal[58, 80] = 80
-    status_timeout_s: float = Field(1.0, gt=0, le=10)
+    status_timeout_s: float = Field(1.0, gt=0, le=10, description="wait this long for a DLE EOT reply")
+    encoding: Literal["gbk", "gb18030"] = Field(
+        "gbk", description="Chinese encoding of the printer's font: gbk (most models) or gb18030")
 
     @field_validator("uri")
     @classmethod

@@ -1,0 +1,80 @@
+"""What the SAM module's SW3 status codes mean, as exceptions that say what happened and what to do.
+
+Three families, so callers can branch on what to do next:
+
+- :class:`CardError`: the module is fine, the card read went wrong (no card, read failed, card not
+  authentic…). Tell the resident to place the card again; the device stays healthy.
+- :class:`ModuleError`: the module itself cannot work (self-test failed, not authorized). A technician
+  is needed; the device health turns to *error*.
+- :class:`FrameRejected`: the module rejected our frame (bad checksum / length / command, or a command
+  out of order). Usually line noise or a wrong baud rate; retrying may help.
+
+Messages come from the ``idcard.sw3.<hex>`` texts of the locale files (Chinese first).
+"""
+
+from __future__ import annotations
+
+from kiosk.devices.base import DeviceError
+from kiosk.i18n import tr
+
+SUCCESS = 0x90
+CARD_FOUND = 0x9F
+ITEM_EMPTY = 0x91
+
+CARD_CODES = frozenset({0x24, 0x31, 0x32, 0x33, 0x40, 0x41, 0x47, 0x80, 0x81})
+MODULE_CODES = frozenset({0x60, 0x66})
+FRAME_CODES = frozenset({0x10, 0x11, 0x21, 0x23})
+KNOWN_CODES = CARD_CODES | MODULE_CODES | FRAME_CODES | {SUCCESS, CARD_FOUND, ITEM_EMPTY}
+
+
+class SamStatusError(DeviceError):
+    """The module answered with an SW3 other than the one the command succeeds with.
+
+    ``code`` is the SW3 byte; ``text`` the plain-words explanation (also the exception message, followed
+    by the code and the command for technicians).
+    """
+
+    def __init__(self, code: int, text: str, command: str = ""):
+        self.code = code
+        self.text = text
+        self.command = command
+        where = f", {command}" if command else ""
+        super().__init__(f"{text} (SW3={code:02X}{where})")
+
+
+class CardError(SamStatusError):
+    """The card could not be found, selected, authenticated or read: place it again."""
+
+
+class NoCardError(CardError):
+    """SW3 80: no card in the field."""
+
+
+class ModuleError(SamStatusError):
+    """The security module cannot work (self-test failed, not authorized): needs a technician."""
+
+
+class FrameRejected(SamStatusError):
+    """The module rejected the frame we sent (checksum, length, command, sequence)."""
+
+
+def describe(code: int) -> str:
+    """The plain-words meaning of an SW3 code (Chinese first), also for codes no document lists."""
+    key = f"idcard.sw3.x{code:02x}"
+    text = tr(key)
+    return text if text != key else tr("idcard.sw3.unknown", code=f"{code:02X}")
+
+
+def status_error(code: int, command: str = "") -> SamStatusError:
+    """The exception for an unexpected SW3 ``code`` in reply to ``command`` (a name like ``find``)."""
+    text = describe(code)
+    if code == 0x80:
+        return NoCardError(code, text, command)
+    if code in MODULE_CODES:
+        return ModuleError(code, text, command)
+    if code in FRAME_CODES:
+        return FrameRejected(code, text, command)
+    if code in CARD_CODES:
+        return CardError(code, text, command)
+    # A code no document lists: treat it as a module problem, the safe side for health reporting.
+    return ModuleError(code, text, command)

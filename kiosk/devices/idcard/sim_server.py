@@ -1,0 +1,178 @@
+"""Puts a :class:`~kiosk.devices.idcard.simulator.SamModule` on the wire: a TCP port or a pty pair.
+
+A reader reaches it as ``socket://127.0.0.1:PORT`` or as the pty's slave path (``/dev/pts/N``), through
+the same pyserial code that opens a real port. With ``wire_timing`` every frame takes as long as it would
+on an 8N1 line at the configured baud (10 bits a byte), both ways: the request's time before the module
+answers, and the reply paced so its last byte lands at ``len * 10 / baud`` (9600 baud with the ``slow``
+fault). One client at a time, like a serial port; ``stop()`` is an unplug.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import select
+import socket
+import threading
+import time
+import tty
+from collections.abc import Callable
+
+from kiosk.devices.idcard.protocol import FrameLengthError, FrameParser, SamProtocolError
+from kiosk.devices.idcard.simulator import SLOW_BAUD, SamModule
+
+_CHUNK = 64  # bytes per paced write: ~5.6 ms at 115200
+
+
+class SimulatorServer:
+    """Serves one SamModule. ``start_tcp()`` / ``start_pty()`` return the URL to open; ``stop()`` unplugs."""
+
+    def __init__(self, module: SamModule | None = None, baud: int = 115200, wire_timing: bool = True):
+        self.module = module or SamModule()
+        self.baud = baud
+        self.wire_timing = wire_timing
+        self.url = ""
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._listener: socket.socket | None = None
+        self._conn: socket.socket | None = None
+        self._master: int | None = None
+        self._slave: int | None = None
+
+    # --- lifecycle --------------------------------------------------------------------------------
+    def start_tcp(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Listens on ``host:port`` (0: any free port) and returns ``socket://host:port``."""
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(4)
+        listener.settimeout(0.1)
+        self._listener = listener
+        self.url = f"socket://{host}:{listener.getsockname()[1]}"
+        self._run(self._serve_tcp)
+        return self.url
+
+    def start_pty(self) -> str:
+        """Opens a pty pair and returns the slave's path for the reader to open."""
+        master, slave = os.openpty()
+        tty.setraw(slave)
+        self._master, self._slave = master, slave
+        self.url = os.ttyname(slave)
+        self._run(self._serve_pty)
+        return self.url
+
+    def _run(self, target: Callable[[], None]) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=target, name=f"idcard-sim {self.url}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Closes everything (the reader sees an unplugged port) and waits for the thread. Idempotent."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        for sock in (self._conn, self._listener):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.close()
+        self._conn = self._listener = None
+        for fd in (self._master, self._slave):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._master = self._slave = None
+
+    def __enter__(self) -> SimulatorServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def effective_baud(self) -> int:
+        return SLOW_BAUD if "slow" in self.module.faults else self.baud
+
+    # --- serving ----------------------------------------------------------------------------------
+    def _serve_tcp(self) -> None:
+        assert self._listener is not None
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._conn = conn
+            try:
+                self._converse(functools.partial(conn.recv, 4096), conn.sendall, conn.fileno())
+            except OSError:
+                pass  # the client went away
+            finally:
+                with contextlib.suppress(OSError):
+                    conn.close()
+                self._conn = None
+
+    def _serve_pty(self) -> None:
+        master = self._master
+        assert master is not None
+
+        def send(data: bytes) -> None:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(master, view):]
+
+        with contextlib.suppress(OSError):
+            self._converse(lambda: os.read(master, 4096), send, master)
+
+    def _converse(self, recv: Callable[[], bytes], send: Callable[[bytes], None], fd: int) -> None:
+        parser = FrameParser()
+        while not self._stop.is_set():
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if not ready:
+                continue
+            arrived = time.monotonic()
+            data = recv()
+            if not data:
+                return  # the client closed
+            parser.feed(data)
+            while True:
+                try:
+                    frame = parser.next_frame()
+                except FrameLengthError:
+                    reply = self.module.reply_to_bad_frame(0x11)
+                    frame = None
+                except SamProtocolError:
+                    reply = self.module.reply_to_bad_frame(0x10)
+                    frame = None
+                else:
+                    if frame is None:
+                        break
+                    reply = self.module.reply(frame)
+                if self.wire_timing:
+                    # the request travelled the line before the module could answer
+                    size = 7 + len(frame.body) + 1 if frame is not None else 10
+                    _sleep_until(arrived + size * 10 / self.effective_baud)
+                if reply:
+                    self._send_paced(send, reply)
+
+    def _send_paced(self, send: Callable[[bytes], None], data: bytes) -> None:
+        if not self.wire_timing:
+            send(data)
+            return
+        byte_time = 10 / self.effective_baud
+        start = time.monotonic()
+        for offset in range(0, len(data), _CHUNK):
+            chunk = data[offset:offset + _CHUNK]
+            _sleep_until(start + (offset + len(chunk)) * byte_time)
+            if self._stop.is_set():
+                return
+            send(chunk)
+
+
+def _sleep_until(deadline: float) -> None:
+    delay = deadline - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
