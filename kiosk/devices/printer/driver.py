@@ -1,0 +1,304 @@
+"""The ESC/POS ticket printer driver: prints slips, reads status, reports health, reconnects with backoff.
+
+Contract:
+
+- ``print_slip(slip)`` renders the slip (:mod:`kiosk.printing.escpos_render`), asks the printer's
+  status first and refuses when it says it cannot print: :class:`PaperOutError`, :class:`CoverOpenError`,
+  :class:`PrinterOfflineError`; :class:`PrinterUnavailable` when it cannot be reached or the connection
+  broke. Every one of them is a :class:`~kiosk.devices.base.DeviceError` carrying ``.slip`` (nothing is
+  lost: the caller keeps it, shows the ticket number on screen and tells a helper) and ``.status``.
+  An *unknown* status (silent printer, ``file:``) does not block printing.
+- ``submit(slip)`` queues the job on the driver's one worker thread and returns a
+  ``concurrent.futures.Future`` (result: :class:`PrintResult`, or one of the errors above). The UI
+  thread uses this; a callback moves the outcome onto the UI thread (``kivy.clock.mainthread``).
+- ``status()`` never raises: unreachable or silent → ``paper="unknown"``.
+- ``health()`` reports the last known state; paper near end is a warning in ``detail`` with the state
+  still connected. ``start_monitor()`` polls the status in the background so health stays current
+  and a printer that was unplugged is reconnected (with :class:`~kiosk.devices.base.Backoff`).
+- Device I/O is serialised by one lock, so the worker, the monitor and direct calls never interleave.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.devices.base import (
+    Backoff,
+    DeviceError,
+    DeviceNotFound,
+    Health,
+    HealthState,
+    HealthTracker,
+    SelfTestResult,
+)
+from kiosk.devices.printer import status as st
+from kiosk.devices.printer.transports import (
+    NoStatusChannel,
+    PrinterAddressError,
+    drain,
+    open_transport,
+    parse_uri,
+    read_reply,
+    write,
+)
+from kiosk.i18n import tr
+from kiosk.printing.escpos_render import EscposOptions, EscposRenderer
+from kiosk.printing.layout import Slip
+
+
+class PrinterError(DeviceError):
+    """The slip was not printed. ``slip`` is the slip (keep it), ``status`` the last status read."""
+
+    def __init__(self, message: str, slip: Slip | None = None, status: st.PrinterStatus | None = None):
+        super().__init__(message)
+        self.slip, self.status = slip, status
+
+
+class PaperOutError(PrinterError):
+    """The printer is out of paper."""
+
+
+class CoverOpenError(PrinterError):
+    """The printer's cover is open."""
+
+
+class PrinterOfflineError(PrinterError):
+    """The printer says it is offline (error, cutter jam …)."""
+
+
+class PrinterUnavailable(PrinterError, DeviceNotFound):
+    """The printer cannot be reached, or the connection broke while printing."""
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    """A printed slip: bytes sent, the status read before, lines sent as images, glyphs no font had."""
+
+    bytes_sent: int
+    status: st.PrinterStatus | None
+    image_lines: int = 0
+    missing_glyphs: tuple[str, ...] = ()
+    ms: float = 0.0
+
+
+class EscposPrinter:
+    """An ESC/POS printer at ``uri`` (see :mod:`kiosk.devices.printer.transports`)."""
+
+    name = "printer"
+
+    def __init__(self, uri: str, *, profile: str | None = None, width_mm: int = 80,
+                 status_timeout_s: float = 1.0, encoding: str = "gbk", connect_timeout_s: float = 3.0,
+                 fonts: tuple[str, ...] | None = None, backoff: Backoff | None = None):
+        self.address = parse_uri(uri)
+        self.uri, self.profile, self.width_mm = uri, profile, width_mm
+        self.status_timeout_s, self.connect_timeout_s = status_timeout_s, connect_timeout_s
+        try:
+            self.options = EscposOptions.for_profile(profile, encoding, fonts)
+        except ValueError as exc:
+            raise PrinterAddressError(str(exc)) from None
+        self.renderer = EscposRenderer(self.options)
+        self._tracker = HealthTracker(self.name)
+        self._backoff = backoff or Backoff()
+        self._retry_at = 0.0
+        self._printer: Any = None
+        self._lock = threading.RLock()
+        self._executor: ThreadPoolExecutor | None = None
+        self._monitor: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.last_status: st.PrinterStatus | None = None
+
+    @classmethod
+    def from_config(cls, section: Any) -> EscposPrinter:
+        """From a ``PrinterConfig`` section (``devices.printer``)."""
+        return cls(section.uri, profile=section.profile, width_mm=section.paper_width_mm,
+                   status_timeout_s=section.status_timeout_s, encoding=getattr(section, "encoding", "gbk"))
+
+    # ---- connection -------------------------------------------------------------------------------------
+    def _ensure_open(self) -> Any:
+        if self._printer is not None:
+            return self._printer
+        now = time.monotonic()
+        if now < self._retry_at:
+            raise PrinterUnavailable(tr("printer.disconnected", delay=f"{self._retry_at - now:.1f}"))
+        try:
+            self._printer = open_transport(self.address, self.profile, self.connect_timeout_s)
+        except (PrinterAddressError, DeviceError) as exc:
+            if not isinstance(exc, DeviceNotFound):
+                raise
+            self._retry_at = now + self._backoff.next_delay()
+            self._tracker.set(HealthState.DISCONNECTED, tr("printer.unreachable", reason=str(exc)))
+            raise PrinterUnavailable(tr("printer.unreachable", reason=str(exc))) from exc
+        self._backoff.reset()
+        self._retry_at = 0.0
+        return self._printer
+
+    def _drop(self) -> None:
+        printer, self._printer = self._printer, None
+        if printer is not None:
+            with contextlib.suppress(Exception):  # closing a dead connection may fail; it is gone anyway
+                printer.close()
+
+    def _query(self, printer: Any) -> st.PrinterStatus:
+        drain(printer)
+        return st.query(lambda data: write(printer, data), lambda t: read_reply(printer, t),
+                        self.status_timeout_s)
+
+    def _status_once(self) -> st.PrinterStatus:
+        """Opens if needed and queries; ConnectionClosed propagates; no status channel → unknown."""
+        printer = self._ensure_open()
+        try:
+            return self._query(printer)
+        except NoStatusChannel:
+            return st.PrinterStatus(error=f"{self.address.kind}: no status channel")
+
+    # ---- public API ---------------------------------------------------------------------------------------
+    def status(self) -> st.PrinterStatus:
+        """The printer's status now; never raises (unreachable or silent → unknown with ``error``)."""
+        with self._lock:
+            status = self._status_with_reconnect()
+            self.last_status = status
+            return status
+
+    def _status_with_reconnect(self) -> st.PrinterStatus:
+        for attempt in (1, 2):
+            try:
+                status = self._status_once()
+            except PrinterError as exc:  # unreachable: health already says so
+                return st.PrinterStatus(error=str(exc))
+            except DeviceError as exc:  # the connection broke (closed, write failed)
+                self._drop()
+                if attempt == 1:
+                    continue  # a stale connection: reconnect once
+                self._tracker.set(HealthState.DISCONNECTED, str(exc))
+                return st.PrinterStatus(error=str(exc))
+            self._update_health(status)
+            return status
+        raise AssertionError("unreachable")
+
+    def print_slip(self, slip: Slip, check_status: bool = True) -> PrintResult:
+        """Prints ``slip`` (see the module contract); blocks; raises a PrinterError carrying the slip."""
+        started = time.perf_counter()
+        rendered = self.renderer.render(slip)
+        with self._lock:
+            for attempt in (1, 2):
+                status = None
+                try:
+                    printer = self._ensure_open()
+                    if check_status:
+                        status = self._status_once()
+                        self.last_status = status
+                        self._refuse(status, slip)
+                except PrinterError as exc:
+                    exc.slip = exc.slip or slip
+                    raise
+                except DeviceError as exc:  # the connection broke while asking the status
+                    self._drop()
+                    if attempt == 1:
+                        continue  # a stale connection: reconnect once and ask again
+                    self._tracker.set(HealthState.DISCONNECTED, str(exc))
+                    raise PrinterUnavailable(tr("printer.unreachable", reason=str(exc)), slip) from exc
+                try:
+                    write(printer, rendered.data)
+                except DeviceError as exc:
+                    self._drop()
+                    self._retry_at = time.monotonic() + self._backoff.next_delay()
+                    self._tracker.set(HealthState.DISCONNECTED, str(exc))
+                    raise PrinterUnavailable(tr("printer.unreachable", reason=str(exc)), slip, status) from exc
+                self._update_health(status)
+                return PrintResult(len(rendered.data), status, rendered.image_lines, rendered.missing_glyphs,
+                                   (time.perf_counter() - started) * 1000)
+        raise AssertionError("unreachable")
+
+    def submit(self, slip: Slip) -> Future:
+        """Queues ``slip`` on the printer's worker thread; the future yields a PrintResult or raises."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="printer")
+        return self._executor.submit(self.print_slip, slip)
+
+    def health(self) -> Health:
+        return self._tracker.get()
+
+    def subscribe(self, listener: Any) -> None:
+        """Calls ``listener(Health)`` on the driver's thread whenever the health changes."""
+        self._tracker.subscribe(listener)
+
+    def self_test(self) -> SelfTestResult:
+        """Connects and reads the status (prints nothing); never raises."""
+        started = time.perf_counter()
+        status = self.status()
+        ms = (time.perf_counter() - started) * 1000
+        health = self.health()
+        if self._printer is None:
+            return SelfTestResult(self.name, False, health.reason or status.error or "unreachable", ms)
+        ok = status.can_print is not False
+        text = (f"{self.uri}: online={_fmt(status.online)} paper={status.paper} "
+                f"cover_open={_fmt(status.cover_open)}" + (f" ({status.error})" if status.error else ""))
+        return SelfTestResult(self.name, ok, text, ms)
+
+    def start_monitor(self, interval_s: float = 5.0) -> None:
+        """Polls the status every ``interval_s`` s on a daemon thread (health, reconnect) until close()."""
+        if self._monitor is not None:
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.wait(interval_s):
+                self.status()
+
+        self._monitor = threading.Thread(target=loop, name="printer-monitor", daemon=True)
+        self._monitor.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._monitor is not None:
+            self._monitor.join(timeout=self.status_timeout_s + self.connect_timeout_s + 1)
+            self._monitor = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=False)
+            self._executor = None
+        with self._lock:
+            self._drop()
+
+    def __enter__(self) -> EscposPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- status → errors and health -----------------------------------------------------------------------
+    def _refuse(self, status: st.PrinterStatus, slip: Slip) -> None:
+        if status.paper == "out":
+            self._tracker.set(HealthState.ERROR, tr("printer.paper_out"), paper="out")
+            raise PaperOutError(tr("printer.paper_out"), slip, status)
+        if status.cover_open:
+            self._tracker.set(HealthState.ERROR, tr("printer.cover_open"), cover_open=True)
+            raise CoverOpenError(tr("printer.cover_open"), slip, status)
+        if status.online is False:
+            reason = status.error or "offline"
+            self._tracker.set(HealthState.ERROR, tr("printer.offline", reason=reason), online=False)
+            raise PrinterOfflineError(tr("printer.offline", reason=reason), slip, status)
+
+    def _update_health(self, status: st.PrinterStatus | None) -> None:
+        if status is None or not status.answered:
+            reason = "" if status is None or self.address.kind == "file" else tr("printer.status_unknown")
+            self._tracker.set(HealthState.CONNECTED, reason, paper="unknown")
+            return
+        if status.can_print is False:
+            with contextlib.suppress(PrinterError):
+                self._refuse(status, Slip(width_mm=self.width_mm))
+            return
+        if status.paper == "near_end":
+            self._tracker.set(HealthState.CONNECTED, tr("printer.paper_near_end"), paper="near_end",
+                              warning="paper_near_end")
+        else:
+            self._tracker.set(HealthState.CONNECTED, "", paper=status.paper)
+
+
+def _fmt(value: bool | None) -> str:
+    return "unknown" if value is None else str(value).lower()

@@ -1,0 +1,216 @@
+"""A network ESC/POS printer on a raw TCP port (like port 9100), for tests, the demo and technicians.
+
+It records every byte it receives (in memory, and appended to ``record_path`` when given), answers
+``DLE EOT n`` with the bytes of a real Chinese printer in the chosen state, and turns what it received
+into slips (:class:`~kiosk.printing.escpos_parse.EscposParser`), one per cut, saving a PNG preview of
+each into ``out_dir``. States, switchable at run time with :meth:`PrinterSimulator.set_state`:
+
+=============  ==================  ============================================
+state          replies n=1/2/3/4   prints?
+=============  ==================  ============================================
+``ok``         12 12 12 12         yes
+``near_end``   12 12 12 1E         yes
+``out``        1A 32 12 7E         no (received slips are counted as ``lost``)
+``cover_open`` 1A 16 12 12         no
+``silent``     (nothing)           yes (a printer without a status channel)
+=============  ==================  ============================================
+
+Several connections are served at once, each with its own parser. ``stop()`` closes everything and
+joins the threads; use port 0 to let the OS choose a free port (see :attr:`port`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.printing.escpos_parse import EscposParser
+from kiosk.printing.layout import Slip
+
+log = logging.getLogger(__name__)
+
+REPLIES: dict[str, dict[int, int] | None] = {
+    "ok": {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x12},
+    "near_end": {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x1E},
+    "out": {1: 0x1A, 2: 0x32, 3: 0x12, 4: 0x7E},
+    "cover_open": {1: 0x1A, 2: 0x16, 3: 0x12, 4: 0x12},
+    "silent": None,
+}
+STATES = tuple(REPLIES)
+_PRINTS = {"ok", "near_end", "silent"}
+
+
+class PrinterSimulator:
+    """A simulated network printer. ``on_slip(slip, png_path_or_None)`` is called for each printed slip."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, state: str = "ok", width_mm: int = 80,
+                 out_dir: str | Path | None = None, record_path: str | Path | None = None,
+                 fonts: tuple[str, ...] | None = None,
+                 on_slip: Callable[[Slip, Path | None], None] | None = None):
+        self._check(state)
+        self.host, self._port, self.state, self.width_mm = host, port, state, width_mm
+        self.out_dir = Path(out_dir) if out_dir else None
+        self.record_path = Path(record_path) if record_path else None
+        self.fonts, self.on_slip = fonts, on_slip
+        self.received = bytearray()
+        self.slips: list[Slip] = []
+        self.previews: list[Path] = []
+        self.lost: list[Slip] = []
+        self.status_queries: list[int] = []
+        self.connections = 0
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._stop = threading.Event()
+        self._server: socket.socket | None = None
+        self._threads: list[threading.Thread] = []
+        self._conns: set[socket.socket] = set()
+
+    @staticmethod
+    def _check(state: str) -> None:
+        if state not in REPLIES:
+            raise ValueError(f"printer simulator state '{state}' is not one of {', '.join(STATES)}")
+
+    # ---- life cycle ---------------------------------------------------------------------------------------
+    def start(self) -> PrinterSimulator:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind((self.host, self._port))
+        server.listen(8)
+        server.settimeout(0.2)
+        self._server, self._port = server, server.getsockname()[1]
+        self._stop.clear()
+        self._spawn(self._accept_loop, "printer-sim-accept")
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        with self._lock:
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            conn.close()
+        for thread in self._threads:
+            thread.join(timeout=3)
+        self._threads = [t for t in self._threads if t.is_alive()]
+
+    def __enter__(self) -> PrinterSimulator:
+        return self.start() if self._server is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def uri(self) -> str:
+        return f"tcp://{self.host}:{self._port}"
+
+    def set_state(self, state: str) -> None:
+        """Switches the state (ok, near_end, out, cover_open, silent) for the next status queries."""
+        self._check(state)
+        with self._lock:
+            self.state = state
+
+    def wait_for_slips(self, count: int, timeout: float = 5.0) -> bool:
+        """Waits until ``count`` slips were printed (or lost); True if they were."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.slips) + len(self.lost) >= count, timeout)
+
+    def wait_for_bytes(self, count: int, timeout: float = 5.0) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.received) >= count, timeout)
+
+    # ---- serving --------------------------------------------------------------------------------------------
+    def _spawn(self, target: Callable[..., None], name: str, *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            server = self._server
+            if server is None:
+                return
+            try:
+                conn, _ = server.accept()
+            except (TimeoutError, OSError):
+                continue
+            conn.settimeout(0.2)
+            with self._lock:
+                self._conns.add(conn)
+                self.connections += 1
+            self._spawn(self._serve, "printer-sim-conn", conn)
+
+    def _serve(self, conn: socket.socket) -> None:
+        def answer(n: int) -> None:
+            with self._lock:
+                self.status_queries.append(n)
+                replies = REPLIES[self.state]
+            if replies is not None and n in replies:
+                with contextlib.suppress(OSError):
+                    conn.sendall(bytes([replies[n]]))
+
+        parser = EscposParser(self.width_mm, on_status=answer)
+        try:
+            while not self._stop.is_set():
+                try:
+                    data = conn.recv(65536)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    break
+                if not data:
+                    break
+                self._record(data)
+                for slip in parser.feed(data):
+                    self._printed(slip)
+            pending = parser.flush()
+            if pending is not None and not self._stop.is_set():
+                self._printed(pending)
+        finally:
+            with self._lock:
+                self._conns.discard(conn)
+            conn.close()
+
+    def _record(self, data: bytes) -> None:
+        with self._changed:
+            self.received += data
+            self._changed.notify_all()
+        if self.record_path:
+            with self.record_path.open("ab") as fh:
+                fh.write(data)
+
+    def _printed(self, slip: Slip) -> None:
+        with self._lock:
+            prints = self.state in _PRINTS
+        path = None
+        if prints and self.out_dir is not None:
+            try:
+                path = self._save(slip)
+            except Exception:  # a preview that fails must not stop the printer
+                log.exception("printer simulator: could not render the preview")
+        with self._changed:
+            (self.slips if prints else self.lost).append(slip)
+            if path:
+                self.previews.append(path)
+            self._changed.notify_all()
+        if prints and self.on_slip:
+            self.on_slip(slip, path)
+
+    def _save(self, slip: Slip) -> Path:
+        from kiosk.printing.preview import render_preview
+
+        assert self.out_dir is not None
+        with self._lock:
+            number = len(self.slips) + len(self.lost) + 1
+        return render_preview(slip, self.fonts).save(self.out_dir / f"slip-{number:04d}.png")

@@ -1,0 +1,131 @@
+"""Real-time printer status through ``DLE EOT n`` (``10 04 n``), decoded into a :class:`PrinterStatus`.
+
+Each query is answered with one byte whose fixed bits match ``0xx1xx10`` (``b & 0x93 == 0x12``):
+
+====  =========================================================================
+n=1   bit 3: offline
+n=2   bit 2: cover open; bit 5: stopped by paper end; bit 6: error
+n=3   bit 3: cutter error; bit 5: unrecoverable error; bit 6: auto-recoverable error
+n=4   bits 2–3: paper near end; bits 5–6: paper end
+====  =========================================================================
+
+An idle printer answers ``0x12`` to each; out of paper it answers ``1A / 32 / 7E`` to n = 1 / 2 / 4.
+*No answer is not "no paper"* (python-escpos's ``paper_status()`` says 0 then): a printer that stays
+silent for ``timeout`` seconds is reported with everything ``unknown`` / ``None``, and the remaining
+queries are not sent, so a silent printer costs one timeout, not four.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+DLE_EOT = b"\x10\x04"
+QUERIES = (1, 2, 3, 4)
+PAPER_STATES = ("ok", "near_end", "out", "unknown")
+
+
+def is_status_byte(b: int) -> bool:
+    """Whether ``b`` has the fixed bits of a status reply (``0xx1xx10``)."""
+    return b & 0x93 == 0x12
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    """What the printer said. ``None`` / ``unknown`` mean it did not say (no answer, no status channel).
+
+    ``error`` is a short English reason for technicians when something is wrong or unknown, else None.
+    ``replies`` maps each query n to the byte received (None: no valid answer).
+    """
+
+    online: bool | None = None
+    paper: str = "unknown"
+    cover_open: bool | None = None
+    error: str | None = None
+    replies: dict[int, int | None] = field(default_factory=dict)
+
+    @property
+    def answered(self) -> bool:
+        return any(v is not None for v in self.replies.values())
+
+    @property
+    def can_print(self) -> bool | None:
+        """False when the printer said it cannot print now; None when unknown."""
+        if self.paper == "out" or self.cover_open or self.online is False:
+            return False
+        if not self.answered:
+            return None
+        return True
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["replies"] = {str(k): (None if v is None else f"0x{v:02X}") for k, v in self.replies.items()}
+        return d
+
+
+UNKNOWN = PrinterStatus(error="no status")
+
+
+def decode(replies: dict[int, int | None]) -> PrinterStatus:
+    """A status from the reply byte of each query (missing or invalid bytes count as unknown)."""
+    valid = {n: b for n, b in replies.items() if b is not None and is_status_byte(b)}
+    problems: list[str] = []
+    bad = [n for n, b in replies.items() if b is not None and not is_status_byte(b)]
+    if bad:
+        problems.append("invalid reply to " + ", ".join(f"n={n} (0x{replies[n]:02X})" for n in bad))
+    online = None if 1 not in valid else not valid[1] & 0x08
+    cover = None if 2 not in valid else bool(valid[2] & 0x04)
+    paper = "unknown"
+    if 4 in valid:
+        b = valid[4]
+        paper = "out" if b & 0x60 else "near_end" if b & 0x0C else "ok"
+    if 2 in valid and valid[2] & 0x20:
+        paper = "out"
+    if 3 in valid:
+        b = valid[3]
+        if b & 0x08:
+            problems.append("cutter error")
+        if b & 0x20:
+            problems.append("unrecoverable error")
+        if b & 0x40:
+            problems.append("auto-recoverable error")
+    if 2 in valid and valid[2] & 0x40 and not (3 in valid and valid[3] & 0x68):
+        problems.append("error")
+    if not valid:
+        problems.append("no answer to status queries")
+    return PrinterStatus(online, paper, cover, "; ".join(problems) or None, dict(replies))
+
+
+def query(send: Callable[[bytes], None], read: Callable[[float], bytes], timeout: float = 1.0,
+          queries: tuple[int, ...] = QUERIES) -> PrinterStatus:
+    """Sends ``DLE EOT n`` for each n and decodes the answers.
+
+    ``send(data)`` writes to the printer; ``read(timeout)`` returns the bytes that came within
+    ``timeout`` s (``b''`` if none). The first unanswered query ends the round (the printer is silent);
+    the whole call takes at most about ``timeout`` s more than the printer's answers.
+    """
+    replies: dict[int, int | None] = {}
+    for n in queries:
+        send(DLE_EOT + bytes([n]))
+        reply = _one_byte(read, timeout)
+        replies[n] = reply
+        if reply is None:
+            for rest in queries[queries.index(n) + 1:]:
+                replies[rest] = None
+            break
+    status = decode(replies)
+    if not status.answered:
+        status = PrinterStatus(None, "unknown", None, f"no answer within {timeout:g} s", replies)
+    return status
+
+
+def _one_byte(read: Callable[[float], bytes], timeout: float) -> int | None:
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        data = read(left)
+        if data:
+            return data[-1]  # the newest byte is the answer to this query
