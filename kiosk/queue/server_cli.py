@@ -1,9 +1,189 @@
-"""Sub-commands of `kiosk queue`."""
+"""``kiosk queue serve | add-site | add-kiosk | add-user``: run and provision the help-queue server.
+
+Building the parser imports nothing heavy; each handler imports FastAPI/SQLAlchemy when it runs.
+The database is SQLite in ``--state-dir`` unless ``--db`` names a PostgreSQL URL; the state directory
+also holds the identity key (``queue.key``, 0600) unless ``$KIOSK_QUEUE_KEYS`` is set.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_STATE_DIR = "queue-state"
+
+
+def _db_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="URL", default=os.environ.get("KIOSK_QUEUE_DB"),
+                   help="postgresql+psycopg://user@host/db (default: SQLite in the state directory; env KIOSK_QUEUE_DB)")
+    p.add_argument("--state-dir", metavar="DIR", type=Path,
+                   default=Path(os.environ.get("KIOSK_QUEUE_STATE", DEFAULT_STATE_DIR)),
+                   help=f"database (SQLite), identity key (default: ./{DEFAULT_STATE_DIR}; env KIOSK_QUEUE_STATE)")
 
 
 def add_commands(qsub: argparse._SubParsersAction) -> None:
     """Registers this module's `kiosk queue` actions."""
+    p = qsub.add_parser("serve", help="运行帮办呼叫队列服务 (run the help-queue server)")
+    _db_options(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8600, help="TCP port (default 8600; 0 = any free port)")
+    p.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
+    p.add_argument("--escalation-tick", type=float, default=1.0, metavar="S", help="escalation check period")
+    p.add_argument("--cookie-secure", action="store_true", help="mark the session cookie Secure (behind HTTPS)")
+    p.set_defaults(func=cmd_serve)
+
+    p = qsub.add_parser("add-site", help="添加或修改站点 (add or update a site)")
+    _db_options(p)
+    p.add_argument("--code", required=True, help="site code, e.g. 421303")
+    p.add_argument("--name", required=True, help="e.g. 曾都区政务服务中心")
+    p.add_argument("--level", required=True, choices=("hall", "town", "district", "city"))
+    p.add_argument("--parent", help="the next level up (escalation goes there)")
+    p.add_argument("--escalate-after", type=int, default=180, metavar="S", help="flag unclaimed after S s (180)")
+    p.add_argument("--escalate-up-after", type=int, default=600, metavar="S",
+                   help="send to the parent site after S s (600)")
+    p.set_defaults(func=cmd_add_site)
+
+    p = qsub.add_parser("add-kiosk", help="登记终端并签发令牌 (register a kiosk, print its token once)")
+    _db_options(p)
+    p.add_argument("--kiosk-id", required=True)
+    p.add_argument("--site", required=True, help="site code")
+    p.add_argument("--location", default="", help="where it stands in the hall, e.g. 一楼大厅东侧")
+    p.add_argument("--rotate", action="store_true", help="issue a new token for an existing kiosk")
+    p.set_defaults(func=cmd_add_kiosk)
+
+    p = qsub.add_parser("add-user", help="添加帮办员/管理员 (add a staff account; password from stdin)")
+    _db_options(p)
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", required=True, choices=("helper", "manager", "supervisor"))
+    p.add_argument("--sites", required=True, help="comma-separated site codes")
+    p.add_argument("--display-name", help="the name colleagues see, e.g. 李四")
+    p.add_argument("--update", action="store_true", help="reset password, role and sites of an existing user")
+    p.set_defaults(func=cmd_add_user)
+
+
+def _database(args: argparse.Namespace):
+    from kiosk.queue.db import Database, sqlite_url
+
+    if args.db:
+        url = args.db
+    else:
+        args.state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        url = sqlite_url(args.state_dir)
+    db = Database(url)
+    db.migrate()
+    if db.is_sqlite:
+        os.chmod(args.state_dir / "queue.sqlite3", 0o600)  # WAL and SHM files inherit this mode
+    return db
+
+
+def _now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+def _fail(message: str) -> int:
+    print(f"错误 error: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_add_site(args: argparse.Namespace) -> int:
+    from kiosk.queue.provision import add_site
+
+    db = _database(args)
+    try:
+        created = add_site(db, args.code, args.name, args.level, _now(), parent=args.parent,
+                           escalate_after_s=args.escalate_after, escalate_up_after_s=args.escalate_up_after)
+    except ValueError as exc:
+        return _fail(str(exc))
+    finally:
+        db.dispose()
+    print(f"site {args.code} {'added' if created else 'updated'}", file=sys.stderr)
+    return 0
+
+
+def cmd_add_kiosk(args: argparse.Namespace) -> int:
+    from kiosk.queue.provision import add_kiosk
+
+    db = _database(args)
+    try:
+        token = add_kiosk(db, args.kiosk_id, args.site, _now(), location=args.location, rotate=args.rotate)
+    except ValueError as exc:
+        return _fail(str(exc))
+    finally:
+        db.dispose()
+    print(f"kiosk {args.kiosk_id} registered; its token follows (shown only this once: put it in the "
+          "kiosk's token_file, mode 0600)", file=sys.stderr)
+    print(token)
+    return 0
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码 password: ")
+    if getpass.getpass("再输一次 again: ") != first:
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_add_user(args: argparse.Namespace) -> int:
+    from kiosk.queue.provision import add_user
+
+    try:
+        password = _read_password()
+    except ValueError as exc:
+        return _fail(str(exc))
+    db = _database(args)
+    try:
+        add_user(db, args.username, args.role, args.sites.split(","), password, _now(),
+                 display_name=args.display_name, update_existing=args.update)
+    except ValueError as exc:
+        return _fail(str(exc))
+    finally:
+        db.dispose()
+    print(f"user {args.username} ({args.role}) saved", file=sys.stderr)
+    return 0
+
+
+def _settings_from_env():
+    from kiosk.queue.api import ServerSettings
+
+    state = os.environ.get("KIOSK_QUEUE_STATE")
+    return ServerSettings(db_url=os.environ["KIOSK_QUEUE_DB"], state_dir=Path(state) if state else None,
+                          escalation_tick_s=float(os.environ.get("KIOSK_QUEUE_TICK", "1")),
+                          cookie_secure=os.environ.get("KIOSK_QUEUE_COOKIE_SECURE") == "1", migrate=False)
+
+
+def app_from_env():
+    """uvicorn factory for ``--workers`` > 1 (each worker process builds its app from the environment)."""
+    from kiosk.queue.api import create_app
+
+    return create_app(_settings_from_env())
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from kiosk.queue.crypto import KeyProblem
+
+    db = _database(args)  # create and migrate once, before any worker starts
+    is_sqlite = db.is_sqlite
+    os.environ["KIOSK_QUEUE_DB"] = db.url
+    db.dispose()
+    if args.workers > 1 and is_sqlite:
+        return _fail("several workers need PostgreSQL (--db postgresql+psycopg://…); SQLite has one writer")
+    os.environ["KIOSK_QUEUE_STATE"] = str(args.state_dir.resolve())
+    os.environ["KIOSK_QUEUE_TICK"] = str(args.escalation_tick)
+    os.environ["KIOSK_QUEUE_COOKIE_SECURE"] = "1" if args.cookie_secure else "0"
+    try:
+        app = app_from_env() if args.workers == 1 else "kiosk.queue.server_cli:app_from_env"
+    except KeyProblem as exc:
+        return _fail(str(exc))
+    print(f"help-queue server on http://{args.host}:{args.port} (OpenAPI: /docs, /openapi.json)", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, workers=args.workers, factory=args.workers > 1,
+                log_level="warning", access_log=False, timeout_graceful_shutdown=5)
+    return 0

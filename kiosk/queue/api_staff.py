@@ -1,0 +1,216 @@
+"""Endpoints for helpers, managers and supervisors (the web console's API) and the live event stream.
+
+Contract: every endpoint needs a staff session (bearer ``kqs_…`` or the ``kq_session`` cookie); data is
+limited to the caller's visible sites. State-changing calls answer the request's new masked view, or 409
+``{"detail", "code", "state", …}`` when the request is not in a state that allows the action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from sqlalchemy import select
+from sse_starlette import EventSourceResponse, ServerSentEvent
+from starlette.concurrency import run_in_threadpool
+
+from kiosk.queue.api import COOKIE, Caller, Ctx, RequestId, _bearer
+from kiosk.queue.auth import require_user
+from kiosk.queue.events import CLOSE, to_json
+from kiosk.queue.models import events as events_table
+from kiosk.queue.models import sites
+from kiosk.queue.schemas import (
+    ClaimNextIn,
+    ConvertIn,
+    DutyIn,
+    HelperOnDuty,
+    Identity,
+    KioskHealth,
+    LoginIn,
+    LoginOut,
+    Me,
+    Ok,
+    ReleaseIn,
+    RequestList,
+    ResolveIn,
+    SiteView,
+    StaffRequestView,
+)
+from kiosk.queue.service import PUSHED_TYPES
+
+router = APIRouter(prefix="/api/v1", tags=["staff"])
+States = Annotated[list[str] | None, Query(description="repeat to combine: state=waiting&state=claimed")]
+
+
+def _me(c, p) -> dict:
+    return {"id": p.user_id, "username": p.username, "display_name": p.display_name, "role": p.role,
+            "sites": sorted(p.sites), "visible_sites": sorted(p.visible), "on_duty": c.health.duty(p)}
+
+
+@router.post("/auth/login", response_model=LoginOut, tags=["auth"],
+             responses={401: {"description": "wrong user name or password"}, 423: {"description": "locked"}})
+def login(body: LoginIn, c: Ctx, response: Response) -> dict:
+    """Password login; sets the ``kq_session`` cookie and returns the same token for bearer use."""
+    token, expires, p = c.auth.login(body.username, body.password)
+    response.set_cookie(COOKIE, token, max_age=c.settings.session_ttl_s, httponly=True, samesite="strict",
+                        secure=c.settings.cookie_secure, path="/")
+    return {"token": token, "expires_at": expires, "user": _me(c, p)}
+
+
+@router.post("/auth/logout", response_model=Ok, tags=["auth"])
+def logout(request: Request, caller: Caller, c: Ctx, response: Response) -> dict:
+    auth = request.headers.get("authorization", "")
+    token = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get(COOKIE, "")
+    require_user(caller)
+    c.auth.logout(token)
+    response.delete_cookie(COOKIE, path="/")
+    return {"ok": True}
+
+
+@router.get("/me", response_model=Me, tags=["auth"])
+def me(caller: Caller, c: Ctx) -> dict:
+    require_user(caller)
+    c.health.touch(caller)
+    return _me(c, caller)
+
+
+@router.put("/me/duty", response_model=Me, tags=["auth"])
+def set_duty(body: DutyIn, caller: Caller, c: Ctx) -> dict:
+    """Go on or off duty (login puts a helper on duty; the last logout takes them off)."""
+    c.health.set_duty(caller, body.on_duty)
+    return _me(c, caller)
+
+
+@router.get("/sites", response_model=list[SiteView])
+def list_sites(caller: Caller, c: Ctx) -> list[dict]:
+    require_user(caller)
+    with c.db.read() as conn:
+        rows = conn.execute(select(sites).where(sites.c.code.in_(sorted(caller.visible))).order_by(sites.c.code))
+        return [dict(r) for r in rows.mappings()]
+
+
+@router.get("/requests", response_model=RequestList)
+def list_requests(caller: Caller, c: Ctx, state: States = None, site_code: str | None = None,
+                  escalated: bool | None = None, mine: bool = False,
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
+    """Requests of my sites in queue order (priority, then oldest). Default: the open ones."""
+    require_user(caller)
+    states = state or ["waiting", "claimed", "arrived"]
+    return c.queue.list(caller, states=states, site_code=site_code, escalated=escalated,
+                        mine=caller.user_id if mine else None, limit=limit)
+
+
+@router.post("/requests/claim-next", response_model=StaffRequestView,
+             responses={404: {"description": "nobody is waiting"}})
+def claim_next(caller: Caller, c: Ctx, body: ClaimNextIn | None = None) -> dict:
+    """Claims the first waiting request (priority, then oldest) of one of my sites."""
+    return c.queue.claim_next(caller, body.site_code if body else None)
+
+
+def _action(name: str, doc: str):
+    def endpoint(request_id: RequestId, caller: Caller, c: Ctx) -> dict:
+        return c.queue.act(caller, request_id, name)
+
+    endpoint.__doc__ = doc
+    return endpoint
+
+
+router.post("/requests/{request_id}/claim", response_model=StaffRequestView, name="claim",
+            responses={409: {"description": "已被 X 认领 / wrong state"}})(
+    _action("claim", "Claims a waiting request; exactly one of racing helpers wins, the rest get 409."))
+router.post("/requests/{request_id}/arrive", response_model=StaffRequestView, name="arrive")(
+    _action("arrive", "The helper holding the request is at the kiosk with the resident."))
+
+
+@router.post("/requests/{request_id}/resolve", response_model=StaffRequestView)
+def resolve(request_id: RequestId, body: ResolveIn, caller: Caller, c: Ctx) -> dict:
+    """Closes an arrived request: led to the window, or answered."""
+    return c.queue.act(caller, request_id, "resolve", outcome=body.outcome)
+
+
+@router.post("/requests/{request_id}/release", response_model=StaffRequestView)
+def release(request_id: RequestId, caller: Caller, c: Ctx, body: ReleaseIn | None = None) -> dict:
+    """Gives a claimed request back to the queue (its holder, or a manager)."""
+    return c.queue.act(caller, request_id, "release", note=body.note if body else None)
+
+
+@router.post("/requests/{request_id}/convert", response_model=StaffRequestView)
+def convert(request_id: RequestId, caller: Caller, c: Ctx, body: ConvertIn | None = None) -> dict:
+    """Turns an arrived request into a 代办 case (case id given or generated)."""
+    return c.queue.act(caller, request_id, "convert", case_id=body.case_id if body else None)
+
+
+@router.get("/requests/{request_id}/identity", response_model=Identity)
+def identity(request_id: RequestId, caller: Caller, c: Ctx) -> dict:
+    """The resident's full name and ID number: only for the helper holding the request; audited."""
+    return c.queue.identity(caller, request_id)
+
+
+@router.get("/requests/{request_id}/events")
+def request_events(request_id: RequestId, caller: Caller, c: Ctx) -> list[dict]:
+    """The request's history: every change with actor and time (audit trail)."""
+    c.queue.get(caller, request_id)  # visibility check
+    with c.db.read() as conn:
+        rows = conn.execute(select(events_table.c.id, events_table.c.type, events_table.c.actor,
+                                   events_table.c.at).where(events_table.c.request_id == request_id)
+                            .order_by(events_table.c.id)).mappings()
+        return [dict(r) for r in rows]
+
+
+@router.get("/kiosks", response_model=list[KioskHealth], tags=["manager"])
+def kiosks(caller: Caller, c: Ctx, site_code: str | None = None) -> list[dict]:
+    """Kiosks of my sites with last seen, device health and problems (problems first)."""
+    return c.health.kiosks(caller, site_code)
+
+
+@router.get("/kiosks/{kiosk_id}/heartbeats", tags=["manager"])
+def kiosk_heartbeats(kiosk_id: RequestId, caller: Caller, c: Ctx,
+                     limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[dict]:
+    return c.health.history(caller, kiosk_id, limit)
+
+
+@router.get("/staff", response_model=list[HelperOnDuty], tags=["manager"])
+def staff(caller: Caller, c: Ctx) -> list[dict]:
+    """Helpers and managers of my sites, on duty first, with the requests they hold."""
+    return c.health.staff(caller)
+
+
+@router.get("/events/stream", include_in_schema=False)
+async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, Header()] = None,
+                 after: int | None = None):
+    """Server-sent events for my sites. Resumes after ``Last-Event-ID`` (header) or ``?after=``."""
+    creds = await _bearer(request)
+    token = creds.credentials if creds else request.cookies.get(COOKIE)
+    caller = await run_in_threadpool(c.auth.principal, token)
+    require_user(caller)
+    start = after if after is not None else (int(last_event_id) if (last_event_id or "").isdigit() else None)
+    sub = c.bus.subscribe(caller.visible)
+
+    async def generate():
+        try:
+            if start is None:
+                yield ServerSentEvent(data='{"type":"hello"}', event="hello")
+                sent: set[int] = set()
+            else:
+                backlog = await run_in_threadpool(c.queue.events_since, caller, start, 1001)
+                if len(backlog) > 1000:
+                    yield ServerSentEvent(data='{"type":"resync"}', event="resync")
+                    backlog = []
+                sent = {e["id"] for e in backlog}
+                for e in backlog:
+                    yield ServerSentEvent(data=to_json(e), id=str(e["id"]), event=e["type"])
+            while True:
+                item = await sub.queue.get()
+                if item is CLOSE:
+                    return
+                if item.id in sent or item.type not in PUSHED_TYPES:
+                    continue
+                yield ServerSentEvent(data=item.json, id=str(item.id), event=item.type)
+        except asyncio.CancelledError:
+            raise
+        finally:
+            c.bus.unsubscribe(sub)
+
+    return EventSourceResponse(generate(), ping=int(c.settings.sse_ping_s),
+                               headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

@@ -1,0 +1,202 @@
+"""Who is calling: kiosk tokens, staff passwords (argon2), sessions, lock-out, sites each one may see.
+
+Contract
+- Kiosks present ``Authorization: Bearer kqk_…``; only the token's SHA-256 is stored. A kiosk acts only
+  for itself and its site.
+- Staff log in with a password: after ``max_failures`` wrong passwords in a row the account is locked for
+  ``lockout_s`` (:class:`~kiosk.queue.errors.Locked`, also for the right password). A login returns a
+  session token (``kqs_…``, stored hashed) used as bearer token or as the ``kq_session`` cookie.
+- :class:`Principal` says what a caller may see: helpers and managers their own sites, supervisors their
+  sites and every site below them. Requests escalated to a site are visible there too (see store).
+- Principals are cached for a few seconds per process; logout and deactivation take effect everywhere
+  within ``cache_s``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select, update
+
+from kiosk.queue.crypto import KIOSK_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, hash_token, new_token
+from kiosk.queue.db import Database
+from kiosk.queue.errors import Forbidden, Locked, Unauthorized
+from kiosk.queue.models import kiosks, sessions, sites, user_sites, users
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a password: equalises timing for unknown users")
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "kiosk" | "user"
+    site_code: str | None = None  # kiosks
+    kiosk_id: str | None = None
+    user_id: int | None = None
+    username: str | None = None
+    display_name: str | None = None
+    role: str | None = None
+    sites: frozenset[str] = field(default_factory=frozenset)  # assigned
+    visible: frozenset[str] = field(default_factory=frozenset)  # assigned + below (supervisors)
+
+    @property
+    def actor(self) -> str:
+        return f"kiosk:{self.kiosk_id}" if self.kind == "kiosk" else f"user:{self.username}"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in ("manager", "supervisor")
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise ValueError("the password must have at least 8 characters")
+    return _hasher.hash(password)
+
+
+def descendants(conn, codes: frozenset[str]) -> frozenset[str]:
+    """``codes`` plus every site below them (following parent_code)."""
+    children: dict[str | None, list[str]] = {}
+    for code, parent in conn.execute(select(sites.c.code, sites.c.parent_code)):
+        children.setdefault(parent, []).append(code)
+    out, todo = set(codes), list(codes)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return frozenset(out)
+
+
+class Authenticator:
+    """Resolves tokens to principals and runs logins; one per server process."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime], *, max_failures: int = 5,
+                 lockout_s: int = 900, session_ttl_s: int = 12 * 3600, cache_s: float = 5.0):
+        self.db, self.clock = db, clock
+        self.max_failures, self.lockout_s, self.session_ttl_s, self.cache_s = (
+            max_failures, lockout_s, session_ttl_s, cache_s)
+        self._cache: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def _cached(self, token_hash: str) -> Principal | None:
+        hit = self._cache.get(token_hash)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        return None
+
+    def _remember(self, token_hash: str, principal: Principal) -> Principal:
+        with self._lock:
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[token_hash] = (time.monotonic() + self.cache_s, principal)
+        return principal
+
+    def principal(self, token: str | None) -> Principal:
+        """The caller behind ``token``; raises Unauthorized for a missing, unknown or expired token."""
+        if not token:
+            raise Unauthorized("no_token")
+        th = hash_token(token)
+        hit = self._cached(th)
+        if hit:
+            return hit
+        if token.startswith(KIOSK_TOKEN_PREFIX):
+            with self.db.read() as conn:
+                row = conn.execute(select(kiosks).where(kiosks.c.token_hash == th)).mappings().first()
+            if not row or not row["active"]:
+                raise Unauthorized("bad_token")
+            return self._remember(th, Principal("kiosk", site_code=row["site_code"], kiosk_id=row["kiosk_id"],
+                                                sites=frozenset([row["site_code"]])))
+        if token.startswith(SESSION_TOKEN_PREFIX):
+            with self.db.read() as conn:
+                row = conn.execute(
+                    select(users, sessions.c.expires_at).join(sessions, sessions.c.user_id == users.c.id)
+                    .where(sessions.c.token_hash == th)
+                ).mappings().first()
+                if not row or not row["active"] or row["expires_at"] <= self.clock():
+                    raise Unauthorized("session_expired")
+                return self._remember(th, self._user_principal(conn, row))
+        raise Unauthorized("bad_token")
+
+    def _user_principal(self, conn, row) -> Principal:
+        assigned = frozenset(conn.execute(
+            select(user_sites.c.site_code).where(user_sites.c.user_id == row["id"])).scalars())
+        visible = descendants(conn, assigned) if row["role"] == "supervisor" else assigned
+        return Principal("user", user_id=row["id"], username=row["username"], display_name=row["display_name"],
+                         role=row["role"], sites=assigned, visible=visible)
+
+    def login(self, username: str, password: str) -> tuple[str, datetime, Principal]:
+        """Checks the password; returns (session token, expiry, principal). Raises Unauthorized (wrong
+        name or password, same message for both) or Locked (too many failures: wait ``minutes``)."""
+        now = self.clock()
+        with self.db.read() as conn:
+            row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
+        if row is None or not row["active"]:
+            with contextlib.suppress(VerificationError):
+                _hasher.verify(_DUMMY_HASH, password)
+            raise Unauthorized("bad_login")
+        if row["locked_until"] and row["locked_until"] > now:
+            raise Locked("locked", minutes=max(1, int((row["locked_until"] - now).total_seconds() + 59) // 60))
+        try:
+            _hasher.verify(row["password_hash"], password)
+        except (VerificationError, InvalidHashError):
+            self._failed(row["id"], now)
+            raise Unauthorized("bad_login") from None
+        token = new_token(SESSION_TOKEN_PREFIX)
+        expires = now + timedelta(seconds=self.session_ttl_s)
+        with self.db.write() as conn:
+            conn.execute(update(users).where(users.c.id == row["id"]).values(
+                failed_logins=0, locked_until=None, on_duty=True, last_seen_at=now))
+            conn.execute(delete(sessions).where(sessions.c.user_id == row["id"], sessions.c.expires_at <= now))
+            conn.execute(sessions.insert().values(token_hash=hash_token(token), user_id=row["id"],
+                                                  created_at=now, expires_at=expires))
+            principal = self._user_principal(conn, {**row, "on_duty": True})
+        return token, expires, principal
+
+    def _failed(self, user_id: int, now: datetime) -> None:
+        with self.db.write() as conn:
+            failures = conn.execute(select(users.c.failed_logins).where(users.c.id == user_id)).scalar() + 1
+            values: dict = {"failed_logins": failures}
+            if failures >= self.max_failures:
+                values = {"failed_logins": 0, "locked_until": now + timedelta(seconds=self.lockout_s)}
+            conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+    def logout(self, token: str) -> None:
+        th = hash_token(token)
+        with self.db.write() as conn:
+            user_id = conn.execute(select(sessions.c.user_id).where(sessions.c.token_hash == th)).scalar()
+            conn.execute(delete(sessions).where(sessions.c.token_hash == th))
+            if user_id is not None:
+                others = conn.execute(select(sessions.c.token_hash).where(sessions.c.user_id == user_id)).first()
+                if others is None:
+                    conn.execute(update(users).where(users.c.id == user_id).values(on_duty=False))
+        with self._lock:
+            self._cache.pop(th, None)
+
+
+def require_user(p: Principal, *roles: str) -> Principal:
+    """``p`` if it is a staff member (with one of ``roles`` when given); Forbidden otherwise."""
+    if p.kind != "user":
+        raise Forbidden("staff_only")
+    if roles and p.role not in roles:
+        raise Forbidden("role", roles="/".join(roles))
+    return p
+
+
+def require_kiosk(p: Principal) -> Principal:
+    if p.kind != "kiosk":
+        raise Forbidden("kiosk_only")
+    return p
+
+
+def issue_kiosk_token() -> tuple[str, str]:
+    """(token shown once, hash to store)."""
+    token = new_token(KIOSK_TOKEN_PREFIX)
+    return token, hash_token(token)

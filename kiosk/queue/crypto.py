@@ -1,0 +1,96 @@
+"""Encryption at rest of residents' identity, and token hashing.
+
+Contract
+- :func:`load_cipher` returns a MultiFernet: keys from ``$KIOSK_QUEUE_KEYS`` (comma-separated, newest
+  first: rotation keeps old rows readable) or else from ``<state_dir>/queue.key``, created on first use
+  with mode 0600. Every server process sharing a database must use the same key (same file or env var).
+- :class:`IdentityBox` turns ``{"name", "id_number"}`` into an encrypted blob and back; the blob carries
+  nothing readable. The masked forms for lists come from :mod:`kiosk.privacy`.
+- Tokens are 32 random bytes (URL-safe base64) with a prefix saying what they are; the database keeps only
+  their SHA-256 (:func:`hash_token`), so a leaked database holds no usable token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from kiosk.privacy import mask_id_number, mask_name
+
+KEY_ENV = "KIOSK_QUEUE_KEYS"
+KEY_FILE = "queue.key"
+KIOSK_TOKEN_PREFIX = "kqk_"
+SESSION_TOKEN_PREFIX = "kqs_"
+
+
+class KeyProblem(Exception):
+    """The key is missing or unusable; the message says where it was looked for and what to do."""
+
+
+def load_cipher(state_dir: Path | None) -> MultiFernet:
+    """The cipher for identity fields (see the module docstring for where keys come from)."""
+    env = os.environ.get(KEY_ENV, "").strip()
+    if env:
+        try:
+            return MultiFernet([Fernet(k.strip().encode()) for k in env.split(",") if k.strip()])
+        except ValueError as exc:
+            raise KeyProblem(f"${KEY_ENV} holds an invalid Fernet key ({exc}); generate one with "
+                            "`python3 -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`") from None
+    if state_dir is None:
+        raise KeyProblem(f"no key: set ${KEY_ENV} or give a state directory for {KEY_FILE}")
+    path = Path(state_dir) / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(Fernet.generate_key() + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o600)
+    try:
+        keys = [line.strip() for line in path.read_bytes().splitlines() if line.strip()]
+        return MultiFernet([Fernet(k) for k in keys])
+    except ValueError as exc:
+        raise KeyProblem(f"{path} does not hold a Fernet key ({exc}); restore it from backup") from None
+
+
+class IdentityBox:
+    """Encrypts and decrypts a resident's identity; never logs or returns it masked-by-accident."""
+
+    def __init__(self, cipher: MultiFernet):
+        self._cipher = cipher
+
+    def seal(self, name: str | None, id_number: str | None) -> bytes | None:
+        if not name and not id_number:
+            return None
+        payload = json.dumps({"name": name or "", "id_number": id_number or ""}, ensure_ascii=False)
+        return self._cipher.encrypt(payload.encode())
+
+    def open(self, blob: bytes | None) -> dict | None:
+        """``{"name", "id_number"}`` or None; raises :class:`KeyProblem` when the key does not fit."""
+        if not blob:
+            return None
+        try:
+            return json.loads(self._cipher.decrypt(bytes(blob)))
+        except InvalidToken:
+            raise KeyProblem("stored identity cannot be decrypted with the configured key") from None
+
+    @staticmethod
+    def masked(name: str | None, id_number: str | None) -> str | None:
+        """What lists show: ``张*`` and, when there is one, ``110105********002X``."""
+        parts = [p for p in (mask_name(name), mask_id_number(id_number)) if p]
+        return " ".join(parts)[:64] or None
+
+
+def new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

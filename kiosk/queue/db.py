@@ -1,0 +1,125 @@
+"""Database access: engine set-up for SQLite and PostgreSQL, migrations, read and write transactions.
+
+Contract
+- :class:`Database` is created once per server process; :meth:`Database.migrate` is called once at
+  start (never per request) and brings the schema to the newest Alembic revision.
+- :meth:`Database.write` yields a connection in a transaction that commits on exit. On SQLite, writes
+  are serialised by one process-wide lock and start with ``BEGIN IMMEDIATE`` (a single writer: no
+  "database is locked" storms, WAL lets readers run alongside). On PostgreSQL, transactions run
+  concurrently; exclusivity comes from conditional updates and row locks in the store.
+- :meth:`Database.read` yields a connection for reads (deferred transaction, rolled back on exit).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+_PG_MIGRATION_LOCK = 72_620_011  # pg_advisory_xact_lock key: one migrator at a time across processes
+
+
+def normalise_url(url: str) -> str:
+    """Accepts ``postgresql://…`` / ``postgres://…`` and picks the psycopg 3 driver; other URLs unchanged."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def sqlite_url(state_dir: Path) -> str:
+    return f"sqlite:///{(state_dir / 'queue.sqlite3').resolve()}"
+
+
+class Database:
+    """One engine plus the transaction discipline described in the module docstring."""
+
+    def __init__(self, url: str, *, pool_size: int = 20, sqlite_synchronous: str = "FULL"):
+        self.url = normalise_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        self.is_postgres = self.url.startswith("postgresql")
+        if not (self.is_sqlite or self.is_postgres):
+            raise ValueError(f"database URL '{url}' is neither sqlite:/// nor postgresql+psycopg://")
+        self._write_lock = threading.Lock()
+        if self.is_sqlite:
+            if ":memory:" in self.url or self.url in ("sqlite://", "sqlite:///"):
+                raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
+            self.engine = self._sqlite_engine(pool_size, sqlite_synchronous)
+        else:
+            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+    def _sqlite_engine(self, pool_size: int, synchronous: str) -> Engine:
+        engine = create_engine(
+            self.url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (pysqlite's own is too late)
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA synchronous={synchronous}")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction; commits when the block ends, rolls back on an exception."""
+        if self.is_sqlite:
+            with self._write_lock, self.engine.connect() as conn:
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    yield conn
+        else:
+            with self.engine.begin() as conn:
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def migrate(self) -> str:
+        """Upgrades the schema to the newest revision; returns that revision id."""
+        from alembic import command
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        with self.engine.connect() as conn:
+            if self.is_postgres:
+                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+                conn.commit()
+            try:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                conn.commit()
+            finally:
+                if self.is_postgres:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+                    conn.commit()
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        log.info("queue database at revision %s (%s)", head, self.engine.url.render_as_string(hide_password=True))
+        return head or ""
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,53 @@
+"""The server's background work: escalation of unclaimed requests and the periodic purge.
+
+Contract: :class:`Background` runs on the server's event loop, calls ``QueueService.escalate`` every
+``tick_s`` seconds and ``HealthService.purge`` every ``purge_s`` seconds, each in a worker thread so the
+loop never blocks. Time comes from the services' injectable clock, so tests move time without waiting.
+Escalation is idempotent (conditional updates), so several server processes may run it at once.
+A failure is logged and retried on the next tick; it never stops the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from starlette.concurrency import run_in_threadpool
+
+log = logging.getLogger(__name__)
+
+
+class Background:
+    def __init__(self, queue_service, health_service, *, tick_s: float = 1.0, purge_s: float = 60.0):
+        self.queue, self.health = queue_service, health_service
+        self.tick_s, self.purge_s = tick_s, purge_s
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="queue-background")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        next_purge = 0.0
+        while True:
+            try:
+                moved = await run_in_threadpool(self.queue.escalate)
+                if moved:
+                    log.info("escalated %d waiting request(s)", moved)
+                if time.monotonic() >= next_purge:
+                    purged = await run_in_threadpool(self.health.purge)
+                    next_purge = time.monotonic() + self.purge_s
+                    if any(purged.values()):
+                        log.info("purged %s", purged)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background queue work failed; retrying next tick")
+            await asyncio.sleep(self.tick_s)

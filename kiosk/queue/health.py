@@ -1,0 +1,146 @@
+"""Kiosk heartbeats and device health, staff on duty, and the periodic purge of old data.
+
+Contract
+- :meth:`HealthService.heartbeat` is idempotent by the heartbeat's id; it stores the history row and
+  the kiosk's latest state (last seen, devices, outbox backlog).
+- A kiosk is *quiet* when it sent nothing for more than 3 heartbeat intervals. Problems are machine
+  codes (``quiet``, ``paper_near_end``, ``paper_out``, ``reader_not_answering``, ``<device>_<state>``);
+  the console translates them.
+- :meth:`HealthService.purge` bounds what is kept: heartbeat history older than ``heartbeat_days``,
+  expired sessions, and residents' encrypted identity ``identity_hours`` after a request closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from kiosk.queue import store
+from kiosk.queue.auth import Principal, require_kiosk, require_user
+from kiosk.queue.db import Database
+from kiosk.queue.errors import Forbidden, NotFound
+from kiosk.queue.models import heartbeats, kiosks, requests, sessions, user_sites, users
+from kiosk.queue.states import ACTIVE_STATES
+
+READER_DEVICES = ("idcard", "reader", "id_reader", "idcard_reader")
+
+
+def problems(kiosk: dict, now: datetime) -> tuple[bool, list[str]]:
+    """(quiet, problem codes) for a kiosk row."""
+    seen = kiosk["last_seen_at"]
+    quiet = seen is None or (now - seen).total_seconds() > 3 * kiosk["heartbeat_interval_s"]
+    out = ["quiet"] if quiet else []
+    for dev in (kiosk["last_heartbeat"] or {}).get("devices", []):
+        name, state = dev.get("device", "?"), dev.get("state")
+        paper = (dev.get("detail") or {}).get("paper")
+        if name == "printer" and paper in ("near_end", "out"):
+            out.append(f"paper_{paper}")
+        if name in READER_DEVICES and state in ("error", "disconnected"):
+            out.append("reader_not_answering")
+        elif state in ("error", "disconnected"):
+            out.append(f"{name}_{state}")
+    return quiet, out
+
+
+class HealthService:
+    def __init__(self, db: Database, clock: Callable[[], datetime], *, heartbeat_days: int = 7,
+                 identity_hours: float = 1.0):
+        self.db, self.clock = db, clock
+        self.heartbeat_days, self.identity_hours = heartbeat_days, identity_hours
+
+    def heartbeat(self, kiosk: Principal, body) -> None:
+        require_kiosk(kiosk)
+        if body.kiosk_id != kiosk.kiosk_id:
+            raise Forbidden("kiosk_mismatch", kiosk=kiosk.kiosk_id, site=kiosk.site_code)
+        now = self.clock()
+        devices = [d.model_dump() for d in body.devices]
+        with self.db.write() as conn:
+            values = dict(id=body.id, kiosk_id=body.kiosk_id, sent_at=body.sent_at, received_at=now,
+                          outbox_pending=body.outbox_pending, devices=devices)
+            if store.insert_ignore(conn, heartbeats, values, "id"):
+                latest = {"devices": devices, "outbox_pending": body.outbox_pending,
+                          "sent_at": body.sent_at.isoformat()}
+                kv: dict = {"last_seen_at": now, "last_heartbeat": latest}
+                if body.interval_s:
+                    kv["heartbeat_interval_s"] = body.interval_s
+                conn.execute(update(kiosks).where(kiosks.c.kiosk_id == body.kiosk_id).values(**kv))
+
+    def kiosks(self, user: Principal, site_code: str | None = None) -> list[dict]:
+        """Every kiosk of the manager's visible sites with its health, problems first."""
+        require_user(user, "manager", "supervisor")
+        scope = user.visible if site_code is None else {site_code} & user.visible
+        now = self.clock()
+        with self.db.read() as conn:
+            rows = conn.execute(select(kiosks).where(kiosks.c.site_code.in_(list(scope)), kiosks.c.active)
+                                .order_by(kiosks.c.site_code, kiosks.c.kiosk_id)).mappings().all()
+        out = []
+        for k in rows:
+            quiet, probs = problems(dict(k), now)
+            latest = k["last_heartbeat"] or {}
+            out.append({"kiosk_id": k["kiosk_id"], "site_code": k["site_code"], "location": k["location"],
+                        "last_seen_at": k["last_seen_at"], "quiet": quiet,
+                        "outbox_pending": latest.get("outbox_pending"), "devices": latest.get("devices", []),
+                        "problems": probs})
+        out.sort(key=lambda k: not k["problems"])
+        return out
+
+    def history(self, user: Principal, kiosk_id: str, limit: int = 50) -> list[dict]:
+        require_user(user, "manager", "supervisor")
+        with self.db.read() as conn:
+            site = conn.execute(select(kiosks.c.site_code).where(kiosks.c.kiosk_id == kiosk_id)).scalar()
+            if site is None or site not in user.visible:
+                raise NotFound("kiosk", id=kiosk_id)
+            rows = conn.execute(select(heartbeats).where(heartbeats.c.kiosk_id == kiosk_id)
+                                .order_by(heartbeats.c.received_at.desc()).limit(limit)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def staff(self, user: Principal) -> list[dict]:
+        """Helpers and managers of the visible sites: on duty first, with the requests they hold."""
+        require_user(user, "manager", "supervisor")
+        with self.db.read() as conn:
+            members = conn.execute(
+                select(users.c.id, users.c.username, users.c.display_name, users.c.role, users.c.on_duty,
+                       users.c.last_seen_at, user_sites.c.site_code)
+                .join(user_sites, user_sites.c.user_id == users.c.id)
+                .where(user_sites.c.site_code.in_(list(user.visible)), users.c.active)
+            ).mappings().all()
+            ids = {m["id"] for m in members}
+            held = conn.execute(select(requests.c.id, requests.c.claimed_by).where(
+                requests.c.claimed_by.in_(list(ids)), requests.c.state.in_([str(s) for s in ACTIVE_STATES])
+            )).all()
+        people: dict[int, dict] = {}
+        for m in members:
+            p = people.setdefault(m["id"], {k: m[k] for k in ("id", "username", "display_name", "role",
+                                                              "on_duty", "last_seen_at")}
+                                  | {"sites": [], "active_requests": []})
+            p["sites"].append(m["site_code"])
+        for request_id, helper in held:
+            people[helper]["active_requests"].append(request_id)
+        return sorted(people.values(), key=lambda p: (not p["on_duty"], p["display_name"]))
+
+    def set_duty(self, user: Principal, on_duty: bool) -> None:
+        require_user(user)
+        with self.db.write() as conn:
+            conn.execute(update(users).where(users.c.id == user.user_id).values(
+                on_duty=on_duty, last_seen_at=self.clock()))
+
+    def duty(self, user: Principal) -> bool:
+        with self.db.read() as conn:
+            return bool(conn.execute(select(users.c.on_duty).where(users.c.id == user.user_id)).scalar())
+
+    def touch(self, user: Principal) -> None:
+        with self.db.write() as conn:
+            conn.execute(update(users).where(users.c.id == user.user_id).values(last_seen_at=self.clock()))
+
+    def purge(self) -> dict[str, int]:
+        now = self.clock()
+        with self.db.write() as conn:
+            hb = conn.execute(delete(heartbeats).where(
+                heartbeats.c.received_at < now - timedelta(days=self.heartbeat_days))).rowcount
+            ss = conn.execute(delete(sessions).where(sessions.c.expires_at <= now)).rowcount
+            ids = conn.execute(update(requests).where(
+                requests.c.resident_enc.is_not(None), requests.c.closed_at.is_not(None),
+                requests.c.closed_at < now - timedelta(hours=self.identity_hours)).values(resident_enc=None)).rowcount
+        return {"heartbeats": hb, "sessions": ss, "identities": ids}

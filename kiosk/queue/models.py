@@ -1,0 +1,171 @@
+"""The queue server's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Times are stored as UTC and always come back timezone-aware (:class:`UTCDateTime`). Residents' identity
+is only ever stored encrypted (``resident_enc``, Fernet); lists use ``resident_masked``. The schema is
+created and changed only by the Alembic migrations in ``kiosk/queue/migrations``; keep both in step.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC, returns aware UTC: identical behaviour on SQLite and PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; use datetime.now(UTC)")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+# An integer key that autoincrements on both dialects (BIGSERIAL on PostgreSQL, ROWID on SQLite).
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("level", String(16), nullable=False),  # hall | town | district | city
+    Column("parent_code", String(32), ForeignKey("sites.code"), nullable=True),
+    Column("escalate_after_s", Integer, nullable=False, default=180),
+    Column("escalate_up_after_s", Integer, nullable=False, default=600),
+    Column("expected_claim_s", Integer, nullable=False, default=60),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+kiosks = Table(
+    "kiosks",
+    metadata,
+    Column("kiosk_id", String(64), primary_key=True),
+    Column("site_code", String(32), ForeignKey("sites.code"), nullable=False, index=True),
+    Column("location", String(128), nullable=False, default=""),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=True),
+    Column("heartbeat_interval_s", Integer, nullable=False, default=30),
+    Column("last_heartbeat", JSON, nullable=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(64), nullable=False),
+    Column("role", String(16), nullable=False),  # helper | manager | supervisor
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("on_duty", Boolean, nullable=False, default=False),
+    Column("last_seen_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+user_sites = Table(
+    "user_sites",
+    metadata,
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_code", String(32), ForeignKey("sites.code"), primary_key=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", BigId, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", String(36), primary_key=True),  # client-generated uuid4
+    Column("kind", String(16), nullable=False),
+    Column("site_code", String(32), ForeignKey("sites.code"), nullable=False),
+    Column("kiosk_id", String(64), ForeignKey("kiosks.kiosk_id"), nullable=False),
+    Column("step", String(16), nullable=False),
+    Column("matter_id", String(64), nullable=True),
+    Column("matter_name", String(128), nullable=True),
+    Column("ticket_no", String(16), nullable=True),
+    Column("priority", String(16), nullable=False),
+    Column("priority_rank", Integer, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("resident_enc", LargeBinary, nullable=True),
+    Column("resident_masked", String(64), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),  # the resident pressed (kiosk clock, clamped)
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("claimed_by", BigId, ForeignKey("users.id"), nullable=True),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Column("arrived_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("outcome", String(16), nullable=True),
+    Column("cancel_reason", String(16), nullable=True),
+    Column("case_id", String(64), nullable=True),
+    Column("escalation_level", Integer, nullable=False, default=0),
+    Column("escalate_at", UTCDateTime, nullable=False),
+    Column("escalate_up_at", UTCDateTime, nullable=False),
+    Column("escalated_to", String(32), nullable=True),
+    Column("version", Integer, nullable=False, default=1),
+    Index("ix_requests_queue", "site_code", "state", "priority_rank", "created_at"),
+    Index("ix_requests_escalation", "state", "escalation_level", "escalate_at"),
+    Index("ix_requests_escalated_to", "escalated_to"),
+    Index("ix_requests_claimed_by", "claimed_by", "state"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("request_id", String(36), nullable=True, index=True),
+    Column("site_code", String(32), nullable=False),
+    Column("escalated_to", String(32), nullable=True),
+    Column("type", String(32), nullable=False),
+    Column("actor", String(96), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+heartbeats = Table(
+    "heartbeats",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kiosk_id", String(64), ForeignKey("kiosks.kiosk_id"), nullable=False),
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("outbox_pending", Integer, nullable=False, default=0),
+    Column("devices", JSON, nullable=False),
+    Index("ix_heartbeats_kiosk_received", "kiosk_id", "received_at"),
+)

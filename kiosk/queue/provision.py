@@ -1,0 +1,105 @@
+"""Provisioning of sites, kiosks and staff accounts (used by ``kiosk queue add-…`` and by tests).
+
+Contract: each function validates its input and raises ValueError with a message that says what was
+wrong and what to do; nothing is half-written (one transaction each). Kiosk tokens are returned once
+and only their hash is stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+
+from kiosk.queue.auth import hash_password, issue_kiosk_token
+from kiosk.queue.db import Database
+from kiosk.queue.models import kiosks, sites, user_sites, users
+from kiosk.queue.states import ROLES
+
+LEVELS = ("hall", "town", "district", "city")
+_CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
+_KIOSK = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+
+
+def _site_exists(conn, code: str) -> bool:
+    return conn.execute(select(sites.c.code).where(sites.c.code == code)).first() is not None
+
+
+def add_site(db: Database, code: str, name: str, level: str, now: datetime, *, parent: str | None = None,
+             escalate_after_s: int = 180, escalate_up_after_s: int = 600, expected_claim_s: int = 60) -> bool:
+    """Creates the site, or updates it when it exists (returns True when created)."""
+    if not _CODE.match(code):
+        raise ValueError(f"site code '{code}' must be 1-32 letters, digits, '.', '_' or '-' (e.g. 421303)")
+    if not name.strip() or len(name) > 64:
+        raise ValueError("the site name must have 1-64 characters")
+    if level not in LEVELS:
+        raise ValueError(f"level '{level}' is not one of {', '.join(LEVELS)}")
+    if not (10 <= escalate_after_s < escalate_up_after_s <= 86400):
+        raise ValueError("need 10 ≤ escalate-after < escalate-up-after ≤ 86400 seconds")
+    values = dict(name=name.strip(), level=level, parent_code=parent, escalate_after_s=escalate_after_s,
+                  escalate_up_after_s=escalate_up_after_s, expected_claim_s=expected_claim_s)
+    with db.write() as conn:
+        if parent is not None and (parent == code or not _site_exists(conn, parent)):
+            raise ValueError(f"parent site '{parent}' does not exist; add it first with `kiosk queue add-site`")
+        if _site_exists(conn, code):
+            conn.execute(update(sites).where(sites.c.code == code).values(**values))
+            return False
+        conn.execute(sites.insert().values(code=code, created_at=now, **values))
+        return True
+
+
+def add_kiosk(db: Database, kiosk_id: str, site: str, now: datetime, *, location: str = "",
+              rotate: bool = False, heartbeat_interval_s: int = 30) -> str:
+    """Registers a kiosk and returns its new token (shown once). An existing kiosk gets a new token
+    only with ``rotate`` (the old one stops working)."""
+    if not _KIOSK.match(kiosk_id):
+        raise ValueError(f"kiosk id '{kiosk_id}' must be 1-64 letters, digits, '.', '_' or '-'")
+    if len(location) > 128:
+        raise ValueError("the location must have at most 128 characters")
+    token, token_hash = issue_kiosk_token()
+    with db.write() as conn:
+        if not _site_exists(conn, site):
+            raise ValueError(f"site '{site}' does not exist; add it first with `kiosk queue add-site`")
+        exists = conn.execute(select(kiosks.c.kiosk_id).where(kiosks.c.kiosk_id == kiosk_id)).first()
+        if exists and not rotate:
+            raise ValueError(f"kiosk '{kiosk_id}' exists; use --rotate to issue a new token (the old one stops)")
+        values = dict(site_code=site, location=location, token_hash=token_hash, active=True,
+                      heartbeat_interval_s=heartbeat_interval_s)
+        if exists:
+            conn.execute(update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(**values))
+        else:
+            conn.execute(kiosks.insert().values(kiosk_id=kiosk_id, created_at=now, **values))
+    return token
+
+
+def add_user(db: Database, username: str, role: str, site_codes: Iterable[str], password: str, now: datetime,
+             *, display_name: str | None = None, update_existing: bool = False) -> int:
+    """Creates a staff account (or, with ``update_existing``, resets its password, role and sites)."""
+    codes = sorted({c.strip() for c in site_codes if c.strip()})
+    if not _CODE.match(username) or len(username) > 64:
+        raise ValueError(f"username '{username}' must be 1-32 letters, digits, '.', '_' or '-'")
+    if role not in ROLES:
+        raise ValueError(f"role '{role}' is not one of {', '.join(ROLES)}")
+    if not codes:
+        raise ValueError("give at least one site with --sites CODE[,CODE…]")
+    display = (display_name or username).strip()[:64]
+    pw_hash = hash_password(password)
+    with db.write() as conn:
+        missing = [c for c in codes if not _site_exists(conn, c)]
+        if missing:
+            raise ValueError(f"site(s) {', '.join(missing)} do not exist; add them with `kiosk queue add-site`")
+        user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+        values = dict(display_name=display, role=role, password_hash=pw_hash, active=True,
+                      failed_logins=0, locked_until=None)
+        if user_id is not None:
+            if not update_existing:
+                raise ValueError(f"user '{username}' exists; use --update to reset password, role and sites")
+            conn.execute(update(users).where(users.c.id == user_id).values(**values))
+            conn.execute(delete(user_sites).where(user_sites.c.user_id == user_id))
+        else:
+            user_id = conn.execute(users.insert().values(username=username, created_at=now, on_duty=False,
+                                                         **values)).inserted_primary_key[0]
+        conn.execute(user_sites.insert(), [{"user_id": user_id, "site_code": c} for c in codes])
+    return int(user_id)

@@ -1,0 +1,275 @@
+"""The help-request service: creation (idempotent), claims, transitions, identity, escalation, events.
+
+Contract
+- Every state change goes through :func:`kiosk.queue.states.next_state` and a conditional update, is
+  stored with an event row (type, actor, time, the request's masked view) in the same transaction, and
+  is published to live consoles after the commit (:class:`Publisher`).
+- :meth:`QueueService.create` is idempotent by the kiosk's id: a replay, also a concurrent one, returns
+  the stored request with ``created=False`` and never stores a second one.
+- Claims are exclusive: of racing claimers exactly one wins, the others get :class:`Conflict` ``taken``
+  naming the winner. Wrong transitions raise :class:`Conflict` ``wrong_state`` with the current state.
+- Staff see a request when its site, or the site it was escalated to, is among their visible sites;
+  otherwise it does not exist for them (:class:`NotFound`). Identity only for the helper holding it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, RowMapping, select
+
+from kiosk.i18n import tr
+from kiosk.privacy import mask_name
+from kiosk.queue import store
+from kiosk.queue.auth import Principal, require_kiosk, require_user
+from kiosk.queue.crypto import IdentityBox
+from kiosk.queue.db import Database
+from kiosk.queue.errors import Conflict, Forbidden, NotFound
+from kiosk.queue.models import requests, sites
+from kiosk.queue.states import (
+    ACTIVE_STATES,
+    CLOSED_STATES,
+    PRIORITY_RANK,
+    Action,
+    State,
+    TransitionError,
+    next_state,
+)
+
+PUSHED_TYPES = ("request.created", "request.claimed", "request.arrived", "request.resolved",
+                "request.converted", "request.released", "request.cancelled", "request.escalated")
+PAST = {Action.CLAIM: "claimed", Action.ARRIVE: "arrived", Action.RESOLVE: "resolved",
+        Action.CONVERT: "converted", Action.RELEASE: "released", Action.CANCEL: "cancelled"}
+MAX_CLOCK_SKEW = timedelta(hours=12)
+
+
+class Publisher(Protocol):
+    def in_tx(self, conn: Connection, events: list[dict]) -> None: ...
+    def after_commit(self, events: list[dict]) -> None: ...
+
+
+class QueueService:
+    def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime], publisher: Publisher):
+        self.db, self.box, self.clock, self.publisher = db, box, clock, publisher
+        self._sites: dict[str, RowMapping] = {}
+
+    @contextmanager
+    def _tx(self) -> Iterator[tuple[Connection, list[dict]]]:
+        pending: list[dict] = []
+        with self.db.write() as conn:
+            yield conn, pending
+            if pending:
+                self.publisher.in_tx(conn, pending)
+        if pending:
+            self.publisher.after_commit(pending)
+
+    def _event(self, conn: Connection, pending: list[dict], type_: str, actor: str, request_id: str,
+               now: datetime, **extra: Any) -> RowMapping:
+        row = store.get_request(conn, request_id)
+        data = {"request": store.staff_view(row, now), **extra}
+        pending.append(store.add_event(conn, type_=type_, actor=actor, at=now, site_code=row["site_code"],
+                                       escalated_to=row["escalated_to"], request_id=request_id, data=data))
+        return row
+
+    def _site(self, conn: Connection, code: str) -> RowMapping:
+        site = self._sites.get(code)
+        if site is None:
+            site = conn.execute(select(sites).where(sites.c.code == code)).mappings().first()
+            if site is None:
+                raise NotFound("site", code=code)
+            self._sites[code] = site
+        return site
+
+    # ---- kiosks ------------------------------------------------------------------------------------
+    def create(self, kiosk: Principal, body) -> dict:
+        """Stores a new request (201-style ``created=True``) or returns the stored one (replay)."""
+        require_kiosk(kiosk)
+        if body.kiosk_id != kiosk.kiosk_id or body.site_code != kiosk.site_code:
+            raise Forbidden("kiosk_mismatch", kiosk=kiosk.kiosk_id, site=kiosk.site_code)
+        now = self.clock()
+        created_at = max(min(body.created_at, now), now - MAX_CLOCK_SKEW)
+        resident = body.resident
+        with self._tx() as (conn, pending):
+            site = self._site(conn, kiosk.site_code)
+            values = dict(
+                id=body.id, kind=body.kind, site_code=body.site_code, kiosk_id=body.kiosk_id, step=body.step,
+                matter_id=body.matter_id, matter_name=body.matter_name, ticket_no=body.ticket_no,
+                priority=body.priority, priority_rank=PRIORITY_RANK[body.priority], note=body.note,
+                resident_enc=self.box.seal(resident.name, resident.id_number) if resident else None,
+                resident_masked=self.box.masked(resident.name, resident.id_number) if resident else None,
+                state=State.WAITING, created_at=created_at, received_at=now, updated_at=now,
+                escalation_level=0, version=1,
+                escalate_at=created_at + timedelta(seconds=site["escalate_after_s"]),
+                escalate_up_at=created_at + timedelta(seconds=site["escalate_up_after_s"]),
+            )
+            created = store.insert_ignore(conn, requests, values, "id")
+            if created:
+                row = self._event(conn, pending, "request.created", kiosk.actor, body.id, now)
+            else:
+                row = store.get_request(conn, body.id)
+                if row["kiosk_id"] != kiosk.kiosk_id:
+                    raise Conflict("id_taken", id=body.id)
+            return {**self._kiosk_view(conn, row, site), "created": created}
+
+    def _kiosk_view(self, conn: Connection, row: RowMapping, site: RowMapping | None = None) -> dict:
+        site = site or self._site(conn, row["site_code"])
+        view: dict[str, Any] = {"id": row["id"], "state": row["state"], "position": None,
+                                "expected_wait_s": None, "helper_display": None}
+        if row["state"] == State.WAITING:
+            view["position"] = store.queue_position(conn, row)
+            view["expected_wait_s"] = view["position"] * site["expected_claim_s"]
+        elif row["state"] in ACTIVE_STATES and row["helper_name"]:
+            view["helper_display"] = tr("queue.helper_display", name=mask_name(row["helper_name"]))
+        return view
+
+    def _kiosk_row(self, conn: Connection, kiosk: Principal, request_id: str) -> RowMapping:
+        require_kiosk(kiosk)
+        row = store.get_request(conn, request_id)
+        if row is None or row["kiosk_id"] != kiosk.kiosk_id:
+            raise NotFound("request", id=request_id)
+        return row
+
+    def kiosk_get(self, kiosk: Principal, request_id: str) -> dict:
+        with self.db.read() as conn:
+            return self._kiosk_view(conn, self._kiosk_row(conn, kiosk, request_id))
+
+    def kiosk_cancel(self, kiosk: Principal, request_id: str, reason: str) -> dict:
+        """Cancels (resident left); a no-op answering the current view when already closed."""
+        now = self.clock()
+        with self._tx() as (conn, pending):
+            row = self._kiosk_row(conn, kiosk, request_id)
+            if row["state"] not in CLOSED_STATES:
+                values = dict(state=State.CANCELLED, cancel_reason=reason, closed_at=now, updated_at=now)
+                if store.change_state(conn, request_id, [row["state"]], values):
+                    row = self._event(conn, pending, "request.cancelled", kiosk.actor, request_id, now,
+                                      reason=reason)
+                else:  # a helper changed it at the same moment: answer what it is now
+                    row = store.get_request(conn, request_id)
+            return self._kiosk_view(conn, row)
+
+    # ---- staff ---------------------------------------------------------------------------------------
+    def _staff_row(self, conn: Connection, user: Principal, request_id: str) -> RowMapping:
+        require_user(user)
+        row = store.get_request(conn, request_id)
+        if row is None or not (row["site_code"] in user.visible or row["escalated_to"] in user.visible):
+            raise NotFound("request", id=request_id)
+        return row
+
+    @staticmethod
+    def _conflict(row: RowMapping, action: str) -> Conflict:
+        if action == Action.CLAIM and row["state"] in ACTIVE_STATES:
+            return Conflict("taken", state=row["state"], helper=row["helper_name"] or "?")
+        return Conflict("wrong_state", state=row["state"], action=action)
+
+    def get(self, user: Principal, request_id: str) -> dict:
+        with self.db.read() as conn:
+            return store.staff_view(self._staff_row(conn, user, request_id), self.clock())
+
+    def list(self, user: Principal, **filters: Any) -> dict:
+        require_user(user)
+        with self.db.read() as conn:
+            last = store.last_event_id(conn)
+            rows = store.list_requests(conn, user.visible, **filters)
+        now = self.clock()
+        return {"items": [store.staff_view(r, now) for r in rows], "last_event_id": last}
+
+    def claim(self, user: Principal, request_id: str) -> dict:
+        return self.act(user, request_id, Action.CLAIM)
+
+    def claim_next(self, user: Principal, site_code: str | None = None) -> dict:
+        """Claims the first waiting request (priority, then oldest) of ``site_code`` or of all visible sites."""
+        require_user(user)
+        scope = user.visible if site_code is None else ({site_code} & user.visible)
+        if not scope:
+            raise Forbidden("site", code=site_code)
+        now = self.clock()
+        for _ in range(10):
+            with self._tx() as (conn, pending):
+                request_id = store.next_waiting_id(conn, scope, lock=self.db.is_postgres)
+                if request_id is None:
+                    raise NotFound("queue_empty")
+                values = dict(state=State.CLAIMED, claimed_by=user.user_id, claimed_at=now, updated_at=now)
+                if store.change_state(conn, request_id, [State.WAITING], values):
+                    row = self._event(conn, pending, "request.claimed", user.actor, request_id, now)
+                    return store.staff_view(row, now)
+        raise Conflict("busy")
+
+    def act(self, user: Principal, request_id: str, action: str, **fields: Any) -> dict:
+        """Applies a helper's ``action`` (claim/arrive/resolve/convert/release/cancel) to the request."""
+        now = self.clock()
+        with self._tx() as (conn, pending):
+            row = self._staff_row(conn, user, request_id)
+            try:
+                target = next_state(request_id, row["state"], action)
+            except TransitionError:
+                raise self._conflict(row, action) from None
+            holder = row["claimed_by"] if row["state"] in ACTIVE_STATES else None
+            own = holder == user.user_id
+            if holder is not None and not own and not (user.is_manager and action in (Action.RELEASE, Action.CANCEL)):
+                raise Forbidden("not_yours", helper=row["helper_name"] or "?")
+            values: dict[str, Any] = {"state": target, "updated_at": now}
+            extra: dict[str, Any] = {}
+            if action == Action.CLAIM:
+                values.update(claimed_by=user.user_id, claimed_at=now)
+            elif action == Action.ARRIVE:
+                values["arrived_at"] = now
+            elif action == Action.RESOLVE:
+                values.update(outcome=fields["outcome"], closed_at=now)
+            elif action == Action.CONVERT:
+                case_id = fields.get("case_id") or f"DB-{now:%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
+                values.update(case_id=case_id, closed_at=now)
+            elif action == Action.RELEASE:
+                values.update(claimed_by=None, claimed_at=None, arrived_at=None)
+                extra = {"note": fields.get("note")}
+            elif action == Action.CANCEL:
+                values.update(cancel_reason=fields["reason"], closed_at=now)
+                extra = {"reason": fields["reason"], "note": fields.get("note")}
+            if not store.change_state(conn, request_id, [row["state"]], values, expect_helper=holder):
+                raise self._conflict(store.get_request(conn, request_id), action)
+            row = self._event(conn, pending, f"request.{PAST[Action(action)]}", user.actor, request_id, now,
+                              **{k: v for k, v in extra.items() if v})
+            return store.staff_view(row, now)
+
+    def identity(self, user: Principal, request_id: str) -> dict:
+        """The resident's full name and ID number, only for the helper holding the request; audited."""
+        now = self.clock()
+        with self._tx() as (conn, _pending):
+            row = self._staff_row(conn, user, request_id)
+            if row["state"] not in ACTIVE_STATES or row["claimed_by"] != user.user_id:
+                raise Forbidden("identity_claimer_only")
+            identity = self.box.open(row["resident_enc"])
+            if identity is None:
+                raise NotFound("no_identity", id=request_id)
+            store.add_event(conn, type_="request.identity_viewed", actor=user.actor, at=now,
+                            site_code=row["site_code"], escalated_to=row["escalated_to"],
+                            request_id=request_id, data={})
+            return identity
+
+    def events_since(self, user: Principal, last_id: int, limit: int = 1000) -> list[dict]:
+        with self.db.read() as conn:
+            return store.events_after(conn, last_id, user.visible, PUSHED_TYPES, limit)
+
+    def escalate(self) -> int:
+        """Flags waiting requests past their site's time (level 1) and sends those waiting much longer
+        to the parent site (level 2). Safe to run in several processes at once. Returns how many moved."""
+        now = self.clock()
+        moved = 0
+        with self._tx() as (conn, pending):
+            for due in store.due_escalations(conn, now):
+                parent = self._site(conn, due["site_code"])["parent_code"]
+                level = 2 if due["escalate_up_at"] <= now else 1
+                values: dict[str, Any] = {"escalation_level": level, "updated_at": now}
+                if level == 2:
+                    values["escalated_to"] = parent
+                cond = requests.c.escalation_level == due["escalation_level"]
+                stmt = requests.update().where(requests.c.id == due["id"], requests.c.state == State.WAITING,
+                                               cond).values(**values)
+                if conn.execute(stmt).rowcount:
+                    moved += 1
+                    self._event(conn, pending, "request.escalated", "system:escalation", due["id"], now,
+                                level=level, escalated_to=values.get("escalated_to"))
+        return moved

@@ -1,0 +1,160 @@
+"""SQL for help requests and their events (SQLAlchemy Core), identical on SQLite and PostgreSQL.
+
+Contract: every function takes an open connection inside the caller's transaction and never commits.
+State changes are conditional (``UPDATE … WHERE state IN (allowed)``) so that of two racing writers, on
+one process or many, exactly one succeeds; the caller learns it from the row count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from kiosk.privacy import redact_text
+from kiosk.queue.models import events, kiosks, requests, users
+from kiosk.queue.states import State
+
+_view_columns = (requests, users.c.display_name.label("helper_name"), kiosks.c.location.label("kiosk_location"))
+_view_from = requests.outerjoin(users, users.c.id == requests.c.claimed_by).join(
+    kiosks, kiosks.c.kiosk_id == requests.c.kiosk_id
+)
+
+
+def insert_ignore(conn: Connection, table, values: dict[str, Any], key: str) -> bool:
+    """Inserts ``values`` unless a row with the same ``key`` exists; True when this call stored it."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
+    return conn.execute(stmt).rowcount == 1
+
+
+def get_request(conn: Connection, request_id: str) -> RowMapping | None:
+    """The request with its helper's display name and its kiosk's location, or None."""
+    stmt = select(*_view_columns).select_from(_view_from).where(requests.c.id == request_id)
+    return conn.execute(stmt).mappings().first()
+
+
+def change_state(conn: Connection, request_id: str, from_states: Iterable[str], values: dict[str, Any],
+                 expect_helper: int | None = None) -> bool:
+    """Applies ``values`` only if the request is still in one of ``from_states`` (and, when given, still
+    held by ``expect_helper``). True when this call made the change."""
+    cond = [requests.c.id == request_id, requests.c.state.in_([str(s) for s in from_states])]
+    if expect_helper is not None:
+        cond.append(requests.c.claimed_by == expect_helper)
+    stmt = update(requests).where(*cond).values(**values, version=requests.c.version + 1)
+    return conn.execute(stmt).rowcount == 1
+
+
+def visible_clause(visible: Iterable[str]):
+    sites = list(visible)
+    return or_(requests.c.site_code.in_(sites), requests.c.escalated_to.in_(sites))
+
+
+def next_waiting_id(conn: Connection, visible: Iterable[str], lock: bool) -> str | None:
+    """The id of the first waiting request (priority, then oldest). With ``lock`` (PostgreSQL) the row is
+    locked ``FOR UPDATE SKIP LOCKED`` so concurrent "claim next" calls take different requests."""
+    stmt = (
+        select(requests.c.id)
+        .where(requests.c.state == State.WAITING, visible_clause(visible))
+        .order_by(requests.c.priority_rank, requests.c.created_at, requests.c.id)
+        .limit(1)
+    )
+    if lock:
+        stmt = stmt.with_for_update(skip_locked=True)
+    return conn.execute(stmt).scalar()
+
+
+def queue_position(conn: Connection, row: RowMapping) -> int:
+    """1 + the number of waiting requests of the same site served before this one."""
+    r = requests.c
+    ahead = or_(
+        r.priority_rank < row["priority_rank"],
+        and_(r.priority_rank == row["priority_rank"], r.created_at < row["created_at"]),
+        and_(r.priority_rank == row["priority_rank"], r.created_at == row["created_at"], r.id < row["id"]),
+    )
+    stmt = select(func.count()).select_from(requests).where(
+        r.site_code == row["site_code"], r.state == State.WAITING, ahead
+    )
+    return int(conn.execute(stmt).scalar() or 0) + 1
+
+
+def list_requests(conn: Connection, visible: Iterable[str], *, states: Iterable[str] | None = None,
+                  site_code: str | None = None, escalated: bool | None = None, mine: int | None = None,
+                  limit: int = 200) -> list[RowMapping]:
+    """Requests visible to a user, queue order (priority, then oldest) for open ones."""
+    stmt = select(*_view_columns).select_from(_view_from).where(visible_clause(visible))
+    if states:
+        stmt = stmt.where(requests.c.state.in_(list(states)))
+    if site_code:
+        stmt = stmt.where(or_(requests.c.site_code == site_code, requests.c.escalated_to == site_code))
+    if escalated is not None:
+        stmt = stmt.where(requests.c.escalation_level > 0 if escalated else requests.c.escalation_level == 0)
+    if mine is not None:
+        stmt = stmt.where(requests.c.claimed_by == mine)
+    stmt = stmt.order_by(requests.c.priority_rank, requests.c.created_at, requests.c.id).limit(limit)
+    return list(conn.execute(stmt).mappings())
+
+
+def due_escalations(conn: Connection, now: datetime, limit: int = 500) -> list[RowMapping]:
+    """Waiting requests whose next escalation time has passed."""
+    r = requests.c
+    stmt = (
+        select(r.id, r.site_code, r.escalation_level, r.escalate_at, r.escalate_up_at)
+        .where(
+            r.state == State.WAITING,
+            or_(and_(r.escalation_level == 0, r.escalate_at <= now),
+                and_(r.escalation_level == 1, r.escalate_up_at <= now)),
+        )
+        .order_by(r.created_at)
+        .limit(limit)
+    )
+    return list(conn.execute(stmt).mappings())
+
+
+def add_event(conn: Connection, *, type_: str, actor: str, at: datetime, site_code: str,
+              escalated_to: str | None, request_id: str | None, data: dict) -> dict:
+    """Stores one event and returns it as published (with its id)."""
+    values = dict(type=type_, actor=actor, at=at, site_code=site_code, escalated_to=escalated_to,
+                  request_id=request_id, data=data)
+    event_id = conn.execute(events.insert().values(**values)).inserted_primary_key[0]
+    return {"id": int(event_id), **values}
+
+
+def events_after(conn: Connection, last_id: int, visible: Iterable[str], types: Iterable[str],
+                 limit: int = 1000) -> list[dict]:
+    sites = list(visible)
+    e = events.c
+    stmt = (
+        select(events)
+        .where(e.id > last_id, e.type.in_(list(types)), or_(e.site_code.in_(sites), e.escalated_to.in_(sites)))
+        .order_by(e.id)
+        .limit(limit)
+    )
+    return [dict(m) for m in conn.execute(stmt).mappings()]
+
+
+def last_event_id(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(events.c.id))).scalar() or 0)
+
+
+def staff_view(row: RowMapping, now: datetime) -> dict[str, Any]:
+    """The masked view of a request for consoles and events (JSON-ready: times as ISO strings)."""
+    end = row["claimed_at"] if row["state"] != State.WAITING and row["claimed_at"] else now
+    iso = lambda t: t.isoformat().replace("+00:00", "Z") if t else None  # noqa: E731
+    return {
+        "id": row["id"], "kind": row["kind"], "site_code": row["site_code"], "kiosk_id": row["kiosk_id"],
+        "kiosk_location": row["kiosk_location"] or "", "step": row["step"], "matter_id": row["matter_id"],
+        "matter_name": row["matter_name"], "ticket_no": row["ticket_no"], "priority": row["priority"],
+        "note": redact_text(row["note"]) if row["note"] else None,
+        "resident_masked": row["resident_masked"], "has_identity": row["resident_enc"] is not None,
+        "state": row["state"], "created_at": iso(row["created_at"]), "updated_at": iso(row["updated_at"]),
+        "wait_s": max(0, int((end - row["created_at"]).total_seconds())),
+        "claimed_by": {"id": row["claimed_by"], "display_name": row["helper_name"]} if row["claimed_by"] else None,
+        "claimed_at": iso(row["claimed_at"]), "arrived_at": iso(row["arrived_at"]),
+        "closed_at": iso(row["closed_at"]), "outcome": row["outcome"], "cancel_reason": row["cancel_reason"],
+        "case_id": row["case_id"], "escalation_level": row["escalation_level"],
+        "escalated_to": row["escalated_to"], "version": row["version"],
+    }
