@@ -232,19 +232,31 @@ def _format(err: ValidationError, data: dict) -> list[str]:
 _LATIN = re.compile(r"[a-z0-9]+")
 
 
+_SEGMENTS = re.compile("[\u3400-\u9fff\U00020000-\U0003134f]|[^\u3400-\u9fff\U00020000-\U0003134f]+")
+
+
 def _syllables(text: str) -> list[tuple[str, ...]]:
     """Per Chinese character (or Latin word/number) the ways to spell it: the phrase-aware reading
-    first, then the character's other readings (行 xing/hang, 长 chang/zhang)."""
+    first, then the character's other readings (银行: hang, and xing as residents may type it)."""
     from pypinyin import Style, pinyin  # noqa: PLC0415 - pypinyin's dictionaries load slowly
 
+    chunks = pinyin(text, style=Style.NORMAL, heteronym=True, errors="default")
+    segments = _SEGMENTS.findall(text)
+    if len(segments) != len(chunks):  # pypinyin grouped differently: no per-character extras
+        segments = [""] * len(chunks)
     out: list[tuple[str, ...]] = []
-    for chunk in pinyin(text, style=Style.NORMAL, heteronym=True, errors="default"):
+    for segment, chunk in zip(segments, chunks, strict=True):
         readings = [r.lower() for r in chunk]
-        if len(readings) == 1 and not readings[0].isalpha():
-            out.extend((w,) for w in _LATIN.findall(readings[0]))
-        else:
+        if len(segment) == 1 and _is_han(segment):
+            readings += [r.lower() for r in pinyin(segment, style=Style.NORMAL, heteronym=True)[0]]
             out.append(tuple(dict.fromkeys(r for r in readings if r.isalpha())))
+        else:
+            out.extend((w,) for r in readings for w in _LATIN.findall(r))
     return [s for s in out if s]
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003134f"
 
 
 class _SearchIndex:

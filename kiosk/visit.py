@@ -31,6 +31,7 @@ Thread-safety: a Visit is used from the UI thread only; device callbacks must be
 from __future__ import annotations
 
 import enum
+import logging
 import os
 import tempfile
 import time
@@ -44,6 +45,8 @@ from typing import Any, Literal
 from kiosk.catalog import Catalog, Completeness, MaterialStatus, Matter, check_completeness
 from kiosk.privacy import mask_id_number, mask_name
 from kiosk.tickets import Ticket
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Step", "Kind", "MaterialStatus", "TRANSITIONS", "TransitionError", "VisitError", "InvalidIdNumber",
@@ -97,6 +100,7 @@ class InvalidIdNumber(VisitError):
 
 
 _WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
+_FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
 
 
 def validate_id_number(value: str) -> str:
@@ -104,9 +108,11 @@ def validate_id_number(value: str) -> str:
     of HK/Macau/Taiwan residents and the 2023 foreign permanent residence card, which use the same scheme).
 
     Returns it upper-cased without spaces; raises :class:`InvalidIdNumber` (``visit.id.*`` keys).
-    Used for manual entry until the card engineer's ``kiosk.devices.idcard.idnumber`` takes over.
+    Full-width digits, spaces and dashes are accepted. (``kiosk.devices.idcard.idnumber`` has a fuller
+    check with translated messages; the visit keeps this one so :attr:`InvalidIdNumber.key` stays one of
+    ``visit.id.length|chars|birth|check``, which the screens map to their texts.)
     """
-    v = "".join(value.split()).upper()
+    v = "".join(value.split()).replace("-", "").translate(_FULLWIDTH).upper()
     if len(v) != 18:
         raise InvalidIdNumber("visit.id.length")
     if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
@@ -184,6 +190,7 @@ class Result:
 class IdleStatus:
     phase: Literal["active", "warning", "expired"]
     seconds_left: float  # until the reset; during "warning" it is the visible countdown
+    deadline: float  # clock value at which the visit resets (inf at an empty start screen)
 
 
 @dataclass(frozen=True)
@@ -264,6 +271,7 @@ class Visit:
         self.captures: dict[str, list[Any]] = {}  # material id → captured images (ndarray / bytearray / doc)
         self.result: Result | None = None
         self.help_request_id: str | None = None
+        self._ticket: Ticket | None = None  # kept when going back, so one visit never takes two numbers
         self.helper_eta_s: float | None = None
         self._temp_files: list[Path] = []
         self._last_touch: float = self._clock()
@@ -309,17 +317,27 @@ class Visit:
         """IDENTIFY → MATTER with a card read by the reader.
 
         ``card`` is a ``kiosk.devices.idcard.card.IdCard`` or any object with ``name``, ``id_number``,
-        ``card_type`` and optionally ``gender``, ``birth_date``, ``address``, ``photo`` (bytes). The
-        fields are copied (the photo into a private bytearray the wipe zeroes); no reference to ``card``
-        is kept, so the caller drops its own.
+        ``card_type`` and optionally ``gender``, ``birth_date``, ``address``/``current_address`` and the
+        photo as ``photo_raw`` (bytearray) or ``photo`` (bytes). The text fields are copied; the visit
+        takes ownership of the card's bytearrays (``photo_raw``, ``fingerprint_raw``) and zeroes them
+        in :meth:`wipe`. No reference to ``card`` is kept: the caller drops its own.
         """
         self._need(Step.IDENTIFY)
-        photo = getattr(card, "photo", None)
+        photo = getattr(card, "photo_raw", None)
+        if not isinstance(photo, bytearray):
+            raw = getattr(card, "photo", None)
+            photo = bytearray(raw) if isinstance(raw, (bytes, bytearray, memoryview)) else None
+        buffers = [b for b in (getattr(card, "fingerprint_raw", None),) if isinstance(b, bytearray)]
+        card_type = getattr(card, "card_type", "resident")
+        born = getattr(card, "birth_date", "") or ""
         self.identity = Identity(
-            name=str(card.name), id_number=str(card.id_number), card_type=str(getattr(card, "card_type", "resident")),
+            name=str(card.name), id_number=str(card.id_number), card_type=str(getattr(card_type, "value", card_type)),
             source="card", gender=str(getattr(card, "gender", "") or ""),
-            birth_date=str(getattr(card, "birth_date", "") or ""), address=str(getattr(card, "address", "") or ""),
-            photo=bytearray(photo) if isinstance(photo, (bytes, bytearray, memoryview)) else None)
+            birth_date=born.isoformat() if hasattr(born, "isoformat") else str(born),
+            address=str(getattr(card, "current_address", None) or getattr(card, "address", "") or ""),
+            photo=photo)
+        for buf in buffers:  # the kiosk never needs the fingerprint: zero it at once
+            _zero(buf)
         self._go(Step.MATTER)
         self._changed()
 
@@ -343,10 +361,10 @@ class Visit:
         """MATTER → MATERIALS with the matter's checklist all UNSET (KeyError for an unknown id)."""
         self._need(Step.MATTER)
         matter = self.catalog.get(matter_id)
-        if self.matter is not None and self.matter.id != matter.id:
+        if self.matter is None or self.matter.id != matter.id:  # a new checklist: nothing answered yet
             self._drop_captures()
+            self.statuses = {m.id: MaterialStatus.UNSET for m in matter.materials}
         self.matter = matter
-        self.statuses = {m.id: self.statuses.get(m.id, MaterialStatus.UNSET) for m in matter.materials}
         self._go(Step.MATERIALS)
         self._changed()
 
@@ -407,7 +425,14 @@ class Visit:
         self.result = Result(check)
         intents: list[Intent] = []
         if check.complete:
-            self.result.ticket = self._tickets()
+            try:
+                self._ticket = self._ticket or self._tickets()
+            except Exception as err:  # a broken state disk must not strand the resident
+                log.error("ticket counter failed: %s", err)
+                intents.append(ReportDevice("storage", f"ticket counter failed: {err}"))
+                intents.extend(self._helper("printer"))
+            self.result.ticket = self._ticket
+            self.result.show_number_large = self._ticket is None
             intents.append(PrintSlip("ticket"))
             if self.kind is Kind.PROXY:
                 intents.append(PrintSlip("authorization"))
@@ -427,7 +452,7 @@ class Visit:
         if self.step not in BACK:
             raise TransitionError(f"no step before {self.step.value}; use reset()")
         if self.step is Step.RESULT:
-            self.result = None  # the ticket, if any, stays used: numbers are never handed out twice
+            self.result = None  # the ticket stays with the visit and is reused if it completes again
         self._go(BACK[self.step])
         self._changed()
 
@@ -526,12 +551,13 @@ class Visit:
 
     def idle_status(self) -> IdleStatus:
         if self.step is Step.START and not self.has_personal_data():
-            return IdleStatus("active", float("inf"))
+            return IdleStatus("active", float("inf"), float("inf"))
         quiet, countdown = self.timeouts
-        left = self._last_touch + quiet + countdown - self._clock()
+        deadline = self._last_touch + quiet + countdown
+        left = deadline - self._clock()
         if left <= 0:
-            return IdleStatus("expired", 0.0)
-        return IdleStatus("warning" if left <= countdown else "active", left)
+            return IdleStatus("expired", 0.0, deadline)
+        return IdleStatus("warning" if left <= countdown else "active", left, deadline)
 
     def tick(self) -> list[Intent]:
         """Called about once a second: resets the visit when its countdown ran out."""
@@ -576,9 +602,6 @@ class Visit:
         temp files this visit created. Python strings cannot be overwritten in place; the visit drops
         every reference to them. Step, kind and matter stay until :meth:`reset`."""
         self._wipe_personal()
-        if self.result is not None:
-            self.result = Result(self.result.check, self.result.ticket, self.result.printed,
-                                 self.result.show_number_large)
 
 
 def _zero(obj: Any) -> None:
