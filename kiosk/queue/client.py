@@ -127,10 +127,11 @@ class HelpQueueClient:
         devices = []
         for h in healths:
             d = h.as_dict() if hasattr(h, "as_dict") else dict(h)
-            devices.append({"device": d["device"], "state": str(getattr(d["state"], "value", d["state"])),
-                            "reason": d.get("reason", ""), "detail": d.get("detail") or {}})
+            devices.append({"device": str(d["device"])[:32], "state": str(getattr(d["state"], "value", d["state"])),
+                            "reason": str(d.get("reason", ""))[:200], "detail": d.get("detail") or {}})
         body = {"id": str(uuid.uuid4()), "kiosk_id": self.config.kiosk_id, "sent_at": _now_iso(),
-                "outbox_pending": self.outbox.pending_count(), "devices": devices}
+                "outbox_pending": self.outbox.pending_count(),
+                "interval_s": int(self.config.queue.heartbeat_interval_s), "devices": devices[:32]}
         item_id = self.outbox.enqueue("heartbeat", "POST", "/api/v1/heartbeats", body, item_id=body["id"])
         self.forwarder.wake()
         return item_id
