@@ -39,10 +39,10 @@ def line_height(size: int) -> int:
 
 
 @lru_cache(maxsize=64)
-def _font(path: str, px: int) -> ImageFont.FreeTypeFont:
+def _font(path: str, px: int, index: int = 0) -> ImageFont.FreeTypeFont:
     if not os.path.exists(path):
         raise FileNotFoundError(f"font '{path}' does not exist; install fonts-wqy-microhei or set the font path")
-    return ImageFont.truetype(path, px)
+    return ImageFont.truetype(path, px, index=index)
 
 
 @lru_cache(maxsize=4096)
@@ -54,6 +54,21 @@ def has_glyph(path: str, ch: str) -> bool:
     mask = font.getmask(ch)
     missing = font.getmask(_NOT_A_CHAR)
     return not (mask.size == missing.size and bytes(mask) == bytes(missing))
+
+
+@lru_cache(maxsize=8192)
+def _glyph(path: str, index: int, ch: str, size: int, bold: bool, width: int) -> Image.Image:
+    """The ink mask (255 = ink) of one character filling a ``width`` × 24·size cell; a glyph wider than
+    its cell (Latin in a CJK font) is narrowed to fit, as the printer's 12 × 24 font A is narrow."""
+    px = CELL_H * size
+    font = _font(path, px, index)
+    shift = size if bold else 0  # emphasised: each dot struck twice, shifted right
+    drawn = max(width, int(font.getlength(ch) + 0.999)) + shift
+    image = Image.new("L", (drawn, px), 0)
+    draw = ImageDraw.Draw(image)
+    for dx in (0, shift) if bold else (0,):
+        draw.text(((drawn - shift) / 2 + dx, px / 2), ch, font=font, fill=255, anchor="mm")
+    return image if drawn == width else image.resize((width, px), Image.LANCZOS)
 
 
 class GlyphPainter:
@@ -78,9 +93,9 @@ class GlyphPainter:
                 return path
         return None
 
-    def draw_line(self, draw: ImageDraw.ImageDraw, x: int, y: int, text: str, size: int = 1,
-                  bold: bool = False, underline: bool = False) -> int:
-        """Draws ``text`` with its top-left at (x, y); returns the width drawn in dots."""
+    def draw_line(self, image: Image.Image, x: int, y: int, text: str, size: int = 1, bold: bool = False,
+                  underline: bool = False) -> int:
+        """Draws ``text`` on ``image`` with its top-left at (x, y); returns the width drawn in dots."""
         start = x
         for ch in text:
             w = char_width(ch) * CELL_W * size
@@ -88,24 +103,22 @@ class GlyphPainter:
                 path = self.font_for(ch)
                 if path is None:
                     self.missing.add(ch)
-                    _draw_code_box(draw, x, y, w, CELL_H * size, ch)
+                    _draw_code_box(ImageDraw.Draw(image), x, y, w, CELL_H * size, ch)
                 else:
-                    font = _font(path, CELL_H * size)
-                    cx, cy = x + w // 2, y + CELL_H * size // 2
-                    draw.text((cx, cy), ch, font=font, fill=0, anchor="mm")
-                    if bold:  # emphasised: the printer strikes each dot twice, shifted one dot right
-                        draw.text((cx + size, cy), ch, font=font, fill=0, anchor="mm")
+                    index = 1 if ord(ch) < 0x80 and path == DEFAULT_FONT else 0  # wqy's Mono face for Latin
+                    image.paste(0, (x, y), _glyph(path, index, ch, size, bold, w))
             x += w
         if underline and x > start:
             thick = 2 if size > 1 else 1
-            draw.rectangle((start, y + CELL_H * size - thick, x - 1, y + CELL_H * size - 1), fill=0)
+            ImageDraw.Draw(image).rectangle((start, y + CELL_H * size - thick, x - 1, y + CELL_H * size - 1),
+                                            fill=0)
         return x - start
 
     def line_image(self, text: str, width: int, x: int, size: int = 1, bold: bool = False,
                    underline: bool = False) -> Image.Image:
         """A grayscale image ``width`` dots wide and one line high with ``text`` drawn from ``x``."""
         image = Image.new("L", (width, line_height(size)), 255)
-        self.draw_line(ImageDraw.Draw(image), x, 0, text, size, bold, underline)
+        self.draw_line(image, x, 0, text, size, bold, underline)
         return image
 
 

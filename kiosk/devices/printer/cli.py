@@ -1,9 +1,194 @@
-"""`kiosk devices …` and `kiosk simulate printer` commands for the printer."""
+"""`kiosk devices print-test`, `kiosk devices printer-status` and `kiosk simulate printer`.
+
+Building the parser imports nothing heavy; handlers import the driver (python-escpos, Pillow) when run.
+Exit codes: 0 done; 4 the printer failed, is unreachable, out of paper or its cover is open (message on
+stderr); 2 bad arguments (a malformed ``--printer`` address, no address and no config).
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+EXIT_OK, EXIT_USAGE, EXIT_DEVICE_ERROR = 0, 2, 4
+STATES = ("ok", "near_end", "out", "cover_open", "silent")  # kept equal to simulator.STATES by a test
+URI_HELP = ("printer address: file:PATH, tcp://HOST:PORT, serial:DEVICE?baudrate=N[&dsrdtr=0], usb:VID:PID "
+            "(default: devices.printer.uri of $KIOSK_CONFIG or ./kiosk.toml)")
 
 
 def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubParsersAction) -> None:
     """Registers this device's diagnostics under `devices` and its simulator under `simulate`."""
+    test = devices.add_parser("print-test", help="打印测试页 (print a test slip: Chinese, date, QR, cut)")
+    _printer_args(test)
+    test.add_argument("--width", type=int, choices=(58, 80), help="paper width in mm (default 80 or the config's)")
+    test.add_argument("--preview", metavar="PNG", help="also save a PNG preview of the test slip")
+    test.add_argument("--no-status", action="store_true", help="do not ask the printer's status first")
+    test.set_defaults(func=_print_test)
+
+    status = devices.add_parser("printer-status", help="查询打印机状态 (online, paper, cover; DLE EOT)")
+    _printer_args(status)
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.set_defaults(func=_printer_status)
+
+    sim = simulate.add_parser("printer", help="网络打印机模拟器 (raw TCP port; records, answers DLE EOT)")
+    sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sim.add_argument("--port", type=int, default=9100, help="TCP port (default 9100; 0 picks a free port)")
+    sim.add_argument("--state", choices=STATES, default="ok", help="status to report (switch at run time by "
+                                                                   "typing a state name and Enter)")
+    sim.add_argument("--out", metavar="DIR", help="save a PNG preview of every slip received here")
+    sim.add_argument("--record", metavar="FILE", help="append every byte received to FILE")
+    sim.add_argument("--width", type=int, choices=(58, 80), default=80, help="paper width for the previews")
+    sim.set_defaults(func=_simulate)
+
+
+def _printer_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--printer", metavar="URI", help=URI_HELP)
+    p.add_argument("--profile", help="python-escpos profile, e.g. TM-T20II, ZJ-5870 (no cutter, no native QR)")
+    p.add_argument("--encoding", choices=("gbk", "gb18030"), help="the printer's Chinese encoding (default gbk)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="wait this long for a status reply (default 1)")
+
+
+def _open(args: argparse.Namespace) -> tuple[object | None, int]:
+    """The driver for the arguments (falling back to the config), or (None, exit code) after a message."""
+    from kiosk.devices.base import DeviceError
+    from kiosk.devices.printer.driver import EscposPrinter
+
+    section = None
+    if args.printer is None:
+        from kiosk.cli import default_config_path
+
+        path = default_config_path()
+        if not path:
+            print("no --printer given and no config found; e.g. --printer tcp://127.0.0.1:9100", file=sys.stderr)
+            return None, EXIT_USAGE
+        try:
+            from kiosk.config.settings import load_config
+
+            section = load_config(path).devices.printer
+        except Exception as err:
+            print(f"config: {err}", file=sys.stderr)
+            return None, EXIT_DEVICE_ERROR
+    uri = args.printer or section.uri  # type: ignore[union-attr]
+    width = getattr(args, "width", None) or (section.paper_width_mm if section else 80)
+    try:
+        printer = EscposPrinter(
+            uri, profile=args.profile or (section.profile if section else None), width_mm=width,
+            status_timeout_s=args.timeout or (section.status_timeout_s if section else 1.0),
+            encoding=args.encoding or (section.encoding if section else "gbk"))
+    except DeviceError as err:
+        print(str(err), file=sys.stderr)
+        return None, EXIT_USAGE
+    return printer, EXIT_OK
+
+
+def _print_test(args: argparse.Namespace) -> int:
+    from kiosk.devices.base import DeviceError
+    from kiosk.devices.printer.test_slip import build_test_slip
+    from kiosk.i18n import tr
+
+    printer, code = _open(args)
+    if printer is None:
+        return code
+    slip = build_test_slip(printer.width_mm, printer.uri)  # type: ignore[attr-defined]
+    if args.preview:
+        from kiosk.printing.preview import save_preview
+
+        print(f"preview: {save_preview(slip, args.preview)}")
+    try:
+        result = printer.print_slip(slip, check_status=not args.no_status)  # type: ignore[attr-defined]
+    except DeviceError as err:
+        print(f"print-test: {err}", file=sys.stderr)
+        return EXIT_DEVICE_ERROR
+    finally:
+        printer.close()  # type: ignore[attr-defined]
+    status = result.status
+    line = f"{tr('printer.printed')}: {printer.uri} ({result.bytes_sent} bytes, {result.ms:.0f} ms)"  # type: ignore[attr-defined]
+    if status is not None:
+        line += f"; paper={status.paper}"
+    print(line)
+    if status is not None and status.paper == "near_end":
+        print(tr("printer.paper_near_end"), file=sys.stderr)
+    return EXIT_OK
+
+
+def _printer_status(args: argparse.Namespace) -> int:
+    import json
+
+    printer, code = _open(args)
+    if printer is None:
+        return code
+    try:
+        status = printer.status()  # type: ignore[attr-defined]
+        reachable = printer._printer is not None  # type: ignore[attr-defined]
+    finally:
+        printer.close()  # type: ignore[attr-defined]
+    if args.json:
+        out = status.as_dict()
+        out["reachable"] = reachable
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(_human(status, printer.uri))  # type: ignore[attr-defined]
+    if not reachable:
+        if not args.json:
+            print(status.error, file=sys.stderr)
+        return EXIT_DEVICE_ERROR
+    return EXIT_OK
+
+
+def _human(status: object, uri: str) -> str:
+    from kiosk.i18n import tr
+
+    def yes_no(value: object, yes: str, no: str) -> str:
+        return tr("printer.status.unknown") if value is None else tr(f"printer.status.{yes if value else no}")
+
+    s = status  # PrinterStatus
+    rows = [
+        uri,
+        f"online: {yes_no(s.online, 'online', 'offline')}",  # type: ignore[attr-defined]
+        f"paper: {tr('printer.status.' + s.paper)} ({s.paper})",  # type: ignore[attr-defined]
+        f"cover_open: {yes_no(s.cover_open, 'cover_open', 'cover_closed')}",  # type: ignore[attr-defined]
+    ]
+    if s.error:  # type: ignore[attr-defined]
+        rows.append(f"note: {s.error}")  # type: ignore[attr-defined]
+    return "\n".join(rows)
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from kiosk.devices.printer.simulator import PrinterSimulator
+    from kiosk.i18n import tr
+
+    def saved(slip: object, path: object) -> None:
+        if path is not None:
+            print(tr("printer.simulator.saved", path=path), flush=True)
+
+    sim = PrinterSimulator(args.host, args.port, args.state, args.width, args.out, args.record, on_slip=saved)
+    try:
+        sim.start()
+    except OSError as err:
+        print(f"simulate printer: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
+        return EXIT_DEVICE_ERROR
+    print(tr("printer.simulator.listening", uri=sim.uri, state=sim.state), flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+
+    def read_states() -> None:  # type a state name and Enter to switch; EOF just stops listening
+        for line in sys.stdin:
+            state = line.strip()
+            if state in STATES:
+                sim.set_state(state)
+                print(tr("printer.simulator.state_changed", state=state), flush=True)
+            elif state:
+                print(f"unknown state '{state}'; expected one of {', '.join(STATES)}", flush=True)
+
+    threading.Thread(target=read_states, daemon=True).start()
+    try:
+        while not done.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+    return EXIT_OK

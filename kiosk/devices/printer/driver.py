@@ -127,12 +127,14 @@ class EscposPrinter:
             raise PrinterUnavailable(tr("printer.disconnected", delay=f"{self._retry_at - now:.1f}"))
         try:
             self._printer = open_transport(self.address, self.profile, self.connect_timeout_s)
-        except (PrinterAddressError, DeviceError) as exc:
-            if not isinstance(exc, DeviceNotFound):
-                raise
+        except DeviceNotFound as exc:
             self._retry_at = now + self._backoff.next_delay()
             self._tracker.set(HealthState.DISCONNECTED, tr("printer.unreachable", reason=str(exc)))
             raise PrinterUnavailable(tr("printer.unreachable", reason=str(exc))) from exc
+        except DeviceError as exc:  # a set-up problem (missing pyusb, bad profile): retrying soon won't help
+            self._retry_at = now + self._backoff.maximum
+            self._tracker.set(HealthState.ERROR, str(exc))
+            raise PrinterUnavailable(str(exc)) from exc
         self._backoff.reset()
         self._retry_at = 0.0
         return self._printer
@@ -151,6 +153,8 @@ class EscposPrinter:
     def _status_once(self) -> st.PrinterStatus:
         """Opens if needed and queries; ConnectionClosed propagates; no status channel → unknown."""
         printer = self._ensure_open()
+        if self.address.kind == "file":  # nothing to read from; and the query bytes would land in the file
+            return st.PrinterStatus(error="file: no status channel")
         try:
             return self._query(printer)
         except NoStatusChannel:

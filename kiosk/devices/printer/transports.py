@@ -135,7 +135,8 @@ def _not_found(addr: PrinterAddress, exc: Exception) -> str:
                   "program holds it",
         "usb": f"no USB printer {addr.target}; check the cable and `lsusb`, and that the user may access it",
     }
-    return f"printer: {hints[addr.kind]} ({exc.__class__.__name__}: {str(exc).strip()[:120]})"
+    detail = " ".join(str(exc).split())[:160]
+    return f"printer: {hints[addr.kind]} ({detail})"
 
 
 def write(printer: Any, data: bytes) -> None:
