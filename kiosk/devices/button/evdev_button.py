@@ -83,7 +83,7 @@ class EvdevButton(ButtonDevice):
             if self.code is not None:
                 keys = dev.capabilities().get(EV_KEY, [])
                 if self.code not in keys:
-                    raise DeviceGone(tr("button.evdev_no_key", port=self.device, key=self.key))
+                    raise DeviceGone(tr("button.evdev_no_key", port=self.device, keyname=self.key))
             dev.grab()
         except OSError as err:
             dev.close()
@@ -122,5 +122,5 @@ class EvdevButton(ButtonDevice):
         dev.close()
 
     def _describe_ok(self) -> str:
-        return tr("button.evdev_ok", port=self.device, name=self.device_name, key=self.key,
+        return tr("button.evdev_ok", port=self.device, name=self.device_name, keyname=self.key,
                   presses=self.logic.counted)

@@ -65,7 +65,7 @@ class KeyboardButton:
         return self.tracker.get()
 
     def self_test(self) -> SelfTestResult:
-        return SelfTestResult(self.name, True, tr("button.keyboard_ok", key=self.key, presses=self.logic.counted))
+        return SelfTestResult(self.name, True, tr("button.keyboard_ok", keyname=self.key, presses=self.logic.counted))
 
     def close(self) -> None:
         with self._wake:

@@ -51,7 +51,8 @@ def reason_for(port: str, err: BaseException) -> str:
         return tr("button.no_permission", port=port)
     if "Connection refused" in text or "[Errno 111]" in text:
         return tr("button.refused", port=port)
-    if code in (errno.EIO, errno.ENXIO, errno.ENODEV) or "disconnected" in text or "returned no data" in text:
+    if code in (errno.EIO, errno.ENXIO, errno.ENODEV) or any(
+            m in text for m in ("disconnected", "returned no data", "[Errno 5]", "[Errno 6]", "[Errno 19]")):
         return tr("button.unplugged", port=port)
     if code == errno.EBUSY or "exclusively lock" in text or "busy" in text.lower():
         return tr("button.busy", port=port)

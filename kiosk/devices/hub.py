@@ -1,0 +1,255 @@
+"""The kiosk's devices in one place: creates every configured device, survives the ones that fail, and
+reports their health for heartbeats and the manager screen.
+
+``DeviceHub(config)`` creates each device through :func:`kiosk.devices.registry.create`, in parallel and
+each within ``create_timeout_s``. A device that cannot be created (driver missing, bad port, exception,
+hang) gets an ERROR health with the reason; the others still work. ``health()`` always lists the four
+kinds in the same order (``DISABLED`` for type ``none``). ``subscribe_health(cb)`` calls ``cb(Health)``
+whenever a device's state or reason changes (pushed by drivers that offer ``subscribe_health``, and
+polled every ``poll_s`` for the rest). ``self_test_all()`` runs every self-test in parallel with a
+timeout each, so a hung device cannot hang the caller. Callbacks run on the hub's or a driver's thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.config.devices import DevicesConfig
+from kiosk.devices import registry
+from kiosk.devices.base import Device, DeviceError, Health, HealthState, SelfTestResult
+from kiosk.i18n import tr
+
+log = logging.getLogger(__name__)
+KINDS = ("idcard", "camera", "printer", "button")
+HealthListener = Callable[[Health], None]
+
+
+@dataclass(frozen=True)
+class DeviceReport:
+    """One line of a device check: ``status`` is ``ok``, ``fail`` or ``disabled``."""
+
+    device: str
+    type: str
+    status: str
+    message: str
+    ms: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status != "fail"
+
+    def as_dict(self) -> dict:
+        return {"device": self.device, "type": self.type, "status": self.status, "message": self.message,
+                "ms": round(self.ms, 1)}
+
+
+@dataclass
+class _Slot:
+    kind: str
+    type: str
+    device: Any = None
+    error: str = ""
+
+
+def _run_with_timeout(fn: Callable[[], Any], timeout: float, name: str) -> tuple[bool, Any]:
+    """Runs ``fn`` on a daemon thread. Returns (finished, result-or-exception)."""
+    box: list[Any] = []
+
+    def target() -> None:
+        try:
+            box.append(fn())
+        except BaseException as err:  # reported to the caller, never lost
+            box.append(err)
+
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return (bool(box), box[0] if box else None)
+
+
+def describe_error(kind: str, type_: str, err: BaseException) -> str:
+    """A reason for a device that could not be created."""
+    if isinstance(err, ModuleNotFoundError | ImportError):
+        return tr("devices.driver_missing", kind=kind, type=type_, error=err)
+    if isinstance(err, DeviceError):
+        return str(err)
+    return tr("devices.create_failed", kind=kind, error=f"{type(err).__name__}: {err}")
+
+
+class DeviceHub:
+    """All configured devices. ``create`` is :func:`registry.create` unless a test gives another."""
+
+    def __init__(self, config: DevicesConfig, *, create: Callable[[str, Any], Any] | None = None,
+                 create_timeout_s: float = 10.0, poll_s: float | None = 1.0):
+        self._create = create or registry.create
+        self._lock = threading.Lock()
+        self._listeners: list[HealthListener] = []
+        self._last: dict[str, tuple[HealthState, str]] = {}
+        self._closed = threading.Event()
+        self._slots = {kind: _Slot(kind, getattr(config, kind).type) for kind in KINDS}
+        creators = [threading.Thread(target=self._make, args=(slot, getattr(config, slot.kind), create_timeout_s),
+                                     name=f"hub-create-{slot.kind}", daemon=True)
+                    for slot in self._slots.values() if slot.type != "none"]
+        for thread in creators:
+            thread.start()
+        for thread in creators:
+            thread.join()
+        for health in self.health():
+            self._last[health.device] = (health.state, health.reason)
+        self._monitor: threading.Thread | None = None
+        if poll_s:
+            self._monitor = threading.Thread(target=self._poll, args=(poll_s,), name="hub-health", daemon=True)
+            self._monitor.start()
+
+    # -- creation ------------------------------------------------------------------------------------
+    def _make(self, slot: _Slot, section: Any, timeout: float) -> None:
+        finished, result = _run_with_timeout(lambda: self._create(slot.kind, section), timeout,
+                                             f"create-{slot.kind}")
+        if not finished:
+            slot.error = tr("devices.create_timeout", kind=slot.kind, seconds=f"{timeout:g}")
+            log.error("%s: %s", slot.kind, slot.error)
+            return  # a late device is not adopted: it may still be blocking
+        if isinstance(result, BaseException):
+            slot.error = describe_error(slot.kind, slot.type, result)
+            log.error("%s could not be created: %s", slot.kind, slot.error)
+            return
+        slot.device = result
+        if result is not None and hasattr(result, "subscribe_health"):
+            try:
+                result.subscribe_health(lambda _health, kind=slot.kind: self._pushed(kind))
+            except Exception:
+                log.debug("%s: subscribe_health failed; polling only", slot.kind, exc_info=True)
+
+    # -- access --------------------------------------------------------------------------------------
+    def get(self, kind: str) -> Any | None:
+        """The driver for ``kind`` (``idcard``, ``camera``, ``printer``, ``button``), or None."""
+        return self._slots[kind].device
+
+    @property
+    def devices(self) -> dict[str, Device]:
+        return {k: s.device for k, s in self._slots.items() if s.device is not None}
+
+    @property
+    def button(self) -> Any | None:
+        return self.get("button")
+
+    # -- health --------------------------------------------------------------------------------------
+    def device_health(self, kind: str) -> Health:
+        slot = self._slots[kind]
+        if slot.type == "none":
+            return Health(kind, HealthState.DISABLED, tr("devices.disabled"))
+        if slot.device is None:
+            return Health(kind, HealthState.ERROR, slot.error or tr("devices.not_created", kind=kind))
+        try:
+            health = slot.device.health()
+        except Exception as err:
+            return Health(kind, HealthState.ERROR, tr("devices.health_failed", error=err))
+        return health if health.device == kind else Health(kind, health.state, health.reason, health.detail,
+                                                           health.since)
+
+    def health(self) -> list[Health]:
+        """Every device's last known health, in the order idcard, camera, printer, button. Never blocks."""
+        return [self.device_health(kind) for kind in KINDS]
+
+    def subscribe_health(self, listener: HealthListener) -> Callable[[], None]:
+        """Calls ``listener(health)`` when a device's state or reason changes. Returns unsubscribe."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _pushed(self, kind: str) -> None:
+        self._changed(self.device_health(kind))
+
+    def _changed(self, health: Health) -> None:
+        key = (health.state, health.reason)
+        with self._lock:
+            if self._closed.is_set() or self._last.get(health.device) == key:
+                return
+            self._last[health.device] = key
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(health)
+            except Exception:
+                log.exception("health listener failed")
+
+    def _poll(self, interval: float) -> None:
+        while not self._closed.wait(interval):
+            for health in self.health():
+                self._changed(health)
+
+    # -- self-tests ----------------------------------------------------------------------------------
+    def self_test_all(self, timeout_s: float = 8.0) -> list[DeviceReport]:
+        """Self-tests every device in parallel, each within ``timeout_s``; one report per kind, in order."""
+        reports: dict[str, DeviceReport] = {}
+
+        def one(slot: _Slot) -> None:
+            reports[slot.kind] = self._self_test(slot, timeout_s)
+
+        threads = [threading.Thread(target=one, args=(slot,), daemon=True) for slot in self._slots.values()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout_s + 1)
+        return [reports.get(k) or DeviceReport(k, self._slots[k].type, "fail",
+                                               tr("devices.timeout", seconds=f"{timeout_s:g}"), timeout_s * 1000)
+                for k in KINDS]
+
+    def _self_test(self, slot: _Slot, timeout_s: float) -> DeviceReport:
+        if slot.type == "none":
+            return DeviceReport(slot.kind, slot.type, "disabled", tr("devices.disabled"))
+        if slot.device is None:
+            return DeviceReport(slot.kind, slot.type, "fail", slot.error or tr("devices.not_created", kind=slot.kind))
+        start = time.monotonic()
+        finished, result = _run_with_timeout(slot.device.self_test, timeout_s, f"self-test-{slot.kind}")
+        ms = (time.monotonic() - start) * 1000
+        if not finished:
+            return DeviceReport(slot.kind, slot.type, "fail", tr("devices.timeout", seconds=f"{timeout_s:g}"), ms)
+        if isinstance(result, BaseException):
+            return DeviceReport(slot.kind, slot.type, "fail", tr("devices.self_test_failed", error=result), ms)
+        if not isinstance(result, SelfTestResult):
+            return DeviceReport(slot.kind, slot.type, "fail", tr("devices.self_test_failed", error=repr(result)), ms)
+        return DeviceReport(slot.kind, slot.type, "ok" if result.ok else "fail", result.message,
+                            result.ms or ms)
+
+    # -- shutdown ------------------------------------------------------------------------------------
+    def close(self, timeout_s: float = 3.0) -> None:
+        """Stops health monitoring and closes every device (each within ``timeout_s``); idempotent."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        threads = []
+        for slot in self._slots.values():
+            if slot.device is not None:
+                thread = threading.Thread(target=self._close_one, args=(slot,), daemon=True)
+                thread.start()
+                threads.append(thread)
+        deadline = time.monotonic() + timeout_s
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if self._monitor is not None:
+            self._monitor.join(timeout_s)
+
+    @staticmethod
+    def _close_one(slot: _Slot) -> None:
+        try:
+            slot.device.close()
+        except Exception:
+            log.exception("closing %s failed", slot.kind)
+
+    def __enter__(self) -> DeviceHub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
