@@ -1,0 +1,120 @@
+"""The printed slips: what each says, what it must not say, and that it prints and previews cleanly."""
+
+from datetime import datetime
+
+import pytest
+
+from kiosk import i18n, slips
+from kiosk.catalog import load_catalog
+from kiosk.config.settings import DEFAULT_CATALOG
+from kiosk.printing.escpos_render import to_escpos
+from kiosk.printing.layout import QR, display_width
+from kiosk.printing.preview import render_preview
+from kiosk.tickets import LOCAL_TZ, TicketIssuer
+from kiosk.visit import SiteInfo, Visit
+
+NAME = "欧阳娜娜"
+SITE = SiteInfo("zd-qj-01", "421303", "曾都区政务服务中心", "district", "湖北省随州市曾都区某某大道88号",
+                "0722-3300000", "一楼东侧自助区")
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=LOCAL_TZ)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(DEFAULT_CATALOG)
+
+
+def make(catalog, tmp_path, kind, matter, have=None):
+    v = Visit(catalog, SITE, tickets=TicketIssuer(tmp_path, "421303", "zd-qj-01", clock=NOW.timestamp))
+    v.start(kind)
+    if kind != "consult":
+        v.identify_manually("11010519491231002X", NAME)
+    v.choose_matter(matter)
+    for m in v.matter.materials:
+        v.mark(m.id, "paper" if have is None or m.id in have else "missing")
+    intents = v.finish_materials()
+    return v, intents
+
+
+def all_text(slip):
+    return slip.to_text()
+
+
+def qr_data(slip):
+    return [b.data for b in slip.blocks if isinstance(b, QR)]
+
+
+def test_ticket(catalog, tmp_path):
+    v, _ = make(catalog, tmp_path, "assist", "pension-enrol")
+    slip = slips.build("ticket", v)
+    text = all_text(slip)
+    assert "A001" in text and "城乡居民基本养老保险参保登记" in text
+    assert "人社综合窗口" in text and "即办" in text and "2026-03-02 09:30" in text
+    assert "曾都区政务服务中心" in text and "一楼东侧自助区" in text and "帮办" in text
+    assert "欧阳**" in text and NAME not in text and "11010519491231002X" not in text
+    number_block = next(b for b in slip.blocks if getattr(b, "text", None) == "A001")
+    assert number_block.size == 4  # large
+    assert qr_data(slip) == [f"BBDB1|T|421303-20260302-A001|{v.help_request_id}"]
+
+
+def test_notice_lists_every_missing_material_with_its_source(catalog, tmp_path):
+    v, _ = make(catalog, tmp_path, "assist", "dibao", have={"hukou"})
+    slip = slips.build("notice", v, now=NOW)
+    text = all_text(slip).replace("\n", "")
+    missing = v.result.check.missing
+    assert len(missing) == 3
+    for m in missing:
+        assert m.name in text and m.source in text
+    assert "还需补齐以下 3 项材料" in text
+    assert "30个工作日" in text and "2026年03月02日" in text
+    assert SITE.address in text and SITE.phone in text
+    assert "张" not in text and "欧阳**" in text and NAME not in text
+    assert "户口簿" not in text.split("3 项材料")[1].split("承诺时限")[0]  # what the resident has is not listed
+    assert qr_data(slip) == ["BBDB1|N|421303|dibao|application,idcards,authorization"]
+
+
+def test_notice_for_a_consult_without_identity(catalog, tmp_path):
+    v, _ = make(catalog, tmp_path, "consult", "business-startup", have=set())
+    text = all_text(slips.build("notice", v))
+    assert "申请人" not in text and "一事联办" in text and "区市场监督管理局牵头" in text
+
+
+def test_authorization_full_name_masked_number(catalog, tmp_path):
+    v, intents = make(catalog, tmp_path, "proxy", "property-transfer")
+    slip = slips.build("authorization", v, now=NOW)
+    text = all_text(slip).replace("\n", "")
+    assert NAME in text  # signed under the full name
+    assert "110105********002X" in text and "11010519491231002X" not in text
+    assert "核对证件原件" in text and "不动产转移登记（二手房买卖）" in text
+    for m in v.matter.materials:
+        assert f"□ {m.name}" in text
+    assert "委托人签字" in text and "代办员签字" in text and "A001" in text
+
+
+def test_build_rejects_wrong_requests(catalog, tmp_path):
+    v, _ = make(catalog, tmp_path, "assist", "pension-enrol")
+    with pytest.raises(ValueError, match="unknown slip 'receipt'"):
+        slips.build("receipt", v)
+    with pytest.raises(ValueError, match="only for 代办"):
+        slips.build("authorization", v)
+
+
+@pytest.mark.parametrize("width", [58, 80])
+@pytest.mark.parametrize("kind, matter", [("ticket", "construction-permit"), ("notice", "dibao"),
+                                          ("authorization", "business-startup")])
+def test_every_slip_fits_prints_and_previews(catalog, tmp_path, width, kind, matter):
+    v, _ = make(catalog, tmp_path, "proxy", matter, have=set() if kind == "notice" else None)
+    slip = slips.build(kind, v, paper_width_mm=width)
+    for line in slip.lines():
+        assert line.startswith("[QR: ") or display_width(line) <= slip.columns, line
+    data = to_escpos(slip)
+    assert b"\x1d(k" in data  # the QR is native
+    preview = render_preview(slip)
+    assert preview.image.width == slip.paper.dots and preview.missing_glyphs == ()
+    for q in qr_data(slip):
+        assert NAME not in q and "1949" not in q
+
+
+def test_english_slips_exist_for_every_key():
+    assert {k for k in i18n.keys("zh_CN") if k.startswith("slips.")} <= i18n.keys("en")
+    assert {k for k in i18n.keys("zh_CN") if k.startswith("visit.")} <= i18n.keys("en")
