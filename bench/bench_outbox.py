@@ -127,16 +127,16 @@ class Server:
 
     def __init__(self, kind: str, work: Path, kiosk_ids: list[str]):
         self.kind, self.work, self.port = kind, work, free_port()
-        self.db = work / "server.sqlite3"
+        self.db = work / ("queue/queue.sqlite3" if kind == "real" else "server.sqlite3")
         self.tokens: dict[str, str] = {k: TOKEN for k in kiosk_ids}
         self.proc: subprocess.Popen | None = None
         if kind == "real":
-            self.tokens = provision_real(self.db, kiosk_ids)
+            self.tokens = provision_real(work / "queue", kiosk_ids)
         self.restart()
 
     def restart(self) -> None:
         if self.kind == "real":
-            cmd = [sys.executable, "-m", "kiosk", "queue", "serve", "--db", f"sqlite:///{self.db}",
+            cmd = [sys.executable, "-m", "kiosk", "queue", "serve", "--state-dir", str(self.work / "queue"),
                    "--host", "127.0.0.1", "--port", str(self.port)]
         else:
             cmd = [sys.executable, __file__, "--serve-stub", str(self.port), str(self.db)]
@@ -153,24 +153,26 @@ class Server:
         """Request id → how many rows the server holds for it (the server's own database)."""
         db = sqlite3.connect(self.db)
         if self.kind == "real":
-            rows = db.execute("SELECT id, COUNT(*) FROM requests GROUP BY id").fetchall()
+            # one row per id is the primary key's doing; one `request.created` event per id is the server's
+            rows = db.execute("SELECT r.id, COUNT(e.id) FROM requests r LEFT JOIN events e ON e.request_id = r.id "
+                              "AND e.type = 'request.created' GROUP BY r.id").fetchall()
         else:
             rows = db.execute("SELECT id, COUNT(*) FROM creations GROUP BY id").fetchall()
         db.close()
         return dict(rows)
 
 
-def provision_real(db: Path, kiosk_ids: list[str]) -> dict[str, str]:
+def provision_real(state_dir: Path, kiosk_ids: list[str]) -> dict[str, str]:
     """Registers a site and the kiosks with `kiosk queue add-site/add-kiosk`; returns their tokens."""
-    url = f"sqlite:///{db}"
     run = [sys.executable, "-m", "kiosk", "queue"]
-    subprocess.run([*run, "add-site", "--db", url, "--code", "421303", "--name", "曾都区政务服务中心",
+    where = ["--state-dir", str(state_dir)]
+    subprocess.run([*run, "add-site", *where, "--code", "421303", "--name", "曾都区政务服务中心",
                     "--level", "district"], check=True, cwd=ROOT, capture_output=True)
     tokens = {}
     for kid in kiosk_ids:
-        out = subprocess.run([*run, "add-kiosk", "--db", url, "--site", "421303", "--kiosk-id", kid, "--json"],
-                             check=True, cwd=ROOT, capture_output=True, text=True)
-        tokens[kid] = json.loads(out.stdout)["token"]
+        out = subprocess.run([*run, "add-kiosk", *where, "--site", "421303", "--kiosk-id", kid,
+                              "--location", "一楼大厅"], check=True, cwd=ROOT, capture_output=True, text=True)
+        tokens[kid] = out.stdout.strip()
     return tokens
 
 
