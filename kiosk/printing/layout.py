@@ -205,7 +205,7 @@ class Slip:
         return self
 
     def lines(self) -> list[str]:
-        """The slip as plain text lines (QR as ``[QR: data]``), e.g. for a screen fallback or a test."""
+        """The slip as plain text lines (QR as ``[QR: data]``, feeds as empty lines), e.g. for a test."""
         out: list[str] = []
         for block in self.blocks:
             if isinstance(block, Text):
@@ -221,6 +221,8 @@ class Slip:
                 out.append(f"[QR: {block.data}]")
             elif isinstance(block, Raster):
                 out.append(f"[image {block.width}×{block.height}]")
+            elif isinstance(block, Cut):
+                out.extend([""] * block.feed)
         return [line.rstrip() for line in out]
 
     def to_text(self) -> str:
