@@ -173,3 +173,30 @@ def test_format_line_columns_and_single_line():
     assert format_line(DeviceReport("printer", "escpos", "fail", "缺纸 paper out:\nload a new roll")) == \
         "printer  FAIL  缺纸 paper out: load a new roll"
     assert format_line(DeviceReport("camera", "none", "disabled", "off")) == "camera   OFF   off"
+
+
+def test_real_drivers_against_their_simulators(tmp_path):
+    """The other devices' real drivers, each against its protocol simulator: card reader OK, printer out of
+    paper (FAIL), camera off, button OK."""
+    sim_server = pytest.importorskip("kiosk.devices.idcard.sim_server")
+    printer_sim = pytest.importorskip("kiosk.devices.printer.simulator")
+    with sim_server.SimulatorServer() as idcard, printer_sim.PrinterSimulator(state="out") as printer:
+        url = idcard.start_tcp()
+        config = write_config(tmp_path, f"""
+[devices.idcard]
+type = "sam"
+port = "{url}"
+[devices.camera]
+type = "none"
+[devices.printer]
+type = "escpos"
+uri = "{printer.uri}"
+[devices.button]
+type = "keyboard"
+""")
+        result = run("--config", str(config))
+    lines = lines_by_device(result.stdout)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert lines["idcard"][0] == "OK", result.stdout
+    assert lines["printer"][0] == "FAIL" and "out" in lines["printer"][1], result.stdout
+    assert lines["button"][0] == "OK"
