@@ -35,7 +35,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -235,7 +235,8 @@ _LATIN = re.compile(r"[a-z0-9]+")
 _SEGMENTS = re.compile("[\u3400-\u9fff\U00020000-\U0003134f]|[^\u3400-\u9fff\U00020000-\U0003134f]+")
 
 
-def _syllables(text: str) -> list[tuple[str, ...]]:
+@lru_cache(maxsize=4096)
+def _syllables(text: str) -> tuple[tuple[str, ...], ...]:
     """Per Chinese character (or Latin word/number) the ways to spell it: the phrase-aware reading
     first, then the character's other readings (银行: hang, and xing as residents may type it)."""
     from pypinyin import Style, pinyin  # noqa: PLC0415 - pypinyin's dictionaries load slowly
@@ -248,66 +249,91 @@ def _syllables(text: str) -> list[tuple[str, ...]]:
     for segment, chunk in zip(segments, chunks, strict=True):
         readings = [r.lower() for r in chunk]
         if len(segment) == 1 and _is_han(segment):
-            readings += [r.lower() for r in pinyin(segment, style=Style.NORMAL, heteronym=True)[0]]
+            readings += _char_readings(segment)
             out.append(tuple(dict.fromkeys(r for r in readings if r.isalpha())))
         else:
             out.extend((w,) for r in readings for w in _LATIN.findall(r))
-    return [s for s in out if s]
+    return tuple(s for s in out if s)
+
+
+@lru_cache(maxsize=8192)
+def _char_readings(ch: str) -> list[str]:
+    from pypinyin import Style, pinyin  # noqa: PLC0415
+
+    return [r.lower() for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]]
 
 
 def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0003134f"
 
 
-class _SearchIndex:
-    """Precomputed pinyin of each matter's name, keywords and department, for :meth:`Catalog.search`."""
+class _Field:
+    """One searchable text of a matter with its pinyin, and quick filters for the pinyin match."""
 
-    def __init__(self, matters: list[Matter]):
-        self._rows = []
-        for order, m in enumerate(matters):
-            fields = [(0, m.name), *((1, k) for k in m.keywords), (2, m.department)]
-            self._rows.append((order, m, [(rank, text, _syllables(text)) for rank, text in fields]))
+    __slots__ = ("rank", "lower", "syl", "flat", "starts")
 
-    @staticmethod
-    def _match(q: str, syl: list[tuple[str, ...]]) -> int | None:
-        """The first syllable index from which ``q`` spells consecutive syllables (each in full or a
-        prefix of it), or None."""
-        n = len(q)
+    def __init__(self, rank: int, text: str):
+        self.rank, self.lower = rank, text.lower()
+        self.syl = _syllables(text)
+        self.flat = "".join(r for s in self.syl for r in s)  # q must be a subsequence of this to match
+        self.starts: dict[str, list[int]] = {}
+        for i, readings in enumerate(self.syl):
+            for first in {r[0] for r in readings}:
+                self.starts.setdefault(first, []).append(i)
 
-        def from_here(qpos: int, i: int, memo: dict) -> bool:
+    def match(self, q: str) -> int | None:
+        """The first syllable index from which ``q`` spells consecutive syllables, each typed in full or
+        as a prefix (``ylbx``, ``yanglaobx``), or None."""
+        starts = self.starts.get(q[0])
+        if not starts:
+            return None
+        rest = iter(self.flat)
+        if not all(c in rest for c in q):
+            return None
+        n, syl, memo = len(q), self.syl, {}
+
+        def from_here(qpos: int, i: int) -> bool:
             if qpos == n:
                 return True
             if i == len(syl):
                 return False
-            key = (qpos, i)
-            if key not in memo:
-                memo[key] = any(
-                    q.startswith(s[:k], qpos) and from_here(qpos + k, i + 1, memo)
-                    for s in syl[i] for k in range(min(len(s), n - qpos), 0, -1)
-                )
-            return memo[key]
+            key = qpos * 1024 + i
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = any(
+                    q.startswith(s[:k], qpos) and from_here(qpos + k, i + 1)
+                    for s in syl[i] if s[0] == q[qpos] for k in range(min(len(s), n - qpos), 0, -1))
+            return hit
 
-        for start in range(len(syl)):
-            if from_here(0, start, {}):
+        for start in starts:
+            if from_here(0, start):
                 return start
         return None
+
+
+class _SearchIndex:
+    """Precomputed pinyin of each matter's name, keywords and department, for :meth:`Catalog.search`."""
+
+    def __init__(self, matters: list[Matter]):
+        self._rows = [(order, m, [_Field(0, m.name), *(_Field(1, k) for k in m.keywords), _Field(2, m.department)])
+                      for order, m in enumerate(matters)]
 
     def search(self, query: str, limit: int) -> list[Matter]:
         raw = "".join(query.split()).lower()
         if not raw:
             return []
-        latin = "".join(_LATIN.findall(raw))
+        latin = raw if _LATIN.fullmatch(raw) else None
         scored = []
         for order, matter, fields in self._rows:
             best = None
-            for rank, text, syl in fields:
-                pos = text.lower().find(raw)
-                if pos < 0 and latin == raw:
-                    pos = self._match(latin, syl)
+            for f in fields:
+                pos = f.lower.find(raw)
+                if pos < 0 and latin is not None:
+                    pos = f.match(latin)
                 if pos is None or pos < 0:
                     continue
                 # a name or keyword that starts with the query first, then names, keywords, departments
-                score = (0 if pos == 0 and rank < 2 else 1, rank, pos)
+                score = (0 if pos == 0 and f.rank < 2 else 1, f.rank, pos)
                 best = score if best is None or score < best else best
             if best is not None:
                 scored.append((best, len(matter.name), order, matter))
@@ -351,6 +377,11 @@ class Catalog:
     @cached_property
     def _index(self) -> _SearchIndex:
         return _SearchIndex(self._matters)
+
+    def prepare_search(self) -> None:
+        """Builds the pinyin index now (loading pypinyin takes ~0.5 s): call it from a background
+        thread at start-up so the first search is instant. Otherwise the first search builds it."""
+        self._index  # noqa: B018 - the cached property does the work
 
     def search(self, query: str, limit: int = 50) -> list[Matter]:
         """Matters matching ``query``, best first; an empty query returns nothing.
