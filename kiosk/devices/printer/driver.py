@@ -105,6 +105,7 @@ class EscposPrinter:
         self._tracker = HealthTracker(self.name)
         self._backoff = backoff or Backoff()
         self._retry_at = 0.0
+        self._last_error = ""
         self._printer: Any = None
         self._lock = threading.RLock()
         self._executor: ThreadPoolExecutor | None = None
@@ -124,14 +125,17 @@ class EscposPrinter:
             return self._printer
         now = time.monotonic()
         if now < self._retry_at:
-            raise PrinterUnavailable(tr("printer.disconnected", delay=f"{self._retry_at - now:.1f}"))
+            raise PrinterUnavailable(tr("printer.retrying", reason=self._last_error,
+                                        delay=f"{self._retry_at - now:.1f}"))
         try:
             self._printer = open_transport(self.address, self.profile, self.connect_timeout_s)
         except DeviceNotFound as exc:
+            self._last_error = str(exc)
             self._retry_at = now + self._backoff.next_delay()
             self._tracker.set(HealthState.DISCONNECTED, tr("printer.unreachable", reason=str(exc)))
             raise PrinterUnavailable(tr("printer.unreachable", reason=str(exc))) from exc
         except DeviceError as exc:  # a set-up problem (missing pyusb, bad profile): retrying soon won't help
+            self._last_error = str(exc)
             self._retry_at = now + self._backoff.maximum
             self._tracker.set(HealthState.ERROR, str(exc))
             raise PrinterUnavailable(str(exc)) from exc
@@ -210,6 +214,7 @@ class EscposPrinter:
                     write(printer, rendered.data)
                 except DeviceError as exc:
                     self._drop()
+                    self._last_error = str(exc)
                     self._retry_at = time.monotonic() + self._backoff.next_delay()
                     self._tracker.set(HealthState.DISCONNECTED, str(exc))
                     raise PrinterUnavailable(tr("printer.unreachable", reason=str(exc)), slip, status) from exc

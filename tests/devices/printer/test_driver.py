@@ -1,0 +1,196 @@
+import time
+
+import pytest
+from PIL import Image
+
+from kiosk.config.devices import PrinterConfig
+from kiosk.devices import registry
+from kiosk.devices.base import Backoff, DeviceError, HealthState
+from kiosk.devices.printer.driver import (
+    CoverOpenError,
+    EscposPrinter,
+    PaperOutError,
+    PrinterUnavailable,
+)
+from kiosk.devices.printer.simulator import PrinterSimulator
+from kiosk.devices.printer.test_slip import build_test_slip
+from kiosk.printing.escpos_render import to_escpos
+from kiosk.printing.layout import Cut, Slip, Text
+
+DLE_EOT_ROUND = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
+
+
+@pytest.fixture
+def sim(tmp_path):
+    with PrinterSimulator(out_dir=tmp_path / "slips") as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def printer(sim):
+    driver = EscposPrinter(sim.uri, status_timeout_s=0.5, backoff=Backoff(0.05, 0.2))
+    yield driver
+    driver.close()
+
+
+def slip(text="取号 A001") -> Slip:
+    return Slip([Text(text, size=2, align="center"), Cut()])
+
+
+def test_prints_exact_bytes_after_a_status_round_and_the_simulator_saves_a_preview(sim, printer):
+    result = printer.print_slip(slip())
+    assert sim.wait_for_slips(1)
+    assert bytes(sim.received) == DLE_EOT_ROUND + to_escpos(slip())
+    assert result.bytes_sent == len(to_escpos(slip())) and result.status.paper == "ok"
+    assert sim.slips[0].lines()[0].strip() == "取号 A001"
+    with Image.open(sim.previews[0]) as image:
+        assert image.width == 576
+    assert printer.health().state == HealthState.CONNECTED and printer.health().reason == ""
+
+
+@pytest.mark.parametrize("state, paper, online, cover", [
+    ("ok", "ok", True, False), ("near_end", "near_end", True, False), ("out", "out", False, False),
+    ("cover_open", "ok", False, True), ("silent", "unknown", None, None),
+])
+def test_status_in_every_simulator_state(sim, printer, state, paper, online, cover):
+    sim.set_state(state)
+    started = time.monotonic()
+    status = printer.status()
+    assert (status.paper, status.online, status.cover_open) == (paper, online, cover)
+    assert time.monotonic() - started < 1.5
+
+
+def test_paper_out_refuses_with_a_clear_error_and_keeps_the_slip(sim, printer):
+    sim.set_state("out")
+    ticket = slip()
+    with pytest.raises(PaperOutError, match="缺纸") as err:
+        printer.print_slip(ticket)
+    assert err.value.slip is ticket and err.value.status.paper == "out"
+    assert isinstance(err.value, DeviceError)
+    assert bytes(sim.received) == DLE_EOT_ROUND  # nothing but the status queries reached the printer
+    health = printer.health()
+    assert health.state == HealthState.ERROR and health.detail == {"paper": "out"}
+    sim.set_state("ok")  # a new roll: the same slip prints
+    printer.print_slip(err.value.slip)
+    assert sim.wait_for_slips(1) and printer.health().state == HealthState.CONNECTED
+
+
+def test_cover_open_refuses(sim, printer):
+    sim.set_state("cover_open")
+    with pytest.raises(CoverOpenError, match="盖"):
+        printer.print_slip(slip())
+
+
+def test_near_end_prints_and_warns_in_health(sim, printer):
+    sim.set_state("near_end")
+    printer.print_slip(slip())
+    health = printer.health()
+    assert health.state == HealthState.CONNECTED
+    assert health.detail["warning"] == "paper_near_end" and "快用完" in health.reason
+
+
+def test_a_silent_printer_still_prints(sim, printer):
+    sim.set_state("silent")
+    result = printer.print_slip(slip())
+    assert result.status.paper == "unknown" and sim.wait_for_slips(1)
+
+
+def test_reconnects_after_the_printer_restarts(tmp_path):
+    first = PrinterSimulator().start()
+    port = first.port
+    driver = EscposPrinter(first.uri, status_timeout_s=0.5, backoff=Backoff(0.05, 0.2))
+    try:
+        driver.print_slip(slip("一"))
+        first.stop()
+        with pytest.raises(PrinterUnavailable) as err:
+            driver.print_slip(slip("二"))
+        assert err.value.slip.blocks[0].text == "二"
+        assert driver.health().state == HealthState.DISCONNECTED
+        with PrinterSimulator(port=port) as second:
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    driver.print_slip(err.value.slip)
+                    break
+                except PrinterUnavailable:
+                    assert time.monotonic() < deadline, "did not reconnect"
+                    time.sleep(0.05)
+            assert second.wait_for_slips(1)
+            assert second.slips[0].blocks[0].text == "二"
+            assert driver.health().state == HealthState.CONNECTED
+    finally:
+        driver.close()
+        first.stop()
+
+
+def test_monitor_notices_unplug_and_return():
+    sim = PrinterSimulator().start()
+    port = sim.uri.rsplit(":", 1)[1]
+    driver = EscposPrinter(sim.uri, status_timeout_s=0.3, backoff=Backoff(0.05, 0.1))
+    seen = []
+    driver.subscribe(lambda health: seen.append(health.state))
+    try:
+        driver.start_monitor(0.05)
+        deadline = time.monotonic() + 5
+        while HealthState.CONNECTED not in seen and time.monotonic() < deadline:
+            time.sleep(0.02)
+        sim.stop()
+        while seen[-1] != HealthState.DISCONNECTED and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert seen[-1] == HealthState.DISCONNECTED
+        sim = PrinterSimulator(port=int(port)).start()
+        while seen[-1] != HealthState.CONNECTED and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert seen[-1] == HealthState.CONNECTED
+    finally:
+        driver.close()
+        sim.stop()
+
+
+def test_submit_runs_off_the_calling_thread_and_queues(sim, printer):
+    import threading
+
+    caller = threading.get_ident()
+    futures = [printer.submit(slip(str(i))) for i in range(3)]
+    results = [f.result(timeout=5) for f in futures]
+    assert all(r.bytes_sent > 0 for r in results)
+    assert sim.wait_for_slips(3)
+    assert [s.blocks[0].text for s in sim.slips] == ["0", "1", "2"]
+    sim.set_state("out")
+    with pytest.raises(PaperOutError):
+        printer.submit(slip()).result(timeout=5)
+    assert threading.get_ident() == caller
+
+
+def test_file_printer_gets_only_the_slip_bytes(tmp_path):
+    out = tmp_path / "printer.bin"
+    with EscposPrinter(f"file:{out}") as driver:
+        result = driver.print_slip(slip())
+        assert result.status.paper == "unknown"
+        assert driver.status().error == "file: no status channel"
+    assert out.read_bytes() == to_escpos(slip())
+
+
+def test_unreachable_printer(tmp_path):
+    driver = EscposPrinter("tcp://127.0.0.1:1", connect_timeout_s=1)
+    assert driver.status().paper == "unknown"
+    with pytest.raises(PrinterUnavailable, match="连不上打印机|暂不可用"):
+        driver.print_slip(slip())
+    test = driver.self_test()
+    assert not test.ok and "127.0.0.1:1" in test.message
+    assert driver.health().state == HealthState.DISCONNECTED
+
+
+def test_from_config_through_the_registry(sim):
+    section = PrinterConfig(uri=sim.uri, paper_width_mm=58, profile="TM-T20II", status_timeout_s=0.5)
+    driver = registry.create("printer", section)
+    try:
+        assert isinstance(driver, EscposPrinter) and driver.width_mm == 58
+        assert driver.self_test().ok
+        driver.print_slip(build_test_slip(58, sim.uri))
+        assert sim.wait_for_slips(1)
+        text = "\n".join(sim.slips[0].lines())
+        assert "测试" in text and time.strftime("%Y-%m-%d") in text
+        assert any(type(b).__name__ == "QR" for b in sim.slips[0].blocks)
+    finally:
+        driver.close()

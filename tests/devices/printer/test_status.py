@@ -1,0 +1,53 @@
+import time
+
+import pytest
+
+from kiosk.devices.printer.simulator import REPLIES
+from kiosk.devices.printer.status import decode, is_status_byte, query
+
+
+@pytest.mark.parametrize("state, online, paper, cover", [
+    ("ok", True, "ok", False),
+    ("near_end", True, "near_end", False),
+    ("out", False, "out", False),
+    ("cover_open", False, "ok", True),
+])
+def test_decode_every_state_of_the_simulator(state, online, paper, cover):
+    status = decode(dict(REPLIES[state]))
+    assert (status.online, status.paper, status.cover_open) == (online, paper, cover)
+    assert status.error is None
+    assert status.can_print is (state in ("ok", "near_end"))
+
+
+def test_documented_reply_bytes():
+    assert all(is_status_byte(b) for b in (0x12, 0x1A, 0x32, 0x7E, 0x1E, 0x16))
+    assert not is_status_byte(0x00) and not is_status_byte(0xFF) and not is_status_byte(0x13)
+    out = decode({1: 0x1A, 2: 0x32, 4: 0x7E})
+    assert (out.online, out.paper) == (False, "out")
+    assert decode({2: 0x32}).paper == "out"  # stopped by paper end, even without n=4
+
+
+def test_errors_and_invalid_bytes_are_named():
+    status = decode({1: 0x12, 2: 0x12, 3: 0x12 | 0x08 | 0x20, 4: 0x12})
+    assert status.error == "cutter error; unrecoverable error"
+    junk = decode({1: 0x00, 2: None, 3: None, 4: None})
+    assert junk.online is None and junk.paper == "unknown" and "invalid reply to n=1 (0x00)" in junk.error
+
+
+def test_a_silent_printer_is_unknown_after_one_timeout_not_out_of_paper():
+    sent = []
+    started = time.monotonic()
+    status = query(sent.append, lambda timeout: time.sleep(timeout) or b"", timeout=0.3)
+    elapsed = time.monotonic() - started
+    assert (status.online, status.paper, status.cover_open) == (None, "unknown", None)
+    assert "no answer within 0.3 s" in status.error and not status.answered
+    assert sent == [b"\x10\x04\x01"]  # it gave up after the first silence
+    assert 0.25 < elapsed < 0.6
+
+
+def test_query_sends_each_dle_eot_and_reads_its_answer():
+    replies = dict(REPLIES["near_end"])
+    sent: list[bytes] = []
+    status = query(sent.append, lambda timeout: bytes([replies[sent[-1][2]]]), timeout=0.5)
+    assert sent == [b"\x10\x04\x01", b"\x10\x04\x02", b"\x10\x04\x03", b"\x10\x04\x04"]
+    assert status.paper == "near_end" and status.as_dict()["replies"]["4"] == "0x1E"
