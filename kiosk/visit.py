@@ -313,21 +313,21 @@ class Visit:
         self._go(Step.IDENTIFY)
         self._changed()
 
-    def identify_with_card(self, card: Any) -> None:
+    def identify_with_card(self, card: Any, *, consume: bool = True) -> None:
         """IDENTIFY → MATTER with a card read by the reader.
 
         ``card`` is a ``kiosk.devices.idcard.card.IdCard`` or any object with ``name``, ``id_number``,
         ``card_type`` and optionally ``gender``, ``birth_date``, ``address``/``current_address`` and the
-        photo as ``photo_raw`` (bytearray) or ``photo`` (bytes). The text fields are copied; the visit
-        takes ownership of the card's bytearrays (``photo_raw``, ``fingerprint_raw``) and zeroes them
-        in :meth:`wipe`. No reference to ``card`` is kept: the caller drops its own.
+        photo as ``photo_raw`` (bytearray) or ``photo`` (bytes). The fields are copied (the photo into a
+        private bytearray that :meth:`wipe` zeroes). With ``consume`` (the default: the reader hands over
+        a fresh card) the card's own buffers are zeroed at once (``card.wipe()``, or its bytearrays), so
+        the only copy left is the visit's; pass ``consume=False`` for a card object that is kept (a shared
+        sample). No reference to ``card`` is kept: the caller drops its own.
         """
         self._need(Step.IDENTIFY)
         photo = getattr(card, "photo_raw", None)
-        if not isinstance(photo, bytearray):
-            raw = getattr(card, "photo", None)
-            photo = bytearray(raw) if isinstance(raw, (bytes, bytearray, memoryview)) else None
-        buffers = [b for b in (getattr(card, "fingerprint_raw", None),) if isinstance(b, bytearray)]
+        if not isinstance(photo, (bytes, bytearray, memoryview)):
+            photo = getattr(card, "photo", None)
         card_type = getattr(card, "card_type", "resident")
         born = getattr(card, "birth_date", "") or ""
         self.identity = Identity(
@@ -335,9 +335,13 @@ class Visit:
             source="card", gender=str(getattr(card, "gender", "") or ""),
             birth_date=born.isoformat() if hasattr(born, "isoformat") else str(born),
             address=str(getattr(card, "current_address", None) or getattr(card, "address", "") or ""),
-            photo=photo)
-        for buf in buffers:  # the kiosk never needs the fingerprint: zero it at once
-            _zero(buf)
+            photo=bytearray(photo) if isinstance(photo, (bytes, bytearray, memoryview)) else None)
+        if consume:
+            if callable(getattr(card, "wipe", None)):
+                card.wipe()
+            else:
+                for name in ("photo_raw", "fingerprint_raw"):
+                    _zero(getattr(card, name, None))
         self._go(Step.MATTER)
         self._changed()
 

@@ -1,5 +1,6 @@
 """The visit as a state machine: steps, transitions, intents, device failures, idle, help requests."""
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -274,8 +275,35 @@ def test_card_fields_and_enum_card_type(visit):
     visit.identify_with_card(card)
     ident = visit.identity
     assert ident.card_type == "hk_mo_tw" and ident.birth_date == "1949-12-31" and ident.gender == "女"
-    assert ident.photo is card.photo_raw  # owned, not copied: the wipe zeroes the card's own buffer
-    assert card.fingerprint_raw == bytearray(64)  # never needed: zeroed at once
+    assert ident.photo == bytearray(b"WLT" * 400) and ident.photo is not card.photo_raw
+    # the card's own buffers are zeroed at once: the visit's copy is the only one left
+    assert card.photo_raw == bytearray(1200) and card.fingerprint_raw == bytearray(64)
+
+
+def test_a_kept_card_is_left_alone(visit):
+    card = Card()
+    visit.start("assist")
+    visit.identify_with_card(card, consume=False)
+    assert card.photo_raw == bytearray(b"WLT" * 400)
+    visit.wipe()
+    assert card.photo_raw == bytearray(b"WLT" * 400)
+
+
+def test_the_card_readers_idcard(visit):
+    from kiosk.devices.idcard.identities import IDENTITIES
+
+    sample = IDENTITIES["zhang_san"]
+    card = dataclasses.replace(sample, photo_raw=bytearray(sample.photo_raw),
+                               fingerprint_raw=bytearray(sample.fingerprint_raw))
+    visit.start("proxy")
+    visit.identify_with_card(card)
+    ident = visit.identity
+    assert (ident.name, ident.id_number, ident.card_type) == (sample.name, sample.id_number, "resident")
+    assert ident.birth_date == sample.birth_date.isoformat() and ident.address == sample.current_address
+    assert bytes(ident.photo) == bytes(sample.photo_raw) and not any(card.photo_raw)
+    photo = ident.photo
+    visit.reset()
+    assert not any(photo)
 
 
 def test_reader_missing_and_camera_lost(visit):
@@ -361,3 +389,16 @@ def test_elderly_mode_gives_longer_times_and_priority(visit, clock):
     assert visit.call_helper()[0].payload["priority"] == "elderly"
     visit.reset()
     assert visit.elderly is False  # back to the kiosk's default for the next resident
+
+
+def test_core_imports_no_kivy_and_no_network():
+    import subprocess
+    import sys
+
+    code = ("import sys, kiosk.visit, kiosk.catalog, kiosk.tickets, kiosk.slips;"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('kivy', 'requests', 'httpx', 'urllib3', 'fastapi', 'cv2', 'numpy', 'sqlalchemy'));"
+            "print(','.join(bad))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""

@@ -104,6 +104,8 @@ def test_before_the_wipe_the_data_is_there(loaded_visit):
 def test_wipe_leaves_nothing(loaded_visit, how):
     visit, card, page, doc, raw, preview, tmp_path = loaded_visit
     identity_ref = weakref.ref(visit.identity)
+    photo_copy = visit.identity.photo
+    assert b"\xa5\xa5" in photo_copy
     assert preview.exists() and preview.stat().st_mode & 0o777 == 0o600
     if how == "wipe":
         visit.wipe()
@@ -116,9 +118,10 @@ def test_wipe_leaves_nothing(loaded_visit, how):
         visit.tick()
         assert visit.step is Step.START
     gc.collect()
-    # buffers the resident's data lived in are overwritten with zeros
+    # buffers the resident's data lived in are overwritten with zeros (the card's at identification)
     assert not page.any() and not doc.image.any() and raw == bytearray(len(raw))
     assert card.photo_raw == bytearray(len(card.photo_raw))
+    assert photo_copy == bytearray(len(photo_copy))
     # nothing reachable from the visit carries a name, number, address, photo or image
     assert personal(reachable(visit)) == []
     # the identity object itself is gone, not just emptied
