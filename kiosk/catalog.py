@@ -315,8 +315,9 @@ class _SearchIndex:
     """Precomputed pinyin of each matter's name, keywords and department, for :meth:`Catalog.search`."""
 
     def __init__(self, matters: list[Matter]):
-        self._rows = [(order, m, [_Field(0, m.name), *(_Field(1, k) for k in m.keywords), _Field(2, m.department)])
-                      for order, m in enumerate(matters)]
+        self._rows = [
+            (order, m, [_Field(0, m.name), *(_Field(1, k) for k in m.keywords), _Field(2, m.department)])
+            for order, m in enumerate(matters)]
 
     def search(self, query: str, limit: int) -> list[Matter]:
         raw = "".join(query.split()).lower()

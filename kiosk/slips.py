@@ -53,8 +53,8 @@ def material_form(material: Material, language: str = LANGUAGE) -> str:
 
 
 def _header(slip: Slip, visit: Visit, title: str, t: Callable[..., str]) -> None:
-    slip.add(Text(visit.site.site_name, align="center", bold=True), Text(title, size=2, align="center", bold=True),
-             Rule())
+    slip.add(Text(visit.site.site_name, align="center", bold=True),
+             Text(title, size=2, align="center", bold=True), Rule())
 
 
 def _footer(slip: Slip, visit: Visit, t: Callable[..., str]) -> None:

@@ -80,7 +80,9 @@ TRANSITIONS: dict[Step, frozenset[Step]] = {
 }
 """Allowed moves besides :meth:`Visit.reset`, which goes to START from every step."""
 
-BACK: dict[Step, Step] = {Step.MATTER: Step.IDENTIFY, Step.MATERIALS: Step.MATTER, Step.RESULT: Step.MATERIALS}
+BACK: dict[Step, Step] = {
+    Step.MATTER: Step.IDENTIFY, Step.MATERIALS: Step.MATTER, Step.RESULT: Step.MATERIALS,
+}
 
 
 class VisitError(Exception):
@@ -250,7 +252,8 @@ class Visit:
                  capture_dir: str | Path | None = None):
         self.catalog, self.site = catalog, site
         self._tickets, self._clock = tickets, clock
-        self.idle_timeout_s, self.countdown_s, self.elderly_factor = idle_timeout_s, countdown_s, elderly_factor
+        self.idle_timeout_s, self.countdown_s = idle_timeout_s, countdown_s
+        self.elderly_factor = elderly_factor
         self.elderly_default = elderly
         self._capture_dir = Path(capture_dir) if capture_dir else None
         self._listeners: list[Callable[[Visit], None]] = []
@@ -293,7 +296,8 @@ class Visit:
 
     def _need(self, *steps: Step) -> None:
         if self.step not in steps:
-            raise TransitionError(f"not allowed at step {self.step.value}; expected {[s.value for s in steps]}")
+            raise TransitionError(f"not allowed at step {self.step.value}; "
+                                  f"expected {[s.value for s in steps]}")
 
     # ----- the steps ------------------------------------------------------------------------------
     def start(self, kind: Kind | str) -> None:
@@ -307,6 +311,7 @@ class Visit:
         """长辈模式: larger text on screen, longer idle times, priority in the help request."""
         self.elderly = bool(on)
         self.touch()
+        self._changed()
 
     def go_identify(self) -> None:
         """咨询 chose to identify after all (MATTER → IDENTIFY), or back from MATTER."""
@@ -331,7 +336,8 @@ class Visit:
         card_type = getattr(card, "card_type", "resident")
         born = getattr(card, "birth_date", "") or ""
         self.identity = Identity(
-            name=str(card.name), id_number=str(card.id_number), card_type=str(getattr(card_type, "value", card_type)),
+            name=str(card.name), id_number=str(card.id_number),
+            card_type=str(getattr(card_type, "value", card_type)),
             source="card", gender=str(getattr(card, "gender", "") or ""),
             birth_date=born.isoformat() if hasattr(born, "isoformat") else str(born),
             address=str(getattr(card, "current_address", None) or getattr(card, "address", "") or ""),
@@ -398,6 +404,7 @@ class Visit:
                 _zero(image)
         self.statuses[material_id] = status
         self.touch()
+        self._changed()
 
     def attach_capture(self, material_id: str, image: Any) -> None:
         """Keeps a captured image of one material and marks it CAPTURED.
@@ -407,13 +414,15 @@ class Visit:
         """
         self._need(Step.MATERIALS)
         if MaterialStatus.CAPTURED not in self.allowed_marks(material_id):
-            raise VisitError(f"material '{material_id}' cannot be captured now (camera lost or not capturable); "
+            raise VisitError(f"material '{material_id}' cannot be captured now "
+                             "(camera lost or not capturable); "
                              "mark it paper or missing")
         if isinstance(image, (bytes, memoryview)):
             image = bytearray(image)
         self.captures.setdefault(material_id, []).append(image)
         self.statuses[material_id] = MaterialStatus.CAPTURED
         self.touch()
+        self._changed()
 
     def completeness(self) -> Completeness:
         if self.matter is None:
@@ -519,8 +528,8 @@ class Visit:
         return [ReportDevice("camera", problem)]
 
     def device_back(self, device: Literal["idcard", "camera", "printer"]) -> None:
-        setattr(self, {"idcard": "reader_available", "camera": "camera_available", "printer": "printer_ok"}[device],
-                True)
+        flags = {"idcard": "reader_available", "camera": "camera_available", "printer": "printer_ok"}
+        setattr(self, flags[device], True)
         self._changed()
 
     def print_done(self, slip: str) -> None:
@@ -538,7 +547,8 @@ class Visit:
         if self.help_request_id is None:
             intents.extend(self._helper("printer"))
         else:
-            intents.append(TellHelper(self.help_request_id, "visit.helper.printer_failed", self.request_payload()))
+            intents.append(TellHelper(self.help_request_id, "visit.helper.printer_failed",
+                                      self.request_payload()))
         self._changed()
         return intents
 
@@ -609,17 +619,27 @@ class Visit:
 
 
 def _zero(obj: Any) -> None:
-    """Overwrites a buffer in place: bytearray, memoryview, numpy array, or an object with ``.image``."""
-    target = getattr(obj, "image", obj)
-    if isinstance(target, bytearray):
-        target[:] = bytes(len(target))
-    elif hasattr(target, "fill") and hasattr(target, "flags"):  # numpy, without importing it
+    """Overwrites a buffer in place: a bytearray, a numpy array, or every such buffer held by an object
+    (a ``CapturedDocument``'s image, thumbnail …; its ``wipe()`` is called when it has one)."""
+    if obj is None:
+        return
+    if isinstance(obj, bytearray):
+        obj[:] = bytes(len(obj))
+    elif hasattr(obj, "fill") and hasattr(obj, "flags"):  # numpy, without importing it
         try:
-            if not target.flags.writeable:
-                target.setflags(write=True)
-            target.fill(0)
+            if not obj.flags.writeable:
+                obj.setflags(write=True)
+            obj.fill(0)
         except ValueError:  # a read-only view of someone else's buffer: nothing we own to zero
             pass
+    elif not isinstance(obj, (str, bytes, int, float)):
+        if callable(getattr(obj, "wipe", None)):
+            obj.wipe()
+        held = list(getattr(obj, "__dict__", {}).values())
+        held += [getattr(obj, s, None) for s in getattr(type(obj), "__slots__", ())]
+        for value in held:
+            if isinstance(value, bytearray) or (hasattr(value, "fill") and hasattr(value, "flags")):
+                _zero(value)
 
 
 def _shred(path: Path) -> None:

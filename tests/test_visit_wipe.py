@@ -27,9 +27,10 @@ class Card:
     photo_raw: bytearray = field(default_factory=lambda: bytearray(b"\xa5" * 1024))
 
 
-@dataclass
-class CapturedDocument:  # the shape of the camera engineer's result: an image array and some numbers
+@dataclass(frozen=True)
+class CapturedDocument:  # the shape of a camera result: arrays and numbers
     image: np.ndarray
+    thumbnail: np.ndarray = field(default_factory=lambda: np.full((8, 6), 202, dtype=np.uint8))
     sharpness: float = 1.0
 
 
@@ -119,7 +120,7 @@ def test_wipe_leaves_nothing(loaded_visit, how):
         assert visit.step is Step.START
     gc.collect()
     # buffers the resident's data lived in are overwritten with zeros (the card's at identification)
-    assert not page.any() and not doc.image.any() and raw == bytearray(len(raw))
+    assert not page.any() and not doc.image.any() and not doc.thumbnail.any() and raw == bytearray(len(raw))
     assert card.photo_raw == bytearray(len(card.photo_raw))
     assert photo_copy == bytearray(len(photo_copy))
     # nothing reachable from the visit carries a name, number, address, photo or image
