@@ -53,7 +53,7 @@ def _text(block: bytes, spot: tuple[int, int], what: str) -> str:
 
 
 def _date(text: str, what: str) -> date:
-    if len(text) == 8 and text.isdigit():
+    if len(text) == 8 and text.isascii() and text.isdigit():
         try:
             return date(int(text[:4]), int(text[4:6]), int(text[6:]))
         except ValueError:
@@ -64,7 +64,7 @@ def _date(text: str, what: str) -> date:
 def _count(text: str, what: str) -> int | None:
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise CardDataError(f"field {what} is not a number")
     return int(text)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from kiosk.devices.base import ProtocolError
+from kiosk.i18n import tr
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 HEADER_LEN = len(PREAMBLE) + 2  # preamble + LEN
@@ -86,8 +87,7 @@ class Frame:
     def sw3(self) -> int:
         """The status byte of a response; raises SamProtocolError when the body is too short for one."""
         if len(self.body) < 3:
-            raise SamProtocolError(
-                f"reply of {len(self.body)} body bytes has no status word; expected SW1 SW2 SW3")
+            raise SamProtocolError(tr("idcard.protocol.short", size=len(self.body)))
         return self.body[2]
 
     @property
@@ -168,7 +168,7 @@ class FrameParser:
         if not MIN_LEN <= length <= MAX_LEN:
             del buf[:1]
             self.skipped += 1
-            raise FrameLengthError(f"frame announces LEN {length}; a SAM frame has {MIN_LEN}..{MAX_LEN}")
+            raise FrameLengthError(tr("idcard.protocol.length", length=length, low=MIN_LEN, high=MAX_LEN))
         end = HEADER_LEN + length
         if len(buf) < end:
             return None
@@ -178,7 +178,7 @@ class FrameParser:
         buf[:end] = bytes(end)  # overwrite before dropping: a read reply carries personal data
         del buf[:end]
         if got != expected:
-            raise ChecksumError(f"frame checksum {got:02X} does not match its bytes (expected {expected:02X})")
+            raise ChecksumError(tr("idcard.protocol.checksum", got=f"{got:02X}", expected=f"{expected:02X}"))
         return Frame(body)
 
     def clear(self) -> None:

@@ -50,6 +50,18 @@ _NAMES = {Command.RESET: "reset", Command.MODULE_STATUS: "module status", Comman
 _EXPECT = {Command.FIND: {sw.CARD_FOUND}, Command.READ_APPENDED_ADDRESS: {sw.SUCCESS, sw.ITEM_EMPTY}}
 
 
+def _port_errors() -> tuple[type[BaseException], ...]:
+    """What a vanished port raises: SerialException, OSError, and termios.error (not an OSError)."""
+    import serial
+
+    errors: tuple[type[BaseException], ...] = (serial.SerialException, OSError)
+    try:
+        import termios
+    except ImportError:  # Windows
+        return errors
+    return (*errors, termios.error)
+
+
 def format_sam_id(data: bytes) -> str:
     """The module id as printed on readers, ``05.01-20240315-0000123456-1234567890`` (hex if odd-sized)."""
     if len(data) != 16:
@@ -104,15 +116,18 @@ class SamReader:
             raise DeviceNotFound(f"{self._last_open_error} ({tr('idcard.reader.reconnecting', seconds=f'{wait:.1f}')})")
         import serial
 
+        ser = None
         try:
             ser = serial.serial_for_url(self.port, baudrate=self.baud, timeout=self.command_timeout,
                                         write_timeout=self.command_timeout, exclusive=True)
-        except (serial.SerialException, OSError, ValueError) as err:
+            ser.reset_input_buffer()  # whatever the module sent before we were listening
+        except (*_port_errors(), ValueError) as err:
+            if ser is not None:
+                ser.close()
             self._retry_at = time.monotonic() + self._backoff.next_delay()
             self._last_open_error = tr("idcard.reader.open_failed", port=self.port, detail=str(err))
             self._tracker.set(HealthState.DISCONNECTED, self._last_open_error)
             raise DeviceNotFound(self._last_open_error) from None
-        ser.reset_input_buffer()
         self._serial = ser
         log.info("idcard reader opened %s at %d baud", self.port, self.baud)
         return ser
@@ -156,12 +171,13 @@ class SamReader:
                 frame = self._receive(ser, limit, name)
             except serial.SerialTimeoutException as err:
                 raise self._timeout(limit, name) from err
-            except (serial.SerialException, OSError) as err:
+            except _port_errors() as err:
                 raise self._drop(err) from None
             except DeviceTimeout:
                 raise
             except SamProtocolError as err:
-                self._tracker.set(HealthState.ERROR, tr("idcard.reader.garbled", detail=str(err)))
+                err.args = (tr("idcard.reader.garbled", detail=str(err)),)  # add what to do
+                self._tracker.set(HealthState.ERROR, str(err))
                 raise
         self._backoff.reset()
         code = frame.sw3

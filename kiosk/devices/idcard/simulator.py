@@ -38,7 +38,10 @@ class SamModule:
     """The module's behaviour. ``reply(frame)`` → bytes to send (``b""`` for silence)."""
 
     def __init__(self, identity: str | IdCard | None = DEFAULT_IDENTITY, faults: tuple[str, ...] | set[str] = (),
-                 seed: int | None = None):
+                 seed: int | None = None, refind_after_read: bool = False):
+        """``refind_after_read``: behave like modules that keep finding a card that was read and still lies
+        in the field (GA/T 467 modules do not; the driver must cope with both)."""
+        self.refind_after_read = refind_after_read
         self._lock = threading.Lock()
         self._card: IdCard | None = None
         self._state = "idle"  # idle | found | selected | read
@@ -137,7 +140,7 @@ class SamModule:
         card = self._card
         if command is Command.FIND:
             # after a good read the same card is not found again until it leaves the field
-            if card is None or "no_card" in self._faults or self._state == "read":
+            if card is None or "no_card" in self._faults or (self._state == "read" and not self.refind_after_read):
                 if self._state != "read":
                     self._state = "idle"
                 return build_response(0x80)

@@ -1,0 +1,182 @@
+"""`kiosk devices read-id` and `kiosk simulate idcard` as a technician runs them: real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from kiosk.devices.idcard.identities import IDENTITIES
+
+JSON_KEYS = {"card_type", "name", "gender", "ethnicity", "birth_date", "address", "id_number_masked", "issuer",
+             "valid_from", "valid_until"}
+ENV = {**os.environ, "KIOSK_CONFIG": "/nonexistent-so-tests-never-read-a-local-config"}
+
+
+class Simulator:
+    def __init__(self, *args: str):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk", "simulate", "idcard", "--no-wire-timing", *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        line = self.proc.stdout.readline()
+        assert "listening on " in line, line + self.proc.stderr.read()
+        self.url = line.split("listening on ", 1)[1].strip()
+
+    def command(self, text: str) -> str:
+        self.proc.stdin.write(text + "\n")
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline().strip()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            stream.close()
+
+
+@pytest.fixture(scope="module")
+def shared_simulator() -> Iterator[Simulator]:
+    sim = Simulator("--port-tcp", "0", "--identity", "elder_long_term")
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def simulator(shared_simulator: Simulator) -> Simulator:
+    """The module's simulator process, with no faults and the elder_long_term card in the field."""
+    status = shared_simulator.command("status")
+    for fault in status.rsplit("faults: ", 1)[1].split():
+        if fault != "-":
+            shared_simulator.command(f"fault {fault} off")
+    assert shared_simulator.command("present elder_long_term").startswith("presented")
+    return shared_simulator
+
+
+def read_id_here(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
+    """read-id in this process (faster than a subprocess) for the tests that check output, not exit codes."""
+    from kiosk.cli import main
+
+    code = main(["devices", "read-id", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def read_id(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kiosk", "devices", "read-id", *args], capture_output=True,
+                          text=True, timeout=30, env=ENV)
+
+
+def test_read_json_masked_then_revealed(simulator: Simulator) -> None:
+    card = IDENTITIES["elder_long_term"]
+    out = read_id("--port", simulator.url, "--wait", "2", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) >= JSON_KEYS and "id_number" not in data
+    assert data["card_type"] == "resident" and data["name"] == "欧阳秀英" and data["valid_until"] == "长期"
+    assert data["birth_date"] == "1950-01-20" and data["id_number_masked"] == "421303********0045"
+    assert card.id_number not in out.stdout + out.stderr
+
+
+
+def test_reveal_adds_the_full_number(simulator: Simulator, capsys: pytest.CaptureFixture) -> None:
+    code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "2", "--json", "--reveal")
+    assert code == 0, err
+    assert json.loads(out)["id_number"] == IDENTITIES["elder_long_term"].id_number
+
+
+def test_without_port_or_config_says_what_to_pass(capsys: pytest.CaptureFixture, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = read_id_here(capsys, "--wait", "0")
+    assert code == 2 and "--port" in err
+
+
+def test_human_output_masks_name_address_and_number(simulator: Simulator, capsys: pytest.CaptureFixture) -> None:
+    card = IDENTITIES["elder_long_term"]
+    code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "2")
+    assert code == 0, err
+    assert "居民身份证" in out and "长期" in out and "欧阳**" in out and "湖北省随州市****" in out
+    for secret in (card.id_number, card.name, card.address, card.appended_address):
+        assert secret not in out
+    simulator.command("present foreign_2023")
+    code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "2", "--reveal")
+    assert code == 0 and "MONTGOMERY-WHITTAKER, ALEXANDRA ELIZABETH" in out and "ESP" in out
+    assert IDENTITIES["foreign_2023"].id_number in out
+
+
+def test_no_card_exits_3(simulator: Simulator) -> None:
+    assert simulator.command("remove") == "removed"
+    out = read_id("--port", simulator.url, "--wait", "0.3", "--json")
+    assert out.returncode == 3 and out.stdout == ""
+    assert "没有读到" in out.stderr
+
+
+def test_device_error_exits_4_with_the_reason(simulator: Simulator) -> None:
+    assert "not_authorized" in simulator.command("fault not_authorized on")
+    out = read_id("--port", simulator.url, "--wait", "1", "--json")
+    assert out.returncode == 4 and out.stdout == "" and "未经授权" in out.stderr
+
+
+@pytest.mark.parametrize(("fault", "words"), [("removed_mid_read", "请重新放卡"), ("silence", "没有应答"),
+                                              ("bad_checksum", "校验和"), ("self_test_failed", "自检失败")])
+def test_each_fault_is_exit_4_with_a_clear_message(simulator: Simulator, capsys: pytest.CaptureFixture,
+                                                   fault: str, words: str) -> None:
+    simulator.command(f"fault {fault} on")
+    code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "1", "--json")
+    assert code == 4 and out == "" and words in err
+
+
+def test_unreachable_port_is_exit_4(capsys: pytest.CaptureFixture) -> None:
+    code, _, err = read_id_here(capsys, "--port", "socket://127.0.0.1:1", "--wait", "0")
+    assert code == 4 and "socket://127.0.0.1:1" in err
+
+
+def test_simulator_on_a_pty_with_a_hk_card() -> None:
+    sim = Simulator("--pty", "--identity", "hk_resident")
+    try:
+        assert sim.url.startswith("/dev/")
+        out = read_id("--port", sim.url, "--wait", "2", "--json")
+        assert out.returncode == 0, out.stderr
+        data = json.loads(out.stdout)
+        assert data["card_type"] == "hk_mo_tw" and data["ethnicity"] == "" and data["issue_count"] == 1
+    finally:
+        sim.stop()
+
+
+def test_simulator_rejects_an_unknown_identity() -> None:
+    out = subprocess.run([sys.executable, "-m", "kiosk", "simulate", "idcard", "--identity", "nobody"],
+                         capture_output=True, text=True, timeout=30, env=ENV)
+    assert out.returncode == 2 and "zhang_san" in out.stderr
+
+
+def test_cli_fault_names_match_the_simulator() -> None:
+    from kiosk.devices.idcard.cli import FAULT_NAMES
+    from kiosk.devices.idcard.simulator import FAULTS
+
+    assert FAULT_NAMES == FAULTS
+
+
+def test_parser_build_does_not_import_the_driver() -> None:
+    code = ("import sys; from kiosk.cli import build_parser; build_parser();"
+            "print([m for m in sys.modules if m.startswith(('serial', 'kiosk.devices.idcard.'))"
+            " and m != 'kiosk.devices.idcard.cli'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_chinese_text_has_an_english_one() -> None:
+    from kiosk import i18n
+
+    zh = {k for k in i18n.keys("zh_CN") if k.startswith("idcard.")}
+    en = {k for k in i18n.keys("en") if k.startswith("idcard.")}
+    assert zh and zh == en
+    for code in (0x10, 0x11, 0x21, 0x23, 0x24, 0x31, 0x32, 0x33, 0x40, 0x41, 0x47, 0x60, 0x66, 0x80, 0x81):
+        assert f"idcard.sw3.x{code:02x}" in zh
