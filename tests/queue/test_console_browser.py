@@ -1,0 +1,167 @@
+"""The web console in headless Chromium against the real server: a kiosk's call appears live, one helper
+claims and resolves it, the other sees it taken; the manager sees kiosks and staff. Screenshots (390×844)
+go to $KIOSK_SCREENSHOTS or the test's temp dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kiosk.devices.base import Health, HealthState
+from kiosk.queue.client import HelpQueueClient
+from tests.queue.conftest import PASSWORD, LiveServer
+from tests.queue.test_outbox_forwarder import make_config, until
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture
+def db_url(sqlite_url):
+    return sqlite_url
+
+
+@pytest.fixture
+def server(ctx, world):
+    from kiosk.queue.api import create_app
+    from kiosk.queue.console.routes import mount_console
+
+    app = create_app(ctx.settings, ctx)
+    mount_console(app)
+    with LiveServer(app) as s:
+        yield s
+
+
+@pytest.fixture
+def kiosk(server, world, tmp_path):
+    cfg = make_config(tmp_path, server.url, world.kiosk_tokens["k1"])
+    cfg.kiosk_id, cfg.site.code = "k1", "T1"
+    client = HelpQueueClient(cfg, poll_interval_s=0.2)
+    client.start()
+    yield client
+    client.stop()
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("KIOSK_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def phone(browser, url: str, user: str):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(8000)
+    page.goto(url + "/console/")
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#app:not([hidden])")
+    page.wait_for_selector("#conn:not(.off)")  # live stream connected
+    return page
+
+
+def test_live_claim_and_resolve_with_a_second_helper(server, kiosk, browser, shots):
+    li = phone(browser, server.url, "li")
+    wang = phone(browser, server.url, "wang")
+    assert li.locator(".empty").inner_text() == "暂时没有呼叫"
+    rid = kiosk.call_helper("assist", "materials", matter_name="城乡居民养老保险参保登记", ticket_no="A017",
+                            priority="elderly", resident={"name": "张三丰", "id_number": "11010519491231002X"},
+                            visit_id="visit-1")
+    card = f"article[data-id='{rid}']"
+    li.wait_for_selector(card)  # pushed, no reload
+    wang.wait_for_selector(card)
+    text = li.locator(card).inner_text()
+    assert "帮办" in text and "A017" in text and "老年人" in text and "一楼大厅东侧 · k1" in text
+    assert "张**" in text and "张三丰" not in text and "11010519491231002X" not in text
+    assert li.evaluate("window.KQ.rings") >= 1  # the new-call alert fired
+    li.screenshot(path=str(shots / "console_queue_new.png"))
+
+    li.click(f"{card} [data-act=claim]")
+    li.wait_for_selector(f"{card}.mine[data-state=claimed]")
+    wang.wait_for_selector(f"{card}.other[data-state=claimed]")
+    assert "李四 处理中" in wang.locator(card).inner_text()
+    assert wang.locator(f"{card} [data-act=claim]").count() == 0
+    assert until(lambda: kiosk.status(rid)["state"] == "claimed")
+    wang.screenshot(path=str(shots / "console_taken_by_other.png"))
+
+    li.click(f"{card} [data-act=identity]")
+    li.wait_for_selector(f"{card} .identity")
+    assert "张三丰" in li.locator(card).inner_text() and "11010519491231002X" in li.locator(card).inner_text()
+    li.click(f"{card} [data-act=arrive]")
+    li.wait_for_selector(f"{card}[data-state=arrived]")
+    li.screenshot(path=str(shots / "console_mine_arrived.png"))
+    li.click(f"{card} [data-act=resolve-window]")
+    li.wait_for_selector(card, state="detached")
+    wang.wait_for_selector(card, state="detached")
+    assert "已办结" in li.locator("#toast").inner_text()
+    assert until(lambda: kiosk.status(rid)["state"] == "resolved")
+
+
+def test_cancel_with_a_reason_and_a_lost_race_is_told(server, kiosk, world, browser, shots):
+    import httpx
+
+    li = phone(browser, server.url, "li")
+    rid = kiosk.call_helper("call", "start", ticket_no="A018")
+    card = f"article[data-id='{rid}']"
+    li.wait_for_selector(card)
+    # wang claims it while li's screen is stale (live updates paused): li's tap is refused and explained
+    li.evaluate("window.KQ.live.stop()")
+    token = world.token("wang")
+    assert httpx.post(f"{server.url}/api/v1/requests/{rid}/claim",
+                      headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    li.click(f"{card} [data-act=claim]")
+    li.wait_for_selector(f"{card}.other")
+    assert "王五" in li.locator("#toast").inner_text()
+    assert "王五 处理中" in li.locator(card).inner_text()
+    li.evaluate("window.KQ.live.start(0)")
+    rid2 = kiosk.call_helper("consult", "identify", ticket_no="A019")
+    card2 = f"article[data-id='{rid2}']"
+    li.wait_for_selector(card2)
+    li.click(f"{card2} [data-act=cancel]")
+    li.wait_for_selector("#sheet:not([hidden])")
+    li.screenshot(path=str(shots / "console_cancel_sheet.png"))
+    li.click("[data-reason=resident_left]")
+    li.wait_for_selector(card2, state="detached")
+    got = httpx.get(f"{server.url}/api/v1/requests/{rid2}", headers={"Authorization": f"Bearer {token}"}).json()
+    assert (got["state"], got["cancel_reason"]) == ("cancelled", "resident_left")
+
+
+def test_manager_sees_waits_kiosk_health_and_helpers(server, kiosk, browser, shots):
+    kiosk.heartbeat([Health("printer", HealthState.CONNECTED, "", {"paper": "near_end"}),
+                     Health("idcard", HealthState.ERROR, "读卡器无响应"),
+                     Health("camera", HealthState.CONNECTED)])
+    kiosk.call_helper("proxy", "result", matter_name="个体工商户设立登记", ticket_no="B003")
+    assert until(lambda: kiosk.pending_count() == 0)
+    phone(browser, server.url, "li")  # a helper on duty
+    mgr = phone(browser, server.url, "mgr")
+    mgr.click("#tab-manage")
+    mgr.wait_for_selector("#manage article")
+    assert "等待 1" in mgr.locator("#summary").inner_text()
+    mgr.click("[data-seg=kiosks]")
+    mgr.wait_for_selector("#manage .prob")
+    text = mgr.locator("#manage").inner_text()
+    assert "k1" in text and "打印纸将尽" in text and "读卡器 故障" in text
+    mgr.screenshot(path=str(shots / "console_manager_kiosks.png"))
+    mgr.click("[data-seg=staff]")
+    mgr.wait_for_selector("#manage .duty-on")
+    assert "李四" in mgr.locator("#manage").inner_text()
+    mgr.screenshot(path=str(shots / "console_manager_staff.png"))
