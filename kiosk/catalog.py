@@ -35,6 +35,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
@@ -197,6 +198,23 @@ def check_completeness(matter: Matter, statuses: Mapping[str, MaterialStatus | s
     return Completeness(not missing, tuple(missing), tuple(have))
 
 
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days after ``start`` (``start`` itself not counted), skipping weekends and
+    Chinese public holidays and counting 调休 weekend working days (chinese-calendar); for years the
+    library does not cover yet, Monday to Friday."""
+    import chinese_calendar  # noqa: PLC0415 - only the notice and the authorization need it
+
+    day, left = start, days
+    while left > 0:
+        day += timedelta(days=1)
+        try:
+            working = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            working = day.weekday() < 5
+        left -= working
+    return day
+
+
 def _loc(loc: tuple, data: dict) -> str:
     """``('matter', 3, 'materials', 1, 'name')`` → ``matter[3](id).materials[1].name``."""
     parts: list[str] = []
@@ -219,7 +237,9 @@ def _format(err: ValidationError, data: dict) -> list[str]:
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p in ("int", "literal['即办']")))
         msg = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
+        if e["type"] == "string_pattern_mismatch" and loc and loc[-1] == "id":
+            msg = f"{e['input']!r} is not a usable id; use lower-case letters, digits, - and _ (e.g. pension-enrol)"
+        elif e["type"] == "extra_forbidden":
             msg = "unknown key; remove it or check its spelling"
         elif e["type"] == "missing":
             msg = "is missing; this key is required"
@@ -413,3 +433,17 @@ def load_catalog(path: str | Path) -> Catalog:
     except tomllib.TOMLDecodeError as err:
         raise CatalogError(str(p), [f"(file): not valid TOML: {err}"]) from None
     return parse_catalog(data, str(p))
+
+
+if __name__ == "__main__":  # python -m kiosk.catalog FILE: check a hall's catalogue
+    import sys
+
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m kiosk.catalog CATALOG.toml")
+    try:
+        found = load_catalog(sys.argv[1])
+    except CatalogError as problem:
+        print("\n".join(problem.problems), file=sys.stderr)
+        sys.exit(1)
+    print(f"ok: {len(found)} matters, {len(found.departments())} departments"
+          + (" (a SAMPLE: replace it with the hall's own list)" if found.info.sample else ""))

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from kiosk.catalog import Material, Matter
+from kiosk.catalog import Material, Matter, add_working_days
 from kiosk.i18n import tr
 from kiosk.printing.layout import QR, Columns, Cut, Feed, Rule, Slip, Text
 from kiosk.privacy import mask_id_number, mask_name
@@ -149,8 +149,11 @@ def authorization(visit: Visit, *, paper_width_mm: int = 80, language: str = LAN
              Text(t("auth.agent") + "：____________  " + t("auth.agent_no") + "：______"),
              Rule(),
              Text(t("auth.body", matter=matter.name, site=visit.site.site_name)),
-             Columns(t("time_limit"), time_limit_text(matter, language)),
-             Text(t("auth.scope")), Text(t("auth.term")), Rule(),
+             Columns(t("time_limit"), time_limit_text(matter, language)))
+    if not matter.immediate:
+        due = add_working_days(_now(now).date(), int(matter.time_limit))
+        slip.add(Text(t("auth.due", date=f"{due:%Y年%m月%d日}")))
+    slip.add(Text(t("auth.scope")), Text(t("auth.term")), Rule(),
              Text(t("auth.materials"), bold=True))
     have = visit.result.check.have if visit.result else visit.completeness().have
     for material in have:

@@ -1,12 +1,16 @@
 """The catalogue: validation with clear errors, the shipped sample, search, levels, completeness."""
 
+import subprocess
+import sys
 import tomllib
+from datetime import date
 
 import pytest
 
 from kiosk.catalog import (
     CatalogError,
     MaterialStatus,
+    add_working_days,
     check_completeness,
     load_catalog,
     parse_catalog,
@@ -50,7 +54,8 @@ def test_every_problem_is_reported_with_its_path():
     with pytest.raises(CatalogError) as info:
         parse_catalog(data, "cat.toml")
     problems = info.value.problems
-    assert "matter[1](Bad Id).id: String should match pattern" in problems[0]
+    assert problems[0] == ("matter[1](Bad Id).id: 'Bad Id' is not a usable id; use lower-case letters, digits, "
+                           "- and _ (e.g. pension-enrol)")
     joined = "\n".join(problems)
     assert "matter[1](Bad Id).levels[0]: Input should be 'district', 'town' or 'village' (got 'city')" in joined
     assert 'matter[1](Bad Id).time_limit: 0 working days is out of range; expected 1..365 or "即办"' in joined
@@ -154,6 +159,23 @@ def test_completeness(sample):
     assert check_completeness(matter, {**allset, **{o: "missing" for o in optional}}).complete
     with pytest.raises(KeyError, match="no material 'ghost'"):
         check_completeness(matter, {"ghost": MaterialStatus.PAPER})
+
+
+def test_working_days_skip_weekends_and_holidays():
+    assert add_working_days(date(2026, 11, 27), 1) == date(2026, 11, 30)  # Friday → Monday
+    assert add_working_days(date(2026, 9, 30), 1) == date(2026, 10, 8)  # over the National Day holiday
+    assert add_working_days(date(2030, 1, 4), 1) == date(2030, 1, 7)  # past the library's data: Mon–Fri
+
+
+def test_check_from_the_command_line(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "kiosk.catalog", str(DEFAULT_CATALOG)], capture_output=True,
+                        text=True, timeout=60)
+    assert ok.returncode == 0 and ok.stdout.startswith("ok: ") and "SAMPLE" in ok.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[catalog]\nname = "x"\n[[matter]]\nid = "a"\n', encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "kiosk.catalog", str(bad)], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 1 and "matter[0](a).window: is missing" in out.stderr
 
 
 def test_sample_roundtrips_through_tomllib():

@@ -89,6 +89,7 @@ def test_authorization_full_name_masked_number(catalog, tmp_path):
     for m in v.matter.materials:
         assert f"□ {m.name}" in text
     assert "委托人签字" in text and "代办员签字" in text and "A001" in text
+    assert "预计办结：2026年03月09日前" in text  # 5 working days from Monday 2 March 2026
 
 
 def test_build_rejects_wrong_requests(catalog, tmp_path):
