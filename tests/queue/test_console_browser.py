@@ -65,14 +65,17 @@ def shots(tmp_path) -> Path:
     return folder
 
 
-def phone(browser, url: str, user: str):
+def phone(browser, url: str, user: str, shots: Path | None = None):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(8000)
     page.goto(url + "/console/")
+    page.wait_for_selector("#login:not([hidden])")
     page.fill("#username", user)
     page.fill("#password", PASSWORD)
+    if shots:
+        page.screenshot(path=str(shots / "console_login.png"))
     page.click("#login-form button[type=submit]")
     page.wait_for_selector("#app:not([hidden])")
     page.wait_for_selector("#conn:not(.off)")  # live stream connected
@@ -80,7 +83,7 @@ def phone(browser, url: str, user: str):
 
 
 def test_live_claim_and_resolve_with_a_second_helper(server, kiosk, browser, shots):
-    li = phone(browser, server.url, "li")
+    li = phone(browser, server.url, "li", shots)
     wang = phone(browser, server.url, "wang")
     assert li.locator(".empty").inner_text() == "暂时没有呼叫"
     rid = kiosk.call_helper("assist", "materials", matter_name="城乡居民养老保险参保登记", ticket_no="A017",

@@ -224,6 +224,7 @@
   function sheet(title, ...content) {
     $("sheet-title").textContent = title;
     $("sheet-body").replaceChildren(...content);
+    $("toast").hidden = true;
     $("sheet").hidden = false;
   }
   const closeSheet = () => { $("sheet").hidden = true; };
