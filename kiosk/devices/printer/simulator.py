@@ -146,6 +146,7 @@ class PrinterSimulator:
             except (TimeoutError, OSError):
                 continue
             conn.settimeout(0.2)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 self._conns.add(conn)
                 self.connections += 1

@@ -16,6 +16,7 @@ message says what was wrong and what to do.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -98,6 +99,8 @@ def open_transport(address: PrinterAddress | str, profile: str | None = None,
         printer.open(raise_not_found=True)
     except Exception as exc:
         raise DeviceNotFound(_not_found(addr, exc)) from exc
+    if addr.kind == "tcp":  # a 3-byte DLE EOT after a slip must not wait ~40 ms for Nagle + delayed ACK
+        printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return printer
 
 
