@@ -27,7 +27,7 @@ from datetime import datetime
 
 from kiosk.catalog import Material, Matter, add_working_days
 from kiosk.i18n import tr
-from kiosk.printing.layout import QR, Columns, Cut, Feed, Rule, Slip, Text
+from kiosk.printing.layout import QR, Columns, Cut, Feed, Rule, Slip, Text, display_width
 from kiosk.privacy import mask_id_number, mask_name
 from kiosk.tickets import LOCAL_TZ
 from kiosk.visit import Kind, Visit
@@ -64,6 +64,15 @@ def _footer(slip: Slip, visit: Visit, t: Callable[..., str]) -> None:
     if site.phone:
         slip.add(Columns(t("phone"), site.phone))
     slip.add(Text(t("free"), align="center"))
+
+
+def _blank(slip: Slip, label: str, least: int = 8) -> None:
+    """``label：______`` filling the line; the blank goes on its own line when it would be too short."""
+    room = slip.columns - display_width(label) - 2
+    if room >= least:
+        slip.add(Text(label + "：" + "_" * room))
+    else:
+        slip.add(Text(label + "："), Text("_" * (slip.columns - 2), align="right"))
 
 
 def _now(now: datetime | None) -> datetime:
@@ -145,9 +154,10 @@ def authorization(visit: Visit, *, paper_width_mm: int = 80, language: str = LAN
     _header(slip, visit, t("auth.title"), t)
     slip.add(Text(t("auth.principal") + "：" + (identity.name if identity and identity.name else "________")),
              Text(t("auth.id_number") + "：" + (mask_id_number(identity.id_number) if identity else "")),
-             Text(t("auth.id_checked")),
-             Text(t("auth.agent") + "：____________  " + t("auth.agent_no") + "：______"),
-             Rule(),
+             Text(t("auth.id_checked")))
+    _blank(slip, t("auth.agent"))
+    _blank(slip, t("auth.agent_no"))
+    slip.add(Rule(),
              Text(t("auth.body", matter=matter.name, site=visit.site.site_name)),
              Columns(t("time_limit"), time_limit_text(matter, language)))
     if not matter.immediate:
@@ -158,10 +168,11 @@ def authorization(visit: Visit, *, paper_width_mm: int = 80, language: str = LAN
     have = visit.result.check.have if visit.result else visit.completeness().have
     for material in have:
         slip.add(Text(f"□ {material.name}（{material_form(material, language)}）"))
-    slip.add(Rule(), Text(t("auth.free")), Feed(1),
-             Text(t("auth.sign_principal") + "：______________"), Feed(1),
-             Text(t("auth.sign_agent") + "：______________"), Feed(1),
-             Text(t("date") + "：______年____月____日"))
+    slip.add(Rule(), Text(t("auth.free")), Feed(1))
+    _blank(slip, t("auth.sign_principal"))
+    slip.add(Feed(1))
+    _blank(slip, t("auth.sign_agent"))
+    slip.add(Feed(1), Text(t("date") + "：______年____月____日"))
     ticket_ = visit.result.ticket if visit.result else None
     if ticket_:
         slip.add(Columns(t("ticket_no"), ticket_.number),
