@@ -149,7 +149,7 @@ def encode_text(card: IdCard) -> bytes:
     return bytes(buf)
 
 
-def split_read_data(data: bytes, with_fingerprint: bool) -> tuple[bytes, bytes, bytes]:
+def split_read_data(data: bytes | memoryview, with_fingerprint: bool) -> tuple[bytes, bytes, bytes]:
     """(text, photo, fingerprint) from the DATA of a 30 01 / 30 10 reply; raises CardDataError."""
     head = 6 if with_fingerprint else 4
     if len(data) < head:

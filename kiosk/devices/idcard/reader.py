@@ -249,8 +249,9 @@ class SamReader:
         command = Command.READ_WITH_FINGERPRINT if self.read_fingerprint else Command.READ
         with self._lock:
             frame = self._command(command, self.read_timeout)
+            data = memoryview(frame.body)[3:]  # no copies: the card gets the only ones, then we zero the frame
             try:
-                text, photo, fingerprint = split_read_data(frame.data, self.read_fingerprint)
+                text, photo, fingerprint = split_read_data(data, self.read_fingerprint)
                 card = parse_text(bytes(text), photo, fingerprint)
             finally:
                 frame.wipe()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import select
 import socket
@@ -19,9 +20,10 @@ import time
 import tty
 from collections.abc import Callable
 
-from kiosk.devices.idcard.protocol import FrameLengthError, FrameParser, SamProtocolError
+from kiosk.devices.idcard.protocol import FrameLengthError, FrameParser, SamProtocolError, build_response
 from kiosk.devices.idcard.simulator import SLOW_BAUD, SamModule
 
+log = logging.getLogger(__name__)
 _CHUNK = 64  # bytes per paced write: ~5.6 ms at 115200
 
 
@@ -150,7 +152,11 @@ class SimulatorServer:
                 else:
                     if frame is None:
                         break
-                    reply = self.module.reply(frame)
+                    try:
+                        reply = self.module.reply(frame)
+                    except Exception:  # a simulator bug must not look like an unplugged reader
+                        log.exception("idcard simulator failed on %s", frame.command.hex())
+                        reply = build_response(0x24)  # "unknown error", as a module would say
                 if self.wire_timing:
                     # the request travelled the line before the module could answer
                     size = 7 + len(frame.body) + 1 if frame is not None else 10

@@ -279,3 +279,26 @@ def test_from_config_through_the_registry(make_sim) -> None:  # noqa: ANN001
         assert reader.read_card(timeout=1).english_name == "SMITH, JOHN WILLIAM"
     finally:
         reader.close()
+
+
+class TruncatingModule(SamModule):
+    """Answers the read with a reply whose length fields do not add up (a broken module firmware)."""
+
+    def reply(self, frame):  # noqa: ANN001, ANN201
+        if frame.command == Command.READ.value:
+            from kiosk.devices.idcard.protocol import build_response
+
+            return build_response(0x90, b"\x01\x00\x04\x00" + bytes(300))
+        return super().reply(frame)
+
+
+def test_inconsistent_read_reply_is_a_card_data_error(make_reader) -> None:  # noqa: ANN001
+    from kiosk.devices.idcard.layout import CardDataError
+
+    server = SimulatorServer(TruncatingModule("zhang_san"), wire_timing=False)
+    try:
+        reader = make_reader(server.start_tcp())
+        with pytest.raises(CardDataError, match="证件数据无法解析"):
+            reader.read_card(timeout=1)
+    finally:
+        server.stop()
