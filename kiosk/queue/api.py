@@ -28,7 +28,7 @@ from kiosk.queue.crypto import IdentityBox, load_cipher
 from kiosk.queue.db import Database
 from kiosk.queue.errors import QueueError
 from kiosk.queue.escalation import Background
-from kiosk.queue.events import EventBus, LocalPublisher, PgListener, PgPublisher
+from kiosk.queue.events import EventBus, LocalPublisher, PgListener, PgPublisher, pg_channel, to_json
 from kiosk.queue.health import HealthService
 from kiosk.queue.schemas import CancelIn, HeartbeatIn, KioskRequestView, Ok, RequestIn, StaffRequestView
 from kiosk.queue.service import QueueService
@@ -57,6 +57,7 @@ class ServerSettings:
     identity_hours: float = 1.0
     heartbeat_days: int = 7
     migrate: bool = True
+    sqlite_synchronous: str = "NORMAL"
     extra: dict = field(default_factory=dict)
 
 
@@ -72,17 +73,30 @@ class Context:
     background: Background
 
 
+def _event_json(db: Database, event_id: int) -> str | None:
+    """An event too large for a NOTIFY payload, read back from the table."""
+    from sqlalchemy import select
+
+    from kiosk.queue.models import events
+
+    with db.read() as conn:
+        row = conn.execute(select(events).where(events.c.id == event_id)).mappings().first()
+    return to_json(dict(row)) if row else None
+
+
 def build_context(settings: ServerSettings) -> Context:
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
     if settings.migrate:
         db.migrate()
     bus = EventBus()
     box = IdentityBox(load_cipher(settings.state_dir))
     listener = None
     if db.is_postgres:
-        publisher = PgPublisher()
+        with db.read() as conn:
+            channel = pg_channel(conn)
+        publisher = PgPublisher(channel)
         conninfo = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        listener = PgListener(conninfo, bus)
+        listener = PgListener(conninfo, channel, bus, load_json=lambda event_id: _event_json(db, event_id))
     else:
         publisher = LocalPublisher(bus)
     queue = QueueService(db, box, settings.clock, publisher)

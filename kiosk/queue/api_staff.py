@@ -212,5 +212,5 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
         finally:
             c.bus.unsubscribe(sub)
 
-    return EventSourceResponse(generate(), ping=int(c.settings.sse_ping_s),
+    return EventSourceResponse(generate(), ping=c.settings.sse_ping_s,
                                headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

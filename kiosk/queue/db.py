@@ -7,6 +7,9 @@ Contract
   are serialised by one process-wide lock and start with ``BEGIN IMMEDIATE`` (a single writer: no
   "database is locked" storms, WAL lets readers run alongside). On PostgreSQL, transactions run
   concurrently; exclusivity comes from conditional updates and row locks in the store.
+- SQLite durability: WAL with ``synchronous=NORMAL`` by default: a commit survives the server process
+  being killed (the kiosk's 2xx means stored); only a power cut or kernel crash can lose the last
+  commits. ``sqlite_synchronous="FULL"`` fsyncs every commit (safe against power loss, ~10x slower).
 - :meth:`Database.read` yields a connection for reads (deferred transaction, rolled back on exit).
 """
 
@@ -40,17 +43,19 @@ def sqlite_url(state_dir: Path) -> str:
 class Database:
     """One engine plus the transaction discipline described in the module docstring."""
 
-    def __init__(self, url: str, *, pool_size: int = 20, sqlite_synchronous: str = "FULL"):
+    def __init__(self, url: str, *, pool_size: int = 20, sqlite_synchronous: str = "NORMAL"):
         self.url = normalise_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         self.is_postgres = self.url.startswith("postgresql")
+        if sqlite_synchronous.upper() not in ("NORMAL", "FULL"):
+            raise ValueError(f"sqlite synchronous mode '{sqlite_synchronous}' is not NORMAL or FULL")
         if not (self.is_sqlite or self.is_postgres):
             raise ValueError(f"database URL '{url}' is neither sqlite:/// nor postgresql+psycopg://")
         self._write_lock = threading.Lock()
         if self.is_sqlite:
             if ":memory:" in self.url or self.url in ("sqlite://", "sqlite:///"):
                 raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
-            self.engine = self._sqlite_engine(pool_size, sqlite_synchronous)
+            self.engine = self._sqlite_engine(pool_size, sqlite_synchronous.upper())
         else:
             self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 log = logging.getLogger(__name__)
-CHANNEL = "kiosk_queue_events"
+CHANNEL = "kq_events"  # + "_<schema>": processes sharing a schema share a channel, others never mix
 _MAX_NOTIFY = 7900  # PostgreSQL's payload limit is 8000 bytes
 
 
@@ -126,8 +126,16 @@ class LocalPublisher:
         self.bus.publish([to_live(e) for e in events])
 
 
+def pg_channel(conn: Connection) -> str:
+    schema = conn.execute(text("SELECT current_schema()")).scalar() or "public"
+    return (CHANNEL + "_" + "".join(ch if ch.isalnum() else "_" for ch in schema))[:63].lower()
+
+
 class PgPublisher:
     """PostgreSQL: NOTIFY inside the transaction; :class:`PgListener` threads deliver to every process."""
+
+    def __init__(self, channel: str):
+        self.channel = channel
 
     def in_tx(self, conn: Connection, events: list[dict]) -> None:
         for e in events:
@@ -136,7 +144,7 @@ class PgPublisher:
                                  ensure_ascii=False)
             if len(payload.encode()) > _MAX_NOTIFY:
                 payload = json.dumps({"id": live.id, "type": live.type, "sites": live.sites, "ref": True})
-            conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": payload})
+            conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": self.channel, "p": payload})
 
     def after_commit(self, events: list[dict]) -> None:
         pass
@@ -145,8 +153,8 @@ class PgPublisher:
 class PgListener:
     """A thread holding one LISTEN connection; reconnects with backoff; stops within ~0.5 s of stop()."""
 
-    def __init__(self, conninfo: str, bus: EventBus, load_json=None):
-        self.conninfo, self.bus, self.load_json = conninfo, bus, load_json
+    def __init__(self, conninfo: str, channel: str, bus: EventBus, load_json=None):
+        self.conninfo, self.channel, self.bus, self.load_json = conninfo, channel, bus, load_json
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="queue-pg-listener", daemon=True)
@@ -167,7 +175,7 @@ class PgListener:
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self.conninfo, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")
+                    conn.execute(f"LISTEN {self.channel}")
                     self._ready.set()
                     delay = 0.5
                     while not self._stop.is_set():

@@ -32,6 +32,8 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8600, help="TCP port (default 8600; 0 = any free port)")
     p.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL only)")
     p.add_argument("--escalation-tick", type=float, default=1.0, metavar="S", help="escalation check period")
+    p.add_argument("--sqlite-sync", choices=("normal", "full"), default="normal",
+                   help="normal: commits survive a killed process; full: also a power cut (slower)")
     p.add_argument("--cookie-secure", action="store_true", help="mark the session cookie Secure (behind HTTPS)")
     p.set_defaults(func=cmd_serve)
 
@@ -155,7 +157,8 @@ def _settings_from_env():
     state = os.environ.get("KIOSK_QUEUE_STATE")
     return ServerSettings(db_url=os.environ["KIOSK_QUEUE_DB"], state_dir=Path(state) if state else None,
                           escalation_tick_s=float(os.environ.get("KIOSK_QUEUE_TICK", "1")),
-                          cookie_secure=os.environ.get("KIOSK_QUEUE_COOKIE_SECURE") == "1", migrate=False)
+                          cookie_secure=os.environ.get("KIOSK_QUEUE_COOKIE_SECURE") == "1", migrate=False,
+                          sqlite_synchronous=os.environ.get("KIOSK_QUEUE_SQLITE_SYNC", "normal"))
 
 
 def app_from_env():
@@ -179,6 +182,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     os.environ["KIOSK_QUEUE_STATE"] = str(args.state_dir.resolve())
     os.environ["KIOSK_QUEUE_TICK"] = str(args.escalation_tick)
     os.environ["KIOSK_QUEUE_COOKIE_SECURE"] = "1" if args.cookie_secure else "0"
+    os.environ["KIOSK_QUEUE_SQLITE_SYNC"] = args.sqlite_sync
     try:
         app = app_from_env() if args.workers == 1 else "kiosk.queue.server_cli:app_from_env"
     except KeyProblem as exc:

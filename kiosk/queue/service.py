@@ -80,7 +80,7 @@ class QueueService:
         if site is None:
             site = conn.execute(select(sites).where(sites.c.code == code)).mappings().first()
             if site is None:
-                raise NotFound("site", code=code)
+                raise NotFound("site", site=code)
             self._sites[code] = site
         return site
 
@@ -185,7 +185,7 @@ class QueueService:
         require_user(user)
         scope = user.visible if site_code is None else ({site_code} & user.visible)
         if not scope:
-            raise Forbidden("site", code=site_code)
+            raise Forbidden("site", site=site_code)
         now = self.clock()
         for _ in range(10):
             with self._tx() as (conn, pending):

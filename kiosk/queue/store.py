@@ -28,7 +28,7 @@ def insert_ignore(conn: Connection, table, values: dict[str, Any], key: str) -> 
     """Inserts ``values`` unless a row with the same ``key`` exists; True when this call stored it."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
-    return conn.execute(stmt).rowcount == 1
+    return conn.execute(stmt.returning(table.c[key])).first() is not None
 
 
 def get_request(conn: Connection, request_id: str) -> RowMapping | None:
