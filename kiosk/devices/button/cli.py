@@ -14,6 +14,8 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
     where = sim.add_mutually_exclusive_group()
     where.add_argument("--port", type=int, default=7301, help="TCP port on 127.0.0.1 (0 = any free; default 7301)")
     where.add_argument("--pty", action="store_true", help="use a pseudo-terminal instead of a TCP port")
+    sim.add_argument("--contact", action="store_true",
+                     help="a dry contact (DTR→CTS) behind an RFC 2217 server, for type serial-contact")
     sim.add_argument("--link", help="with --pty: the symlink path the driver opens (default: a temp path)")
     sim.add_argument("--every", type=float, metavar="SECONDS", help="press automatically every SECONDS")
     sim.add_argument("--byte", type=lambda v: int(v, 0), default=0x50, help="the press byte (default 0x50)")
@@ -38,10 +40,16 @@ def _number(text: str) -> float | None:
 
 
 def _simulate(args: argparse.Namespace) -> int:
+    from kiosk.devices.button.contact_simulator import ContactSimulator
     from kiosk.devices.button.simulator import ButtonSimulator
     from kiosk.i18n import tr
 
-    sim = ButtonSimulator("pty" if args.pty else "socket", port=args.port, link=args.link, press_byte=args.byte)
+    if args.contact and args.pty:
+        print("--contact needs a TCP port (rfc2217://); it cannot use --pty", file=sys.stderr)
+        return 2
+    sim: ButtonSimulator | ContactSimulator = (
+        ContactSimulator(port=args.port) if args.contact
+        else ButtonSimulator("pty" if args.pty else "socket", port=args.port, link=args.link, press_byte=args.byte))
     try:
         sim.start()
     except OSError as err:
@@ -50,7 +58,11 @@ def _simulate(args: argparse.Namespace) -> int:
     stop = threading.Event()
 
     def press() -> None:
-        delivered = sim.press()
+        if isinstance(sim, ContactSimulator):
+            delivered = sim.powered
+            sim.press()
+        else:
+            delivered = sim.press()
         _say(tr("button.cli.pressed", delivered=sim.url) if delivered else tr("button.cli.dropped"))
 
     def ticker() -> None:
@@ -63,10 +75,12 @@ def _simulate(args: argparse.Namespace) -> int:
             if cmd == "":
                 press()
             elif cmd == "b":
-                _say(tr("button.cli.pressed", delivered=f"{sim.bounce()} × {sim.url}"))
+                sim.bounce()
+                _say(tr("button.cli.pressed", delivered=f"{sim.url} (bounce)"))
             elif cmd.startswith("h") and _number(cmd[1:].strip() or "2") is not None:
                 seconds = _number(cmd[1:].strip() or "2") or 2.0
-                _say(tr("button.cli.pressed", delivered=f"{sim.hold(seconds)} × {sim.url}"))
+                sim.hold(seconds)
+                _say(tr("button.cli.pressed", delivered=f"{sim.url} (hold {seconds:g} s)"))
             elif cmd == "u":
                 sim.unplug()
                 _say(tr("button.cli.unplugged"))

@@ -4,7 +4,8 @@
 - :class:`SerialButton`: the button sends one byte per press (optionally only ``press_byte`` counts).
 - :class:`ContactButton`: a dry contact between DTR (driven high) and an input line (CTS by default, or
   DSR / CD / RI), polled every 10 ms. On ``loop://`` pyserial reports RTS as CTS, so a test presses the
-  contact by toggling ``rts`` on the driver's own port object (see ``open_port``).
+  contact by toggling ``rts`` on the driver's own port object (see ``open_port``); over the network
+  ``rfc2217://`` carries the lines (:mod:`kiosk.devices.button.contact_simulator`).
 
 Both reconnect with backoff after unplug (``SerialException`` / ``OSError``), clear stale input after
 each (re)open, and report health; their threads stop within ~50 ms of ``close()``.
@@ -29,9 +30,11 @@ POLL_S = 0.01
 READ_TIMEOUT_S = 0.02
 
 
-def open_serial(url: str, baud: int, *, rts: bool | None = None, dtr: bool | None = None) -> Any:
-    """Opens a pyserial port for ``url``; modem lines are set before opening so they never glitch."""
-    port = serial.serial_for_url(url, baudrate=baud, timeout=READ_TIMEOUT_S, do_not_open=True,
+def open_serial(url: str, baud: int, *, rts: bool | None = None, dtr: bool | None = None,
+                timeout: float = READ_TIMEOUT_S) -> Any:
+    """Opens a pyserial port for ``url``. Lines and timeout are set before opening: they never glitch, and
+    changing them later costs a round trip on ``rfc2217://``."""
+    port = serial.serial_for_url(url, baudrate=baud, timeout=timeout, do_not_open=True,
                                  exclusive=True if "://" not in url else None)
     if rts is not None:
         port.rts = rts
@@ -52,7 +55,7 @@ def reason_for(port: str, err: BaseException) -> str:
     if "Connection refused" in text or "[Errno 111]" in text:
         return tr("button.refused", port=port)
     if code in (errno.EIO, errno.ENXIO, errno.ENODEV) or any(
-            m in text for m in ("disconnected", "returned no data", "[Errno 5]", "[Errno 6]", "[Errno 19]")):
+            m in text for m in ("disconnected", "returned no data", "reader thread died", "[Errno 5]", "[Errno 6]", "[Errno 19]")):
         return tr("button.unplugged", port=port)
     if code == errno.EBUSY or "exclusively lock" in text or "busy" in text.lower():
         return tr("button.busy", port=port)
@@ -135,12 +138,15 @@ class ContactButton(_SerialAdapter):
         if self._open_port is not None:
             handle = self._open_port(self.port, self.baud)
             handle.dtr = True
+            handle.timeout = 0
             return handle
-        return open_serial(self.port, self.baud, rts=False, dtr=True)
+        # timeout 0: the read in _serve only notices a lost link (rfc2217, socket, USB unplug)
+        return open_serial(self.port, self.baud, rts=False, dtr=True, timeout=0)
 
     def _serve(self, handle: Any) -> None:
         while not self._stop.is_set():
             try:
+                handle.read(max(1, handle.in_waiting))  # a contact sends no data; drop noise
                 level = bool(getattr(handle, self.line))
             except (serial.SerialException, OSError) as err:
                 raise DeviceGone(reason_for(self.port, err)) from err

@@ -1,0 +1,127 @@
+"""ContactButton over the network: RFC 2217 carries DTR and CTS between the real driver and the
+contact simulator (pyserial's PortManager on the server side)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from kiosk.config.devices import ButtonConfig
+from kiosk.devices.base import Backoff, HealthState
+from kiosk.devices.button.contact_simulator import ContactSimulator
+from kiosk.devices.button.events import ButtonEvent, PressKind
+from kiosk.devices.button.press import PressLogic
+from kiosk.devices.button.serial_button import ContactButton
+from kiosk.i18n import tr
+
+
+def wait_for(predicate, timeout: float = 3.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+@pytest.fixture
+def sim():
+    with ContactSimulator() as simulator:
+        yield simulator
+
+
+def start(url: str) -> tuple[ContactButton, list[ButtonEvent]]:
+    logic = PressLogic("contact", debounce_ms=30, long_press_ms=500, min_interval_s=0)
+    button = ContactButton(url, logic, backoff=Backoff(0.05, 0.2)).start()
+    got: list[ButtonEvent] = []
+    button.subscribe(got.append)
+    assert button.wait_connected(5), button.health()
+    return button, got
+
+
+def test_press_bounce_and_long_press_over_rfc2217(sim):
+    button, got = start(sim.url)
+    try:
+        assert sim.wait_powered(3)                   # the driver raised DTR through RFC 2217
+        assert sim.wiring.rts is False               # and left RTS low
+        assert button.self_test().message == tr("button.contact_open", port=sim.url, line="CTS", presses=0)
+        sim.press(0.15)
+        assert wait_for(lambda: len(got) == 1)
+        assert got[0].kind is PressKind.PRESS and 0.05 < got[0].held_s < 0.3
+        sim.bounce(chatter=5, spacing_ms=2, hold_s=0.15)
+        assert wait_for(lambda: len(got) == 2)
+        time.sleep(0.1)
+        assert len(got) == 2
+        sim.set_contact(True)
+        assert wait_for(lambda: len(got) == 3)
+        assert got[2].kind is PressKind.LONG_PRESS
+        sim.set_contact(False)
+    finally:
+        button.close()
+
+
+def test_contact_is_dead_without_dtr(sim):
+    """CTS only follows the contact while DTR powers it: with no driver the line stays low."""
+    sim.set_contact(True)
+    assert sim.wiring.cts is False
+    button, got = start(sim.url)
+    try:
+        assert wait_for(lambda: button.logic.pressed)
+    finally:
+        button.close()
+        sim.set_contact(False)
+
+
+def test_unplug_and_replug_over_rfc2217(sim):
+    button, got = start(sim.url)
+    try:
+        sim.unplug()
+        assert wait_for(lambda: button.health().state is HealthState.DISCONNECTED)
+        assert button.health().reason in (tr("button.unplugged", port=sim.url), tr("button.refused", port=sim.url))
+        sim.replug()
+        assert button.wait_connected(5)
+        assert sim.wait_powered(3)
+        sim.press(0.15)
+        assert wait_for(lambda: len(got) == 1)
+    finally:
+        button.close()
+
+
+def test_from_config_over_rfc2217(sim):
+    button = ContactButton.from_config(ButtonConfig(type="serial-contact", port=sim.url, min_interval_s=0,
+                                                    debounce_ms=20))
+    try:
+        got: list[ButtonEvent] = []
+        button.subscribe(got.append)
+        assert button.wait_connected(5) and sim.wait_powered(3)
+        sim.press(0.1)
+        assert wait_for(lambda: len(got) == 1)
+    finally:
+        button.close()
+
+
+def test_cli_contact_simulator():
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "simulate", "button", "--contact", "--port", "0"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    button = None
+    try:
+        first = proc.stdout.readline()
+        url = re.search(r"rfc2217://127\.0\.0\.1:\d+", first).group(0)
+        button, got = start(url)
+        time.sleep(0.2)
+        proc.stdin.write("\n")
+        proc.stdin.flush()
+        assert wait_for(lambda: len(got) == 1)
+        proc.stdin.write("q\n")
+        proc.stdin.flush()
+        assert proc.wait(5) == 0
+    finally:
+        if button:
+            button.close()
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(5)
