@@ -20,7 +20,7 @@ from typing import Any
 import serial
 
 from kiosk.config.devices import ButtonConfig
-from kiosk.devices.base import Backoff
+from kiosk.devices.base import Backoff, HealthState
 from kiosk.devices.button.adapter import ButtonDevice, DeviceGone, logic_for
 from kiosk.devices.button.press import PressLogic
 from kiosk.i18n import tr
@@ -28,6 +28,7 @@ from kiosk.i18n import tr
 OpenPort = Callable[[str, int], Any]
 POLL_S = 0.01
 READ_TIMEOUT_S = 0.02
+STUCK_S = 30.0  # a contact closed this long is jammed or shorted, not a resident holding it
 
 
 def open_serial(url: str, baud: int, *, rts: bool | None = None, dtr: bool | None = None,
@@ -121,11 +122,11 @@ class ContactButton(_SerialAdapter):
 
     def __init__(self, port: str, logic: PressLogic, *, baud: int = 9600, line: str = "cts",
                  open_port: OpenPort | None = None, backoff: Backoff | None = None,
-                 poll_s: float = POLL_S):
+                 poll_s: float = POLL_S, stuck_s: float = STUCK_S):
         if line not in ("cts", "dsr", "cd", "ri"):
             raise ValueError(f"line '{line}' is not one of cts, dsr, cd, ri")
         super().__init__(port, logic, baud=baud, open_port=open_port, backoff=backoff)
-        self.line, self.poll_s = line, poll_s
+        self.line, self.poll_s, self.stuck_s = line, poll_s, stuck_s
         self._closed_now = False
 
     @classmethod
@@ -144,17 +145,30 @@ class ContactButton(_SerialAdapter):
         return open_serial(self.port, self.baud, rts=False, dtr=True, timeout=0)
 
     def _serve(self, handle: Any) -> None:
+        self._closed_now, closed_since = False, 0.0
         while not self._stop.is_set():
             try:
                 handle.read(max(1, handle.in_waiting))  # a contact sends no data; drop noise
                 level = bool(getattr(handle, self.line))
             except (serial.SerialException, OSError) as err:
                 raise DeviceGone(reason_for(self.port, err)) from err
-            self._closed_now = level
             now = self.logic.clock()
+            if level and not self._closed_now:
+                closed_since = now
+            self._closed_now = level
             self.logic.edge(level, now)
             self.logic.tick(now)
+            self._report_stuck(level and now - closed_since >= self.stuck_s)
             self._stop.wait(self.poll_s)
+
+    def _report_stuck(self, stuck: bool) -> None:
+        """A contact closed for ``stuck_s`` is jammed or shorted: health ERROR until it opens again."""
+        state = self.tracker.get().state
+        if stuck and state is HealthState.CONNECTED:
+            self.tracker.set(HealthState.ERROR, tr("button.contact_stuck", port=self.port, line=self.line.upper(),
+                                                   seconds=f"{self.stuck_s:g}"), port=self.port)
+        elif not stuck and state is HealthState.ERROR:
+            self.tracker.set(HealthState.CONNECTED, "", port=self.port)
 
     def _describe_ok(self) -> str:
         key = "button.contact_closed" if self._closed_now else "button.contact_open"

@@ -243,3 +243,17 @@ def test_contact_from_config_uses_the_real_opener():
         assert button.self_test().ok
     finally:
         button.close()
+
+
+def test_contact_closed_too_long_is_reported_as_stuck_until_it_opens():
+    button, got, ports = start_contact(stuck_s=0.3, long_press_ms=200)
+    try:
+        ports[-1].rts = True
+        assert wait_for(lambda: button.health().state is HealthState.ERROR)
+        assert button.health().reason == tr("button.contact_stuck", port="loop://", line="CTS", seconds="0.3")
+        assert not button.self_test().ok
+        assert [e.kind for e in got] == [PressKind.LONG_PRESS]   # counted once, not repeatedly
+        ports[-1].rts = False
+        assert wait_for(lambda: button.health().state is HealthState.CONNECTED)
+    finally:
+        button.close()
