@@ -95,3 +95,15 @@ def test_explicit_prefix_is_checked(tmp_path):
     assert TicketIssuer(tmp_path, "421303", "anything", prefix="Q").issue().number == "Q001"
     with pytest.raises(TicketPrefixError, match="1-3 capital letters"):
         TicketIssuer(tmp_path, "421303", "anything", prefix="q1")
+
+
+def test_offline_needs_no_network(tmp_path, monkeypatch):
+    import socket
+
+    def no_network(*_args, **_kwargs):
+        raise OSError("network is down")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    issuer = TicketIssuer(tmp_path, "421303", "zd-qj-03", clock=Clock(local(2026, 3, 2, 9)))
+    assert [issuer.issue().number for _ in range(3)] == ["C001", "C002", "C003"]
