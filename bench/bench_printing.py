@@ -90,6 +90,15 @@ def status_round() -> None:
         silent = EscposPrinter(sim.uri, status_timeout_s=1.0)
         silent_ms = timed(silent.status, 2)
         silent.close()
+    import subprocess
+    import sys
+
+    with PrinterSimulator(state="silent") as sim:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "kiosk", "devices", "printer-status", "--printer", sim.uri],
+                       capture_output=True, check=True, timeout=60)
+        cli_s = time.perf_counter() - started
+    print(f"`kiosk devices printer-status` against a silent printer: {cli_s:.2f} s wall (bar: a couple of s)")
     print(f"status round (4 × DLE EOT) against the simulator: median {statistics.median(status_ms):.2f} ms; "
           f"print_slip incl. status: median {statistics.median(print_ms):.2f} ms; "
           f"silent printer → unknown in {statistics.median(silent_ms):.0f} ms")

@@ -60,6 +60,7 @@ class EscposOptions:
         """Options from a python-escpos profile name (e.g. ``ZJ-5870`` has no cutter and no native QR)."""
         if not profile:
             return cls(encoding=encoding, fonts=tuple(fonts) if fonts else None)
+        prepare_escpos_import()
         from escpos.capabilities import get_profile
 
         try:
@@ -84,6 +85,28 @@ class Rendered:
     def flagged(self) -> bool:
         """True when something could not be printed as intended (a glyph no font has)."""
         return bool(self.missing_glyphs)
+
+
+def prepare_escpos_import() -> None:
+    """Call before importing python-escpos. Its ``escpos.capabilities`` re-parses a large YAML file and
+    writes a pickle into a *new* temporary folder on every process start unless
+    ``ESCPOS_CAPABILITIES_PICKLE_DIR`` is set (~0.3–0.6 s and one leaked folder in /tmp per command).
+    Points it at a persistent cache folder instead."""
+    import os
+    import tempfile
+
+    if os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR"):
+        return
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    for folder in (os.path.join(base, "kiosk", "python-escpos"),
+                   os.path.join(tempfile.gettempdir(), f"kiosk-python-escpos-{os.getuid()}")):
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = folder
+            return
 
 
 def encode_line(text: str, encoding: str = "gbk") -> bytes | None:

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 
 from kiosk.config.uris import check_printer_uri
 from kiosk.devices.base import DeviceError, DeviceNotFound
+from kiosk.printing.escpos_render import prepare_escpos_import
 
 
 class PrinterAddressError(DeviceError, ValueError):
@@ -85,6 +86,7 @@ def open_transport(address: PrinterAddress | str, profile: str | None = None,
     """An opened python-escpos printer for ``address``. Raises DeviceNotFound when nothing is there,
     MissingDependency when pyusb is missing, PrinterAddressError for a bad URI or profile."""
     addr = parse_uri(address) if isinstance(address, str) else address
+    prepare_escpos_import()
     kwargs: dict[str, Any] = {"profile": profile} if profile else {}
     try:
         printer = _make(addr, kwargs, connect_timeout)

@@ -66,7 +66,9 @@ def test_printer_status_of_a_silent_printer_is_unknown_within_a_couple_of_second
     elapsed = time.monotonic() - started
     out = json.loads(run.stdout)
     assert (out["paper"], out["online"], out["cover_open"]) == ("unknown", None, None)
-    assert run.returncode == 0 and elapsed < 4  # interpreter start + imports + the 1 s status timeout
+    # interpreter start + imports + the 1 s status timeout: ~2 s idle (bench_printing measures it); the
+    # bound here is loose for a loaded CI machine, and far below python-escpos's 60 s socket default
+    assert run.returncode == 0 and elapsed < 10
 
 
 def test_unreachable_and_malformed_addresses():
