@@ -8,6 +8,7 @@ No Kivy here: the app feeds key events with ``feed(key_name, down)`` (Kivy's key
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from kiosk.config.devices import ButtonConfig
 from kiosk.devices.base import Health, HealthState, HealthTracker, SelfTestResult
@@ -54,11 +55,11 @@ class KeyboardButton:
             self._wake.notify()
         return True
 
-    def subscribe(self, listener) -> object:
+    def subscribe(self, listener: Callable[[ButtonEvent], None]) -> Callable[[], None]:
         """Calls ``listener(event)`` for every counted press (on the feeding or the timer thread)."""
         return self.logic.subscribe(listener)
 
-    def subscribe_health(self, listener) -> None:
+    def subscribe_health(self, listener: Callable[[Health], None]) -> None:
         self.tracker.subscribe(listener)
 
     def health(self) -> Health:
