@@ -16,7 +16,8 @@ Steps and transitions (:data:`TRANSITIONS`; anything else raises :class:`Transit
 - 咨询 (``Kind.CONSULT``) skips IDENTIFY; it may still go there with :meth:`Visit.go_identify`.
 - Result: complete → a :class:`~kiosk.tickets.Ticket` and ``PrintSlip("ticket")``; 帮办 also
   ``CallHelper(reason="lead")``; 代办 also ``PrintSlip("authorization")`` and
-  ``CallHelper(reason="handover")``. Incomplete → ``PrintSlip("notice")`` (一次性告知单).
+  ``CallHelper(reason="handover")`` (a ``TellHelper`` instead when a request exists already).
+  Incomplete → ``PrintSlip("notice")`` (一次性告知单).
 - Call a helper (:meth:`Visit.call_helper`) from every step; once a request exists further presses
   return no new request (``help_request_id`` is remembered until the visit resets).
 - Device failures: :meth:`reader_missing` (manual entry only), :meth:`camera_lost` (only paper /
@@ -450,7 +451,12 @@ class Visit:
             if self.kind is Kind.PROXY:
                 intents.append(PrintSlip("authorization"))
             if self.kind in (Kind.ASSIST, Kind.PROXY):
-                intents.extend(self._helper("handover" if self.kind is Kind.PROXY else "lead"))
+                purpose = "handover" if self.kind is Kind.PROXY else "lead"
+                called = self._helper(purpose)
+                if not called and self.help_request_id:  # already called: tell the helper what is next
+                    called = [TellHelper(self.help_request_id, f"visit.helper.ready_{purpose}",
+                                         self.request_payload())]
+                intents.extend(called)
         else:
             intents.append(PrintSlip("notice"))
         self._changed()

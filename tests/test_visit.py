@@ -199,7 +199,8 @@ def test_back_keeps_the_ticket_and_the_request(visit):
     assert visit.step is Step.MATERIALS and visit.result is None
     intents = visit.finish_materials()
     assert visit.result.ticket == ticket and visit.help_request_id == request
-    assert intents == [PrintSlip("ticket")]  # no second help request
+    assert intents[0] == PrintSlip("ticket")  # no second help request, the same one is updated
+    assert [type(i) for i in intents] == [PrintSlip, TellHelper] and intents[1].request_id == request
     visit.back()
     visit.back()
     assert visit.step is Step.MATTER
@@ -244,6 +245,7 @@ def test_call_helper_twice_makes_one_request(visit):
         visit.mark(m.id, "paper")
     intents = visit.finish_materials()
     assert not any(isinstance(i, CallHelper) for i in intents)  # already called: not a second request
+    assert intents[-1] == TellHelper(first[0].request_id, "visit.helper.ready_lead", visit.request_payload())
     out = visit.reset("idle")
     assert out == [VisitReset("idle", first[0].request_id)]  # the controller can cancel it
     assert visit.help_request_id is None and len(visit.call_helper()) == 1
