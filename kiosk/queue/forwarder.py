@@ -8,8 +8,9 @@ Contract
   0.5 s doubling to 60 s with ±25 % jitter; ``Retry-After`` is honoured up to 60 s.
 - ``online`` is True after a successful exchange, False after a network error or 5xx; ``last_error``
   says why (for the kiosk's manager screen). ``wake()`` (called by every enqueue) ends a wait at once.
-- When the queue is empty it polls the status of open requests every ``poll_interval_s`` and purges old
-  rows every ``purge_interval_s``.
+- When the queue is empty it polls the status of open requests every ``poll_interval_s`` (offline: every
+  ``probe_interval_s``, probing ``/healthz`` when nothing is open, so ``online`` is true soon after a
+  restart) and purges old rows every ``purge_interval_s``.
 - ``stop()`` ends the thread within the HTTP timeout; killing the process at any point loses nothing.
 """
 
@@ -85,6 +86,7 @@ class Forwarder:
         self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout_s,
                                   transport=transport)
         self.poll_interval_s = poll_interval_s
+        self.probe_interval_s = 10.0
         self.purge_interval_s = purge_interval_s
         self.backoff = backoff or Backoff()
         self.on_change = on_change
@@ -197,12 +199,27 @@ class Forwarder:
         if now - self._last_purge >= self.purge_interval_s:
             self._last_purge = now
             self.outbox.purge()
-        if self.online and now - self._last_poll >= self.poll_interval_s:
-            self._last_poll = now
-            for request_id in self.outbox.open_requests():
-                if self._stop.is_set():
-                    return
-                self.poll_status(request_id)
+        interval = self.poll_interval_s if self.online else max(self.poll_interval_s, self.probe_interval_s)
+        if now - self._last_poll < interval:
+            return
+        self._last_poll = now
+        open_ids = self.outbox.open_requests()
+        if not open_ids and not self.online:
+            self.probe()
+        for request_id in open_ids:
+            if self._stop.is_set():
+                return
+            self.poll_status(request_id)
+
+    def probe(self) -> None:
+        """Finds out whether the server answers (``GET /healthz``) when there is nothing else to send."""
+        try:
+            response = self._http.get("/healthz")
+        except httpx.HTTPError as err:
+            self._set_online(False, f"{type(err).__name__}: {err}")
+            return
+        if response.status_code < 500:
+            self._set_online(True, None)
 
     def poll_status(self, request_id: str) -> None:
         """Fetches one request's status and stores it; network trouble marks the kiosk offline."""

@@ -168,3 +168,15 @@ def test_bad_arguments_are_refused_before_anything_is_stored(stub, client_for):
     with pytest.raises(ValueError, match="priority"):
         client.call_helper("call", "start", priority="vip")
     assert client.pending_count() == 0
+
+
+def test_an_idle_kiosk_finds_out_it_is_online(stub, client_for):
+    client = client_for(stub.url)
+    client.forwarder.probe_interval_s = 0.1
+    assert client.notice() == "已记录，网络恢复后自动发送"  # nothing known yet
+    client.start()
+    assert until(lambda: client.online)
+    assert client.notice() is None and stub.posts == 0
+    stub.stop()
+    client.call_helper("call", "start")
+    assert until(lambda: not client.online)  # the next exchange tells it the server went away

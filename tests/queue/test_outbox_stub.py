@@ -3,8 +3,10 @@ tests, with switches to misbehave; plus a test that the stub itself keeps the co
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +34,7 @@ class QueueStub:
         self.lose_reply = 0
         self.reply_delay = 0.0
         self.lock = threading.Lock()
+        self.connections: set = set()
         self._port = port
         self.server: ThreadingHTTPServer | None = None
         self.start()
@@ -51,6 +54,16 @@ class QueueStub:
             def log_message(self, *args):  # quiet
                 pass
 
+            def setup(self):
+                super().setup()
+                with stub.lock:
+                    stub.connections.add(self.connection)
+
+            def finish(self):
+                with stub.lock:
+                    stub.connections.discard(self.connection)
+                super().finish()
+
             def _reply(self, code: int, data: dict) -> None:
                 raw = json.dumps(data, ensure_ascii=False).encode()
                 self.send_response(code)
@@ -60,6 +73,8 @@ class QueueStub:
                 self.wfile.write(raw)
 
             def do_GET(self):
+                if self.path == "/healthz":
+                    return self._reply(200, {"ok": True})
                 m = re.fullmatch(r"/api/v1/requests/([\w-]+)", self.path)
                 with stub.lock:
                     req = stub.requests.get(m.group(1)) if m else None
@@ -121,11 +136,16 @@ class QueueStub:
         return 404, {"detail": "not found"}
 
     def stop(self) -> None:
-        """Stops listening (the network is 'down') while keeping what was stored."""
+        """Stops listening and drops open connections (the network is 'down'); keeps what was stored."""
         if self.server:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
+        with self.lock:
+            conns, self.connections = list(self.connections), set()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
 
 
 def test_stub_keeps_the_contract_idempotency():
