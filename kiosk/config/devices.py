@@ -71,6 +71,8 @@ class PrinterConfig(Strict):
     status_timeout_s: float = Field(1.0, gt=0, le=10, description="wait this long for a DLE EOT reply")
     encoding: Literal["gbk", "gb18030"] = Field(
         "gbk", description="Chinese encoding of the printer's font: gbk (most models) or gb18030")
+    monitor_interval_s: float = Field(
+        10.0, ge=0, le=3600, description="ask the status this often for health and reconnect; 0 = only when printing")
 
     @field_validator("uri")
     @classmethod

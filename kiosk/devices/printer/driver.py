@@ -115,9 +115,14 @@ class EscposPrinter:
 
     @classmethod
     def from_config(cls, section: Any) -> EscposPrinter:
-        """From a ``PrinterConfig`` section (``devices.printer``)."""
-        return cls(section.uri, profile=section.profile, width_mm=section.paper_width_mm,
-                   status_timeout_s=section.status_timeout_s, encoding=getattr(section, "encoding", "gbk"))
+        """From a ``PrinterConfig`` section (``devices.printer``); starts the status monitor when the
+        section's ``monitor_interval_s`` is above 0 (the first check runs at once, off this thread)."""
+        printer = cls(section.uri, profile=section.profile, width_mm=section.paper_width_mm,
+                      status_timeout_s=section.status_timeout_s, encoding=getattr(section, "encoding", "gbk"))
+        interval = getattr(section, "monitor_interval_s", 0)
+        if interval > 0:
+            printer.start_monitor(interval)
+        return printer
 
     # ---- connection -------------------------------------------------------------------------------------
     def _ensure_open(self) -> Any:
@@ -233,9 +238,11 @@ class EscposPrinter:
     def health(self) -> Health:
         return self._tracker.get()
 
-    def subscribe(self, listener: Any) -> None:
+    def subscribe_health(self, listener: Any) -> None:
         """Calls ``listener(Health)`` on the driver's thread whenever the health changes."""
         self._tracker.subscribe(listener)
+
+    subscribe = subscribe_health
 
     def self_test(self) -> SelfTestResult:
         """Connects and reads the status (prints nothing); never raises."""
@@ -257,6 +264,7 @@ class EscposPrinter:
         self._stop.clear()
 
         def loop() -> None:
+            self.status()
             while not self._stop.wait(interval_s):
                 self.status()
 

@@ -183,9 +183,15 @@ def test_unreachable_printer(tmp_path):
 
 def test_from_config_through_the_registry(sim):
     section = PrinterConfig(uri=sim.uri, paper_width_mm=58, profile="TM-T20II", status_timeout_s=0.5)
+    sim.set_state("near_end")
     driver = registry.create("printer", section)
     try:
         assert isinstance(driver, EscposPrinter) and driver.width_mm == 58
+        deadline = time.monotonic() + 5  # the monitor's first check runs at once, off the caller's thread
+        while driver.health().detail.get("paper") != "near_end":
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        sim.set_state("ok")
         assert driver.self_test().ok
         driver.print_slip(build_test_slip(58, sim.uri))
         assert sim.wait_for_slips(1)
