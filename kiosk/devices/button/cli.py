@@ -25,6 +25,8 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
     test = devices.add_parser("button-test", help="wait for call-button presses and print them")
     test.add_argument("--config", help="kiosk config file (default: $KIOSK_CONFIG or ./kiosk.toml)")
     test.add_argument("--seconds", type=float, default=30.0, help="how long to wait (default 30)")
+    test.add_argument("--no-rate-limit", action="store_true",
+                      help="count every press (min_interval_s = 0), to check the wiring press by press")
     test.set_defaults(func=_button_test)
 
 
@@ -133,6 +135,8 @@ def _button_test(args: argparse.Namespace) -> int:
     if config.type == "keyboard":
         print(tr("button.cli.keyboard"), file=sys.stderr)
         return 2
+    if args.no_rate_limit:
+        config = config.model_copy(update={"min_interval_s": 0.0})
     try:
         button = registry.create("button", config)
     except (DeviceError, ValueError, OSError) as err:

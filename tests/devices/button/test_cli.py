@@ -106,8 +106,9 @@ def write_config(tmp_path: Path, button: str) -> Path:
 
 def test_button_test_prints_presses(tmp_path):
     with ButtonSimulator("socket") as sim:
-        config = write_config(tmp_path, f'type = "serial"\nport = "{sim.url}"\nmin_interval_s = 0')
-        proc = subprocess.Popen([*KIOSK, "devices", "button-test", "--config", str(config), "--seconds", "1.8"],
+        config = write_config(tmp_path, f'type = "serial"\nport = "{sim.url}"\nmin_interval_s = 30')
+        proc = subprocess.Popen([*KIOSK, "devices", "button-test", "--config", str(config), "--seconds", "1.8",
+                                 "--no-rate-limit"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             assert sim.wait_connected(5)
