@@ -132,8 +132,9 @@ class TicketIssuer:
 
     def issued_today(self) -> int:
         day = self.now().date().isoformat()
-        row = self._db.execute("SELECT last FROM counters WHERE day = ? AND prefix = ?",
-                               (day, self.prefix)).fetchone()
+        with self._lock:
+            row = self._db.execute("SELECT last FROM counters WHERE day = ? AND prefix = ?",
+                                   (day, self.prefix)).fetchone()
         return row[0] if row else 0
 
     def prune(self, keep_days: int = 31) -> int:
