@@ -41,7 +41,13 @@ class DeviceReport:
 
     @property
     def passed(self) -> bool:
+        """The check passes: OK or disabled."""
         return self.status != "fail"
+
+    @property
+    def ok(self) -> bool:
+        """The device works (as :attr:`SelfTestResult.ok`); False for failing and disabled devices."""
+        return self.status == "ok"
 
     def as_dict(self) -> dict:
         return {"device": self.device, "type": self.type, "status": self.status, "message": self.message,
@@ -190,6 +196,10 @@ class DeviceHub:
                 self._changed(health)
 
     # -- self-tests ----------------------------------------------------------------------------------
+    def self_test(self, kind: str, timeout_s: float = 8.0) -> DeviceReport:
+        """Self-tests one device (the manager screen's button) within ``timeout_s``; never raises."""
+        return self._self_test(self._slots[kind], timeout_s)
+
     def self_test_all(self, timeout_s: float = 8.0) -> list[DeviceReport]:
         """Self-tests every device in parallel, each within ``timeout_s``; one report per kind, in order."""
         reports: dict[str, DeviceReport] = {}

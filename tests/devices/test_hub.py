@@ -184,7 +184,9 @@ def test_self_tests_run_in_parallel_with_a_timeout_each(monkeypatch):
         assert reports["idcard"].message == tr("devices.timeout", seconds="0.5")
         assert reports["camera"].status == "fail" and "boom" in reports["camera"].message
         assert reports["printer"].status == "fail" and reports["printer"].message.startswith("缺纸")
-        assert reports["button"].status == "ok" and reports["button"].passed
+        assert reports["button"].status == "ok" and reports["button"].passed and reports["button"].ok
+        single = hub.self_test("printer", timeout_s=0.5)
+        assert not single.ok and single.message == reports["printer"].message
         assert not reports["printer"].passed
         assert reports["printer"].as_dict()["status"] == "fail"
         RELEASE.set()
@@ -256,3 +258,4 @@ def test_real_sam_reader_through_the_hub(monkeypatch):
             reports = {r.device: r for r in hub.self_test_all(timeout_s=5)}
             assert reports["idcard"].status == "ok", reports["idcard"]
             assert reports["camera"].status == "disabled"
+            assert hub.self_test("camera").passed and not hub.self_test("camera").ok
