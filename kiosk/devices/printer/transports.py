@@ -25,6 +25,8 @@ from kiosk.config.uris import check_printer_uri
 from kiosk.devices.base import DeviceError, DeviceNotFound
 from kiosk.printing.escpos_render import prepare_escpos_import
 
+SERIAL_WRITE_TIMEOUT_S = 10.0  # a 1.5 KB slip takes 1.6 s at 9600 baud; a raster line more
+
 
 class PrinterAddressError(DeviceError, ValueError):
     """The printer URI is malformed."""
@@ -103,6 +105,8 @@ def open_transport(address: PrinterAddress | str, profile: str | None = None,
         raise DeviceNotFound(_not_found(addr, exc)) from exc
     if addr.kind == "tcp":  # a 3-byte DLE EOT after a slip must not wait ~40 ms for Nagle + delayed ACK
         printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if addr.kind == "serial":  # with DSR/DTR flow control on a 3-wire cable a write would block for ever
+        printer.device.write_timeout = SERIAL_WRITE_TIMEOUT_S
     return printer
 
 
@@ -152,8 +156,11 @@ def write(printer: Any, data: bytes) -> None:
         raise ConnectionClosed(f"printer: the connection was closed while printing ({exc})") from exc
     except (OSError, AssertionError) as exc:
         raise DeviceError(f"printer: write failed ({exc.__class__.__name__}: {exc})") from exc
-    except Exception as exc:  # pyserial SerialException, pyusb USBError
-        raise DeviceError(f"printer: write failed ({exc.__class__.__name__}: {exc})") from exc
+    except Exception as exc:  # pyserial SerialException / SerialTimeoutException, pyusb USBError
+        hint = ""
+        if type(exc).__name__ == "SerialTimeoutException":
+            hint = "; the printer took no data: check it is on, and for a 3-wire cable add dsrdtr=0 to the address"
+        raise DeviceError(f"printer: write failed ({exc.__class__.__name__}: {exc}){hint}") from exc
 
 
 def read_reply(printer: Any, timeout: float) -> bytes:
