@@ -21,7 +21,8 @@ Steps and transitions (:data:`TRANSITIONS`; anything else raises :class:`Transit
 - Call a helper (:meth:`Visit.call_helper`) from every step; once a request exists further presses
   return no new request (``help_request_id`` is remembered until the visit resets).
 - Device failures: :meth:`reader_missing` (manual entry only), :meth:`camera_lost` (only paper /
-  missing marks), :meth:`print_failed` (``Result.show_number_large`` and the helper is told); each
+  missing marks), :meth:`print_failed` (``Result.print_failed``; ``Result.show_number_large`` when
+  there is a ticket number to show; the helper is told); each
   also returns a :class:`ReportDevice`.
 - Idle: :meth:`touch` on every touch; :meth:`idle_status` gives the countdown; :meth:`tick` resets
   the visit once the countdown ran out. Times come from the injectable ``clock`` (seconds, monotonic).
@@ -182,7 +183,9 @@ class Result:
     check: Completeness
     ticket: Ticket | None = None
     printed: dict[str, bool] = field(default_factory=dict)  # slip kind → printed
-    show_number_large: bool = False  # printer failed: show the ticket number large and tell the helper
+    show_number_large: bool = False  # the ticket could not be printed: show its number large on screen
+    print_failed: bool = False  # some slip could not be printed (or no number could be issued): helper told
+    no_ticket: bool = False  # complete, but the ticket counter failed: the helper was called instead
 
     @property
     def complete(self) -> bool:
@@ -446,7 +449,7 @@ class Visit:
                 intents.append(ReportDevice("storage", f"ticket counter failed: {err}"))
                 intents.extend(self._helper("printer"))
             self.result.ticket = self._ticket
-            self.result.show_number_large = self._ticket is None
+            self.result.no_ticket = self.result.print_failed = self._ticket is None
             intents.append(PrintSlip("ticket"))
             if self.kind is Kind.PROXY:
                 intents.append(PrintSlip("authorization"))
@@ -549,7 +552,8 @@ class Visit:
         intents: list[Intent] = [ReportDevice("printer", problem)]
         if self.result is not None:
             self.result.printed[slip] = False
-            self.result.show_number_large = True
+            self.result.print_failed = True
+            self.result.show_number_large = self.result.ticket is not None
         if self.help_request_id is None:
             intents.extend(self._helper("printer"))
         else:

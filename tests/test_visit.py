@@ -340,7 +340,16 @@ def test_printer_out_of_paper(visit):
     assert intents[0] == ReportDevice("printer", "out of paper")
     assert isinstance(intents[1], TellHelper) and intents[1].request_id == visit.help_request_id
     assert visit.result.show_number_large and visit.result.printed == {"ticket": False}
+    assert visit.result.print_failed
     assert not visit.printer_ok
+
+
+def test_notice_not_printed_shows_no_number(visit):
+    to_materials(visit)
+    visit.finish_materials()  # nothing marked: incomplete
+    intents = visit.print_failed("notice", "out of paper")
+    assert visit.result.print_failed and not visit.result.show_number_large
+    assert intents[1].reason == "printer" and visit.result.printed == {"notice": False}
 
 
 def test_printer_failure_without_a_request_calls_a_helper(visit):
@@ -365,7 +374,8 @@ def test_broken_ticket_store_does_not_strand_the_resident(catalog, clock):
     intents = v.finish_materials()
     assert ReportDevice("storage", "ticket counter failed: disk full") in intents
     assert any(isinstance(i, CallHelper) for i in intents) and PrintSlip("ticket") in intents
-    assert v.result.complete and v.result.ticket is None and v.result.show_number_large
+    assert v.result.complete and v.result.ticket is None and v.result.no_ticket and v.result.print_failed
+    assert not v.result.show_number_large  # no number to show
 
 
 def test_idle_countdown_and_reset(visit, clock):
