@@ -1,0 +1,283 @@
+"""Synthetic camera frames with ground truth: a page (A4 or ID card) on a desk, and page-less frames.
+
+Used by the tests, the benchmark and the simulated camera. Every frame is BGR ``uint8``; a page frame
+comes with the page's true corners in frame pixels, clockwise from the page's own top-left corner.
+Everything is drawn from a ``numpy.random.Generator`` so a seed gives the same frame every time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+BACKGROUNDS = ("dark", "wood", "grey_texture", "light", "fabric", "green_mat", "gradient")
+NO_PAGE_KINDS = ("texture", "face", "desk", "gradient", "clutter", "dark_room", "stripes")
+
+
+@dataclass
+class Scene:
+    """How one page frame looks. ``random_scene`` draws one; tests may build their own."""
+
+    width: int = 1280
+    height: int = 720
+    kind: str = "a4"  # a4 | card
+    background: str = "dark"
+    cover: float = 0.45  # share of the frame's area the page covers (before perspective)
+    angle: float = 0.0  # degrees, in-plane rotation
+    tilt: float = 0.0  # 0..~0.2, strength of the perspective distortion
+    center: tuple[float, float] = (0.5, 0.5)  # page centre in frame fractions
+    light: float = 1.0  # overall exposure factor
+    gradient: float = 0.0  # 0..0.6, strength of a lighting falloff across the frame
+    blur: float = 0.0  # Gaussian sigma in pixels
+    noise: float = 3.0  # Gaussian noise sigma in grey levels
+    glare: float = 0.0  # 0 none; >0 radius of a saturated glare spot in page-width fractions
+    occlude: bool = False  # a finger over one page corner
+    page_tone: int = 242  # paper grey level
+    seed: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def _texture(rng: np.random.Generator, h: int, w: int, scale: int, amp: float) -> np.ndarray:
+    small = rng.normal(0, 1, (max(2, h // scale), max(2, w // scale))).astype(np.float32)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC) * amp
+
+
+def background(name: str, h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+    """A desk surface as float32 BGR (0..255)."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    if name == "dark":
+        base = np.array([40, 38, 36]) + rng.uniform(-15, 25)
+        img = np.ones((h, w, 3), np.float32) * base + _texture(rng, h, w, 40, 6)[..., None]
+    elif name == "wood":
+        freq = rng.uniform(0.02, 0.05)
+        grain = np.sin(yy * freq + 3 * np.sin(xx * 0.004 + rng.uniform(0, 6))) * 18
+        grain += _texture(rng, h, w, 8, 8)
+        base = np.array([55, 95, 140]) * rng.uniform(0.8, 1.1)
+        img = base + grain[..., None]
+    elif name == "grey_texture":
+        tone = rng.uniform(110, 150)
+        img = np.ones((h, w, 3), np.float32) * tone + (_texture(rng, h, w, 3, 14) + _texture(rng, h, w, 25, 8))[..., None]
+    elif name == "light":  # low contrast: light grey desk under a white page
+        tone = rng.uniform(165, 190)
+        img = np.ones((h, w, 3), np.float32) * tone + _texture(rng, h, w, 30, 4)[..., None]
+    elif name == "fabric":
+        weave = (np.sin(xx * 0.9) * np.sin(yy * 0.9)) * 15 + _texture(rng, h, w, 5, 10)
+        base = np.array([120, 70, 60]) * rng.uniform(0.7, 1.2)
+        img = base + weave[..., None]
+    elif name == "green_mat":
+        base = np.array([70, 130, 60]) * rng.uniform(0.8, 1.15)
+        img = base + _texture(rng, h, w, 50, 6)[..., None]
+        for x in range(0, w, 48):  # cutting-mat grid lines
+            cv2.line(img, (x, 0), (x, h), (110, 170, 110), 1)
+        for y in range(0, h, 48):
+            cv2.line(img, (0, y), (w, y), (110, 170, 110), 1)
+    else:  # gradient
+        a, b = rng.uniform(30, 90), rng.uniform(90, 150)
+        img = np.ones((h, w, 3), np.float32) * (a + (b - a) * xx / w)[..., None]
+    return img.astype(np.float32)
+
+
+def page_canvas(kind: str, rng: np.random.Generator, tone: int = 242, long_side: int = 900) -> np.ndarray:
+    """A flat page as float32 BGR: paper tone, a title, text-like lines, a table or a photo box."""
+    if kind == "card":
+        w, h = long_side, int(long_side * 53.98 / 85.6)
+    else:
+        w, h = int(long_side / 2 ** 0.5), long_side
+    paper = np.array([tone, tone, tone], np.float32) + rng.uniform(-6, 6, 3).astype(np.float32)
+    img = np.ones((h, w, 3), np.float32) * paper
+    ink = (40, 40, 40)
+    if kind == "card":
+        img[:] = paper * np.array([1.0, 0.97, 0.93], np.float32)  # faint tint like a resident card
+        cv2.rectangle(img, (int(w * 0.66), int(h * 0.15)), (int(w * 0.92), int(h * 0.7)), (150, 150, 155), -1)
+        for i in range(5):
+            y = int(h * (0.18 + i * 0.13))
+            cv2.line(img, (int(w * 0.08), y), (int(w * rng.uniform(0.3, 0.58)), y), ink, 7)
+        cv2.line(img, (int(w * 0.25), int(h * 0.86)), (int(w * 0.9), int(h * 0.86)), ink, 9)
+        return img
+    margin = int(w * 0.1)
+    cv2.line(img, (int(w * 0.3), int(h * 0.08)), (int(w * 0.7), int(h * 0.08)), ink, 12)
+    y = int(h * 0.14)
+    while y < h * 0.9:
+        if rng.random() < 0.08:  # a table
+            rows = int(rng.integers(2, 5))
+            for r in range(rows + 1):
+                cv2.line(img, (margin, y + r * 24), (w - margin, y + r * 24), ink, 2)
+            for c in np.linspace(margin, w - margin, 4):
+                cv2.line(img, (int(c), y), (int(c), y + rows * 24), ink, 2)
+            y += rows * 24 + 20
+            continue
+        end = int(w - margin - rng.uniform(0, 0.4 if rng.random() < 0.3 else 0.05) * w)
+        x = margin
+        while x < end:  # words: short dark dashes
+            word = int(rng.integers(8, 40))
+            cv2.line(img, (x, y), (min(end, x + word), y), ink, 5)
+            x += word + int(rng.integers(6, 12))
+        y += int(rng.integers(18, 26))
+    if rng.random() < 0.5:  # a red seal
+        c = (int(w * rng.uniform(0.55, 0.8)), int(h * rng.uniform(0.75, 0.88)))
+        cv2.circle(img, c, int(w * 0.09), (40, 40, 200), 4)
+    return img
+
+
+def _page_quad(s: Scene, rng: np.random.Generator, aspect: float) -> np.ndarray:
+    area = s.cover * s.width * s.height
+    pw = (area * aspect) ** 0.5
+    ph = area / pw
+    pts = np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]], np.float32)
+    a = np.deg2rad(s.angle)
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]], np.float32)
+    pts = pts @ rot.T
+    # perspective: move the corners towards/away from the centre, as a tilted page would look
+    jitter = rng.uniform(-s.tilt, s.tilt, (4, 2)).astype(np.float32) * np.array([pw, ph], np.float32)
+    pts = pts + jitter
+    pts += np.array([s.center[0] * s.width, s.center[1] * s.height], np.float32)
+    return pts
+
+
+def render(s: Scene) -> tuple[np.ndarray, np.ndarray]:
+    """The frame (BGR uint8) and the page's corners (4×2 float32, clockwise from the page's top-left)."""
+    rng = np.random.default_rng(s.seed)
+    h, w = s.height, s.width
+    img = background(s.background, h, w, rng)
+    page = page_canvas(s.kind, rng, s.page_tone)
+    ph, pw = page.shape[:2]
+    quad = page_quad(s)
+    src = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float32)
+    m = cv2.getPerspectiveTransform(src, quad)
+    warped = cv2.warpPerspective(page, m, (w, h), flags=cv2.INTER_LINEAR)
+    mask = cv2.warpPerspective(np.ones((ph, pw), np.float32), m, (w, h), flags=cv2.INTER_LINEAR)[..., None]
+    shadow = cv2.GaussianBlur(mask[..., 0], (0, 0), 6)[..., None]  # a soft drop shadow
+    img = img * (1 - 0.35 * shadow * (1 - mask)) * (1 - mask) + warped * mask
+    if s.glare > 0:
+        c = quad.mean(axis=0) + rng.uniform(-0.2, 0.2, 2) * (quad.max(0) - quad.min(0))
+        r = s.glare * (quad[:, 0].max() - quad[:, 0].min())
+        spot = np.zeros((h, w), np.float32)
+        cv2.circle(spot, (int(c[0]), int(c[1])), int(r), 1.0, -1)
+        spot = cv2.GaussianBlur(spot, (0, 0), r * 0.25 + 1)
+        img = img + spot[..., None] * 400 * mask
+    if s.occlude:
+        corner = quad[int(rng.integers(0, 4))]
+        toward = quad.mean(axis=0) - corner
+        tip = corner + toward * 0.08
+        root = corner - toward * 0.6
+        skin = (120 * s.light, 150 * s.light, 200 * s.light)
+        cv2.line(img, (int(root[0]), int(root[1])), (int(tip[0]), int(tip[1])), skin, int(w * 0.035))
+    _finish(img, s, rng)
+    return np.clip(img, 0, 255).astype(np.uint8), quad
+
+
+def _finish(img: np.ndarray, s: Scene, rng: np.random.Generator) -> None:
+    """Lighting, falloff, blur and sensor noise, in place on a float32 image."""
+    h, w = img.shape[:2]
+    if s.gradient > 0:
+        ang = rng.uniform(0, 2 * np.pi)
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        t = ((xx / w - 0.5) * np.cos(ang) + (yy / h - 0.5) * np.sin(ang)) + 0.5
+        img *= (1 - s.gradient * np.clip(t, 0, 1))[..., None]
+    img *= s.light
+    if s.blur > 0:
+        cv2.GaussianBlur(img, (0, 0), s.blur, dst=img)
+    if s.noise > 0:
+        img += rng.normal(0, s.noise, img.shape).astype(np.float32)
+
+
+def random_scene(rng: np.random.Generator, width: int = 1280, height: int = 720, hard: bool = True) -> Scene:
+    """A varied page scene: background, size, rotation, perspective, lighting, blur, noise, occlusion."""
+    kind = "card" if rng.random() < 0.25 else "a4"
+    cover = rng.uniform(0.28, 0.6) if kind == "a4" else rng.uniform(0.25, 0.45)
+    angle = float(rng.choice([rng.uniform(-25, 25), rng.uniform(-45, 45), 90 + rng.uniform(-15, 15)],
+                             p=[0.6, 0.25, 0.15]))
+    s = Scene(
+        width=width, height=height, kind=kind, background=str(rng.choice(BACKGROUNDS)), cover=float(cover),
+        angle=angle, tilt=float(rng.uniform(0, 0.12)), light=float(rng.uniform(0.75, 1.1)),
+        gradient=float(rng.uniform(0, 0.5)) if rng.random() < 0.5 else 0.0,
+        blur=float(rng.uniform(0.5, 2.5)) if rng.random() < 0.4 else 0.0,
+        noise=float(rng.uniform(1, 8)), page_tone=int(rng.integers(215, 250)),
+        occlude=bool(hard and rng.random() < 0.1), seed=int(rng.integers(0, 2**31)),
+        glare=float(rng.uniform(0.05, 0.12)) if rng.random() < 0.1 else 0.0,
+    )
+    s.center = _fit_center(s, rng)
+    return s
+
+
+def _fit_center(s: Scene, rng: np.random.Generator) -> tuple[float, float]:
+    """A page centre that keeps the whole (rotated, tilted) page inside the frame with a small margin;
+    shrinks the page (not below 23 % of the frame) and then straightens it until one fits."""
+    for attempt in range(400):
+        s.center = (float(rng.uniform(0.3, 0.7)), float(rng.uniform(0.3, 0.7)))
+        q = page_quad(s)
+        if (q[:, 0].min() > 0.02 * s.width and q[:, 0].max() < 0.98 * s.width
+                and q[:, 1].min() > 0.02 * s.height and q[:, 1].max() < 0.98 * s.height):
+            return s.center
+        if attempt % 10 == 9:
+            if s.cover > 0.23:
+                s.cover = max(0.23, s.cover * 0.93)
+            else:
+                square = round(s.angle / 90) * 90
+                s.angle = square + (s.angle - square) * 0.8
+                s.tilt *= 0.8
+    raise ValueError(f"no page placement fits the frame for {s}")
+
+
+def page_quad(s: Scene) -> np.ndarray:
+    """The page corners ``render`` draws for ``s`` (4×2 float32, clockwise from the page's top-left)."""
+    aspect = 85.6 / 53.98 if s.kind == "card" else 1 / 2 ** 0.5
+    return _page_quad(s, np.random.default_rng(s.seed + 7), aspect)
+
+
+def no_page(kind: str, seed: int, width: int = 1280, height: int = 720) -> np.ndarray:
+    """A frame with no document in it (BGR uint8)."""
+    rng = np.random.default_rng(seed)
+    h, w = height, width
+    if kind == "texture":
+        img = background(str(rng.choice(["wood", "grey_texture", "fabric"])), h, w, rng)
+    elif kind == "face":
+        img = background("dark", h, w, rng) + 40
+        c = (int(w * rng.uniform(0.35, 0.65)), int(h * rng.uniform(0.4, 0.6)))
+        cv2.ellipse(img, c, (int(h * 0.2), int(h * 0.27)), 0, 0, 360, (120, 150, 205), -1)
+        cv2.ellipse(img, (c[0], c[1] - int(h * 0.2)), (int(h * 0.22), int(h * 0.12)), 0, 180, 360, (30, 30, 35), -1)
+        for dx in (-1, 1):
+            cv2.circle(img, (c[0] + dx * int(h * 0.08), c[1] - int(h * 0.04)), int(h * 0.02), (40, 40, 40), -1)
+        cv2.ellipse(img, (c[0], c[1] + int(h * 0.12)), (int(h * 0.06), int(h * 0.02)), 0, 0, 180, (60, 60, 140), 3)
+        cv2.rectangle(img, (c[0] - int(h * 0.35), c[1] + int(h * 0.3)), (c[0] + int(h * 0.35), h), (90, 60, 50), -1)
+    elif kind == "desk":
+        img = background(str(rng.choice(["dark", "wood", "light", "green_mat"])), h, w, rng)
+        for _ in range(int(rng.integers(1, 4))):  # a pen, a phone, a cup
+            x, y = int(rng.uniform(0.1, 0.9) * w), int(rng.uniform(0.1, 0.9) * h)
+            if rng.random() < 0.5:
+                cv2.circle(img, (x, y), int(rng.uniform(0.05, 0.12) * h), tuple(rng.uniform(60, 230, 3).tolist()), -1)
+            else:
+                cv2.line(img, (x, y), (x + int(rng.uniform(-200, 200)), y + int(rng.uniform(-60, 60))),
+                         tuple(rng.uniform(20, 200, 3).tolist()), int(rng.integers(6, 14)))
+    elif kind == "gradient":
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        a, b = rng.uniform(10, 120), rng.uniform(130, 250)
+        t = (xx * rng.uniform(-1, 1) + yy * rng.uniform(-1, 1)) / (w + h) + 0.5
+        img = np.repeat((a + (b - a) * np.clip(t, 0, 1))[..., None], 3, axis=2)
+    elif kind == "clutter":
+        img = background("grey_texture", h, w, rng)
+        for _ in range(int(rng.integers(10, 30))):  # many small shapes, none page-sized
+            x, y = int(rng.uniform(0, w)), int(rng.uniform(0, h))
+            sz = int(rng.uniform(10, 0.12 * h))
+            cv2.rectangle(img, (x, y), (x + sz, y + int(sz * rng.uniform(0.5, 1.5))),
+                          tuple(rng.uniform(0, 255, 3).tolist()), -1)
+    elif kind == "dark_room":
+        img = np.ones((h, w, 3), np.float32) * rng.uniform(5, 25) + _texture(rng, h, w, 60, 5)[..., None]
+    else:  # stripes: blinds or a striped cloth
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        period = rng.uniform(20, 80)
+        img = np.repeat(((np.sin((xx + yy * rng.uniform(-0.5, 0.5)) / period * 6.28) > 0) * 120 + 60)[..., None], 3, 2)
+    s = Scene(width=w, height=h, noise=float(rng.uniform(1, 6)), gradient=float(rng.uniform(0, 0.4)),
+              blur=float(rng.uniform(0, 1.5)), seed=seed)
+    img = np.asarray(img, np.float32)
+    _finish(img, s, rng)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def corner_error(found: np.ndarray, truth: np.ndarray) -> float:
+    """The largest corner distance (pixels) between two quads, matching corners in the best cyclic order."""
+    f = np.asarray(found, np.float32).reshape(4, 2)
+    t = np.asarray(truth, np.float32).reshape(4, 2)
+    return float(min(np.linalg.norm(np.roll(f, k, axis=0) - t, axis=1).max() for k in range(4)))
