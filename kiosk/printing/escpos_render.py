@@ -131,14 +131,25 @@ def encode_line(text: str, encoding: str = "gbk") -> bytes | None:
     return bytes(out)
 
 
-def qr_native(block: QR) -> bytes:
+def qr_module_size(block: QR, paper_dots: int) -> int:
+    """The block's module size, shrunk so the symbol fits the paper (a too-wide symbol is not printed)."""
+    data = block.data.encode("utf-8")
+    if len(data) <= 46 and block.size * 37 <= paper_dots:  # ≤ 46 bytes fit version 5 (37 modules) at any level
+        return block.size
+    from kiosk.printing.qr_image import qr_modules
+
+    return max(1, min(block.size, paper_dots // qr_modules(block)))
+
+
+def qr_native(block: QR, paper_dots: int = 576) -> bytes:
     """``GS ( k`` commands: model 2, module size, error correction, store the data (UTF-8), print."""
     data = block.data.encode("utf-8")
+    size = qr_module_size(block, paper_dots)
 
     def fn(body: bytes) -> bytes:
         return GS + b"(k" + len(body).to_bytes(2, "little") + body
 
-    return (fn(b"1A2\x00") + fn(b"1C" + bytes([block.size])) + fn(b"1E" + bytes([_EC[block.error_correction]]))
+    return (fn(b"1A2\x00") + fn(b"1C" + bytes([size])) + fn(b"1E" + bytes([_EC[block.error_correction]]))
             + fn(b"1P0" + data) + fn(b"1Q0"))
 
 
@@ -199,7 +210,7 @@ class EscposRenderer:
                     w.out += ESC + b"d" + bytes([block.lines])
             elif isinstance(block, QR):
                 w.style(block.align)
-                w.out += qr_native(block) + LF if self.options.native_qr else self._qr_image(block, slip)
+                w.out += qr_native(block, slip.paper.dots) + LF if self.options.native_qr else self._qr_image(block, slip)
             elif isinstance(block, Raster):
                 w.style(block.align)
                 w.out += raster_bytes(block.width, block.height, block.data)

@@ -9,15 +9,24 @@ from kiosk.printing.layout import QR, Raster
 _EC = {"L": 1, "M": 0, "Q": 3, "H": 2}  # qrcode.constants.ERROR_CORRECT_*
 
 
-def qr_image(block: QR, max_dots: int) -> Image.Image:
-    """The symbol as a grayscale image, ``block.size`` dots a module (shrunk to fit ``max_dots``), no quiet
-    zone (the paper margin serves as one), like a printer's native ``GS ( k`` output."""
+def _matrix(block: QR) -> list[list[bool]]:
     import qrcode
 
     code = qrcode.QRCode(error_correction=_EC[block.error_correction], box_size=1, border=0)
     code.add_data(block.data.encode("utf-8"))
     code.make(fit=True)
-    matrix = code.get_matrix()
+    return code.get_matrix()
+
+
+def qr_modules(block: QR) -> int:
+    """Modules a side of the smallest symbol holding the block's data (21 for version 1 … 177)."""
+    return len(_matrix(block))
+
+
+def qr_image(block: QR, max_dots: int) -> Image.Image:
+    """The symbol as a grayscale image, ``block.size`` dots a module (shrunk to fit ``max_dots``), no quiet
+    zone (the paper margin serves as one), like a printer's native ``GS ( k`` output."""
+    matrix = _matrix(block)
     modules = len(matrix)
     size = max(1, min(block.size, max_dots // modules))
     image = Image.new("L", (modules, modules), 255)

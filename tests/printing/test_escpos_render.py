@@ -125,3 +125,12 @@ def test_what_the_printer_parses_is_what_was_laid_out():
                                                                   "center")
     big = [b for b in slips[0].blocks if isinstance(b, Text) and b.text == "A012"][0]
     assert (big.size, big.bold, big.align) == (3, True, "center")
+
+
+def test_a_qr_code_too_wide_for_the_paper_gets_smaller_modules():
+    long_link = QR("https://zwfw.example.cn/" + "x" * 280, size=8)
+    narrow = to_escpos(Slip([long_link], width_mm=58))
+    wide = to_escpos(Slip([long_link], width_mm=80))
+    module = narrow[narrow.index(b"\x1d(k\x03\x001C") + 7]
+    assert module < 8 and module * 57 <= 384  # the data needs version ≥ 10 (57 modules)
+    assert wide[wide.index(b"\x1d(k\x03\x001C") + 7] == 8
