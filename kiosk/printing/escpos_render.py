@@ -236,7 +236,7 @@ class EscposRenderer:
         self._painter.missing.clear()
         image = self._painter.line_image(text, width, x, size, bold, ul)
         missing |= self._painter.missing
-        raster = Raster.from_image(image, align="left")
+        raster = Raster.from_image(image, align="left", threshold=192)  # keep thin (Mincho) strokes
         return raster_bytes(raster.width, raster.height, raster.data)
 
     def _qr_image(self, block: QR, slip: Slip) -> bytes:
