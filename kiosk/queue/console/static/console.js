@@ -313,7 +313,11 @@
     $("sheet-back").addEventListener("click", closeSheet);
     $("sheet").addEventListener("click", (e) => { if (e.target.id === "sheet") closeSheet(); });
     $("sound").addEventListener("click", () => { Alerts.unlock(); setTimeout(() => { $("sound").hidden = Alerts.ready(); }, 100); });
-    document.addEventListener("pointerdown", () => { if (!Alerts.ready()) Alerts.unlock(); }, { passive: true });
+    document.addEventListener("pointerdown", () => {
+      if (Alerts.ready()) return;
+      Alerts.unlock();
+      setTimeout(() => { $("sound").hidden = Alerts.ready(); }, 100);
+    }, { passive: true });
     $("logout").addEventListener("click", async () => { try { await api("POST", "/auth/logout"); } catch (e) { /* gone anyway */ } showLogin(); });
     $("duty").addEventListener("click", async () => {
       try { S.me = await api("PUT", "/me/duty", { on_duty: !S.me.on_duty }); renderDuty(); } catch (e) { toast(e.message, true); }
