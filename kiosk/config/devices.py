@@ -105,6 +105,9 @@ class ButtonConfig(Strict):
     def _needs(self) -> ButtonConfig:
         if self.type in ("serial", "serial-contact") and not self.port:
             raise ValueError(f"type '{self.type}' needs port, e.g. port = \"/dev/ttyUSB1\"")
+        if self.type == "serial-contact" and self.port and self.port.startswith("socket://"):
+            raise ValueError("type 'serial-contact' cannot use socket:// (it carries no modem lines); "
+                             "use a device path like /dev/ttyUSB1 or rfc2217://HOST:PORT")
         if self.type == "evdev" and not self.device:
             raise ValueError("type 'evdev' needs device, e.g. device = \"/dev/input/by-id/usb-…-event-kbd\"")
         return self

@@ -120,12 +120,12 @@ type = "none"
 type = "none"
 [devices.button]
 type = "serial-contact"
-port = "socket://127.0.0.1:{port}"
+port = "rfc2217://127.0.0.1:{port}"
 """)
     result = run("--config", str(config))
     assert result.returncode == 1
     button = lines_by_device(result.stdout)["button"]
-    assert button == ["FAIL", tr("button.refused", port=f"socket://127.0.0.1:{port}")]
+    assert button == ["FAIL", tr("button.refused", port=f"rfc2217://127.0.0.1:{port}")]
 
 
 def test_config_from_the_environment(tmp_path):
@@ -153,6 +153,7 @@ def test_no_config_exits_2_with_what_to_do(tmp_path):
 @pytest.mark.parametrize(("devices", "expected"), [
     ('[devices.button]\ntype = "serial"', "devices.button"),
     ('[devices.button]\ntype = "gpio"', "devices.button.type"),
+    ('[devices.button]\ntype = "serial-contact"\nport = "socket://127.0.0.1:7301"', "no modem lines"),
     ('[devices.printer]\nuri = "usb:zz"', "devices.printer.uri"),
 ])
 def test_invalid_config_exits_2_naming_the_field(tmp_path, devices, expected):

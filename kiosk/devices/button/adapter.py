@@ -25,7 +25,12 @@ log = logging.getLogger(__name__)
 
 
 class DeviceGone(Exception):
-    """Raised by ``_connect``/``_serve`` when the device is missing or failed; the message is the reason."""
+    """Raised by ``_connect``/``_serve`` when the device is missing or failed; the message is the reason.
+    ``state`` is the health to report: DISCONNECTED (unplugged, retry helps) or ERROR (needs a person)."""
+
+    def __init__(self, reason: str, state: HealthState = HealthState.DISCONNECTED):
+        super().__init__(reason)
+        self.state = state
 
 
 def logic_for(config: ButtonConfig, source: str, clock: Callable[[], float] = time.monotonic) -> PressLogic:
@@ -127,7 +132,7 @@ class ButtonDevice:
                 self.backoff.reset()
                 self._serve(handle)
             except DeviceGone as err:
-                self._lost(str(err))
+                self._lost(str(err), err.state)
             except Exception as err:  # never let the worker die: report and retry
                 log.exception("button %s failed", self.source)
                 self._lost(tr("button.failed", port=self.source, error=err), HealthState.ERROR)

@@ -28,6 +28,8 @@ from kiosk.i18n import tr
 OpenPort = Callable[[str, int], Any]
 POLL_S = 0.01
 READ_TIMEOUT_S = 0.02
+NO_LINES_OVER_SOCKET = ("socket:// carries no modem lines, so a dry contact cannot be read over it; "
+                        "use a device path (/dev/ttyUSB1) or rfc2217://HOST:PORT (`kiosk simulate button --contact`)")
 STUCK_S = 30.0  # a contact closed this long is jammed or shorted, not a resident holding it
 
 
@@ -58,6 +60,8 @@ def reason_for(port: str, err: BaseException) -> str:
     if code in (errno.EIO, errno.ENXIO, errno.ENODEV) or any(
             m in text for m in ("disconnected", "returned no data", "reader thread died", "[Errno 5]", "[Errno 6]", "[Errno 19]")):
         return tr("button.unplugged", port=port)
+    if code in (errno.ENOTTY, errno.EINVAL) or "Inappropriate ioctl" in text:
+        return tr("button.no_modem_lines", port=port)
     if code == errno.EBUSY or "exclusively lock" in text or "busy" in text.lower():
         return tr("button.busy", port=port)
     return tr("button.lost", port=port, error=text or type(err).__name__)
@@ -79,7 +83,13 @@ class _SerialAdapter(ButtonDevice):
             handle.reset_input_buffer()
             return handle
         except (serial.SerialException, OSError, ValueError) as err:
-            raise DeviceGone(reason_for(self.port, err)) from err
+            raise self._gone(err) from err
+
+    def _gone(self, err: BaseException) -> DeviceGone:
+        """The failure as health: a port without modem lines needs a person (ERROR), the rest may recover."""
+        reason = reason_for(self.port, err)
+        no_lines = reason == tr("button.no_modem_lines", port=self.port)
+        return DeviceGone(reason, HealthState.ERROR if no_lines else HealthState.DISCONNECTED)
 
     def _disconnect(self, handle: Any) -> None:
         handle.close()
@@ -125,6 +135,8 @@ class ContactButton(_SerialAdapter):
                  poll_s: float = POLL_S, stuck_s: float = STUCK_S):
         if line not in ("cts", "dsr", "cd", "ri"):
             raise ValueError(f"line '{line}' is not one of cts, dsr, cd, ri")
+        if port.startswith("socket://"):
+            raise ValueError(NO_LINES_OVER_SOCKET)
         super().__init__(port, logic, baud=baud, open_port=open_port, backoff=backoff)
         self.line, self.poll_s, self.stuck_s = line, poll_s, stuck_s
         self._closed_now = False
@@ -140,9 +152,14 @@ class ContactButton(_SerialAdapter):
             handle = self._open_port(self.port, self.baud)
             handle.dtr = True
             handle.timeout = 0
-            return handle
-        # timeout 0: the read in _serve only notices a lost link (rfc2217, socket, USB unplug)
-        return open_serial(self.port, self.baud, rts=False, dtr=True, timeout=0)
+        else:  # timeout 0: the read in _serve only notices a lost link (rfc2217, socket, USB unplug)
+            handle = open_serial(self.port, self.baud, rts=False, dtr=True, timeout=0)
+        try:
+            getattr(handle, self.line)  # a port without modem lines (a pty) fails here, not later
+        except (serial.SerialException, OSError):
+            handle.close()
+            raise
+        return handle
 
     def _serve(self, handle: Any) -> None:
         self._closed_now, closed_since = False, 0.0
@@ -151,7 +168,7 @@ class ContactButton(_SerialAdapter):
                 handle.read(max(1, handle.in_waiting))  # a contact sends no data; drop noise
                 level = bool(getattr(handle, self.line))
             except (serial.SerialException, OSError) as err:
-                raise DeviceGone(reason_for(self.port, err)) from err
+                raise self._gone(err) from err
             now = self.logic.clock()
             if level and not self._closed_now:
                 closed_since = now

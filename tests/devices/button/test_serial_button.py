@@ -257,3 +257,21 @@ def test_contact_closed_too_long_is_reported_as_stuck_until_it_opens():
         assert wait_for(lambda: button.health().state is HealthState.CONNECTED)
     finally:
         button.close()
+
+
+def test_contact_on_a_port_without_modem_lines_is_an_error_that_says_so():
+    with ButtonSimulator("pty") as sim:                  # a pty has no modem lines (ENOTTY)
+        button = ContactButton(sim.url, PressLogic("c"), backoff=fast()).start()
+        try:
+            result = button.self_test(wait_s=2)
+            assert not result.ok and result.message == tr("button.no_modem_lines", port=sim.url)
+            assert button.health().state is HealthState.ERROR
+        finally:
+            button.close()
+
+
+def test_contact_over_socket_is_refused_up_front():
+    with pytest.raises(ValueError, match="rfc2217"):
+        ContactButton("socket://127.0.0.1:7301", PressLogic("c"))
+    with pytest.raises(ValueError, match="no modem lines"):
+        ButtonConfig(type="serial-contact", port="socket://127.0.0.1:7301")
