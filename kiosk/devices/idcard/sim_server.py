@@ -41,6 +41,7 @@ class SimulatorServer:
         self._conn: socket.socket | None = None
         self._master: int | None = None
         self._slave: int | None = None
+        self._wake_r, self._wake_w = -1, -1  # a pipe that wakes the serving thread's select() on stop()
 
     # --- lifecycle --------------------------------------------------------------------------------
     def start_tcp(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -49,7 +50,6 @@ class SimulatorServer:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((host, port))
         listener.listen(4)
-        listener.settimeout(0.1)
         self._listener = listener
         self.url = f"socket://{host}:{listener.getsockname()[1]}"
         self._run(self._serve_tcp)
@@ -66,15 +66,22 @@ class SimulatorServer:
 
     def _run(self, target: Callable[[], None]) -> None:
         self._stop.clear()
+        self._wake_r, self._wake_w = os.pipe()
         self._thread = threading.Thread(target=target, name=f"idcard-sim {self.url}", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         """Closes everything (the reader sees an unplugged port) and waits for the thread. Idempotent."""
         self._stop.set()
+        if self._wake_w >= 0:
+            os.write(self._wake_w, b"x")
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        for fd in (self._wake_r, self._wake_w):
+            if fd >= 0:
+                os.close(fd)
+        self._wake_r = self._wake_w = -1
         for sock in (self._conn, self._listener):
             if sock is not None:
                 with contextlib.suppress(OSError):
@@ -100,10 +107,11 @@ class SimulatorServer:
     def _serve_tcp(self) -> None:
         assert self._listener is not None
         while not self._stop.is_set():
+            ready, _, _ = select.select([self._listener, self._wake_r], [], [])
+            if self._wake_r in ready:
+                return
             try:
                 conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
             except OSError:
                 return
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -132,9 +140,9 @@ class SimulatorServer:
     def _converse(self, recv: Callable[[], bytes], send: Callable[[bytes], None], fd: int) -> None:
         parser = FrameParser()
         while not self._stop.is_set():
-            ready, _, _ = select.select([fd], [], [], 0.1)
-            if not ready:
-                continue
+            ready, _, _ = select.select([fd, self._wake_r], [], [])
+            if self._wake_r in ready:
+                return
             arrived = time.monotonic()
             data = recv()
             if not data:

@@ -23,7 +23,7 @@ from kiosk.devices.idcard import errors as sw
 from kiosk.devices.idcard.card import IdCard
 from kiosk.devices.idcard.identities import DEFAULT_IDENTITY, IDENTITIES
 from kiosk.devices.idcard.layout import build_read_data, encode_appended_address, encode_text
-from kiosk.devices.idcard.protocol import Command, Frame, build_response
+from kiosk.devices.idcard.protocol import PREAMBLE, Command, Frame, build_response
 
 FAULTS = ("no_card", "removed_mid_read", "bad_checksum", "garbage", "silence", "not_authorized",
           "self_test_failed", "slow")
@@ -118,9 +118,12 @@ class SamModule:
         return out
 
     def _noise(self) -> bytes:
-        # anything but 0xAA, so the noise never forms a preamble by itself
-        return bytes(self._random.choice([b for b in range(256) if b != 0xAA])
-                     for _ in range(self._random.randint(1, 24)))
+        """1–24 random bytes, rich in AA (partial preambles), never a whole preamble."""
+        while True:
+            noise = bytes(self._random.choice((0xAA, 0xAA, 0x96, 0x69, self._random.randrange(256)))
+                          for _ in range(self._random.randint(1, 24)))
+            if PREAMBLE not in noise:
+                return noise
 
     def _answer(self, frame: Frame) -> bytes:
         command = _COMMANDS.get(frame.command)

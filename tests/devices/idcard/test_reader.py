@@ -102,7 +102,7 @@ def test_bad_checksum(make_sim, make_reader) -> None:  # noqa: ANN001
 def test_garbage_between_frames_is_skipped(make_sim, make_reader) -> None:  # noqa: ANN001
     sim = make_sim("foreign_2023", faults=("garbage",))
     reader = make_reader(sim.url)
-    for _ in range(3):
+    for _ in range(20):
         card = reader.read_card(timeout=1)
         assert card == IDENTITIES["foreign_2023"]
         sim.module.present("foreign_2023")
