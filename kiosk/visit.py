@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kiosk.catalog import Catalog, Completeness, MaterialStatus, Matter, check_completeness
+from kiosk.devices.idcard.idnumber import PROVINCES, check_char, normalize
 from kiosk.privacy import mask_id_number, mask_name
 from kiosk.tickets import Ticket
 
@@ -103,20 +104,16 @@ class InvalidIdNumber(VisitError):
         super().__init__(key)
 
 
-_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
-_FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
+def validate_id_number(value: str, today: date | None = None) -> str:
+    """Normalises and checks an 18-character ID number (GB 11643: area, birth date, check character;
+    also HK/Macau/Taiwan residence permits and the 2023 foreign permanent residence card).
 
-
-def validate_id_number(value: str) -> str:
-    """Normalises and checks an 18-character ID number (GB 11643 check digit; also the residence permits
-    of HK/Macau/Taiwan residents and the 2023 foreign permanent residence card, which use the same scheme).
-
-    Returns it upper-cased without spaces; raises :class:`InvalidIdNumber` (``visit.id.*`` keys).
-    Full-width digits, spaces and dashes are accepted. (``kiosk.devices.idcard.idnumber`` has a fuller
-    check with translated messages; the visit keeps this one so :attr:`InvalidIdNumber.key` stays one of
-    ``visit.id.length|chars|birth|check``, which the screens map to their texts.)
+    Full-width digits, spaces and dashes are accepted. Returns the number upper-cased; raises
+    :class:`InvalidIdNumber` whose ``key`` is one of ``visit.id.length|chars|birth|check`` (the screens
+    map these to their texts). The rules are ``kiosk.devices.idcard.idnumber``'s; an unknown area code
+    counts as a check failure (a typo to re-check digit by digit).
     """
-    v = "".join(value.split()).replace("-", "").translate(_FULLWIDTH).upper()
+    v = normalize(value)
     if len(v) != 18:
         raise InvalidIdNumber("visit.id.length")
     if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
@@ -125,10 +122,9 @@ def validate_id_number(value: str) -> str:
         born = date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
         raise InvalidIdNumber("visit.id.birth") from None
-    if born.year < 1880 or born > date.today():
+    if born.year < 1880 or born > (today or date.today()):
         raise InvalidIdNumber("visit.id.birth")
-    check = "10X98765432"[sum(int(c) * w for c, w in zip(v[:17], _WEIGHTS, strict=True)) % 11]
-    if v[17] != check:
+    if (v[0] != "9" and v[:2] not in PROVINCES) or check_char(v[:17]) != v[17]:
         raise InvalidIdNumber("visit.id.check")
     return v
 

@@ -268,6 +268,9 @@ def test_manual_entry_checks_the_id_number(visit):
 def test_validator_accepts_full_width_and_permits():
     assert validate_id_number("１１０１０５１９４９１２３１００２ｘ") == ID
     assert validate_id_number("810000199408230021") == "810000199408230021"  # HK residence permit
+    with pytest.raises(InvalidIdNumber) as info:
+        validate_id_number("001234199001010013")  # right check digit, no such area: a typo to re-check
+    assert info.value.key == "visit.id.check"
 
 
 def test_card_fields_and_enum_card_type(visit):
