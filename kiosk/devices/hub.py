@@ -114,12 +114,20 @@ class DeviceHub:
 
     # -- creation ------------------------------------------------------------------------------------
     def _make(self, slot: _Slot, section: Any, timeout: float) -> None:
-        finished, result = _run_with_timeout(lambda: self._create(slot.kind, section), timeout,
-                                             f"create-{slot.kind}")
+        abandoned = threading.Event()
+
+        def create() -> Any:
+            device = self._create(slot.kind, section)
+            if abandoned.is_set() and device is not None:  # came too late: release it
+                self._close_one(_Slot(slot.kind, slot.type, device))
+            return device
+
+        finished, result = _run_with_timeout(create, timeout, f"create-{slot.kind}")
         if not finished:
+            abandoned.set()
             slot.error = tr("devices.create_timeout", kind=slot.kind, seconds=f"{timeout:g}")
             log.error("%s: %s", slot.kind, slot.error)
-            return  # a late device is not adopted: it may still be blocking
+            return
         if isinstance(result, BaseException):
             slot.error = describe_error(slot.kind, slot.type, result)
             log.error("%s could not be created: %s", slot.kind, slot.error)

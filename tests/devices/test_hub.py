@@ -168,6 +168,9 @@ def test_a_hanging_driver_times_out_at_creation(monkeypatch):
         assert camera.state is HealthState.ERROR
         assert camera.reason == tr("devices.create_timeout", kind="camera", seconds="0.3")
         assert hub.device_health("button").state is HealthState.CONNECTED
+        RELEASE.set()                                  # the driver finally returns: it is closed, not adopted
+        assert wait_for(lambda: StubDevice.instances and StubDevice.instances[0].closed == 1)
+        assert hub.get("camera") is None
     finally:
         hub.close()
 

@@ -126,6 +126,8 @@ class ButtonDevice:
             handle = None
             try:
                 handle = self._connect()
+                if self._stop.is_set():
+                    break  # closed while connecting: the finally clause releases the handle
                 self.connects += 1
                 self.tracker.set(HealthState.CONNECTED, "", port=self.source)
                 self._attempted.set()
