@@ -31,7 +31,17 @@ def _check(args: argparse.Namespace) -> int:
         for line in err.problems:
             print(f"  {line}", file=sys.stderr)
         return 1
-    print(f"{args.file}: OK (kiosk {cfg.kiosk_id}, site {cfg.site.code} {cfg.site.name})")
+    from kiosk.catalog import CatalogError, load_catalog
+
+    try:
+        catalog = load_catalog(cfg.catalog)
+    except CatalogError as err:
+        print(f"{args.file}: catalog {cfg.catalog}: {len(err.problems)} problem(s)", file=sys.stderr)
+        for line in err.problems:
+            print(f"  catalog: {line}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: OK (kiosk {cfg.kiosk_id}, site {cfg.site.code} {cfg.site.name}, "
+          f"{len(catalog.matters)} matters)")
     return 0
 
 

@@ -72,3 +72,14 @@ def test_hash_pin_produces_a_hash_the_config_accepts():
                         "manager": {"pin_hash": result.stdout.strip()}})
     assert cfg.manager.pin_hash.startswith("$argon2")
     assert run("config", "hash-pin", stdin="12\n").returncode == 1
+
+
+def test_check_validates_the_catalogue_too(tmp_path):
+    catalog = tmp_path / "matters.toml"
+    catalog.write_text('[catalog]\nname = "x"\n[[matter]]\nid = "a"\n', encoding="utf-8")
+    cfg = tmp_path / "k.toml"
+    text = DEFAULT.read_text(encoding="utf-8").replace('# catalog = "matters.toml"', f'catalog = "{catalog}"')
+    cfg.write_text(text, encoding="utf-8")
+    result = run("config", "check", str(cfg))
+    assert result.returncode == 1
+    assert "catalog:" in result.stderr
