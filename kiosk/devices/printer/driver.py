@@ -24,7 +24,6 @@ import contextlib
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from kiosk.devices.base import (
@@ -37,6 +36,14 @@ from kiosk.devices.base import (
     SelfTestResult,
 )
 from kiosk.devices.printer import status as st
+from kiosk.devices.printer.errors import (
+    CoverOpenError,
+    PaperOutError,
+    PrinterError,
+    PrinterOfflineError,
+    PrinterUnavailable,
+    PrintResult,
+)
 from kiosk.devices.printer.transports import (
     NoStatusChannel,
     PrinterAddressError,
@@ -50,40 +57,8 @@ from kiosk.i18n import tr
 from kiosk.printing.escpos_render import EscposOptions, EscposRenderer
 from kiosk.printing.layout import Slip
 
-
-class PrinterError(DeviceError):
-    """The slip was not printed. ``slip`` is the slip (keep it), ``status`` the last status read."""
-
-    def __init__(self, message: str, slip: Slip | None = None, status: st.PrinterStatus | None = None):
-        super().__init__(message)
-        self.slip, self.status = slip, status
-
-
-class PaperOutError(PrinterError):
-    """The printer is out of paper."""
-
-
-class CoverOpenError(PrinterError):
-    """The printer's cover is open."""
-
-
-class PrinterOfflineError(PrinterError):
-    """The printer says it is offline (error, cutter jam …)."""
-
-
-class PrinterUnavailable(PrinterError, DeviceNotFound):
-    """The printer cannot be reached, or the connection broke while printing."""
-
-
-@dataclass(frozen=True)
-class PrintResult:
-    """A printed slip: bytes sent, the status read before, lines sent as images, glyphs no font had."""
-
-    bytes_sent: int
-    status: st.PrinterStatus | None
-    image_lines: int = 0
-    missing_glyphs: tuple[str, ...] = ()
-    ms: float = 0.0
+__all__ = ["CoverOpenError", "EscposPrinter", "PaperOutError", "PrintResult", "PrinterError",
+           "PrinterOfflineError", "PrinterUnavailable"]
 
 
 class EscposPrinter:
