@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
 import time
@@ -99,6 +100,7 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.pty:
         _say(tr("button.cli.pty", pty=sim.pty_name))
     _say(tr("button.cli.usage"))
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # clean up (the pty link) when a test stops us
     if args.every:
         threading.Thread(target=ticker, daemon=True).start()
     threading.Thread(target=commands, daemon=True).start()

@@ -48,7 +48,11 @@ def driver(url: str) -> tuple[SerialButton, list[ButtonEvent]]:
 
 def stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
-        proc.kill()
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
     proc.wait(5)
 
 
@@ -83,12 +87,15 @@ def test_enter_presses_and_commands_unplug_and_replug(where):
         stop(proc)
 
 
-def test_timer_presses_without_stdin():
-    proc, url = start_simulator("--port", "0", "--every", "0.3", "--duration", "4")
+def test_timer_presses_without_stdin_and_sigterm_cleans_up():
+    proc, link = start_simulator("--pty", "--every", "0.3", "--duration", "8")
     button = None
     try:
-        button, got = driver(url)
+        button, got = driver(link)
         assert wait_for(lambda: len(got) >= 2)
+        proc.terminate()
+        assert proc.wait(5) == 0
+        assert not Path(link).exists() and not Path(link).parent.exists()
     finally:
         if button:
             button.close()
