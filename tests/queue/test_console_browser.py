@@ -119,7 +119,7 @@ def test_live_claim_and_resolve_with_a_second_helper(server, kiosk, browser, sho
     assert until(lambda: kiosk.status(rid)["state"] == "resolved")
 
 
-def test_cancel_with_a_reason_and_a_lost_race_is_told(server, kiosk, world, browser, shots):
+def test_lost_race_catch_up_and_cancel_with_a_reason(server, kiosk, world, browser, shots):
     import httpx
 
     li = phone(browser, server.url, "li")
@@ -135,10 +135,15 @@ def test_cancel_with_a_reason_and_a_lost_race_is_told(server, kiosk, world, brow
     li.wait_for_selector(f"{card}.other")
     assert "王五" in li.locator("#toast").inner_text()
     assert "王五 处理中" in li.locator(card).inner_text()
-    li.evaluate("window.KQ.live.start(0)")
+    # a call made while li's stream is down shows up when it reconnects from the last event it saw
+    rings = li.evaluate("window.KQ.rings")
     rid2 = kiosk.call_helper("consult", "identify", ticket_no="A019")
     card2 = f"article[data-id='{rid2}']"
+    assert until(lambda: kiosk.status(rid2)["delivered"])
+    assert li.locator(card2).count() == 0
+    li.evaluate("window.KQ.live.start(window.KQ.live.lastId)")
     li.wait_for_selector(card2)
+    assert li.evaluate("window.KQ.rings") == rings + 1
     li.click(f"{card2} [data-act=cancel]")
     li.wait_for_selector("#sheet:not([hidden])")
     li.screenshot(path=str(shots / "console_cancel_sheet.png"))
