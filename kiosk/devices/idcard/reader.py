@@ -89,7 +89,7 @@ class SamReader:
         self._last_open_error = ""
         self._serial: Any = None
         self._lock = threading.RLock()
-        self._tracker = HealthTracker(self.name)
+        self._tracker = HealthTracker(self.name, HealthState.DISCONNECTED, tr("idcard.reader.not_opened"))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -99,6 +99,12 @@ class SamReader:
         return cls(section.port, section.baud, poll_interval=section.poll_interval_s,
                    read_timeout=section.read_timeout_s, command_timeout=section.command_timeout_s,
                    read_appended_address=section.read_appended_address, read_fingerprint=section.read_fingerprint)
+
+    def __enter__(self) -> SamReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- port -------------------------------------------------------------------------------------------
     def health(self) -> Health:

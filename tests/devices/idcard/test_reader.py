@@ -302,3 +302,32 @@ def test_inconsistent_read_reply_is_a_card_data_error(make_reader) -> None:  # n
             reader.read_card(timeout=1)
     finally:
         server.stop()
+
+
+def test_commands_from_several_threads_never_interleave(make_sim, make_reader) -> None:  # noqa: ANN001
+    sim = make_sim("zhang_san")
+    reader = make_reader(sim.url)
+    cards: list = []
+    results: list = []
+    reader.start(cards.append)
+
+    def hammer() -> None:
+        for _ in range(15):
+            results.append(reader.self_test().ok)
+
+    threads = [threading.Thread(target=hammer) for _ in range(2)]
+    try:
+        for t in threads:
+            t.start()
+        for i in range(3):
+            assert wait_for(lambda i=i: len(cards) == i + 1)
+            sim.module.remove()
+            time.sleep(0.1)
+            sim.module.present()
+        for t in threads:
+            t.join(timeout=10)
+        assert results == [True] * 30
+        assert wait_for(lambda: len(cards) == 4)
+        assert all(card == IDENTITIES["zhang_san"] for card in cards)
+    finally:
+        reader.stop()
