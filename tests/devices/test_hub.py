@@ -262,3 +262,14 @@ def test_real_sam_reader_through_the_hub(monkeypatch):
             assert reports["idcard"].status == "ok", reports["idcard"]
             assert reports["camera"].status == "disabled"
             assert hub.self_test("camera").passed and not hub.self_test("camera").ok
+
+
+@pytest.mark.parametrize(("scenario", "status"), [("page", "ok"), ("lost", "fail")])
+def test_real_simulated_camera_through_the_hub(scenario, status):
+    pytest.importorskip("kiosk.devices.camera.simulator")
+    cfg = DevicesConfig(idcard=IdCardConfig(type="none"), camera=CameraConfig(type="simulator", scenario=scenario),
+                        printer=PrinterConfig(type="none"), button=ButtonConfig(type="none"))
+    with DeviceHub(cfg, poll_s=None) as hub:
+        report = hub.self_test("camera", timeout_s=8)
+        assert report.status == status, report
+        assert report.message
