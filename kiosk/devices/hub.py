@@ -114,20 +114,30 @@ class DeviceHub:
 
     # -- creation ------------------------------------------------------------------------------------
     def _make(self, slot: _Slot, section: Any, timeout: float) -> None:
-        abandoned = threading.Event()
+        lock, box, abandoned = threading.Lock(), [], []
 
-        def create() -> Any:
-            device = self._create(slot.kind, section)
-            if abandoned.is_set() and device is not None:  # came too late: release it
-                self._close_one(_Slot(slot.kind, slot.type, device))
-            return device
+        def create() -> None:
+            try:
+                result: Any = self._create(slot.kind, section)
+            except BaseException as err:  # reported below, never lost
+                result = err
+            with lock:
+                if not abandoned:
+                    box.append(result)
+                    return
+            if result is not None and not isinstance(result, BaseException):  # came too late: release it
+                self._close_one(_Slot(slot.kind, slot.type, result))
 
-        finished, result = _run_with_timeout(create, timeout, f"create-{slot.kind}")
-        if not finished:
-            abandoned.set()
-            slot.error = tr("devices.create_timeout", kind=slot.kind, seconds=f"{timeout:g}")
-            log.error("%s: %s", slot.kind, slot.error)
-            return
+        thread = threading.Thread(target=create, name=f"create-{slot.kind}", daemon=True)
+        thread.start()
+        thread.join(timeout)
+        with lock:
+            if not box:
+                abandoned.append(True)
+                slot.error = tr("devices.create_timeout", kind=slot.kind, seconds=f"{timeout:g}")
+                log.error("%s: %s", slot.kind, slot.error)
+                return
+            result = box[0]
         if isinstance(result, BaseException):
             slot.error = describe_error(slot.kind, slot.type, result)
             log.error("%s could not be created: %s", slot.kind, slot.error)
