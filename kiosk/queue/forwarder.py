@@ -167,8 +167,8 @@ class Forwarder:
             self.sent_total += 1
             self.backoff.reset()
             self._set_online(True, None)
-            if item.kind == "request":
-                self._remember_status(item.id, response)
+            if item.kind == "request" or (item.kind == "cancel" and item.ref_id):
+                self._remember_status(item.id if item.kind == "request" else item.ref_id, response)
             return 0.0
         if code >= 500 or code in RETRY_STATUSES:
             retry_after = _retry_after(response)

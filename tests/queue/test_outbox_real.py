@@ -68,6 +68,7 @@ def test_cancel_and_heartbeat_reach_the_server(kiosk, world, live):
     assert kiosk.outbox.counts()["dead"] == 0
     got = staff_get(live, world, f"/api/v1/requests/{rid}").json()
     assert (got["state"], got["cancel_reason"]) == ("cancelled", "resident_left")
+    assert kiosk.status(rid)["state"] == "cancelled"
     k1 = [k for k in staff_get(live, world, "/api/v1/kiosks", "mgr").json() if k["kiosk_id"] == "k1"][0]
     assert {d["device"] for d in k1["devices"]} == {"printer", "idcard"}
     assert "paper_near_end" in k1["problems"]
