@@ -1,16 +1,13 @@
-"""The resident ID card reader driver: SAM frames over pyserial (a device path, ``socket://``, a pty…).
+"""The resident ID card reader driver: find → select → read over a :class:`~kiosk.devices.idcard.link.SamLink`.
 
-``SamReader`` does find → select → read (30 01, or 30 10 with fingerprint data, then 30 03 for an
-appended address) and returns an :class:`~kiosk.devices.idcard.card.IdCard`. Commands are serialized
-by a lock, each with its own timeout (``read_timeout`` for the read reply, ``command_timeout`` for the
-rest). Health: *connected* after a good frame, *error* with the reason on timeouts, garbled data or a
-module fault (SW3 60/66), *disconnected* when the port is gone; the port is reopened with backoff
-(0.5 s → 10 s) and its input buffer cleared. Card data is never logged.
+``SamReader`` reads with 30 01 (or 30 10 with fingerprint data), then 30 03 for an appended address,
+and returns an :class:`~kiosk.devices.idcard.card.IdCard`. Commands are serialized; each has its own
+timeout (``read_timeout`` for the read reply, ``command_timeout`` for the rest). Health, reconnect with
+backoff and the clearing of the input buffer live in the link. Card data is never logged.
 
 Errors raised (all :class:`~kiosk.devices.base.DeviceError`): ``DeviceNotFound`` (port missing or
 unplugged), ``DeviceTimeout`` (no answer), ``SamProtocolError`` (garbled frame, bad card data) and the
-SW3 errors of :mod:`kiosk.devices.idcard.errors`.
-"""
+SW3 errors of :mod:`kiosk.devices.idcard.errors`."""
 
 from __future__ import annotations
 
@@ -24,7 +21,6 @@ from kiosk.devices.base import (
     Backoff,
     DeviceError,
     DeviceNotFound,
-    DeviceTimeout,
     Health,
     HealthState,
     HealthTracker,
@@ -33,33 +29,11 @@ from kiosk.devices.base import (
 from kiosk.devices.idcard import errors as sw
 from kiosk.devices.idcard.card import IdCard, PhotoDecoder
 from kiosk.devices.idcard.layout import parse_appended_address, parse_text, split_read_data
-from kiosk.devices.idcard.protocol import (
-    Command,
-    Frame,
-    FrameLengthError,
-    FrameParser,
-    SamProtocolError,
-    build_request,
-)
+from kiosk.devices.idcard.link import SamLink
+from kiosk.devices.idcard.protocol import Command
 from kiosk.i18n import tr
 
 log = logging.getLogger(__name__)
-_NAMES = {Command.RESET: "reset", Command.MODULE_STATUS: "module status", Command.MODULE_ID: "module id",
-          Command.FIND: "find", Command.SELECT: "select", Command.READ: "read",
-          Command.READ_APPENDED_ADDRESS: "read appended address", Command.READ_WITH_FINGERPRINT: "read (30 10)"}
-_EXPECT = {Command.FIND: {sw.CARD_FOUND}, Command.READ_APPENDED_ADDRESS: {sw.SUCCESS, sw.ITEM_EMPTY}}
-
-
-def _port_errors() -> tuple[type[BaseException], ...]:
-    """What a vanished port raises: SerialException, OSError, and termios.error (not an OSError)."""
-    import serial
-
-    errors: tuple[type[BaseException], ...] = (serial.SerialException, OSError)
-    try:
-        import termios
-    except ImportError:  # Windows
-        return errors
-    return (*errors, termios.error)
 
 
 def format_sam_id(data: bytes) -> str:
@@ -84,12 +58,10 @@ class SamReader:
         self.read_appended = read_appended_address
         self.read_fingerprint = read_fingerprint
         self.photo_decoder = photo_decoder
-        self._backoff = backoff or Backoff(0.5, 10.0)
-        self._retry_at = 0.0
-        self._last_open_error = ""
-        self._serial: Any = None
-        self._lock = threading.RLock()
         self._tracker = HealthTracker(self.name, HealthState.DISCONNECTED, tr("idcard.reader.not_opened"))
+        self.link = SamLink(port, baud, command_timeout, self._tracker, backoff)
+        self._lock = self.link.lock  # held across find → select → read
+        self._command = self.link.command
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -106,7 +78,7 @@ class SamReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # --- port -------------------------------------------------------------------------------------------
+    # --- health and port --------------------------------------------------------------------------------
     def health(self) -> Health:
         return self._tracker.get()
 
@@ -114,129 +86,10 @@ class SamReader:
         """Calls ``listener(health)`` on every change of state or reason (on the reader's thread)."""
         self._tracker.subscribe(listener)
 
-    def _ensure_open(self) -> Any:
-        if self._serial is not None:
-            return self._serial
-        wait = self._retry_at - time.monotonic()
-        if wait > 0:
-            raise DeviceNotFound(f"{self._last_open_error} ({tr('idcard.reader.reconnecting', seconds=f'{wait:.1f}')})")
-        import serial
-
-        ser = None
-        try:
-            ser = serial.serial_for_url(self.port, baudrate=self.baud, timeout=self.command_timeout,
-                                        write_timeout=self.command_timeout, exclusive=True)
-            ser.reset_input_buffer()  # whatever the module sent before we were listening
-        except (*_port_errors(), ValueError) as err:
-            if ser is not None:
-                ser.close()
-            self._retry_at = time.monotonic() + self._backoff.next_delay()
-            self._last_open_error = tr("idcard.reader.open_failed", port=self.port, detail=str(err))
-            self._tracker.set(HealthState.DISCONNECTED, self._last_open_error)
-            raise DeviceNotFound(self._last_open_error) from None
-        self._serial = ser
-        log.info("idcard reader opened %s at %d baud", self.port, self.baud)
-        return ser
-
-    def _drop(self, err: Exception) -> DeviceNotFound:
-        """Closes a port that failed under us; the next command reopens it after a backoff delay."""
-        self._close_port()
-        self._retry_at = time.monotonic() + self._backoff.next_delay()
-        reason = tr("idcard.reader.disconnected", detail=str(err) or type(err).__name__)
-        self._last_open_error = reason
-        self._tracker.set(HealthState.DISCONNECTED, reason)
-        log.warning("idcard reader %s lost: %s", self.port, err)
-        return DeviceNotFound(reason)
-
-    def _close_port(self) -> None:
-        ser, self._serial = self._serial, None
-        if ser is not None:
-            try:
-                ser.close()
-            except Exception:  # closing a vanished port may fail in odd ways; it is closed either way
-                log.debug("closing %s failed", self.port, exc_info=True)
-
     def close(self) -> None:
         """Stops polling and releases the port. Calling it twice is harmless."""
         self.stop()
-        with self._lock:
-            self._close_port()
-
-    # --- one command ------------------------------------------------------------------------------------
-    def transact(self, command: Command, timeout: float | None = None) -> Frame:
-        """Sends ``command`` and returns the module's reply frame (any SW3). Raises DeviceError subclasses."""
-        import serial
-
-        name = _NAMES[command]
-        limit = timeout or self.command_timeout
-        with self._lock:
-            ser = self._ensure_open()
-            try:
-                ser.reset_input_buffer()
-                ser.write(build_request(command))
-                frame = self._receive(ser, limit, name)
-            except serial.SerialTimeoutException as err:
-                raise self._timeout(limit, name) from err
-            except _port_errors() as err:
-                raise self._drop(err) from None
-            except DeviceTimeout:
-                raise
-            except SamProtocolError as err:
-                err.args = (tr("idcard.reader.garbled", detail=str(err)),)  # add what to do
-                self._tracker.set(HealthState.ERROR, str(err))
-                raise
-        self._backoff.reset()
-        code = frame.sw3
-        if code in sw.MODULE_CODES:
-            self._tracker.set(HealthState.ERROR, sw.describe(code), sw3=f"{code:02X}")
-        else:
-            self._tracker.set(HealthState.CONNECTED)
-        log.debug("idcard %s → SW3 %02X", name, code)
-        return frame
-
-    def _timeout(self, seconds: float, name: str) -> DeviceTimeout:
-        reason = tr("idcard.reader.timeout", seconds=f"{seconds:g}", command=name)
-        self._tracker.set(HealthState.ERROR, reason)
-        return DeviceTimeout(reason)
-
-    def _receive(self, ser: Any, limit: float, name: str) -> Frame:
-        parser = FrameParser()
-        deadline = time.monotonic() + limit
-        noise: SamProtocolError | None = None
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                if noise is not None:
-                    raise noise
-                raise self._timeout(limit, name)
-            ser.timeout = remaining
-            chunk = ser.read(parser.bytes_needed())
-            if not chunk:
-                continue
-            parser.feed(chunk)
-            while True:
-                try:
-                    frame = parser.next_frame()
-                except FrameLengthError as err:  # noise that looked like a preamble: keep hunting
-                    noise = err
-                    continue
-                if frame is None:
-                    break
-                if len(frame.body) < 3:
-                    raise SamProtocolError(tr("idcard.reader.unexpected", command=name,
-                                              detail=f"{len(frame.body)}-byte body has no SW1 SW2 SW3"))
-                return frame
-
-    def _command(self, command: Command, timeout: float | None = None) -> Frame:
-        """``transact`` plus the SW3 check: returns the frame when SW3 is the command's success code."""
-        frame = self.transact(command, timeout)
-        code = frame.sw3
-        if code in _EXPECT.get(command, {sw.SUCCESS}):
-            return frame
-        if code in (sw.SUCCESS, sw.CARD_FOUND, sw.ITEM_EMPTY):
-            raise SamProtocolError(tr("idcard.reader.unexpected", command=_NAMES[command],
-                                      detail=f"SW3 {code:02X}"))
-        raise sw.status_error(code, _NAMES[command])
+        self.link.close()
 
     # --- card operations -----------------------------------------------------------------------------------
     def find_card(self) -> bool:
@@ -356,7 +209,7 @@ class SamReader:
                     _safely(on_card, card)
             except DeviceError as err:
                 if isinstance(err, DeviceNotFound):
-                    delay = max(delay, min(self._retry_at - time.monotonic(), 10.0))
+                    delay = max(delay, min(self.link.retry_in(), 10.0))
                 if str(err) != last_error:
                     last_error = str(err)
                     if on_error is not None:
