@@ -131,20 +131,10 @@ def encode_line(text: str, encoding: str = "gbk") -> bytes | None:
     return bytes(out)
 
 
-def qr_module_size(block: QR, paper_dots: int) -> int:
-    """The block's module size, shrunk so the symbol fits the paper (a too-wide symbol is not printed)."""
-    data = block.data.encode("utf-8")
-    if len(data) <= 46 and block.size * 37 <= paper_dots:  # ≤ 46 bytes fit version 5 (37 modules) at any level
-        return block.size
-    from kiosk.printing.qr_image import qr_modules
-
-    return max(1, min(block.size, paper_dots // qr_modules(block)))
-
-
 def qr_native(block: QR, paper_dots: int = 576) -> bytes:
     """``GS ( k`` commands: model 2, module size, error correction, store the data (UTF-8), print."""
     data = block.data.encode("utf-8")
-    size = qr_module_size(block, paper_dots)
+    size = block.module_size(paper_dots)
 
     def fn(body: bytes) -> bytes:
         return GS + b"(k" + len(body).to_bytes(2, "little") + body

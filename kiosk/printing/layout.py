@@ -134,14 +134,43 @@ class QR:
     def __post_init__(self) -> None:
         if not self.data:
             raise ValueError("QR.data is empty; a QR code needs something to encode")
-        if len(self.data.encode("utf-8")) > 7000:
-            raise ValueError("QR.data is longer than 7000 bytes; print a short link instead")
+        if self.error_correction in QR_BYTE_CAPACITY and len(self.data.encode("utf-8")) > QR_BYTE_CAPACITY[
+                self.error_correction][-1]:
+            raise ValueError(f"QR.data is longer than a QR code holds at level {self.error_correction} "
+                             f"({QR_BYTE_CAPACITY[self.error_correction][-1]} bytes); print a short link instead")
         if not 1 <= self.size <= 16:
             raise ValueError(f"QR.size must be 1–16 dots per module, got {self.size}")
         if self.error_correction not in ("L", "M", "Q", "H"):
             raise ValueError("QR.error_correction must be L, M, Q or H")
         if self.align not in ALIGNS:
             raise ValueError(f"QR.align '{self.align}' is not one of {', '.join(ALIGNS)}")
+
+
+    def modules(self) -> int:
+        """Modules a side of the symbol (17 + 4 × version) in byte mode: an upper bound, as a printer may
+        pick a denser mode for digits or capitals and draw a smaller symbol."""
+        n = len(self.data.encode("utf-8"))
+        version = next(v for v, cap in enumerate(QR_BYTE_CAPACITY[self.error_correction], 1) if cap >= n)
+        return 17 + 4 * version
+
+    def module_size(self, paper_dots: int) -> int:
+        """``size``, shrunk so the symbol fits ``paper_dots`` (a printer drops a symbol wider than the paper)."""
+        return max(1, min(self.size, paper_dots // self.modules()))
+
+
+# Bytes a QR code holds in byte mode, versions 1–40, per error-correction level (ISO/IEC 18004 table 7).
+QR_BYTE_CAPACITY: dict[str, tuple[int, ...]] = {
+    "L": (17, 32, 53, 78, 106, 134, 154, 192, 230, 271, 321, 367, 425, 458, 520, 586, 644, 718, 792, 858, 929,
+          1003, 1091, 1171, 1273, 1367, 1465, 1528, 1628, 1732, 1840, 1952, 2068, 2188, 2303, 2431, 2563, 2699,
+          2809, 2953),
+    "M": (14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251, 287, 331, 362, 412, 450, 504, 560, 624, 666, 711,
+          779, 857, 911, 997, 1059, 1125, 1190, 1264, 1370, 1452, 1538, 1628, 1722, 1809, 1911, 1989, 2099, 2213,
+          2331),
+    "Q": (11, 20, 32, 46, 60, 74, 86, 108, 130, 151, 177, 203, 241, 258, 292, 322, 364, 394, 442, 482, 509, 565,
+          611, 661, 715, 751, 805, 868, 908, 982, 1030, 1112, 1168, 1228, 1283, 1351, 1423, 1499, 1579, 1663),
+    "H": (7, 14, 24, 34, 44, 58, 64, 84, 98, 119, 137, 155, 177, 194, 220, 250, 280, 310, 338, 382, 403, 439, 461,
+          511, 535, 593, 625, 658, 698, 742, 790, 842, 898, 958, 983, 1051, 1093, 1139, 1219, 1273),
+}
 
 
 @dataclass(frozen=True)

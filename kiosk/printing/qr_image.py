@@ -18,17 +18,12 @@ def _matrix(block: QR) -> list[list[bool]]:
     return code.get_matrix()
 
 
-def qr_modules(block: QR) -> int:
-    """Modules a side of the smallest symbol holding the block's data (21 for version 1 … 177)."""
-    return len(_matrix(block))
-
-
 def qr_image(block: QR, max_dots: int) -> Image.Image:
     """The symbol as a grayscale image, ``block.size`` dots a module (shrunk to fit ``max_dots``), no quiet
     zone (the paper margin serves as one), like a printer's native ``GS ( k`` output."""
     matrix = _matrix(block)
     modules = len(matrix)
-    size = max(1, min(block.size, max_dots // modules))
+    size = max(1, min(block.module_size(max_dots), max_dots // modules))  # the module size the paper gets
     image = Image.new("L", (modules, modules), 255)
     image.putdata([0 if cell else 255 for row in matrix for cell in row])
     return image.resize((modules * size, modules * size), Image.NEAREST)

@@ -104,3 +104,12 @@ def test_wrap_never_overflows_and_keeps_every_visible_character(text, columns):
     lines = wrap(text, columns)
     assert all(display_width(line) <= columns for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_qr_version_and_module_size_follow_the_capacity_table():
+    assert QR("x" * 14, error_correction="M").modules() == 21  # version 1 holds 14 bytes at M
+    assert QR("x" * 15, error_correction="M").modules() == 25
+    assert QR("x" * 300, size=8).module_size(384) == 384 // QR("x" * 300).modules()
+    assert QR("x", size=8).module_size(384) == 8
+    with pytest.raises(ValueError, match="2953 bytes"):
+        QR("x" * 2954, error_correction="L")
