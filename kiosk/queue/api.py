@@ -204,4 +204,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue.api_staff import router
 
     app.include_router(router)
+    from kiosk.queue.console.routes import mount_console
+
+    mount_console(app)
     return app
