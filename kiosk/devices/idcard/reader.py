@@ -27,7 +27,7 @@ from kiosk.devices.base import (
     SelfTestResult,
 )
 from kiosk.devices.idcard import errors as sw
-from kiosk.devices.idcard.card import IdCard, PhotoDecoder
+from kiosk.devices.idcard.card import IdCard
 from kiosk.devices.idcard.layout import parse_appended_address, parse_text, split_read_data
 from kiosk.devices.idcard.link import SamLink
 from kiosk.devices.idcard.protocol import Command
@@ -51,13 +51,11 @@ class SamReader:
 
     def __init__(self, port: str, baud: int = 115200, *, poll_interval: float = 0.5, read_timeout: float = 3.0,
                  command_timeout: float = 1.0, read_appended_address: bool = True,
-                 read_fingerprint: bool = False, photo_decoder: PhotoDecoder | None = None,
-                 backoff: Backoff | None = None):
+                 read_fingerprint: bool = False, backoff: Backoff | None = None):
         self.port, self.baud = port, baud
         self.poll_interval, self.read_timeout, self.command_timeout = poll_interval, read_timeout, command_timeout
         self.read_appended = read_appended_address
         self.read_fingerprint = read_fingerprint
-        self.photo_decoder = photo_decoder
         self._tracker = HealthTracker(self.name, HealthState.DISCONNECTED, tr("idcard.reader.not_opened"))
         self.link = SamLink(port, baud, command_timeout, self._tracker, backoff)
         self._lock = self.link.lock  # held across find → select → read
