@@ -1,9 +1,134 @@
-"""`kiosk devices …` and `kiosk simulate camera` commands for the camera."""
+"""`kiosk devices detect-document` and `kiosk simulate camera`.
+
+Building the parser imports nothing heavy; OpenCV and numpy are imported inside the handlers.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import time
+from pathlib import Path
 
 
 def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubParsersAction) -> None:
     """Registers this device's diagnostics under `devices` and its simulator under `simulate`."""
+    p = devices.add_parser(
+        "detect-document", help="find the page in photos, judge their quality, optionally flatten them",
+        description="For each image: is there a page (corners tl, tr, br, bl in the image's pixels), its "
+                    "sharpness, brightness and glare, and the problems a resident would be told. Exit 0 "
+                    "when every file was read (found or not), 2 when any file could not be read.")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="photos (PNG, JPEG, …)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--out", metavar="DIR", help="write each corrected page to DIR/<name>.page.png")
+    p.add_argument("--kind", choices=("a4", "card"), help="canvas for --out (default: by aspect ratio)")
+    p.set_defaults(func=_detect_document)
+
+    s = simulate.add_parser(
+        "camera", help="write the frames of a simulated camera scenario for a technician to look at",
+        description="Plays a scenario of the simulated document camera and writes its frames as PNG files "
+                    "(and what auto-capture made of each to DIR/frames.jsonl, captured pages as "
+                    "captured_NNNN.png).")
+    s.add_argument("--scenario", default="page",
+                   help="page, no_page, moving, blurred, glare, dark, lost, or folder:PATH (default: page)")
+    s.add_argument("--out", metavar="DIR", required=True, help="folder for the frames (created)")
+    s.add_argument("--frames", type=int, default=60, help="how many frames (default 60)")
+    s.add_argument("--width", type=int, default=1280)
+    s.add_argument("--height", type=int, default=720)
+    s.add_argument("--seed", type=int, default=0)
+    s.set_defaults(func=_simulate_camera)
+
+
+def _detect_document(args: argparse.Namespace) -> int:
+    import cv2
+
+    from kiosk.devices.camera.detect import detect_page
+    from kiosk.devices.camera.quality import assess, message
+    from kiosk.devices.camera.warp import warp_page
+
+    out_dir = Path(args.out) if args.out else None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    status = 0
+    for name in args.images:
+        image = cv2.imread(name, cv2.IMREAD_COLOR) if Path(name).is_file() else None
+        if image is None:
+            why = "no such file" if not Path(name).exists() else "not an image OpenCV can read (PNG, JPEG, …)"
+            _emit(args, {"file": name, "error": f"{why}; give a photo file"}, f"{name}: error: {why}")
+            status = 2
+            continue
+        t0 = time.perf_counter()
+        found = detect_page(image)
+        quality = assess(image, None if found is None else found.corners)
+        ms = (time.perf_counter() - t0) * 1000
+        record = {"file": name, "found": found is not None,
+                  "corners": found.as_list() if found is not None else None,
+                  "sharpness": round(quality.sharpness, 1), "brightness": round(quality.brightness, 1),
+                  "glare": round(quality.glare, 4), "ok": quality.ok, "problems": list(quality.problems),
+                  "ms": round(ms, 2)}
+        if found is not None and out_dir is not None:
+            page, kind = warp_page(image, found.corners, args.kind)
+            target = out_dir / f"{Path(name).stem}.page.png"
+            cv2.imwrite(str(target), page)
+            record.update(kind=kind, out=str(target))
+        if found is None:
+            text = f"{name}: no page ({message('no_page')})"
+        else:
+            corners = " ".join(f"({x:.0f},{y:.0f})" for x, y in found.corners)
+            verdict = "ok" if quality.ok else "; ".join(quality.messages())
+            text = (f"{name}: page {corners} sharpness {quality.sharpness:.1f} brightness "
+                    f"{quality.brightness:.0f} glare {quality.glare:.1%}: {verdict} [{ms:.1f} ms]")
+        _emit(args, record, text)
+    return status
+
+
+def _emit(args: argparse.Namespace, record: dict, text: str) -> None:
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    elif "error" in record:
+        print(text, file=sys.stderr, flush=True)
+    else:
+        print(text, flush=True)
+
+
+def _simulate_camera(args: argparse.Namespace) -> int:
+    import cv2
+
+    from kiosk.devices.camera.autocapture import AutoCapture
+    from kiosk.devices.camera.simulator import ScenarioPlayer, check_scenario
+
+    try:
+        check_scenario(args.scenario)
+    except ValueError as exc:
+        print(f"kiosk simulate camera: {exc}", file=sys.stderr)
+        return 2
+    if args.frames < 1 or args.width < 160 or args.height < 120:
+        print("kiosk simulate camera: --frames must be ≥ 1 and the size at least 160×120", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    player = ScenarioPlayer(args.scenario, args.width, args.height, args.seed)
+    tracker = AutoCapture(still_frames=12)
+    captured = 0
+    with (out / "frames.jsonl").open("w", encoding="utf-8") as log:
+        for i in range(args.frames):
+            image = player.next_frame()
+            if image is None:  # the `lost` scenario: the camera is unplugged for a moment
+                log.write(json.dumps({"frame": i, "camera": "lost"}) + "\n")
+                player.open()
+                continue
+            cv2.imwrite(str(out / f"frame_{i:04d}.png"), image)
+            status = tracker.update(image)
+            entry = {"frame": i, "state": status.state, "problems": list(status.problems),
+                     "prompt": status.prompt(),
+                     "corners": None if status.corners is None else
+                     [[round(float(x), 1), round(float(y), 1)] for x, y in status.corners]}
+            if status.document is not None:
+                captured += 1
+                cv2.imwrite(str(out / f"captured_{i:04d}.png"), status.document.image)
+                status.document.wipe()
+            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    print(f"{args.frames} frames of scenario '{args.scenario}' in {out} "
+          f"(frames.jsonl says what auto-capture saw; {captured} page(s) captured)")
+    return 0

@@ -8,6 +8,7 @@ Everything is drawn from a ``numpy.random.Generator`` so a seed gives the same f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -121,6 +122,14 @@ def page_canvas(kind: str, rng: np.random.Generator, tone: int = 242, long_side:
     return img
 
 
+@lru_cache(maxsize=8)
+def _page(kind: str, seed: int, tone: int) -> np.ndarray:
+    """The page canvas of a scene (cached: drawing the text is the slow part). Do not modify it."""
+    page = page_canvas(kind, np.random.default_rng(seed + 13), tone)
+    page.flags.writeable = False
+    return page
+
+
 def _page_quad(s: Scene, rng: np.random.Generator, aspect: float) -> np.ndarray:
     area = s.cover * s.width * s.height
     pw = (area * aspect) ** 0.5
@@ -141,7 +150,7 @@ def render(s: Scene) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(s.seed)
     h, w = s.height, s.width
     img = background(s.background, h, w, rng)
-    page = page_canvas(s.kind, rng, s.page_tone)
+    page = _page(s.kind, s.seed, s.page_tone)
     ph, pw = page.shape[:2]
     quad = page_quad(s)
     src = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float32)
