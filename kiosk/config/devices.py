@@ -50,6 +50,30 @@ class CameraConfig(Strict):
     height: int = Field(720, ge=120, le=8000)
     mjpg: bool = True
     still_frames: int = Field(12, ge=3, le=60, description="frames the page must keep still before auto-capture")
+    min_sharpness: float = Field(20.0, ge=0, le=100,
+                                 description="steepest edge as % of page contrast per pixel; calibrate per camera")
+    min_brightness: float = Field(80.0, ge=0, le=255, description="mean grey of the page below this: too dark")
+    max_brightness: float = Field(240.0, ge=0, le=255, description="mean grey of the page above this: too bright")
+    max_glare: float = Field(0.01, ge=0, le=1, description="share of saturated page pixels above this: glare")
+    max_skew_deg: float = Field(25.0, ge=1, le=60, description="page corner this far from 90°: not flat")
+
+    @field_validator("scenario")
+    @classmethod
+    def _scenario(cls, v: str) -> str:
+        if v in ("page", "no_page", "moving", "blurred", "glare", "dark", "lost"):
+            return v
+        if v.startswith("folder:"):
+            if not Path(v[7:]).is_dir():
+                raise ValueError(f"folder '{v[7:]}' does not exist; expected a folder of recorded frames")
+            return v
+        raise ValueError(f"'{v}' is not a scenario; expected page, no_page, moving, blurred, glare, dark, lost "
+                         "or folder:PATH")
+
+    @model_validator(mode="after")
+    def _brightness_range(self) -> CameraConfig:
+        if self.min_brightness >= self.max_brightness:
+            raise ValueError("min_brightness must be below max_brightness, e.g. 80 and 240")
+        return self
 
     @field_validator("source")
     @classmethod
