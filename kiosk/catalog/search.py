@@ -1,0 +1,129 @@
+"""Catalogue search: a precomputed pinyin index of each matter's name, keywords and department.
+
+:class:`SearchIndex` answers :meth:`kiosk.catalog.Catalog.search`. Chinese text matches as a substring;
+Latin letters match pinyin syllable by syllable, each syllable typed in full or as a prefix (``ylbx``,
+``yanglao``, ``ylbaoxian`` all find 养老保险), with every reading of a heteronym (银行: hang and xing).
+pypinyin is imported on first use (its dictionaries take ~0.5 s to load).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.catalog.model import Matter
+
+_LATIN = re.compile(r"[a-z0-9]+")
+_HAN = "\u3400-\u9fff\U00020000-\U0003134f"  # CJK ideographs: extension A, the basic block, B to G
+_SEGMENTS = re.compile(f"[{_HAN}]|[^{_HAN}]+")  # one Chinese character, or a run of anything else
+_ONE_HAN = re.compile(f"[{_HAN}]")
+
+
+@lru_cache(maxsize=4096)
+def _syllables(text: str) -> tuple[tuple[str, ...], ...]:
+    """Per Chinese character (or Latin word/number) the ways to spell it: the phrase-aware reading
+    first, then the character's other readings (银行: hang, and xing as residents may type it)."""
+    from pypinyin import Style, pinyin  # noqa: PLC0415 - pypinyin's dictionaries load slowly
+
+    chunks = pinyin(text, style=Style.NORMAL, heteronym=True, errors="default")
+    segments = _SEGMENTS.findall(text)
+    if len(segments) != len(chunks):  # pypinyin grouped differently: no per-character extras
+        segments = [""] * len(chunks)
+    out: list[tuple[str, ...]] = []
+    for segment, chunk in zip(segments, chunks, strict=True):
+        readings = [r.lower() for r in chunk]
+        if len(segment) == 1 and _is_han(segment):
+            readings += _char_readings(segment)
+            out.append(tuple(dict.fromkeys(r for r in readings if r.isalpha())))
+        else:
+            out.extend((w,) for r in readings for w in _LATIN.findall(r))
+    return tuple(s for s in out if s)
+
+
+@lru_cache(maxsize=8192)
+def _char_readings(ch: str) -> list[str]:
+    from pypinyin import Style, pinyin  # noqa: PLC0415
+
+    return [r.lower() for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]]
+
+
+def _is_han(ch: str) -> bool:
+    return _ONE_HAN.fullmatch(ch) is not None
+
+
+class _Field:
+    """One searchable text of a matter with its pinyin, and quick filters for the pinyin match."""
+
+    __slots__ = ("rank", "lower", "syl", "flat", "starts")
+
+    def __init__(self, rank: int, text: str):
+        self.rank, self.lower = rank, text.lower()
+        self.syl = _syllables(text)
+        self.flat = "".join(r for s in self.syl for r in s)  # q must be a subsequence of this to match
+        self.starts: dict[str, list[int]] = {}
+        for i, readings in enumerate(self.syl):
+            for first in {r[0] for r in readings}:
+                self.starts.setdefault(first, []).append(i)
+
+    def match(self, q: str) -> int | None:
+        """The first syllable index from which ``q`` spells consecutive syllables, each typed in full or
+        as a prefix (``ylbx``, ``yanglaobx``), or None."""
+        starts = self.starts.get(q[0])
+        if not starts:
+            return None
+        rest = iter(self.flat)
+        if not all(c in rest for c in q):
+            return None
+        n, syl, memo = len(q), self.syl, {}
+
+        def from_here(qpos: int, i: int) -> bool:
+            if qpos == n:
+                return True
+            if i == len(syl):
+                return False
+            key = qpos * 1024 + i
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = any(
+                    q.startswith(s[:k], qpos) and from_here(qpos + k, i + 1)
+                    for s in syl[i] if s[0] == q[qpos] for k in range(min(len(s), n - qpos), 0, -1))
+            return hit
+
+        for start in starts:
+            if from_here(0, start):
+                return start
+        return None
+
+
+class SearchIndex:
+    """Precomputed pinyin of each matter's name, keywords and department, for :meth:`Catalog.search`."""
+
+    def __init__(self, matters: list[Matter]):
+        self._rows = [
+            (order, m, [_Field(0, m.name), *(_Field(1, k) for k in m.keywords), _Field(2, m.department)])
+            for order, m in enumerate(matters)]
+
+    def search(self, query: str, limit: int) -> list[Matter]:
+        """Up to ``limit`` matters matching ``query``, best first (see :meth:`Catalog.search`)."""
+        raw = "".join(query.split()).lower()
+        if not raw:
+            return []
+        latin = raw if _LATIN.fullmatch(raw) else None
+        scored = []
+        for order, matter, fields in self._rows:
+            best = None
+            for f in fields:
+                pos = f.lower.find(raw)
+                if pos < 0 and latin is not None:
+                    pos = f.match(latin)
+                if pos is None or pos < 0:
+                    continue
+                # a name or keyword that starts with the query first, then names, keywords, departments
+                score = (0 if pos == 0 and f.rank < 2 else 1, f.rank, pos)
+                best = score if best is None or score < best else best
+            if best is not None:
+                scored.append((best, len(matter.name), order, matter))
+        scored.sort(key=lambda row: row[:3])
+        return [row[3] for row in scored[:limit]]

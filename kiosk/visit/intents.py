@@ -1,0 +1,68 @@
+"""What the visit asks the outside world to do (intents the controller carries out), and where it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Where the kiosk stands: carried by help requests and printed on slips."""
+
+    kiosk_id: str
+    site_code: str
+    site_name: str
+    level: str = "district"
+    address: str = ""
+    phone: str = ""
+    location: str = ""
+
+    @classmethod
+    def from_config(cls, config) -> SiteInfo:  # config: kiosk.config.settings.KioskConfig
+        s = config.site
+        return cls(config.kiosk_id, s.code, s.name, s.level, s.address, s.phone, config.location)
+
+
+@dataclass(frozen=True)
+class PrintSlip:
+    """Build ``kiosk.slips.build(slip, visit)`` and print it, then report with print_done/print_failed."""
+
+    slip: Literal["ticket", "notice", "authorization"]
+
+
+@dataclass(frozen=True)
+class CallHelper:
+    """Create one help request (``request_id`` is client-generated; replays must not double it)."""
+
+    request_id: str
+    reason: Literal["resident", "lead", "handover", "printer"]
+    payload: dict
+
+
+@dataclass(frozen=True)
+class TellHelper:
+    """Add a note to the existing request ``request_id`` (e.g. the printer is out of paper)."""
+
+    request_id: str
+    message_key: str
+    payload: dict
+
+
+@dataclass(frozen=True)
+class ReportDevice:
+    """Report a device problem as device health (``device``: idcard, camera, printer)."""
+
+    device: str
+    problem: str
+
+
+@dataclass(frozen=True)
+class VisitReset:
+    """The visit went back to START and was wiped; ``help_request_id`` is the abandoned one, if any."""
+
+    reason: Literal["idle", "done", "manual"]
+    help_request_id: str | None
+
+
+Intent = PrintSlip | CallHelper | TellHelper | ReportDevice | VisitReset

@@ -1,0 +1,91 @@
+"""The result step: the completeness check's outcome, the ticket, what to print and whom to call.
+
+:class:`Outcome` is a mixin of :class:`~kiosk.visit.Visit`; it uses the visit's ``kind``, ``result``,
+``_ticket``, ``_tickets``, ``printer_ok``, ``completeness()``, ``_need()``, ``_go()``, the help-request
+methods and ``_changed()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kiosk.catalog import Completeness
+from kiosk.tickets import Ticket
+from kiosk.visit.intents import Intent, PrintSlip, ReportDevice
+from kiosk.visit.steps import Kind, Step
+
+log = logging.getLogger("kiosk.visit")
+
+
+@dataclass
+class Result:
+    """The completeness check's outcome and what was printed."""
+
+    check: Completeness
+    ticket: Ticket | None = None
+    printed: dict[str, bool] = field(default_factory=dict)  # slip kind → printed
+    show_number_large: bool = False  # the ticket could not be printed: show its number large on screen
+    print_failed: bool = False  # some slip could not be printed (or no number could be issued): helper told
+    no_ticket: bool = False  # complete, but the ticket counter failed: the helper was called instead
+
+    @property
+    def complete(self) -> bool:
+        return self.check.complete
+
+
+class Outcome:
+    """MATERIALS → RESULT and the printing that follows."""
+
+    result: Result | None
+    printer_ok: bool
+    _ticket: Ticket | None
+    _tickets: Callable[[], Ticket]
+
+    def finish_materials(self) -> list[Intent]:
+        """MATERIALS → RESULT: runs the completeness check, issues a ticket when complete, and returns
+        what to print and whom to call (see the package docstring)."""
+        self._need(Step.MATERIALS)
+        check = self.completeness()
+        self._go(Step.RESULT)
+        self.result = Result(check)
+        intents: list[Intent] = []
+        if check.complete:
+            try:
+                self._ticket = self._ticket or self._tickets()
+            except Exception as err:  # a broken state disk must not strand the resident
+                log.error("ticket counter failed: %s", err)
+                intents.append(ReportDevice("storage", f"ticket counter failed: {err}"))
+                intents.extend(self._helper("printer"))
+            self.result.ticket = self._ticket
+            self.result.no_ticket = self.result.print_failed = self._ticket is None
+            intents.append(PrintSlip("ticket"))
+            if self.kind is Kind.PROXY:
+                intents.append(PrintSlip("authorization"))
+            if self.kind in (Kind.ASSIST, Kind.PROXY):
+                purpose = "handover" if self.kind is Kind.PROXY else "lead"
+                # already called: tell the helper what is next
+                intents.extend(self._call_or_tell(purpose, f"visit.helper.ready_{purpose}"))
+        else:
+            intents.append(PrintSlip("notice"))
+        self._changed()
+        return intents
+
+    def print_done(self, slip: str) -> None:
+        if self.result is not None:
+            self.result.printed[slip] = True
+        self._changed()
+
+    def print_failed(self, slip: str, problem: str = "out of paper") -> list[Intent]:
+        """Printing failed: show the ticket number large, tell the helper, report the printer."""
+        self.printer_ok = False
+        intents: list[Intent] = [ReportDevice("printer", problem)]
+        if self.result is not None:
+            self.result.printed[slip] = False
+            self.result.print_failed = True
+            self.result.show_number_large = self.result.ticket is not None
+        intents.extend(self._call_or_tell("printer", "visit.helper.printer_failed"))
+        self._changed()
+        return intents
+

@@ -1,0 +1,102 @@
+"""Personal data of a visit and its wipe: zeroing buffers in place, shredding temp files.
+
+:class:`PersonalData` is a mixin of :class:`~kiosk.visit.Visit`; it uses the visit's ``identity``,
+``captures``, ``_temp_files`` and ``_capture_dir``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.visit.identity import Identity
+
+
+def zero(obj: Any) -> None:
+    """Overwrites a buffer in place: a bytearray, a numpy array, or every such buffer held by an object
+    (a ``CapturedDocument``'s image, thumbnail …; its ``wipe()`` is called when it has one).
+    ``None``, strings, bytes and numbers are left alone (nothing writable to zero)."""
+    if obj is None:
+        return
+    if isinstance(obj, bytearray):
+        obj[:] = bytes(len(obj))
+    elif _is_array(obj):
+        try:
+            if not obj.flags.writeable:
+                obj.setflags(write=True)
+            obj.fill(0)
+        except ValueError:  # a read-only view of someone else's buffer: nothing we own to zero
+            pass
+    elif not isinstance(obj, (str, bytes, int, float)):
+        if callable(getattr(obj, "wipe", None)):
+            obj.wipe()
+        held = list(getattr(obj, "__dict__", {}).values())
+        held += [getattr(obj, s, None) for s in getattr(type(obj), "__slots__", ())]
+        for value in held:
+            if isinstance(value, bytearray) or _is_array(value):
+                zero(value)
+
+
+def _is_array(obj: Any) -> bool:
+    return hasattr(obj, "fill") and hasattr(obj, "flags")  # numpy, without importing it
+
+
+def shred(path: Path) -> None:
+    """Overwrites a file with zeros, syncs it and deletes it; a file already gone is fine."""
+    try:
+        size = path.stat().st_size
+        with path.open("r+b") as fh:
+            fh.write(bytes(size))
+            fh.flush()
+            os.fsync(fh.fileno())
+        path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+class PersonalData:
+    """The visit's personal data: the identity, captured images and temp files, and their wipe."""
+
+    identity: Identity | None
+    captures: dict[str, list[Any]]
+    _temp_files: list[Path]
+    _capture_dir: Path | None
+
+    def temp_file(self, suffix: str = "") -> Path:
+        """A new private (0600) temp file for this visit (e.g. a preview image); the wipe deletes it."""
+        if self._capture_dir:
+            self._capture_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, name = tempfile.mkstemp(suffix=suffix, prefix="visit-", dir=self._capture_dir)
+        os.close(fd)
+        self._temp_files.append(Path(name))
+        return Path(name)
+
+    def has_personal_data(self) -> bool:
+        return bool(self.identity or self.captures or self._temp_files)
+
+    def _drop_captures(self, material_id: str | None = None) -> None:
+        """Zeroes and drops the images of one material, or of every material when ``material_id`` is
+        None."""
+        ids = list(self.captures) if material_id is None else [material_id]
+        for key in ids:
+            for image in self.captures.pop(key, []):
+                zero(image)
+
+    def _wipe_personal(self) -> None:
+        if self.identity is not None:
+            self.identity.clear()
+            self.identity = None
+        self._drop_captures()
+        for path in self._temp_files:
+            shred(path)
+        self._temp_files.clear()
+
+    def wipe(self) -> None:
+        """Zeroes and drops every piece of personal data: card fields, the card photo, captured images
+        (numpy buffers and bytearrays are overwritten with zeros), and deletes (after overwriting) the
+        temp files this visit created. Python strings cannot be overwritten in place; the visit drops
+        every reference to them. Step, kind and matter stay until :meth:`reset`."""
+        self._wipe_personal()
