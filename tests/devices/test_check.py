@@ -177,8 +177,8 @@ def test_format_line_columns_and_single_line():
 
 
 def test_real_drivers_against_their_simulators(tmp_path):
-    """The other devices' real drivers, each against its protocol simulator: card reader OK, printer out of
-    paper (FAIL), camera off, button OK."""
+    """The other devices' real drivers, each against its simulator: card reader OK, camera OK, printer out
+    of paper (FAIL), button OK."""
     sim_server = pytest.importorskip("kiosk.devices.idcard.sim_server")
     printer_sim = pytest.importorskip("kiosk.devices.printer.simulator")
     with sim_server.SimulatorServer() as idcard, printer_sim.PrinterSimulator(state="out") as printer:
@@ -188,7 +188,8 @@ def test_real_drivers_against_their_simulators(tmp_path):
 type = "sam"
 port = "{url}"
 [devices.camera]
-type = "none"
+type = "simulator"
+scenario = "page"
 [devices.printer]
 type = "escpos"
 uri = "{printer.uri}"
@@ -199,5 +200,6 @@ type = "keyboard"
     lines = lines_by_device(result.stdout)
     assert result.returncode == 1, result.stdout + result.stderr
     assert lines["idcard"][0] == "OK", result.stdout
+    assert lines["camera"][0] == "OK", result.stdout
     assert lines["printer"][0] == "FAIL" and "out" in lines["printer"][1], result.stdout
     assert lines["button"][0] == "OK"

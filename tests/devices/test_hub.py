@@ -264,12 +264,16 @@ def test_real_sam_reader_through_the_hub(monkeypatch):
             assert hub.self_test("camera").passed and not hub.self_test("camera").ok
 
 
-@pytest.mark.parametrize(("scenario", "status"), [("page", "ok"), ("lost", "fail")])
-def test_real_simulated_camera_through_the_hub(scenario, status):
+@pytest.mark.parametrize(("camera", "status"), [
+    ({"type": "simulator", "scenario": "page"}, "ok"),
+    ({"type": "opencv", "source": "/dev/video9"}, "fail"),         # no such camera here
+])
+def test_real_camera_drivers_through_the_hub(camera, status):
     pytest.importorskip("kiosk.devices.camera.simulator")
-    cfg = DevicesConfig(idcard=IdCardConfig(type="none"), camera=CameraConfig(type="simulator", scenario=scenario),
+    cfg = DevicesConfig(idcard=IdCardConfig(type="none"), camera=CameraConfig(**camera),
                         printer=PrinterConfig(type="none"), button=ButtonConfig(type="none"))
     with DeviceHub(cfg, poll_s=None) as hub:
         report = hub.self_test("camera", timeout_s=8)
         assert report.status == status, report
         assert report.message
+        assert hub.device_health("camera").ok is (status == "ok")
