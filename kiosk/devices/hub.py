@@ -1,8 +1,8 @@
 """The kiosk's devices in one place: creates every configured device, survives the ones that fail, and
 reports their health for heartbeats and the manager screen.
 
-``DeviceHub(config)`` creates each device through :func:`kiosk.devices.registry.create`, in parallel and
-each within ``create_timeout_s``. A device that cannot be created (driver missing, bad port, exception,
+``DeviceHub(config)`` creates each device through :mod:`kiosk.devices.registry`, one after the other
+(driver imports are not thread-safe in numpy / OpenCV) and each within ``create_timeout_s``. A device that cannot be created (driver missing, bad port, exception,
 hang) gets an ERROR health with the reason; the others still work. ``health()`` always lists the four
 kinds in the same order (``DISABLED`` for type ``none``). ``subscribe_health(cb)`` calls ``cb(Health)``
 whenever a device's state or reason changes (pushed by drivers that offer ``subscribe_health``, and
@@ -92,19 +92,15 @@ class DeviceHub:
 
     def __init__(self, config: DevicesConfig, *, create: Callable[[str, Any], Any] | None = None,
                  create_timeout_s: float = 10.0, poll_s: float | None = 1.0):
-        self._create = create or registry.create
         self._lock = threading.Lock()
         self._listeners: list[HealthListener] = []
         self._last: dict[str, tuple[HealthState, str]] = {}
         self._closed = threading.Event()
         self._slots = {kind: _Slot(kind, getattr(config, kind).type) for kind in KINDS}
-        creators = [threading.Thread(target=self._make, args=(slot, getattr(config, slot.kind), create_timeout_s),
-                                     name=f"hub-create-{slot.kind}", daemon=True)
-                    for slot in self._slots.values() if slot.type != "none"]
-        for thread in creators:
-            thread.start()
-        for thread in creators:
-            thread.join()
+        factories = self._factories(create)
+        for slot in self._slots.values():
+            if slot.kind in factories:
+                self._make(slot, factories[slot.kind], getattr(config, slot.kind), create_timeout_s)
         for health in self.health():
             self._last[health.device] = (health.state, health.reason)
         self._monitor: threading.Thread | None = None
@@ -113,12 +109,31 @@ class DeviceHub:
             self._monitor.start()
 
     # -- creation ------------------------------------------------------------------------------------
-    def _make(self, slot: _Slot, section: Any, timeout: float) -> None:
+    def _factories(self, create: Callable[[str, Any], Any] | None) -> dict[str, Callable[[Any], Any]]:
+        """Each enabled kind's factory. The driver modules are imported here, one after the other on the
+        caller's thread: importing numpy / OpenCV / PIL from several threads at once can fail with
+        "partially initialized module" errors."""
+        out: dict[str, Callable[[Any], Any]] = {}
+        for slot in self._slots.values():
+            if slot.type == "none":
+                continue
+            if create is not None:
+                out[slot.kind] = lambda section, kind=slot.kind: create(kind, section)
+                continue
+            try:
+                out[slot.kind] = registry.resolve(slot.kind, slot.type)
+            except Exception as err:
+                slot.error = describe_error(slot.kind, slot.type, err)
+                log.error("%s driver unavailable: %s", slot.kind, slot.error)
+        return out
+
+    def _make(self, slot: _Slot, factory: Callable[[Any], Any], section: Any, timeout: float) -> None:
+        """Creates one device within ``timeout`` (one at a time: a driver may import more as it starts)."""
         lock, box, abandoned = threading.Lock(), [], []
 
         def create() -> None:
             try:
-                result: Any = self._create(slot.kind, section)
+                result: Any = factory(section)
             except BaseException as err:  # reported below, never lost
                 result = err
             with lock:
