@@ -25,6 +25,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     check = dsub.add_parser("check", help="self-test every configured device, one line each")
     check.add_argument("--config", help="kiosk config file (default: $KIOSK_CONFIG or ./kiosk.toml)")
     check.add_argument("--json", action="store_true", help="one JSON object per device")
+    check.add_argument("--timeout", type=float, default=8.0, help="seconds each device may take (default 8)")
     check.set_defaults(func=_check)
 
 
