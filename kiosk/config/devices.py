@@ -55,7 +55,7 @@ class CameraConfig(Strict):
     min_brightness: float = Field(80.0, ge=0, le=255, description="mean grey of the page below this: too dark")
     max_brightness: float = Field(240.0, ge=0, le=255, description="mean grey of the page above this: too bright")
     max_glare: float = Field(0.01, ge=0, le=1, description="share of saturated page pixels above this: glare")
-    max_skew_deg: float = Field(25.0, ge=1, le=60, description="page corner this far from 90°: not flat")
+    max_skew_deg: float = Field(15.0, ge=1, le=60, description="page corner this far from 90°: not flat")
 
     @field_validator("scenario")
     @classmethod

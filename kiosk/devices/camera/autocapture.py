@@ -95,6 +95,12 @@ class AutoCapture:
         self._detect, self._clock = detector, clock
         self.reset()
 
+    @classmethod
+    def from_config(cls, section: object, kind: Kind | None = None) -> AutoCapture:
+        """A tracker with the camera config's ``still_frames`` and quality thresholds."""
+        return cls(still_frames=getattr(section, "still_frames", 12), kind=kind,
+                   settings=QualitySettings.from_config(section))
+
     def reset(self) -> None:
         """Back to ``looking``, forgetting any page in progress."""
         self._state = "looking"

@@ -3,7 +3,8 @@
 Pipeline (DEVICES.md §3): downscale to ~500 px height; grey and "whiteness" (the darkest colour channel,
 high only where all channels are high, as on paper); Gaussian blur; morphological close (erases text so
 the page edge remains); then candidate outlines from, in order, Canny edges, Otsu on whiteness, Otsu on
-grey, and a low-threshold Canny for low contrast. Each outline becomes a quad through its convex hull
+grey, Otsu on the colour distance from the desk (a tinted card on a grey desk), and a low-threshold
+Canny for low contrast. Each outline becomes a quad through its convex hull
 (``approxPolyDP`` at 2 % of the perimeter; a hull with a cut corner, e.g. under a finger, is closed by
 intersecting its four longest sides). A quad counts only if it is convex, covers ≥ ``min_area`` of the
 frame, has plausible angles and side ratios, does not run along the frame border, and its sides are
@@ -14,6 +15,7 @@ supported quad wins, so easy frames cost one pass.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -204,6 +206,24 @@ def _candidates(mask: np.ndarray, mode: int, min_px: float, limit: int = 5) -> l
     return big[:limit]
 
 
+def _prepare(channel: np.ndarray) -> np.ndarray:
+    """Blur 5×5 then close 9×9: noise and text gone, the page edge kept."""
+    return cv2.morphologyEx(cv2.GaussianBlur(channel, (5, 5), 0), cv2.MORPH_CLOSE, _CLOSE)
+
+
+def _colour_distance(small: np.ndarray) -> np.ndarray:
+    """How far each pixel's colour is from the desk's (YCrCb, L1, chroma weighted triple), the desk's
+    colour being the median of a ring along the frame border. Separates a tinted card from a grey desk
+    of the same brightness."""
+    ycc = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2YCrCb)
+    ring = np.concatenate([ycc[:6].reshape(-1, 3), ycc[-6:].reshape(-1, 3),
+                           ycc[:, :6].reshape(-1, 3), ycc[:, -6:].reshape(-1, 3)])
+    desk = np.median(ring, axis=0)
+    diff = cv2.absdiff(ycc, np.full_like(ycc, 0) + desk.astype(np.uint8))
+    dist = cv2.transform(diff, np.float32([[1, 3, 3]]))  # saturates at 255; YCrCb chroma is compressed
+    return cv2.morphologyEx(dist, cv2.MORPH_CLOSE, _CLOSE)
+
+
 def _otsu(img: np.ndarray) -> np.ndarray:
     _, binary = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return cv2.morphologyEx(binary, cv2.MORPH_OPEN, _CLOSE)
@@ -214,8 +234,9 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.2
     """The page in a BGR (or grey) frame, or None when there is none.
 
     ``work_height``: detection runs on the frame downscaled by the integer factor that brings it nearest
-    to about this height (720 → 360, 1080 → 540, 3000 → 500; small frames are used as they are). ``min_area``: the smallest share of the frame a page may cover. ``min_score``: the
-    smallest share of the outline that must be backed by a brightness step.
+    to about this height (720 → 360, 1080 → 540, 3000 → 500; small frames are used as they are).
+    ``min_area``: the smallest share of the frame a page may cover. ``min_score``: the smallest share of
+    the outline that must be backed by a brightness (or colour) step.
     """
     if image is None or image.ndim not in (2, 3) or image.shape[0] < 16 or image.shape[1] < 16:
         raise ValueError("detect_page needs a BGR or grey image of at least 16×16 pixels")
@@ -223,26 +244,26 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.2
     k = max(1, int(h / work_height + 0.6))  # an integer factor: INTER_AREA is ~20× faster with one
     small = image if k == 1 else cv2.resize(image, (w // k, h // k), interpolation=cv2.INTER_AREA)
     sh, sw = small.shape[:2]
-    if small.ndim == 3:
-        gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-        white = cv2.min(cv2.min(small[..., 0], small[..., 1]), small[..., 2])
-    else:
-        gray = white = small
-    gray = cv2.morphologyEx(cv2.GaussianBlur(gray, (5, 5), 0), cv2.MORPH_CLOSE, _CLOSE)
-    white = cv2.morphologyEx(cv2.GaussianBlur(white, (5, 5), 0), cv2.MORPH_CLOSE, _CLOSE) \
-        if white is not small else gray
-    support_imgs = (gray, white) if white is not gray else (gray,)
+    colour = small.ndim == 3
+    gray = _prepare(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if colour else small)
+    white = _prepare(cv2.min(cv2.min(small[..., 0], small[..., 1]), small[..., 2])) if colour else gray
+    support: list[np.ndarray] = [gray, white] if colour else [gray]
     min_px = min_area * sw * sh
     best: tuple[float, np.ndarray, str] | None = None
 
-    def strategies():
-        yield "canny", lambda: (cv2.dilate(cv2.Canny(gray, 30, 90), _DILATE), cv2.RETR_LIST)
-        if white is not gray:
-            yield "white", lambda: (_otsu(white), cv2.RETR_EXTERNAL)
-        yield "grey", lambda: (_otsu(gray), cv2.RETR_EXTERNAL)
-        yield "canny_low", lambda: (cv2.dilate(cv2.Canny(gray, 8, 24), _DILATE), cv2.RETR_LIST)
+    def distance() -> tuple[np.ndarray, int]:
+        dist = _colour_distance(small)
+        support.append(dist)
+        return _otsu(dist), cv2.RETR_EXTERNAL
 
-    for name, make in strategies():
+    strategies: list[tuple[str, Callable[[], tuple[np.ndarray, int]]]] = [
+        ("canny", lambda: (cv2.dilate(cv2.Canny(gray, 30, 90), _DILATE), cv2.RETR_LIST))]
+    if colour:
+        strategies += [("white", lambda: (_otsu(white), cv2.RETR_EXTERNAL)), ("colour", distance)]
+    strategies += [("grey", lambda: (_otsu(gray), cv2.RETR_EXTERNAL)),
+                   ("canny_low", lambda: (cv2.dilate(cv2.Canny(gray, 8, 24), _DILATE), cv2.RETR_LIST))]
+
+    for name, make in strategies:
         mask, mode = make()
         for contour in _candidates(mask, mode, min_px):
             quad = quad_from_contour(contour)
@@ -254,7 +275,7 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.2
             quad = order_corners(refine_quad(quad, contour))
             if not _plausible(quad, min_px, sw, sh):
                 continue
-            score = edge_support(quad, support_imgs)
+            score = edge_support(quad, tuple(support))
             if score >= min_score and (best is None or score > best[0]):
                 best = (score, quad, name)
             if best is not None and best[0] >= 0.97:

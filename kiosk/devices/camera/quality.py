@@ -39,7 +39,7 @@ class QualitySettings:
     max_brightness: float = 240.0
     glare_level: int = 250
     max_glare: float = 0.01  # share of page pixels
-    max_skew_deg: float = 25.0
+    max_skew_deg: float = 15.0
 
     @classmethod
     def from_config(cls, section: object) -> QualitySettings:

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 BACKGROUNDS = ("dark", "wood", "grey_texture", "light", "fabric", "green_mat", "gradient")
+TINTS = ((0.8, 0.96, 1.0), (1.0, 0.93, 0.84), (0.9, 0.87, 1.0), (0.86, 1.0, 0.9))  # yellow blue pink green
 NO_PAGE_KINDS = ("texture", "face", "desk", "gradient", "clutter", "dark_room", "stripes")
 
 
@@ -27,7 +28,7 @@ class Scene:
     background: str = "dark"
     cover: float = 0.45  # share of the frame's area the page covers (before perspective)
     angle: float = 0.0  # degrees, in-plane rotation
-    tilt: float = 0.0  # 0..~0.2, strength of the perspective distortion
+    tilt: float = 0.0  # 0..0.3: the page plane tilts up to tilt × 150 degrees about each axis
     center: tuple[float, float] = (0.5, 0.5)  # page centre in frame fractions
     light: float = 1.0  # overall exposure factor
     gradient: float = 0.0  # 0..0.6, strength of a lighting falloff across the frame
@@ -36,6 +37,8 @@ class Scene:
     glare: float = 0.0  # 0 none; >0 radius of a saturated glare spot in page-width fractions
     occlude: bool = False  # a finger over one page corner
     page_tone: int = 242  # paper grey level
+    tint: tuple[float, float, float] = (1.0, 1.0, 1.0)  # BGR factors: coloured paper
+    objects: int = 0  # pens, a phone, a cup on the desk, some touching the page
     seed: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -47,36 +50,41 @@ def _texture(rng: np.random.Generator, h: int, w: int, scale: int, amp: float) -
 
 def background(name: str, h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     """A desk surface as float32 BGR (0..255)."""
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    yy, xx = (a.astype(np.float32) for a in np.ogrid[0:h, 0:w])
     if name == "dark":
-        base = np.array([40, 38, 36]) + rng.uniform(-15, 25)
-        img = np.ones((h, w, 3), np.float32) * base + _texture(rng, h, w, 40, 6)[..., None]
+        base = np.float32([40, 38, 36]) + np.float32(rng.uniform(-15, 25))
+        img = np.empty((h, w, 3), np.float32)
+        img[:] = base
+        img += _texture(rng, h, w, 40, 6)[..., None]
     elif name == "wood":
         freq = rng.uniform(0.02, 0.05)
         grain = np.sin(yy * freq + 3 * np.sin(xx * 0.004 + rng.uniform(0, 6))) * 18
         grain += _texture(rng, h, w, 8, 8)
-        base = np.array([55, 95, 140]) * rng.uniform(0.8, 1.1)
+        base = np.float32([55, 95, 140]) * np.float32(rng.uniform(0.8, 1.1))
         img = base + grain[..., None]
     elif name == "grey_texture":
         tone = rng.uniform(110, 150)
-        img = np.ones((h, w, 3), np.float32) * tone + (_texture(rng, h, w, 3, 14) + _texture(rng, h, w, 25, 8))[..., None]
+        img = np.full((h, w, 3), tone, np.float32) + (_texture(rng, h, w, 3, 14) + _texture(rng, h, w, 25, 8))[..., None]
     elif name == "light":  # low contrast: light grey desk under a white page
-        tone = rng.uniform(165, 190)
-        img = np.ones((h, w, 3), np.float32) * tone + _texture(rng, h, w, 30, 4)[..., None]
+        tone = rng.uniform(160, 200)
+        img = np.full((h, w, 3), tone, np.float32) + _texture(rng, h, w, 30, 4)[..., None]
     elif name == "fabric":
         weave = (np.sin(xx * 0.9) * np.sin(yy * 0.9)) * 15 + _texture(rng, h, w, 5, 10)
-        base = np.array([120, 70, 60]) * rng.uniform(0.7, 1.2)
+        base = np.float32([120, 70, 60]) * np.float32(rng.uniform(0.7, 1.2))
         img = base + weave[..., None]
     elif name == "green_mat":
-        base = np.array([70, 130, 60]) * rng.uniform(0.8, 1.15)
-        img = base + _texture(rng, h, w, 50, 6)[..., None]
+        base = np.float32([70, 130, 60]) * np.float32(rng.uniform(0.8, 1.15))
+        img = np.empty((h, w, 3), np.float32)
+        img[:] = base
+        img += _texture(rng, h, w, 50, 6)[..., None]
         for x in range(0, w, 48):  # cutting-mat grid lines
             cv2.line(img, (x, 0), (x, h), (110, 170, 110), 1)
         for y in range(0, h, 48):
             cv2.line(img, (0, y), (w, y), (110, 170, 110), 1)
     else:  # gradient
-        a, b = rng.uniform(30, 90), rng.uniform(90, 150)
-        img = np.ones((h, w, 3), np.float32) * (a + (b - a) * xx / w)[..., None]
+        a, b = np.float32(rng.uniform(30, 90)), np.float32(rng.uniform(90, 150))
+        img = np.empty((h, w, 3), np.float32)
+        img[:] = (a + (b - a) * xx / w)[..., None]
     return img.astype(np.float32)
 
 
@@ -138,9 +146,13 @@ def _page_quad(s: Scene, rng: np.random.Generator, aspect: float) -> np.ndarray:
     a = np.deg2rad(s.angle)
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]], np.float32)
     pts = pts @ rot.T
-    # perspective: move the corners towards/away from the centre, as a tilted page would look
-    jitter = rng.uniform(-s.tilt, s.tilt, (4, 2)).astype(np.float32) * np.array([pw, ph], np.float32)
-    pts = pts + jitter
+    if s.tilt > 0:  # perspective: the page plane tilted about both axes, seen by a pinhole camera
+        rx, ry = np.deg2rad(rng.uniform(-1, 1, 2) * s.tilt * 150)
+        rot_x = np.array([[1, 0, 0], [0, np.cos(rx), -np.sin(rx)], [0, np.sin(rx), np.cos(rx)]])
+        rot_y = np.array([[np.cos(ry), 0, np.sin(ry)], [0, 1, 0], [-np.sin(ry), 0, np.cos(ry)]])
+        f = 1.2 * s.width  # a ~55° field of view
+        p3 = np.c_[pts, np.zeros(4)] @ (rot_y @ rot_x).T + np.array([0, 0, f])
+        pts = (f * p3[:, :2] / p3[:, 2:3]).astype(np.float32)
     pts += np.array([s.center[0] * s.width, s.center[1] * s.height], np.float32)
     return pts
 
@@ -153,12 +165,17 @@ def render(s: Scene) -> tuple[np.ndarray, np.ndarray]:
     page = _page(s.kind, s.seed, s.page_tone)
     ph, pw = page.shape[:2]
     quad = page_quad(s)
+    _desk_objects(img, quad, s.objects, rng)
     src = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float32)
     m = cv2.getPerspectiveTransform(src, quad)
     warped = cv2.warpPerspective(page, m, (w, h), flags=cv2.INTER_LINEAR)
     mask = cv2.warpPerspective(np.ones((ph, pw), np.float32), m, (w, h), flags=cv2.INTER_LINEAR)[..., None]
     shadow = cv2.GaussianBlur(mask[..., 0], (0, 0), 6)[..., None]  # a soft drop shadow
-    img = img * (1 - 0.35 * shadow * (1 - mask)) * (1 - mask) + warped * mask
+    if s.tint != (1.0, 1.0, 1.0):
+        warped *= np.float32(s.tint)
+    keep = (1 - mask) * (1 - 0.35 * shadow * (1 - mask))
+    img *= keep
+    img += warped * mask
     if s.glare > 0:
         c = quad.mean(axis=0) + rng.uniform(-0.2, 0.2, 2) * (quad.max(0) - quad.min(0))
         r = s.glare * (quad[:, 0].max() - quad[:, 0].min())
@@ -177,19 +194,46 @@ def render(s: Scene) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(img, 0, 255).astype(np.uint8), quad
 
 
+def _desk_objects(img: np.ndarray, quad: np.ndarray, count: int, rng: np.random.Generator) -> None:
+    """Draws ``count`` things lying on the desk (before the page, so the page may cover their ends)."""
+    h, w = img.shape[:2]
+    for _ in range(count):
+        edge = int(rng.integers(0, 4))
+        anchor = quad[edge] + (quad[(edge + 1) % 4] - quad[edge]) * rng.uniform(0.2, 0.8)
+        away = anchor - quad.mean(axis=0)
+        away /= np.linalg.norm(away) + 1e-6
+        colour = tuple(float(c) for c in rng.uniform(10, 230, 3))
+        what = rng.random()
+        if what < 0.5:  # a pen poking out from under the page
+            end = anchor + away * rng.uniform(0.1, 0.25) * w + rng.uniform(-60, 60, 2)
+            cv2.line(img, tuple(int(v) for v in anchor), tuple(int(v) for v in end), colour, int(rng.integers(8, 16)))
+        elif what < 0.8:  # a phone beside the page
+            c = anchor + away * rng.uniform(0.08, 0.15) * w
+            box = cv2.boxPoints(((float(c[0]), float(c[1])), (0.06 * w, 0.12 * w), float(rng.uniform(0, 180))))
+            cv2.fillConvexPoly(img, box.astype(np.int32), (25.0, 25.0, 30.0))
+        else:  # a cup seen from above
+            c = anchor + away * rng.uniform(0.1, 0.2) * w
+            cv2.circle(img, (int(c[0]), int(c[1])), int(0.05 * w), colour, -1)
+            cv2.circle(img, (int(c[0]), int(c[1])), int(0.04 * w), tuple(v * 0.6 for v in colour), -1)
+    del h
+
+
 def _finish(img: np.ndarray, s: Scene, rng: np.random.Generator) -> None:
     """Lighting, falloff, blur and sensor noise, in place on a float32 image."""
     h, w = img.shape[:2]
     if s.gradient > 0:
         ang = rng.uniform(0, 2 * np.pi)
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        t = ((xx / w - 0.5) * np.cos(ang) + (yy / h - 0.5) * np.sin(ang)) + 0.5
+        yy, xx = np.ogrid[0:h, 0:w]
+        t = ((xx.astype(np.float32) / w - 0.5) * np.cos(ang) + (yy.astype(np.float32) / h - 0.5) * np.sin(ang)) + 0.5
         img *= (1 - s.gradient * np.clip(t, 0, 1))[..., None]
     img *= s.light
     if s.blur > 0:
         cv2.GaussianBlur(img, (0, 0), s.blur, dst=img)
     if s.noise > 0:
-        img += rng.normal(0, s.noise, img.shape).astype(np.float32)
+        noise = np.empty(img.shape, np.float32)
+        cv2.setRNGSeed(int(rng.integers(0, 2**31)))  # OpenCV's generator is per thread and ~10× faster
+        cv2.randn(noise, 0.0, float(s.noise))
+        img += noise
 
 
 def random_scene(rng: np.random.Generator, width: int = 1280, height: int = 720, hard: bool = True) -> Scene:
@@ -200,10 +244,12 @@ def random_scene(rng: np.random.Generator, width: int = 1280, height: int = 720,
                              p=[0.6, 0.25, 0.15]))
     s = Scene(
         width=width, height=height, kind=kind, background=str(rng.choice(BACKGROUNDS)), cover=float(cover),
-        angle=angle, tilt=float(rng.uniform(0, 0.12)), light=float(rng.uniform(0.75, 1.1)),
-        gradient=float(rng.uniform(0, 0.5)) if rng.random() < 0.5 else 0.0,
-        blur=float(rng.uniform(0.5, 2.5)) if rng.random() < 0.4 else 0.0,
-        noise=float(rng.uniform(1, 8)), page_tone=int(rng.integers(215, 250)),
+        angle=angle, tilt=float(rng.uniform(0, 0.15)), light=float(rng.uniform(0.7, 1.1)),
+        gradient=float(rng.uniform(0, 0.6)) if rng.random() < 0.5 else 0.0,
+        blur=float(rng.uniform(0.5, 3.0)) if rng.random() < 0.4 else 0.0,
+        noise=float(rng.uniform(1, 10)), page_tone=int(rng.integers(210, 250)),
+        tint=TINTS[int(rng.integers(0, len(TINTS)))] if rng.random() < 0.25 else (1.0, 1.0, 1.0),
+        objects=int(rng.integers(1, 4)) if hard and rng.random() < 0.35 else 0,
         occlude=bool(hard and rng.random() < 0.1), seed=int(rng.integers(0, 2**31)),
         glare=float(rng.uniform(0.05, 0.12)) if rng.random() < 0.1 else 0.0,
     )

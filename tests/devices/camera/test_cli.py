@@ -1,0 +1,61 @@
+import json
+import math
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+
+from kiosk.devices.camera import synth
+
+
+def _kiosk(*args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_detect_document_json_lines_with_corners_quality_and_errors(tmp_path, write_png):
+    page, truth = synth.render(synth.Scene(background="wood", cover=0.3, angle=12, tilt=0.05, seed=21))
+    dark, _ = synth.render(synth.Scene(background="grey_texture", cover=0.3, angle=-8, light=0.3, seed=22))
+    files = [write_png("page.png", page), write_png("empty.png", synth.no_page("desk", 3)),
+             tmp_path / "notes.txt", write_png("dark.png", dark)]
+    files[2].write_text("not a photo")
+    out = tmp_path / "pages"
+    run = _kiosk("devices", "detect-document", *map(str, files), "--json", "--out", str(out))
+    assert run.returncode == 2, run.stderr  # one file was not an image …
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["file"] for r in lines] == list(map(str, files))  # … and every other file was still done
+    good, empty, bad, dim = lines
+    assert good["found"] and good["ok"] and good["problems"] == []
+    assert synth.corner_error(np.array(good["corners"]), truth) < 0.02 * math.hypot(720, 1280)
+    tl, tr, br, bl = good["corners"]
+    assert tl[0] < tr[0] and tl[1] < bl[1] and br[1] > tr[1]
+    assert {"sharpness", "brightness", "glare", "ms"} <= good.keys() and good["ms"] > 0
+    assert empty["found"] is False and empty["corners"] is None and "no_page" in empty["problems"]
+    assert "error" in bad and "not an image" in bad["error"]
+    assert dim["found"] and dim["problems"][0] == "too_dark" and dim["ok"] is False
+    written = cv2.imread(good["out"])
+    assert written.shape[:2] == (1754, 1240) and (out / "dark.page.png").exists()
+
+
+def test_detect_document_plain_text_for_people():
+    run = _kiosk("devices", "detect-document", "/no/such/photo.jpg")
+    assert run.returncode == 2 and "no such file" in run.stderr
+
+
+def test_simulate_camera_writes_frames_a_technician_can_look_at(tmp_path):
+    run = _kiosk("simulate", "camera", "--scenario", "page", "--out", str(tmp_path), "--frames", "40",
+                 "--width", "640", "--height", "360")
+    assert run.returncode == 0, run.stderr
+    assert len(list(tmp_path.glob("frame_*.png"))) == 40
+    log = [json.loads(line) for line in (tmp_path / "frames.jsonl").read_text().splitlines()]
+    assert {e["state"] for e in log} >= {"looking", "steadying", "captured"}
+    assert len(list(tmp_path.glob("captured_*.png"))) == 1
+    bad = _kiosk("simulate", "camera", "--scenario", "sideways", "--out", str(tmp_path))
+    assert bad.returncode == 2 and "unknown camera scenario" in bad.stderr
+
+
+def test_camera_texts_exist_in_both_languages():
+    from kiosk import i18n
+
+    zh = {k for k in i18n.keys("zh_CN") if k.startswith("camera.")}
+    assert len(zh) >= 14 and zh <= i18n.keys("en")
