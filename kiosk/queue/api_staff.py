@@ -11,9 +11,9 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sse_starlette import EventSourceResponse, ServerSentEvent
-from starlette.concurrency import run_in_threadpool
 
 from kiosk.queue.api import COOKIE, Caller, Ctx, RequestId, _bearer
 from kiosk.queue.auth import require_user
@@ -91,26 +91,26 @@ def list_sites(caller: Caller, c: Ctx) -> list[dict]:
 
 
 @router.get("/requests", response_model=RequestList)
-def list_requests(caller: Caller, c: Ctx, state: States = None, site_code: str | None = None,
+async def list_requests(caller: Caller, c: Ctx, state: States = None, site_code: str | None = None,
                   escalated: bool | None = None, mine: bool = False,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
     """Requests of my sites in queue order (priority, then oldest). Default: the open ones."""
     require_user(caller)
     states = state or ["waiting", "claimed", "arrived"]
-    return c.queue.list(caller, states=states, site_code=site_code, escalated=escalated,
+    return await c.run(c.queue.list, caller, states=states, site_code=site_code, escalated=escalated,
                         mine=caller.user_id if mine else None, limit=limit)
 
 
 @router.post("/requests/claim-next", response_model=StaffRequestView,
              responses={404: {"description": "nobody is waiting"}})
-def claim_next(caller: Caller, c: Ctx, body: ClaimNextIn | None = None) -> dict:
+async def claim_next(caller: Caller, c: Ctx, body: ClaimNextIn | None = None) -> JSONResponse:
     """Claims the first waiting request (priority, then oldest) of one of my sites."""
-    return c.queue.claim_next(caller, body.site_code if body else None)
+    return JSONResponse(await c.run(c.queue.claim_next, caller, body.site_code if body else None))
 
 
 def _action(name: str, doc: str):
-    def endpoint(request_id: RequestId, caller: Caller, c: Ctx) -> dict:
-        return c.queue.act(caller, request_id, name)
+    async def endpoint(request_id: RequestId, caller: Caller, c: Ctx) -> JSONResponse:
+        return JSONResponse(await c.run(c.queue.act, caller, request_id, name))  # the view is JSON-ready
 
     endpoint.__doc__ = doc
     return endpoint
@@ -124,21 +124,21 @@ router.post("/requests/{request_id}/arrive", response_model=StaffRequestView, na
 
 
 @router.post("/requests/{request_id}/resolve", response_model=StaffRequestView)
-def resolve(request_id: RequestId, body: ResolveIn, caller: Caller, c: Ctx) -> dict:
+async def resolve(request_id: RequestId, body: ResolveIn, caller: Caller, c: Ctx) -> dict:
     """Closes an arrived request: led to the window, or answered."""
-    return c.queue.act(caller, request_id, "resolve", outcome=body.outcome)
+    return await c.run(c.queue.act, caller, request_id, "resolve", outcome=body.outcome)
 
 
 @router.post("/requests/{request_id}/release", response_model=StaffRequestView)
-def release(request_id: RequestId, caller: Caller, c: Ctx, body: ReleaseIn | None = None) -> dict:
+async def release(request_id: RequestId, caller: Caller, c: Ctx, body: ReleaseIn | None = None) -> dict:
     """Gives a claimed request back to the queue (its holder, or a manager)."""
-    return c.queue.act(caller, request_id, "release", note=body.note if body else None)
+    return await c.run(c.queue.act, caller, request_id, "release", note=body.note if body else None)
 
 
 @router.post("/requests/{request_id}/convert", response_model=StaffRequestView)
-def convert(request_id: RequestId, caller: Caller, c: Ctx, body: ConvertIn | None = None) -> dict:
+async def convert(request_id: RequestId, caller: Caller, c: Ctx, body: ConvertIn | None = None) -> dict:
     """Turns an arrived request into a 代办 case (case id given or generated)."""
-    return c.queue.act(caller, request_id, "convert", case_id=body.case_id if body else None)
+    return await c.run(c.queue.act, caller, request_id, "convert", case_id=body.case_id if body else None)
 
 
 @router.get("/requests/{request_id}/identity", response_model=Identity)
@@ -182,7 +182,7 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
     """Server-sent events for my sites. Resumes after ``Last-Event-ID`` (header) or ``?after=``."""
     creds = await _bearer(request)
     token = creds.credentials if creds else request.cookies.get(COOKIE)
-    caller = await run_in_threadpool(c.auth.principal, token)
+    caller = await c.run(c.auth.principal, token)
     require_user(caller)
     start = after if after is not None else (int(last_event_id) if (last_event_id or "").isdigit() else None)
     sub = c.bus.subscribe(caller.visible)
@@ -193,7 +193,7 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
                 yield ServerSentEvent(data='{"type":"hello"}', event="hello")
                 sent: set[int] = set()
             else:
-                backlog = await run_in_threadpool(c.queue.events_since, caller, start, 1001)
+                backlog = await c.run(c.queue.events_since, caller, start, 1001)
                 if len(backlog) > 1000:
                     yield ServerSentEvent(data='{"type":"resync"}', event="resync")
                     backlog = []

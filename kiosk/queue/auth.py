@@ -47,6 +47,7 @@ class Principal:
     kind: str  # "kiosk" | "user"
     site_code: str | None = None  # kiosks
     kiosk_id: str | None = None
+    location: str = ""  # kiosks: where it stands in the hall
     user_id: int | None = None
     username: str | None = None
     display_name: str | None = None
@@ -120,7 +121,7 @@ class Authenticator:
                 row = conn.execute(select(kiosks).where(kiosks.c.token_hash == th)).mappings().first()
             if not row or not row["active"]:
                 raise Unauthorized("bad_token")
-            return self._remember(th, Principal("kiosk", site_code=row["site_code"], kiosk_id=row["kiosk_id"],
+            return self._remember(th, Principal("kiosk", site_code=row["site_code"], kiosk_id=row["kiosk_id"], location=row["location"],
                                                 sites=frozenset([row["site_code"]])))
         if token.startswith(SESSION_TOKEN_PREFIX):
             with self.db.read() as conn:

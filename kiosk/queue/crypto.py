@@ -12,6 +12,7 @@ Contract
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -45,12 +46,7 @@ def load_cipher(state_dir: Path | None) -> MultiFernet:
         raise KeyProblem(f"no key: set ${KEY_ENV} or give a state directory for {KEY_FILE}")
     path = Path(state_dir) / KEY_FILE
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(Fernet.generate_key() + b"\n")
-            fh.flush()
-            os.fsync(fh.fileno())
+        _create_key_file(path)
     if path.stat().st_mode & 0o077:
         os.chmod(path, 0o600)
     try:
@@ -58,6 +54,23 @@ def load_cipher(state_dir: Path | None) -> MultiFernet:
         return MultiFernet([Fernet(k) for k in keys])
     except ValueError as exc:
         raise KeyProblem(f"{path} does not hold a Fernet key ({exc}); restore it from backup") from None
+
+
+def _create_key_file(path: Path) -> None:
+    """Writes a new key to a private temp file and links it into place: atomic, so processes starting
+    together all end up with the same key (the loser of the race reads the winner's)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(Fernet.generate_key() + b"\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 class IdentityBox:

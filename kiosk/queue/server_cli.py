@@ -187,7 +187,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = app_from_env() if args.workers == 1 else "kiosk.queue.server_cli:app_from_env"
     except KeyProblem as exc:
         return _fail(str(exc))
-    print(f"help-queue server on http://{args.host}:{args.port} (OpenAPI: /docs, /openapi.json)", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, workers=args.workers, factory=args.workers > 1,
-                log_level="warning", access_log=False, timeout_graceful_shutdown=5)
+    if args.workers > 1:
+        print(f"help-queue server on http://{args.host}:{args.port} with {args.workers} workers", file=sys.stderr)
+        uvicorn.run(app, host=args.host, port=args.port, workers=args.workers, factory=True,
+                    log_level="warning", access_log=False, timeout_graceful_shutdown=5, timeout_keep_alive=75)
+        return 0
+    import socket
+
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+        sock.listen(2048)  # connections wait in the backlog until the app has started
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); pick another --port")
+    host, port = sock.getsockname()[:2]
+    # The first line names the real port (useful with --port 0); OpenAPI at /docs and /openapi.json.
+    print(f"help-queue server listening on http://{host}:{port}", file=sys.stderr, flush=True)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
+                            timeout_keep_alive=75)  # kiosks and consoles keep their connections
+    uvicorn.Server(config).run(sockets=[sock])
     return 0

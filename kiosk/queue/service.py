@@ -68,8 +68,10 @@ class QueueService:
             self.publisher.after_commit(pending)
 
     def _event(self, conn: Connection, pending: list[dict], type_: str, actor: str, request_id: str,
-               now: datetime, **extra: Any) -> RowMapping:
-        row = store.get_request(conn, request_id)
+               now: datetime, row: dict | None = None, **extra: Any) -> RowMapping | dict:
+        """Stores (and queues for publishing) an event carrying the request's view; ``row`` is the
+        request as it now is when the caller knows it, else it is read back."""
+        row = row if row is not None else store.get_request(conn, request_id)
         data = {"request": store.staff_view(row, now), **extra}
         pending.append(store.add_event(conn, type_=type_, actor=actor, at=now, site_code=row["site_code"],
                                        escalated_to=row["escalated_to"], request_id=request_id, data=data))
@@ -108,7 +110,10 @@ class QueueService:
             )
             created = store.insert_ignore(conn, requests, values, "id")
             if created:
-                row = self._event(conn, pending, "request.created", kiosk.actor, body.id, now)
+                row = values | {"helper_name": None, "kiosk_location": kiosk.location, "claimed_by": None,
+                                "claimed_at": None, "arrived_at": None, "closed_at": None, "outcome": None,
+                                "cancel_reason": None, "case_id": None, "escalated_to": None}
+                self._event(conn, pending, "request.created", kiosk.actor, body.id, now, row)
             else:
                 row = store.get_request(conn, body.id)
                 if row["kiosk_id"] != kiosk.kiosk_id:
@@ -230,8 +235,10 @@ class QueueService:
                 extra = {"reason": fields["reason"], "note": fields.get("note")}
             if not store.change_state(conn, request_id, [row["state"]], values, expect_helper=holder):
                 raise self._conflict(store.get_request(conn, request_id), action)
-            row = self._event(conn, pending, f"request.{PAST[Action(action)]}", user.actor, request_id, now,
-                              **{k: v for k, v in extra.items() if v})
+            helper_name = {Action.CLAIM: user.display_name, Action.RELEASE: None}.get(action, row["helper_name"])
+            row = {**row, **values, "version": row["version"] + 1, "helper_name": helper_name}
+            self._event(conn, pending, f"request.{PAST[Action(action)]}", user.actor, request_id, now, row,
+                        **{k: v for k, v in extra.items() if v})
             return store.staff_view(row, now)
 
     def identity(self, user: Principal, request_id: str) -> dict:

@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, func, or_, select, update
+from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk.privacy import redact_text
-from kiosk.queue.models import events, kiosks, requests, users
+from kiosk.queue.models import UTCDateTime, events, kiosks, requests, users
 from kiosk.queue.states import State
 
 _view_columns = (requests, users.c.display_name.label("helper_name"), kiosks.c.location.label("kiosk_location"))
@@ -24,28 +24,43 @@ _view_from = requests.outerjoin(users, users.c.id == requests.c.claimed_by).join
 )
 
 
+_insert_ignore: dict[tuple[str, str], Any] = {}
+# Hot-path statements are built once; each call only binds parameters (no per-call SQL construction).
+_GET = select(*_view_columns).select_from(_view_from).where(requests.c.id == bindparam("rid"))
+_CHANGE = (
+    update(requests)
+    .where(requests.c.id == bindparam("rid"), requests.c.state.in_(bindparam("from_states", expanding=True)))
+    .values(version=requests.c.version + 1)
+)
+_CHANGE_HELD = _CHANGE.where(requests.c.claimed_by == bindparam("holder"))
+_INSERT_EVENT = events.insert()
+
+
 def insert_ignore(conn: Connection, table, values: dict[str, Any], key: str) -> bool:
-    """Inserts ``values`` unless a row with the same ``key`` exists; True when this call stored it."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
-    return conn.execute(stmt.returning(table.c[key])).first() is not None
+    """Inserts ``values`` unless a row with the same ``key`` exists; True when this call stored it.
+    Also under concurrent calls with the same key exactly one returns True (``ON CONFLICT DO NOTHING``)."""
+    cache_key = (conn.dialect.name, table.name)
+    stmt = _insert_ignore.get(cache_key)
+    if stmt is None:
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=[key]).returning(table.c[key])
+        _insert_ignore[cache_key] = stmt
+    return conn.execute(stmt, values).first() is not None
 
 
 def get_request(conn: Connection, request_id: str) -> RowMapping | None:
     """The request with its helper's display name and its kiosk's location, or None."""
-    stmt = select(*_view_columns).select_from(_view_from).where(requests.c.id == request_id)
-    return conn.execute(stmt).mappings().first()
+    return conn.execute(_GET, {"rid": request_id}).mappings().first()
 
 
 def change_state(conn: Connection, request_id: str, from_states: Iterable[str], values: dict[str, Any],
                  expect_helper: int | None = None) -> bool:
     """Applies ``values`` only if the request is still in one of ``from_states`` (and, when given, still
-    held by ``expect_helper``). True when this call made the change."""
-    cond = [requests.c.id == request_id, requests.c.state.in_([str(s) for s in from_states])]
+    held by ``expect_helper``). True when this call made the change (the version is bumped)."""
+    params = {"rid": request_id, "from_states": [str(s) for s in from_states], **values}
     if expect_helper is not None:
-        cond.append(requests.c.claimed_by == expect_helper)
-    stmt = update(requests).where(*cond).values(**values, version=requests.c.version + 1)
-    return conn.execute(stmt).rowcount == 1
+        return conn.execute(_CHANGE_HELD, params | {"holder": expect_helper}).rowcount == 1
+    return conn.execute(_CHANGE, params).rowcount == 1
 
 
 def visible_clause(visible: Iterable[str]):
@@ -67,18 +82,20 @@ def next_waiting_id(conn: Connection, visible: Iterable[str], lock: bool) -> str
     return conn.execute(stmt).scalar()
 
 
-def queue_position(conn: Connection, row: RowMapping) -> int:
+_r = requests.c
+_POSITION = select(func.count()).select_from(requests).where(
+    _r.site_code == bindparam("site"), _r.state == State.WAITING,
+    or_(_r.priority_rank < bindparam("rank"),
+        and_(_r.priority_rank == bindparam("rank"), _r.created_at < bindparam("created", type_=UTCDateTime)),
+        and_(_r.priority_rank == bindparam("rank"), _r.created_at == bindparam("created", type_=UTCDateTime),
+             _r.id < bindparam("rid"))),
+)
+
+
+def queue_position(conn: Connection, row: RowMapping | dict) -> int:
     """1 + the number of waiting requests of the same site served before this one."""
-    r = requests.c
-    ahead = or_(
-        r.priority_rank < row["priority_rank"],
-        and_(r.priority_rank == row["priority_rank"], r.created_at < row["created_at"]),
-        and_(r.priority_rank == row["priority_rank"], r.created_at == row["created_at"], r.id < row["id"]),
-    )
-    stmt = select(func.count()).select_from(requests).where(
-        r.site_code == row["site_code"], r.state == State.WAITING, ahead
-    )
-    return int(conn.execute(stmt).scalar() or 0) + 1
+    params = {"site": row["site_code"], "rank": row["priority_rank"], "created": row["created_at"], "rid": row["id"]}
+    return int(conn.execute(_POSITION, params).scalar() or 0) + 1
 
 
 def list_requests(conn: Connection, visible: Iterable[str], *, states: Iterable[str] | None = None,
@@ -119,7 +136,7 @@ def add_event(conn: Connection, *, type_: str, actor: str, at: datetime, site_co
     """Stores one event and returns it as published (with its id)."""
     values = dict(type=type_, actor=actor, at=at, site_code=site_code, escalated_to=escalated_to,
                   request_id=request_id, data=data)
-    event_id = conn.execute(events.insert().values(**values)).inserted_primary_key[0]
+    event_id = conn.execute(_INSERT_EVENT, values).inserted_primary_key[0]
     return {"id": int(event_id), **values}
 
 

@@ -1,0 +1,272 @@
+"""Help-queue server benchmark on SQLite: throughput of creations + claims, and call-to-console latency.
+
+    python3 bench/bench_queue.py [--seconds 15] [--kiosks 500] [--consoles 100] [--rate 100]
+
+Starts ``kiosk queue serve`` (a separate process, SQLite in a temp state dir, as deployed), provisions
+10 sites with 500 kiosks and 100 helpers, then measures with a light raw-HTTP/1.1 asyncio client so the
+client spends little of the machine's 2 cores:
+
+1. Throughput: concurrent workers each create a request (kiosk token) and claim it (helper session);
+   prints creations/s, claims/s and their sum. Bar: >= 500 creations + claims per second.
+2. Latency: 100 SSE consoles (10 per site) stay connected while 500 simulated kiosks call for help
+   (Poisson, ``--rate`` calls/s in total) from a second process; each console measures the time from
+   the kiosk starting its POST to the ``request.created`` event arriving (both read CLOCK_MONOTONIC).
+   Bars: p50 < 50 ms, p99 < 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+SITES = [f"S{i:02d}" for i in range(10)]
+
+
+# ---- a minimal HTTP/1.1 keep-alive client (the bench must not eat the server's CPU) -------------------
+class Http:
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+
+    async def open(self) -> Http:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    async def request(self, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, bytes]:
+        data = json.dumps(body).encode() if body is not None else b""
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n")
+        self.writer.write(head.encode() + data)
+        status = int((await self.reader.readline()).split()[1])
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            key, _, value = line.partition(b":")
+            if key.lower() == b"content-length":
+                length = int(value)
+        return status, await self.reader.readexactly(length)
+
+    async def sse(self, path: str, token: str):
+        """Yields each SSE event's data (decoded JSON) from a chunked text/event-stream response."""
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}\r\n"
+                          "Accept: text/event-stream\r\n\r\n".encode())
+        while (await self.reader.readline()) not in (b"\r\n", b""):
+            pass
+        buffer = b""
+        while True:
+            size = int((await self.reader.readline()).strip() or b"0", 16)
+            if size == 0:
+                return
+            buffer += (await self.reader.readexactly(size + 2))[:-2]
+            while b"\r\n\r\n" in buffer:
+                block, buffer = buffer.split(b"\r\n\r\n", 1)
+                for line in block.split(b"\r\n"):
+                    if line.startswith(b"data:"):
+                        yield json.loads(line[5:])
+
+    def close(self) -> None:
+        if self.writer:
+            self.writer.close()
+
+
+# ---- set-up --------------------------------------------------------------------------------------------
+def provision(state: Path, kiosks: int, helpers: int) -> dict:
+    """Sites, kiosks and helpers, with sessions written straight to the database (logging 100 helpers in
+    through argon2 is not what this benchmark measures)."""
+    from kiosk.queue.auth import hash_password
+    from kiosk.queue.crypto import SESSION_TOKEN_PREFIX, hash_token, new_token
+    from kiosk.queue.db import Database, sqlite_url
+    from kiosk.queue.models import sessions, user_sites, users
+    from kiosk.queue.provision import add_kiosk, add_site
+
+    state.mkdir(parents=True, exist_ok=True)
+    db = Database(sqlite_url(state))
+    db.migrate()
+    now = datetime.now(UTC)
+    for code in SITES:
+        add_site(db, code, f"站点{code}", "town", now)
+    kiosk_tokens = [(f"k{i:03d}", SITES[i % len(SITES)], add_kiosk(db, f"k{i:03d}", SITES[i % len(SITES)], now))
+                    for i in range(kiosks)]
+    pw = hash_password("bench-password")
+    helper_tokens = []
+    with db.write() as conn:
+        for i in range(helpers):
+            site = SITES[i % len(SITES)]
+            uid = conn.execute(users.insert().values(
+                username=f"h{i:03d}", display_name=f"帮办{i:03d}", role="helper", password_hash=pw, active=True,
+                failed_logins=0, on_duty=True, created_at=now)).inserted_primary_key[0]
+            conn.execute(user_sites.insert().values(user_id=uid, site_code=site))
+            token = new_token(SESSION_TOKEN_PREFIX)
+            conn.execute(sessions.insert().values(token_hash=hash_token(token), user_id=uid, created_at=now,
+                                                  expires_at=now + timedelta(hours=2)))
+            helper_tokens.append((site, token))
+    db.dispose()
+    return {"kiosks": kiosk_tokens, "helpers": helper_tokens}
+
+
+def start_server(state: Path) -> tuple[subprocess.Popen, str, int]:
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "queue", "serve", "--state-dir", str(state),
+                             "--port", "0"], stderr=subprocess.PIPE, text=True)
+    line = ""
+    while "listening on" not in line:
+        line = proc.stderr.readline()
+        if not line and proc.poll() is not None:
+            raise SystemExit("server did not start")
+    host, port = line.strip().rsplit("/", 1)[-1].split(":")
+    return proc, host, int(port)
+
+
+def body_for(kiosk_id: str, site: str, note: str = "") -> dict:
+    return {"id": str(uuid.uuid4()), "kind": "call", "kiosk_id": kiosk_id, "site_code": site, "step": "start",
+            "created_at": datetime.now(UTC).isoformat(), "note": note}
+
+
+# ---- 1. throughput -------------------------------------------------------------------------------------
+async def throughput(host: str, port: int, world: dict, seconds: float, workers: int) -> dict:
+    helper_by_site: dict[str, list[str]] = {}
+    for site, token in world["helpers"]:
+        helper_by_site.setdefault(site, []).append(token)
+    counts = {"created": 0, "claimed": 0, "errors": 0}
+    stop = time.monotonic() + seconds
+
+    async def worker(n: int) -> None:
+        http = await Http(host, port).open()
+        kiosks = world["kiosks"][n::workers]
+        i = 0
+        while time.monotonic() < stop:
+            kiosk_id, site, token = kiosks[i % len(kiosks)]
+            i += 1
+            body = body_for(kiosk_id, site)
+            status, _ = await http.request("POST", "/api/v1/requests", token, body)
+            counts["created" if status == 201 else "errors"] += 1
+            helper = random.choice(helper_by_site[site])
+            status, _ = await http.request("POST", f"/api/v1/requests/{body['id']}/claim", helper)
+            counts["claimed" if status == 200 else "errors"] += 1
+        http.close()
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(worker(n) for n in range(workers)))
+    elapsed = time.monotonic() - t0
+    return {k: v / elapsed for k, v in counts.items()} | {"seconds": elapsed, "total": counts}
+
+
+# ---- 2. latency: kiosks in one process, consoles in this one ------------------------------------------
+def kiosk_process(host: str, port: int, kiosks: list, rate: float, seconds: float, started) -> None:
+    async def main() -> None:
+        started.wait()
+        stop = time.monotonic() + seconds
+        per_kiosk_interval = len(kiosks) / rate
+
+        async def kiosk(kiosk_id: str, site: str, token: str) -> None:
+            http = None
+            await asyncio.sleep(min(random.uniform(0, per_kiosk_interval), seconds))
+            while time.monotonic() < stop:
+                if http is None:
+                    http = await Http(host, port).open()
+                note = f"t={time.monotonic():.6f}"
+                await http.request("POST", "/api/v1/requests", token, body_for(kiosk_id, site, note))
+                await asyncio.sleep(min(random.expovariate(1 / per_kiosk_interval), max(0.0, stop - time.monotonic())))
+            if http:
+                http.close()
+
+        await asyncio.gather(*(kiosk(*k) for k in kiosks))
+
+    asyncio.run(main())
+
+
+async def consoles(host: str, port: int, world: dict, n: int, seconds: float, kiosks_started) -> list[float]:
+    latencies: list[float] = []
+    ready = 0
+
+    async def console(token: str) -> None:
+        nonlocal ready
+        http = await Http(host, port).open()
+        try:
+            async for event in http.sse("/api/v1/events/stream", token):
+                if event.get("type") == "hello":
+                    ready += 1
+                elif event.get("type") == "request.created":
+                    note = (event["request"].get("note") or "")
+                    if note.startswith("t="):
+                        latencies.append(time.monotonic() - float(note[2:]))
+        finally:
+            http.close()
+
+    tasks = [asyncio.create_task(console(token)) for _, token in world["helpers"][:n]]
+    while ready < n:
+        await asyncio.sleep(0.05)
+    kiosks_started.set()
+    await asyncio.sleep(seconds + 2)
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return latencies
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), to report cost per operation."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=1000)[int(p * 10) - 1] if len(values) > 1 else float("nan")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--kiosks", type=int, default=500)
+    ap.add_argument("--consoles", type=int, default=100)
+    ap.add_argument("--rate", type=float, default=100, help="kiosk calls per second in total (latency part)")
+    ap.add_argument("--workers", type=int, default=32, help="concurrent clients in the throughput part")
+    args = ap.parse_args()
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+    with tempfile.TemporaryDirectory(prefix="bench-queue-") as tmp:
+        state = Path(tmp) / "state"
+        world = provision(state, args.kiosks, args.consoles)
+        proc, host, port = start_server(state)
+        try:
+            cpu0 = cpu_seconds(proc.pid)
+            t = asyncio.run(throughput(host, port, world, args.seconds, args.workers))
+            cpu = cpu_seconds(proc.pid) - cpu0
+            ops = t["total"]["created"] + t["total"]["claimed"]
+            print(f"throughput ({args.workers} clients, {t['seconds']:.1f} s): {t['created']:.0f} creations/s + "
+                  f"{t['claimed']:.0f} claims/s = {t['created'] + t['claimed']:.0f} ops/s "
+                  f"(errors {t['total']['errors']}) [bar >= 500/s]")
+            print(f"server CPU: {cpu / ops * 1000:.2f} ms per operation, {cpu / t['seconds'] * 100:.0f}% of one "
+                  f"core used => about {ops / cpu:.0f} ops/s per fully available core")
+            started = mp.Event()
+            kp = mp.Process(target=kiosk_process, args=(host, port, world["kiosks"], args.rate, args.seconds,
+                                                        started))
+            kp.start()
+            lat = asyncio.run(consoles(host, port, world, args.consoles, args.seconds, started))
+            kp.join(timeout=30)
+            ms = [v * 1000 for v in lat]
+            print(f"latency kiosk POST -> console event ({args.kiosks} kiosks at {args.rate:.0f} calls/s, "
+                  f"{args.consoles} SSE consoles, {len(ms)} deliveries): p50 {pct(ms, 50):.1f} ms, "
+                  f"p90 {pct(ms, 90):.1f} ms, p99 {pct(ms, 99):.1f} ms, max {max(ms):.1f} ms "
+                  "[bars p50 < 50 ms, p99 < 300 ms]")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    print(f"load average {os.getloadavg()[0]:.1f} at end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
