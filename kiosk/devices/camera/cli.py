@@ -29,11 +29,17 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
         "camera", help="write the frames of a simulated camera scenario for a technician to look at",
         description="Plays a scenario of the simulated document camera and writes its frames as PNG files "
                     "(and what auto-capture made of each to DIR/frames.jsonl, captured pages as "
-                    "captured_NNNN.png).")
+                    "captured_NNNN.png), or with --serve streams them as an MJPEG network camera.")
     s.add_argument("--scenario", default="page",
                    help="page, no_page, moving, blurred, glare, dark, lost, or folder:PATH (default: page)")
-    s.add_argument("--out", metavar="DIR", required=True, help="folder for the frames (created)")
-    s.add_argument("--frames", type=int, default=60, help="how many frames (default 60)")
+    s.add_argument("--out", metavar="DIR", help="folder for the frames (created)")
+    s.add_argument("--frames", type=int, help="how many frames (default 60; with --serve: per client, "
+                                              "default endless)")
+    s.add_argument("--serve", action="store_true",
+                   help="instead of files, stream MJPEG over HTTP for `type = \"opencv\"` to read")
+    s.add_argument("--host", default="127.0.0.1", help="--serve: address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8554, help="--serve: port (default 8554; 0 = any free)")
+    s.add_argument("--fps", type=float, default=10.0, help="--serve: frames per second (default 10)")
     s.add_argument("--width", type=int, default=1280)
     s.add_argument("--height", type=int, default=720)
     s.add_argument("--seed", type=int, default=0)
@@ -103,12 +109,19 @@ def _simulate_camera(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"kiosk simulate camera: {exc}", file=sys.stderr)
         return 2
-    if args.frames < 1 or args.width < 160 or args.height < 120:
+    if (args.frames is not None and args.frames < 1) or args.width < 160 or args.height < 120:
         print("kiosk simulate camera: --frames must be ≥ 1 and the size at least 160×120", file=sys.stderr)
         return 2
+    if bool(args.out) == bool(args.serve):
+        print("kiosk simulate camera: give either --out DIR (write frames) or --serve (stream them)",
+              file=sys.stderr)
+        return 2
+    player = ScenarioPlayer(args.scenario, args.width, args.height, args.seed)
+    if args.serve:
+        return _serve(args, player)
+    args.frames = args.frames or 60
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    player = ScenarioPlayer(args.scenario, args.width, args.height, args.seed)
     tracker = AutoCapture(still_frames=12)
     captured = 0
     with (out / "frames.jsonl").open("w", encoding="utf-8") as log:
@@ -131,4 +144,24 @@ def _simulate_camera(args: argparse.Namespace) -> int:
             log.write(json.dumps(entry, ensure_ascii=False) + "\n")
     print(f"{args.frames} frames of scenario '{args.scenario}' in {out} "
           f"(frames.jsonl says what auto-capture saw; {captured} page(s) captured)")
+    return 0
+
+
+def _serve(args: argparse.Namespace, player) -> int:
+    from kiosk.devices.camera.mjpeg import MjpegServer
+
+    try:
+        server = MjpegServer(player, args.host, args.port, args.fps, args.frames)
+    except OSError as exc:
+        print(f"kiosk simulate camera: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
+              "pick another --port (0 = any free one)", file=sys.stderr)
+        return 2
+    print(f"simulated camera '{args.scenario}' streaming at {server.url}\n"
+          f'use it with [devices.camera] type = "opencv", source = "{server.url}"; Ctrl-C stops', flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
     return 0

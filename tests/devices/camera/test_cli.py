@@ -59,3 +59,27 @@ def test_camera_texts_exist_in_both_languages():
 
     zh = {k for k in i18n.keys("zh_CN") if k.startswith("camera.")}
     assert len(zh) >= 14 and zh <= i18n.keys("en")
+
+
+def test_simulate_camera_serves_a_stream_the_opencv_driver_reads():
+    from kiosk.devices.camera.source import OpenCvCamera
+
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "simulate", "camera", "--scenario", "dark", "--serve",
+                             "--port", "0", "--width", "320", "--height", "180", "--fps", "30"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline()
+        url = first.split(" at ")[1].strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/stream.mjpg"), first
+        cam = OpenCvCamera(url)
+        frame = cam.read()
+        cam.close()
+        assert frame is not None and frame.shape == (180, 320, 3) and frame.mean() < 60
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_simulate_camera_needs_a_place_for_the_frames(tmp_path):
+    run = _kiosk("simulate", "camera", "--scenario", "page")
+    assert run.returncode == 2 and "--out DIR" in run.stderr

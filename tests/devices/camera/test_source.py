@@ -121,3 +121,22 @@ def test_the_registry_builds_both_drivers_from_config(tmp_path):
     real = registry.create("camera", CameraConfig(type="opencv", source=f"file:{path}"))
     assert isinstance(real, OpenCvCamera) and real.read().shape == (50, 60, 3)
     assert registry.create("camera", CameraConfig(type="none")) is None
+
+
+def test_the_driver_reads_the_simulator_as_a_network_camera_and_survives_its_loss():
+    from kiosk.devices.camera.mjpeg import MjpegServer
+    from kiosk.devices.camera.simulator import ScenarioPlayer
+
+    server = MjpegServer(ScenarioPlayer("lost", 320, 180, lost_after=8, lost_for=2), fps=100).start()
+    cam = OpenCvCamera(server.url, backoff=Backoff(0.02, 0.1))
+    states, frames = [], []
+    cam.subscribe(lambda h: states.append(h.state))
+    cam.start(frames.append)
+    try:
+        assert _wait(lambda: len(frames) >= 14, timeout=20)
+    finally:
+        cam.close()
+        server.stop()
+    assert frames[0].image.shape == (180, 320, 3)
+    transitions = [s for i, s in enumerate(states) if i == 0 or states[i - 1] != s]
+    assert transitions[:3] == [HealthState.CONNECTED, HealthState.DISCONNECTED, HealthState.CONNECTED]
