@@ -205,6 +205,13 @@ class OpenCvCamera:
             frame = self._latest
         return frame if frame is not None and frame.seq > after_seq else None
 
+    def forget(self) -> None:
+        """Zeroes and drops the newest frame (it may show a resident's document): call at visit end."""
+        with self._new_frame:
+            if self._latest is not None:
+                self._latest.image.fill(0)
+            self._latest = None
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:

@@ -140,3 +140,32 @@ def test_the_driver_reads_the_simulator_as_a_network_camera_and_survives_its_los
     assert frames[0].image.shape == (180, 320, 3)
     transitions = [s for i, s in enumerate(states) if i == 0 or states[i - 1] != s]
     assert transitions[:3] == [HealthState.CONNECTED, HealthState.DISCONNECTED, HealthState.CONNECTED]
+
+
+def test_recorded_frames_play_in_name_order_and_loop(tmp_path):
+    from kiosk.devices.camera.simulator import check_scenario
+
+    for i, tone in enumerate((10, 120, 240)):
+        cv2.imwrite(str(tmp_path / f"rec_{i:02d}.png"), np.full((40, 60, 3), tone, np.uint8))
+    (tmp_path / "notes.txt").write_text("ignored")
+    cam = SimulatedCamera(f"folder:{tmp_path}", fps=1000)
+    tones = [int(cam.read().mean()) for _ in range(4)]
+    assert tones == [10, 120, 240, 10]
+    with pytest.raises(ValueError, match="does not exist"):
+        check_scenario(f"folder:{tmp_path / 'nope'}")
+    with pytest.raises(ValueError, match="unknown camera scenario"):
+        check_scenario("upside_down")
+
+
+def test_forget_zeroes_the_last_frame_a_visit_left_behind():
+    cam = SimulatedCamera("page", 160, 120, fps=500)
+    cam.start()
+    try:
+        assert cam.wait_frame(0, timeout=5) is not None
+    finally:
+        cam.stop()
+    frame = cam.latest()
+    assert frame.image.any()
+    cam.forget()
+    assert cam.latest() is None and not frame.image.any()
+    cam.close()
