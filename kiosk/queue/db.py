@@ -80,7 +80,7 @@ class Database:
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
             mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            conn.connection.dbapi_connection.execute(f"BEGIN {mode}")  # straight to sqlite3: hot path
 
         return engine
 
