@@ -164,10 +164,13 @@ def _on_border(q: np.ndarray, w: int, h: int, margin: float = 2.5) -> bool:
 def edge_support(q: np.ndarray, images: tuple[np.ndarray, ...], step: float = 3.0, t: float = 10.0,
                  samples: int = 32) -> float:
     """Share of sample points along the sides with a brightness step ≥ ``t`` across the side (worst side
-    counts double). 0 when any side has less than half its length backed."""
+    counts double). 0 when any side has less than half its length backed, and 0 when the inside is
+    clearly darker than the desk in ``images[0]`` (grey) along most of the outline: paper is lighter
+    than its surroundings, a tablet, a keyboard or a closed dark booklet is not."""
     h, w = images[0].shape[:2]
     c = q.mean(axis=0)
     shares = []
+    darker = 0
     ts = (np.arange(samples) + 0.5) / samples
     for i in range(4):
         a, b = q[i], q[(i + 1) % 4]
@@ -179,9 +182,10 @@ def edge_support(q: np.ndarray, images: tuple[np.ndarray, ...], step: float = 3.
         out = np.clip(np.rint(pts + n * step), [0, 0], [w - 1, h - 1]).astype(np.int32)
         inn = np.clip(np.rint(pts - n * step), [0, 0], [w - 1, h - 1]).astype(np.int32)
         best = np.zeros(samples, np.float32)
-        sign = np.zeros(samples, np.float32)
-        for img in images:
+        for k, img in enumerate(images):
             diff = img[inn[:, 1], inn[:, 0]].astype(np.float32) - img[out[:, 1], out[:, 0]]
+            if k == 0:
+                darker += int(np.count_nonzero(diff <= -t))
             better = np.abs(diff) > np.abs(best)
             best = np.where(better, diff, best)
         sign = np.sign(best)
@@ -189,7 +193,7 @@ def edge_support(q: np.ndarray, images: tuple[np.ndarray, ...], step: float = 3.
         # the page side must step the same way along its length (random texture does not)
         dominant = max(np.sum(strong & (sign > 0)), np.sum(strong & (sign < 0)))
         shares.append(dominant / samples)
-    if min(shares) < 0.5:
+    if min(shares) < 0.5 or darker > 2 * samples:
         return 0.0
     return float((sum(shares) + min(shares)) / 5)
 

@@ -15,7 +15,7 @@ import numpy as np
 
 BACKGROUNDS = ("dark", "wood", "grey_texture", "light", "fabric", "green_mat", "gradient")
 TINTS = ((0.8, 0.96, 1.0), (1.0, 0.93, 0.84), (0.9, 0.87, 1.0), (0.86, 1.0, 0.9))  # yellow blue pink green
-NO_PAGE_KINDS = ("texture", "face", "desk", "gradient", "clutter", "dark_room", "stripes")
+NO_PAGE_KINDS = ("texture", "face", "desk", "gradient", "clutter", "dark_room", "stripes", "dark_object")
 
 
 @dataclass
@@ -318,6 +318,13 @@ def no_page(kind: str, seed: int, width: int = 1280, height: int = 720) -> np.nd
             sz = int(rng.uniform(10, 0.12 * h))
             cv2.rectangle(img, (x, y), (x + sz, y + int(sz * rng.uniform(0.5, 1.5))),
                           tuple(rng.uniform(0, 255, 3).tolist()), -1)
+    elif kind == "dark_object":  # a tablet, a keyboard or a closed dark booklet: a quad, but not paper
+        img = background(str(rng.choice(["wood", "light", "grey_texture"])), h, w, rng)
+        c = (float(w * rng.uniform(0.4, 0.6)), float(h * rng.uniform(0.4, 0.6)))
+        size = (float(w * rng.uniform(0.45, 0.6)), float(h * rng.uniform(0.5, 0.8)))
+        box = cv2.boxPoints((c, size, float(rng.uniform(-20, 20))))
+        tone = tuple(float(v) for v in rng.uniform(15, 70, 3))
+        cv2.fillConvexPoly(img, box.astype(np.int32), tone)
     elif kind == "dark_room":
         img = np.ones((h, w, 3), np.float32) * rng.uniform(5, 25) + _texture(rng, h, w, 60, 5)[..., None]
     else:  # stripes: blinds or a striped cloth
