@@ -22,6 +22,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 SITES = [f"S{i:02d}" for i in range(10)]
+_LENGTH = re.compile(rb"(?i)\r\ncontent-length: *(\d+)")
 
 
 # ---- a minimal HTTP/1.1 keep-alive client (the bench must not eat the server's CPU) -------------------
@@ -44,21 +46,21 @@ class Http:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         return self
 
-    async def request(self, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, bytes]:
+    def encode(self, method: str, path: str, token: str, body: dict | None = None) -> bytes:
         data = json.dumps(body).encode() if body is not None else b""
         head = (f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {token}\r\n"
                 f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n")
-        self.writer.write(head.encode() + data)
-        status = int((await self.reader.readline()).split()[1])
-        length = 0
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            key, _, value = line.partition(b":")
-            if key.lower() == b"content-length":
-                length = int(value)
-        return status, await self.reader.readexactly(length)
+        return head.encode() + data
+
+    async def send(self, raw: bytes) -> tuple[int, bytes]:
+        """Sends one encoded request and reads the answer (status, body)."""
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        match = _LENGTH.search(head)
+        return int(head[9:12]), await self.reader.readexactly(int(match.group(1)) if match else 0)
+
+    async def request(self, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, bytes]:
+        return await self.send(self.encode(method, path, token, body))
 
     async def sse(self, path: str, token: str):
         """Yields each SSE event's data (decoded JSON) from a chunked text/event-stream response."""
@@ -141,25 +143,35 @@ async def throughput(host: str, port: int, world: dict, seconds: float, workers:
     for site, token in world["helpers"]:
         helper_by_site.setdefault(site, []).append(token)
     counts = {"created": 0, "claimed": 0, "errors": 0}
-    stop = time.monotonic() + seconds
+    stop = 0.0
 
-    async def worker(n: int) -> None:
-        http = await Http(host, port).open()
+    def prepared(n: int, http: Http, count: int):
+        """Encoded (create, claim) pairs made before the clock starts: the client stays cheap."""
         kiosks = world["kiosks"][n::workers]
-        i = 0
-        while time.monotonic() < stop:
+        for i in range(count):
             kiosk_id, site, token = kiosks[i % len(kiosks)]
-            i += 1
             body = body_for(kiosk_id, site)
-            status, _ = await http.request("POST", "/api/v1/requests", token, body)
+            yield (http.encode("POST", "/api/v1/requests", token, body),
+                   http.encode("POST", f"/api/v1/requests/{body['id']}/claim", random.choice(helper_by_site[site])))
+
+    async def worker(n: int, pairs: list) -> None:
+        nonlocal stop
+        http = await Http(host, port).open()
+        for create, claim in pairs:
+            if time.monotonic() >= stop:
+                break
+            status, _ = await http.send(create)
             counts["created" if status == 201 else "errors"] += 1
-            helper = random.choice(helper_by_site[site])
-            status, _ = await http.request("POST", f"/api/v1/requests/{body['id']}/claim", helper)
+            status, _ = await http.send(claim)
             counts["claimed" if status == 200 else "errors"] += 1
         http.close()
 
+    per_worker = int(seconds * 1500 / workers) + 10  # more than a fast server can take in the time
+    dummy = Http(host, port)
+    work = [list(prepared(n, dummy, per_worker)) for n in range(workers)]
+    stop = time.monotonic() + seconds
     t0 = time.monotonic()
-    await asyncio.gather(*(worker(n) for n in range(workers)))
+    await asyncio.gather(*(worker(n, work[n]) for n in range(workers)))
     elapsed = time.monotonic() - t0
     return {k: v / elapsed for k, v in counts.items()} | {"seconds": elapsed, "total": counts}
 

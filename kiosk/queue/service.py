@@ -274,7 +274,7 @@ class QueueService:
                     values["escalated_to"] = parent
                 cond = requests.c.escalation_level == due["escalation_level"]
                 stmt = requests.update().where(requests.c.id == due["id"], requests.c.state == State.WAITING,
-                                               cond).values(**values)
+                                               cond).values(**values, version=requests.c.version + 1)
                 if conn.execute(stmt).rowcount:
                     moved += 1
                     self._event(conn, pending, "request.escalated", "system:escalation", due["id"], now,

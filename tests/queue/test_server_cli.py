@@ -64,6 +64,11 @@ def test_provisioning_commands(tmp_path, monkeypatch, capsys):
     context.db.dispose()
 
 
+def test_serve_refuses_several_workers_on_sqlite(tmp_path, monkeypatch, capsys):
+    code, _, err = run(["serve", "--state-dir", str(tmp_path), "--workers", "2"], monkeypatch, capsys)
+    assert code == 2 and "several workers need PostgreSQL" in err
+
+
 @contextmanager
 def server(args: list[str], env_extra: dict | None = None):
     """``kiosk queue serve --port 0 …`` in a subprocess; yields its base URL; always stopped."""
