@@ -1,0 +1,8 @@
+"""The document camera: frames from OpenCV or the simulator, page detection, quality, auto-capture.
+
+Modules (import them directly; this package imports nothing, so the CLI stays light):
+``source`` (OpenCvCamera, Frame), ``simulator`` (SimulatedCamera, ScenarioPlayer), ``mjpeg`` (the
+simulator as a network camera), ``detect`` (detect_page), ``warp`` (warp_page onto A4 / ID-1 canvases),
+``quality`` (assess, problem codes and messages), ``autocapture`` (AutoCapture, CapturedDocument),
+``synth`` (synthetic frames with ground truth for tests, the benchmark and the simulator).
+"""

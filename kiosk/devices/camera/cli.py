@@ -15,7 +15,7 @@ from pathlib import Path
 def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubParsersAction) -> None:
     """Registers this device's diagnostics under `devices` and its simulator under `simulate`."""
     p = devices.add_parser(
-        "detect-document", help="find the page in photos, judge their quality, optionally flatten them",
+        "detect-document", help="检测材料照片 (find the page, judge blur/light/glare, flatten it)",
         description="For each image: is there a page (corners tl, tr, br, bl in the image's pixels), its "
                     "sharpness, brightness and glare, and the problems a resident would be told. Exit 0 "
                     "when every file was read (found or not), 2 when any file could not be read.")
@@ -26,7 +26,7 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
     p.set_defaults(func=_detect_document)
 
     s = simulate.add_parser(
-        "camera", help="write the frames of a simulated camera scenario for a technician to look at",
+        "camera", help="高拍仪模拟器 (scenario frames to PNG files, or an MJPEG stream)",
         description="Plays a scenario of the simulated document camera and writes its frames as PNG files "
                     "(and what auto-capture made of each to DIR/frames.jsonl, captured pages as "
                     "captured_NNNN.png), or with --serve streams them as an MJPEG network camera.")
