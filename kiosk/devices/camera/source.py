@@ -134,9 +134,9 @@ class OpenCvCamera:
             if cap is None or not cap.isOpened():
                 if cap is not None:
                     cap.release()
-                reason = tr("camera.health.cannot_open", source=self.source, detail=detail)
-                self._health.set(HealthState.DISCONNECTED, reason, source=str(self.source))
-                raise DeviceNotFound(reason)
+                reason = tr("camera.health.cannot_open", source=self.source)
+                self._health.set(HealthState.DISCONNECTED, reason, source=str(self.source), error=detail)
+                raise DeviceNotFound(f"{reason} ({detail})")
             self._cap = cap
             self._health.set(HealthState.CONNECTED, tr("camera.health.connected"), source=str(self.source))
 
@@ -159,7 +159,7 @@ class OpenCvCamera:
                 return image
             cap.release()
             self._cap = None
-        self._health.set(HealthState.DISCONNECTED, tr("camera.health.gone", detail="read() returned no frame"),
+        self._health.set(HealthState.DISCONNECTED, tr("camera.health.gone", source=self.source),
                          source=str(self.source))
         return None
 
