@@ -151,46 +151,50 @@ def cmd_add_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings_from_env():
+_ENV = {"db": "KIOSK_QUEUE_DB", "state": "KIOSK_QUEUE_STATE", "tick": "KIOSK_QUEUE_TICK",
+        "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC"}
+
+
+def _settings(values: dict[str, str]):
     from kiosk.queue.api import ServerSettings
 
-    state = os.environ.get("KIOSK_QUEUE_STATE")
-    return ServerSettings(db_url=os.environ["KIOSK_QUEUE_DB"], state_dir=Path(state) if state else None,
-                          escalation_tick_s=float(os.environ.get("KIOSK_QUEUE_TICK", "1")),
-                          cookie_secure=os.environ.get("KIOSK_QUEUE_COOKIE_SECURE") == "1", migrate=False,
-                          sqlite_synchronous=os.environ.get("KIOSK_QUEUE_SQLITE_SYNC", "normal"))
+    return ServerSettings(db_url=values["db"], state_dir=Path(values["state"]),
+                          escalation_tick_s=float(values["tick"]), cookie_secure=values["secure"] == "1",
+                          migrate=False, sqlite_synchronous=values["sync"])
 
 
 def app_from_env():
-    """uvicorn factory for ``--workers`` > 1 (each worker process builds its app from the environment)."""
+    """uvicorn factory for ``--workers`` > 1: each worker process builds its app from the environment
+    that ``serve`` exported for it."""
     from kiosk.queue.api import create_app
 
-    return create_app(_settings_from_env())
+    return create_app(_settings({key: os.environ[name] for key, name in _ENV.items()}))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from kiosk.queue.api import create_app
     from kiosk.queue.crypto import KeyProblem
 
     db = _database(args)  # create and migrate once, before any worker starts
-    is_sqlite = db.is_sqlite
-    os.environ["KIOSK_QUEUE_DB"] = db.url
+    is_sqlite, url = db.is_sqlite, db.url
     db.dispose()
     if args.workers > 1 and is_sqlite:
         return _fail("several workers need PostgreSQL (--db postgresql+psycopg://…); SQLite has one writer")
-    os.environ["KIOSK_QUEUE_STATE"] = str(args.state_dir.resolve())
-    os.environ["KIOSK_QUEUE_TICK"] = str(args.escalation_tick)
-    os.environ["KIOSK_QUEUE_COOKIE_SECURE"] = "1" if args.cookie_secure else "0"
-    os.environ["KIOSK_QUEUE_SQLITE_SYNC"] = args.sqlite_sync
+    values = {"db": url, "state": str(args.state_dir.resolve()), "tick": str(args.escalation_tick),
+              "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync}
     try:
-        app = app_from_env() if args.workers == 1 else "kiosk.queue.server_cli:app_from_env"
+        app = create_app(_settings(values))  # also checks the key before any worker starts
     except KeyProblem as exc:
         return _fail(str(exc))
     if args.workers > 1:
+        app.state.ctx.db.dispose()  # each worker builds its own
+        os.environ.update({name: values[key] for key, name in _ENV.items()})
         print(f"help-queue server on http://{args.host}:{args.port} with {args.workers} workers", file=sys.stderr)
-        uvicorn.run(app, host=args.host, port=args.port, workers=args.workers, factory=True,
-                    log_level="warning", access_log=False, timeout_graceful_shutdown=5, timeout_keep_alive=75)
+        uvicorn.run("kiosk.queue.server_cli:app_from_env", host=args.host, port=args.port, workers=args.workers,
+                    factory=True, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
+                    timeout_keep_alive=75)
         return 0
     import socket
 
