@@ -203,9 +203,15 @@ def _plausible(q: np.ndarray, min_px: float, w: int, h: int) -> bool:
             and not _on_border(q, w, h))
 
 
+def _box_area(contour: np.ndarray) -> int:
+    _, _, bw, bh = cv2.boundingRect(contour)
+    return bw * bh
+
+
 def _candidates(mask: np.ndarray, mode: int, min_px: float, limit: int = 5) -> list[np.ndarray]:
     contours, _ = cv2.findContours(mask, mode, cv2.CHAIN_APPROX_SIMPLE)
-    big = [c for c in contours if len(c) >= 4 and cv2.contourArea(cv2.convexHull(c)) >= min_px]
+    big = [c for c in contours if len(c) >= 4 and _box_area(c) >= min_px  # cheap test first
+           and cv2.contourArea(cv2.convexHull(c)) >= min_px]
     big.sort(key=lambda c: cv2.contourArea(cv2.convexHull(c)), reverse=True)
     return big[:limit]
 
