@@ -52,6 +52,7 @@ class Database:
         if not (self.is_sqlite or self.is_postgres):
             raise ValueError(f"database URL '{url}' is neither sqlite:/// nor postgresql+psycopg://")
         self._write_lock = threading.Lock()
+        self._writer: Connection | None = None
         if self.is_sqlite:
             if ":memory:" in self.url or self.url in ("sqlite://", "sqlite:///"):
                 raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
@@ -88,8 +89,10 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """A write transaction; commits when the block ends, rolls back on an exception."""
         if self.is_sqlite:
-            with self._write_lock, self.engine.connect() as conn:
-                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            with self._write_lock:  # the one writer keeps one connection: no pool round trip per write
+                conn = self._writer
+                if conn is None or conn.closed or conn.invalidated:
+                    conn = self._writer = self.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
                 with conn.begin():
                     yield conn
         else:
@@ -127,4 +130,8 @@ class Database:
         return head or ""
 
     def dispose(self) -> None:
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
         self.engine.dispose()
