@@ -147,6 +147,7 @@ class QueueService:
         now = self.clock()
         with self._tx() as (conn, pending):
             row = self._kiosk_row(conn, kiosk, request_id)
+            request_id = row["id"]  # canonical form
             if row["state"] not in CLOSED_STATES:
                 values = dict(state=State.CANCELLED, cancel_reason=reason, closed_at=now, updated_at=now)
                 if store.change_state(conn, request_id, [row["state"]], values):
@@ -208,6 +209,7 @@ class QueueService:
         now = self.clock()
         with self._tx() as (conn, pending):
             row = self._staff_row(conn, user, request_id)
+            request_id = row["id"]  # canonical form
             try:
                 target = next_state(request_id, row["state"], action)
             except TransitionError:

@@ -7,6 +7,7 @@ one process or many, exactly one succeeds; the caller learns it from the row cou
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -49,7 +50,12 @@ def insert_ignore(conn: Connection, table, values: dict[str, Any], key: str) -> 
 
 
 def get_request(conn: Connection, request_id: str) -> RowMapping | None:
-    """The request with its helper's display name and its kiosk's location, or None."""
+    """The request with its helper's display name and its kiosk's location, or None. Ids are stored in
+    canonical UUID form, so ``{ABC…}`` or upper case finds the same request."""
+    try:
+        request_id = str(uuid.UUID(request_id))
+    except ValueError:
+        return None
     return conn.execute(_GET, {"rid": request_id}).mappings().first()
 
 

@@ -80,8 +80,9 @@ def test_full_path_with_events_actor_and_time(client, world, clock):
     assert client.post(f"/api/v1/requests/{rid}/arrive", headers=li).json()["state"] == "arrived"
     done = client.post(f"/api/v1/requests/{rid}/resolve", json={"outcome": "led_to_window"}, headers=li).json()
     assert done["state"] == "resolved" and done["outcome"] == "led_to_window" and done["closed_at"]
-    again = client.post(f"/api/v1/requests/{rid}/claim", headers=li)
+    again = client.post(f"/api/v1/requests/{rid.upper()}/claim", headers=li)  # any UUID spelling
     assert again.status_code == 409 and again.json()["state"] == "resolved"
+    assert client.get("/api/v1/requests/not-a-uuid", headers=li).status_code == 404
     history = client.get(f"/api/v1/requests/{rid}/events", headers=li).json()
     assert [(e["type"], e["actor"]) for e in history] == [
         ("request.created", "kiosk:k1"), ("request.claimed", "user:li"),
