@@ -268,6 +268,11 @@ def test_heartbeats_and_kiosk_health(client, world, clock):
     assert len(client.get("/api/v1/kiosks/k1/heartbeats", headers=mgr).json()) == 1
     clock.advance(91)
     assert client.get("/api/v1/kiosks", headers=mgr).json()[0]["problems"][0] == "quiet"
+    clock.advance(7 * 86400)
+    assert world.ctx.health.purge()["heartbeats"] == 1  # history is bounded; the latest state stays
+    mgr = auth(world.token("mgr"))  # (the old session expired meanwhile)
+    assert client.get("/api/v1/kiosks/k1/heartbeats", headers=mgr).json() == []
+    assert client.get("/api/v1/kiosks", headers=mgr).json()[0]["outbox_pending"] == 2
 
 
 def test_staff_on_duty(client, world):
