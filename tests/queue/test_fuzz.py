@@ -34,7 +34,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors(case):
     tokens = case.operation.schema.app.state.fuzz_tokens
     who = "kiosk" if (case.method.upper(), case.path) in KIOSK_PATHS else "staff"
