@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -168,4 +169,53 @@ heartbeats = Table(
     Column("outbox_pending", Integer, nullable=False, default=0),
     Column("devices", JSON, nullable=False),
     Index("ix_heartbeats_kiosk_received", "kiosk_id", "received_at"),
+)
+
+# ---- 代办 cases and their handover ledger (台账); see kiosk/queue/cases.py -------------------------------
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(40), primary_key=True),  # DB-YYYYMMDD-XXXXXXXX
+    Column("site_code", String(32), ForeignKey("sites.code"), nullable=False),
+    Column("request_id", String(36), nullable=True, unique=True),  # the help request it came from
+    Column("seq", Integer, nullable=False),  # 序号 within the site and year
+    Column("matter_id", String(64), nullable=True),
+    Column("matter_name", String(128), nullable=False),
+    Column("time_limit_days", Integer, nullable=False),
+    Column("applicant_enc", LargeBinary, nullable=False),  # Fernet: name, id_number, phone
+    Column("applicant_masked", String(64), nullable=False),
+    Column("phone_masked", String(32), nullable=False, default=""),
+    Column("auth_signed", Boolean, nullable=False),
+    Column("auth_signed_at", UTCDateTime, nullable=True),
+    Column("auth_scanned", Boolean, nullable=False, default=False),
+    Column("auth_note", Text, nullable=True),
+    Column("materials", JSON, nullable=False),  # [{name, form: original|copy, count}]
+    Column("agent_id", BigId, ForeignKey("users.id"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("department", String(128), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("promised_date", Date, nullable=False),
+    Column("completed_at", UTCDateTime, nullable=True),
+    Column("returned_at", UTCDateTime, nullable=True),
+    Column("return_note", Text, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("close_reason", String(200), nullable=True),
+    Column("overdue_level", Integer, nullable=False, default=0),  # 0 on track, 1 due soon, 2 overdue
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Index("ix_cases_site_state", "site_code", "state", "promised_date"),
+    Index("ix_cases_agent", "agent_id", "state"),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("case_id", String(40), nullable=True, index=True),  # None: a ledger-wide event (export)
+    Column("site_code", String(32), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("actor", String(96), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("data", JSON, nullable=False),
 )
