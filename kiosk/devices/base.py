@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 
-class HealthState(str, enum.Enum):
+class HealthState(str, enum.Enum):  # noqa: UP042 - str() and format() stay as they are
     CONNECTED = "connected"
     DISCONNECTED = "disconnected"
     ERROR = "error"

@@ -57,6 +57,7 @@ def _detect_document(args: argparse.Namespace) -> int:
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     status = 0
+    used: set[str] = set()  # page file names written in this run: page.png and page.jpg must not collide
     for name in args.images:
         image = cv2.imread(name, cv2.IMREAD_COLOR) if Path(name).is_file() else None
         if image is None:
@@ -65,7 +66,8 @@ def _detect_document(args: argparse.Namespace) -> int:
             status = 2
             continue
         t0 = time.perf_counter()
-        found = detect_page(image)
+        # a thumbnail smaller than 16×16 cannot show a page: measured and reported, not a crash
+        found = detect_page(image) if min(image.shape[:2]) >= 16 else None
         quality = assess(image, None if found is None else found.corners)
         ms = (time.perf_counter() - t0) * 1000
         record = {"file": name, "found": found is not None,
@@ -75,7 +77,7 @@ def _detect_document(args: argparse.Namespace) -> int:
                   "ms": round(ms, 2)}
         if found is not None and out_dir is not None:
             page, kind = warp_page(image, found.corners, args.kind)
-            target = out_dir / f"{Path(name).stem}.page.png"
+            target = _unused(out_dir, Path(name).stem, used)
             cv2.imwrite(str(target), page)
             record.update(kind=kind, out=str(target))
         if found is None:
@@ -87,6 +89,16 @@ def _detect_document(args: argparse.Namespace) -> int:
                     f"{quality.brightness:.0f} glare {quality.glare:.1%}: {verdict} [{ms:.1f} ms]")
         _emit(args, record, text)
     return status
+
+
+def _unused(out_dir: Path, stem: str, used: set[str]) -> Path:
+    """``DIR/<stem>.page.png``, or ``<stem>-2.page.png``… when an earlier image of this run took it."""
+    candidate, n = f"{stem}.page.png", 1
+    while candidate in used:
+        n += 1
+        candidate = f"{stem}-{n}.page.png"
+    used.add(candidate)
+    return out_dir / candidate
 
 
 def _emit(args: argparse.Namespace, record: dict, text: str) -> None:

@@ -83,3 +83,26 @@ def test_simulate_camera_serves_a_stream_the_opencv_driver_reads():
 def test_simulate_camera_needs_a_place_for_the_frames(tmp_path):
     run = _kiosk("simulate", "camera", "--scenario", "page")
     assert run.returncode == 2 and "--out DIR" in run.stderr
+
+
+def test_detect_document_odd_inputs_neither_crash_nor_overwrite(tmp_path, write_png):
+    """A thumbnail is measured (no page), grey and 4-channel photos work, and two photos with one stem
+    (page.png, page.jpg) give two corrected pages instead of one overwriting the other."""
+    page, truth = synth.render(synth.Scene(background="wood", cover=0.3, angle=5, seed=31))
+    tiny = write_png("tiny.png", cv2.resize(page, (8, 6)))
+    grey = write_png("grey.png", cv2.cvtColor(page, cv2.COLOR_BGR2GRAY))
+    rgba = write_png("rgba.png", cv2.cvtColor(page, cv2.COLOR_BGR2BGRA))
+    png = write_png("page.png", page)
+    jpg = tmp_path / "page.jpg"
+    cv2.imwrite(str(jpg), page)
+    out = tmp_path / "pages"
+    run = _kiosk("devices", "detect-document", *map(str, (tiny, grey, rgba, png, jpg)), "--json", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    small, *pages = [json.loads(line) for line in run.stdout.splitlines()]
+    assert small["found"] is False and small["corners"] is None and small["problems"] == ["no_page"]
+    assert set(small) >= {"found", "corners", "sharpness", "brightness", "glare", "ok", "problems", "ms"}
+    for record in pages:
+        assert record["found"], record
+        assert synth.corner_error(np.array(record["corners"]), truth) < 0.02 * math.hypot(720, 1280)
+    outs = [record["out"] for record in pages]
+    assert len(set(outs)) == 4 and all(cv2.imread(o) is not None for o in outs)
