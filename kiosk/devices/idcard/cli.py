@@ -40,6 +40,9 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
                      help="misbehave; repeat for several")
     sim.add_argument("--baud", type=int, choices=BAUDS, default=115200, help="line speed for wire timing")
     sim.add_argument("--no-wire-timing", action="store_true", help="answer at once instead of at line speed")
+    sim.add_argument("--read-once", action="store_true",
+                     help="like GA/T 467 modules: a card that was read is not found again until it is "
+                          "taken away and presented again (default: found again, so read-id can repeat)")
     sim.add_argument("--list", action="store_true", help="list the identities and faults, then exit")
     sim.set_defaults(func=_simulate)
 
@@ -141,7 +144,10 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.identity not in IDENTITIES:
         print(f"--identity: unknown '{args.identity}'; expected one of {', '.join(IDENTITIES)}", file=sys.stderr)
         return 2
-    module = SamModule(None if args.no_card else args.identity, faults=args.fault)
+    # By default the card stays readable, so a technician (or a check) can run read-id again and again
+    # against one simulator; the kiosk's polling reader reads it once either way.
+    module = SamModule(None if args.no_card else args.identity, faults=args.fault,
+                       refind_after_read=not args.read_once)
     server = SimulatorServer(module, baud=args.baud, wire_timing=not args.no_wire_timing)
     try:
         url = server.start_pty() if args.pty else server.start_tcp(

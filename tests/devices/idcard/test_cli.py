@@ -86,6 +86,25 @@ def test_read_json_masked_then_revealed(simulator: Simulator) -> None:
 
 
 
+def test_a_technician_can_read_again_without_replacing_the_card(simulator: Simulator) -> None:
+    """Two read-id runs in a row against one simulator both read the card (json, then --reveal)."""
+    first = read_id("--port", simulator.url, "--wait", "1", "--json")
+    second = read_id("--port", simulator.url, "--wait", "1", "--json", "--reveal")
+    assert (first.returncode, second.returncode) == (0, 0), second.stderr
+    assert json.loads(second.stdout)["id_number"] == IDENTITIES["elder_long_term"].id_number
+
+
+def test_read_once_behaves_like_a_gat467_module() -> None:
+    sim = Simulator("--port-tcp", "0", "--read-once")
+    try:
+        assert read_id("--port", sim.url, "--wait", "0.3", "--json").returncode == 0
+        assert read_id("--port", sim.url, "--wait", "0.3", "--json").returncode == 3
+        assert sim.command("present").startswith("presented")
+        assert read_id("--port", sim.url, "--wait", "0.3", "--json").returncode == 0
+    finally:
+        sim.stop()
+
+
 def test_reveal_adds_the_full_number(simulator: Simulator, capsys: pytest.CaptureFixture) -> None:
     code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "2", "--json", "--reveal")
     assert code == 0, err
