@@ -44,10 +44,11 @@ class CardDataError(SamProtocolError):
         super().__init__(tr("idcard.reader.card_data", detail=detail))
 
 
-def _text(block: bytes, spot: tuple[int, int], what: str) -> str:
+def _text(block: bytes, spot: tuple[int, int], what: str, strip: str = "both") -> str:
     offset, size = spot
     try:
-        return block[offset:offset + size].decode("utf-16-le").strip(" \x00")
+        text = block[offset:offset + size].decode("utf-16-le")
+        return text.rstrip(" \x00") if strip == "right" else text.strip(" \x00")
     except UnicodeDecodeError:
         raise CardDataError(f"field {what} is not valid UTF-16") from None
 
@@ -99,9 +100,12 @@ def parse_text(block: bytes, photo: bytes | bytearray = b"", fingerprint: bytes 
                       authority_code=f["authority_code"], issuer=f["authority_code"], **common)
     # A long English name continues in the second slot: straight on when the first slot is full, else
     # after a word break that the padding swallowed.
-    first, second = f["english_1"], f["english_2"]
-    english = first + second if len(first) == 35 or not second else f"{first} {second}"
-    return IdCard(name=f["name"], english_name=english, nationality=f["nationality"],
+    # (the second slot keeps its leading space: "…35 chars" + " SMITH" is a word break, not padding)
+    first, second = f["english_1"], _text(block, lay["english_2"], "english_2", strip="right")
+    if len(first) < 35 and second:
+        second = " " + second.lstrip()
+    english = first + second
+    return IdCard(name=f["name"] or english, english_name=english, nationality=f["nationality"],
                   renewal_count=_count(f["renewal_count"], "renewal_count"),
                   issuer=f["issuer"] or Y_DEFAULT_ISSUER, **common)
 
@@ -141,7 +145,8 @@ def encode_text(card: IdCard) -> bytes:
                       card_version=card.card_version, authority_code=card.authority_code)
     else:
         first, rest = card.english_name[:35], card.english_name[35:]
-        values.update(name=card.name, english_1=first, english_2=rest, issuer=card.issuer,
+        values.update(name="" if card.name == card.english_name else card.name, english_1=first, english_2=rest,
+                      issuer=card.issuer,
                       renewal_count=f"{card.renewal_count or 0:02d}")
     for key, spot in lay.items():
         _put(buf, spot, values.get(key, ""), key)

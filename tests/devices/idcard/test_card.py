@@ -78,6 +78,20 @@ def test_english_name_split_at_a_word_keeps_the_space() -> None:
     assert parse_text(encode_text(card)).english_name == "A" * 34 + " BCDEF"
 
 
+@pytest.mark.parametrize("english", ["A" * 35 + " SMITH", "A" * 35 + "SMITH", "B" * 34 + " C", "ORTIZ, ANA",
+                                     "A" * 35, "WOLFESCHLEGELSTEINHAUSENBERGERDORFF, HUBERT BLAINE"[:46]])
+def test_long_english_names_come_back_as_written(english: str) -> None:
+    card = dataclasses.replace(IDENTITIES["foreign_2023"], english_name=english)
+    assert parse_text(encode_text(card)).english_name == english
+
+
+def test_foreign_2023_without_chinese_name_uses_the_english_one() -> None:
+    english = "MONTGOMERY-WHITTAKER, ALEXANDRA ELIZABETH"
+    card = dataclasses.replace(IDENTITIES["foreign_2023"], name=english, english_name=english)
+    parsed = parse_text(encode_text(card))
+    assert parsed.name == english and parsed.english_name == english and parsed.as_json()["name"] == english
+
+
 def test_foreign_2017_without_chinese_name_uses_the_english_one() -> None:
     card = dataclasses.replace(IDENTITIES["foreign_2017"], name="SMITH, JOHN WILLIAM")
     assert parse_text(encode_text(card)).name == "SMITH, JOHN WILLIAM"
