@@ -130,9 +130,8 @@ class EscposPrinter:
                 printer.close()
 
     def _query(self, printer: Any) -> st.PrinterStatus:
-        drain(printer)
         return st.query(lambda data: write(printer, data), lambda t: read_reply(printer, t),
-                        self.status_timeout_s)
+                        self.status_timeout_s, drain=lambda: drain(printer))
 
     def _status_once(self) -> st.PrinterStatus:
         """Opens if needed and queries; ConnectionClosed propagates; no status channel → unknown."""

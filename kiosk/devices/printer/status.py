@@ -98,15 +98,20 @@ def decode(replies: dict[int, int | None]) -> PrinterStatus:
 
 
 def query(send: Callable[[bytes], None], read: Callable[[float], bytes], timeout: float = 1.0,
-          queries: tuple[int, ...] = QUERIES) -> PrinterStatus:
+          queries: tuple[int, ...] = QUERIES, drain: Callable[[], None] | None = None) -> PrinterStatus:
     """Sends ``DLE EOT n`` for each n and decodes the answers.
 
     ``send(data)`` writes to the printer; ``read(timeout)`` returns the bytes that came within
-    ``timeout`` s (``b''`` if none). The first unanswered query ends the round (the printer is silent);
-    the whole call takes at most about ``timeout`` s more than the printer's answers.
+    ``timeout`` s (``b''`` if none); ``drain()``, when given, discards bytes already waiting before each
+    query (a late answer or line noise must not pass for the next answer). Bytes that cannot be a status
+    reply (noise before the answer) are skipped; when only such bytes come, the last one is reported as
+    an invalid reply. The first unanswered query ends the round (the printer is silent); the whole call
+    takes at most about ``timeout`` s more than the printer's answers.
     """
     replies: dict[int, int | None] = {}
     for n in queries:
+        if drain is not None:
+            drain()
         send(DLE_EOT + bytes([n]))
         reply = _one_byte(read, timeout)
         replies[n] = reply
@@ -120,12 +125,22 @@ def query(send: Callable[[bytes], None], read: Callable[[float], bytes], timeout
     return status
 
 
+_NOISE_GRACE_S = 0.05  # after bytes that cannot be an answer, how long the real answer may still take
+
+
 def _one_byte(read: Callable[[float], bytes], timeout: float) -> int | None:
+    """The newest status-shaped byte that came within ``timeout``; else the last other byte (an invalid
+    reply, decoded as such) once no better one followed for a moment; None when nothing came."""
     deadline = time.monotonic() + timeout
+    invalid: int | None = None
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
-            return None
+            return invalid
         data = read(left)
+        valid = [b for b in data if is_status_byte(b)]
+        if valid:
+            return valid[-1]  # the newest answer is the answer to this query
         if data:
-            return data[-1]  # the newest byte is the answer to this query
+            invalid = data[-1]
+            deadline = min(deadline, time.monotonic() + _NOISE_GRACE_S)

@@ -51,3 +51,27 @@ def test_query_sends_each_dle_eot_and_reads_its_answer():
     status = query(sent.append, lambda timeout: bytes([replies[sent[-1][2]]]), timeout=0.5)
     assert sent == [b"\x10\x04\x01", b"\x10\x04\x02", b"\x10\x04\x03", b"\x10\x04\x04"]
     assert status.paper == "near_end" and status.as_dict()["replies"]["4"] == "0x1E"
+
+
+def test_noise_before_an_answer_is_skipped_and_stale_bytes_are_drained():
+    """A printer (or a noisy serial line) that sends junk before each answer still reads right; what is
+    left over from one query is drained before the next."""
+    replies = dict(REPLIES["near_end"])
+    sent: list[bytes] = []
+    pending: list[bytes] = []
+
+    def send(data: bytes) -> None:
+        sent.append(data)
+        pending[:] = [b"\xff\x00ga", bytes([replies[data[2]]]) + b"!!"]  # junk, answer, trailing junk
+
+    status = query(send, lambda timeout: pending.pop(0) if pending else b"", timeout=0.5,
+                   drain=pending.clear)
+    assert status.replies == replies and status.paper == "near_end" and status.error is None
+
+
+def test_a_printer_that_answers_only_junk_is_unknown_and_quick():
+    started = time.monotonic()
+    status = query(lambda data: None, lambda timeout: b"\x00\xff\x01", timeout=1.0)
+    assert (status.online, status.paper, status.cover_open) == (None, "unknown", None)
+    assert "invalid reply to n=1 (0x01)" in status.error
+    assert time.monotonic() - started < 1.0
