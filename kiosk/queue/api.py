@@ -212,6 +212,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue.api_staff import router
 
     app.include_router(router)
+    from kiosk.queue import api_cases  # 代办 cases, ledger, figures
+
+    app.include_router(api_cases.router)
     from kiosk.queue.console.routes import mount_console
 
     mount_console(app)

@@ -1,0 +1,118 @@
+"""What crosses the API boundary for 代办 cases: the handover form, state changes and the case view.
+
+Inputs are strict (unknown fields refused, lengths bounded) so bad input gets a clear 422 that names the
+field; the view never carries the applicant's full name, ID number or phone (see ``/applicant``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class MaterialIn(_In):
+    name: str = Field(min_length=1, max_length=100, description="材料名称")
+    form: Literal["original", "copy"] = Field("original", description="原件 / 复印件")
+    count: int = Field(1, ge=1, le=999, description="份数")
+
+
+class ApplicantIn(_In):
+    name: str = Field(min_length=1, max_length=64, description="申请人姓名 (stored encrypted)")
+    id_number: str | None = Field(None, max_length=32, description="证件号码 (stored encrypted)")
+    phone: str | None = Field(None, max_length=32, pattern=r"^[0-9+\- ]*$", description="联系电话 (encrypted)")
+
+
+class AuthorizationIn(_In):
+    signed: bool = Field(description="授权委托书已签署")
+    signed_at: datetime | None = Field(None, description="签署时间 (default: now when signed)")
+    scanned: bool = Field(False, description="已扫描存档")
+    note: str | None = Field(None, max_length=200)
+
+
+class CaseIn(_In):
+    """A handover: from a help request the agent holds (``request_id``) or directly at the window."""
+
+    request_id: str | None = Field(None, max_length=64, description="convert this arrived help request")
+    site_code: str | None = Field(None, max_length=32, description="required without request_id when "
+                                  "the agent has several sites")
+    matter_id: str | None = Field(None, max_length=64)
+    matter_name: str | None = Field(None, max_length=128, description="default: the request's matter")
+    time_limit_days: int = Field(ge=0, le=365, description="承诺时限, working days (0 = 即办: same day)")
+    applicant: ApplicantIn | None = Field(None, description="default: the request's resident, if known")
+    authorization: AuthorizationIn
+    materials: list[MaterialIn] = Field(min_length=1, max_length=50, description="移交材料")
+    note: str | None = Field(None, max_length=500)
+
+
+class StartIn(_In):
+    department: str = Field(min_length=1, max_length=128, description="办理部门 / 窗口")
+    note: str | None = Field(None, max_length=500)
+
+
+class CompleteIn(_In):
+    note: str | None = Field(None, max_length=500, description="办结结果, e.g. 证照已领取")
+
+
+class ReturnIn(_In):
+    """Results and materials handed back: both sides confirm (the paper ledger's 签收)."""
+
+    applicant_confirmed: bool = Field(description="申请人已确认签收")
+    agent_confirmed: bool = Field(description="代办员已确认移交")
+    note: str | None = Field(None, max_length=500)
+
+    @model_validator(mode="after")
+    def _both(self) -> ReturnIn:
+        if not (self.applicant_confirmed and self.agent_confirmed):
+            raise ValueError("both the applicant and the agent must confirm the return (双方签收确认)")
+        return self
+
+
+class ReasonIn(_In):
+    reason: str = Field(min_length=1, max_length=200, description="撤回 / 取消原因")
+
+
+class CaseView(BaseModel):
+    id: str
+    seq: int
+    site_code: str
+    request_id: str | None
+    matter_id: str | None
+    matter_name: str
+    time_limit_days: int
+    applicant_masked: str
+    phone_masked: str
+    authorization: dict
+    materials: list[dict]
+    agent: dict
+    state: str
+    department: str | None
+    note: str | None
+    registered_at: datetime
+    promised_date: date
+    completed_at: datetime | None
+    returned_at: datetime | None
+    return_note: str | None
+    closed_at: datetime | None
+    close_reason: str | None
+    due: Literal["on_track", "due_soon", "overdue", "on_time", "late", "closed"]
+    days_left: int | None = Field(description="calendar days to the promised date (negative: overdue)")
+    actions: list[str] = Field(description="actions the caller may take now")
+    version: int
+
+
+class CaseList(BaseModel):
+    items: list[CaseView]
+    overdue: int
+    due_soon: int
+
+
+class Applicant(BaseModel):
+    name: str
+    id_number: str
+    phone: str

@@ -1,0 +1,304 @@
+"""代办 (proxy handling) cases: states, transitions, deadlines, access and the service — the ONE place.
+
+Contract
+- :data:`TRANSITIONS` maps each case state to the actions allowed in it and where each leads:
+  registered (handover done) → in_progress (at a department; ``move`` changes department) → completed
+  (results ready) → returned (results and materials handed back, both sides confirmed); ``withdraw``
+  (the applicant takes it back) and ``cancel`` (registered in error) close an open case with a reason.
+- Every change is a conditional update on ``version`` (racing writers: one wins, the other gets 409
+  ``case_changed``) plus a ``case_events`` row with actor and time in the same transaction.
+- The promised date is the registration day (China time) plus the matter's time limit in working days
+  (:func:`kiosk.catalog.workdays.add_working_days`, holidays and 调休 included); 0 days = 即办 (same day).
+- Access: staff see cases of their visible sites (helpers and managers their sites, supervisors every
+  site below theirs); only the case's agent or a manager/supervisor of its site may change it or see the
+  applicant's full identity (audited as ``case.applicant_viewed``). Others get 404 / 403.
+- :meth:`CaseService.sweep` flags open cases due within ``due_soon_days`` working days (level 1) or past
+  their promised date (level 2), once per level, as ``case.due_soon`` / ``case.overdue`` events.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, or_, select
+
+from kiosk.catalog.workdays import Holidays, add_working_days, default_holidays
+from kiosk.privacy import mask_phone
+from kiosk.queue.auth import Principal, require_user
+from kiosk.queue.case_schemas import CaseIn
+from kiosk.queue.crypto import IdentityBox
+from kiosk.queue.db import Database
+from kiosk.queue.errors import Conflict, Forbidden, Invalid, NotFound
+from kiosk.queue.models import case_events, cases, requests, users
+
+CHINA = timezone(timedelta(hours=8), "CST")
+
+
+class CaseState(StrEnum):
+    REGISTERED = "registered"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    CANCELLED = "cancelled"
+
+
+S = CaseState
+TRANSITIONS: dict[CaseState, dict[str, CaseState]] = {
+    S.REGISTERED: {"start": S.IN_PROGRESS, "withdraw": S.WITHDRAWN, "cancel": S.CANCELLED},
+    S.IN_PROGRESS: {"move": S.IN_PROGRESS, "complete": S.COMPLETED, "withdraw": S.WITHDRAWN,
+                    "cancel": S.CANCELLED},
+    S.COMPLETED: {"return": S.RETURNED, "withdraw": S.WITHDRAWN},
+    S.RETURNED: {},
+    S.WITHDRAWN: {},
+    S.CANCELLED: {},
+}
+OPEN = frozenset(s for s, a in TRANSITIONS.items() if a)
+RUNNING = frozenset({S.REGISTERED, S.IN_PROGRESS})  # the promise still binds: can become overdue
+EVENT = {"start": "case.started", "move": "case.moved", "complete": "case.completed",
+         "return": "case.returned", "withdraw": "case.withdrawn", "cancel": "case.cancelled"}
+
+
+def local_day(at: datetime) -> date:
+    """The calendar day in the halls (China Standard Time) of an aware UTC instant."""
+    return at.astimezone(CHINA).date()
+
+
+def promised_date(registered_at: datetime, days: int, holidays: Holidays | None = None) -> date:
+    return add_working_days(local_day(registered_at), days, holidays)
+
+
+def due_status(row: RowMapping | dict, now: datetime, holidays: Holidays | None, soon_days: int) -> str:
+    """on_track / due_soon / overdue while running; on_time / late once completed; closed otherwise."""
+    promised = row["promised_date"]
+    if row["state"] in RUNNING:
+        today = local_day(now)
+        if today > promised:
+            return "overdue"
+        return "due_soon" if add_working_days(today, soon_days, holidays) >= promised else "on_track"
+    if row["completed_at"] is not None and row["state"] != S.WITHDRAWN:
+        return "on_time" if local_day(row["completed_at"]) <= promised else "late"
+    return "closed"
+
+
+class CaseService:
+    def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime],
+                 holidays: Holidays | None = None, due_soon_days: int = 1):
+        self.db, self.box, self.clock = db, box, clock
+        self.holidays = holidays if holidays is not None else default_holidays()
+        self.due_soon_days = due_soon_days
+
+    # ---- identity at rest ----------------------------------------------------------------------------
+    def _seal(self, applicant: dict) -> bytes:
+        payload = json.dumps(applicant, ensure_ascii=False).encode()
+        return self.box._cipher.encrypt(payload)  # the server's own key (IdentityBox holds it)
+
+    def _open(self, blob: bytes) -> dict:
+        return json.loads(self.box._cipher.decrypt(bytes(blob)))
+
+    # ---- reading -------------------------------------------------------------------------------------
+    @staticmethod
+    def _select():
+        return select(cases, users.c.display_name.label("agent_name")).join(users, users.c.id == cases.c.agent_id)
+
+    def _row(self, conn: Connection, user: Principal, case_id: str) -> RowMapping:
+        require_user(user)
+        row = conn.execute(self._select().where(cases.c.id == case_id)).mappings().first()
+        if row is None or row["site_code"] not in user.visible:
+            raise NotFound("case", id=case_id)
+        return row
+
+    @staticmethod
+    def may_change(user: Principal, row: RowMapping | dict) -> bool:
+        return row["agent_id"] == user.user_id or (user.is_manager and row["site_code"] in user.visible)
+
+    def view(self, row: RowMapping | dict, user: Principal, now: datetime) -> dict:
+        due = due_status(row, now, self.holidays, self.due_soon_days)
+        mine = self.may_change(user, row)
+        return {
+            **{k: row[k] for k in ("id", "seq", "site_code", "request_id", "matter_id", "matter_name",
+                                   "time_limit_days", "applicant_masked", "phone_masked", "materials", "state",
+                                   "department", "note", "registered_at", "promised_date", "completed_at",
+                                   "returned_at", "return_note", "closed_at", "close_reason", "version")},
+            "authorization": {"signed": row["auth_signed"], "signed_at": row["auth_signed_at"],
+                              "scanned": row["auth_scanned"], "note": row["auth_note"]},
+            "agent": {"id": row["agent_id"], "display_name": row["agent_name"]},
+            "due": due,
+            "days_left": (row["promised_date"] - local_day(now)).days if row["state"] in RUNNING else None,
+            "actions": sorted(TRANSITIONS[CaseState(row["state"])]) if mine else [],
+        }
+
+    def get(self, user: Principal, case_id: str) -> dict:
+        self.sweep()
+        with self.db.read() as conn:
+            return self.view(self._row(conn, user, case_id), user, self.clock())
+
+    def rows(self, conn: Connection, sites: frozenset[str], *, states: list[str] | None = None,
+             agent_id: int | None = None, since: date | None = None, until: date | None = None) -> list:
+        """Cases of ``sites`` in ledger order (site, 序号); ``since``/``until`` bound the registration day."""
+        stmt = self._select().where(cases.c.site_code.in_(sorted(sites)))
+        if states:
+            stmt = stmt.where(cases.c.state.in_(states))
+        if agent_id is not None:
+            stmt = stmt.where(cases.c.agent_id == agent_id)
+        if since is not None:
+            stmt = stmt.where(cases.c.registered_at >= datetime.combine(since, datetime.min.time(), CHINA))
+        if until is not None:
+            end = datetime.combine(until + timedelta(days=1), datetime.min.time(), CHINA)
+            stmt = stmt.where(cases.c.registered_at < end)
+        return list(conn.execute(stmt.order_by(cases.c.site_code, cases.c.registered_at, cases.c.seq)).mappings())
+
+    def list(self, user: Principal, *, states: list[str] | None = None, site_code: str | None = None,
+             mine: bool = False, due: str | None = None) -> dict:
+        require_user(user)
+        scope = user.visible if site_code is None else frozenset({site_code}) & user.visible
+        if site_code is not None and not scope:
+            raise Forbidden("site", site=site_code)
+        self.sweep()
+        now = self.clock()
+        with self.db.read() as conn:
+            found = self.rows(conn, scope, states=states, agent_id=user.user_id if mine else None)
+        items = [self.view(r, user, now) for r in found]
+        counts = {k: sum(1 for i in items if i["due"] == k) for k in ("overdue", "due_soon")}
+        if due:
+            items = [i for i in items if i["due"] == due]
+        items.sort(key=lambda i: ({"overdue": 0, "due_soon": 1}.get(i["due"], 2), i["promised_date"], i["seq"]))
+        return {"items": items, **counts}
+
+    def events(self, user: Principal, case_id: str) -> list[dict]:
+        with self.db.read() as conn:
+            self._row(conn, user, case_id)
+            stmt = select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
+            return [dict(r) for r in conn.execute(stmt).mappings()]
+
+    # ---- writing -------------------------------------------------------------------------------------
+    @staticmethod
+    def _event(conn: Connection, case_id: str | None, site: str, type_: str, actor: str, at: datetime,
+               **data: Any) -> None:
+        conn.execute(case_events.insert().values(case_id=case_id, site_code=site, type=type_, actor=actor,
+                                                 at=at, data={k: v for k, v in data.items() if v is not None}))
+
+    def create(self, user: Principal, body: CaseIn, queue=None) -> dict:
+        """Registers a handover. With ``request_id`` the help request (arrived, held by ``user``) is first
+        converted through the queue service, so the request names this case and closes."""
+        require_user(user)
+        if not body.authorization.signed:
+            raise Invalid("case_unauthorized")
+        now = self.clock()
+        case_id = f"DB-{local_day(now):%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
+        site, applicant, matter = body.site_code, body.applicant.model_dump() if body.applicant else None, None
+        if body.request_id:
+            with self.db.read() as conn:
+                req = conn.execute(select(requests).where(requests.c.id == body.request_id)).mappings().first()
+            if req is None or req["site_code"] not in user.visible:
+                raise NotFound("request", id=body.request_id)
+            if applicant is None and req["resident_enc"]:
+                ident = self.box.open(req["resident_enc"]) or {}
+                applicant = {"name": ident.get("name") or "", "id_number": ident.get("id_number"), "phone": None}
+            site, matter = req["site_code"], req["matter_name"]
+        site = site or (next(iter(user.sites)) if len(user.sites) == 1 else None)
+        if site is None:
+            raise Invalid("case_site")
+        if site not in user.visible:
+            raise Forbidden("site", site=site)
+        if not applicant or not applicant.get("name"):
+            raise Invalid("case_applicant")
+        matter_name = body.matter_name or matter
+        if not matter_name:
+            raise Invalid("case_matter")
+        if body.request_id:
+            queue.act(user, req["id"], "convert", case_id=case_id)  # checks state and holder: 409 / 403
+        masked = self.box.masked(applicant["name"], applicant.get("id_number")) or ""
+        with self.db.write() as conn:
+            if self.db.is_postgres:  # 序号 per site and year: one registration at a time per site
+                from kiosk.queue.models import sites
+
+                conn.execute(select(sites.c.code).where(sites.c.code == site).with_for_update())
+            year0 = datetime(local_day(now).year, 1, 1, tzinfo=CHINA)
+            seq = conn.execute(select(func.coalesce(func.max(cases.c.seq), 0)).where(
+                cases.c.site_code == site, cases.c.registered_at >= year0)).scalar() + 1
+            conn.execute(cases.insert().values(
+                id=case_id, site_code=site, request_id=body.request_id and req["id"], seq=seq,
+                matter_id=body.matter_id, matter_name=matter_name, time_limit_days=body.time_limit_days,
+                applicant_enc=self._seal(applicant), applicant_masked=masked,
+                phone_masked=mask_phone(applicant.get("phone")) or "",
+                auth_signed=True, auth_signed_at=body.authorization.signed_at or now,
+                auth_scanned=body.authorization.scanned, auth_note=body.authorization.note,
+                materials=[m.model_dump() for m in body.materials], agent_id=user.user_id,
+                state=S.REGISTERED, note=body.note, registered_at=now,
+                promised_date=promised_date(now, body.time_limit_days, self.holidays),
+                overdue_level=0, updated_at=now, version=1))
+            self._event(conn, case_id, site, "case.registered", user.actor, now, request_id=body.request_id,
+                        materials=len(body.materials))
+            return self.view(self._row(conn, user, case_id), user, now)
+
+    def act(self, user: Principal, case_id: str, action: str, **fields: Any) -> dict:
+        """Applies ``action`` (start/move/complete/return/withdraw/cancel) for the agent or a manager."""
+        now = self.clock()
+        with self.db.write() as conn:
+            row = self._row(conn, user, case_id)
+            target = TRANSITIONS[CaseState(row["state"])].get(action)
+            if target is None:
+                raise Conflict("case_state", state=row["state"], action=action)
+            if not self.may_change(user, row):
+                raise Forbidden("case_not_yours", agent=row["agent_name"])
+            values: dict[str, Any] = {"state": target, "updated_at": now, "version": row["version"] + 1}
+            if action in ("start", "move"):
+                values["department"] = fields["department"]
+            elif action == "complete":
+                values["completed_at"] = now
+            elif action == "return":
+                values.update(returned_at=now, closed_at=now, return_note=fields.get("note"))
+            elif action in ("withdraw", "cancel"):
+                values.update(closed_at=now, close_reason=fields["reason"])
+            changed = conn.execute(cases.update().where(cases.c.id == row["id"], cases.c.version == row["version"])
+                                   .values(**values)).rowcount
+            if not changed:
+                raise Conflict("case_changed", state=row["state"])
+            self._event(conn, row["id"], row["site_code"], EVENT[action], user.actor, now, state=target,
+                        **{k: v for k, v in fields.items() if k in ("department", "reason", "note")},
+                        applicant_confirmed=True if action == "return" else None,
+                        agent_confirmed=True if action == "return" else None)
+            return self.view({**row, **values}, user, now)
+
+    def applicant(self, user: Principal, case_id: str) -> dict:
+        """The applicant's full name, ID number and phone: the case's agent and managers only; audited."""
+        now = self.clock()
+        with self.db.write() as conn:
+            row = self._row(conn, user, case_id)
+            if not self.may_change(user, row):
+                raise Forbidden("case_identity")
+            self._event(conn, row["id"], row["site_code"], "case.applicant_viewed", user.actor, now)
+            ident = self._open(row["applicant_enc"])
+        return {"name": ident.get("name") or "", "id_number": ident.get("id_number") or "",
+                "phone": ident.get("phone") or ""}
+
+    def sweep(self) -> int:
+        """Flags running cases that became due soon (1) or overdue (2); returns how many were flagged."""
+        now = self.clock()
+        with self.db.read() as conn:
+            running = conn.execute(select(cases.c.id, cases.c.site_code, cases.c.state, cases.c.promised_date,
+                                          cases.c.completed_at, cases.c.overdue_level)
+                                   .where(cases.c.state.in_(sorted(RUNNING)), cases.c.overdue_level < 2)).mappings().all()
+        due = []
+        for r in running:
+            level = {"due_soon": 1, "overdue": 2}.get(due_status(r, now, self.holidays, self.due_soon_days), 0)
+            if level > r["overdue_level"]:
+                due.append((r, level))
+        if not due:
+            return 0
+        flagged = 0
+        with self.db.write() as conn:
+            for r, level in due:
+                stmt = cases.update().where(cases.c.id == r["id"], cases.c.overdue_level < level,
+                                            or_(*[cases.c.state == s for s in RUNNING]))
+                if conn.execute(stmt.values(overdue_level=level)).rowcount:
+                    flagged += 1
+                    self._event(conn, r["id"], r["site_code"], "case.overdue" if level == 2 else "case.due_soon",
+                                "system:deadline", now, promised_date=r["promised_date"].isoformat())
+        return flagged
