@@ -136,16 +136,12 @@ def _make(addr: PrinterAddress, kwargs: dict[str, Any], connect_timeout: float) 
 
 
 def _not_found(addr: PrinterAddress, exc: Exception) -> str:
-    hints = {
-        "tcp": f"nothing answers at {addr.target}:{addr.options.get('port')}; check the printer is on, "
-               "its network cable and its IP address (hold FEED at power-on to print it)",
-        "file": f"cannot open '{addr.target}' for writing; check the path and permissions",
-        "serial": f"cannot open serial port '{addr.target}'; check the cable, the port name and that no other "
-                  "program holds it",
-        "usb": f"no USB printer {addr.target}; check the cable and `lsusb`, and that the user may access it",
-    }
+    """What to check, in the kiosk's language, followed by the transport's own words for technicians."""
+    from kiosk.i18n import tr
+
+    where = f"{addr.target}:{addr.options.get('port')}" if addr.kind == "tcp" else addr.target
     detail = " ".join(str(exc).split())[:160]
-    return f"printer: {hints[addr.kind]} ({detail})"
+    return f"{tr(f'printer.not_found.{addr.kind}', where=where)} ({detail})"
 
 
 def write(printer: Any, data: bytes) -> None:

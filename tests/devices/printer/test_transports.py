@@ -47,8 +47,14 @@ def test_usb_without_pyusb_says_what_to_install():
         pytest.skip("pyusb is installed here")
 
 
+def test_usb_printer_that_is_not_plugged_in_says_what_to_check():
+    pytest.importorskip("usb.core", reason="pyusb is not installed (the test above covers that)")
+    with pytest.raises(DeviceNotFound, match="找不到 USB 打印机 0416:5011.*lsusb"):
+        open_transport("usb:0416:5011")
+
+
 def test_nothing_listening_is_device_not_found():
-    with pytest.raises(DeviceNotFound, match="nothing answers at 127.0.0.1:1"):
+    with pytest.raises(DeviceNotFound, match="127.0.0.1:1 没有应答.*电源"):
         open_transport("tcp://127.0.0.1:1", connect_timeout=1)
 
 
