@@ -10,12 +10,15 @@ Contract
 - SQLite durability: WAL with ``synchronous=NORMAL`` by default: a commit survives the server process
   being killed (the kiosk's 2xx means stored); only a power cut or kernel crash can lose the last
   commits. ``sqlite_synchronous="FULL"`` fsyncs every commit (safe against power loss, ~10x slower).
+- :meth:`Database.raw_write` (SQLite only) is the same write transaction on the writer's plain
+  ``sqlite3`` connection, for the hot paths (see :mod:`kiosk.queue.store_raw`).
 - :meth:`Database.read` yields a connection for reads (deferred transaction, rolled back on exit).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,6 +101,26 @@ class Database:
         else:
             with self.engine.begin() as conn:
                 yield conn
+
+    @contextmanager
+    def raw_write(self) -> Iterator[sqlite3.Connection]:
+        """SQLite: ``BEGIN IMMEDIATE`` … ``COMMIT`` on the single writer's ``sqlite3`` connection, under the
+        same process-wide lock as :meth:`write`; rolls back on an exception."""
+        if not self.is_sqlite:
+            raise RuntimeError("raw_write is for SQLite; use write()")
+        with self._write_lock:
+            conn = self._writer
+            if conn is None or conn.closed or conn.invalidated:
+                conn = self._writer = self.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+            raw = conn.connection.dbapi_connection
+            raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield raw
+            except BaseException:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -58,29 +58,34 @@ class QueueService:
         self._sites: dict[str, RowMapping] = {}
 
     @contextmanager
-    def _tx(self) -> Iterator[tuple[Connection, list[dict]]]:
+    def _tx(self, raw: bool = False) -> Iterator[tuple[Connection, list[dict]]]:
+        """A write transaction and its list of pending events, stored as the transaction's last statements
+        (ordered ids on PostgreSQL, see :func:`store.add_events`) and published once it committed. With
+        ``raw`` on SQLite the connection is the writer's plain ``sqlite3`` one (hot paths)."""
         pending: list[dict] = []
-        with self.db.write() as conn:
+        with self.db.raw_write() if raw and self.db.is_sqlite else self.db.write() as conn:
             yield conn, pending
             if pending:
+                store.add_events(conn, pending, lock=self.db.is_postgres)
                 self.publisher.in_tx(conn, pending)
         if pending:
             self.publisher.after_commit(pending)
 
     def _event(self, conn: Connection, pending: list[dict], type_: str, actor: str, request_id: str,
                now: datetime, row: dict | None = None, **extra: Any) -> RowMapping | dict:
-        """Stores (and queues for publishing) an event carrying the request's view; ``row`` is the
-        request as it now is when the caller knows it, else it is read back."""
+        """Queues an event carrying the request's view (stored at the end of the transaction); ``row`` is
+        the request as it now is when the caller knows it, else it is read back."""
         row = row if row is not None else store.get_request(conn, request_id)
         data = {"request": store.staff_view(row, now), **extra}
-        pending.append(store.add_event(conn, type_=type_, actor=actor, at=now, site_code=row["site_code"],
-                                       escalated_to=row["escalated_to"], request_id=request_id, data=data))
+        pending.append(dict(type=type_, actor=actor, at=now, site_code=row["site_code"],
+                            escalated_to=row["escalated_to"], request_id=request_id, data=data))
         return row
 
     def _site(self, conn: Connection, code: str) -> RowMapping:
         site = self._sites.get(code)
         if site is None:
-            site = conn.execute(select(sites).where(sites.c.code == code)).mappings().first()
+            with self.db.read() as read:  # its own connection: also under a raw sqlite3 transaction
+                site = read.execute(select(sites).where(sites.c.code == code)).mappings().first()
             if site is None:
                 raise NotFound("site", site=code)
             self._sites[code] = site
@@ -95,7 +100,7 @@ class QueueService:
         now = self.clock()
         created_at = max(min(body.created_at, now), now - MAX_CLOCK_SKEW)
         resident = body.resident
-        with self._tx() as (conn, pending):
+        with self._tx(raw=True) as (conn, pending):
             site = self._site(conn, kiosk.site_code)
             values = dict(
                 id=body.id, kind=body.kind, site_code=body.site_code, kiosk_id=body.kiosk_id, step=body.step,
@@ -207,7 +212,7 @@ class QueueService:
     def act(self, user: Principal, request_id: str, action: str, **fields: Any) -> dict:
         """Applies a helper's ``action`` (claim/arrive/resolve/convert/release/cancel) to the request."""
         now = self.clock()
-        with self._tx() as (conn, pending):
+        with self._tx(raw=True) as (conn, pending):
             row = self._staff_row(conn, user, request_id)
             request_id = row["id"]  # canonical form
             try:

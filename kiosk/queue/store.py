@@ -3,10 +3,16 @@
 Contract: every function takes an open connection inside the caller's transaction and never commits.
 State changes are conditional (``UPDATE … WHERE state IN (allowed)``) so that of two racing writers, on
 one process or many, exactly one succeeds; the caller learns it from the row count.
+Handed a plain ``sqlite3.Connection`` (the service's hot paths on SQLite), the functions that have one
+run their twin in :mod:`kiosk.queue.store_raw` instead (same SQL semantics, no SQLAlchemy overhead).
+
+Event ids: :func:`add_events` inserts a transaction's events last, on PostgreSQL under a
+transaction-scoped advisory lock held until commit, so event ids commit in id order across processes.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -16,6 +22,7 @@ from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, selec
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk.privacy import redact_text
+from kiosk.queue import store_raw
 from kiosk.queue.models import UTCDateTime, events, kiosks, requests, users
 from kiosk.queue.states import State
 
@@ -35,11 +42,14 @@ _CHANGE = (
 )
 _CHANGE_HELD = _CHANGE.where(requests.c.claimed_by == bindparam("holder"))
 _INSERT_EVENT = events.insert()
+_PG_EVENT_LOCK = 72_620_012  # pg_advisory_xact_lock key: event ids commit in id order
 
 
 def insert_ignore(conn: Connection, table, values: dict[str, Any], key: str) -> bool:
     """Inserts ``values`` unless a row with the same ``key`` exists; True when this call stored it.
     Also under concurrent calls with the same key exactly one returns True (``ON CONFLICT DO NOTHING``)."""
+    if isinstance(conn, sqlite3.Connection) and table is requests:
+        return store_raw.insert_request(conn, values)
     cache_key = (conn.dialect.name, table.name)
     stmt = _insert_ignore.get(cache_key)
     if stmt is None:
@@ -56,6 +66,8 @@ def get_request(conn: Connection, request_id: str) -> RowMapping | None:
         request_id = str(uuid.UUID(request_id))
     except ValueError:
         return None
+    if isinstance(conn, sqlite3.Connection):
+        return store_raw.get_request(conn, request_id)
     return conn.execute(_GET, {"rid": request_id}).mappings().first()
 
 
@@ -63,6 +75,8 @@ def change_state(conn: Connection, request_id: str, from_states: Iterable[str], 
                  expect_helper: int | None = None) -> bool:
     """Applies ``values`` only if the request is still in one of ``from_states`` (and, when given, still
     held by ``expect_helper``). True when this call made the change (the version is bumped)."""
+    if isinstance(conn, sqlite3.Connection):
+        return store_raw.change_state(conn, request_id, list(from_states), values, expect_helper)
     params = {"rid": request_id, "from_states": [str(s) for s in from_states], **values}
     if expect_helper is not None:
         return conn.execute(_CHANGE_HELD, params | {"holder": expect_helper}).rowcount == 1
@@ -100,6 +114,8 @@ _POSITION = select(func.count()).select_from(requests).where(
 
 def queue_position(conn: Connection, row: RowMapping | dict) -> int:
     """1 + the number of waiting requests of the same site served before this one."""
+    if isinstance(conn, sqlite3.Connection):
+        return store_raw.queue_position(conn, row)
     params = {"site": row["site_code"], "rank": row["priority_rank"], "created": row["created_at"], "rid": row["id"]}
     return int(conn.execute(_POSITION, params).scalar() or 0) + 1
 
@@ -139,11 +155,28 @@ def due_escalations(conn: Connection, now: datetime, limit: int = 500) -> list[R
 
 def add_event(conn: Connection, *, type_: str, actor: str, at: datetime, site_code: str,
               escalated_to: str | None, request_id: str | None, data: dict) -> dict:
-    """Stores one event and returns it as published (with its id)."""
+    """Stores one event and returns it as published (with its id). Not for pushed events on PostgreSQL:
+    those go through :func:`add_events` (ordered ids)."""
     values = dict(type=type_, actor=actor, at=at, site_code=site_code, escalated_to=escalated_to,
                   request_id=request_id, data=data)
-    event_id = conn.execute(_INSERT_EVENT, values).inserted_primary_key[0]
-    return {"id": int(event_id), **values}
+    return add_events(conn, [values], lock=False)[0]
+
+
+def add_events(conn, pending: list[dict], *, lock: bool) -> list[dict]:
+    """Stores a transaction's events (dicts of the event columns) as its last statements and sets each
+    one's ``id``. With ``lock`` (PostgreSQL) a transaction-scoped advisory lock is taken first and held
+    until commit: ids are drawn and committed one transaction at a time, so a reader that sees id N has
+    already seen every smaller id (no late commit behind a console's cursor)."""
+    if isinstance(conn, sqlite3.Connection):
+        for values in pending:
+            values["id"] = store_raw.add_event(conn, values)
+        return pending
+    if lock and pending:
+        conn.execute(select(func.pg_advisory_xact_lock(_PG_EVENT_LOCK)))
+    for values in pending:
+        row = {k: values[k] for k in ("type", "actor", "at", "site_code", "escalated_to", "request_id", "data")}
+        values["id"] = int(conn.execute(_INSERT_EVENT, row).inserted_primary_key[0])
+    return pending
 
 
 def events_after(conn: Connection, last_id: int, visible: Iterable[str], types: Iterable[str],
