@@ -12,12 +12,13 @@ for a few ms first, ``unplug()`` / ``replug()`` drop and restore the server. All
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
 import time
 
 from serial import rfc2217
+
+from kiosk.devices.button.sim_link import accept_clients, hang_up, listen_local, wait_until
 
 CHECK_S = 0.005
 
@@ -92,12 +93,7 @@ class ContactSimulator:
             return self._client is not None and self.wiring.dtr
 
     def wait_powered(self, timeout: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.powered:
-                return True
-            time.sleep(0.01)
-        return False
+        return wait_until(lambda: self.powered, timeout)
 
     # -- the button ----------------------------------------------------------------------------------
     def set_contact(self, closed: bool) -> None:
@@ -123,11 +119,7 @@ class ContactSimulator:
     def unplug(self) -> None:
         with self._lock:
             self.plugged = False
-            for sock in (self._client, self._server):
-                if sock is not None:
-                    with contextlib.suppress(OSError):
-                        sock.shutdown(socket.SHUT_RDWR)
-                    sock.close()
+            hang_up(self._client, self._server)
             self._client = self._server = None
             threads, self._threads = self._threads, []
         for thread in threads:
@@ -138,39 +130,24 @@ class ContactSimulator:
         with self._lock:
             if self.plugged:
                 return
-            server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            server.bind(("127.0.0.1", self._port))
-            server.listen(2)
-            server.settimeout(0.05)
+            server = listen_local(self._port)
             self._port = server.getsockname()[1]
             self._server, self.plugged = server, True
-            self._spawn(self._accept_loop, server)
+            self._spawn(accept_clients, server, self._stop, self._adopt)
 
     def _spawn(self, target, *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name="contact-sim", daemon=True)
         self._threads.append(thread)
         thread.start()
 
-    def _accept_loop(self, server: socket.socket) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with self._lock:
-                if self._server is not server:
-                    conn.close()
-                    return
-                old, self._client = self._client, conn
-                self.connections += 1
-                self._spawn(self._serve, conn)
-            if old is not None:
-                with contextlib.suppress(OSError):
-                    old.shutdown(socket.SHUT_RDWR)
-                old.close()
+    def _adopt(self, server: socket.socket, conn: socket.socket) -> socket.socket | None | bool:
+        with self._lock:
+            if self._server is not server:  # accepted just as the cable was pulled
+                return False
+            old, self._client = self._client, conn
+            self.connections += 1
+            self._spawn(self._serve, conn)
+            return old
 
     def _serve(self, conn: socket.socket) -> None:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -22,6 +22,8 @@ import time
 import tty
 from pathlib import Path
 
+from kiosk.devices.button.sim_link import accept_clients, hang_up, listen_local, wait_until
+
 DEFAULT_BYTE = 0x50  # 'P'
 
 
@@ -102,12 +104,7 @@ class ButtonSimulator:
             return self._client is not None
 
     def wait_connected(self, timeout: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.connected:
-                return True
-            time.sleep(0.01)
-        return False
+        return wait_until(lambda: self.connected, timeout)
 
     # -- the button ----------------------------------------------------------------------------------
     def press(self, count: int = 1, gap_s: float = 0.0) -> int:
@@ -136,11 +133,7 @@ class ButtonSimulator:
         """The cable is pulled: the connection drops and nothing answers until ``replug()``."""
         with self._lock:
             self.plugged = False
-            for sock in (self._client, self._server):
-                if sock is not None:
-                    with contextlib.suppress(OSError):
-                        sock.shutdown(socket.SHUT_RDWR)
-                    sock.close()
+            hang_up(self._client, self._server)
             self._client = self._server = None
             for fd in (self._master, self._slave):
                 if fd is not None:
@@ -157,14 +150,10 @@ class ButtonSimulator:
             if self.plugged:
                 return
             if self.mode == "socket":
-                server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                server.bind(("127.0.0.1", self._port))
-                server.listen(2)
-                server.settimeout(0.05)
+                server = listen_local(self._port)
                 self._port = server.getsockname()[1]
                 self._server = server
-                self._accepter = threading.Thread(target=self._accept_loop, args=(server,),
+                self._accepter = threading.Thread(target=accept_clients, args=(server, self._stop, self._adopt),
                                                   name="button-sim-accept", daemon=True)
                 self._accepter.start()
             else:
@@ -180,22 +169,12 @@ class ButtonSimulator:
             self.plugged = True
 
     # -- internals -----------------------------------------------------------------------------------
-    def _accept_loop(self, server: socket.socket) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return  # unplugged: the server socket was closed
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            with self._lock:
-                if self._server is not server:
-                    conn.close()
-                    return
-                old, self._client = self._client, conn
-            if old is not None:
-                old.close()
+    def _adopt(self, server: socket.socket, conn: socket.socket) -> socket.socket | None | bool:
+        with self._lock:
+            if self._server is not server:  # accepted just as the cable was pulled
+                return False
+            old, self._client = self._client, conn
+            return old
 
     def _send(self, data: bytes) -> int:
         with self._lock:
