@@ -164,7 +164,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
                 context.listener.stop()
             context.db.dispose()
 
-    app = FastAPI(title="帮办呼叫队列 help-queue server", version="1", lifespan=lifespan,
+    from kiosk.queue.hotpath import QueueApp
+
+    app = QueueApp(title="帮办呼叫队列 help-queue server", version="1", lifespan=lifespan,
                   description="Kiosks post help requests and heartbeats; helpers and managers claim and "
                               "handle them. Live events: GET /api/v1/events/stream (server-sent events).")
     app.state.ctx = context

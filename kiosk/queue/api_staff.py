@@ -17,7 +17,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from kiosk.queue.api import COOKIE, Caller, Ctx, RequestId, _bearer
 from kiosk.queue.auth import require_user
-from kiosk.queue.events import CLOSE, to_json
+from kiosk.queue.events import CLOSE, sse_frame, to_json_bytes
 from kiosk.queue.models import events as events_table
 from kiosk.queue.models import sites
 from kiosk.queue.schemas import (
@@ -199,14 +199,14 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
                     backlog = []
                 sent = {e["id"] for e in backlog}
                 for e in backlog:
-                    yield ServerSentEvent(data=to_json(e), id=str(e["id"]), event=e["type"])
+                    yield sse_frame(e["id"], e["type"], to_json_bytes(e))
             while True:
                 item = await sub.queue.get()
                 if item is CLOSE:
                     return
                 if item.id in sent or item.type not in PUSHED_TYPES:
                     continue
-                yield ServerSentEvent(data=item.json, id=str(item.id), event=item.type)
+                yield item.frame  # encoded once for every console (sse-starlette passes bytes through)
         except asyncio.CancelledError:
             raise
         finally:
