@@ -17,6 +17,7 @@ from kiosk.devices.button.events import ButtonEvent
 from kiosk.devices.button.simulator import ButtonSimulator
 from kiosk.devices.hub import KINDS, DeviceHub
 from kiosk.i18n import tr
+from tests.devices.waiting import wait_for
 
 RELEASE = threading.Event()  # lets "hanging" test devices finish once a test is done
 
@@ -115,14 +116,6 @@ def config(sim: ButtonSimulator | None = None, **types: str) -> DevicesConfig:
                          printer=PrinterConfig(type=types.get("printer", "escpos")),
                          button=button)
 
-
-def wait_for(predicate, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def test_failing_devices_get_error_health_and_the_rest_still_work(monkeypatch, sim):

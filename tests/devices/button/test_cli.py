@@ -15,17 +15,10 @@ from kiosk.devices.button.events import ButtonEvent
 from kiosk.devices.button.press import PressLogic
 from kiosk.devices.button.serial_button import SerialButton
 from kiosk.devices.button.simulator import ButtonSimulator
+from tests.devices.waiting import wait_for
 
 KIOSK = [sys.executable, "-m", "kiosk"]
 
-
-def wait_for(predicate, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 def start_simulator(*args: str) -> tuple[subprocess.Popen, str]:

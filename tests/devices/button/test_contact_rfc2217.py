@@ -17,15 +17,7 @@ from kiosk.devices.button.events import ButtonEvent, PressKind
 from kiosk.devices.button.press import PressLogic
 from kiosk.devices.button.serial_button import ContactButton
 from kiosk.i18n import tr
-
-
-def wait_for(predicate, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
+from tests.devices.waiting import wait_for
 
 
 @pytest.fixture

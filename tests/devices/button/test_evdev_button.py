@@ -19,6 +19,7 @@ from kiosk.devices.button.events import ButtonEvent, PressKind  # noqa: E402
 from kiosk.devices.button.keys import evdev_code  # noqa: E402
 from kiosk.devices.button.press import PressLogic  # noqa: E402
 from kiosk.i18n import tr  # noqa: E402
+from tests.devices.waiting import wait_for  # noqa: E402
 
 
 class FakeInputDevice:
@@ -85,14 +86,6 @@ class Opener:
         self.devices.append(FakeInputDevice(self.keys))
         return self.devices[-1]
 
-
-def wait_for(predicate, timeout: float = 2.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
 
 
 def make(key: str = "F12", keys=(ecodes.KEY_F12, ecodes.KEY_A)):

@@ -12,6 +12,7 @@ from kiosk.devices.button.events import ButtonEvent, PressKind
 from kiosk.devices.button.keyboard import KeyboardButton
 from kiosk.devices.button.keys import normalize_key
 from kiosk.devices.button.press import PressLogic
+from tests.devices.waiting import wait_for
 
 
 def make(key: str = "F12", **kw) -> tuple[KeyboardButton, list[ButtonEvent]]:
@@ -23,14 +24,6 @@ def make(key: str = "F12", **kw) -> tuple[KeyboardButton, list[ButtonEvent]]:
     button.subscribe(got.append)
     return button, got
 
-
-def wait_for(predicate, timeout: float = 2.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
 
 
 def test_configured_key_is_swallowed_and_counted_others_pass_through():

@@ -15,19 +15,12 @@ from kiosk.devices.button.press import PressLogic
 from kiosk.devices.button.serial_button import ContactButton, SerialButton, open_serial, reason_for
 from kiosk.devices.button.simulator import ButtonSimulator
 from kiosk.i18n import tr
+from tests.devices.waiting import wait_for
 
 
 def fast() -> Backoff:
     return Backoff(initial=0.05, maximum=0.2)
 
-
-def wait_for(predicate, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return False
 
 
 @pytest.fixture(params=["socket", "pty"])
