@@ -23,7 +23,8 @@ class MaterialIn(_In):
 
 
 class ApplicantIn(_In):
-    name: str = Field(min_length=1, max_length=64, description="申请人姓名 (stored encrypted)")
+    name: str | None = Field(None, min_length=1, max_length=64,
+                             description="申请人姓名 (stored encrypted); converting: default the ID card's")
     id_number: str | None = Field(None, max_length=32, description="证件号码 (stored encrypted)")
     phone: str | None = Field(None, max_length=32, pattern=r"^[0-9+\- ]*$", description="联系电话 (encrypted)")
 

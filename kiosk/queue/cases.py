@@ -191,22 +191,23 @@ class CaseService:
             raise Invalid("case_unauthorized")
         now = self.clock()
         case_id = f"DB-{local_day(now):%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
-        site, applicant, matter = body.site_code, body.applicant.model_dump() if body.applicant else None, None
+        site, matter, applicant = body.site_code, None, {}
         if body.request_id:
             with self.db.read() as conn:
                 req = conn.execute(select(requests).where(requests.c.id == body.request_id)).mappings().first()
             if req is None or req["site_code"] not in user.visible:
                 raise NotFound("request", id=body.request_id)
-            if applicant is None and req["resident_enc"]:
-                ident = self.box.open(req["resident_enc"]) or {}
-                applicant = {"name": ident.get("name") or "", "id_number": ident.get("id_number"), "phone": None}
+            ident = self.box.open(req["resident_enc"]) or {}  # what the kiosk read from the ID card
+            applicant = {"name": ident.get("name") or None, "id_number": ident.get("id_number") or None}
             site, matter = req["site_code"], req["matter_name"]
+        given = body.applicant.model_dump() if body.applicant else {}
+        applicant |= {k: v for k, v in given.items() if v}  # typed in at the window wins over the card
         site = site or (next(iter(user.sites)) if len(user.sites) == 1 else None)
         if site is None:
             raise Invalid("case_site")
         if site not in user.visible:
             raise Forbidden("site", site=site)
-        if not applicant or not applicant.get("name"):
+        if not applicant.get("name"):
             raise Invalid("case_applicant")
         matter_name = body.matter_name or matter
         if not matter_name:

@@ -71,14 +71,15 @@ def test_convert_an_arrived_request_into_a_case(api, client, world):
     api.post("li", f"/requests/{rid}/claim")
     api.post("li", f"/requests/{rid}/arrive")
     assert api.post("wang", "/cases", json=handover(request_id=rid)).status_code == 403  # li holds it
-    r = api.post("li", "/cases", json=handover(request_id=rid, applicant=None, matter_name=None))
+    r = api.post("li", "/cases", json=handover(request_id=rid, applicant={"phone": "13900002222"}, matter_name=None))
     assert r.status_code == 201, r.text
     case = r.json()
     assert case["request_id"] == rid and case["matter_name"] == "城乡居民养老保险参保登记"
     assert case["applicant_masked"].startswith("王*")
     req = api.get("li", f"/requests/{rid}").json()
     assert (req["state"], req["case_id"]) == ("converted", case["id"])
-    assert api.get("li", f"/cases/{case['id']}/applicant").json()["name"] == "王芳"
+    assert api.get("li", f"/cases/{case['id']}/applicant").json() == {  # the card's name, the typed phone
+        "name": "王芳", "id_number": "420303199001011234", "phone": "13900002222"}
 
 
 def test_access_by_role_and_site(api):

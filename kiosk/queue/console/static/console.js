@@ -65,6 +65,7 @@
     $("me-name").textContent = `${S.me.display_name} · ${t("role." + S.me.role)}`;
     $("tab-manage").hidden = !manager;
     renderDuty();
+    window.KQ.cases.badge();
     $("sound").hidden = Alerts.ready();
     await reload();
     clearInterval(S.timer);
@@ -184,7 +185,7 @@
     if (me && r.state === "arrived") return h("div", {},
       h("div", { class: "row" }, b("resolve-window", "ok big", t("resolve_window"), () => act(r, "resolve", { outcome: "led_to_window" })),
         b("resolve-answered", "ok big", t("resolve_answered"), () => act(r, "resolve", { outcome: "answered" }))),
-      h("div", { class: "row" }, b("convert", "primary", t("convert"), () => act(r, "convert", {}))),
+      h("div", { class: "row" }, b("convert", "primary", t("convert"), () => window.KQ.cases.register(r))),
       h("div", { class: "row" }, b("release", "ghost", t("release"), () => releaseSheet(r)), b("cancel", "ghost", t("cancel"), () => cancelSheet(r))));
     if (other && manager) return h("div", { class: "row" },
       b("release", "ghost", t("release"), () => releaseSheet(r)), b("cancel", "ghost", t("cancel"), () => cancelSheet(r)));
@@ -303,9 +304,14 @@
     S.tab = tab;
     document.querySelectorAll("[data-tab]").forEach((b) => b.classList.toggle("on", b.dataset.tab === tab));
     $("view-queue").hidden = tab !== "queue"; $("view-manage").hidden = tab !== "manage";
+    $("view-cases").hidden = tab !== "cases";
     clearInterval(S.mgrTimer);
     if (tab === "manage") { loadManage(); S.mgrTimer = setInterval(loadManage, 15000); }
+    if (tab === "cases") window.KQ.cases.show();
   }
+
+  // shared with cases.js (the 代办台账 view)
+  window.KQ.ui = { h, toast, sheet, closeSheet, me: () => S.me, setTab, showLogin };
 
   // ---- wiring -------------------------------------------------------------------------------------
   document.addEventListener("DOMContentLoaded", async () => {

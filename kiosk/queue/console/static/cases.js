@@ -1,0 +1,226 @@
+/* The 代办台账 view: the cases of my sites (overdue first), registering a handover (also from a help request),
+   advancing a case, the return with both sides' confirmation, the applicant's identity for the agent and
+   managers, and the Excel export for managers. Uses KQ.ui from console.js; text only via textContent. */
+"use strict";
+(function () {
+  const { t, api } = window.KQ;
+  const $ = (id) => document.getElementById(id);
+  const C = { seg: "open", items: [], identity: new Map(), timer: null };
+  const RUNNING = new Set(["registered", "in_progress"]);
+  const ui = () => window.KQ.ui;
+
+  async function load() {
+    const q = C.seg === "open" ? "?state=registered&state=in_progress&state=completed" : C.seg === "mine" ? "?mine=true" : "";
+    try {
+      const data = await api("GET", "/cases" + q);
+      C.items = data.items;
+      C.counts = { overdue: data.overdue, due_soon: data.due_soon };
+    } catch (e) {
+      if (e.status === 401) return ui().showLogin();
+      ui().toast(e.message, true);
+    }
+    render();
+  }
+
+  /** The tab's badge: overdue and nearly due cases (managers: of their sites; helpers: their own). */
+  async function badge() {
+    const me = ui().me();
+    if (!me) return;
+    try {
+      const data = await api("GET", me.role === "helper" ? "/cases?mine=true&state=registered&state=in_progress" : "/cases/overdue");
+      const n = data.overdue + data.due_soon;
+      const b = $("case-badge");
+      b.hidden = !n; b.textContent = n;
+    } catch (e) { /* the queue view reports connection problems */ }
+    clearTimeout(C.timer);
+    C.timer = setTimeout(badge, 60000);
+  }
+
+  function show() {
+    const me = ui().me();
+    $("case-export").hidden = me.role === "helper";
+    document.querySelectorAll("[data-cseg]").forEach((b) => b.classList.toggle("on", b.dataset.cseg === C.seg));
+    load();
+  }
+
+  function render() {
+    const { h } = ui();
+    const box = $("cases");
+    box.replaceChildren();
+    $("case-summary").textContent = t("cases.summary", { n: C.items.length, overdue: C.counts ? C.counts.overdue : 0,
+      soon: C.counts ? C.counts.due_soon : 0 });
+    if (!C.items.length) box.append(h("p", { class: "empty" }, t("cases.empty")));
+    for (const c of C.items) box.append(card(c));
+    badge();
+  }
+
+  function card(c) {
+    const { h } = ui();
+    const late = c.due === "overdue" || c.due === "late", soon = c.due === "due_soon";
+    const id = C.identity.get(c.id);
+    const mats = c.materials.map((m) => `${m.name}（${t("cases.form." + m.form)}×${m.count}）`).join("；");
+    return h("article", { class: "card case " + c.state + (late ? " escalated" : soon ? " waiting" : ""), "data-case": c.id, "data-state": c.state },
+      h("div", { class: "head" },
+        h("span", { class: "tno" }, "#" + c.seq),
+        h("span", { class: "kind" }, t("cases.state." + c.state)),
+        late || soon ? h("span", { class: "badge-p " + (late ? "esc" : "elderly") }, t("cases.due." + c.due)) : null,
+        h("span", { class: "wait" + (late ? "" : " muted") }, RUNNING.has(c.state)
+          ? (c.days_left >= 0 ? t("cases.days_left", { n: c.days_left }) : t("cases.days_over", { n: -c.days_left }))
+          : (c.due === "on_time" ? t("cases.due.on_time") : ""))),
+      h("div", { class: "line big-line" }, c.matter_name),
+      h("div", { class: "line" }, id ? `${id.name} ${id.id_number} ${id.phone}` : `${c.applicant_masked}${c.phone_masked ? " · " + c.phone_masked : ""}`),
+      h("div", { class: "line muted" }, t("cases.promised", { date: c.promised_date, days: c.time_limit_days })),
+      h("div", { class: "line muted" }, t("cases.agent", { name: c.agent.display_name }) + (c.department ? ` · ${c.department}` : "")),
+      h("div", { class: "line muted" }, t("cases.materials", { list: mats })),
+      c.close_reason ? h("div", { class: "line" }, t("cases.reason", { text: c.close_reason })) : null,
+      actions(c, !!id));
+  }
+
+  function actions(c, shown) {
+    const { h } = ui();
+    if (!c.actions.length) return null;
+    const b = (act, cls, fn) => h("button", { class: "btn " + cls, type: "button", "data-cact": act, onclick: fn }, t("cases.act." + act));
+    const main = [];
+    if (c.actions.includes("start")) main.push(b("start", "primary big", () => deptSheet(c, "start")));
+    if (c.actions.includes("complete")) main.push(b("complete", "ok big", () => confirmSheet(c, "complete")));
+    if (c.actions.includes("return")) main.push(b("return", "ok big", () => returnSheet(c)));
+    const more = [];
+    if (c.actions.includes("move")) more.push(b("move", "ghost", () => deptSheet(c, "move")));
+    more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "identity",
+      onclick: () => (shown ? (C.identity.delete(c.id), render()) : identity(c)) }, t(shown ? "hide_identity" : "cases.act.identity")));
+    if (c.actions.includes("withdraw")) more.push(b("withdraw", "ghost", () => reasonSheet(c, "withdraw")));
+    if (c.actions.includes("cancel")) more.push(b("cancel", "ghost", () => reasonSheet(c, "cancel")));
+    return h("div", {}, main.length ? h("div", { class: "row" }, ...main) : null, h("div", { class: "row wrap" }, ...more));
+  }
+
+  async function post(c, action, body) {
+    try {
+      const view = await api("POST", `/cases/${encodeURIComponent(c.id)}/${action}`, body);
+      ui().toast(t("cases.done." + action, { id: view.id }));
+      await load();
+    } catch (e) {
+      ui().toast(e.message, true);
+      if (e.status === 401) return ui().showLogin();
+      if (e.status === 409) load();
+    }
+  }
+
+  async function identity(c) {
+    try {
+      C.identity.set(c.id, await api("GET", `/cases/${encodeURIComponent(c.id)}/applicant`));
+      render();
+      setTimeout(() => { if (C.identity.delete(c.id)) render(); }, 60000); // never left on screen
+    } catch (e) { ui().toast(e.message, true); }
+  }
+
+  // ---- sheets -------------------------------------------------------------------------------------
+  function field(label, input) { return ui().h("label", { class: "field" }, h2span(label), input); }
+  function h2span(text) { return ui().h("span", {}, text); }
+  function check(id, label) {
+    const { h } = ui();
+    return h("label", { class: "check" }, h("input", { type: "checkbox", id }), h("span", {}, label));
+  }
+
+  function deptSheet(c, action) {
+    const { h, sheet, closeSheet } = ui();
+    const dept = h("input", { id: "cf-dept", maxlength: "128", placeholder: t("cases.dept_placeholder"), value: c.department || "" });
+    sheet(t("cases.act." + action), field(t("cases.dept"), dept),
+      h("button", { class: "btn big primary", type: "button", id: "cf-dept-ok", onclick: () => {
+        if (!dept.value.trim()) { dept.focus(); return ui().toast(t("cases.need_dept"), true); }
+        closeSheet(); post(c, action, { department: dept.value.trim() });
+      } }, t("confirm")));
+  }
+
+  function confirmSheet(c, action) {
+    const { h, sheet, closeSheet } = ui();
+    const note = h("textarea", { maxlength: "500", placeholder: t("cases.result_placeholder") });
+    sheet(t("cases.confirm_" + action), note, h("button", { class: "btn big ok", type: "button", id: "cf-confirm",
+      onclick: () => { closeSheet(); post(c, action, { note: note.value.trim() || null }); } }, t("confirm")));
+  }
+
+  function returnSheet(c) {
+    const { h, sheet, closeSheet } = ui();
+    const ok = h("button", { class: "btn big ok", type: "button", id: "rt-confirm", disabled: true }, t("cases.act.return"));
+    const note = h("textarea", { maxlength: "500", placeholder: t("cases.return_placeholder") });
+    const a = check("rt-applicant", t("cases.applicant_confirms")), g = check("rt-agent", t("cases.agent_confirms"));
+    const both = () => { ok.disabled = !(a.firstChild.checked && g.firstChild.checked); };
+    a.firstChild.addEventListener("change", both); g.firstChild.addEventListener("change", both);
+    ok.addEventListener("click", () => {
+      closeSheet();
+      post(c, "return", { applicant_confirmed: true, agent_confirmed: true, note: note.value.trim() || null });
+    });
+    sheet(t("cases.return_title"), h("p", { class: "muted" }, t("cases.materials", { list: c.materials.map((m) => m.name).join("、") })),
+      a, g, note, ok);
+  }
+
+  function reasonSheet(c, action) {
+    const { h, sheet, closeSheet } = ui();
+    const reason = h("textarea", { id: "cf-reason", maxlength: "200", placeholder: t("cases.reason_placeholder") });
+    sheet(t("cases.act." + action), reason, h("button", { class: "btn big warn", type: "button", id: "cf-reason-ok", onclick: () => {
+      if (!reason.value.trim()) { reason.focus(); return ui().toast(t("cases.need_reason"), true); }
+      closeSheet(); post(c, action, { reason: reason.value.trim() });
+    } }, t("confirm")));
+  }
+
+  function materialRow() {
+    const { h } = ui();
+    const form = h("select", { name: "mform" }, h("option", { value: "original" }, t("cases.form.original")),
+      h("option", { value: "copy" }, t("cases.form.copy")));
+    const row = h("div", { class: "mat" }, h("input", { name: "mname", maxlength: "100", placeholder: t("cases.material_name") }),
+      form, h("input", { name: "mcount", type: "number", min: "1", max: "999", value: "1", inputmode: "numeric" }),
+      h("button", { type: "button", class: "x", "aria-label": t("cases.remove"), onclick: () => row.remove() }, "×"));
+    return row;
+  }
+
+  /** The handover form; with a help request `r` (arrived, mine) it converts that request. */
+  function register(r) {
+    const { h, sheet } = ui();
+    const inp = (id, attrs) => h("input", { id, ...attrs });
+    const mats = h("div", { id: "cf-mats" }, materialRow());
+    const error = h("p", { class: "error", id: "cf-error", hidden: true });
+    const submit = h("button", { class: "btn big primary", type: "button", id: "cf-submit" }, t("cases.submit"));
+    sheet(r ? t("cases.convert_title", { ticket: r.ticket_no || "" }) : t("cases.register"),
+      field(t("cases.matter"), inp("cf-matter", { maxlength: "128", value: (r && r.matter_name) || "" })),
+      field(t("cases.time_limit"), inp("cf-days", { type: "number", min: "0", max: "365", inputmode: "numeric", required: true })),
+      field(t("cases.applicant_name") + (r && r.has_identity ? t("cases.from_card") : ""), inp("cf-name", { maxlength: "64", autocomplete: "off" })),
+      field(t("cases.id_number"), inp("cf-id", { maxlength: "32", autocomplete: "off" })),
+      field(t("cases.phone"), inp("cf-phone", { maxlength: "32", type: "tel", autocomplete: "off" })),
+      check("cf-signed", t("cases.signed")), check("cf-scanned", t("cases.scanned")),
+      h("h3", {}, t("cases.handover_materials")), mats,
+      h("button", { class: "btn ghost", type: "button", id: "cf-add-mat", onclick: () => mats.append(materialRow()) }, t("cases.add_material")),
+      field(t("cases.note"), h("textarea", { id: "cf-note", maxlength: "500" })), error, submit);
+    submit.addEventListener("click", async () => {
+      const v = (id) => $(id).value.trim();
+      const materials = [...mats.querySelectorAll(".mat")].map((m) => ({ name: m.querySelector("[name=mname]").value.trim(),
+        form: m.querySelector("[name=mform]").value, count: parseInt(m.querySelector("[name=mcount]").value, 10) || 1 }))
+        .filter((m) => m.name);
+      const problem = !$("cf-signed").checked ? t("cases.need_signed") : v("cf-days") === "" ? t("cases.need_days")
+        : !materials.length ? t("cases.need_materials") : (!v("cf-name") && !(r && r.has_identity)) ? t("cases.need_name") : "";
+      error.hidden = !problem; error.textContent = problem;
+      if (problem) return;
+      const body = { time_limit_days: parseInt(v("cf-days"), 10), materials, note: v("cf-note") || null,
+        matter_name: v("cf-matter") || null, authorization: { signed: true, scanned: $("cf-scanned").checked },
+        applicant: (v("cf-name") || v("cf-id") || v("cf-phone"))
+          ? { name: v("cf-name") || null, id_number: v("cf-id") || null, phone: v("cf-phone") || null } : null };
+      if (r) body.request_id = r.id;
+      submit.disabled = true;
+      try {
+        const c = await api("POST", "/cases", body);
+        ui().closeSheet();
+        ui().toast(t("cases.done.register", { seq: c.seq, date: c.promised_date }));
+        C.seg = "open";
+        ui().setTab("cases");
+      } catch (e) {
+        error.hidden = false; error.textContent = e.message;
+        if (e.status === 401) ui().showLogin();
+      } finally { submit.disabled = false; }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("case-new").addEventListener("click", () => register(null));
+    document.querySelectorAll("[data-cseg]").forEach((b) => b.addEventListener("click", () => { C.seg = b.dataset.cseg; show(); }));
+  });
+
+  window.KQ.cases = { show, load, badge, register };
+})();
