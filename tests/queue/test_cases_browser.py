@@ -4,6 +4,8 @@ sees it and exports the ledger. Screenshots (390×844) go to $KIOSK_SCREENSHOTS 
 
 from __future__ import annotations
 
+import io
+
 import httpx
 import pytest
 from openpyxl import load_workbook
@@ -77,7 +79,9 @@ def test_register_advance_and_return_a_case_then_export(server, kiosk, world, br
     mgr.screenshot(path=str(shots / "cases_manager_all.png"))
     with mgr.expect_download() as dl:
         mgr.click("#case-export")
-    ws = load_workbook(dl.value.path())["代办台账"]
+    assert dl.value.suggested_filename == "代办台账_20251129-20261128.xlsx"
+    with open(dl.value.path(), "rb") as fh:  # playwright keeps downloads without a suffix
+        ws = load_workbook(io.BytesIO(fh.read()))["代办台账"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[1] == COLUMNS and rows[2][2] == "张三丰" and rows[2][9].startswith("结果及材料已移交")
     token = world.token("li")
