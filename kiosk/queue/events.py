@@ -193,6 +193,7 @@ class PgListener:
         self.replay_page = replay_page
         self.last_id: int | None = None  # newest event id delivered to the bus
         self.reconnects = 0
+        self.backend_pid: int | None = None  # the LISTEN connection's server process (for operators, tests)
         self._stop = threading.Event()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="queue-pg-listener", daemon=True)
@@ -232,6 +233,7 @@ class PgListener:
             try:
                 with psycopg.connect(self.conninfo, autocommit=True, application_name="kiosk-queue-listener") as conn:
                     conn.execute(f"LISTEN {self.channel}")
+                    self.backend_pid = conn.info.backend_pid
                     self._catch_up(conn)
                     self._ready.set()
                     delay = 0.5
