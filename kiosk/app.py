@@ -1,0 +1,103 @@
+"""The Kivy app: wiring only. Builds the controller from a config and shows the screens.
+
+:func:`prepare_kivy` must run before anything imports ``kivy.core.window`` (it sets the window size and
+the offscreen/fullscreen choice). :func:`build_controller` needs no Kivy; :class:`KioskApp` shows it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | None = None) -> None:
+    """Configures Kivy's window (before ``kivy.core.window`` is imported) and registers the CJK font."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kivy.config import Config
+
+    width, height = size or (ui.width, ui.height)
+    full = ui.fullscreen if fullscreen is None else fullscreen
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "fullscreen", "auto" if full else "0")
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "multisamples", "0")  # MSAA costs much on software GL and adds nothing here
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("kivy", "exit_on_escape", "0")
+    from kiosk.screens.theme import THEME, register_font
+
+    register_font(ui.font)
+    THEME.fit_window(width)
+
+
+def ui_dispatch() -> Callable[..., None]:
+    """A function that runs ``fn(*args)`` on Kivy's UI thread, callable from any thread."""
+    from kivy.clock import mainthread
+
+    @mainthread
+    def run(fn: Callable, *args: Any) -> None:
+        fn(*args)
+
+    return run
+
+
+def build_controller(config, *, devices=None, queue=None, dispatch: Callable | None = None, voice=None,
+                     on_slip=None, clock=None):
+    """The controller for ``config``: catalogue (for the site's level), tickets, visit, PIN check.
+
+    ``devices`` (a device port), ``queue`` (a ``HelpQueueClient``) and ``voice`` are optional.
+    """
+    import time
+
+    from kiosk.catalog import load_catalog
+    from kiosk.controller import KioskController, call_now
+    from kiosk.manager_auth import ManagerAuth
+    from kiosk.tickets import TicketIssuer
+    from kiosk.visit import SiteInfo, Visit
+
+    catalog = load_catalog(config.catalog).for_level(config.site.level)
+    ui = config.ui
+    visit = Visit(catalog, SiteInfo.from_config(config), tickets=TicketIssuer.from_config(config),
+                  clock=clock or time.monotonic, idle_timeout_s=ui.idle_timeout_s, countdown_s=ui.countdown_s,
+                  elderly_factor=ui.elderly_timeout_factor, elderly=ui.elderly_mode_default,
+                  capture_dir=config.privacy.capture_dir)
+    auth = ManagerAuth.from_config(config.manager, config.state_dir)
+    return KioskController(config, visit, auth=auth, devices=devices, queue=queue,
+                           dispatch=dispatch or call_now, voice=voice, on_slip=on_slip)
+
+
+def make_app(controller):
+    """The Kivy ``App`` showing ``controller``'s visit (call :func:`prepare_kivy` first)."""
+    from kivy.app import App
+    from kivy.core.window import Window
+
+    from kiosk.screens.root import build_root
+
+    class KioskApp(App):
+        title = "帮办代办自助终端"
+
+        def build(self):
+            root = build_root(controller)
+            root.on_quit = self.stop
+            Window.bind(on_key_down=lambda _w, key, *_a: self._key(key, True),
+                        on_key_up=lambda _w, key, *_a: self._key(key, False))
+            return root
+
+        def _key(self, key: int, down: bool) -> bool:
+            """Feeds the kiosk keyboard's keys to a keyboard-type call button."""
+            if controller.devices is None:
+                return False
+            from kivy.core.window import Keyboard
+
+            names = {code: name for name, code in Keyboard.keycodes.items()}
+            return bool(controller.devices.key(names.get(key, str(key)), down))
+
+        def on_stop(self):
+            self.root.stop()
+            controller.close()
+
+    return KioskApp()

@@ -1,0 +1,166 @@
+"""Drives the real kiosk UI in one (offscreen) window: for screenshots, the demo, tests and benchmarks.
+
+:class:`Harness` builds a controller and root for a config and a device port, puts the root in the
+window, and offers the resident's actions as real touches (:meth:`tap`) plus :meth:`settle`, which runs
+the event loop until background work (printing, the outbox) has come back to the UI thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from kivy.base import EventLoop
+from kivy.core.window import Window
+
+from kiosk.app import build_controller, ui_dispatch
+from kiosk.screens.root import build_root
+
+
+class Harness:
+    def __init__(self, config, devices=None, queue=None, *, clock: Callable[[], float] | None = None,
+                 on_slip=None):
+        self.config = config
+        self.devices = devices
+        self.controller = build_controller(config, devices=devices, queue=queue, dispatch=ui_dispatch(),
+                                           clock=clock, on_slip=on_slip)
+        self.root = build_root(self.controller)
+        EventLoop.ensure_window()
+        if Window not in EventLoop.event_listeners:  # touches go through the window, as on the device
+            EventLoop.add_event_listener(Window)
+        for child in list(Window.children):
+            Window.remove_widget(child)
+        Window.add_widget(self.root)
+        self.pump()
+
+    # loop -----------------------------------------------------------------------------------------
+    def pump(self, ticks: int = 2) -> None:
+        """Runs Kivy's clock (layout, text, scheduled callbacks) without drawing: software GL makes
+        frames the slow part, and touches, layout and texture sizes do not need them."""
+        from kivy.clock import Clock
+
+        for _ in range(ticks):
+            Clock.tick()
+
+    def draw(self, frames: int = 2) -> None:
+        """Runs full frames (clock, input and drawing), e.g. before a screenshot."""
+        for _ in range(frames):
+            EventLoop.idle()
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Runs frames until background jobs are done and their results are on screen."""
+        deadline = time.monotonic() + timeout
+        self.pump()
+        while time.monotonic() < deadline:
+            self.controller.wait_idle(timeout)
+            self.pump(3)
+            if self.controller._pending_prints == 0:
+                break
+        self.pump(2)
+
+    def close(self) -> None:
+        self.root.stop()
+        Window.remove_widget(self.root)
+        self.controller.close()
+
+    # navigation -----------------------------------------------------------------------------------
+    @property
+    def current(self) -> str:
+        return self.root.sm.current
+
+    def screen(self, name: str | None = None):
+        return self.root.screen(name or self.current)
+
+    def tap(self, widget) -> None:
+        """A real touch (down and up) in the middle of ``widget``, through the window."""
+        from kivy.tests.common import UnitTestTouch
+
+        self.pump(3)  # pending layout first, so the widget is where the resident sees it
+        if widget.get_root_window() is None:
+            raise LookupError(f"{widget!r} is no longer on screen (the screen re-rendered); look it up again")
+        x, y = widget.to_window(widget.center_x, widget.center_y)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        self.pump(2)
+
+    def find(self, predicate: Callable, root=None) -> list:
+        """Every visible widget under ``root`` (default: the window) for which ``predicate(w)`` holds."""
+        out = []
+        stack = [root or self.root]
+        while stack:
+            w = stack.pop()
+            if w.opacity == 0 or getattr(w, "disabled", False) and w is not (root or self.root):
+                continue
+            if predicate(w):
+                out.append(w)
+            stack.extend(w.children)
+        return out
+
+    def button(self, text: str, root=None):
+        """The visible, enabled button whose text is ``text`` (else the first that contains it)."""
+        self.pump(6)  # let pending layout settle so the button is where the resident sees it
+        found = [w for w in self.find(lambda w: hasattr(w, "on_release") and text in getattr(w, "text", ""), root)]
+        if not found:
+            raise LookupError(f"no visible button with text containing {text!r} on {self.current}")
+        exact = [w for w in found if w.text == text]
+        return (exact or found)[0]
+
+    def press(self, text: str, root=None) -> None:
+        self.tap(self.button(text, root))
+
+    def keys(self, keypad, text: str) -> None:
+        """Presses each key of ``text`` on an on-screen keypad."""
+        for ch in text:
+            for b in keypad.walk():
+                if getattr(b, "key", None) == ch:
+                    self.tap(b)
+                    break
+            else:
+                raise LookupError(f"no key {ch!r} on the keypad")
+
+    # whole steps (screenshots and the demo use these) ---------------------------------------------
+    def start(self, kind: str = "assist") -> None:
+        self.tap(self.screen("start").ids[kind])
+
+    def type_id(self, number: str, enter: bool = True) -> None:
+        s = self.screen("identify")
+        if not s.manual:
+            self.tap(s.ids.to_manual)
+        self.keys(s.ids.keypad, number)
+        if enter:
+            self.tap(s.ids.keypad.enter)
+
+    def choose_matter(self, matter_id: str) -> None:
+        s = self.screen("matter")
+        m = self.controller.visit.catalog.get(matter_id)
+        self.tap(self.button(m.department, s))
+        self.pump(3)
+        for _ in range(s.pages):
+            found = [b for b in s.ids.item_box.children if getattr(b, "matter_id", None) == matter_id]
+            if found:
+                self.tap(found[0])
+                return
+            self.tap(s.ids.pager.children[0])  # 下一页
+            self.pump(3)
+        raise LookupError(f"matter {matter_id} not found in {m.department} ({s.pages} pages)")
+
+    def material_rows(self) -> list:
+        from kiosk.screens.materials import MaterialRow
+
+        self.pump(6)
+        s = self.screen("materials")
+        return [r for r in reversed(s.ids.rows.children) if isinstance(r, MaterialRow)]
+
+    def mark_all(self, status: str = "paper", except_: dict | None = None) -> None:
+        """Marks every material ``status`` page by page; ``except_`` maps material ids to other marks."""
+        s = self.screen("materials")
+        label = {"paper": "带了纸质件", "missing": "没有"}
+        for _ in range(s.pages):
+            for i in range(len(self.material_rows())):
+                row = self.material_rows()[i]
+                wanted = (except_ or {}).get(row.material_id, status)
+                self.tap(self.button(label[wanted], row))
+            if s.page >= s.pages - 1:
+                return
+            self.tap(s.ids.pager.children[0])  # 下一页

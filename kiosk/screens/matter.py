@@ -1,0 +1,136 @@
+"""Matter: browse by department, or search by name / pinyin initials on an on-screen keyboard.
+
+Each matter shows where it is handled and its promised time limit (and 一事联办 / 推荐代办 when they
+apply). Lists are paged (fewer items a page in elderly mode), never scrolled.
+"""
+
+from __future__ import annotations
+
+from kivy.properties import NumericProperty, StringProperty
+
+from kiosk.i18n import tr
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.kvload import load_kv
+from kiosk.screens.theme import THEME
+from kiosk.screens.widgets import keypads  # noqa: F401
+from kiosk.screens.widgets.common import KButton, fit_pages, page_slice
+
+
+def matter_text(m, font_large: int, short: bool = False) -> str:
+    """The markup of one matter's button: name, department and window, time limit, badges
+    (``short``: name and department only, for search results under the keyboard)."""
+    limit = tr("kiosk.matter.immediate") if m.time_limit == "即办" else tr("kiosk.matter.days", n=m.time_limit)
+    badges = []
+    if m.joint:
+        badges.append(tr("kiosk.matter.joint", lead=m.joint.lead))
+    if m.proxy_recommended:
+        badges.append(tr("kiosk.matter.proxy_recommended"))
+    if short:
+        return f"[size={font_large}][b]{_esc(m.name)}[/b][/size]\n{_esc(m.department)}"
+    lines = [f"[size={font_large}][b]{_esc(m.name)}[/b][/size]",
+             tr("kiosk.matter.where", department=_esc(m.department), window=_esc(m.window)),
+             tr("kiosk.matter.limit", limit=limit) + ("   " + " · ".join(badges) if badges else "")]
+    return "\n".join(lines)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+
+
+class MatterScreen(KioskScreen):
+    step = StringProperty("matter")
+    mode = StringProperty("departments")  # departments | list | search
+    department = StringProperty("")
+    query = StringProperty("")
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+    _area_size: tuple[int, int] | None = None
+
+    def refresh(self) -> None:
+        self.mode, self.query, self.department, self.page = "departments", "", "", 0
+        self.render()
+
+    def render(self) -> None:
+        box = self.ids.item_box
+        box.clear_widgets()
+        if self.mode == "departments":
+            items = self.controller.departments()
+            shown, self.page, self.pages = page_slice(items, self.page, THEME.per_page * 2)
+            for dep in shown:
+                b = KButton(text=dep, outline=True, font_size=THEME.font_large)
+                b.bind(on_release=lambda _b, d=dep: self.open_department(d))
+                box.add_widget(b)
+            return
+        items = (self.controller.search(self.query) if self.query else []) if self.mode == "search" \
+            else self.controller.matters(self.department)
+        if self.mode == "search" and self.query and not items:
+            box.add_widget(self._note(tr("kiosk.matter.no_result", query=self.query)))
+        area = self.ids.item_area
+        buttons = [self._matter_button(m, area.width) for m in items]
+        pages = fit_pages([b.height for b in buttons], area.height, THEME.gap, most=THEME.per_page)
+        self.pages = len(pages)
+        self.page = min(max(0, self.page), self.pages - 1)
+        start, end = pages[self.page]
+        for b in buttons[start:end]:
+            box.add_widget(b)
+
+    def _matter_button(self, m, width: float) -> KButton:
+        """One matter's button, measured at ``width`` (its height is final when this returns)."""
+        short = self.mode == "search"
+        b = KButton(text=matter_text(m, THEME.font_body if short else THEME.font_large, short), outline=True, markup=True, halign="left",
+                    font_size=THEME.font_small, padding=(THEME.pad, THEME.gap), width=width)
+        b.texture_update()
+        b.matter_id = m.id
+        b.bind(on_release=lambda _b, mid=m.id: self.choose(mid))
+        return b
+
+    def area_resized(self) -> None:
+        """The list's room changed (first layout, elderly mode): re-page unless nothing would change."""
+        size = (round(self.ids.item_area.width), round(self.ids.item_area.height))
+        if self.mode != "departments" and size != self._area_size and self.controller is not None:
+            self._area_size = size
+            self.render()
+
+    def _note(self, text: str):
+        from kiosk.screens.widgets.common import KLabel
+
+        return KLabel(text=text, halign="center")
+
+    def open_department(self, department: str) -> None:
+        self.mode, self.department, self.page = "list", department, 0
+        self.render()
+
+    def show_departments(self) -> None:
+        self.mode, self.query, self.page = "departments", "", 0
+        self.render()
+
+    def open_search(self) -> None:
+        self.mode, self.page = "search", 0
+        self.render()
+
+    def on_key(self, key: str) -> None:
+        if key == "back":
+            self.query = self.query[:-1]
+        elif key == "clear":
+            self.query = ""
+        elif len(key) == 1 and len(self.query) < 20:
+            self.query += key
+        self.page = 0
+        self.render()
+
+    def turn(self, delta: int) -> None:
+        self.page += delta
+        self.render()
+
+    def choose(self, matter_id: str) -> None:
+        self.controller.choose_matter(matter_id)
+        self.go("materials")
+
+    def back(self) -> None:
+        if self.mode != "departments":
+            self.show_departments()
+            return
+        self.go(self.controller.back_from_matter())
+
+
+load_kv(__file__)

@@ -1,0 +1,162 @@
+"""The kiosk's root widget: the shared header above the screens, the idle countdown on top.
+
+:func:`build_root` assembles everything for a controller; ``kiosk run``, the screenshots, the demo, the
+benchmark and the UI tests all use it, so they show the same thing. Twice a second the root asks the
+controller for the visit's idle phase: during the countdown it shows the
+:class:`~kiosk.screens.widgets.countdown.IdleOverlay`; when it runs out the controller resets the visit
+(wiping its personal data) and the start screen comes back. Any touch restarts the quiet time. Manager
+mode closes itself after the same quiet time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from kivy.clock import Clock
+from kivy.properties import ObjectProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.screens import theme
+from kiosk.screens.kvload import load_kv
+from kiosk.screens.theme import THEME
+from kiosk.screens.widgets.countdown import IdleOverlay
+from kiosk.screens.widgets.header import Header
+
+log = logging.getLogger(__name__)
+ROUTES = {"card": "identify", "card_error": "identify", "reader": "identify", "preview": "materials",
+          "captured": "materials", "camera": "materials", "result": "result", "self_test": "manager",
+          "health": "manager"}
+
+
+class KioskRoot(FloatLayout):
+    controller = ObjectProperty(None)
+    header: Header
+    sm: ScreenManager
+
+    def __init__(self, controller, **kwargs):
+        super().__init__(**kwargs)
+        self.controller = controller
+        self.overlay: IdleOverlay | None = None
+        self.on_quit: Callable[[], None] | None = None
+        self._last_touch = time.monotonic()
+        self.header = self.ids.header
+        self.sm = self.ids.sm
+        self.sm.transition = NoTransition()
+        self.sm.bind(current=self._screen_changed)
+        self.header.bind(on_call_helper=lambda *_: self.call_helper(),
+                         on_manager=lambda *_: self.go("manager"))
+        controller.subscribe(self.on_controller_event)
+        self._events = [Clock.schedule_interval(lambda _dt: self.tick(), 0.5),
+                        Clock.schedule_interval(lambda _dt: controller.refresh_help(), 3.0)]
+
+    # navigation -------------------------------------------------------------------------------
+    def add_screen(self, screen) -> None:
+        screen.controller = self.controller
+        self.sm.add_widget(screen)
+
+    def go(self, name: str) -> None:
+        self.sm.current = name
+
+    def screen(self, name: str):
+        return self.sm.get_screen(name)
+
+    def _screen_changed(self, _sm, name: str) -> None:
+        screen = self.sm.get_screen(name)
+        self.header.step = screen.step
+        self.header.ids.call_helper.disabled = name == "manager"
+        self.controller.screen_changed(name)
+
+    # controller events ------------------------------------------------------------------------
+    def on_controller_event(self, event: str, payload) -> None:
+        if event == "help":
+            text, tone = payload
+            self.show_help(text, tone)
+        elif event == "elderly":
+            THEME.elderly = bool(payload)
+        elif event == "reset":
+            self.hide_countdown()
+            self.show_help("", "ok")
+            if self.sm.current != "start":
+                self.go("start")
+        elif event == "quit":
+            if self.on_quit is not None:
+                self.on_quit()
+        elif event in ROUTES:
+            target = self.screen(ROUTES[event])
+            target.on_event(event, payload)
+        elif event == "button":
+            self.call_helper()
+
+    def call_helper(self) -> None:
+        self.controller.call_helper(self.sm.current)
+
+    def show_help(self, text: str, tone: str) -> None:
+        """Shows the help banner; ``tone`` is ok / warn / error; empty text hides it."""
+        self.header.help_text = text
+        self.header.help_colour = list({"ok": theme.OK, "warn": theme.WARN}.get(tone, theme.ERROR))
+
+    # idle -------------------------------------------------------------------------------------
+    def on_touch_down(self, touch) -> bool:
+        self._last_touch = time.monotonic()
+        self.controller.touch()
+        if self.overlay is not None:
+            self.hide_countdown()
+            return True
+        return super().on_touch_down(touch)
+
+    def tick(self) -> None:
+        if self.sm.current == "manager":
+            if time.monotonic() - self._last_touch > self.controller.config.ui.idle_timeout_s:
+                self.go("start")
+            return
+        phase, seconds = self.controller.idle_tick()
+        if phase == "countdown":
+            self.show_countdown(seconds)
+        elif phase == "expired":
+            self.hide_countdown()
+            self.controller.reset("idle")
+        elif self.overlay is not None:
+            self.hide_countdown()
+
+    def show_countdown(self, seconds: int) -> None:
+        if self.overlay is None:
+            self.overlay = IdleOverlay()
+            self.add_widget(self.overlay)
+            self.controller.say("idle")
+        self.overlay.seconds = seconds
+
+    def hide_countdown(self) -> None:
+        if self.overlay is not None:
+            self.remove_widget(self.overlay)
+            self.overlay = None
+
+    def stop(self) -> None:
+        for event in self._events:
+            event.cancel()
+
+
+def build_root(controller) -> KioskRoot:
+    """The whole kiosk UI for ``controller``, showing the start screen."""
+    from kiosk.screens.done import DoneScreen
+    from kiosk.screens.identify import IdentifyScreen
+    from kiosk.screens.manager import ManagerScreen
+    from kiosk.screens.materials import MaterialsScreen
+    from kiosk.screens.matter import MatterScreen
+    from kiosk.screens.result import ResultScreen
+    from kiosk.screens.start import StartScreen
+
+    THEME.elderly = controller.visit.elderly
+    root = KioskRoot(controller)
+    for cls in (StartScreen, IdentifyScreen, MatterScreen, MaterialsScreen, ResultScreen, DoneScreen,
+                ManagerScreen):
+        root.add_screen(cls())
+    root.header.hall_name = controller.hall_name
+    root.go("start")
+    root._screen_changed(root.sm, "start")
+    return root
+
+
+load_kv(__file__)

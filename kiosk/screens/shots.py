@@ -1,0 +1,232 @@
+"""`kiosk screenshots --out DIR`: every screen, in normal and elderly mode and in its error states, as PNG.
+
+The screens are the real ones, driven through the real controller and visit with simulated data; the
+device states come from :class:`ShotDevices`, a port that only reports states (it does no I/O, so a
+screenshot never waits for hardware). The camera preview is a synthetic frame with the page found by the
+real detector. Also used by ``kiosk demo`` and the UI tests (:func:`Harness`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from kiosk.devices.base import Health, HealthState, SelfTestResult
+
+KINDS = ("idcard", "camera", "printer", "button")
+
+
+class ShotDevices:
+    """A device port with chosen states: ``missing`` kinds are disconnected, ``paper_out`` fails prints."""
+
+    def __init__(self, missing: tuple[str, ...] = (), paper_out: bool = False):
+        self.missing = set(missing)
+        self.paper_out = paper_out
+        self.printed: list = []
+        self.controller = None
+
+    def connect(self, controller) -> None:
+        self.controller = controller
+
+    def has(self, kind: str) -> bool:
+        return kind not in self.missing
+
+    def want_card(self, on: bool) -> None:
+        pass
+
+    def start_capture(self, material_id: str) -> None:
+        pass
+
+    def stop_capture(self) -> None:
+        pass
+
+    def shutter(self) -> None:
+        pass
+
+    def take_capture(self):
+        return bytearray(b"\x01" * 64)
+
+    def print_slip(self, slip) -> str | None:
+        if self.paper_out or "printer" in self.missing:
+            return "out of paper"
+        self.printed.append(slip)
+        return None
+
+    def healths(self) -> list[Health]:
+        out = []
+        for kind in KINDS:
+            if kind in self.missing or (kind == "printer" and self.paper_out):
+                reason = "打印机缺纸，请装纸" if kind == "printer" else "设备无响应，请检查连接线"
+                out.append(Health(kind, HealthState.ERROR, reason))
+            else:
+                out.append(Health(kind, HealthState.CONNECTED))
+        return out
+
+    def self_test(self, kind: str) -> SelfTestResult:
+        ok = kind not in self.missing
+        return SelfTestResult(kind, ok, "正常" if ok else "设备无响应")
+
+    def key(self, _name: str, _down: bool) -> bool:
+        return False
+
+
+def shot_config(state_dir: str | Path, **ui):
+    """A complete kiosk config for screenshots and tests (no files needed besides the packaged ones)."""
+    from argon2 import PasswordHasher
+
+    from kiosk.config.settings import parse_config
+
+    pin_hash = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("246810")
+    return parse_config({
+        "kiosk_id": "zd-qj-01", "location": "一楼大厅 东侧自助区", "state_dir": str(state_dir),
+        "site": {"level": "district", "code": "421303", "name": "曾都区政务服务中心",
+                 "address": "随州市曾都区青年路 1 号", "phone": "0722-0000000"},
+        "queue": {"url": "http://127.0.0.1:9"},
+        "ui": {"fullscreen": False, **ui},
+        "manager": {"pin_hash": pin_hash, "max_attempts": 3, "lockout_s": 300},
+    }, "<screenshots>")
+
+
+def preview_frame(hint_key: str = "ok"):
+    """A synthetic camera frame with a page on a desk, the page found by the real detector."""
+    import cv2
+    import numpy as np
+
+    from kiosk.controller import PreviewFrame
+    from kiosk.devices.camera import synth
+    from kiosk.devices.camera.detect import detect_page
+    from kiosk.i18n import tr
+
+    scene = synth.random_scene(np.random.default_rng(7), 1280, 720, hard=False)
+    frame, _truth = synth.render(scene)
+    found = detect_page(frame)
+    small = cv2.resize(frame, (640, 360), interpolation=cv2.INTER_AREA)
+    rgb = cv2.cvtColor(small, cv2.COLOR_BGR2RGB)
+    corners = [(float(x) / 2, float(y) / 2) for x, y in found.corners] if found is not None else []
+    return PreviewFrame(np.ascontiguousarray(rgb).tobytes(), 640, 360, corners,
+                        tr(f"kiosk.materials.hint.{hint_key}"), hint_key == "ok")
+
+
+def save(window, path: Path) -> Path:
+    """Saves the window to ``path`` (Kivy appends 0001 to the name it is given; this renames it)."""
+    from kivy.base import EventLoop
+
+    for _ in range(3):
+        EventLoop.idle()
+    stem = path.with_suffix("")
+    window.screenshot(str(stem) + ".png")
+    os.replace(str(stem) + "0001.png", path)
+    return path
+
+
+def make_env(out_dir: str | None = None):
+    """A temporary state directory for a screenshot or test run."""
+    return Path(tempfile.mkdtemp(prefix="kiosk-shots-", dir=out_dir))
+
+
+MATTER = "pension-enrol"  # a matter of the packaged sample catalogue with several materials
+
+
+def _scenarios():
+    """(name, device port options, steps) for every screen and error state."""
+    from kiosk.i18n import tr
+
+    def to_matter(h, kind="assist"):
+        h.start(kind)
+        h.type_id("11010519491231002X")
+
+    def to_materials(h, kind="assist"):
+        to_matter(h, kind)
+        h.choose_matter(_matter(h))
+
+    def result(h, kind="assist", missing=False):
+        to_materials(h, kind)
+        first = h.material_rows()[0].material_id
+        h.mark_all("paper", {first: "missing"} if missing else None)
+        h.press("检查材料")
+        h.settle()
+        h.controller.emit("help", (tr("kiosk.help.coming_eta", minutes=2), "ok"))
+
+    def capture(h):
+        to_materials(h)
+        h.tap(h.button("拍照", h.material_rows()[0]))
+        h.controller.emit("preview", preview_frame("glare"))
+
+    def manager_locked(h):
+        h.root.go("manager")
+        pad = h.screen("manager").ids.pinpad
+        for _ in range(3):
+            h.keys(pad, "1111")
+            h.tap(pad.enter)
+
+    def manager_open(h):
+        h.root.go("manager")
+        pad = h.screen("manager").ids.pinpad
+        h.keys(pad, "246810")
+        h.tap(pad.enter)
+
+    return [
+        ("01_start", {}, lambda h: None),
+        ("02_identify_card", {}, lambda h: h.start("assist")),
+        ("03_identify_manual", {}, lambda h: (h.start("assist"), h.type_id("4201031990", enter=False))),
+        ("04_identify_bad_number", {}, lambda h: (h.start("assist"), h.type_id("110105194912310021"))),
+        ("05_identify_reader_missing", {"missing": ("idcard",)}, lambda h: h.start("proxy")),
+        ("06_identify_consult_skip", {}, lambda h: h.start("consult")),
+        ("07_matter_departments", {}, to_matter),
+        ("08_matter_list", {}, lambda h: (to_matter(h), h.tap(h.button(_dep(h))))),
+        ("09_matter_search", {}, lambda h: (to_matter(h), h.tap(h.screen().ids.search_box),
+                                            h.keys(h.screen().ids.keyboard, "ylbx"))),
+        ("10_materials", {}, to_materials),
+        ("11_materials_capture", {}, capture),
+        ("12_materials_camera_lost", {"missing": ("camera",)}, to_materials),
+        ("13_help_coming", {}, lambda h: (to_materials(h), h.controller.emit(
+            "help", (tr("kiosk.help.coming_eta", minutes=3), "ok")))),
+        ("14_help_offline", {}, lambda h: (to_materials(h), h.controller.emit(
+            "help", (tr("kiosk.help.offline"), "warn")))),
+        ("15_result_assist_complete", {}, result),
+        ("16_result_proxy_complete", {}, lambda h: result(h, "proxy")),
+        ("17_result_incomplete", {}, lambda h: result(h, "assist", missing=True)),
+        ("18_result_paper_out", {"paper_out": True}, result),
+        ("19_done", {}, lambda h: (result(h), h.press("完成"))),
+        ("20_idle_countdown", {}, lambda h: (to_matter(h), h.root.show_countdown(12))),
+        ("21_manager_pin", {}, lambda h: h.root.go("manager")),
+        ("22_manager_lockout", {}, manager_locked),
+        ("23_manager_dashboard", {"paper_out": True}, manager_open),
+    ]
+
+
+def _matter(h) -> str:
+    ids = [m.id for m in h.controller.visit.catalog.matters]
+    return MATTER if MATTER in ids else ids[0]
+
+
+def _dep(h) -> str:
+    return h.controller.visit.catalog.get(_matter(h)).department
+
+
+def render_all(out_dir: str | Path, modes: tuple[str, ...] = ("normal", "elderly"),
+               only: str | None = None) -> list[Path]:
+    """Renders every scenario in each mode to ``out_dir/<mode>/<name>.png``. Kivy must be prepared
+    (:func:`kiosk.app.prepare_kivy`) with the window size before this runs."""
+    from kivy.core.window import Window
+
+    from kiosk.screens.harness import Harness
+
+    out = Path(out_dir)
+    paths = []
+    for mode in modes:
+        (out / mode).mkdir(parents=True, exist_ok=True)
+        for name, options, steps in _scenarios():
+            if only and only not in name:
+                continue
+            state = make_env()
+            config = shot_config(state, elderly_mode_default=(mode == "elderly"))
+            h = Harness(config, ShotDevices(**options))
+            try:
+                steps(h)
+                h.settle()
+                paths.append(save(Window, out / mode / f"{name}.png"))
+            finally:
+                h.close()
+    return paths

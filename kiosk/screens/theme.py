@@ -1,0 +1,100 @@
+"""Sizes, colours and fonts of the kiosk, with elderly-mode scaling.
+
+One :data:`THEME` object (a Kivy ``EventDispatcher``) holds every size the ``.kv`` files use, in pixels
+for a 1080×1920 portrait screen, multiplied by ``scale`` (window width / 1080). Switching
+``THEME.elderly`` re-computes them, and every bound widget follows. The ``.kv`` files read it with
+``#:import THEME kiosk.screens.theme.THEME``.
+
+Touch targets: ``button_h`` is at least 96 px in normal mode and 140 px in elderly mode at 1080 wide
+(the bar is 80 / 120).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kivy.event import EventDispatcher
+from kivy.properties import BooleanProperty, NumericProperty
+
+log = logging.getLogger(__name__)
+
+FONT_NAME = "KioskCJK"
+BASE_WIDTH = 1080
+
+# colours (r, g, b, a)
+BG = (0.96, 0.97, 0.98, 1)
+SURFACE = (1, 1, 1, 1)
+TEXT = (0.11, 0.13, 0.16, 1)
+MUTED = (0.36, 0.40, 0.45, 1)
+PRIMARY = (0.08, 0.40, 0.75, 1)
+PRIMARY_DARK = (0.05, 0.28, 0.55, 1)
+HELP = (0.90, 0.35, 0.05, 1)
+OK = (0.10, 0.55, 0.25, 1)
+WARN = (0.80, 0.45, 0.00, 1)
+ERROR = (0.78, 0.16, 0.16, 1)
+LINE = (0.82, 0.85, 0.89, 1)
+SELECTED = (0.86, 0.92, 0.99, 1)
+DISABLED = (0.74, 0.76, 0.79, 1)
+ON_COLOUR = (1, 1, 1, 1)
+
+_NORMAL = {"font_title": 60, "font_large": 48, "font_body": 38, "font_small": 30, "font_huge": 200,
+           "button_h": 110, "pad": 32, "gap": 20, "header_h": 200, "key_h": 110, "per_page": 5}
+_ELDERLY = {"font_title": 76, "font_large": 64, "font_body": 52, "font_small": 40, "font_huge": 240,
+            "button_h": 150, "pad": 36, "gap": 24, "header_h": 230, "key_h": 130, "per_page": 3}
+
+
+class Theme(EventDispatcher):
+    """Every size the screens use; ``elderly`` and ``scale`` drive them."""
+
+    elderly = BooleanProperty(False)
+    scale = NumericProperty(1.0)
+    font_title = NumericProperty(_NORMAL["font_title"])
+    font_large = NumericProperty(_NORMAL["font_large"])
+    font_body = NumericProperty(_NORMAL["font_body"])
+    font_small = NumericProperty(_NORMAL["font_small"])
+    font_huge = NumericProperty(_NORMAL["font_huge"])
+    button_h = NumericProperty(_NORMAL["button_h"])
+    pad = NumericProperty(_NORMAL["pad"])
+    gap = NumericProperty(_NORMAL["gap"])
+    header_h = NumericProperty(_NORMAL["header_h"])
+    key_h = NumericProperty(_NORMAL["key_h"])
+    per_page = NumericProperty(_NORMAL["per_page"])
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.bind(elderly=self._apply, scale=self._apply)
+        self._apply()
+
+    def _apply(self, *_args) -> None:
+        table = _ELDERLY if self.elderly else _NORMAL
+        for name, value in table.items():
+            setattr(self, name, value if name == "per_page" else round(value * self.scale))
+
+    def fit_window(self, width: int) -> None:
+        """Scales sizes for a window ``width`` pixels wide (1080 = 1.0)."""
+        self.scale = max(0.4, width / BASE_WIDTH)
+
+
+THEME = Theme()
+_registered: str | None = None
+
+
+def register_font(path: str | Path) -> str:
+    """Registers the CJK font once as the UI's font (also as Kivy's default ``Roboto``) and returns its name.
+
+    Raises FileNotFoundError naming the file and the fix when it is missing.
+    """
+    global _registered
+    p = str(path)
+    if _registered == p:
+        return FONT_NAME
+    if not Path(p).is_file():
+        raise FileNotFoundError(f"ui.font: '{p}' does not exist; install fonts-wqy-microhei or set ui.font")
+    from kivy.core.text import LabelBase
+
+    LabelBase.register(FONT_NAME, p)
+    LabelBase.register("Roboto", p, p, p, p)  # every widget that keeps Kivy's default font gets CJK glyphs
+    _registered = p
+    log.info("UI font %s", p)
+    return FONT_NAME

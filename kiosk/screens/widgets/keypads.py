@@ -1,0 +1,155 @@
+"""On-screen keyboards: digits for ID numbers and PINs, letters for pinyin search.
+
+Both dispatch ``on_key(key)`` with a digit/letter, ``"X"``, ``"back"``, ``"clear"`` or ``"enter"``.
+The letter keyboard is alphabetical (easier to find letters than QWERTY for residents who rarely type)
+and uses fewer, wider columns in elderly mode.
+"""
+
+from __future__ import annotations
+
+import string
+
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.i18n import tr
+from kiosk.screens.kvload import load_kv
+from kiosk.screens.theme import THEME
+from kiosk.screens.widgets.common import KButton
+
+
+class _Keys(GridLayout):
+    enter_text = StringProperty("")
+    follow_theme = True  # rebuild on elderly-mode changes (parts of a LetterKeyboard are rebuilt by it)
+
+    def __init__(self, **kwargs):
+        self.register_event_type("on_key")
+        super().__init__(**kwargs)
+        self.build()
+        if self.follow_theme:
+            THEME.bind(elderly=lambda *_: self.build())
+
+    def on_key(self, key: str) -> None:
+        pass
+
+    def _key(self, label: str, key: str, **kw) -> KButton:
+        b = KButton(text=label, **kw)
+        b.bind(on_release=lambda *_: self.dispatch("on_key", key))
+        b.key = key
+        self.add_widget(b)
+        return b
+
+    def build(self) -> None:
+        raise NotImplementedError
+
+
+class NumericKeypad(BoxLayout):
+    """1–9, then X (the ID check character; 清空 for PINs), 0, 退格; below them 清空 and a wide enter key.
+
+    ``enter`` is the enter key (tests and the harness tap it).
+    """
+
+    allow_x = BooleanProperty(True)
+    enter_text = StringProperty("")
+
+    def __init__(self, **kwargs):
+        self.register_event_type("on_key")
+        super().__init__(**kwargs)
+        self.build()
+        THEME.bind(elderly=lambda *_: self.build())
+
+    def on_key(self, key: str) -> None:
+        pass
+
+    def on_allow_x(self, *_args) -> None:
+        self.build()
+
+    def on_enter_text(self, *_args) -> None:
+        if getattr(self, "enter", None) is not None:
+            self.enter.text = self.enter_text or tr("kiosk.keys.enter")
+
+    def build(self) -> None:
+        self.clear_widgets()
+        grid = _DigitGrid(allow_x=self.allow_x)
+        grid.bind(on_key=lambda _g, key: self.dispatch("on_key", key))
+        row = _EnterRow(allow_x=self.allow_x, enter_text=self.enter_text)
+        row.bind(on_key=lambda _g, key: self.dispatch("on_key", key))
+        self.enter = row.enter
+        self.add_widget(grid)
+        self.add_widget(row)
+
+
+class _DigitGrid(_Keys):
+    follow_theme = False
+    allow_x = BooleanProperty(True)
+
+    def build(self) -> None:
+        self.clear_widgets()
+        self.cols = 3
+        for d in "123456789":
+            self._key(d, d, outline=True, font_size=THEME.font_large)
+        if self.allow_x:
+            self._key("X", "X", outline=True, font_size=THEME.font_large)
+        else:
+            self._key(tr("kiosk.keys.clear"), "clear", outline=True)
+        self._key("0", "0", outline=True, font_size=THEME.font_large)
+        self._key(tr("kiosk.keys.back"), "back", outline=True)
+
+
+class _EnterRow(_Keys):
+    """清空 (when X took its place above) and the enter key, twice as wide."""
+
+    follow_theme = False
+    allow_x = BooleanProperty(True)
+
+    def build(self) -> None:
+        self.clear_widgets()
+        self.cols = 2 if self.allow_x else 1
+        if self.allow_x:
+            self._key(tr("kiosk.keys.clear"), "clear", outline=True, size_hint_x=1 / 3)
+        self.enter = self._key(self.enter_text or tr("kiosk.keys.enter"), "enter", size_hint_x=2 / 3)
+
+
+class LetterKeyboard(BoxLayout):
+    """a–z alphabetically (9 columns, 7 in elderly mode), then a row with 退格 and 清空."""
+
+    def __init__(self, **kwargs):
+        self.register_event_type("on_key")
+        super().__init__(**kwargs)
+        self.build()
+        THEME.bind(elderly=lambda *_: self.build())
+
+    def on_key(self, key: str) -> None:
+        pass
+
+    def build(self) -> None:
+        self.clear_widgets()
+        grid = _LetterGrid(cols=7 if THEME.elderly else 9)
+        grid.bind(on_key=lambda _g, key: self.dispatch("on_key", key))
+        row = _KeyRow()
+        row.bind(on_key=lambda _g, key: self.dispatch("on_key", key))
+        self.add_widget(grid)
+        self.add_widget(row)
+
+
+class _LetterGrid(_Keys):
+    follow_theme = False
+
+    def build(self) -> None:
+        self.clear_widgets()
+        for ch in string.ascii_lowercase:
+            self._key(ch, ch, outline=True, font_size=THEME.font_large)
+
+
+class _KeyRow(_Keys):
+    follow_theme = False
+
+    def build(self) -> None:
+        self.clear_widgets()
+        self.cols = 2
+        self._key(tr("kiosk.keys.back"), "back", outline=True)
+        self._key(tr("kiosk.keys.clear"), "clear", outline=True)
+
+
+load_kv(__file__)
