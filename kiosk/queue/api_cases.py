@@ -47,6 +47,10 @@ def case_service(c: Context) -> CaseService:
 
 
 def _range(c: Context, since: date | None, until: date | None, days: int = 30) -> tuple[date, date]:
+    """``[since, until]`` with defaults (the last ``days`` days); dates outside 2000–2100 or reversed: 422."""
+    for d in (since, until):
+        if d is not None and not (date(2000, 1, 1) <= d <= date(2100, 12, 31)):
+            raise Invalid("date_range", since=(since or d).isoformat(), until=(until or d).isoformat())
     until = until or local_day(c.settings.clock())
     since = since or until - timedelta(days=days - 1)
     if since > until:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 
 class _In(BaseModel):
@@ -31,7 +31,8 @@ class ApplicantIn(_In):
 
 class AuthorizationIn(_In):
     signed: bool = Field(description="授权委托书已签署")
-    signed_at: datetime | None = Field(None, description="签署时间 (default: now when signed)")
+    signed_at: AwareDatetime | None = Field(None, description="签署时间, with a time zone; within the last "
+                                            "year (default: now)")
     scanned: bool = Field(False, description="已扫描存档")
     note: str | None = Field(None, max_length=200)
 

@@ -190,6 +190,9 @@ class CaseService:
         if not body.authorization.signed:
             raise Invalid("case_unauthorized")
         now = self.clock()
+        signed_at = body.authorization.signed_at or now
+        if not (now - timedelta(days=366) <= signed_at <= now + timedelta(minutes=10)):
+            raise Invalid("case_signed_at")
         case_id = f"DB-{local_day(now):%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
         site, matter, applicant = body.site_code, None, {}
         if body.request_id:
@@ -228,7 +231,7 @@ class CaseService:
                 matter_id=body.matter_id, matter_name=matter_name, time_limit_days=body.time_limit_days,
                 applicant_enc=self._seal(applicant), applicant_masked=masked,
                 phone_masked=mask_phone(applicant.get("phone")) or "",
-                auth_signed=True, auth_signed_at=body.authorization.signed_at or now,
+                auth_signed=True, auth_signed_at=signed_at,
                 auth_scanned=body.authorization.scanned, auth_note=body.authorization.note,
                 materials=[m.model_dump() for m in body.materials], agent_id=user.user_id,
                 state=S.REGISTERED, note=body.note, registered_at=now,

@@ -51,6 +51,10 @@ def test_bad_handovers_are_refused_with_the_reason(api):
     assert "授权委托书" in unsigned.json()["detail"]
     assert api.post("li", "/cases", json=handover(materials=[])).status_code == 422
     assert api.post("li", "/cases", json=handover(time_limit_days=-1)).status_code == 422
+    naive = handover(authorization={"signed": True, "signed_at": "2026-11-28T14:00:00"})
+    assert api.post("li", "/cases", json=naive).status_code == 422  # a time without a zone is ambiguous
+    future = handover(authorization={"signed": True, "signed_at": "2027-01-01T09:00:00+08:00"})
+    assert api.post("li", "/cases", json=future).json()["code"] == "case_signed_at"
     assert api.post("li", "/cases", json=handover(applicant=None)).json()["code"] == "case_applicant"
     assert api.post("li", "/cases", json=handover(site_code="T2")).json()["code"] == "site"
     cid = api.case()["id"]

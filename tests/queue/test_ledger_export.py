@@ -68,6 +68,9 @@ def test_helpers_cannot_export_and_ranges_are_checked(api):
     assert api.get("mgr", "/cases/export.xlsx", params={"site_code": "T2"}).status_code == 403
     bad = api.get("mgr", "/cases/export.xlsx", params={"since": "2026-12-01", "until": "2026-11-01"})
     assert bad.status_code == 422 and bad.json()["code"] == "date_range"
+    for far in ({"until": "9999-12-31"}, {"since": "0001-01-01"}):
+        assert api.get("mgr", "/cases/export.xlsx", params=far).json()["code"] == "date_range"
+        assert api.get("mgr", "/figures", params=far).json()["code"] == "date_range"
     empty = _sheet(api.get("mgr", "/cases/export.xlsx", params={"since": "2026-01-01", "until": "2026-01-31"}))
     assert len(empty) == 2  # title and header only
 
