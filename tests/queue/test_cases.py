@@ -131,3 +131,34 @@ def test_deadlines_flag_due_soon_then_overdue_once(api, clock):
     api.post("li", f"/cases/{cid}/start", json={"department": "不动产登记窗口"})
     assert api.post("li", f"/cases/{cid}/complete").json()["due"] == "late"
     assert api.get("mgr", "/cases/overdue").json()["items"] == []
+
+
+def test_racing_changes_one_wins(api, world, ctx):
+    """The agent and the manager change the same case at once: exactly one change is stored."""
+    import threading
+
+    from kiosk.queue.api_cases import case_service
+    from kiosk.queue.errors import Conflict
+
+    cid = api.case()["id"]
+    svc = case_service(ctx)
+    users = [world.user("li"), world.user("mgr")] * 4
+    results: list[str] = []
+    barrier = threading.Barrier(len(users))
+
+    def go(user) -> None:
+        barrier.wait(timeout=10)
+        try:
+            svc.act(user, cid, "start", department=user.display_name)
+            results.append("ok")
+        except Conflict as exc:
+            results.append(exc.code)
+
+    threads = [threading.Thread(target=go, args=(u,)) for u in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert results.count("ok") == 1 and set(results) <= {"ok", "case_state", "case_changed"}
+    started = [e for e in api.get("li", f"/cases/{cid}/events").json() if e["type"] == "case.started"]
+    assert len(started) == 1

@@ -87,3 +87,23 @@ def test_register_advance_and_return_a_case_then_export(server, kiosk, world, br
     token = world.token("li")
     got = httpx.get(f"{server.url}/api/v1/requests/{rid}", headers={"Authorization": f"Bearer {token}"}).json()
     assert got["state"] == "converted" and got["case_id"].startswith("DB-")
+
+
+def test_manager_sees_overdue_cases_flagged(server, world, ctx, clock, browser, shots):  # noqa: F811
+    token = world.token("li")
+    body = {"matter_name": "不动产登记", "time_limit_days": 1, "applicant": {"name": "钱多多", "phone": "13700001234"},
+            "authorization": {"signed": True}, "materials": [{"name": "房产证", "form": "original", "count": 1}]}
+    late = httpx.post(f"{server.url}/api/v1/cases", json=body, headers={"Authorization": f"Bearer {token}"}).json()
+    httpx.post(f"{server.url}/api/v1/cases", json=body | {"time_limit_days": 30},
+               headers={"Authorization": f"Bearer {token}"})
+    clock.advance(3 * 86400)  # Tue 1 Dec: the 1-day case (due Mon 30 Nov) is overdue
+    mgr = phone(browser, server.url, "mgr")
+    mgr.wait_for_selector("#case-badge:not([hidden])")
+    assert mgr.inner_text("#case-badge") == "1"
+    mgr.click("#tab-cases")
+    first = mgr.locator("article.case").first
+    mgr.wait_for_selector("article.case.escalated")
+    assert first.get_attribute("data-case") == late["id"]  # overdue first
+    assert "已超期" in first.inner_text() and "超期 1 天" in first.inner_text()
+    assert "共 2 件　超期 1　即将到期 0" in mgr.inner_text("#case-summary")
+    mgr.screenshot(path=str(shots / "cases_manager_overdue.png"))
