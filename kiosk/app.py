@@ -101,3 +101,43 @@ def make_app(controller):
             controller.close()
 
     return KioskApp()
+
+
+def start_devices_and_queue(config):
+    """Creates the device hub (each device off the UI thread, failures reported as health) and starts the
+    help-queue client with heartbeats. Returns ``(hub, port, queue)``; the queue is None when it cannot
+    start (then requests are only logged)."""
+    from kiosk.controller import HubPort
+    from kiosk.devices.hub import DeviceHub
+
+    hub = DeviceHub(config.devices)
+    port = HubPort(hub, still_frames=config.devices.camera.still_frames)
+    queue = None
+    try:
+        from kiosk.queue.client import HelpQueueClient
+
+        queue = HelpQueueClient(config, health_source=hub.health)
+        queue.start()
+    except Exception as err:  # the kiosk works without the queue: tickets and notices never wait for it
+        log.error("help-queue client not started: %s", err)
+    return hub, port, queue
+
+
+def run_kiosk(config, *, fullscreen: bool | None = None, size: tuple[int, int] | None = None) -> int:
+    """Runs the kiosk in a window until it is closed (manager mode: 退出自助模式)."""
+    prepare_kivy(config.ui, fullscreen=fullscreen, size=size)
+    from kiosk.i18n import set_language
+    from kiosk.voice import Voice
+
+    set_language(config.ui.language)
+    hub, port, queue = start_devices_and_queue(config)
+    controller = build_controller(config, devices=port, queue=queue, dispatch=ui_dispatch(),
+                                  voice=Voice.create(config.ui.voice))
+    try:
+        make_app(controller).run()
+    finally:
+        port.close()
+        hub.close()
+        if queue is not None:
+            queue.stop()
+    return 0

@@ -1,9 +1,67 @@
-"""`kiosk run`, `kiosk demo`, `kiosk screenshots`: the kiosk terminal itself."""
+"""`kiosk run`, `kiosk demo`, `kiosk screenshots`: the kiosk terminal itself. Heavy imports happen in
+the handlers, never at parser-build time."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Registers the kiosk terminal's commands."""
+    p = sub.add_parser("run", help="运行自助终端 (run the kiosk terminal)")
+    p.add_argument("--config", metavar="FILE", help="kiosk config (default: $KIOSK_CONFIG or ./kiosk.toml)")
+    p.add_argument("--windowed", action="store_true", help="a window instead of full screen (for testing)")
+    p.set_defaults(func=_run)
+    p = sub.add_parser("demo", help="演示：模拟设备+呼叫服务+终端 (everything on this machine, simulated devices)")
+    p.add_argument("--out", metavar="DIR", default="demo-out", help="where screens and slips go (demo-out)")
+    p.add_argument("--headless", action="store_true", help="run the scripted visit even with a display")
+    p.set_defaults(func=_demo)
+    p = sub.add_parser("screenshots", help="把每个界面渲染成 PNG (render every screen to PNG)")
+    p.add_argument("--out", metavar="DIR", required=True, help="output folder (normal/ and elderly/ inside)")
+    p.add_argument("--mode", choices=("normal", "elderly", "both"), default="both")
+    p.add_argument("--only", metavar="TEXT", help="only scenarios whose name contains TEXT")
+    p.set_defaults(func=_screenshots)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.cli import default_config_path
+    from kiosk.config.settings import ConfigError, load_config
+
+    path = args.config or default_config_path()
+    if not path:
+        print("kiosk run: no config; name one with --config FILE or create ./kiosk.toml with "
+              "`kiosk config init`", file=sys.stderr)
+        return 2
+    try:
+        config = load_config(path)
+    except ConfigError as err:
+        print(f"{err.source}: {len(err.problems)} problem(s)", file=sys.stderr)
+        for line in err.problems:
+            print(f"  {line}", file=sys.stderr)
+        return 1
+    from kiosk.app import run_kiosk
+
+    return run_kiosk(config, fullscreen=False if args.windowed else None)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from kiosk.demo import run
+
+    return run(args.out, interactive=False if args.headless else None)
+
+
+def _screenshots(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+    from kiosk.app import prepare_kivy
+    from kiosk.screens.shots import make_env, render_all, shot_config
+
+    prepare_kivy(shot_config(make_env()).ui, fullscreen=False, size=(1080, 1920))
+    modes = ("normal", "elderly") if args.mode == "both" else (args.mode,)
+    paths = render_all(args.out, modes, args.only)
+    print(f"{len(paths)} screenshots in {args.out}")
+    return 0 if paths else 1

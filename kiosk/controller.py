@@ -133,6 +133,7 @@ class KioskController:
         self._queue_worker = Worker("kiosk-queue")
         self._pending_prints = 0
         self._request_ids: dict[str, str] = {}  # visit's request id → the queue's
+        self.sent_requests: list[str] = []  # every queue request id this controller created
         self.current_screen = "start"
         self.hall_name = config.site.name
         if devices is not None:
@@ -387,6 +388,7 @@ class KioskController:
                                      p.get("matter_name"), ticket, p.get("priority", "normal"),
                                      visit_id=p["visit_id"], note=note)
         self._request_ids[intent.request_id] = rid
+        self.sent_requests.append(rid)
         self._poll_help(intent.request_id)
 
     def _poll_help(self, visit_request_id: str) -> None:
@@ -422,7 +424,7 @@ class KioskController:
                 self.emit("help", (tr("kiosk.help.sending"), "ok"))
                 self._queue_worker.submit(self._send_help, intent)
             elif isinstance(intent, TellHelper):
-                log.warning("helper of request %s told: %s", intent.request_id, intent.message_key)
+                log.info("helper of request %s told: %s", intent.request_id, intent.message_key)
                 self._report_health()
             elif isinstance(intent, ReportDevice):
                 log.warning("device %s: %s", intent.device, intent.problem)
@@ -553,9 +555,11 @@ class HubPort:
         button = self.hub.get("button")
         if button is not None:
             button.subscribe(lambda event: controller.later(controller.button_pressed, event))
-        for h in self.hub.health():
-            if h.device in ("idcard", "camera") and not h.ok:
-                controller.later(controller.health_changed, h)
+        for kind in ("idcard", "camera"):  # open them now, so their real state is known before a resident comes
+            if self.hub.get(kind) is not None:
+                self._worker.submit(self.hub.self_test, kind)
+            elif not self.hub.device_health(kind).ok:
+                controller.later(controller.health_changed, self.hub.device_health(kind))
 
     def has(self, kind: str) -> bool:
         return self.hub.get(kind) is not None and self.hub.device_health(kind).ok

@@ -158,10 +158,10 @@ class MaterialsScreen(KioskScreen):
             self._set_hint(tr("kiosk.materials.captured"), "ok")
         elif event == "camera":
             self.camera_ok = bool(payload)
-            if not self.camera_ok:
-                if self.capturing:
-                    self.controller.stop_capture()
-                    self.capturing, self.captured, self.outline = "", False, []
+            if not self.camera_ok and self.capturing:
+                self.controller.stop_capture()
+                self.capturing, self.captured, self.outline = "", False, []
+            if self.manager is not None and self.manager.current == self.name:
                 self.render()
 
 
