@@ -117,8 +117,7 @@ class Authenticator:
         if hit:
             return hit
         if token.startswith(KIOSK_TOKEN_PREFIX):
-            with self.db.read() as conn:
-                row = conn.execute(select(kiosks).where(kiosks.c.token_hash == th)).mappings().first()
+            row = self._kiosk_row(th)
             if not row or not row["active"]:
                 raise Unauthorized("bad_token")
             return self._remember(th, Principal("kiosk", site_code=row["site_code"], kiosk_id=row["kiosk_id"], location=row["location"],
@@ -133,6 +132,17 @@ class Authenticator:
                     raise Unauthorized("session_expired")
                 return self._remember(th, self._user_principal(conn, row))
         raise Unauthorized("bad_token")
+
+    def _kiosk_row(self, token_hash: str) -> dict | None:
+        """The kiosk holding this token (every kiosk call on a cache miss: plain sqlite3 on SQLite)."""
+        if self.db.is_sqlite:
+            with self.db.raw_read() as raw:
+                found = raw.execute("SELECT site_code, kiosk_id, location, active FROM kiosks WHERE token_hash = ?",
+                                    (token_hash,)).fetchone()
+            return dict(zip(("site_code", "kiosk_id", "location", "active"), found, strict=True)) if found else None
+        with self.db.read() as conn:
+            row = conn.execute(select(kiosks).where(kiosks.c.token_hash == token_hash)).mappings().first()
+        return dict(row) if row else None
 
     def _user_principal(self, conn, row) -> Principal:
         assigned = frozenset(conn.execute(

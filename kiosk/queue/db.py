@@ -12,6 +12,7 @@ Contract
   commits. ``sqlite_synchronous="FULL"`` fsyncs every commit (safe against power loss, ~10x slower).
 - :meth:`Database.raw_write` (SQLite only) is the same write transaction on the writer's plain
   ``sqlite3`` connection, for the hot paths (see :mod:`kiosk.queue.store_raw`).
+  :meth:`Database.raw_read` is a pooled plain connection for one-statement reads on those paths.
 - :meth:`Database.read` yields a connection for reads (deferred transaction, rolled back on exit).
 """
 
@@ -121,6 +122,17 @@ class Database:
                     raw.execute("ROLLBACK")
                 raise
             raw.execute("COMMIT")
+
+    @contextmanager
+    def raw_read(self) -> Iterator[sqlite3.Connection]:
+        """SQLite: a pooled plain ``sqlite3`` connection for single-statement reads (autocommit)."""
+        if not self.is_sqlite:
+            raise RuntimeError("raw_read is for SQLite; use read()")
+        proxy = self.engine.raw_connection()
+        try:
+            yield proxy.dbapi_connection
+        finally:
+            proxy.close()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
