@@ -41,7 +41,7 @@ def case_service(c: Context) -> CaseService:
     """The process's case service, made on first use from the server's database, key and clock."""
     svc = getattr(c, "cases", None)
     if svc is None:
-        svc = CaseService(c.db, c.queue.box, c.settings.clock)
+        svc = CaseService(c.db, c.queue.box, c.settings.clock, catalog_path=c.settings.extra.get("catalog"))
         c.cases = svc  # type: ignore[attr-defined]
     return svc
 

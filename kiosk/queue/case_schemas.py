@@ -45,7 +45,8 @@ class CaseIn(_In):
                                   "the agent has several sites")
     matter_id: str | None = Field(None, max_length=64)
     matter_name: str | None = Field(None, max_length=128, description="default: the request's matter")
-    time_limit_days: int = Field(ge=0, le=365, description="承诺时限, working days (0 = 即办: same day)")
+    time_limit_days: int | None = Field(None, ge=0, le=365, description="承诺时限, working days (0 = 即办: "
+                                        "same day); default: the catalogue's time limit of matter_id")
     applicant: ApplicantIn | None = Field(None, description="default: the request's resident, if known")
     authorization: AuthorizationIn
     materials: list[MaterialIn] = Field(min_length=1, max_length=50, description="移交材料")

@@ -88,8 +88,9 @@ def due_status(row: RowMapping | dict, now: datetime, holidays: Holidays | None,
 
 class CaseService:
     def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime],
-                 holidays: Holidays | None = None, due_soon_days: int = 1):
+                 holidays: Holidays | None = None, due_soon_days: int = 1, catalog_path: str | None = None):
         self.db, self.box, self.clock = db, box, clock
+        self.catalog_path, self._catalog = catalog_path, None
         self.holidays = holidays if holidays is not None else default_holidays()
         self.due_soon_days = due_soon_days
 
@@ -100,6 +101,24 @@ class CaseService:
 
     def _open(self, blob: bytes) -> dict:
         return json.loads(self.box._cipher.decrypt(bytes(blob)))
+
+    def matter(self, matter_id: str | None):
+        """The catalogue's matter (for its time limit and name), or None; the catalogue is the server's
+        ``catalog`` setting or the kiosk's default, read once."""
+        if not matter_id:
+            return None
+        if self._catalog is None:
+            from kiosk.catalog import CatalogError, load_catalog
+            from kiosk.config.settings import DEFAULT_CATALOG
+
+            try:
+                self._catalog = load_catalog(self.catalog_path or DEFAULT_CATALOG)
+            except (CatalogError, OSError):
+                self._catalog = False
+        try:
+            return self._catalog.get(matter_id) if self._catalog else None
+        except KeyError:
+            return None
 
     # ---- reading -------------------------------------------------------------------------------------
     @staticmethod
@@ -194,7 +213,7 @@ class CaseService:
         if not (now - timedelta(days=366) <= signed_at <= now + timedelta(minutes=10)):
             raise Invalid("case_signed_at")
         case_id = f"DB-{local_day(now):%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
-        site, matter, applicant = body.site_code, None, {}
+        site, matter, applicant, matter_id = body.site_code, None, {}, body.matter_id
         if body.request_id:
             with self.db.read() as conn:
                 req = conn.execute(select(requests).where(requests.c.id == body.request_id)).mappings().first()
@@ -202,7 +221,7 @@ class CaseService:
                 raise NotFound("request", id=body.request_id)
             ident = self.box.open(req["resident_enc"]) or {}  # what the kiosk read from the ID card
             applicant = {"name": ident.get("name") or None, "id_number": ident.get("id_number") or None}
-            site, matter = req["site_code"], req["matter_name"]
+            site, matter, matter_id = req["site_code"], req["matter_name"], matter_id or req["matter_id"]
         given = body.applicant.model_dump() if body.applicant else {}
         applicant |= {k: v for k, v in given.items() if v}  # typed in at the window wins over the card
         site = site or (next(iter(user.sites)) if len(user.sites) == 1 else None)
@@ -212,7 +231,12 @@ class CaseService:
             raise Forbidden("site", site=site)
         if not applicant.get("name"):
             raise Invalid("case_applicant")
-        matter_name = body.matter_name or matter
+        days, known = body.time_limit_days, self.matter(matter_id)
+        if days is None and known is None:
+            raise Invalid("case_time_limit")
+        if days is None:
+            days = 0 if known.immediate else known.time_limit
+        matter_name = body.matter_name or matter or (known.name if known else None)
         if not matter_name:
             raise Invalid("case_matter")
         if body.request_id:
@@ -228,14 +252,14 @@ class CaseService:
                 cases.c.site_code == site, cases.c.registered_at >= year0)).scalar() + 1
             conn.execute(cases.insert().values(
                 id=case_id, site_code=site, request_id=body.request_id and req["id"], seq=seq,
-                matter_id=body.matter_id, matter_name=matter_name, time_limit_days=body.time_limit_days,
+                matter_id=matter_id, matter_name=matter_name, time_limit_days=days,
                 applicant_enc=self._seal(applicant), applicant_masked=masked,
                 phone_masked=mask_phone(applicant.get("phone")) or "",
                 auth_signed=True, auth_signed_at=signed_at,
                 auth_scanned=body.authorization.scanned, auth_note=body.authorization.note,
                 materials=[m.model_dump() for m in body.materials], agent_id=user.user_id,
                 state=S.REGISTERED, note=body.note, registered_at=now,
-                promised_date=promised_date(now, body.time_limit_days, self.holidays),
+                promised_date=promised_date(now, days, self.holidays),
                 overdue_level=0, updated_at=now, version=1))
             self._event(conn, case_id, site, "case.registered", user.actor, now, request_id=body.request_id,
                         materials=len(body.materials))

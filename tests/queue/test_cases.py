@@ -162,3 +162,23 @@ def test_racing_changes_one_wins(api, world, ctx):
     assert results.count("ok") == 1 and set(results) <= {"ok", "case_state", "case_changed"}
     started = [e for e in api.get("li", f"/cases/{cid}/events").json() if e["type"] == "case.started"]
     assert len(started) == 1
+
+
+def test_time_limit_comes_from_the_catalogue(api, client, world):
+    """Without ``time_limit_days`` the matter's 承诺时限 in the catalogue sets the promised date."""
+    body = handover(matter_id="pension-claim", matter_name=None)
+    del body["time_limit_days"]
+    case = api.post("li", "/cases", json=body).json()
+    assert (case["time_limit_days"], case["matter_name"]) == (15, "城乡居民基本养老保险待遇申领")
+    assert case["promised_date"] == "2026-12-18"  # 15 working days after Sat 28 Nov
+    same_day = api.post("li", "/cases", json={**body, "matter_id": "pension-enrol"}).json()
+    assert (same_day["time_limit_days"], same_day["promised_date"]) == (0, "2026-11-28")  # 即办
+    unknown = api.post("li", "/cases", json={**body, "matter_id": "no-such-matter", "matter_name": "x"})
+    assert unknown.status_code == 422 and unknown.json()["code"] == "case_time_limit"
+    kiosk = auth(world.kiosk_tokens["k1"])
+    rid = client.post("/api/v1/requests", json=world.request_body(matter_id="social-card", matter_name="社会保障卡申领"),
+                      headers=kiosk).json()["id"]
+    api.post("li", f"/requests/{rid}/claim")
+    api.post("li", f"/requests/{rid}/arrive")
+    converted = api.post("li", "/cases", json={**body, "matter_id": None, "request_id": rid}).json()
+    assert (converted["matter_id"], converted["time_limit_days"]) == ("social-card", 10)

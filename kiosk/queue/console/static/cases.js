@@ -181,7 +181,8 @@
     const submit = h("button", { class: "btn big primary", type: "button", id: "cf-submit" }, t("cases.submit"));
     sheet(r ? t("cases.convert_title", { ticket: r.ticket_no || "" }) : t("cases.register"),
       field(t("cases.matter"), inp("cf-matter", { maxlength: "128", value: (r && r.matter_name) || "" })),
-      field(t("cases.time_limit"), inp("cf-days", { type: "number", min: "0", max: "365", inputmode: "numeric", required: true })),
+      field(t("cases.time_limit"), inp("cf-days", { type: "number", min: "0", max: "365", inputmode: "numeric",
+        placeholder: r && r.matter_id ? t("cases.days_from_catalog") : null })),
       field(t("cases.applicant_name") + (r && r.has_identity ? t("cases.from_card") : ""), inp("cf-name", { maxlength: "64", autocomplete: "off" })),
       field(t("cases.id_number"), inp("cf-id", { maxlength: "32", autocomplete: "off" })),
       field(t("cases.phone"), inp("cf-phone", { maxlength: "32", type: "tel", autocomplete: "off" })),
@@ -194,11 +195,11 @@
       const materials = [...mats.querySelectorAll(".mat")].map((m) => ({ name: m.querySelector("[name=mname]").value.trim(),
         form: m.querySelector("[name=mform]").value, count: parseInt(m.querySelector("[name=mcount]").value, 10) || 1 }))
         .filter((m) => m.name);
-      const problem = !$("cf-signed").checked ? t("cases.need_signed") : v("cf-days") === "" ? t("cases.need_days")
+      const problem = !$("cf-signed").checked ? t("cases.need_signed") : (v("cf-days") === "" && !(r && r.matter_id)) ? t("cases.need_days")
         : !materials.length ? t("cases.need_materials") : (!v("cf-name") && !(r && r.has_identity)) ? t("cases.need_name") : "";
       error.hidden = !problem; error.textContent = problem;
       if (problem) return;
-      const body = { time_limit_days: parseInt(v("cf-days"), 10), materials, note: v("cf-note") || null,
+      const body = { time_limit_days: v("cf-days") === "" ? null : parseInt(v("cf-days"), 10), materials, note: v("cf-note") || null,
         matter_name: v("cf-matter") || null, authorization: { signed: true, scanned: $("cf-scanned").checked },
         applicant: (v("cf-name") || v("cf-id") || v("cf-phone"))
           ? { name: v("cf-name") || null, id_number: v("cf-id") || null, phone: v("cf-phone") || null } : null };
