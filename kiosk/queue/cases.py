@@ -1,14 +1,16 @@
-"""代办 (proxy handling) cases: states, transitions, deadlines, access and the service — the ONE place.
+"""代办 (proxy handling) cases: the service — registration, changes, access, identity, deadline flags.
 
 Contract
-- :data:`TRANSITIONS` maps each case state to the actions allowed in it and where each leads:
-  registered (handover done) → in_progress (at a department; ``move`` changes department) → completed
-  (results ready) → returned (results and materials handed back, both sides confirmed); ``withdraw``
-  (the applicant takes it back) and ``cancel`` (registered in error) close an open case with a reason.
+- :data:`~kiosk.queue.case_states.TRANSITIONS` (re-exported here) maps each case state to the actions
+  allowed in it and where each leads: registered (handover done) → in_progress (at a department;
+  ``move`` changes department) → completed (results ready) → returned (results and materials handed
+  back, both sides confirmed); ``withdraw`` (the applicant takes it back) and ``cancel`` (registered in
+  error) close an open case with a reason.
 - Every change is a conditional update on ``version`` (racing writers: one wins, the other gets 409
   ``case_changed``) plus a ``case_events`` row with actor and time in the same transaction.
-- The promised date is the registration day (China time) plus the matter's time limit in working days
-  (:func:`kiosk.catalog.workdays.add_working_days`, holidays and 调休 included); 0 days = 即办 (same day).
+- The promised date (:mod:`kiosk.queue.case_states`) is the registration day (China time) plus the
+  matter's time limit in working days (:func:`kiosk.catalog.workdays.add_working_days`, holidays and
+  调休 included; 0 = 即办, same day); without one, the catalogue's time limit of the matter.
 - Access: staff see cases of their visible sites (helpers and managers their sites, supervisors every
   site below theirs); only the case's agent or a manager/supervisor of its site may change it or see the
   applicant's full identity (audited as ``case.applicant_viewed``). Others get 404 / 403.
@@ -21,69 +23,31 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
-from enum import StrEnum
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, or_, select
 
-from kiosk.catalog.workdays import Holidays, add_working_days, default_holidays
+from kiosk.catalog.workdays import Holidays, default_holidays
 from kiosk.privacy import mask_phone
 from kiosk.queue.auth import Principal, require_user
 from kiosk.queue.case_schemas import CaseIn
+from kiosk.queue.case_states import (  # noqa: F401 - re-exported: the case vocabulary lives with its service
+    CHINA,
+    EVENT,
+    OPEN,
+    RUNNING,
+    TRANSITIONS,
+    CaseState,
+    S,
+    due_status,
+    local_day,
+    promised_date,
+)
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
 from kiosk.queue.errors import Conflict, Forbidden, Invalid, NotFound
 from kiosk.queue.models import case_events, cases, requests, users
-
-CHINA = timezone(timedelta(hours=8), "CST")
-
-
-class CaseState(StrEnum):
-    REGISTERED = "registered"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    RETURNED = "returned"
-    WITHDRAWN = "withdrawn"
-    CANCELLED = "cancelled"
-
-
-S = CaseState
-TRANSITIONS: dict[CaseState, dict[str, CaseState]] = {
-    S.REGISTERED: {"start": S.IN_PROGRESS, "withdraw": S.WITHDRAWN, "cancel": S.CANCELLED},
-    S.IN_PROGRESS: {"move": S.IN_PROGRESS, "complete": S.COMPLETED, "withdraw": S.WITHDRAWN,
-                    "cancel": S.CANCELLED},
-    S.COMPLETED: {"return": S.RETURNED, "withdraw": S.WITHDRAWN},
-    S.RETURNED: {},
-    S.WITHDRAWN: {},
-    S.CANCELLED: {},
-}
-OPEN = frozenset(s for s, a in TRANSITIONS.items() if a)
-RUNNING = frozenset({S.REGISTERED, S.IN_PROGRESS})  # the promise still binds: can become overdue
-EVENT = {"start": "case.started", "move": "case.moved", "complete": "case.completed",
-         "return": "case.returned", "withdraw": "case.withdrawn", "cancel": "case.cancelled"}
-
-
-def local_day(at: datetime) -> date:
-    """The calendar day in the halls (China Standard Time) of an aware UTC instant."""
-    return at.astimezone(CHINA).date()
-
-
-def promised_date(registered_at: datetime, days: int, holidays: Holidays | None = None) -> date:
-    return add_working_days(local_day(registered_at), days, holidays)
-
-
-def due_status(row: RowMapping | dict, now: datetime, holidays: Holidays | None, soon_days: int) -> str:
-    """on_track / due_soon / overdue while running; on_time / late once completed; closed otherwise."""
-    promised = row["promised_date"]
-    if row["state"] in RUNNING:
-        today = local_day(now)
-        if today > promised:
-            return "overdue"
-        return "due_soon" if add_working_days(today, soon_days, holidays) >= promised else "on_track"
-    if row["completed_at"] is not None and row["state"] != S.WITHDRAWN:
-        return "on_time" if local_day(row["completed_at"]) <= promised else "late"
-    return "closed"
 
 
 class CaseService:
@@ -215,8 +179,12 @@ class CaseService:
         case_id = f"DB-{local_day(now):%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
         site, matter, applicant, matter_id = body.site_code, None, {}, body.matter_id
         if body.request_id:
+            try:
+                request_id = str(uuid.UUID(body.request_id))  # requests are stored in canonical form
+            except ValueError:
+                raise NotFound("request", id=body.request_id) from None
             with self.db.read() as conn:
-                req = conn.execute(select(requests).where(requests.c.id == body.request_id)).mappings().first()
+                req = conn.execute(select(requests).where(requests.c.id == request_id)).mappings().first()
             if req is None or req["site_code"] not in user.visible:
                 raise NotFound("request", id=body.request_id)
             ident = self.box.open(req["resident_enc"]) or {}  # what the kiosk read from the ID card
