@@ -580,10 +580,20 @@ class HubPort:
             return
         c = self._c
         if on:
-            reader.start(lambda card: c.later(c.card_read, card), lambda err: c.later(c.card_error, str(err)))
+            reader.start(lambda card: c.later(c.card_read, card), self._card_problem)
         else:
             reader.stop()
         self._polling = on
+
+    def _card_problem(self, err) -> None:  # the reader's thread
+        """A problem with the card (re-place it) or with the reader (manual entry instead)."""
+        from kiosk.devices.idcard.errors import CardError
+
+        c = self._c
+        if isinstance(err, CardError):
+            c.later(c.card_error, tr("kiosk.identify.card_retry"))
+        else:
+            c.later(c.reader_state, False, str(err))
 
     # camera ---------------------------------------------------------------------------------------
     def start_capture(self, material_id: str) -> None:

@@ -1,0 +1,40 @@
+"""One offscreen Kivy window (1080×1920, the kiosk's portrait screen) for the whole UI test session, and
+the simulators the kiosk's real drivers talk to."""
+
+import os
+import tempfile
+
+import pytest
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+
+
+@pytest.fixture(scope="session")
+def window():
+    from kiosk.app import prepare_kivy
+    from kiosk.screens.shots import make_env, shot_config
+
+    prepare_kivy(shot_config(make_env()).ui, fullscreen=False, size=(1080, 1920))
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+
+    EventLoop.ensure_window()
+    return Window
+
+
+@pytest.fixture(scope="module")
+def sims():
+    """A SAM card reader simulator and a printer simulator on loopback TCP, shared by a module."""
+    from kiosk.devices.idcard.sim_server import SimulatorServer
+    from kiosk.devices.idcard.simulator import SamModule
+    from kiosk.devices.printer.simulator import PrinterSimulator
+
+    sam = SamModule(identity=None)
+    server = SimulatorServer(sam, wire_timing=False)
+    url = server.start_tcp()
+    printer = PrinterSimulator().start()
+    yield {"sam": sam, "idcard_url": url, "printer": printer}
+    printer.stop()
+    server.stop()

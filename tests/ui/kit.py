@@ -1,0 +1,58 @@
+"""Helpers of the UI tests: a kiosk config pointing at the simulators, and a harness built on real drivers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from kiosk.config.settings import parse_config
+from kiosk.screens.shots import shot_config
+
+ID_NUMBER = "11010519491231002X"
+
+
+def config(tmp: Path, *, idcard: dict | None = None, printer: dict | None = None, camera: dict | None = None,
+           **ui):
+    base = shot_config(tmp / "state", **ui).model_dump(mode="json")
+    base["devices"] = {"idcard": idcard or {"type": "none"}, "printer": printer or {"type": "none"},
+                       "camera": camera or {"type": "none"}, "button": {"type": "keyboard", "key": "F12"}}
+    return parse_config(base, "<ui-test>")
+
+
+def kiosk(cfg, *, clock=None, queue: bool = True):
+    """A Harness over the real DeviceHub and HubPort, with a real (offline) help-queue client."""
+    from kiosk.controller import HubPort
+    from kiosk.devices.hub import DeviceHub
+    from kiosk.queue.client import HelpQueueClient
+    from kiosk.screens.harness import Harness
+
+    hub = DeviceHub(cfg.devices, poll_s=0.2)
+    port = HubPort(hub, still_frames=cfg.devices.camera.still_frames)
+    client = HelpQueueClient(cfg, poll_interval_s=0.2) if queue else None
+    h = Harness(cfg, port, client, clock=clock)
+    h.hub, h.port, h.queue = hub, port, client
+    return h
+
+
+def close(h) -> None:
+    h.close()
+    h.port.close()
+    h.hub.close()
+    if h.queue is not None:
+        h.queue.stop()
+
+
+def wait(h, condition, timeout: float = 10.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        h.pump(2)
+        time.sleep(0.01)
+
+
+def requests(h) -> list:
+    """The help requests in the kiosk's outbox (pending, sent or dead)."""
+    items = []
+    for state in ("pending", "sent", "dead"):
+        items += [i for i in h.queue.outbox.items(state, 1000) if i.kind == "request"]
+    return items

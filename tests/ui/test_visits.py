@@ -1,0 +1,143 @@
+"""Every path of a visit, driven with real touches on the real screens, over the real drivers talking to
+the card reader and printer simulators, with a real (offline) help-queue outbox."""
+
+import pytest
+
+from tests.ui.kit import ID_NUMBER, close, config, kiosk, requests, wait
+
+MATTER = "pension-enrol"
+
+
+@pytest.fixture
+def h(window, sims, tmp_path):
+    sims["printer"].set_state("ok")
+    sims["sam"].remove()
+    cfg = config(tmp_path, idcard={"type": "sam", "port": sims["idcard_url"], "poll_interval_s": 0.1},
+                 printer={"type": "escpos", "uri": sims["printer"].uri})
+    harness = kiosk(cfg)
+    harness.sims = sims
+    wait(harness, lambda: harness.port.has("idcard"), 10, "the reader to open")
+    yield harness
+    close(harness)
+
+
+def slips_after(h, before: int, count: int) -> list:
+    assert h.sims["printer"].wait_for_slips(before + count, 10)
+    return h.sims["printer"].slips[before:]
+
+
+def to_result(h, missing: str | None = None) -> None:
+    h.choose_matter(MATTER)
+    assert h.current == "materials"
+    first = h.material_rows()[0].material_id
+    h.mark_all("paper", {first: "missing"} if missing else None)
+    h.press("检查材料")
+    h.settle(10)
+    wait(h, lambda: not h.controller.result_view().working, 10, "printing")
+
+
+def test_assist_complete_with_card_read_prints_ticket_and_calls_one_helper(h):
+    before = len(h.sims["printer"].slips)
+    h.start("assist")
+    assert h.current == "identify" and h.screen().manual is False
+    h.sims["sam"].present("zhang_san")
+    wait(h, lambda: h.current == "matter", 10, "the card read")
+    assert h.controller.visit.identity.source == "card"
+    to_result(h)
+    result = h.screen("result")
+    assert result.complete and result.ticket_no.startswith("A") and not result.big_number
+    assert len(slips_after(h, before, 1)) == 1
+    h.controller.wait_idle()
+    assert len(requests(h)) == 1  # the helper who leads the resident to the window
+    h.pump(4)
+    assert h.root.header.help_text == "已记录，网络恢复后自动发送"  # the queue server is unreachable here
+    h.press("完成")
+    assert h.current == "done"
+    h.tap(h.screen("done").ids.home)
+    assert h.current == "start" and h.controller.visit.identity is None
+
+
+def test_assist_incomplete_prints_the_one_time_notice_and_can_still_call(h):
+    before = len(h.sims["printer"].slips)
+    h.start("assist")
+    h.type_id(ID_NUMBER)
+    assert h.current == "matter" and h.controller.visit.identity.source == "manual"
+    to_result(h, missing="first")
+    result = h.screen("result")
+    assert not result.complete and result.ticket_no == "" and result.missing_count == 1
+    assert len(slips_after(h, before, 1)) == 1
+    assert requests(h) == []  # nobody is called unless the resident asks
+    h.tap(h.root.header.ids.call_helper)
+    h.controller.wait_idle()
+    assert len(requests(h)) == 1
+
+
+def test_proxy_complete_prints_ticket_and_authorization(h):
+    before = len(h.sims["printer"].slips)
+    h.start("proxy")
+    h.type_id(ID_NUMBER)
+    to_result(h)
+    assert h.screen("result").complete
+    assert len(slips_after(h, before, 2)) == 2  # ticket and 授权委托书
+    h.controller.wait_idle()
+    assert [r.body["kind"] for r in requests(h)] == ["proxy"]
+
+
+def test_consult_skips_identity_and_finds_a_matter_by_pinyin_initials(h):
+    h.start("consult")
+    s = h.screen("identify")
+    assert s.can_skip
+    h.tap(s.ids.skip)
+    assert h.current == "matter" and h.controller.visit.identity is None
+    m = h.screen("matter")
+    h.tap(m.ids.search_box)
+    h.keys(m.ids.keyboard, "ylbx")
+    h.pump(6)
+    names = [b.matter_id for b in m.ids.item_box.children if hasattr(b, "matter_id")]
+    assert MATTER in names
+    found = [b for b in m.ids.item_box.children if getattr(b, "matter_id", "") == MATTER][0]
+    h.tap(found)
+    assert h.current == "materials"
+
+
+def test_bad_id_number_is_refused_in_plain_words(h):
+    h.start("assist")
+    h.type_id("110105194912310021")
+    s = h.screen("identify")
+    assert h.current == "identify" and "校验" in s.message and s.message_tone == "error"
+
+
+def test_call_helper_from_every_step_creates_one_request(h):
+    h.start("assist")
+    steps = []
+    for _ in range(2):
+        h.tap(h.root.header.ids.call_helper)
+    steps.append(h.current)
+    h.type_id(ID_NUMBER)
+    h.tap(h.root.header.ids.call_helper)
+    steps.append(h.current)
+    h.choose_matter(MATTER)
+    h.tap(h.root.header.ids.call_helper)
+    steps.append(h.current)
+    h.root._last_touch = 0
+    h.hub.get("button").feed("F12", True)  # the hardware button
+    h.hub.get("button").feed("F12", False)
+    h.controller.wait_idle()
+    h.pump(4)
+    assert steps == ["identify", "matter", "materials"]
+    reqs = requests(h)
+    assert len(reqs) == 1 and reqs[0].body["step"] == "identify"
+    assert h.root.header.help_text
+
+
+def test_printer_out_of_paper_shows_the_number_large_and_tells_the_helper(h):
+    h.sims["printer"].set_state("out")
+    h.start("assist")
+    h.type_id(ID_NUMBER)
+    to_result(h)
+    result = h.screen("result")
+    assert result.big_number and result.ticket_no
+    assert "缺纸" in result.print_text
+    h.controller.wait_idle()
+    assert len(requests(h)) == 1  # the helper is called (and told about the printer)
+    assert not h.hub.device_health("printer").ok  # reported as device health
