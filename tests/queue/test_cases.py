@@ -75,7 +75,8 @@ def test_convert_an_arrived_request_into_a_case(api, client, world):
     api.post("li", f"/requests/{rid}/claim")
     api.post("li", f"/requests/{rid}/arrive")
     assert api.post("wang", "/cases", json=handover(request_id=rid)).status_code == 403  # li holds it
-    r = api.post("li", "/cases", json=handover(request_id=rid, applicant={"phone": "13900002222"}, matter_name=None))
+    r = api.post("li", "/cases", json=handover(request_id=rid.upper(), applicant={"phone": "13900002222"},
+                                               matter_name=None))  # any UUID spelling finds the request
     assert r.status_code == 201, r.text
     case = r.json()
     assert case["request_id"] == rid and case["matter_name"] == "城乡居民养老保险参保登记"
