@@ -108,6 +108,10 @@ def build_context(settings: ServerSettings) -> Context:
     else:
         publisher = LocalPublisher(bus)
     queue = QueueService(db, box, settings.clock, publisher)
+    if db.is_sqlite:
+        from kiosk.queue.group import GroupCommit
+
+        queue.group = GroupCommit(db)
     health = HealthService(db, settings.clock, heartbeat_days=settings.heartbeat_days,
                            identity_hours=settings.identity_hours)
     auth = Authenticator(db, settings.clock, max_failures=settings.max_failures, lockout_s=settings.lockout_s,

@@ -56,6 +56,7 @@ class QueueService:
     def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime], publisher: Publisher):
         self.db, self.box, self.clock, self.publisher = db, box, clock, publisher
         self._sites: dict[str, RowMapping] = {}
+        self.group = None  # a kiosk.queue.group.GroupCommit on SQLite servers (set by the app)
 
     @contextmanager
     def _tx(self, raw: bool = False) -> Iterator[tuple[Connection, list[dict]]]:
@@ -63,6 +64,22 @@ class QueueService:
         (ordered ids on PostgreSQL, see :func:`store.add_events`) and published once it committed. With
         ``raw`` on SQLite the connection is the writer's plain ``sqlite3`` one (hot paths)."""
         pending: list[dict] = []
+        batch = self.group.current() if raw and self.group is not None else None
+        if batch is not None:  # inside a group commit (kiosk.queue.group): a savepoint of its transaction
+            conn, after = batch
+            conn.execute("SAVEPOINT hot")
+            try:
+                yield conn, pending
+                if pending:
+                    store.add_events(conn, pending, lock=False)
+            except BaseException:
+                conn.execute("ROLLBACK TO hot")
+                conn.execute("RELEASE hot")
+                raise
+            conn.execute("RELEASE hot")
+            if pending:
+                after.append(lambda: self.publisher.after_commit(pending))
+            return
         with self.db.raw_write() if raw and self.db.is_sqlite else self.db.write() as conn:
             yield conn, pending
             if pending:

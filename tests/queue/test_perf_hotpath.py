@@ -85,3 +85,39 @@ def test_claim_with_the_session_cookie(both, world):
     fast.cookies.set("kq_session", world.token("wang"))
     r = fast.post(f"/api/v1/requests/{rid}/claim")
     assert r.status_code == 200 and r.json()["claimed_by"]["display_name"] == "王五"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_group_commit_keeps_the_good_calls_of_a_batch_and_fails_the_bad_one_alone(ctx, world):
+    import asyncio
+
+    from kiosk.queue.errors import Conflict
+    from kiosk.queue.schemas import RequestIn
+
+    group = ctx.queue.group
+    kiosk, li = world.kiosk("k1"), world.user("li")
+    first, second = RequestIn(**world.request_body()), RequestIn(**world.request_body())
+
+    async def scenario():
+        ctx.bus.bind(asyncio.get_running_loop())
+        sub = ctx.bus.subscribe(frozenset({"T1"}))
+        created = await group.run(ctx.queue.create, kiosk, first)
+        batch = [group.run(ctx.queue.act, li, first.id, "claim"),
+                 group.run(ctx.queue.act, li, first.id, "claim"),  # taken by then: fails alone
+                 group.run(ctx.queue.create, kiosk, second)]
+        results = await asyncio.gather(*batch, return_exceptions=True)
+        await asyncio.sleep(0.05)
+        return created, results, [sub.queue.get_nowait().type for _ in range(sub.queue.qsize())]
+
+    before = group.batches
+    created, (claimed, again, other), published = asyncio.run(scenario())
+    assert created["created"] and claimed["state"] == "claimed" and other["created"]
+    assert isinstance(again, Conflict) and again.code == "taken"
+    assert group.batches == before + 2  # the three calls queued together shared one transaction
+    assert published == ["request.created", "request.claimed", "request.created"]
+    with ctx.db.read() as conn:
+        from sqlalchemy import func, select
+
+        from kiosk.queue.models import events, requests
+        assert conn.execute(select(func.count()).select_from(requests)).scalar() == 2
+        assert conn.execute(select(func.count()).select_from(events)).scalar() == 3
