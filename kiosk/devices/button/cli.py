@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import threading
 import time
@@ -45,6 +44,7 @@ def _number(text: str) -> float | None:
 def _simulate(args: argparse.Namespace) -> int:
     from kiosk.devices.button.contact_simulator import ContactSimulator
     from kiosk.devices.button.simulator import ButtonSimulator
+    from kiosk.devices.sim_console import run_in_foreground
     from kiosk.i18n import tr
 
     if args.contact and args.pty:
@@ -72,45 +72,37 @@ def _simulate(args: argparse.Namespace) -> int:
         while not stop.wait(args.every):
             press()
 
-    def commands() -> None:
-        for line in sys.stdin:
-            cmd = line.strip()
-            if cmd == "":
-                press()
-            elif cmd == "b":
-                sim.bounce()
-                _say(tr("button.cli.pressed", delivered=f"{sim.url} (bounce)"))
-            elif cmd.startswith("h") and _number(cmd[1:].strip() or "2") is not None:
-                seconds = _number(cmd[1:].strip() or "2") or 2.0
-                sim.hold(seconds)
-                _say(tr("button.cli.pressed", delivered=f"{sim.url} (hold {seconds:g} s)"))
-            elif cmd == "u":
-                sim.unplug()
-                _say(tr("button.cli.unplugged"))
-            elif cmd == "r":
-                sim.replug()
-                _say(tr("button.cli.replugged"))
-            elif cmd == "q":
-                stop.set()
-                return
-            else:
-                _say(tr("button.cli.unknown", cmd=cmd, usage=tr("button.cli.usage")))
+    def command(line: str) -> bool:
+        cmd = line.strip()
+        if cmd == "":
+            press()
+        elif cmd == "b":
+            sim.bounce()
+            _say(tr("button.cli.pressed", delivered=f"{sim.url} (bounce)"))
+        elif cmd.startswith("h") and _number(cmd[1:].strip() or "2") is not None:
+            seconds = _number(cmd[1:].strip() or "2") or 2.0
+            sim.hold(seconds)
+            _say(tr("button.cli.pressed", delivered=f"{sim.url} (hold {seconds:g} s)"))
+        elif cmd == "u":
+            sim.unplug()
+            _say(tr("button.cli.unplugged"))
+        elif cmd == "r":
+            sim.replug()
+            _say(tr("button.cli.replugged"))
+        elif cmd == "q":
+            return True
+        else:
+            _say(tr("button.cli.unknown", cmd=cmd, usage=tr("button.cli.usage")))
+        return False
 
     _say(tr("button.cli.listening", url=sim.url))
     if args.pty:
         _say(tr("button.cli.pty", pty=sim.pty_name))
     _say(tr("button.cli.usage"))
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())  # clean up (the pty link) when a test stops us
     if args.every:
         threading.Thread(target=ticker, daemon=True).start()
-    threading.Thread(target=commands, daemon=True).start()
-    try:
-        stop.wait(args.duration)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        sim.close()
+    # SIGTERM stops it cleanly too (the pty link is removed when a test stops us)
+    run_in_foreground(sim.close, command, duration=args.duration, done=stop)
     return 0
 
 

@@ -129,11 +129,12 @@ def _human(card: object, reveal: bool) -> str:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    import threading
+    import functools
 
     from kiosk.devices.idcard.identities import IDENTITIES
     from kiosk.devices.idcard.sim_server import SimulatorServer
     from kiosk.devices.idcard.simulator import FAULTS, SamModule
+    from kiosk.devices.sim_console import run_in_foreground
     from kiosk.i18n import tr
 
     if args.list:
@@ -157,29 +158,20 @@ def _simulate(args: argparse.Namespace) -> int:
         return EXIT_DEVICE_ERROR
     print(f"{tr('idcard.cli.listening')}: listening on {url}", flush=True)
     print(tr("idcard.cli.commands"), file=sys.stderr, flush=True)
-    done = threading.Event()
-    threading.Thread(target=_console, args=(module, done), daemon=True).start()
-    try:
-        while not done.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    run_in_foreground(server.stop, functools.partial(_console_line, module))
     return 0
 
 
-def _console(module: object, done: object) -> None:
-    """Reads technician commands from stdin: present [NAME], remove, fault NAME [on|off], identities,
-    status, quit. When stdin ends (a simulator started in the background) the simulator keeps serving."""
-    for line in sys.stdin:
-        words = line.split()
-        if words and words[0] in ("quit", "exit"):
-            done.set()  # type: ignore[attr-defined]
-            return
-        if words:
-            reply = _console_command(module, words)
-            print(reply, file=sys.stdout if not reply.startswith("!") else sys.stderr, flush=True)
+def _console_line(module: object, line: str) -> bool:
+    """One technician command from stdin: present [NAME], remove, fault NAME [on|off], identities,
+    status; True for quit / exit."""
+    words = line.split()
+    if words and words[0] in ("quit", "exit"):
+        return True
+    if words:
+        reply = _console_command(module, words)
+        print(reply, file=sys.stdout if not reply.startswith("!") else sys.stderr, flush=True)
+    return False
 
 
 def _console_command(module: object, words: list[str]) -> str:

@@ -154,10 +154,8 @@ def _human(status: object, uri: str) -> str:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    import signal
-    import threading
-
     from kiosk.devices.printer.simulator import PrinterSimulator
+    from kiosk.devices.sim_console import run_in_foreground
     from kiosk.i18n import tr
 
     def saved(slip: object, path: object) -> None:
@@ -171,24 +169,17 @@ def _simulate(args: argparse.Namespace) -> int:
         print(f"simulate printer: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
         return EXIT_DEVICE_ERROR
     print(tr("printer.simulator.listening", uri=sim.uri, state=sim.state), flush=True)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
 
-    def read_states() -> None:  # type a state name and Enter to switch; EOF just stops listening
-        for line in sys.stdin:
-            state = line.strip()
-            if state in STATES:
-                sim.set_state(state)
-                print(tr("printer.simulator.state_changed", state=state), flush=True)
-            elif state:
-                print(f"unknown state '{state}'; expected one of {', '.join(STATES)}", flush=True)
+    def read_state(line: str) -> bool:  # type a state name and Enter to switch; quit stops
+        state = line.strip()
+        if state in ("quit", "exit"):
+            return True
+        if state in STATES:
+            sim.set_state(state)
+            print(tr("printer.simulator.state_changed", state=state), flush=True)
+        elif state:
+            print(f"unknown state '{state}'; expected one of {', '.join(STATES)} or quit", flush=True)
+        return False
 
-    threading.Thread(target=read_states, daemon=True).start()
-    try:
-        while not done.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.stop()
+    run_in_foreground(sim.stop, read_state)
     return EXIT_OK
