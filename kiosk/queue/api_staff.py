@@ -201,12 +201,16 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
                 for e in backlog:
                     yield sse_frame(e["id"], e["type"], to_json_bytes(e))
             while True:
-                item = await sub.queue.get()
-                if item is CLOSE:
+                # Frames are encoded once for every console; those already waiting go out in one write.
+                items = [await sub.queue.get()]
+                while items[-1] is not CLOSE and len(items) < 64 and not sub.queue.empty():
+                    items.append(sub.queue.get_nowait())
+                frames = b"".join(i.frame for i in items
+                                  if i is not CLOSE and i.id not in sent and i.type in PUSHED_TYPES)
+                if frames:
+                    yield frames  # sse-starlette passes bytes through
+                if items[-1] is CLOSE:
                     return
-                if item.id in sent or item.type not in PUSHED_TYPES:
-                    continue
-                yield item.frame  # encoded once for every console (sse-starlette passes bytes through)
         except asyncio.CancelledError:
             raise
         finally:
