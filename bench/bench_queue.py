@@ -159,7 +159,9 @@ def body_for(kiosk_id: str, site: str, note: str = "") -> dict:
 
 
 # ---- 1. throughput -------------------------------------------------------------------------------------
-async def throughput(host: str, port: int, world: dict, seconds: float, workers: int) -> dict:
+async def throughput(host: str, port: int, world: dict, seconds: float, workers: int, gate=None) -> dict:
+    """Create + claim pairs at full speed; with ``gate`` (an Event) the pairs are encoded first, then it
+    waits for the gate before the clock starts."""
     helper_by_site: dict[str, list[str]] = {}
     for site, token in world["helpers"]:
         helper_by_site.setdefault(site, []).append(token)
@@ -190,6 +192,8 @@ async def throughput(host: str, port: int, world: dict, seconds: float, workers:
     per_worker = int(seconds * 1500 / workers) + 10  # more than a fast server can take in the time
     dummy = Http(host, port)
     work = [list(prepared(n, dummy, per_worker)) for n in range(workers)]
+    if gate is not None:
+        await asyncio.get_running_loop().run_in_executor(None, gate.wait)
     stop = time.monotonic() + seconds
     t0 = time.monotonic()
     await asyncio.gather(*(worker(n, work[n]) for n in range(workers)))
@@ -198,8 +202,7 @@ async def throughput(host: str, port: int, world: dict, seconds: float, workers:
 
 
 def throughput_process(host: str, port: int, world: dict, seconds: float, workers: int, started, out) -> None:
-    started.wait()
-    out.put(asyncio.run(throughput(host, port, world, seconds, workers)))
+    out.put(asyncio.run(throughput(host, port, world, seconds, workers, gate=started)))
 
 
 # ---- 2. latency: kiosks in one process, consoles in this one ------------------------------------------

@@ -71,7 +71,7 @@ class QueueService:
             try:
                 yield conn, pending
                 if pending:
-                    store.add_events(conn, pending, lock=False)
+                    store.add_events(conn, pending, lock=False)  # SQLite: one writer, ids in order
             except BaseException:
                 conn.execute("ROLLBACK TO hot")
                 conn.execute("RELEASE hot")
