@@ -13,7 +13,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-BACKGROUNDS = ("dark", "wood", "grey_texture", "light", "fabric", "green_mat", "gradient")
+from kiosk.devices.camera.backdrops import BACKGROUNDS, background, texture
+
 TINTS = ((0.8, 0.96, 1.0), (1.0, 0.93, 0.84), (0.9, 0.87, 1.0), (0.86, 1.0, 0.9))  # yellow blue pink green
 NO_PAGE_KINDS = ("texture", "face", "desk", "gradient", "clutter", "dark_room", "stripes", "dark_object")
 
@@ -41,51 +42,6 @@ class Scene:
     objects: int = 0  # pens, a phone, a cup on the desk, some touching the page
     seed: int = 0
     extra: dict = field(default_factory=dict)
-
-
-def _texture(rng: np.random.Generator, h: int, w: int, scale: int, amp: float) -> np.ndarray:
-    small = rng.normal(0, 1, (max(2, h // scale), max(2, w // scale))).astype(np.float32)
-    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC) * amp
-
-
-def background(name: str, h: int, w: int, rng: np.random.Generator) -> np.ndarray:
-    """A desk surface as float32 BGR (0..255)."""
-    yy, xx = (a.astype(np.float32) for a in np.ogrid[0:h, 0:w])
-    if name == "dark":
-        base = np.float32([40, 38, 36]) + np.float32(rng.uniform(-15, 25))
-        img = np.empty((h, w, 3), np.float32)
-        img[:] = base
-        img += _texture(rng, h, w, 40, 6)[..., None]
-    elif name == "wood":
-        freq = rng.uniform(0.02, 0.05)
-        grain = np.sin(yy * freq + 3 * np.sin(xx * 0.004 + rng.uniform(0, 6))) * 18
-        grain += _texture(rng, h, w, 8, 8)
-        base = np.float32([55, 95, 140]) * np.float32(rng.uniform(0.8, 1.1))
-        img = base + grain[..., None]
-    elif name == "grey_texture":
-        tone = rng.uniform(110, 150)
-        img = np.full((h, w, 3), tone, np.float32) + (_texture(rng, h, w, 3, 14) + _texture(rng, h, w, 25, 8))[..., None]
-    elif name == "light":  # low contrast: light grey desk under a white page
-        tone = rng.uniform(160, 200)
-        img = np.full((h, w, 3), tone, np.float32) + _texture(rng, h, w, 30, 4)[..., None]
-    elif name == "fabric":
-        weave = (np.sin(xx * 0.9) * np.sin(yy * 0.9)) * 15 + _texture(rng, h, w, 5, 10)
-        base = np.float32([120, 70, 60]) * np.float32(rng.uniform(0.7, 1.2))
-        img = base + weave[..., None]
-    elif name == "green_mat":
-        base = np.float32([70, 130, 60]) * np.float32(rng.uniform(0.8, 1.15))
-        img = np.empty((h, w, 3), np.float32)
-        img[:] = base
-        img += _texture(rng, h, w, 50, 6)[..., None]
-        for x in range(0, w, 48):  # cutting-mat grid lines
-            cv2.line(img, (x, 0), (x, h), (110, 170, 110), 1)
-        for y in range(0, h, 48):
-            cv2.line(img, (0, y), (w, y), (110, 170, 110), 1)
-    else:  # gradient
-        a, b = np.float32(rng.uniform(30, 90)), np.float32(rng.uniform(90, 150))
-        img = np.empty((h, w, 3), np.float32)
-        img[:] = (a + (b - a) * xx / w)[..., None]
-    return img.astype(np.float32)
 
 
 def page_canvas(kind: str, rng: np.random.Generator, tone: int = 242, long_side: int = 900) -> np.ndarray:
@@ -326,7 +282,7 @@ def no_page(kind: str, seed: int, width: int = 1280, height: int = 720) -> np.nd
         tone = tuple(float(v) for v in rng.uniform(15, 70, 3))
         cv2.fillConvexPoly(img, box.astype(np.int32), tone)
     elif kind == "dark_room":
-        img = np.ones((h, w, 3), np.float32) * rng.uniform(5, 25) + _texture(rng, h, w, 60, 5)[..., None]
+        img = np.ones((h, w, 3), np.float32) * rng.uniform(5, 25) + texture(rng, h, w, 60, 5)[..., None]
     else:  # stripes: blinds or a striped cloth
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         period = rng.uniform(20, 80)
