@@ -104,6 +104,30 @@ class Backoff:
         self._next = self.initial
 
 
+class Subscribers:
+    """A thread-safe list of callbacks. ``add`` returns the function that removes it again (idempotent);
+    ``snapshot`` is the list to call, taken under the lock and called outside it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[Callable] = []
+
+    def add(self, listener: Callable) -> Callable[[], None]:
+        with self._lock:
+            self._items.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._items:
+                    self._items.remove(listener)
+
+        return unsubscribe
+
+    def snapshot(self) -> list[Callable]:
+        with self._lock:
+            return list(self._items)
+
+
 class HealthTracker:
     """Thread-safe holder of a device's health, notifying listeners when the state or reason changes."""
 

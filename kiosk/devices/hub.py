@@ -21,7 +21,7 @@ from typing import Any
 
 from kiosk.config.devices import DevicesConfig
 from kiosk.devices import registry
-from kiosk.devices.base import Device, DeviceError, Health, HealthState, SelfTestResult
+from kiosk.devices.base import Device, DeviceError, Health, HealthState, SelfTestResult, Subscribers
 from kiosk.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class DeviceHub:
     def __init__(self, config: DevicesConfig, *, create: Callable[[str, Any], Any] | None = None,
                  create_timeout_s: float = 10.0, poll_s: float | None = 1.0):
         self._lock = threading.Lock()
-        self._listeners: list[HealthListener] = []
+        self._listeners = Subscribers()
         self._last: dict[str, tuple[HealthState, str]] = {}
         self._closed = threading.Event()
         self._slots = {kind: _Slot(kind, getattr(config, kind).type) for kind in KINDS}
@@ -197,15 +197,7 @@ class DeviceHub:
 
     def subscribe_health(self, listener: HealthListener) -> Callable[[], None]:
         """Calls ``listener(health)`` when a device's state or reason changes. Returns unsubscribe."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.add(listener)
 
     def _pushed(self, kind: str) -> None:
         self._changed(self.device_health(kind))
@@ -216,7 +208,7 @@ class DeviceHub:
             if self._closed.is_set() or self._last.get(health.device) == key:
                 return
             self._last[health.device] = key
-            listeners = list(self._listeners)
+            listeners = self._listeners.snapshot()
         for listener in listeners:
             try:
                 listener(health)

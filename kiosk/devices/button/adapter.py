@@ -38,7 +38,25 @@ def logic_for(config: ButtonConfig, source: str, clock: Callable[[], float] = ti
                       min_interval_s=config.min_interval_s, clock=clock)
 
 
-class ButtonDevice:
+class ButtonFront:
+    """What every call button shows the app: counted presses from ``self.logic`` (a PressLogic) and
+    health from ``self.tracker`` (a HealthTracker). Listeners run on the button's own thread."""
+
+    logic: PressLogic
+    tracker: HealthTracker
+
+    def subscribe(self, listener: Callable[[ButtonEvent], None]) -> Callable[[], None]:
+        """Calls ``listener(event)`` on the adapter's thread for every counted press; returns unsubscribe."""
+        return self.logic.subscribe(listener)
+
+    def subscribe_health(self, listener: Callable[[Health], None]) -> None:
+        self.tracker.subscribe(listener)
+
+    def health(self) -> Health:
+        return self.tracker.get()
+
+
+class ButtonDevice(ButtonFront):
     """Base of the button adapters. ``name`` is ``button``; ``source`` says which adapter and port."""
 
     name = "button"
@@ -56,16 +74,6 @@ class ButtonDevice:
         self.logic.subscribe(self._remember)
 
     # -- public contract -----------------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[ButtonEvent], None]) -> Callable[[], None]:
-        """Calls ``listener(event)`` on the adapter's thread for every counted press; returns unsubscribe."""
-        return self.logic.subscribe(listener)
-
-    def subscribe_health(self, listener: Callable[[Health], None]) -> None:
-        self.tracker.subscribe(listener)
-
-    def health(self) -> Health:
-        return self.tracker.get()
-
     def self_test(self, wait_s: float = 2.0) -> SelfTestResult:
         """Waits up to ``wait_s`` for the first connection attempt, then reports the connection state."""
         start = time.monotonic()

@@ -8,18 +8,17 @@ No Kivy here: the app feeds key events with ``feed(key_name, down)`` (Kivy's key
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 from kiosk.config.devices import ButtonConfig
-from kiosk.devices.base import Health, HealthState, HealthTracker, SelfTestResult
-from kiosk.devices.button.adapter import logic_for
+from kiosk.devices.base import HealthState, HealthTracker, SelfTestResult
+from kiosk.devices.button.adapter import ButtonFront, logic_for
 from kiosk.devices.button.events import ButtonEvent
 from kiosk.devices.button.keys import normalize_key
 from kiosk.devices.button.press import PressLogic
 from kiosk.i18n import tr
 
 
-class KeyboardButton:
+class KeyboardButton(ButtonFront):  # presses come from the feeding or the timer thread
     """The configured key of the kiosk keyboard. Always connected: the keyboard is the kiosk's own."""
 
     name = "button"
@@ -54,16 +53,6 @@ class KeyboardButton:
         with self._wake:
             self._wake.notify()
         return True
-
-    def subscribe(self, listener: Callable[[ButtonEvent], None]) -> Callable[[], None]:
-        """Calls ``listener(event)`` for every counted press (on the feeding or the timer thread)."""
-        return self.logic.subscribe(listener)
-
-    def subscribe_health(self, listener: Callable[[Health], None]) -> None:
-        self.tracker.subscribe(listener)
-
-    def health(self) -> Health:
-        return self.tracker.get()
 
     def self_test(self) -> SelfTestResult:
         return SelfTestResult(self.name, True, tr("button.keyboard_ok", keyname=self.key, presses=self.logic.counted))

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from kiosk.devices.base import Subscribers
 from kiosk.devices.button.events import ButtonEvent, PressKind
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class PressLogic:
         self.suppressed = 0
         self.counted = 0
         self._lock = threading.Lock()
-        self._listeners: list[Listener] = []
+        self._listeners = Subscribers()
         self._stable = False                # debounced level
         self._candidate = False             # last raw level
         self._candidate_at = 0.0            # when the raw level last changed
@@ -60,15 +61,7 @@ class PressLogic:
     # -- subscribers ---------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Calls ``listener(event)`` for every counted press. Returns a function that unsubscribes."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.add(listener)
 
     # -- input ---------------------------------------------------------------------------------------
     def edge(self, down: bool, at: float | None = None) -> list[ButtonEvent]:
@@ -151,8 +144,7 @@ class PressLogic:
     def _emit(self, events: list[ButtonEvent]) -> list[ButtonEvent]:
         if not events:
             return events
-        with self._lock:
-            listeners = list(self._listeners)
+        listeners = self._listeners.snapshot()
         for event in events:
             for listener in listeners:
                 try:
