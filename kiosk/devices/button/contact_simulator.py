@@ -18,7 +18,7 @@ import time
 
 from serial import rfc2217
 
-from kiosk.devices.button.sim_link import accept_clients, hang_up, listen_local, wait_until
+from kiosk.devices.button.sim_link import Pluggable, accept_clients, hang_up, listen_local, wait_until
 
 CHECK_S = 0.005
 
@@ -54,7 +54,7 @@ class _Connection:
             self.sock.sendall(data)
 
 
-class ContactSimulator:
+class ContactSimulator(Pluggable):
     """``url`` is ``rfc2217://127.0.0.1:PORT``; one driver at a time, a new one replaces the old."""
 
     def __init__(self, port: int = 0):
@@ -71,20 +71,6 @@ class ContactSimulator:
     @property
     def url(self) -> str:
         return f"rfc2217://127.0.0.1:{self._port}"
-
-    def start(self) -> ContactSimulator:
-        self.replug()
-        return self
-
-    def __enter__(self) -> ContactSimulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self.unplug()
 
     @property
     def powered(self) -> bool:

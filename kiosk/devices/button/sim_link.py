@@ -13,8 +13,36 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Self
 
 ACCEPT_POLL_S = 0.05
+
+
+class Pluggable:
+    """The lifecycle both simulators share: ``start()`` plugs the cable in (``replug()``), ``close()``
+    stops every thread and unplugs; a context manager does both. Subclasses give ``replug``/``unplug``."""
+
+    _stop: threading.Event
+
+    def replug(self) -> None:
+        raise NotImplementedError
+
+    def unplug(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        self.replug()
+        return self
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.unplug()
 
 
 def listen_local(port: int = 0) -> socket.socket:

@@ -21,13 +21,14 @@ import threading
 import time
 import tty
 from pathlib import Path
+from typing import Self
 
-from kiosk.devices.button.sim_link import accept_clients, hang_up, listen_local, wait_until
+from kiosk.devices.button.sim_link import Pluggable, accept_clients, hang_up, listen_local, wait_until
 
 DEFAULT_BYTE = 0x50  # 'P'
 
 
-class ButtonSimulator:
+class ButtonSimulator(Pluggable):
     """Start with ``start()`` (or as a context manager); ``url`` is what the driver's config names."""
 
     def __init__(self, mode: str = "socket", *, port: int = 0, link: str | Path | None = None,
@@ -50,22 +51,14 @@ class ButtonSimulator:
         self.plugged = False
 
     # -- lifecycle -----------------------------------------------------------------------------------
-    def start(self) -> ButtonSimulator:
+    def start(self) -> Self:
         if self.mode == "pty" and self._link is None:
             self._tmpdir = tempfile.TemporaryDirectory(prefix="button-sim-")
             self._link = Path(self._tmpdir.name) / "ttyBUTTON"
-        self.replug()
-        return self
-
-    def __enter__(self) -> ButtonSimulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return super().start()
 
     def close(self) -> None:
-        self._stop.set()
-        self.unplug()
+        super().close()
         if self._link is not None and self.mode == "pty":
             with contextlib.suppress(FileNotFoundError):
                 self._link.unlink()
