@@ -16,6 +16,15 @@ from kiosk.devices.check import format_line
 from kiosk.devices.hub import DeviceReport
 from kiosk.i18n import tr
 
+ONLY_BUTTON = """
+[devices.idcard]
+type = "none"
+[devices.camera]
+type = "none"
+[devices.printer]
+type = "none"
+"""  # the other devices switched off, for the tests about the call button
+
 
 def closed_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on (bound, then released)."""
@@ -89,13 +98,7 @@ key = "F12"
 
 def test_all_passing_exits_0_and_json_has_one_object_per_device(tmp_path):
     with ButtonSimulator("socket") as sim:
-        config = write_config(tmp_path, f"""
-[devices.idcard]
-type = "none"
-[devices.camera]
-type = "none"
-[devices.printer]
-type = "none"
+        config = write_config(tmp_path, ONLY_BUTTON + f"""
 [devices.button]
 type = "serial"
 port = "{sim.url}"
@@ -111,13 +114,7 @@ port = "{sim.url}"
 
 def test_serial_button_nobody_home_fails_with_the_reason(tmp_path):
     port = closed_port()
-    config = write_config(tmp_path, f"""
-[devices.idcard]
-type = "none"
-[devices.camera]
-type = "none"
-[devices.printer]
-type = "none"
+    config = write_config(tmp_path, ONLY_BUTTON + f"""
 [devices.button]
 type = "serial-contact"
 port = "rfc2217://127.0.0.1:{port}"
@@ -129,14 +126,7 @@ port = "rfc2217://127.0.0.1:{port}"
 
 
 def test_config_from_the_environment(tmp_path):
-    config = write_config(tmp_path, """
-[devices.idcard]
-type = "none"
-[devices.camera]
-type = "none"
-[devices.printer]
-type = "none"
-""")
+    config = write_config(tmp_path, ONLY_BUTTON)
     env = {**os.environ, "KIOSK_CONFIG": str(config)}
     result = run(env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
