@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import threading
 import time
+
+from kiosk.devices.argtypes import seconds
 
 
 def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubParsersAction) -> None:
@@ -17,14 +20,14 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
     sim.add_argument("--contact", action="store_true",
                      help="a dry contact (DTR→CTS) behind an RFC 2217 server, for type serial-contact")
     sim.add_argument("--link", help="with --pty: the symlink path the driver opens (default: a temp path)")
-    sim.add_argument("--every", type=float, metavar="SECONDS", help="press automatically every SECONDS")
+    sim.add_argument("--every", type=seconds(positive=True), metavar="SECONDS", help="press automatically every SECONDS")
     sim.add_argument("--byte", type=lambda v: int(v, 0), default=0x50, help="the press byte (default 0x50)")
-    sim.add_argument("--duration", type=float, metavar="SECONDS", help="stop after SECONDS (default: run on)")
+    sim.add_argument("--duration", type=seconds(maximum=math.inf), metavar="SECONDS", help="stop after SECONDS (default: run on)")
     sim.set_defaults(func=_simulate)
 
     test = devices.add_parser("button-test", help="wait for call-button presses and print them")
     test.add_argument("--config", help="kiosk config file (default: $KIOSK_CONFIG or ./kiosk.toml)")
-    test.add_argument("--seconds", type=float, default=30.0, help="how long to wait (default 30)")
+    test.add_argument("--seconds", type=seconds(), default=30.0, help="how long to wait (default 30)")
     test.add_argument("--no-rate-limit", action="store_true",
                       help="count every press (min_interval_s = 0), to check the wiring press by press")
     test.set_defaults(func=_button_test)

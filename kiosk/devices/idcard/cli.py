@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kiosk.devices.argtypes import seconds
+
 EXIT_READ, EXIT_NO_CARD, EXIT_DEVICE_ERROR = 0, 3, 4
 BAUDS = (9600, 19200, 38400, 57600, 115200)
 FAULT_NAMES = ("no_card", "removed_mid_read", "bad_checksum", "garbage", "silence", "not_authorized",
@@ -22,7 +24,7 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
     read.add_argument("--port", help="serial port or URL: /dev/ttyUSB0, socket://127.0.0.1:7101, /dev/pts/N "
                                      "(default: devices.idcard.port of $KIOSK_CONFIG or ./kiosk.toml)")
     read.add_argument("--baud", type=int, choices=BAUDS, help="link speed (default 115200 or the config's)")
-    read.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+    read.add_argument("--wait", type=seconds(), default=10.0, metavar="SECONDS",
                       help="how long to wait for a card (default 10)")
     read.add_argument("--json", action="store_true", help="print one JSON object")
     read.add_argument("--reveal", action="store_true", help="print the full ID number (default: masked)")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from kiosk.devices.argtypes import seconds
+
 EXIT_OK, EXIT_USAGE, EXIT_DEVICE_ERROR = 0, 2, 4
 STATES = ("ok", "near_end", "out", "cover_open", "silent")  # kept equal to simulator.STATES by a test
 URI_HELP = ("printer address: file:PATH, tcp://HOST:PORT, serial:DEVICE?baudrate=N[&dsrdtr=0], usb:VID:PID "
@@ -45,7 +47,7 @@ def _printer_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--printer", metavar="URI", help=URI_HELP)
     p.add_argument("--profile", help="python-escpos profile, e.g. TM-T20II, ZJ-5870 (no cutter, no native QR)")
     p.add_argument("--encoding", choices=("gbk", "gb18030"), help="the printer's Chinese encoding (default gbk)")
-    p.add_argument("--timeout", type=float, metavar="SECONDS", help="wait this long for a status reply (default 1)")
+    p.add_argument("--timeout", type=seconds(positive=True, maximum=60), metavar="SECONDS", help="wait this long for a status reply (default 1)")
 
 
 def _open(args: argparse.Namespace) -> tuple[object | None, int]:

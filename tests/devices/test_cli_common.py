@@ -1,10 +1,12 @@
-"""The foreground loop every `kiosk simulate …` shares."""
+"""The foreground loop every `kiosk simulate …` shares, and the duration arguments of the device commands."""
 
 from __future__ import annotations
 
 import io
 import threading
 import time
+
+import pytest
 
 from kiosk.devices.sim_console import run_in_foreground
 
@@ -27,3 +29,19 @@ def test_end_of_stdin_keeps_serving_until_the_duration_or_done(monkeypatch) -> N
     threading.Timer(0.1, done.set).start()
     run_in_foreground(lambda: stopped.append(True), lambda line: False, done=done)
     assert stopped == [True, True]
+
+
+@pytest.mark.parametrize("argv", [
+    ["devices", "read-id", "--port", "socket://127.0.0.1:1", "--wait", "-1"],
+    ["devices", "read-id", "--port", "socket://127.0.0.1:1", "--wait", "nan"],
+    ["devices", "printer-status", "--printer", "tcp://127.0.0.1:1", "--timeout", "-1"],
+    ["devices", "printer-status", "--printer", "tcp://127.0.0.1:1", "--timeout", "0"],
+    ["devices", "button-test", "--seconds", "soon"],
+    ["simulate", "button", "--every", "0"],
+])
+def test_durations_that_make_no_sense_are_usage_errors(argv: list[str], capsys: pytest.CaptureFixture) -> None:
+    from kiosk.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and "is not a number of seconds" in capsys.readouterr().err
