@@ -112,7 +112,7 @@ def _export(c: Context, caller, scope: frozenset[str], since: date, until: date,
     def identity(row: dict) -> tuple[str, str]:
         if not full:
             return row["applicant_masked"].split(" ")[0], row["phone_masked"]
-        ident = svc._open(row["applicant_enc"])
+        ident = c.queue.box.open_record(row["applicant_enc"])
         return ident.get("name") or "", ident.get("phone") or ""
 
     data = build_ledger(rows, identity=identity, due=lambda r: due_status(r, now, svc.holidays, svc.due_soon_days),

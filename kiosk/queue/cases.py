@@ -20,7 +20,6 @@ Contract
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -57,14 +56,6 @@ class CaseService:
         self.catalog_path, self._catalog = catalog_path, None
         self.holidays = holidays if holidays is not None else default_holidays()
         self.due_soon_days = due_soon_days
-
-    # ---- identity at rest ----------------------------------------------------------------------------
-    def _seal(self, applicant: dict) -> bytes:
-        payload = json.dumps(applicant, ensure_ascii=False).encode()
-        return self.box._cipher.encrypt(payload)  # the server's own key (IdentityBox holds it)
-
-    def _open(self, blob: bytes) -> dict:
-        return json.loads(self.box._cipher.decrypt(bytes(blob)))
 
     def matter(self, matter_id: str | None):
         """The catalogue's matter (for its time limit and name), or None; the catalogue is the server's
@@ -221,7 +212,7 @@ class CaseService:
             conn.execute(cases.insert().values(
                 id=case_id, site_code=site, request_id=body.request_id and req["id"], seq=seq,
                 matter_id=matter_id, matter_name=matter_name, time_limit_days=days,
-                applicant_enc=self._seal(applicant), applicant_masked=masked,
+                applicant_enc=self.box.seal_record(applicant), applicant_masked=masked,
                 phone_masked=mask_phone(applicant.get("phone")) or "",
                 auth_signed=True, auth_signed_at=signed_at,
                 auth_scanned=body.authorization.scanned, auth_note=body.authorization.note,
@@ -270,7 +261,7 @@ class CaseService:
             if not self.may_change(user, row):
                 raise Forbidden("case_identity")
             self._event(conn, row["id"], row["site_code"], "case.applicant_viewed", user.actor, now)
-            ident = self._open(row["applicant_enc"])
+            ident = self.box.open_record(row["applicant_enc"])
         return {"name": ident.get("name") or "", "id_number": ident.get("id_number") or "",
                 "phone": ident.get("phone") or ""}
 

@@ -5,7 +5,8 @@ Contract
   first: rotation keeps old rows readable) or else from ``<state_dir>/queue.key``, created on first use
   with mode 0600. Every server process sharing a database must use the same key (same file or env var).
 - :class:`IdentityBox` turns ``{"name", "id_number"}`` into an encrypted blob and back; the blob carries
-  nothing readable. The masked forms for lists come from :mod:`kiosk.privacy`.
+  nothing readable. :meth:`IdentityBox.seal_record` / :meth:`IdentityBox.open_record` do the same for any
+  small record of text fields (a 代办 applicant's name, ID number and phone), so no caller touches the key. The masked forms for lists come from :mod:`kiosk.privacy`.
 - Tokens are 32 random bytes (URL-safe base64) with a prefix saying what they are; the database keeps only
   their SHA-256 (:func:`hash_token`), so a leaked database holds no usable token.
 """
@@ -82,13 +83,22 @@ class IdentityBox:
     def seal(self, name: str | None, id_number: str | None) -> bytes | None:
         if not name and not id_number:
             return None
-        payload = json.dumps({"name": name or "", "id_number": id_number or ""}, ensure_ascii=False)
-        return self._cipher.encrypt(payload.encode())
+        return self.seal_record({"name": name or "", "id_number": id_number or ""})
 
     def open(self, blob: bytes | None) -> dict | None:
         """``{"name", "id_number"}`` or None; raises :class:`KeyProblem` when the key does not fit."""
-        if not blob:
-            return None
+        return self.open_record(blob) if blob else None
+
+    def seal_record(self, record: dict[str, str | None]) -> bytes:
+        """Encrypts a small record of text fields (names to ``str`` or None) into one opaque blob.
+        Raises ``ValueError`` for anything but a flat dict of strings/None (it must round-trip exactly)."""
+        if not isinstance(record, dict) or not all(
+                isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in record.items()):
+            raise ValueError("seal_record takes a flat dict of text fields (str or None)")
+        return self._cipher.encrypt(json.dumps(record, ensure_ascii=False).encode())
+
+    def open_record(self, blob: bytes) -> dict[str, str | None]:
+        """The record :meth:`seal_record` sealed; raises :class:`KeyProblem` when the key does not fit."""
         try:
             return json.loads(self._cipher.decrypt(bytes(blob)))
         except InvalidToken:
