@@ -17,12 +17,12 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from kiosk.queue.api import COOKIE, Caller, Ctx, RequestId, _bearer
 from kiosk.queue.auth import require_user
+from kiosk.queue.errors import Gone
 from kiosk.queue.events import CLOSE, sse_frame, to_json_bytes
 from kiosk.queue.models import events as events_table
 from kiosk.queue.models import sites
 from kiosk.queue.schemas import (
     ClaimNextIn,
-    ConvertIn,
     DutyIn,
     HelperOnDuty,
     Identity,
@@ -135,10 +135,14 @@ async def release(request_id: RequestId, caller: Caller, c: Ctx, body: ReleaseIn
     return await c.run(c.queue.act, caller, request_id, "release", note=body.note if body else None)
 
 
-@router.post("/requests/{request_id}/convert", response_model=StaffRequestView)
-async def convert(request_id: RequestId, caller: Caller, c: Ctx, body: ConvertIn | None = None) -> dict:
-    """Turns an arrived request into a 代办 case (case id given or generated)."""
-    return await c.run(c.queue.act, caller, request_id, "convert", case_id=body.case_id if body else None)
+@router.post("/requests/{request_id}/convert", status_code=410, deprecated=True,
+             responses={410: {"description": "retired: register the case with `POST /api/v1/cases` and "
+                                             "`request_id`, which converts the request and creates the case"}})
+async def convert(request_id: RequestId, caller: Caller) -> None:
+    """Retired: it made a case id with no case behind it. Always 410 ``convert_moved`` naming
+    ``POST /api/v1/cases`` (with ``request_id``), which converts the request *and* registers the case."""
+    require_user(caller)
+    raise Gone("convert_moved", use="POST /api/v1/cases", request_id=request_id)
 
 
 @router.get("/requests/{request_id}/identity", response_model=Identity)

@@ -40,6 +40,12 @@ class Conflict(QueueError):
     status = 409
 
 
+class Gone(QueueError):
+    """The endpoint was retired; ``extra['use']`` names the one that replaces it."""
+
+    status = 410
+
+
 class Locked(QueueError):
     status = 423
 

@@ -169,10 +169,6 @@ class ReleaseIn(Body):
     note: str | None = Field(None, max_length=200)
 
 
-class ConvertIn(Body):
-    case_id: str | None = Field(None, max_length=64, description="the 代办 case id; generated when omitted")
-
-
 class ClaimNextIn(Body):
     site_code: str | None = Field(None, min_length=1, max_length=32)
 

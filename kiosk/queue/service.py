@@ -14,7 +14,6 @@ Contract
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -249,8 +248,7 @@ class QueueService:
             elif action == Action.RESOLVE:
                 values.update(outcome=fields["outcome"], closed_at=now)
             elif action == Action.CONVERT:
-                case_id = fields.get("case_id") or f"DB-{now:%Y%m%d}-{uuid.uuid4().hex[:8].upper()}"
-                values.update(case_id=case_id, closed_at=now)
+                values.update(case_id=fields["case_id"], closed_at=now)  # the case service's new case
             elif action == Action.RELEASE:
                 values.update(claimed_by=None, claimed_at=None, arrived_at=None)
                 extra = {"note": fields.get("note")}

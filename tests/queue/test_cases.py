@@ -87,6 +87,20 @@ def test_convert_an_arrived_request_into_a_case(api, client, world):
         "name": "王芳", "id_number": "420303199001011234", "phone": "13900002222"}
 
 
+def test_the_retired_convert_endpoint_answers_410_and_makes_no_orphan_case_id(api, client, world):
+    body = world.request_body(kind="proxy")
+    rid = client.post("/api/v1/requests", json=body, headers=auth(world.kiosk_tokens["k1"])).json()["id"]
+    api.post("li", f"/requests/{rid}/claim")
+    api.post("li", f"/requests/{rid}/arrive")
+    r = api.post("li", f"/requests/{rid}/convert", json={"case_id": "DB-X"})
+    assert r.status_code == 410, r.text
+    assert (r.json()["code"], r.json()["use"], r.json()["request_id"]) == ("convert_moved", "POST /api/v1/cases", rid)
+    assert "/api/v1/cases" in r.json()["detail"]
+    req = api.get("li", f"/requests/{rid}").json()
+    assert (req["state"], req["case_id"]) == ("arrived", None)  # untouched: the cases endpoint does both
+    assert api.get("li", "/cases").json()["items"] == []
+
+
 def test_access_by_role_and_site(api):
     cid = api.case()["id"]
     # another town's helper: the case does not exist for them

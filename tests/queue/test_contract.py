@@ -99,8 +99,8 @@ def test_release_convert_and_cancel(ctx, world):
     assert ctx.queue.act(mgr, rid, "release")["state"] == "waiting"  # a manager may
     ctx.queue.claim(wang, rid)
     ctx.queue.act(wang, rid, "arrive")
-    converted = ctx.queue.act(wang, rid, "convert", case_id=None)
-    assert converted["state"] == "converted" and converted["case_id"].startswith("DB-20261128-")
+    converted = ctx.queue.act(wang, rid, "convert", case_id="DB-20261128-0000ABCD")  # the case service's id
+    assert converted["state"] == "converted" and converted["case_id"] == "DB-20261128-0000ABCD"
     rid2 = ctx.queue.create(k1, RequestIn(**world.request_body()))["id"]
     gone = ctx.queue.kiosk_cancel(k1, rid2, "resident_left")
     assert gone["state"] == "cancelled"
