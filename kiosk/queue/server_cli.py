@@ -35,6 +35,9 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p.add_argument("--sqlite-sync", choices=("normal", "full"), default="normal",
                    help="normal: commits survive a killed process; full: also a power cut (slower)")
     p.add_argument("--cookie-secure", action="store_true", help="mark the session cookie Secure (behind HTTPS)")
+    p.add_argument("--catalog", metavar="FILE", type=Path, default=os.environ.get("KIOSK_QUEUE_CATALOG"),
+                   help="matters catalogue (TOML) for 代办 deadlines; checked at start "
+                        "(default: the shipped sample; env KIOSK_QUEUE_CATALOG)")
     p.set_defaults(func=cmd_serve)
 
     p = qsub.add_parser("add-site", help="添加或修改站点 (add or update a site)")
@@ -152,7 +155,7 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 
 
 _ENV = {"db": "KIOSK_QUEUE_DB", "state": "KIOSK_QUEUE_STATE", "tick": "KIOSK_QUEUE_TICK",
-        "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC"}
+        "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC", "catalog": "KIOSK_QUEUE_CATALOG"}
 
 
 def _settings(values: dict[str, str]):
@@ -160,7 +163,8 @@ def _settings(values: dict[str, str]):
 
     return ServerSettings(db_url=values["db"], state_dir=Path(values["state"]),
                           escalation_tick_s=float(values["tick"]), cookie_secure=values["secure"] == "1",
-                          migrate=False, sqlite_synchronous=values["sync"])
+                          migrate=False, sqlite_synchronous=values["sync"],
+                          extra={"catalog": values["catalog"]} if values.get("catalog") else {})
 
 
 def app_from_env():
@@ -168,7 +172,23 @@ def app_from_env():
     that ``serve`` exported for it."""
     from kiosk.queue.api import create_app
 
-    return create_app(_settings({key: os.environ[name] for key, name in _ENV.items()}))
+    return create_app(_settings({key: os.environ.get(name, "") for key, name in _ENV.items()}))
+
+
+def _check_catalog(path: Path | None) -> str | None:
+    """The catalogue's absolute path, after loading it once; raises ValueError saying what is wrong."""
+    if path is None:
+        return None
+    from kiosk.catalog import CatalogError, load_catalog
+
+    try:
+        load_catalog(path)
+    except CatalogError as exc:
+        raise ValueError(f"--catalog {path}: not a usable matters catalogue: " + "; ".join(exc.problems)
+                         + " (fix the file, or leave out --catalog to use the shipped sample)") from None
+    except OSError as exc:
+        raise ValueError(f"--catalog {path}: cannot read it ({exc.strerror or exc}); give an existing TOML file") from None
+    return str(path.resolve())
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -177,13 +197,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kiosk.queue.api import create_app
     from kiosk.queue.crypto import KeyProblem
 
+    try:
+        catalog = _check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
+    except ValueError as exc:
+        return _fail(str(exc))
     db = _database(args)  # create and migrate once, before any worker starts
     is_sqlite, url = db.is_sqlite, db.url
     db.dispose()
     if args.workers > 1 and is_sqlite:
         return _fail("several workers need PostgreSQL (--db postgresql+psycopg://…); SQLite has one writer")
     values = {"db": url, "state": str(args.state_dir.resolve()), "tick": str(args.escalation_tick),
-              "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync}
+              "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync, "catalog": catalog or ""}
     try:
         app = create_app(_settings(values))  # also checks the key before any worker starts
     except KeyProblem as exc:
