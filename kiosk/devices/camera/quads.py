@@ -1,0 +1,140 @@
+"""Quadrilateral geometry for page detection: corner order, a quad from an outline, corner refinement
+along the outline, and the plausibility tests (angles, side ratios, frame border) a page must pass."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+
+def order_corners(pts: np.ndarray) -> np.ndarray:
+    """Four points ordered tl, tr, br, bl: clockwise, starting the edge that is most the top one.
+
+    Clockwise is taken in image coordinates (y down). The first edge is the top-most edge among those
+    running left→right within ±45°, so a page rotated by up to 45° keeps its natural labels.
+    """
+    p = np.asarray(pts, np.float32).reshape(4, 2)
+    c = p.mean(axis=0)
+    p = p[np.argsort(np.arctan2(p[:, 1] - c[1], p[:, 0] - c[0]))]
+    best, best_y = 0, math.inf
+    for i in range(4):
+        a, b = p[i], p[(i + 1) % 4]
+        ang = math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
+        if -45 < ang <= 45 and (a[1] + b[1]) / 2 < best_y:
+            best, best_y = i, (a[1] + b[1]) / 2
+    return np.roll(p, -best, axis=0)
+
+
+def _intersect(p1, p2, p3, p4) -> np.ndarray | None:
+    d1, d2 = p2 - p1, p4 - p3
+    den = d1[0] * d2[1] - d1[1] * d2[0]
+    if abs(den) < 1e-9:
+        return None
+    t = ((p3[0] - p1[0]) * d2[1] - (p3[1] - p1[1]) * d2[0]) / den
+    return p1 + t * d1
+
+
+def quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
+    """A 4-corner approximation of an outline, or None when it is not quad-like."""
+    hull = cv2.convexHull(contour)
+    peri = cv2.arcLength(hull, True)
+    approx = cv2.approxPolyDP(hull, 0.02 * peri, True).reshape(-1, 2).astype(np.float64)
+    n = len(approx)
+    if n == 4:
+        return approx.astype(np.float32)
+    if n < 4 or n > 8:
+        return None
+    # a cut or rounded corner: keep the four longest sides (in order) and intersect neighbours
+    lengths = np.linalg.norm(np.roll(approx, -1, axis=0) - approx, axis=1)
+    keep = sorted(np.argsort(lengths)[-4:])
+    if lengths[keep].min() < 0.08 * peri:
+        return None
+    sides = [(approx[i], approx[(i + 1) % n]) for i in keep]
+    corners = []
+    for k in range(4):
+        (a1, a2), (b1, b2) = sides[k - 1], sides[k]
+        pt = _intersect(a1, a2, b1, b2)
+        if pt is None:
+            return None
+        corners.append(pt)
+    quad = np.array(corners, np.float32)
+    hull_area = cv2.contourArea(hull.astype(np.float32))
+    if hull_area <= 0 or cv2.contourArea(quad) > 1.15 * hull_area:
+        return None
+    return quad
+
+
+def _densify(pts: np.ndarray, step: float = 2.0) -> np.ndarray:
+    """Points every ``step`` pixels along a closed polyline (CHAIN_APPROX_SIMPLE keeps only run ends)."""
+    nxt = np.roll(pts, -1, axis=0)
+    seg = np.linalg.norm(nxt - pts, axis=1)
+    counts = np.maximum(1, np.ceil(seg / step).astype(np.int64))
+    idx = np.repeat(np.arange(len(pts)), counts)
+    frac = (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)) / np.repeat(counts, counts)
+    return pts[idx] + (nxt[idx] - pts[idx]) * frac[:, None].astype(np.float32)
+
+
+def refine_quad(quad: np.ndarray, contour: np.ndarray, rounds: int = 2) -> np.ndarray:
+    """Moves the corners onto the outline: fits a line to the outline points near the middle of each side
+    (within a band that excludes cut corners and the finger over them) and intersects neighbouring lines. Recovers corners cut by a finger or rounded (cards);
+    a corner that would move more than a sixth of the shortest side stays where it was."""
+    pts = _densify(contour.reshape(-1, 2).astype(np.float32))
+    q = quad.astype(np.float32)
+    for _ in range(rounds):
+        lines = []
+        for i in range(4):
+            a, b = q[i], q[(i + 1) % 4]
+            d = b - a
+            length = float(np.linalg.norm(d)) + 1e-9
+            u = d / length
+            rel = pts - a
+            t = rel @ u / length
+            dist = np.abs(rel @ np.array([-u[1], u[0]], np.float32))
+            sel = pts[(t > 0.08) & (t < 0.92) & (dist < max(2.0, 0.04 * length))]
+            if len(sel) < 8:
+                lines.append((a, b))
+                continue
+            vx, vy, x0, y0 = cv2.fitLine(sel, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+            p0 = np.array([x0, y0], np.float32)
+            lines.append((p0, p0 + np.array([vx, vy], np.float32)))
+        new = []
+        for i in range(4):
+            pt = _intersect(*lines[i - 1], *lines[i])
+            new.append(q[i] if pt is None else pt)
+        new_q = np.array(new, np.float32)
+        limit = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1).min() / 6
+        moved = np.linalg.norm(new_q - q, axis=1) <= limit
+        q = np.where(moved[:, None], new_q, q)
+    return q
+
+
+def angles_ok(q: np.ndarray) -> bool:
+    """Every corner between 45° and 135°, and opposite sides within a ratio of 0.55 of each other."""
+    for i in range(4):
+        a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
+        v1, v2 = a - b, c - b
+        cos = float(np.dot(v1, v2) / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))
+        if not 45 <= math.degrees(math.acos(max(-1.0, min(1.0, cos)))) <= 135:
+            return False
+    sides = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1)
+    return sides[0] / max(sides[2], 1e-6) > 0.55 < sides[2] / max(sides[0], 1e-6) and \
+        sides[1] / max(sides[3], 1e-6) > 0.55 < sides[3] / max(sides[1], 1e-6)
+
+
+def on_border(q: np.ndarray, w: int, h: int, margin: float = 2.5) -> bool:
+    """True when a side runs along the frame border (an outline closed by the frame, not a page)."""
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        for axis, limit in ((0, 0), (0, w - 1), (1, 0), (1, h - 1)):
+            if abs(a[axis] - limit) <= margin and abs(b[axis] - limit) <= margin:
+                return True
+    return False
+
+
+def plausible(q: np.ndarray, min_px: float, w: int, h: int) -> bool:
+    """A page-like quad in a ``w``×``h`` image: convex, at least ``min_px`` in area, plausible angles and
+    side ratios, and no side along the image border."""
+    return (cv2.isContourConvex(q.reshape(-1, 1, 2)) and cv2.contourArea(q) >= min_px and angles_ok(q)
+            and not on_border(q, w, h))
