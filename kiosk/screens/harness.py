@@ -25,6 +25,9 @@ class Harness:
         self.controller = build_controller(config, devices=devices, queue=queue, dispatch=ui_dispatch(),
                                            clock=clock, on_slip=on_slip)
         self.root = build_root(self.controller)
+        from kivy.clock import Clock
+
+        Clock._max_fps = 0  # driven, not watched: no sleeping between ticks to keep 60 frames a second
         EventLoop.ensure_window()
         if Window not in EventLoop.event_listeners:  # touches go through the window, as on the device
             EventLoop.add_event_listener(Window)
@@ -59,8 +62,19 @@ class Harness:
         self.pump(2)
 
     def close(self) -> None:
+        from kivy.lang import Builder
+
         self.root.stop()
         Window.remove_widget(self.root)
+        from kiosk.screens.widgets.common import Switcher
+
+        stack = [self.root, *self.root.sm.screens]  # this UI is gone for good: drop its bindings on THEME
+        while stack:
+            w = stack.pop()
+            Builder.unbind_widget(w.uid)
+            stack.extend(w.children)
+            if isinstance(w, Switcher):
+                stack.extend(v for v in w._views.values() if v.parent is None)
         self.controller.close()
 
     # navigation -----------------------------------------------------------------------------------
@@ -75,10 +89,16 @@ class Harness:
         """A real touch (down and up) in the middle of ``widget``, through the window."""
         from kivy.tests.common import UnitTestTouch
 
-        self.pump(3)  # pending layout first, so the widget is where the resident sees it
+        where = None
+        for _ in range(12):  # pending layout first, so the widget is where the resident sees it
+            self.pump(1)
+            now = widget.to_window(widget.center_x, widget.center_y)
+            if now == where:
+                break
+            where = now
         if widget.get_root_window() is None:
             raise LookupError(f"{widget!r} is no longer on screen (the screen re-rendered); look it up again")
-        x, y = widget.to_window(widget.center_x, widget.center_y)
+        x, y = where
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         touch.touch_up()
@@ -112,12 +132,12 @@ class Harness:
     def keys(self, keypad, text: str) -> None:
         """Presses each key of ``text`` on an on-screen keypad."""
         for ch in text:
-            for b in keypad.walk():
-                if getattr(b, "key", None) == ch:
-                    self.tap(b)
-                    break
-            else:
+            self.pump(3)
+            keys = [b for b in keypad.walk(restrict=True) if getattr(b, "key", None) == ch
+                    and b.get_root_window() is not None]
+            if not keys:
                 raise LookupError(f"no key {ch!r} on the keypad")
+            self.tap(keys[0])
 
     # whole steps (screenshots and the demo use these) ---------------------------------------------
     def start(self, kind: str = "assist") -> None:
@@ -132,18 +152,23 @@ class Harness:
             self.tap(s.ids.keypad.enter)
 
     def choose_matter(self, matter_id: str) -> None:
+        """Opens the matter's department, pages to the matter and taps it (looking the buttons up again
+        when a re-layout replaced them)."""
         s = self.screen("matter")
         m = self.controller.visit.catalog.get(matter_id)
-        self.tap(self.button(m.department, s))
-        self.pump(3)
-        for _ in range(s.pages):
-            found = [b for b in s.ids.item_box.children if getattr(b, "matter_id", None) == matter_id]
-            if found:
-                self.tap(found[0])
+        for _ in range(3):
+            if s.mode != "list" or s.department != m.department:
+                self.tap(self.button(m.department, s))
+            for _ in range(s.pages + 1):
+                self.pump(6)
+                found = [b for b in s.ids.item_box.children if getattr(b, "matter_id", None) == matter_id]
+                if found:
+                    self.tap(found[0])
+                    break
+                self.tap(s.ids.pager.children[0])  # 下一页
+            if self.current != "matter":
                 return
-            self.tap(s.ids.pager.children[0])  # 下一页
-            self.pump(3)
-        raise LookupError(f"matter {matter_id} not found in {m.department} ({s.pages} pages)")
+        raise LookupError(f"could not choose matter {matter_id} in {m.department} ({s.pages} pages)")
 
     def material_rows(self) -> list:
         from kiosk.screens.materials import MaterialRow

@@ -9,7 +9,7 @@ from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
-from kiosk.screens.widgets.common import KButton, KLabel
+from kiosk.screens.widgets.common import KButton, KLabel, discard_children
 
 
 class ManagerScreen(KioskScreen):
@@ -65,7 +65,7 @@ class ManagerScreen(KioskScreen):
     def show_dashboard(self) -> None:
         c = self.controller
         box = self.ids.devices
-        box.clear_widgets()
+        discard_children(box)
         for row in c.device_rows():
             line = KLabel(text=row.text, markup=True, font_size=THEME.font_small)
             box.add_widget(line)

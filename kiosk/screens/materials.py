@@ -15,7 +15,7 @@ from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
-from kiosk.screens.widgets.common import fit_pages, text_height
+from kiosk.screens.widgets.common import discard_children, fit_pages, text_height
 
 
 class MaterialRow(BoxLayout):
@@ -69,7 +69,7 @@ class MaterialsScreen(KioskScreen):
         self.page = min(max(0, self.page), self.pages - 1)
         shown = rows[pages[self.page][0]:pages[self.page][1]]
         box = self.ids.rows
-        box.clear_widgets()
+        discard_children(box)
         for item in shown:
             box.add_widget(MaterialRow(material_id=item.id, title=item.title, detail=item.detail,
                                        status=item.status, capturable=item.capturable,

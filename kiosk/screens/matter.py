@@ -13,7 +13,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets import keypads  # noqa: F401
-from kiosk.screens.widgets.common import KButton, fit_pages, page_slice
+from kiosk.screens.widgets.common import KButton, discard_children, fit_pages, page_slice
 
 
 def matter_text(m, font_large: int, short: bool = False) -> str:
@@ -52,7 +52,7 @@ class MatterScreen(KioskScreen):
 
     def render(self) -> None:
         box = self.ids.item_box
-        box.clear_widgets()
+        discard_children(box)
         if self.mode == "departments":
             items = self.controller.departments()
             shown, self.page, self.pages = page_slice(items, self.page, THEME.per_page * 2)

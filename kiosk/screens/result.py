@@ -10,7 +10,7 @@ from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
-from kiosk.screens.widgets.common import KLabel
+from kiosk.screens.widgets.common import KLabel, discard_children
 
 
 class ResultScreen(KioskScreen):
@@ -31,7 +31,7 @@ class ResultScreen(KioskScreen):
             self.working, self.title, self.ticket_no = True, tr("kiosk.result.working"), ""
             self.print_text = self.next_text = ""
             self.big_number, self.missing_count = False, 0
-            self.ids.missing.clear_widgets()
+            discard_children(self.ids.missing)
             return
         self.show(view)
 
@@ -50,7 +50,7 @@ class ResultScreen(KioskScreen):
         self.print_text, self.print_tone = view.print_text, view.print_tone
         self.next_text = view.next_text
         box = self.ids.missing
-        box.clear_widgets()
+        discard_children(box)
         limit = max(1, THEME.per_page - (1 if self.ticket_no else 0))
         for name, source in view.missing[:limit]:
             box.add_widget(KLabel(text=f"[b]• {name}[/b]\n   {source}", markup=True,

@@ -125,6 +125,17 @@ class PageBar(BoxLayout):
         pass
 
 
+def discard_children(container) -> None:
+    """Removes every child of ``container`` and drops the kv bindings of the whole removed subtree, so a
+    discarded widget leaves nothing behind on the shared :data:`THEME` (no leak, no dead reference)."""
+    from kivy.lang import Builder
+
+    for child in list(container.children):
+        for w in child.walk(restrict=True):
+            Builder.unbind_widget(w.uid)
+    container.clear_widgets()
+
+
 def text_height(text: str, font_size: float, width: float, *, markup: bool = False, bold: bool = False) -> float:
     """The height ``text`` takes wrapped to ``width`` pixels (laid out by Kivy's own text engine)."""
     from kivy.core.text import Label as CoreLabel

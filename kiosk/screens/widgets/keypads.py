@@ -16,7 +16,7 @@ from kivy.uix.gridlayout import GridLayout
 from kiosk.i18n import tr
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
-from kiosk.screens.widgets.common import KButton
+from kiosk.screens.widgets.common import KButton, discard_children
 
 
 class _Keys(GridLayout):
@@ -28,10 +28,13 @@ class _Keys(GridLayout):
         super().__init__(**kwargs)
         self.build()
         if self.follow_theme:
-            THEME.bind(elderly=lambda *_: self.build())
+            THEME.bind(elderly=self._rebuild)
 
     def on_key(self, key: str) -> None:
         pass
+
+    def _rebuild(self, *_args) -> None:  # a bound method: THEME holds it weakly, so no leak
+        self.build()
 
     def _key(self, label: str, key: str, **kw) -> KButton:
         b = KButton(text=label, **kw)
@@ -57,10 +60,13 @@ class NumericKeypad(BoxLayout):
         self.register_event_type("on_key")
         super().__init__(**kwargs)
         self.build()
-        THEME.bind(elderly=lambda *_: self.build())
+        THEME.bind(elderly=self._rebuild)
 
     def on_key(self, key: str) -> None:
         pass
+
+    def _rebuild(self, *_args) -> None:  # a bound method: THEME holds it weakly, so no leak
+        self.build()
 
     def on_allow_x(self, *_args) -> None:
         self.build()
@@ -70,7 +76,7 @@ class NumericKeypad(BoxLayout):
             self.enter.text = self.enter_text or tr("kiosk.keys.enter")
 
     def build(self) -> None:
-        self.clear_widgets()
+        discard_children(self)
         grid = _DigitGrid(allow_x=self.allow_x)
         grid.bind(on_key=lambda _g, key: self.dispatch("on_key", key))
         row = _EnterRow(allow_x=self.allow_x, enter_text=self.enter_text)
@@ -85,7 +91,7 @@ class _DigitGrid(_Keys):
     allow_x = BooleanProperty(True)
 
     def build(self) -> None:
-        self.clear_widgets()
+        discard_children(self)
         self.cols = 3
         for d in "123456789":
             self._key(d, d, outline=True, font_size=THEME.font_large)
@@ -104,7 +110,7 @@ class _EnterRow(_Keys):
     allow_x = BooleanProperty(True)
 
     def build(self) -> None:
-        self.clear_widgets()
+        discard_children(self)
         self.cols = 2 if self.allow_x else 1
         if self.allow_x:
             self._key(tr("kiosk.keys.clear"), "clear", outline=True, size_hint_x=1 / 3)
@@ -118,13 +124,16 @@ class LetterKeyboard(BoxLayout):
         self.register_event_type("on_key")
         super().__init__(**kwargs)
         self.build()
-        THEME.bind(elderly=lambda *_: self.build())
+        THEME.bind(elderly=self._rebuild)
 
     def on_key(self, key: str) -> None:
         pass
 
+    def _rebuild(self, *_args) -> None:  # a bound method: THEME holds it weakly, so no leak
+        self.build()
+
     def build(self) -> None:
-        self.clear_widgets()
+        discard_children(self)
         grid = _LetterGrid(cols=7 if THEME.elderly else 9)
         grid.bind(on_key=lambda _g, key: self.dispatch("on_key", key))
         row = _KeyRow()
@@ -137,7 +146,7 @@ class _LetterGrid(_Keys):
     follow_theme = False
 
     def build(self) -> None:
-        self.clear_widgets()
+        discard_children(self)
         for ch in string.ascii_lowercase:
             self._key(ch, ch, outline=True, font_size=THEME.font_large)
 
@@ -146,7 +155,7 @@ class _KeyRow(_Keys):
     follow_theme = False
 
     def build(self) -> None:
-        self.clear_widgets()
+        discard_children(self)
         self.cols = 2
         self._key(tr("kiosk.keys.back"), "back", outline=True)
         self._key(tr("kiosk.keys.clear"), "clear", outline=True)

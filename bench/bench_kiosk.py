@@ -1,0 +1,120 @@
+"""Kiosk terminal benchmarks (offscreen, 1080×1920): prints its figures.
+
+- cold start to the start screen: a fresh process, from interpreter start to the first frame of the
+  start screen drawn (bar < 2 s);
+- a step change: from the touch to the next screen drawn (bar < 100 ms), median and worst of several;
+- resident set size after the start screen, and its growth between the 20th and the 100th simulated
+  visit (bars < 250 MB and < 10 MB). A visit: start, ID number on the keypad, a matter, all materials,
+  the result with its ticket (printed through the slip layout), done, back to start.
+
+Run: ``python3 bench/bench_kiosk.py [--visits 100]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+CHILD = r"""
+import os, sys, time
+t0 = float(sys.argv[1])
+os.environ["KIVY_NO_ARGS"] = "1"; os.environ["KIVY_NO_CONSOLELOG"] = "1"
+from kiosk.app import prepare_kivy
+from kiosk.screens.shots import ShotDevices, make_env, shot_config
+cfg = shot_config(make_env())
+prepare_kivy(cfg.ui, fullscreen=False, size=(1080, 1920))
+from kiosk.screens.harness import Harness
+h = Harness(cfg, ShotDevices())
+h.draw(1)
+print(time.time() - t0)
+"""
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cold_start() -> float:
+    env = {**os.environ, "KIVY_HOME": tempfile.mkdtemp(prefix="kivy-home-")}
+    out = subprocess.run([sys.executable, "-c", CHILD, repr(time.time())], capture_output=True, text=True,
+                         env=env, timeout=120, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--visits", type=int, default=100)
+    args = ap.parse_args()
+    colds = [cold_start() for _ in range(3)]
+    print(f"cold start to start screen: median {statistics.median(colds) * 1000:.0f} ms "
+          f"(runs {', '.join(f'{c * 1000:.0f}' for c in colds)} ms; bar < 2000 ms)")
+
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+    from kiosk.app import prepare_kivy
+    from kiosk.screens.shots import ShotDevices, make_env, shot_config
+
+    cfg = shot_config(make_env())
+    prepare_kivy(cfg.ui, fullscreen=False, size=(1080, 1920))
+    from kiosk.screens.harness import Harness
+
+    h = Harness(cfg, ShotDevices())
+    h.draw(2)
+    print(f"RSS at the start screen: {rss_mb():.1f} MB (bar < 250 MB)")
+
+    steps = []
+    for _ in range(7):  # start → identify → (keypad) → matter → department → materials → result → done
+        t = time.perf_counter()
+        h.start("assist")
+        h.draw(1)
+        steps.append((time.perf_counter() - t) * 1000)
+        h.type_id("11010519491231002X", enter=False)
+        t = time.perf_counter()
+        h.tap(h.screen("identify").ids.keypad.enter)
+        h.draw(1)
+        steps.append((time.perf_counter() - t) * 1000)
+        h.controller.reset("manual")
+        h.draw(1)
+    print(f"step change (touch → next screen drawn): median {statistics.median(steps):.0f} ms, "
+          f"worst {max(steps):.0f} ms over {len(steps)} (bar < 100 ms)")
+
+    def visit() -> None:
+        h.start("assist")
+        h.type_id("11010519491231002X")
+        h.choose_matter("pension-enrol")
+        h.mark_all("paper")
+        h.press("检查材料")
+        h.settle()
+        h.press("完成")
+        h.tap(h.screen("done").ids.home)
+
+    rss = {}
+    t = time.perf_counter()
+    for i in range(1, args.visits + 1):
+        visit()
+        if i in (20, args.visits):
+            import gc
+
+            gc.collect()
+            rss[i] = rss_mb()
+    per_visit = (time.perf_counter() - t) / args.visits
+    growth = rss[args.visits] - rss[20]
+    print(f"RSS after visit 20: {rss[20]:.1f} MB, after visit {args.visits}: {rss[args.visits]:.1f} MB, "
+          f"growth {growth:+.1f} MB (bar < 10 MB); {per_visit:.2f} s a simulated visit")
+    print(f"printed slips laid out: {len(h.devices.printed)}")
+    h.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
