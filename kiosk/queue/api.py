@@ -3,7 +3,7 @@
 Contract (see ``kiosk/queue/API.md`` for every endpoint)
 - :func:`create_app` opens the database and migrates it once, before serving; nothing is migrated per
   request. The lifespan binds the event bus to the loop, starts the PostgreSQL listener (if any) and the
-  background escalation, and stops them on shutdown.
+  background escalation and 代办 deadline sweep, and stops them on shutdown.
 - Callers authenticate with ``Authorization: Bearer <token>`` (kiosk or session token) or the
   ``kq_session`` cookie. Errors are JSON ``{"detail": message, "code": code, …}`` with the status of the
   :mod:`kiosk.queue.errors` class; the message is Chinese unless ``Accept-Language`` asks for English.
@@ -25,6 +25,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from kiosk.queue.auth import Authenticator, Principal
+from kiosk.queue.cases import CaseService
 from kiosk.queue.crypto import IdentityBox, load_cipher
 from kiosk.queue.db import Database
 from kiosk.queue.errors import QueueError
@@ -49,6 +50,7 @@ class ServerSettings:
     clock: Callable[[], datetime] = utcnow
     escalation_tick_s: float = 1.0
     purge_s: float = 60.0
+    deadline_sweep_s: float = 30.0  # 代办 due-soon / overdue flags, pushed live as they are raised
     max_failures: int = 5
     lockout_s: int = 900
     session_ttl_s: int = 12 * 3600
@@ -72,6 +74,7 @@ class Context:
     bus: EventBus
     listener: PgListener | None
     background: Background
+    cases: CaseService | None = None
 
     async def run(self, fn, *args, **kwargs):
         """Runs a service call: inline on SQLite (sub-millisecond, one writer: no thread hop, the GIL is
@@ -116,8 +119,10 @@ def build_context(settings: ServerSettings) -> Context:
                            identity_hours=settings.identity_hours)
     auth = Authenticator(db, settings.clock, max_failures=settings.max_failures, lockout_s=settings.lockout_s,
                          session_ttl_s=settings.session_ttl_s, cache_s=settings.auth_cache_s)
-    background = Background(queue, health, tick_s=settings.escalation_tick_s, purge_s=settings.purge_s)
-    return Context(settings, db, auth, queue, health, bus, listener, background)
+    cases = CaseService(db, box, settings.clock, catalog_path=settings.extra.get("catalog"), publisher=publisher)
+    background = Background(queue, health, tick_s=settings.escalation_tick_s, purge_s=settings.purge_s,
+                            cases=cases, sweep_s=settings.deadline_sweep_s)
+    return Context(settings, db, auth, queue, health, bus, listener, background, cases)
 
 
 _bearer = HTTPBearer(auto_error=False, description="kiosk token (kqk_…) or session token (kqs_…)")

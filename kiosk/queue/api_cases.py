@@ -38,12 +38,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def case_service(c: Context) -> CaseService:
-    """The process's case service, made on first use from the server's database, key and clock."""
-    svc = getattr(c, "cases", None)
-    if svc is None:
-        svc = CaseService(c.db, c.queue.box, c.settings.clock, catalog_path=c.settings.extra.get("catalog"))
-        c.cases = svc  # type: ignore[attr-defined]
-    return svc
+    """The process's case service (built with the context; made here for contexts assembled by hand)."""
+    if c.cases is None:
+        c.cases = CaseService(c.db, c.queue.box, c.settings.clock, catalog_path=c.settings.extra.get("catalog"),
+                              publisher=c.queue.publisher)
+    return c.cases
 
 
 def _range(c: Context, since: date | None, until: date | None, days: int = 30) -> tuple[date, date]:

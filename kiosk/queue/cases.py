@@ -16,6 +16,8 @@ Contract
   applicant's full identity (audited as ``case.applicant_viewed``). Others get 404 / 403.
 - :meth:`CaseService.sweep` flags open cases due within ``due_soon_days`` working days (level 1) or past
   their promised date (level 2), once per level, as ``case.due_soon`` / ``case.overdue`` events.
+- Every change (registration, each action, each deadline flag) is also pushed live to the consoles of the
+  case's site as a ``case.*`` event (:mod:`kiosk.queue.txn`), stored for catch-up in the same transaction.
 """
 
 from __future__ import annotations
@@ -47,12 +49,14 @@ from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
 from kiosk.queue.errors import Conflict, Forbidden, Invalid, NotFound
 from kiosk.queue.models import case_events, cases, requests, users
+from kiosk.queue.txn import EventTx, NoPublisher, Publisher
 
 
-class CaseService:
+class CaseService(EventTx):
     def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime],
-                 holidays: Holidays | None = None, due_soon_days: int = 1, catalog_path: str | None = None):
-        self.db, self.box, self.clock = db, box, clock
+                 holidays: Holidays | None = None, due_soon_days: int = 1, catalog_path: str | None = None,
+                 publisher: Publisher | None = None):
+        self.db, self.box, self.clock, self.publisher = db, box, clock, publisher or NoPublisher()
         self.catalog_path, self._catalog = catalog_path, None
         self.holidays = holidays if holidays is not None else default_holidays()
         self.due_soon_days = due_soon_days
@@ -151,6 +155,15 @@ class CaseService:
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
     # ---- writing -------------------------------------------------------------------------------------
+    def _push(self, pending: list[dict], type_: str, actor: str, at: datetime, row: RowMapping | dict) -> None:
+        """Queues the live event of a case change: ``{"case": {id, seq, site_code, state, agent_id,
+        matter_name, promised_date, due}}`` (nothing personal), to the consoles of the case's site."""
+        case = {k: row[k] for k in ("id", "seq", "site_code", "state", "agent_id", "matter_name")}
+        case.update(promised_date=row["promised_date"].isoformat(),
+                    due=due_status(row, at, self.holidays, self.due_soon_days))
+        pending.append(dict(type=type_, actor=actor, at=at, site_code=row["site_code"], escalated_to=None,
+                            request_id=None, data={"case": case}))
+
     @staticmethod
     def _event(conn: Connection, case_id: str | None, site: str, type_: str, actor: str, at: datetime,
                **data: Any) -> None:
@@ -201,7 +214,7 @@ class CaseService:
         if body.request_id:
             queue.act(user, req["id"], "convert", case_id=case_id)  # checks state and holder: 409 / 403
         masked = self.box.masked(applicant["name"], applicant.get("id_number")) or ""
-        with self.db.write() as conn:
+        with self._tx() as (conn, pending):
             if self.db.is_postgres:  # 序号 per site and year: one registration at a time per site
                 from kiosk.queue.models import sites
 
@@ -222,12 +235,14 @@ class CaseService:
                 overdue_level=0, updated_at=now, version=1))
             self._event(conn, case_id, site, "case.registered", user.actor, now, request_id=body.request_id,
                         materials=len(body.materials))
-            return self.view(self._row(conn, user, case_id), user, now)
+            row = self._row(conn, user, case_id)
+            self._push(pending, "case.registered", user.actor, now, row)
+            return self.view(row, user, now)
 
     def act(self, user: Principal, case_id: str, action: str, **fields: Any) -> dict:
         """Applies ``action`` (start/move/complete/return/withdraw/cancel) for the agent or a manager."""
         now = self.clock()
-        with self.db.write() as conn:
+        with self._tx() as (conn, pending):
             row = self._row(conn, user, case_id)
             target = TRANSITIONS[CaseState(row["state"])].get(action)
             if target is None:
@@ -251,6 +266,7 @@ class CaseService:
                         **{k: v for k, v in fields.items() if k in ("department", "reason", "note")},
                         applicant_confirmed=True if action == "return" else None,
                         agent_confirmed=True if action == "return" else None)
+            self._push(pending, EVENT[action], user.actor, now, {**row, **values})
             return self.view({**row, **values}, user, now)
 
     def applicant(self, user: Principal, case_id: str) -> dict:
@@ -269,7 +285,8 @@ class CaseService:
         """Flags running cases that became due soon (1) or overdue (2); returns how many were flagged."""
         now = self.clock()
         with self.db.read() as conn:
-            running = conn.execute(select(cases.c.id, cases.c.site_code, cases.c.state, cases.c.promised_date,
+            running = conn.execute(select(cases.c.id, cases.c.seq, cases.c.site_code, cases.c.state,
+                                          cases.c.agent_id, cases.c.matter_name, cases.c.promised_date,
                                           cases.c.completed_at, cases.c.overdue_level)
                                    .where(cases.c.state.in_(sorted(RUNNING)), cases.c.overdue_level < 2)).mappings().all()
         due = []
@@ -280,12 +297,14 @@ class CaseService:
         if not due:
             return 0
         flagged = 0
-        with self.db.write() as conn:
+        with self._tx() as (conn, pending):
             for r, level in due:
                 stmt = cases.update().where(cases.c.id == r["id"], cases.c.overdue_level < level,
                                             or_(*[cases.c.state == s for s in RUNNING]))
                 if conn.execute(stmt.values(overdue_level=level)).rowcount:
                     flagged += 1
-                    self._event(conn, r["id"], r["site_code"], "case.overdue" if level == 2 else "case.due_soon",
-                                "system:deadline", now, promised_date=r["promised_date"].isoformat())
+                    type_ = "case.overdue" if level == 2 else "case.due_soon"
+                    self._event(conn, r["id"], r["site_code"], type_, "system:deadline", now,
+                                promised_date=r["promised_date"].isoformat())
+                    self._push(pending, type_, "system:deadline", now, r)
         return flagged

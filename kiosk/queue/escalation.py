@@ -1,8 +1,8 @@
-"""The server's background work: escalation of unclaimed requests and the periodic purge.
+"""The server's background work: escalation of unclaimed requests, 代办 deadline flags, the periodic purge.
 
 Contract: :class:`Background` runs on the server's event loop, calls ``QueueService.escalate`` every
-``tick_s`` seconds and ``HealthService.purge`` every ``purge_s`` seconds, each in a worker thread so the
-loop never blocks. Time comes from the services' injectable clock, so tests move time without waiting.
+``tick_s`` seconds, ``CaseService.sweep`` (due-soon / overdue flags, pushed live) every ``sweep_s`` seconds
+and ``HealthService.purge`` every ``purge_s`` seconds, each in a worker thread so the loop never blocks. Time comes from the services' injectable clock, so tests move time without waiting.
 Escalation is idempotent (conditional updates), so several server processes may run it at once.
 A failure is logged and retried on the next tick; it never stops the loop.
 """
@@ -20,9 +20,10 @@ log = logging.getLogger(__name__)
 
 
 class Background:
-    def __init__(self, queue_service, health_service, *, tick_s: float = 1.0, purge_s: float = 60.0):
-        self.queue, self.health = queue_service, health_service
-        self.tick_s, self.purge_s = tick_s, purge_s
+    def __init__(self, queue_service, health_service, *, tick_s: float = 1.0, purge_s: float = 60.0,
+                 cases=None, sweep_s: float = 30.0):
+        self.queue, self.health, self.cases = queue_service, health_service, cases
+        self.tick_s, self.purge_s, self.sweep_s = tick_s, purge_s, sweep_s
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -35,12 +36,17 @@ class Background:
                 await self._task
 
     async def _run(self) -> None:
-        next_purge = 0.0
+        next_purge, last_sweep = 0.0, float("-inf")
         while True:
             try:
                 moved = await run_in_threadpool(self.queue.escalate)
                 if moved:
                     log.info("escalated %d waiting request(s)", moved)
+                if self.cases is not None and time.monotonic() >= last_sweep + self.sweep_s:
+                    last_sweep = time.monotonic()
+                    flagged = await run_in_threadpool(self.cases.sweep)
+                    if flagged:
+                        log.info("flagged %d 代办 case(s) due soon or overdue", flagged)
                 if time.monotonic() >= next_purge:
                     purged = await run_in_threadpool(self.health.purge)
                     next_purge = time.monotonic() + self.purge_s

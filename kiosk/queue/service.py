@@ -3,7 +3,7 @@
 Contract
 - Every state change goes through :func:`kiosk.queue.states.next_state` and a conditional update, is
   stored with an event row (type, actor, time, the request's masked view) in the same transaction, and
-  is published to live consoles after the commit (:class:`Publisher`).
+  is published to live consoles after the commit (:mod:`kiosk.queue.txn`).
 - :meth:`QueueService.create` is idempotent by the kiosk's id: a replay, also a concurrent one, returns
   the stored request with ``created=False`` and never stores a second one.
 - Claims are exclusive: of racing claimers exactly one wins, the others get :class:`Conflict` ``taken``
@@ -14,10 +14,9 @@ Contract
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, RowMapping, select
 
@@ -38,54 +37,17 @@ from kiosk.queue.states import (
     TransitionError,
     next_state,
 )
+from kiosk.queue.txn import PUSHED_TYPES, EventTx, Publisher  # noqa: F401 - re-exported (older imports)
 
-PUSHED_TYPES = ("request.created", "request.claimed", "request.arrived", "request.resolved",
-                "request.converted", "request.released", "request.cancelled", "request.escalated")
 PAST = {Action.CLAIM: "claimed", Action.ARRIVE: "arrived", Action.RESOLVE: "resolved",
         Action.CONVERT: "converted", Action.RELEASE: "released", Action.CANCEL: "cancelled"}
 MAX_CLOCK_SKEW = timedelta(hours=12)
 
 
-class Publisher(Protocol):
-    def in_tx(self, conn: Connection, events: list[dict]) -> None: ...
-    def after_commit(self, events: list[dict]) -> None: ...
-
-
-class QueueService:
+class QueueService(EventTx):
     def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime], publisher: Publisher):
         self.db, self.box, self.clock, self.publisher = db, box, clock, publisher
         self._sites: dict[str, RowMapping] = {}
-        self.group = None  # a kiosk.queue.group.GroupCommit on SQLite servers (set by the app)
-
-    @contextmanager
-    def _tx(self, raw: bool = False) -> Iterator[tuple[Connection, list[dict]]]:
-        """A write transaction and its list of pending events, stored as the transaction's last statements
-        (ordered ids on PostgreSQL, see :func:`store.add_events`) and published once it committed. With
-        ``raw`` on SQLite the connection is the writer's plain ``sqlite3`` one (hot paths)."""
-        pending: list[dict] = []
-        batch = self.group.current() if raw and self.group is not None else None
-        if batch is not None:  # inside a group commit (kiosk.queue.group): a savepoint of its transaction
-            conn, after = batch
-            conn.execute("SAVEPOINT hot")
-            try:
-                yield conn, pending
-                if pending:
-                    store.add_events(conn, pending, lock=False)  # SQLite: one writer, ids in order
-            except BaseException:
-                conn.execute("ROLLBACK TO hot")
-                conn.execute("RELEASE hot")
-                raise
-            conn.execute("RELEASE hot")
-            if pending:
-                after.append(lambda: self.publisher.after_commit(pending))
-            return
-        with self.db.raw_write() if raw and self.db.is_sqlite else self.db.write() as conn:
-            yield conn, pending
-            if pending:
-                store.add_events(conn, pending, lock=self.db.is_postgres)
-                self.publisher.in_tx(conn, pending)
-        if pending:
-            self.publisher.after_commit(pending)
 
     def _event(self, conn: Connection, pending: list[dict], type_: str, actor: str, request_id: str,
                now: datetime, row: dict | None = None, **extra: Any) -> RowMapping | dict:

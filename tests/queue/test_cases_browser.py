@@ -107,3 +107,25 @@ def test_manager_sees_overdue_cases_flagged(server, world, ctx, clock, browser, 
     assert "已超期" in first.inner_text() and "超期 1 天" in first.inner_text()
     assert "共 2 件　超期 1　即将到期 0" in mgr.inner_text("#case-summary")
     mgr.screenshot(path=str(shots / "cases_manager_overdue.png"))
+
+
+def test_cases_and_overdue_flags_arrive_live_without_reloading(server, world, ctx, clock, browser, shots):  # noqa: F811
+    li = phone(browser, server.url, "li")
+    li.click("#tab-cases")
+    li.wait_for_selector("#cases >> text=暂无")
+    mgr = phone(browser, server.url, "mgr")
+    assert mgr.is_hidden("#case-badge")  # nothing open yet
+    body = {"matter_name": "开具无犯罪记录证明", "time_limit_days": 0, "applicant": {"name": "钱多多"},  # 即办
+            "authorization": {"signed": True}, "materials": [{"name": "身份证", "form": "original", "count": 1}]}
+    r = httpx.post(f"{server.url}/api/v1/cases", json=body, headers={"Authorization": f"Bearer {world.token('wang')}"})
+    assert r.status_code == 201, r.text
+    card = f"article.case[data-case='{r.json()['id']}']"
+    li.wait_for_selector(f"{card}.waiting", timeout=3000)  # wang's case, due today, appears live
+    mgr.wait_for_selector("#case-badge:not([hidden])", timeout=3000)  # no 60 s poll: pushed
+    assert mgr.inner_text("#case-badge") == "1"
+    assert li.is_hidden(f"{card}.escalated")
+    clock.advance(11 * 3600)  # past midnight in the hall (sessions last 12 h)
+    ctx.cases.sweep()
+    li.wait_for_selector(f"{card}.escalated", timeout=3000)  # the overdue flag, live
+    assert "已超期" in li.inner_text(card)
+    li.screenshot(path=str(shots / "cases_live_overdue.png"))

@@ -52,6 +52,11 @@
     return data;
   }
 
+  /** The event types the server pushes (kiosk/queue/txn.py PUSHED_TYPES): requests and 代办 cases. */
+  const PUSHED = ["request.created", "request.claimed", "request.arrived", "request.resolved", "request.converted",
+    "request.released", "request.cancelled", "request.escalated", "case.registered", "case.started", "case.moved",
+    "case.completed", "case.returned", "case.withdrawn", "case.cancelled", "case.due_soon", "case.overdue"];
+
   /** Server-sent events from `after`, reconnecting with back-off and resuming after the last id seen. */
   class Live {
     constructor(onEvent, onState) {
@@ -70,8 +75,7 @@
         try { data = JSON.parse(ev.data); } catch (e) { return; }
         this.onEvent(ev.type, data);
       };
-      for (const type of ["request.created", "request.claimed", "request.arrived", "request.resolved",
-        "request.converted", "request.released", "request.cancelled", "request.escalated", "resync", "hello"]) {
+      for (const type of [...PUSHED, "resync", "hello"]) {
         es.addEventListener(type, handle);
       }
       es.onopen = () => { this.delay = 500; this.onState(true); };

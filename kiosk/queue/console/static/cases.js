@@ -32,8 +32,18 @@
       const b = $("case-badge");
       b.hidden = !n; b.textContent = n;
     } catch (e) { /* the queue view reports connection problems */ }
-    clearTimeout(C.timer);
-    C.timer = setTimeout(badge, 60000);
+  }
+
+  /** A pushed case.* event (or a resync): the list, when on screen, and the badge follow it live; a burst
+      of events (a sweep flagging many cases) costs one reload. No polling: deadline flags are pushed. */
+  function changed(type, c) {
+    if (c) C.last = { type, id: c.id, state: c.state, due: c.due }; // observable by tests
+    if (C.timer) return;
+    C.timer = setTimeout(() => {
+      C.timer = null;
+      if (!ui().me()) return;
+      if (!$("view-cases").hidden) load(); else badge();
+    }, 150);
   }
 
   function show() {
@@ -223,5 +233,5 @@
     document.querySelectorAll("[data-cseg]").forEach((b) => b.addEventListener("click", () => { C.seg = b.dataset.cseg; show(); }));
   });
 
-  window.KQ.cases = { show, load, badge, register };
+  window.KQ.cases = { show, load, badge, register, changed };
 })();

@@ -104,7 +104,8 @@
   }
 
   function onEvent(type, data) {
-    if (type === "resync") { reload(); return; }
+    if (type === "resync") { reload(); window.KQ.cases.changed(type, null); return; }
+    if (type.startsWith("case.")) { window.KQ.cases.changed(type, data.case); return; }
     if (!data.request) return;
     const isNew = upsert(data.request);
     const r = data.request;
