@@ -32,6 +32,7 @@ from sqlalchemy import Connection, RowMapping, func, or_, select
 from kiosk.catalog.workdays import Holidays, default_holidays
 from kiosk.privacy import mask_phone
 from kiosk.queue.auth import Principal, require_user
+from kiosk.queue.case_catalog import MatterCatalog
 from kiosk.queue.case_schemas import CaseIn
 from kiosk.queue.case_states import (  # noqa: F401 - re-exported: the case vocabulary lives with its service
     CHINA,
@@ -57,27 +58,13 @@ class CaseService(EventTx):
                  holidays: Holidays | None = None, due_soon_days: int = 1, catalog_path: str | None = None,
                  publisher: Publisher | None = None):
         self.db, self.box, self.clock, self.publisher = db, box, clock, publisher or NoPublisher()
-        self.catalog_path, self._catalog = catalog_path, None
+        self.catalog = MatterCatalog(catalog_path)
         self.holidays = holidays if holidays is not None else default_holidays()
         self.due_soon_days = due_soon_days
 
     def matter(self, matter_id: str | None):
-        """The catalogue's matter (for its time limit and name), or None; the catalogue is the server's
-        ``catalog`` setting or the kiosk's default, read once."""
-        if not matter_id:
-            return None
-        if self._catalog is None:
-            from kiosk.catalog import CatalogError, load_catalog
-            from kiosk.config.settings import DEFAULT_CATALOG
-
-            try:
-                self._catalog = load_catalog(self.catalog_path or DEFAULT_CATALOG)
-            except (CatalogError, OSError):
-                self._catalog = False
-        try:
-            return self._catalog.get(matter_id) if self._catalog else None
-        except KeyError:
-            return None
+        """The catalogue's matter (for its time limit and name), or None (:mod:`kiosk.queue.case_catalog`)."""
+        return self.catalog.get(matter_id)
 
     # ---- reading -------------------------------------------------------------------------------------
     @staticmethod
