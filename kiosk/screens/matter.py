@@ -6,6 +6,7 @@ apply). Lists are paged (fewer items a page in elderly mode), never scrolled.
 
 from __future__ import annotations
 
+from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import tr
@@ -71,8 +72,11 @@ class MatterScreen(KioskScreen):
         self.pages = len(pages)
         self.page = min(max(0, self.page), self.pages - 1)
         start, end = pages[self.page]
-        for b in buttons[start:end]:
-            box.add_widget(b)
+        for i, b in enumerate(buttons):
+            if start <= i < end:
+                box.add_widget(b)
+            else:  # measured only: drop its kv bindings on the theme
+                Builder.unbind_widget(b.uid)
 
     def _matter_button(self, m, width: float) -> KButton:
         """One matter's button, measured at ``width`` (its height is final when this returns)."""
