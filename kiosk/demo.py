@@ -218,8 +218,7 @@ def scripted_visit(config, parts: Parts, out: Path) -> int:
             _wait(h, lambda: h.screen("materials").captured, 30, "the automatic capture")
             shot("captured")
             h.press("用这张")
-        first = h.material_rows()[0].material_id
-        h.mark_all("paper", {first: "paper"} if h.controller.visit.statuses[first].value != "captured" else None)
+        h.mark_all("paper")
         shot("materials_done")
         if parts.button is not None:
             parts.button.press()  # the hardware button: the same one request as the screen's

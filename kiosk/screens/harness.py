@@ -178,12 +178,15 @@ class Harness:
         return [r for r in reversed(s.ids.rows.children) if isinstance(r, MaterialRow)]
 
     def mark_all(self, status: str = "paper", except_: dict | None = None) -> None:
-        """Marks every material ``status`` page by page; ``except_`` maps material ids to other marks."""
+        """Marks every material ``status`` page by page (photographed ones stay); ``except_`` maps material
+        ids to other marks."""
         s = self.screen("materials")
         label = {"paper": "带了纸质件", "missing": "没有"}
         for _ in range(s.pages):
             for i in range(len(self.material_rows())):
                 row = self.material_rows()[i]
+                if row.status == "captured" and row.material_id not in (except_ or {}):
+                    continue  # keep a photo already taken
                 wanted = (except_ or {}).get(row.material_id, status)
                 self.tap(self.button(label[wanted], row))
             if s.page >= s.pages - 1:
