@@ -7,6 +7,9 @@ Contract
   seconds, ``None`` when there is nothing to measure.
 - 代办 cases count by registration day: ``on_time`` / ``late`` (completed by / after the promised date),
   ``overdue`` (running past it), ``due_soon``, ``open`` and ``closed`` (withdrawn / cancelled).
+- Counts are aggregated by the database per (site, helper) and durations computed there as seconds, so a
+  district-month (50,000 requests, 2,000 cases) answers in well under a second on SQLite
+  (``bench/bench_figures.py``).
 - ``notices`` (一次性告知单 printed) are counted at the kiosk, not reported to this server: ``None``.
 """
 
@@ -16,7 +19,7 @@ import math
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Float, and_, case, cast, func, literal_column, select
 
 from kiosk.queue.cases import CHINA, CaseService, due_status
 from kiosk.queue.models import requests, sites, users
@@ -28,6 +31,13 @@ def percentile(values: list[float], p: float) -> float | None:
         return None
     ordered = sorted(values)
     return round(ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)], 1)
+
+
+def _seconds(conn: Connection, a, b):
+    """``b - a`` in seconds, computed by the database (SQLite: julianday; PostgreSQL: epoch)."""
+    if conn.dialect.name == "sqlite":
+        return (func.julianday(b) - func.julianday(a)) * literal_column("86400.0")
+    return cast(func.extract("epoch", b - a), Float)
 
 
 def _times(values: list[float]) -> dict:
@@ -53,29 +63,37 @@ def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: 
     per_site: dict[str, dict] = defaultdict(_bucket)
     per_helper: dict[int, dict] = defaultdict(_bucket)
     r = requests.c
-    rows = conn.execute(select(r.site_code, r.state, r.created_at, r.claimed_at, r.closed_at, r.claimed_by,
-                               r.escalation_level)
-                        .where(r.site_code.in_(scope), r.created_at >= start, r.created_at < end)).mappings()
-    for row in rows:
-        buckets = [per_site[row["site_code"]]] + ([per_helper[row["claimed_by"]]] if row["claimed_by"] else [])
-        for b in buckets:
-            b["requests"] += 1
-            b["escalated"] += row["escalation_level"] > 0
-            if row["state"] in ("resolved", "converted", "cancelled"):
-                b[row["state"]] += 1
-            if row["claimed_at"] is not None:
-                b["claimed"] += 1
-                b["response"].append((row["claimed_at"] - row["created_at"]).total_seconds())
-                if row["state"] in ("resolved", "converted") and row["closed_at"] is not None:
-                    b["completion"].append((row["closed_at"] - row["claimed_at"]).total_seconds())
-    for case in svc.rows(conn, visible, since=since, until=until):
-        due = due_status(case, now, svc.holidays, svc.due_soon_days)
-        for b in (per_site[case["site_code"]], per_helper[case["agent_id"]]):
+    closed = r.state.in_(("resolved", "converted"))
+    done = and_(closed, r.claimed_at.is_not(None), r.closed_at.is_not(None))
+    n = lambda cond: func.sum(case((cond, 1), else_=0))  # noqa: E731 - a conditional count
+    window = and_(r.site_code.in_(scope), r.created_at >= start, r.created_at < end)
+    # Counts are aggregated by the database per (site, helper): a few dozen rows, not one per request.
+    counted = conn.execute(select(
+        r.site_code, r.claimed_by, func.count(), n(r.escalation_level > 0), n(r.state == "resolved"),
+        n(r.state == "converted"), n(r.state == "cancelled"), n(r.claimed_at.is_not(None)),
+    ).where(window).group_by(r.site_code, r.claimed_by)).all()
+    for site, helper, total, escalated, resolved, converted, cancelled, claimed in counted:
+        for b in [per_site[site]] + ([per_helper[helper]] if helper else []):
+            for k, v in (("requests", total), ("escalated", escalated), ("resolved", resolved),
+                         ("converted", converted), ("cancelled", cancelled), ("claimed", claimed)):
+                b[k] += int(v or 0)
+    # Durations come back as plain seconds computed in SQL (no datetime objects per row).
+    timed = conn.execute(select(r.site_code, r.claimed_by, _seconds(conn, r.created_at, r.claimed_at),
+                                case((done, _seconds(conn, r.claimed_at, r.closed_at)), else_=None))
+                         .where(window, r.claimed_at.is_not(None)))
+    for site, helper, response, completion in timed:
+        for b in (per_site[site], per_helper[helper]) if helper else (per_site[site],):
+            b["response"].append(response)
+            if completion is not None:
+                b["completion"].append(completion)
+    for one in svc.rows(conn, visible, since=since, until=until):
+        due = due_status(one, now, svc.holidays, svc.due_soon_days)
+        for b in (per_site[one["site_code"]], per_helper[one["agent_id"]]):
             c = b["cases"]
             c["total"] += 1
             if due in ("on_time", "late", "overdue", "due_soon"):
                 c[due] += 1
-            if due in ("overdue", "due_soon", "on_track") or case["state"] == "completed":
+            if due in ("overdue", "due_soon", "on_track") or one["state"] == "completed":
                 c["open"] += 1
             if due == "closed":
                 c["closed"] += 1
@@ -88,10 +106,11 @@ def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: 
     for b in per_site.values():
         for k in ("requests", "claimed", "resolved", "converted", "cancelled", "escalated"):
             total[k] += b[k]
-        total["response"] += b["response"]
-        total["completion"] += b["completion"]
         for k in total["cases"]:
             total["cases"][k] += b["cases"][k]
+    for b in per_site.values():
+        total["response"] += b["response"]
+        total["completion"] += b["completion"]
     return {
         "since": since, "until": until, "generated_at": now,
         "total": _finish(total),
