@@ -28,6 +28,7 @@ from kiosk.devices.camera.quads import order_corners, plausible, quad_from_conto
 __all__ = ["Detection", "detect_page", "edge_support", "order_corners"]
 
 _DILATE = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+_ROW3 = np.ones((1, 3), np.uint8)
 _FALLBACK_MIN_HEIGHT = 300  # work images at least this tall run the fallbacks at half their size
 
 
@@ -96,19 +97,27 @@ def _candidates(mask: np.ndarray, mode: int, min_px: float, limit: int = 5) -> l
     return [c for _, c in big[:limit]]
 
 
+def _darkest_channel(bgr: np.ndarray) -> np.ndarray:
+    """min(B, G, R) per pixel: a 1×3 erosion across each row's interleaved channels, read at the green
+    samples (whose window is exactly that pixel's B, G, R); ~6× faster than two ``cv2.min`` on views."""
+    h, w = bgr.shape[:2]
+    rows = cv2.erode(np.ascontiguousarray(bgr).reshape(h, w * 3), _ROW3)
+    return np.ascontiguousarray(rows[:, 1::3])
+
+
 class _Level:
     """One resolution of the frame with what the passes share: grey and whiteness, blurred and closed
     (computed once), and the images edge support reads."""
 
-    def __init__(self, small: np.ndarray, blur: int, close: int):
+    def __init__(self, small: np.ndarray, blur: int, close: int, opening: int):
         self.small = small
         self.close = cv2.getStructuringElement(cv2.MORPH_RECT, (close, close))
+        self.opening = cv2.getStructuringElement(cv2.MORPH_RECT, (opening, opening))
         self.blur = blur
         self.colour = small.ndim == 3
         if self.colour:
-            b, g, r = cv2.split(small)
             self.gray = self.prepare(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY))
-            self.white = self.prepare(cv2.min(cv2.min(b, g), r))
+            self.white = self.prepare(_darkest_channel(small))
             self.support: list[np.ndarray] = [self.gray, self.white]
         else:
             self.gray = self.white = self.prepare(small)
@@ -122,7 +131,7 @@ class _Level:
 
     def otsu(self, img: np.ndarray) -> tuple[np.ndarray, int]:
         _, binary = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        return cv2.morphologyEx(binary, cv2.MORPH_OPEN, self.close), cv2.RETR_EXTERNAL
+        return cv2.morphologyEx(binary, cv2.MORPH_OPEN, self.opening), cv2.RETR_EXTERNAL
 
     def canny(self, low: int, high: int) -> tuple[np.ndarray, int]:
         return cv2.dilate(cv2.Canny(self.gray, low, high), _DILATE), cv2.RETR_LIST
@@ -186,12 +195,12 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.2
     h, w = image.shape[:2]
     k = max(1, int(h / work_height + 0.6))  # an integer factor: INTER_AREA is ~20× faster with one
     small = image if k == 1 else cv2.resize(image, (w // k, h // k), interpolation=cv2.INTER_AREA)
-    work = _Level(small, 5, 9)
+    work = _Level(small, 5, 9, 9)
     found = _search(work, [("canny", lambda: work.canny(30, 90))], min_area, min_score)
     best = None if found is None else (found[0], _to_frame(found[1], work, w, h), found[2])
     if best is None or best[0] < 0.85:
         if work.h >= _FALLBACK_MIN_HEIGHT:
-            low = _Level(cv2.resize(small, (work.w // 2, work.h // 2), interpolation=cv2.INTER_AREA), 3, 5)
+            low = _Level(cv2.resize(small, (work.w // 2, work.h // 2), interpolation=cv2.INTER_AREA), 3, 5, 7)
         else:
             low = work
         strategies: list[tuple[str, Callable[[], tuple[np.ndarray, int]]]] = []
