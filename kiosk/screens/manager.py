@@ -20,6 +20,8 @@ class ManagerScreen(KioskScreen):
     message_error = BooleanProperty(False)
 
     def refresh(self) -> None:
+        if THEME.elderly:  # staff at work: the resident's large-print mode would not fit the dashboard
+            self.controller.set_elderly(False)
         self.unlocked, self.pin = False, ""
         self._pin_state()
 
