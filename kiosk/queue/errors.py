@@ -22,33 +22,15 @@ class QueueError(Exception):
         return tr(f"queue.errors.{self.code}", language or self.language, **self.extra)
 
 
-class Unauthorized(QueueError):
-    status = 401
+def _kind(name: str, status: int, doc: str) -> type[QueueError]:
+    """A :class:`QueueError` subclass answered with HTTP ``status``."""
+    return type(name, (QueueError,), {"status": status, "__doc__": doc, "__module__": __name__})
 
 
-class Forbidden(QueueError):
-    status = 403
-
-
-class NotFound(QueueError):
-    status = 404
-
-
-class Conflict(QueueError):
-    """The request is not in a state that allows the action; ``extra['state']`` is its state now."""
-
-    status = 409
-
-
-class Gone(QueueError):
-    """The endpoint was retired; ``extra['use']`` names the one that replaces it."""
-
-    status = 410
-
-
-class Locked(QueueError):
-    status = 423
-
-
-class Invalid(QueueError):
-    status = 422
+Unauthorized = _kind("Unauthorized", 401, "No token, a bad or an expired one, or a wrong login.")
+Forbidden = _kind("Forbidden", 403, "The caller may not do this (role, site, not the holder).")
+NotFound = _kind("NotFound", 404, "Unknown, or outside the caller's sites (it does not exist for them).")
+Conflict = _kind("Conflict", 409, "Not allowed in the current state; ``extra['state']`` is the state now.")
+Gone = _kind("Gone", 410, "The endpoint was retired; ``extra['use']`` names the one that replaces it.")
+Locked = _kind("Locked", 423, "The account is locked for ``extra['minutes']`` after repeated failures.")
+Invalid = _kind("Invalid", 422, "The input is well-formed but unusable; the message says what to give.")

@@ -46,8 +46,26 @@ class UTCDateTime(TypeDecorator):
 
 
 metadata = MetaData()
+
+
+def event_log(name: str, *own: Column) -> Table:
+    """An append-only history table: ``id``, the table's ``own`` columns, then ``site_code``, ``type``,
+    ``actor``, ``at`` and ``data`` (JSON) — requests' ``events`` and cases' ``case_events``."""
+    return Table(name, metadata, serial_id(), *own,
+                 Column("site_code", String(32), nullable=False),
+                 Column("type", String(32), nullable=False),
+                 Column("actor", String(96), nullable=False),
+                 Column("at", UTCDateTime, nullable=False),
+                 Column("data", JSON, nullable=False))
+
 # An integer key that autoincrements on both dialects (BIGSERIAL on PostgreSQL, ROWID on SQLite).
 BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+def serial_id() -> Column:
+    """The ``id`` primary key drawn by the database (BIGSERIAL / ROWID): users, events, case events."""
+    return Column("id", BigId, primary_key=True, autoincrement=True)
+
 
 sites = Table(
     "sites",
@@ -79,7 +97,7 @@ kiosks = Table(
 users = Table(
     "users",
     metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
+    serial_id(),
     Column("username", String(64), nullable=False, unique=True),
     Column("display_name", String(64), nullable=False),
     Column("role", String(16), nullable=False),  # helper | manager | supervisor
@@ -146,17 +164,10 @@ requests = Table(
     Index("ix_requests_claimed_by", "claimed_by", "state"),
 )
 
-events = Table(
+events = event_log(
     "events",
-    metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
     Column("request_id", String(36), nullable=True, index=True),
-    Column("site_code", String(32), nullable=False),
     Column("escalated_to", String(32), nullable=True),
-    Column("type", String(32), nullable=False),
-    Column("actor", String(96), nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-    Column("data", JSON, nullable=False),
 )
 
 heartbeats = Table(
@@ -208,14 +219,7 @@ cases = Table(
     Index("ix_cases_agent", "agent_id", "state"),
 )
 
-case_events = Table(
+case_events = event_log(
     "case_events",
-    metadata,
-    Column("id", BigId, primary_key=True, autoincrement=True),
     Column("case_id", String(40), nullable=True, index=True),  # None: a ledger-wide event (export)
-    Column("site_code", String(32), nullable=False),
-    Column("type", String(32), nullable=False),
-    Column("actor", String(96), nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-    Column("data", JSON, nullable=False),
 )

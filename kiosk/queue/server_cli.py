@@ -95,17 +95,26 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _on_database(args: argparse.Namespace, work):
+    """Runs ``work(db)`` on the (migrated) database of ``args`` and closes it: ``(result, None)``, or
+    ``(None, 2)`` once a ``ValueError`` (bad input: unknown site, taken id…) was printed."""
+    db = _database(args)
+    try:
+        return work(db), None
+    except ValueError as exc:
+        return None, _fail(str(exc))
+    finally:
+        db.dispose()
+
+
 def cmd_add_site(args: argparse.Namespace) -> int:
     from kiosk.queue.provision import add_site
 
-    db = _database(args)
-    try:
-        created = add_site(db, args.code, args.name, args.level, _now(), parent=args.parent,
-                           escalate_after_s=args.escalate_after, escalate_up_after_s=args.escalate_up_after)
-    except ValueError as exc:
-        return _fail(str(exc))
-    finally:
-        db.dispose()
+    created, failed = _on_database(args, lambda db: add_site(
+        db, args.code, args.name, args.level, _now(), parent=args.parent,
+        escalate_after_s=args.escalate_after, escalate_up_after_s=args.escalate_up_after))
+    if failed is not None:
+        return failed
     print(f"site {args.code} {'added' if created else 'updated'}", file=sys.stderr)
     return 0
 
@@ -113,13 +122,10 @@ def cmd_add_site(args: argparse.Namespace) -> int:
 def cmd_add_kiosk(args: argparse.Namespace) -> int:
     from kiosk.queue.provision import add_kiosk
 
-    db = _database(args)
-    try:
-        token = add_kiosk(db, args.kiosk_id, args.site, _now(), location=args.location, rotate=args.rotate)
-    except ValueError as exc:
-        return _fail(str(exc))
-    finally:
-        db.dispose()
+    token, failed = _on_database(args, lambda db: add_kiosk(db, args.kiosk_id, args.site, _now(),
+                                                            location=args.location, rotate=args.rotate))
+    if failed is not None:
+        return failed
     print(f"kiosk {args.kiosk_id} registered; its token follows (shown only this once: put it in the "
           "kiosk's token_file, mode 0600)", file=sys.stderr)
     print(token)
@@ -142,14 +148,11 @@ def cmd_add_user(args: argparse.Namespace) -> int:
         password = _read_password()
     except ValueError as exc:
         return _fail(str(exc))
-    db = _database(args)
-    try:
-        add_user(db, args.username, args.role, args.sites.split(","), password, _now(),
-                 display_name=args.display_name, update_existing=args.update)
-    except ValueError as exc:
-        return _fail(str(exc))
-    finally:
-        db.dispose()
+    _, failed = _on_database(args, lambda db: add_user(db, args.username, args.role, args.sites.split(","),
+                                                       password, _now(), display_name=args.display_name,
+                                                       update_existing=args.update))
+    if failed is not None:
+        return failed
     print(f"user {args.username} ({args.role}) saved", file=sys.stderr)
     return 0
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.devices.base import Health, HealthState
-from kiosk.queue.client import HelpQueueClient
 from tests.queue.conftest import PASSWORD, LiveServer
-from tests.queue.test_outbox_forwarder import make_config, until
+from tests.queue.test_outbox_forwarder import k1_client, until
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -38,9 +37,7 @@ def server(ctx, world):
 
 @pytest.fixture
 def kiosk(server, world, tmp_path):
-    cfg = make_config(tmp_path, server.url, world.kiosk_tokens["k1"])
-    cfg.kiosk_id, cfg.site.code = "k1", "T1"
-    client = HelpQueueClient(cfg, poll_interval_s=0.2)
+    client = k1_client(tmp_path, server.url, world, poll_interval_s=0.2)
     client.start()
     yield client
     client.stop()

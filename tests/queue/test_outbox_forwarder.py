@@ -20,6 +20,15 @@ def make_config(tmp_path, url: str, token: str = TOKEN):
                          "queue": {"url": url, "token": token, "timeout_s": 2}})
 
 
+def k1_client(tmp_path, url: str, world, poll_interval_s: float):
+    """The real kiosk-side client of kiosk ``k1`` (site T1) talking to the server at ``url``."""
+    from kiosk.queue.client import HelpQueueClient
+
+    cfg = make_config(tmp_path, url, world.kiosk_tokens["k1"])
+    cfg.kiosk_id, cfg.site.code = "k1", "T1"
+    return HelpQueueClient(cfg, poll_interval_s=poll_interval_s)
+
+
 def until(predicate, timeout: float = 5.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -6,10 +6,9 @@ import httpx
 import pytest
 
 from kiosk.devices.base import Health, HealthState
-from kiosk.queue.client import HelpQueueClient
 from kiosk.queue.forwarder import Backoff
 from tests.queue.conftest import auth
-from tests.queue.test_outbox_forwarder import make_config, until
+from tests.queue.test_outbox_forwarder import k1_client, until
 
 
 @pytest.fixture
@@ -19,9 +18,7 @@ def db_url(sqlite_url):  # the outbox's contract with the server does not depend
 
 @pytest.fixture
 def kiosk(world, live, tmp_path):
-    cfg = make_config(tmp_path, live.url, world.kiosk_tokens["k1"])
-    cfg.kiosk_id, cfg.site.code = "k1", "T1"
-    client = HelpQueueClient(cfg, poll_interval_s=0.1)
+    client = k1_client(tmp_path, live.url, world, poll_interval_s=0.1)
     client.forwarder.backoff = Backoff(initial=0.05, maximum=0.2)
     yield client
     client.stop()
