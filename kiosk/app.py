@@ -107,7 +107,7 @@ def start_devices_and_queue(config):
     """Creates the device hub (each device off the UI thread, failures reported as health) and starts the
     help-queue client with heartbeats. Returns ``(hub, port, queue)``; the queue is None when it cannot
     start (then requests are only logged)."""
-    from kiosk.controller import HubPort
+    from kiosk.device_port import HubPort
     from kiosk.devices.hub import DeviceHub
 
     hub = DeviceHub(config.devices)

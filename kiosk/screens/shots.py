@@ -93,7 +93,7 @@ def preview_frame(hint_key: str = "ok"):
     import cv2
     import numpy as np
 
-    from kiosk.controller import PreviewFrame
+    from kiosk.views import PreviewFrame
     from kiosk.devices.camera import synth
     from kiosk.devices.camera.detect import detect_page
     from kiosk.i18n import tr

@@ -21,7 +21,7 @@ def config(tmp: Path, *, idcard: dict | None = None, printer: dict | None = None
 
 def kiosk(cfg, *, clock=None, queue: bool = True):
     """A Harness over the real DeviceHub and HubPort, with a real (offline) help-queue client."""
-    from kiosk.controller import HubPort
+    from kiosk.device_port import HubPort
     from kiosk.devices.hub import DeviceHub
     from kiosk.queue.client import HelpQueueClient
     from kiosk.screens.harness import Harness

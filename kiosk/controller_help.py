@@ -1,0 +1,152 @@
+"""The controller's help-queue and intent side: calling a helper, its status banner, and carrying out
+what the visit asks (print a slip, call or tell a helper, report a device, cancel on reset).
+
+A mixin of :class:`kiosk.controller.KioskController` (it uses the controller's ``visit``, ``queue``,
+``devices``, workers, ``emit`` and ``later``). No Kivy here.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from kiosk.i18n import tr
+from kiosk.visit import CallHelper, PrintSlip, ReportDevice, TellHelper, VisitReset
+
+log = logging.getLogger(__name__)
+KIND_REQUEST = {"consult": "consult", "assist": "assist", "proxy": "proxy", None: "call"}
+HELP_STEPS = ("start", "identify", "matter", "materials", "result", "done")
+
+
+class HelpMixin:
+    """Help requests, their notes and status, and the visit's intents (printing included)."""
+
+    # help -----------------------------------------------------------------------------------------
+    def call_helper(self, step: str) -> None:
+        """The call-helper button (screen or hardware): one request a visit; later presses only re-show it."""
+        intents = self.visit.call_helper()
+        if intents:
+            self.carry_out(intents)
+        elif self.visit.help_request_id:
+            self._queue_worker.submit(self._poll_help, self.visit.help_request_id)
+        else:
+            self.emit("help", (tr("kiosk.help.coming"), "ok"))
+        self.say("help")
+
+    def button_pressed(self, _event=None) -> None:
+        """The hardware call button (moved onto the UI thread by the device port)."""
+        self.visit.touch()
+        self.call_helper(self.current_screen)
+
+    def _send_help(self, intent: CallHelper) -> None:
+        p = intent.payload
+        if self.queue is None:
+            log.warning("help request %s not sent: no help-queue client configured", intent.request_id)
+            self.later(self.emit, "help", (tr("kiosk.help.no_queue"), "warn"))
+            return
+        note = tr(f"kiosk.help.reason.{intent.reason}")
+        ticket = p.get("ticket")
+        if intent.reason == "printer" and ticket:
+            note = tr("kiosk.help.reason.printer_ticket", ticket=ticket)
+        step = p["step"] if p["step"] in HELP_STEPS else "start"
+        rid = self.queue.call_helper(KIND_REQUEST.get(p.get("kind"), "call"), step, p.get("matter_id"),
+                                     p.get("matter_name"), ticket, p.get("priority", "normal"),
+                                     visit_id=p["visit_id"], note=note)
+        self._request_ids[intent.request_id] = rid
+        self.sent_requests.append(rid)
+        self._poll_help(intent.request_id)
+
+    def _tell_helper(self, intent: TellHelper) -> None:
+        """A note on the visit's open request (queue worker; after the request's own ``_send_help``).
+
+        Uses ``HelpQueueClient.add_note`` when the client has it; an older client only logs the note."""
+        rid = self._request_ids.get(intent.request_id)
+        ticket = intent.payload.get("ticket")
+        if intent.message_key == "visit.helper.printer_failed" and ticket:
+            text = tr("kiosk.help.reason.printer_ticket", ticket=ticket)
+        else:
+            text = tr(intent.message_key)
+        add_note = getattr(self.queue, "add_note", None) if self.queue is not None else None
+        if rid is None or add_note is None:
+            log.info("helper of request %s told (not sent: %s): %s", intent.request_id,
+                     "no queue request" if rid is None else "client without add_note", intent.message_key)
+            return
+        add_note(rid, text)
+        log.info("note added to help request %s: %s", rid, intent.message_key)
+
+    def _poll_help(self, visit_request_id: str) -> None:
+        rid = self._request_ids.get(visit_request_id)
+        if rid is None or self.queue is None:
+            return
+        status = self.queue.status(rid)
+        if not self.queue.online:
+            text, tone = tr("kiosk.help.offline"), "warn"
+        elif status.get("helper_display"):
+            text, tone = tr("kiosk.help.claimed", helper=status["helper_display"]), "ok"
+        else:
+            wait = status.get("expected_wait_s")
+            minutes = max(1, round(wait / 60)) if wait else 3
+            text, tone = tr("kiosk.help.coming_eta", minutes=minutes), "ok"
+        self.later(self._help_shown, visit_request_id, text, tone)
+
+    def _help_shown(self, visit_request_id: str, text: str, tone: str) -> None:
+        if self.visit.help_request_id == visit_request_id:  # not a request of an earlier visit
+            self.emit("help", (text, tone))
+
+    def refresh_help(self) -> None:
+        """Called every few seconds by the UI: re-reads the open request's status off the UI thread."""
+        if self.visit.help_request_id:
+            self._queue_worker.submit(self._poll_help, self.visit.help_request_id)
+
+    # intents ----------------------------------------------------------------------------------------
+    def carry_out(self, intents: list) -> None:
+        for intent in intents:
+            if isinstance(intent, PrintSlip):
+                self._print(intent.slip)
+            elif isinstance(intent, CallHelper):
+                self.emit("help", (tr("kiosk.help.sending"), "ok"))
+                self._queue_worker.submit(self._send_help, intent)
+            elif isinstance(intent, TellHelper):
+                self._queue_worker.submit(self._tell_helper, intent)
+                self._report_health()
+            elif isinstance(intent, ReportDevice):
+                log.warning("device %s: %s", intent.device, intent.problem)
+                self._report_health()
+            elif isinstance(intent, VisitReset) and intent.help_request_id and self.queue is not None:
+                rid = self._request_ids.pop(intent.help_request_id, None)
+                if rid and intent.reason == "idle":
+                    self._queue_worker.submit(self.queue.cancel, rid, "resident_left")
+
+    def _print(self, slip_kind: str) -> None:
+        try:
+            from kiosk import slips
+
+            slip = slips.build(slip_kind, self.visit)
+        except Exception as err:  # a missing or broken slip layout must not strand the resident
+            log.exception("cannot lay out the %s slip", slip_kind)
+            slip = None
+            problem = f"slip layout failed: {err}"
+        self._pending_prints += 1
+        if slip is None:
+            self.later(self._printed, slip_kind, problem)
+            return
+        self._print_worker.submit(self._print_job, slip_kind, slip)
+
+    def _print_job(self, slip_kind: str, slip) -> None:
+        if self._on_slip is not None:
+            self._on_slip(slip_kind, slip)
+        problem = self.devices.print_slip(slip) if self.devices is not None else "no printer configured"
+        self.later(self._printed, slip_kind, problem)
+
+    def _printed(self, slip_kind: str, problem: str | None) -> None:
+        self._pending_prints = max(0, self._pending_prints - 1)
+        if self.visit.result is None:
+            return  # the visit moved on (reset) while printing
+        if problem:
+            self.carry_out(self.visit.print_failed(slip_kind, problem))
+        else:
+            self.visit.print_done(slip_kind)
+        self.emit("result", self.result_view())
+
+    def _report_health(self) -> None:
+        if self.queue is not None and self.devices is not None:
+            self._queue_worker.submit(lambda: self.queue.heartbeat(self.devices.healths()))
