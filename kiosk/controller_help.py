@@ -70,7 +70,11 @@ class HelpMixin:
             log.info("helper of request %s told (not sent: %s): %s", intent.request_id,
                      "no queue request" if rid is None else "client without add_note", intent.message_key)
             return
-        add_note(rid, text)
+        try:
+            add_note(rid, text)
+        except ValueError as err:  # the request was purged meanwhile: nothing to attach the note to
+            log.warning("note for help request %s not recorded: %s", rid, err)
+            return
         log.info("note added to help request %s: %s", rid, intent.message_key)
 
     def _poll_help(self, visit_request_id: str) -> None:

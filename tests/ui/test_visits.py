@@ -141,3 +141,28 @@ def test_printer_out_of_paper_shows_the_number_large_and_tells_the_helper(h):
     h.controller.wait_idle()
     assert len(requests(h)) == 1  # the helper is called (and told about the printer)
     assert not h.hub.device_health("printer").ok  # reported as device health
+
+
+def test_printer_failure_after_the_call_adds_a_note_to_the_same_request(h):
+    from kiosk.queue.client import HelpQueueClient
+
+    if not hasattr(HelpQueueClient, "add_note"):
+        pytest.skip("HelpQueueClient.add_note has not landed")
+    h.sims["printer"].set_state("out")
+    h.start("assist")
+    h.type_id(ID_NUMBER)
+    h.tap(h.root.header.ids.call_helper)  # the resident calls a helper first
+    h.controller.wait_idle()
+    assert len(requests(h)) == 1
+    to_result(h)
+    h.controller.wait_idle()
+    assert len(requests(h)) == 1  # still the one request: the printer failure is a note on it
+    rid = requests(h)[0].id
+    notes = [i for state in ("pending", "sent", "dead") for i in h.queue.outbox.items(state, 1000)
+             if i.kind == "note"]
+    assert all(n.path == f"/api/v1/requests/{rid}/notes" for n in notes)
+    texts = [n.body["text"] for n in notes]
+    ticket = h.screen("result").ticket_no
+    assert any("窗口" in t for t in texts)  # materials complete: lead the resident to the window
+    assert any("缺纸" in t and ticket in t for t in texts)  # and the number to tell the resident
+    assert len(notes) == 2
