@@ -32,7 +32,16 @@ from kiosk.queue.errors import QueueError
 from kiosk.queue.escalation import Background
 from kiosk.queue.events import EventBus, LocalPublisher, PgListener, PgPublisher, pg_channel, to_json
 from kiosk.queue.health import HealthService
-from kiosk.queue.schemas import CancelIn, HeartbeatIn, KioskRequestView, Ok, RequestIn, StaffRequestView
+from kiosk.queue.schemas import (
+    CancelIn,
+    HeartbeatIn,
+    KioskRequestView,
+    NoteIn,
+    NoteOut,
+    Ok,
+    RequestIn,
+    StaffRequestView,
+)
 from kiosk.queue.service import QueueService
 
 COOKIE = "kq_session"
@@ -204,6 +213,15 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         if caller.kind == "kiosk":
             return await c.run(c.queue.kiosk_cancel, caller, request_id, body.reason)
         return await c.run(c.queue.act, caller, request_id, "cancel", reason=body.reason, note=body.note)
+
+    @app.post("/api/v1/requests/{request_id}/notes", response_model=NoteOut, status_code=201, tags=["kiosk"],
+              responses={200: {"model": NoteOut, "description": "replay: the stored note"},
+                         404: {"description": "no such request of this kiosk"}})
+    async def add_note(request_id: RequestId, body: NoteIn, caller: Caller, c: Ctx) -> JSONResponse:
+        """Adds a kiosk's note to its own request (pushed live as ``request.note``). A replay of a stored
+        note id answers 200 with ``created: false``; never a second note."""
+        note = await c.run(c.queue.add_note, caller, request_id, body)
+        return JSONResponse(note, status_code=201 if note["created"] else 200)
 
     @app.post("/api/v1/heartbeats", response_model=Ok, tags=["kiosk"])
     async def heartbeat(body: HeartbeatIn, caller: Caller, c: Ctx) -> JSONResponse:

@@ -153,13 +153,21 @@ def identity(request_id: RequestId, caller: Caller, c: Ctx) -> dict:
 
 @router.get("/requests/{request_id}/events")
 def request_events(request_id: RequestId, caller: Caller, c: Ctx) -> list[dict]:
-    """The request's history: every change with actor and time (audit trail)."""
+    """The request's history: every change with actor and time (audit trail); ``request.note`` entries
+    carry the kiosk's ``note`` (id, text with ID numbers masked, created_at, actor)."""
     c.queue.get(caller, request_id)  # visibility check
     with c.db.read() as conn:
         rows = conn.execute(select(events_table.c.id, events_table.c.type, events_table.c.actor,
-                                   events_table.c.at).where(events_table.c.request_id == request_id)
+                                   events_table.c.at, events_table.c.data)
+                            .where(events_table.c.request_id == request_id)
                             .order_by(events_table.c.id)).mappings()
-        return [dict(r) for r in rows]
+        out = []
+        for r in rows:  # the data holds the request's view: only a note's own fields go out
+            item = {k: r[k] for k in ("id", "type", "actor", "at")}
+            if r["type"] == "request.note":
+                item["note"] = r["data"]["note"]
+            out.append(item)
+        return out
 
 
 @router.get("/kiosks", response_model=list[KioskHealth], tags=["manager"])

@@ -21,13 +21,13 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, select
 
 from kiosk.i18n import tr
-from kiosk.privacy import mask_name
+from kiosk.privacy import mask_name, redact_text
 from kiosk.queue import store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
 from kiosk.queue.errors import Conflict, Forbidden, NotFound
-from kiosk.queue.models import requests, sites
+from kiosk.queue.models import events, requests, sites
 from kiosk.queue.states import (
     ACTIVE_STATES,
     CLOSED_STATES,
@@ -42,6 +42,7 @@ from kiosk.queue.txn import PUSHED_TYPES, EventTx, Publisher  # noqa: F401 - re-
 PAST = {Action.CLAIM: "claimed", Action.ARRIVE: "arrived", Action.RESOLVE: "resolved",
         Action.CONVERT: "converted", Action.RELEASE: "released", Action.CANCEL: "cancelled"}
 MAX_CLOCK_SKEW = timedelta(hours=12)
+MAX_NOTES = 50  # per request: a kiosk in a loop must not flood the consoles
 
 
 class QueueService(EventTx):
@@ -140,6 +141,40 @@ class QueueService(EventTx):
                     row = store.get_request(conn, request_id)
             return self._kiosk_view(conn, row)
 
+    def add_note(self, kiosk: Principal, request_id: str, body) -> dict:
+        """Stores a kiosk's note on its own request as a pushed ``request.note`` event (ID numbers masked),
+        in any state. Idempotent by the note's id: a replay answers the stored note with ``created=False``.
+        Another kiosk's or an unknown request: :class:`NotFound`; more than :data:`MAX_NOTES`: Conflict."""
+        now = self.clock()
+        with self._tx() as (conn, pending):
+            row = self._kiosk_row(conn, kiosk, request_id)
+            request_id = row["id"]  # canonical form
+            if self.db.is_postgres:  # replays racing each other: one at a time per request
+                conn.execute(select(requests.c.id).where(requests.c.id == request_id).with_for_update())
+            notes = self._notes(conn, [request_id]).get(request_id, [])
+            stored = next((n for n in notes if n["id"] == body.id), None)
+            if stored is not None:
+                return {**stored, "request_id": request_id, "created": False}
+            if len(notes) >= MAX_NOTES:
+                raise Conflict("too_many_notes", limit=MAX_NOTES)
+            at = max(min(body.created_at, now), now - MAX_CLOCK_SKEW)
+            note = {"id": body.id, "text": redact_text(body.text), "created_at": at.isoformat().replace("+00:00", "Z"),
+                    "actor": kiosk.actor}
+            self._event(conn, pending, "request.note", kiosk.actor, request_id, now, row, note=note)
+            return {**note, "request_id": request_id, "created": True}
+
+    @staticmethod
+    def _notes(conn: Connection, request_ids: list[str]) -> dict[str, list[dict]]:
+        """The kiosks' notes of these requests, oldest first, by request id."""
+        out: dict[str, list[dict]] = {}
+        for i in range(0, len(request_ids), 500):
+            stmt = (select(events.c.request_id, events.c.data)
+                    .where(events.c.type == "request.note", events.c.request_id.in_(request_ids[i:i + 500]))
+                    .order_by(events.c.id))
+            for rid, data in conn.execute(stmt):
+                out.setdefault(rid, []).append(data["note"])
+        return out
+
     # ---- staff ---------------------------------------------------------------------------------------
     def _staff_row(self, conn: Connection, user: Principal, request_id: str) -> RowMapping:
         require_user(user)
@@ -156,15 +191,19 @@ class QueueService(EventTx):
 
     def get(self, user: Principal, request_id: str) -> dict:
         with self.db.read() as conn:
-            return store.staff_view(self._staff_row(conn, user, request_id), self.clock())
+            view = store.staff_view(self._staff_row(conn, user, request_id), self.clock())
+            view["notes"] = self._notes(conn, [view["id"]]).get(view["id"], [])
+            return view
 
     def list(self, user: Principal, **filters: Any) -> dict:
         require_user(user)
         with self.db.read() as conn:
             last = store.last_event_id(conn)
             rows = store.list_requests(conn, user.visible, **filters)
+            notes = self._notes(conn, [r["id"] for r in rows]) if rows else {}
         now = self.clock()
-        return {"items": [store.staff_view(r, now) for r in rows], "last_event_id": last}
+        return {"items": [store.staff_view(r, now) | {"notes": notes.get(r["id"], [])} for r in rows],
+                "last_event_id": last}
 
     def claim(self, user: Principal, request_id: str) -> dict:
         return self.act(user, request_id, Action.CLAIM)

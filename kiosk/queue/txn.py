@@ -2,8 +2,9 @@
 
 Contract
 - :data:`PUSHED_TYPES` are the event types consoles get over the stream (``GET /api/v1/events/stream``)
-  and on catch-up: every request change, and every 代办 case change including the deadline flags
-  (``case.due_soon`` / ``case.overdue``). Audit-only events (identity views, exports) are stored, never pushed.
+  and on catch-up: every request change and kiosk note (``request.note``), and every 代办 case change
+  including the deadline flags (``case.due_soon`` / ``case.overdue``). Audit-only events (identity views, exports) are
+  stored, never pushed.
 - :meth:`EventTx._tx` yields a write connection and a list; events appended to the list (dicts of the
   ``events`` columns) are stored as the transaction's last statements (ordered ids on PostgreSQL, see
   :func:`kiosk.queue.store.add_events`), handed to the publisher inside the transaction (``pg_notify``)
@@ -22,7 +23,8 @@ from kiosk.queue import store
 from kiosk.queue.db import Database
 
 REQUEST_TYPES = ("request.created", "request.claimed", "request.arrived", "request.resolved",
-                 "request.converted", "request.released", "request.cancelled", "request.escalated")
+                 "request.converted", "request.released", "request.cancelled", "request.escalated",
+                 "request.note")  # a kiosk's note on its request (QueueService.add_note)
 CASE_TYPES = ("case.registered", "case.started", "case.moved", "case.completed", "case.returned",
               "case.withdrawn", "case.cancelled", "case.due_soon", "case.overdue")
 PUSHED_TYPES = REQUEST_TYPES + CASE_TYPES
