@@ -122,6 +122,33 @@ class HelpQueueClient:
                             ref_id=request_id)
         self.forwarder.wake()
 
+    def add_note(self, request_id: str, text: str) -> str:
+        """Records a note for a request this kiosk created (e.g. "打印机缺纸，请带上号码") and returns the
+        note's id at once (after the durable write). It is sent after the request itself, with the same
+        retry and dead rules; ID-number-shaped runs are masked before it is stored.
+
+        Raises ValueError for empty text, text over 500 characters, or a request id this kiosk's outbox
+        does not hold (never created here, or already purged)."""
+        from kiosk.privacy import redact_text
+
+        text = redact_text((text or "").strip())
+        if not text:
+            raise ValueError("text: empty note")
+        if len(text) > 500:
+            raise ValueError("text: longer than 500 characters")
+        try:
+            request_id = str(uuid.UUID(str(request_id)))
+        except ValueError:
+            raise ValueError(f"request_id: '{request_id}' is not a request id") from None
+        item = self.outbox.get(request_id)
+        if item is None or item.kind != "request":
+            raise ValueError(f"request_id: {request_id} is not a request of this kiosk")
+        body = {"id": str(uuid.uuid4()), "text": text, "created_at": _now_iso()}
+        note_id = self.outbox.enqueue("note", "POST", f"/api/v1/requests/{request_id}/notes", body,
+                                      item_id=body["id"], ref_id=request_id)
+        self.forwarder.wake()
+        return note_id
+
     def heartbeat(self, healths: Iterable[Any]) -> str:
         """Records a heartbeat with each device's health (``Health`` objects or dicts). Coalesces."""
         devices = []

@@ -1,4 +1,4 @@
-"""The kiosk's durable outbox: every help request, cancel and heartbeat is written here before it is sent.
+"""The kiosk's durable outbox: every help request, note, cancel and heartbeat is stored before it is sent.
 
 Contract
 - :meth:`Outbox.enqueue` returns only after the row is committed with SQLite ``synchronous=FULL`` in WAL
@@ -30,14 +30,14 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-KINDS = ("request", "heartbeat", "cancel")
+KINDS = ("request", "heartbeat", "cancel", "note")
 STATES = ("pending", "sent", "dead")
 
-_SCHEMA = """
+_TABLE = """
 CREATE TABLE IF NOT EXISTS items (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL CHECK (kind IN ('request', 'heartbeat', 'cancel')),
+    kind TEXT NOT NULL CHECK (kind IN ('request', 'heartbeat', 'cancel', 'note')),
     method TEXT NOT NULL,
     path TEXT NOT NULL,
     body BLOB NOT NULL,
@@ -51,11 +51,36 @@ CREATE TABLE IF NOT EXISTS items (
     ref_id TEXT,
     closed INTEGER NOT NULL DEFAULT 0,
     server_status TEXT
-);
+)"""
+_INDEXES = """
 CREATE INDEX IF NOT EXISTS items_state_seq ON items (state, seq);
 CREATE INDEX IF NOT EXISTS items_visit ON items (visit_id) WHERE visit_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS items_sent_at ON items (sent_at) WHERE state = 'sent';
 """
+_SCHEMA = _TABLE + ";" + _INDEXES
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Rebuilds an outbox made before notes existed (its ``kind`` CHECK lacks 'note'), keeping every row
+    and the ``seq`` counter, in one transaction."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='items'").fetchone()
+    if row is None or "'note'" in row[0]:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        last = db.execute("SELECT seq FROM sqlite_sequence WHERE name='items'").fetchone()
+        db.execute("ALTER TABLE items RENAME TO items_before_notes")
+        db.execute(_TABLE)
+        db.execute("INSERT INTO items SELECT * FROM items_before_notes")
+        db.execute("DROP TABLE items_before_notes")
+        if last is not None:
+            db.execute("UPDATE sqlite_sequence SET seq=max(seq, ?) WHERE name='items'", (last[0],))
+        for statement in filter(str.strip, _INDEXES.split(";")):
+            db.execute(statement)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 @dataclass(frozen=True)
@@ -141,6 +166,7 @@ class Outbox:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=30000")
+            _upgrade(self._db)
             self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as err:
             raise OutboxError(f"outbox database '{self.path}' is unusable: {err}") from None
