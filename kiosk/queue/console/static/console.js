@@ -6,7 +6,7 @@
   const $ = (id) => document.getElementById(id);
   const RANK = { green: 0, elderly: 1, disabled: 1, normal: 2 };
   const OPEN = new Set(["waiting", "claimed", "arrived"]);
-  const S = { me: null, items: new Map(), since: new Map(), fresh: new Set(), identity: new Map(),
+  const S = { me: null, items: new Map(), since: new Map(), fresh: new Set(), identity: new Map(), notes: new Map(),
     tab: "queue", seg: "requests", kiosks: [], staff: [], timer: null, mgrTimer: null };
   const live = new Live(onEvent, onConn);
   window.KQ.live = live; // for diagnostics and tests
@@ -74,8 +74,8 @@
 
   async function reload() {
     const data = await api("GET", "/requests");
-    S.items.clear(); S.since.clear();
-    for (const r of data.items) upsert(r);
+    S.items.clear(); S.since.clear(); S.notes.clear();
+    for (const r of data.items) { upsert(r); for (const n of r.notes || []) addNote(r.id, n); }
     render();
     live.start(data.last_event_id);
   }
@@ -97,10 +97,17 @@
   function upsert(r) {
     const old = S.items.get(r.id);
     if (old && old.version > r.version) return false;
-    if (!OPEN.has(r.state)) { S.items.delete(r.id); S.identity.delete(r.id); return !!old; }
+    if (!OPEN.has(r.state)) { S.items.delete(r.id); S.identity.delete(r.id); S.notes.delete(r.id); return !!old; }
     S.items.set(r.id, r);
     S.since.set(r.id, Date.now() / 1000 - r.wait_s); // waits tick locally from the server's figure
     return !old;
+  }
+
+  /** Keeps a kiosk's note (kept apart from the request: other events carry the request without notes). */
+  function addNote(id, n) {
+    const list = S.notes.get(id) || [];
+    if (!list.some((x) => x.id === n.id)) list.push(n);
+    S.notes.set(id, list);
   }
 
   function onEvent(type, data) {
@@ -113,11 +120,14 @@
       S.fresh.add(r.id); Alerts.ring(false);
     } else if (type === "request.escalated" && r.state === "waiting") {
       S.fresh.add(r.id); Alerts.ring(true);
+    } else if (type === "request.note" && data.note && S.items.has(r.id)) {
+      addNote(r.id, data.note); S.fresh.add(r.id);
     }
     render();
     if (S.tab === "manage") renderManage();
   }
 
+  const fmtTime = (iso) => { const d = new Date(iso); return isNaN(d) ? "" : d.toTimeString().slice(0, 5); };
   const mine = (r) => S.me && r.claimed_by && r.claimed_by.id === S.me.id && r.state !== "waiting";
   const byQueue = (a, b) => (RANK[a.priority] ?? 2) - (RANK[b.priority] ?? 2) || a.created_at.localeCompare(b.created_at);
   const waitOf = (r) => (r.state === "waiting" ? Date.now() / 1000 - S.since.get(r.id) : r.wait_s);
@@ -158,6 +168,8 @@
       h("div", { class: "line muted" }, t("at_step", { step: t("step." + r.step) })),
       h("div", { class: "line muted" }, r.resident_masked || t("no_identity")),
       r.note ? h("div", { class: "line" }, t("note", { text: r.note })) : null,
+      (S.notes.get(r.id) || []).map((n) => h("div", { class: "line knote", "data-note": n.id },
+        t("kiosk_note", { time: fmtTime(n.created_at), text: n.text }))),
       other ? h("div", { class: "state" }, `${t("served_by", { name: r.claimed_by ? r.claimed_by.display_name : "?" })} · ${t("state." + r.state)}`) : null,
       me ? h("div", { class: "state" }, t("state." + r.state)) : null,
       me && r.has_identity ? identityBox(r) : null,
