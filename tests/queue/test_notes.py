@@ -135,3 +135,18 @@ def test_a_note_is_pushed_live_to_the_sites_consoles(live, world):
     with SseReader(stream, world.token("li"), last_event_id=last - 1) as back:  # catch-up has it too
         assert back.next(timeout=5)["event"] == "request.note"
     assert len(note_events(world.ctx, body["id"])) == 1  # the replay pushed nothing and stored nothing
+
+
+def test_concurrent_replays_store_one_note(world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kiosk.queue.schemas import NoteIn, RequestIn
+
+    ctx, kiosk = world.ctx, world.kiosk("k1")
+    rid = ctx.queue.create(kiosk, RequestIn(**world.request_body("k1")))["id"]
+    note = NoteIn(**note_body("居民已补拍材料"))
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: ctx.queue.add_note(kiosk, rid, note), range(16)))
+    assert sum(a["created"] for a in answers) == 1
+    assert {a["id"] for a in answers} == {note.id} and len({a["created_at"] for a in answers}) == 1
+    assert len(note_events(ctx, rid)) == 1
