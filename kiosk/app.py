@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | None = None) -> None:
     """Configures Kivy's window (before ``kivy.core.window`` is imported) and registers the CJK font."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # Kivy's default log mode makes its logger the root's (level NOTSET: DEBUG from every library reaches
+    # the console) and redirects stderr; in PYTHON mode it leaves logging to the app (kiosk.logsetup).
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     from kivy.config import Config
 
     width, height = size or (ui.width, ui.height)
@@ -123,8 +126,17 @@ def start_devices_and_queue(config):
     return hub, port, queue
 
 
-def run_kiosk(config, *, fullscreen: bool | None = None, size: tuple[int, int] | None = None) -> int:
-    """Runs the kiosk in a window until it is closed (manager mode: 退出自助模式)."""
+def run_kiosk(config, *, fullscreen: bool | None = None, size: tuple[int, int] | None = None,
+              log_file=None) -> int:
+    """Runs the kiosk in a window until it is closed (manager mode: 退出自助模式).
+
+    Logging goes to ``log_file`` (default ``STATE_DIR/logs/kiosk.log``; ``False``: left as it is) at INFO
+    with ID numbers masked; the console keeps warnings and errors only."""
+    from kiosk.logsetup import log_to_file
+
+    if log_file is not False:
+        where = log_to_file(log_file or config.state_dir / "logs" / "kiosk.log")
+        log.info("kiosk %s at %s starting; log in %s", config.kiosk_id, config.site.code, where)
     prepare_kivy(config.ui, fullscreen=fullscreen, size=size)
     from kiosk.i18n import set_language
     from kiosk.voice import Voice

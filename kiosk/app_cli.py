@@ -42,7 +42,9 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     from kiosk.app import run_kiosk
 
-    return run_kiosk(config, fullscreen=False if args.windowed else None)
+    log_file = config.state_dir / "logs" / "kiosk.log"
+    print(f"kiosk run: {config.kiosk_id} ({config.site.name}); log (INFO, ID numbers masked): {log_file}")
+    return run_kiosk(config, fullscreen=False if args.windowed else None, log_file=log_file)
 
 
 def _demo(args: argparse.Namespace) -> int:

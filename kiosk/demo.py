@@ -101,9 +101,10 @@ class Parts:
                              ).strip().splitlines()[-1]
             run("add-user", "--username", HELPER[0], "--role", "helper", "--sites", site["code"],
                 "--display-name", "李帮办", "--update", stdin=HELPER[1] + "\n")
+            server_log = open(self.out / "queue-server.log", "ab")  # noqa: SIM115 (closed with the server)
             proc = subprocess.Popen([*base, "serve", "--port", str(port), "--state-dir", str(state)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-            self.stoppers.append(lambda: (proc.terminate(), proc.wait(10)))
+                                    stdout=server_log, stderr=subprocess.STDOUT, env=env)
+            self.stoppers.append(lambda: (proc.terminate(), proc.wait(10), server_log.close()))
             self.queue_url = f"http://127.0.0.1:{port}"
             if not _wait_port(port, 30):
                 raise RuntimeError("the server did not start listening within 30 s")
@@ -144,22 +145,28 @@ def demo_config(out: Path, sections: dict):
 
 def run(out_dir: str | None = None, interactive: bool | None = None) -> int:
     """Runs the demo; returns the exit code."""
+    from kiosk.logsetup import log_to_file
+
     out = Path(out_dir or "demo-out").resolve()
     out.mkdir(parents=True, exist_ok=True)
+    log_file = log_to_file(out / "demo.log", console_level=logging.ERROR)
     interactive = bool(os.environ.get("DISPLAY")) if interactive is None else interactive
-    _say(f"kiosk demo: output in {out}")
+    _say("kiosk demo: starting the simulated devices, the help-queue server and the kiosk …")
     site = {"code": "421303", "name": "曾都区政务服务中心", "level": "district"}
     parts = Parts(out)
     try:
         config = demo_config(out, parts.start(site, "zd-qj-01"))
         if parts.queue_url:
-            _say(f"  helper console: {parts.queue_url}/  (log in as {HELPER[0]} / {HELPER[1]})")
+            _say(f"  helper console: {parts.queue_url}/   login {HELPER[0]} / password {HELPER[1]}")
         _say("  manager PIN on the kiosk: 246810 (tap the hall's name five times)")
         if interactive:
             from kiosk.app import run_kiosk
 
-            return run_kiosk(config, fullscreen=False, size=(540, 960))
-        return scripted_visit(config, parts, out)
+            _say(f"  the kiosk opens in a window; close it to end the demo. Log: {log_file}")
+            return run_kiosk(config, fullscreen=False, size=(540, 960), log_file=False)
+        code = scripted_visit(config, parts, out)
+        _say(f"  log (INFO, ID numbers masked): {log_file}")
+        return code
     finally:
         parts.stop()
         if parts.missing:
@@ -174,6 +181,10 @@ def _wait(h, condition, timeout: float, what: str) -> None:
             raise TimeoutError(f"timed out after {timeout:g} s waiting for {what}")
         h.pump(2)
         time.sleep(0.02)
+
+
+def slips_png(out: Path) -> list[Path]:
+    return sorted((out / "slips").glob("*.png")) if (out / "slips").is_dir() else []
 
 
 def scripted_visit(config, parts: Parts, out: Path) -> int:
@@ -192,11 +203,12 @@ def scripted_visit(config, parts: Parts, out: Path) -> int:
     hub, port, queue = start_devices_and_queue(config)
     h = Harness(config, port, queue)
     shots: list[Path] = []
+    did = ["帮办"]
 
     def shot(name: str) -> None:
         h.draw(2)
         shots.append(save(Window, screens / f"{len(shots) + 1:02d}_{name}.png"))
-        _say(f"  screen {shots[-1].name}")
+        log.info("screen saved: %s", shots[-1].name)
 
     try:
         shot("start")
@@ -205,8 +217,10 @@ def scripted_visit(config, parts: Parts, out: Path) -> int:
         if parts.sam is not None and port.has("idcard"):
             parts.sam.present("zhang_san")
             _wait(h, lambda: h.current == "matter", 15, "the card read")
+            did.append("ID card read")
         else:
             h.type_id("11010519491231002X")
+            did.append("ID number typed")
         shot("matter")
         h.choose_matter("pension-enrol")
         shot("materials")
@@ -218,6 +232,7 @@ def scripted_visit(config, parts: Parts, out: Path) -> int:
             _wait(h, lambda: h.screen("materials").captured, 30, "the automatic capture")
             shot("captured")
             h.press("用这张")
+            did.append("material photographed")
         h.mark_all("paper")
         shot("materials_done")
         if parts.button is not None:
@@ -244,9 +259,11 @@ def scripted_visit(config, parts: Parts, out: Path) -> int:
         h.press("完成")
         h.controller.wait_idle(5)
         sent = h.controller.sent_requests
-        if queue is not None and sent:
-            delivered = sum(queue.wait_delivered(rid, 5) for rid in sent)
-            _say(f"  help requests: {len(sent)} created, {delivered} delivered to the queue server")
+        delivered = sum(queue.wait_delivered(rid, 5) for rid in sent) if queue is not None else 0
+        did.append("ticket printed" if slips_png(out) else "ticket number shown")
+        _say(f"  ran: visit 1 {did[0]} ({', '.join(did[1:])}, helper called); "
+             "visit 2 代办 with a missing material (一次性告知单)")
+        _say(f"  help requests: {len(sent)} created, {delivered} delivered to the queue server")
     except Exception as err:
         _say(f"  ✗ the scripted visit stopped: {err}")
         shot("error")
@@ -257,6 +274,7 @@ def scripted_visit(config, parts: Parts, out: Path) -> int:
         hub.close()
         if queue is not None:
             queue.stop()
-    slips = sorted((out / "slips").glob("*.png")) if (out / "slips").is_dir() else []
-    _say(f"kiosk demo: {len(shots)} screens in {screens}, {len(slips)} printed slips in {out / 'slips'}")
+    slips = slips_png(out)
+    _say(f"  screens: {len(shots)} PNG in {screens}")
+    _say(f"  printed slips: {len(slips)} PNG previews in {out / 'slips'}")
     return 0

@@ -6,6 +6,7 @@ apply). Lists are paged (fewer items a page in elderly mode), never scrolled.
 
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 
@@ -34,6 +35,13 @@ def matter_text(m, font_large: int, short: bool = False) -> str:
     return "\n".join(lines)
 
 
+def warm(label) -> None:
+    """Lays out ``label``'s text and renders it into its texture now instead of at the next frame."""
+    label.texture_update()
+    if label.texture is not None:
+        label.texture.bind()
+
+
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
 
@@ -47,42 +55,87 @@ class MatterScreen(KioskScreen):
     pages = NumericProperty(1)
     _area_size: tuple[int, int] | None = None
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._buttons: dict[tuple, KButton] = {}  # built and measured once, reused on every entry
+        self._layout: tuple | None = None  # what the cached buttons were built for
+
     def refresh(self) -> None:
         self.mode, self.query, self.department, self.page = "departments", "", "", 0
         self.render()
 
     def render(self) -> None:
         box = self.ids.item_box
-        discard_children(box)
+        box.clear_widgets()  # every button shown here is cached (see _button); notes are one-off
         if self.mode == "departments":
             items = self.controller.departments()
             shown, self.page, self.pages = page_slice(items, self.page, THEME.per_page * 2)
             for dep in shown:
-                b = KButton(text=dep, outline=True, font_size=THEME.font_large)
-                b.bind(on_release=lambda _b, d=dep: self.open_department(d))
-                box.add_widget(b)
+                box.add_widget(self._button(("dep", dep), lambda d=dep: self._department_button(d)))
             return
         items = (self.controller.search(self.query) if self.query else []) if self.mode == "search" \
             else self.controller.matters(self.department)
         if self.mode == "search" and self.query and not items:
             box.add_widget(self._note(tr("kiosk.matter.no_result", query=self.query)))
-        area = self.ids.item_area
-        buttons = [self._matter_button(m, area.width) for m in items]
-        pages = fit_pages([b.height for b in buttons], area.height, THEME.gap, most=THEME.per_page)
+        width = self.ids.item_area.width
+        short = self.mode == "search"
+        buttons = [self._button(("matter", m.id, short), lambda m=m: self._matter_button(m, width, short))
+                   for m in items]
+        pages = fit_pages([b.height for b in buttons], self.ids.item_area.height, THEME.gap, most=THEME.per_page)
         self.pages = len(pages)
         self.page = min(max(0, self.page), self.pages - 1)
         start, end = pages[self.page]
-        for i, b in enumerate(buttons):
-            if start <= i < end:
-                box.add_widget(b)
-            else:  # measured only: drop its kv bindings on the theme
-                Builder.unbind_widget(b.uid)
+        for b in buttons[start:end]:
+            box.add_widget(b)
 
-    def _matter_button(self, m, width: float) -> KButton:
+    def _button(self, key: tuple, make) -> KButton:
+        """The cached button for ``key`` (``make()`` builds it). The cache holds for one list width and
+        mode (normal / elderly); when either changes every cached button is dropped with its bindings."""
+        layout = (round(self.ids.item_area.width), THEME.elderly, THEME.font_large, THEME.font_small)
+        if layout != self._layout:
+            self.drop_cache()
+            self._layout = layout
+        b = self._buttons.get(key)
+        if b is None:
+            b = self._buttons[key] = make()
+        return b
+
+    def drop_cache(self) -> None:
+        """Forgets the cached buttons and their kv bindings on the shared theme."""
+        for b in self._buttons.values():
+            if b.parent is not None:
+                b.parent.remove_widget(b)
+            discard_children(b)
+            Builder.unbind_widget(b.uid)
+        self._buttons.clear()
+
+    def prewarm(self, _dt=None, tries: int = 10) -> None:
+        """Builds every department's and matter's button and renders its text into its texture (called
+        while the start screen waits), so opening a list never waits for text rendering. The screen is
+        laid out to the manager's size first (a screen not shown is not laid out by itself)."""
+        if self.controller is None or self.manager is None:
+            return
+        if tuple(self.size) != tuple(self.manager.size) or self.ids.item_area.width <= 100:
+            self.size = self.manager.size
+            if tries > 0:
+                Clock.schedule_once(lambda dt: self.prewarm(dt, tries - 1), 0)
+            return
+        width = self.ids.item_area.width
+        for dep in self.controller.departments():
+            warm(self._button(("dep", dep), lambda d=dep: self._department_button(d)))
+            for m in self.controller.matters(dep):
+                warm(self._button(("matter", m.id, False), lambda m=m: self._matter_button(m, width, False)))
+
+    def _department_button(self, dep: str) -> KButton:
+        b = KButton(text=dep, outline=True, font_size=THEME.font_large)
+        b.bind(on_release=lambda _b: self.open_department(dep))
+        return b
+
+    def _matter_button(self, m, width: float, short: bool) -> KButton:
         """One matter's button, measured at ``width`` (its height is final when this returns)."""
-        short = self.mode == "search"
-        b = KButton(text=matter_text(m, THEME.font_body if short else THEME.font_large, short), outline=True, markup=True, halign="left",
-                    font_size=THEME.font_small, padding=(THEME.pad, THEME.gap), width=width)
+        b = KButton(text=matter_text(m, THEME.font_body if short else THEME.font_large, short), outline=True,
+                    markup=True, halign="left", font_size=THEME.font_small, padding=(THEME.pad, THEME.gap),
+                    width=width)
         b.texture_update()
         b.matter_id = m.id
         b.bind(on_release=lambda _b, mid=m.id: self.choose(mid))

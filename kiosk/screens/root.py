@@ -75,7 +75,9 @@ class KioskRoot(FloatLayout):
             text, tone = payload
             self.show_help(text, tone)
         elif event == "elderly":
-            THEME.elderly = bool(payload)
+            if THEME.elderly != bool(payload):
+                THEME.elderly = bool(payload)
+                self.prewarm()
         elif event == "reset":
             self.hide_countdown()
             self.show_help("", "ok")
@@ -89,6 +91,10 @@ class KioskRoot(FloatLayout):
             target.on_event(event, payload)
         elif event == "button":
             self.call_helper()
+
+    def prewarm(self, delay: float = 0.3) -> None:
+        """Soon after (idle time on the start screen), builds the lists and renders their text once."""
+        Clock.schedule_once(lambda _dt: self.screen("matter").prewarm(), delay)
 
     def call_helper(self) -> None:
         self.controller.call_helper(self.sm.current)
@@ -156,6 +162,7 @@ def build_root(controller) -> KioskRoot:
     root.header.hall_name = controller.hall_name
     root.go("start")
     root._screen_changed(root.sm, "start")
+    root.prewarm()
     return root
 
 

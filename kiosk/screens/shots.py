@@ -93,10 +93,10 @@ def preview_frame(hint_key: str = "ok"):
     import cv2
     import numpy as np
 
-    from kiosk.views import PreviewFrame
     from kiosk.devices.camera import synth
     from kiosk.devices.camera.detect import detect_page
     from kiosk.i18n import tr
+    from kiosk.views import PreviewFrame
 
     scene = synth.random_scene(np.random.default_rng(7), 1280, 720, hard=False)
     frame, _truth = synth.render(scene)
