@@ -27,7 +27,8 @@ from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
 from kiosk.queue.errors import Conflict, Forbidden, NotFound
-from kiosk.queue.models import events, requests, sites
+from kiosk.queue.models import requests, sites
+from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
 from kiosk.queue.states import (
     ACTIVE_STATES,
     CLOSED_STATES,
@@ -42,7 +43,6 @@ from kiosk.queue.txn import PUSHED_TYPES, EventTx, Publisher  # noqa: F401 - re-
 PAST = {Action.CLAIM: "claimed", Action.ARRIVE: "arrived", Action.RESOLVE: "resolved",
         Action.CONVERT: "converted", Action.RELEASE: "released", Action.CANCEL: "cancelled"}
 MAX_CLOCK_SKEW = timedelta(hours=12)
-MAX_NOTES = 50  # per request: a kiosk in a loop must not flood the consoles
 
 
 class QueueService(EventTx):
@@ -150,8 +150,8 @@ class QueueService(EventTx):
             row = self._kiosk_row(conn, kiosk, request_id)
             request_id = row["id"]  # canonical form
             if self.db.is_postgres:  # replays racing each other: one at a time per request
-                conn.execute(select(requests.c.id).where(requests.c.id == request_id).with_for_update())
-            notes = self._notes(conn, [request_id]).get(request_id, [])
+                lock_request(conn, request_id)
+            notes = notes_of(conn, [request_id]).get(request_id, [])
             stored = next((n for n in notes if n["id"] == body.id), None)
             if stored is not None:
                 return {**stored, "request_id": request_id, "created": False}
@@ -162,18 +162,6 @@ class QueueService(EventTx):
                     "actor": kiosk.actor}
             self._event(conn, pending, "request.note", kiosk.actor, request_id, now, row, note=note)
             return {**note, "request_id": request_id, "created": True}
-
-    @staticmethod
-    def _notes(conn: Connection, request_ids: list[str]) -> dict[str, list[dict]]:
-        """The kiosks' notes of these requests, oldest first, by request id."""
-        out: dict[str, list[dict]] = {}
-        for i in range(0, len(request_ids), 500):
-            stmt = (select(events.c.request_id, events.c.data)
-                    .where(events.c.type == "request.note", events.c.request_id.in_(request_ids[i:i + 500]))
-                    .order_by(events.c.id))
-            for rid, data in conn.execute(stmt):
-                out.setdefault(rid, []).append(data["note"])
-        return out
 
     # ---- staff ---------------------------------------------------------------------------------------
     def _staff_row(self, conn: Connection, user: Principal, request_id: str) -> RowMapping:
@@ -192,7 +180,7 @@ class QueueService(EventTx):
     def get(self, user: Principal, request_id: str) -> dict:
         with self.db.read() as conn:
             view = store.staff_view(self._staff_row(conn, user, request_id), self.clock())
-            view["notes"] = self._notes(conn, [view["id"]]).get(view["id"], [])
+            view["notes"] = notes_of(conn, [view["id"]]).get(view["id"], [])
             return view
 
     def list(self, user: Principal, **filters: Any) -> dict:
@@ -200,7 +188,7 @@ class QueueService(EventTx):
         with self.db.read() as conn:
             last = store.last_event_id(conn)
             rows = store.list_requests(conn, user.visible, **filters)
-            notes = self._notes(conn, [r["id"] for r in rows]) if rows else {}
+            notes = notes_of(conn, [r["id"] for r in rows]) if rows else {}
         now = self.clock()
         return {"items": [store.staff_view(r, now) | {"notes": notes.get(r["id"], [])} for r in rows],
                 "last_event_id": last}

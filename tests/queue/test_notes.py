@@ -99,7 +99,7 @@ def test_bad_bodies_are_422_and_store_nothing(client, world, bad):
 
 
 def test_a_flood_of_notes_stops_at_the_limit(client, world):
-    from kiosk.queue.service import MAX_NOTES
+    from kiosk.queue.notes import MAX_NOTES
 
     rid = created(client, world)
     k1 = auth(world.kiosk_tokens["k1"])
