@@ -22,6 +22,8 @@ def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | 
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     from kivy.config import Config
 
+    logging.getLogger("kivy").setLevel(logging.NOTSET)  # Kivy set it to INFO; follow the root's level instead
+
     width, height = size or (ui.width, ui.height)
     full = ui.fullscreen if fullscreen is None else fullscreen
     Config.set("graphics", "width", str(width))

@@ -65,6 +65,7 @@ class MatterScreen(KioskScreen):
         self.render()
 
     def render(self) -> None:
+        self._check_layout()
         box = self.ids.item_box
         box.clear_widgets()  # every button shown here is cached (see _button); notes are one-off
         if self.mode == "departments":
@@ -88,13 +89,19 @@ class MatterScreen(KioskScreen):
         for b in buttons[start:end]:
             box.add_widget(b)
 
-    def _button(self, key: tuple, make) -> KButton:
-        """The cached button for ``key`` (``make()`` builds it). The cache holds for one list width and
-        mode (normal / elderly); when either changes every cached button is dropped with its bindings."""
+    def _check_layout(self) -> bool:
+        """Drops the cached buttons when the list's width or the mode (normal / elderly) changed since
+        they were built; True when it did."""
         layout = (round(self.ids.item_area.width), THEME.elderly, THEME.font_large, THEME.font_small)
-        if layout != self._layout:
-            self.drop_cache()
-            self._layout = layout
+        if layout == self._layout:
+            return False
+        self.drop_cache()
+        self._layout = layout
+        return True
+
+    def _button(self, key: tuple, make) -> KButton:
+        """The cached button for ``key`` (``make()`` builds it), valid for the layout of the last
+        :meth:`_check_layout`."""
         b = self._buttons.get(key)
         if b is None:
             b = self._buttons[key] = make()
@@ -120,6 +127,8 @@ class MatterScreen(KioskScreen):
             if tries > 0:
                 Clock.schedule_once(lambda dt: self.prewarm(dt, tries - 1), 0)
             return
+        if self._check_layout() and self.manager.current == self.name:
+            self.render()  # the buttons on show were dropped: show this layout's
         width = self.ids.item_area.width
         for dep in self.controller.departments():
             warm(self._button(("dep", dep), lambda d=dep: self._department_button(d)))

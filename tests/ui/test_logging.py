@@ -52,15 +52,17 @@ def test_log_file_is_info_masks_id_numbers_and_quiets_the_console(tmp_path, clea
 def test_kivy_does_not_take_over_the_root_logger(tmp_path):
     code = (
         "import logging, sys\n"
+        "logging.basicConfig(level=logging.WARNING)\n"
         "from kiosk.app import prepare_kivy\n"
         "from kiosk.screens.shots import make_env, shot_config\n"
         "stderr = sys.stderr\n"
         "prepare_kivy(shot_config(make_env()).ui, fullscreen=False, size=(540, 960))\n"
         "import kivy.logger\n"
+        "logging.getLogger('kivy').info('chatty')\n"
         "print(kivy.logger.KIVY_LOG_MODE, logging.getLogger().level, sys.stderr is stderr)\n"
     )
     env = {"KIVY_HOME": str(tmp_path), "KIVY_NO_ARGS": "1", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-3:] == ["PYTHON", str(logging.WARNING), "True"]
-    assert "[DEBUG" not in out.stderr and "[INFO" not in out.stderr
+    assert "[DEBUG" not in out.stderr and "[INFO" not in out.stderr and "chatty" not in out.stderr
