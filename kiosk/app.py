@@ -14,12 +14,22 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+class _FollowRootLevel(logging.Filter):
+    """Passes a record only at or above the root logger's level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.getLogger().getEffectiveLevel()
+
+
 def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | None = None) -> None:
     """Configures Kivy's window (before ``kivy.core.window`` is imported) and registers the CJK font."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     # Kivy's default log mode makes its logger the root's (level NOTSET: DEBUG from every library reaches
     # the console) and redirects stderr; in PYTHON mode it leaves logging to the app (kiosk.logsetup).
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    kivy_log = logging.getLogger("kivy")
+    if not any(isinstance(f, _FollowRootLevel) for f in kivy_log.filters):
+        kivy_log.addFilter(_FollowRootLevel())  # Kivy sets its logger to INFO while it imports
     from kivy.config import Config
 
     logging.getLogger("kivy").setLevel(logging.NOTSET)  # Kivy set it to INFO; follow the root's level instead

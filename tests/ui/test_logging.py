@@ -65,4 +65,4 @@ def test_kivy_does_not_take_over_the_root_logger(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-3:] == ["PYTHON", str(logging.WARNING), "True"]
-    assert "[DEBUG" not in out.stderr and "[INFO" not in out.stderr and "chatty" not in out.stderr
+    assert "DEBUG" not in out.stderr and "INFO" not in out.stderr and "chatty" not in out.stderr
