@@ -15,7 +15,7 @@ from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
-from kiosk.screens.widgets.common import discard_children, fit_pages, text_height
+from kiosk.screens.widgets.common import fit_pages, text_height
 
 
 class MaterialRow(BoxLayout):
@@ -69,14 +69,29 @@ class MaterialsScreen(KioskScreen):
         self.page = min(max(0, self.page), self.pages - 1)
         shown = rows[pages[self.page][0]:pages[self.page][1]]
         box = self.ids.rows
-        discard_children(box)
-        for item in shown:
-            box.add_widget(MaterialRow(material_id=item.id, title=item.title, detail=item.detail,
-                                       status=item.status, capturable=item.capturable,
-                                       camera_ok=self.camera_ok, screen=self))
+        box.clear_widgets()  # the rows are pooled (see _row): their kv bindings stay, they are reused
+        for i, item in enumerate(shown):
+            box.add_widget(self._row(i, item))
         done = sum(1 for r in rows if r.status != "unset")
         self.summary = tr("kiosk.materials.progress", done=done, total=len(rows))
         self.ids.matter_name.text = self.controller.matter_name()
+
+    def _row(self, index: int, item) -> MaterialRow:
+        """The pooled row at ``index`` showing ``item``. Rows are built once (a page holds at most
+        ``THEME.per_page``) and only their properties change afterwards, so a label re-renders its
+        texture only when its text changed."""
+        pool = self.__dict__.setdefault("_pool", [])
+        while len(pool) <= index:
+            pool.append(MaterialRow(screen=self))
+        row = pool[index]
+        row.material_id, row.title, row.detail = item.id, item.title, item.detail
+        row.status, row.capturable, row.camera_ok = item.status, item.capturable, self.camera_ok
+        return row
+
+    def on_leave(self, *_args) -> None:
+        """Leaving the screen drops the camera picture (a document image: personal data, and a
+        full-size texture); the pooled rows stay, bounded by a page's rows."""
+        self.ids.preview.texture = None
 
     def area_resized(self) -> None:
         size = (round(self.ids.rows_area.width), round(self.ids.rows_area.height))

@@ -21,6 +21,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.screens import theme
 from kiosk.screens.kvload import load_kv
+from kiosk.screens.memory import release_free_memory
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets.countdown import IdleOverlay
 from kiosk.screens.widgets.header import Header
@@ -68,6 +69,8 @@ class KioskRoot(FloatLayout):
         self.header.step = screen.step
         self.header.ids.call_helper.disabled = name == "manager"
         self.controller.screen_changed(name)
+        if name == "start":  # a visit ended: its freed native memory goes back to the OS
+            Clock.schedule_once(lambda _dt: release_free_memory(), 0)
 
     # controller events ------------------------------------------------------------------------
     def on_controller_event(self, event: str, payload) -> None:

@@ -6,6 +6,8 @@ are at least ``THEME.button_h`` tall and grow when their text wraps.
 
 from __future__ import annotations
 
+import functools
+
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -136,6 +138,7 @@ def discard_children(container) -> None:
     container.clear_widgets()
 
 
+@functools.lru_cache(maxsize=1024)
 def text_height(text: str, font_size: float, width: float, *, markup: bool = False, bold: bool = False) -> float:
     """The height ``text`` takes wrapped to ``width`` pixels (laid out by Kivy's own text engine)."""
     from kivy.core.text import Label as CoreLabel
