@@ -88,6 +88,13 @@ class MaterialsScreen(KioskScreen):
         row.status, row.capturable, row.camera_ok = item.status, item.capturable, self.camera_ok
         return row
 
+    def prewarm(self) -> None:
+        """Builds a page's worth of pooled rows (called while the start screen waits), so the first
+        opening of the checklist only fills them in."""
+        pool = self.__dict__.setdefault("_pool", [])
+        while len(pool) < THEME.per_page:
+            pool.append(MaterialRow(screen=self))
+
     def on_leave(self, *_args) -> None:
         """Leaving the screen drops the camera picture (a document image: personal data, and a
         full-size texture); the pooled rows stay, bounded by a page's rows."""

@@ -98,6 +98,7 @@ class KioskRoot(FloatLayout):
     def prewarm(self, delay: float = 0.3) -> None:
         """Soon after (idle time on the start screen), builds the lists and renders their text once."""
         Clock.schedule_once(lambda _dt: self.screen("matter").prewarm(), delay)
+        Clock.schedule_once(lambda _dt: self.screen("materials").prewarm(), delay)
 
     def call_helper(self) -> None:
         self.controller.call_helper(self.sm.current)
