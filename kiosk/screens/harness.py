@@ -75,6 +75,9 @@ class Harness:
             stack.extend(w.children)
             if isinstance(w, Switcher):
                 stack.extend(v for v in w._views.values() if v.parent is None)
+            # widgets kept off screen for reuse (material row pool, cached matter buttons)
+            stack.extend(x for x in w.__dict__.get("_pool", ()) if x.parent is None)
+            stack.extend(x for x in w.__dict__.get("_buttons", {}).values() if x.parent is None)
         self.controller.close()
 
     # navigation -----------------------------------------------------------------------------------
