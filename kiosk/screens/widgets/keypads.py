@@ -47,14 +47,8 @@ class _Keys(GridLayout):
         raise NotImplementedError
 
 
-class NumericKeypad(BoxLayout):
-    """1–9, then X (the ID check character; 清空 for PINs), 0, 退格; below them 清空 and a wide enter key.
-
-    ``enter`` is the enter key (tests and the harness tap it).
-    """
-
-    allow_x = BooleanProperty(True)
-    enter_text = StringProperty("")
+class _KeyboardBase(BoxLayout):
+    """What both keyboards share: an ``on_key`` event and a rebuild when elderly mode changes."""
 
     def __init__(self, **kwargs):
         self.register_event_type("on_key")
@@ -67,6 +61,20 @@ class NumericKeypad(BoxLayout):
 
     def _rebuild(self, *_args) -> None:  # a bound method: THEME holds it weakly, so no leak
         self.build()
+
+    def build(self) -> None:
+        raise NotImplementedError
+
+
+class NumericKeypad(_KeyboardBase):
+    """1–9, then X (the ID check character; 清空 for PINs), 0, 退格; below them 清空 and a wide enter key.
+
+    ``enter`` is the enter key (tests and the harness tap it).
+    """
+
+    allow_x = BooleanProperty(True)
+    enter_text = StringProperty("")
+
 
     def on_allow_x(self, *_args) -> None:
         self.build()
@@ -117,20 +125,9 @@ class _EnterRow(_Keys):
         self.enter = self._key(self.enter_text or tr("kiosk.keys.enter"), "enter", size_hint_x=2 / 3)
 
 
-class LetterKeyboard(BoxLayout):
+class LetterKeyboard(_KeyboardBase):
     """a–z alphabetically (9 columns, 7 in elderly mode), then a row with 退格 and 清空."""
 
-    def __init__(self, **kwargs):
-        self.register_event_type("on_key")
-        super().__init__(**kwargs)
-        self.build()
-        THEME.bind(elderly=self._rebuild)
-
-    def on_key(self, key: str) -> None:
-        pass
-
-    def _rebuild(self, *_args) -> None:  # a bound method: THEME holds it weakly, so no leak
-        self.build()
 
     def build(self) -> None:
         discard_children(self)
