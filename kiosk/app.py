@@ -43,8 +43,10 @@ def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | 
     Config.set("graphics", "multisamples", "0")  # MSAA costs much on software GL and adds nothing here
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
+    from kiosk.screens.memory import drop_text_surfaces
     from kiosk.screens.theme import THEME, register_font
 
+    drop_text_surfaces()
     register_font(ui.font)
     THEME.fit_window(width)
 
