@@ -62,23 +62,25 @@ class Harness:
         self.pump(2)
 
     def close(self) -> None:
-        from kivy.lang import Builder
+        from kiosk.screens.memory import thaw
+        from kiosk.screens.widgets.common import Switcher, forget
 
         self.root.stop()
         Window.remove_widget(self.root)
-        from kiosk.screens.widgets.common import Switcher
 
         stack = [self.root, *self.root.sm.screens]  # this UI is gone for good: drop its bindings on THEME
         while stack:
             w = stack.pop()
-            Builder.unbind_widget(w.uid)
+            forget(w)
             stack.extend(w.children)
             if isinstance(w, Switcher):
                 stack.extend(v for v in w._views.values() if v.parent is None)
             # widgets kept off screen for reuse (material row pool, cached matter buttons)
             stack.extend(x for x in w.__dict__.get("_pool", ()) if x.parent is None)
             stack.extend(x for x in w.__dict__.get("_buttons", {}).values() if x.parent is None)
+            stack.extend(x for x in [w.__dict__.get("_meter")] if x is not None)
         self.controller.close()
+        thaw()  # the frozen UI (see build_root) can be collected now
 
     # navigation -----------------------------------------------------------------------------------
     @property

@@ -6,8 +6,10 @@ apply). Lists are paged (fewer items a page in elderly mode), never scrolled.
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
+
 from kivy.clock import Clock
-from kivy.lang import Builder
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import tr
@@ -15,7 +17,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets import keypads  # noqa: F401
-from kiosk.screens.widgets.common import KButton, discard_children, fit_pages, page_slice
+from kiosk.screens.widgets.common import KButton, discard, fit_pages, measured_height, page_slice
 
 
 def matter_text(m, font_large: int, short: bool = False) -> str:
@@ -57,8 +59,12 @@ class MatterScreen(KioskScreen):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self._buttons: dict[tuple, KButton] = {}  # built and measured once, reused on every entry
-        self._layout: tuple | None = None  # what the cached buttons were built for
+        # Built buttons, least recently used first, at most _cap(): each holds its text's pixels (about
+        # 1 MB for a matter), so a catalogue of hundreds of matters must not keep them all.
+        self._buttons: OrderedDict[tuple, KButton] = OrderedDict()
+        self._heights: dict[tuple, float] = {}  # every matter button's height, measured without pixels
+        self._meter: KButton | None = None  # a button never shown, laid out to measure heights
+        self._layout: tuple | None = None  # what the cached buttons and heights were made for
 
     def refresh(self) -> None:
         self.mode, self.query, self.department, self.page = "departments", "", "", 0
@@ -72,26 +78,28 @@ class MatterScreen(KioskScreen):
             items = self.controller.departments()
             shown, self.page, self.pages = page_slice(items, self.page, THEME.per_page * 2)
             for dep in shown:
-                box.add_widget(self._button(("dep", dep), lambda d=dep: self._department_button(d)))
+                box.add_widget(self._dep_button(dep))
             return
         items = (self.controller.search(self.query) if self.query else []) if self.mode == "search" \
             else self.controller.matters(self.department)
         if self.mode == "search" and self.query and not items:
             box.add_widget(self._note(tr("kiosk.matter.no_result", query=self.query)))
-        width = self.ids.item_area.width
         short = self.mode == "search"
-        buttons = [self._button(("matter", m.id, short), lambda m=m: self._matter_button(m, width, short))
-                   for m in items]
-        pages = fit_pages([b.height for b in buttons], self.ids.item_area.height, THEME.gap, most=THEME.per_page)
+        pages = self._pages(items, short)
         self.pages = len(pages)
         self.page = min(max(0, self.page), self.pages - 1)
         start, end = pages[self.page]
-        for b in buttons[start:end]:
-            box.add_widget(b)
+        for m in items[start:end]:
+            box.add_widget(self._matter_button(m, short))
+
+    def _pages(self, items: list, short: bool) -> list[tuple[int, int]]:
+        """The list's pages (start, end) from the buttons' measured heights: only a shown page is built."""
+        heights = [self._height(m, short) for m in items]
+        return fit_pages(heights, self.ids.item_area.height, THEME.gap, most=THEME.per_page)
 
     def _check_layout(self) -> bool:
-        """Drops the cached buttons when the list's width or the mode (normal / elderly) changed since
-        they were built; True when it did."""
+        """Drops the cached buttons and heights when the list's width or the mode (normal / elderly)
+        changed since they were made; True when it did."""
         layout = (round(self.ids.item_area.width), THEME.elderly, THEME.font_large, THEME.font_small)
         if layout == self._layout:
             return False
@@ -99,27 +107,39 @@ class MatterScreen(KioskScreen):
         self._layout = layout
         return True
 
+    def _cap(self) -> int:
+        """How many built buttons are kept: a departments page and a few matters pages."""
+        return int(THEME.per_page) * 4
+
     def _button(self, key: tuple, make) -> KButton:
         """The cached button for ``key`` (``make()`` builds it), valid for the layout of the last
-        :meth:`_check_layout`."""
-        b = self._buttons.get(key)
-        if b is None:
-            b = self._buttons[key] = make()
+        :meth:`_check_layout`. The least recently used buttons beyond :meth:`_cap` are dropped, never
+        one on show."""
+        b = self._buttons.pop(key, None)
+        self._buttons[key] = b = make() if b is None else b
+        extra = len(self._buttons) - self._cap()
+        for old in [k for k, w in self._buttons.items() if w.parent is None and w is not b][:max(0, extra)]:
+            discard(self._buttons.pop(old))
         return b
 
     def drop_cache(self) -> None:
-        """Forgets the cached buttons and their kv bindings on the shared theme."""
+        """Forgets the cached buttons (and their kv bindings on the shared theme) and the heights."""
         for b in self._buttons.values():
             if b.parent is not None:
                 b.parent.remove_widget(b)
-            discard_children(b)
-            Builder.unbind_widget(b.uid)
+            discard(b)
         self._buttons.clear()
+        self._heights.clear()
+        if self._meter is not None:
+            discard(self._meter)
+            self._meter = None
 
     def prewarm(self, _dt=None, tries: int = 10) -> None:
-        """Builds every department's and matter's button and renders its text into its texture (called
-        while the start screen waits), so opening a list never waits for text rendering. The screen is
-        laid out to the manager's size first (a screen not shown is not laid out by itself)."""
+        """Prepares the lists while the start screen waits: measures every matter's button (no pixels),
+        and builds the first departments page and the first page of each department, as far as the
+        cache holds, rendering their text now. The work runs in slices of a few milliseconds, so a touch
+        never waits for it. The screen is laid out to the manager's size first (a screen not shown is
+        not laid out by itself)."""
         if self.controller is None or self.manager is None:
             return
         if tuple(self.size) != tuple(self.manager.size) or self.ids.item_area.width <= 100:
@@ -129,26 +149,75 @@ class MatterScreen(KioskScreen):
             return
         if self._check_layout() and self.manager.current == self.name:
             self.render()  # the buttons on show were dropped: show this layout's
-        width = self.ids.item_area.width
-        for dep in self.controller.departments():
-            warm(self._button(("dep", dep), lambda d=dep: self._department_button(d)))
+        self._run_idle(self._warm_steps(), self._layout)
+
+    def _warm_steps(self):
+        """:meth:`prewarm`'s work, one small step between yields."""
+        deps = self.controller.departments()
+        for dep in deps[:int(THEME.per_page) * 2]:
+            warm(self._dep_button(dep))
+            yield
+        for dep in deps:
             for m in self.controller.matters(dep):
-                warm(self._button(("matter", m.id, False), lambda m=m: self._matter_button(m, width, False)))
+                self._height(m, False)
+                self._height(m, True)
+                yield
+        for dep in deps:
+            items = self.controller.matters(dep)
+            for m in items[:self._pages(items, False)[0][1]]:
+                if len(self._buttons) >= self._cap():
+                    return
+                warm(self._matter_button(m, False))
+                yield
 
-    def _department_button(self, dep: str) -> KButton:
-        b = KButton(text=dep, outline=True, font_size=THEME.font_large)
-        b.bind(on_release=lambda _b: self.open_department(dep))
-        return b
+    def _run_idle(self, steps, layout, budget_s: float = 0.008) -> None:
+        """Runs ``steps`` a slice of ``budget_s`` a frame, stopping when the layout changes."""
+        if self._layout != layout:
+            return
+        until = time.perf_counter() + budget_s
+        for _ in steps:
+            if time.perf_counter() > until:
+                Clock.schedule_once(lambda _dt: self._run_idle(steps, layout, budget_s), 0)
+                return
 
-    def _matter_button(self, m, width: float, short: bool) -> KButton:
-        """One matter's button, measured at ``width`` (its height is final when this returns)."""
-        b = KButton(text=matter_text(m, THEME.font_body if short else THEME.font_large, short), outline=True,
-                    markup=True, halign="left", font_size=THEME.font_small, padding=(THEME.pad, THEME.gap),
-                    width=width)
-        b.texture_update()
-        b.matter_id = m.id
-        b.bind(on_release=lambda _b, mid=m.id: self.choose(mid))
-        return b
+    def _dep_button(self, dep: str) -> KButton:
+        def make() -> KButton:
+            b = KButton(text=dep, outline=True, font_size=THEME.font_large)
+            b.bind(on_release=lambda _b: self.open_department(dep))
+            return b
+
+        return self._button(("dep", dep), make)
+
+    def _matter_button(self, m, short: bool) -> KButton:
+        """One matter's button (``short``: for search results), its height final when this returns."""
+        def make() -> KButton:
+            b = self._new_matter_button(matter_text(m, THEME.font_body if short else THEME.font_large, short))
+            b.texture_update()
+            b.matter_id = m.id
+            b.bind(on_release=lambda _b, mid=m.id: self.choose(mid))
+            return b
+
+        return self._button(("matter", m.id, short), make)
+
+    def _new_matter_button(self, text: str) -> KButton:
+        return KButton(text=text, outline=True, markup=True, halign="left", font_size=THEME.font_small,
+                       padding=(THEME.pad, THEME.gap), width=self.ids.item_area.width)
+
+    def _height(self, m, short: bool) -> float:
+        """The height of ``m``'s button, measured once a layout by Kivy's text layout alone."""
+        key = ("matter", m.id, short)
+        h = self._heights.get(key)
+        if h is None:
+            built = self._buttons.get(key)
+            if built is not None:
+                h = float(built.height)
+            else:
+                if self._meter is None:
+                    self._meter = self._new_matter_button("")
+                text = matter_text(m, THEME.font_body if short else THEME.font_large, short)
+                h = measured_height(self._meter, text)
+            self._heights[key] = h
+        return h
 
     def area_resized(self) -> None:
         """The list's room changed (first layout, elderly mode): re-page unless nothing would change."""

@@ -21,7 +21,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.screens import theme
 from kiosk.screens.kvload import load_kv
-from kiosk.screens.memory import release_free_memory
+from kiosk.screens.memory import freeze_built_ui, release_free_memory
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets.countdown import IdleOverlay
 from kiosk.screens.widgets.header import Header
@@ -70,7 +70,7 @@ class KioskRoot(FloatLayout):
         self.header.ids.call_helper.disabled = name == "manager"
         self.controller.screen_changed(name)
         if name == "start":  # a visit ended: its freed native memory goes back to the OS
-            Clock.schedule_once(lambda _dt: release_free_memory(), 0)
+            after_next_frame(release_free_memory, 0.5)  # once the start screen is drawn
 
     # controller events ------------------------------------------------------------------------
     def on_controller_event(self, event: str, payload) -> None:
@@ -97,8 +97,8 @@ class KioskRoot(FloatLayout):
 
     def prewarm(self, delay: float = 0.3) -> None:
         """Soon after (idle time on the start screen), builds the lists and renders their text once."""
-        Clock.schedule_once(lambda _dt: self.screen("matter").prewarm(), delay)
-        Clock.schedule_once(lambda _dt: self.screen("materials").prewarm(), delay)
+        after_next_frame(self.screen("matter").prewarm, delay)
+        after_next_frame(self.screen("materials").prewarm, delay)
 
     def call_helper(self) -> None:
         self.controller.call_helper(self.sm.current)
@@ -148,6 +148,30 @@ class KioskRoot(FloatLayout):
             event.cancel()
 
 
+def after_next_frame(fn: Callable[[], object], delay: float):
+    """Runs ``fn()`` ``delay`` seconds after the next frame; returns the event (``cancel()`` stops it).
+
+    Kivy counts a delay from its clock's last tick, which lies before a long piece of work (building the
+    UI, a screen's first layout): a plain ``schedule_once(fn, delay)`` then runs at once, in the very
+    frame that work already made slow.
+    """
+    class Later:
+        inner = None
+
+        def cancel(self) -> None:
+            outer.cancel()
+            if self.inner is not None:
+                self.inner.cancel()
+
+    later = Later()
+
+    def start(_dt) -> None:
+        later.inner = Clock.schedule_once(lambda _dt: fn(), delay)
+
+    outer = Clock.schedule_once(start, 0)
+    return later
+
+
 def build_root(controller) -> KioskRoot:
     """The whole kiosk UI for ``controller``, showing the start screen."""
     from kiosk.screens.done import DoneScreen
@@ -166,6 +190,8 @@ def build_root(controller) -> KioskRoot:
     root.header.hall_name = controller.hall_name
     root.go("start")
     root._screen_changed(root.sm, "start")
+    # once the first frame is up (not on the way to it): the built UI leaves the garbage collector's sight
+    root._events.append(after_next_frame(freeze_built_ui, 0.2))
     root.prewarm()
     return root
 

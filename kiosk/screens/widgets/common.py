@@ -127,15 +127,46 @@ class PageBar(BoxLayout):
         pass
 
 
-def discard_children(container) -> None:
-    """Removes every child of ``container`` and drops the kv bindings of the whole removed subtree, so a
-    discarded widget leaves nothing behind on the shared :data:`THEME` (no leak, no dead reference)."""
+def discard(widget) -> None:
+    """Lets a widget go for good: drops the kv bindings of its whole subtree (so nothing is left behind
+    on the shared :data:`THEME`: no leak, no dead reference) and the touch each button remembers.
+
+    A button keeps its last touch (``last_touch``) and that touch keeps the button (``touch.ud``); the
+    garbage collector does not free this cycle through Kivy's property storage, so every button once
+    touched would otherwise stay in memory with its text's pixels.
+    """
+    for w in widget.walk(restrict=True):
+        forget(w)
+
+
+def forget(w) -> None:
+    """:func:`discard` for one widget, not its children."""
     from kivy.lang import Builder
 
+    Builder.unbind_widget(w.uid)
+    touch = getattr(w, "last_touch", None)
+    if touch is not None:
+        touch.ud.pop(w, None)  # last_touch cannot be set to None: break the cycle on the touch's side
+
+
+def discard_children(container) -> None:
+    """Removes every child of ``container`` and lets each go (see :func:`discard`)."""
     for child in list(container.children):
-        for w in child.walk(restrict=True):
-            Builder.unbind_widget(w.uid)
+        discard(child)
     container.clear_widgets()
+
+
+def measured_height(meter: Label, text: str) -> float:
+    """The height ``meter`` takes with ``text``, from Kivy's text layout alone: no texture, no pixels.
+
+    ``meter`` is a label never shown, built like the ones it measures, whose kv rule derives its height
+    from its texture size (as :class:`KButton`'s does); the layout pass is the one ``texture_update``
+    runs before it renders (``CoreLabel.render()``).
+    """
+    meter.text = text  # Label hands its properties to its core label as they change
+    meter._trigger_texture.cancel()  # its pixels are never needed
+    meter.texture_size = list(meter._label.render())
+    return float(meter.height)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -146,8 +177,8 @@ def text_height(text: str, font_size: float, width: float, *, markup: bool = Fal
 
     cls = MarkupLabel if markup else CoreLabel
     label = cls(text=text, font_size=font_size, text_size=(max(10, width), None), bold=bold)
-    label.refresh()
-    return float(label.texture.size[1]) if label.texture else 0.0
+    w, h = label.render()  # the layout pass alone: no texture is made
+    return float(h) if w > 1 and h > 1 else 1.0  # an empty text renders as Kivy's 1-pixel texture
 
 
 def fit_pages(heights: list[float], available: float, gap: float, most: int = 50) -> list[tuple[int, int]]:
