@@ -174,6 +174,8 @@ def after_next_frame(fn: Callable[[], object], delay: float):
 
 def build_root(controller) -> KioskRoot:
     """The whole kiosk UI for ``controller``, showing the start screen."""
+    from kivy.core.window import Window
+
     from kiosk.screens.done import DoneScreen
     from kiosk.screens.identify import IdentifyScreen
     from kiosk.screens.manager import ManagerScreen
@@ -182,6 +184,7 @@ def build_root(controller) -> KioskRoot:
     from kiosk.screens.result import ResultScreen
     from kiosk.screens.start import StartScreen
 
+    Window.clearcolor = theme.BG  # the background: clearing paints it, no full-screen rectangle on top
     THEME.elderly = controller.visit.elderly
     root = KioskRoot(controller)
     for cls in (StartScreen, IdentifyScreen, MatterScreen, MaterialsScreen, ResultScreen, DoneScreen,

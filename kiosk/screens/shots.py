@@ -189,7 +189,9 @@ def _scenarios():
         ("17_result_incomplete", {}, lambda h: result(h, "assist", missing=True)),
         ("18_result_paper_out", {"paper_out": True}, result),
         ("19_done", {}, lambda h: (result(h), h.press("完成"))),
-        ("20_idle_countdown", {}, lambda h: (to_matter(h), h.root.show_countdown(12))),
+        # the overlay shown by hand: the UI's half-second idle check (stopped) would hide it again, since
+        # the visit's own clock is not counting down
+        ("20_idle_countdown", {}, lambda h: (to_matter(h), h.root.stop(), h.root.show_countdown(12))),
         ("21_manager_pin", {}, lambda h: h.root.go("manager")),
         ("22_manager_lockout", {}, manager_locked),
         ("23_manager_dashboard", {"paper_out": True}, manager_open),
