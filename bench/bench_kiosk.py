@@ -8,7 +8,7 @@
   the result with its ticket (printed through the slip layout), done, back to start; each visit takes
   the catalogue's next matter.
 
-Run: ``python3 bench/bench_kiosk.py [--visits 100]``
+Run: ``python3 bench/bench_kiosk.py [--visits 100] [--elderly]``
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ def transitions(h, rounds: int) -> dict[str, list[float]]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--visits", type=int, default=100)
+    ap.add_argument("--elderly", action="store_true", help="in elderly mode (larger text, fewer items a page)")
     args = ap.parse_args()
     colds = [cold_start() for _ in range(3)]
     print(f"cold start to start screen: median {statistics.median(colds) * 1000:.0f} ms "
@@ -115,7 +116,7 @@ def main() -> int:
     from kiosk.app import prepare_kivy
     from kiosk.screens.shots import ShotDevices, make_env, shot_config
 
-    cfg = shot_config(make_env())
+    cfg = shot_config(make_env(), elderly_mode_default=args.elderly)
     prepare_kivy(cfg.ui, fullscreen=False, size=(1080, 1920))
     from kiosk.screens.harness import Harness
 

@@ -156,6 +156,18 @@ class Harness:
         if enter:
             self.tap(s.ids.keypad.enter)
 
+    def open_department(self, department: str) -> None:
+        """Taps ``department`` on the departments list, paging to it first."""
+        s = self.screen("matter")
+        for _ in range(s.pages + 1):
+            try:
+                self.tap(self.button(department, s))
+                return
+            except LookupError:
+                if s.page >= s.pages - 1:
+                    raise
+                self.tap(s.ids.pager.children[0])  # 下一页
+
     def choose_matter(self, matter_id: str) -> None:
         """Opens the matter's department, pages to the matter and taps it (looking the buttons up again
         when a re-layout replaced them)."""
@@ -163,7 +175,7 @@ class Harness:
         m = self.controller.visit.catalog.get(matter_id)
         for _ in range(3):
             if s.mode != "list" or s.department != m.department:
-                self.tap(self.button(m.department, s))
+                self.open_department(m.department)
             for _ in range(s.pages + 1):
                 self.pump(6)
                 found = [b for b in s.ids.item_box.children if getattr(b, "matter_id", None) == matter_id]
