@@ -21,6 +21,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR", required=True, help="output folder (normal/ and elderly/ inside)")
     p.add_argument("--mode", choices=("normal", "elderly", "both"), default="both")
     p.add_argument("--only", metavar="TEXT", help="only scenarios whose name contains TEXT")
+    p.add_argument("--lang", choices=("zh_CN", "en"), default="zh_CN", help="the screens' language")
     p.set_defaults(func=_screenshots)
 
 
@@ -60,8 +61,10 @@ def _screenshots(args: argparse.Namespace) -> int:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
     from kiosk.app import prepare_kivy
+    from kiosk.i18n import set_language
     from kiosk.screens.shots import make_env, render_all, shot_config
 
+    set_language(args.lang)
     prepare_kivy(shot_config(make_env()).ui, fullscreen=False, size=(1080, 1920))
     modes = ("normal", "elderly") if args.mode == "both" else (args.mode,)
     paths = render_all(args.out, modes, args.only)

@@ -283,5 +283,6 @@ class KioskController(HelpMixin, ManagerMixin):
         return self._print_worker.join_idle(timeout) and self._queue_worker.join_idle(timeout)
 
     def close(self) -> None:
+        self._listeners.clear()  # work still queued for the UI thread must not reach a UI that is gone
         self._print_worker.stop()
         self._queue_worker.stop()

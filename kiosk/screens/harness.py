@@ -198,7 +198,9 @@ class Harness:
         """Marks every material ``status`` page by page (photographed ones stay); ``except_`` maps material
         ids to other marks."""
         s = self.screen("materials")
-        label = {"paper": "带了纸质件", "missing": "没有"}
+        from kiosk.i18n import tr
+
+        label = {"paper": tr("kiosk.materials.paper"), "missing": tr("kiosk.materials.missing")}
         for _ in range(s.pages):
             for i in range(len(self.material_rows())):
                 row = self.material_rows()[i]

@@ -110,9 +110,14 @@ def preview_frame(hint_key: str = "ok"):
 
 def save(window, path: Path) -> Path:
     """Saves the window to ``path`` (Kivy appends 0001 to the name it is given; this renames it)."""
+    import time
+
     from kivy.base import EventLoop
 
+    until = time.monotonic() + 0.15  # a button touched last shows pressed for its min_state_time
     for _ in range(3):
+        EventLoop.idle()
+    while time.monotonic() < until:
         EventLoop.idle()
     stem = path.with_suffix("")
     window.screenshot(str(stem) + ".png")
@@ -144,13 +149,13 @@ def _scenarios():
         to_materials(h, kind)
         first = h.material_rows()[0].material_id
         h.mark_all("paper", {first: "missing"} if missing else None)
-        h.press("检查材料")
+        h.press(tr("kiosk.materials.check"))
         h.settle()
         h.controller.emit("help", (tr("kiosk.help.coming_eta", minutes=2), "ok"))
 
     def capture(h):
         to_materials(h)
-        h.tap(h.button("拍照", h.material_rows()[0]))
+        h.tap(h.button(tr("kiosk.materials.capture"), h.material_rows()[0]))
         h.controller.emit("preview", preview_frame("glare"))
 
     def manager_locked(h):
@@ -188,7 +193,7 @@ def _scenarios():
         ("16_result_proxy_complete", {}, lambda h: result(h, "proxy")),
         ("17_result_incomplete", {}, lambda h: result(h, "assist", missing=True)),
         ("18_result_paper_out", {"paper_out": True}, result),
-        ("19_done", {}, lambda h: (result(h), h.press("完成"))),
+        ("19_done", {}, lambda h: (result(h), h.press(tr("kiosk.result.done")))),
         # the overlay shown by hand: the UI's half-second idle check (stopped) would hide it again, since
         # the visit's own clock is not counting down
         ("20_idle_countdown", {}, lambda h: (to_matter(h), h.root.stop(), h.root.show_countdown(12))),

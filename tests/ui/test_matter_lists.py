@@ -2,6 +2,8 @@
 shown pages are built, at most a few pages of buttons are kept, and no label keeps a second copy of its
 pixels."""
 
+import time
+
 import pytest
 
 DEPARTMENTS = ["区甲局", "区乙局（一事联办牵头单位，名称较长的部门用来检查换行）", "区丙局"]
@@ -33,9 +35,11 @@ def harness(tmp_path, elderly=False, catalog=None):
     return Harness(cfg, ShotDevices())
 
 
-def idle(h, ticks=200) -> None:
+def idle(h, seconds=1.5) -> None:
     """The start screen waiting for a resident (the kiosk prepares its lists meanwhile)."""
-    h.pump(ticks)
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        h.pump(1)
 
 
 @pytest.mark.parametrize("elderly", [False, True])
