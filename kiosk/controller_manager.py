@@ -29,7 +29,8 @@ class ManagerMixin:
     def self_test(self, kind: str) -> None:
         def job() -> None:
             result = self.devices.self_test(kind) if self.devices is not None else None
-            text = (f"{tr(f'kiosk.devices.{kind}')}: " + (("✓ " if result.ok else "✗ ") + result.message
+            mark = ("⚠ " if result.warning else "✓ ") if result.ok else "✗ "
+            text = (f"{tr(f'kiosk.devices.{kind}')}: " + (mark + result.message
                     if result else tr("kiosk.devices.state.disabled")))
             self.later(self.emit, "self_test", text)
             self.later(self.emit, "health", None)

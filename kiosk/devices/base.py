@@ -63,10 +63,14 @@ class UnknownDriverError(DeviceError):
 
 @dataclass(frozen=True)
 class SelfTestResult:
+    """``ok``: the device works; ``warning``: it works, but something needs a look (the message says what:
+    e.g. a printer that prints but never answers a status query, so paper-out cannot be seen)."""
+
     device: str
     ok: bool
     message: str
     ms: float = 0.0
+    warning: bool = False
 
 
 @runtime_checkable

@@ -1,9 +1,11 @@
 """`kiosk devices check [--config FILE] [--json]`: self-test every configured device, one line each.
 
-Exit codes: 0 every enabled device passed, 1 at least one failed, 2 no config or an invalid one.
-Lines look like ``printer  FAIL  <reason>`` / ``idcard   OK    <detail>  12 ms`` / ``camera   OFF   <why>``;
-the status word is fixed (OK, FAIL, OFF) so scripts can read it, the text is in the kiosk's language.
-With ``--json`` each line is one JSON object (``device``, ``type``, ``status`` ok/fail/disabled,
+Exit codes: 0 every enabled device passed (OK, WARN or OFF), 1 at least one failed, 2 no config or an
+invalid one. Lines look like ``printer  FAIL  <reason>`` / ``idcard   OK    <detail>  12 ms`` /
+``printer  WARN  <what to look at>  40 ms`` (works, but e.g. never answers a status query) /
+``camera   OFF   <why>``; the status word is fixed (OK, WARN, FAIL, OFF) so scripts can read it, the text
+is in the kiosk's language. With ``--json`` each line is one JSON object (``device``, ``type``, ``status``
+ok/warn/fail/disabled,
 ``message``, ``ms``). Each device gets ``--timeout`` seconds (default 8) for start-up and self-test.
 """
 
@@ -13,7 +15,7 @@ import argparse
 import json
 import sys
 
-STATUS_WORD = {"ok": "OK", "fail": "FAIL", "disabled": "OFF"}
+STATUS_WORD = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "disabled": "OFF"}
 DEFAULT_TIMEOUT_S = 8.0
 
 
@@ -21,7 +23,7 @@ def format_line(report) -> str:
     """``idcard   OK    SAM 05.01-…  12 ms``: kind padded to 8, status to 5."""
     message = " ".join(report.message.split())  # one line each, whatever a driver put in its reason
     line = f"{report.device:<8} {STATUS_WORD[report.status]:<5} {message}"
-    if report.status == "ok":
+    if report.ok:
         line += f"  {report.ms:.0f} ms"
     return line
 

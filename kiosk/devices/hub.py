@@ -31,7 +31,8 @@ HealthListener = Callable[[Health], None]
 
 @dataclass(frozen=True)
 class DeviceReport:
-    """One line of a device check: ``status`` is ``ok``, ``fail`` or ``disabled``."""
+    """One line of a device check: ``status`` is ``ok``, ``warn`` (works; the message says what to look
+    at), ``fail`` or ``disabled``."""
 
     device: str
     type: str
@@ -41,13 +42,13 @@ class DeviceReport:
 
     @property
     def passed(self) -> bool:
-        """The check passes: OK or disabled."""
+        """The check passes: OK, WARN or disabled."""
         return self.status != "fail"
 
     @property
     def ok(self) -> bool:
         """The device works (as :attr:`SelfTestResult.ok`); False for failing and disabled devices."""
-        return self.status == "ok"
+        return self.status in ("ok", "warn")
 
     def as_dict(self) -> dict:
         return {"device": self.device, "type": self.type, "status": self.status, "message": self.message,
@@ -255,8 +256,8 @@ class DeviceHub:
             return DeviceReport(slot.kind, slot.type, "fail", tr("devices.self_test_failed", error=result), ms)
         if not isinstance(result, SelfTestResult):
             return DeviceReport(slot.kind, slot.type, "fail", tr("devices.self_test_failed", error=repr(result)), ms)
-        return DeviceReport(slot.kind, slot.type, "ok" if result.ok else "fail", result.message,
-                            result.ms or ms)
+        status = ("warn" if result.warning else "ok") if result.ok else "fail"
+        return DeviceReport(slot.kind, slot.type, status, result.message, result.ms or ms)
 
     # -- shutdown ------------------------------------------------------------------------------------
     def close(self, timeout_s: float = 3.0) -> None:

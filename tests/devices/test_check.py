@@ -193,3 +193,29 @@ type = "keyboard"
     assert lines["camera"][0] == "OK", result.stdout
     assert lines["printer"][0] == "FAIL" and "out" in lines["printer"][1], result.stdout
     assert lines["button"][0] == "OK"
+
+
+@pytest.mark.parametrize("state, word, code", [("silent", "WARN", 0), ("ok", "OK", 0), ("out", "FAIL", 1)])
+def test_a_printer_that_never_answers_status_is_a_warning_not_ok(tmp_path, state, word, code):
+    """A silent printer prints, but paper-out would go unseen: the technician is told to look."""
+    from kiosk.devices.printer.simulator import PrinterSimulator
+
+    with PrinterSimulator(state=state) as sim:
+        config = write_config(tmp_path, f"""
+[devices.idcard]
+type = "none"
+[devices.camera]
+type = "none"
+[devices.button]
+type = "none"
+[devices.printer]
+type = "escpos"
+uri = "{sim.uri}"
+status_timeout_s = 0.3
+""")
+        result = run("--config", str(config))
+    line = [ln for ln in result.stdout.splitlines() if ln.startswith("printer")][0]
+    assert result.returncode == code, result.stdout + result.stderr
+    assert line.split()[1] == word
+    if state == "silent":
+        assert "DLE EOT" in line and line.endswith(" ms")

@@ -229,7 +229,10 @@ class EscposPrinter:
         ok = status.can_print is not False
         text = (f"{self.uri}: online={_fmt(status.online)} paper={status.paper} "
                 f"cover_open={_fmt(status.cover_open)}" + (f" ({status.error})" if status.error else ""))
-        return SelfTestResult(self.name, ok, text, ms)
+        silent = ok and status.can_print is None  # prints, but paper-out and an open cover go unseen
+        if silent:
+            text = f"{tr('printer.status_unknown_check')}; {text}"
+        return SelfTestResult(self.name, ok, text, ms, warning=silent)
 
     def start_monitor(self, interval_s: float = 5.0) -> None:
         """Polls the status every ``interval_s`` s on a daemon thread (health, reconnect) until close()."""
