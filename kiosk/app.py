@@ -48,7 +48,7 @@ def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | 
 
     drop_text_surfaces()
     register_font(ui.font)
-    THEME.fit_window(width)
+    THEME.fit_window(width, height)
 
 
 def ui_dispatch() -> Callable[..., None]:

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 FONT_NAME = "KioskCJK"
 BASE_WIDTH = 1080
+BASE_HEIGHT = 1920
+LANDSCAPE_BOOST = 1.25
 
 # colours (r, g, b, a)
 BG = (0.96, 0.97, 0.98, 1)
@@ -71,9 +73,17 @@ class Theme(EventDispatcher):
         for name, value in table.items():
             setattr(self, name, value if name == "per_page" else round(value * self.scale))
 
-    def fit_window(self, width: int) -> None:
-        """Scales sizes for a window ``width`` pixels wide (1080 = 1.0)."""
-        self.scale = max(0.4, width / BASE_WIDTH)
+    def fit_window(self, width: int, height: int | None = None) -> None:
+        """Scales sizes for a ``width`` × ``height`` window: the designed 1080 × 1920 portrait screen is 1.0.
+
+        A portrait screen scales by its width (lists page by the height they get). A landscape screen
+        (1920 × 1080, 1280 × 800) scales by what its height can hold, a little more (LANDSCAPE_BOOST)
+        since its wide lines wrap less and need fewer rows.
+        """
+        scale = width / BASE_WIDTH
+        if height is not None and width > height:
+            scale = min(scale, height / BASE_HEIGHT * LANDSCAPE_BOOST)
+        self.scale = max(0.4, scale)
 
 
 THEME = Theme()
