@@ -68,6 +68,7 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
 
     ``devices`` (a device port), ``queue`` (a ``HelpQueueClient``) and ``voice`` are optional.
     """
+    import threading
     import time
 
     from kiosk.catalog import load_catalog
@@ -77,6 +78,9 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
     from kiosk.visit import SiteInfo, Visit
 
     catalog = load_catalog(config.catalog).for_level(config.site.level)
+    # the search index, built now off the UI thread by a child process: the first search is instant and
+    # pypinyin's dictionaries (~55 MB) never load into the kiosk
+    threading.Thread(target=catalog.prepare_search, name="search-index", daemon=True).start()
     ui = config.ui
     visit = Visit(catalog, SiteInfo.from_config(config), tickets=TicketIssuer.from_config(config),
                   clock=clock or time.monotonic, idle_timeout_s=ui.idle_timeout_s, countdown_s=ui.countdown_s,

@@ -181,3 +181,30 @@ def test_check_from_the_command_line(tmp_path):
 def test_sample_roundtrips_through_tomllib():
     with DEFAULT_CATALOG.open("rb") as fh:
         assert parse_catalog(tomllib.load(fh)).info.region.startswith("湖北省随州市")
+
+
+def test_search_index_built_by_a_child_process_matches_and_keeps_pypinyin_out():
+    """The kiosk builds its index with the readings computed in a child process: same answers, and
+    pypinyin's ~55 MB of dictionaries never load into the kiosk."""
+    import subprocess
+    import sys
+
+    code = """
+import json, sys
+from kiosk.catalog import load_catalog
+from kiosk.config.settings import DEFAULT_CATALOG
+c = load_catalog(DEFAULT_CATALOG)
+c.prepare_search()
+queries = ["ylbx", "yanglao", "sbk", "shebaoka", "yl", "hk", "养老", "canji", "zz"]
+print(json.dumps({"loaded": "pypinyin" in sys.modules,
+                  "found": {q: [m.id for m in c.search(q)] for q in queries}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    child = __import__("json").loads(out.stdout)
+    assert child["loaded"] is False
+    from kiosk.catalog import load_catalog
+    from kiosk.config.settings import DEFAULT_CATALOG
+
+    here = load_catalog(DEFAULT_CATALOG)  # built in this process, the reference
+    assert child["found"] == {q: [m.id for m in here.search(q)] for q in child["found"]}
+    assert child["found"]["ylbx"][0] == "pension-enrol"

@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
+import threading
 import tomllib
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -180,6 +180,8 @@ class Catalog:
         self.info, self.source = info, source
         self._matters = list(matters)
         self._by_id = {m.id: m for m in matters}
+        self._search_lock = threading.Lock()
+        self._search: SearchIndex | None = None
 
     @property
     def matters(self) -> list[Matter]:
@@ -206,14 +208,26 @@ class Catalog:
     def by_department(self, department: str) -> list[Matter]:
         return [m for m in self._matters if m.department == department]
 
-    @cached_property
+    @property
     def _index(self) -> SearchIndex:
-        return SearchIndex(self._matters)
+        if self._search is None:
+            self.prepare_search(out_of_process=False)
+        return self._search  # type: ignore[return-value]
 
-    def prepare_search(self) -> None:
-        """Builds the pinyin index now (loading pypinyin takes ~0.5 s): call it from a background
-        thread at start-up so the first search is instant. Otherwise the first search builds it."""
-        self._index  # noqa: B018 - the cached property does the work
+    def prepare_search(self, *, out_of_process: bool = True) -> None:
+        """Builds the pinyin search index now; the kiosk calls it from a background thread at start-up so
+        the first search is instant (a search meanwhile waits for it). ``out_of_process``: the readings
+        are computed by a child process, so pypinyin (~55 MB) never loads here (see ``pinyin_table``).
+        Otherwise the first search builds the index in this process."""
+        with self._search_lock:
+            if self._search is not None:
+                return
+            table = None
+            if out_of_process:
+                from kiosk.catalog import pinyin_table  # noqa: PLC0415
+
+                table = pinyin_table.readings(SearchIndex.texts(self._matters))
+            self._search = SearchIndex(self._matters, table)
 
     def search(self, query: str, limit: int = 50) -> list[Matter]:
         """Matters matching ``query``, best first; an empty query returns nothing.

@@ -58,9 +58,10 @@ class _Field:
 
     __slots__ = ("rank", "lower", "syl", "flat", "starts")
 
-    def __init__(self, rank: int, text: str):
+    def __init__(self, rank: int, text: str, table: dict | None = None):
         self.rank, self.lower = rank, text.lower()
-        self.syl = _syllables(text)
+        known = table.get(text) if table else None
+        self.syl = known if known is not None else _syllables(text)
         self.flat = "".join(r for s in self.syl for r in s)  # q must be a subsequence of this to match
         self.starts: dict[str, list[int]] = {}
         for i, readings in enumerate(self.syl):
@@ -100,10 +101,18 @@ class _Field:
 class SearchIndex:
     """Precomputed pinyin of each matter's name, keywords and department, for :meth:`Catalog.search`."""
 
-    def __init__(self, matters: list[Matter]):
+    def __init__(self, matters: list[Matter], table: dict | None = None):
+        """``table``: the readings of the matters' texts computed beforehand (``pinyin_table``); a text
+        missing from it is read here."""
         self._rows = [
-            (order, m, [_Field(0, m.name), *(_Field(1, k) for k in m.keywords), _Field(2, m.department)])
+            (order, m, [_Field(0, m.name, table), *(_Field(1, k, table) for k in m.keywords),
+                        _Field(2, m.department, table)])
             for order, m in enumerate(matters)]
+
+    @staticmethod
+    def texts(matters: list[Matter]) -> list[str]:
+        """Every text the index reads: names, keywords and departments."""
+        return [t for m in matters for t in (m.name, *m.keywords, m.department)]
 
     def search(self, query: str, limit: int) -> list[Matter]:
         """Up to ``limit`` matters matching ``query``, best first (see :meth:`Catalog.search`)."""

@@ -140,15 +140,14 @@ class MatterScreen(KioskScreen):
         cache holds, rendering their text now. The work runs in slices of a few milliseconds, so a touch
         never waits for it. The screen is laid out to the manager's size first (a screen not shown is
         not laid out by itself)."""
-        if self.controller is None or self.manager is None:
-            return
+        if self.controller is None or self.manager is None or self.manager.current == self.name:
+            return  # in use: its own renders keep it right, and warming must not rebuild what is on show
         if tuple(self.size) != tuple(self.manager.size) or self.ids.item_area.width <= 100:
             self.size = self.manager.size
             if tries > 0:
                 Clock.schedule_once(lambda dt: self.prewarm(dt, tries - 1), 0)
             return
-        if self._check_layout() and self.manager.current == self.name:
-            self.render()  # the buttons on show were dropped: show this layout's
+        self._check_layout()
         self._run_idle(self._warm_steps(), self._layout)
 
     def _warm_steps(self):
