@@ -168,6 +168,18 @@ class Harness:
                     raise
                 self.tap(s.ids.pager.children[0])  # 下一页
 
+    def search_matter(self, query: str, matter_id: str) -> None:
+        """Opens the search keyboard, types ``query`` and taps ``matter_id`` among the results."""
+        s = self.screen("matter")
+        if s.mode != "search":
+            self.tap(s.ids.search_box)
+        self.keys(s.ids.keyboard, query)
+        self.pump(6)
+        found = [b for b in s.ids.item_box.children if getattr(b, "matter_id", None) == matter_id]
+        if not found:
+            raise LookupError(f"searching {query!r} shows no {matter_id} on its first page")
+        self.tap(found[0])
+
     def choose_matter(self, matter_id: str) -> None:
         """Opens the matter's department, pages to the matter and taps it (looking the buttons up again
         when a re-layout replaced them)."""
