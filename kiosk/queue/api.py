@@ -38,6 +38,8 @@ from kiosk.queue.schemas import (
     KioskRequestView,
     NoteIn,
     NoteOut,
+    NoticeIn,
+    NoticeOut,
     Ok,
     RequestIn,
     StaffRequestView,
@@ -228,6 +230,14 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         """Stores a kiosk's heartbeat (idempotent by id)."""
         await c.run(c.health.heartbeat, caller, body)
         return JSONResponse({"ok": True})
+
+    @app.post("/api/v1/notices", response_model=NoticeOut, status_code=201, tags=["kiosk"],
+              responses={200: {"model": NoticeOut, "description": "replay: the stored notice"}})
+    async def notice(body: NoticeIn, caller: Caller, c: Ctx) -> JSONResponse:
+        """Records a one-time notice (一次性告知单) the kiosk printed, for the supervision figures
+        (idempotent by id; a replay answers 200 with ``created: false``)."""
+        out = await c.run(c.health.notice, caller, body)
+        return JSONResponse(out, status_code=201 if out["created"] else 200)
 
     @app.get("/healthz", response_model=Ok, tags=["ops"])
     def healthz(c: Ctx) -> dict:

@@ -10,7 +10,9 @@ Contract
 - Counts are aggregated by the database per (site, helper) and durations computed there as seconds, so a
   district-month (50,000 requests, 2,000 cases) answers in well under a second on SQLite
   (``bench/bench_figures.py``).
-- ``notices`` (一次性告知单 printed) are counted at the kiosk, not reported to this server: ``None``.
+- ``notices``: the one-time notices (一次性告知单) kiosks printed, by the day they were printed:
+  ``printed`` and ``missing_items`` (materials listed, summed) per site and in total; ``None`` for a
+  helper (a notice is the kiosk's, not a helper's).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, Float, and_, case, cast, func, literal_column, select
 
 from kiosk.queue.cases import CHINA, CaseService, due_status
-from kiosk.queue.models import requests, sites, users
+from kiosk.queue.models import notices, requests, sites, users
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -44,14 +46,15 @@ def _times(values: list[float]) -> dict:
     return {"n": len(values), "p50_s": percentile(values, 50), "p90_s": percentile(values, 90)}
 
 
-def _bucket() -> dict:
+def _bucket(notices: bool = True) -> dict:
     return {"requests": 0, "claimed": 0, "resolved": 0, "converted": 0, "cancelled": 0, "escalated": 0,
             "response": [], "completion": [],
-            "cases": {"total": 0, "on_time": 0, "late": 0, "overdue": 0, "due_soon": 0, "open": 0, "closed": 0}}
+            "cases": {"total": 0, "on_time": 0, "late": 0, "overdue": 0, "due_soon": 0, "open": 0, "closed": 0},
+            "notices": {"printed": 0, "missing_items": 0} if notices else None}
 
 
 def _finish(b: dict) -> dict:
-    return {**b, "response": _times(b["response"]), "completion": _times(b["completion"]), "notices": None}
+    return {**b, "response": _times(b["response"]), "completion": _times(b["completion"])}
 
 
 def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: date, until: date,
@@ -61,7 +64,7 @@ def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: 
     end = datetime.combine(until + timedelta(days=1), datetime.min.time(), CHINA)
     scope = sorted(visible)
     per_site: dict[str, dict] = defaultdict(_bucket)
-    per_helper: dict[int, dict] = defaultdict(_bucket)
+    per_helper: dict[int, dict] = defaultdict(lambda: _bucket(notices=False))
     r = requests.c
     closed = r.state.in_(("resolved", "converted"))
     done = and_(closed, r.claimed_at.is_not(None), r.closed_at.is_not(None))
@@ -97,6 +100,11 @@ def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: 
                 c["open"] += 1
             if due == "closed":
                 c["closed"] += 1
+    nt = notices.c
+    for site, printed, missing in conn.execute(
+            select(nt.site_code, func.count(), func.sum(nt.missing))
+            .where(nt.site_code.in_(scope), nt.created_at >= start, nt.created_at < end).group_by(nt.site_code)):
+        per_site[site]["notices"] = {"printed": int(printed), "missing_items": int(missing or 0)}
     names = dict(conn.execute(select(sites.c.code, sites.c.name).where(sites.c.code.in_(scope))).all())
     helpers = {}
     if per_helper:
@@ -108,6 +116,8 @@ def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: 
             total[k] += b[k]
         for k in total["cases"]:
             total["cases"][k] += b["cases"][k]
+        for k in total["notices"]:
+            total["notices"][k] += b["notices"][k]
     for b in per_site.values():
         total["response"] += b["response"]
         total["completion"] += b["completion"]

@@ -1,8 +1,10 @@
-"""Kiosk heartbeats and device health, staff on duty, and the periodic purge of old data.
+"""Kiosk heartbeats and device health, one-time notices, staff on duty, and the periodic purge of old data.
 
 Contract
 - :meth:`HealthService.heartbeat` is idempotent by the heartbeat's id; it stores the history row and
   the kiosk's latest state (last seen, devices, outbox backlog).
+- :meth:`HealthService.notice` records a one-time notice (一次性告知单) a kiosk printed, idempotent by its
+  id, for the supervision figures; it holds no resident data.
 - A kiosk is *quiet* when it sent nothing for more than 3 heartbeat intervals. Problems are machine
   codes (``quiet``, ``paper_near_end``, ``paper_out``, ``reader_not_answering``, ``<device>_<state>``);
   the console translates them.
@@ -21,9 +23,10 @@ from kiosk.queue import store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.db import Database
 from kiosk.queue.errors import Forbidden, NotFound
-from kiosk.queue.models import heartbeats, kiosks, requests, sessions, user_sites, users
+from kiosk.queue.models import heartbeats, kiosks, notices, requests, sessions, user_sites, users
 from kiosk.queue.states import ACTIVE_STATES
 
+MAX_CLOCK_SKEW = timedelta(hours=12)  # as for requests: a kiosk clock further off is clamped
 READER_DEVICES = ("idcard", "reader", "id_reader", "idcard_reader")
 
 
@@ -66,6 +69,19 @@ class HealthService:
                 if body.interval_s:
                     kv["heartbeat_interval_s"] = body.interval_s
                 conn.execute(update(kiosks).where(kiosks.c.kiosk_id == body.kiosk_id).values(**kv))
+
+    def notice(self, kiosk: Principal, body) -> dict:
+        """Stores a printed one-time notice; ``created`` is False for a replay of a stored id."""
+        require_kiosk(kiosk)
+        if body.kiosk_id != kiosk.kiosk_id:
+            raise Forbidden("kiosk_mismatch", kiosk=kiosk.kiosk_id, site=kiosk.site_code)
+        now = self.clock()
+        at = max(min(body.created_at, now), now - MAX_CLOCK_SKEW)
+        with self.db.write() as conn:
+            created = store.insert_ignore(conn, notices, dict(
+                id=body.id, site_code=kiosk.site_code, kiosk_id=kiosk.kiosk_id, matter_id=body.matter_id,
+                matter_name=body.matter_name, missing=body.missing, created_at=at, received_at=now), "id")
+        return {"id": body.id, "created": created}
 
     def kiosks(self, user: Principal, site_code: str | None = None) -> list[dict]:
         """Every kiosk of the manager's visible sites with its health, problems first."""

@@ -182,6 +182,21 @@ heartbeats = Table(
     Index("ix_heartbeats_kiosk_received", "kiosk_id", "received_at"),
 )
 
+# one-time notices (一次性告知单) printed at kiosks: what supervisors count, no resident data
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", String(36), primary_key=True),  # client-generated uuid4
+    Column("site_code", String(32), ForeignKey("sites.code"), nullable=False),
+    Column("kiosk_id", String(64), ForeignKey("kiosks.kiosk_id"), nullable=False),
+    Column("matter_id", String(64), nullable=True),
+    Column("matter_name", String(128), nullable=True),
+    Column("missing", Integer, nullable=False),  # how many materials the notice lists
+    Column("created_at", UTCDateTime, nullable=False),  # printed (kiosk clock, clamped)
+    Column("received_at", UTCDateTime, nullable=False),
+    Index("ix_notices_site_created", "site_code", "created_at"),
+)
+
 # ---- 代办 cases and their handover ledger (台账); see kiosk/queue/cases.py -------------------------------
 cases = Table(
     "cases",

@@ -57,7 +57,7 @@ def test_response_completion_and_cases_per_site_and_helper(api, client, world, c
     assert t1["completion"] == {"n": 1, "p50_s": 180.0, "p90_s": 180.0}
     assert t1["cases"] == {"total": 2, "on_time": 1, "late": 0, "overdue": 1, "due_soon": 0, "open": 2,
                            "closed": 0}  # completed, not yet handed back: still open
-    assert t1["notices"] is None  # 一次性告知 is counted at the kiosk
+    assert t1["notices"] == {"printed": 0, "missing_items": 0}  # none reported (see test_notices.py)
     helpers = {h["username"]: h for h in figs["helpers"]}
     assert helpers["li"]["response"]["p50_s"] == 30.0 and helpers["li"]["cases"]["overdue"] == 1
     assert helpers["wang"]["response"]["p50_s"] == 90.0 and helpers["wang"]["cancelled"] == 1
