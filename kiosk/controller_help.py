@@ -148,7 +148,18 @@ class HelpMixin:
             self.carry_out(self.visit.print_failed(slip_kind, problem))
         else:
             self.visit.print_done(slip_kind)
+            if slip_kind == "notice":
+                self._report_notice()
         self.emit("result", self.result_view())
+
+    def _report_notice(self) -> None:
+        """Tells the help queue a one-time notice was printed (for the supervision figures): the matter
+        and how many materials it lists, nothing about the resident."""
+        matter, result = self.visit.matter, self.visit.result
+        if self.queue is None or matter is None or result is None or not result.check.missing:
+            return
+        missing = len(result.check.missing)
+        self._queue_worker.submit(self.queue.report_notice, matter.id, matter.name, missing)
 
     def _report_health(self) -> None:
         if self.queue is not None and self.devices is not None:

@@ -149,6 +149,15 @@ class HelpQueueClient:
         self.forwarder.wake()
         return note_id
 
+    def report_notice(self, matter_id: str | None, matter_name: str | None, missing: int) -> str:
+        """Records that a one-time notice (一次性告知单) listing ``missing`` materials was printed, for the
+        supervision figures (no resident data)."""
+        body = {"id": str(uuid.uuid4()), "kiosk_id": self.config.kiosk_id, "created_at": _now_iso(),
+                "matter_id": matter_id, "matter_name": (matter_name or "")[:128] or None, "missing": int(missing)}
+        item_id = self.outbox.enqueue("notice", "POST", "/api/v1/notices", body, item_id=body["id"])
+        self.forwarder.wake()
+        return item_id
+
     def heartbeat(self, healths: Iterable[Any]) -> str:
         """Records a heartbeat with each device's health (``Health`` objects or dicts). Coalesces."""
         devices = []

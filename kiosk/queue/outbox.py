@@ -30,14 +30,14 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-KINDS = ("request", "heartbeat", "cancel", "note")
+KINDS = ("request", "heartbeat", "cancel", "note", "notice")
 STATES = ("pending", "sent", "dead")
 
 _TABLE = """
 CREATE TABLE IF NOT EXISTS items (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL CHECK (kind IN ('request', 'heartbeat', 'cancel', 'note')),
+    kind TEXT NOT NULL CHECK (kind IN ('request', 'heartbeat', 'cancel', 'note', 'notice')),
     method TEXT NOT NULL,
     path TEXT NOT NULL,
     body BLOB NOT NULL,
@@ -61,18 +61,18 @@ _SCHEMA = _TABLE + ";" + _INDEXES
 
 
 def _upgrade(db: sqlite3.Connection) -> None:
-    """Rebuilds an outbox made before notes existed (its ``kind`` CHECK lacks 'note'), keeping every row
-    and the ``seq`` counter, in one transaction."""
+    """Rebuilds an outbox made by an older kiosk (its ``kind`` CHECK lacks a kind added since: 'note',
+    'notice'), keeping every row and the ``seq`` counter, in one transaction."""
     row = db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='items'").fetchone()
-    if row is None or "'note'" in row[0]:
+    if row is None or all(f"'{kind}'" in row[0] for kind in KINDS):
         return
     db.execute("BEGIN IMMEDIATE")
     try:
         last = db.execute("SELECT seq FROM sqlite_sequence WHERE name='items'").fetchone()
-        db.execute("ALTER TABLE items RENAME TO items_before_notes")
+        db.execute("ALTER TABLE items RENAME TO items_before_upgrade")
         db.execute(_TABLE)
-        db.execute("INSERT INTO items SELECT * FROM items_before_notes")
-        db.execute("DROP TABLE items_before_notes")
+        db.execute("INSERT INTO items SELECT * FROM items_before_upgrade")
+        db.execute("DROP TABLE items_before_upgrade")
         if last is not None:
             db.execute("UPDATE sqlite_sequence SET seq=max(seq, ?) WHERE name='items'", (last[0],))
         for statement in filter(str.strip, _INDEXES.split(";")):

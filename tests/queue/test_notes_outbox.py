@@ -123,3 +123,33 @@ def test_an_outbox_from_before_notes_is_upgraded_keeping_its_items(tmp_path):
         assert {"items_state_seq", "items_visit", "items_sent_at"} <= indexes
     finally:
         box.close()
+
+
+def test_an_outbox_from_before_notices_is_upgraded_too(tmp_path):
+    path = tmp_path / "outbox.sqlite3"
+    box = Outbox(path)
+    with_notes = OLD_SCHEMA.replace("'cancel')", "'cancel', 'note')")
+    box._db.executescript("DROP TABLE items;" + with_notes)  # as a kiosk from before notices left it
+    first = box.enqueue("request", "POST", "/api/v1/requests", {"id": "r1"})
+    with pytest.raises(sqlite3.IntegrityError):
+        box.enqueue("notice", "POST", "/api/v1/notices", {"id": "x0"})
+    box.close()
+    box = Outbox(path)
+    try:
+        notice = box.enqueue("notice", "POST", "/api/v1/notices", {"id": "x1", "missing": 2})
+        assert [(i.id, i.kind) for i in box.items()] == [(first, "request"), (notice, "notice")]
+    finally:
+        box.close()
+
+
+def test_a_printed_notice_reaches_the_figures_through_the_outbox(live, world, tmp_path):
+    kiosk = kiosk_for(tmp_path, live.url, world)
+    try:
+        item = kiosk.report_notice("pension-enrol", "城乡居民基本养老保险参保登记", 3)
+        kiosk.start()
+        assert until(lambda: kiosk.outbox.get(item).state == "sent")
+        r = httpx.get(f"{live.url}/api/v1/figures", headers=auth(world.token("mgr")), timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json()["sites"][0]["notices"] == {"printed": 1, "missing_items": 3}
+    finally:
+        kiosk.stop()

@@ -66,6 +66,11 @@ def test_assist_incomplete_prints_the_one_time_notice_and_can_still_call(h):
     result = h.screen("result")
     assert not result.complete and result.ticket_no == "" and result.missing_count == 1
     assert len(slips_after(h, before, 1)) == 1
+    h.controller.wait_idle()
+    notices = [i for state in ("pending", "sent", "dead") for i in h.queue.outbox.items(state, 1000)
+               if i.kind == "notice"]  # for the supervision figures, and nothing about the resident
+    assert [(n.body["matter_id"], n.body["missing"]) for n in notices] == [(MATTER, 1)]
+    assert ID_NUMBER not in str(notices[0].body) and "identity" not in notices[0].body
     assert requests(h) == []  # nobody is called unless the resident asks
     h.tap(h.root.header.ids.call_helper)
     h.controller.wait_idle()
