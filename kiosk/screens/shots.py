@@ -119,11 +119,6 @@ def save(window, path: Path) -> Path:
         EventLoop.idle()
     while time.monotonic() < until:
         EventLoop.idle()
-    from kivy.graphics.opengl import GL_PACK_ALIGNMENT, glPixelStorei
-
-    # Kivy reads the window back as tightly packed RGB rows; GL pads each row to 4 bytes by default, which
-    # skews every row of a window whose width × 3 is not a multiple of 4 (1366 × 768)
-    glPixelStorei(GL_PACK_ALIGNMENT, 1)
     stem = path.with_suffix("")
     window.screenshot(str(stem) + ".png")
     os.replace(str(stem) + "0001.png", path)
