@@ -155,6 +155,7 @@ def test_manager_sees_waits_kiosk_health_and_helpers(server, kiosk, browser, sho
                      Health("idcard", HealthState.ERROR, "读卡器无响应"),
                      Health("camera", HealthState.CONNECTED)])
     kiosk.call_helper("proxy", "result", matter_name="个体工商户设立登记", ticket_no="B003")
+    kiosk.report_notice("pension-enrol", "城乡居民基本养老保险参保登记", 2)
     assert until(lambda: kiosk.pending_count() == 0)
     phone(browser, server.url, "li")  # a helper on duty
     mgr = phone(browser, server.url, "mgr")
@@ -170,3 +171,8 @@ def test_manager_sees_waits_kiosk_health_and_helpers(server, kiosk, browser, sho
     mgr.wait_for_selector("#manage .duty-on")
     assert "李四" in mgr.locator("#manage").inner_text()
     mgr.screenshot(path=str(shots / "console_manager_staff.png"))
+    mgr.click("[data-seg=figures]")
+    mgr.wait_for_selector("#manage article >> text=一次性告知单")
+    text = mgr.locator("#manage").inner_text()
+    assert "合计" in text and "呼叫 1" in text and "一次性告知单 1 份，共告知缺少材料 2 项" in text
+    mgr.screenshot(path=str(shots / "console_manager_figures.png"))

@@ -275,6 +275,8 @@
     if (S.seg === "requests") {
       all.sort((a, b) => waitOf(b) - waitOf(a)).forEach((r) => box.append(card(r)));
       if (!all.length) box.append(h("p", { class: "empty" }, t("empty")));
+    } else if (S.seg === "figures") {
+      window.KQ.figures.render(box);
     } else if (S.seg === "kiosks") {
       if (!S.kiosks.length) box.append(h("p", { class: "empty" }, t("no_kiosks")));
       for (const k of S.kiosks) box.append(kioskCard(k));

@@ -1,0 +1,50 @@
+/* The 督查 (supervision) segment of the managers' view: the last 30 days per site and per helper —
+   response and completion times (p50 / p90), requests, 代办 cases on time / overdue, and the one-time
+   notices (一次性告知单) the kiosks printed. Uses KQ.ui from console.js; text only via textContent. */
+"use strict";
+(function () {
+  const { t, api } = window.KQ;
+  const ui = () => window.KQ.ui;
+
+  function dur(s) {
+    if (s === null || s === undefined) return "—";
+    return s < 90 ? t("figures.seconds", { n: Math.round(s) }) : t("figures.minutes", { n: Math.round(s / 60) });
+  }
+
+  function times(label, x) {
+    return `${label} ${dur(x.p50_s)} / ${dur(x.p90_s)}` + (x.n ? ` (${x.n})` : "");
+  }
+
+  function block(title, sub, b) {
+    const { h } = ui();
+    const c = b.cases;
+    const lines = [
+      t("figures.requests", { n: b.requests, claimed: b.claimed, resolved: b.resolved, converted: b.converted, cancelled: b.cancelled }),
+      times(t("figures.response"), b.response) + " · " + times(t("figures.completion"), b.completion),
+      t("figures.cases", { total: c.total, on_time: c.on_time, late: c.late, overdue: c.overdue, due_soon: c.due_soon }),
+    ];
+    if (b.notices) lines.push(t("figures.notices", { n: b.notices.printed, items: b.notices.missing_items }));
+    if (b.escalated) lines.push(t("figures.escalated", { n: b.escalated }));
+    return h("article", { class: "card" + (c.overdue ? " escalated" : "") },
+      h("div", { class: "head" }, h("span", { class: "kind" }, title), h("span", { class: "muted" }, sub)),
+      ...lines.map((line) => h("div", { class: "line" }, line)));
+  }
+
+  async function render(box) {
+    const { h, showLogin, toast } = ui();
+    let f;
+    try {
+      f = await api("GET", "/figures");
+    } catch (e) {
+      if (e.status === 401) return showLogin();
+      return toast(e.message, true);
+    }
+    box.replaceChildren(h("p", { class: "muted" }, t("figures.range", { since: f.since, until: f.until })),
+      block(t("figures.total"), "", f.total));
+    for (const s of f.sites) box.append(block(s.site_name, s.site_code, s));
+    if (f.helpers.length) box.append(h("h2", {}, t("figures.helpers")));
+    for (const u of f.helpers) box.append(block(u.display_name || u.username, "", u));
+  }
+
+  window.KQ.figures = { render };
+})();
