@@ -62,8 +62,10 @@ class Harness:
         self.pump(2)
 
     def close(self) -> None:
+        from kivy.lang import Builder
+
         from kiosk.screens.memory import thaw
-        from kiosk.screens.widgets.common import Switcher, forget
+        from kiosk.screens.widgets.common import Switcher
 
         self.root.stop()
         Window.remove_widget(self.root)
@@ -71,7 +73,7 @@ class Harness:
         stack = [self.root, *self.root.sm.screens]  # this UI is gone for good: drop its bindings on THEME
         while stack:
             w = stack.pop()
-            forget(w)
+            Builder.unbind_widget(w.uid)
             stack.extend(w.children)
             if isinstance(w, Switcher):
                 stack.extend(v for v in w._views.values() if v.parent is None)

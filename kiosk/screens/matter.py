@@ -190,7 +190,7 @@ class MatterScreen(KioskScreen):
     def _matter_button(self, m, short: bool) -> KButton:
         """One matter's button (``short``: for search results), its height final when this returns."""
         def make() -> KButton:
-            b = self._new_matter_button(matter_text(m, THEME.font_body if short else THEME.font_large, short))
+            b = self._new_matter_button(self._text(m, short))
             b.texture_update()
             b.matter_id = m.id
             b.bind(on_release=lambda _b, mid=m.id: self.choose(mid))
@@ -201,6 +201,10 @@ class MatterScreen(KioskScreen):
     def _new_matter_button(self, text: str) -> KButton:
         return KButton(text=text, outline=True, markup=True, halign="left", font_size=THEME.font_small,
                        padding=(THEME.pad, THEME.gap), width=self.ids.item_area.width)
+
+    @staticmethod
+    def _text(m, short: bool) -> str:
+        return matter_text(m, THEME.font_body if short else THEME.font_large, short)
 
     def _height(self, m, short: bool) -> float:
         """The height of ``m``'s button, measured once a layout by Kivy's text layout alone."""
@@ -213,8 +217,7 @@ class MatterScreen(KioskScreen):
             else:
                 if self._meter is None:
                     self._meter = self._new_matter_button("")
-                text = matter_text(m, THEME.font_body if short else THEME.font_large, short)
-                h = measured_height(self._meter, text)
+                h = measured_height(self._meter, self._text(m, short))
             self._heights[key] = h
         return h
 

@@ -42,7 +42,8 @@ def drop_text_surfaces() -> bool:
     render_end = CoreLabel._render_end
     if getattr(render_end, "drops_surface", False):
         return True
-    if "_surface" not in getattr(CoreLabel._render_begin, "__code__", compile("", "", "exec")).co_names:
+    begin = getattr(CoreLabel._render_begin, "__code__", None)
+    if begin is None or "_surface" not in begin.co_names:
         return False
 
     def _render_end(self):

@@ -128,25 +128,13 @@ class PageBar(BoxLayout):
 
 
 def discard(widget) -> None:
-    """Lets a widget go for good: drops the kv bindings of its whole subtree (so nothing is left behind
-    on the shared :data:`THEME`: no leak, no dead reference) and the touch each button remembers.
-
-    A button keeps its last touch (``last_touch``) and that touch keeps the button (``touch.ud``); the
-    garbage collector does not free this cycle through Kivy's property storage, so every button once
-    touched would otherwise stay in memory with its text's pixels.
-    """
-    for w in widget.walk(restrict=True):
-        forget(w)
-
-
-def forget(w) -> None:
-    """:func:`discard` for one widget, not its children."""
+    """Lets a widget go for good: drops the kv bindings of its whole subtree, so nothing is left behind
+    on the shared :data:`THEME` (no leak, no dead reference). The widget itself is freed by the next full
+    garbage collection (Kivy widgets live in reference cycles; see ``memory.release_free_memory``)."""
     from kivy.lang import Builder
 
-    Builder.unbind_widget(w.uid)
-    touch = getattr(w, "last_touch", None)
-    if touch is not None:
-        touch.ud.pop(w, None)  # last_touch cannot be set to None: break the cycle on the touch's side
+    for w in widget.walk(restrict=True):
+        Builder.unbind_widget(w.uid)
 
 
 def discard_children(container) -> None:
