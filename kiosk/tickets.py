@@ -20,13 +20,14 @@ The rule (no network needed, so two kiosks of one site never collide):
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+
+from kiosk.sqlite_files import open_sqlite
 
 try:
     from zoneinfo import ZoneInfo
@@ -97,11 +98,9 @@ class TicketIssuer:
         folder = Path(state_dir)
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / DB_NAME
-        self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS counters (day TEXT NOT NULL, prefix TEXT NOT NULL, "
-                         "last INTEGER NOT NULL, PRIMARY KEY (day, prefix))")
+        self._db = open_sqlite(self.path, setup=lambda db: db.execute(
+            "CREATE TABLE IF NOT EXISTS counters (day TEXT NOT NULL, prefix TEXT NOT NULL, "
+            "last INTEGER NOT NULL, PRIMARY KEY (day, prefix))"))
 
     @classmethod
     def from_config(cls, config, **kwargs) -> TicketIssuer:  # config: kiosk.config.settings.KioskConfig

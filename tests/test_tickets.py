@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 from datetime import datetime
 
 import pytest
@@ -81,13 +82,18 @@ def test_more_than_999_a_day(tmp_path):
     assert issuer.issue().number == "A1000"
 
 
-def test_two_processes_sharing_one_file_never_double(tmp_path):
-    code = ("import sys; from kiosk.tickets import TicketIssuer;"
+def test_processes_opening_one_new_file_at_the_same_moment_never_crash_or_double(tmp_path):
+    """A kiosk, its manager command and a restart can open the file together: opening waits, never fails."""
+    start = time.time() + 1.0  # every process opens the new file at this moment
+    code = ("import sys, time; from kiosk.tickets import TicketIssuer;"
+            f"time.sleep(max(0, {start} - time.time()));"
             "i = TicketIssuer(sys.argv[1], '421303', 'zd-01');"
-            "print(' '.join(i.issue().number for _ in range(150)))")
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
-             for _ in range(2)]
-    numbers = [n for p in procs for n in p.communicate(timeout=60)[0].split()]
+            "print(' '.join(i.issue().number for _ in range(50)))")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    results = [(p.communicate(timeout=120), p.returncode) for p in procs]
+    assert [code for _, code in results] == [0] * 6, [err for (_, err), _ in results]
+    numbers = [n for (out, _), _ in results for n in out.split()]
     assert len(numbers) == 300 and len(set(numbers)) == 300
 
 

@@ -30,7 +30,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from kiosk.queue.outbox_schema import KINDS, SCHEMA, STATES, upgrade
+from kiosk.queue.outbox_schema import KINDS, STATES, create
+from kiosk.sqlite_files import open_sqlite
 
 
 @dataclass(frozen=True)
@@ -112,12 +113,7 @@ class Outbox:
         self._fernet = load_or_create_key(key, create_key or not self.path.exists())
         self._lock = threading.RLock()
         try:
-            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=30000")
-            upgrade(self._db)
-            self._db.executescript(SCHEMA)
+            self._db = open_sqlite(self.path, setup=create)
         except sqlite3.DatabaseError as err:
             raise OutboxError(f"outbox database '{self.path}' is unusable: {err}") from None
         os.chmod(self.path, 0o600)

@@ -34,6 +34,12 @@ CREATE INDEX IF NOT EXISTS items_sent_at ON items (sent_at) WHERE state = 'sent'
 SCHEMA = TABLE + ";" + INDEXES
 
 
+def create(db: sqlite3.Connection) -> None:
+    """Brings the outbox at ``db`` to the current schema (idempotent: run on every open)."""
+    upgrade(db)
+    db.executescript(SCHEMA)
+
+
 def upgrade(db: sqlite3.Connection) -> None:
     """Rebuilds an outbox made by an older kiosk (its ``kind`` CHECK lacks a kind added since: 'note',
     'notice'), keeping every row and the ``seq`` counter, in one transaction."""

@@ -14,10 +14,17 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.queue.conftest import _pg_admin, auth
+from tests.queue.conftest import FakeClock, _pg_admin, auth
 from tests.queue.sse import SseReader
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("db_url", ["postgres"], indirect=True)]
+
+
+@pytest.fixture
+def clock():
+    """Now, not a fixed day: the server processes these tests start run on the real clock, and the
+    sessions minted here must be valid there (they last 12 h)."""
+    return FakeClock(datetime.now(UTC))
 
 
 def _serve(db_url: str, state_dir) -> tuple[subprocess.Popen, str]:

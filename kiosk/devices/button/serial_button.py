@@ -140,6 +140,7 @@ class ContactButton(_SerialAdapter):
         super().__init__(port, logic, baud=baud, open_port=open_port, backoff=backoff)
         self.line, self.poll_s, self.stuck_s = line, poll_s, stuck_s
         self._closed_now = False
+        self.samples = 0  # line readings taken so far (diagnostics; lets a test know a change was seen)
 
     @classmethod
     def from_config(cls, config: ButtonConfig) -> ContactButton:
@@ -176,7 +177,13 @@ class ContactButton(_SerialAdapter):
             self.logic.edge(level, now)
             self.logic.tick(now)
             self._report_stuck(level and now - closed_since >= self.stuck_s)
+            self.samples += 1
             self._stop.wait(self.poll_s)
+
+    @property
+    def contact_closed(self) -> bool:
+        """The line's level at the last reading (raw, before debouncing)."""
+        return self._closed_now
 
     def _report_stuck(self, stuck: bool) -> None:
         """A contact closed for ``stuck_s`` is jammed or shorted: health ERROR until it opens again."""

@@ -17,7 +17,7 @@ from kiosk.devices.button.events import ButtonEvent, PressKind
 from kiosk.devices.button.press import PressLogic
 from kiosk.devices.button.serial_button import ContactButton
 from kiosk.i18n import tr
-from tests.devices.waiting import wait_for
+from tests.devices.waiting import ManualClock, sampled, wait_for
 
 
 @pytest.fixture
@@ -26,8 +26,8 @@ def sim():
         yield simulator
 
 
-def start(url: str) -> tuple[ContactButton, list[ButtonEvent]]:
-    logic = PressLogic("contact", debounce_ms=30, long_press_ms=500, min_interval_s=0)
+def start(url: str, clock=time.monotonic) -> tuple[ContactButton, list[ButtonEvent]]:
+    logic = PressLogic("contact", debounce_ms=30, long_press_ms=500, min_interval_s=0, clock=clock)
     button = ContactButton(url, logic, backoff=Backoff(0.05, 0.2)).start()
     got: list[ButtonEvent] = []
     button.subscribe(got.append)
@@ -35,20 +35,47 @@ def start(url: str) -> tuple[ContactButton, list[ButtonEvent]]:
     return button, got
 
 
+def seen(button: ContactButton, closed: bool) -> None:
+    """The contact's new level crossed RFC 2217 and the driver has read it."""
+    assert wait_for(lambda: button.contact_closed is closed)
+    sampled(button)
+
+
 def test_press_bounce_and_long_press_over_rfc2217(sim):
-    button, got = start(sim.url)
+    """Real RFC 2217 traffic, the test's own clock: exact timing however loaded the machine is."""
+    clock = ManualClock()
+    button, got = start(sim.url, clock)
     try:
         assert sim.wait_powered(3)                   # the driver raised DTR through RFC 2217
         assert sim.wiring.rts is False               # and left RTS low
         assert button.self_test().message == tr("button.contact_open", port=sim.url, line="CTS", presses=0)
-        sim.press(0.15)
+        sim.set_contact(True)                        # a clean 150 ms press
+        seen(button, True)
+        clock.advance(0.15)
+        sim.set_contact(False)
+        seen(button, False)
+        clock.advance(0.05)
         assert wait_for(lambda: len(got) == 1)
-        assert got[0].kind is PressKind.PRESS and 0.05 < got[0].held_s < 0.3
-        sim.bounce(chatter=5, spacing_ms=2, hold_s=0.15)
-        assert wait_for(lambda: len(got) == 2)
-        time.sleep(0.1)
-        assert len(got) == 2
+        assert got[0].kind is PressKind.PRESS and got[0].held_s == pytest.approx(0.15)
+        for _ in range(5):                           # chatter, each flip 2 ms: then a clean hold
+            sim.set_contact(True)
+            seen(button, True)
+            clock.advance(0.002)
+            sim.set_contact(False)
+            seen(button, False)
+            clock.advance(0.002)
         sim.set_contact(True)
+        seen(button, True)
+        clock.advance(0.15)
+        sim.set_contact(False)
+        seen(button, False)
+        clock.advance(0.1)
+        assert wait_for(lambda: len(got) == 2)       # the chatter and the hold are one press
+        sampled(button)
+        assert len(got) == 2 and got[1].held_s == pytest.approx(0.15)
+        sim.set_contact(True)
+        seen(button, True)
+        clock.advance(0.6)
         assert wait_for(lambda: len(got) == 3)
         assert got[2].kind is PressKind.LONG_PRESS
         sim.set_contact(False)

@@ -15,7 +15,7 @@ from kiosk.devices.button.press import PressLogic
 from kiosk.devices.button.serial_button import ContactButton, SerialButton, open_serial, reason_for
 from kiosk.devices.button.simulator import ButtonSimulator
 from kiosk.i18n import tr
-from tests.devices.waiting import wait_for
+from tests.devices.waiting import ManualClock, sampled, wait_for
 
 
 def fast() -> Backoff:
@@ -164,7 +164,7 @@ def start_contact(**kw):
         return ports[-1]
 
     logic = PressLogic("contact", debounce_ms=30, long_press_ms=kw.pop("long_press_ms", 400),
-                       min_interval_s=kw.pop("min_interval_s", 0))
+                       min_interval_s=kw.pop("min_interval_s", 0), clock=kw.pop("clock", time.monotonic))
     button = ContactButton("loop://", logic, open_port=opener, backoff=fast(), **kw).start()
     got: list[ButtonEvent] = []
     button.subscribe(got.append)
@@ -173,30 +173,44 @@ def start_contact(**kw):
 
 
 def test_contact_press_long_press_and_bounce_over_loop():
-    button, got, ports = start_contact()
+    """Time is the test's (a manual clock): the driver's readings are real, their timing is exact, so a
+    loaded machine that starves the polling thread cannot turn a glitch into a press."""
+    clock = ManualClock()
+    button, got, ports = start_contact(clock=clock)
     try:
         port = ports[-1]
         assert port.dtr is True                      # the contact is powered
         assert "断开" in button.self_test().message   # open contact while idle
         port.rts = True                              # close the contact for 150 ms
-        time.sleep(0.15)
-        assert "闭合" in button.self_test().message
+        sampled(button)
+        assert button.contact_closed and "闭合" in button.self_test().message
+        clock.advance(0.15)
+        sampled(button)
+        assert button.logic.pressed
         port.rts = False
+        sampled(button)
+        clock.advance(0.05)
         assert wait_for(lambda: len(got) == 1)
-        assert got[0].kind is PressKind.PRESS and 0.1 < got[0].held_s < 0.3
-        for _ in range(4):                           # a glitch shorter than the debounce: nothing
+        assert got[0].kind is PressKind.PRESS and got[0].held_s == pytest.approx(0.15)
+        for _ in range(4):                           # glitches shorter than the debounce: nothing
             port.rts = True
-            time.sleep(0.003)
+            sampled(button)
+            clock.advance(0.01)
             port.rts = False
-            time.sleep(0.003)
-        time.sleep(0.1)
-        assert len(got) == 1
+            sampled(button)
+        clock.advance(0.1)
+        sampled(button)
+        assert len(got) == 1 and not button.logic.pressed
         port.rts = True                              # hold: long press while still held
+        sampled(button)
+        clock.advance(0.5)
         assert wait_for(lambda: len(got) == 2, timeout=2)
         assert got[1].kind is PressKind.LONG_PRESS and button.logic.pressed
         port.rts = False
-        time.sleep(0.1)
-        assert len(got) == 2
+        sampled(button)
+        clock.advance(0.1)
+        sampled(button)
+        assert len(got) == 2 and not button.logic.pressed
     finally:
         button.close()
 

@@ -1,0 +1,53 @@
+"""Opening the kiosk's SQLite files (tickets, outbox) when another process may open them at the same moment.
+
+A kiosk and a manager command (``kiosk queue outbox``), or a restart that overlaps the old process, open
+the same file together. Switching a new file to WAL takes a lock that SQLite's busy timeout does not
+always wait for, so two processes opening at once could fail with ``database is locked``. Opening here
+retries the whole set-up (pragmas and schema, which must be idempotent) with growing, jittered waits
+until ``timeout_s`` has passed; only then does the error reach the caller.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+_BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def is_busy(err: sqlite3.OperationalError) -> bool:
+    """True when ``err`` means another connection holds a lock (worth waiting for), not a broken file."""
+    code = getattr(err, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _BUSY_CODES
+    return "locked" in str(err) or "busy" in str(err)
+
+
+def open_sqlite(path: str | Path, *, synchronous: str = "FULL", timeout_s: float = 30.0,
+                setup: Callable[[sqlite3.Connection], None] | None = None,
+                sleep: Callable[[float], None] = time.sleep) -> sqlite3.Connection:
+    """A connection to ``path`` in WAL mode (autocommit; the caller issues ``BEGIN``), usable from any
+    thread, after ``setup(conn)`` ran. Waits and retries while other processes hold locks."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.005
+    while True:
+        conn = sqlite3.connect(path, timeout=timeout_s, isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={synchronous}")
+            if setup is not None:
+                setup(conn)
+            return conn
+        except sqlite3.OperationalError as err:
+            conn.close()
+            if not is_busy(err) or time.monotonic() + delay > deadline:
+                raise
+        except BaseException:
+            conn.close()
+            raise
+        sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 0.25)
