@@ -25,7 +25,7 @@ CHILD = r"""
 import os, sys, time
 t0 = float(sys.argv[1])
 os.environ["KIVY_NO_ARGS"] = "1"; os.environ["KIVY_NO_CONSOLELOG"] = "1"
-from kiosk.app import prepare_kivy
+from kiosk.terminal.app import prepare_kivy
 from kiosk.screens.shots import ShotDevices, make_env, shot_config
 cfg = shot_config(make_env())
 prepare_kivy(cfg.ui, fullscreen=False, size=(1080, 1920))
@@ -121,8 +121,8 @@ def main() -> int:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
-    from kiosk.app import prepare_kivy
     from kiosk.screens.shots import ShotDevices, make_env, shot_config
+    from kiosk.terminal.app import prepare_kivy
 
     cfg = shot_config(make_env(), elderly_mode_default=args.elderly)
     prepare_kivy(cfg.ui, fullscreen=False, size=(1080, 1920))

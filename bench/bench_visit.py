@@ -12,11 +12,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from kiosk import slips
 from kiosk.catalog import load_catalog, parse_catalog
 from kiosk.config.settings import DEFAULT_CATALOG
-from kiosk.tickets import TicketIssuer
+from kiosk.terminal import slips
 from kiosk.visit import SiteInfo, Visit
+from kiosk.visit.tickets import TicketIssuer
 
 SITE = SiteInfo("zd-qj-01", "421303", "曾都区政务服务中心", "district", "随州市曾都区", "0722-0000000")
 

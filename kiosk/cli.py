@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 
 from kiosk import __version__
@@ -23,22 +22,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    from kiosk import app_cli
     from kiosk.config import cli as config_cli
     from kiosk.devices import cli as devices_cli
     from kiosk.queue import cli as queue_cli
+    from kiosk.terminal import cli as terminal_cli
 
-    for module in (app_cli, devices_cli, queue_cli, config_cli):
+    for module in (terminal_cli, devices_cli, queue_cli, config_cli):
         module.add_commands(sub)
     return parser
-
-
-def default_config_path() -> str | None:
-    """The config file named by $KIOSK_CONFIG, else ./kiosk.toml when it exists, else None."""
-    path = os.environ.get("KIOSK_CONFIG")
-    if path:
-        return path
-    return "kiosk.toml" if os.path.exists("kiosk.toml") else None
 
 
 def main(argv: list[str] | None = None) -> int:

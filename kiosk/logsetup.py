@@ -3,7 +3,7 @@
 Records go to a rotating file at INFO (DEBUG with ``-vv``) through a formatter that masks every
 ID-number-shaped run in the whole line, tracebacks included; the console keeps only what a person at
 the terminal must see. Chatty libraries (httpx/httpcore, PIL, urllib3) are held at WARNING. Kivy must be
-imported with ``KIVY_LOG_MODE=PYTHON`` (:func:`kiosk.app.prepare_kivy` sets it) or it takes over the root
+imported with ``KIVY_LOG_MODE=PYTHON`` (:func:`kiosk.terminal.app.prepare_kivy` sets it) or it takes over the root
 logger, sets it to NOTSET (everything, DEBUG included) and redirects stderr into its own log.
 """
 

@@ -1,7 +1,7 @@
 import pytest
 from argon2 import PasswordHasher
 
-from kiosk.manager_auth import ManagerAuth
+from kiosk.terminal.manager_auth import ManagerAuth
 
 # cheap parameters keep the test fast; verification reads them from the hash itself
 HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("246810")

@@ -4,14 +4,15 @@ from datetime import datetime
 
 import pytest
 
-from kiosk import i18n, slips
+from kiosk import i18n
 from kiosk.catalog import load_catalog
 from kiosk.config.settings import DEFAULT_CATALOG
 from kiosk.printing.escpos_render import to_escpos
 from kiosk.printing.layout import QR, display_width
 from kiosk.printing.preview import render_preview
-from kiosk.tickets import LOCAL_TZ, TicketIssuer
+from kiosk.terminal import slips
 from kiosk.visit import SiteInfo, Visit
+from kiosk.visit.tickets import LOCAL_TZ, TicketIssuer
 
 NAME = "欧阳娜娜"
 SITE = SiteInfo("zd-qj-01", "421303", "曾都区政务服务中心", "district", "湖北省随州市曾都区某某大道88号",

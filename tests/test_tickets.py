@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.tickets import LOCAL_TZ, TicketIssuer, TicketPrefixError, letters_for, prefix_for_kiosk
+from kiosk.visit.tickets import LOCAL_TZ, TicketIssuer, TicketPrefixError, letters_for, prefix_for_kiosk
 
 
 class Clock:
@@ -52,7 +52,7 @@ def test_survives_restart_and_a_killed_process(tmp_path):
     assert first.issue().number == "A001"
     first.close()
     # another process takes numbers, then dies without closing anything
-    code = ("import os, sys; from kiosk.tickets import TicketIssuer;"
+    code = ("import os, sys; from kiosk.visit.tickets import TicketIssuer;"
             f"i = TicketIssuer(sys.argv[1], '421303', 'zd-01', clock=lambda: {clock.t});"
             "print(i.issue().number, i.issue().number, flush=True); os._exit(9)")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, timeout=30)
@@ -85,7 +85,7 @@ def test_more_than_999_a_day(tmp_path):
 def test_processes_opening_one_new_file_at_the_same_moment_never_crash_or_double(tmp_path):
     """A kiosk, its manager command and a restart can open the file together: opening waits, never fails."""
     start = time.time() + 1.0  # every process opens the new file at this moment
-    code = ("import sys, time; from kiosk.tickets import TicketIssuer;"
+    code = ("import sys, time; from kiosk.visit.tickets import TicketIssuer;"
             f"time.sleep(max(0, {start} - time.time()));"
             "i = TicketIssuer(sys.argv[1], '421303', 'zd-01');"
             "print(' '.join(i.issue().number for _ in range(50)))")

@@ -8,7 +8,6 @@ import pytest
 
 from kiosk.catalog import load_catalog
 from kiosk.config.settings import DEFAULT_CATALOG
-from kiosk.tickets import TicketIssuer
 from kiosk.visit import (
     BACK,
     TRANSITIONS,
@@ -27,6 +26,7 @@ from kiosk.visit import (
     VisitReset,
     validate_id_number,
 )
+from kiosk.visit.tickets import TicketIssuer
 
 ID = "11010519491231002X"
 SITE = SiteInfo("zd-qj-01", "421303", "曾都区政务服务中心", "district", "随州市曾都区某路1号", "0722-1234567", "一楼东侧")
@@ -412,7 +412,7 @@ def test_core_imports_no_kivy_and_no_network():
     import subprocess
     import sys
 
-    code = ("import sys, kiosk.visit, kiosk.catalog, kiosk.tickets, kiosk.slips;"
+    code = ("import sys, kiosk.visit, kiosk.catalog, kiosk.visit.tickets, kiosk.terminal.slips;"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
             "('kivy', 'requests', 'httpx', 'urllib3', 'fastapi', 'cv2', 'numpy', 'sqlalchemy'));"
             "print(','.join(bad))")

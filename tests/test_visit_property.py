@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from kiosk.catalog import load_catalog
 from kiosk.config.settings import DEFAULT_CATALOG
-from kiosk.tickets import LOCAL_TZ, Ticket
 from kiosk.visit import TRANSITIONS, Kind, SiteInfo, Step, Visit, VisitError
+from kiosk.visit.tickets import LOCAL_TZ, Ticket
 
 CATALOG = load_catalog(DEFAULT_CATALOG)
 MATTERS = [m.id for m in CATALOG.matters]

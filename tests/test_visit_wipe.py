@@ -10,8 +10,8 @@ import pytest
 
 from kiosk.catalog import load_catalog
 from kiosk.config.settings import DEFAULT_CATALOG
-from kiosk.tickets import TicketIssuer
 from kiosk.visit import SiteInfo, Step, Visit
+from kiosk.visit.tickets import TicketIssuer
 
 NAME = "欧阳娜娜"
 NUMBER = "11010519491231002X"

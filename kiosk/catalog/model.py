@@ -224,9 +224,9 @@ class Catalog:
                 return
             table = None
             if out_of_process:
-                from kiosk.catalog import pinyin_table  # noqa: PLC0415
+                from kiosk.catalog.pinyin_table import readings  # noqa: PLC0415
 
-                table = pinyin_table.readings(SearchIndex.texts(self._matters))
+                table = readings(SearchIndex.texts(self._matters))
             self._search = SearchIndex(self._matters, table)
 
     def search(self, query: str, limit: int = 50) -> list[Matter]:

@@ -24,9 +24,9 @@ Readings = tuple[tuple[str, ...], ...]
 
 def compute(texts: list[str]) -> dict[str, Readings]:
     """The readings of each text, computed here (loads pypinyin into this process)."""
-    from kiosk.catalog.search import _syllables  # noqa: PLC0415 - the child's work
+    from kiosk.catalog.pinyin import syllables  # noqa: PLC0415 - the child's work
 
-    return {t: _syllables(t) for t in texts}
+    return {t: syllables(t) for t in texts}
 
 
 def readings(texts: list[str], timeout_s: float = 60.0) -> dict[str, Readings]:

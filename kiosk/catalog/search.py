@@ -8,50 +8,21 @@ pypinyin is imported on first use (its dictionaries take ~0.5 s to load).
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Generic, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from kiosk.catalog.model import Matter
-
-_LATIN = re.compile(r"[a-z0-9]+")
-_HAN = "\u3400-\u9fff\U00020000-\U0003134f"  # CJK ideographs: extension A, the basic block, B to G
-_SEGMENTS = re.compile(f"[{_HAN}]|[^{_HAN}]+")  # one Chinese character, or a run of anything else
-_ONE_HAN = re.compile(f"[{_HAN}]")
+from kiosk.catalog.pinyin import LATIN, syllables
 
 
-@lru_cache(maxsize=4096)
-def _syllables(text: str) -> tuple[tuple[str, ...], ...]:
-    """Per Chinese character (or Latin word/number) the ways to spell it: the phrase-aware reading
-    first, then the character's other readings (银行: hang, and xing as residents may type it)."""
-    from pypinyin import Style, pinyin  # noqa: PLC0415 - pypinyin's dictionaries load slowly
+class Searchable(Protocol):
+    """What the index reads of a matter."""
 
-    chunks = pinyin(text, style=Style.NORMAL, heteronym=True, errors="default")
-    segments = _SEGMENTS.findall(text)
-    if len(segments) != len(chunks):  # pypinyin grouped differently: no per-character extras
-        segments = [""] * len(chunks)
-    out: list[tuple[str, ...]] = []
-    for segment, chunk in zip(segments, chunks, strict=True):
-        readings = [r.lower() for r in chunk]
-        if len(segment) == 1 and _is_han(segment):
-            readings += _char_readings(segment)
-            out.append(tuple(dict.fromkeys(r for r in readings if r.isalpha())))
-        else:
-            out.extend((w,) for r in readings for w in _LATIN.findall(r))
-    return tuple(s for s in out if s)
+    name: str
+    keywords: Sequence[str]
+    department: str
 
 
-@lru_cache(maxsize=8192)
-def _char_readings(ch: str) -> list[str]:
-    from pypinyin import Style, pinyin  # noqa: PLC0415
-
-    return [r.lower() for r in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]]
-
-
-def _is_han(ch: str) -> bool:
-    return _ONE_HAN.fullmatch(ch) is not None
-
+M = TypeVar("M", bound=Searchable)
 
 class _Field:
     """One searchable text of a matter with its pinyin, and quick filters for the pinyin match."""
@@ -61,7 +32,7 @@ class _Field:
     def __init__(self, rank: int, text: str, table: dict | None = None):
         self.rank, self.lower = rank, text.lower()
         known = table.get(text) if table else None
-        self.syl = known if known is not None else _syllables(text)
+        self.syl = known if known is not None else syllables(text)
         self.flat = "".join(r for s in self.syl for r in s)  # q must be a subsequence of this to match
         self.starts: dict[str, list[int]] = {}
         for i, readings in enumerate(self.syl):
@@ -98,10 +69,10 @@ class _Field:
         return None
 
 
-class SearchIndex:
+class SearchIndex(Generic[M]):
     """Precomputed pinyin of each matter's name, keywords and department, for :meth:`Catalog.search`."""
 
-    def __init__(self, matters: list[Matter], table: dict | None = None):
+    def __init__(self, matters: list[M], table: dict | None = None):
         """``table``: the readings of the matters' texts computed beforehand (``pinyin_table``); a text
         missing from it is read here."""
         self._rows = [
@@ -110,16 +81,16 @@ class SearchIndex:
             for order, m in enumerate(matters)]
 
     @staticmethod
-    def texts(matters: list[Matter]) -> list[str]:
+    def texts(matters: Sequence[Searchable]) -> list[str]:
         """Every text the index reads: names, keywords and departments."""
         return [t for m in matters for t in (m.name, *m.keywords, m.department)]
 
-    def search(self, query: str, limit: int) -> list[Matter]:
+    def search(self, query: str, limit: int) -> list[M]:
         """Up to ``limit`` matters matching ``query``, best first (see :meth:`Catalog.search`)."""
         raw = "".join(query.split()).lower()
         if not raw:
             return []
-        latin = raw if _LATIN.fullmatch(raw) else None
+        latin = raw if LATIN.fullmatch(raw) else None
         scored = []
         for order, matter, fields in self._rows:
             best = None

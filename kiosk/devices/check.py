@@ -29,7 +29,7 @@ def format_line(report) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from kiosk.cli import default_config_path
+    from kiosk.config.paths import default_config_path
     from kiosk.config.settings import ConfigError, load_config
     from kiosk.devices.hub import DeviceHub
     from kiosk.i18n import set_language, tr

@@ -11,27 +11,14 @@ Contract (see ``kiosk/queue/API.md`` for every endpoint)
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
-from fastapi import Path as PathParam
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
-from kiosk.queue.auth import Authenticator, Principal
-from kiosk.queue.cases import CaseService
-from kiosk.queue.crypto import IdentityBox, load_cipher
-from kiosk.queue.db import Database
+from kiosk.queue.context import Context, ServerSettings, build_context, utcnow
+from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
-from kiosk.queue.escalation import Background
-from kiosk.queue.events import EventBus, LocalPublisher, PgListener, PgPublisher, pg_channel, to_json
-from kiosk.queue.health import HealthService
 from kiosk.queue.schemas import (
     CancelIn,
     HeartbeatIn,
@@ -44,115 +31,9 @@ from kiosk.queue.schemas import (
     RequestIn,
     StaffRequestView,
 )
-from kiosk.queue.service import QueueService
 
-COOKIE = "kq_session"
-RequestId = Annotated[str, PathParam(min_length=1, max_length=64)]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class ServerSettings:
-    db_url: str
-    state_dir: Path | None = None
-    clock: Callable[[], datetime] = utcnow
-    escalation_tick_s: float = 1.0
-    purge_s: float = 60.0
-    deadline_sweep_s: float = 30.0  # 代办 due-soon / overdue flags, pushed live as they are raised
-    max_failures: int = 5
-    lockout_s: int = 900
-    session_ttl_s: int = 12 * 3600
-    auth_cache_s: float = 5.0
-    cookie_secure: bool = False
-    sse_ping_s: float = 15.0
-    identity_hours: float = 1.0
-    heartbeat_days: int = 7
-    migrate: bool = True
-    sqlite_synchronous: str = "NORMAL"
-    extra: dict = field(default_factory=dict)
-
-
-@dataclass
-class Context:
-    settings: ServerSettings
-    db: Database
-    auth: Authenticator
-    queue: QueueService
-    health: HealthService
-    bus: EventBus
-    listener: PgListener | None
-    background: Background
-    cases: CaseService | None = None
-
-    async def run(self, fn, *args, **kwargs):
-        """Runs a service call: inline on SQLite (sub-millisecond, one writer: no thread hop, the GIL is
-        the limit anyway), in the thread pool on PostgreSQL (network round trips, row-lock waits)."""
-        if self.db.is_sqlite:
-            return fn(*args, **kwargs)
-        return await run_in_threadpool(fn, *args, **kwargs)
-
-
-def _event_json(db: Database, event_id: int) -> str | None:
-    """An event too large for a NOTIFY payload, read back from the table."""
-    from sqlalchemy import select
-
-    from kiosk.queue.models import events
-
-    with db.read() as conn:
-        row = conn.execute(select(events).where(events.c.id == event_id)).mappings().first()
-    return to_json(dict(row)) if row else None
-
-
-def build_context(settings: ServerSettings) -> Context:
-    db = Database(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
-    if settings.migrate:
-        db.migrate()
-    bus = EventBus()
-    box = IdentityBox(load_cipher(settings.state_dir))
-    listener = None
-    if db.is_postgres:
-        with db.read() as conn:
-            channel = pg_channel(conn)
-        publisher = PgPublisher(channel)
-        conninfo = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        listener = PgListener(conninfo, channel, bus, load_json=lambda event_id: _event_json(db, event_id))
-    else:
-        publisher = LocalPublisher(bus)
-    queue = QueueService(db, box, settings.clock, publisher)
-    if db.is_sqlite:
-        from kiosk.queue.group import GroupCommit
-
-        queue.group = GroupCommit(db)
-    health = HealthService(db, settings.clock, heartbeat_days=settings.heartbeat_days,
-                           identity_hours=settings.identity_hours)
-    auth = Authenticator(db, settings.clock, max_failures=settings.max_failures, lockout_s=settings.lockout_s,
-                         session_ttl_s=settings.session_ttl_s, cache_s=settings.auth_cache_s)
-    cases = CaseService(db, box, settings.clock, catalog_path=settings.extra.get("catalog"), publisher=publisher)
-    background = Background(queue, health, tick_s=settings.escalation_tick_s, purge_s=settings.purge_s,
-                            cases=cases, sweep_s=settings.deadline_sweep_s)
-    return Context(settings, db, auth, queue, health, bus, listener, background, cases)
-
-
-_bearer = HTTPBearer(auto_error=False, description="kiosk token (kqk_…) or session token (kqs_…)")
-
-
-async def ctx(request: Request) -> Context:
-    return request.app.state.ctx
-
-
-async def principal(request: Request,
-                    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
-    """The authenticated caller (bearer token first, then the session cookie)."""
-    token = creds.credentials if creds else request.cookies.get(COOKIE)
-    c: Context = request.app.state.ctx
-    return await c.run(c.auth.principal, token)
-
-
-Caller = Annotated[Principal, Depends(principal)]
-Ctx = Annotated[Context, Depends(ctx)]
+__all__ = ["COOKIE", "Caller", "Context", "Ctx", "RequestId", "ServerSettings", "build_context", "create_app",
+           "ctx", "principal", "utcnow"]
 
 
 def _language(request: Request) -> str:

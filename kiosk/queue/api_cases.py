@@ -16,7 +16,6 @@ from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 
-from kiosk.queue.api import Caller, Context, Ctx
 from kiosk.queue.auth import require_user
 from kiosk.queue.case_schemas import (
     Applicant,
@@ -29,6 +28,8 @@ from kiosk.queue.case_schemas import (
     StartIn,
 )
 from kiosk.queue.cases import CaseService, due_status, local_day
+from kiosk.queue.context import Context
+from kiosk.queue.deps import Caller, Ctx
 from kiosk.queue.errors import Forbidden, Invalid
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])

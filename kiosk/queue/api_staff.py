@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from kiosk.queue.api import COOKIE, Caller, Ctx, RequestId, _bearer
 from kiosk.queue.auth import require_user
+from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, _bearer
 from kiosk.queue.errors import Gone
 from kiosk.queue.events import CLOSE, sse_frame, to_json_bytes
 from kiosk.queue.models import events as events_table

@@ -24,7 +24,7 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
 def _state_dir(args: argparse.Namespace) -> tuple[Path | None, int]:
     if args.state_dir:
         return Path(args.state_dir), 0
-    from kiosk.cli import default_config_path
+    from kiosk.config.paths import default_config_path
     from kiosk.config.settings import ConfigError, load_config
 
     path = args.config or default_config_path()

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from kivy.base import EventLoop
 from kivy.core.window import Window
 
-from kiosk.app import build_controller, ui_dispatch
 from kiosk.screens.root import build_root
+from kiosk.terminal.app import build_controller, ui_dispatch
 
 
 class Harness:

@@ -1,5 +1,5 @@
 """Manager mode behind a PIN: device health with a self-test per device, the settings in force, the
-outbox, and leaving kiosk mode. Repeated wrong PINs lock the pad (see :mod:`kiosk.manager_auth`)."""
+outbox, and leaving kiosk mode. Repeated wrong PINs lock the pad (see :mod:`kiosk.terminal.manager_auth`)."""
 
 from __future__ import annotations
 

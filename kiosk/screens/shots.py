@@ -96,7 +96,7 @@ def preview_frame(hint_key: str = "ok"):
     from kiosk.devices.camera import synth
     from kiosk.devices.camera.detect import detect_page
     from kiosk.i18n import tr
-    from kiosk.views import PreviewFrame
+    from kiosk.terminal.views import PreviewFrame
 
     scene = synth.random_scene(np.random.default_rng(7), 1280, 720, hard=False)
     frame, _truth = synth.render(scene)
@@ -215,7 +215,7 @@ def _dep(h) -> str:
 def render_all(out_dir: str | Path, modes: tuple[str, ...] = ("normal", "elderly"),
                only: str | None = None) -> list[Path]:
     """Renders every scenario in each mode to ``out_dir/<mode>/<name>.png``. Kivy must be prepared
-    (:func:`kiosk.app.prepare_kivy`) with the window size before this runs."""
+    (:func:`kiosk.terminal.app.prepare_kivy`) with the window size before this runs."""
     from kivy.core.window import Window
 
     from kiosk.screens.harness import Harness

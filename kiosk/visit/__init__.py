@@ -14,7 +14,7 @@ Steps and transitions (:data:`TRANSITIONS`; anything else raises :class:`Transit
     reset() from every step → START (and wipes every piece of personal data).
 
 - 咨询 (``Kind.CONSULT``) skips IDENTIFY; it may still go there with :meth:`Visit.go_identify`.
-- Result: complete → a :class:`~kiosk.tickets.Ticket` and ``PrintSlip("ticket")``; 帮办 also
+- Result: complete → a :class:`~kiosk.visit.tickets.Ticket` and ``PrintSlip("ticket")``; 帮办 also
   ``CallHelper(reason="lead")``; 代办 also ``PrintSlip("authorization")`` and
   ``CallHelper(reason="handover")`` (a ``TellHelper`` instead when a request exists already).
   Incomplete → ``PrintSlip("notice")`` (一次性告知单).

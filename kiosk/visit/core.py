@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kiosk.catalog import Catalog, MaterialStatus, Matter
-from kiosk.tickets import Ticket
 from kiosk.visit.devices import DeviceState
 from kiosk.visit.help import HelpRequests
 from kiosk.visit.identity import Identity, consume_card, validate_id_number
@@ -23,13 +22,14 @@ from kiosk.visit.intents import Intent, SiteInfo, VisitReset
 from kiosk.visit.materials import Materials
 from kiosk.visit.result import Outcome, Result
 from kiosk.visit.steps import BACK, Kind, Step, TransitionError, VisitError, check_move, check_step
+from kiosk.visit.tickets import Ticket
 from kiosk.visit.wipe import PersonalData
 
 
 class Visit(Materials, Outcome, HelpRequests, DeviceState, Idle, PersonalData):
     """One resident's session. Create once per kiosk; :meth:`reset` makes it a fresh visit.
 
-    ``tickets`` is a callable returning a new :class:`~kiosk.tickets.Ticket` (a ``TicketIssuer``).
+    ``tickets`` is a callable returning a new :class:`~kiosk.visit.tickets.Ticket` (a ``TicketIssuer``).
     ``clock`` returns monotonic seconds. ``capture_dir`` is where :meth:`temp_file` creates files.
     """
 

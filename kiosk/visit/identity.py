@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from kiosk.devices.idcard.idnumber import PROVINCES, check_char, normalize
 from kiosk.privacy import mask_id_number, mask_name
+from kiosk.visit.erase import zero
 from kiosk.visit.steps import VisitError
-from kiosk.visit.wipe import zero
 
 
 class InvalidIdNumber(VisitError):

@@ -26,7 +26,7 @@ class SiteInfo:
 
 @dataclass(frozen=True)
 class PrintSlip:
-    """Build ``kiosk.slips.build(slip, visit)`` and print it, then report with print_done/print_failed."""
+    """Build ``kiosk.terminal.slips.build(slip, visit)`` and print it, then report with print_done/print_failed."""
 
     slip: Literal["ticket", "notice", "authorization"]
 

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kiosk.catalog import Completeness
-from kiosk.tickets import Ticket
 from kiosk.visit.intents import Intent, PrintSlip, ReportDevice
 from kiosk.visit.steps import Kind, Step
+from kiosk.visit.tickets import Ticket
 
 log = logging.getLogger("kiosk.visit")
 

@@ -13,8 +13,8 @@ os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 
 @pytest.fixture(scope="session")
 def window():
-    from kiosk.app import prepare_kivy
     from kiosk.screens.shots import make_env, shot_config
+    from kiosk.terminal.app import prepare_kivy
 
     prepare_kivy(shot_config(make_env()).ui, fullscreen=False, size=(1080, 1920))
     from kivy.base import EventLoop

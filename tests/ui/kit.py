@@ -21,10 +21,10 @@ def config(tmp: Path, *, idcard: dict | None = None, printer: dict | None = None
 
 def kiosk(cfg, *, clock=None, queue: bool = True):
     """A Harness over the real DeviceHub and HubPort, with a real (offline) help-queue client."""
-    from kiosk.device_port import HubPort
     from kiosk.devices.hub import DeviceHub
     from kiosk.queue.client import HelpQueueClient
     from kiosk.screens.harness import Harness
+    from kiosk.terminal.device_port import HubPort
 
     hub = DeviceHub(cfg.devices, poll_s=0.2)
     port = HubPort(hub, still_frames=cfg.devices.camera.still_frames)

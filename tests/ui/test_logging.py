@@ -53,7 +53,7 @@ def test_kivy_does_not_take_over_the_root_logger(tmp_path):
     code = (
         "import logging, sys\n"
         "logging.basicConfig(level=logging.WARNING)\n"
-        "from kiosk.app import prepare_kivy\n"
+        "from kiosk.terminal.app import prepare_kivy\n"
         "from kiosk.screens.shots import make_env, shot_config\n"
         "stderr = sys.stderr\n"
         "prepare_kivy(shot_config(make_env()).ui, fullscreen=False, size=(540, 960))\n"

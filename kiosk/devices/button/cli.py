@@ -110,7 +110,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _button_test(args: argparse.Namespace) -> int:
-    from kiosk.cli import default_config_path
+    from kiosk.config.paths import default_config_path
     from kiosk.config.settings import ConfigError, load_config
     from kiosk.devices import registry
     from kiosk.devices.base import DeviceError

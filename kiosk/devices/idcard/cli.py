@@ -50,7 +50,7 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
 
 
 def _config_section() -> object | None:
-    from kiosk.cli import default_config_path
+    from kiosk.config.paths import default_config_path
 
     path = default_config_path()
     if not path:

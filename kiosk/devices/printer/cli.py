@@ -57,7 +57,7 @@ def _open(args: argparse.Namespace) -> tuple[object | None, int]:
 
     section = None
     if args.printer is None:
-        from kiosk.cli import default_config_path
+        from kiosk.config.paths import default_config_path
 
         path = default_config_path()
         if not path:

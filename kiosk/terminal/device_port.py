@@ -7,16 +7,26 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from kiosk.i18n import tr
-from kiosk.views import PreviewFrame
-from kiosk.worker import Worker
-
-if TYPE_CHECKING:
-    from kiosk.controller import KioskController
+from kiosk.terminal.views import PreviewFrame
+from kiosk.terminal.worker import Worker
 
 log = logging.getLogger(__name__)
+
+
+class DeviceListener(Protocol):
+    """What the port calls on the controller (always through ``later``, on the UI thread)."""
+
+    def later(self, fn: Callable[..., Any], *args: Any) -> None: ...
+    def health_changed(self, health: Any) -> None: ...
+    def button_pressed(self, _event: Any = None) -> None: ...
+    def card_read(self, card: Any) -> None: ...
+    def card_error(self, message: str) -> None: ...
+    def reader_state(self, ok: bool, problem: str = "") -> None: ...
+    def emit(self, event: str, payload: Any = None) -> None: ...
 
 
 class HubPort:
@@ -30,7 +40,7 @@ class HubPort:
         self.hub = hub
         self.still_frames, self.preview_width = still_frames, preview_width
         self._min_gap = 1.0 / preview_fps
-        self._c: KioskController | None = None
+        self._c: DeviceListener | None = None
         self._worker = Worker("devices")
         self._polling = False
         self._capturing = False
@@ -39,7 +49,7 @@ class HubPort:
         self._doc = None
         self._last_preview = 0.0
 
-    def connect(self, controller: KioskController) -> None:
+    def connect(self, controller: DeviceListener) -> None:
         self._c = controller
         self.hub.subscribe_health(lambda h: controller.later(controller.health_changed, h))
         button = self.hub.get("button")

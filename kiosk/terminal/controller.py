@@ -18,13 +18,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.controller_help import KIND_REQUEST, HelpMixin
-from kiosk.controller_manager import ManagerMixin
-from kiosk.device_port import HubPort
 from kiosk.i18n import tr
-from kiosk.views import DeviceRow, MaterialItem, PreviewFrame, ResultView
+from kiosk.terminal.controller_help import KIND_REQUEST, HelpMixin
+from kiosk.terminal.controller_manager import ManagerMixin
+from kiosk.terminal.device_port import HubPort
+from kiosk.terminal.views import DeviceRow, MaterialItem, PreviewFrame, ResultView
+from kiosk.terminal.worker import Worker, call_now
 from kiosk.visit import InvalidIdNumber, VisitError
-from kiosk.worker import Worker, call_now
 
 __all__ = ["KioskController", "HubPort", "Worker", "call_now", "MaterialItem", "PreviewFrame", "ResultView",
            "DeviceRow", "KIND_REQUEST", "MARKS"]
@@ -35,7 +35,7 @@ MARKS = {"paper": "paper", "missing": "missing"}
 
 
 class KioskController(HelpMixin, ManagerMixin):
-    """One per kiosk. ``devices`` is a :class:`kiosk.device_port.HubPort`-like object or None
+    """One per kiosk. ``devices`` is a :class:`kiosk.terminal.device_port.HubPort`-like object or None
     (no devices: the resident can still type the number, mark paper copies and see the number on screen).
     ``queue`` is a :class:`~kiosk.queue.client.HelpQueueClient` or None (requests are then only logged)."""
 
@@ -276,7 +276,7 @@ class KioskController(HelpMixin, ManagerMixin):
     # voice and shutdown ---------------------------------------------------------------------------
     def say(self, key: str) -> None:
         if self.voice is not None and self.visit.elderly:
-            self.voice.say(tr(f"kiosk.voice.{key}"))
+            self.voice.say(tr(f"kiosk.terminal.voice.{key}"))
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Waits until queued printing and queue work has run (tests, demo, benchmarks)."""

@@ -29,8 +29,8 @@ from kiosk.catalog import Material, Matter, add_working_days
 from kiosk.i18n import tr
 from kiosk.printing.layout import QR, Columns, Cut, Feed, Rule, Slip, Text, display_width
 from kiosk.privacy import mask_id_number, mask_name
-from kiosk.tickets import LOCAL_TZ
 from kiosk.visit import Kind, Visit
+from kiosk.visit.tickets import LOCAL_TZ
 
 LANGUAGE = "zh_CN"
 KINDS = ("ticket", "notice", "authorization")

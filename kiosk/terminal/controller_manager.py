@@ -1,12 +1,12 @@
 """The controller's manager-mode side: device rows, self-tests, the settings in force, the outbox state.
 
-A mixin of :class:`kiosk.controller.KioskController`. No Kivy here.
+A mixin of :class:`kiosk.terminal.controller.KioskController`. No Kivy here.
 """
 
 from __future__ import annotations
 
 from kiosk.i18n import tr
-from kiosk.views import DeviceRow
+from kiosk.terminal.views import DeviceRow
 
 
 class ManagerMixin:

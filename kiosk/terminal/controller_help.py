@@ -1,7 +1,7 @@
 """The controller's help-queue and intent side: calling a helper, its status banner, and carrying out
 what the visit asks (print a slip, call or tell a helper, report a device, cancel on reset).
 
-A mixin of :class:`kiosk.controller.KioskController` (it uses the controller's ``visit``, ``queue``,
+A mixin of :class:`kiosk.terminal.controller.KioskController` (it uses the controller's ``visit``, ``queue``,
 ``devices``, workers, ``emit`` and ``later``). No Kivy here.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from kiosk import slips  # at start, not at the first print (16 ms in the touch that prints)
 from kiosk.i18n import tr
+from kiosk.terminal import slips  # at start, not at the first print (16 ms in the touch that prints)
 from kiosk.visit import CallHelper, PrintSlip, ReportDevice, TellHelper, VisitReset
 
 log = logging.getLogger(__name__)

@@ -72,10 +72,10 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
     import time
 
     from kiosk.catalog import load_catalog
-    from kiosk.controller import KioskController, call_now
-    from kiosk.manager_auth import ManagerAuth
-    from kiosk.tickets import TicketIssuer
+    from kiosk.terminal.controller import KioskController, call_now
+    from kiosk.terminal.manager_auth import ManagerAuth
     from kiosk.visit import SiteInfo, Visit
+    from kiosk.visit.tickets import TicketIssuer
 
     catalog = load_catalog(config.catalog).for_level(config.site.level)
     # the search index, built now off the UI thread by a child process: the first search is instant and
@@ -128,8 +128,8 @@ def start_devices_and_queue(config):
     """Creates the device hub (each device off the UI thread, failures reported as health) and starts the
     help-queue client with heartbeats. Returns ``(hub, port, queue)``; the queue is None when it cannot
     start (then requests are only logged)."""
-    from kiosk.device_port import HubPort
     from kiosk.devices.hub import DeviceHub
+    from kiosk.terminal.device_port import HubPort
 
     hub = DeviceHub(config.devices)
     port = HubPort(hub, still_frames=config.devices.camera.still_frames)
@@ -157,7 +157,7 @@ def run_kiosk(config, *, fullscreen: bool | None = None, size: tuple[int, int] |
         log.info("kiosk %s at %s starting; log in %s", config.kiosk_id, config.site.code, where)
     prepare_kivy(config.ui, fullscreen=fullscreen, size=size)
     from kiosk.i18n import set_language
-    from kiosk.voice import Voice
+    from kiosk.terminal.voice import Voice
 
     set_language(config.ui.language)
     hub, port, queue = start_devices_and_queue(config)

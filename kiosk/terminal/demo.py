@@ -160,7 +160,7 @@ def run(out_dir: str | None = None, interactive: bool | None = None) -> int:
             _say(f"  helper console: {parts.queue_url}/   login {HELPER[0]} / password {HELPER[1]}")
         _say("  manager PIN on the kiosk: 246810 (tap the hall's name five times)")
         if interactive:
-            from kiosk.app import run_kiosk
+            from kiosk.terminal.app import run_kiosk
 
             _say(f"  the kiosk opens in a window; close it to end the demo. Log: {log_file}")
             return run_kiosk(config, fullscreen=False, size=(540, 960), log_file=False)
@@ -190,7 +190,7 @@ def slips_png(out: Path) -> list[Path]:
 def scripted_visit(config, parts: Parts, out: Path) -> int:
     """Two visits offscreen: 帮办 with a card read, a camera capture and a ticket; then 代办 with a
     missing material and the 一次性告知单. Saves each screen to ``out/screens``."""
-    from kiosk.app import prepare_kivy, start_devices_and_queue
+    from kiosk.terminal.app import prepare_kivy, start_devices_and_queue
 
     prepare_kivy(config.ui, fullscreen=False, size=(1080, 1920))
     from kivy.core.window import Window

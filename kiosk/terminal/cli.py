@@ -26,7 +26,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.cli import default_config_path
+    from kiosk.config.paths import default_config_path
     from kiosk.config.settings import ConfigError, load_config
 
     path = args.config or default_config_path()
@@ -41,7 +41,7 @@ def _run(args: argparse.Namespace) -> int:
         for line in err.problems:
             print(f"  {line}", file=sys.stderr)
         return 1
-    from kiosk.app import run_kiosk
+    from kiosk.terminal.app import run_kiosk
 
     log_file = config.state_dir / "logs" / "kiosk.log"
     print(f"kiosk run: {config.kiosk_id} ({config.site.name}); log (INFO, ID numbers masked): {log_file}")
@@ -49,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kiosk.demo import run
+    from kiosk.terminal.demo import run
 
     return run(args.out, interactive=False if args.headless else None)
 
@@ -60,9 +60,9 @@ def _screenshots(args: argparse.Namespace) -> int:
 
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
-    from kiosk.app import prepare_kivy
     from kiosk.i18n import set_language
     from kiosk.screens.shots import make_env, render_all, shot_config
+    from kiosk.terminal.app import prepare_kivy
 
     set_language(args.lang)
     prepare_kivy(shot_config(make_env()).ui, fullscreen=False, size=(1080, 1920))

@@ -1,0 +1,33 @@
+"""FastAPI dependencies shared by every router: the server context and the authenticated caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi import Path as PathParam
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from kiosk.queue.auth import Principal
+from kiosk.queue.context import Context
+
+COOKIE = "kq_session"
+RequestId = Annotated[str, PathParam(min_length=1, max_length=64)]
+
+_bearer = HTTPBearer(auto_error=False, description="kiosk token (kqk_…) or session token (kqs_…)")
+
+
+async def ctx(request: Request) -> Context:
+    return request.app.state.ctx
+
+
+async def principal(request: Request,
+                    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """The authenticated caller (bearer token first, then the session cookie)."""
+    token = creds.credentials if creds else request.cookies.get(COOKIE)
+    c: Context = request.app.state.ctx
+    return await c.run(c.auth.principal, token)
+
+
+Caller = Annotated[Principal, Depends(principal)]
+Ctx = Annotated[Context, Depends(ctx)]
