@@ -1,108 +1,208 @@
-"""Document detection benchmark: speed per 1280×720 frame on one core, accuracy, false pages.
+"""Document detection benchmark: accuracy on tuning and held-out sets, false pages, speed on one core.
 
-    python3 bench/bench_document.py [--pages 600] [--empty 350] [--seed 1]
+    python3 bench/bench_document.py [--pages 300] [--heldout 200] [--empty 200] [--real DIR] [--seed 1]
 
-Prints the median and p95 milliseconds of ``detect_page`` per frame (OpenCV limited to one thread),
-both as thread CPU time (what one core spends; steady on a busy machine) and as wall time, for frames
-with a page, frames without one (what a kiosk camera sees most of the day) and the two mixed; the share of pages whose four corners all lie within 2 % of the frame
-diagonal of the truth on a varied synthetic set (backgrounds, A4 and card, rotation, perspective,
-lighting falloff, blur, noise, coloured paper, desk objects, fingers over a corner); the number of pages
-reported on frames that have none; and the cost of warping a page onto the A4 canvas and of judging its
-quality. Bars, each stated with its figure: CPU median < 10 ms for page frames, page-less frames and
-the mixed set alike; accuracy ≥ 95 %; 0 false pages. Exits 1 when any bar is missed.
+Sets, each reported on its own (1280×720 frames, ``cv2.setNumThreads(1)``):
+
+- ``tuning/classic``: :func:`kiosk.devices.camera.synth.random_scene` (the generator the tests use).
+- ``tuning/hall``: :func:`kiosk.devices.camera.synth_hall.hall_scene` (small cards, light desks, dark
+  cards, tilt, fingers, clutter, shadows, curled edges). The detector was tuned on these two.
+- ``held-out``: ``bench/heldout`` — an independent renderer (pinhole camera with lens distortion, cards
+  with printed content, 户口簿 pages, A4 forms, curl and folds, hands, clutter, cast shadows, glare,
+  JPEG) the detector was never tuned on, from seeds no tuning run used; with page-less frames of its own.
+- ``page-less/synth``: :data:`kiosk.devices.camera.synth.NO_PAGE_KINDS`.
+- ``real``: photos in ``--real DIR`` with ``DIR/labels.json`` (``{"file.jpg": {"corners": [[x, y] ×4],
+  "kind": "card"|"a4", "source": "...", "licence": "..."}}``). None ship with the repository: see the
+  note the benchmark prints.
+
+A page counts as found when all four corners lie within 2 % of the frame diagonal of the truth.
+A page frame can also end as *not sure* (no page returned) or *wrong* (a quad more than 2 % off):
+the detector should say "not sure" rather than be wrong. Timing is the thread CPU time of
+``detect_page``, median and p95. Bars (printed with their figures; exit 1 when one is missed):
+≥ 98 % on the held-out synthetic set, ≤ 1 false page in 100 page-less frames, median ≤ 5 ms.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import cv2
 import numpy as np
 
 from kiosk.devices.camera import synth
 from kiosk.devices.camera.detect import detect_page
-from kiosk.devices.camera.quality import assess
-from kiosk.devices.camera.warp import warp_page
+from kiosk.devices.camera.synth_hall import hall_scene, render_hall
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from heldout import render as heldout  # noqa: E402
+
+NO_REAL = ("real photos: none measured. No package on PyPI, Debian or npm that we could find ships photos of "
+           "documents or cards with corner labels under a licence that allows it, and the public repositories "
+           "reachable here had either no licence or not document photos. Give --real DIR (labels.json beside "
+           "the photos) to measure photos whose licence you know.")
 
 
-def _timed(fn, *args):
-    c0, w0 = time.thread_time(), time.perf_counter()
-    result = fn(*args)
-    return result, (time.thread_time() - c0) * 1000, (time.perf_counter() - w0) * 1000
+class Tally:
+    def __init__(self, name: str):
+        self.name, self.ms, self.results = name, [], Counter()
+        self.misses: Counter = Counter()
+
+    def page(self, frame: np.ndarray, truth: np.ndarray, group: str, tags: tuple[str, ...] = ()) -> None:
+        found, ms = _timed(frame)
+        self.ms.append(ms)
+        if found is None:
+            outcome = "not_sure"
+        elif synth.corner_error(found.corners, truth) <= 0.02 * math.hypot(*frame.shape[:2]):
+            outcome = "hit"
+        else:
+            outcome = "wrong"
+        self.results[(group, outcome)] += 1
+        if outcome != "hit":
+            self.misses[f"{outcome}:{'/'.join(tags)}"] += 1
+
+    def empty(self, frame: np.ndarray, tag: str) -> None:
+        found, ms = _timed(frame)
+        self.ms.append(ms)
+        self.results[("empty", "false_page" if found is not None else "none")] += 1
+        if found is not None:
+            self.misses[f"false:{tag}"] += 1
+
+    def share(self, groups: tuple[str, ...] | None = None) -> tuple[int, int]:
+        pick = [(g, o, n) for (g, o), n in self.results.items() if g != "empty" and (groups is None or g in groups)]
+        return sum(n for _, o, n in pick if o == "hit"), sum(n for _, _, n in pick)
+
+    def report(self, verbose: bool) -> None:
+        print(f"  {self.name}")
+        hits, total = self.share()
+        if total:
+            groups = sorted({g for g, _ in self.results if g != "empty"})
+            parts = []
+            for g in groups:
+                h, t = self.share((g,))
+                parts.append(f"{g} {h}/{t}")
+            wrong = sum(n for (g, o), n in self.results.items() if o == "wrong")
+            unsure = sum(n for (g, o), n in self.results.items() if o == "not_sure")
+            print(f"    within 2 %: {hits}/{total} = {hits / total:.1%}  ({', '.join(parts)});  "
+                  f"not sure {unsure}, wrong quad {wrong}")
+        empties = self.results[("empty", "false_page")] + self.results[("empty", "none")]
+        if empties:
+            print(f"    false pages: {self.results[('empty', 'false_page')]} in {empties} page-less frames")
+        print(f"    cpu per frame: median {np.median(self.ms):.2f} ms, p95 {np.percentile(self.ms, 95):.2f} ms")
+        if verbose and self.misses:
+            for what, n in self.misses.most_common(12):
+                print(f"      {n:3d} {what}")
 
 
-def _stats(values: list[float]) -> str:
-    return f"median {np.median(values):6.2f} ms   p95 {np.percentile(values, 95):6.2f} ms"
+def _timed(frame: np.ndarray):
+    c0 = time.thread_time()
+    found = detect_page(frame)
+    return found, (time.thread_time() - c0) * 1000
+
+
+def _group(kind: str | None, area: float) -> str:
+    if kind in ("card", "id_card", "bank_card", "ss_card"):
+        return "card<15%" if area < 0.15 else "card"
+    return "a4" if kind == "a4" else "page"
+
+
+def run_real(folder: Path) -> Tally | None:
+    labels_path = folder / "labels.json"
+    if not labels_path.is_file():
+        print(f"  real: {labels_path} not found")
+        return None
+    tally = Tally(f"real ({folder})")
+    for name, label in json.loads(labels_path.read_text(encoding="utf-8")).items():
+        frame = cv2.imread(str(folder / name), cv2.IMREAD_COLOR)
+        if frame is None:
+            print(f"    skipped {name}: not readable")
+            continue
+        truth = np.float32(label["corners"])
+        area = float(cv2.contourArea(truth)) / (frame.shape[0] * frame.shape[1])
+        tally.page(frame, truth, _group(label.get("kind"), area), (name,))
+    return tally
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pages", type=int, default=600, help="frames with a page (default 600)")
-    ap.add_argument("--empty", type=int, default=350, help="frames without one (default 350)")
+    ap.add_argument("--pages", type=int, default=300, help="frames in each tuning set (default 300)")
+    ap.add_argument("--heldout", type=int, default=200, help="held-out frames with a document (default 200)")
+    ap.add_argument("--empty", type=int, default=200, help="page-less frames in each page-less set (default 200)")
+    ap.add_argument("--sets", default="classic,hall,heldout,empty", help="which sets to run (comma separated)")
+    ap.add_argument("--real", type=Path, help="a folder of labelled photos (see the docstring)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args()
     cv2.setNumThreads(1)
-    rng = np.random.default_rng(args.seed)
+    sets = set(args.sets.split(","))
     detect_page(synth.render(synth.Scene(cover=0.3))[0])  # warm-up (first-call allocations)
+    tallies: dict[str, Tally] = {}
+    if "classic" in sets:
+        t = tallies["classic"] = Tally("tuning/classic: synth.random_scene")
+        rng = np.random.default_rng(args.seed)
+        for _ in range(args.pages):
+            scene = synth.random_scene(rng)
+            frame, truth = synth.render(scene)
+            t.page(frame, truth, _group(scene.kind, scene.cover), (scene.background, scene.kind))
+    if "hall" in sets:
+        t = tallies["hall"] = Tally("tuning/hall: synth_hall.hall_scene")
+        rng = np.random.default_rng(args.seed + 1000)
+        for _ in range(args.pages):
+            hs = hall_scene(rng)
+            frame, truth = render_hall(hs)
+            t.page(frame, truth, _group(hs.scene.kind, hs.scene.cover), hs.tags)
+    if "heldout" in sets:
+        t = tallies["heldout"] = Tally("held-out: bench/heldout renderer (never tuned on)")
+        for i in range(args.heldout):
+            shot = heldout.shot(900_000 + args.seed * 10_000 + i)
+            t.page(shot.image, shot.corners, _group(shot.kind, shot.area), shot.tags)
+        for i in range(args.empty):
+            shot = heldout.shot(950_000 + args.seed * 10_000 + i, with_doc=False)
+            t.empty(shot.image, "/".join(shot.tags))
+    if "empty" in sets:
+        t = tallies["empty"] = Tally("page-less/synth: synth.no_page")
+        for i in range(args.empty):
+            kind = synth.NO_PAGE_KINDS[i % len(synth.NO_PAGE_KINDS)]
+            t.empty(synth.no_page(kind, args.seed * 100000 + i), kind)
+    real = run_real(args.real) if args.real else None
 
-    cpu, wall, hits, misses, methods = [], [], 0, Counter(), Counter()
-    warp_ms, quality_ms, kinds = [], [], Counter()
-    for _ in range(args.pages):
-        scene = synth.random_scene(rng)
-        frame, truth = synth.render(scene)
-        found, c, w = _timed(detect_page, frame)
-        cpu.append(c)
-        wall.append(w)
-        kinds[scene.kind] += 1
-        if found is not None and synth.corner_error(found.corners, truth) <= 0.02 * math.hypot(*frame.shape[:2]):
-            hits += 1
-            methods[found.method] += 1
-            if len(warp_ms) < 100:
-                warp_ms.append(_timed(warp_page, frame, found.corners, "a4")[1])
-                quality_ms.append(_timed(assess, frame, found.corners)[1])
-        else:
-            misses[f"{scene.background}/{scene.kind}{'/finger' if scene.occlude else ''}"] += 1
-
-    empty_cpu, empty_wall, false_pages = [], [], Counter()
-    for i in range(args.empty):
-        kind = synth.NO_PAGE_KINDS[i % len(synth.NO_PAGE_KINDS)]
-        frame = synth.no_page(kind, args.seed * 100000 + i)
-        found, c, w = _timed(detect_page, frame)
-        empty_cpu.append(c)
-        empty_wall.append(w)
-        if found is not None:
-            false_pages[kind] += 1
-
-    load = os.getloadavg()[0]
     print(f"document detection, 1280×720 frames, cv2.setNumThreads(1), OpenCV {cv2.__version__}, "
-          f"load average {load:.1f} on {os.cpu_count()} cores")
-    print(f"  frames with a page ({args.pages}): cpu  {_stats(cpu)}   wall {_stats(wall)}")
-    print(f"  frames without one ({args.empty}): cpu  {_stats(empty_cpu)}   wall {_stats(empty_wall)}")
-    print(f"  mixed ({args.pages + args.empty}):          cpu  {_stats(cpu + empty_cpu)}   "
-          f"wall {_stats(wall + empty_wall)}")
-    print(f"  accuracy: {hits}/{args.pages} = {hits / args.pages:.1%} with all corners within 2 % of the diagonal "
-          f"({dict(kinds)}; found by {dict(methods)})")
-    if misses:
-        print(f"  misses: {dict(misses)}")
-    print(f"  false pages on page-less frames: {sum(false_pages.values())} {dict(false_pages) or ''}")
-    print(f"  warp to A4 canvas: cpu {_stats(warp_ms)};  quality check: cpu {_stats(quality_ms)}")
-    bars = [(f"cpu median < 10 ms, frames with a page: {np.median(cpu):.2f} ms", np.median(cpu) < 10),
-            (f"cpu median < 10 ms, frames without one: {np.median(empty_cpu):.2f} ms", np.median(empty_cpu) < 10),
-            (f"cpu median < 10 ms, mixed set: {np.median(cpu + empty_cpu):.2f} ms",
-             np.median(cpu + empty_cpu) < 10),
-            (f"corners within 2 % on ≥ 95 %: {hits / args.pages:.1%}", hits / args.pages >= 0.95),
-            (f"0 false pages: {sum(false_pages.values())}", not false_pages)]
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for t in tallies.values():
+        t.report(args.verbose)
+    if real is not None:
+        real.report(True)
+    else:
+        print(f"  {NO_REAL}")
+    all_ms = [ms for t in tallies.values() for ms in t.ms]
+    bars = []
+    if "heldout" in tallies:
+        h, n = tallies["heldout"].share()
+        bars.append((f"held-out within 2 % ≥ 98 %: {h / max(n, 1):.1%}", h >= 0.98 * n))
+    for key in ("heldout", "empty"):
+        if key in tallies:
+            r = tallies[key].results
+            total = r[("empty", "false_page")] + r[("empty", "none")]
+            bars.append((f"{key} false pages ≤ 1 in 100: {r[('empty', 'false_page')]} in {total}",
+                         r[("empty", "false_page")] <= total / 100))
+    if real is not None:
+        h, n = real.share()
+        bars.append((f"real within 2 % ≥ 95 %: {h / max(n, 1):.1%}", h >= 0.95 * n))
+    if all_ms:
+        bars.append((f"median ≤ 5 ms over every frame: {np.median(all_ms):.2f} ms", np.median(all_ms) <= 5))
     print("  bars:")
     for text, ok in bars:
         print(f"    {'met    ' if ok else 'NOT met'}  {text}")
     met = all(ok for _, ok in bars)
     print("  all bars met" if met else "  bars NOT all met")
     return 0 if met else 1
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 BACKGROUNDS = ("dark", "wood", "grey_texture", "light", "fabric", "green_mat", "gradient")
+HALL_BACKGROUNDS = (*BACKGROUNDS, "light_wood", "white_desk")  # the low-contrast desks of a service hall
 
 
 def texture(rng: np.random.Generator, h: int, w: int, scale: int, amp: float) -> np.ndarray:
@@ -37,6 +38,13 @@ def background(name: str, h: int, w: int, rng: np.random.Generator) -> np.ndarra
     elif name == "light":  # low contrast: light grey desk under a white page
         tone = rng.uniform(160, 200)
         img = np.full((h, w, 3), tone, np.float32) + texture(rng, h, w, 30, 4)[..., None]
+    elif name == "light_wood":  # pale beech: a light card on it differs by a few grey levels and some colour
+        grain = np.sin(yy * rng.uniform(0.03, 0.08) + 2 * np.sin(xx * 0.003 + rng.uniform(0, 6))) * 5
+        grain += texture(rng, h, w, 6, 4)
+        base = np.float32([150, 185, 215]) * np.float32(rng.uniform(0.9, 1.08))
+        img = base + grain[..., None]
+    elif name == "white_desk":  # white laminate under white paper
+        img = np.full((h, w, 3), rng.uniform(185, 225), np.float32) + texture(rng, h, w, 40, 3)[..., None]
     elif name == "fabric":
         weave = (np.sin(xx * 0.9) * np.sin(yy * 0.9)) * 15 + texture(rng, h, w, 5, 10)
         base = np.float32([120, 70, 60]) * np.float32(rng.uniform(0.7, 1.2))
