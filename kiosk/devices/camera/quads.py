@@ -138,3 +138,46 @@ def plausible(q: np.ndarray, min_px: float, w: int, h: int) -> bool:
     side ratios, and no side along the image border."""
     return (cv2.isContourConvex(q.reshape(-1, 1, 2)) and cv2.contourArea(q) >= min_px and angles_ok(q)
             and not on_border(q, w, h))
+
+
+def quad_from_sides(contour: np.ndarray) -> np.ndarray | None:
+    """A quad from the four longest straight runs of an outline, or None.
+
+    For an outline a finger or a pen has joined: their tip becomes a corner of the convex hull, but the
+    page's sides remain the longest straight runs of the outline itself. Runs come from a polygon
+    approximation of the outline (not its hull); runs on one line (within 8° and 4 px) are merged; the
+    four longest lines, taken in order around their middle, are intersected in turn."""
+    peri = cv2.arcLength(contour, True)
+    approx = cv2.approxPolyDP(contour, max(2.0, 0.01 * peri), True).reshape(-1, 2).astype(np.float64)
+    n = len(approx)
+    if n < 4:
+        return None
+    ends = np.roll(approx, -1, axis=0)
+    lengths = np.linalg.norm(ends - approx, axis=1)
+    groups: list[list] = []  # [total length, point, unit direction, middle sum]
+    for i in np.argsort(lengths)[::-1]:
+        if lengths[i] < 0.04 * peri:
+            break
+        a, b = approx[i], ends[i]
+        u = (b - a) / lengths[i]
+        for g in groups:
+            m = (a + b) / 2 - g[1]
+            if abs(g[2][0] * u[1] - g[2][1] * u[0]) < 0.14 and abs(g[2][0] * m[1] - g[2][1] * m[0]) < 4:
+                g[0] += lengths[i]
+                break
+        else:
+            groups.append([lengths[i], (a + b) / 2, u])
+    if len(groups) < 4:
+        return None
+    groups.sort(key=lambda g: g[0], reverse=True)
+    top = groups[:4]
+    centre = np.mean([g[1] for g in top], axis=0)
+    top.sort(key=lambda g: math.atan2(g[1][1] - centre[1], g[1][0] - centre[0]))
+    corners = []
+    for k in range(4):
+        g1, g2 = top[k - 1], top[k]
+        pt = _intersect(g1[1], g1[1] + g1[2], g2[1], g2[1] + g2[2])
+        if pt is None:
+            return None
+        corners.append(pt)
+    return np.array(corners, np.float32)

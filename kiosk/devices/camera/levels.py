@@ -1,0 +1,92 @@
+"""One resolution of a camera frame and the images the detector's passes read from it.
+
+A :class:`Level` holds the frame downscaled, its grey and its "whiteness" (the darkest colour channel,
+high only where all channels are high, as on paper), each blurred then closed (text erased, the page
+edge kept), and builds the masks each pass turns into outlines: Canny edges, Otsu on whiteness or
+grey, and Otsu on the colour distance from the desk.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+_DILATE = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+_ROW3 = np.ones((1, 3), np.uint8)
+LIMIT = 5
+
+
+def darkest_channel(bgr: np.ndarray) -> np.ndarray:
+    """min(B, G, R) per pixel: a 1×3 erosion across each row's interleaved channels, read at the green
+    samples (whose window is exactly that pixel's B, G, R); ~6× faster than two ``cv2.min`` on views."""
+    h, w = bgr.shape[:2]
+    rows = cv2.erode(np.ascontiguousarray(bgr).reshape(h, w * 3), _ROW3)
+    return np.ascontiguousarray(rows[:, 1::3])
+
+
+def contour_candidates(mask: np.ndarray, mode: int, min_px: float, limit: int = LIMIT) -> list[np.ndarray]:
+    """The ``limit`` outlines of ``mask`` with the largest convex hulls of at least ``min_px``."""
+    contours, _ = cv2.findContours(mask, mode, cv2.CHAIN_APPROX_SIMPLE)
+    big = []
+    for c in contours:
+        if len(c) < 4:
+            continue
+        _, _, bw, bh = cv2.boundingRect(c)  # cheap test first
+        if bw * bh >= min_px:
+            area = cv2.contourArea(cv2.convexHull(c))
+            if area >= min_px:
+                big.append((area, c))
+    big.sort(key=lambda ac: ac[0], reverse=True)
+    return [c for _, c in big[:limit]]
+
+
+class Level:
+    """One resolution of the frame with what the passes share (computed once)."""
+
+    def __init__(self, small: np.ndarray, blur: int, close: int, opening: int):
+        self.small = small
+        self.close = cv2.getStructuringElement(cv2.MORPH_RECT, (close, close))
+        self.opening = cv2.getStructuringElement(cv2.MORPH_RECT, (opening, opening))
+        self.blur = blur
+        self.colour = small.ndim == 3
+        self.raw = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if self.colour else small
+        self.gray = self.prepare(self.raw)
+        if self.colour:
+            self.white = self.prepare(darkest_channel(small))
+            self.support: list[np.ndarray] = [self.gray, self.white]
+        else:
+            self.white = self.gray
+            self.support = [self.gray]
+        self.h, self.w = small.shape[:2]
+        self._distance: np.ndarray | None = None
+
+    def prepare(self, channel: np.ndarray) -> np.ndarray:
+        """Blur then close: noise and text gone, the page edge kept."""
+        return cv2.morphologyEx(cv2.GaussianBlur(channel, (self.blur, self.blur), 0), cv2.MORPH_CLOSE,
+                                self.close)
+
+    def otsu(self, img: np.ndarray) -> tuple[np.ndarray, int]:
+        _, binary = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        return cv2.morphologyEx(binary, cv2.MORPH_OPEN, self.opening), cv2.RETR_EXTERNAL
+
+    def canny(self, low: int, high: int) -> tuple[np.ndarray, int]:
+        return cv2.dilate(cv2.Canny(self.gray, low, high), _DILATE), cv2.RETR_LIST
+
+    def distance(self) -> np.ndarray:
+        """How far each pixel's colour is from the desk's (YCrCb, L1, chroma weighted triple), the desk's
+        colour being the median of a ring along the border; closed like grey. Separates a tinted card
+        from a grey desk of the same brightness. Computed once; joins the images edge support reads."""
+        if self._distance is None:
+            ycc = cv2.cvtColor(cv2.GaussianBlur(self.small, (self.blur, self.blur), 0), cv2.COLOR_BGR2YCrCb)
+            r = max(2, min(self.h, self.w) // 60)
+            ring = np.concatenate([ycc[:r].reshape(-1, 3), ycc[-r:].reshape(-1, 3),
+                                   ycc[:, :r].reshape(-1, 3), ycc[:, -r:].reshape(-1, 3)])
+            desk = np.median(ring, axis=0)
+            diff = cv2.absdiff(ycc, tuple(float(v) for v in np.rint(desk)) + (0.0,))
+            dist = cv2.transform(diff, np.float32([[1, 3, 3]]))  # saturates at 255; YCrCb chroma is compressed
+            self._distance = cv2.morphologyEx(dist, cv2.MORPH_CLOSE, self.close)
+            self.support.append(self._distance)
+        return self._distance
+
+    def colour_distance(self) -> tuple[np.ndarray, int]:
+        return self.otsu(self.distance())

@@ -1,0 +1,85 @@
+"""How well the image backs a quad as a document outline: the step across each side, sampled along it.
+
+A document's side shows one brightness (or colour) step, the same way round, along most of its length;
+random texture, clutter and the lines of a desk do not. :func:`edge_support` measures that share per
+side; :func:`printed_card` decides whether a quad darker than its desk is a printed card (a bank or
+social-security card) rather than a tablet, a phone or a closed booklet.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+EDGE_T = 5.0  # grey levels between the mean of a band inside and of one outside
+_SAMPLES = 32
+_TS = ((np.arange(_SAMPLES) + 0.5) / _SAMPLES).astype(np.float32)
+
+
+def _outward_normals(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each side's start point, direction (b − a) and unit outward normal, as arrays of 4."""
+    d = np.roll(q, -1, axis=0) - q
+    n = np.stack([-d[:, 1], d[:, 0]], axis=1) / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-9)
+    mid = q + d / 2
+    flip = np.einsum("ij,ij->i", mid - q.mean(axis=0), n) < 0
+    n[flip] *= -1
+    return d, n
+
+
+def edge_support(q: np.ndarray, images: tuple[np.ndarray, ...], step: float = 3.0, t: float | None = None,
+                 samples: int = _SAMPLES) -> tuple[float, bool]:
+    """Share of sample points along the sides whose step across the side is ≥ ``t`` the same way round
+    (worst side counts double; 0 when any side has less than half its length backed), and whether the
+    inside is darker than the outside in ``images[0]`` (grey) along most of the outline.
+
+    The step at a point is the mean of a band ``step`` ± 1.5 px inside the side minus the same band
+    outside, in whichever image shows the larger step: averaging four pixels a side lets a faint edge
+    (white paper on a white desk) count without counting noise.
+    """
+    t = EDGE_T if t is None else t
+    q = np.asarray(q, np.float32).reshape(4, 2)
+    h, w = images[0].shape[:2]
+    ts = _TS if samples == _SAMPLES else ((np.arange(samples) + 0.5) / samples).astype(np.float32)
+    d, n = _outward_normals(q)
+    pts = q[:, None, :] + ts[None, :, None] * d[:, None, :]  # 4 × S × 2
+    offsets = np.float32([step - 1, step, step + 1, step + 2])
+    shift = n[:, None, None, :] * offsets[None, None, :, None]  # 4 × 1 × O × 2
+    lim = np.float32([w - 1, h - 1])
+    out = np.clip(np.rint(pts[:, :, None, :] + shift), 0, lim).astype(np.int32)
+    inn = np.clip(np.rint(pts[:, :, None, :] - shift), 0, lim).astype(np.int32)
+    best = None
+    darker = 0
+    for k, img in enumerate(images):
+        diff = (img[inn[..., 1], inn[..., 0]].astype(np.float32) - img[out[..., 1], out[..., 0]]).mean(axis=2)
+        if k == 0:
+            darker = int(np.count_nonzero(diff <= -t))
+            best = diff
+        else:
+            best = np.where(np.abs(diff) > np.abs(best), diff, best)
+    strong = np.abs(best) >= t
+    # the side must step the same way along its length (random texture does not)
+    shares = np.maximum((strong & (best > 0)).sum(axis=1), (strong & (best < 0)).sum(axis=1)) / samples
+    dark = darker > 2 * samples
+    if shares.min() < 0.5:
+        return 0.0, dark
+    return float((shares.sum() + shares.min()) / 5), dark
+
+
+def printed_card(gray: np.ndarray, q: np.ndarray) -> bool:
+    """For a quad darker than its desk, in the unblurred grey image: card-shaped (long/short side
+    1.25–1.95) with printing inside (5th and 95th percentile of grey ≥ 40 apart), as a bank or
+    social-security card is. A tablet's screen, a phone or a closed booklet is plain; a keyboard is far
+    longer than wide."""
+    d = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1)
+    a, b = (d[0] + d[2]) / 2, (d[1] + d[3]) / 2
+    if not 1.25 <= max(a, b) / max(min(a, b), 1e-6) <= 1.95:
+        return False
+    c = q.mean(axis=0)
+    inner = np.rint(c + (q - c) * 0.8).astype(np.int32)
+    x, y, bw, bh = cv2.boundingRect(inner)
+    x, y = max(x, 0), max(y, 0)
+    crop = gray[y:y + bh, x:x + bw]
+    mask = np.zeros(crop.shape, np.uint8)
+    cv2.fillConvexPoly(mask, inner - np.int32([x, y]), 1)
+    values = crop[mask.astype(bool)]
+    return values.size > 0 and float(np.percentile(values, 95) - np.percentile(values, 5)) >= 40
