@@ -22,7 +22,7 @@ winner's sides are then refitted on the full-resolution frame to a fraction of a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -45,7 +45,7 @@ _darkest_channel = darkest_channel  # the name the tests know
 _FALLBACK_MIN_HEIGHT = 300  # work images at least this tall run the fallbacks at half their size
 _GOOD = 0.85  # a quad this well supported ends the search
 
-Strategy = tuple[str, Callable[[], list[np.ndarray]]]
+Strategy = tuple[str, Callable[[], Iterable[np.ndarray]]]
 
 
 @dataclass(frozen=True)
@@ -61,21 +61,22 @@ class Detection:
         return [[round(float(x), 1), round(float(y), 1)] for x, y in self.corners]
 
 
-def _contour_quads(level: Level, make: Callable[[], tuple[np.ndarray, int]], min_px: float) -> list[np.ndarray]:
+def _contour_quads(level: Level, make: Callable[[], tuple[np.ndarray, int]], min_px: float) -> Iterator[np.ndarray]:
+    """Quads from the outlines of a mask, lazily: each outline's hull quad, then (when a finger or a pen
+    joined the outline) the quad of its longest straight runs."""
     mask, mode = make()
-    quads = []
     for contour in contour_candidates(mask, mode, min_px):
         quad = quad_from_contour(contour)
         if quad is not None:
             quad = order_corners(quad)
             if plausible(quad, min_px, level.w, level.h):
-                quads.append(order_corners(refine_quad(quad, contour)))
-        sides = quad_from_sides(contour)  # when a finger or a pen joined the outline
+                quad = order_corners(refine_quad(quad, contour))
+                yield quad
+        sides = quad_from_sides(contour)
         if sides is not None:
             sides = order_corners(sides)
-            if not quads or np.abs(sides - quads[-1]).max() > 2:
-                quads.append(sides)
-    return quads
+            if quad is None or np.abs(sides - quad).max() > 2:
+                yield sides
 
 
 def _search(level: Level, strategies: list[Strategy], min_area: float,

@@ -74,8 +74,9 @@ class Level:
 
     def distance(self) -> np.ndarray:
         """How far each pixel's colour is from the desk's (YCrCb, L1, chroma weighted triple), the desk's
-        colour being the median of a ring along the border; closed like grey. Separates a tinted card
-        from a grey desk of the same brightness. Computed once; joins the images edge support reads."""
+        colour being the median of a ring along the border; opened (not closed like grey: text is far
+        from the desk's colour too, and closing would join it into blocks). Separates a tinted card from
+        a grey desk of the same brightness. Computed once; joins the images edge support reads."""
         if self._distance is None:
             ycc = cv2.cvtColor(cv2.GaussianBlur(self.small, (self.blur, self.blur), 0), cv2.COLOR_BGR2YCrCb)
             r = max(2, min(self.h, self.w) // 60)
@@ -84,7 +85,7 @@ class Level:
             desk = np.median(ring, axis=0)
             diff = cv2.absdiff(ycc, tuple(float(v) for v in np.rint(desk)) + (0.0,))
             dist = cv2.transform(diff, np.float32([[1, 3, 3]]))  # saturates at 255; YCrCb chroma is compressed
-            self._distance = cv2.morphologyEx(dist, cv2.MORPH_CLOSE, self.close)
+            self._distance = cv2.morphologyEx(dist, cv2.MORPH_OPEN, self.close)
             self.support.append(self._distance)
         return self._distance
 

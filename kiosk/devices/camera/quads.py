@@ -150,7 +150,7 @@ def quad_from_sides(contour: np.ndarray) -> np.ndarray | None:
     peri = cv2.arcLength(contour, True)
     approx = cv2.approxPolyDP(contour, max(2.0, 0.01 * peri), True).reshape(-1, 2).astype(np.float64)
     n = len(approx)
-    if n < 4:
+    if not 4 <= n <= 24:  # a page with a finger or a pen has a few runs; texture has many
         return None
     ends = np.roll(approx, -1, axis=0)
     lengths = np.linalg.norm(ends - approx, axis=1)

@@ -69,11 +69,14 @@ def refine_corners(image: np.ndarray, quad: np.ndarray, reach: float) -> tuple[n
     pts = (base + where.reshape(4, _N)[..., None] * n[:, None, :]).astype(np.float32)
 
     full, halves, backed = [], [], []
+    half = _N // 2
     for i in range(4):
         fit = _line(pts[i][strong[i]])
         full.append(fit)
         backed.append(0.0 if fit is None else float(fit[2].sum()) / _N)
-        halves.append((_line(pts[i][: _N // 2][strong[i][: _N // 2]]), _line(pts[i][_N // 2:][strong[i][_N // 2:]])))
+        halves.append((None, None))
+        if fit is not None and _bent(pts[i], strong[i], fit):
+            halves[i] = (_line(pts[i][:half][strong[i][:half]]), _line(pts[i][half:][strong[i][half:]]))
     out = q.copy()
     for i in range(4):  # corner i joins side i − 1 (its end) and side i (its start)
         a, b = full[i - 1], full[i]
@@ -86,6 +89,15 @@ def refine_corners(image: np.ndarray, quad: np.ndarray, reach: float) -> tuple[n
             out[i] = pt
     score = (sum(backed) + min(backed)) / 5
     return out, float(score)
+
+
+def _bent(pts: np.ndarray, strong: np.ndarray, fit) -> bool:
+    """Whether a side bows: its middle third lies > 1 px (median) off its line, on one side of it."""
+    p, u, _ = fit
+    off = (pts - p) @ np.float32([-u[1], u[0]])
+    mid = off[_N // 3: 2 * _N // 3][strong[_N // 3: 2 * _N // 3]]
+    ends = np.concatenate([off[: _N // 6][strong[: _N // 6]], off[-_N // 6:][strong[-_N // 6:]]])
+    return len(mid) >= 4 and len(ends) >= 4 and abs(float(np.median(mid) - np.median(ends))) > 1.0
 
 
 def _bowed(whole, half, corner: np.ndarray):
