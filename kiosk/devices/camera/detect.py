@@ -37,7 +37,7 @@ from kiosk.devices.camera.quads import (
     refine_quad,
 )
 from kiosk.devices.camera.refine import refine_corners
-from kiosk.devices.camera.support import edge_support, printed_card
+from kiosk.devices.camera.support import edge_support, printed
 
 __all__ = ["Detection", "detect_page", "edge_support", "order_corners"]
 
@@ -79,10 +79,11 @@ def _contour_quads(level: Level, make: Callable[[], tuple[np.ndarray, int]], min
                 yield sides
 
 
-def _search(level: Level, strategies: list[Strategy], min_area: float,
-            min_score: float) -> tuple[float, np.ndarray, str] | None:
+def _search(level: Level, strategies: list[Strategy], min_area: float, min_score: float,
+            printing: tuple[np.ndarray, float]) -> tuple[float, np.ndarray, str] | None:
     """The best supported quad (score, corners in ``level`` pixels, strategy) over the strategies in
-    order, stopping at the first one that yields a score ≥ 0.85."""
+    order, stopping at the first one that yields a score ≥ 0.85. ``printing``: the grey image in which
+    a quad must look printed on, and its scale relative to ``level``."""
     min_px = min_area * level.w * level.h
     best: tuple[float, np.ndarray, str] | None = None
     for name, make in strategies:
@@ -92,7 +93,7 @@ def _search(level: Level, strategies: list[Strategy], min_area: float,
             score, dark = edge_support(quad, tuple(level.support))
             if score < min_score or (best is not None and score <= best[0]):
                 continue
-            if dark and not printed_card(level.raw, quad):
+            if not printed(printing[0], quad * printing[1], dark):
                 continue
             best = (score, quad, name)
             if score >= 0.97:
@@ -132,24 +133,26 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
     small = image if k == 1 else cv2.resize(image, (w // k, h // k), interpolation=cv2.INTER_AREA)
     work = Level(small, 5, 9, 9)
     found = _search(work, [("canny", lambda: _contour_quads(work, lambda: work.canny(30, 90),
-                                                              min_area * work.w * work.h))], min_area, min_score)
+                                                              min_area * work.w * work.h))], min_area, min_score,
+                    (work.raw, 1.0))
     best = None if found is None else (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
     if best is None or best[0] < _GOOD:
         if work.h >= _FALLBACK_MIN_HEIGHT:
             low = Level(cv2.resize(small, (work.w // 2, work.h // 2), interpolation=cv2.INTER_AREA), 3, 5, 7)
         else:
             low = work
-        found = _search(low, _strategies(low, min_area), min_area, min_score)
+        found = _search(low, _strategies(low, min_area), min_area, min_score, (work.raw, work.w / low.w))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], _to_frame(found[1], low, w, h), found[2], w / low.w)
     if best is None:
         return None
     score, corners, name, scale = best
     refined, backing = refine_corners(image, corners, reach=3 * scale + 2)
-    if backing >= 0.5 and plausible(refined, min_area * w * h, w, h):
-        corners, score = refined, score * (0.75 + 0.25 * backing)
-    else:
-        score *= 0.85  # the full-resolution sides do not confirm the outline
+    if backing < 0.5:
+        return None  # the full-resolution frame shows no straight side where the outline runs: not sure
+    if plausible(refined, min_area * w * h, w, h):
+        corners = refined
+    score *= 0.75 + 0.25 * backing
     if score < min_score:
         return None
     return Detection(corners, round(score, 3), round(float(cv2.contourArea(corners)) / (w * h), 3), name)

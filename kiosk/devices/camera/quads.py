@@ -133,11 +133,19 @@ def on_border(q: np.ndarray, w: int, h: int, margin: float = 2.5) -> bool:
     return False
 
 
+def aspect(q: np.ndarray) -> float:
+    """Long over short side, each the mean of two opposite sides."""
+    d = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1)
+    a, b = (d[0] + d[2]) / 2, (d[1] + d[3]) / 2
+    return float(max(a, b) / max(min(a, b), 1e-6))
+
+
 def plausible(q: np.ndarray, min_px: float, w: int, h: int) -> bool:
     """A page-like quad in a ``w``×``h`` image: convex, at least ``min_px`` in area, plausible angles and
-    side ratios, and no side along the image border."""
+    side ratios, no longer than twice its width (A4 is 1.41, an ID-1 card 1.59, a 户口簿 page 1.36, even
+    tilted; a phone is ~2.1, a keyboard ~3), and no side along the image border."""
     return (cv2.isContourConvex(q.reshape(-1, 1, 2)) and cv2.contourArea(q) >= min_px and angles_ok(q)
-            and not on_border(q, w, h))
+            and aspect(q) <= 2.0 and not on_border(q, w, h))
 
 
 def quad_from_sides(contour: np.ndarray) -> np.ndarray | None:

@@ -2,8 +2,8 @@
 
 A document's side shows one brightness (or colour) step, the same way round, along most of its length;
 random texture, clutter and the lines of a desk do not. :func:`edge_support` measures that share per
-side; :func:`printed_card` decides whether a quad darker than its desk is a printed card (a bank or
-social-security card) rather than a tablet, a phone or a closed booklet.
+side; :func:`printed` decides whether a quad is printed on (a document) rather than plain (a wallet, a
+phone, a tablet's dark screen), and a dark one card-shaped (a bank or social-security card).
 """
 
 from __future__ import annotations
@@ -76,15 +76,9 @@ def edge_support(q: np.ndarray, images: tuple[np.ndarray, ...], step: float = 3.
     return float((shares.sum() + shares.min()) / 5), dark
 
 
-def printed_card(gray: np.ndarray, q: np.ndarray) -> bool:
-    """For a quad darker than its desk, in the unblurred grey image: card-shaped (long/short side
-    1.25–1.95) with printing inside (5th and 95th percentile of grey ≥ 40 apart), as a bank or
-    social-security card is. A tablet's screen, a phone or a closed booklet is plain; a keyboard is far
-    longer than wide."""
-    d = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1)
-    a, b = (d[0] + d[2]) / 2, (d[1] + d[3]) / 2
-    if not 1.25 <= max(a, b) / max(min(a, b), 1e-6) <= 1.95:
-        return False
+def content(gray: np.ndarray, q: np.ndarray) -> float:
+    """The spread of grey inside a quad (its middle 80 %): 95th minus 5th percentile. Printing gives
+    ≥ 40 on every document we know at detection scale; a wallet, a phone's body, a plain box give < 20."""
     c = q.mean(axis=0)
     inner = np.rint(c + (q - c) * 0.8).astype(np.int32)
     x, y, bw, bh = cv2.boundingRect(inner)
@@ -93,4 +87,15 @@ def printed_card(gray: np.ndarray, q: np.ndarray) -> bool:
     mask = np.zeros(crop.shape, np.uint8)
     cv2.fillConvexPoly(mask, inner - np.int32([x, y]), 1)
     values = crop[mask.astype(bool)]
-    return values.size > 0 and float(np.percentile(values, 95) - np.percentile(values, 5)) >= 40
+    return float(np.percentile(values, 95) - np.percentile(values, 5)) if values.size else 0.0
+
+
+def printed(gray: np.ndarray, q: np.ndarray, dark: bool) -> bool:
+    """Whether a quad looks printed on, in the unblurred grey image: grey spread ≥ 30 inside (≥ 40 and
+    card-shaped, long/short side 1.25–1.95, when it is darker than its desk, as a bank or social-security
+    card is; a tablet's dark screen, a phone or a closed booklet is plain, a keyboard far longer)."""
+    if not dark:
+        return content(gray, q) >= 30
+    d = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1)
+    a, b = (d[0] + d[2]) / 2, (d[1] + d[3]) / 2
+    return 1.25 <= max(a, b) / max(min(a, b), 1e-6) <= 1.95 and content(gray, q) >= 40

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from kiosk.devices.camera import synth
-from kiosk.devices.camera.backdrops import HALL_BACKGROUNDS
+from kiosk.devices.camera.backdrops import HALL_BACKGROUNDS, background
 
 CARD_TONES = ((242, (1.0, 1.0, 1.0)), (232, (1.0, 0.96, 0.9)), (120, (1.25, 0.75, 0.55)), (95, (0.6, 0.9, 1.6)),
               (150, (0.7, 1.1, 1.3)), (225, (1.0, 0.93, 0.84)))  # white, ID, blue, red, gold, social security
@@ -76,10 +76,7 @@ def render_hall(h: HallScene) -> tuple[np.ndarray, np.ndarray]:
     if h.curl > 0:
         img = _bow(img, quad, h.curl_side, h.curl)
     if h.shadow > 0:
-        pts = (rng.uniform(-0.3, 1.3, (int(rng.integers(3, 6)), 2)) * (ww, hh)).astype(np.int32)
-        mask = np.zeros((hh, ww), np.float32)
-        cv2.fillPoly(mask, [cv2.convexHull(pts)], 1.0)
-        img *= (1 - h.shadow * cv2.GaussianBlur(mask, (0, 0), float(rng.uniform(6, 40))))[..., None]
+        img = _shade(img, h, rng)
     return np.clip(img, 0, 255).astype(np.uint8), quad
 
 
@@ -104,3 +101,77 @@ def _bow(img: np.ndarray, quad: np.ndarray, side: int, amount: float) -> np.ndar
     map_x = (xx - n[0] * shift).astype(np.float32)  # the bowed edge shows what lay `shift` further in
     map_y = (yy - n[1] * shift).astype(np.float32)
     return cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+HALL_NO_PAGE = ("hands", "phone", "tablet", "keyboard", "wallet", "desk_things")
+
+
+def hall_no_page(kind: str, seed: int, width: int = 1280, height: int = 720) -> np.ndarray:
+    """A page-less frame of a hall's desk (BGR uint8): hands reaching in, a phone with its screen lit, a
+    tablet with a dim screen, a keyboard, a wallet, or pens, cups and sticky notes; on the light desks
+    halls have, sometimes under a cast shadow. (A lit screen showing a form *is* a document to the
+    detector: a resident may well show one.)"""
+    rng = np.random.default_rng([seed, 11])
+    h, w = height, width
+    img = background(str(rng.choice(HALL_BACKGROUNDS, p=_background_weights())), h, w, rng)
+    c = (float(rng.uniform(0.3, 0.7) * w), float(rng.uniform(0.3, 0.7) * h))
+    angle = float(rng.uniform(0, 180))
+    if kind in ("hands", "desk_things") or rng.random() < 0.3:
+        for _ in range(int(rng.integers(1, 3))):
+            tip = rng.uniform([0.2, 0.2], [0.8, 0.8]) * (w, h)
+            root = tip + rng.normal(0, 1, 2) * 0.5 * w
+            skin = tuple(float(v) for v in rng.uniform([100, 130, 170], [150, 180, 235]))
+            for k in range(int(rng.integers(1, 5))):
+                off = np.array([k * 0.03 * w, 0]) @ np.array([[0, 1], [-1, 0]])
+                cv2.line(img, tuple(int(v) for v in tip + off), tuple(int(v) for v in root + off), skin, int(0.03 * w))
+            cv2.circle(img, tuple(int(v) for v in root), int(0.09 * w), skin, -1)
+    if kind == "phone":  # a lit screen: bright, with text, in a black body; a phone is ~2.1 long per wide
+        size = float(rng.uniform(0.12, 0.2) * w)
+        body = cv2.boxPoints((c, (size, size * 2.1), angle))
+        cv2.fillConvexPoly(img, body.astype(np.int32), (20.0, 20.0, 22.0))
+        screen = ((body - c) * 0.92 + c).astype(np.int32)
+        cv2.fillConvexPoly(img, screen, tuple(float(v) for v in rng.uniform(200, 250, 3)))
+    elif kind == "tablet":  # a dim screen (a video, a dark theme) in a dark bezel
+        size = float(rng.uniform(0.3, 0.45) * w)
+        body = cv2.boxPoints((c, (size, size * 0.72), angle))
+        cv2.fillConvexPoly(img, body.astype(np.int32), (30.0, 30.0, 32.0))
+        screen = ((body - c) * 0.88 + c)
+        cv2.fillConvexPoly(img, screen.astype(np.int32), tuple(float(v) for v in rng.uniform(35, 80, 3)))
+    elif kind == "keyboard":
+        body = cv2.boxPoints((c, (float(0.6 * w), float(0.2 * w)), angle % 30 - 15))
+        cv2.fillConvexPoly(img, body.astype(np.int32), tuple(float(v) for v in rng.uniform(30, 220, 3) * [1, 1, 1]))
+        for _ in range(80):
+            p = body[0] + rng.uniform(0, 1) * (body[1] - body[0]) + rng.uniform(0, 1) * (body[3] - body[0])
+            cv2.circle(img, (int(p[0]), int(p[1])), 7, (90.0, 90.0, 90.0), -1)
+    elif kind == "wallet":  # brown leather, card-like in shape but plain
+        size = float(rng.uniform(0.2, 0.3) * w)
+        body = cv2.boxPoints((c, (size, size * 0.8), angle))
+        cv2.fillConvexPoly(img, body.astype(np.int32), tuple(float(v) for v in rng.uniform([30, 50, 80], [60, 90, 140])))
+    elif kind == "desk_things":
+        for _ in range(int(rng.integers(2, 6))):
+            p = rng.uniform([0, 0], [w, h])
+            what = rng.random()
+            colour = tuple(float(v) for v in rng.uniform(0, 255, 3))
+            if what < 0.4:
+                q = p + rng.normal(0, 1, 2) * 0.15 * w
+                cv2.line(img, (int(p[0]), int(p[1])), (int(q[0]), int(q[1])), colour, int(rng.integers(6, 14)))
+            elif what < 0.7:
+                cv2.circle(img, (int(p[0]), int(p[1])), int(rng.uniform(0.03, 0.07) * w), colour, -1)
+            else:  # a sticky note
+                note = cv2.boxPoints(((float(p[0]), float(p[1])), (0.06 * w, 0.06 * w), float(rng.uniform(0, 90))))
+                cv2.fillConvexPoly(img, note.astype(np.int32), (120.0, 235.0, 250.0))
+    s = synth.Scene(width=w, height=h, noise=float(rng.uniform(1, 6)), gradient=float(rng.uniform(0, 0.4)),
+                    blur=float(rng.uniform(0, 1.5)), seed=seed)
+    synth._finish(img, s, rng)
+    if rng.random() < 0.3:
+        shadow = HallScene(s, float(rng.uniform(0.15, 0.45)))
+        img = _shade(img, shadow, rng)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _shade(img: np.ndarray, h: HallScene, rng: np.random.Generator) -> np.ndarray:
+    hh, ww = img.shape[:2]
+    pts = (rng.uniform(-0.3, 1.3, (int(rng.integers(3, 6)), 2)) * (ww, hh)).astype(np.int32)
+    mask = np.zeros((hh, ww), np.float32)
+    cv2.fillPoly(mask, [cv2.convexHull(pts)], 1.0)
+    return img * (1 - h.shadow * cv2.GaussianBlur(mask, (0, 0), float(rng.uniform(6, 40))))[..., None]
