@@ -34,7 +34,6 @@ from kiosk.devices.camera.quads import (
     plausible,
     quad_from_contour,
     quad_from_sides,
-    refine_quad,
 )
 from kiosk.devices.camera.refine import refine_corners
 from kiosk.devices.camera.support import edge_support, printed
@@ -70,7 +69,6 @@ def _contour_quads(level: Level, make: Callable[[], tuple[np.ndarray, int]], min
         if quad is not None:
             quad = order_corners(quad)
             if plausible(quad, min_px, level.w, level.h):
-                quad = order_corners(refine_quad(quad, contour))
                 yield quad
         sides = quad_from_sides(contour)
         if sides is not None:
@@ -83,24 +81,34 @@ def _search(level: Level, strategies: list[Strategy], min_area: float, min_score
             printing: tuple[np.ndarray, float]) -> tuple[float, np.ndarray, str] | None:
     """The best supported quad (score, corners in ``level`` pixels, strategy) over the strategies in
     order, stopping at the first one that yields a score ≥ 0.85. ``printing``: the grey image in which
-    a quad must look printed on, and its scale relative to ``level``."""
+    a quad must look printed on, and its scale relative to ``level``. A supported quad that holds the
+    best one inside it wins over it (the page around its own block of text or table)."""
     min_px = min_area * level.w * level.h
-    best: tuple[float, np.ndarray, str] | None = None
+    accepted: list[tuple[float, np.ndarray, str]] = []
     for name, make in strategies:
         for quad in make():
             if not plausible(quad, min_px, level.w, level.h):
                 continue
             score, dark = edge_support(quad, tuple(level.support))
-            if score < min_score or (best is not None and score <= best[0]):
+            if score < min_score or not printed(printing[0], quad * printing[1], dark):
                 continue
-            if not printed(printing[0], quad * printing[1], dark):
-                continue
-            best = (score, quad, name)
+            accepted.append((score, quad, name))
             if score >= 0.97:
                 break
-        if best is not None and best[0] >= _GOOD:
+        if accepted and max(a[0] for a in accepted) >= _GOOD:
             break
-    return best
+    if not accepted:
+        return None
+    best = max(accepted, key=lambda a: a[0])
+    outer = [a for a in accepted if a[0] >= 0.8 * best[0] and _holds(a[1], best[1])]
+    return max(outer, key=lambda a: cv2.contourArea(a[1])) if outer else best
+
+
+def _holds(outer: np.ndarray, inner: np.ndarray) -> bool:
+    """Whether ``inner`` lies inside ``outer`` and is clearly smaller (not the same quad found twice)."""
+    contour = outer.reshape(-1, 1, 2)
+    return (cv2.contourArea(inner) < 0.85 * cv2.contourArea(outer)
+            and all(cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0 for x, y in inner))
 
 
 def _strategies(level: Level, min_area: float) -> list[Strategy]:

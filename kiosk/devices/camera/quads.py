@@ -1,5 +1,6 @@
-"""Quadrilateral geometry for page detection: corner order, a quad from an outline, corner refinement
-along the outline, and the plausibility tests (angles, side ratios, frame border) a page must pass."""
+"""Quadrilateral geometry for page detection: corner order, a quad from an outline (its convex hull, or
+its longest straight runs), and the plausibility tests (angles, side ratios, aspect, frame border) a
+page must pass."""
 
 from __future__ import annotations
 
@@ -64,50 +65,6 @@ def quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
     if hull_area <= 0 or cv2.contourArea(quad) > 1.15 * hull_area:
         return None
     return quad
-
-
-def _densify(pts: np.ndarray, step: float = 2.0) -> np.ndarray:
-    """Points every ``step`` pixels along a closed polyline (CHAIN_APPROX_SIMPLE keeps only run ends)."""
-    nxt = np.roll(pts, -1, axis=0)
-    seg = np.linalg.norm(nxt - pts, axis=1)
-    counts = np.maximum(1, np.ceil(seg / step).astype(np.int64))
-    idx = np.repeat(np.arange(len(pts)), counts)
-    frac = (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)) / np.repeat(counts, counts)
-    return pts[idx] + (nxt[idx] - pts[idx]) * frac[:, None].astype(np.float32)
-
-
-def refine_quad(quad: np.ndarray, contour: np.ndarray, rounds: int = 2) -> np.ndarray:
-    """Moves the corners onto the outline: fits a line to the outline points near the middle of each side
-    (within a band that excludes cut corners and the finger over them) and intersects neighbouring lines. Recovers corners cut by a finger or rounded (cards);
-    a corner that would move more than a sixth of the shortest side stays where it was."""
-    pts = _densify(contour.reshape(-1, 2).astype(np.float32))
-    q = quad.astype(np.float32)
-    for _ in range(rounds):
-        lines = []
-        for i in range(4):
-            a, b = q[i], q[(i + 1) % 4]
-            d = b - a
-            length = float(np.linalg.norm(d)) + 1e-9
-            u = d / length
-            rel = pts - a
-            t = rel @ u / length
-            dist = np.abs(rel @ np.array([-u[1], u[0]], np.float32))
-            sel = pts[(t > 0.08) & (t < 0.92) & (dist < max(2.0, 0.04 * length))]
-            if len(sel) < 8:
-                lines.append((a, b))
-                continue
-            vx, vy, x0, y0 = cv2.fitLine(sel, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-            p0 = np.array([x0, y0], np.float32)
-            lines.append((p0, p0 + np.array([vx, vy], np.float32)))
-        new = []
-        for i in range(4):
-            pt = _intersect(*lines[i - 1], *lines[i])
-            new.append(q[i] if pt is None else pt)
-        new_q = np.array(new, np.float32)
-        limit = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1).min() / 6
-        moved = np.linalg.norm(new_q - q, axis=1) <= limit
-        q = np.where(moved[:, None], new_q, q)
-    return q
 
 
 def angles_ok(q: np.ndarray) -> bool:
