@@ -160,6 +160,8 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
         return None  # the full-resolution frame shows no straight side where the outline runs: not sure
     if plausible(refined, min_area * w * h, w, h):
         corners = refined
+    if corners.min() < 0 or corners[:, 0].max() > w - 1 or corners[:, 1].max() > h - 1:
+        return None  # a corner beyond the frame: the page is cut, so not a page to capture
     score *= 0.75 + 0.25 * backing
     if score < min_score:
         return None

@@ -87,3 +87,91 @@ def test_whiteness_is_the_darkest_channel_of_each_pixel():
     rng = np.random.default_rng(5)
     for image in (rng.integers(0, 256, (37, 53, 3), np.uint8), rng.integers(0, 256, (20, 40, 3), np.uint8)[:, ::2]):
         assert np.array_equal(_darkest_channel(image), image.min(axis=2))
+
+
+# --- what a service hall's camera sees (issue 11) -------------------------------------------------
+
+
+@pytest.mark.parametrize("background", ["wood", "light_wood", "white_desk", "dark", "green_mat"])
+def test_small_cards_are_found_down_to_a_tenth_of_the_frame(background):
+    for seed, cover in ((1, 0.1), (2, 0.15)):
+        scene = synth.Scene(kind="card", background=background, cover=cover, angle=25 * seed - 40,
+                            tilt=0.1, page_tone=232, tint=(1.0, 0.96, 0.9), seed=seed)
+        frame, truth = synth.render(scene)
+        found = detect_page(frame)
+        assert found is not None and _within(found.corners, truth, frame), (background, cover)
+
+
+def test_a_dark_printed_card_is_a_document_but_a_plain_dark_quad_is_not():
+    from kiosk.devices.camera.synth_hall import CARD_TONES
+
+    tone, tint = CARD_TONES[3]  # a dark red bank card on a light desk
+    frame, truth = synth.render(synth.Scene(kind="card", background="light_wood", cover=0.2, angle=15,
+                                            page_tone=tone, tint=tint, seed=8))
+    found = detect_page(frame)
+    assert found is not None and _within(found.corners, truth, frame)
+    for seed in range(6):  # tablets, keyboards, closed booklets: dark, plain quads
+        assert detect_page(synth.no_page("dark_object", 900 + seed)) is None
+
+
+@pytest.mark.parametrize("kind", ["hands", "phone", "tablet", "keyboard", "wallet", "desk_things"])
+def test_hall_desks_without_a_document_give_no_page(kind):
+    from kiosk.devices.camera.synth_hall import hall_no_page
+
+    for seed in range(5):
+        assert detect_page(hall_no_page(kind, 300 + seed)) is None, (kind, seed)
+
+
+def test_a_finger_over_a_corner_does_not_pull_the_corner():
+    for seed in range(6):
+        scene = synth.Scene(kind="card", background="grey_texture", cover=0.2, angle=20 + 10 * seed,
+                            occlude=True, seed=40 + seed)
+        frame, truth = synth.render(scene)
+        found = detect_page(frame)
+        assert found is not None and _within(found.corners, truth, frame, 0.01), seed
+
+
+def test_corners_are_refined_on_the_full_frame_to_within_two_pixels():
+    for seed, background in ((3, "wood"), (4, "dark"), (5, "fabric")):
+        scene = synth.Scene(background=background, cover=0.25, angle=4 * seed, tilt=0.05, noise=2, seed=seed)
+        assert synth.page_quad(scene)[:, 1].min() > 10 and synth.page_quad(scene)[:, 1].max() < 710
+        frame, truth = synth.render(scene)
+        found = detect_page(frame)
+        assert found is not None and synth.corner_error(found.corners, truth) < 2.0, (seed, found.as_list())
+
+
+def test_the_hall_tuning_set_mostly_found_and_never_a_wrong_quad():
+    from kiosk.devices.camera.synth_hall import hall_scene, render_hall
+
+    rng = np.random.default_rng(7)
+    hits = wrong = 0
+    for _ in range(60):
+        frame, truth = render_hall(hall_scene(rng))
+        found = detect_page(frame)
+        if found is not None:
+            if _within(found.corners, truth, frame):
+                hits += 1
+            else:
+                wrong += 1
+    assert hits >= 54 and wrong <= 1, (hits, wrong)
+
+
+def test_not_sure_is_an_answer():
+    frame, _ = synth.render(synth.Scene(background="wood", cover=0.3, seed=3))
+    assert detect_page(frame, min_score=1.01) is None
+
+
+def test_a_side_that_runs_on_past_its_corners_is_not_a_document_side():
+    from kiosk.devices.camera.support import edge_support
+
+    img = np.full((200, 300), 200, np.uint8)  # a lit desk
+    img[100:] = 80  # a cast shadow's edge across the whole frame at y = 100
+    img[50:100, 100:200], img[100:150, 100:200] = 170, 100  # a card, half in the shadow
+    below_shadow_edge = np.float32([[100, 100], [200, 100], [200, 150], [100, 150]])
+    score, _ = edge_support(below_shadow_edge, (img,))
+    assert score == 0.0  # its top side is the shadow's edge, which runs on across the desk
+    plain = img.copy()
+    plain[:100] = 80  # no shadow edge: the same quad is a dark patch's outline, fully supported
+    plain[50:100, 100:200] = 100
+    plain[50:100] = np.where(plain[50:100] == 100, 80, plain[50:100])
+    assert edge_support(below_shadow_edge, (plain,))[0] > 0.9
