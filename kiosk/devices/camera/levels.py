@@ -51,14 +51,18 @@ class Level:
         self.colour = small.ndim == 3
         self.raw = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if self.colour else small
         self.gray = self.prepare(self.raw)
-        if self.colour:
-            self.white = self.prepare(darkest_channel(small))
-            self.support: list[np.ndarray] = [self.gray, self.white]
-        else:
-            self.white = self.gray
-            self.support = [self.gray]
+        self.support: list[np.ndarray] = [self.gray]
         self.h, self.w = small.shape[:2]
+        self._white: np.ndarray | None = None if self.colour else self.gray
         self._distance: np.ndarray | None = None
+
+    @property
+    def white(self) -> np.ndarray:
+        """Whiteness, blurred and closed; computed when first asked for, then read by edge support too."""
+        if self._white is None:
+            self._white = self.prepare(darkest_channel(self.small))
+            self.support.append(self._white)
+        return self._white
 
     def prepare(self, channel: np.ndarray) -> np.ndarray:
         """Blur then close: noise and text gone, the page edge kept."""
