@@ -7,13 +7,13 @@ Device sections are in :mod:`kiosk.config.devices`.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kiosk.config.devices import DevicesConfig
+from kiosk.config.tomlfile import TomlFileError, read_toml_file
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -133,7 +133,8 @@ def format_errors(error: ValidationError) -> list[str]:
         elif kind == "missing":
             msg = "is missing; this key is required"
         elif kind not in ("value_error", "assertion_error") and "input" in e:
-            msg = f"{msg} (got {e['input']!r})"
+            got = repr(e["input"])
+            msg = f"{msg} (got {got if len(got) <= 80 else got[:77] + '…'})"
         lines.append(f"{path}: {msg}")
     return lines
 
@@ -151,8 +152,7 @@ def load_config(path: str | Path) -> KioskConfig:
     if not p.is_file():
         raise ConfigError(str(p), [f"(file): '{p}' does not exist; create one with `kiosk config init {p}`"])
     try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(str(p), [f"(file): not valid TOML: {err}"]) from None
+        data = read_toml_file(p)
+    except TomlFileError as err:
+        raise ConfigError(str(p), [f"(file): {err}"]) from None
     return parse_config(data, str(p))

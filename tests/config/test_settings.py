@@ -83,3 +83,37 @@ def test_check_validates_the_catalogue_too(tmp_path):
     result = run("config", "check", str(cfg))
     assert result.returncode == 1
     assert "catalog:" in result.stderr
+
+
+@pytest.mark.parametrize("content, says", [
+    (b'kiosk_id = "zd-\xff\xfe"\n', "not UTF-8 text (byte 0xFF on line 1)"),
+    (b"kiosk_id = \"k\"\n\n# \xd6\xd0\xce\xc4 GBK comment\n", "not UTF-8 text (byte 0xD6 on line 3)"),
+    (b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested hundreds deep"),
+    (b"a = " + b"{b=" * 3000 + b"1" + b"}" * 3000 + b"\n", "nested hundreds deep"),
+    (b"a = " + b"[" * 40 + b"]" * 40 + b"\n", "nested more than 16 deep"),
+    (b'kiosk_id = "k"\n' + b"a." * 3000 + b"b = 1\n", "nested more than 16 deep"),
+], ids=["bad-utf8", "gbk-comment", "deep-arrays", "deep-inline-tables", "arrays-40", "dotted-key-3000"])
+def test_check_gives_a_clear_error_for_files_that_are_not_plain_toml(tmp_path, content, says):
+    bad = tmp_path / "hostile.toml"
+    bad.write_bytes(content)
+    result = run("config", "check", str(bad))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "(file): " in result.stderr and says in result.stderr, result.stderr
+
+
+def test_a_catalogue_that_is_not_utf8_or_too_deep_is_a_catalog_error(tmp_path):
+    from kiosk.catalog import CatalogError, load_catalog
+
+    for content in (b'[catalog]\nname = "\xc4\xe3\xba\xc3"\n', b"x = " + b"[" * 3000 + b"]" * 3000):
+        path = tmp_path / "matters.toml"
+        path.write_bytes(content)
+        with pytest.raises(CatalogError, match=r"\(file\): (is not UTF-8|not valid TOML)"):
+            load_catalog(path)
+
+
+def test_a_huge_value_is_not_echoed_whole(tmp_path):
+    text = DEFAULT.read_text(encoding="utf-8").replace("idle_timeout_s = 90", f'idle_timeout_s = "{"9" * 100_000}"')
+    bad = tmp_path / "big.toml"
+    bad.write_text(text, encoding="utf-8")
+    result = run("config", "check", str(bad))
+    assert result.returncode == 1 and "ui.idle_timeout_s:" in result.stderr and len(result.stderr) < 2000
