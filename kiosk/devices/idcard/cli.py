@@ -61,10 +61,9 @@ def _config_section() -> object | None:
 
 
 def _read_id(args: argparse.Namespace) -> int:
-    import json
-
     from kiosk.devices.base import DeviceError
     from kiosk.devices.idcard.reader import SamReader
+    from kiosk.devices.safe_text import json_line
     from kiosk.i18n import tr
 
     port, baud = args.port, args.baud
@@ -94,7 +93,7 @@ def _read_id(args: argparse.Namespace) -> int:
         print(tr("idcard.cli.no_card", seconds=f"{args.wait:g}"), file=sys.stderr)
         return EXIT_NO_CARD
     if args.json:
-        print(json.dumps(card.as_json(reveal=args.reveal), ensure_ascii=False))
+        print(json_line(card.as_json(reveal=args.reveal)))
     else:
         print(_human(card, args.reveal))
     card.wipe()
@@ -102,8 +101,10 @@ def _read_id(args: argparse.Namespace) -> int:
 
 
 def _human(card: object, reveal: bool) -> str:
-    """Aligned lines for a person; name, address and numbers masked unless ``reveal``."""
+    """Aligned lines for a person; name, address and numbers masked unless ``reveal``. Every control,
+    bidi or zero-width character a card field carries is shown as a visible ``\\u{XXXX}`` escape."""
     from kiosk.devices.idcard.card import IdCard
+    from kiosk.devices.safe_text import for_terminal
     from kiosk.i18n import tr
     from kiosk.privacy import mask_address, mask_id_number, mask_name
 
@@ -127,7 +128,7 @@ def _human(card: object, reveal: bool) -> str:
             ("card_version", card.card_version),
             ("issuer", card.issuer), ("valid", f"{data['valid_from']} – {data['valid_until']}"),
             ("photo", f"{len(card.photo_raw)} bytes WLT")]
-    return "\n".join(f"{tr('idcard.field.' + key)}: {value}" for key, value in rows if value)
+    return "\n".join(f"{tr('idcard.field.' + key)}: {for_terminal(value)}" for key, value in rows if value)
 
 
 def _simulate(args: argparse.Namespace) -> int:

@@ -131,6 +131,34 @@ def test_human_output_masks_name_address_and_number(simulator: Simulator, capsys
     assert IDENTITIES["foreign_2023"].id_number in out
 
 
+def test_control_and_bidi_characters_on_a_card_never_reach_the_terminal_raw() -> None:
+    """A forged card whose fields carry an escape sequence, a right-to-left override, a zero-width space
+    and a C1 control: the human output shows each as a visible escape; the JSON keeps the exact data."""
+    import dataclasses
+
+    from kiosk.devices.idcard.sim_server import SimulatorServer
+    from kiosk.devices.idcard.simulator import SamModule
+
+    name, address = "张\x1b[2J\x1b]0;x\x07三", "湖北省\u202egpj.exe\u200b随州市\x9b31m曾都区"
+    forged = dataclasses.replace(IDENTITIES["zhang_san"], name=name, address=address, issuer="公安\u2066局\n")
+    server = SimulatorServer(SamModule(forged, refind_after_read=True), wire_timing=False)
+    url = server.start_tcp()
+    try:
+        human = read_id("--port", url, "--wait", "2", "--reveal")
+        masked = read_id("--port", url, "--wait", "2")
+        data = read_id("--port", url, "--wait", "2", "--json")
+    finally:
+        server.stop()
+    assert (human.returncode, masked.returncode, data.returncode) == (0, 0, 0), human.stderr
+    for out in (human.stdout, masked.stdout, data.stdout):
+        assert not any(c in out for c in "\x1b\x07\x9b\u202e\u200b\u2066"), out
+    assert "张\\u{001B}[2J\\u{001B}]0;x\\u{0007}三" in human.stdout
+    assert "湖北省\\u{202E}gpj.exe\\u{200B}随州市\\u{009B}31m曾都区" in human.stdout
+    assert "签发机关: 公安\\u{2066}局\\u{000A}\n" in human.stdout  # a newline in a field cannot fake a line
+    parsed = json.loads(data.stdout)
+    assert parsed["name"] == name and parsed["address"] == address and data.stdout.count("\n") == 1
+
+
 def test_no_card_exits_3(simulator: Simulator) -> None:
     assert simulator.command("remove") == "removed"
     out = read_id("--port", simulator.url, "--wait", "0.3", "--json")
