@@ -68,12 +68,15 @@ class EscposPrinter:
 
     def __init__(self, uri: str, *, profile: str | None = None, width_mm: int = 80,
                  status_timeout_s: float = 1.0, encoding: str = "gbk", connect_timeout_s: float = 3.0,
-                 fonts: tuple[str, ...] | None = None, backoff: Backoff | None = None):
+                 fonts: tuple[str, ...] | None = None, backoff: Backoff | None = None,
+                 four_byte: bool = True, qr_sizes: tuple[int, int] | None = None):
+        """``encoding``, ``four_byte`` and ``qr_sizes``: the printer's font and QR sizes (see
+        :class:`~kiosk.printing.escpos_render.EscposOptions`; ``qr_sizes`` None: from the profile)."""
         self.address = parse_uri(uri)
         self.uri, self.profile, self.width_mm = uri, profile, width_mm
         self.status_timeout_s, self.connect_timeout_s = status_timeout_s, connect_timeout_s
         try:
-            self.options = EscposOptions.for_profile(profile, encoding, fonts)
+            self.options = EscposOptions.for_profile(profile, encoding, fonts, four_byte, qr_sizes)
         except ValueError as exc:
             raise PrinterAddressError(str(exc)) from None
         self.renderer = EscposRenderer(self.options)
@@ -92,8 +95,10 @@ class EscposPrinter:
     def from_config(cls, section: Any) -> EscposPrinter:
         """From a ``PrinterConfig`` section (``devices.printer``); starts the status monitor when the
         section's ``monitor_interval_s`` is above 0 (the first check runs at once, off this thread)."""
+        sizes = getattr(section, "qr_module_sizes", None)
         printer = cls(section.uri, profile=section.profile, width_mm=section.paper_width_mm,
-                      status_timeout_s=section.status_timeout_s, encoding=getattr(section, "encoding", "gbk"))
+                      status_timeout_s=section.status_timeout_s, encoding=getattr(section, "encoding", "gbk"),
+                      four_byte=getattr(section, "four_byte_codes", True), qr_sizes=tuple(sizes) if sizes else None)
         interval = getattr(section, "monitor_interval_s", 0)
         if interval > 0:
             printer.start_monitor(interval)
@@ -199,7 +204,7 @@ class EscposPrinter:
                     raise PrinterUnavailable(tr("printer.unreachable", reason=str(exc)), slip, status) from exc
                 self._update_health(status)
                 return PrintResult(len(rendered.data), status, rendered.image_lines, rendered.missing_glyphs,
-                                   (time.perf_counter() - started) * 1000)
+                                   (time.perf_counter() - started) * 1000, rendered.image_chars)
         raise AssertionError("unreachable")
 
     def submit(self, slip: Slip) -> Future:

@@ -38,10 +38,12 @@ class PrinterUnavailable(PrinterError, DeviceNotFound):
 
 @dataclass(frozen=True)
 class PrintResult:
-    """A printed slip: bytes sent, the status read before, lines sent as images, glyphs no font had."""
+    """A printed slip: bytes sent, the status read before, lines sent as images (and the characters
+    outside the printer's font that made them so), glyphs no font had."""
 
     bytes_sent: int
     status: PrinterStatus | None
     image_lines: int = 0
     missing_glyphs: tuple[str, ...] = ()
     ms: float = 0.0
+    image_chars: tuple[str, ...] = ()

@@ -200,3 +200,39 @@ def test_from_config_through_the_registry(sim):
         assert any(type(b).__name__ == "QR" for b in sim.slips[0].blocks)
     finally:
         driver.close()
+
+
+@pytest.mark.parametrize("settings, sent", [
+    ({}, 8),  # no profile: most printers take 1–8
+    ({"profile": "TM-T88V"}, 12),  # Epson: 1–16
+    ({"profile": "TM-T88V", "qr_module_sizes": [2, 5]}, 5),  # the config wins
+    ({"qr_module_sizes": [14, 16]}, 14),  # clamped up too
+])
+def test_qr_module_size_comes_from_the_profile_and_config(settings, sent):
+    from kiosk.printing.layout import QR
+
+    with PrinterSimulator() as sim:
+        section = PrinterConfig(uri=sim.uri, monitor_interval_s=0, **settings)
+        printer = EscposPrinter.from_config(section)
+        try:
+            printer.print_slip(Slip([QR("BBDB1|T|A001", size=12), Cut()]))
+        finally:
+            printer.close()
+        assert sim.wait_for_slips(1)
+    assert [b.size for b in sim.slips[0].blocks if isinstance(b, QR)] == [sent]
+
+
+def test_four_byte_codes_off_in_the_config_prints_them_as_an_image():
+    from kiosk.printing.layout import Raster
+
+    with PrinterSimulator(font="gb18030-2byte") as sim:
+        section = PrinterConfig(uri=sim.uri, encoding="gb18030", four_byte_codes=False, monitor_interval_s=0)
+        printer = EscposPrinter.from_config(section)
+        try:
+            result = printer.print_slip(Slip([Text("王𠮷祥"), Text("张三"), Cut()]))
+        finally:
+            printer.close()
+        assert sim.wait_for_slips(1)
+    blocks = sim.slips[0].blocks
+    assert isinstance(blocks[0], Raster) and blocks[1].text == "张三"
+    assert result.image_chars == ("𠮷",) and result.image_lines == 1
