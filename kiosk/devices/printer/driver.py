@@ -295,6 +295,8 @@ class EscposPrinter:
         if status.paper == "near_end":
             self._tracker.set(HealthState.CONNECTED, tr("printer.paper_near_end"), paper="near_end",
                               warning="paper_near_end")
+        elif status.can_print is None:  # some replies were no status bytes: what they would say is unknown
+            self._tracker.set(HealthState.CONNECTED, tr("printer.status_unknown"), paper=status.paper)
         else:
             self._tracker.set(HealthState.CONNECTED, "", paper=status.paper)
 

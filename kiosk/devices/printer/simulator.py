@@ -13,6 +13,7 @@ state          replies n=1/2/3/4   prints?
 ``out``        1A 32 12 7E         no (received slips are counted as ``lost``)
 ``cover_open`` 1A 16 12 12         no
 ``silent``     (nothing)           yes (a printer without a status channel)
+``garbled``    00 FF 00 FF         yes (a reply that is no status byte: unknown)
 =============  ==================  ============================================
 
 ``font`` and ``qr_sizes`` make it play a particular model (see
@@ -43,9 +44,10 @@ REPLIES: dict[str, dict[int, int] | None] = {
     "out": {1: 0x1A, 2: 0x32, 3: 0x12, 4: 0x7E},
     "cover_open": {1: 0x1A, 2: 0x16, 3: 0x12, 4: 0x12},
     "silent": None,
+    "garbled": {1: 0x00, 2: 0xFF, 3: 0x00, 4: 0xFF},
 }
 STATES = tuple(REPLIES)
-_PRINTS = {"ok", "near_end", "silent"}
+_PRINTS = {"ok", "near_end", "silent", "garbled"}
 
 
 class PrinterSimulator:

@@ -236,3 +236,15 @@ def test_four_byte_codes_off_in_the_config_prints_them_as_an_image():
     blocks = sim.slips[0].blocks
     assert isinstance(blocks[0], Raster) and blocks[1].text == "张三"
     assert result.image_chars == ("𠮷",) and result.image_lines == 1
+
+
+def test_a_printer_answering_noise_is_unknown_and_its_self_test_warns(sim, printer):
+    sim.set_state("garbled")  # 00 / FF to every DLE EOT
+    status = printer.status()
+    assert (status.online, status.paper, status.cover_open) == (None, "unknown", None)
+    assert status.can_print is None and not status.answered and "invalid reply to n=1 (0x00)" in status.error
+    assert printer.health().detail.get("paper") == "unknown"
+    check = printer.self_test()
+    assert check.ok and check.warning  # it prints, but what the printer says cannot be read
+    printer.print_slip(slip())  # unknown never blocks a ticket
+    assert sim.wait_for_slips(1) and not sim.lost
