@@ -37,11 +37,16 @@ log = logging.getLogger(__name__)
 
 
 def format_sam_id(data: bytes) -> str:
-    """The module id as printed on readers, ``05.01-20240315-0000123456-1234567890`` (hex if odd-sized)."""
+    """The module id as printed on readers, ``05.01-20240315-0000123456-1234567890`` (hex if odd-sized).
+
+    The 16 bytes are two 16-bit and three 32-bit little-endian numbers (bytes 0–1, 2–3, 4–7, 8–11,
+    12–15), as the vendors' SDKs read them: a module sends ``05 00 01 00 …`` for ``05.01-…``.
+    """
     if len(data) != 16:
         return data.hex()
+    u16 = [int.from_bytes(data[i:i + 2], "little") for i in (0, 2)]
     u32 = [int.from_bytes(data[i:i + 4], "little") for i in (4, 8, 12)]
-    return f"{data[0]:02d}.{data[1]:02d}-{u32[0]:08d}-{u32[1]:010d}-{u32[2]:010d}"
+    return f"{u16[0]:02d}.{u16[1]:02d}-{u32[0]:08d}-{u32[1]:010d}-{u32[2]:010d}"
 
 
 class SamReader:

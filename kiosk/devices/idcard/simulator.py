@@ -28,9 +28,10 @@ from kiosk.devices.idcard.protocol import PREAMBLE, Command, Frame, build_respon
 FAULTS = ("no_card", "removed_mid_read", "bad_checksum", "garbage", "silence", "not_authorized",
           "self_test_failed", "slow")
 SLOW_BAUD = 9600
-# 05.01-20240315-0000123456-1234567890 as the module sends it
-SAM_ID = bytes([5, 1, 0, 0]) + (20240315).to_bytes(4, "little") + (123456).to_bytes(4, "little") + (
-    1234567890).to_bytes(4, "little")
+# 05.01-20240315-0000123456-1234567890 as a module sends it: 16-bit 5 and 1, then three 32-bit numbers,
+# all little-endian (05 00 01 00 …), as the vendors' SDKs read them
+SAM_ID = (5).to_bytes(2, "little") + (1).to_bytes(2, "little") + (20240315).to_bytes(4, "little") + (
+    123456).to_bytes(4, "little") + (1234567890).to_bytes(4, "little")
 _COMMANDS = {c.value: c for c in Command}
 
 

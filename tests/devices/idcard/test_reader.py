@@ -157,6 +157,20 @@ def test_self_test_reports_the_sam_id(make_sim, make_reader) -> None:  # noqa: A
     assert result.ok and "05.01-20240315-0000123456-1234567890" in result.message
 
 
+def test_sam_id_fields_are_little_endian_16_and_32_bit_numbers_as_the_vendor_sdks_read_them(
+        make_sim, make_reader) -> None:  # noqa: ANN001
+    from kiosk.devices.idcard.protocol import Command
+    from kiosk.devices.idcard.reader import format_sam_id
+
+    reader = make_reader(make_sim("zhang_san").url)
+    data = bytes(reader.link.command(Command.MODULE_ID).data)  # the module's reply over the wire
+    assert data[:4] == b"\x05\x00\x01\x00" and len(data) == 16
+    assert reader.sam_id() == "05.01-20240315-0000123456-1234567890"
+    other = bytes.fromhex("0500 0200 ffffffff 01000000 00000000".replace(" ", ""))
+    assert format_sam_id(other) == "05.02-4294967295-0000000001-0000000000"
+    assert format_sam_id(b"\x05\x01") == "0501"  # not 16 bytes: shown as hex, never guessed
+
+
 def test_missing_port_is_device_not_found_with_backoff(make_reader) -> None:  # noqa: ANN001
     reader = make_reader("socket://127.0.0.1:1")
     with pytest.raises(DeviceNotFound, match="无法打开"):
