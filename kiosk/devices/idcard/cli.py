@@ -117,7 +117,7 @@ def _human(card: object, reveal: bool) -> str:
     rows = [("card_type", tr(f"idcard.card_type.{card.card_type.value}")),
             ("name", show(card.name, mask_name)),
             ("english_name", show(card.english_name, mask_name) if card.english_name else ""),
-            ("gender", card.gender), ("ethnicity", card.ethnicity), ("nationality", card.nationality),
+            ("gender", card.gender), ("ethnicity", _ethnicity(card)), ("nationality", card.nationality),
             ("birth_date", data["birth_date"] if reveal else f"{card.birth_date.year}-**-**"),
             ("address", show(card.address, mask_address)),
             ("appended_address", show(card.appended_address, mask_address) if card.appended_address else ""),
@@ -126,9 +126,19 @@ def _human(card: object, reveal: bool) -> str:
             ("issue_count", "" if card.issue_count is None else str(card.issue_count)),
             ("renewal_count", "" if card.renewal_count is None else str(card.renewal_count)),
             ("card_version", card.card_version),
+            ("previous_permit_number", show(card.previous_permit_number, mask_id_number)
+             if card.previous_permit_number else ""),
             ("issuer", card.issuer), ("valid", f"{data['valid_from']} – {data['valid_until']}"),
             ("photo", f"{len(card.photo_raw)} bytes WLT")]
     return "\n".join(f"{tr('idcard.field.' + key)}: {for_terminal(value)}" for key, value in rows if value)
+
+
+def _ethnicity(card: object) -> str:
+    """The GB 3304 name, or the card's code with a neutral label when it is outside GB 3304."""
+    from kiosk.i18n import tr
+
+    name, code = card.ethnicity, card.ethnicity_code  # type: ignore[attr-defined]
+    return name or (tr("idcard.field.ethnicity_code", code=code) if code else "")
 
 
 def _simulate(args: argparse.Namespace) -> int:

@@ -159,6 +159,19 @@ def test_control_and_bidi_characters_on_a_card_never_reach_the_terminal_raw() ->
     assert parsed["name"] == name and parsed["address"] == address and data.stdout.count("\n") == 1
 
 
+def test_an_unlisted_ethnicity_and_a_2023_cards_earlier_number_over_the_wire(simulator: Simulator) -> None:
+    simulator.command("present unlisted_ethnicity")
+    human = read_id("--port", simulator.url, "--wait", "2")
+    assert human.returncode == 0 and "民族: 民族代码 59" in human.stdout and "未知" not in human.stdout
+    data = json.loads(read_id("--port", simulator.url, "--wait", "2", "--json").stdout)
+    assert (data["ethnicity"], data["ethnicity_code"]) == ("", "59")
+    simulator.command("present foreign_2023")
+    human = read_id("--port", simulator.url, "--wait", "2")
+    revealed = read_id("--port", simulator.url, "--wait", "2", "--reveal", "--json")
+    assert "既往永居证号码: ESP420*****1219" in human.stdout and "中华人民共和国国家移民管理局" in human.stdout
+    assert json.loads(revealed.stdout)["previous_permit_number"] == "ESP420988051219"
+
+
 def test_no_card_exits_3(simulator: Simulator) -> None:
     assert simulator.command("remove") == "removed"
     out = read_id("--port", simulator.url, "--wait", "0.3", "--json")
