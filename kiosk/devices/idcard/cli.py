@@ -15,7 +15,7 @@ from kiosk.devices.argtypes import seconds
 EXIT_READ, EXIT_NO_CARD, EXIT_DEVICE_ERROR = 0, 3, 4
 BAUDS = (9600, 19200, 38400, 57600, 115200)
 FAULT_NAMES = ("no_card", "removed_mid_read", "bad_checksum", "garbage", "silence", "not_authorized",
-               "self_test_failed", "slow")  # kept equal to simulator.FAULTS by a test
+               "self_test_failed", "slow", "glitch")  # kept equal to simulator.FAULTS by a test
 
 
 def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubParsersAction) -> None:

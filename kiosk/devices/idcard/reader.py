@@ -28,9 +28,9 @@ from kiosk.devices.base import (
 )
 from kiosk.devices.idcard import errors as sw
 from kiosk.devices.idcard.card import IdCard
-from kiosk.devices.idcard.layout import parse_appended_address, parse_text, split_read_data
+from kiosk.devices.idcard.layout import CardDataError, parse_appended_address, parse_text, split_read_data
 from kiosk.devices.idcard.link import SamLink
-from kiosk.devices.idcard.protocol import Command
+from kiosk.devices.idcard.protocol import Command, SamProtocolError
 from kiosk.i18n import tr
 
 log = logging.getLogger(__name__)
@@ -136,19 +136,42 @@ class SamReader:
     def read_card(self, timeout: float = 0.0) -> IdCard | None:
         """Looks for a card for up to ``timeout`` seconds (at least once) and reads it.
 
-        Returns None when no card came. Raises DeviceError subclasses (CardError for a read that went
-        wrong: tell the resident to place the card again).
+        Returns None when no card came. A transient frame error (a bad checksum or a garbled frame on
+        the line) is retried while ``timeout`` lasts: a failed read once more with select + read (the
+        card is still in the field; a GA/T 467 module will not *find* it again), a failed find at the
+        next poll. Raises DeviceError subclasses (CardError for a read that went wrong: tell the
+        resident to place the card again).
         """
         deadline = time.monotonic() + max(0.0, timeout)
         while True:
             with self._lock:
-                if self.find_card():
-                    self.select_card()
-                    return self.read_selected()
+                selected = False
+                try:
+                    if self.find_card():
+                        self.select_card()
+                        selected = True
+                except DeviceError as err:
+                    if not _transient(err) or time.monotonic() >= deadline:
+                        raise
+                    log.info("idcard find/select garbled (%s); trying again", type(err).__name__)
+                if selected:
+                    return self._read_retrying(deadline)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
             time.sleep(min(self.poll_interval, remaining))
+
+    def _read_retrying(self, deadline: float) -> IdCard:
+        """Reads the selected card; after a transient frame error, selects and reads once more (when
+        ``deadline`` has not passed)."""
+        try:
+            return self.read_selected()
+        except DeviceError as err:
+            if not _transient(err) or time.monotonic() >= deadline:
+                raise
+            log.info("idcard read reply garbled (%s); select and read once more", type(err).__name__)
+        self.select_card()
+        return self.read_selected()
 
     # --- module -----------------------------------------------------------------------------------------
     def module_status(self) -> None:
@@ -203,7 +226,7 @@ class SamReader:
                     card = None
                     if found and armed:
                         self.select_card()
-                        card = self.read_selected()
+                        card = self._read_retrying(time.monotonic() + self.read_timeout)
                 last_error = ""
                 if not found:
                     armed = True
@@ -218,6 +241,14 @@ class SamReader:
                     if on_error is not None:
                         _safely(on_error, err)
             self._stop.wait(delay)
+
+
+def _transient(err: DeviceError) -> bool:
+    """Line noise, not the card or the module: a bad checksum or broken framing of a reply, or the
+    module rejecting our frame as garbled (SW3 10 checksum, 11 length). Bad card data is not transient."""
+    if isinstance(err, CardDataError):
+        return False
+    return isinstance(err, SamProtocolError) or (isinstance(err, sw.FrameRejected) and err.code in (0x10, 0x11))
 
 
 def _safely(callback: Callable[[Any], None], value: Any) -> None:

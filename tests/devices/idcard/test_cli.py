@@ -172,6 +172,20 @@ def test_an_unlisted_ethnicity_and_a_2023_cards_earlier_number_over_the_wire(sim
     assert json.loads(revealed.stdout)["previous_permit_number"] == "ESP420988051219"
 
 
+def test_one_bad_checksum_within_wait_is_retried_not_exit_4() -> None:
+    """A GA/T 467 module (read once) whose read reply is hit by line noise once: the card still lies
+    there, so read-id selects and reads it again instead of giving up with exit 4."""
+    sim = Simulator("--port-tcp", "0", "--read-once")
+    try:
+        assert "glitch" in sim.command("fault glitch on")
+        out = read_id("--port", sim.url, "--wait", "3", "--json")
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["name"] == IDENTITIES["zhang_san"].name
+        assert "glitch" not in sim.command("status").rsplit("faults: ", 1)[1]  # the noise did happen
+    finally:
+        sim.stop()
+
+
 def test_no_card_exits_3(simulator: Simulator) -> None:
     assert simulator.command("remove") == "removed"
     out = read_id("--port", simulator.url, "--wait", "0.3", "--json")

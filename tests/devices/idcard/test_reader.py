@@ -183,6 +183,21 @@ def test_missing_port_is_device_not_found_with_backoff(make_reader) -> None:  # 
         reader2.find_card()
 
 
+def test_polling_survives_one_garbled_read_reply(make_sim, make_reader) -> None:  # noqa: ANN001
+    sim = make_sim("zhang_san", faults=("glitch",))  # a GA/T 467 module: the card is found once only
+    reader = make_reader(sim.url)
+    cards, errors = [], []
+    reader.start(cards.append, errors.append)
+    try:
+        deadline = time.monotonic() + 10
+        while not cards and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        reader.stop()
+    assert [c.name for c in cards] == ["张三"] and errors == []
+    assert "glitch" not in sim.module.faults and reader.health().state is HealthState.CONNECTED
+
+
 def test_polling_reads_each_card_once(make_sim, make_reader) -> None:  # noqa: ANN001
     sim = make_sim("zhang_san")
     reader = make_reader(sim.url)
