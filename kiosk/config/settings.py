@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from kiosk.config.devices import DevicesConfig
 from kiosk.config.tomlfile import TomlFileError, read_toml_file
+from kiosk.config.uris import check_http_url
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -25,7 +26,7 @@ class Strict(BaseModel):
 
 
 class SiteConfig(Strict):
-    level: Literal["district", "town", "village"]
+    level: Literal["district", "town", "village"]  # kiosk.config.levels.SITE_LEVELS (a test keeps them equal)
     code: str = Field(min_length=1, max_length=32, description="the hall's code, e.g. 421303 or 421303-101")
     name: str = Field(min_length=1, max_length=64)
     address: str = ""
@@ -43,8 +44,9 @@ class QueueConfig(Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not (v.startswith("http://") or v.startswith("https://")) or len(v) < 10:
-            raise ValueError(f"'{v}' is not an http(s) URL; expected e.g. http://10.0.0.5:8600")
+        problem = check_http_url(v)
+        if problem:
+            raise ValueError(problem)
         return v.rstrip("/")
 
     @field_validator("token_file")

@@ -117,3 +117,52 @@ def test_a_huge_value_is_not_echoed_whole(tmp_path):
     bad.write_text(text, encoding="utf-8")
     result = run("config", "check", str(bad))
     assert result.returncode == 1 and "ui.idle_timeout_s:" in result.stderr and len(result.stderr) < 2000
+
+
+@pytest.mark.parametrize("old, new, says", [
+    ('url = "http://127.0.0.1:8600"', 'url = "http://127.0.0.1:86000"', "queue.url: 'http://127.0.0.1:86000' has port 86000, out of range"),
+    ('port = "socket://127.0.0.1:7101"', 'port = "socket://reader.local:99999"',
+     "devices.idcard.port: 'socket://reader.local:99999' has port 99999, out of range; a port is 1–65535"),
+    ('uri = "tcp://127.0.0.1:9100"', 'uri = "tcp://10.0.0.9:0"', "devices.printer.uri: 'tcp://10.0.0.9:0' has port 0"),
+    ('url = "http://127.0.0.1:8600"', 'url = "http://:8600"', "queue.url: 'http://:8600' has no host"),
+])
+def test_ports_out_of_range_are_named_as_such(tmp_path, old, new, says):
+    text = DEFAULT.read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "k.toml"
+    bad.write_text(text.replace(old, new), encoding="utf-8")
+    result = run("config", "check", str(bad))
+    assert result.returncode == 1 and says in result.stderr, result.stderr
+    assert "needs HOST:PORT" not in result.stderr
+
+
+def test_check_warns_about_what_will_not_work(tmp_path):
+    text = DEFAULT.read_text(encoding="utf-8").replace('port = "socket://127.0.0.1:7101"', 'port = "COM3"')
+    cfg = tmp_path / "k.toml"
+    cfg.write_text(text, encoding="utf-8")
+    result = run("config", "check", str(cfg))
+    assert result.returncode == 0 and "OK" in result.stdout and "3 warning(s)" in result.stdout
+    err = result.stderr
+    assert "warning: queue.token: no token" in err and "kiosk queue add-kiosk" in err
+    assert "warning: manager.pin_hash: no manager PIN" in err and "kiosk config hash-pin" in err
+    if sys.platform.startswith("linux"):
+        assert "warning: devices.idcard.port: 'COM3' is a Windows port name" in err and "/dev/ttyUSB0" in err
+
+
+def test_warnings_go_away_when_fixed_and_name_missing_devices(tmp_path):
+    from kiosk.config.advice import config_warnings
+
+    token = tmp_path / "token"
+    token.write_text("kqk_x\n", encoding="utf-8")
+    base = {"kiosk_id": "k1", "site": {"level": "town", "code": "1", "name": "x"},
+            "queue": {"token_file": str(token)}, "manager": {"pin_hash": "$argon2id$v=19$m=1,t=1,p=1$x$y"}}
+    assert config_warnings(parse_config(base), platform="linux") == []
+    assert config_warnings(parse_config({**base, "devices": {"idcard": {"port": "COM3"}}}), platform="win32") == []
+    token.write_text("\n", encoding="utf-8")
+    unplugged = parse_config({**base, "devices": {"idcard": {"port": "/dev/ttyUSB7"},
+                                                  "printer": {"uri": "serial:/dev/ttyS9?baudrate=9600"},
+                                                  "button": {"type": "serial", "port": "/dev/ttyACM3"}}})
+    found = config_warnings(unplugged, platform="linux", exists=lambda path: False)
+    assert [w.split(":", 1)[0] for w in found] == ["queue.token_file", "devices.idcard.port", "devices.button.port",
+                                                   "devices.printer.uri"]
+    assert "is empty" in found[0] and "'/dev/ttyUSB7' does not exist now" in found[1]
