@@ -32,8 +32,9 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
 
     sim = simulate.add_parser("idcard", help="身份证阅读器模拟器 (SAM protocol over TCP or a pty)")
     where = sim.add_mutually_exclusive_group()
-    where.add_argument("--port-tcp", type=int, metavar="PORT",
-                       help="listen on 127.0.0.1:PORT (default 7101; 0 picks a free port)")
+    where.add_argument("--port", type=int, metavar="PORT",
+                       help="TCP port to listen on (default 7101; 0 picks a free port), as for the other simulators")
+    where.add_argument("--port-tcp", type=int, dest="port_tcp", help=argparse.SUPPRESS)  # deprecated spelling
     where.add_argument("--pty", action="store_true", help="open a pty pair and print the slave's path")
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     sim.add_argument("--identity", default="zhang_san", help="card in the field at start (see --list)")
@@ -160,12 +161,16 @@ def _simulate(args: argparse.Namespace) -> int:
         return 2
     # By default the card stays readable, so a technician (or a check) can run read-id again and again
     # against one simulator; the kiosk's polling reader reads it once either way.
+    if args.port_tcp is not None:
+        print("simulate idcard: --port-tcp is deprecated; use --port (the same for every simulator)",
+              file=sys.stderr)
+        args.port = args.port_tcp
     module = SamModule(None if args.no_card else args.identity, faults=args.fault,
                        refind_after_read=not args.read_once)
     server = SimulatorServer(module, baud=args.baud, wire_timing=not args.no_wire_timing)
     try:
         url = server.start_pty() if args.pty else server.start_tcp(
-            args.host, 7101 if args.port_tcp is None else args.port_tcp)
+            args.host, 7101 if args.port is None else args.port)
     except OSError as err:
         print(f"simulate idcard: cannot listen: {err}", file=sys.stderr)
         return EXIT_DEVICE_ERROR

@@ -44,7 +44,7 @@ class Simulator:
 
 @pytest.fixture(scope="module")
 def shared_simulator() -> Iterator[Simulator]:
-    sim = Simulator("--port-tcp", "0", "--identity", "elder_long_term")
+    sim = Simulator("--port", "0", "--identity", "elder_long_term")
     yield sim
     sim.stop()
 
@@ -95,7 +95,7 @@ def test_a_technician_can_read_again_without_replacing_the_card(simulator: Simul
 
 
 def test_read_once_behaves_like_a_gat467_module() -> None:
-    sim = Simulator("--port-tcp", "0", "--read-once")
+    sim = Simulator("--port", "0", "--read-once")
     try:
         assert read_id("--port", sim.url, "--wait", "0.3", "--json").returncode == 0
         assert read_id("--port", sim.url, "--wait", "0.3", "--json").returncode == 3
@@ -175,7 +175,7 @@ def test_an_unlisted_ethnicity_and_a_2023_cards_earlier_number_over_the_wire(sim
 def test_one_bad_checksum_within_wait_is_retried_not_exit_4() -> None:
     """A GA/T 467 module (read once) whose read reply is hit by line noise once: the card still lies
     there, so read-id selects and reads it again instead of giving up with exit 4."""
-    sim = Simulator("--port-tcp", "0", "--read-once")
+    sim = Simulator("--port", "0", "--read-once")
     try:
         assert "glitch" in sim.command("fault glitch on")
         out = read_id("--port", sim.url, "--wait", "3", "--json")
