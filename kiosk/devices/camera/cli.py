@@ -64,8 +64,9 @@ def _detect_document(args: argparse.Namespace) -> int:
     import cv2
 
     from kiosk.devices.camera.detect import detect_page
-    from kiosk.devices.camera.quality import assess, message
+    from kiosk.devices.camera.quality import assess, problem_reason
     from kiosk.devices.camera.warp import warp_page
+    from kiosk.i18n import say
 
     out_dir = Path(args.out) if args.out else None
     if out_dir is not None:
@@ -110,10 +111,10 @@ def _detect_document(args: argparse.Namespace) -> int:
             cv2.imwrite(str(target), page)
             record.update(kind=kind, out=str(target))
         if found is None:
-            text = f"{name}: no page ({message('no_page')})"
+            text = f"{name}: no page ({say(problem_reason('no_page'))})"
         else:
             corners = " ".join(f"({x:.0f},{y:.0f})" for x, y in found.corners)
-            verdict = "ok" if quality.ok else "; ".join(quality.messages())
+            verdict = "ok" if quality.ok else "; ".join(say(r) for r in quality.reasons())
             text = (f"{name}: page {corners} sharpness {quality.sharpness:.1f} brightness "
                     f"{quality.brightness:.0f} glare {quality.glare:.1%}: {verdict} [{ms:.1f} ms]")
         _emit(args, record, text)
@@ -171,6 +172,7 @@ def _simulate_camera(args: argparse.Namespace) -> int:
 
     from kiosk.devices.camera.autocapture import AutoCapture
     from kiosk.devices.camera.simulator import ScenarioPlayer, check_scenario
+    from kiosk.i18n import say
 
     try:
         check_scenario(args.scenario)
@@ -202,7 +204,7 @@ def _simulate_camera(args: argparse.Namespace) -> int:
             cv2.imwrite(str(out / f"frame_{i:04d}.png"), image)
             status = tracker.update(image)
             entry = {"frame": i, "state": status.state, "problems": list(status.problems),
-                     "prompt": status.prompt(),
+                     "prompt": say(status.prompt()),
                      "corners": None if status.corners is None else
                      [[round(float(x), 1), round(float(y), 1)] for x, y in status.corners]}
             if status.document is not None:

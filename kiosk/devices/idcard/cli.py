@@ -65,7 +65,7 @@ def _read_id(args: argparse.Namespace) -> int:
     from kiosk.devices.base import DeviceError
     from kiosk.devices.idcard.reader import SamReader
     from kiosk.devices.safe_text import json_line
-    from kiosk.i18n import tr
+    from kiosk.i18n import say, tr
 
     port, baud = args.port, args.baud
     if port is None:
@@ -86,7 +86,7 @@ def _read_id(args: argparse.Namespace) -> int:
     try:
         card = reader.read_card(timeout=args.wait)
     except DeviceError as err:
-        print(tr("idcard.cli.error", message=str(err)), file=sys.stderr)
+        print(tr("idcard.cli.error", message=say(err)), file=sys.stderr)
         return EXIT_DEVICE_ERROR
     finally:
         reader.close()

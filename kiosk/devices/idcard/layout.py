@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from kiosk.devices.base import Reason
 from kiosk.devices.idcard.card import LONG_TERM, CardType, IdCard
 from kiosk.devices.idcard.codes import GENDERS, ethnicity_name, gender_name, normal_ethnicity_code
 from kiosk.devices.idcard.protocol import SamProtocolError
-from kiosk.i18n import tr
 
 TEXT_LEN, PHOTO_LEN, ADDRESS_LEN = 256, 1024, 70
 FINGERPRINT_LENS = (0, 512, 1024)
@@ -44,7 +44,7 @@ class CardDataError(SamProtocolError):
 
     def __init__(self, detail: str):
         self.detail = detail
-        super().__init__(tr("idcard.reader.card_data", detail=detail))
+        super().__init__(Reason("idcard.reader.card_data", detail=detail))
 
 
 def _text(block: bytes, spot: tuple[int, int], what: str, strip: str = "both") -> str:

@@ -24,6 +24,7 @@ from kiosk.devices.base import (
     Health,
     HealthState,
     HealthTracker,
+    Reason,
     SelfTestResult,
 )
 from kiosk.devices.idcard import errors as sw
@@ -31,7 +32,6 @@ from kiosk.devices.idcard.card import IdCard
 from kiosk.devices.idcard.layout import CardDataError, parse_appended_address, parse_text, split_read_data
 from kiosk.devices.idcard.link import SamLink
 from kiosk.devices.idcard.protocol import Command, SamProtocolError
-from kiosk.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class SamReader:
         self.poll_interval, self.read_timeout, self.command_timeout = poll_interval, read_timeout, command_timeout
         self.read_appended = read_appended_address
         self.read_fingerprint = read_fingerprint
-        self._tracker = HealthTracker(self.name, HealthState.DISCONNECTED, tr("idcard.reader.not_opened"))
+        self._tracker = HealthTracker(self.name, HealthState.DISCONNECTED, Reason("idcard.reader.not_opened"))
         self.link = SamLink(port, baud, command_timeout, self._tracker, backoff)
         self._lock = self.link.lock  # held across find → select → read
         self._command = self.link.command
@@ -191,8 +191,8 @@ class SamReader:
             self.module_status()
             sam = self.sam_id()
         except DeviceError as err:
-            return SelfTestResult(self.name, False, str(err), (time.monotonic() - start) * 1000)
-        return SelfTestResult(self.name, True, tr("idcard.reader.ok", sam_id=sam), (time.monotonic() - start) * 1000)
+            return SelfTestResult(self.name, False, err.reason, (time.monotonic() - start) * 1000)
+        return SelfTestResult(self.name, True, Reason("idcard.reader.ok", sam_id=sam), (time.monotonic() - start) * 1000)
 
     # --- polling ----------------------------------------------------------------------------------------
     def start(self, on_card: Callable[[IdCard], None], on_error: Callable[[DeviceError], None] | None = None) -> None:
@@ -236,7 +236,7 @@ class SamReader:
             except DeviceError as err:
                 if isinstance(err, DeviceNotFound):
                     delay = max(delay, min(self.link.retry_in(), 10.0))
-                if str(err) != last_error:
+                if str(err) != last_error:  # the technical form: the same problem again is not news
                     last_error = str(err)
                     if on_error is not None:
                         _safely(on_error, err)

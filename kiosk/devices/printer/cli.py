@@ -96,7 +96,9 @@ def _open(args: argparse.Namespace) -> tuple[object | None, int]:
             four_byte=not args.double_byte_only and (section.four_byte_codes if section else True),
             qr_sizes=tuple(sizes) if sizes else None)
     except DeviceError as err:
-        print(str(err), file=sys.stderr)
+        from kiosk.i18n import say
+
+        print(say(err), file=sys.stderr)
         return None, EXIT_USAGE
     return printer, EXIT_OK
 
@@ -104,7 +106,7 @@ def _open(args: argparse.Namespace) -> tuple[object | None, int]:
 def _print_test(args: argparse.Namespace) -> int:
     from kiosk.devices.base import DeviceError
     from kiosk.devices.printer.test_slip import build_test_slip
-    from kiosk.i18n import tr
+    from kiosk.i18n import say, tr
 
     printer, code = _open(args)
     if printer is None:
@@ -117,7 +119,7 @@ def _print_test(args: argparse.Namespace) -> int:
     try:
         result = printer.print_slip(slip, check_status=not args.no_status)  # type: ignore[attr-defined]
     except DeviceError as err:
-        print(f"print-test: {err}", file=sys.stderr)
+        print(f"print-test: {say(err)}", file=sys.stderr)
         return EXIT_DEVICE_ERROR
     finally:
         printer.close()  # type: ignore[attr-defined]
@@ -146,6 +148,7 @@ def _printer_status(args: argparse.Namespace) -> int:
     try:
         status = printer.status()  # type: ignore[attr-defined]
         reachable = printer._printer is not None  # type: ignore[attr-defined]
+        health = printer.health()  # type: ignore[attr-defined]
     finally:
         printer.close()  # type: ignore[attr-defined]
     if args.json:
@@ -156,7 +159,9 @@ def _printer_status(args: argparse.Namespace) -> int:
         print(_human(status, printer.uri))  # type: ignore[attr-defined]
     if not reachable:
         if not args.json:
-            print(status.error, file=sys.stderr)
+            from kiosk.i18n import say
+
+            print(say(health.reason) or status.error, file=sys.stderr)
         return EXIT_DEVICE_ERROR
     return EXIT_OK
 

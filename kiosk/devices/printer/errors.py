@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.devices.base import DeviceError, DeviceNotFound
+from kiosk.devices.base import DeviceError, DeviceNotFound, Why
 from kiosk.devices.printer.status import PrinterStatus
 from kiosk.printing.layout import Slip
 
@@ -15,7 +15,7 @@ from kiosk.printing.layout import Slip
 class PrinterError(DeviceError):
     """The slip was not printed. ``slip`` is the slip (keep it), ``status`` the last status read."""
 
-    def __init__(self, message: str, slip: Slip | None = None, status: PrinterStatus | None = None):
+    def __init__(self, message: Why, slip: Slip | None = None, status: PrinterStatus | None = None):
         super().__init__(message)
         self.slip, self.status = slip, status
 
