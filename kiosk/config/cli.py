@@ -62,8 +62,11 @@ def _hash_pin(args: argparse.Namespace) -> int:
     from argon2 import PasswordHasher
 
     pin = getpass.getpass("PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
-    if not (pin.isdigit() and 4 <= len(pin) <= 12):
-        print("a PIN is 4 to 12 digits", file=sys.stderr)
+    from kiosk.terminal.manager_auth import pin_problem
+
+    problem = pin_problem(pin)
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
     print(PasswordHasher().hash(pin))
     return 0
