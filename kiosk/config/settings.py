@@ -78,6 +78,8 @@ class UiConfig(Strict):
 class PrivacyConfig(Strict):
     sent_outbox_retention_days: int = Field(7, ge=0, le=365, description="days to keep delivered outbox rows")
     capture_dir: Path | None = Field(None, description="where captured images wait (default: a private temp dir)")
+    outbox_key_file: Path | None = Field(
+        None, description="the outbox's key, kept apart from it (default: STATE_DIR/keys/outbox.key)")
 
 
 class ManagerConfig(Strict):
