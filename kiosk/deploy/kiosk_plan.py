@@ -6,7 +6,7 @@ The layout (user ``kiosk`` by default):
 |---|---|---|
 | ``/etc/kiosk/kiosk.toml`` | root:kiosk 0640 | the config (with the PIN hash): the kiosk reads it, cannot change it |
 | ``/etc/kiosk/keys/outbox.key`` | root:kiosk 0640, folder 0750 | the outbox key, apart from the outbox |
-| ``/etc/kiosk/token``, ``catalog.toml`` | root:kiosk 0640 / 0644 | copies of the files the config names |
+| ``/etc/kiosk/token``, ``catalog.toml``, ``queue-ca.pem`` | root:kiosk 0640 / 0644 | copies of the files the config names |
 | ``/var/lib/kiosk/`` | kiosk 0700 | home; ``state/`` (outbox, tickets, lock-out, ``logs/``), ``kivy/`` |
 | ``/etc/systemd/system/kiosk.service`` … | root 0644 | unit, PAM, logind, journald, coredump, sysctl, udev |
 
@@ -164,6 +164,8 @@ def build(opts: KioskOptions) -> Plan:
         if config.queue.token_file:
             text = _copy(plan, text, "queue", "token_file", config.queue.token_file, f"{ETC}/token", 0o640, user,
                          secret=True)
+        if config.queue.ca_file:
+            text = _copy(plan, text, "queue", "ca_file", config.queue.ca_file, f"{ETC}/queue-ca.pem", 0o644, user)
         for (table, key), value in edits.items():
             text = set_key(text, table, key, value)
     except EditError as err:

@@ -62,7 +62,7 @@ class HelpQueueClient:
                              create_key=config.privacy.outbox_key_file is None)
         self.forwarder = Forwarder(self.outbox, config.queue.url, read_token(config),
                                    timeout_s=config.queue.timeout_s, poll_interval_s=poll_interval_s,
-                                   transport=transport)
+                                   transport=transport, ca_file=config.queue.ca_file)
         self.health_source = health_source
         self._hb_stop = threading.Event()
         self._hb_thread: threading.Thread | None = None
