@@ -54,5 +54,5 @@ def live(request: Request, c: Ctx) -> JSONResponse:
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         return JSONResponse({"detail": "Not Found"}, status_code=404)
     return JSONResponse({"pid": os.getpid(), "started_at": _STARTED, "version": __version__,
-                         "consoles": c.bus.subscribers(), "database": "sqlite" if c.db.is_sqlite else "postgresql"},
+                         "consoles": c.bus.subscribers, "database": "sqlite" if c.db.is_sqlite else "postgresql"},
                         headers={"Cache-Control": "no-store"})
