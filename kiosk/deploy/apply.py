@@ -84,8 +84,8 @@ def install(plan: Plan, root: Path = Path("/"), *, runner: Runner = run_command)
     """Carries out ``plan`` under ``root``; returns the manifest it wrote."""
     real = root.resolve() == Path("/")
     created = _ensure_user(plan, runner) if (plan.user and real) else False
-    if plan.user and not real:
-        print(f"  (under {root}: system user {plan.user.name} not created; create it in the image)")
+    if plan.user and not real and _ids(plan.user.name, plan.user.name)[0] == -1:
+        print(f"  (under {root} no user is created: add system user {plan.user.name} to that system)")
     for entry in plan.entries:
         target = _under(root, entry.path)
         if isinstance(entry, Dir):
