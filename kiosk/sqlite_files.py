@@ -12,13 +12,14 @@ gives its WAL and SHM files the database's mode), and an older kiosk's looser mo
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from kiosk.durable import fsync_dir
 
 _BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
@@ -63,8 +64,11 @@ def open_sqlite(path: str | Path, *, synchronous: str = "FULL", timeout_s: float
 def _private(path: Path) -> None:
     """Creates ``path`` empty with mode 0600 when missing (an empty file is an empty database), and takes
     group and other bits off it and its ``-wal``/``-shm`` files when this process owns them."""
-    with contextlib.suppress(FileExistsError):
+    try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+        fsync_dir(path.parent)  # the new file's name survives a power cut (SQLite syncs its WAL's itself)
+    except FileExistsError:
+        pass
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             st = file.stat()

@@ -50,8 +50,10 @@ def _init(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         print(f"{target} exists; use --force to overwrite it", file=sys.stderr)
         return 1
+    from kiosk.durable import atomic_write
+
     source = Path(__file__).with_name("default.toml")
-    target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    atomic_write(target, source.read_bytes(), mode=0o600)  # it will hold the PIN's hash: the owner's only
     print(f"wrote {target}; edit it, then run: kiosk config check {target}")
     return 0
 
