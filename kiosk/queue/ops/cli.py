@@ -184,11 +184,12 @@ def _tls_cert(args: argparse.Namespace) -> int:
 
     if not 1 <= args.days <= SERVER_DAYS:
         return _fail(f"--days {args.days}: browsers refuse server certificates valid for more than {SERVER_DAYS} days")
+    names = list(dict.fromkeys([*args.name, "127.0.0.1", "localhost"]))  # status and checks on the machine itself
     try:
-        paths = make_certs(args.out, args.name, days=args.days)
+        paths = make_certs(args.out, names, days=args.days)
     except ValueError as err:
         return _fail(str(err))
-    print(f"certificate {paths['cert']} (key {paths['key']}, 0600) for {', '.join(args.name)}, "
+    print(f"certificate {paths['cert']} (key {paths['key']}, 0600) for {', '.join(names)}, "
           f"valid {args.days} days, from the CA {paths['ca']}.\n"
           f"Install {paths['ca']} once on each helper's phone (Android: 设置 → 安全 → 加密与凭据 → 安装证书 → "
           "CA 证书; iPhone: open the file, install the profile, then 通用 → 关于本机 → 证书信任设置) and on the "
