@@ -31,7 +31,7 @@ from kiosk.deploy.udev import UsbDevice, from_config, kind_of, parse_usb, rules_
 
 ETC = "/etc/kiosk"
 HOME = "/var/lib/kiosk"
-GROUPS = ("video", "render", "input", "dialout")
+GROUPS = ("video", "render", "input", "dialout", "audio")
 
 
 class InstallError(Exception):

@@ -18,7 +18,7 @@ HEADER = "# Written by `kiosk install`; rerun it (or `kiosk uninstall`) instead 
 
 
 def kiosk_service(*, user: str, python: str, config: str, home: str, tty: int, rotate: int = 0,
-                  watchdog_s: int = 30, groups: tuple[str, ...] = ("video", "render", "input", "dialout")) -> str:
+                  watchdog_s: int = 30, groups: tuple[str, ...] = ("video", "render", "input", "dialout", "audio")) -> str:
     """The unit that runs the terminal at boot on ``tty``, under cage, restarted on a crash or a hang."""
     cage = ["/usr/bin/cage", "-d"] + ["-r"] * rotate + ["--", python, "-m", "kiosk", "run", "--config", config]
     return HEADER + f"""[Unit]
