@@ -71,7 +71,8 @@ def test_kiosk_run_without_a_display_says_so_and_how_to_look(tmp_path):
 def test_no_display_knows_other_video_drivers():
     from kiosk.terminal.cli import no_display
 
-    assert no_display({}, "linux") and no_display({"SDL_VIDEODRIVER": "offscreen"}, "linux")
+    assert no_display({}, "linux") and no_display({"SDL_VIDEODRIVER": ""}, "linux")
+    assert no_display({"SDL_VIDEODRIVER": "offscreen"}, "linux") is None  # unseen on purpose (a test)
     assert no_display({"DISPLAY": ":0"}, "linux") is None and no_display({"WAYLAND_DISPLAY": "w"}, "linux") is None
     assert no_display({"SDL_VIDEODRIVER": "kmsdrm"}, "linux") is None and no_display({}, "win32") is None
 

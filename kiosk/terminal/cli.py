@@ -63,15 +63,17 @@ def _run(args: argparse.Namespace) -> int:
 
 def no_display(environ: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
     """Why the kiosk window could not be seen here (no X11 or Wayland display and no SDL video driver
-    named), with what to do instead; None when there is a display."""
+    named), with what to do instead; None when there is a display. A video driver named on purpose
+    (``SDL_VIDEODRIVER=kmsdrm`` on a bare console, ``offscreen`` for a test) is taken as meant."""
     env = os.environ if environ is None else environ
     if not platform.startswith("linux") or env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
         return None
-    if env.get("SDL_VIDEODRIVER", "") not in ("", "offscreen", "dummy"):  # e.g. kmsdrm on a bare console
+    if env.get("SDL_VIDEODRIVER"):
         return None
     return ("there is no display here (DISPLAY and WAYLAND_DISPLAY are not set), so the kiosk would draw "
             "offscreen where nobody can see or touch it. On the kiosk, start it from its graphical session "
-            "(or DISPLAY=:0), or on a bare console with SDL_VIDEODRIVER=kmsdrm. To try it without a display: "
+            "(or DISPLAY=:0), or on a bare console with SDL_VIDEODRIVER=kmsdrm (SDL_VIDEODRIVER=offscreen runs "
+            "it unseen on purpose). To try it without a display: "
             "`kiosk screenshots --out shots/` renders every screen to PNG, `kiosk demo` runs visits end to "
             "end on simulated devices and saves each screen.")
 
