@@ -7,15 +7,16 @@ Cues, cheapest first, each stopping the search once a quad is well supported (DE
    text is erased and the page edge remains. Most frames with a page end here.
 2. On the work image halved again (a quarter of the pixels): Otsu on whiteness (the darkest colour
    channel: paper is bright in every channel), Otsu on the colour distance from the desk (a tinted card
-   on a desk as bright as it), Otsu on grey, and a low-threshold Canny (low contrast).
-3. Straight lines (:mod:`~kiosk.devices.camera.lines`): pairs of parallel Hough lines from grey and colour
-   edges, for outlines a finger, a pen, a shadow or a faint edge leave open.
+   on a desk as bright as it) and Otsu on grey.
+3. A low-threshold Canny on the work image blurred but not closed (white paper on a white desk: the
+   thin shadow along the page's edge, which closing would erase).
 
 Each outline becomes a quad through its convex hull (:mod:`~kiosk.devices.camera.quads`); a quad counts
 only if it is convex, covers ≥ ``min_area`` of the frame, has plausible angles and side ratios, does not
 run along the frame border, and its sides are backed by a step along most of their length
-(:mod:`~kiosk.devices.camera.support`; a quad darker than the desk must also be a printed card). The
-winner's sides are then refitted on the full-resolution frame to a fraction of a pixel
+(:mod:`~kiosk.devices.camera.support`: one step, the same way round, that stops at the corners), it is
+printed on inside, and a quad darker than the desk must be card-shaped (a bank card, not a tablet). A
+supported quad holding the winner inside it wins (the page around its own text block). The winner's sides are then refitted on the full-resolution frame to a fraction of a pixel
 (:mod:`~kiosk.devices.camera.refine`), and its ``score`` is lowered when they do not agree: below
 ``min_score`` the answer is None ("not sure") rather than a wrong quad.
 """
@@ -43,6 +44,7 @@ __all__ = ["Detection", "detect_page", "edge_support", "order_corners"]
 _darkest_channel = darkest_channel  # the name the tests know
 _FALLBACK_MIN_HEIGHT = 300  # work images at least this tall run the fallbacks at half their size
 _GOOD = 0.85  # a quad this well supported ends the search
+FAINT = (10, 30)  # Canny thresholds of the faint-edge pass
 
 Strategy = tuple[str, Callable[[], Iterable[np.ndarray]]]
 
@@ -54,7 +56,7 @@ class Detection:
     corners: np.ndarray
     score: float  # 0..1: share of the outline backed by a step, lowered when the refined sides disagree
     area_ratio: float  # share of the frame the page covers
-    method: str  # which cue found it: canny, white, colour, grey, canny_low, lines
+    method: str  # which cue found it: canny, white, colour, grey, faint
 
     def as_list(self) -> list[list[float]]:
         return [[round(float(x), 1), round(float(y), 1)] for x, y in self.corners]
@@ -120,7 +122,7 @@ def _strategies(level: Level, min_area: float) -> list[Strategy]:
     out: list[Strategy] = []
     if level.colour:
         out += [("white", contours(lambda: level.otsu(level.white))), ("colour", contours(level.colour_distance))]
-    out += [("grey", contours(lambda: level.otsu(level.gray))), ("canny_low", contours(lambda: level.canny(8, 24)))]
+    out += [("grey", contours(lambda: level.otsu(level.gray)))]
     return out
 
 
@@ -152,6 +154,12 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
         found = _search(low, _strategies(low, min_area), min_area, min_score, (work.raw, work.w / low.w))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], _to_frame(found[1], low, w, h), found[2], w / low.w)
+    if best is None or best[0] < _GOOD:  # white on white: the shadow's halo is what remains
+        found = _search(work, [("faint", lambda: _contour_quads(work, lambda: work.faint(FAINT[0], FAINT[1]),
+                                                                  min_area * work.w * work.h))],
+                        min_area, min_score, (work.raw, 1.0))
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
     if best is None:
         return None
     score, corners, name, scale = best

@@ -76,6 +76,14 @@ class Level:
     def canny(self, low: int, high: int) -> tuple[np.ndarray, int]:
         return cv2.dilate(cv2.Canny(self.gray, low, high), _DILATE), cv2.RETR_LIST
 
+    def faint(self, low: int, high: int) -> tuple[np.ndarray, int]:
+        """Canny on grey blurred but not closed: closing erases the thin dark halo a page's shadow casts
+        along its edge, which on a white desk is most of what shows of a white page. The blurred grey
+        joins the images edge support reads."""
+        blurred = cv2.GaussianBlur(self.raw, (self.blur, self.blur), 0)
+        self.support.append(blurred)
+        return cv2.dilate(cv2.Canny(blurred, low, high), _DILATE), cv2.RETR_LIST
+
     def distance(self) -> np.ndarray:
         """How far each pixel's colour is from the desk's (YCrCb, L1, chroma weighted triple), the desk's
         colour being the median of a ring along the border; opened (not closed like grey: text is far
