@@ -135,6 +135,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue import api_cases  # 代办 cases, ledger, figures
 
     app.include_router(api_cases.router)
+    from kiosk.queue import api_case_moves  # suspend / resume, transfer / accept / decline
+
+    app.include_router(api_case_moves.router)
     from kiosk.queue.console.routes import mount_console
 
     mount_console(app)

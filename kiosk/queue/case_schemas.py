@@ -80,6 +80,28 @@ class ReasonIn(_In):
     reason: str = Field(min_length=1, max_length=200, description="撤回 / 取消原因")
 
 
+class SuspendIn(_In):
+    reason: str = Field(min_length=1, max_length=200, description="中止原因, e.g. 待申请人补交户口本")
+
+
+class ResumeIn(_In):
+    note: str | None = Field(None, max_length=500, description="e.g. 申请人已补交")
+
+
+class TransferIn(_In):
+    """To another agent of the case's site (``agent_id``) or to the parent site's 代办 window."""
+
+    agent_id: int | None = Field(None, ge=1, description="the receiving agent (a staff member of the site)")
+    to_parent: bool = Field(False, description="to the parent site's 代办 window (any of its staff accepts)")
+    reason: str = Field(min_length=1, max_length=200, description="移交原因")
+
+    @model_validator(mode="after")
+    def _one(self) -> TransferIn:
+        if (self.agent_id is None) == (not self.to_parent):
+            raise ValueError("give either agent_id or to_parent: true (移交给一位代办员，或上级代办窗口)")
+        return self
+
+
 class CaseView(BaseModel):
     id: str
     seq: int
@@ -103,9 +125,12 @@ class CaseView(BaseModel):
     return_note: str | None
     closed_at: datetime | None
     close_reason: str | None
-    due: Literal["on_track", "due_soon", "overdue", "on_time", "late", "closed"]
+    due: Literal["on_track", "due_soon", "overdue", "suspended", "on_time", "late", "closed"]
     days_left: int | None = Field(description="calendar days to the promised date (negative: overdue)")
     actions: list[str] = Field(description="actions the caller may take now")
+    suspension: dict | None = Field(None, description="while suspended: {at, reason, from_state}")
+    paused_days: int = Field(0, description="working days added to the promise by suspensions")
+    transfer: dict | None = Field(None, description="a pending hand-over: {to_agent, to_site, reason, by, at}")
     version: int
 
 

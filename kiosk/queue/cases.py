@@ -31,6 +31,8 @@ from sqlalchemy import Connection, RowMapping, func, or_, select
 
 from kiosk.catalog.workdays import Holidays, default_holidays
 from kiosk.privacy import mask_phone
+from kiosk.queue import case_moves as moves
+from kiosk.queue import chain
 from kiosk.queue.auth import Principal, require_user
 from kiosk.queue.case_catalog import MatterCatalog
 from kiosk.queue.case_schemas import CaseIn
@@ -61,6 +63,7 @@ class CaseService(EventTx):
         self.catalog = MatterCatalog(catalog_path)
         self.holidays = holidays if holidays is not None else default_holidays()
         self.due_soon_days = due_soon_days
+        self.moves = moves.CaseMoves(self)  # suspend / resume / transfer / accept / decline
 
     def matter(self, matter_id: str | None):
         """The catalogue's matter (for its time limit and name), or None (:mod:`kiosk.queue.case_catalog`)."""
@@ -69,12 +72,16 @@ class CaseService(EventTx):
     # ---- reading -------------------------------------------------------------------------------------
     @staticmethod
     def _select():
-        return select(cases, users.c.display_name.label("agent_name")).join(users, users.c.id == cases.c.agent_id)
+        recv = users.alias("recv")
+        return (select(cases, users.c.display_name.label("agent_name"), recv.c.display_name.label("transfer_agent_name"))
+                .join(users, users.c.id == cases.c.agent_id).outerjoin(recv, recv.c.id == cases.c.transfer_to_user))
 
     def _row(self, conn: Connection, user: Principal, case_id: str) -> RowMapping:
+        """The case, when the caller sees it: of their sites, or offered to them (case_moves)."""
         require_user(user)
         row = conn.execute(self._select().where(cases.c.id == case_id)).mappings().first()
-        if row is None or row["site_code"] not in user.visible:
+        if row is None or not (row["site_code"] in user.visible or row["transfer_to_site"] in user.visible
+                               or row["transfer_to_user"] == user.user_id):
             raise NotFound("case", id=case_id)
         return row
 
@@ -95,7 +102,8 @@ class CaseService(EventTx):
             "agent": {"id": row["agent_id"], "display_name": row["agent_name"]},
             "due": due,
             "days_left": (row["promised_date"] - local_day(now)).days if row["state"] in RUNNING else None,
-            "actions": sorted(TRANSITIONS[CaseState(row["state"])]) if mine else [],
+            "actions": (sorted(TRANSITIONS[CaseState(row["state"])]) if mine else []) + moves.actions(user, row, mine),
+            **moves.view_fields(row),
         }
 
     def get(self, user: Principal, case_id: str) -> dict:
@@ -106,7 +114,7 @@ class CaseService(EventTx):
     def rows(self, conn: Connection, sites: frozenset[str], *, states: list[str] | None = None,
              agent_id: int | None = None, since: date | None = None, until: date | None = None) -> list:
         """Cases of ``sites`` in ledger order (site, 序号); ``since``/``until`` bound the registration day."""
-        stmt = self._select().where(cases.c.site_code.in_(sorted(sites)))
+        stmt = self._select().where(or_(cases.c.site_code.in_(sorted(sites)), cases.c.transfer_to_site.in_(sorted(sites))))
         if states:
             stmt = stmt.where(cases.c.state.in_(states))
         if agent_id is not None:
@@ -138,7 +146,8 @@ class CaseService(EventTx):
     def events(self, user: Principal, case_id: str) -> list[dict]:
         with self.db.read() as conn:
             self._row(conn, user, case_id)
-            stmt = select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
+            shown = [c for c in case_events.c if c.name not in ("prev_hash", "salt")]
+            stmt = select(*shown).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
     # ---- writing -------------------------------------------------------------------------------------
@@ -154,8 +163,8 @@ class CaseService(EventTx):
     @staticmethod
     def _event(conn: Connection, case_id: str | None, site: str, type_: str, actor: str, at: datetime,
                **data: Any) -> None:
-        conn.execute(case_events.insert().values(case_id=case_id, site_code=site, type=type_, actor=actor,
-                                                 at=at, data={k: v for k, v in data.items() if v is not None}))
+        chain.append(conn, "case_events", [dict(case_id=case_id, site_code=site, type=type_, actor=actor, at=at,
+                                                data={k: v for k, v in data.items() if v is not None})])
 
     def create(self, user: Principal, body: CaseIn, queue=None) -> dict:
         """Registers a handover. With ``request_id`` the help request (arrived, held by ``user``) is first

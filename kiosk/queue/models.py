@@ -50,13 +50,20 @@ metadata = MetaData()
 
 def event_log(name: str, *own: Column) -> Table:
     """An append-only history table: ``id``, the table's ``own`` columns, then ``site_code``, ``type``,
-    ``actor``, ``at`` and ``data`` (JSON) — requests' ``events`` and cases' ``case_events``."""
+    ``actor``, ``at`` and ``data`` (JSON) — requests' ``events`` and cases' ``case_events`` — and the
+    entry's place in its site's hash chain (``chain_seq``, ``prev_hash``, ``hash``, ``salt``: see
+    :mod:`kiosk.queue.chain`)."""
     return Table(name, metadata, serial_id(), *own,
                  Column("site_code", String(32), nullable=False),
                  Column("type", String(32), nullable=False),
                  Column("actor", String(96), nullable=False),
                  Column("at", UTCDateTime, nullable=False),
-                 Column("data", JSON, nullable=False))
+                 Column("data", JSON, nullable=False),
+                 Column("chain_seq", BigInteger, nullable=True),
+                 Column("prev_hash", String(64), nullable=True),
+                 Column("hash", String(64), nullable=True),
+                 Column("salt", String(32), nullable=True),
+                 Index(f"ix_{name}_chain", "site_code", "chain_seq"))
 
 # An integer key that autoincrements on both dialects (BIGSERIAL on PostgreSQL, ROWID on SQLite).
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -228,6 +235,16 @@ cases = Table(
     Column("closed_at", UTCDateTime, nullable=True),
     Column("close_reason", String(200), nullable=True),
     Column("overdue_level", Integer, nullable=False, default=0),  # 0 on track, 1 due soon, 2 overdue
+    # suspension (the clock stops) and hand-over to another agent or the parent site: kiosk/queue/case_moves.py
+    Column("suspended_at", UTCDateTime, nullable=True),
+    Column("suspended_from", String(16), nullable=True),
+    Column("suspend_reason", String(200), nullable=True),
+    Column("paused_days", Integer, nullable=False, default=0),  # working days added by suspensions
+    Column("transfer_to_user", BigId, ForeignKey("users.id"), nullable=True),
+    Column("transfer_to_site", String(32), ForeignKey("sites.code"), nullable=True),
+    Column("transfer_reason", String(200), nullable=True),
+    Column("transfer_by", String(96), nullable=True),
+    Column("transfer_at", UTCDateTime, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
     Index("ix_cases_site_state", "site_code", "state", "promised_date"),
@@ -237,4 +254,13 @@ cases = Table(
 case_events = event_log(
     "case_events",
     Column("case_id", String(40), nullable=True, index=True),  # None: a ledger-wide event (export)
+)
+
+# the newest entry of each site's hash chain over events and case_events (kiosk/queue/chain.py)
+ledger_heads = Table(
+    "ledger_heads",
+    metadata,
+    Column("site_code", String(32), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
 )

@@ -79,7 +79,7 @@ def _database(args: argparse.Namespace):
         url = sqlite_url(args.state_dir)
     db = Database(url)
     db.migrate()
-    if db.is_sqlite:
+    if db.is_sqlite and not args.db:  # a --db sqlite:/// file elsewhere keeps the mode its owner gave it
         os.chmod(args.state_dir / "queue.sqlite3", 0o600)  # WAL and SHM files inherit this mode
     return db
 
