@@ -38,6 +38,13 @@ async def transfer_case(case_id: CaseId, body: TransferIn, caller: Caller, c: Ct
                        to_parent=body.to_parent, reason=body.reason)
 
 
+@router.get("/cases/{case_id}/transfer-targets")
+async def transfer_targets(case_id: CaseId, caller: Caller, c: Ctx) -> dict:
+    """``{"agents": [{id, display_name}], "parent": {code, name} | null}``: whom the case's agent (or a
+    manager) may offer it to."""
+    return await c.run(case_service(c).moves.targets, caller, case_id)
+
+
 @router.post("/cases/{case_id}/accept", response_model=CaseView)
 async def accept_case(case_id: CaseId, caller: Caller, c: Ctx) -> dict:
     """The receiver takes the case over (and, from the parent site, the case moves there)."""

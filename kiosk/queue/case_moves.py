@@ -133,6 +133,19 @@ class CaseMoves:
         return self._change(user, case_id, check, values, events)
 
     # ---- transfer -------------------------------------------------------------------------------------
+    def targets(self, user: Principal, case_id: str) -> dict:
+        """Who the case may be offered to: the active staff of its site (not its agent) and the parent site."""
+        with self.svc.db.read() as conn:
+            row = self.svc._row(conn, user, case_id)
+            self._own(user, row)
+            agents = conn.execute(select(users.c.id, users.c.display_name).join(
+                user_sites, user_sites.c.user_id == users.c.id).where(
+                user_sites.c.site_code == row["site_code"], users.c.active, users.c.id != row["agent_id"])
+                .order_by(users.c.display_name)).mappings().all()
+            code = conn.execute(select(sites.c.parent_code).where(sites.c.code == row["site_code"])).scalar()
+            parent = conn.execute(select(sites.c.code, sites.c.name).where(sites.c.code == code)).mappings().first()
+        return {"agents": [dict(a) for a in agents], "parent": dict(parent) if parent else None}
+
     def transfer(self, user: Principal, case_id: str, *, agent_id: int | None, to_parent: bool, reason: str) -> dict:
         if (agent_id is None) == (not to_parent):
             raise Invalid("case_transfer_target")

@@ -35,6 +35,7 @@ from kiosk.queue import case_moves as moves
 from kiosk.queue import chain
 from kiosk.queue.auth import Principal, require_user
 from kiosk.queue.case_catalog import MatterCatalog
+from kiosk.queue.case_paper import CasePaper
 from kiosk.queue.case_schemas import CaseIn
 from kiosk.queue.case_states import (  # noqa: F401 - re-exported: the case vocabulary lives with its service
     CHINA,
@@ -64,6 +65,7 @@ class CaseService(EventTx):
         self.holidays = holidays if holidays is not None else default_holidays()
         self.due_soon_days = due_soon_days
         self.moves = moves.CaseMoves(self)  # suspend / resume / transfer / accept / decline
+        self.paper = CasePaper(self)  # 受理回执 and 材料归还单
 
     def matter(self, matter_id: str | None):
         """The catalogue's matter (for its time limit and name), or None (:mod:`kiosk.queue.case_catalog`)."""
@@ -278,29 +280,8 @@ class CaseService(EventTx):
                 "phone": ident.get("phone") or ""}
 
     def sweep(self) -> int:
-        """Flags running cases that became due soon (1) or overdue (2); returns how many were flagged."""
-        now = self.clock()
-        with self.db.read() as conn:
-            running = conn.execute(select(cases.c.id, cases.c.seq, cases.c.site_code, cases.c.state,
-                                          cases.c.agent_id, cases.c.matter_name, cases.c.promised_date,
-                                          cases.c.completed_at, cases.c.overdue_level)
-                                   .where(cases.c.state.in_(sorted(RUNNING)), cases.c.overdue_level < 2)).mappings().all()
-        due = []
-        for r in running:
-            level = {"due_soon": 1, "overdue": 2}.get(due_status(r, now, self.holidays, self.due_soon_days), 0)
-            if level > r["overdue_level"]:
-                due.append((r, level))
-        if not due:
-            return 0
-        flagged = 0
-        with self._tx() as (conn, pending):
-            for r, level in due:
-                stmt = cases.update().where(cases.c.id == r["id"], cases.c.overdue_level < level,
-                                            or_(*[cases.c.state == s for s in RUNNING]))
-                if conn.execute(stmt.values(overdue_level=level)).rowcount:
-                    flagged += 1
-                    type_ = "case.overdue" if level == 2 else "case.due_soon"
-                    self._event(conn, r["id"], r["site_code"], type_, "system:deadline", now,
-                                promised_date=r["promised_date"].isoformat())
-                    self._push(pending, type_, "system:deadline", now, r)
-        return flagged
+        """Flags running cases that became due soon (1) or overdue (2); returns how many were flagged
+        (:func:`kiosk.queue.case_sweep.sweep`)."""
+        from kiosk.queue.case_sweep import sweep
+
+        return sweep(self)

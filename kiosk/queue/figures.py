@@ -96,7 +96,7 @@ def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: 
             c["total"] += 1
             if due in ("on_time", "late", "overdue", "due_soon"):
                 c[due] += 1
-            if due in ("overdue", "due_soon", "on_track") or one["state"] == "completed":
+            if due in ("overdue", "due_soon", "on_track", "suspended") or one["state"] == "completed":
                 c["open"] += 1
             if due == "closed":
                 c["closed"] += 1

@@ -1,4 +1,5 @@
-"""``kiosk queue verify-ledger``: check every site's hash chain over the ledger (exit 0 intact, 1 broken).
+"""``kiosk queue verify-ledger``: check every site's hash chain over the ledger (exit 0 intact, 1 broken);
+``kiosk queue set-printer``: the site's 代办 window printer (受理回执, 材料归还单).
 
 Prints one line per site (entries, head number and hash) and, for a broken chain, the first entry that
 does not verify and why (:mod:`kiosk.queue.verify`). ``--anchor SEQ:HASH`` (with ``--site``) checks a
@@ -25,6 +26,39 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
                    help="a daily anchor from a report (#SEQ:HASH) the chain must still hold; repeatable; needs --site")
     p.add_argument("--json", action="store_true", help="machine-readable result")
     p.set_defaults(func=cmd_verify)
+
+    p = qsub.add_parser("set-printer", help="设置站点代办窗口打印机 (the site's window printer for 受理回执 / 材料归还单)")
+    _db_options(p)
+    p.add_argument("--site", required=True, metavar="CODE")
+    p.add_argument("--printer", required=True, metavar="URI", help="tcp://HOST:PORT (or file:PATH); 'none' to clear")
+    p.add_argument("--paper", type=int, choices=(58, 80), default=80, help="paper width in mm (80)")
+    p.set_defaults(func=cmd_set_printer)
+
+
+def cmd_set_printer(args: argparse.Namespace) -> int:
+    from sqlalchemy import update
+
+    from kiosk.config.uris import check_printer_uri
+    from kiosk.queue.models import sites
+    from kiosk.queue.server_cli import _database, _fail
+
+    uri = None if args.printer.strip().lower() == "none" else args.printer.strip()
+    if uri is not None:
+        problem = check_printer_uri(uri) or (None if uri.startswith(("tcp://", "file:")) else
+                                             f"'{uri}': the server prints over the network: tcp://HOST:PORT (or file:PATH)")
+        if problem:
+            return _fail(problem)
+    db = _database(args)
+    try:
+        with db.write() as conn:
+            changed = conn.execute(update(sites).where(sites.c.code == args.site)
+                                   .values(window_printer=uri, window_paper_mm=args.paper)).rowcount
+    finally:
+        db.dispose()
+    if not changed:
+        return _fail(f"site '{args.site}' does not exist; add it first with `kiosk queue add-site`")
+    print(f"site {args.site}: window printer {uri or 'none'} ({args.paper} mm)", file=sys.stderr)
+    return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from kiosk.queue.cases import CHINA, local_day
 COLUMNS = ("序号", "受理日期", "申请人(姓名)", "联系电话", "事项名称", "材料清单", "代办员", "承诺办结日期",
            "办结日期", "移交情况/签收", "备注")
 WIDTHS = (6, 12, 14, 15, 28, 40, 10, 13, 12, 26, 30)
-STATE_NOTE = {"registered": "已受理，材料在代办员处", "in_progress": "办理中", "completed": "已办结，待移交",
+STATE_NOTE = {"registered": "已受理，材料在代办员处", "in_progress": "办理中", "suspended": "中止计时，待申请人补正", "completed": "已办结，待移交",
               "returned": "结果及材料已移交，双方签收", "withdrawn": "申请人撤回", "cancelled": "已取消"}
 FORM = {"original": "原件", "copy": "复印件"}
 
@@ -46,6 +46,10 @@ def _remark(case: dict, due: str) -> str:
         parts.append("超期办结")
     if case["close_reason"]:
         parts.append(case["close_reason"])
+    if case.get("suspend_reason"):
+        parts.append("中止：" + case["suspend_reason"])
+    if case.get("paused_days"):
+        parts.append(f"因中止顺延{case['paused_days']}个工作日")
     if case["return_note"]:
         parts.append(case["return_note"])
     if case["note"]:

@@ -85,6 +85,9 @@ sites = Table(
     Column("escalate_up_after_s", Integer, nullable=False, default=600),
     Column("expected_claim_s", Integer, nullable=False, default=60),
     Column("created_at", UTCDateTime, nullable=False),
+    # the 代办 window's receipt printer (tcp://HOST:PORT): kiosk/queue/case_paper.py
+    Column("window_printer", String(200), nullable=True),
+    Column("window_paper_mm", Integer, nullable=False, default=80),
 )
 
 kiosks = Table(

@@ -71,7 +71,7 @@ def test_suspend_and_resume_are_the_agents_or_a_managers(api):
     assert api.post("mgr", f"/cases/{cid}/suspend", json={"reason": "待补正"}).json()["state"] == "suspended"
     assert api.post("zhao", f"/cases/{cid}/resume").status_code == 404  # another site: it does not exist
     done = api.post("li", f"/cases/{cid}/withdraw", json={"reason": "申请人撤回"}).json()
-    assert done["state"] == "withdrawn" and done["suspension"] is None or done["state"] == "withdrawn"
+    assert done["state"] == "withdrawn" and done["suspension"] is None
 
 
 def test_transfer_to_another_agent_takes_their_acceptance(api, world):
@@ -80,6 +80,10 @@ def test_transfer_to_another_agent_takes_their_acceptance(api, world):
     assert api.post("li", f"/cases/{cid}/transfer", json={"reason": "x"}).status_code == 422  # to whom?
     both = {"agent_id": wang, "to_parent": True, "reason": "x"}
     assert api.post("li", f"/cases/{cid}/transfer", json=both).status_code == 422
+    targets = api.get("li", f"/cases/{cid}/transfer-targets").json()
+    assert targets["parent"] == {"code": "D", "name": "曾都区政务服务中心"}
+    assert {(a["id"], a["display_name"]) for a in targets["agents"]} == {(wang, "王五"), (world.user_ids["mgr"], "周经理")}
+    assert api.get("wang", f"/cases/{cid}/transfer-targets").json()["code"] == "case_not_yours"
     far = api.post("li", f"/cases/{cid}/transfer", json={"agent_id": world.user_ids["zhao"], "reason": "x"})
     assert far.status_code == 404 and far.json()["code"] == "case_agent"  # not of the case's site
     offer = api.post("li", f"/cases/{cid}/transfer", json={"agent_id": wang, "reason": "李四休假"}).json()
