@@ -141,6 +141,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue import api_case_slips  # 受理回执 and 材料归还单: PNG and the window printer
 
     app.include_router(api_case_slips.router)
+    from kiosk.queue import api_reports  # the 督查 report: html, xlsx, pdf
+
+    app.include_router(api_reports.router)
     from kiosk.queue.console.routes import mount_console
 
     mount_console(app)

@@ -10,8 +10,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     queue = sub.add_parser("queue", help="帮办呼叫队列 (help-queue server, accounts, outbox)")
     qsub = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
 
-    from kiosk.queue import ledger_cli, outbox_cli, server_cli
+    from kiosk.queue import ledger_cli, outbox_cli, report_cli, server_cli
 
     server_cli.add_commands(qsub)
     ledger_cli.add_commands(qsub)
+    report_cli.add_commands(qsub)
     outbox_cli.add_commands(qsub)
