@@ -144,6 +144,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue import api_reports  # the 督查 report: html, xlsx, pdf
 
     app.include_router(api_reports.router)
+    from kiosk.queue import api_ratings  # 好差评: kiosks' ratings, the public page behind a slip's QR code
+
+    app.include_router(api_ratings.router)
     from kiosk.queue.console.routes import mount_console
 
     mount_console(app)

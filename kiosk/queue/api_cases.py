@@ -115,7 +115,7 @@ def _export(c: Context, caller, scope: frozenset[str], since: date, until: date,
         if not full:
             return row["applicant_masked"].split(" ")[0], row["phone_masked"]
         ident = c.queue.box.open_record(row["applicant_enc"])
-        return ident.get("name") or "", ident.get("phone") or ""
+        return ident.get("name") or row["applicant_masked"].split(" ")[0], ident.get("phone") or ""  # erased: masked
 
     data = build_ledger(rows, identity=identity, due=lambda r: due_status(r, now, svc.holidays, svc.due_soon_days),
                         title=f"帮办代办台账（{since:%Y-%m-%d} 至 {until:%Y-%m-%d}）", generated=now)

@@ -22,6 +22,7 @@ Contract
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -51,21 +52,23 @@ from kiosk.queue.case_states import (  # noqa: F401 - re-exported: the case voca
 )
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
-from kiosk.queue.errors import Conflict, Forbidden, Invalid, NotFound
+from kiosk.queue.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from kiosk.queue.models import case_events, cases, requests, users
+from kiosk.queue.retention import DEFAULT_DAYS, Retention
 from kiosk.queue.txn import EventTx, NoPublisher, Publisher
 
 
 class CaseService(EventTx):
     def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime],
                  holidays: Holidays | None = None, due_soon_days: int = 1, catalog_path: str | None = None,
-                 publisher: Publisher | None = None):
+                 publisher: Publisher | None = None, retention_days: int = DEFAULT_DAYS):
         self.db, self.box, self.clock, self.publisher = db, box, clock, publisher or NoPublisher()
         self.catalog = MatterCatalog(catalog_path)
         self.holidays = holidays if holidays is not None else default_holidays()
         self.due_soon_days = due_soon_days
         self.moves = moves.CaseMoves(self)  # suspend / resume / transfer / accept / decline
         self.paper = CasePaper(self)  # 受理回执 and 材料归还单
+        self.retention = Retention(self, retention_days)  # closed cases' personal data erased in time
 
     def matter(self, matter_id: str | None):
         """The catalogue's matter (for its time limit and name), or None (:mod:`kiosk.queue.case_catalog`)."""
@@ -230,7 +233,7 @@ class CaseService(EventTx):
                 materials=[m.model_dump() for m in body.materials], agent_id=user.user_id,
                 state=S.REGISTERED, note=body.note, registered_at=now,
                 promised_date=promised_date(now, days, self.holidays),
-                overdue_level=0, updated_at=now, version=1))
+                overdue_level=0, updated_at=now, version=1, rating_token=secrets.token_urlsafe(24)))
             self._event(conn, case_id, site, "case.registered", user.actor, now, request_id=body.request_id,
                         materials=len(body.materials))
             row = self._row(conn, user, case_id)
@@ -274,6 +277,8 @@ class CaseService(EventTx):
             row = self._row(conn, user, case_id)
             if not self.may_change(user, row):
                 raise Forbidden("case_identity")
+            if row["erased_at"] is not None:
+                raise Gone("case_erased", at=f"{local_day(row['erased_at']):%Y-%m-%d}")
             self._event(conn, row["id"], row["site_code"], "case.applicant_viewed", user.actor, now)
             ident = self.box.open_record(row["applicant_enc"])
         return {"name": ident.get("name") or "", "id_number": ident.get("id_number") or "",

@@ -8,9 +8,9 @@ Contract
   is kept in ``ledger_heads``; :mod:`kiosk.queue.verify` walks the chains and compares.
 - Concurrency: on PostgreSQL every ledger writer first takes the transaction-scoped advisory lock
   :data:`PG_LEDGER_LOCK` (the one request events already took for ordered ids, see
-  :func:`kiosk.queue.store.add_events`), then locks and reads its sites' heads, inserts, writes the heads;
-  the lock is held to commit, so appends commit one after another and no two writers wait on each other
-  in a circle. Request events append as their transaction's last statements; a case transaction appends
+  :func:`kiosk.queue.store.add_events`), then reads its sites' heads, inserts, writes the heads; the lock
+  is held to commit, so appends commit one after another (two statements more than before per appending
+  transaction) and no two writers wait on each other in a circle. Request events append as their transaction's last statements; a case transaction appends
   its entry and commits soon after. SQLite has one writer.
 - Erasure (:mod:`kiosk.queue.retention`): the free-text fields :data:`ERASABLE` of a case event are hashed
   as commitments ``sha256(salt | field | value)`` with a random per-entry ``salt``. Erasing replaces each
@@ -107,13 +107,14 @@ def append(conn: Connection | sqlite3.Connection, log: str, entries: list[dict])
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     if dialect is postgresql:  # the one lock every ledger writer takes first, held until commit
         conn.execute(select(func.pg_advisory_xact_lock(PG_LEDGER_LOCK)))
-    conn.execute(dialect.insert(ledger_heads).on_conflict_do_nothing(index_elements=["site_code"]),
-                 [{"site_code": s, "seq": 0, "hash": GENESIS} for s in sites])  # a site's first entry
     stmt = select(ledger_heads.c.site_code, ledger_heads.c.seq, ledger_heads.c.hash).where(
-        ledger_heads.c.site_code.in_(sites)).order_by(ledger_heads.c.site_code)
-    if dialect is postgresql:
-        stmt = stmt.with_for_update()
-    heads = {s: (seq, h) for s, seq, h in conn.execute(stmt)}
+        ledger_heads.c.site_code.in_(sites))
+    heads = {s: (seq, h) for s, seq, h in conn.execute(stmt)}  # PostgreSQL: read under the lock above
+    missing = [s for s in sites if s not in heads]
+    if missing:  # a site's first entry (one writer at a time: no race to create it)
+        conn.execute(dialect.insert(ledger_heads).on_conflict_do_nothing(index_elements=["site_code"]),
+                     [{"site_code": s, "seq": 0, "hash": GENESIS} for s in missing])
+        heads.update({s: (0, GENESIS) for s in missing})
     stored = []
     for entry in entries:
         seq, prev = heads[entry["site_code"]]

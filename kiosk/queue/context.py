@@ -17,6 +17,7 @@ from kiosk.queue.db import Database
 from kiosk.queue.escalation import Background
 from kiosk.queue.events import EventBus, LocalPublisher, PgListener, PgPublisher, pg_channel, to_json
 from kiosk.queue.health import HealthService
+from kiosk.queue.ratings import rating_url
 from kiosk.queue.service import QueueService
 
 
@@ -40,6 +41,7 @@ class ServerSettings:
     sse_ping_s: float = 15.0
     identity_hours: float = 1.0
     heartbeat_days: int = 7
+    case_retention_days: int = 365  # closed 代办 cases' personal data erased after this (kiosk/queue/retention.py)
     migrate: bool = True
     sqlite_synchronous: str = "NORMAL"
     extra: dict = field(default_factory=dict)
@@ -100,7 +102,9 @@ def build_context(settings: ServerSettings) -> Context:
                            identity_hours=settings.identity_hours)
     auth = Authenticator(db, settings.clock, max_failures=settings.max_failures, lockout_s=settings.lockout_s,
                          session_ttl_s=settings.session_ttl_s, cache_s=settings.auth_cache_s)
-    cases = CaseService(db, box, settings.clock, catalog_path=settings.extra.get("catalog"), publisher=publisher)
+    cases = CaseService(db, box, settings.clock, catalog_path=settings.extra.get("catalog"), publisher=publisher,
+                        retention_days=settings.case_retention_days)
+    cases.paper.rating_url = rating_url(settings.extra.get("public_url"))  # the return slip's QR: /r/<token>
     background = Background(queue, health, tick_s=settings.escalation_tick_s, purge_s=settings.purge_s,
                             cases=cases, sweep_s=settings.deadline_sweep_s)
     return Context(settings, db, auth, queue, health, bus, listener, background, cases)

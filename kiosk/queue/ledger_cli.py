@@ -1,5 +1,6 @@
 """``kiosk queue verify-ledger``: check every site's hash chain over the ledger (exit 0 intact, 1 broken);
-``kiosk queue set-printer``: the site's 代办 window printer (受理回执, 材料归还单).
+``kiosk queue set-printer``: the site's 代办 window printer (受理回执, 材料归还单); ``kiosk queue
+erase-closed``: closed cases' personal data erased after the retention period (as the server does daily).
 
 Prints one line per site (entries, head number and hash) and, for a broken chain, the first entry that
 does not verify and why (:mod:`kiosk.queue.verify`). ``--anchor SEQ:HASH`` (with ``--site``) checks a
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 
@@ -33,6 +35,13 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p.add_argument("--printer", required=True, metavar="URI", help="tcp://HOST:PORT (or file:PATH); 'none' to clear")
     p.add_argument("--paper", type=int, choices=(58, 80), default=80, help="paper width in mm (80)")
     p.set_defaults(func=cmd_set_printer)
+
+    p = qsub.add_parser("erase-closed", help="删除超过保存期限的已结代办件个人信息 (erase closed cases' personal data)")
+    _db_options(p)
+    p.add_argument("--days", type=int, default=int(os.environ.get("KIOSK_QUEUE_CASE_RETENTION_DAYS") or 365),
+                   help="closed more than N days ago (365; env KIOSK_QUEUE_CASE_RETENTION_DAYS)")
+    p.add_argument("--dry-run", action="store_true", help="only say which cases would be erased")
+    p.set_defaults(func=cmd_erase)
 
 
 def cmd_set_printer(args: argparse.Namespace) -> int:
@@ -58,6 +67,36 @@ def cmd_set_printer(args: argparse.Namespace) -> int:
     if not changed:
         return _fail(f"site '{args.site}' does not exist; add it first with `kiosk queue add-site`")
     print(f"site {args.site}: window printer {uri or 'none'} ({args.paper} mm)", file=sys.stderr)
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from kiosk.queue.cases import CaseService
+    from kiosk.queue.crypto import IdentityBox, KeyProblem, load_cipher
+    from kiosk.queue.server_cli import _database, _fail
+
+    if args.days < 1:
+        return _fail("--days must be at least 1")
+    try:
+        box = IdentityBox(load_cipher(args.state_dir))
+    except KeyProblem as exc:
+        return _fail(str(exc))
+    db = _database(args)
+    try:
+        now = datetime.now(UTC)
+        svc = CaseService(db, box, lambda: now, retention_days=args.days)
+        due = svc.retention.due(now, limit=100_000)
+        erased = 0 if args.dry_run else sum(svc.retention.erase(case_id, now, actor="cli:erase-closed")
+                                            for case_id in due)
+    finally:
+        db.dispose()
+    for case_id in due:
+        print(case_id)
+    verb = "would erase" if args.dry_run else "erased"
+    print(f"{verb} the personal data of {len(due) if args.dry_run else erased} case(s) closed more than "
+          f"{args.days} days ago", file=sys.stderr)
     return 0
 
 

@@ -248,6 +248,8 @@ cases = Table(
     Column("transfer_reason", String(200), nullable=True),
     Column("transfer_by", String(96), nullable=True),
     Column("transfer_at", UTCDateTime, nullable=True),
+    Column("erased_at", UTCDateTime, nullable=True),  # personal data erased (kiosk/queue/retention.py)
+    Column("rating_token", String(48), nullable=True, unique=True),  # the return slip's QR: /r/<token>
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
     Index("ix_cases_site_state", "site_code", "state", "promised_date"),
@@ -266,4 +268,22 @@ ledger_heads = Table(
     Column("site_code", String(32), primary_key=True),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# 好差评: a resident's rating of a help request (at the kiosk) or a 代办 case (the return slip's QR code)
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", String(36), primary_key=True),  # the kiosk's uuid4 (idempotency key), or the server's
+    Column("site_code", String(32), ForeignKey("sites.code"), nullable=False),
+    Column("request_id", String(36), nullable=True, unique=True),
+    Column("case_id", String(40), nullable=True, unique=True),
+    Column("helper_id", BigId, ForeignKey("users.id"), nullable=True),  # who served: claimer or agent
+    Column("score", Integer, nullable=False),  # 5 非常满意 … 1 非常不满意
+    Column("reasons", JSON, nullable=False),  # codes of kiosk/queue/ratings.py REASONS
+    Column("comment", Text, nullable=True),  # ID numbers and phones masked
+    Column("channel", String(8), nullable=False),  # kiosk | qr
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Index("ix_ratings_site_created", "site_code", "created_at"),
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from html import escape
 
 from kiosk.queue.case_states import CHINA
+from kiosk.queue.rating_codes import REASONS
 
 COLOURS = {"blue": "#0b5cad", "light": "#8fb8e6", "ok": "#2e7d32", "late": "#f9a825", "over": "#c62828",
            "open": "#90a4ae"}
@@ -142,9 +143,12 @@ def render(data: dict) -> str:
                       ("办理中", COLOURS["open"]))]
     rated = [s for s in f["sites"] if (s.get("ratings") or {}).get("n")]
     if rated:
+        reasons = sorted(t["ratings"]["reasons"].items(), key=lambda kv: -kv[1])
         parts += ["<h2>不满意占比（好差评）</h2>",
                   bars([(s["site_name"], [(s["ratings"]["unsatisfied_share"] * 100, COLOURS["over"])]) for s in rated],
                        unit=lambda v: f"{v:.0f}%")]
+        if reasons:
+            parts += ["<h2>不满意原因</h2>", bars([(REASONS.get(k, k), [(n, COLOURS["late"])]) for k, n in reasons])]
     parts.append(_tables(f, down, data["anchors"]))
     return "".join(parts) + "</body></html>"
 

@@ -38,6 +38,12 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p.add_argument("--catalog", metavar="FILE", type=Path, default=os.environ.get("KIOSK_QUEUE_CATALOG"),
                    help="matters catalogue (TOML) for 代办 deadlines; checked at start "
                         "(default: the shipped sample; env KIOSK_QUEUE_CATALOG)")
+    p.add_argument("--case-retention-days", type=int, metavar="N",
+                   default=int(os.environ.get("KIOSK_QUEUE_CASE_RETENTION_DAYS") or 365),
+                   help="erase closed 代办 cases' personal data N days after closing (365; env KIOSK_QUEUE_CASE_RETENTION_DAYS)")
+    p.add_argument("--public-url", metavar="URL", default=os.environ.get("KIOSK_QUEUE_PUBLIC_URL"),
+                   help="the address residents' phones reach, e.g. https://zw.example.gov.cn: the 材料归还单's QR "
+                        "code links to URL/r/<token> for 好差评 (env KIOSK_QUEUE_PUBLIC_URL)")
     p.set_defaults(func=cmd_serve)
 
     p = qsub.add_parser("add-site", help="添加或修改站点 (add or update a site)")
@@ -158,7 +164,8 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 
 
 _ENV = {"db": "KIOSK_QUEUE_DB", "state": "KIOSK_QUEUE_STATE", "tick": "KIOSK_QUEUE_TICK",
-        "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC", "catalog": "KIOSK_QUEUE_CATALOG"}
+        "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC", "catalog": "KIOSK_QUEUE_CATALOG",
+        "retention": "KIOSK_QUEUE_CASE_RETENTION_DAYS", "public": "KIOSK_QUEUE_PUBLIC_URL"}
 
 
 def _settings(values: dict[str, str]):
@@ -167,7 +174,9 @@ def _settings(values: dict[str, str]):
     return ServerSettings(db_url=values["db"], state_dir=Path(values["state"]),
                           escalation_tick_s=float(values["tick"]), cookie_secure=values["secure"] == "1",
                           migrate=False, sqlite_synchronous=values["sync"],
-                          extra={"catalog": values["catalog"]} if values.get("catalog") else {})
+                          case_retention_days=int(values.get("retention") or 365),
+                          extra={k: v for k, v in (("catalog", values.get("catalog")),
+                                                   ("public_url", values.get("public"))) if v})
 
 
 def app_from_env():
@@ -200,6 +209,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from kiosk.queue.api import create_app
     from kiosk.queue.crypto import KeyProblem
 
+    if args.public_url and not args.public_url.startswith(("https://", "http://")):
+        return _fail(f"--public-url '{args.public_url}' must start with https:// (the address phones reach)")
+    if args.case_retention_days < 1:
+        return _fail("--case-retention-days must be at least 1 (days after a case closed)")
     try:
         catalog = _check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
     except ValueError as exc:
@@ -210,7 +223,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and is_sqlite:
         return _fail("several workers need PostgreSQL (--db postgresql+psycopg://…); SQLite has one writer")
     values = {"db": url, "state": str(args.state_dir.resolve()), "tick": str(args.escalation_tick),
-              "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync, "catalog": catalog or ""}
+              "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync, "catalog": catalog or "",
+              "retention": str(args.case_retention_days), "public": args.public_url or ""}
     try:
         app = create_app(_settings(values))  # also checks the key before any worker starts
     except KeyProblem as exc:

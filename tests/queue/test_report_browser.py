@@ -4,6 +4,9 @@ screenshotted at A4 width for a person to look at ($KIOSK_SCREENSHOTS or a temp 
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import httpx
 import pytest
 from openpyxl import load_workbook
@@ -27,7 +30,7 @@ def test_manager_downloads_and_opens_the_report(server, world, browser, shots, c
     mgr.screenshot(path=str(shots / "console_reports.png"))
     with mgr.expect_download() as got:
         mgr.click(link)
-    wb = load_workbook(got.value.path())
+    wb = load_workbook(io.BytesIO(Path(got.value.path()).read_bytes()))  # the download has no suffix
     assert wb["概况"].cell(5, 2).value == 1  # one call this month
     page = mgr.context.new_page()
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi

@@ -25,6 +25,11 @@
     ];
     if (b.notices) lines.push(t("figures.notices", { n: b.notices.printed, items: b.notices.missing_items }));
     if (b.escalated) lines.push(t("figures.escalated", { n: b.escalated }));
+    const r = b.ratings;
+    if (r && r.n) {
+      const why = Object.entries(r.reasons).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${t("figures.reason." + k)} ${n}`).join("、");
+      lines.push(t("figures.ratings", { n: r.n, bad: r.unsatisfied, share: Math.round(r.unsatisfied_share * 100) }) + (why ? `（${why}）` : ""));
+    }
     return h("article", { class: "card" + (c.overdue ? " escalated" : "") },
       h("div", { class: "head" }, h("span", { class: "kind" }, title), h("span", { class: "muted" }, sub)),
       ...lines.map((line) => h("div", { class: "line" }, line)));
