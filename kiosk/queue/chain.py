@@ -17,8 +17,9 @@ Contract
   such value by ``{"$erased": commitment}`` and drops the salt: the chain still verifies, the text is
   gone, and without the salt the commitment cannot be brute-forced back into a short text (a phone).
   A value can be erased, never replaced by another (its commitment would no longer match).
-- Content hashed: site, seq, the table, the request or case id, type, actor, time (UTC, microseconds),
-  ``escalated_to`` for request events, and the data (JSON, keys sorted). Nothing else of the row.
+- Content hashed (:func:`content`): site, seq, the table, the request or case id, type, actor, time (UTC,
+  microseconds), ``escalated_to``, and the data (JSON, keys sorted). Nothing else of the row (not its id:
+  the chain's order is ``chain_seq``).
 """
 
 from __future__ import annotations
@@ -26,14 +27,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kiosk.queue.events import dumps
 from kiosk.queue.models import case_events, events, ledger_heads
 from kiosk.queue.store_raw import bind
 
@@ -48,7 +48,8 @@ _JSON = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
 def _time(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """UTC to the microsecond, as SQLite stores it (``store_raw.bind``): the hot path formats it once."""
+    return bind(at)
 
 
 def commitment(salt: str, key: str, value: Any) -> str:
@@ -80,18 +81,22 @@ def needs_salt(log: str, data: dict) -> bool:
     return log == "case_events" and any(k in data for k in ERASABLE)
 
 
-def content(log: str, entry: dict, seq: int) -> bytes:
-    """The canonical bytes of an entry (see the module docstring)."""
-    body = {"site": entry["site_code"], "seq": seq, "log": log, "ref": entry.get(_REF[log]),
-            "type": entry["type"], "actor": entry["actor"], "at": _time(entry["at"]),
-            "data": hashed_data(log, entry["data"] or {}, entry.get("salt"))}
-    if log == "events":
-        body["escalated_to"] = entry.get("escalated_to")
-    return orjson.dumps(body, option=_JSON)
+def data_json(log: str, data: dict | None, salt: str | None) -> bytes:
+    """The entry's data as hashed: JSON, keys sorted, erasable fields as commitments. For request events
+    it is also exactly what is stored (the hot path serialises once)."""
+    return orjson.dumps(hashed_data(log, data or {}, salt), option=_JSON)
 
 
-def entry_hash(prev: str, log: str, entry: dict, seq: int) -> str:
-    return hashlib.sha256(prev.encode() + b"\n" + content(log, entry, seq)).hexdigest()
+def content(log: str, entry: dict, seq: int, data: bytes | None = None, at: str | None = None) -> bytes:
+    """The canonical bytes of an entry: a JSON array of site, number, table, request or case id, type,
+    actor, time and ``escalated_to``, a newline, then :func:`data_json` (``data``, ``at``: already made)."""
+    head = [entry["site_code"], seq, log, entry.get(_REF[log]), entry["type"], entry["actor"],
+            at or _time(entry["at"]), entry.get("escalated_to")]
+    return orjson.dumps(head) + b"\n" + (data if data is not None else data_json(log, entry["data"], entry.get("salt")))
+
+
+def entry_hash(prev: str, log: str, entry: dict, seq: int, data: bytes | None = None, at: str | None = None) -> str:
+    return hashlib.sha256(prev.encode() + b"\n" + content(log, entry, seq, data, at)).hexdigest()
 
 
 def append(conn: Connection | sqlite3.Connection, log: str, entries: list[dict]) -> list[dict]:
@@ -147,6 +152,8 @@ def _append_raw(conn: sqlite3.Connection, log: str, entries: list[dict]) -> list
     if log != "events":
         raise ValueError("the raw path chains request events only")
     hashes: dict[int, tuple[int, str, str]] = {}  # index of the entry -> (seq, prev, hash)
+    serialised: dict[int, bytes] = {}  # index of the entry -> its data as stored and hashed
+    times = [bind(e["at"]) for e in entries]  # as stored and hashed
     for site in dict.fromkeys(e["site_code"] for e in entries):
         mine = [(i, e) for i, e in enumerate(entries) if e["site_code"] == site]
         head = _heads_cache.get((id(conn), site))
@@ -158,7 +165,10 @@ def _append_raw(conn: sqlite3.Connection, log: str, entries: list[dict]) -> list
                     head = (0, GENESIS)
             seq, prev = head
             for i, entry in mine:
-                digest = entry_hash(prev, log, entry, seq + 1)
+                data = serialised.get(i)
+                if data is None:
+                    data = serialised[i] = data_json(log, entry["data"], None)
+                digest = entry_hash(prev, log, entry, seq + 1, data, times[i])
                 hashes[i] = (seq + 1, prev, digest)
                 seq, prev = seq + 1, digest
             if conn.execute("UPDATE ledger_heads SET seq = ?, hash = ? WHERE site_code = ? AND seq = ? AND hash = ?",
@@ -172,7 +182,7 @@ def _append_raw(conn: sqlite3.Connection, log: str, entries: list[dict]) -> list
     for i, entry in enumerate(entries):
         seq, prev, digest = hashes[i]
         new_id = conn.execute(_RAW_EVENT, (entry["request_id"], entry["site_code"], entry["escalated_to"],
-                                           entry["type"], entry["actor"], bind(entry["at"]),
-                                           dumps(entry["data"]).decode(), seq, prev, digest)).lastrowid
+                                           entry["type"], entry["actor"], times[i],
+                                           serialised[i].decode(), seq, prev, digest)).lastrowid
         stored.append({"id": new_id, "chain_seq": seq, "prev_hash": prev, "hash": digest, "salt": None})
     return stored

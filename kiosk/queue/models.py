@@ -62,8 +62,7 @@ def event_log(name: str, *own: Column) -> Table:
                  Column("chain_seq", BigInteger, nullable=True),
                  Column("prev_hash", String(64), nullable=True),
                  Column("hash", String(64), nullable=True),
-                 Column("salt", String(32), nullable=True),
-                 Index(f"ix_{name}_chain", "site_code", "chain_seq"))
+                 Column("salt", String(32), nullable=True))
 
 # An integer key that autoincrements on both dialects (BIGSERIAL on PostgreSQL, ROWID on SQLite).
 BigId = BigInteger().with_variant(Integer, "sqlite")

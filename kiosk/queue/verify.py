@@ -9,20 +9,25 @@ Contract
   the site's head names a later entry), or a given anchor that differs (``anchor``).
 - :func:`anchor` is the hash of a site's last entry written before the end of a China day: printed on
   the daily report, it lets an auditor later prove the day was not rewritten (``--anchor SEQ:HASH``).
-- Reads in chunks of :data:`CHUNK` numbers; memory stays flat whatever the ledger's size.
+- One pass over each table in id order (the primary key: the hot path pays for no extra index), merged by
+  time; within a table a site's entries come in chain order (appends are serialised: SQLite's one writer,
+  PostgreSQL's advisory lock), so only a few entries of a site wait for their turn and memory stays flat.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Connection, func, select, union
+from sqlalchemy import Connection, select, union
 
 from kiosk.queue.chain import GENESIS, LOGS, entry_hash
 from kiosk.queue.models import case_events, events, ledger_heads
 
-CHUNK = 5000
+CHUNK = 5000  # rows fetched at a time
+MAX_WAITING = 10_000  # entries of a site waiting for a missing number before it is called deleted
 
 
 @dataclass
@@ -71,13 +76,15 @@ def ledger_sites(conn: Connection) -> list[str]:
     return sorted(s for (s,) in rows)
 
 
-def _rows(conn: Connection, site: str, lo: int, hi: int) -> list[tuple[str, dict]]:
-    out = []
-    for log, table in LOGS.items():
-        stmt = select(table).where(table.c.site_code == site, table.c.chain_seq >= lo, table.c.chain_seq < hi)
-        out.extend((log, dict(r)) for r in conn.execute(stmt).mappings())
-    out.sort(key=lambda t: (t[1]["chain_seq"], t[0] != "events", t[1]["id"]))
-    return out
+def _stream(conn: Connection, log: str, site: str | None) -> Iterator[tuple]:
+    """One table's entries in id order (the primary key: no other index needed), as merge keys."""
+    table = LOGS[log]
+    stmt = select(table).order_by(table.c.id)
+    if site is not None:
+        stmt = stmt.where(table.c.site_code == site)
+    rows = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(stmt).mappings()
+    for row in rows:
+        yield row["at"], log != "events", row["id"], log, dict(row)
 
 
 def _fail(result: SiteResult, log: str | None, row: dict | None, code: str, reason: str, seq: int | None = None):
@@ -86,61 +93,95 @@ def _fail(result: SiteResult, log: str | None, row: dict | None, code: str, reas
     return result
 
 
-def verify_site(conn: Connection, site: str, anchors: dict[int, str] | None = None) -> SiteResult:
-    result = SiteResult(site)
-    anchors = dict(anchors or {})
-    for log, table in LOGS.items():
-        loose = conn.execute(select(table).where(table.c.site_code == site, table.c.chain_seq.is_(None))
-                             .order_by(table.c.id).limit(1)).mappings().first()
-        if loose is not None:
-            return _fail(result, log, dict(loose), "unchained", "not in the chain (inserted around the ledger)")
-    top = max(conn.execute(select(func.max(t.c.chain_seq)).where(t.c.site_code == site)).scalar() or 0
-              for t in LOGS.values())
-    expected, prev = 1, GENESIS
-    for lo in range(1, top + 1, CHUNK):
-        for log, row in _rows(conn, site, lo, lo + CHUNK):
-            seq = row["chain_seq"]
-            if seq < expected:
-                return _fail(result, log, row, "duplicate", f"number #{seq} appears twice (an entry copied, "
-                             "or two entries given the same place)")
-            if seq > expected:
-                return _fail(result, log, row, "missing", f"entry #{expected} is missing before it (deleted)"
-                             if seq == expected + 1 else f"entries #{expected}–#{seq - 1} are missing before it "
-                             "(deleted)")
-            if row["prev_hash"] != prev:
-                return _fail(result, log, row, "order", "does not follow the entry before it (entries "
-                             "reordered, or the one before it replaced)")
-            try:
-                digest = entry_hash(prev, log, row, seq)
-            except ValueError as exc:
-                return _fail(result, log, row, "edited", f"its content was changed ({exc})")
-            if digest != row["hash"]:
-                return _fail(result, log, row, "edited", "its content no longer matches its hash (edited)")
-            if seq in anchors and anchors.pop(seq) != digest:
-                return _fail(result, log, row, "anchor", "its hash differs from the anchor given for it "
-                             "(the ledger was rewritten after the anchor was taken)")
-            prev, expected = digest, expected + 1
-            result.entries += 1
-    result.head_seq, result.head_hash = expected - 1, prev
-    head = conn.execute(select(ledger_heads.c.seq, ledger_heads.c.hash)
-                        .where(ledger_heads.c.site_code == site)).first()
-    if head is not None and (head.seq, head.hash) != (result.head_seq, prev):
-        if head.seq > result.head_seq:
-            return _fail(result, None, None, "truncated", f"entries #{result.head_seq + 1}–#{head.seq} are "
-                         f"missing at the end (the site's head records #{head.seq}; deleted)",
-                         seq=result.head_seq + 1)
-        return _fail(result, None, None, "truncated", "the site's head does not match its last entry "
-                     f"#{result.head_seq} (head changed)", seq=result.head_seq)
-    if anchors:
-        seq = min(anchors)
-        return _fail(result, None, None, "anchor", f"entry #{seq} named by an anchor does not exist", seq=seq)
-    return result
+class _Walk:
+    """One site's chain, checked in ``chain_seq`` order while entries arrive in roughly that order."""
+
+    def __init__(self, site: str, anchors: dict[int, str]):
+        self.result, self.anchors = SiteResult(site), dict(anchors)
+        self.expected, self.prev, self.waiting = 1, GENESIS, []
+
+    def add(self, log: str, row: dict) -> None:
+        if self.result.failure is not None:
+            return
+        seq = row["chain_seq"]
+        if seq is None:
+            _fail(self.result, log, row, "unchained", "not in the chain (inserted around the ledger)")
+            return
+        if seq < self.expected:
+            _fail(self.result, log, row, "duplicate", f"number #{seq} appears twice (an entry copied, or two "
+                  "entries given the same place)")
+            return
+        heapq.heappush(self.waiting, (seq, log != "events", row["id"], log, row))
+        while self.waiting and self.waiting[0][0] == self.expected and self.result.failure is None:
+            _, _, _, wlog, wrow = heapq.heappop(self.waiting)
+            self._check(wlog, wrow)
+        if self.result.failure is None and self.waiting and self.waiting[0][0] == self.expected - 1:
+            _, _, _, wlog, wrow = self.waiting[0]
+            _fail(self.result, wlog, wrow, "duplicate", f"number #{wrow['chain_seq']} appears twice (an entry "
+                  "copied, or two entries given the same place)")
+        elif len(self.waiting) > MAX_WAITING:
+            self.gap()
+
+    def _check(self, log: str, row: dict) -> None:
+        seq = row["chain_seq"]
+        if row["prev_hash"] != self.prev:
+            _fail(self.result, log, row, "order", "does not follow the entry before it (entries reordered, or "
+                  "the one before it replaced)")
+            return
+        try:
+            digest = entry_hash(self.prev, log, row, seq)
+        except ValueError as exc:
+            _fail(self.result, log, row, "edited", f"its content was changed ({exc})")
+            return
+        if digest != row["hash"]:
+            _fail(self.result, log, row, "edited", "its content no longer matches its hash (edited)")
+            return
+        if seq in self.anchors and self.anchors.pop(seq) != digest:
+            _fail(self.result, log, row, "anchor", "its hash differs from the anchor given for it (the ledger "
+                  "was rewritten after the anchor was taken)")
+            return
+        self.prev, self.expected = digest, self.expected + 1
+        self.result.entries += 1
+
+    def gap(self) -> None:
+        """Entries wait for a number that never came: it was deleted."""
+        seq, _, _, log, row = self.waiting[0]
+        _fail(self.result, log, row, "missing", f"entry #{self.expected} is missing before it (deleted)"
+              if seq == self.expected + 1 else f"entries #{self.expected}–#{seq - 1} are missing before it (deleted)")
+
+    def finish(self, head: tuple[int, str] | None) -> SiteResult:
+        result = self.result
+        if result.failure is None and self.waiting:
+            self.gap()
+        if result.failure is not None:
+            return result
+        result.head_seq, result.head_hash = self.expected - 1, self.prev
+        if head is not None and tuple(head) != (result.head_seq, self.prev):
+            if head[0] > result.head_seq:
+                return _fail(result, None, None, "truncated", f"entries #{result.head_seq + 1}–#{head[0]} are "
+                             f"missing at the end (the site's head records #{head[0]}; deleted)",
+                             seq=result.head_seq + 1)
+            return _fail(result, None, None, "truncated", "the site's head does not match its last entry "
+                         f"#{result.head_seq} (head changed)", seq=result.head_seq)
+        if self.anchors:
+            seq = min(self.anchors)
+            return _fail(result, None, None, "anchor", f"entry #{seq} named by an anchor does not exist", seq=seq)
+        return result
 
 
 def verify(conn: Connection, site: str | None = None, anchors: dict[int, str] | None = None) -> Result:
-    """Every site's chain (or ``site``'s); ``anchors`` ``{seq: hash}`` are checked for ``site`` only."""
+    """Every site's chain (or ``site``'s); ``anchors`` ``{seq: hash}`` are checked for ``site`` only.
+    One pass over each table in id order, merged by time: entries of a site come in (nearly) chain order,
+    so only a handful wait at a time, whatever the ledger's size."""
     sites = [site] if site else ledger_sites(conn)
-    return Result([verify_site(conn, s, anchors if site else None) for s in sites])
+    walks = {s: _Walk(s, (anchors or {}) if site else {}) for s in sites}
+    for _, _, _, log, row in heapq.merge(_stream(conn, "events", site), _stream(conn, "case_events", site)):
+        walk = walks.get(row["site_code"])
+        if walk is not None:
+            walk.add(log, row)
+    heads = {s: (seq, h) for s, seq, h in conn.execute(select(ledger_heads.c.site_code, ledger_heads.c.seq,
+                                                               ledger_heads.c.hash))}
+    return Result([walks[s].finish(heads.get(s)) for s in sites])
 
 
 def day_end(day: date) -> datetime:
@@ -155,9 +196,9 @@ def anchor(conn: Connection, site: str, day: date) -> tuple[int, str] | None:
     end = day_end(day)
     best: tuple[int, str] | None = None
     for table in LOGS.values():
-        row = conn.execute(select(table.c.chain_seq, table.c.hash)
+        row = conn.execute(select(table.c.chain_seq, table.c.hash)  # id order is chain order within a table
                            .where(table.c.site_code == site, table.c.at < end, table.c.chain_seq.is_not(None))
-                           .order_by(table.c.chain_seq.desc()).limit(1)).first()
+                           .order_by(table.c.id.desc()).limit(1)).first()
         if row is not None and (best is None or row[0] > best[0]):
             best = (int(row[0]), row[1])
     return best

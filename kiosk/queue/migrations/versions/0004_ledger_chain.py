@@ -30,7 +30,6 @@ def upgrade() -> None:
         with op.batch_alter_table(table) as batch:
             for name, type_ in _COLUMNS:
                 batch.add_column(sa.Column(name, type_, nullable=True))
-        op.create_index(f"ix_{table}_chain", table, ["site_code", "chain_seq"])
     op.create_table(
         "ledger_heads",
         sa.Column("site_code", sa.String(32), primary_key=True),
@@ -69,7 +68,6 @@ def _backfill(conn) -> None:
 def downgrade() -> None:
     op.drop_table("ledger_heads")
     for table in ("events", "case_events"):
-        op.drop_index(f"ix_{table}_chain", table)
         with op.batch_alter_table(table) as batch:
             for name, _ in reversed(_COLUMNS):
                 batch.drop_column(name)
