@@ -47,7 +47,7 @@ _CHAIN_COLUMNS = ("id", "chain_seq", "prev_hash", "hash", "salt")
 _JSON = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
-def _time(at: datetime) -> str:
+def entry_time(at: datetime) -> str:
     """UTC to the microsecond, as SQLite stores it (``store_raw.bind``): the hot path formats it once."""
     return bind(at)
 
@@ -91,7 +91,7 @@ def content(log: str, entry: dict, seq: int, data: bytes | None = None, at: str 
     """The canonical bytes of an entry: a JSON array of site, number, table, request or case id, type,
     actor, time and ``escalated_to``, a newline, then :func:`data_json` (``data``, ``at``: already made)."""
     head = [entry["site_code"], seq, log, entry.get(_REF[log]), entry["type"], entry["actor"],
-            at or _time(entry["at"]), entry.get("escalated_to")]
+            at or entry_time(entry["at"]), entry.get("escalated_to")]
     return orjson.dumps(head) + b"\n" + (data if data is not None else data_json(log, entry["data"], entry.get("salt")))
 
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Connection, select, union
+import orjson
+from sqlalchemy import Connection, Text, cast, func, select, union
 
-from kiosk.queue.chain import GENESIS, LOGS, entry_hash
+from kiosk.queue.chain import GENESIS, LOGS, entry_hash, entry_time
 from kiosk.queue.models import case_events, events, ledger_heads
 
 CHUNK = 5000  # rows fetched at a time
@@ -77,19 +78,30 @@ def ledger_sites(conn: Connection) -> list[str]:
 
 
 def _stream(conn: Connection, log: str, site: str | None) -> Iterator[tuple]:
-    """One table's entries in id order (the primary key: no other index needed), as merge keys."""
+    """One table's entries in id order (the primary key: no other index needed), as merge keys. The data
+    is read as text and parsed with orjson (SQLAlchemy's JSON type would cost more than the hash)."""
     table = LOGS[log]
-    stmt = select(table).order_by(table.c.id)
+    cols = [c for c in table.c if c.name not in ("data", "at")]
+    at = (func.to_char(table.c.at, "YYYY-MM-DD HH24:MI:SS.US") if conn.dialect.name == "postgresql"
+          else cast(table.c.at, Text))  # SQLite stores this very text
+    stmt = select(*cols, cast(table.c.data, Text).label("data"), at.label("at")).order_by(table.c.id)
     if site is not None:
         stmt = stmt.where(table.c.site_code == site)
-    rows = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(stmt).mappings()
-    for row in rows:
-        yield row["at"], log != "events", row["id"], log, dict(row)
+    names = [c.name for c in cols] + ["data", "at"]
+    for values in conn.execution_options(stream_results=True, yield_per=CHUNK).execute(stmt):
+        row = dict(zip(names, values, strict=True))
+        row["data"] = orjson.loads(row["data"]) if row["data"] is not None else None
+        if len(row["at"]) != 26:  # anything but YYYY-MM-DD HH:MM:SS.ffffff (a hand-edited row): as hashed
+            row["at"] = entry_time(datetime.fromisoformat(row["at"]).replace(tzinfo=UTC))
+        yield row["at"], log != "events", row["id"], log, row
 
 
 def _fail(result: SiteResult, log: str | None, row: dict | None, code: str, reason: str, seq: int | None = None):
+    at = row and row["at"]
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at).replace(tzinfo=UTC)
     result.failure = Failure(result.site, seq if seq is not None else (row or {}).get("chain_seq"), log,
-                             row and row["id"], row and row["type"], row and row["at"], code, reason)
+                             row and row["id"], row and row["type"], at, code, reason)
     return result
 
 
@@ -129,7 +141,7 @@ class _Walk:
                   "the one before it replaced)")
             return
         try:
-            digest = entry_hash(self.prev, log, row, seq)
+            digest = entry_hash(self.prev, log, row, seq, at=row["at"])
         except ValueError as exc:
             _fail(self.result, log, row, "edited", f"its content was changed ({exc})")
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -220,3 +221,14 @@ def test_upgrade_chains_the_entries_already_stored(tmp_path):
         assert result.ok and result.sites[0].entries == 10
     finally:
         db.dispose()
+
+
+def test_a_backdated_entry_is_named(api, client, world, ctx, clock, capsys):
+    """Moving an entry's time (e.g. a completion made to look on time) is an edit like any other."""
+    busy_day(api, client, world, clock)
+    target = next(e for log, e in entries(ctx, "T1") if e["type"] == "case.moved" and log == "case_events")
+    with ctx.db.write() as conn:
+        conn.execute(update(case_events).where(case_events.c.id == target["id"]).values(at=target["at"] - timedelta(days=1)))
+    code, out, _ = run_verify(ctx, capsys, "--site", "T1")
+    failure = out["sites"][0]["failure"]
+    assert code == 1 and (failure["seq"], failure["code"], failure["table"]) == (target["chain_seq"], "edited", "case_events")
