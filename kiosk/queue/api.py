@@ -31,6 +31,7 @@ from kiosk.queue.schemas import (
     RequestIn,
     StaffRequestView,
 )
+from kiosk.queue.throttle import retry_after_header
 
 __all__ = ["COOKIE", "Caller", "Context", "Ctx", "RequestId", "ServerSettings", "build_context", "create_app",
            "ctx", "principal", "utcnow"]
@@ -42,7 +43,7 @@ def _language(request: Request) -> str:
 
 async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
     body = {"detail": exc.message(_language(request)), "code": exc.code, **exc.extra}
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else retry_after_header(exc)
     return JSONResponse(body, status_code=exc.status, headers=headers)
 
 

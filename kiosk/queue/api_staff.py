@@ -8,6 +8,7 @@ limited to the caller's visible sites. State-changing calls answer the request's
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -38,7 +39,9 @@ from kiosk.queue.schemas import (
     StaffRequestView,
 )
 from kiosk.queue.service import PUSHED_TYPES
+from kiosk.queue.throttle import DEVICE_COOKIE, DEVICE_DAYS, Throttled
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["staff"])
 States = Annotated[list[str] | None, Query(description="repeat to combine: state=waiting&state=claimed")]
 
@@ -49,12 +52,28 @@ def _me(c, p) -> dict:
 
 
 @router.post("/auth/login", response_model=LoginOut, tags=["auth"],
-             responses={401: {"description": "wrong user name or password"}, 423: {"description": "locked"}})
-def login(body: LoginIn, c: Ctx, response: Response) -> dict:
-    """Password login; sets the ``kq_session`` cookie and returns the same token for bearer use."""
-    token, expires, p = c.auth.login(body.username, body.password)
+             responses={401: {"description": "wrong user name or password"},
+                        429: {"description": "too many wrong passwords from here: wait Retry-After seconds"},
+                        503: {"description": "too many logins at once: retry in a moment"}})
+async def login(body: LoginIn, request: Request, c: Ctx, response: Response) -> dict:
+    """Password login; sets the ``kq_session`` cookie and returns the same token for bearer use. Guessing
+    is slowed down by address and account (429 with ``Retry-After``; see :mod:`kiosk.queue.throttle`);
+    a successful login also sets the ``kq_device`` cookie that exempts this browser from the others'
+    waits for this account."""
+    address = request.client.host if request.client else "?"
+    device = c.throttle.device_of(request.cookies.get(DEVICE_COOKIE), body.username)
+    try:
+        c.throttle.begin(body.username, address, device)
+    except Throttled:
+        log.warning("login throttled: account %r from %s", body.username[:64], address)
+        raise
+    token, expires, p = await c.passwords.run(c.auth.login, body.username, body.password)
+    c.throttle.succeeded(body.username, address, device)
+    secure = c.settings.cookie_secure or request.url.scheme == "https"
     response.set_cookie(COOKIE, token, max_age=c.settings.session_ttl_s, httponly=True, samesite="strict",
-                        secure=c.settings.cookie_secure, path="/")
+                        secure=secure, path="/")
+    response.set_cookie(DEVICE_COOKIE, c.throttle.device_cookie(p.username), max_age=DEVICE_DAYS * 86400,
+                        httponly=True, samesite="strict", secure=secure, path="/api/v1/auth")
     return {"token": token, "expires_at": expires, "user": _me(c, p)}
 
 
