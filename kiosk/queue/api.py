@@ -14,11 +14,14 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kiosk.queue.context import Context, ServerSettings, build_context, utcnow
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
+from kiosk.queue.guard import Guard
+from kiosk.queue.limits import BodyTooLarge, body_too_large, validation_error
 from kiosk.queue.schemas import (
     CancelIn,
     HeartbeatIn,
@@ -72,7 +75,10 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
                   description="Kiosks post help requests and heartbeats; helpers and managers claim and "
                               "handle them. Live events: GET /api/v1/events/stream (server-sent events).")
     app.state.ctx = context
+    app.state.guard = Guard(context)
     app.add_exception_handler(QueueError, _queue_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(BodyTooLarge, body_too_large)
 
     @app.post("/api/v1/requests", response_model=KioskRequestView, status_code=201, tags=["kiosk"],
               responses={200: {"model": KioskRequestView, "description": "replay: the stored request"}})
