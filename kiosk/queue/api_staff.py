@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -18,7 +19,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from kiosk.queue.auth import require_user
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, _bearer
-from kiosk.queue.errors import Gone
+from kiosk.queue.errors import Gone, QueueError
 from kiosk.queue.events import CLOSE, sse_frame, to_json_bytes
 from kiosk.queue.models import events as events_table
 from kiosk.queue.models import sites
@@ -207,16 +208,34 @@ def staff(caller: Caller, c: Ctx) -> list[dict]:
     return c.health.staff(caller)
 
 
+MAX_EVENT_ID = 2**63 - 1
+
+
+def _event_id(value: str | None) -> int | None:
+    """A ``Last-Event-ID`` as an event id; anything but 1–18 ASCII digits is ignored (a fresh start)."""
+    return int(value) if value and len(value) <= 18 and value.isascii() and value.isdigit() else None
+
+
 @router.get("/events/stream", include_in_schema=False)
 async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, Header()] = None,
-                 after: int | None = None):
-    """Server-sent events for my sites. Resumes after ``Last-Event-ID`` (header) or ``?after=``."""
+                 after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID)] = None):
+    """Server-sent events for my sites. Resumes after ``Last-Event-ID`` (header) or ``?after=``. The session
+    is checked again every ``stream_recheck_s``: a stream ends once its session was logged out, reset or
+    disabled."""
     creds = await _bearer(request)
     token = creds.credentials if creds else request.cookies.get(COOKIE)
     caller = await c.run(c.auth.principal, token)
     require_user(caller)
-    start = after if after is not None else (int(last_event_id) if (last_event_id or "").isdigit() else None)
+    start = after if after is not None else _event_id(last_event_id)
     sub = c.bus.subscribe(caller.visible)
+    recheck = c.settings.stream_recheck_s
+
+    async def still_valid() -> bool:
+        try:
+            await c.run(c.auth.principal, token)
+            return True
+        except QueueError:
+            return False
 
     async def generate():
         try:
@@ -231,9 +250,19 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
                 sent = {e["id"] for e in backlog}
                 for e in backlog:
                     yield sse_frame(e["id"], e["type"], to_json_bytes(e))
+            checked = time.monotonic()
             while True:
                 # Frames are encoded once for every console; those already waiting go out in one write.
-                items = [await sub.queue.get()]
+                try:
+                    items = [await asyncio.wait_for(sub.queue.get(), recheck)]
+                except TimeoutError:
+                    items = []
+                if time.monotonic() - checked >= recheck:
+                    if not await still_valid():
+                        return
+                    checked = time.monotonic()
+                if not items:
+                    continue
                 while items[-1] is not CLOSE and len(items) < 64 and not sub.queue.empty():
                     items.append(sub.queue.get_nowait())
                 frames = b"".join(i.frame for i in items

@@ -39,6 +39,7 @@ class ServerSettings:
     auth_cache_s: float = 5.0
     cookie_secure: bool = False
     sse_ping_s: float = 15.0
+    stream_recheck_s: float = 5.0  # event streams re-check their session this often (revocation)
     identity_hours: float = 1.0
     heartbeat_days: int = 7
     migrate: bool = True
