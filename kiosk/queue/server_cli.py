@@ -38,6 +38,9 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p.add_argument("--catalog", metavar="FILE", type=Path, default=os.environ.get("KIOSK_QUEUE_CATALOG"),
                    help="matters catalogue (TOML) for 代办 deadlines; checked at start "
                         "(default: the shipped sample; env KIOSK_QUEUE_CATALOG)")
+    from kiosk.queue.serve_options import add_options
+
+    add_options(p)
     p.set_defaults(func=cmd_serve)
 
     p = qsub.add_parser("add-site", help="添加或修改站点 (add or update a site)")
@@ -199,6 +202,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from kiosk.queue.api import create_app
     from kiosk.queue.crypto import KeyProblem
+    from kiosk.queue.serve_options import uvicorn_kwargs
 
     try:
         catalog = _check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
@@ -220,8 +224,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ.update({name: values[key] for key, name in _ENV.items()})
         print(f"help-queue server on http://{args.host}:{args.port} with {args.workers} workers", file=sys.stderr)
         uvicorn.run("kiosk.queue.server_cli:app_from_env", host=args.host, port=args.port, workers=args.workers,
-                    factory=True, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
-                    timeout_keep_alive=75)
+                    factory=True, **uvicorn_kwargs(args))
         return 0
     import socket
 
@@ -236,7 +239,5 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     # The first line names the real port (useful with --port 0); OpenAPI at /docs and /openapi.json.
     print(f"help-queue server listening on http://{host}:{port}", file=sys.stderr, flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
-                            timeout_keep_alive=75)  # kiosks and consoles keep their connections
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn.Config(app, **uvicorn_kwargs(args))).run(sockets=[sock])
     return 0

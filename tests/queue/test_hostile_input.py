@@ -151,3 +151,25 @@ def test_9_deep_json_is_a_422(server, path):
         r = c.post(path, content=deep, headers=server.kiosk() | {"Content-Type": "application/json"})
     assert r.status_code in (400, 413, 422)
     assert isinstance(httpx.Response(200, content=r.content).json(), dict)
+
+
+def test_9_every_log_path_is_masked(tmp_path):
+    """The server's own warnings, uvicorn's access log and tracebacks of a broken database all pass the
+    masking filter; SQL parameters never reach the log."""
+    import sqlite3
+    import time
+
+    with served(tmp_path / "st", "--access-log") as s, s.client("127.0.0.9") as c:
+        for _ in range(7):  # a user name that is an ID number, throttled: logged masked
+            c.post("/api/v1/auth/login", json={"username": ID, "password": "wrong-password"})
+        assert c.get(f"/api/v1/requests?site_code={ID}").status_code == 401  # in the access log
+        con = sqlite3.connect(s.state_dir / "queue.sqlite3")
+        con.execute("ALTER TABLE events RENAME TO events_gone")  # the database breaks under the server
+        con.commit()
+        con.close()
+        r = c.post("/api/v1/requests", json=s.request_body(note="电话 13987650021"), headers=s.kiosk())
+        assert r.status_code == 500
+        time.sleep(1)
+        log = s.log()
+    assert "login throttled" in log and "/api/v1/requests?site_code=421303" in log and "Traceback" in log, log
+    assert ID not in log and "13987650021" not in log and "[parameters:" not in log, log
