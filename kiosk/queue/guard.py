@@ -16,6 +16,7 @@ Contract, in the order applied
 
 from __future__ import annotations
 
+from kiosk.queue.csrf import same_origin
 from kiosk.queue.errors import QueueError
 from kiosk.queue.limits import BodyTooLarge, body_limit, limited_receive, too_large_body
 
@@ -41,6 +42,12 @@ async def _send_json(send, status: int, body: dict, extra: tuple = ()) -> None:
                             (b"connection", b"close"), (b"x-content-type-options", b"nosniff"),
                             (b"content-security-policy", API_CSP), *extra]})
     await send({"type": "http.response.body", "body": data})
+
+
+def _csrf(headers: dict[bytes, bytes]) -> dict:
+    from kiosk.i18n import tr
+
+    return {"detail": tr("queue.errors.csrf", _language(headers)), "code": "csrf"}
 
 
 def bearer_or_cookie(headers: dict[bytes, bytes]) -> tuple[str | None, bool]:
@@ -80,8 +87,14 @@ class Guard:
                     message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
+        if method in UNSAFE and path == "/api/v1/auth/login" and not same_origin(scope, headers, required=False):
+            await _send_json(send, 403, _csrf(headers))
+            return
         if method in UNSAFE and path.startswith("/api/v1/") and path != "/api/v1/auth/login":
-            token, _from_cookie = bearer_or_cookie(headers)
+            token, from_cookie = bearer_or_cookie(headers)
+            if from_cookie and not same_origin(scope, headers):
+                await _send_json(send, 403, _csrf(headers))
+                return
             c = self.context
             try:
                 scope[PRINCIPAL] = await c.run(c.auth.principal, token)

@@ -222,7 +222,8 @@ def test_cookie_session_and_logout(client, world):
     r = client.post("/api/v1/auth/login", json={"username": "li", "password": "correct-horse-1"})
     token = r.json()["token"]
     assert client.get("/api/v1/me").json()["username"] == "li"  # the cookie alone
-    assert client.post("/api/v1/auth/logout").status_code == 200
+    assert client.post("/api/v1/auth/logout").json()["code"] == "csrf"  # a cookie alone does not do
+    assert client.post("/api/v1/auth/logout", headers={"Origin": "http://testserver"}).status_code == 200
     client.cookies.clear()
     gone = client.get("/api/v1/me", headers=auth(token))
     assert gone.status_code == 401 and gone.json()["code"] == "session_expired"
