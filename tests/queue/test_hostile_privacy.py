@@ -132,4 +132,4 @@ def test_4_no_export_cell_starts_a_formula(tmp_path):
             assert len(cells) > 20
             for cell in cells:
                 assert cell.data_type != "f", cell.value
-                assert not re.match(r"^[\s]*[=+\-@＝﹦＋－＠\t\r]", cell.value), repr(cell.value)
+                assert not re.match(r"^[\s　]*[=+\-@＝﹦＋－＠﹢﹣\t\r]", cell.value), repr(cell.value)
