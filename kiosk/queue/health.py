@@ -22,9 +22,10 @@ from sqlalchemy import delete, select, update
 from kiosk.queue import store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.db import Database
-from kiosk.queue.errors import Forbidden, NotFound
+from kiosk.queue.errors import Conflict, Forbidden, NotFound
 from kiosk.queue.inputs import safe_json
 from kiosk.queue.models import heartbeats, kiosks, notices, requests, sessions, user_sites, users
+from kiosk.queue.replay import check_notice
 from kiosk.queue.states import ACTIVE_STATES
 
 MAX_CLOCK_SKEW = timedelta(hours=12)  # as for requests: a kiosk clock further off is clamped
@@ -98,6 +99,11 @@ class HealthService:
             created = store.insert_ignore(conn, notices, dict(
                 id=body.id, site_code=kiosk.site_code, kiosk_id=kiosk.kiosk_id, matter_id=body.matter_id,
                 matter_name=body.matter_name, missing=body.missing, created_at=at, received_at=now), "id")
+            if not created:  # a replay: the same notice, or 409 id_reused
+                row = conn.execute(select(notices).where(notices.c.id == body.id)).mappings().first()
+                if row["kiosk_id"] != kiosk.kiosk_id:
+                    raise Conflict("id_taken", id=body.id)
+                check_notice(row, body, MAX_CLOCK_SKEW)
         return {"id": body.id, "created": created}
 
     def kiosks(self, user: Principal, site_code: str | None = None) -> list[dict]:

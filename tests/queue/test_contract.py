@@ -26,8 +26,10 @@ def test_create_then_replay_returns_the_same_request(client, world):
     assert first.status_code == 201, first.text
     assert first.json() | {} == {"id": body["id"], "state": "waiting", "position": 1, "expected_wait_s": 60,
                                  "helper_display": None, "created": True}
-    again = client.post("/api/v1/requests", json=body | {"note": "changed"}, headers=auth(world.kiosk_tokens["k1"]))
+    again = client.post("/api/v1/requests", json=body, headers=auth(world.kiosk_tokens["k1"]))
     assert again.status_code == 200 and again.json()["created"] is False and again.json()["id"] == body["id"]
+    other = client.post("/api/v1/requests", json=body | {"note": "changed"}, headers=auth(world.kiosk_tokens["k1"]))
+    assert other.status_code == 409 and other.json()["code"] == "id_reused"
     assert count(world.ctx, requests) == 1
     assert count(world.ctx, events, events.c.type == "request.created") == 1
 
