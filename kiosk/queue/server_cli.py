@@ -202,7 +202,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from kiosk.queue.api import create_app
     from kiosk.queue.crypto import KeyProblem
-    from kiosk.queue.serve_options import uvicorn_kwargs
+    from kiosk.queue.serve_options import exported, uvicorn_kwargs
 
     try:
         catalog = _check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
@@ -221,7 +221,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if args.workers > 1:
         app.state.ctx.db.dispose()  # each worker builds its own
-        os.environ.update({name: values[key] for key, name in _ENV.items()})
+        os.environ.update({name: values[key] for key, name in _ENV.items()} | exported(args))
         print(f"help-queue server on http://{args.host}:{args.port} with {args.workers} workers", file=sys.stderr)
         uvicorn.run("kiosk.queue.server_cli:app_from_env", host=args.host, port=args.port, workers=args.workers,
                     factory=True, **uvicorn_kwargs(args))
