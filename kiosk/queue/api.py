@@ -22,6 +22,7 @@ from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
 from kiosk.queue.guard import Guard
 from kiosk.queue.limits import BodyTooLarge, body_too_large, validation_error
+from kiosk.queue.proxy import TrustedProxies
 from kiosk.queue.schemas import (
     CancelIn,
     HeartbeatIn,
@@ -75,7 +76,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
                   description="Kiosks post help requests and heartbeats; helpers and managers claim and "
                               "handle them. Live events: GET /api/v1/events/stream (server-sent events).")
     app.state.ctx = context
-    app.state.guard = Guard(context)
+    app.state.guard = Guard(context, TrustedProxies(context.settings.trusted_proxies))
     app.add_exception_handler(QueueError, _queue_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(BodyTooLarge, body_too_large)

@@ -84,7 +84,8 @@ def logout(request: Request, caller: Caller, c: Ctx, response: Response) -> dict
     token = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get(COOKIE, "")
     require_user(caller)
     c.auth.logout(token)
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(COOKIE, path="/", secure=c.settings.cookie_secure or request.url.scheme == "https",
+                           httponly=True, samesite="strict")
     return {"ok": True}
 
 

@@ -37,7 +37,8 @@ class ServerSettings:
     login_queue: int = 32  # password checks waiting beyond those; more are refused (503 login_busy)
     session_ttl_s: int = 12 * 3600
     auth_cache_s: float = 5.0
-    cookie_secure: bool = False
+    cookie_secure: bool = False  # always Secure; otherwise Secure whenever the request came over HTTPS
+    trusted_proxies: tuple[str, ...] = ()  # addresses/networks whose X-Forwarded-* are believed
     sse_ping_s: float = 15.0
     stream_recheck_s: float = 5.0  # event streams re-check their session this often (revocation)
     identity_hours: float = 1.0

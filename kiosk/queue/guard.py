@@ -11,7 +11,8 @@ Contract, in the order applied
 3. A ``Content-Length`` above :func:`kiosk.queue.limits.body_limit` is refused (413) before reading; a
    body without a length is cut off as it passes the limit.
 4. Every answer carries ``X-Content-Type-Options: nosniff`` and, unless the route set its own, a
-   Content-Security-Policy that allows nothing to run (the console's pages set theirs).
+   Content-Security-Policy that allows nothing to run (the console's pages set theirs); over HTTPS also
+   ``Strict-Transport-Security``.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ class Guard:
                 extra = [(b"x-content-type-options", b"nosniff")] if b"x-content-type-options" not in names else []
                 if b"content-security-policy" not in names:
                     extra.append((b"content-security-policy", API_CSP))
+                if scope.get("scheme") == "https":
+                    extra.append((b"strict-transport-security", b"max-age=31536000"))
                 if extra:
                     message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)

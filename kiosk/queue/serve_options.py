@@ -16,6 +16,7 @@ Contract
 from __future__ import annotations
 
 import argparse
+import os
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -28,6 +29,8 @@ def add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trusted-proxy", metavar="ADDR", action="append", default=[],
                    help="a reverse proxy's address whose X-Forwarded-For/-Proto/-Host are believed (repeatable; "
                         "env KIOSK_QUEUE_TRUSTED_PROXIES, comma-separated); from anyone else they are ignored")
+    p.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain) file")
+    p.add_argument("--tls-key", metavar="PEM", help="the certificate's private key (with --tls-cert)")
     p.add_argument("--header-timeout", type=float, default=d.header_timeout_s, metavar="S",
                    help=f"a request's head must arrive within S seconds, else 408 and closed ({d.header_timeout_s:g})")
     p.add_argument("--body-timeout", type=float, default=d.body_timeout_s, metavar="S",
@@ -39,8 +42,6 @@ def add_options(p: argparse.ArgumentParser) -> None:
 
 
 def trusted_proxies(args: argparse.Namespace) -> frozenset[str]:
-    import os
-
     given = [a for value in args.trusted_proxy for a in value.split(",")]
     given += os.environ.get("KIOSK_QUEUE_TRUSTED_PROXIES", "").split(",")
     return frozenset(a.strip() for a in given if a.strip())
@@ -91,9 +92,17 @@ def uvicorn_kwargs(args: argparse.Namespace) -> dict:
     configure(limits)
     raise_file_limit(limits.max_connections + 256)
     level = logging.getLevelName(min(logging.getLogger().level or logging.WARNING, logging.WARNING))
+    tls = {}
+    if args.tls_cert or args.tls_key:
+        if not (args.tls_cert and args.tls_key):
+            raise ValueError("HTTPS needs both --tls-cert and --tls-key")
+        for path in (args.tls_cert, args.tls_key):
+            if not os.path.isfile(path):
+                raise ValueError(f"cannot read {path}: give an existing PEM file")
+        tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
     return {"log_config": log_config(args.access_log, level), "log_level": None, "access_log": args.access_log,
             "proxy_headers": False, "http": GuardedHttpTools, "timeout_graceful_shutdown": 5,
-            "timeout_keep_alive": 75}  # kiosks and consoles keep their connections
+            "timeout_keep_alive": 75, **tls}  # kiosks and consoles keep their connections
 
 
 def exported(args: argparse.Namespace) -> dict[str, str]:

@@ -34,7 +34,8 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p.add_argument("--escalation-tick", type=float, default=1.0, metavar="S", help="escalation check period")
     p.add_argument("--sqlite-sync", choices=("normal", "full"), default="normal",
                    help="normal: commits survive a killed process; full: also a power cut (slower)")
-    p.add_argument("--cookie-secure", action="store_true", help="mark the session cookie Secure (behind HTTPS)")
+    p.add_argument("--cookie-secure", action="store_true",
+                   help="always mark the session cookies Secure (they are anyway when a request came over HTTPS)")
     p.add_argument("--catalog", metavar="FILE", type=Path, default=os.environ.get("KIOSK_QUEUE_CATALOG"),
                    help="matters catalogue (TOML) for 代办 deadlines; checked at start "
                         "(default: the shipped sample; env KIOSK_QUEUE_CATALOG)")
@@ -161,7 +162,8 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 
 
 _ENV = {"db": "KIOSK_QUEUE_DB", "state": "KIOSK_QUEUE_STATE", "tick": "KIOSK_QUEUE_TICK",
-        "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC", "catalog": "KIOSK_QUEUE_CATALOG"}
+        "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC", "catalog": "KIOSK_QUEUE_CATALOG",
+        "proxies": "KIOSK_QUEUE_TRUSTED_PROXIES"}
 
 
 def _settings(values: dict[str, str]):
@@ -170,6 +172,7 @@ def _settings(values: dict[str, str]):
     return ServerSettings(db_url=values["db"], state_dir=Path(values["state"]),
                           escalation_tick_s=float(values["tick"]), cookie_secure=values["secure"] == "1",
                           migrate=False, sqlite_synchronous=values["sync"],
+                          trusted_proxies=tuple(a for a in values.get("proxies", "").split(",") if a),
                           extra={"catalog": values["catalog"]} if values.get("catalog") else {})
 
 
@@ -202,7 +205,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from kiosk.queue.api import create_app
     from kiosk.queue.crypto import KeyProblem
-    from kiosk.queue.serve_options import exported, uvicorn_kwargs
+    from kiosk.queue.serve_options import exported, trusted_proxies, uvicorn_kwargs
 
     try:
         catalog = _check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
@@ -214,17 +217,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and is_sqlite:
         return _fail("several workers need PostgreSQL (--db postgresql+psycopg://…); SQLite has one writer")
     values = {"db": url, "state": str(args.state_dir.resolve()), "tick": str(args.escalation_tick),
-              "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync, "catalog": catalog or ""}
+              "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync, "catalog": catalog or "",
+              "proxies": ",".join(sorted(trusted_proxies(args)))}
     try:
         app = create_app(_settings(values))  # also checks the key before any worker starts
-    except KeyProblem as exc:
+        kwargs = uvicorn_kwargs(args)
+    except (KeyProblem, ValueError) as exc:
         return _fail(str(exc))
+    scheme = "https" if kwargs.get("ssl_certfile") else "http"
     if args.workers > 1:
         app.state.ctx.db.dispose()  # each worker builds its own
         os.environ.update({name: values[key] for key, name in _ENV.items()} | exported(args))
-        print(f"help-queue server on http://{args.host}:{args.port} with {args.workers} workers", file=sys.stderr)
+        print(f"help-queue server on {scheme}://{args.host}:{args.port} with {args.workers} workers", file=sys.stderr)
         uvicorn.run("kiosk.queue.server_cli:app_from_env", host=args.host, port=args.port, workers=args.workers,
-                    factory=True, **uvicorn_kwargs(args))
+                    factory=True, **kwargs)
         return 0
     import socket
 
@@ -238,6 +244,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); pick another --port")
     host, port = sock.getsockname()[:2]
     # The first line names the real port (useful with --port 0); OpenAPI at /docs and /openapi.json.
-    print(f"help-queue server listening on http://{host}:{port}", file=sys.stderr, flush=True)
-    uvicorn.Server(uvicorn.Config(app, **uvicorn_kwargs(args))).run(sockets=[sock])
+    print(f"help-queue server listening on {scheme}://{host}:{port}", file=sys.stderr, flush=True)
+    uvicorn.Server(uvicorn.Config(app, **kwargs)).run(sockets=[sock])
     return 0
