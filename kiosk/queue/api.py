@@ -72,7 +72,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
 
     from kiosk.queue.hotpath import QueueApp
 
-    app = QueueApp(title="帮办呼叫队列 help-queue server", version="1", lifespan=lifespan,
+    app = QueueApp(title="帮办呼叫队列 help-queue server", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Kiosks post help requests and heartbeats; helpers and managers claim and "
                               "handle them. Live events: GET /api/v1/events/stream (server-sent events).")
     app.state.ctx = context
@@ -146,4 +146,8 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue.console.routes import mount_console
 
     mount_console(app)
+    if context.settings.docs:
+        from kiosk.queue.apidocs import mount_docs
+
+        mount_docs(app)  # offline Swagger UI at /docs (kiosk queue serve --docs)
     return app

@@ -38,6 +38,7 @@ class ServerSettings:
     session_ttl_s: int = 12 * 3600
     auth_cache_s: float = 5.0
     cookie_secure: bool = False  # always Secure; otherwise Secure whenever the request came over HTTPS
+    docs: bool = False  # serve /docs (Swagger UI, offline)
     trusted_proxies: tuple[str, ...] = ()  # addresses/networks whose X-Forwarded-* are believed
     sse_ping_s: float = 15.0
     stream_recheck_s: float = 5.0  # event streams re-check their session this often (revocation)

@@ -26,6 +26,8 @@ def add_options(p: argparse.ArgumentParser) -> None:
 
     d = ConnLimits()
     p.add_argument("--access-log", action="store_true", help="log every request (masked) to stderr")
+    p.add_argument("--docs", action="store_true",
+                   help="serve the API pages at /docs (Swagger UI from this server, nothing from the internet)")
     p.add_argument("--trusted-proxy", metavar="ADDR", action="append", default=[],
                    help="a reverse proxy's address whose X-Forwarded-For/-Proto/-Host are believed (repeatable; "
                         "env KIOSK_QUEUE_TRUSTED_PROXIES, comma-separated); from anyone else they are ignored")

@@ -163,7 +163,7 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 
 _ENV = {"db": "KIOSK_QUEUE_DB", "state": "KIOSK_QUEUE_STATE", "tick": "KIOSK_QUEUE_TICK",
         "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC", "catalog": "KIOSK_QUEUE_CATALOG",
-        "proxies": "KIOSK_QUEUE_TRUSTED_PROXIES"}
+        "proxies": "KIOSK_QUEUE_TRUSTED_PROXIES", "docs": "KIOSK_QUEUE_DOCS"}
 
 
 def _settings(values: dict[str, str]):
@@ -173,6 +173,7 @@ def _settings(values: dict[str, str]):
                           escalation_tick_s=float(values["tick"]), cookie_secure=values["secure"] == "1",
                           migrate=False, sqlite_synchronous=values["sync"],
                           trusted_proxies=tuple(a for a in values.get("proxies", "").split(",") if a),
+                          docs=values.get("docs") == "1",
                           extra={"catalog": values["catalog"]} if values.get("catalog") else {})
 
 
@@ -218,11 +219,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail("several workers need PostgreSQL (--db postgresql+psycopg://…); SQLite has one writer")
     values = {"db": url, "state": str(args.state_dir.resolve()), "tick": str(args.escalation_tick),
               "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync, "catalog": catalog or "",
-              "proxies": ",".join(sorted(trusted_proxies(args)))}
+              "proxies": ",".join(sorted(trusted_proxies(args))), "docs": "1" if args.docs else "0"}
     try:
         app = create_app(_settings(values))  # also checks the key before any worker starts
         kwargs = uvicorn_kwargs(args)
-    except (KeyProblem, ValueError) as exc:
+    except (KeyProblem, ValueError, RuntimeError) as exc:
         return _fail(str(exc))
     scheme = "https" if kwargs.get("ssl_certfile") else "http"
     if args.workers > 1:
@@ -243,7 +244,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); pick another --port")
     host, port = sock.getsockname()[:2]
-    # The first line names the real port (useful with --port 0); OpenAPI at /docs and /openapi.json.
+    # The first line names the real port (useful with --port 0); OpenAPI at /openapi.json (/docs with --docs).
     print(f"help-queue server listening on {scheme}://{host}:{port}", file=sys.stderr, flush=True)
     uvicorn.Server(uvicorn.Config(app, **kwargs)).run(sockets=[sock])
     return 0
