@@ -2,12 +2,14 @@
 
 Contract: FastAPI's own ``/docs`` and ``/redoc`` load their scripts from a public CDN (they fail on a hall
 intranet and would run someone else's code on the console's origin), so the app is built without them.
-:func:`mount_docs` adds ``/docs``: Swagger UI from the ``swagger-ui-bundle`` package under
+:func:`mount_docs` adds ``/docs``: Swagger UI 5 from the ``fastapi-offline`` package's files under
 ``/docs/assets/`` and a page with no inline script, under a Content-Security-Policy that allows scripts
 from this server only. ``/openapi.json`` is always served.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
@@ -29,9 +31,11 @@ PAGE = """<!doctype html>
 def mount_docs(app: FastAPI) -> None:
     """Adds ``/docs`` (raises RuntimeError saying what to install when Swagger UI's files are missing)."""
     try:
-        from swagger_ui_bundle import swagger_ui_path
+        import fastapi_offline
     except ImportError:
-        raise RuntimeError("--docs needs the swagger-ui-bundle package: pip install swagger-ui-bundle") from None
+        raise RuntimeError("--docs needs the fastapi-offline package (Swagger UI's files): "
+                           "pip install fastapi-offline") from None
+    assets = Path(fastapi_offline.__file__).with_name("static")
     headers = {"Content-Security-Policy": CSP, "Cache-Control": "no-cache", "X-Frame-Options": "DENY"}
 
     async def docs_page() -> HTMLResponse:
@@ -42,4 +46,4 @@ def mount_docs(app: FastAPI) -> None:
 
     app.add_api_route("/docs", docs_page, include_in_schema=False)
     app.add_api_route("/docs/init.js", docs_init, include_in_schema=False)
-    app.mount("/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/docs/assets", StaticFiles(directory=assets), name="docs-assets")
