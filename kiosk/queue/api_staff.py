@@ -40,7 +40,7 @@ from kiosk.queue.schemas import (
     StaffRequestView,
 )
 from kiosk.queue.service import PUSHED_TYPES
-from kiosk.queue.throttle import DEVICE_COOKIE, DEVICE_DAYS, Throttled
+from kiosk.queue.throttle import DEVICE_COOKIE, DEVICE_DAYS, TARPIT_S, Busy, Throttled
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["staff"])
@@ -65,10 +65,12 @@ async def login(body: LoginIn, request: Request, c: Ctx, response: Response) -> 
     device = c.throttle.device_of(request.cookies.get(DEVICE_COOKIE), body.username)
     try:
         c.throttle.begin(body.username, address, device)
-    except Throttled:
-        log.warning("login throttled: account %r from %s", body.username[:64], address)
+        token, expires, p = await c.passwords.run(c.auth.login, body.username, body.password)
+    except (Throttled, Busy) as exc:
+        if isinstance(exc, Throttled):
+            log.warning("login throttled: account %r from %s", body.username[:64], address)
+        await asyncio.sleep(min(exc.extra["retry_after"], TARPIT_S))  # a guesser waits for the answer too
         raise
-    token, expires, p = await c.passwords.run(c.auth.login, body.username, body.password)
     c.throttle.succeeded(body.username, address, device)
     secure = c.settings.cookie_secure or request.url.scheme == "https"
     response.set_cookie(COOKIE, token, max_age=c.settings.session_ttl_s, httponly=True, samesite="strict",

@@ -5,7 +5,8 @@ Contract
   passwords by *(account, client address)*, by *address* (any accounts) and by *account* (any
   addresses). Past each key's free allowance every further failure doubles the wait before the next try
   from there is looked at (1 s, 2 s, 4 s … up to 15 min); a wait that is not over answers 429
-  ``login_throttled`` with ``Retry-After``, before any password check. Waits are keyed by the name as
+  ``login_throttled`` with ``Retry-After``, before any password check, and is itself held back up to
+  :data:`TARPIT_S` (so hammering gains nothing). Waits are keyed by the name as
   typed, so an unknown name and a real account answer exactly alike; the 429 does not count as a try.
   Failures are forgotten an hour after the last one; a right password clears its pair and its account.
 - A browser that logged in before holds a *device cookie* (``kq_device``: the account name, when, a
@@ -15,7 +16,8 @@ Contract
 - Tries are counted when they start (a burst of parallel guesses is held as a sequence would be).
 - :class:`PasswordChecks` runs password checks (argon2id: ~19 MiB and ~0.1 s each) on a few threads of its
   own; at most ``queue`` more wait, further ones are refused at once (:class:`Busy`, 503 ``login_busy``).
-  A login storm so costs bounded memory and at most those threads' CPU; kiosks keep the event loop.
+  The threads run at a lower CPU priority (nice +10, Linux schedules threads one by one). A login storm
+  so costs bounded memory and only CPU the event loop leaves over; kiosks keep being served.
 
 State is per server process (with ``--workers N`` each process keeps its own counts).
 """
@@ -24,9 +26,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import math
+import os
 import secrets
 import threading
 import time
@@ -39,6 +43,8 @@ from kiosk.queue.errors import QueueError, _kind
 
 Throttled = _kind("Throttled", 429, "Too many wrong passwords from here: ``extra['retry_after']`` seconds to wait.")
 Busy = _kind("Busy", 503, "Too many password checks at once; retry in a moment.")
+TARPIT_S = 2.0  # a 429 / 503 to a login is held this long at most (cheap: a sleeping task), so a guesser
+# re-trying at once still makes about one try per connection every two seconds
 DEVICE_COOKIE = "kq_device"
 DEVICE_DAYS = 90
 
@@ -141,12 +147,19 @@ class LoginThrottle:
                 addr.failures -= 1
 
 
+def _lower_priority(nice: int) -> None:
+    """Linux schedules threads one by one: the password-check threads yield the CPU to the event loop."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+
+
 class PasswordChecks:
     """Runs password checks on ``threads`` threads with at most ``queue`` waiting (see module docstring)."""
 
-    def __init__(self, threads: int = 1, queue: int = 32):
+    def __init__(self, threads: int = 1, queue: int = 32, nice: int = 10):
         self.threads, self.queue = threads, queue
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="password-check")
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="password-check",
+                                        initializer=_lower_priority, initargs=(nice,))
         self._admitted = 0
 
     async def run(self, fn: Callable, *args):
