@@ -68,6 +68,8 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
             await context.background.stop()
             if context.listener is not None:
                 context.listener.stop()
+            if context.passwords is not None:
+                context.passwords.close()
             context.db.dispose()
 
     from kiosk.queue.hotpath import QueueApp

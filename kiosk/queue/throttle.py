@@ -157,9 +157,8 @@ class PasswordChecks:
     """Runs password checks on ``threads`` threads with at most ``queue`` waiting (see module docstring)."""
 
     def __init__(self, threads: int = 1, queue: int = 32, nice: int = 10):
-        self.threads, self.queue = threads, queue
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="password-check",
-                                        initializer=_lower_priority, initargs=(nice,))
+        self.threads, self.queue, self.nice = threads, queue, nice
+        self._pool: ThreadPoolExecutor | None = None  # started on the first check, again after close()
         self._admitted = 0
 
     async def run(self, fn: Callable, *args):
@@ -168,12 +167,17 @@ class PasswordChecks:
             raise Busy("login_busy", retry_after=1)
         self._admitted += 1  # only touched on the event loop's thread
         try:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="password-check",
+                                                initializer=_lower_priority, initargs=(self.nice,))
             return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
         finally:
             self._admitted -= 1
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 def retry_after_header(exc: QueueError) -> dict[str, str]:
