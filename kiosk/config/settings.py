@@ -37,6 +37,7 @@ class QueueConfig(Strict):
     url: str = "http://127.0.0.1:8600"
     token: str | None = Field(None, description="this kiosk's token; prefer token_file")
     token_file: Path | None = None
+    ca_file: Path | None = Field(None, description="PEM CA to trust for an https:// url (a hall's internal CA)")
     timeout_s: float = Field(5.0, gt=0, le=60)
     heartbeat_interval_s: float = Field(30.0, ge=1, le=3600)
 
@@ -52,6 +53,13 @@ class QueueConfig(Strict):
     def _token_file(cls, v: Path | None) -> Path | None:
         if v is not None and not v.is_file():
             raise ValueError(f"file '{v}' does not exist; create it with the token from `kiosk queue add-kiosk`")
+        return v
+
+    @field_validator("ca_file")
+    @classmethod
+    def _ca_file(cls, v: Path | None) -> Path | None:
+        if v is not None and not v.is_file():
+            raise ValueError(f"file '{v}' does not exist; copy the server's ca.pem (`kiosk queue tls-cert`) here")
         return v
 
 
@@ -78,6 +86,8 @@ class UiConfig(Strict):
 class PrivacyConfig(Strict):
     sent_outbox_retention_days: int = Field(7, ge=0, le=365, description="days to keep delivered outbox rows")
     capture_dir: Path | None = Field(None, description="where captured images wait (default: a private temp dir)")
+    outbox_key_file: Path | None = Field(
+        None, description="the outbox's key, kept apart from it (default: STATE_DIR/keys/outbox.key)")
 
 
 class ManagerConfig(Strict):

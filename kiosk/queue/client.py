@@ -54,10 +54,15 @@ class HelpQueueClient:
         from kiosk.queue.forwarder import Forwarder
 
         self.config = config
-        self.outbox = Outbox(outbox_path(config), retention_days=config.privacy.sent_outbox_retention_days)
+        from kiosk.queue.outbox_files import outbox_key_path
+
+        key = outbox_key_path(config.state_dir, config.privacy.outbox_key_file)
+        self.outbox = Outbox(outbox_path(config), key_path=key,
+                             retention_days=config.privacy.sent_outbox_retention_days,
+                             create_key=config.privacy.outbox_key_file is None)
         self.forwarder = Forwarder(self.outbox, config.queue.url, read_token(config),
                                    timeout_s=config.queue.timeout_s, poll_interval_s=poll_interval_s,
-                                   transport=transport)
+                                   transport=transport, ca_file=config.queue.ca_file)
         self.health_source = health_source
         self._hb_stop = threading.Event()
         self._hb_thread: threading.Thread | None = None

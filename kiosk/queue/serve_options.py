@@ -1,7 +1,8 @@
 """The security options of ``kiosk queue serve`` and how they become uvicorn's configuration.
 
 Contract
-- :func:`add_options` adds the flags (logging, trusted proxies, TLS, slow-client limits, ``--docs``);
+- :func:`add_options` adds the flags (logging, trusted proxies, slow-client limits, ``--docs``; TLS is
+  ``serve``'s own ``--tls-cert``/``--tls-key``);
   :func:`uvicorn_kwargs` turns parsed arguments into keyword arguments for ``uvicorn.Config`` /
   ``uvicorn.run`` (the same for ``--workers`` > 1: each worker configures its logging from them).
 - Connections (:mod:`kiosk.queue.connguard`): head and body deadlines, a cap on open connections and
@@ -31,8 +32,6 @@ def add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trusted-proxy", metavar="ADDR", action="append", default=[],
                    help="a reverse proxy's address whose X-Forwarded-For/-Proto/-Host are believed (repeatable; "
                         "env KIOSK_QUEUE_TRUSTED_PROXIES, comma-separated); from anyone else they are ignored")
-    p.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain) file")
-    p.add_argument("--tls-key", metavar="PEM", help="the certificate's private key (with --tls-cert)")
     p.add_argument("--header-timeout", type=float, default=d.header_timeout_s, metavar="S",
                    help=f"a request's head must arrive within S seconds, else 408 and closed ({d.header_timeout_s:g})")
     p.add_argument("--body-timeout", type=float, default=d.body_timeout_s, metavar="S",
@@ -94,17 +93,9 @@ def uvicorn_kwargs(args: argparse.Namespace) -> dict:
     configure(limits)
     raise_file_limit(limits.max_connections + 256)
     level = logging.getLevelName(min(logging.getLogger().level or logging.WARNING, logging.WARNING))
-    tls = {}
-    if args.tls_cert or args.tls_key:
-        if not (args.tls_cert and args.tls_key):
-            raise ValueError("HTTPS needs both --tls-cert and --tls-key")
-        for path in (args.tls_cert, args.tls_key):
-            if not os.path.isfile(path):
-                raise ValueError(f"cannot read {path}: give an existing PEM file")
-        tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
     return {"log_config": log_config(args.access_log, level), "log_level": None, "access_log": args.access_log,
             "proxy_headers": False, "http": GuardedHttpTools, "timeout_graceful_shutdown": 5,
-            "timeout_keep_alive": 75, **tls}  # kiosks and consoles keep their connections
+            "timeout_keep_alive": 75}  # kiosks and consoles keep their connections
 
 
 def exported(args: argparse.Namespace) -> dict[str, str]:

@@ -36,6 +36,9 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
                    help="normal: commits survive a killed process; full: also a power cut (slower)")
     p.add_argument("--cookie-secure", action="store_true",
                    help="always mark the session cookies Secure (they are anyway when a request came over HTTPS)")
+    p.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain); the session "
+                                                      "cookie is then Secure (see `kiosk queue tls-cert`)")
+    p.add_argument("--tls-key", metavar="FILE", help="the certificate's PEM private key")
     p.add_argument("--catalog", metavar="FILE", type=Path, default=os.environ.get("KIOSK_QUEUE_CATALOG"),
                    help="matters catalogue (TOML) for 代办 deadlines; checked at start "
                         "(default: the shipped sample; env KIOSK_QUEUE_CATALOG)")
@@ -212,6 +215,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         catalog = _check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
     except ValueError as exc:
         return _fail(str(exc))
+    tls = {}
+    if args.tls_cert or args.tls_key:
+        from kiosk.queue.ops.tls import check_pair
+
+        problem = check_pair(args.tls_cert, args.tls_key) if args.tls_cert and args.tls_key else \
+            "--tls-cert and --tls-key go together"
+        if problem:
+            return _fail(f"TLS: {problem}")
+        tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
+        args.cookie_secure = True
     db = _database(args)  # create and migrate once, before any worker starts
     is_sqlite, url = db.is_sqlite, db.url
     db.dispose()
@@ -222,10 +235,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "proxies": ",".join(sorted(trusted_proxies(args))), "docs": "1" if args.docs else "0"}
     try:
         app = create_app(_settings(values))  # also checks the key before any worker starts
-        kwargs = uvicorn_kwargs(args)
+        kwargs = uvicorn_kwargs(args) | tls
     except (KeyProblem, ValueError, RuntimeError) as exc:
         return _fail(str(exc))
-    scheme = "https" if kwargs.get("ssl_certfile") else "http"
+    scheme = "https" if tls else "http"
     if args.workers > 1:
         app.state.ctx.db.dispose()  # each worker builds its own
         os.environ.update({name: values[key] for key, name in _ENV.items()} | exported(args))

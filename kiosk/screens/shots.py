@@ -162,7 +162,7 @@ def _scenarios():
         h.root.go("manager")
         pad = h.screen("manager").ids.pinpad
         for _ in range(3):
-            h.keys(pad, "1111")
+            h.keys(pad, "111111")
             h.tap(pad.enter)
 
     def manager_open(h):

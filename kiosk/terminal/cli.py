@@ -11,7 +11,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     """Registers the kiosk terminal's commands."""
     p = sub.add_parser("run", help="运行自助终端 (run the kiosk terminal)")
     p.add_argument("--config", metavar="FILE", help="kiosk config (default: $KIOSK_CONFIG or ./kiosk.toml)")
-    p.add_argument("--windowed", action="store_true", help="a window instead of full screen (for testing)")
+    p.add_argument("--windowed", action="store_true",
+                   help="a window instead of full screen, which may be closed (for trying it out)")
     p.set_defaults(func=_run)
     p = sub.add_parser("demo", help="演示：模拟设备+呼叫服务+终端 (everything on this machine, simulated devices)")
     p.add_argument("--out", metavar="DIR", default="demo-out", help="where screens and slips go (demo-out)")
@@ -41,11 +42,15 @@ def _run(args: argparse.Namespace) -> int:
         for line in err.problems:
             print(f"  {line}", file=sys.stderr)
         return 1
+    from kiosk.deploy.hardening import harden_process, private_state
     from kiosk.terminal.app import run_kiosk
 
+    harden_process()  # before any file is written or any card is read: umask 077, no core dumps
+    private_state(config.state_dir, path)
     log_file = config.state_dir / "logs" / "kiosk.log"
     print(f"kiosk run: {config.kiosk_id} ({config.site.name}); log (INFO, ID numbers masked): {log_file}")
-    return run_kiosk(config, fullscreen=False if args.windowed else None, log_file=log_file)
+    return run_kiosk(config, fullscreen=False if args.windowed else None, log_file=log_file,
+                     locked=not args.windowed)
 
 
 def _demo(args: argparse.Namespace) -> int:

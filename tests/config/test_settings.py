@@ -66,12 +66,13 @@ def test_button_serial_needs_a_port():
 
 
 def test_hash_pin_produces_a_hash_the_config_accepts():
-    result = run("config", "hash-pin", stdin="2468\n")
+    result = run("config", "hash-pin", stdin="246813\n")
     assert result.returncode == 0
     cfg = parse_config({"kiosk_id": "k1", "site": {"level": "town", "code": "1", "name": "x"},
                         "manager": {"pin_hash": result.stdout.strip()}})
     assert cfg.manager.pin_hash.startswith("$argon2")
-    assert run("config", "hash-pin", stdin="12\n").returncode == 1
+    for weak in ("2468", "12", "111111", "123456", "1234567a"):  # too short, repeated, a run, not digits
+        assert run("config", "hash-pin", stdin=f"{weak}\n").returncode == 1, weak
 
 
 def test_check_validates_the_catalogue_too(tmp_path):
