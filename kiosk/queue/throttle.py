@@ -142,9 +142,11 @@ class LoginThrottle:
         with self._lock:
             for key in (f"pair|{name}|{address}", f"acct|{name}", f"dev|{device}"):
                 self._counts.pop(key, None)
-            addr = self._counts.get(f"addr|{address}")
+            addr = self._counts.get(f"addr|{address}") if device is None else None
             if addr is not None and addr.failures > 0:  # this try was counted against the address too
                 addr.failures -= 1
+                if addr.failures < self.policy.address_free:
+                    addr.until = 0.0
 
 
 def _lower_priority(nice: int) -> None:
