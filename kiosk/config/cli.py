@@ -10,7 +10,8 @@ from pathlib import Path
 def add_commands(sub: argparse._SubParsersAction) -> None:
     cfg = sub.add_parser("config", help="检查或生成终端配置 (check or create a kiosk config)")
     csub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    check = csub.add_parser("check", help="validate a config file; lists every problem")
+    check = csub.add_parser("check", help="validate a config file; lists every problem, then warns about what "
+                                          "will not work here (no token, no manager PIN, missing ports)")
     check.add_argument("file")
     check.set_defaults(func=_check)
     init = csub.add_parser("init", help="write a commented example config")
@@ -40,8 +41,13 @@ def _check(args: argparse.Namespace) -> int:
         for line in err.problems:
             print(f"  catalog: {line}", file=sys.stderr)
         return 1
+    from kiosk.config.advice import config_warnings
+
+    warnings = config_warnings(cfg)
     print(f"{args.file}: OK (kiosk {cfg.kiosk_id}, site {cfg.site.code} {cfg.site.name}, "
-          f"{len(catalog.matters)} matters)")
+          f"{len(catalog.matters)} matters)" + (f"; {len(warnings)} warning(s)" if warnings else ""))
+    for line in warnings:
+        print(f"  warning: {line}", file=sys.stderr)
     return 0
 
 

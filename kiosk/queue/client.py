@@ -164,12 +164,19 @@ class HelpQueueClient:
         return item_id
 
     def heartbeat(self, healths: Iterable[Any]) -> str:
-        """Records a heartbeat with each device's health (``Health`` objects or dicts). Coalesces."""
+        """Records a heartbeat with each device's health (``Health`` objects or dicts). Coalesces. A
+        device's reason is worded in the kiosk's language; its code and data go along in ``detail.reason``."""
+        from kiosk.i18n import say
+
         devices = []
         for h in healths:
             d = h.as_dict() if hasattr(h, "as_dict") else dict(h)
+            reason, detail = d.get("reason", ""), dict(d.get("detail") or {})
+            if isinstance(reason, dict):  # a Reason (code and data)
+                detail["reason"] = reason
+                reason = say(getattr(h, "reason", "")) or reason.get("code", "")
             devices.append({"device": str(d["device"])[:32], "state": str(getattr(d["state"], "value", d["state"])),
-                            "reason": str(d.get("reason", ""))[:200], "detail": d.get("detail") or {}})
+                            "reason": str(reason)[:200], "detail": detail})
         body = {"id": str(uuid.uuid4()), "kiosk_id": self.config.kiosk_id, "sent_at": _now_iso(),
                 "outbox_pending": self.outbox.pending_count(),
                 "interval_s": int(self.config.queue.heartbeat_interval_s), "devices": devices[:32]}

@@ -51,7 +51,8 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     _db_options(p)
     p.add_argument("--code", required=True, help="site code, e.g. 421303")
     p.add_argument("--name", required=True, help="e.g. 曾都区政务服务中心")
-    p.add_argument("--level", required=True, choices=("hall", "town", "district", "city"))
+    p.add_argument("--level", required=True, type=_level, metavar="{district,town,village}",
+                   help="district (区级政务服务大厅), town (镇、街道便民服务大厅) or village (村、社区便民服务室)")
     p.add_argument("--parent", help="the next level up (escalation goes there)")
     p.add_argument("--escalate-after", type=int, default=180, metavar="S", help="flag unclaimed after S s (180)")
     p.add_argument("--escalate-up-after", type=int, default=600, metavar="S",
@@ -112,6 +113,19 @@ def _on_database(args: argparse.Namespace, work):
         return None, _fail(str(exc))
     finally:
         db.dispose()
+
+
+def _level(text: str) -> str:
+    """``--level``: one of the config's levels; a legacy spelling (hall, city) with a deprecation message."""
+    from kiosk.config.levels import normal_level
+
+    try:
+        level, deprecated = normal_level(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    if deprecated:
+        print(f"kiosk queue add-site: {deprecated}", file=sys.stderr)
+    return level
 
 
 def cmd_add_site(args: argparse.Namespace) -> int:

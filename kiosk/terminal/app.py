@@ -24,6 +24,9 @@ class _FollowRootLevel(logging.Filter):
 def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | None = None) -> None:
     """Configures Kivy's window (before ``kivy.core.window`` is imported) and registers the CJK font."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # The window's settings come from kiosk.toml, never from ~/.kivy/config.ini; and without the file Kivy
+    # would warn a fresh user of an "Older configuration version detected" while it writes one.
+    os.environ.setdefault("KIVY_NO_CONFIG", "1")
     # Kivy's default log mode makes its logger the root's (level NOTSET: DEBUG from every library reaches
     # the console) and redirects stderr; in PYTHON mode it leaves logging to the app (kiosk.logsetup).
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")

@@ -4,6 +4,7 @@ the handlers, never at parser-build time."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -17,6 +18,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="演示：模拟设备+呼叫服务+终端 (everything on this machine, simulated devices)")
     p.add_argument("--out", metavar="DIR", default="demo-out", help="where screens and slips go (demo-out)")
     p.add_argument("--headless", action="store_true", help="run the scripted visit even with a display")
+    p.add_argument("--exit", action="store_true",
+                   help="stop everything after the scripted visits (default: the help-queue server and the "
+                        "simulators keep running until Ctrl-C, so the console can be looked at)")
     p.set_defaults(func=_demo)
     p = sub.add_parser("screenshots", help="把每个界面渲染成 PNG (render every screen to PNG)")
     p.add_argument("--out", metavar="DIR", required=True, help="output folder (normal/ and elderly/ inside)")
@@ -42,6 +46,10 @@ def _run(args: argparse.Namespace) -> int:
         for line in err.problems:
             print(f"  {line}", file=sys.stderr)
         return 1
+    missing = no_display()
+    if missing:
+        print(f"kiosk run: {missing}", file=sys.stderr)
+        return 2
     from kiosk.deploy.hardening import harden_process, private_state
     from kiosk.terminal.app import run_kiosk
 
@@ -53,14 +61,30 @@ def _run(args: argparse.Namespace) -> int:
                      locked=not args.windowed)
 
 
+def no_display(environ: dict[str, str] | None = None, platform: str = sys.platform) -> str | None:
+    """Why the kiosk window could not be seen here (no X11 or Wayland display and no SDL video driver
+    named), with what to do instead; None when there is a display. A video driver named on purpose
+    (``SDL_VIDEODRIVER=kmsdrm`` on a bare console, ``offscreen`` for a test) is taken as meant."""
+    env = os.environ if environ is None else environ
+    if not platform.startswith("linux") or env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    if env.get("SDL_VIDEODRIVER"):
+        return None
+    return ("there is no display here (DISPLAY and WAYLAND_DISPLAY are not set), so the kiosk would draw "
+            "offscreen where nobody can see or touch it. On the kiosk, start it from its graphical session "
+            "(or DISPLAY=:0), or on a bare console with SDL_VIDEODRIVER=kmsdrm (SDL_VIDEODRIVER=offscreen runs "
+            "it unseen on purpose). To try it without a display: "
+            "`kiosk screenshots --out shots/` renders every screen to PNG, `kiosk demo` runs visits end to "
+            "end on simulated devices and saves each screen.")
+
+
 def _demo(args: argparse.Namespace) -> int:
     from kiosk.terminal.demo import run
 
-    return run(args.out, interactive=False if args.headless else None)
+    return run(args.out, interactive=False if args.headless else None, keep_up=not args.exit)
 
 
 def _screenshots(args: argparse.Namespace) -> int:
-    import os
     import tempfile
 
     os.environ.setdefault("KIVY_NO_ARGS", "1")

@@ -115,6 +115,7 @@ def test_kiosk_run_under_a_real_notify_socket(tmp_path):
     config = _config(tmp_path, printer.uri)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "WATCHDOG_PID")}
     env.update(NOTIFY_SOCKET=systemd.path, WATCHDOG_USEC="1000000", KIVY_NO_ARGS="1", KIVY_NO_CONSOLELOG="1",
+               SDL_VIDEODRIVER="offscreen",  # no display here: offscreen on purpose (kiosk run refuses otherwise)
                KIVY_HOME=str(tmp_path / "kivy"), PYTHONPATH=f"{ROOT}{os.pathsep}{env.get('PYTHONPATH', '')}")
     proc = subprocess.Popen([sys.executable, "-m", "tests.deploy.kiosk_driver", str(config), str(folder)],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
