@@ -6,10 +6,12 @@ Contract
   :func:`kiosk.privacy.redact_text` *as it is validated*, so they are never stored, pushed or logged.
 - :func:`no_surrogates` refuses lone UTF-16 surrogates (``"\\ud800"`` in JSON) anywhere in a value: they
   are not characters, cannot be stored or encoded, and used to end in a 500.
-- :func:`bounded_json` accepts free-form JSON (a device's ``detail``) only when it is small and shallow:
-  at most :data:`JSON_DEPTH` levels, :data:`JSON_ITEMS` keys or items in all, strings of at most
-  :data:`JSON_STRING` characters (masked like free text), keys of at most 64, and no more than
-  :data:`JSON_BYTES` when encoded. :func:`safe_json` makes anything already stored fit the same bounds.
+- :func:`bounded_json` accepts free-form JSON (a device's ``detail``, which carries the device's reason
+  as ``{"code", "params"}`` with nested causes) only when it is small and shallow: at most
+  :data:`JSON_DEPTH` levels, :data:`JSON_ITEMS` keys or items in all, keys of at most 64 characters, and
+  no more than :data:`JSON_BYTES` when encoded; longer texts are cut to :data:`JSON_STRING` characters
+  (a status report is not refused for a long library message) and masked like free text.
+  :func:`safe_json` makes anything already stored fit the same bounds.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pydantic import AfterValidator
 
 from kiosk.privacy import redact_text
 
-JSON_DEPTH, JSON_ITEMS, JSON_STRING, JSON_BYTES = 4, 64, 200, 4096
+JSON_DEPTH, JSON_ITEMS, JSON_STRING, JSON_BYTES = 8, 256, 500, 8192
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -68,9 +70,7 @@ def bounded_json(value: Any) -> Any:
         if isinstance(v, list):
             return [walk(item, depth + 1) for item in v]
         if isinstance(v, str):
-            if len(v) > JSON_STRING:
-                raise ValueError(f"a text value is longer than {JSON_STRING} characters")
-            return _mask(v)
+            return _mask(v if len(v) <= JSON_STRING else v[:JSON_STRING - 1] + "…")
         if v is None or isinstance(v, bool | int | float):
             return v
         raise ValueError("only JSON objects, arrays, text, numbers, true/false and null are allowed")

@@ -116,7 +116,7 @@ class DeviceHealth(Body):
     state: Literal["connected", "disconnected", "error", "disabled"]
     reason: FreeText = Field("", max_length=200)
     detail: Annotated[dict[str, Any], AfterValidator(bounded_json)] = Field(
-        default_factory=dict, description="free-form: at most 4 levels, 64 items, 4 KB; text masked")
+        default_factory=dict, description="free-form: at most 8 levels, 256 items, 8 KB; texts cut at 500 and masked")
 
 
 class HeartbeatIn(KioskMessage):

@@ -88,6 +88,12 @@ def test_8_free_form_json_is_bounded_and_the_health_page_never_breaks(server):
         fine = beat | {"id": str(uuid.uuid4()),
                        "devices": [{"device": "printer", "state": "connected", "detail": {"paper": "near_end", "model": "TM-T88"}}]}
         assert c.post("/api/v1/heartbeats", json=fine, headers=s.kiosk()).status_code == 200
+        # what kiosks send: the device's reason with a nested cause, and a library's long message (cut)
+        cause = {"code": "serial.timeout", "params": {"port": "/dev/ttyUSB0", "message": "x" * 2000}}
+        reason = {"code": "printer.not_answering", "params": {"cause": cause}}
+        real = beat | {"id": str(uuid.uuid4()), "devices": [{"device": "printer", "state": "connected",
+                                                             "detail": {"paper": "near_end", "reason": reason}}]}
+        assert c.post("/api/v1/heartbeats", json=real, headers=s.kiosk()).status_code == 200
         mgr = {"Authorization": f"Bearer {s.login('mgr')}"}
         kiosks = c.get("/api/v1/kiosks", headers=mgr)
         assert kiosks.status_code == 200 and "paper_near_end" in kiosks.json()[0]["problems"]
