@@ -12,6 +12,7 @@ import pytest
 from tests.queue.hostile import served
 
 HEADER_S, BODY_S = 2, 3
+ANSWERS: dict[int, bytes] = {}  # what each socket received before it was closed
 
 
 def _open(url: str, address: str, first: bytes) -> socket.socket:
@@ -29,8 +30,10 @@ def _closed(sock: socket.socket) -> bool:
     sock.setblocking(False)
     try:
         while True:
-            if not sock.recv(65536):
+            data = sock.recv(65536)
+            if not data:
                 return True
+            ANSWERS[sock.fileno()] = ANSWERS.get(sock.fileno(), b"") + data
     except BlockingIOError:
         return False
     except OSError:
@@ -63,12 +66,14 @@ def test_10_slow_clients_are_cut_off_and_cannot_hold_the_servers_sockets(tmp_pat
             trickle = _open(s.url, "127.0.2.31", body + f"Authorization: Bearer {s.kiosk_tokens['k1']}\r\n"
                             "Content-Length: 1000\r\n\r\n{".encode())
             greedy = [_open(s.url, "127.0.2.40", half) for _ in range(100)]  # more than one address may hold
-            time.sleep(0.5)
-            assert sum(_closed(g) for g in greedy) >= 40
             # real callers are served while all that is open
             with s.client("127.0.2.50") as c:
                 assert c.get("/healthz").status_code == 200
                 assert c.post("/api/v1/requests", json=s.request_body(), headers=s.kiosk()).status_code == 201
+            # 60 stay (until their deadline: then a 408), 40 are refused at once without a word
+            assert _wait_all_closed(greedy, HEADER_S + 20) == 0
+            refused = sum(1 for g in greedy if not ANSWERS.get(g.fileno(), b"").startswith(b"HTTP/1.1 408"))
+            assert refused >= 40 and len(greedy) - refused >= 50, refused
             assert _wait_all_closed(socks + idle + greedy, HEADER_S + 20) == 0
             assert _wait_all_closed([trickle], BODY_S + 20) == 0
             end = time.monotonic() + 20
