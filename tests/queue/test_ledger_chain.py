@@ -38,7 +38,7 @@ def busy_day(api, client, world, clock) -> str:
         api.post("li", f"/requests/{rid}/claim")
         clock.advance(30)
     case = api.case()
-    api.post("li", f"/cases/{case['id']}/start", json={"department": "市场监管局窗口", "note": "申请人电话 13812345678"})
+    api.post("li", f"/cases/{case['id']}/start", json={"department": "市场监管局窗口", "note": "原件已当面核验"})
     api.post("li", f"/cases/{case['id']}/move", json={"department": "税务窗口"})
     client.post("/api/v1/requests", json=world.request_body(kiosk="k2"), headers=auth(world.kiosk_tokens["k2"]))
     return case["id"]
@@ -87,7 +87,7 @@ def test_an_edited_row_is_named(api, client, world, ctx, clock, capsys):
 def test_an_edited_case_event_note_is_named(api, client, world, ctx, clock, capsys):
     busy_day(api, client, world, clock)
     started = next(e for log, e in entries(ctx, "T1") if e["type"] == "case.started")
-    assert started["salt"] and started["data"]["note"] == "申请人电话 13812345678"
+    assert started["salt"] and started["data"]["note"] == "原件已当面核验"
     with ctx.db.write() as conn:
         conn.execute(update(case_events).where(case_events.c.id == started["id"])
                      .values(data={**started["data"], "note": "材料齐全"}))
