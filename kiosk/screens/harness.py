@@ -212,16 +212,14 @@ class Harness:
         """Marks every material ``status`` page by page (photographed ones stay); ``except_`` maps material
         ids to other marks."""
         s = self.screen("materials")
-        from kiosk.i18n import tr
-
-        label = {"paper": tr("kiosk.materials.paper"), "missing": tr("kiosk.materials.missing")}
+        button = {"paper": "b2", "missing": "b3", "unknown": "b4"}
         for _ in range(s.pages):
             for i in range(len(self.material_rows())):
                 row = self.material_rows()[i]
                 if row.status == "captured" and row.material_id not in (except_ or {}):
                     continue  # keep a photo already taken
                 wanted = (except_ or {}).get(row.material_id, status)
-                self.tap(self.button(label[wanted], row))
+                self.tap(row.ids[button[wanted]])
             if s.page >= s.pages - 1:
                 return
             self.tap(s.ids.pager.children[0])  # 下一页

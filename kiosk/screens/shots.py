@@ -81,7 +81,8 @@ def shot_config(state_dir: str | Path, **ui):
     return parse_config({
         "kiosk_id": "zd-qj-01", "location": "一楼大厅 东侧自助区", "state_dir": str(state_dir),
         "site": {"level": "district", "code": "421303", "name": "曾都区政务服务中心",
-                 "address": "随州市曾都区青年路 1 号", "phone": "0722-0000000"},
+                 "address": "随州市曾都区青年路 1 号", "phone": "0722-0000000",
+                 "help_desk": "一楼大厅 3 号帮办代办窗口"},
         "queue": {"url": "http://127.0.0.1:9"},
         "ui": {"fullscreen": False, **ui},
         "manager": {"pin_hash": pin_hash, "max_attempts": 3, "lockout_s": 300},

@@ -64,7 +64,7 @@ class Idle:
         left = deadline - self._clock()
         if left <= 0:
             return IdleStatus("expired", 0.0, deadline)
-        return IdleStatus("warning" if 0 < countdown and left <= countdown else "active", left, deadline)
+        return IdleStatus("warning" if countdown > 0 and left <= countdown else "active", left, deadline)
 
     def tick(self) -> list[Intent]:
         """Called about once a second: resets the visit when its countdown ran out."""
