@@ -19,11 +19,11 @@ from kiosk.terminal.app import build_controller, ui_dispatch
 
 class Harness:
     def __init__(self, config, devices=None, queue=None, *, clock: Callable[[], float] | None = None,
-                 on_slip=None):
+                 on_slip=None, voice=None):
         self.config = config
         self.devices = devices
         self.controller = build_controller(config, devices=devices, queue=queue, dispatch=ui_dispatch(),
-                                           clock=clock, on_slip=on_slip)
+                                           clock=clock, on_slip=on_slip, voice=voice)
         self.root = build_root(self.controller)
         from kivy.clock import Clock
 

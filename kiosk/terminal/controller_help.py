@@ -38,7 +38,7 @@ class HelpMixin:
         h = self.visit.help
         desk = self.visit.site.help_desk
         if h.phase == "offline":
-            text = tr("kiosk.help.offline")
+            text = tr("kiosk.help.offline" if self.queue is not None else "kiosk.help.no_queue")
             if desk:
                 text += "\n" + tr("kiosk.help.go_to_desk", desk=desk)
                 if h.directions == "printed":
@@ -114,6 +114,8 @@ class HelpMixin:
                                                 helper=status.get("helper_display") or "", online=online))
         text, tone = self.help_text()
         self.emit("help", (text, tone))
+        if self.visit.result is not None and self.visit.step.value == "result":
+            self.emit("result", self.result_view())  # 需要帮忙可按… is no longer said once one is coming
         if self.visit.help.phase != before and self.visit.help.phase in ("offline", "claimed"):
             self.speak(text)
 

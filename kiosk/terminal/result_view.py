@@ -14,12 +14,13 @@ from kiosk.visit import Kind, Visit
 
 
 def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
-    """The result screen's content for ``visit`` (None before the check ran)."""
+    """The result screen's content for ``visit`` (None before the check ran). It is ``working`` while a
+    slip of the result is printing (``pending_prints``, which counts other slips too, is not used)."""
     r = visit.result
     if r is None:
         return None
     kind = visit.kind.value if visit.kind else "consult"
-    view = ResultView(working=pending_prints > 0 or r.printing, complete=r.complete,
+    view = ResultView(working=r.printing, complete=r.complete,
                       ticket_no=r.ticket.number if r.ticket else None, paper_out=r.show_number_large,
                       notice_no=r.notice_no)
     for n, m in enumerate(r.check.missing, 1):

@@ -25,7 +25,7 @@ def number_words(n: int) -> str:
     if n >= 10_000:
         high, low = divmod(n, 10_000)
         rest = number_words(low) if low else ""
-        return number_words(high) + "万" + ("零" if 0 < low < 1000 else "") + rest
+        return ("两" if high == 2 else number_words(high)) + "万" + ("零" if 0 < low < 1000 else "") + rest
     out, zero = "", False
     for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
         d, n = divmod(n, value)

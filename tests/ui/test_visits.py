@@ -92,7 +92,9 @@ def test_proxy_complete_prints_ticket_and_authorization(h):
     h.type_id(ID_NUMBER)
     to_result(h)
     assert h.screen("result").complete
-    assert len(slips_after(h, before, 2)) == 2  # ticket and 授权委托书
+    printed = slips_after(h, before, 2)
+    titles = [next(b.text for b in slip.blocks if getattr(b, "size", 1) == 2) for slip in printed]
+    assert [t for t in titles if "帮办代办窗口" not in t] == ["帮办代办小票", "授权委托书"]  # (and the way to the window)
     h.controller.wait_idle()
     assert [r.body["kind"] for r in requests(h)] == ["proxy"]
 
@@ -118,7 +120,8 @@ def test_bad_id_number_is_refused_in_plain_words(h):
     h.start("assist")
     h.type_id("110105194912310021")
     s = h.screen("identify")
-    assert h.current == "identify" and "校验" in s.message and s.message_tone == "error"
+    assert h.current == "identify" and "一位不对" in s.message and s.message_tone == "error"
+    assert "校验" not in s.message  # no jargon
 
 
 def test_call_helper_from_every_step_creates_one_request(h):

@@ -56,6 +56,21 @@ class Header(BoxLayout):
             self._tap_times = []
             self.dispatch("on_manager")
 
+    def on_kv_post(self, _base_widget) -> None:
+        self._voice_bar = self.ids.voice_bar
+        self.on_voice_on()
+
+    def on_voice_on(self, *_args) -> None:
+        """The voice bar is in the header only while the voice speaks: detached, it neither draws nor
+        catches touches."""
+        bar = getattr(self, "_voice_bar", None)
+        if bar is None:
+            return
+        if self.voice_on and bar.parent is None:
+            self.add_widget(bar, index=len(self.children) - 1)  # right under the top bar
+        elif not self.voice_on and bar.parent is not None:
+            self.remove_widget(bar)
+
     def on_call_helper(self) -> None:
         pass
 
