@@ -81,6 +81,7 @@ class Harness:
             stack.extend(x for x in w.__dict__.get("_pool", ()) if x.parent is None)
             stack.extend(x for x in w.__dict__.get("_buttons", {}).values() if x.parent is None)
             stack.extend(x for x in [w.__dict__.get("_meter")] if x is not None)
+            stack.extend(x for x in [w.__dict__.get("_voice_bar")] if x is not None and x.parent is None)
         self.controller.close()
         thaw()  # the frozen UI (see build_root) can be collected now
 

@@ -17,6 +17,7 @@ from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
+from kiosk.screens.widgets import nav  # noqa: F401  (NavBar)
 from kiosk.screens.widgets.common import fit_pages, text_height
 
 

@@ -16,7 +16,7 @@ from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
-from kiosk.screens.widgets import keypads  # noqa: F401
+from kiosk.screens.widgets import keypads, nav  # noqa: F401
 from kiosk.screens.widgets.common import KButton, discard, fit_pages, measured_height, page_slice
 
 

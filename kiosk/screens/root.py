@@ -54,7 +54,7 @@ class KioskRoot(FloatLayout):
         self.header.bind(on_call_helper=lambda *_: self.call_helper(),
                          on_manager=lambda *_: self.go("manager"),
                          on_repeat=lambda *_: controller.repeat_voice(),
-                         on_volume=lambda *_: self.next_volume())
+                         on_change_volume=lambda *_: self.next_volume())
         controller.subscribe(self.on_controller_event)
         self._events = [Clock.schedule_interval(lambda _dt: self.tick(), 0.5),
                         Clock.schedule_interval(lambda _dt: controller.refresh_help(), 3.0)]

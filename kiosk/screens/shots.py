@@ -200,12 +200,12 @@ def _scenarios():
                                   {"state": "claimed", "helper_display": "李*", "expected_wait_s": 120}, True)
 
     def unanswered(h):
-        to_materials(h, matter="dibao")
+        to_materials(h, matter="property-transfer")
         h.tap(h.material_rows()[0].ids.b3)  # one answer on page 1; the rest wait
 
     def unknown(h):
         to_materials(h)
-        row = h.material_rows()[1]
+        row = h.material_rows()[-1]
         h.tap(row.ids.b4)  # 不知道: a helper is called
         h.settle()
         h.controller._help_status(h.controller.visit.help_request_id,
@@ -213,7 +213,7 @@ def _scenarios():
         h.pump(4)
 
     def notice_not_printed(h):
-        to_materials(h, matter="dibao")
+        to_materials(h, matter="property-transfer")
         h.mark_all("missing")
         h.press(tr("kiosk.materials.check"))
         h.settle()

@@ -62,7 +62,7 @@ def test_voice_says_the_number_and_the_truth_and_repeats_at_a_touch(make):
 
 def test_voice_never_says_taken_when_the_printer_is_out(make):
     h = make(elderly=True, paper_out=True)
-    to_materials(h, "dibao")
+    to_materials(h, "property-transfer")
     h.mark_all("missing")
     h.press("检查材料")
     h.settle()
@@ -79,7 +79,7 @@ def test_no_voice_bar_in_normal_mode(make):
 @pytest.mark.parametrize("elderly", [False, True])
 def test_notice_not_printed_shows_every_missing_item_on_screen_and_tells_the_helper(make, elderly):
     h = make(elderly=elderly, paper_out=True)
-    to_materials(h, "dibao")
+    to_materials(h, "property-transfer")
     h.mark_all("missing")
     h.press("检查材料")
     h.settle()
@@ -99,14 +99,19 @@ def test_notice_not_printed_shows_every_missing_item_on_screen_and_tells_the_hel
 
 def test_check_waits_for_every_answer_across_pages_and_dont_know_calls_a_helper(make):
     h = make(elderly=True)
-    to_materials(h, "dibao")
+    to_materials(h, "property-transfer")
     s = h.screen("materials")
     assert s.pages > 1 and s.ids.check.disabled
     h.tap(h.material_rows()[0].ids.b3)
     assert s.ids.check.disabled and "第 2 页" in s.summary
-    h.tap(h.material_rows()[1].ids.b4)  # 不知道
+    h.tap(s.ids.pager.children[0])  # 下一页
+    unsure = h.material_rows()[0].material_id
+    h.tap(h.material_rows()[0].ids.b4)  # 不知道
     assert h.controller.visit.help_request_id is not None and h.root.header.help_text
-    h.mark_all("missing", {h.material_rows()[1].material_id: "unknown"})
+    h.tap(s.ids.pager.children[-1])  # 上一页
+    s.page = 0
+    s.render()
+    h.mark_all("missing", {unsure: "unknown"})
     assert not s.ids.check.disabled
     h.tap(s.ids.check)
     assert h.current == "result"

@@ -2,7 +2,7 @@
 
 Below it, while the voice speaks (elderly mode), 再听一遍 and the volume (``voice_on``); then a banner
 tells the resident about their help request ("帮办员正在赶来…" or, offline, where the 帮办代办 window is).
-Events: ``on_call_helper`` (the button), ``on_repeat`` and ``on_volume`` (the voice bar), ``on_manager``
+Events: ``on_call_helper`` (the button), ``on_repeat`` and ``on_change_volume`` (the voice bar), ``on_manager``
 (five taps on the hall's name within three seconds: the hidden way into manager mode).
 """
 
@@ -44,7 +44,7 @@ class Header(BoxLayout):
     volume = NumericProperty(70)
 
     def __init__(self, **kwargs):
-        for event in ("on_call_helper", "on_manager", "on_repeat", "on_volume"):
+        for event in ("on_call_helper", "on_manager", "on_repeat", "on_change_volume"):
             self.register_event_type(event)
         self._tap_times: list[float] = []
         super().__init__(**kwargs)
@@ -57,7 +57,7 @@ class Header(BoxLayout):
             self.dispatch("on_manager")
 
     def on_kv_post(self, _base_widget) -> None:
-        self._voice_bar = self.ids.voice_bar
+        self._voice_bar = self.ids.voice_bar.__self__  # a strong reference: ids are weak, the bar is detached
         self.on_voice_on()
 
     def on_voice_on(self, *_args) -> None:
@@ -77,7 +77,7 @@ class Header(BoxLayout):
     def on_repeat(self) -> None:
         pass
 
-    def on_volume(self) -> None:
+    def on_change_volume(self) -> None:
         pass
 
     @staticmethod
