@@ -102,7 +102,7 @@ def contrast(text, background) -> float:
 _NORMAL = {"font_title": 60, "font_large": 48, "font_body": 38, "font_small": 30, "font_huge": 200,
            "button_h": 110, "pad": 32, "gap": 20, "header_h": 200, "key_h": 110, "per_page": 5}
 _ELDERLY = {"font_title": 76, "font_large": 64, "font_body": 52, "font_small": 40, "font_huge": 240,
-            "button_h": 150, "pad": 36, "gap": 24, "header_h": 230, "key_h": 130, "per_page": 3}
+            "button_h": 150, "pad": 36, "gap": 24, "header_h": 230, "key_h": 124, "per_page": 3}
 
 
 class Theme(EventDispatcher):

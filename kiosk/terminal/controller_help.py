@@ -38,11 +38,13 @@ class HelpMixin:
         h = self.visit.help
         desk = self.visit.site.help_desk
         if h.phase == "offline":
-            text = tr("kiosk.help.offline" if self.queue is not None else "kiosk.help.no_queue")
-            if desk:
-                text += "\n" + tr("kiosk.help.go_to_desk", desk=desk)
-                if h.directions == "printed":
-                    text += tr("kiosk.help.directions_printed")
+            desk = desk or tr("glossary.help_desk")
+            if self.queue is None:
+                text = tr("kiosk.help.no_queue", desk=desk)
+            else:
+                text = tr("kiosk.help.offline") + "\n" + tr("kiosk.help.go_to_desk", desk=desk)
+            if h.directions == "printed":
+                text += tr("kiosk.help.directions_printed")
             return text, "warn"
         if h.phase == "claimed":
             return tr("kiosk.help.claimed", helper=h.helper), "ok"
