@@ -139,7 +139,8 @@ def test_offline_help_prints_the_way_to_the_window_once(visit):
     visit.start("assist")
     visit.call_helper()
     assert visit.helper_update(None, online=False) == [PrintSlip("directions")]
-    assert visit.help.phase == "offline" and visit.help.directions == "printing" and visit.helper_coming
+    assert visit.help.phase == "offline" and visit.help.directions == "printing"
+    assert not visit.helper_coming  # nobody knows of it yet: the resident is sent to the window instead
     assert visit.helper_update(None, online=False) == []  # once a visit
     visit.print_failed("directions", "out of paper")
     assert visit.help.directions == "failed" and visit.result is None

@@ -37,19 +37,21 @@ class MaterialRow(BoxLayout):
 
 def row_height(item, width: float, camera_ok: bool) -> float:
     """The height a :class:`MaterialRow` for ``item`` takes at ``width`` (its kv layout, measured)."""
-    pad, gap = THEME.pad * 0.75, THEME.gap
+    pad, gap = THEME.pad * (0.5 if THEME.elderly else 0.75), THEME.gap
     inner = width - 2 * pad
     cols = 2 if THEME.elderly else 4
     button_w = (inner - (cols - 1) * gap * 0.6) / cols
     labels = (tr("kiosk.materials.captured_mark"), item.paper_label, tr("kiosk.materials.missing"),
               tr("kiosk.materials.unknown"))
-    heights = [max(THEME.button_h, text_height(t, THEME.font_body, max(10, button_w - 2 * gap)) + 2 * gap)
+    least = THEME.button_h * (0.85 if THEME.elderly else 1)  # MarkButton's rule
+    heights = [max(least, text_height(t, THEME.font_body, max(10, button_w - 2 * gap)) + 2 * gap)
                for t in labels]
     rows = [max(heights[i:i + cols]) for i in range(0, len(heights), cols)]
     buttons = sum(rows) + (len(rows) - 1) * gap * 0.6
     note = text_height(item.note, THEME.font_small, inner, bold=True) if item.note else 0
     spacing = 3 if item.note else 2
-    return (2 * pad + spacing * gap * 0.6 + text_height(item.title, THEME.font_large, inner, bold=True)
+    title_font = THEME.font_body if THEME.elderly else THEME.font_large  # the row's kv rule
+    return (2 * pad + spacing * gap * 0.6 + text_height(item.title, title_font, inner, bold=True)
             + text_height(item.detail, THEME.font_small, inner) + note + buttons)
 
 
@@ -64,6 +66,7 @@ class MaterialsScreen(KioskScreen):
     camera_ok = BooleanProperty(True)
     outline = ListProperty([])  # detected page corners in preview pixels, flattened
     summary = StringProperty("")
+    left_text = StringProperty("")  # on the disabled 检查材料 button: how many are left, on which pages
     all_answered = BooleanProperty(False)
 
     def refresh(self) -> None:
@@ -90,6 +93,7 @@ class MaterialsScreen(KioskScreen):
             where = [tr("kiosk.materials.unanswered_page", page=n + 1) for n, (a, b) in enumerate(pages)
                      if any(r.id in left for r in rows[a:b])]
             self.summary = tr("kiosk.materials.unanswered", n=len(left), where="、".join(where))
+            self.left_text = tr("kiosk.materials.left", n=len(left))
         else:
             done = sum(1 for r in rows if r.status != "unset")
             self.summary = tr("kiosk.materials.progress", done=done, total=len(rows))

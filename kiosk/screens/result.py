@@ -95,7 +95,9 @@ class ResultScreen(KioskScreen):
         self.page = min(max(0, self.page), self.pages - 1)
         start, end = pages[self.page]
         for text in texts[start:end]:
-            box.add_widget(KLabel(text=text, markup=True, font_size=THEME.font_small))
+            label = KLabel(text=text, markup=True)
+            label.font_size = THEME.font_small  # after the kv rule, which would make it font_body
+            box.add_widget(label)
 
     def area_resized(self) -> None:
         size = (round(self.ids.missing_area.width), round(self.ids.missing_area.height))

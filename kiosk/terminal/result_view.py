@@ -34,6 +34,9 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
             view.next_text += "\n" + tr("kiosk.result.where", window=visit.matter.window)
     elif visit.helper_coming:
         view.next_text = tr("kiosk.result.next_incomplete_helper")
+    elif visit.help.phase == "offline":
+        desk = visit.site.help_desk or tr("glossary.help_desk")
+        view.next_text = tr("kiosk.result.next_incomplete_desk", desk=desk)
     else:
         view.next_text = tr("kiosk.result.next_incomplete")
     view.speech = _speech(view)

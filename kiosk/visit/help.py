@@ -38,8 +38,9 @@ class HelpStatus:
 
     @property
     def coming(self) -> bool:
-        """A request is open and a helper is (or will be, once the network is back) on the way."""
-        return self.phase in ("sending", "waiting", "claimed", "offline")
+        """A request is open and a helper is on the way (offline nobody knows of it yet: the resident is
+        sent to the 帮办代办 window instead, and nothing waits for a helper)."""
+        return self.phase in ("sending", "waiting", "claimed")
 
 
 class HelpRequests:
