@@ -35,10 +35,12 @@ def harness(tmp_path, elderly=False, catalog=None):
     return Harness(cfg, ShotDevices())
 
 
-def idle(h, seconds=1.5) -> None:
-    """The start screen waiting for a resident (the kiosk prepares its lists meanwhile)."""
-    until = time.monotonic() + seconds
-    while time.monotonic() < until:
+def idle(h, warmed, timeout: float = 60.0) -> None:
+    """The start screen waiting for a resident until the kiosk has prepared its lists (``warmed()``); a
+    loaded machine takes longer, so this waits for the work, not for a fixed time."""
+    until = time.monotonic() + timeout
+    while not warmed():
+        assert time.monotonic() < until, "the matter lists were never prepared on the start screen"
         h.pump(1)
 
 
@@ -70,8 +72,8 @@ def test_a_big_catalogue_keeps_a_few_pages_of_buttons(window, tmp_path):
 
     h = harness(tmp_path, catalog=big_catalog(tmp_path / "c.toml"))
     try:
-        idle(h)
         s = h.screen("matter")
+        idle(h, lambda: len(s._buttons) > 0)
         cap = 4 * THEME.per_page  # a departments page and two matters pages; the catalogue has 71 buttons
         assert 0 < len(s._buttons) <= cap  # warmed, within the cap
         h.start("assist")

@@ -76,7 +76,7 @@ def read_id(*args: str) -> subprocess.CompletedProcess:
 
 def test_read_json_masked_then_revealed(simulator: Simulator) -> None:
     card = IDENTITIES["elder_long_term"]
-    out = read_id("--port", simulator.url, "--wait", "2", "--json")
+    out = read_id("--port", simulator.url, "--wait", "20", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert set(data) >= JSON_KEYS and "id_number" not in data
@@ -88,8 +88,8 @@ def test_read_json_masked_then_revealed(simulator: Simulator) -> None:
 
 def test_a_technician_can_read_again_without_replacing_the_card(simulator: Simulator) -> None:
     """Two read-id runs in a row against one simulator both read the card (json, then --reveal)."""
-    first = read_id("--port", simulator.url, "--wait", "1", "--json")
-    second = read_id("--port", simulator.url, "--wait", "1", "--json", "--reveal")
+    first = read_id("--port", simulator.url, "--wait", "20", "--json")
+    second = read_id("--port", simulator.url, "--wait", "20", "--json", "--reveal")
     assert (first.returncode, second.returncode) == (0, 0), second.stderr
     assert json.loads(second.stdout)["id_number"] == IDENTITIES["elder_long_term"].id_number
 
@@ -97,16 +97,16 @@ def test_a_technician_can_read_again_without_replacing_the_card(simulator: Simul
 def test_read_once_behaves_like_a_gat467_module() -> None:
     sim = Simulator("--port-tcp", "0", "--read-once")
     try:
-        assert read_id("--port", sim.url, "--wait", "0.3", "--json").returncode == 0
+        assert read_id("--port", sim.url, "--wait", "20", "--json").returncode == 0
         assert read_id("--port", sim.url, "--wait", "0.3", "--json").returncode == 3
         assert sim.command("present").startswith("presented")
-        assert read_id("--port", sim.url, "--wait", "0.3", "--json").returncode == 0
+        assert read_id("--port", sim.url, "--wait", "20", "--json").returncode == 0
     finally:
         sim.stop()
 
 
 def test_reveal_adds_the_full_number(simulator: Simulator, capsys: pytest.CaptureFixture) -> None:
-    code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "2", "--json", "--reveal")
+    code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "20", "--json", "--reveal")
     assert code == 0, err
     assert json.loads(out)["id_number"] == IDENTITIES["elder_long_term"].id_number
 
@@ -120,13 +120,13 @@ def test_without_port_or_config_says_what_to_pass(capsys: pytest.CaptureFixture,
 
 def test_human_output_masks_name_address_and_number(simulator: Simulator, capsys: pytest.CaptureFixture) -> None:
     card = IDENTITIES["elder_long_term"]
-    code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "2")
+    code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "20")
     assert code == 0, err
     assert "居民身份证" in out and "长期" in out and "欧阳**" in out and "湖北省随州市****" in out
     for secret in (card.id_number, card.name, card.address, card.appended_address):
         assert secret not in out
     simulator.command("present foreign_2023")
-    code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "2", "--reveal")
+    code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "20", "--reveal")
     assert code == 0 and "MONTGOMERY-WHITTAKER, ALEXANDRA ELIZABETH" in out and "ESP" in out
     assert IDENTITIES["foreign_2023"].id_number in out
 
@@ -162,7 +162,7 @@ def test_simulator_on_a_pty_with_a_hk_card() -> None:
     sim = Simulator("--pty", "--identity", "hk_resident")
     try:
         assert sim.url.startswith("/dev/")
-        out = read_id("--port", sim.url, "--wait", "2", "--json")
+        out = read_id("--port", sim.url, "--wait", "20", "--json")
         assert out.returncode == 0, out.stderr
         data = json.loads(out.stdout)
         assert data["card_type"] == "hk_mo_tw" and data["ethnicity"] == "" and data["issue_count"] == 1
