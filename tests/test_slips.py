@@ -138,7 +138,8 @@ def test_notice_names_the_helper_who_checked_and_a_dont_know(catalog, tmp_path):
     v.mark("hukou", "unknown")
     v.finish_materials()
     text = all_text(slips.build("notice", v, now=NOW)).replace("\n", "")
-    assert "经帮办员与您核对" in text and "帮办员 李四 已当面核对" in text
+    # one item a helper checked, one still 不知道: the intro claims no check, each item says who decided
+    assert "经帮办员与您核对" not in text and "根据您在自助终端的回答" in text and "帮办员 李四 已当面核对" in text
     assert "请帮办员当面核对" in text  # hukou: 不知道, nobody has looked yet
     assert "告知人" in text and "李四" in text.split("告知人")[1]
 

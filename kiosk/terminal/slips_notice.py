@@ -44,7 +44,7 @@ def notice(visit: Visit, *, paper_width_mm: int = 80, language: str = LANGUAGE,
     slip.add(Text(t("matter") + "：" + matter.name, size=big), Columns(t("department"), matter.department))
     if matter.joint:
         slip.add(Text(t("joint", lead=matter.joint.lead, count=len(matter.joint.departments))))
-    checked = any(m.id in visit.checked_by for m in check.missing)
+    checked = all(m.id in visit.checked_by for m in check.missing)  # else each item says who decided
     slip.add(Rule(), Text(t("notice.intro_checked" if checked else "notice.intro", count=len(check.missing)),
                           bold=True, size=big))
     on_site = [m for m in check.missing if m.on_site]

@@ -39,7 +39,10 @@ class _Keys(GridLayout):
     def _key(self, label: str, key: str, **kw) -> KButton:
         # size_hint_y=1: the grid gives every key its row's height (KButton's own rule would make it
         # button_h tall, taller than a keypad row in elderly mode, and the rows would overlap)
+        font = kw.pop("font_size", None)
         b = KButton(text=label, size_hint_y=1, **kw)
+        if font is not None:
+            b.font_size = font  # after KButton's kv rule, which would set font_body
         b.bind(on_release=lambda *_: self.dispatch("on_key", key))
         b.key = key
         self.add_widget(b)
@@ -150,7 +153,7 @@ class _LetterGrid(_Keys):
         for ch in string.ascii_lowercase:
             self._key(ch, ch, outline=True, font_size=THEME.font_large)
         if self.cols == 7:  # the 27th and 28th places of four rows of seven
-            small = THEME.font_small * 0.8  # two characters in a seventh of the width, on one line
+            small = THEME.font_small * 0.9  # two characters in a seventh of the width, on one line
             self._key(tr("kiosk.keys.back"), "back", outline=True, font_size=small)
             self._key(tr("kiosk.keys.clear"), "clear", outline=True, font_size=small)
 
