@@ -25,6 +25,7 @@ from kiosk.screens import theme
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.memory import freeze_built_ui, release_free_memory
 from kiosk.screens.theme import THEME
+from kiosk.screens.widgets.common import discard
 from kiosk.screens.widgets.countdown import IdleOverlay
 from kiosk.screens.widgets.header import Header
 from kiosk.screens.widgets.nav import ConfirmHome
@@ -141,6 +142,7 @@ class KioskRoot(FloatLayout):
     def close_confirm(self) -> None:
         if self.confirm is not None:
             self.remove_widget(self.confirm)
+            discard(self.confirm)  # its kv bindings on THEME go with it (a dead widget must not be called)
             self.confirm = None
 
     def go_home(self) -> None:
@@ -194,6 +196,7 @@ class KioskRoot(FloatLayout):
     def hide_countdown(self) -> None:
         if self.overlay is not None:
             self.remove_widget(self.overlay)
+            discard(self.overlay)
             self.overlay = None
 
     def stop(self) -> None:
