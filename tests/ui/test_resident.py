@@ -163,12 +163,20 @@ def test_home_without_data_goes_at_once_and_back_from_identify_returns_to_start(
     assert h.current == "start" and h.root.confirm is None
 
 
+def queue_says_waiting(h):
+    """The help queue's answer (this kiosk has no queue server): the request is waiting for a helper."""
+    h.controller._help_status(h.controller.visit.help_request_id, {"state": "waiting", "expected_wait_s": 120},
+                              True)
+    h.pump(2)
+
+
 def test_idle_reset_waits_while_a_helper_is_coming_and_done_screen_honours_elderly_time(make):
     clock = FakeClock()
     h = make(elderly=True, clock=clock)
     to_materials(h)
     h.tap(h.root.header.ids.call_helper)
     h.settle()
+    queue_says_waiting(h)
     quiet, countdown = h.controller.visit.timeouts
     clock.t += 90 * 2 + 15 * 2 + 5  # far past the elderly idle time
     h.root.tick()
@@ -204,6 +212,7 @@ def test_done_screen_waits_for_a_coming_helper_without_a_countdown(make):
     h.mark_all("paper")
     h.press("检查材料")  # 帮办 complete: a helper is called to lead the resident
     h.settle()
+    queue_says_waiting(h)
     h.press("完成")
     d = h.screen("done")
     d._tick(0)
@@ -229,3 +238,18 @@ def test_the_manager_pin_pad_keeps_the_visits_wipe(make):
     h.root.tick()
     h.pump(3)
     assert h.controller.visit.identity is None and identity.id_number == ""
+
+
+def test_offline_the_resident_is_sent_to_the_window_and_nothing_waits_for_a_helper(make):
+    clock = FakeClock()
+    h = make(clock=clock)
+    to_materials(h)
+    h.tap(h.root.header.ids.call_helper)
+    h.settle()  # no queue server: the call is recorded, the resident is told where the window is
+    assert "一楼大厅 3 号帮办代办窗口" in h.root.header.help_text
+    assert h.controller.visit.help.directions == "printed" and "已打印" in h.root.header.help_text
+    quiet, countdown = h.controller.visit.timeouts
+    clock.t += quiet + countdown + 1
+    h.root.tick()
+    h.pump(3)
+    assert h.current == "start"  # nobody is coming: the wipe does not wait
