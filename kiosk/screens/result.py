@@ -89,15 +89,13 @@ class ResultScreen(KioskScreen):
             return
         area = self.ids.missing_area
         texts = [missing_text(i) for i in items]
-        heights = [text_height(t, THEME.font_small, max(10, area.width), markup=True) for t in texts]
+        heights = [text_height(t, THEME.font_body, max(10, area.width), markup=True) for t in texts]
         pages = fit_pages(heights, max(area.height, 1), THEME.gap * 0.5, most=THEME.per_page + 1)
         self.pages = len(pages)
         self.page = min(max(0, self.page), self.pages - 1)
         start, end = pages[self.page]
         for text in texts[start:end]:
-            label = KLabel(text=text, markup=True)
-            label.font_size = THEME.font_small  # after the kv rule, which would make it font_body
-            box.add_widget(label)
+            box.add_widget(KLabel(text=text, markup=True))  # font_body: the list is what the resident needs
 
     def area_resized(self) -> None:
         size = (round(self.ids.missing_area.width), round(self.ids.missing_area.height))

@@ -11,6 +11,7 @@ import logging
 
 from kiosk.i18n import tr
 from kiosk.terminal import slips  # at start, not at the first print (16 ms in the touch that prints)
+from kiosk.terminal.result_view import unbroken
 from kiosk.visit import CallHelper, PrintSlip, ReportDevice, TellHelper, VisitReset
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class HelpMixin:
         h = self.visit.help
         desk = self.visit.site.help_desk
         if h.phase == "offline":
-            desk = desk or tr("glossary.help_desk")
+            desk = unbroken(desk or tr("glossary.help_desk"))
             if self.queue is None:
                 text = tr("kiosk.help.no_queue", desk=desk)
             else:

@@ -36,7 +36,7 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
         view.next_text = tr("kiosk.result.next_incomplete_helper")
     elif visit.help.phase == "offline":
         desk = visit.site.help_desk or tr("glossary.help_desk")
-        view.next_text = tr("kiosk.result.next_incomplete_desk", desk=desk)
+        view.next_text = tr("kiosk.result.next_incomplete_desk", desk=unbroken(desk))
     else:
         view.next_text = tr("kiosk.result.next_incomplete")
     view.speech = _speech(view)
@@ -75,6 +75,11 @@ def _speech(view: ResultView) -> str:
         parts += [tr("kiosk.voice.missing_item", n=i.n, name=i.name) for i in view.missing]
     parts.append(view.print_text)
     return "。".join(p.rstrip("。") for p in parts if p) + "。"
+
+
+def unbroken(place: str) -> str:
+    """A place's name with no-break spaces: 一楼大厅 3 号窗口 is never split across lines at its spaces."""
+    return place.replace(" ", "\u00a0")
 
 
 def spell_number(number: str) -> str:

@@ -246,7 +246,7 @@ def test_offline_the_resident_is_sent_to_the_window_and_nothing_waits_for_a_help
     to_materials(h)
     h.tap(h.root.header.ids.call_helper)
     h.settle()  # no queue server: the call is recorded, the resident is told where the window is
-    assert "一楼大厅 3 号帮办代办窗口" in h.root.header.help_text
+    assert "一楼大厅\u00a03\u00a0号帮办代办窗口" in h.root.header.help_text  # (no-break spaces)
     assert h.controller.visit.help.directions == "printed" and "已打印" in h.root.header.help_text
     quiet, countdown = h.controller.visit.timeouts
     clock.t += quiet + countdown + 1

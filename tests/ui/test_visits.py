@@ -55,7 +55,7 @@ def test_assist_complete_with_card_read_prints_ticket_and_calls_one_helper(h):
     h.controller.wait_idle()
     h.pump(4)
     banner = h.root.header.help_text
-    assert "网络恢复后自动发送" in banner and "一楼大厅 3 号帮办代办窗口" in banner and "已打印" in banner
+    assert "网络恢复后自动发送" in banner and "一楼大厅\u00a03\u00a0号帮办代办窗口" in banner and "已打印" in banner
     printed = slips_after(h, before, 2)
     words = ["".join(getattr(b, "text", "") + getattr(b, "left", "") + getattr(b, "right", "")
                      for b in slip.blocks).replace(" ", "") for slip in printed]
