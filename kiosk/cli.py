@@ -23,12 +23,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     from kiosk.config import cli as config_cli
+    from kiosk.deploy import cli as deploy_cli
     from kiosk.devices import cli as devices_cli
     from kiosk.queue import cli as queue_cli
     from kiosk.terminal import cli as terminal_cli
     from kiosk.voice import cli as voice_cli
 
-    for module in (terminal_cli, devices_cli, queue_cli, config_cli, voice_cli):
+    for module in (terminal_cli, devices_cli, queue_cli, config_cli, deploy_cli, voice_cli):
         module.add_commands(sub)
     return parser
 

@@ -105,3 +105,20 @@ def keys(language: str = FALLBACK) -> set[str]:
 
     walk(_catalog(language), "")
     return out
+
+
+def say(what: object, language: str | None = None) -> str:
+    """Words what a device reported, in ``language`` (default: the current one): a reason (anything with
+    ``code`` and ``params``, such as :class:`kiosk.devices.base.Reason`; a value that is a reason is worded
+    too), an exception that carries one in ``reason``, or plain text (returned as it is). ``None`` and
+    ``""`` give ``""``."""
+    if what is None or what == "":
+        return ""
+    reason = getattr(what, "reason", None) if isinstance(what, BaseException) else what
+    if isinstance(what, BaseException) and reason is None:
+        return str(what) or type(what).__name__
+    if hasattr(reason, "code") and hasattr(reason, "params"):
+        values = {k: say(v, language) if hasattr(v, "code") and hasattr(v, "params") else v
+                  for k, v in reason.params.items()}
+        return tr(reason.code, language, **values)
+    return str(reason)

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything the kiosk, its simulators, the help-queue server and the tests need, on a fresh
 # Debian 12 machine as root (or with sudo). Safe to run again: it skips what is already there.
+# (libnss3-tools: the HTTPS test trusts a CA in Chromium's NSS database; postgresql-client: pg_dump for
+# the backup test. A kiosk in a hall also needs cage and xwayland: see README "Deploying".)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-DEBS=(fonts-wqy-microhei fonts-hanazono libgl1 libegl1 libmtdev1 chromium espeak-ng alsa-utils)
+DEBS=(fonts-wqy-microhei fonts-hanazono libgl1 libegl1 libmtdev1 chromium espeak-ng alsa-utils libnss3-tools postgresql-client)
 missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

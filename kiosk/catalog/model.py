@@ -7,13 +7,13 @@
 from __future__ import annotations
 
 import threading
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kiosk.catalog.search import SearchIndex
+from kiosk.config.tomlfile import TomlFileError, read_toml_file
 
 Level = Literal["district", "town", "village"]
 IMMEDIATE = "即办"
@@ -259,10 +259,9 @@ def read_toml(path: str | Path, expected: str) -> dict:
     if not p.is_file():
         raise CatalogError(str(p), [f"(file): '{p}' does not exist; expected {expected}"])
     try:
-        with p.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise CatalogError(str(p), [f"(file): not valid TOML: {err}"]) from None
+        return read_toml_file(p)
+    except TomlFileError as err:
+        raise CatalogError(str(p), [f"(file): {err}"]) from None
 
 
 def load_catalog(path: str | Path) -> Catalog:

@@ -10,7 +10,8 @@ from pathlib import Path
 def add_commands(sub: argparse._SubParsersAction) -> None:
     cfg = sub.add_parser("config", help="检查或生成终端配置 (check or create a kiosk config)")
     csub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    check = csub.add_parser("check", help="validate a config file; lists every problem")
+    check = csub.add_parser("check", help="validate a config file; lists every problem, then warns about what "
+                                          "will not work here (no token, no manager PIN, missing ports)")
     check.add_argument("file")
     check.set_defaults(func=_check)
     init = csub.add_parser("init", help="write a commented example config")
@@ -40,8 +41,13 @@ def _check(args: argparse.Namespace) -> int:
         for line in err.problems:
             print(f"  catalog: {line}", file=sys.stderr)
         return 1
+    from kiosk.config.advice import config_warnings
+
+    warnings = config_warnings(cfg)
     print(f"{args.file}: OK (kiosk {cfg.kiosk_id}, site {cfg.site.code} {cfg.site.name}, "
-          f"{len(catalog.matters)} matters)")
+          f"{len(catalog.matters)} matters)" + (f"; {len(warnings)} warning(s)" if warnings else ""))
+    for line in warnings:
+        print(f"  warning: {line}", file=sys.stderr)
     return 0
 
 
@@ -50,8 +56,10 @@ def _init(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         print(f"{target} exists; use --force to overwrite it", file=sys.stderr)
         return 1
+    from kiosk.durable import atomic_write
+
     source = Path(__file__).with_name("default.toml")
-    target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    atomic_write(target, source.read_bytes(), mode=0o600)  # it will hold the PIN's hash: the owner's only
     print(f"wrote {target}; edit it, then run: kiosk config check {target}")
     return 0
 
@@ -62,8 +70,11 @@ def _hash_pin(args: argparse.Namespace) -> int:
     from argon2 import PasswordHasher
 
     pin = getpass.getpass("PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
-    if not (pin.isdigit() and 4 <= len(pin) <= 12):
-        print("a PIN is 4 to 12 digits", file=sys.stderr)
+    from kiosk.terminal.manager_auth import pin_problem
+
+    problem = pin_problem(pin)
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
     print(PasswordHasher().hash(pin))
     return 0

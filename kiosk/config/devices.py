@@ -93,8 +93,15 @@ class PrinterConfig(Strict):
     profile: str | None = Field(None, description="python-escpos profile name, e.g. TM-T88V, ZJ-5870")
     paper_width_mm: Literal[58, 80] = 80
     status_timeout_s: float = Field(1.0, gt=0, le=10, description="wait this long for a DLE EOT reply")
-    encoding: Literal["gbk", "gb18030"] = Field(
-        "gbk", description="Chinese encoding of the printer's font: gbk (most models) or gb18030")
+    encoding: Literal["gbk", "gb18030", "gb2312"] = Field(
+        "gbk", description="Chinese encoding of the printer's font: gbk (most models), gb2312 (models whose "
+                           "manual says GB2312) or gb18030; characters outside it print as a raster line")
+    four_byte_codes: bool = Field(
+        True, description="gb18030 only: false when the printer's GB18030 font holds only the double-byte "
+                          "area (then 𠮷 and other four-byte characters print as a raster line)")
+    qr_module_sizes: tuple[int, int] | None = Field(
+        None, description="the QR module sizes the printer takes, e.g. [2, 5] (default: Epson profiles 1–16, "
+                          "others 1–8)")
     monitor_interval_s: float = Field(
         10.0, ge=0, le=3600, description="ask the status this often for health and reconnect; 0 = only when printing")
 
@@ -104,6 +111,13 @@ class PrinterConfig(Strict):
         problem = check_printer_uri(v)
         if problem:
             raise ValueError(problem)
+        return v
+
+    @field_validator("qr_module_sizes")
+    @classmethod
+    def _qr_sizes(cls, v: tuple[int, int] | None) -> tuple[int, int] | None:
+        if v is not None and not 1 <= v[0] <= v[1] <= 16:
+            raise ValueError(f"{list(v)} is not a range of module sizes within 1–16; expected e.g. [1, 8] or [2, 5]")
         return v
 
 

@@ -7,13 +7,14 @@ Device sections are in :mod:`kiosk.config.devices`.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kiosk.config.devices import DevicesConfig
+from kiosk.config.tomlfile import TomlFileError, read_toml_file
+from kiosk.config.uris import check_http_url
 
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -25,7 +26,7 @@ class Strict(BaseModel):
 
 
 class SiteConfig(Strict):
-    level: Literal["district", "town", "village"]
+    level: Literal["district", "town", "village"]  # kiosk.config.levels.SITE_LEVELS (a test keeps them equal)
     code: str = Field(min_length=1, max_length=32, description="the hall's code, e.g. 421303 or 421303-101")
     name: str = Field(min_length=1, max_length=64)
     address: str = ""
@@ -41,14 +42,16 @@ class QueueConfig(Strict):
     url: str = "http://127.0.0.1:8600"
     token: str | None = Field(None, description="this kiosk's token; prefer token_file")
     token_file: Path | None = None
+    ca_file: Path | None = Field(None, description="PEM CA to trust for an https:// url (a hall's internal CA)")
     timeout_s: float = Field(5.0, gt=0, le=60)
     heartbeat_interval_s: float = Field(30.0, ge=1, le=3600)
 
     @field_validator("url")
     @classmethod
     def _url(cls, v: str) -> str:
-        if not (v.startswith("http://") or v.startswith("https://")) or len(v) < 10:
-            raise ValueError(f"'{v}' is not an http(s) URL; expected e.g. http://10.0.0.5:8600")
+        problem = check_http_url(v)
+        if problem:
+            raise ValueError(problem)
         return v.rstrip("/")
 
     @field_validator("token_file")
@@ -56,6 +59,13 @@ class QueueConfig(Strict):
     def _token_file(cls, v: Path | None) -> Path | None:
         if v is not None and not v.is_file():
             raise ValueError(f"file '{v}' does not exist; create it with the token from `kiosk queue add-kiosk`")
+        return v
+
+    @field_validator("ca_file")
+    @classmethod
+    def _ca_file(cls, v: Path | None) -> Path | None:
+        if v is not None and not v.is_file():
+            raise ValueError(f"file '{v}' does not exist; copy the server's ca.pem (`kiosk queue tls-cert`) here")
         return v
 
 
@@ -89,6 +99,8 @@ class UiConfig(Strict):
 class PrivacyConfig(Strict):
     sent_outbox_retention_days: int = Field(7, ge=0, le=365, description="days to keep delivered outbox rows")
     capture_dir: Path | None = Field(None, description="where captured images wait (default: a private temp dir)")
+    outbox_key_file: Path | None = Field(
+        None, description="the outbox's key, kept apart from it (default: STATE_DIR/keys/outbox.key)")
 
 
 class ManagerConfig(Strict):
@@ -144,7 +156,8 @@ def format_errors(error: ValidationError) -> list[str]:
         elif kind == "missing":
             msg = "is missing; this key is required"
         elif kind not in ("value_error", "assertion_error") and "input" in e:
-            msg = f"{msg} (got {e['input']!r})"
+            got = repr(e["input"])
+            msg = f"{msg} (got {got if len(got) <= 80 else got[:77] + '…'})"
         lines.append(f"{path}: {msg}")
     return lines
 
@@ -162,8 +175,7 @@ def load_config(path: str | Path) -> KioskConfig:
     if not p.is_file():
         raise ConfigError(str(p), [f"(file): '{p}' does not exist; create one with `kiosk config init {p}`"])
     try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(str(p), [f"(file): not valid TOML: {err}"]) from None
+        data = read_toml_file(p)
+    except TomlFileError as err:
+        raise ConfigError(str(p), [f"(file): {err}"]) from None
     return parse_config(data, str(p))

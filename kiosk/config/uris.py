@@ -10,12 +10,36 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 SERIAL_SCHEMES = ("socket", "rfc2217", "loop", "hwgrep", "spy", "alt")
-_HOST_PORT = re.compile(r"^\[?[A-Za-z0-9.\-:]+\]?:(\d{1,5})$")
+_HOST_PORT = re.compile(r"^\[?[A-Za-z0-9.\-:]+\]?:(\d+)$")
 
 
-def _port_ok(text: str) -> bool:
+def _host_port_problem(value: str, text: str, example: str) -> str | None:
+    """Why ``text`` (what follows the scheme) is not HOST:PORT with a usable port, or None."""
     m = _HOST_PORT.match(text)
-    return bool(m) and 0 < int(m.group(1)) < 65536
+    if not m:
+        return f"'{value}' needs HOST:PORT, e.g. {example}"
+    if not 0 < int(m.group(1)) < 65536:
+        return f"'{value}' has port {int(m.group(1))}, out of range; a port is 1–65535, e.g. {example}"
+    return None
+
+
+def check_http_url(value: str) -> str | None:
+    """The help-queue server: ``http(s)://HOST[:PORT][/path]`` with a port in range."""
+    example = "http://10.0.0.5:8600"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"'{value}' is not an http(s) URL; expected e.g. {example}"
+    try:
+        port = parts.port
+    except ValueError:  # urllib: a port that is not a number, or out of 0–65535
+        raw = parts.netloc.rsplit(":", 1)[-1]
+        return (f"'{value}' has port {raw}, out of range; a port is 1–65535, e.g. {example}" if raw.isdigit()
+                else f"'{value}' has a port that is not a number; expected e.g. {example}")
+    if port == 0:
+        return f"'{value}' has port 0; a port is 1–65535, e.g. {example}"
+    if not parts.hostname:
+        return f"'{value}' has no host; expected e.g. {example}"
+    return None
 
 
 def check_serial_url(value: str) -> str | None:
@@ -29,8 +53,8 @@ def check_serial_url(value: str) -> str | None:
     scheme, rest = value.split("://", 1)
     if scheme not in SERIAL_SCHEMES:
         return f"'{value}' has unknown scheme '{scheme}'; expected one of {', '.join(SERIAL_SCHEMES)}"
-    if scheme in ("socket", "rfc2217") and not _port_ok(rest.split("?", 1)[0].rstrip("/")):
-        return f"'{value}' needs HOST:PORT after {scheme}://, e.g. {scheme}://127.0.0.1:7101"
+    if scheme in ("socket", "rfc2217"):
+        return _host_port_problem(value, rest.split("?", 1)[0].rstrip("/"), f"{scheme}://127.0.0.1:7101")
     return None
 
 
@@ -43,8 +67,9 @@ def check_printer_uri(value: str) -> str | None:
     if scheme == "file":
         return None if rest else f"'{value}' needs a path after file:"
     if scheme == "tcp":
-        return None if rest.startswith("//") and _port_ok(rest[2:].rstrip("/")) else (
-            f"'{value}' needs tcp://HOST:PORT, e.g. tcp://192.168.1.50:9100")
+        if not rest.startswith("//"):
+            return f"'{value}' needs tcp://HOST:PORT, e.g. tcp://192.168.1.50:9100"
+        return _host_port_problem(value, rest[2:].rstrip("/"), "tcp://192.168.1.50:9100")
     if scheme == "serial":
         parts = urlsplit("serial://x/" + rest) if "?" in rest else None
         device = rest.split("?", 1)[0]

@@ -25,3 +25,15 @@ def seconds(*, positive: bool = False, maximum: float = 3600.0) -> Callable[[str
 
     parse.__name__ = "seconds"
     return parse
+
+
+def size_range(text: str) -> tuple[int, int]:
+    """A ``type=`` for QR module sizes: ``LOW-HIGH`` within 1–16, e.g. ``2-5``."""
+    low, sep, high = text.partition("-")
+    if sep and low.isdigit() and high.isdigit() and 1 <= int(low) <= int(high) <= 16:
+        return int(low), int(high)
+    raise argparse.ArgumentTypeError(f"'{text}' is not a range of QR module sizes; expected LOW-HIGH within "
+                                     "1-16, e.g. 1-8 or 2-5")
+
+
+size_range.__name__ = "size range"

@@ -1,8 +1,12 @@
 """What every device shares: health, errors, reconnect backoff, and the device contract.
 
 Drivers return data (an ``IdCard``, a frame, a ``CapturedDocument``, a ``PrinterStatus``, a
-``ButtonEvent``), never widgets. Their I/O runs off the UI thread; callbacks they invoke run on the
-driver's thread, and the app moves them onto the UI thread (``kivy.clock.mainthread``).
+``ButtonEvent``), never widgets and never sentences: a problem is a :class:`Reason`, a code and its data
+(``Reason("printer.paper_out")``, ``Reason("idcard.reader.timeout", seconds=3, command="read")``), and
+whoever shows it (a screen, a command, the console) words it in its own language with
+:func:`kiosk.i18n.say` (the code is the text's key in ``kiosk/locale``). Their I/O runs off the UI thread;
+callbacks they invoke run on the driver's thread, and the app moves them onto the UI thread
+(``kivy.clock.mainthread``).
 """
 
 from __future__ import annotations
@@ -22,13 +26,48 @@ class HealthState(str, enum.Enum):  # noqa: UP042 - str() and format() stay as t
     DISABLED = "disabled"
 
 
+class Reason:
+    """What a device has to say, as data: ``code`` (the key of its text in ``kiosk/locale``, e.g.
+    ``printer.paper_out``) and the values the text needs. A value may itself be a Reason (a cause).
+    ``str()`` is a technical one-liner for logs; people get :func:`kiosk.i18n.say`."""
+
+    __slots__ = ("code", "params")
+
+    def __init__(self, code: str, /, **params: object):
+        self.code = code
+        self.params = params
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reason) and (self.code, self.params) == (other.code, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.code, tuple(sorted((k, str(v)) for k, v in self.params.items()))))
+
+    def __repr__(self) -> str:
+        return f"Reason({self.code!r}{''.join(f', {k}={v!r}' for k, v in self.params.items())})"
+
+    def __str__(self) -> str:
+        if not self.params:
+            return self.code
+        return f"{self.code}({', '.join(f'{k}={v}' for k, v in self.params.items())})"
+
+    def as_dict(self) -> dict:
+        """JSON-ready: ``{"code": …, "params": {name: text or a nested reason's dict}}``."""
+        return {"code": self.code, "params": {k: v.as_dict() if isinstance(v, Reason) else str(v)
+                                              for k, v in self.params.items()}}
+
+
+Why = Reason | str  # a plain string only where no code fits (a library's own message, a test's stand-in)
+
+
 @dataclass(frozen=True)
 class Health:
-    """A device's health at one moment. ``reason`` says what is wrong and what to do, in plain words."""
+    """A device's health at one moment. ``reason`` says what is wrong and what to do (a :class:`Reason`;
+    ``""`` when nothing is)."""
 
     device: str
     state: HealthState
-    reason: str = ""
+    reason: Why = ""
     detail: dict = field(default_factory=dict)
     since: float = field(default_factory=time.time)
 
@@ -37,12 +76,22 @@ class Health:
         return self.state in (HealthState.CONNECTED, HealthState.DISABLED)
 
     def as_dict(self) -> dict:
-        return {"device": self.device, "state": self.state.value, "reason": self.reason,
+        """JSON-ready; ``reason`` as :meth:`Reason.as_dict` (the console words it), or the plain text."""
+        reason = self.reason.as_dict() if isinstance(self.reason, Reason) else self.reason
+        return {"device": self.device, "state": self.state.value, "reason": reason,
                 "detail": self.detail, "since": self.since}
 
 
 class DeviceError(Exception):
-    """A device failed. The message names what went wrong and what to do about it."""
+    """A device failed. ``reason`` (a :class:`Reason`) names what went wrong and what to do about it;
+    ``str(err)`` is its technical form (logs), :func:`kiosk.i18n.say` words it for people."""
+
+    def __init__(self, reason: Why = "", *args: object):
+        self.reason = reason
+        super().__init__(reason, *args)
+
+    def __str__(self) -> str:
+        return str(self.reason)
 
 
 class DeviceNotFound(DeviceError):
@@ -68,7 +117,7 @@ class SelfTestResult:
 
     device: str
     ok: bool
-    message: str
+    message: Why
     ms: float = 0.0
     warning: bool = False
 
@@ -135,7 +184,7 @@ class Subscribers:
 class HealthTracker:
     """Thread-safe holder of a device's health, notifying listeners when the state or reason changes."""
 
-    def __init__(self, device: str, state: HealthState = HealthState.DISCONNECTED, reason: str = ""):
+    def __init__(self, device: str, state: HealthState = HealthState.DISCONNECTED, reason: Why = ""):
         self._lock = threading.Lock()
         self._health = Health(device, state, reason)
         self._listeners: list[Callable[[Health], None]] = []
@@ -144,7 +193,7 @@ class HealthTracker:
         with self._lock:
             return self._health
 
-    def set(self, state: HealthState, reason: str = "", **detail: object) -> Health:
+    def set(self, state: HealthState, reason: Why = "", **detail: object) -> Health:
         with self._lock:
             old = self._health
             if old.state == state and old.reason == reason and old.detail == detail:

@@ -20,12 +20,26 @@ DEFAULT_TIMEOUT_S = 8.0
 
 
 def format_line(report) -> str:
-    """``idcard   OK    SAM 05.01-…  12 ms``: kind padded to 8, status to 5."""
-    message = " ".join(report.message.split())  # one line each, whatever a driver put in its reason
+    """``idcard   OK    SAM 05.01-…  12 ms``: kind padded to 8, status to 5; the reason worded in the
+    kiosk's language."""
+    from kiosk.i18n import say
+
+    message = " ".join(say(report.message).split())  # one line each, whatever a driver put in its reason
     line = f"{report.device:<8} {STATUS_WORD[report.status]:<5} {message}"
     if report.ok:
         line += f"  {report.ms:.0f} ms"
     return line
+
+
+def json_record(report) -> dict:
+    """One ``--json`` line: ``message`` worded, and the ``reason`` (code and data) when there is one."""
+    from kiosk.i18n import say
+
+    out = report.as_dict()
+    if isinstance(out["message"], dict):
+        out["reason"] = out["message"]
+    out["message"] = say(report.message)
+    return out
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -51,6 +65,6 @@ def run_check(args: argparse.Namespace) -> int:
     finally:
         hub.close()
     for report in reports:
-        print(json.dumps(report.as_dict(), ensure_ascii=False) if getattr(args, "json", False)
+        print(json.dumps(json_record(report), ensure_ascii=False) if getattr(args, "json", False)
               else format_line(report), flush=True)
     return 0 if all(r.passed for r in reports) else 1

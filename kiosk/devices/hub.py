@@ -21,8 +21,16 @@ from typing import Any
 
 from kiosk.config.devices import DevicesConfig
 from kiosk.devices import registry
-from kiosk.devices.base import Device, DeviceError, Health, HealthState, SelfTestResult, Subscribers
-from kiosk.i18n import tr
+from kiosk.devices.base import (
+    Device,
+    DeviceError,
+    Health,
+    HealthState,
+    Reason,
+    SelfTestResult,
+    Subscribers,
+    Why,
+)
 
 log = logging.getLogger(__name__)
 KINDS = ("idcard", "camera", "printer", "button")
@@ -37,7 +45,7 @@ class DeviceReport:
     device: str
     type: str
     status: str
-    message: str
+    message: Why
     ms: float = 0.0
 
     @property
@@ -51,7 +59,9 @@ class DeviceReport:
         return self.status in ("ok", "warn")
 
     def as_dict(self) -> dict:
-        return {"device": self.device, "type": self.type, "status": self.status, "message": self.message,
+        """JSON-ready; ``message`` is the reason's code and data (:meth:`Reason.as_dict`) or plain text."""
+        message = self.message.as_dict() if isinstance(self.message, Reason) else self.message
+        return {"device": self.device, "type": self.type, "status": self.status, "message": message,
                 "ms": round(self.ms, 1)}
 
 
@@ -60,7 +70,7 @@ class _Slot:
     kind: str
     type: str
     device: Any = None
-    error: str = ""
+    error: Why = ""
 
 
 def _run_with_timeout(fn: Callable[[], Any], timeout: float, name: str) -> tuple[bool, Any]:
@@ -79,13 +89,13 @@ def _run_with_timeout(fn: Callable[[], Any], timeout: float, name: str) -> tuple
     return (bool(box), box[0] if box else None)
 
 
-def describe_error(kind: str, type_: str, err: BaseException) -> str:
+def describe_error(kind: str, type_: str, err: BaseException) -> Why:
     """A reason for a device that could not be created."""
     if isinstance(err, ModuleNotFoundError | ImportError):
-        return tr("devices.driver_missing", kind=kind, type=type_, error=err)
+        return Reason("devices.driver_missing", kind=kind, type=type_, error=str(err))
     if isinstance(err, DeviceError):
-        return str(err)
-    return tr("devices.create_failed", kind=kind, error=f"{type(err).__name__}: {err}")
+        return err.reason
+    return Reason("devices.create_failed", kind=kind, error=f"{type(err).__name__}: {err}")
 
 
 class DeviceHub:
@@ -95,7 +105,7 @@ class DeviceHub:
                  create_timeout_s: float = 10.0, poll_s: float | None = 1.0):
         self._lock = threading.Lock()
         self._listeners = Subscribers()
-        self._last: dict[str, tuple[HealthState, str]] = {}
+        self._last: dict[str, tuple[HealthState, Why]] = {}
         self._closed = threading.Event()
         self._slots = {kind: _Slot(kind, getattr(config, kind).type) for kind in KINDS}
         factories = self._factories(create)
@@ -150,7 +160,7 @@ class DeviceHub:
         with lock:
             if not box:
                 abandoned.append(True)
-                slot.error = tr("devices.create_timeout", kind=slot.kind, seconds=f"{timeout:g}")
+                slot.error = Reason("devices.create_timeout", kind=slot.kind, seconds=f"{timeout:g}")
                 log.error("%s: %s", slot.kind, slot.error)
                 return
             result = box[0]
@@ -182,13 +192,13 @@ class DeviceHub:
     def device_health(self, kind: str) -> Health:
         slot = self._slots[kind]
         if slot.type == "none":
-            return Health(kind, HealthState.DISABLED, tr("devices.disabled"))
+            return Health(kind, HealthState.DISABLED, Reason("devices.disabled"))
         if slot.device is None:
-            return Health(kind, HealthState.ERROR, slot.error or tr("devices.not_created", kind=kind))
+            return Health(kind, HealthState.ERROR, slot.error or Reason("devices.not_created", kind=kind))
         try:
             health = slot.device.health()
         except Exception as err:
-            return Health(kind, HealthState.ERROR, tr("devices.health_failed", error=err))
+            return Health(kind, HealthState.ERROR, Reason("devices.health_failed", error=str(err)))
         return health if health.device == kind else Health(kind, health.state, health.reason, health.detail,
                                                            health.since)
 
@@ -239,23 +249,23 @@ class DeviceHub:
         for thread in threads:
             thread.join(timeout_s + 1)
         return [reports.get(k) or DeviceReport(k, self._slots[k].type, "fail",
-                                               tr("devices.timeout", seconds=f"{timeout_s:g}"), timeout_s * 1000)
+                                               Reason("devices.timeout", seconds=f"{timeout_s:g}"), timeout_s * 1000)
                 for k in KINDS]
 
     def _self_test(self, slot: _Slot, timeout_s: float) -> DeviceReport:
         if slot.type == "none":
-            return DeviceReport(slot.kind, slot.type, "disabled", tr("devices.disabled"))
+            return DeviceReport(slot.kind, slot.type, "disabled", Reason("devices.disabled"))
         if slot.device is None:
-            return DeviceReport(slot.kind, slot.type, "fail", slot.error or tr("devices.not_created", kind=slot.kind))
+            return DeviceReport(slot.kind, slot.type, "fail", slot.error or Reason("devices.not_created", kind=slot.kind))
         start = time.monotonic()
         finished, result = _run_with_timeout(slot.device.self_test, timeout_s, f"self-test-{slot.kind}")
         ms = (time.monotonic() - start) * 1000
         if not finished:
-            return DeviceReport(slot.kind, slot.type, "fail", tr("devices.timeout", seconds=f"{timeout_s:g}"), ms)
+            return DeviceReport(slot.kind, slot.type, "fail", Reason("devices.timeout", seconds=f"{timeout_s:g}"), ms)
         if isinstance(result, BaseException):
-            return DeviceReport(slot.kind, slot.type, "fail", tr("devices.self_test_failed", error=result), ms)
+            return DeviceReport(slot.kind, slot.type, "fail", Reason("devices.self_test_failed", error=str(result)), ms)
         if not isinstance(result, SelfTestResult):
-            return DeviceReport(slot.kind, slot.type, "fail", tr("devices.self_test_failed", error=repr(result)), ms)
+            return DeviceReport(slot.kind, slot.type, "fail", Reason("devices.self_test_failed", error=repr(result)), ms)
         status = ("warn" if result.warning else "ok") if result.ok else "fail"
         return DeviceReport(slot.kind, slot.type, status, result.message, result.ms or ms)
 

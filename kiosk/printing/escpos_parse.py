@@ -8,12 +8,19 @@ alignment, ``ESC E`` bold, ``ESC -`` / ``FS -`` underline, ``ESC d`` feeds, nati
 raster images (``GS v 0``) and cuts (``GS V``). Real-time status requests (``DLE EOT n``) are passed to
 ``on_status`` so the simulator can answer them. Other commands are skipped by their known lengths.
 Limits: a style change inside a line applies from the next line; page mode and barcodes are not drawn.
+
+A parser can play a particular printer (:data:`FONTS`): ``gb18030`` (the default: what the kiosk means),
+``gbk``, ``gb18030-2byte`` (a GB18030 font without the four-byte area: such a code prints as two wrong
+characters) or ``gb2312`` (bytes 0x80–0xA0 print as single characters, so a GBK-only lead byte prints as
+garbage and throws the rest of the line out of step), and take only ``qr_sizes`` module sizes (a size
+outside is ignored, as printers do).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from kiosk.printing.escpos_render import in_gb2312
 from kiosk.printing.layout import QR, Cut, Feed, Raster, Slip, Text
 
 _ESC_ARGS = {  # ESC x: number of argument bytes
@@ -27,15 +34,20 @@ _GS_ARGS = {
 }
 _FS_ARGS = {b"&": 0, b".": 0, b"-": 1, b"!": 1, b"S": 2, b"W": 1, b"C": 1, b"p": 2, b"r": 1, b"?": 2}
 _EC = {48: "L", 49: "M", 50: "Q", 51: "H"}
+FONTS = ("gb18030", "gbk", "gb18030-2byte", "gb2312")
 MAX_COMMAND = 1 << 20  # a command claiming more than this is garbage: skip its first byte
 
 
 class EscposParser:
     """Feeds ESC/POS bytes; returns finished slips. ``on_status(n)`` is called for each ``DLE EOT n``."""
 
-    def __init__(self, width_mm: int = 80, on_status: Callable[[int], None] | None = None):
+    def __init__(self, width_mm: int = 80, on_status: Callable[[int], None] | None = None,
+                 font: str = "gb18030", qr_sizes: tuple[int, int] = (1, 16)):
+        if font not in FONTS:
+            raise ValueError(f"printer font '{font}' is not one of {', '.join(FONTS)}")
         self.width_mm = width_mm
         self.on_status = on_status
+        self.font, self.qr_sizes = font, qr_sizes
         self._buf = b""
         self.blocks: list = []
         self.skipped = 0  # bytes of commands not understood
@@ -106,15 +118,20 @@ class EscposParser:
         if b < 0x80:
             self._text(chr(b))
             return 1
-        if not self.chinese:
-            self._text(bytes([b]).decode("cp437"))
+        if not self.chinese or (self.font == "gb2312" and b <= 0xA0):
+            self._text(bytes([b]).decode("cp437"))  # a single-byte character of the code page
             return 1
         if i + 1 >= len(buf):
             return None
-        width = 4 if 0x30 <= buf[i + 1] <= 0x39 else 2
+        width = 4 if 0x30 <= buf[i + 1] <= 0x39 and self.font == "gb18030" else 2
         if i + width > len(buf):
             return None
-        self._text(buf[i:i + width].decode("gb18030", errors="replace"))
+        code = bytes(buf[i:i + width])
+        if self.font == "gb2312" and not in_gb2312(code):
+            text = "\ufffd"
+        else:  # GB2312 codes read as GBK (the same places): A1A4 is ·, not ・
+            text = code.decode("gb18030" if self.font.startswith("gb18030") else "gbk", errors="replace")
+        self._text(text if len(text) == 1 else "\ufffd")  # one cell a code: a wrong code prints one wrong glyph
         return width
 
     def _esc(self, buf: bytes, i: int) -> int | None:
@@ -253,7 +270,8 @@ class EscposParser:
         if cn != 0x31:
             return
         if fn == 0x43 and args:
-            self._qr["size"] = max(1, min(16, args[0]))
+            if self.qr_sizes[0] <= args[0] <= self.qr_sizes[1]:  # a printer ignores a size it does not take
+                self._qr["size"] = args[0]
         elif fn == 0x45 and args:
             self._qr["ec"] = _EC.get(args[0], "L")
         elif fn == 0x50 and args:

@@ -1,10 +1,10 @@
 """Slip → ESC/POS bytes for Chinese printers, built by hand (not python-escpos ``text()``).
 
-The stream: ``ESC @`` (init) and ``FS &`` (Chinese mode) first; each line sent as GBK (or GB18030 when the
-printer's profile says so) with ``ESC a`` alignment, ``GS ! n`` size (``ESC !`` is ignored by many Chinese
+The stream: ``ESC @`` (init) and ``FS &`` (Chinese mode) first; each line sent as GBK, GB2312 or GB18030
+(as the printer's font is: see :class:`EscposOptions`) with ``ESC a`` alignment, ``GS ! n`` size (``ESC !`` is ignored by many Chinese
 printers for Chinese), ``ESC E`` bold and ``ESC -`` / ``FS -`` underline, sent only when they change;
-``ESC d n`` feeds; a native QR code (``GS ( k``); ``GS V`` cut, or only a feed for profiles without a
-cutter.
+``ESC d n`` feeds; a native QR code (``GS ( k``) with the module size clamped to what the printer takes;
+``GS V`` cut, or only a feed for profiles without a cutter.
 
 **Characters outside the encoding** (rare name characters such as 𠮷 U+20BB7 or 䶮 U+4DAE, emoji, …):
 such a line is printed as a raster image (``GS v 0``) drawn with the CJK font chain on the same grid, so
@@ -41,25 +41,44 @@ _ALIGN = {"left": 0, "center": 1, "right": 2}
 _EC = {"L": 48, "M": 49, "Q": 50, "H": 51}
 
 
+ENCODINGS = ("gbk", "gb18030", "gb2312")
+QR_SIZES_EPSON, QR_SIZES_OTHERS = (1, 16), (1, 8)  # GS ( k fn 167 module sizes: Epson's manual; most others
+
+
 @dataclass(frozen=True)
 class EscposOptions:
-    """What the target printer can do. ``encoding``: ``gbk`` (most) or ``gb18030`` (printers that say so)."""
+    """What the target printer can do.
+
+    ``encoding`` is its font: ``gbk`` (most Chinese printers), ``gb2312`` (many 58/80 mm models whose
+    manuals say so: lead bytes 0x81–0xA0 print as single characters there) or ``gb18030``;
+    ``four_byte`` (GB18030 only) is False for printers whose GB18030 font holds only the double-byte area.
+    A character the font lacks is printed within a raster line. ``qr_sizes`` is the (smallest, largest)
+    QR module size the printer takes: Epson 1–16, others 1–8 or even 2–5; a size outside is ignored by
+    the printer, so the renderer clamps to it.
+    """
 
     encoding: str = "gbk"
     cutter: bool = True
     native_qr: bool = True
     fonts: tuple[str, ...] | None = None  # None: wqy-microhei, then installed rare-character fonts
+    four_byte: bool = True
+    qr_sizes: tuple[int, int] = QR_SIZES_OTHERS
 
     def __post_init__(self) -> None:
-        if self.encoding not in ("gbk", "gb18030"):
-            raise ValueError(f"encoding '{self.encoding}' is not supported; expected gbk or gb18030")
+        if self.encoding not in ENCODINGS:
+            raise ValueError(f"encoding '{self.encoding}' is not supported; expected {', '.join(ENCODINGS)}")
+        low, high = self.qr_sizes
+        if not 1 <= low <= high <= 16:
+            raise ValueError(f"QR module sizes {low}–{high} are not a range within 1–16")
 
     @classmethod
-    def for_profile(cls, profile: str | None, encoding: str = "gbk",
-                    fonts: Sequence[str] | None = None) -> EscposOptions:
-        """Options from a python-escpos profile name (e.g. ``ZJ-5870`` has no cutter and no native QR)."""
+    def for_profile(cls, profile: str | None, encoding: str = "gbk", fonts: Sequence[str] | None = None,
+                    four_byte: bool = True, qr_sizes: tuple[int, int] | None = None) -> EscposOptions:
+        """Options from a python-escpos profile name (e.g. ``ZJ-5870`` has no cutter and no native QR;
+        Epson's take QR module sizes 1–16, others 1–8) and the config's settings, which win."""
+        common = dict(encoding=encoding, fonts=tuple(fonts) if fonts else None, four_byte=four_byte)
         if not profile:
-            return cls(encoding=encoding, fonts=tuple(fonts) if fonts else None)
+            return cls(qr_sizes=tuple(qr_sizes or QR_SIZES_OTHERS), **common)  # type: ignore[arg-type]
         prepare_escpos_import()
         from escpos.capabilities import get_profile
 
@@ -68,8 +87,14 @@ class EscposOptions:
         except Exception as exc:  # python-escpos raises its own NotSupported for unknown names
             raise ValueError(f"unknown printer profile '{profile}'; use a python-escpos profile name such as "
                              f"TM-T20II, ZJ-5870 or POS-5890") from exc
-        return cls(encoding=encoding, cutter=p.supports("paperFullCut") or p.supports("paperPartCut"),
-                   native_qr=p.supports("qrCode"), fonts=tuple(fonts) if fonts else None)
+        epson = str(p.profile_data.get("vendor", "")).lower() == "epson"
+        sizes = tuple(qr_sizes or (QR_SIZES_EPSON if epson else QR_SIZES_OTHERS))
+        return cls(cutter=p.supports("paperFullCut") or p.supports("paperPartCut"), native_qr=p.supports("qrCode"),
+                   qr_sizes=sizes, **common)  # type: ignore[arg-type]
+
+    def can_send(self, text: str) -> bytes | None:
+        """``text`` as bytes this printer's font prints (see :func:`encode_line`), or None."""
+        return encode_line(text, self.encoding, self.four_byte)
 
 
 @dataclass(frozen=True)
@@ -109,32 +134,64 @@ def prepare_escpos_import() -> None:
             return
 
 
-def encode_line(text: str, encoding: str = "gbk") -> bytes | None:
+_MIN_LEAD = {"gbk": 0x81, "gb18030": 0x81, "gb2312": 0xA1}  # GB2312 fonts print 0x80–0xA0 as single bytes
+
+
+def encode_line(text: str, encoding: str = "gbk", four_byte: bool = True) -> bytes | None:
     """``text`` as printer bytes in Chinese mode, or None when a character cannot be sent as text.
 
-    ASCII stays one byte; every other character must become a proper double-byte code (lead byte ≥ 0x81),
-    or a four-byte GB18030 code when ``encoding`` is ``gb18030``. Single bytes ≥ 0x80 would be swallowed
-    as half of a Chinese character, so they count as not encodable.
+    ASCII stays one byte; every other character must become a proper double-byte code of the font (lead
+    byte ≥ 0x81; ≥ 0xA1 for ``gb2312``, whose printers print 0x20–0x9F as single characters), or a
+    four-byte GB18030 code when ``encoding`` is ``gb18030`` and ``four_byte``. Single bytes ≥ 0x80 would
+    be swallowed as half of a Chinese character, so they count as not encodable.
     """
+    widths = (2, 4) if encoding == "gb18030" and four_byte else (2,)
     out = bytearray()
     for ch in text:
         if ord(ch) < 0x80:
             out.append(ord(ch))
             continue
         try:
-            b = ch.encode(encoding)
+            # GB2312's codes are GBK's at the same places; GBK maps A1A4 to · and A1AA to — as printers
+            # print them, where Python's gb2312 codec has ・ (U+30FB) and ― (U+2015)
+            b = ch.encode("gbk" if encoding == "gb2312" else encoding)
         except UnicodeEncodeError:
             return None
-        if len(b) not in ((2,) if encoding == "gbk" else (2, 4)) or b[0] < 0x81:
+        if len(b) not in widths or b[0] < _MIN_LEAD[encoding] or (encoding == "gb2312" and not in_gb2312(b)):
             return None
         out += b
     return bytes(out)
 
 
-def qr_native(block: QR, paper_dots: int = 576) -> bytes:
-    """``GS ( k`` commands: model 2, module size, error correction, store the data (UTF-8), print."""
+def in_gb2312(code: bytes) -> bool:
+    """Whether a double-byte code is a character of GB2312 (rows 01–09 and 16–87, cells 01–94)."""
+    if len(code) != 2 or not (0xA1 <= code[0] <= 0xF7 and 0xA1 <= code[1] <= 0xFE):
+        return False
+    try:
+        code.decode("gb2312")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def qr_module_size(block: QR, paper_dots: int, sizes: tuple[int, int] = QR_SIZES_EPSON) -> int | None:
+    """The module size to send: the block's, shrunk to fit the paper, clamped to ``sizes`` (what the
+    printer takes); None when even the smallest size the printer takes is too wide for the paper."""
+    low, high = sizes
+    fit = block.module_size(paper_dots)
+    if fit < low and block.modules() * low > paper_dots:
+        return None
+    return max(low, min(high, fit))
+
+
+def qr_native(block: QR, paper_dots: int = 576, sizes: tuple[int, int] = QR_SIZES_EPSON) -> bytes:
+    """``GS ( k`` commands: model 2, module size (clamped to ``sizes``), error correction, store the data
+    (UTF-8), print. Raises ValueError when the symbol cannot fit the paper at a size the printer takes."""
     data = block.data.encode("utf-8")
-    size = block.module_size(paper_dots)
+    size = qr_module_size(block, paper_dots, sizes)
+    if size is None:
+        raise ValueError(f"a QR code of {block.modules()} modules does not fit {paper_dots} dots at "
+                         f"module size {sizes[0]}")
 
     def fn(body: bytes) -> bytes:
         return GS + b"(k" + len(body).to_bytes(2, "little") + body
@@ -186,12 +243,12 @@ class EscposRenderer:
         for block in slip.blocks:
             if isinstance(block, (Text, Columns, Rule)):
                 for text, align, size, bold, ul in _lines(block, slip):
-                    encoded = encode_line(text.rstrip(" ") if align == "left" else text, self.options.encoding)
+                    encoded = self.options.can_send(text.rstrip(" ") if align == "left" else text)
                     if encoded is not None:
                         w.style(align, size, bold, ul)
                         w.out += encoded + LF
                         continue
-                    image_chars |= {c for c in text if encode_line(c, self.options.encoding) is None}
+                    image_chars |= {c for c in text if self.options.can_send(c) is None}
                     image_lines += 1
                     w.style("left")
                     w.out += self._text_image(text, align, size, bold, ul, slip, missing)
@@ -200,7 +257,9 @@ class EscposRenderer:
                     w.out += ESC + b"d" + bytes([block.lines])
             elif isinstance(block, QR):
                 w.style(block.align)
-                w.out += qr_native(block, slip.paper.dots) + LF if self.options.native_qr else self._qr_image(block, slip)
+                native = self.options.native_qr and qr_module_size(block, slip.paper.dots, self.options.qr_sizes)
+                w.out += (qr_native(block, slip.paper.dots, self.options.qr_sizes) + LF if native
+                          else self._qr_image(block, slip))
             elif isinstance(block, Raster):
                 w.style(block.align)
                 w.out += raster_bytes(block.width, block.height, block.data)

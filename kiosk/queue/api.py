@@ -135,6 +135,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue import api_cases  # 代办 cases, ledger, figures
 
     app.include_router(api_cases.router)
+    from kiosk.queue.ops.live import router as ops_router  # kiosk queue status asks the live process
+
+    app.include_router(ops_router)
     from kiosk.queue.console.routes import mount_console
 
     mount_console(app)

@@ -1,5 +1,5 @@
-"""`kiosk queue …`: the help-queue server and its provisioning (server_cli), and the kiosk's outbox
-(outbox_cli). This module only assembles them."""
+"""`kiosk queue …`: the help-queue server and its provisioning (server_cli), the kiosk's outbox
+(outbox_cli), and running the server as a service (ops/cli). This module only assembles them."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     qsub = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
 
     from kiosk.queue import outbox_cli, server_cli
+    from kiosk.queue.ops import cli as ops_cli
 
     server_cli.add_commands(qsub)
     outbox_cli.add_commands(qsub)
+    ops_cli.add_commands(qsub)

@@ -54,10 +54,15 @@ class HelpQueueClient:
         from kiosk.queue.forwarder import Forwarder
 
         self.config = config
-        self.outbox = Outbox(outbox_path(config), retention_days=config.privacy.sent_outbox_retention_days)
+        from kiosk.queue.outbox_files import outbox_key_path
+
+        key = outbox_key_path(config.state_dir, config.privacy.outbox_key_file)
+        self.outbox = Outbox(outbox_path(config), key_path=key,
+                             retention_days=config.privacy.sent_outbox_retention_days,
+                             create_key=config.privacy.outbox_key_file is None)
         self.forwarder = Forwarder(self.outbox, config.queue.url, read_token(config),
                                    timeout_s=config.queue.timeout_s, poll_interval_s=poll_interval_s,
-                                   transport=transport)
+                                   transport=transport, ca_file=config.queue.ca_file)
         self.health_source = health_source
         self._hb_stop = threading.Event()
         self._hb_thread: threading.Thread | None = None
@@ -159,12 +164,19 @@ class HelpQueueClient:
         return item_id
 
     def heartbeat(self, healths: Iterable[Any]) -> str:
-        """Records a heartbeat with each device's health (``Health`` objects or dicts). Coalesces."""
+        """Records a heartbeat with each device's health (``Health`` objects or dicts). Coalesces. A
+        device's reason is worded in the kiosk's language; its code and data go along in ``detail.reason``."""
+        from kiosk.i18n import say
+
         devices = []
         for h in healths:
             d = h.as_dict() if hasattr(h, "as_dict") else dict(h)
+            reason, detail = d.get("reason", ""), dict(d.get("detail") or {})
+            if isinstance(reason, dict):  # a Reason (code and data)
+                detail["reason"] = reason
+                reason = say(getattr(h, "reason", "")) or reason.get("code", "")
             devices.append({"device": str(d["device"])[:32], "state": str(getattr(d["state"], "value", d["state"])),
-                            "reason": str(d.get("reason", ""))[:200], "detail": d.get("detail") or {}})
+                            "reason": str(reason)[:200], "detail": detail})
         body = {"id": str(uuid.uuid4()), "kiosk_id": self.config.kiosk_id, "sent_at": _now_iso(),
                 "outbox_pending": self.outbox.pending_count(),
                 "interval_s": int(self.config.queue.heartbeat_interval_s), "devices": devices[:32]}

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+from kiosk.durable import fsync_dir
 from kiosk.privacy import mask_id_number, mask_name
 
 KEY_ENV = "KIOSK_QUEUE_KEYS"
@@ -72,6 +73,7 @@ def _create_key_file(path: Path) -> None:
             os.link(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    fsync_dir(path.parent)  # the key's name survives a power cut, as the identities it encrypts do
 
 
 class IdentityBox:

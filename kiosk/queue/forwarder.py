@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
@@ -77,14 +79,15 @@ class Forwarder:
     def __init__(self, outbox: Outbox, base_url: str, token: str | None, *, timeout_s: float = 5.0,
                  poll_interval_s: float = 3.0, purge_interval_s: float = 3600.0,
                  backoff: Backoff | None = None, on_change: Callable[[], None] | None = None,
-                 transport: httpx.BaseTransport | None = None):
+                 transport: httpx.BaseTransport | None = None, ca_file: str | Path | None = None):
         self.outbox = outbox
         self.base_url = base_url.rstrip("/")
         headers = {"User-Agent": "kiosk-outbox/1"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        verify = ssl.create_default_context(cafile=str(ca_file)) if ca_file else True  # a hall's internal CA
         self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout_s,
-                                  transport=transport)
+                                  transport=transport, verify=verify)
         self.poll_interval_s = poll_interval_s
         self.probe_interval_s = 10.0
         self.purge_interval_s = purge_interval_s

@@ -72,7 +72,7 @@ sites = Table(
     metadata,
     Column("code", String(32), primary_key=True),
     Column("name", String(64), nullable=False),
-    Column("level", String(16), nullable=False),  # hall | town | district | city
+    Column("level", String(16), nullable=False),  # district | town | village (kiosk.config.levels)
     Column("parent_code", String(32), ForeignKey("sites.code"), nullable=True),
     Column("escalate_after_s", Integer, nullable=False, default=180),
     Column("escalate_up_after_s", Integer, nullable=False, default=600),

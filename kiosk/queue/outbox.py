@@ -30,6 +30,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from kiosk.durable import fsync_dir
 from kiosk.queue.outbox_schema import KINDS, STATES, create
 from kiosk.sqlite_files import open_sqlite
 
@@ -94,6 +95,7 @@ def load_or_create_key(path: Path, create: bool = True) -> Fernet:
             pass
         finally:
             tmp.unlink(missing_ok=True)
+        fsync_dir(path.parent)  # the key's name survives a power cut, as the rows it encrypts do
     try:
         return Fernet(path.read_bytes().strip())
     except (ValueError, OSError) as err:

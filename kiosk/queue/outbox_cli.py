@@ -22,6 +22,8 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
 
 
 def _state_dir(args: argparse.Namespace) -> tuple[Path | None, int]:
+    """The state folder (and, in ``args.key_file``, the outbox key the config names, if any)."""
+    args.key_file = None
     if args.state_dir:
         return Path(args.state_dir), 0
     from kiosk.config.paths import default_config_path
@@ -32,7 +34,9 @@ def _state_dir(args: argparse.Namespace) -> tuple[Path | None, int]:
         print("no config: pass --config FILE or --state-dir DIR (or set $KIOSK_CONFIG)", file=sys.stderr)
         return None, 2
     try:
-        return Path(load_config(path).state_dir), 0
+        config = load_config(path)
+        args.key_file = config.privacy.outbox_key_file
+        return Path(config.state_dir), 0
     except ConfigError as err:
         print(f"{err.source}: {len(err.problems)} problem(s)", file=sys.stderr)
         for line in err.problems:
@@ -46,13 +50,14 @@ def _outbox(args: argparse.Namespace) -> int:
         return code
     from kiosk.i18n import tr
     from kiosk.queue.outbox import Outbox, OutboxError
+    from kiosk.queue.outbox_files import OUTBOX_DB, outbox_key_path
 
-    db = state_dir / "outbox.sqlite3"
+    db = state_dir / OUTBOX_DB
     if not db.exists():
         print(tr("outbox.cli.no_outbox", path=db), file=sys.stderr)
         return 1
     try:
-        outbox = Outbox(db, create_key=False)
+        outbox = Outbox(db, key_path=outbox_key_path(state_dir, args.key_file), create_key=False)
     except OutboxError as err:
         print(str(err), file=sys.stderr)
         return 1

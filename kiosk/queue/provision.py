@@ -13,12 +13,13 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
+from kiosk.config.levels import SITE_LEVELS, normal_level
 from kiosk.queue.auth import hash_password, issue_kiosk_token
 from kiosk.queue.db import Database
 from kiosk.queue.models import kiosks, sites, user_sites, users
 from kiosk.queue.states import ROLES
 
-LEVELS = ("hall", "town", "district", "city")
+LEVELS = SITE_LEVELS
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
 _KIOSK = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
@@ -29,13 +30,13 @@ def _site_exists(conn, code: str) -> bool:
 
 def add_site(db: Database, code: str, name: str, level: str, now: datetime, *, parent: str | None = None,
              escalate_after_s: int = 180, escalate_up_after_s: int = 600, expected_claim_s: int = 60) -> bool:
-    """Creates the site, or updates it when it exists (returns True when created)."""
+    """Creates the site, or updates it when it exists (returns True when created). ``level`` is one of
+    :data:`LEVELS` (a legacy spelling is stored as its current one: see :mod:`kiosk.config.levels`)."""
     if not _CODE.match(code):
         raise ValueError(f"site code '{code}' must be 1-32 letters, digits, '.', '_' or '-' (e.g. 421303)")
     if not name.strip() or len(name) > 64:
         raise ValueError("the site name must have 1-64 characters")
-    if level not in LEVELS:
-        raise ValueError(f"level '{level}' is not one of {', '.join(LEVELS)}")
+    level, _ = normal_level(level)
     if not (10 <= escalate_after_s < escalate_up_after_s <= 86400):
         raise ValueError("need 10 ≤ escalate-after < escalate-up-after ≤ 86400 seconds")
     values = dict(name=name.strip(), level=level, parent_code=parent, escalate_after_s=escalate_after_s,

@@ -35,6 +35,9 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p.add_argument("--sqlite-sync", choices=("normal", "full"), default="normal",
                    help="normal: commits survive a killed process; full: also a power cut (slower)")
     p.add_argument("--cookie-secure", action="store_true", help="mark the session cookie Secure (behind HTTPS)")
+    p.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain); the session "
+                                                      "cookie is then Secure (see `kiosk queue tls-cert`)")
+    p.add_argument("--tls-key", metavar="FILE", help="the certificate's PEM private key")
     p.add_argument("--catalog", metavar="FILE", type=Path, default=os.environ.get("KIOSK_QUEUE_CATALOG"),
                    help="matters catalogue (TOML) for 代办 deadlines; checked at start "
                         "(default: the shipped sample; env KIOSK_QUEUE_CATALOG)")
@@ -44,7 +47,8 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     _db_options(p)
     p.add_argument("--code", required=True, help="site code, e.g. 421303")
     p.add_argument("--name", required=True, help="e.g. 曾都区政务服务中心")
-    p.add_argument("--level", required=True, choices=("hall", "town", "district", "city"))
+    p.add_argument("--level", required=True, type=_level, metavar="{district,town,village}",
+                   help="district (区级政务服务大厅), town (镇、街道便民服务大厅) or village (村、社区便民服务室)")
     p.add_argument("--parent", help="the next level up (escalation goes there)")
     p.add_argument("--escalate-after", type=int, default=180, metavar="S", help="flag unclaimed after S s (180)")
     p.add_argument("--escalate-up-after", type=int, default=600, metavar="S",
@@ -105,6 +109,19 @@ def _on_database(args: argparse.Namespace, work):
         return None, _fail(str(exc))
     finally:
         db.dispose()
+
+
+def _level(text: str) -> str:
+    """``--level``: one of the config's levels; a legacy spelling (hall, city) with a deprecation message."""
+    from kiosk.config.levels import normal_level
+
+    try:
+        level, deprecated = normal_level(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    if deprecated:
+        print(f"kiosk queue add-site: {deprecated}", file=sys.stderr)
+    return level
 
 
 def cmd_add_site(args: argparse.Namespace) -> int:
@@ -204,6 +221,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         catalog = _check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
     except ValueError as exc:
         return _fail(str(exc))
+    tls = {}
+    if args.tls_cert or args.tls_key:
+        from kiosk.queue.ops.tls import check_pair
+
+        problem = check_pair(args.tls_cert, args.tls_key) if args.tls_cert and args.tls_key else \
+            "--tls-cert and --tls-key go together"
+        if problem:
+            return _fail(f"TLS: {problem}")
+        tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key}
+        args.cookie_secure = True
     db = _database(args)  # create and migrate once, before any worker starts
     is_sqlite, url = db.is_sqlite, db.url
     db.dispose()
@@ -218,10 +245,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1:
         app.state.ctx.db.dispose()  # each worker builds its own
         os.environ.update({name: values[key] for key, name in _ENV.items()})
-        print(f"help-queue server on http://{args.host}:{args.port} with {args.workers} workers", file=sys.stderr)
+        scheme = "https" if tls else "http"
+        print(f"help-queue server on {scheme}://{args.host}:{args.port} with {args.workers} workers", file=sys.stderr)
         uvicorn.run("kiosk.queue.server_cli:app_from_env", host=args.host, port=args.port, workers=args.workers,
                     factory=True, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
-                    timeout_keep_alive=75)
+                    timeout_keep_alive=75, **tls)
         return 0
     import socket
 
@@ -235,8 +263,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); pick another --port")
     host, port = sock.getsockname()[:2]
     # The first line names the real port (useful with --port 0); OpenAPI at /docs and /openapi.json.
-    print(f"help-queue server listening on http://{host}:{port}", file=sys.stderr, flush=True)
+    print(f"help-queue server listening on {'https' if tls else 'http'}://{host}:{port}", file=sys.stderr, flush=True)
     config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
-                            timeout_keep_alive=75)  # kiosks and consoles keep their connections
+                            timeout_keep_alive=75, **tls)  # kiosks and consoles keep their connections
     uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -95,7 +95,7 @@ class Harness:
 
     def tap(self, widget) -> None:
         """A real touch (down and up) in the middle of ``widget``, through the window."""
-        from kivy.tests.common import UnitTestTouch
+        from kiosk.screens.touch import ScreenTouch
 
         where = None
         for _ in range(12):  # pending layout first, so the widget is where the resident sees it
@@ -107,9 +107,9 @@ class Harness:
         if widget.get_root_window() is None:
             raise LookupError(f"{widget!r} is no longer on screen (the screen re-rendered); look it up again")
         x, y = where
-        touch = UnitTestTouch(x, y)
-        touch.touch_down()
-        touch.touch_up()
+        touch = ScreenTouch(x, y)
+        touch.down()
+        touch.up()
         self.pump(2)
 
     def find(self, predicate: Callable, root=None) -> list:

@@ -58,8 +58,8 @@ class ManagerScreen(KioskScreen):
             self.message, self.message_error = tr("kiosk.manager.wrong", left=result.attempts_left), True
         elif result.reason == "locked":
             self.message, self.message_error = tr("kiosk.manager.locked", minutes=_minutes(result.locked_for_s)), True
-        elif result.reason == "bad_input":
-            self.message, self.message_error = tr("kiosk.manager.bad_input"), True
+        elif result.reason in ("bad_input", "unavailable"):
+            self.message, self.message_error = tr(f"kiosk.manager.{result.reason}"), True
         else:
             self._pin_state()
 

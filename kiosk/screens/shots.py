@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from kiosk.devices.base import Health, HealthState, SelfTestResult
+from kiosk.devices.base import Health, HealthState, Reason, SelfTestResult
 
 KINDS = ("idcard", "camera", "printer", "button")
 
@@ -57,7 +57,7 @@ class ShotDevices:
         out = []
         for kind in KINDS:
             if kind in self.missing or (kind == "printer" and self.paper_out):
-                reason = "打印机缺纸，请装纸" if kind == "printer" else "设备无响应，请检查连接线"
+                reason = Reason("printer.paper_out") if kind == "printer" else Reason("devices.not_answering")
                 out.append(Health(kind, HealthState.ERROR, reason))
             else:
                 out.append(Health(kind, HealthState.CONNECTED))
@@ -65,7 +65,7 @@ class ShotDevices:
 
     def self_test(self, kind: str) -> SelfTestResult:
         ok = kind not in self.missing
-        return SelfTestResult(kind, ok, "正常" if ok else "设备无响应")
+        return SelfTestResult(kind, ok, Reason("devices.working") if ok else Reason("devices.not_answering"))
 
     def key(self, _name: str, _down: bool) -> bool:
         return False
@@ -236,7 +236,7 @@ def _scenarios():
         h.root.go("manager")
         pad = h.screen("manager").ids.pinpad
         for _ in range(3):
-            h.keys(pad, "1111")
+            h.keys(pad, "111111")
             h.tap(pad.enter)
 
     def manager_open(h):

@@ -24,6 +24,9 @@ class _FollowRootLevel(logging.Filter):
 def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | None = None) -> None:
     """Configures Kivy's window (before ``kivy.core.window`` is imported) and registers the CJK font."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # The window's settings come from kiosk.toml, never from ~/.kivy/config.ini; and without the file Kivy
+    # would warn a fresh user of an "Older configuration version detected" while it writes one.
+    os.environ.setdefault("KIVY_NO_CONFIG", "1")
     # Kivy's default log mode makes its logger the root's (level NOTSET: DEBUG from every library reaches
     # the console) and redirects stderr; in PYTHON mode it leaves logging to the app (kiosk.logsetup).
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
@@ -91,8 +94,9 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
                            dispatch=dispatch or call_now, voice=voice, on_slip=on_slip)
 
 
-def make_app(controller):
-    """The Kivy ``App`` showing ``controller``'s visit (call :func:`prepare_kivy` first)."""
+def make_app(controller, *, locked: bool = False, link=None):
+    """The Kivy ``App`` showing ``controller``'s visit (call :func:`prepare_kivy` first). ``locked``: no
+    way out to a desktop (:func:`kiosk.terminal.appliance.lock_down`); ``link``: a ``SystemdLink``."""
     from kivy.app import App
     from kivy.core.window import Window
 
@@ -106,7 +110,15 @@ def make_app(controller):
             root.on_quit = self.stop
             Window.bind(on_key_down=lambda _w, key, *_a: self._key(key, True),
                         on_key_up=lambda _w, key, *_a: self._key(key, False))
+            if locked:
+                from kiosk.terminal.appliance import lock_down
+
+                lock_down(self)
             return root
+
+        def on_start(self):
+            if link is not None:
+                link.start()
 
         def _key(self, key: int, down: bool) -> bool:
             """Feeds the kiosk keyboard's keys to a keyboard-type call button."""
@@ -118,6 +130,8 @@ def make_app(controller):
             return bool(controller.devices.key(names.get(key, str(key)), down))
 
         def on_stop(self):
+            if link is not None:
+                link.stop()
             self.root.stop()
             controller.close()
 
@@ -145,17 +159,22 @@ def start_devices_and_queue(config):
 
 
 def run_kiosk(config, *, fullscreen: bool | None = None, size: tuple[int, int] | None = None,
-              log_file=None) -> int:
-    """Runs the kiosk in a window until it is closed (manager mode: 退出自助模式).
+              log_file=None, locked: bool = False) -> int:
+    """Runs the kiosk in a window until it is closed (manager mode: 退出自助模式) or sent SIGTERM.
 
     Logging goes to ``log_file`` (default ``STATE_DIR/logs/kiosk.log``; ``False``: left as it is) at INFO
-    with ID numbers masked; the console keeps warnings and errors only."""
+    with ID numbers masked; the console keeps warnings and errors only. ``locked``: kiosk mode (see
+    :func:`kiosk.terminal.appliance.lock_down`). Under systemd it notifies readiness, the watchdog and
+    device health (:class:`kiosk.terminal.appliance.SystemdLink`)."""
     from kiosk.logsetup import log_to_file
 
     if log_file is not False:
         where = log_to_file(log_file or config.state_dir / "logs" / "kiosk.log")
         log.info("kiosk %s at %s starting; log in %s", config.kiosk_id, config.site.code, where)
     prepare_kivy(config.ui, fullscreen=fullscreen, size=size)
+    from kiosk.terminal.appliance import SystemdLink, install_sigterm, status_line
+
+    install_sigterm()  # before SDL starts (the window is made in make_app)
     from kiosk.i18n import set_language
     from kiosk.voice import Voice
 
@@ -164,8 +183,14 @@ def run_kiosk(config, *, fullscreen: bool | None = None, size: tuple[int, int] |
     controller = build_controller(config, devices=port, queue=queue, dispatch=ui_dispatch(),
                                   voice=Voice.create(config.ui.voice, volume=config.ui.voice_volume,
                                                      prompts=config.ui.voice_prompts))
+    from kiosk.deploy.sdnotify import Notifier
+
+    app = None
+    link = SystemdLink(Notifier.from_environment(), lambda: status_line(hub.health(), queue),
+                       screen=lambda: app.root.sm.current if app and app.root else "")
+    app = make_app(controller, locked=locked, link=link)
     try:
-        make_app(controller).run()
+        app.run()
     finally:
         port.close()
         hub.close()

@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.i18n import tr
+from kiosk.i18n import say, tr
 from kiosk.terminal.controller_help import KIND_REQUEST, HelpMixin
 from kiosk.terminal.controller_manager import ManagerMixin
 from kiosk.terminal.device_port import HubPort
@@ -159,9 +159,9 @@ class KioskController(HelpMixin, ManagerMixin):
         """A device's health changed (UI thread): the reader and camera states feed the visit."""
         ok = health.state.value in ("connected", "disabled")
         if health.device == "idcard":
-            self.reader_state(ok, health.reason)
+            self.reader_state(ok, say(health.reason))
         elif health.device == "camera":
-            self.camera_state(ok, health.reason)
+            self.camera_state(ok, say(health.reason))
         self.emit("health", health)
 
     def _card_done(self) -> None:

@@ -5,7 +5,7 @@ A mixin of :class:`kiosk.terminal.controller.KioskController`. No Kivy here.
 
 from __future__ import annotations
 
-from kiosk.i18n import tr
+from kiosk.i18n import say, tr
 from kiosk.terminal.views import DeviceRow
 
 
@@ -20,7 +20,7 @@ class ManagerMixin:
             label = tr(f"kiosk.devices.{kind}")
             h = healths.get(kind)
             state = h.state.value if h else "disabled"
-            reason = (h.reason if h else "") or ""
+            reason = say(h.reason) if h else ""
             colour = {"connected": "1a8c40", "disabled": "5c6670"}.get(state, "c62828")
             text = f"[b]{label}[/b]  [color={colour}]{tr(f'kiosk.devices.state.{state}')}[/color]"
             rows.append(DeviceRow(kind, label, text + (f"\n{reason}" if reason else "")))
@@ -30,7 +30,7 @@ class ManagerMixin:
         def job() -> None:
             result = self.devices.self_test(kind) if self.devices is not None else None
             mark = ("⚠ " if result.warning else "✓ ") if result.ok else "✗ "
-            text = (f"{tr(f'kiosk.devices.{kind}')}: " + (mark + result.message
+            text = (f"{tr(f'kiosk.devices.{kind}')}: " + (mark + say(result.message)
                     if result else tr("kiosk.devices.state.disabled")))
             self.later(self.emit, "self_test", text)
             self.later(self.emit, "health", None)

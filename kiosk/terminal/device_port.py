@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from kiosk.i18n import tr
+from kiosk.i18n import say, tr
 from kiosk.terminal.views import PreviewFrame
 from kiosk.terminal.worker import Worker
 
@@ -93,7 +93,7 @@ class HubPort:
         if isinstance(err, CardError):
             c.later(c.card_error, tr("kiosk.identify.card_retry"))
         else:
-            c.later(c.reader_state, False, str(err))
+            c.later(c.reader_state, False, say(err))
 
     # camera ---------------------------------------------------------------------------------------
     def start_capture(self, material_id: str) -> None:
@@ -137,7 +137,7 @@ class HubPort:
         if now - self._last_preview >= self._min_gap:
             self._last_preview = now
             ok = status.state == "steadying" and not status.problems
-            c.later(c.emit, "preview", self._preview(frame.image, status.corners, status.prompt(), ok))
+            c.later(c.emit, "preview", self._preview(frame.image, status.corners, say(status.prompt()), ok))
 
     def _force(self, image, status):
         """The shutter: capture this frame now (the found page, or the whole frame when none was found)."""
@@ -170,12 +170,12 @@ class HubPort:
         """Prints (blocking, on the caller's worker thread); returns the problem in words, or None."""
         printer = self.hub.get("printer")
         if printer is None:
-            return self.hub.device_health("printer").reason or "no printer"
+            return say(self.hub.device_health("printer").reason) or "no printer"
         try:
             printer.print_slip(slip)
         except Exception as err:  # PrinterError and any DeviceError: the resident still gets the number
             log.warning("printing failed: %s", err)
-            return str(err) or type(err).__name__
+            return say(err) or type(err).__name__
         return None
 
     def key(self, name: str, down: bool) -> bool:

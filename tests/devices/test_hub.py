@@ -16,7 +16,7 @@ from kiosk.devices.base import DeviceError, Health, HealthState, HealthTracker, 
 from kiosk.devices.button.events import ButtonEvent
 from kiosk.devices.button.simulator import ButtonSimulator
 from kiosk.devices.hub import KINDS, DeviceHub
-from kiosk.i18n import tr
+from kiosk.i18n import say, tr
 from tests.devices.waiting import wait_for
 
 RELEASE = threading.Event()  # lets "hanging" test devices finish once a test is done
@@ -126,9 +126,9 @@ def test_failing_devices_get_error_health_and_the_rest_still_work(monkeypatch, s
         health = {h.device: h for h in hub.health()}
         assert list(health) == list(KINDS)
         assert health["idcard"].state is HealthState.ERROR
-        assert health["idcard"].reason == "读卡器端口 /dev/ttyUSB0 不存在：请检查连接线"
+        assert say(health["idcard"].reason) == "读卡器端口 /dev/ttyUSB0 不存在：请检查连接线"
         assert health["camera"].state is HealthState.ERROR
-        assert "simulator" in health["camera"].reason and "no_such_module" in health["camera"].reason
+        assert "simulator" in say(health["camera"].reason) and "no_such_module" in say(health["camera"].reason)
         assert health["printer"].state is HealthState.CONNECTED
         assert hub.get("idcard") is None and set(hub.devices) == {"printer", "button"}
         assert hub.button.wait_connected(3)
@@ -147,7 +147,7 @@ def test_unexpected_exception_and_disabled_devices(monkeypatch):
         states = [(h.device, h.state) for h in hub.health()]
         assert states == [("idcard", HealthState.DISABLED), ("camera", HealthState.DISABLED),
                           ("printer", HealthState.ERROR), ("button", HealthState.DISABLED)]
-        assert "ZeroDivisionError" in hub.health()[2].reason
+        assert "ZeroDivisionError" in say(hub.health()[2].reason)
         assert all(h.ok for h in hub.health() if h.device != "printer")
 
 
@@ -159,7 +159,7 @@ def test_a_hanging_driver_times_out_at_creation(monkeypatch):
         assert time.monotonic() - started < 2
         camera = hub.device_health("camera")
         assert camera.state is HealthState.ERROR
-        assert camera.reason == tr("devices.create_timeout", kind="camera", seconds="0.3")
+        assert say(camera.reason) == tr("devices.create_timeout", kind="camera", seconds="0.3")
         assert hub.device_health("button").state is HealthState.CONNECTED
         RELEASE.set()                                  # the driver finally returns: it is closed, not adopted
         assert wait_for(lambda: StubDevice.instances and StubDevice.instances[0].closed == 1)
@@ -177,12 +177,12 @@ def test_self_tests_run_in_parallel_with_a_timeout_each(monkeypatch):
         reports = {r.device: r for r in hub.self_test_all(timeout_s=0.5)}
         assert time.monotonic() - started < 1.5
         assert reports["idcard"].status == "fail"
-        assert reports["idcard"].message == tr("devices.timeout", seconds="0.5")
-        assert reports["camera"].status == "fail" and "boom" in reports["camera"].message
-        assert reports["printer"].status == "fail" and reports["printer"].message.startswith("缺纸")
+        assert say(reports["idcard"].message) == tr("devices.timeout", seconds="0.5")
+        assert reports["camera"].status == "fail" and "boom" in say(reports["camera"].message)
+        assert reports["printer"].status == "fail" and say(reports["printer"].message).startswith("缺纸")
         assert reports["button"].status == "ok" and reports["button"].passed and reports["button"].ok
         single = hub.self_test("printer", timeout_s=0.5)
-        assert not single.ok and single.message == reports["printer"].message
+        assert not single.ok and say(single.message) == say(reports["printer"].message)
         assert not reports["printer"].passed
         assert reports["printer"].as_dict()["status"] == "fail"
         RELEASE.set()
@@ -235,7 +235,7 @@ def test_health_that_raises_and_close_that_hangs(monkeypatch):
     register(monkeypatch, "printer", "escpos", "HANG_CLOSE")
     hub = DeviceHub(config(camera="none"), poll_s=None)
     idcard = hub.device_health("idcard")
-    assert idcard.state is HealthState.ERROR and "sensor on fire" in idcard.reason
+    assert idcard.state is HealthState.ERROR and "sensor on fire" in say(idcard.reason)
     started = time.monotonic()
     hub.close(timeout_s=0.3)
     assert time.monotonic() - started < 1.5

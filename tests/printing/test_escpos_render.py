@@ -136,3 +136,31 @@ def test_a_qr_code_too_wide_for_the_paper_gets_smaller_modules():
     module = narrow[narrow.index(b"\x1d(k\x03\x001C") + 7]
     assert module < 8 and module * 57 <= 384  # the data needs version ≥ 10 (57 modules)
     assert wide[wide.index(b"\x1d(k\x03\x001C") + 7] == 8
+
+
+def test_gb2312_sends_only_gb2312_codes_and_rasters_the_rest():
+    assert encode_line("王", "gb2312") == b"\xcd\xf5"
+    assert encode_line("·—", "gb2312") == b"\xa1\xa4\xa1\xaa"  # as GB2312 printers print A1A4 and A1AA
+    for name in ("喆", "堃", "昇", "𠮷"):  # GBK 86 B4, 88 D2, 95 4E; GB18030 four bytes
+        assert encode_line(name, "gb2312") is None
+    assert encode_line("喆", "gbk") == b"\x86\xb4"
+    result = render(Slip([Text("王喆"), Text("张三")]), EscposOptions(encoding="gb2312", fonts=(DEFAULT_FONT,)))
+    assert result.image_chars == ("喆",) and result.image_lines == 1 and "张三".encode("gb2312") in result.data
+
+
+def test_gb18030_without_the_four_byte_area():
+    assert encode_line("𠮷", "gb18030") == "𠮷".encode("gb18030")
+    assert encode_line("𠮷", "gb18030", four_byte=False) is None
+    assert encode_line("喆", "gb18030", four_byte=False) == b"\x86\xb4"
+
+
+def test_qr_module_size_is_clamped_to_the_printer_range():
+    from kiosk.printing.escpos_render import qr_module_size
+    from kiosk.printing.layout import QR
+
+    code = QR("BBDB1|T|A001", size=6)
+    assert qr_module_size(code, 576, (1, 16)) == 6 and qr_module_size(code, 576, (2, 5)) == 5
+    assert qr_module_size(QR("x", size=1), 576, (2, 5)) == 2
+    assert qr_module_size(QR("x" * 2000, size=6), 384, (3, 8)) is None  # too wide at 3: printed as an image
+    data = render(Slip([QR("x" * 2000, size=6)], width_mm=58), EscposOptions(qr_sizes=(3, 8))).data
+    assert b"\x1d(k" not in data and b"\x1dv0" in data

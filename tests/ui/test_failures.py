@@ -133,7 +133,7 @@ def test_manager_pin_lockout_then_dashboard(made, tmp_path):
     assert h.current == "manager"
     m = h.screen("manager")
     for _ in range(3):  # max_attempts = 3 in the test config
-        h.keys(m.ids.pinpad, "1111")
+        h.keys(m.ids.pinpad, "111111")
         h.tap(m.ids.pinpad.enter)
     assert "锁定" in m.message and not m.unlocked
     h.keys(m.ids.pinpad, "246810")

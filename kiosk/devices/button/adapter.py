@@ -16,21 +16,20 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.config.devices import ButtonConfig
-from kiosk.devices.base import Backoff, Health, HealthState, HealthTracker, SelfTestResult
+from kiosk.devices.base import Backoff, Health, HealthState, HealthTracker, Reason, SelfTestResult, Why
 from kiosk.devices.button.events import ButtonEvent
 from kiosk.devices.button.press import PressLogic
-from kiosk.i18n import tr
 
 log = logging.getLogger(__name__)
 
 
 class DeviceGone(Exception):
-    """Raised by ``_connect``/``_serve`` when the device is missing or failed; the message is the reason.
+    """Raised by ``_connect``/``_serve`` when the device is missing or failed; ``reason`` says why.
     ``state`` is the health to report: DISCONNECTED (unplugged, retry helps) or ERROR (needs a person)."""
 
-    def __init__(self, reason: str, state: HealthState = HealthState.DISCONNECTED):
-        super().__init__(reason)
-        self.state = state
+    def __init__(self, reason: Why, state: HealthState = HealthState.DISCONNECTED):
+        super().__init__(str(reason))
+        self.reason, self.state = reason, state
 
 
 def logic_for(config: ButtonConfig, source: str, clock: Callable[[], float] = time.monotonic) -> PressLogic:
@@ -65,7 +64,7 @@ class ButtonDevice(ButtonFront):
         self.source = source
         self.logic = logic
         self.backoff = backoff or Backoff()
-        self.tracker = HealthTracker(self.name, HealthState.DISCONNECTED, tr("button.connecting", port=source))
+        self.tracker = HealthTracker(self.name, HealthState.DISCONNECTED, Reason("button.connecting", port=source))
         self.last_event: ButtonEvent | None = None
         self.connects = 0
         self._stop = threading.Event()
@@ -97,7 +96,7 @@ class ButtonDevice(ButtonFront):
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
-        self.tracker.set(HealthState.DISCONNECTED, tr("button.closed"))
+        self.tracker.set(HealthState.DISCONNECTED, Reason("button.closed"))
 
     @property
     def closed(self) -> bool:
@@ -122,8 +121,8 @@ class ButtonDevice(ButtonFront):
     def _disconnect(self, handle: Any) -> None:
         raise NotImplementedError
 
-    def _describe_ok(self) -> str:
-        return tr("button.ok", port=self.source, presses=self.logic.counted)
+    def _describe_ok(self) -> Reason:
+        return Reason("button.ok", port=self.source, presses=self.logic.counted)
 
     # -- worker --------------------------------------------------------------------------------------
     def _remember(self, event: ButtonEvent) -> None:
@@ -142,10 +141,10 @@ class ButtonDevice(ButtonFront):
                 self.backoff.reset()
                 self._serve(handle)
             except DeviceGone as err:
-                self._lost(str(err), err.state)
+                self._lost(err.reason, err.state)
             except Exception as err:  # never let the worker die: report and retry
                 log.exception("button %s failed", self.source)
-                self._lost(tr("button.failed", port=self.source, error=err), HealthState.ERROR)
+                self._lost(Reason("button.failed", port=self.source, error=err), HealthState.ERROR)
             finally:
                 if handle is not None:
                     try:
@@ -156,7 +155,7 @@ class ButtonDevice(ButtonFront):
             if not self._stop.is_set():
                 self._stop.wait(self.backoff.next_delay())
 
-    def _lost(self, reason: str, state: HealthState = HealthState.DISCONNECTED) -> None:
+    def _lost(self, reason: Why, state: HealthState = HealthState.DISCONNECTED) -> None:
         if not self._stop.is_set():
             self.tracker.set(state, reason, port=self.source)
             log.warning("button %s: %s", self.source, reason)

@@ -115,7 +115,7 @@ def _button_test(args: argparse.Namespace) -> int:
     from kiosk.devices import registry
     from kiosk.devices.base import DeviceError
     from kiosk.devices.button.events import PressKind
-    from kiosk.i18n import tr
+    from kiosk.i18n import say, tr
 
     path = args.config or default_config_path()
     if not path:
@@ -137,7 +137,7 @@ def _button_test(args: argparse.Namespace) -> int:
     try:
         button = registry.create("button", config)
     except (DeviceError, ValueError, OSError) as err:
-        print(tr("button.cli.create_failed", error=err), file=sys.stderr)
+        print(tr("button.cli.create_failed", error=say(err)), file=sys.stderr)
         return 4
     events = []
 
@@ -150,7 +150,7 @@ def _button_test(args: argparse.Namespace) -> int:
         _say(f"{stamp()}  {event.kind.value:<10}  held {event.held_s:.2f} s  ({event.source})")
 
     def on_health(health) -> None:
-        _say(f"{stamp()}  " + tr("button.cli.health", state=health.state.value, reason=health.reason))
+        _say(f"{stamp()}  " + tr("button.cli.health", state=health.state.value, reason=say(health.reason)))
 
     button.subscribe(on_event)
     button.subscribe_health(on_health)

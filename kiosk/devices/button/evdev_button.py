@@ -18,11 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from kiosk.config.devices import ButtonConfig
-from kiosk.devices.base import Backoff, DeviceError
+from kiosk.devices.base import Backoff, DeviceError, Reason
 from kiosk.devices.button.adapter import ButtonDevice, DeviceGone, logic_for
 from kiosk.devices.button.keys import evdev_code
 from kiosk.devices.button.press import PressLogic
-from kiosk.i18n import tr
 
 EV_KEY = 0x01
 KEY_UP, KEY_DOWN, KEY_REPEAT = 0, 1, 2
@@ -74,22 +73,22 @@ class EvdevButton(ButtonDevice):
         try:
             dev = self._open_device(self.device)
         except FileNotFoundError as err:
-            raise DeviceGone(tr("button.not_found", port=self.device)) from err
+            raise DeviceGone(Reason("button.not_found", port=self.device)) from err
         except PermissionError as err:
-            raise DeviceGone(tr("button.evdev_permission", port=self.device)) from err
+            raise DeviceGone(Reason("button.evdev_permission", port=self.device)) from err
         except OSError as err:
-            raise DeviceGone(tr("button.lost", port=self.device, error=err)) from err
+            raise DeviceGone(Reason("button.lost", port=self.device, error=err)) from err
         try:
             if self.code is not None:
                 keys = dev.capabilities().get(EV_KEY, [])
                 if self.code not in keys:
-                    raise DeviceGone(tr("button.evdev_no_key", port=self.device, keyname=self.key))
+                    raise DeviceGone(Reason("button.evdev_no_key", port=self.device, keyname=self.key))
             dev.grab()
         except OSError as err:
             dev.close()
             if err.errno == errno.EBUSY:
-                raise DeviceGone(tr("button.evdev_busy", port=self.device)) from err
-            raise DeviceGone(tr("button.lost", port=self.device, error=err)) from err
+                raise DeviceGone(Reason("button.evdev_busy", port=self.device)) from err
+            raise DeviceGone(Reason("button.lost", port=self.device, error=err)) from err
         except DeviceGone:
             dev.close()
             raise
@@ -105,7 +104,7 @@ class EvdevButton(ButtonDevice):
             except BlockingIOError:
                 events = []
             except (OSError, ValueError) as err:  # ENODEV on unplug; ValueError if fd closed
-                raise DeviceGone(tr("button.unplugged", port=self.device)) from err
+                raise DeviceGone(Reason("button.unplugged", port=self.device)) from err
             now = self.logic.clock()
             for ev in events:
                 edge = key_edge(ev.type, ev.code, ev.value, self.code)
@@ -121,6 +120,6 @@ class EvdevButton(ButtonDevice):
             dev.ungrab()
         dev.close()
 
-    def _describe_ok(self) -> str:
-        return tr("button.evdev_ok", port=self.device, name=self.device_name, keyname=self.key,
+    def _describe_ok(self) -> Reason:
+        return Reason("button.evdev_ok", port=self.device, name=self.device_name, keyname=self.key,
                   presses=self.logic.counted)

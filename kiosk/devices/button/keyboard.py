@@ -10,12 +10,11 @@ from __future__ import annotations
 import threading
 
 from kiosk.config.devices import ButtonConfig
-from kiosk.devices.base import HealthState, HealthTracker, SelfTestResult
+from kiosk.devices.base import HealthState, HealthTracker, Reason, SelfTestResult
 from kiosk.devices.button.adapter import ButtonFront, logic_for
 from kiosk.devices.button.events import ButtonEvent
 from kiosk.devices.button.keys import normalize_key
 from kiosk.devices.button.press import PressLogic
-from kiosk.i18n import tr
 
 
 class KeyboardButton(ButtonFront):  # presses come from the feeding or the timer thread
@@ -55,7 +54,7 @@ class KeyboardButton(ButtonFront):  # presses come from the feeding or the timer
         return True
 
     def self_test(self) -> SelfTestResult:
-        return SelfTestResult(self.name, True, tr("button.keyboard_ok", keyname=self.key, presses=self.logic.counted))
+        return SelfTestResult(self.name, True, Reason("button.keyboard_ok", keyname=self.key, presses=self.logic.counted))
 
     def close(self) -> None:
         with self._wake:
@@ -63,7 +62,7 @@ class KeyboardButton(ButtonFront):  # presses come from the feeding or the timer
             self._wake.notify()
         if self._thread is not threading.current_thread():
             self._thread.join(1.0)
-        self.tracker.set(HealthState.DISCONNECTED, tr("button.closed"))
+        self.tracker.set(HealthState.DISCONNECTED, Reason("button.closed"))
 
     def _remember(self, event: ButtonEvent) -> None:
         self.last_event = event

@@ -20,10 +20,9 @@ from typing import Any
 import serial
 
 from kiosk.config.devices import ButtonConfig
-from kiosk.devices.base import Backoff, HealthState
+from kiosk.devices.base import Backoff, HealthState, Reason
 from kiosk.devices.button.adapter import ButtonDevice, DeviceGone, logic_for
 from kiosk.devices.button.press import PressLogic
-from kiosk.i18n import tr
 
 OpenPort = Callable[[str, int], Any]
 POLL_S = 0.01
@@ -47,24 +46,24 @@ def open_serial(url: str, baud: int, *, rts: bool | None = None, dtr: bool | Non
     return port
 
 
-def reason_for(port: str, err: BaseException) -> str:
-    """A plain-words reason for a failure to open or use ``port``."""
+def reason_for(port: str, err: BaseException) -> Reason:
+    """Why opening or using ``port`` failed, as a reason a screen or command words."""
     text = str(err)
     code = getattr(err, "errno", None)
     if code == errno.ENOENT or "No such file" in text or "[Errno 2]" in text:
-        return tr("button.not_found", port=port)
+        return Reason("button.not_found", port=port)
     if code == errno.EACCES or "Permission denied" in text or "[Errno 13]" in text:
-        return tr("button.no_permission", port=port)
+        return Reason("button.no_permission", port=port)
     if "Connection refused" in text or "[Errno 111]" in text:
-        return tr("button.refused", port=port)
+        return Reason("button.refused", port=port)
     if code in (errno.EIO, errno.ENXIO, errno.ENODEV) or any(
             m in text for m in ("disconnected", "returned no data", "reader thread died", "[Errno 5]", "[Errno 6]", "[Errno 19]")):
-        return tr("button.unplugged", port=port)
+        return Reason("button.unplugged", port=port)
     if code in (errno.ENOTTY, errno.EINVAL) or "Inappropriate ioctl" in text:
-        return tr("button.no_modem_lines", port=port)
+        return Reason("button.no_modem_lines", port=port)
     if code == errno.EBUSY or "exclusively lock" in text or "busy" in text.lower():
-        return tr("button.busy", port=port)
-    return tr("button.lost", port=port, error=text or type(err).__name__)
+        return Reason("button.busy", port=port)
+    return Reason("button.lost", port=port, error=text or type(err).__name__)
 
 
 class _SerialAdapter(ButtonDevice):
@@ -88,7 +87,7 @@ class _SerialAdapter(ButtonDevice):
     def _gone(self, err: BaseException) -> DeviceGone:
         """The failure as health: a port without modem lines needs a person (ERROR), the rest may recover."""
         reason = reason_for(self.port, err)
-        no_lines = reason == tr("button.no_modem_lines", port=self.port)
+        no_lines = reason.code == "button.no_modem_lines"
         return DeviceGone(reason, HealthState.ERROR if no_lines else HealthState.DISCONNECTED)
 
     def _disconnect(self, handle: Any) -> None:
@@ -189,11 +188,11 @@ class ContactButton(_SerialAdapter):
         """A contact closed for ``stuck_s`` is jammed or shorted: health ERROR until it opens again."""
         state = self.tracker.get().state
         if stuck and state is HealthState.CONNECTED:
-            self.tracker.set(HealthState.ERROR, tr("button.contact_stuck", port=self.port, line=self.line.upper(),
+            self.tracker.set(HealthState.ERROR, Reason("button.contact_stuck", port=self.port, line=self.line.upper(),
                                                    seconds=f"{self.stuck_s:g}"), port=self.port)
         elif not stuck and state is HealthState.ERROR:
             self.tracker.set(HealthState.CONNECTED, "", port=self.port)
 
-    def _describe_ok(self) -> str:
+    def _describe_ok(self) -> Reason:
         key = "button.contact_closed" if self._closed_now else "button.contact_open"
-        return tr(key, port=self.port, line=self.line.upper(), presses=self.logic.counted)
+        return Reason(key, port=self.port, line=self.line.upper(), presses=self.logic.counted)

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from kiosk.devices.base import Reason
 from kiosk.devices.camera.detect import Detection, detect_page
-from kiosk.devices.camera.quality import Quality, QualitySettings, assess, message
+from kiosk.devices.camera.quality import Quality, QualitySettings, assess, problem_reason
 from kiosk.devices.camera.warp import Kind, warp_page
-from kiosk.i18n import tr
 
 
 @dataclass(eq=False)
@@ -69,12 +69,13 @@ class CaptureStatus:
     progress: float = 0.0  # share of the still frames reached, 0..1
     document: CapturedDocument | None = None
 
-    def prompt(self, language: str | None = None) -> str:
-        """What to tell the resident now: the first problem, else the state's prompt."""
+    def prompt(self) -> Reason:
+        """What to tell the resident now: the first problem, else the state's prompt (the screen words it
+        with :func:`kiosk.i18n.say`)."""
         if self.problems:
-            return message(self.problems[0], language)
+            return problem_reason(self.problems[0])
         key = {"looking": "looking", "steadying": "hold_still", "captured": "captured", "remove": "take_away"}
-        return tr(f"camera.{key[self.state]}", language)
+        return Reason(f"camera.{key[self.state]}")
 
 
 class AutoCapture:

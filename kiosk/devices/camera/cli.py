@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
+
+MAX_MEGAPIXELS = 50.0  # decoded as BGR that is 150 MB; a 20000×20000 image would be 1.2 GB
+MAX_SIDE = 30000  # OpenCV's own limits are 2^20 a side and 2^30 pixels: far beyond a kiosk's memory
 
 
 def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubParsersAction) -> None:
@@ -23,6 +27,9 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--out", metavar="DIR", help="write each corrected page to DIR/<name>.page.png")
     p.add_argument("--kind", choices=("a4", "card"), help="canvas for --out (default: by aspect ratio)")
+    p.add_argument("--max-megapixels", type=float, default=MAX_MEGAPIXELS, metavar="N",
+                   help=f"refuse images larger than this, read from the file's header before decoding "
+                        f"(default {MAX_MEGAPIXELS:g}: a 48-megapixel phone photo passes)")
     p.set_defaults(func=_detect_document)
 
     s = simulate.add_parser(
@@ -47,11 +54,19 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
 
 
 def _detect_document(args: argparse.Namespace) -> int:
+    if not 0 < args.max_megapixels <= MAX_SIDE * MAX_SIDE / 1e6:
+        print(f"detect-document: --max-megapixels must be above 0 and at most {MAX_SIDE * MAX_SIDE / 1e6:g}",
+              file=sys.stderr)
+        return 2
+    # OpenCV reads its own decoder limit once, when it loads; with it set to ours, a file Pillow cannot
+    # size (a format it does not know) fails with a cv2.error, caught per file, instead of eating memory
+    os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(int(args.max_megapixels * 1e6)))
     import cv2
 
     from kiosk.devices.camera.detect import detect_page
-    from kiosk.devices.camera.quality import assess, message
+    from kiosk.devices.camera.quality import assess, problem_reason
     from kiosk.devices.camera.warp import warp_page
+    from kiosk.i18n import say
 
     out_dir = Path(args.out) if args.out else None
     if out_dir is not None:
@@ -59,16 +74,31 @@ def _detect_document(args: argparse.Namespace) -> int:
     status = 0
     used: set[str] = set()  # page file names written in this run: page.png and page.jpg must not collide
     for name in args.images:
-        image = cv2.imread(name, cv2.IMREAD_COLOR) if Path(name).is_file() else None
-        if image is None:
-            why = "no such file" if not Path(name).exists() else "not an image OpenCV can read (PNG, JPEG, …)"
-            _emit(args, {"file": name, "error": f"{why}; give a photo file"}, f"{name}: error: {why}")
+        why = _unreadable(name, args.max_megapixels)
+        image = None
+        if why is None:
+            try:
+                image = cv2.imread(name, cv2.IMREAD_COLOR)
+            except (cv2.error, MemoryError) as err:  # a header OpenCV refuses, or memory the machine lacks
+                why = (f"its header claims more than {args.max_megapixels:g} megapixels, more than this command "
+                       "decodes; scale it down (or raise --max-megapixels)") if "MAX_IMAGE" in str(err) else (
+                       f"OpenCV could not decode it ({_first_line(err)}); give a photo file")
+            else:
+                why = None if image is not None else "not an image OpenCV can read (PNG, JPEG, …); give a photo file"
+        if why is not None:
+            _emit(args, {"file": name, "error": why}, f"{name}: error: {why}")
             status = 2
             continue
         t0 = time.perf_counter()
-        # a thumbnail smaller than 16×16 cannot show a page: measured and reported, not a crash
-        found = detect_page(image) if min(image.shape[:2]) >= 16 else None
-        quality = assess(image, None if found is None else found.corners)
+        try:
+            # a thumbnail smaller than 16×16 cannot show a page: measured and reported, not a crash
+            found = detect_page(image) if min(image.shape[:2]) >= 16 else None
+            quality = assess(image, None if found is None else found.corners)
+        except (cv2.error, MemoryError, ValueError) as err:  # one odd image must not end the batch
+            why = f"detection failed on this image ({_first_line(err)})"
+            _emit(args, {"file": name, "error": why}, f"{name}: error: {why}")
+            status = 2
+            continue
         ms = (time.perf_counter() - t0) * 1000
         record = {"file": name, "found": found is not None,
                   "corners": found.as_list() if found is not None else None,
@@ -81,14 +111,41 @@ def _detect_document(args: argparse.Namespace) -> int:
             cv2.imwrite(str(target), page)
             record.update(kind=kind, out=str(target))
         if found is None:
-            text = f"{name}: no page ({message('no_page')})"
+            text = f"{name}: no page ({say(problem_reason('no_page'))})"
         else:
             corners = " ".join(f"({x:.0f},{y:.0f})" for x, y in found.corners)
-            verdict = "ok" if quality.ok else "; ".join(quality.messages())
+            verdict = "ok" if quality.ok else "; ".join(say(r) for r in quality.reasons())
             text = (f"{name}: page {corners} sharpness {quality.sharpness:.1f} brightness "
                     f"{quality.brightness:.0f} glare {quality.glare:.1%}: {verdict} [{ms:.1f} ms]")
         _emit(args, record, text)
     return status
+
+
+def _unreadable(name: str, max_megapixels: float) -> str | None:
+    """Why ``name`` will not be decoded, from its header alone (Pillow reads the size without decoding
+    the pixels), or None. A file Pillow does not know is left to OpenCV and its own limit."""
+    path = Path(name)
+    if not path.is_file():
+        return "no such file; give a photo file" if not path.exists() else "not a file; give a photo file"
+    from PIL import Image, UnidentifiedImageError
+
+    bomb_limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # we check the size ourselves
+    try:
+        with Image.open(path) as im:
+            width, height = im.size
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = bomb_limit
+    if width * height > max_megapixels * 1e6 or max(width, height) > MAX_SIDE:
+        return (f"the image is {width}×{height} ({width * height / 1e6:.0f} megapixels), larger than the "
+                f"{max_megapixels:g} megapixels this command decodes; scale it down (or raise --max-megapixels)")
+    return None
+
+
+def _first_line(err: BaseException) -> str:
+    text = " ".join(str(err).split())
+    return text[:160] or type(err).__name__
 
 
 def _unused(out_dir: Path, stem: str, used: set[str]) -> Path:
@@ -115,6 +172,7 @@ def _simulate_camera(args: argparse.Namespace) -> int:
 
     from kiosk.devices.camera.autocapture import AutoCapture
     from kiosk.devices.camera.simulator import ScenarioPlayer, check_scenario
+    from kiosk.i18n import say
 
     try:
         check_scenario(args.scenario)
@@ -146,7 +204,7 @@ def _simulate_camera(args: argparse.Namespace) -> int:
             cv2.imwrite(str(out / f"frame_{i:04d}.png"), image)
             status = tracker.update(image)
             entry = {"frame": i, "state": status.state, "problems": list(status.problems),
-                     "prompt": status.prompt(),
+                     "prompt": say(status.prompt()),
                      "corners": None if status.corners is None else
                      [[round(float(x), 1), round(float(y), 1)] for x, y in status.corners]}
             if status.document is not None:

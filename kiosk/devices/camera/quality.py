@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from kiosk.i18n import tr
+from kiosk.devices.base import Reason
 
 PROBLEMS = ("no_page", "too_dark", "too_bright", "glare", "not_flat", "blurry", "moving")
 
@@ -63,8 +63,9 @@ class Quality:
     def ok(self) -> bool:
         return not self.problems
 
-    def messages(self, language: str | None = None) -> list[str]:
-        return [message(p, language) for p in self.problems]
+    def reasons(self) -> list[Reason]:
+        """What to tell the resident for each problem (:func:`kiosk.i18n.say` words them)."""
+        return [problem_reason(p) for p in self.problems]
 
     def as_dict(self) -> dict:
         return {"sharpness": round(self.sharpness, 1), "brightness": round(self.brightness, 1),
@@ -72,9 +73,9 @@ class Quality:
                 "skew": round(self.skew, 1), "ok": self.ok, "problems": list(self.problems)}
 
 
-def message(code: str, language: str | None = None) -> str:
-    """The resident-facing text for a problem code, e.g. ``too_dark`` → 太暗了，请到亮一点的地方."""
-    return tr(f"camera.problems.{code}", language)
+def problem_reason(code: str) -> Reason:
+    """What to tell the resident for a problem code, e.g. ``too_dark`` (worded: 太暗了，请到亮一点的地方)."""
+    return Reason(f"camera.problems.{code}")
 
 
 def skew_degrees(corners: np.ndarray) -> float:

@@ -20,8 +20,15 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
-from kiosk.devices.base import Backoff, DeviceNotFound, Health, HealthState, HealthTracker, SelfTestResult
-from kiosk.i18n import tr
+from kiosk.devices.base import (
+    Backoff,
+    DeviceNotFound,
+    Health,
+    HealthState,
+    HealthTracker,
+    Reason,
+    SelfTestResult,
+)
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"}
@@ -134,11 +141,11 @@ class OpenCvCamera:
             if cap is None or not cap.isOpened():
                 if cap is not None:
                     cap.release()
-                reason = tr("camera.health.cannot_open", source=self.source)
+                reason = Reason("camera.health.cannot_open", source=self.source)
                 self._health.set(HealthState.DISCONNECTED, reason, source=str(self.source), error=detail)
                 raise DeviceNotFound(f"{reason} ({detail})")
             self._cap = cap
-            self._health.set(HealthState.CONNECTED, tr("camera.health.connected"), source=str(self.source))
+            self._health.set(HealthState.CONNECTED, Reason("camera.health.connected"), source=str(self.source))
 
     def read(self) -> np.ndarray | None:
         """One frame (BGR), opening the camera first if needed; None when the camera is gone (health
@@ -159,7 +166,7 @@ class OpenCvCamera:
                 return image
             cap.release()
             self._cap = None
-        self._health.set(HealthState.DISCONNECTED, tr("camera.health.gone", source=self.source),
+        self._health.set(HealthState.DISCONNECTED, Reason("camera.health.gone", source=self.source),
                          source=str(self.source))
         return None
 
@@ -241,7 +248,7 @@ class OpenCvCamera:
             self._health.set(HealthState.ERROR, f"{type(exc).__name__}: {exc}")
         ms = (time.perf_counter() - t0) * 1000
         if image is None:
-            reason = self.health().reason or tr("camera.health.no_frames")
+            reason = self.health().reason or Reason("camera.health.no_frames")
             return SelfTestResult(self.name, False, reason, ms)
         return SelfTestResult(self.name, True, f"{image.shape[1]}×{image.shape[0]} frame from {self.source}", ms)
 
@@ -251,4 +258,4 @@ class OpenCvCamera:
             if self._cap is not None:
                 self._cap.release()
                 self._cap = None
-        self._health.set(HealthState.DISCONNECTED, "closed")
+        self._health.set(HealthState.DISCONNECTED, Reason("camera.health.closed"))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, runtime_checkable
 
+from kiosk.devices.idcard.codes import ETHNICITIES, ethnicity_code, ethnicity_name, normal_ethnicity_code
 from kiosk.privacy import mask_address, mask_id_number, mask_name
 
 LONG_TERM = "长期"
@@ -34,10 +35,13 @@ class IdCard:
     """One card as read. Dates are :class:`datetime.date`; ``valid_until`` may be ``"长期"``.
 
     ``id_number`` is the citizen ID number (resident, J, Y) or the permit number (I).
-    Type-specific fields are empty / ``None`` on the other types: ``pass_number`` and ``issue_count``
-    (J); ``english_name`` and ``nationality`` (I and Y, ISO 3166 alpha-3); ``card_version`` and
-    ``authority_code`` (I); ``renewal_count`` (Y). For I cards without a Chinese name, ``name`` is the
-    English name.
+    ``ethnicity_code`` is the code on the card and ``ethnicity`` its GB 3304 name, or ``""`` for a code
+    outside GB 3304 (show the code then, with a neutral label). Type-specific fields are empty / ``None``
+    on the other types: ``pass_number`` and ``issue_count`` (J); ``english_name`` and ``nationality``
+    (I and Y, ISO 3166 alpha-3); ``card_version`` and ``authority_code`` (I); ``renewal_count`` and
+    ``old_number_link`` (Y: the city code and sequence digit that, with the card's other fields, give the
+    holder's 2017 permit number, :attr:`previous_permit_number`). For I cards without a Chinese name,
+    ``name`` is the English name.
     """
 
     card_type: CardType
@@ -58,8 +62,34 @@ class IdCard:
     card_version: str = ""
     authority_code: str = ""
     renewal_count: int | None = None
+    ethnicity_code: str = ""
+    old_number_link: str = ""
     photo_raw: bytearray = field(default_factory=bytearray, compare=False)
     fingerprint_raw: bytearray = field(default_factory=bytearray, compare=False)
+
+    def __post_init__(self) -> None:
+        # one card, however it was made: from a read (code → name) or by hand (name → code)
+        code = normal_ethnicity_code(self.ethnicity_code)
+        if not code and self.ethnicity:
+            code = ethnicity_code(self.ethnicity) if self.ethnicity.removesuffix("族") in ETHNICITIES.values() else ""
+        object.__setattr__(self, "ethnicity_code", code)
+        if code and not self.ethnicity:
+            object.__setattr__(self, "ethnicity", ethnicity_name(code))
+
+    @property
+    def previous_permit_number(self) -> str:
+        """The holder's 2017-style permit number, derived from a 2023 card's old-number link (``""`` when
+        the card carries none): nationality + the province digits of the ID number + the link's city
+        code + the birth date as YYMMDD + the link's sequence digit + a check digit (weights 7 3 1,
+        letters A=10 … Z=35)."""
+        link = self.old_number_link
+        if self.card_type is not CardType.FOREIGN_2023 or len(link) != 3 or len(self.id_number) != 18:
+            return ""
+        body = self.nationality + self.id_number[1:3] + link[:2] + self.id_number[8:14] + link[2]
+        if len(body) != 14 or not body[3:].isdigit():
+            return ""
+        values = [ord(c) - 55 if c.isalpha() else int(c) for c in body]
+        return body + str(sum(v * (7, 3, 1)[i % 3] for i, v in enumerate(values)) % 10)
 
     @property
     def long_term(self) -> bool:
@@ -85,6 +115,7 @@ class IdCard:
             "name": mask_name(self.name),
             "gender": self.gender,
             "ethnicity": self.ethnicity,
+            "ethnicity_code": self.ethnicity_code,
             "birth_year": str(self.birth_date.year),
             "address": mask_address(self.current_address),
             "id_number_masked": mask_id_number(self.id_number),
@@ -113,6 +144,8 @@ class IdCard:
         }
         if reveal:
             out["id_number"] = self.id_number
+        if self.ethnicity_code:
+            out["ethnicity_code"] = self.ethnicity_code
         if self.appended_address:
             out["appended_address"] = self.appended_address
         if self.card_type is CardType.HK_MO_TW:
@@ -126,6 +159,10 @@ class IdCard:
             out["authority_code"] = self.authority_code
         if self.card_type is CardType.FOREIGN_2023:
             out["renewal_count"] = self.renewal_count
+            if self.old_number_link:
+                out["old_number_link"] = self.old_number_link
+                old = self.previous_permit_number
+                out["previous_permit_number"] = old if reveal else mask_id_number(old)
         out["photo_bytes"] = len(self.photo_raw)
         return out
 

@@ -15,7 +15,7 @@ from kiosk.devices.argtypes import seconds
 EXIT_READ, EXIT_NO_CARD, EXIT_DEVICE_ERROR = 0, 3, 4
 BAUDS = (9600, 19200, 38400, 57600, 115200)
 FAULT_NAMES = ("no_card", "removed_mid_read", "bad_checksum", "garbage", "silence", "not_authorized",
-               "self_test_failed", "slow")  # kept equal to simulator.FAULTS by a test
+               "self_test_failed", "slow", "glitch")  # kept equal to simulator.FAULTS by a test
 
 
 def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubParsersAction) -> None:
@@ -32,8 +32,9 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
 
     sim = simulate.add_parser("idcard", help="身份证阅读器模拟器 (SAM protocol over TCP or a pty)")
     where = sim.add_mutually_exclusive_group()
-    where.add_argument("--port-tcp", type=int, metavar="PORT",
-                       help="listen on 127.0.0.1:PORT (default 7101; 0 picks a free port)")
+    where.add_argument("--port", type=int, metavar="PORT",
+                       help="TCP port to listen on (default 7101; 0 picks a free port), as for the other simulators")
+    where.add_argument("--port-tcp", type=int, dest="port_tcp", help=argparse.SUPPRESS)  # deprecated spelling
     where.add_argument("--pty", action="store_true", help="open a pty pair and print the slave's path")
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     sim.add_argument("--identity", default="zhang_san", help="card in the field at start (see --list)")
@@ -61,11 +62,10 @@ def _config_section() -> object | None:
 
 
 def _read_id(args: argparse.Namespace) -> int:
-    import json
-
     from kiosk.devices.base import DeviceError
     from kiosk.devices.idcard.reader import SamReader
-    from kiosk.i18n import tr
+    from kiosk.devices.safe_text import json_line
+    from kiosk.i18n import say, tr
 
     port, baud = args.port, args.baud
     if port is None:
@@ -86,7 +86,7 @@ def _read_id(args: argparse.Namespace) -> int:
     try:
         card = reader.read_card(timeout=args.wait)
     except DeviceError as err:
-        print(tr("idcard.cli.error", message=str(err)), file=sys.stderr)
+        print(tr("idcard.cli.error", message=say(err)), file=sys.stderr)
         return EXIT_DEVICE_ERROR
     finally:
         reader.close()
@@ -94,7 +94,7 @@ def _read_id(args: argparse.Namespace) -> int:
         print(tr("idcard.cli.no_card", seconds=f"{args.wait:g}"), file=sys.stderr)
         return EXIT_NO_CARD
     if args.json:
-        print(json.dumps(card.as_json(reveal=args.reveal), ensure_ascii=False))
+        print(json_line(card.as_json(reveal=args.reveal)))
     else:
         print(_human(card, args.reveal))
     card.wipe()
@@ -102,8 +102,10 @@ def _read_id(args: argparse.Namespace) -> int:
 
 
 def _human(card: object, reveal: bool) -> str:
-    """Aligned lines for a person; name, address and numbers masked unless ``reveal``."""
+    """Aligned lines for a person; name, address and numbers masked unless ``reveal``. Every control,
+    bidi or zero-width character a card field carries is shown as a visible ``\\u{XXXX}`` escape."""
     from kiosk.devices.idcard.card import IdCard
+    from kiosk.devices.safe_text import for_terminal
     from kiosk.i18n import tr
     from kiosk.privacy import mask_address, mask_id_number, mask_name
 
@@ -116,7 +118,7 @@ def _human(card: object, reveal: bool) -> str:
     rows = [("card_type", tr(f"idcard.card_type.{card.card_type.value}")),
             ("name", show(card.name, mask_name)),
             ("english_name", show(card.english_name, mask_name) if card.english_name else ""),
-            ("gender", card.gender), ("ethnicity", card.ethnicity), ("nationality", card.nationality),
+            ("gender", card.gender), ("ethnicity", _ethnicity(card)), ("nationality", card.nationality),
             ("birth_date", data["birth_date"] if reveal else f"{card.birth_date.year}-**-**"),
             ("address", show(card.address, mask_address)),
             ("appended_address", show(card.appended_address, mask_address) if card.appended_address else ""),
@@ -125,9 +127,19 @@ def _human(card: object, reveal: bool) -> str:
             ("issue_count", "" if card.issue_count is None else str(card.issue_count)),
             ("renewal_count", "" if card.renewal_count is None else str(card.renewal_count)),
             ("card_version", card.card_version),
+            ("previous_permit_number", show(card.previous_permit_number, mask_id_number)
+             if card.previous_permit_number else ""),
             ("issuer", card.issuer), ("valid", f"{data['valid_from']} – {data['valid_until']}"),
             ("photo", f"{len(card.photo_raw)} bytes WLT")]
-    return "\n".join(f"{tr('idcard.field.' + key)}: {value}" for key, value in rows if value)
+    return "\n".join(f"{tr('idcard.field.' + key)}: {for_terminal(value)}" for key, value in rows if value)
+
+
+def _ethnicity(card: object) -> str:
+    """The GB 3304 name, or the card's code with a neutral label when it is outside GB 3304."""
+    from kiosk.i18n import tr
+
+    name, code = card.ethnicity, card.ethnicity_code  # type: ignore[attr-defined]
+    return name or (tr("idcard.field.ethnicity_code", code=code) if code else "")
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -149,12 +161,16 @@ def _simulate(args: argparse.Namespace) -> int:
         return 2
     # By default the card stays readable, so a technician (or a check) can run read-id again and again
     # against one simulator; the kiosk's polling reader reads it once either way.
+    if args.port_tcp is not None:
+        print("simulate idcard: --port-tcp is deprecated; use --port (the same for every simulator)",
+              file=sys.stderr)
+        args.port = args.port_tcp
     module = SamModule(None if args.no_card else args.identity, faults=args.fault,
                        refind_after_read=not args.read_once)
     server = SimulatorServer(module, baud=args.baud, wire_timing=not args.no_wire_timing)
     try:
         url = server.start_pty() if args.pty else server.start_tcp(
-            args.host, 7101 if args.port_tcp is None else args.port_tcp)
+            args.host, 7101 if args.port is None else args.port)
     except OSError as err:
         print(f"simulate idcard: cannot listen: {err}", file=sys.stderr)
         return EXIT_DEVICE_ERROR

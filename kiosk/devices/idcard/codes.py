@@ -20,14 +20,17 @@ def gender_name(code: str) -> str:
     return GENDERS.get(code, f"未知({code})" if code else "")
 
 
-def ethnicity_name(code: str) -> str:
-    """``"01"`` → ``"汉"``; a one-digit code is padded (``"1"`` → ``"汉"``); empty stays empty."""
+def normal_ethnicity_code(code: str) -> str:
+    """The code as two digits (``"1"`` → ``"01"``); other text is returned stripped."""
     code = code.strip()
-    if not code:
-        return ""
-    if code.isdigit() and len(code) == 1:
-        code = "0" + code
-    return ETHNICITIES.get(code, f"未知({code})")
+    return "0" + code if code.isdigit() and len(code) == 1 else code
+
+
+def ethnicity_name(code: str) -> str:
+    """``"01"`` → ``"汉"``; a one-digit code is padded (``"1"`` → ``"汉"``); empty stays empty. A code outside
+    GB 3304 gives ``""``: readers in the field return such codes (穿青人 and others, each vendor its own
+    number), so the card's code is kept beside the name and a screen shows it with a neutral label."""
+    return ETHNICITIES.get(normal_ethnicity_code(code), "")
 
 
 def ethnicity_code(name: str) -> str:

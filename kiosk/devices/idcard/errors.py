@@ -9,13 +9,13 @@ Three families, so callers can branch on what to do next:
 - :class:`FrameRejected`: the module rejected our frame (bad checksum / length / command, or a command
   out of order). Usually line noise or a wrong baud rate; retrying may help.
 
-Messages come from the ``idcard.sw3.<hex>`` texts of the locale files (Chinese first).
+Each carries a :class:`~kiosk.devices.base.Reason` (``idcard.sw3.status`` around ``idcard.sw3.<hex>``);
+whoever shows it words it with :func:`kiosk.i18n.say`.
 """
 
 from __future__ import annotations
 
-from kiosk.devices.base import DeviceError
-from kiosk.i18n import tr
+from kiosk.devices.base import DeviceError, Reason
 
 SUCCESS = 0x90
 CARD_FOUND = 0x9F
@@ -30,16 +30,16 @@ KNOWN_CODES = CARD_CODES | MODULE_CODES | FRAME_CODES | {SUCCESS, CARD_FOUND, IT
 class SamStatusError(DeviceError):
     """The module answered with an SW3 other than the one the command succeeds with.
 
-    ``code`` is the SW3 byte; ``text`` the plain-words explanation (also the exception message, followed
-    by the code and the command for technicians).
+    ``code`` is the SW3 byte; ``text`` the reason in plain words (a :class:`Reason`); ``reason`` adds the
+    code and the command for technicians.
     """
 
-    def __init__(self, code: int, text: str, command: str = ""):
+    def __init__(self, code: int, text: Reason, command: str = ""):
         self.code = code
         self.text = text
         self.command = command
-        where = f", {command}" if command else ""
-        super().__init__(f"{text} (SW3={code:02X}{where})")
+        super().__init__(Reason("idcard.sw3.status", text=text, code=f"{code:02X}",
+                                where=f", {command}" if command else ""))
 
 
 class CardError(SamStatusError):
@@ -58,11 +58,10 @@ class FrameRejected(SamStatusError):
     """The module rejected the frame we sent (checksum, length, command, sequence)."""
 
 
-def describe(code: int) -> str:
-    """The plain-words meaning of an SW3 code (Chinese first), also for codes no document lists."""
-    key = f"idcard.sw3.x{code:02x}"
-    text = tr(key)
-    return text if text != key else tr("idcard.sw3.unknown", code=f"{code:02X}")
+def describe(code: int) -> Reason:
+    """What an SW3 code means, also for codes no document lists (``idcard.sw3.unknown``)."""
+    return Reason(f"idcard.sw3.x{code:02x}") if code in KNOWN_CODES else Reason("idcard.sw3.unknown",
+                                                                                code=f"{code:02X}")
 
 
 def status_error(code: int, command: str = "") -> SamStatusError:

@@ -72,6 +72,13 @@ IDENTITIES: dict[str, IdCard] = {
         "foreign_2023", card_type=CardType.FOREIGN_2023, name="加西亚",
         english_name="MONTGOMERY-WHITTAKER, ALEXANDRA ELIZABETH", gender="女", birth_date=date(1988, 5, 12),
         id_number=_number("94272419880512002"), nationality="ESP", renewal_count=0,
-        issuer="中华人民共和国国家移民管理局", valid_from=date(2023, 12, 1), valid_until=date(2033, 12, 1)),
+        issuer="中华人民共和国国家移民管理局", valid_from=date(2023, 12, 1), valid_until=date(2033, 12, 1),
+        old_number_link="091"),
+    # an ethnicity code outside GB 3304, as readers in Guizhou return for 穿青人 (vendors differ on the number)
+    "unlisted_ethnicity": _card(
+        "unlisted_ethnicity", card_type=CardType.RESIDENT, name="龙应芬", gender="女", ethnicity_code="59",
+        birth_date=date(1979, 4, 2), address="贵州省毕节市织金县城关镇双堰街道3号",
+        id_number=_number("52242519790402002"), issuer="织金县公安局",
+        valid_from=date(2018, 5, 9), valid_until=date(2038, 5, 9)),
 }
 DEFAULT_IDENTITY = "zhang_san"

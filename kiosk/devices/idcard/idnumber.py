@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from kiosk.i18n import tr
+from kiosk.devices.base import Reason
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -23,7 +23,11 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX
 
 
 class InvalidIdNumber(ValueError):
-    """The number is not a valid 18-character ID number; the message says what is wrong and what to do."""
+    """The number is not a valid 18-character ID number; ``reason`` says what is wrong and what to do."""
+
+    def __init__(self, reason: Reason):
+        self.reason = reason
+        super().__init__(str(reason))
 
 
 def check_char(first17: str) -> str:
@@ -39,29 +43,30 @@ def normalize(text: str) -> str:
     return "".join(text.split()).replace("-", "").translate(_FULLWIDTH).upper()
 
 
-def id_number_problem(text: str, today: date | None = None) -> str | None:
-    """``None`` when ``text`` is a valid 18-character ID number, else what is wrong and what to do."""
+def id_number_problem(text: str, today: date | None = None) -> Reason | None:
+    """``None`` when ``text`` is a valid 18-character ID number, else what is wrong and what to do (a
+    :class:`~kiosk.devices.base.Reason`; :func:`kiosk.i18n.say` words it)."""
     v = normalize(text)
     if not v:
-        return tr("idcard.idnumber.empty")
+        return Reason("idcard.idnumber.empty")
     if len(v) == 15 and v.isdigit():
-        return tr("idcard.idnumber.old15")
+        return Reason("idcard.idnumber.old15")
     if len(v) != 18:
-        return tr("idcard.idnumber.length", count=len(v))
+        return Reason("idcard.idnumber.length", count=len(v))
     if not v[:17].isdigit():
-        return tr("idcard.idnumber.digits")
+        return Reason("idcard.idnumber.digits")
     if not (v[17].isdigit() or v[17] == "X"):
-        return tr("idcard.idnumber.last")
+        return Reason("idcard.idnumber.last")
     if v[0] != "9" and v[:2] not in PROVINCES:
-        return tr("idcard.idnumber.area", area=v[:2])
+        return Reason("idcard.idnumber.area", area=v[:2])
     try:
         born = date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
-        return tr("idcard.idnumber.date", digits=v[6:14])
+        return Reason("idcard.idnumber.date", digits=v[6:14])
     if born.year < 1880 or born > (today or date.today()):
-        return tr("idcard.idnumber.date_range", date=born.isoformat())
+        return Reason("idcard.idnumber.date_range", date=born.isoformat())
     if check_char(v[:17]) != v[17]:
-        return tr("idcard.idnumber.check")
+        return Reason("idcard.idnumber.check")
     return None
 
 

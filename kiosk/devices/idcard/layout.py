@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from kiosk.devices.base import Reason
 from kiosk.devices.idcard.card import LONG_TERM, CardType, IdCard
-from kiosk.devices.idcard.codes import GENDERS, ethnicity_code, ethnicity_name, gender_name
+from kiosk.devices.idcard.codes import GENDERS, ethnicity_name, gender_name, normal_ethnicity_code
 from kiosk.devices.idcard.protocol import SamProtocolError
-from kiosk.i18n import tr
 
 TEXT_LEN, PHOTO_LEN, ADDRESS_LEN = 256, 1024, 70
 FINGERPRINT_LENS = (0, 512, 1024)
@@ -29,9 +29,12 @@ HK_MO_TW = {**RESIDENT, "pass_number": (220, 18), "issue_count": (238, 4)}
 FOREIGN_2017 = {"english_name": (0, 120), "gender": (120, 2), "id_number": (122, 30), "nationality": (152, 6),
                 "name": (158, 30), "valid_from": (188, 16), "valid_until": (204, 16), "birth": (220, 16),
                 "card_version": (236, 4), "authority_code": (240, 8)}
+# 2023 card: bytes 158–187 are reserved (not the issuer: that is always the National Immigration
+# Administration); bytes 250–255 link to the holder's 2017 permit number (city code + sequence digit).
 FOREIGN_2023 = {"name": (0, 30), "gender": (30, 2), "renewal_count": (32, 4), "birth": (36, 16),
-                "english_1": (52, 70), "id_number": (122, 36), "issuer": (158, 30), "valid_from": (188, 16),
-                "valid_until": (204, 16), "english_2": (220, 22), "nationality": (242, 6)}
+                "english_1": (52, 70), "id_number": (122, 36), "valid_from": (188, 16),
+                "valid_until": (204, 16), "english_2": (220, 22), "nationality": (242, 6),
+                "old_number_link": (250, 6)}
 LAYOUTS = {CardType.RESIDENT: RESIDENT, CardType.HK_MO_TW: HK_MO_TW, CardType.FOREIGN_2017: FOREIGN_2017,
            CardType.FOREIGN_2023: FOREIGN_2023}
 
@@ -41,7 +44,7 @@ class CardDataError(SamProtocolError):
 
     def __init__(self, detail: str):
         self.detail = detail
-        super().__init__(tr("idcard.reader.card_data", detail=detail))
+        super().__init__(Reason("idcard.reader.card_data", detail=detail))
 
 
 def _text(block: bytes, spot: tuple[int, int], what: str, strip: str = "both") -> str:
@@ -92,7 +95,8 @@ def parse_text(block: bytes, photo: bytes | bytearray = b"", fingerprint: bytes 
         extra: dict = {}
         if kind is CardType.HK_MO_TW:
             extra = dict(pass_number=f["pass_number"], issue_count=_count(f["issue_count"], "issue_count"))
-        return IdCard(name=f["name"], ethnicity=ethnicity_name(f["ethnicity"]), address=f["address"],
+        code = normal_ethnicity_code(f["ethnicity"])
+        return IdCard(name=f["name"], ethnicity=ethnicity_name(code), ethnicity_code=code, address=f["address"],
                       issuer=f["issuer"], **extra, **common)
     if kind is CardType.FOREIGN_2017:
         return IdCard(name=f["name"] or f["english_name"], english_name=f["english_name"],
@@ -105,9 +109,12 @@ def parse_text(block: bytes, photo: bytes | bytearray = b"", fingerprint: bytes 
     if len(first) < 35 and second:
         second = " " + second.lstrip()
     english = first + second
+    link = f["old_number_link"]
+    if link and not (len(link) == 3 and link.isascii() and link.isdigit()):
+        raise CardDataError("field old_number_link is not three digits")
     return IdCard(name=f["name"] or english, english_name=english, nationality=f["nationality"],
-                  renewal_count=_count(f["renewal_count"], "renewal_count"),
-                  issuer=f["issuer"] or Y_DEFAULT_ISSUER, **common)
+                  renewal_count=_count(f["renewal_count"], "renewal_count"), old_number_link=link,
+                  issuer=Y_DEFAULT_ISSUER, **common)
 
 
 def _put(buf: bytearray, spot: tuple[int, int], text: str, what: str) -> None:
@@ -136,8 +143,7 @@ def encode_text(card: IdCard) -> bytes:
               "valid_from": _ymd(card.valid_from), "valid_until": _ymd(card.valid_until),
               "nationality": card.nationality}
     if kind in (CardType.RESIDENT, CardType.HK_MO_TW):
-        values.update(name=card.name, ethnicity=ethnicity_code(card.ethnicity) if card.ethnicity else "",
-                      address=card.address, issuer=card.issuer)
+        values.update(name=card.name, ethnicity=card.ethnicity_code, address=card.address, issuer=card.issuer)
         if kind is CardType.HK_MO_TW:
             values.update(pass_number=card.pass_number, issue_count=f"{card.issue_count or 0:02d}")
     elif kind is CardType.FOREIGN_2017:
@@ -146,8 +152,7 @@ def encode_text(card: IdCard) -> bytes:
     else:
         first, rest = card.english_name[:35], card.english_name[35:]
         values.update(name="" if card.name == card.english_name else card.name, english_1=first, english_2=rest,
-                      issuer=card.issuer,
-                      renewal_count=f"{card.renewal_count or 0:02d}")
+                      renewal_count=f"{card.renewal_count or 0:02d}", old_number_link=card.old_number_link)
     for key, spot in lay.items():
         _put(buf, spot, values.get(key, ""), key)
     _put(buf, (TYPE_OFFSET, 2), _TYPE_CHAR[kind], "card type")

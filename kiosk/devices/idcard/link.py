@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from kiosk.devices.base import Backoff, DeviceNotFound, DeviceTimeout, HealthState, HealthTracker
+from kiosk.devices.base import Backoff, DeviceNotFound, DeviceTimeout, HealthState, HealthTracker, Reason
 from kiosk.devices.idcard import errors as sw
 from kiosk.devices.idcard.protocol import (
     Command,
@@ -25,7 +25,6 @@ from kiosk.devices.idcard.protocol import (
     SamProtocolError,
     build_request,
 )
-from kiosk.i18n import tr
 
 log = logging.getLogger(__name__)
 NAMES = {Command.RESET: "reset", Command.MODULE_STATUS: "module status", Command.MODULE_ID: "module id",
@@ -68,7 +67,8 @@ class SamLink:
             return self._serial
         wait = self._retry_at - time.monotonic()
         if wait > 0:
-            raise DeviceNotFound(f"{self._last_open_error} ({tr('idcard.reader.reconnecting', seconds=f'{wait:.1f}')})")
+            raise DeviceNotFound(Reason("idcard.reader.retry_later", problem=self._last_open_error,
+                                        retry=Reason("idcard.reader.reconnecting", seconds=f"{wait:.1f}")))
         import serial
 
         ser = None
@@ -80,7 +80,7 @@ class SamLink:
             if ser is not None:
                 ser.close()
             self._retry_at = time.monotonic() + self._backoff.next_delay()
-            self._last_open_error = tr("idcard.reader.open_failed", port=self.port, detail=str(err))
+            self._last_open_error = Reason("idcard.reader.open_failed", port=self.port, detail=str(err))
             self._tracker.set(HealthState.DISCONNECTED, self._last_open_error)
             raise DeviceNotFound(self._last_open_error) from None
         self._serial = ser
@@ -91,7 +91,7 @@ class SamLink:
         """Closes a port that failed under us; the next command reopens it after a backoff delay."""
         self._close_port()
         self._retry_at = time.monotonic() + self._backoff.next_delay()
-        reason = tr("idcard.reader.disconnected", detail=str(err) or type(err).__name__)
+        reason = Reason("idcard.reader.disconnected", detail=str(err) or type(err).__name__)
         self._last_open_error = reason
         self._tracker.set(HealthState.DISCONNECTED, reason)
         log.warning("idcard reader %s lost: %s", self.port, err)
@@ -129,8 +129,8 @@ class SamLink:
             except DeviceTimeout:
                 raise
             except SamProtocolError as err:
-                err.args = (tr("idcard.reader.garbled", detail=str(err)),)  # add what to do
-                self._tracker.set(HealthState.ERROR, str(err))
+                err.reason = Reason("idcard.reader.garbled", detail=err.reason)  # add what to do
+                self._tracker.set(HealthState.ERROR, err.reason)
                 raise
         self._backoff.reset()
         code = frame.sw3
@@ -142,7 +142,7 @@ class SamLink:
         return frame
 
     def _timeout(self, seconds: float, name: str) -> DeviceTimeout:
-        reason = tr("idcard.reader.timeout", seconds=f"{seconds:g}", command=name)
+        reason = Reason("idcard.reader.timeout", seconds=f"{seconds:g}", command=name)
         self._tracker.set(HealthState.ERROR, reason)
         return DeviceTimeout(reason)
 
@@ -170,8 +170,8 @@ class SamLink:
                 if frame is None:
                     break
                 if len(frame.body) < 3:
-                    raise SamProtocolError(tr("idcard.reader.unexpected", command=name,
-                                              detail=f"{len(frame.body)}-byte body has no SW1 SW2 SW3"))
+                    raise SamProtocolError(Reason("idcard.reader.unexpected", command=name,
+                                                  detail=f"{len(frame.body)}-byte body has no SW1 SW2 SW3"))
                 return frame
 
     def command(self, command: Command, timeout: float | None = None) -> Frame:
@@ -181,7 +181,7 @@ class SamLink:
         if code in _EXPECT.get(command, {sw.SUCCESS}):
             return frame
         if code in (sw.SUCCESS, sw.CARD_FOUND, sw.ITEM_EMPTY):
-            raise SamProtocolError(tr("idcard.reader.unexpected", command=NAMES[command],
-                                      detail=f"SW3 {code:02X}"))
+            raise SamProtocolError(Reason("idcard.reader.unexpected", command=NAMES[command],
+                                          detail=f"SW3 {code:02X}"))
         raise sw.status_error(code, NAMES[command])
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from kiosk.devices.base import ProtocolError
-from kiosk.i18n import tr
+from kiosk.devices.base import ProtocolError, Reason
 
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 HEADER_LEN = len(PREAMBLE) + 2  # preamble + LEN
@@ -87,7 +86,7 @@ class Frame:
     def sw3(self) -> int:
         """The status byte of a response; raises SamProtocolError when the body is too short for one."""
         if len(self.body) < 3:
-            raise SamProtocolError(tr("idcard.protocol.short", size=len(self.body)))
+            raise SamProtocolError(Reason("idcard.protocol.short", size=len(self.body)))
         return self.body[2]
 
     @property
@@ -168,7 +167,7 @@ class FrameParser:
         if not MIN_LEN <= length <= MAX_LEN:
             del buf[:1]
             self.skipped += 1
-            raise FrameLengthError(tr("idcard.protocol.length", length=length, low=MIN_LEN, high=MAX_LEN))
+            raise FrameLengthError(Reason("idcard.protocol.length", length=length, low=MIN_LEN, high=MAX_LEN))
         end = HEADER_LEN + length
         if len(buf) < end:
             return None
@@ -178,7 +177,7 @@ class FrameParser:
         buf[:end] = bytes(end)  # overwrite before dropping: a read reply carries personal data
         del buf[:end]
         if got != expected:
-            raise ChecksumError(tr("idcard.protocol.checksum", got=f"{got:02X}", expected=f"{expected:02X}"))
+            raise ChecksumError(Reason("idcard.protocol.checksum", got=f"{got:02X}", expected=f"{expected:02X}"))
         return Frame(body)
 
     def clear(self) -> None:

@@ -24,24 +24,29 @@ from kiosk.devices.base import (
     Health,
     HealthState,
     HealthTracker,
+    Reason,
     SelfTestResult,
 )
 from kiosk.devices.idcard import errors as sw
 from kiosk.devices.idcard.card import IdCard
-from kiosk.devices.idcard.layout import parse_appended_address, parse_text, split_read_data
+from kiosk.devices.idcard.layout import CardDataError, parse_appended_address, parse_text, split_read_data
 from kiosk.devices.idcard.link import SamLink
-from kiosk.devices.idcard.protocol import Command
-from kiosk.i18n import tr
+from kiosk.devices.idcard.protocol import Command, SamProtocolError
 
 log = logging.getLogger(__name__)
 
 
 def format_sam_id(data: bytes) -> str:
-    """The module id as printed on readers, ``05.01-20240315-0000123456-1234567890`` (hex if odd-sized)."""
+    """The module id as printed on readers, ``05.01-20240315-0000123456-1234567890`` (hex if odd-sized).
+
+    The 16 bytes are two 16-bit and three 32-bit little-endian numbers (bytes 0–1, 2–3, 4–7, 8–11,
+    12–15), as the vendors' SDKs read them: a module sends ``05 00 01 00 …`` for ``05.01-…``.
+    """
     if len(data) != 16:
         return data.hex()
+    u16 = [int.from_bytes(data[i:i + 2], "little") for i in (0, 2)]
     u32 = [int.from_bytes(data[i:i + 4], "little") for i in (4, 8, 12)]
-    return f"{data[0]:02d}.{data[1]:02d}-{u32[0]:08d}-{u32[1]:010d}-{u32[2]:010d}"
+    return f"{u16[0]:02d}.{u16[1]:02d}-{u32[0]:08d}-{u32[1]:010d}-{u32[2]:010d}"
 
 
 class SamReader:
@@ -56,7 +61,7 @@ class SamReader:
         self.poll_interval, self.read_timeout, self.command_timeout = poll_interval, read_timeout, command_timeout
         self.read_appended = read_appended_address
         self.read_fingerprint = read_fingerprint
-        self._tracker = HealthTracker(self.name, HealthState.DISCONNECTED, tr("idcard.reader.not_opened"))
+        self._tracker = HealthTracker(self.name, HealthState.DISCONNECTED, Reason("idcard.reader.not_opened"))
         self.link = SamLink(port, baud, command_timeout, self._tracker, backoff)
         self._lock = self.link.lock  # held across find → select → read
         self._command = self.link.command
@@ -131,19 +136,42 @@ class SamReader:
     def read_card(self, timeout: float = 0.0) -> IdCard | None:
         """Looks for a card for up to ``timeout`` seconds (at least once) and reads it.
 
-        Returns None when no card came. Raises DeviceError subclasses (CardError for a read that went
-        wrong: tell the resident to place the card again).
+        Returns None when no card came. A transient frame error (a bad checksum or a garbled frame on
+        the line) is retried while ``timeout`` lasts: a failed read once more with select + read (the
+        card is still in the field; a GA/T 467 module will not *find* it again), a failed find at the
+        next poll. Raises DeviceError subclasses (CardError for a read that went wrong: tell the
+        resident to place the card again).
         """
         deadline = time.monotonic() + max(0.0, timeout)
         while True:
             with self._lock:
-                if self.find_card():
-                    self.select_card()
-                    return self.read_selected()
+                selected = False
+                try:
+                    if self.find_card():
+                        self.select_card()
+                        selected = True
+                except DeviceError as err:
+                    if not _transient(err) or time.monotonic() >= deadline:
+                        raise
+                    log.info("idcard find/select garbled (%s); trying again", type(err).__name__)
+                if selected:
+                    return self._read_retrying(deadline)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
             time.sleep(min(self.poll_interval, remaining))
+
+    def _read_retrying(self, deadline: float) -> IdCard:
+        """Reads the selected card; after a transient frame error, selects and reads once more (when
+        ``deadline`` has not passed)."""
+        try:
+            return self.read_selected()
+        except DeviceError as err:
+            if not _transient(err) or time.monotonic() >= deadline:
+                raise
+            log.info("idcard read reply garbled (%s); select and read once more", type(err).__name__)
+        self.select_card()
+        return self.read_selected()
 
     # --- module -----------------------------------------------------------------------------------------
     def module_status(self) -> None:
@@ -163,8 +191,8 @@ class SamReader:
             self.module_status()
             sam = self.sam_id()
         except DeviceError as err:
-            return SelfTestResult(self.name, False, str(err), (time.monotonic() - start) * 1000)
-        return SelfTestResult(self.name, True, tr("idcard.reader.ok", sam_id=sam), (time.monotonic() - start) * 1000)
+            return SelfTestResult(self.name, False, err.reason, (time.monotonic() - start) * 1000)
+        return SelfTestResult(self.name, True, Reason("idcard.reader.ok", sam_id=sam), (time.monotonic() - start) * 1000)
 
     # --- polling ----------------------------------------------------------------------------------------
     def start(self, on_card: Callable[[IdCard], None], on_error: Callable[[DeviceError], None] | None = None) -> None:
@@ -198,7 +226,7 @@ class SamReader:
                     card = None
                     if found and armed:
                         self.select_card()
-                        card = self.read_selected()
+                        card = self._read_retrying(time.monotonic() + self.read_timeout)
                 last_error = ""
                 if not found:
                     armed = True
@@ -208,11 +236,19 @@ class SamReader:
             except DeviceError as err:
                 if isinstance(err, DeviceNotFound):
                     delay = max(delay, min(self.link.retry_in(), 10.0))
-                if str(err) != last_error:
+                if str(err) != last_error:  # the technical form: the same problem again is not news
                     last_error = str(err)
                     if on_error is not None:
                         _safely(on_error, err)
             self._stop.wait(delay)
+
+
+def _transient(err: DeviceError) -> bool:
+    """Line noise, not the card or the module: a bad checksum or broken framing of a reply, or the
+    module rejecting our frame as garbled (SW3 10 checksum, 11 length). Bad card data is not transient."""
+    if isinstance(err, CardDataError):
+        return False
+    return isinstance(err, SamProtocolError) or (isinstance(err, sw.FrameRejected) and err.code in (0x10, 0x11))
 
 
 def _safely(callback: Callable[[Any], None], value: Any) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kiosk.devices.argtypes import seconds
+from kiosk.devices.argtypes import seconds, size_range
 
 EXIT_OK, EXIT_USAGE, EXIT_DEVICE_ERROR = 0, 2, 4
-STATES = ("ok", "near_end", "out", "cover_open", "silent")  # kept equal to simulator.STATES by a test
+STATES = ("ok", "near_end", "out", "cover_open", "silent", "garbled")  # kept equal to simulator.STATES by a test
+ENCODINGS = ("gbk", "gb18030", "gb2312")  # kept equal to escpos_render.ENCODINGS by a test
+FONTS = ("gb18030", "gbk", "gb18030-2byte", "gb2312")  # kept equal to escpos_parse.FONTS by a test
 URI_HELP = ("printer address: file:PATH, tcp://HOST:PORT, serial:DEVICE?baudrate=N[&dsrdtr=0], usb:VID:PID "
             "(default: devices.printer.uri of $KIOSK_CONFIG or ./kiosk.toml)")
 
@@ -25,6 +27,8 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
     test.add_argument("--width", type=int, choices=(58, 80), help="paper width in mm (default 80 or the config's)")
     test.add_argument("--preview", metavar="PNG", help="also save a PNG preview of the test slip")
     test.add_argument("--no-status", action="store_true", help="do not ask the printer's status first")
+    test.add_argument("--text", metavar="TEXT", help="also print TEXT (normal and double size), e.g. a name "
+                                                     "such as 王喆, to see how this printer shows it")
     test.set_defaults(func=_print_test)
 
     status = devices.add_parser("printer-status", help="查询打印机状态 (online, paper, cover; DLE EOT)")
@@ -40,13 +44,24 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
     sim.add_argument("--out", metavar="DIR", help="save a PNG preview of every slip received here")
     sim.add_argument("--record", metavar="FILE", help="append every byte received to FILE")
     sim.add_argument("--width", type=int, choices=(58, 80), default=80, help="paper width for the previews")
+    sim.add_argument("--font", choices=FONTS, default="gb18030",
+                     help="the Chinese font of the model to play: gb2312 prints GBK-only codes as garbage, "
+                          "gb18030-2byte the four-byte codes (default gb18030: prints what the kiosk means)")
+    sim.add_argument("--qr-sizes", type=size_range, default=(1, 16), metavar="LOW-HIGH",
+                     help="QR module sizes the model takes; others are ignored as printers do (default 1-16)")
     sim.set_defaults(func=_simulate)
 
 
 def _printer_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--printer", metavar="URI", help=URI_HELP)
     p.add_argument("--profile", help="python-escpos profile, e.g. TM-T20II, ZJ-5870 (no cutter, no native QR)")
-    p.add_argument("--encoding", choices=("gbk", "gb18030"), help="the printer's Chinese encoding (default gbk)")
+    p.add_argument("--encoding", choices=ENCODINGS,
+                   help="the printer's Chinese font: gbk (most), gb2312 (manual says GB2312) or gb18030; "
+                        "characters outside it print as a raster line (default gbk or the config's)")
+    p.add_argument("--double-byte-only", action="store_true",
+                   help="gb18030 whose font lacks the four-byte area: 𠮷 and the like print as a raster line")
+    p.add_argument("--qr-sizes", type=size_range, metavar="LOW-HIGH",
+                   help="QR module sizes the printer takes, e.g. 2-5 (default: Epson profiles 1-16, others 1-8)")
     p.add_argument("--timeout", type=seconds(positive=True, maximum=60), metavar="SECONDS", help="wait this long for a status reply (default 1)")
 
 
@@ -72,13 +87,18 @@ def _open(args: argparse.Namespace) -> tuple[object | None, int]:
             return None, EXIT_DEVICE_ERROR
     uri = args.printer or section.uri  # type: ignore[union-attr]
     width = getattr(args, "width", None) or (section.paper_width_mm if section else 80)
+    sizes = args.qr_sizes or (section.qr_module_sizes if section else None)
     try:
         printer = EscposPrinter(
             uri, profile=args.profile or (section.profile if section else None), width_mm=width,
             status_timeout_s=args.timeout or (section.status_timeout_s if section else 1.0),
-            encoding=args.encoding or (section.encoding if section else "gbk"))
+            encoding=args.encoding or (section.encoding if section else "gbk"),
+            four_byte=not args.double_byte_only and (section.four_byte_codes if section else True),
+            qr_sizes=tuple(sizes) if sizes else None)
     except DeviceError as err:
-        print(str(err), file=sys.stderr)
+        from kiosk.i18n import say
+
+        print(say(err), file=sys.stderr)
         return None, EXIT_USAGE
     return printer, EXIT_OK
 
@@ -86,12 +106,12 @@ def _open(args: argparse.Namespace) -> tuple[object | None, int]:
 def _print_test(args: argparse.Namespace) -> int:
     from kiosk.devices.base import DeviceError
     from kiosk.devices.printer.test_slip import build_test_slip
-    from kiosk.i18n import tr
+    from kiosk.i18n import say, tr
 
     printer, code = _open(args)
     if printer is None:
         return code
-    slip = build_test_slip(printer.width_mm, printer.uri)  # type: ignore[attr-defined]
+    slip = build_test_slip(printer.width_mm, printer.uri, text=args.text)  # type: ignore[attr-defined]
     if args.preview:
         from kiosk.printing.preview import save_preview
 
@@ -99,7 +119,7 @@ def _print_test(args: argparse.Namespace) -> int:
     try:
         result = printer.print_slip(slip, check_status=not args.no_status)  # type: ignore[attr-defined]
     except DeviceError as err:
-        print(f"print-test: {err}", file=sys.stderr)
+        print(f"print-test: {say(err)}", file=sys.stderr)
         return EXIT_DEVICE_ERROR
     finally:
         printer.close()  # type: ignore[attr-defined]
@@ -108,6 +128,12 @@ def _print_test(args: argparse.Namespace) -> int:
     if status is not None:
         line += f"; paper={status.paper}"
     print(line)
+    if result.image_chars:
+        print(tr("printer.image_chars", encoding=printer.options.encoding,  # type: ignore[attr-defined]
+                 chars=" ".join(result.image_chars), lines=result.image_lines))
+    if result.missing_glyphs:
+        print(tr("printer.missing_glyphs", chars=" ".join(f"U+{ord(c):04X}" for c in result.missing_glyphs)),
+              file=sys.stderr)
     if status is not None and status.paper == "near_end":
         print(tr("printer.paper_near_end"), file=sys.stderr)
     return EXIT_OK
@@ -122,6 +148,7 @@ def _printer_status(args: argparse.Namespace) -> int:
     try:
         status = printer.status()  # type: ignore[attr-defined]
         reachable = printer._printer is not None  # type: ignore[attr-defined]
+        health = printer.health()  # type: ignore[attr-defined]
     finally:
         printer.close()  # type: ignore[attr-defined]
     if args.json:
@@ -132,7 +159,9 @@ def _printer_status(args: argparse.Namespace) -> int:
         print(_human(status, printer.uri))  # type: ignore[attr-defined]
     if not reachable:
         if not args.json:
-            print(status.error, file=sys.stderr)
+            from kiosk.i18n import say
+
+            print(say(health.reason) or status.error, file=sys.stderr)
         return EXIT_DEVICE_ERROR
     return EXIT_OK
 
@@ -164,7 +193,8 @@ def _simulate(args: argparse.Namespace) -> int:
         if path is not None:
             print(tr("printer.simulator.saved", path=path), flush=True)
 
-    sim = PrinterSimulator(args.host, args.port, args.state, args.width, args.out, args.record, on_slip=saved)
+    sim = PrinterSimulator(args.host, args.port, args.state, args.width, args.out, args.record, on_slip=saved,
+                           font=args.font, qr_sizes=args.qr_sizes)
     try:
         sim.start()
     except OSError as err:

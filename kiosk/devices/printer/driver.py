@@ -33,6 +33,7 @@ from kiosk.devices.base import (
     Health,
     HealthState,
     HealthTracker,
+    Reason,
     SelfTestResult,
 )
 from kiosk.devices.printer import status as st
@@ -53,7 +54,6 @@ from kiosk.devices.printer.transports import (
     read_reply,
     write,
 )
-from kiosk.i18n import tr
 from kiosk.printing.escpos_render import EscposOptions, EscposRenderer
 from kiosk.printing.layout import Slip
 
@@ -68,12 +68,15 @@ class EscposPrinter:
 
     def __init__(self, uri: str, *, profile: str | None = None, width_mm: int = 80,
                  status_timeout_s: float = 1.0, encoding: str = "gbk", connect_timeout_s: float = 3.0,
-                 fonts: tuple[str, ...] | None = None, backoff: Backoff | None = None):
+                 fonts: tuple[str, ...] | None = None, backoff: Backoff | None = None,
+                 four_byte: bool = True, qr_sizes: tuple[int, int] | None = None):
+        """``encoding``, ``four_byte`` and ``qr_sizes``: the printer's font and QR sizes (see
+        :class:`~kiosk.printing.escpos_render.EscposOptions`; ``qr_sizes`` None: from the profile)."""
         self.address = parse_uri(uri)
         self.uri, self.profile, self.width_mm = uri, profile, width_mm
         self.status_timeout_s, self.connect_timeout_s = status_timeout_s, connect_timeout_s
         try:
-            self.options = EscposOptions.for_profile(profile, encoding, fonts)
+            self.options = EscposOptions.for_profile(profile, encoding, fonts, four_byte, qr_sizes)
         except ValueError as exc:
             raise PrinterAddressError(str(exc)) from None
         self.renderer = EscposRenderer(self.options)
@@ -92,8 +95,10 @@ class EscposPrinter:
     def from_config(cls, section: Any) -> EscposPrinter:
         """From a ``PrinterConfig`` section (``devices.printer``); starts the status monitor when the
         section's ``monitor_interval_s`` is above 0 (the first check runs at once, off this thread)."""
+        sizes = getattr(section, "qr_module_sizes", None)
         printer = cls(section.uri, profile=section.profile, width_mm=section.paper_width_mm,
-                      status_timeout_s=section.status_timeout_s, encoding=getattr(section, "encoding", "gbk"))
+                      status_timeout_s=section.status_timeout_s, encoding=getattr(section, "encoding", "gbk"),
+                      four_byte=getattr(section, "four_byte_codes", True), qr_sizes=tuple(sizes) if sizes else None)
         interval = getattr(section, "monitor_interval_s", 0)
         if interval > 0:
             printer.start_monitor(interval)
@@ -105,20 +110,20 @@ class EscposPrinter:
             return self._printer
         now = time.monotonic()
         if now < self._retry_at:
-            raise PrinterUnavailable(tr("printer.retrying", reason=self._last_error,
-                                        delay=f"{self._retry_at - now:.1f}"))
+            raise PrinterUnavailable(Reason("printer.retrying", reason=self._last_error,
+                                            delay=f"{self._retry_at - now:.1f}"))
         try:
             self._printer = open_transport(self.address, self.profile, self.connect_timeout_s)
         except DeviceNotFound as exc:
-            self._last_error = str(exc)
+            self._last_error = exc.reason
             self._retry_at = now + self._backoff.next_delay()
-            self._tracker.set(HealthState.DISCONNECTED, tr("printer.unreachable", reason=str(exc)))
-            raise PrinterUnavailable(tr("printer.unreachable", reason=str(exc))) from exc
+            self._tracker.set(HealthState.DISCONNECTED, Reason("printer.unreachable", reason=exc.reason))
+            raise PrinterUnavailable(Reason("printer.unreachable", reason=exc.reason)) from exc
         except DeviceError as exc:  # a set-up problem (missing pyusb, bad profile): retrying soon won't help
-            self._last_error = str(exc)
+            self._last_error = exc.reason
             self._retry_at = now + self._backoff.maximum
-            self._tracker.set(HealthState.ERROR, str(exc))
-            raise PrinterUnavailable(str(exc)) from exc
+            self._tracker.set(HealthState.ERROR, exc.reason)
+            raise PrinterUnavailable(exc.reason) from exc
         self._backoff.reset()
         self._retry_at = 0.0
         return self._printer
@@ -155,13 +160,13 @@ class EscposPrinter:
         for attempt in (1, 2):
             try:
                 status = self._status_once()
-            except PrinterError as exc:  # unreachable: health already says so
+            except PrinterError as exc:  # unreachable: health already says so (error: the technical form)
                 return st.PrinterStatus(error=str(exc))
             except DeviceError as exc:  # the connection broke (closed, write failed)
                 self._drop()
                 if attempt == 1:
                     continue  # a stale connection: reconnect once
-                self._tracker.set(HealthState.DISCONNECTED, str(exc))
+                self._tracker.set(HealthState.DISCONNECTED, exc.reason)
                 return st.PrinterStatus(error=str(exc))
             self._update_health(status)
             return status
@@ -187,19 +192,19 @@ class EscposPrinter:
                     self._drop()
                     if attempt == 1:
                         continue  # a stale connection: reconnect once and ask again
-                    self._tracker.set(HealthState.DISCONNECTED, str(exc))
-                    raise PrinterUnavailable(tr("printer.unreachable", reason=str(exc)), slip) from exc
+                    self._tracker.set(HealthState.DISCONNECTED, exc.reason)
+                    raise PrinterUnavailable(Reason("printer.unreachable", reason=exc.reason), slip) from exc
                 try:
                     write(printer, rendered.data)
                 except DeviceError as exc:
                     self._drop()
-                    self._last_error = str(exc)
+                    self._last_error = exc.reason
                     self._retry_at = time.monotonic() + self._backoff.next_delay()
-                    self._tracker.set(HealthState.DISCONNECTED, str(exc))
-                    raise PrinterUnavailable(tr("printer.unreachable", reason=str(exc)), slip, status) from exc
+                    self._tracker.set(HealthState.DISCONNECTED, exc.reason)
+                    raise PrinterUnavailable(Reason("printer.unreachable", reason=exc.reason), slip, status) from exc
                 self._update_health(status)
                 return PrintResult(len(rendered.data), status, rendered.image_lines, rendered.missing_glyphs,
-                                   (time.perf_counter() - started) * 1000)
+                                   (time.perf_counter() - started) * 1000, rendered.image_chars)
         raise AssertionError("unreachable")
 
     def submit(self, slip: Slip) -> Future:
@@ -230,9 +235,9 @@ class EscposPrinter:
         text = (f"{self.uri}: online={_fmt(status.online)} paper={status.paper} "
                 f"cover_open={_fmt(status.cover_open)}" + (f" ({status.error})" if status.error else ""))
         silent = ok and status.can_print is None  # prints, but paper-out and an open cover go unseen
-        if silent:
-            text = f"{tr('printer.status_unknown_check')}; {text}"
-        return SelfTestResult(self.name, ok, text, ms, warning=silent)
+        message: Reason | str = Reason("printer.with_note", note=Reason("printer.status_unknown_check"),
+                                       summary=text) if silent else text
+        return SelfTestResult(self.name, ok, message, ms, warning=silent)
 
     def start_monitor(self, interval_s: float = 5.0) -> None:
         """Polls the status every ``interval_s`` s on a daemon thread (health, reconnect) until close()."""
@@ -268,19 +273,19 @@ class EscposPrinter:
     # ---- status → errors and health -----------------------------------------------------------------------
     def _refuse(self, status: st.PrinterStatus, slip: Slip) -> None:
         if status.paper == "out":
-            self._tracker.set(HealthState.ERROR, tr("printer.paper_out"), paper="out")
-            raise PaperOutError(tr("printer.paper_out"), slip, status)
+            self._tracker.set(HealthState.ERROR, Reason("printer.paper_out"), paper="out")
+            raise PaperOutError(Reason("printer.paper_out"), slip, status)
         if status.cover_open:
-            self._tracker.set(HealthState.ERROR, tr("printer.cover_open"), cover_open=True)
-            raise CoverOpenError(tr("printer.cover_open"), slip, status)
+            self._tracker.set(HealthState.ERROR, Reason("printer.cover_open"), cover_open=True)
+            raise CoverOpenError(Reason("printer.cover_open"), slip, status)
         if status.online is False:
-            reason = status.error or "offline"
-            self._tracker.set(HealthState.ERROR, tr("printer.offline", reason=reason), online=False)
-            raise PrinterOfflineError(tr("printer.offline", reason=reason), slip, status)
+            reason = Reason("printer.offline", reason=status.error or "offline")
+            self._tracker.set(HealthState.ERROR, reason, online=False)
+            raise PrinterOfflineError(reason, slip, status)
 
     def _update_health(self, status: st.PrinterStatus | None) -> None:
         if status is None or not status.answered:
-            reason = "" if status is None or self.address.kind == "file" else tr("printer.status_unknown")
+            reason = "" if status is None or self.address.kind == "file" else Reason("printer.status_unknown")
             self._tracker.set(HealthState.CONNECTED, reason, paper="unknown")
             return
         if status.can_print is False:
@@ -288,8 +293,10 @@ class EscposPrinter:
                 self._refuse(status, Slip(width_mm=self.width_mm))
             return
         if status.paper == "near_end":
-            self._tracker.set(HealthState.CONNECTED, tr("printer.paper_near_end"), paper="near_end",
+            self._tracker.set(HealthState.CONNECTED, Reason("printer.paper_near_end"), paper="near_end",
                               warning="paper_near_end")
+        elif status.can_print is None:  # some replies were no status bytes: what they would say is unknown
+            self._tracker.set(HealthState.CONNECTED, Reason("printer.status_unknown"), paper=status.paper)
         else:
             self._tracker.set(HealthState.CONNECTED, "", paper=status.paper)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.devices.base import DeviceError, DeviceNotFound
+from kiosk.devices.base import DeviceError, DeviceNotFound, Why
 from kiosk.devices.printer.status import PrinterStatus
 from kiosk.printing.layout import Slip
 
@@ -15,7 +15,7 @@ from kiosk.printing.layout import Slip
 class PrinterError(DeviceError):
     """The slip was not printed. ``slip`` is the slip (keep it), ``status`` the last status read."""
 
-    def __init__(self, message: str, slip: Slip | None = None, status: PrinterStatus | None = None):
+    def __init__(self, message: Why, slip: Slip | None = None, status: PrinterStatus | None = None):
         super().__init__(message)
         self.slip, self.status = slip, status
 
@@ -38,10 +38,12 @@ class PrinterUnavailable(PrinterError, DeviceNotFound):
 
 @dataclass(frozen=True)
 class PrintResult:
-    """A printed slip: bytes sent, the status read before, lines sent as images, glyphs no font had."""
+    """A printed slip: bytes sent, the status read before, lines sent as images (and the characters
+    outside the printer's font that made them so), glyphs no font had."""
 
     bytes_sent: int
     status: PrinterStatus | None
     image_lines: int = 0
     missing_glyphs: tuple[str, ...] = ()
     ms: float = 0.0
+    image_chars: tuple[str, ...] = ()

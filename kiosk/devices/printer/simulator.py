@@ -13,7 +13,12 @@ state          replies n=1/2/3/4   prints?
 ``out``        1A 32 12 7E         no (received slips are counted as ``lost``)
 ``cover_open`` 1A 16 12 12         no
 ``silent``     (nothing)           yes (a printer without a status channel)
+``garbled``    00 FF 00 FF         yes (a reply that is no status byte: unknown)
 =============  ==================  ============================================
+
+``font`` and ``qr_sizes`` make it play a particular model (see
+:class:`~kiosk.printing.escpos_parse.EscposParser`): a ``gb2312`` printer prints GBK-only codes as garbage,
+a ``gb18030-2byte`` one the four-byte codes; a QR module size outside ``qr_sizes`` is ignored.
 
 Several connections are served at once, each with its own parser. ``stop()`` closes everything and
 joins the threads; use port 0 to let the OS choose a free port (see :attr:`port`).
@@ -39,9 +44,10 @@ REPLIES: dict[str, dict[int, int] | None] = {
     "out": {1: 0x1A, 2: 0x32, 3: 0x12, 4: 0x7E},
     "cover_open": {1: 0x1A, 2: 0x16, 3: 0x12, 4: 0x12},
     "silent": None,
+    "garbled": {1: 0x00, 2: 0xFF, 3: 0x00, 4: 0xFF},
 }
 STATES = tuple(REPLIES)
-_PRINTS = {"ok", "near_end", "silent"}
+_PRINTS = {"ok", "near_end", "silent", "garbled"}
 
 
 class PrinterSimulator:
@@ -50,8 +56,11 @@ class PrinterSimulator:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, state: str = "ok", width_mm: int = 80,
                  out_dir: str | Path | None = None, record_path: str | Path | None = None,
                  fonts: tuple[str, ...] | None = None,
-                 on_slip: Callable[[Slip, Path | None], None] | None = None):
+                 on_slip: Callable[[Slip, Path | None], None] | None = None,
+                 font: str = "gb18030", qr_sizes: tuple[int, int] = (1, 16)):
         self._check(state)
+        EscposParser(font=font)  # an unknown font raises ValueError here, not in a connection's thread
+        self.font, self.qr_sizes = font, qr_sizes
         self.host, self._port, self.state, self.width_mm = host, port, state, width_mm
         self.out_dir = Path(out_dir) if out_dir else None
         self.record_path = Path(record_path) if record_path else None
@@ -161,7 +170,7 @@ class PrinterSimulator:
                 with contextlib.suppress(OSError):
                     conn.sendall(bytes([replies[n]]))
 
-        parser = EscposParser(self.width_mm, on_status=answer)
+        parser = EscposParser(self.width_mm, on_status=answer, font=self.font, qr_sizes=self.qr_sizes)
         try:
             while not self._stop.is_set():
                 try:

@@ -47,14 +47,16 @@ class PrinterStatus:
 
     @property
     def answered(self) -> bool:
-        return any(v is not None for v in self.replies.values())
+        """Whether any reply was a status byte (noise, 0x00 or 0xFF is not an answer)."""
+        return any(v is not None and is_status_byte(v) for v in self.replies.values())
 
     @property
     def can_print(self) -> bool | None:
-        """False when the printer said it cannot print now; None when unknown."""
+        """False when the printer said it cannot print now; True only when it said online, cover closed
+        and paper there; None when any of them is unknown (no answer, or a reply that is no status byte)."""
         if self.paper == "out" or self.cover_open or self.online is False:
             return False
-        if not self.answered:
+        if self.online is None or self.cover_open is None or self.paper == "unknown":
             return None
         return True
 
@@ -120,7 +122,7 @@ def query(send: Callable[[bytes], None], read: Callable[[float], bytes], timeout
                 replies[rest] = None
             break
     status = decode(replies)
-    if not status.answered:
+    if all(b is None for b in replies.values()):
         status = PrinterStatus(None, "unknown", None, f"no answer within {timeout:g} s", replies)
     return status
 

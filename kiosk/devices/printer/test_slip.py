@@ -10,8 +10,9 @@ from kiosk.printing.layout import QR, Columns, Cut, Feed, Rule, Slip, Text
 
 
 def build_test_slip(width_mm: int = 80, printer: str = "", now: dt.datetime | None = None,
-                    language: str = "zh_CN") -> Slip:
-    """A test slip for ``width_mm`` paper naming ``printer`` (its URI), dated ``now`` (default: now)."""
+                    language: str = "zh_CN", text: str | None = None) -> Slip:
+    """A test slip for ``width_mm`` paper naming ``printer`` (its URI), dated ``now`` (default: now);
+    ``text`` (a name to try on this printer) is printed too, at normal and double size."""
     now = now or dt.datetime.now()
     stamp = now.strftime("%Y-%m-%d %H:%M:%S")
 
@@ -28,6 +29,10 @@ def build_test_slip(width_mm: int = 80, printer: str = "", now: dt.datetime | No
         Text(t("bold"), bold=True),
         Text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789"),
         Rule(),
+    )
+    if text:
+        slip.add(Text(t("text")), Text(text), Text(text, size=2), Rule())
+    slip.add(
         Columns(t("date"), stamp),
         Columns(t("paper"), f"{width_mm} mm"),
     )

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from kiosk.config.uris import check_printer_uri
-from kiosk.devices.base import DeviceError, DeviceNotFound
+from kiosk.devices.base import DeviceError, DeviceNotFound, Reason
 from kiosk.printing.escpos_render import prepare_escpos_import
 
 SERIAL_WRITE_TIMEOUT_S = 10.0  # a 1.5 KB slip takes 1.6 s at 9600 baud; a raster line more
@@ -135,13 +135,12 @@ def _make(addr: PrinterAddress, kwargs: dict[str, Any], connect_timeout: float) 
     return Usb(addr.options["vid"], addr.options["pid"], timeout=int(connect_timeout * 1000), **kwargs)
 
 
-def _not_found(addr: PrinterAddress, exc: Exception) -> str:
-    """What to check, in the kiosk's language, followed by the transport's own words for technicians."""
-    from kiosk.i18n import tr
-
+def _not_found(addr: PrinterAddress, exc: Exception) -> Reason:
+    """What to check (a reason per transport), followed by the transport's own words for technicians."""
     where = f"{addr.target}:{addr.options.get('port')}" if addr.kind == "tcp" else addr.target
     detail = " ".join(str(exc).split())[:160]
-    return f"{tr(f'printer.not_found.{addr.kind}', where=where)} ({detail})"
+    return Reason("printer.not_found.with_detail", text=Reason(f"printer.not_found.{addr.kind}", where=where),
+                  detail=detail)
 
 
 def write(printer: Any, data: bytes) -> None:

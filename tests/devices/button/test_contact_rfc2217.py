@@ -16,7 +16,7 @@ from kiosk.devices.button.contact_simulator import ContactSimulator
 from kiosk.devices.button.events import ButtonEvent, PressKind
 from kiosk.devices.button.press import PressLogic
 from kiosk.devices.button.serial_button import ContactButton
-from kiosk.i18n import tr
+from kiosk.i18n import say, tr
 from tests.devices.waiting import ManualClock, sampled, wait_for
 
 
@@ -48,7 +48,7 @@ def test_press_bounce_and_long_press_over_rfc2217(sim):
     try:
         assert sim.wait_powered(3)                   # the driver raised DTR through RFC 2217
         assert sim.wiring.rts is False               # and left RTS low
-        assert button.self_test().message == tr("button.contact_open", port=sim.url, line="CTS", presses=0)
+        assert say(button.self_test().message) == tr("button.contact_open", port=sim.url, line="CTS", presses=0)
         sim.set_contact(True)                        # a clean 150 ms press
         seen(button, True)
         clock.advance(0.15)
@@ -100,7 +100,7 @@ def test_unplug_and_replug_over_rfc2217(sim):
     try:
         sim.unplug()
         assert wait_for(lambda: button.health().state is HealthState.DISCONNECTED)
-        assert button.health().reason in (tr("button.unplugged", port=sim.url), tr("button.refused", port=sim.url))
+        assert say(button.health().reason) in (tr("button.unplugged", port=sim.url), tr("button.refused", port=sim.url))
         sim.replug()
         assert button.wait_connected(5)
         assert sim.wait_powered(3)

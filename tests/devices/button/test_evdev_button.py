@@ -18,7 +18,7 @@ from kiosk.devices.button.evdev_button import EvdevButton, key_edge  # noqa: E40
 from kiosk.devices.button.events import ButtonEvent, PressKind  # noqa: E402
 from kiosk.devices.button.keys import evdev_code  # noqa: E402
 from kiosk.devices.button.press import PressLogic  # noqa: E402
-from kiosk.i18n import tr  # noqa: E402
+from kiosk.i18n import say, tr  # noqa: E402
 from tests.devices.waiting import wait_for  # noqa: E402
 
 
@@ -114,7 +114,7 @@ def test_grabs_the_device_and_counts_only_its_key():
         time.sleep(0.05)
         assert [e.kind for e in got] == [PressKind.PRESS]
         result = button.self_test()
-        assert result.ok and "Foot Switch" in result.message
+        assert result.ok and "Foot Switch" in say(result.message)
     finally:
         button.close()
     assert opener.devices[-1].closed and not opener.devices[-1].grabbed
@@ -151,7 +151,7 @@ def test_unplug_and_replug():
         opener.missing = True
         opener.devices[-1].unplug()
         assert wait_for(lambda: button.health().state is HealthState.DISCONNECTED)
-        assert wait_for(lambda: button.health().reason == tr("button.not_found", port=button.device))
+        assert wait_for(lambda: say(button.health().reason) == tr("button.not_found", port=button.device))
         opener.missing = False
         assert wait_for(lambda: button.health().state is HealthState.CONNECTED)
         assert len(opener.devices) == 2 and opener.devices[-1].grabbed
@@ -169,7 +169,7 @@ def test_device_without_the_key_is_an_error_with_what_to_do():
                          backoff=Backoff(0.05, 0.2)).start()
     try:
         result = button.self_test(wait_s=2)
-        assert not result.ok and result.message == tr("button.evdev_no_key", port="/dev/input/event9", keyname="F12")
+        assert not result.ok and say(result.message) == tr("button.evdev_no_key", port="/dev/input/event9", keyname="F12")
         assert opener.devices[0].closed
     finally:
         button.close()
@@ -179,7 +179,7 @@ def test_real_missing_device_path():
     button = EvdevButton("/dev/input/by-id/nothing-here", "F12", PressLogic("e")).start()
     try:
         result = button.self_test(wait_s=2)
-        assert not result.ok and "nothing-here" in result.message
+        assert not result.ok and "nothing-here" in say(result.message)
     finally:
         button.close()
 

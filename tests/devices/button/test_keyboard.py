@@ -12,6 +12,7 @@ from kiosk.devices.button.events import ButtonEvent, PressKind
 from kiosk.devices.button.keyboard import KeyboardButton
 from kiosk.devices.button.keys import normalize_key
 from kiosk.devices.button.press import PressLogic
+from kiosk.i18n import say
 from tests.devices.waiting import wait_for
 
 
@@ -82,7 +83,7 @@ def test_rate_limit_from_config_and_health():
         assert len(got) == 1 and button.logic.suppressed == 2
         assert button.health().state is HealthState.CONNECTED
         result = button.self_test()
-        assert result.ok and "space" in result.message
+        assert result.ok and "space" in say(result.message)
     finally:
         button.close()
     assert button.health().state is HealthState.DISCONNECTED

@@ -14,7 +14,7 @@ from kiosk.devices.button.events import ButtonEvent, PressKind
 from kiosk.devices.button.press import PressLogic
 from kiosk.devices.button.serial_button import ContactButton, SerialButton, open_serial, reason_for
 from kiosk.devices.button.simulator import ButtonSimulator
-from kiosk.i18n import tr
+from kiosk.i18n import say, tr
 from tests.devices.waiting import ManualClock, sampled, wait_for
 
 
@@ -53,7 +53,7 @@ def test_press_bounce_and_held_autorepeat_count_as_one_each(sim):
         assert len(got) == 3, got
         assert button.logic.suppressed >= 1
         result = button.self_test()
-        assert result.ok and "3" in result.message
+        assert result.ok and "3" in say(result.message)
     finally:
         button.close()
 
@@ -77,7 +77,7 @@ def test_unplug_reports_health_and_replug_reconnects(sim):
     try:
         sim.unplug()
         assert wait_for(lambda: button.health().state is HealthState.DISCONNECTED)
-        assert sim.url in button.health().reason
+        assert sim.url in say(button.health().reason)
         assert not button.self_test(wait_s=0).ok
         time.sleep(0.3)                              # a few failed reopen attempts
         sim.replug()
@@ -99,7 +99,7 @@ def test_nothing_listening_gives_a_clear_reason_then_recovers():
     try:
         result = button.self_test(wait_s=2)
         assert not result.ok
-        assert result.message == tr("button.refused", port=sim.url)
+        assert say(result.message) == tr("button.refused", port=sim.url)
         sim.replug()
         assert button.wait_connected(3)
     finally:
@@ -112,7 +112,7 @@ def test_missing_device_path_says_not_found(tmp_path):
     button = SerialButton(port, PressLogic("s"), backoff=fast()).start()
     try:
         result = button.self_test(wait_s=2)
-        assert not result.ok and result.message == tr("button.not_found", port=port)
+        assert not result.ok and say(result.message) == tr("button.not_found", port=port)
         assert button.health().state is HealthState.DISCONNECTED
     finally:
         button.close()
@@ -144,14 +144,14 @@ def test_from_config_starts_the_driver(sim):
 
 
 def test_reasons_name_the_problem():
-    assert reason_for("/dev/x", serial.SerialException("[Errno 13] could not open port: Permission denied")) \
+    assert say(reason_for("/dev/x", serial.SerialException("[Errno 13] could not open port: Permission denied"))) \
         == tr("button.no_permission", port="/dev/x")
-    assert reason_for("/dev/x", serial.SerialException("read failed: [Errno 5] Input/output error")) \
+    assert say(reason_for("/dev/x", serial.SerialException("read failed: [Errno 5] Input/output error"))) \
         == tr("button.unplugged", port="/dev/x")
-    assert reason_for("/dev/x", serial.SerialException("Could not exclusively lock port /dev/x")) \
+    assert say(reason_for("/dev/x", serial.SerialException("Could not exclusively lock port /dev/x"))) \
         == tr("button.busy", port="/dev/x")
-    assert reason_for("/dev/x", serial.SerialException("odd")) == tr("button.lost", port="/dev/x", error="odd")
-    assert reason_for("/dev/x", OSError(5, "Input/output error")) == tr("button.unplugged", port="/dev/x")
+    assert say(reason_for("/dev/x", serial.SerialException("odd"))) == tr("button.lost", port="/dev/x", error="odd")
+    assert say(reason_for("/dev/x", OSError(5, "Input/output error"))) == tr("button.unplugged", port="/dev/x")
 
 
 # -- the dry contact over loop:// -------------------------------------------------------------------------
@@ -180,10 +180,10 @@ def test_contact_press_long_press_and_bounce_over_loop():
     try:
         port = ports[-1]
         assert port.dtr is True                      # the contact is powered
-        assert "断开" in button.self_test().message   # open contact while idle
+        assert "断开" in say(button.self_test().message)   # open contact while idle
         port.rts = True                              # close the contact for 150 ms
         sampled(button)
-        assert button.contact_closed and "闭合" in button.self_test().message
+        assert button.contact_closed and "闭合" in say(button.self_test().message)
         clock.advance(0.15)
         sampled(button)
         assert button.logic.pressed
@@ -219,7 +219,7 @@ def test_contact_on_dsr_follows_dtr_on_loop():
     """On loop:// DSR mirrors DTR, which the driver holds high: the contact reads closed (shorted)."""
     button, got, _ = start_contact(line="dsr")
     try:
-        assert "闭合" in button.self_test().message
+        assert "闭合" in say(button.self_test().message)
     finally:
         button.close()
 
@@ -257,7 +257,7 @@ def test_contact_closed_too_long_is_reported_as_stuck_until_it_opens():
     try:
         ports[-1].rts = True
         assert wait_for(lambda: button.health().state is HealthState.ERROR)
-        assert button.health().reason == tr("button.contact_stuck", port="loop://", line="CTS", seconds="0.3")
+        assert say(button.health().reason) == tr("button.contact_stuck", port="loop://", line="CTS", seconds="0.3")
         assert not button.self_test().ok
         assert [e.kind for e in got] == [PressKind.LONG_PRESS]   # counted once, not repeatedly
         ports[-1].rts = False
@@ -271,7 +271,7 @@ def test_contact_on_a_port_without_modem_lines_is_an_error_that_says_so():
         button = ContactButton(sim.url, PressLogic("c"), backoff=fast()).start()
         try:
             result = button.self_test(wait_s=2)
-            assert not result.ok and result.message == tr("button.no_modem_lines", port=sim.url)
+            assert not result.ok and say(result.message) == tr("button.no_modem_lines", port=sim.url)
             assert button.health().state is HealthState.ERROR
         finally:
             button.close()

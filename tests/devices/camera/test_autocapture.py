@@ -4,6 +4,7 @@ import pytest
 from kiosk.devices.camera.autocapture import AutoCapture, CapturedDocument
 from kiosk.devices.camera.quality import Quality
 from kiosk.devices.camera.simulator import EMPTY, SLIDE, STILL, ScenarioPlayer
+from kiosk.i18n import say
 
 ROUND = EMPTY + 2 * SLIDE + STILL
 
@@ -27,14 +28,14 @@ def test_captures_once_per_page_after_it_lies_still_and_rearms_after_it_leaves()
     assert "looking" in between  # re-armed only once the page had gone
     doc = statuses[captured[0]].document
     assert doc.kind == "a4" and doc.image.shape[:2] == (1754, 1240) and doc.quality.ok
-    assert statuses[captured[0]].prompt() == "拍好了，请取走材料"
+    assert say(statuses[captured[0]].prompt(), "zh_CN") == "拍好了，请取走材料"
 
 
 def test_a_page_that_keeps_moving_is_never_captured_and_is_told_to_hold_still():
     statuses = _play("moving", 50)
     assert all(s.document is None for s in statuses)
     assert sum("moving" in s.problems for s in statuses) > 30
-    assert any(s.prompt() == "请保持不动" for s in statuses)
+    assert any(say(s.prompt(), "zh_CN") == "请保持不动" for s in statuses)
 
 
 @pytest.mark.parametrize(("scenario", "code"), [("blurred", "blurry"), ("glare", "glare"), ("dark", "too_dark")])
@@ -47,7 +48,7 @@ def test_a_still_page_with_a_quality_problem_is_not_captured(scenario, code):
 def test_no_page_keeps_looking_and_reset_forgets_progress():
     statuses = _play("no_page", 10)
     assert {s.state for s in statuses} == {"looking"}
-    assert statuses[0].prompt() == "没有找到材料，请把材料放在框内"
+    assert say(statuses[0].prompt(), "zh_CN") == "没有找到材料，请把材料放在框内"
     player, tracker = ScenarioPlayer("page", 640, 360, seed=1), AutoCapture(still_frames=6)
     for i in range(EMPTY + SLIDE, EMPTY + SLIDE + 4):
         tracker.update(player.frame(i))

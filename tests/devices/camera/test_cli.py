@@ -1,7 +1,10 @@
 import json
 import math
+import resource
+import struct
 import subprocess
 import sys
+import zlib
 
 import cv2
 import numpy as np
@@ -35,6 +38,44 @@ def test_detect_document_json_lines_with_corners_quality_and_errors(tmp_path, wr
     assert dim["found"] and dim["problems"][0] == "too_dark" and dim["ok"] is False
     written = cv2.imread(good["out"])
     assert written.shape[:2] == (1754, 1240) and (out / "dark.page.png").exists()
+
+
+def _png_header(width: int, height: int, rows: int) -> bytes:
+    """A 1-bit grey PNG of width×height whose first ``rows`` rows are present (all black): tiny on disk,
+    width×height×3 bytes once OpenCV decodes it."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    pack = zlib.compressobj(9)
+    row = bytes(1 + (width + 7) // 8)
+    data = b"".join(pack.compress(row) for _ in range(rows)) + pack.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+
+
+def _limit_memory():  # 1.5 GB of address space: decoding 20000×20000 as BGR alone needs 1.2 GB more
+    resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))
+
+
+def test_detect_document_refuses_huge_images_from_the_header_and_goes_on(tmp_path, write_png):
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(_png_header(20000, 20000, rows=20000))  # ~50 KB, a real 20000×20000 image
+    claims = tmp_path / "claims.png"
+    claims.write_bytes(_png_header(60000, 60000, rows=1))  # a header that lies about its data
+    hdr = tmp_path / "claims.hdr"  # a format Pillow does not know: OpenCV's own limit, set to ours, holds
+    hdr.write_bytes(b"#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 60000 +X 60000\n\x02\x02\x00\x00")
+    page, _ = synth.render(synth.Scene(background="wood", cover=0.3, angle=5, seed=3))
+    files = [str(huge), str(claims), str(hdr), str(write_png("page.png", page))]
+    run = subprocess.run([sys.executable, "-m", "kiosk", "devices", "detect-document", *files, "--json"],
+                         capture_output=True, text=True, timeout=120, preexec_fn=_limit_memory)
+    assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [r["file"] for r in lines] == files
+    assert "20000×20000" in lines[0]["error"] and "60000×60000" in lines[1]["error"]
+    assert all("megapixels" in r["error"] for r in lines[:3])
+    assert lines[3]["found"] is True
+    plain = _kiosk("devices", "detect-document", str(claims), files[3], "--max-megapixels", "0.5")
+    assert "claims.png: error: the image is 60000×60000" in plain.stderr
+    assert "page.png: error: the image is 1280×720 (1 megapixels), larger than the 0.5" in plain.stderr
 
 
 def test_detect_document_plain_text_for_people():

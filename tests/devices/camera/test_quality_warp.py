@@ -2,8 +2,9 @@ import numpy as np
 import pytest
 
 from kiosk.devices.camera import synth
-from kiosk.devices.camera.quality import QualitySettings, assess, message
+from kiosk.devices.camera.quality import QualitySettings, assess, problem_reason
 from kiosk.devices.camera.warp import guess_kind, warp_page
+from kiosk.i18n import say
 
 BASE = {"background": "dark", "cover": 0.3, "angle": 6, "noise": 3.0, "seed": 11}
 
@@ -29,7 +30,7 @@ def test_each_problem_is_named_with_a_message_a_resident_can_act_on(changes, cod
     frame, corners = _frame(**changes)
     q = assess(frame, corners)
     assert q.problems[0] == code, q
-    assert q.messages()[0] == text and message(code, "en") != text
+    assert say(q.reasons()[0], "zh_CN") == text and say(problem_reason(code), "en") != text
 
 
 def test_blur_is_not_judged_in_the_dark_nor_on_a_blank_page():

@@ -9,6 +9,7 @@ import pytest
 from kiosk.devices.base import Backoff, DeviceNotFound, HealthState
 from kiosk.devices.camera.simulator import SimulatedCamera
 from kiosk.devices.camera.source import OpenCvCamera, parse_source
+from kiosk.i18n import say
 
 
 def _video(path, frames=6, size=(320, 240)):
@@ -59,7 +60,7 @@ def test_a_missing_device_is_reported_not_raised():
     cam = OpenCvCamera("/dev/video-none-here")
     assert cam.read() is None
     health = cam.health()
-    assert health.state is HealthState.DISCONNECTED and "/dev/video-none-here" in health.reason
+    assert health.state is HealthState.DISCONNECTED and "/dev/video-none-here" in say(health.reason)
     assert not cam.self_test().ok
     with pytest.raises(DeviceNotFound):
         cam.open()

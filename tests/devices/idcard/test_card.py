@@ -116,8 +116,43 @@ def test_ethnicity_table_is_complete() -> None:
     assert [ETHNICITIES[f"{i:02d}"] for i in (1, 2, 5, 15, 29, 43, 56)] == ["汉", "蒙古", "维吾尔", "土家",
                                                                            "柯尔克孜", "乌孜别克", "基诺"]
     assert ETHNICITIES["97"] == "其他" and ETHNICITIES["98"] == "外国血统中国籍人士"
-    assert ethnicity_name("1") == "汉" and ethnicity_name("") == "" and ethnicity_name("77") == "未知(77)"
+    assert ethnicity_name("1") == "汉" and ethnicity_name("") == "" and ethnicity_name("77") == ""
     assert ethnicity_code("土家族") == "15" and ethnicity_code("汉") == "01"
+
+
+def test_an_ethnicity_code_outside_gb3304_is_kept_as_the_code_not_called_unknown() -> None:
+    block = bytearray(encode_text(IDENTITIES["zhang_san"]))
+    block[32:36] = utf16("59", 4)  # 穿青人 on one vendor's readers, 61 or 57 on others
+    card = parse_text(bytes(block))
+    assert (card.ethnicity, card.ethnicity_code) == ("", "59")
+    assert card.as_json()["ethnicity_code"] == "59" and card.masked()["ethnicity_code"] == "59"
+    assert "未知" not in json.dumps(card.as_json(), ensure_ascii=False)
+    assert parse_text(encode_text(card)) == card  # the simulator sends the code back as it came
+    assert IDENTITIES["zhang_san"].ethnicity_code == "01" and parse_text(encode_text(IDENTITIES["zhang_san"])) == (
+        IDENTITIES["zhang_san"])
+
+
+def test_2023_card_reserved_bytes_are_not_the_issuer_and_its_old_number_link_is_read() -> None:
+    block = bytearray(encode_text(IDENTITIES["foreign_2023"]))
+    assert block[158:188] == utf16("", 30)  # reserved: written as padding
+    assert block[250:256] == utf16("091", 6)
+    block[158:188] = utf16("RESERVED-DATA-X", 30)  # whatever a card keeps there
+    card = parse_text(bytes(block))
+    assert card.issuer == "中华人民共和国国家移民管理局" and "RESERVED" not in json.dumps(card.as_json())
+    assert card.old_number_link == "091"
+    # nationality + province digits + city code + birth YYMMDD + sequence + check (weights 7 3 1, A=10):
+    # E14·7 + S28·3 + P25·1 + 4·7 2·3 0·1 9·7 8·3 8·1 0·7 5·3 1·1 2·7 1·3 = 369 → 9
+    assert card.id_number[1:3] == "42" and card.id_number[8:14] == "880512"
+    assert card.previous_permit_number == "ESP420988051219"
+    assert card.as_json()["previous_permit_number"] == "ESP420*****1219"
+    assert card.as_json(reveal=True)["previous_permit_number"] == "ESP420988051219"
+    block[250:256] = utf16("", 6)
+    plain = parse_text(bytes(block))
+    assert plain.old_number_link == "" and plain.previous_permit_number == "" and "old_number_link" not in (
+        plain.as_json())
+    block[250:256] = utf16("9A1", 6)
+    with pytest.raises(CardDataError, match="old_number_link"):
+        parse_text(bytes(block))
 
 
 def test_gender_codes() -> None:

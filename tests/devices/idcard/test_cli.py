@@ -44,7 +44,7 @@ class Simulator:
 
 @pytest.fixture(scope="module")
 def shared_simulator() -> Iterator[Simulator]:
-    sim = Simulator("--port-tcp", "0", "--identity", "elder_long_term")
+    sim = Simulator("--port", "0", "--identity", "elder_long_term")
     yield sim
     sim.stop()
 
@@ -95,7 +95,7 @@ def test_a_technician_can_read_again_without_replacing_the_card(simulator: Simul
 
 
 def test_read_once_behaves_like_a_gat467_module() -> None:
-    sim = Simulator("--port-tcp", "0", "--read-once")
+    sim = Simulator("--port", "0", "--read-once")
     try:
         assert read_id("--port", sim.url, "--wait", "20", "--json").returncode == 0
         assert read_id("--port", sim.url, "--wait", "0.3", "--json").returncode == 3
@@ -129,6 +129,61 @@ def test_human_output_masks_name_address_and_number(simulator: Simulator, capsys
     code, out, err = read_id_here(capsys, "--port", simulator.url, "--wait", "20", "--reveal")
     assert code == 0 and "MONTGOMERY-WHITTAKER, ALEXANDRA ELIZABETH" in out and "ESP" in out
     assert IDENTITIES["foreign_2023"].id_number in out
+
+
+def test_control_and_bidi_characters_on_a_card_never_reach_the_terminal_raw() -> None:
+    """A forged card whose fields carry an escape sequence, a right-to-left override, a zero-width space
+    and a C1 control: the human output shows each as a visible escape; the JSON keeps the exact data."""
+    import dataclasses
+
+    from kiosk.devices.idcard.sim_server import SimulatorServer
+    from kiosk.devices.idcard.simulator import SamModule
+
+    name, address = "张\x1b[2J\x1b]0;x\x07三", "湖北省\u202egpj.exe\u200b随州市\x9b31m曾都区"
+    forged = dataclasses.replace(IDENTITIES["zhang_san"], name=name, address=address, issuer="公安\u2066局\n")
+    server = SimulatorServer(SamModule(forged, refind_after_read=True), wire_timing=False)
+    url = server.start_tcp()
+    try:
+        human = read_id("--port", url, "--wait", "2", "--reveal")
+        masked = read_id("--port", url, "--wait", "2")
+        data = read_id("--port", url, "--wait", "2", "--json")
+    finally:
+        server.stop()
+    assert (human.returncode, masked.returncode, data.returncode) == (0, 0, 0), human.stderr
+    for out in (human.stdout, masked.stdout, data.stdout):
+        assert not any(c in out for c in "\x1b\x07\x9b\u202e\u200b\u2066"), out
+    assert "张\\u{001B}[2J\\u{001B}]0;x\\u{0007}三" in human.stdout
+    assert "湖北省\\u{202E}gpj.exe\\u{200B}随州市\\u{009B}31m曾都区" in human.stdout
+    assert "签发机关: 公安\\u{2066}局\\u{000A}\n" in human.stdout  # a newline in a field cannot fake a line
+    parsed = json.loads(data.stdout)
+    assert parsed["name"] == name and parsed["address"] == address and data.stdout.count("\n") == 1
+
+
+def test_an_unlisted_ethnicity_and_a_2023_cards_earlier_number_over_the_wire(simulator: Simulator) -> None:
+    simulator.command("present unlisted_ethnicity")
+    human = read_id("--port", simulator.url, "--wait", "2")
+    assert human.returncode == 0 and "民族: 民族代码 59" in human.stdout and "未知" not in human.stdout
+    data = json.loads(read_id("--port", simulator.url, "--wait", "2", "--json").stdout)
+    assert (data["ethnicity"], data["ethnicity_code"]) == ("", "59")
+    simulator.command("present foreign_2023")
+    human = read_id("--port", simulator.url, "--wait", "2")
+    revealed = read_id("--port", simulator.url, "--wait", "2", "--reveal", "--json")
+    assert "既往永居证号码: ESP420*****1219" in human.stdout and "中华人民共和国国家移民管理局" in human.stdout
+    assert json.loads(revealed.stdout)["previous_permit_number"] == "ESP420988051219"
+
+
+def test_one_bad_checksum_within_wait_is_retried_not_exit_4() -> None:
+    """A GA/T 467 module (read once) whose read reply is hit by line noise once: the card still lies
+    there, so read-id selects and reads it again instead of giving up with exit 4."""
+    sim = Simulator("--port", "0", "--read-once")
+    try:
+        assert "glitch" in sim.command("fault glitch on")
+        out = read_id("--port", sim.url, "--wait", "3", "--json")
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["name"] == IDENTITIES["zhang_san"].name
+        assert "glitch" not in sim.command("status").rsplit("faults: ", 1)[1]  # the noise did happen
+    finally:
+        sim.stop()
 
 
 def test_no_card_exits_3(simulator: Simulator) -> None:

@@ -50,10 +50,14 @@ def test_manual_entry_is_forgiving_about_format() -> None:
     ("110105194912310021", "校验位"),
 ])
 def test_each_problem_says_what_is_wrong(text: str, words: str) -> None:
+    from kiosk.i18n import say
+
     problem = id_number_problem(text, today=date(2026, 1, 1))
-    assert problem is not None and words in problem
-    with pytest.raises(InvalidIdNumber):
+    assert problem is not None and words in say(problem, "zh_CN")
+    assert problem.code.startswith("idcard.idnumber.") and say(problem, "en") != say(problem, "zh_CN")
+    with pytest.raises(InvalidIdNumber) as info:
         validate_id_number(text, today=date(2026, 1, 1))
+    assert info.value.reason == problem
 
 
 def test_english_messages() -> None:

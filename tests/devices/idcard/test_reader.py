@@ -15,6 +15,7 @@ from kiosk.devices.idcard.identities import IDENTITIES
 from kiosk.devices.idcard.protocol import ChecksumError, Command
 from kiosk.devices.idcard.sim_server import SimulatorServer
 from kiosk.devices.idcard.simulator import SamModule
+from kiosk.i18n import say
 
 
 def wait_for(condition, timeout: float = 5.0) -> bool:  # noqa: ANN001
@@ -82,7 +83,7 @@ def test_card_removed_mid_read(make_sim, make_reader) -> None:  # noqa: ANN001
     reader = make_reader(sim.url)
     with pytest.raises(CardError) as info:
         reader.read_card(timeout=1)
-    assert info.value.code == 0x41 and "请重新放卡" in str(info.value)
+    assert info.value.code == 0x41 and "请重新放卡" in say(info.value)
     assert reader.health().state is HealthState.CONNECTED  # the module is fine; the card left
     assert reader.read_card(timeout=0.1) is None
 
@@ -93,7 +94,7 @@ def test_bad_checksum(make_sim, make_reader) -> None:  # noqa: ANN001
     with pytest.raises(ChecksumError):
         reader.read_card(timeout=1)
     health = reader.health()
-    assert health.state is HealthState.ERROR and "校验" in health.reason
+    assert health.state is HealthState.ERROR and "校验" in say(health.reason)
     sim.module.set_fault("bad_checksum", False)
     assert reader.find_card() is True
     assert reader.health().state is HealthState.CONNECTED
@@ -115,7 +116,7 @@ def test_silence_times_out_with_a_clear_reason(make_sim, make_reader) -> None:  
     with pytest.raises(DeviceTimeout) as info:
         reader.read_card(timeout=1)
     assert 0.25 <= time.monotonic() - start < 1.0
-    assert "没有应答" in str(info.value) and "find" in str(info.value)
+    assert "没有应答" in say(info.value) and "find" in say(info.value)
     assert reader.health().state is HealthState.ERROR
 
 
@@ -126,11 +127,11 @@ def test_module_faults(make_sim, make_reader, fault: str, code: int, words: str)
     reader = make_reader(sim.url)
     with pytest.raises(ModuleError) as info:
         reader.read_card(timeout=1)
-    assert info.value.code == code and words in str(info.value)
+    assert info.value.code == code and words in say(info.value)
     health = reader.health()
-    assert health.state is HealthState.ERROR and words in health.reason
+    assert health.state is HealthState.ERROR and words in say(health.reason)
     result = reader.self_test()
-    assert not result.ok and words in result.message
+    assert not result.ok and words in say(result.message)
 
 
 def test_slow_9600_baud_link_with_real_wire_timing(make_sim, make_reader) -> None:  # noqa: ANN001
@@ -154,19 +155,50 @@ def test_slow_link_with_a_short_read_timeout_says_so(make_sim, make_reader) -> N
 def test_self_test_reports_the_sam_id(make_sim, make_reader) -> None:  # noqa: ANN001
     reader = make_reader(make_sim("zhang_san").url)
     result = reader.self_test()
-    assert result.ok and "05.01-20240315-0000123456-1234567890" in result.message
+    assert result.ok and "05.01-20240315-0000123456-1234567890" in say(result.message)
+
+
+def test_sam_id_fields_are_little_endian_16_and_32_bit_numbers_as_the_vendor_sdks_read_them(
+        make_sim, make_reader) -> None:  # noqa: ANN001
+    from kiosk.devices.idcard.protocol import Command
+    from kiosk.devices.idcard.reader import format_sam_id
+
+    reader = make_reader(make_sim("zhang_san").url)
+    data = bytes(reader.link.command(Command.MODULE_ID).data)  # the module's reply over the wire
+    assert data[:4] == b"\x05\x00\x01\x00" and len(data) == 16
+    assert reader.sam_id() == "05.01-20240315-0000123456-1234567890"
+    other = bytes.fromhex("0500 0200 ffffffff 01000000 00000000".replace(" ", ""))
+    assert format_sam_id(other) == "05.02-4294967295-0000000001-0000000000"
+    assert format_sam_id(b"\x05\x01") == "0501"  # not 16 bytes: shown as hex, never guessed
 
 
 def test_missing_port_is_device_not_found_with_backoff(make_reader) -> None:  # noqa: ANN001
     reader = make_reader("socket://127.0.0.1:1")
-    with pytest.raises(DeviceNotFound, match="无法打开"):
+    with pytest.raises(DeviceNotFound) as first:
         reader.read_card()
-    with pytest.raises(DeviceNotFound, match="重试"):  # within the backoff delay: no new attempt
+    assert "无法打开" in say(first.value)
+    with pytest.raises(DeviceNotFound) as again:  # within the backoff delay: no new attempt
         reader.read_card()
+    assert "重试" in say(again.value)
     assert reader.health().state is HealthState.DISCONNECTED
     reader2 = make_reader("/dev/does-not-exist")
     with pytest.raises(DeviceNotFound, match="/dev/does-not-exist"):
         reader2.find_card()
+
+
+def test_polling_survives_one_garbled_read_reply(make_sim, make_reader) -> None:  # noqa: ANN001
+    sim = make_sim("zhang_san", faults=("glitch",))  # a GA/T 467 module: the card is found once only
+    reader = make_reader(sim.url)
+    cards, errors = [], []
+    reader.start(cards.append, errors.append)
+    try:
+        deadline = time.monotonic() + 10
+        while not cards and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        reader.stop()
+    assert [c.name for c in cards] == ["张三"] and errors == []
+    assert "glitch" not in sim.module.faults and reader.health().state is HealthState.CONNECTED
 
 
 def test_polling_reads_each_card_once(make_sim, make_reader) -> None:  # noqa: ANN001
@@ -238,7 +270,7 @@ def test_unplug_and_replug_over_tcp(make_reader) -> None:  # noqa: ANN001
         server.stop()  # unplugged
         assert wait_for(lambda: reader.health().state is HealthState.DISCONNECTED)
         assert any(isinstance(e, DeviceNotFound) for e in errors)
-        assert "重连" in reader.health().reason
+        assert "重连" in say(reader.health().reason)
         server = SimulatorServer(module, wire_timing=False)
         server.start_tcp(port=port)  # plugged back in
         assert wait_for(lambda: reader.health().state is HealthState.CONNECTED)
@@ -298,7 +330,7 @@ def test_inconsistent_read_reply_is_a_card_data_error(make_reader) -> None:  # n
     server = SimulatorServer(TruncatingModule("zhang_san"), wire_timing=False)
     try:
         reader = make_reader(server.start_tcp())
-        with pytest.raises(CardDataError, match="证件数据无法解析"):
+        with pytest.raises(CardDataError, match="idcard.reader.card_data"):
             reader.read_card(timeout=1)
     finally:
         server.stop()

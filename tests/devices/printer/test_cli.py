@@ -119,3 +119,69 @@ def test_simulate_printer_command_listens_answers_and_saves_previews(tmp_path):
         proc.stderr.close()
         proc.stdin.close()
     assert proc.returncode == 0
+
+
+def _texts(slip) -> list[str]:
+    from kiosk.printing.layout import Text
+
+    return [b.text for b in slip.blocks if isinstance(b, Text)]
+
+
+def _rasters(slip) -> int:
+    from kiosk.printing.layout import Raster
+
+    return sum(isinstance(b, Raster) for b in slip.blocks)
+
+
+def test_cli_encodings_and_fonts_match_the_renderer_and_parser():
+    from kiosk.printing import escpos_parse, escpos_render
+
+    assert cli.ENCODINGS == escpos_render.ENCODINGS and cli.FONTS == escpos_parse.FONTS
+
+
+def test_a_gb2312_printer_prints_gbk_names_as_garbage_and_the_gb2312_encoding_as_images():
+    """喆 86 B4, 堃 88 D2, 昇 95 4E: GBK codes whose lead byte a GB2312 font prints as a single character."""
+    with PrinterSimulator(font="gb2312") as sim:
+        gbk = kiosk("devices", "print-test", "--printer", sim.uri, "--encoding", "gbk", "--text", "王喆 李堃 张昇")
+        assert gbk.returncode == 0, gbk.stderr
+        assert sim.wait_for_slips(1)
+        texts = _texts(sim.slips[0])
+        assert not any("王喆" in t for t in texts) and any("王" in t and "å" in t for t in texts)  # garbage
+        good = kiosk("devices", "print-test", "--printer", sim.uri, "--encoding", "gb2312",
+                     "--text", "王喆 李堃 张昇")
+        assert good.returncode == 0, good.stderr
+        assert sim.wait_for_slips(2)
+    slip = sim.slips[1]
+    texts = _texts(slip)
+    assert _rasters(slip) == 2  # the name at normal and double size, as images
+    assert not any("\ufffd" in t or "å" in t for t in texts)  # every other line reads right …
+    assert any("中文测试" in t for t in texts) and any("打印测试" in t for t in texts)
+    assert "喆 堃 昇" in good.stdout and "gb2312" in good.stdout  # … and the technician is told which
+
+
+def test_gb18030_double_byte_only_prints_four_byte_characters_as_images():
+    with PrinterSimulator(font="gb18030-2byte") as sim:
+        assert kiosk("devices", "print-test", "--printer", sim.uri, "--encoding", "gb18030",
+                     "--text", "王𠮷祥").returncode == 0
+        assert kiosk("devices", "print-test", "--printer", sim.uri, "--encoding", "gb18030",
+                     "--double-byte-only", "--text", "王𠮷祥").returncode == 0
+        assert sim.wait_for_slips(2)
+    assert any("王\ufffd\ufffd祥" in t for t in _texts(sim.slips[0]))  # four bytes as two wrong characters
+    assert _rasters(sim.slips[0]) == 0 and _rasters(sim.slips[1]) == 2
+    assert not any("\ufffd" in t for t in _texts(sim.slips[1]))
+
+
+def test_qr_module_size_is_clamped_to_what_the_printer_takes():
+    from kiosk.printing.layout import QR
+
+    def qr_sizes(slip) -> list[int]:
+        return [b.size for b in slip.blocks if isinstance(b, QR)]
+
+    with PrinterSimulator(qr_sizes=(2, 5)) as sim:  # a model that ignores sizes above 5
+        assert kiosk("devices", "print-test", "--printer", sim.uri, "--qr-sizes", "1-16").returncode == 0
+        assert kiosk("devices", "print-test", "--printer", sim.uri, "--qr-sizes", "2-5").returncode == 0
+        assert sim.wait_for_slips(2)
+    assert qr_sizes(sim.slips[0]) == [3]  # size 6 was ignored: the printer's default module, a small code
+    assert qr_sizes(sim.slips[1]) == [5]
+    bad = kiosk("devices", "print-test", "--printer", "file:/dev/null", "--qr-sizes", "0-20")
+    assert bad.returncode == 2 and "LOW-HIGH" in bad.stderr

@@ -1,3 +1,4 @@
+import re
 import time
 
 import pytest
@@ -14,6 +15,7 @@ from kiosk.devices.printer.driver import (
 )
 from kiosk.devices.printer.simulator import PrinterSimulator
 from kiosk.devices.printer.test_slip import build_test_slip
+from kiosk.i18n import say
 from kiosk.printing.escpos_render import to_escpos
 from kiosk.printing.layout import Cut, Slip, Text
 
@@ -63,8 +65,9 @@ def test_status_in_every_simulator_state(sim, printer, state, paper, online, cov
 def test_paper_out_refuses_with_a_clear_error_and_keeps_the_slip(sim, printer):
     sim.set_state("out")
     ticket = slip()
-    with pytest.raises(PaperOutError, match="缺纸") as err:
+    with pytest.raises(PaperOutError) as err:
         printer.print_slip(ticket)
+    assert "缺纸" in say(err.value, "zh_CN") and "out of paper" in say(err.value, "en")
     assert err.value.slip is ticket and err.value.status.paper == "out"
     assert isinstance(err.value, DeviceError)
     assert bytes(sim.received) == DLE_EOT_ROUND  # nothing but the status queries reached the printer
@@ -77,8 +80,9 @@ def test_paper_out_refuses_with_a_clear_error_and_keeps_the_slip(sim, printer):
 
 def test_cover_open_refuses(sim, printer):
     sim.set_state("cover_open")
-    with pytest.raises(CoverOpenError, match="盖"):
+    with pytest.raises(CoverOpenError) as err:
         printer.print_slip(slip())
+    assert "盖" in say(err.value, "zh_CN")
 
 
 def test_near_end_prints_and_warns_in_health(sim, printer):
@@ -86,7 +90,7 @@ def test_near_end_prints_and_warns_in_health(sim, printer):
     printer.print_slip(slip())
     health = printer.health()
     assert health.state == HealthState.CONNECTED
-    assert health.detail["warning"] == "paper_near_end" and "快用完" in health.reason
+    assert health.detail["warning"] == "paper_near_end" and "快用完" in say(health.reason, "zh_CN")
 
 
 def test_a_silent_printer_still_prints(sim, printer):
@@ -174,10 +178,11 @@ def test_file_printer_gets_only_the_slip_bytes(tmp_path):
 def test_unreachable_printer(tmp_path):
     driver = EscposPrinter("tcp://127.0.0.1:1", connect_timeout_s=1)
     assert driver.status().paper == "unknown"
-    with pytest.raises(PrinterUnavailable, match="连不上打印机|暂不可用"):
+    with pytest.raises(PrinterUnavailable) as err:
         driver.print_slip(slip())
+    assert re.search("连不上打印机|暂不可用", say(err.value, "zh_CN"))
     test = driver.self_test()
-    assert not test.ok and "127.0.0.1:1" in test.message
+    assert not test.ok and "127.0.0.1:1" in say(test.message)
     assert driver.health().state == HealthState.DISCONNECTED
 
 
@@ -200,3 +205,51 @@ def test_from_config_through_the_registry(sim):
         assert any(type(b).__name__ == "QR" for b in sim.slips[0].blocks)
     finally:
         driver.close()
+
+
+@pytest.mark.parametrize("settings, sent", [
+    ({}, 8),  # no profile: most printers take 1–8
+    ({"profile": "TM-T88V"}, 12),  # Epson: 1–16
+    ({"profile": "TM-T88V", "qr_module_sizes": [2, 5]}, 5),  # the config wins
+    ({"qr_module_sizes": [14, 16]}, 14),  # clamped up too
+])
+def test_qr_module_size_comes_from_the_profile_and_config(settings, sent):
+    from kiosk.printing.layout import QR
+
+    with PrinterSimulator() as sim:
+        section = PrinterConfig(uri=sim.uri, monitor_interval_s=0, **settings)
+        printer = EscposPrinter.from_config(section)
+        try:
+            printer.print_slip(Slip([QR("BBDB1|T|A001", size=12), Cut()]))
+        finally:
+            printer.close()
+        assert sim.wait_for_slips(1)
+    assert [b.size for b in sim.slips[0].blocks if isinstance(b, QR)] == [sent]
+
+
+def test_four_byte_codes_off_in_the_config_prints_them_as_an_image():
+    from kiosk.printing.layout import Raster
+
+    with PrinterSimulator(font="gb18030-2byte") as sim:
+        section = PrinterConfig(uri=sim.uri, encoding="gb18030", four_byte_codes=False, monitor_interval_s=0)
+        printer = EscposPrinter.from_config(section)
+        try:
+            result = printer.print_slip(Slip([Text("王𠮷祥"), Text("张三"), Cut()]))
+        finally:
+            printer.close()
+        assert sim.wait_for_slips(1)
+    blocks = sim.slips[0].blocks
+    assert isinstance(blocks[0], Raster) and blocks[1].text == "张三"
+    assert result.image_chars == ("𠮷",) and result.image_lines == 1
+
+
+def test_a_printer_answering_noise_is_unknown_and_its_self_test_warns(sim, printer):
+    sim.set_state("garbled")  # 00 / FF to every DLE EOT
+    status = printer.status()
+    assert (status.online, status.paper, status.cover_open) == (None, "unknown", None)
+    assert status.can_print is None and not status.answered and "invalid reply to n=1 (0x00)" in status.error
+    assert printer.health().detail.get("paper") == "unknown"
+    check = printer.self_test()
+    assert check.ok and check.warning  # it prints, but what the printer says cannot be read
+    printer.print_slip(slip())  # unknown never blocks a ticket
+    assert sim.wait_for_slips(1) and not sim.lost

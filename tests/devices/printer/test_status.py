@@ -75,3 +75,15 @@ def test_a_printer_that_answers_only_junk_is_unknown_and_quick():
     assert (status.online, status.paper, status.cover_open) == (None, "unknown", None)
     assert "invalid reply to n=1 (0x01)" in status.error
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("replies", [
+    {1: 0x00, 2: 0x00, 3: 0x00, 4: 0x00},
+    {1: 0xFF, 2: 0xFF, 3: 0xFF, 4: 0xFF},
+    {1: 0x12, 2: 0xFF, 3: 0x00, 4: 0x55},  # online, then noise: paper and cover unknown
+    {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x13},  # one bit off the fixed pattern on the paper query
+])
+def test_a_reply_that_is_no_status_byte_is_unknown_never_ok(replies):
+    status = decode(replies)
+    assert status.paper == "unknown" and status.can_print is None and "invalid reply" in status.error
+    assert status.answered is (replies[1] == 0x12)

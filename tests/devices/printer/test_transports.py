@@ -1,4 +1,5 @@
 import os
+import re
 import threading
 import time
 import tty
@@ -9,6 +10,7 @@ from kiosk.devices.base import DeviceNotFound
 from kiosk.devices.printer.driver import EscposPrinter
 from kiosk.devices.printer.simulator import REPLIES
 from kiosk.devices.printer.transports import MissingDependency, PrinterAddressError, open_transport, parse_uri
+from kiosk.i18n import say
 from kiosk.printing.escpos_parse import EscposParser
 from kiosk.printing.escpos_render import to_escpos
 from kiosk.printing.layout import Cut, Slip, Text
@@ -26,7 +28,7 @@ def test_parse_every_uri_form():
 
 @pytest.mark.parametrize("uri, message", [
     ("usb:0416", "needs usb:VID:PID"),
-    ("tcp://host", "needs tcp://HOST:PORT"),
+    ("tcp://host", "needs HOST:PORT, e.g. tcp://"),
     ("lpt:1", "unknown scheme 'lpt'"),
     ("serial:/dev/ttyS0?baudrate=fast", "baudrate must be a number"),
     ("serial:/dev/ttyS0?dsrdtr=maybe", "dsrdtr must be 0 or 1"),
@@ -49,13 +51,16 @@ def test_usb_without_pyusb_says_what_to_install():
 
 def test_usb_printer_that_is_not_plugged_in_says_what_to_check():
     pytest.importorskip("usb.core", reason="pyusb is not installed (the test above covers that)")
-    with pytest.raises(DeviceNotFound, match="找不到 USB 打印机 0416:5011.*lsusb"):
+    with pytest.raises(DeviceNotFound) as info:
         open_transport("usb:0416:5011")
+    assert re.search("找不到 USB 打印机 0416:5011.*lsusb", say(info.value, "zh_CN"))
 
 
 def test_nothing_listening_is_device_not_found():
-    with pytest.raises(DeviceNotFound, match="127.0.0.1:1 没有应答.*电源"):
+    with pytest.raises(DeviceNotFound) as info:
         open_transport("tcp://127.0.0.1:1", connect_timeout=1)
+    assert re.search("127.0.0.1:1 没有应答.*电源", say(info.value, "zh_CN"))
+    assert re.search("nothing answers at 127.0.0.1:1; check the printer is on", say(info.value, "en")) and info.value.reason.code.startswith("printer.")
 
 
 class PtyPrinter:

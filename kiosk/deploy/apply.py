@@ -1,0 +1,169 @@
+"""Carrying out a :class:`~kiosk.deploy.plan.Plan` under a root folder, and undoing it.
+
+- :func:`install` creates the system user (only on the real root ``/``), the folders, files (atomic
+  write + fsync, mode set explicitly whatever the umask) and links, records what it wrote in the plan's
+  manifest, then runs the plan's commands (``systemctl daemon-reload`` …) on the real root only.
+- Under another root (``--root DIR``: an image being prepared, or a test) nothing outside it is touched:
+  no user is created and no command runs; owners that do not exist there are left as they are.
+- :func:`uninstall` reads the manifest, runs its stop commands, removes the files and links, and keeps
+  data folders, configuration and keys unless ``purge``.
+"""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.deploy.plan import Dir, File, Link, Plan
+from kiosk.durable import atomic_write, fsync_dir
+
+Runner = Callable[[list[str]], int]
+
+
+def run_command(cmd: list[str]) -> int:
+    """Runs ``cmd``; prints what failed and returns its exit status (never raises)."""
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        print(f"  failed: {' '.join(cmd)}: {err}")
+        return 127
+    if done.returncode:
+        print(f"  failed ({done.returncode}): {' '.join(cmd)}: {(done.stderr or done.stdout).strip()[:300]}")
+    return done.returncode
+
+
+def _under(root: Path, path: str) -> Path:
+    return root / path.lstrip("/")
+
+
+def _ids(owner: str, group: str) -> tuple[int, int]:
+    """uid and gid, -1 for a name this system does not know (left unchanged by chown)."""
+    try:
+        uid = pwd.getpwnam(owner).pw_uid
+    except KeyError:
+        uid = -1
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        gid = -1
+    return uid, gid
+
+
+def _chown(path: Path, owner: str, group: str) -> None:
+    uid, gid = _ids(owner, group)
+    if (uid, gid) != (-1, -1) and os.geteuid() == 0:
+        os.chown(path, uid, gid, follow_symlinks=False)
+
+
+def _ensure_user(plan: Plan, runner: Runner) -> bool:
+    """Creates the plan's system user if missing; True when it was created now."""
+    user = plan.user
+    created = _ids(user.name, user.name)[0] == -1
+    if created:
+        cmd = ["useradd", "--system", "--user-group", "--home-dir", user.home, "--no-create-home",
+               "--shell", "/usr/sbin/nologin", "--comment", f"{plan.name} service", user.name]
+        if runner(cmd) != 0:
+            raise SystemExit(f"{plan.name} install: could not create user {user.name}; nothing else was changed")
+    for group in user.groups:
+        try:
+            grp.getgrnam(group)
+        except KeyError:
+            continue  # no such group on this machine (e.g. render on an old kernel)
+        runner(["usermod", "--append", "--groups", group, user.name])
+    return created
+
+
+def install(plan: Plan, root: Path = Path("/"), *, runner: Runner = run_command) -> dict:
+    """Carries out ``plan`` under ``root``; returns the manifest it wrote."""
+    real = root.resolve() == Path("/")
+    created = _ensure_user(plan, runner) if (plan.user and real) else False
+    if plan.user and not real and _ids(plan.user.name, plan.user.name)[0] == -1:
+        print(f"  (under {root} no user is created: add system user {plan.user.name} to that system)")
+    for entry in plan.entries:
+        target = _under(root, entry.path)
+        if isinstance(entry, Dir):
+            target.mkdir(parents=True, exist_ok=True)
+            os.chmod(target, entry.mode)
+            _chown(target, entry.owner, entry.group)
+        elif isinstance(entry, File):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if entry.keep and target.exists():
+                continue
+            atomic_write(target, entry.content, mode=entry.mode)
+            _chown(target, entry.owner, entry.group)
+        elif isinstance(entry, Link):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_symlink() or target.exists():
+                target.unlink()
+            target.symlink_to(entry.target)
+            fsync_dir(target.parent)
+    for old in plan.moved:
+        _under(root, old).unlink(missing_ok=True)
+    manifest = {
+        "name": plan.name, "installed_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "user": plan.user.name if plan.user else None, "user_created": created,
+        "dirs": [e.path for e in plan.entries if isinstance(e, Dir) and not e.data],
+        "data": [e.path for e in plan.entries if isinstance(e, Dir) and e.data],
+        "files": [e.path for e in plan.entries if isinstance(e, File) and not e.conf],
+        "conf": [e.path for e in plan.entries if isinstance(e, File) and e.conf],
+        "links": [e.path for e in plan.entries if isinstance(e, Link)],
+        "remove_commands": plan.remove_commands,
+        "after_remove": [c for c in plan.commands if c[:2] == ["systemctl", "daemon-reload"]
+                         or c[0] in ("udevadm", "sysctl")],
+    }
+    target = _under(root, plan.manifest)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", mode=0o600)
+    failed = 0
+    if real:
+        for cmd in plan.commands:
+            failed += runner(cmd) != 0
+    if failed:
+        print(f"{plan.name} install: {failed} command(s) failed (above); the files are in place")
+    return manifest
+
+
+def uninstall(manifest_path: str, root: Path = Path("/"), *, purge: bool = False,
+              runner: Runner = run_command) -> list[str]:
+    """Undoes an install recorded at ``manifest_path`` (under ``root``); returns the paths removed."""
+    real = root.resolve() == Path("/")
+    path = _under(root, manifest_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"nothing to uninstall: {path} does not exist (it is written by install)")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    if real:
+        for cmd in manifest.get("remove_commands", []):
+            runner(cmd)
+    path.unlink()  # first: it may sit in a folder removed below
+    removed = []
+    kinds = ["files", "links"] + (["conf"] if purge else [])
+    for kind in kinds:
+        for item in manifest.get(kind, []):
+            target = _under(root, item)
+            if target.is_symlink() or target.exists():
+                target.unlink()
+                removed.append(item)
+    folders = manifest.get("dirs", []) + (manifest.get("data", []) if purge else [])
+    for item in sorted(folders, key=len, reverse=True):  # deepest first
+        target = _under(root, item)
+        if not target.is_dir():
+            continue
+        if item in manifest.get("data", []):
+            shutil.rmtree(target)
+            removed.append(item)
+        elif not any(target.iterdir()):
+            target.rmdir()
+            removed.append(item)
+    if real:
+        for cmd in manifest.get("after_remove", []):
+            runner(cmd)
+        if purge and manifest.get("user_created") and manifest.get("user"):
+            runner(["userdel", manifest["user"]])
+    return removed
