@@ -86,11 +86,14 @@ def test_notice_not_printed_shows_every_missing_item_on_screen_and_tells_the_hel
     s = h.screen("result")
     assert "没能打印" in s.print_text and "已打印" not in s.print_text + s.next_text
     missing = h.controller.visit.result.check.missing
-    seen = []
+    h.pump(6)
+    seen: set[str] = set()
     for _ in range(s.pages):
-        seen += [w.text for w in s.ids.missing.children]
+        seen |= {w.text for w in s.ids.missing.children}
         if s.page < s.pages - 1:
+            page = s.page
             h.tap(s.ids.pager.children[0])  # 下一页
+            assert s.page == page + 1
     for m in missing:
         assert sum(m.name in t and m.source[:10] in t for t in seen) == 1  # every one, with where to get it
     assert h.controller.visit.help_request_id is not None  # the helper is told
