@@ -15,4 +15,12 @@ fi
 
 "$PY" -m ruff check kiosk tests bench
 export KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1
-"$PY" -m pytest -q -p no:cacheprovider "$@"
+# One worker per core (at most 4): the suite's tests are independent processes' worth of work (own
+# ports, own PostgreSQL schema, own Kivy window); PYTEST_WORKERS=0 runs them in this process instead.
+workers=${PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}
+[ "$workers" -gt 4 ] && workers=4
+if [ "$workers" -gt 1 ]; then
+  "$PY" -m pytest -q -p no:cacheprovider -n "$workers" "$@"
+else
+  "$PY" -m pytest -q -p no:cacheprovider "$@"
+fi

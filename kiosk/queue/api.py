@@ -14,11 +14,15 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kiosk.queue.context import Context, ServerSettings, build_context, utcnow
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
+from kiosk.queue.guard import Guard
+from kiosk.queue.limits import BodyTooLarge, body_too_large, validation_error
+from kiosk.queue.proxy import TrustedProxies
 from kiosk.queue.schemas import (
     CancelIn,
     HeartbeatIn,
@@ -31,6 +35,7 @@ from kiosk.queue.schemas import (
     RequestIn,
     StaffRequestView,
 )
+from kiosk.queue.throttle import retry_after_header
 
 __all__ = ["COOKIE", "Caller", "Context", "Ctx", "RequestId", "ServerSettings", "build_context", "create_app",
            "ctx", "principal", "utcnow"]
@@ -42,7 +47,7 @@ def _language(request: Request) -> str:
 
 async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
     body = {"detail": exc.message(_language(request)), "code": exc.code, **exc.extra}
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else retry_after_header(exc)
     return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
@@ -63,15 +68,20 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
             await context.background.stop()
             if context.listener is not None:
                 context.listener.stop()
+            if context.passwords is not None:
+                context.passwords.close()
             context.db.dispose()
 
     from kiosk.queue.hotpath import QueueApp
 
-    app = QueueApp(title="帮办呼叫队列 help-queue server", version="1", lifespan=lifespan,
+    app = QueueApp(title="帮办呼叫队列 help-queue server", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Kiosks post help requests and heartbeats; helpers and managers claim and "
                               "handle them. Live events: GET /api/v1/events/stream (server-sent events).")
     app.state.ctx = context
+    app.state.guard = Guard(context, TrustedProxies(context.settings.trusted_proxies))
     app.add_exception_handler(QueueError, _queue_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(BodyTooLarge, body_too_large)
 
     @app.post("/api/v1/requests", response_model=KioskRequestView, status_code=201, tags=["kiosk"],
               responses={200: {"model": KioskRequestView, "description": "replay: the stored request"}})
@@ -135,10 +145,26 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue import api_cases  # 代办 cases, ledger, figures
 
     app.include_router(api_cases.router)
+    from kiosk.queue import api_case_moves  # suspend / resume, transfer / accept / decline
+
+    app.include_router(api_case_moves.router)
+    from kiosk.queue import api_case_slips  # 受理回执 and 材料归还单: PNG and the window printer
+
+    app.include_router(api_case_slips.router)
+    from kiosk.queue import api_reports  # the 督查 report: html, xlsx, pdf
+
+    app.include_router(api_reports.router)
+    from kiosk.queue import api_ratings  # 好差评: kiosks' ratings, the public page behind a slip's QR code
+
+    app.include_router(api_ratings.router)
     from kiosk.queue.ops.live import router as ops_router  # kiosk queue status asks the live process
 
     app.include_router(ops_router)
     from kiosk.queue.console.routes import mount_console
 
     mount_console(app)
+    if context.settings.docs:
+        from kiosk.queue.apidocs import mount_docs
+
+        mount_docs(app)  # offline Swagger UI at /docs (kiosk queue serve --docs)
     return app

@@ -62,7 +62,9 @@ def _range(c: Context, since: date | None, until: date | None, days: int = 30) -
 async def create_case(body: CaseIn, caller: Caller, c: Ctx) -> dict:
     """Registers a handover (授权委托书 signed, materials listed): directly, or by converting the arrived
     help request ``request_id`` that the caller holds. The caller becomes the case's agent."""
-    return await c.run(case_service(c).create, caller, body, c.queue)
+    view = await c.run(case_service(c).create, caller, body, c.queue)
+    case_service(c).paper.autoprint(view["id"], "receipt")  # at the site's window printer, if it has one
+    return view
 
 
 @router.get("/cases", response_model=CaseList)
@@ -113,7 +115,7 @@ def _export(c: Context, caller, scope: frozenset[str], since: date, until: date,
         if not full:
             return row["applicant_masked"].split(" ")[0], row["phone_masked"]
         ident = c.queue.box.open_record(row["applicant_enc"])
-        return ident.get("name") or "", ident.get("phone") or ""
+        return ident.get("name") or row["applicant_masked"].split(" ")[0], ident.get("phone") or ""  # erased: masked
 
     data = build_ledger(rows, identity=identity, due=lambda r: due_status(r, now, svc.holidays, svc.due_soon_days),
                         title=f"帮办代办台账（{since:%Y-%m-%d} 至 {until:%Y-%m-%d}）", generated=now)
@@ -163,7 +165,9 @@ async def complete_case(case_id: CaseId, caller: Caller, c: Ctx, body: CompleteI
 @router.post("/cases/{case_id}/return", response_model=CaseView)
 async def return_case(case_id: CaseId, body: ReturnIn, caller: Caller, c: Ctx) -> dict:
     """Results and materials handed back to the applicant; both sides confirm (completed → returned)."""
-    return await c.run(case_service(c).act, caller, case_id, "return", note=body.note)
+    view = await c.run(case_service(c).act, caller, case_id, "return", note=body.note)
+    case_service(c).paper.autoprint(view["id"], "return")
+    return view
 
 
 @router.post("/cases/{case_id}/withdraw", response_model=CaseView)

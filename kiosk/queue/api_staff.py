@@ -8,6 +8,8 @@ limited to the caller's visible sites. State-changing calls answer the request's
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -17,7 +19,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from kiosk.queue.auth import require_user
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, _bearer
-from kiosk.queue.errors import Gone
+from kiosk.queue.errors import Gone, QueueError
 from kiosk.queue.events import CLOSE, sse_frame, to_json_bytes
 from kiosk.queue.models import events as events_table
 from kiosk.queue.models import sites
@@ -38,7 +40,9 @@ from kiosk.queue.schemas import (
     StaffRequestView,
 )
 from kiosk.queue.service import PUSHED_TYPES
+from kiosk.queue.throttle import DEVICE_COOKIE, DEVICE_DAYS, TARPIT_S, Busy, Throttled
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["staff"])
 States = Annotated[list[str] | None, Query(description="repeat to combine: state=waiting&state=claimed")]
 
@@ -49,12 +53,30 @@ def _me(c, p) -> dict:
 
 
 @router.post("/auth/login", response_model=LoginOut, tags=["auth"],
-             responses={401: {"description": "wrong user name or password"}, 423: {"description": "locked"}})
-def login(body: LoginIn, c: Ctx, response: Response) -> dict:
-    """Password login; sets the ``kq_session`` cookie and returns the same token for bearer use."""
-    token, expires, p = c.auth.login(body.username, body.password)
+             responses={401: {"description": "wrong user name or password"},
+                        429: {"description": "too many wrong passwords from here: wait Retry-After seconds"},
+                        503: {"description": "too many logins at once: retry in a moment"}})
+async def login(body: LoginIn, request: Request, c: Ctx, response: Response) -> dict:
+    """Password login; sets the ``kq_session`` cookie and returns the same token for bearer use. Guessing
+    is slowed down by address and account (429 with ``Retry-After``; see :mod:`kiosk.queue.throttle`);
+    a successful login also sets the ``kq_device`` cookie that exempts this browser from the others'
+    waits for this account."""
+    address = request.client.host if request.client else "?"
+    device = c.throttle.device_of(request.cookies.get(DEVICE_COOKIE), body.username)
+    try:
+        c.throttle.begin(body.username, address, device)
+        token, expires, p = await c.passwords.run(c.auth.login, body.username, body.password)
+    except (Throttled, Busy) as exc:
+        if isinstance(exc, Throttled):
+            log.warning("login throttled: account %r from %s", body.username[:64], address)
+        await asyncio.sleep(min(exc.extra["retry_after"], TARPIT_S))  # a guesser waits for the answer too
+        raise
+    c.throttle.succeeded(body.username, address, device)
+    secure = c.settings.cookie_secure or request.url.scheme == "https"
     response.set_cookie(COOKIE, token, max_age=c.settings.session_ttl_s, httponly=True, samesite="strict",
-                        secure=c.settings.cookie_secure, path="/")
+                        secure=secure, path="/")
+    response.set_cookie(DEVICE_COOKIE, c.throttle.device_cookie(p.username), max_age=DEVICE_DAYS * 86400,
+                        httponly=True, samesite="strict", secure=secure, path="/api/v1/auth")
     return {"token": token, "expires_at": expires, "user": _me(c, p)}
 
 
@@ -64,7 +86,8 @@ def logout(request: Request, caller: Caller, c: Ctx, response: Response) -> dict
     token = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get(COOKIE, "")
     require_user(caller)
     c.auth.logout(token)
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(COOKIE, path="/", secure=c.settings.cookie_secure or request.url.scheme == "https",
+                           httponly=True, samesite="strict")
     return {"ok": True}
 
 
@@ -188,16 +211,34 @@ def staff(caller: Caller, c: Ctx) -> list[dict]:
     return c.health.staff(caller)
 
 
+MAX_EVENT_ID = 2**63 - 1
+
+
+def _event_id(value: str | None) -> int | None:
+    """A ``Last-Event-ID`` as an event id; anything but 1–18 ASCII digits is ignored (a fresh start)."""
+    return int(value) if value and len(value) <= 18 and value.isascii() and value.isdigit() else None
+
+
 @router.get("/events/stream", include_in_schema=False)
 async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, Header()] = None,
-                 after: int | None = None):
-    """Server-sent events for my sites. Resumes after ``Last-Event-ID`` (header) or ``?after=``."""
+                 after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID)] = None):
+    """Server-sent events for my sites. Resumes after ``Last-Event-ID`` (header) or ``?after=``. The session
+    is checked again every ``stream_recheck_s``: a stream ends once its session was logged out, reset or
+    disabled."""
     creds = await _bearer(request)
     token = creds.credentials if creds else request.cookies.get(COOKIE)
     caller = await c.run(c.auth.principal, token)
     require_user(caller)
-    start = after if after is not None else (int(last_event_id) if (last_event_id or "").isdigit() else None)
+    start = after if after is not None else _event_id(last_event_id)
     sub = c.bus.subscribe(caller.visible)
+    recheck = c.settings.stream_recheck_s
+
+    async def still_valid() -> bool:
+        try:
+            await c.run(c.auth.principal, token)
+            return True
+        except QueueError:
+            return False
 
     async def generate():
         try:
@@ -212,9 +253,19 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
                 sent = {e["id"] for e in backlog}
                 for e in backlog:
                     yield sse_frame(e["id"], e["type"], to_json_bytes(e))
+            checked = time.monotonic()
             while True:
                 # Frames are encoded once for every console; those already waiting go out in one write.
-                items = [await sub.queue.get()]
+                try:
+                    items = [await asyncio.wait_for(sub.queue.get(), recheck)]
+                except TimeoutError:
+                    items = []
+                if time.monotonic() - checked >= recheck:
+                    if not await still_valid():
+                        return
+                    checked = time.monotonic()
+                if not items:
+                    continue
                 while items[-1] is not CLOSE and len(items) < 64 and not sub.queue.empty():
                     items.append(sub.queue.get_nowait())
                 frames = b"".join(i.frame for i in items

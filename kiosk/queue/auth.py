@@ -3,9 +3,11 @@
 Contract
 - Kiosks present ``Authorization: Bearer kqk_…``; only the token's SHA-256 is stored. A kiosk acts only
   for itself and its site.
-- Staff log in with a password: after ``max_failures`` wrong passwords in a row the account is locked for
-  ``lockout_s`` (:class:`~kiosk.queue.errors.Locked`, also for the right password). A login returns a
-  session token (``kqs_…``, stored hashed) used as bearer token or as the ``kq_session`` cookie.
+- Staff log in with a password (argon2id). Accounts are never locked: guessing is slowed down by
+  :mod:`kiosk.queue.throttle` before this module is asked. A wrong name, a wrong password and a disabled
+  account answer alike (:class:`~kiosk.queue.errors.Unauthorized` ``bad_login``, after a password check
+  of the same cost). A login returns a session token (``kqs_…``, stored hashed) used as bearer token or as
+  the ``kq_session`` cookie.
 - :class:`Principal` says what a caller may see: helpers and managers their own sites, supervisors their
   sites and every site below them. Requests escalated to a site are visible there too (see store).
 - Principals are cached for a few seconds per process; logout and deactivation take effect everywhere
@@ -27,7 +29,7 @@ from sqlalchemy import delete, select, update
 
 from kiosk.queue.crypto import KIOSK_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, hash_token, new_token
 from kiosk.queue.db import Database
-from kiosk.queue.errors import Forbidden, Locked, Unauthorized
+from kiosk.queue.errors import Forbidden, Unauthorized
 from kiosk.queue.models import kiosks, sessions, sites, user_sites, users
 
 # OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): strong, yet a login costs ~0.1 s on a small server.
@@ -87,11 +89,10 @@ def descendants(conn, codes: frozenset[str]) -> frozenset[str]:
 class Authenticator:
     """Resolves tokens to principals and runs logins; one per server process."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime], *, max_failures: int = 5,
-                 lockout_s: int = 900, session_ttl_s: int = 12 * 3600, cache_s: float = 5.0):
+    def __init__(self, db: Database, clock: Callable[[], datetime], *, session_ttl_s: int = 12 * 3600,
+                 cache_s: float = 5.0):
         self.db, self.clock = db, clock
-        self.max_failures, self.lockout_s, self.session_ttl_s, self.cache_s = (
-            max_failures, lockout_s, session_ttl_s, cache_s)
+        self.session_ttl_s, self.cache_s = session_ttl_s, cache_s
         self._cache: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
 
@@ -152,8 +153,8 @@ class Authenticator:
                          role=row["role"], sites=assigned, visible=visible)
 
     def login(self, username: str, password: str) -> tuple[str, datetime, Principal]:
-        """Checks the password; returns (session token, expiry, principal). Raises Unauthorized (wrong
-        name or password, same message for both) or Locked (too many failures: wait ``minutes``)."""
+        """Checks the password; returns (session token, expiry, principal). Raises Unauthorized
+        ``bad_login`` for a wrong name, a wrong password or a disabled account alike."""
         now = self.clock()
         with self.db.read() as conn:
             row = conn.execute(select(users).where(users.c.username == username)).mappings().first()
@@ -161,12 +162,9 @@ class Authenticator:
             with contextlib.suppress(VerificationError):
                 _hasher.verify(_dummy_hash(), password)
             raise Unauthorized("bad_login")
-        if row["locked_until"] and row["locked_until"] > now:
-            raise Locked("locked", minutes=max(1, int((row["locked_until"] - now).total_seconds() + 59) // 60))
         try:
             _hasher.verify(row["password_hash"], password)
         except (VerificationError, InvalidHashError):
-            self._failed(row["id"], now)
             raise Unauthorized("bad_login") from None
         token = new_token(SESSION_TOKEN_PREFIX)
         expires = now + timedelta(seconds=self.session_ttl_s)
@@ -178,14 +176,6 @@ class Authenticator:
                                                   created_at=now, expires_at=expires))
             principal = self._user_principal(conn, {**row, "on_duty": True})
         return token, expires, principal
-
-    def _failed(self, user_id: int, now: datetime) -> None:
-        with self.db.write() as conn:
-            failures = conn.execute(select(users.c.failed_logins).where(users.c.id == user_id)).scalar() + 1
-            values: dict = {"failed_logins": failures}
-            if failures >= self.max_failures:
-                values = {"failed_logins": 0, "locked_until": now + timedelta(seconds=self.lockout_s)}
-            conn.execute(update(users).where(users.c.id == user_id).values(**values))
 
     def logout(self, token: str) -> None:
         th = hash_token(token)

@@ -9,15 +9,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kiosk.queue.inputs import FreeText, no_surrogates
 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*")
+    @classmethod
+    def _valid_text(cls, v: object) -> object:
+        return no_surrogates(v)  # a lone surrogate is a 422, never a 500 (kiosk.queue.inputs)
+
 
 class MaterialIn(_In):
-    name: str = Field(min_length=1, max_length=100, description="材料名称")
+    name: FreeText = Field(min_length=1, max_length=100, description="材料名称")
     form: Literal["original", "copy"] = Field("original", description="原件 / 复印件")
     count: int = Field(1, ge=1, le=999, description="份数")
 
@@ -34,7 +41,7 @@ class AuthorizationIn(_In):
     signed_at: AwareDatetime | None = Field(None, description="签署时间, with a time zone; within the last "
                                             "year (default: now)")
     scanned: bool = Field(False, description="已扫描存档")
-    note: str | None = Field(None, max_length=200)
+    note: FreeText | None = Field(None, max_length=200)
 
 
 class CaseIn(_In):
@@ -44,22 +51,22 @@ class CaseIn(_In):
     site_code: str | None = Field(None, max_length=32, description="required without request_id when "
                                   "the agent has several sites")
     matter_id: str | None = Field(None, max_length=64)
-    matter_name: str | None = Field(None, max_length=128, description="default: the request's matter")
+    matter_name: FreeText | None = Field(None, max_length=128, description="default: the request's matter")
     time_limit_days: int | None = Field(None, ge=0, le=365, description="承诺时限, working days (0 = 即办: "
                                         "same day); default: the catalogue's time limit of matter_id")
     applicant: ApplicantIn | None = Field(None, description="default: the request's resident, if known")
     authorization: AuthorizationIn
     materials: list[MaterialIn] = Field(min_length=1, max_length=50, description="移交材料")
-    note: str | None = Field(None, max_length=500)
+    note: FreeText | None = Field(None, max_length=500)
 
 
 class StartIn(_In):
-    department: str = Field(min_length=1, max_length=128, description="办理部门 / 窗口")
-    note: str | None = Field(None, max_length=500)
+    department: FreeText = Field(min_length=1, max_length=128, description="办理部门 / 窗口")
+    note: FreeText | None = Field(None, max_length=500)
 
 
 class CompleteIn(_In):
-    note: str | None = Field(None, max_length=500, description="办结结果, e.g. 证照已领取")
+    note: FreeText | None = Field(None, max_length=500, description="办结结果, e.g. 证照已领取")
 
 
 class ReturnIn(_In):
@@ -67,7 +74,7 @@ class ReturnIn(_In):
 
     applicant_confirmed: bool = Field(description="申请人已确认签收")
     agent_confirmed: bool = Field(description="代办员已确认移交")
-    note: str | None = Field(None, max_length=500)
+    note: FreeText | None = Field(None, max_length=500)
 
     @model_validator(mode="after")
     def _both(self) -> ReturnIn:
@@ -77,7 +84,29 @@ class ReturnIn(_In):
 
 
 class ReasonIn(_In):
-    reason: str = Field(min_length=1, max_length=200, description="撤回 / 取消原因")
+    reason: FreeText = Field(min_length=1, max_length=200, description="撤回 / 取消原因")
+
+
+class SuspendIn(_In):
+    reason: str = Field(min_length=1, max_length=200, description="中止原因, e.g. 待申请人补交户口本")
+
+
+class ResumeIn(_In):
+    note: str | None = Field(None, max_length=500, description="e.g. 申请人已补交")
+
+
+class TransferIn(_In):
+    """To another agent of the case's site (``agent_id``) or to the parent site's 代办 window."""
+
+    agent_id: int | None = Field(None, ge=1, description="the receiving agent (a staff member of the site)")
+    to_parent: bool = Field(False, description="to the parent site's 代办 window (any of its staff accepts)")
+    reason: str = Field(min_length=1, max_length=200, description="移交原因")
+
+    @model_validator(mode="after")
+    def _one(self) -> TransferIn:
+        if (self.agent_id is None) == (not self.to_parent):
+            raise ValueError("give either agent_id or to_parent: true (移交给一位代办员，或上级代办窗口)")
+        return self
 
 
 class CaseView(BaseModel):
@@ -103,9 +132,12 @@ class CaseView(BaseModel):
     return_note: str | None
     closed_at: datetime | None
     close_reason: str | None
-    due: Literal["on_track", "due_soon", "overdue", "on_time", "late", "closed"]
+    due: Literal["on_track", "due_soon", "overdue", "suspended", "on_time", "late", "closed"]
     days_left: int | None = Field(description="calendar days to the promised date (negative: overdue)")
     actions: list[str] = Field(description="actions the caller may take now")
+    suspension: dict | None = Field(None, description="while suspended: {at, reason, from_state}")
+    paused_days: int = Field(0, description="working days added to the promise by suspensions")
+    transfer: dict | None = Field(None, description="a pending hand-over: {to_agent, to_site, reason, by, at}")
     version: int
 
 

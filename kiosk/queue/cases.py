@@ -22,6 +22,7 @@ Contract
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -31,8 +32,11 @@ from sqlalchemy import Connection, RowMapping, func, or_, select
 
 from kiosk.catalog.workdays import Holidays, default_holidays
 from kiosk.privacy import mask_phone
+from kiosk.queue import case_moves as moves
+from kiosk.queue import chain
 from kiosk.queue.auth import Principal, require_user
 from kiosk.queue.case_catalog import MatterCatalog
+from kiosk.queue.case_paper import CasePaper
 from kiosk.queue.case_schemas import CaseIn
 from kiosk.queue.case_states import (  # noqa: F401 - re-exported: the case vocabulary lives with its service
     CHINA,
@@ -48,19 +52,23 @@ from kiosk.queue.case_states import (  # noqa: F401 - re-exported: the case voca
 )
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
-from kiosk.queue.errors import Conflict, Forbidden, Invalid, NotFound
+from kiosk.queue.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from kiosk.queue.models import case_events, cases, requests, users
+from kiosk.queue.retention import DEFAULT_DAYS, Retention
 from kiosk.queue.txn import EventTx, NoPublisher, Publisher
 
 
 class CaseService(EventTx):
     def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime],
                  holidays: Holidays | None = None, due_soon_days: int = 1, catalog_path: str | None = None,
-                 publisher: Publisher | None = None):
+                 publisher: Publisher | None = None, retention_days: int = DEFAULT_DAYS):
         self.db, self.box, self.clock, self.publisher = db, box, clock, publisher or NoPublisher()
         self.catalog = MatterCatalog(catalog_path)
         self.holidays = holidays if holidays is not None else default_holidays()
         self.due_soon_days = due_soon_days
+        self.moves = moves.CaseMoves(self)  # suspend / resume / transfer / accept / decline
+        self.paper = CasePaper(self)  # 受理回执 and 材料归还单
+        self.retention = Retention(self, retention_days)  # closed cases' personal data erased in time
 
     def matter(self, matter_id: str | None):
         """The catalogue's matter (for its time limit and name), or None (:mod:`kiosk.queue.case_catalog`)."""
@@ -69,12 +77,16 @@ class CaseService(EventTx):
     # ---- reading -------------------------------------------------------------------------------------
     @staticmethod
     def _select():
-        return select(cases, users.c.display_name.label("agent_name")).join(users, users.c.id == cases.c.agent_id)
+        recv = users.alias("recv")
+        return (select(cases, users.c.display_name.label("agent_name"), recv.c.display_name.label("transfer_agent_name"))
+                .join(users, users.c.id == cases.c.agent_id).outerjoin(recv, recv.c.id == cases.c.transfer_to_user))
 
     def _row(self, conn: Connection, user: Principal, case_id: str) -> RowMapping:
+        """The case, when the caller sees it: of their sites, or offered to them (case_moves)."""
         require_user(user)
         row = conn.execute(self._select().where(cases.c.id == case_id)).mappings().first()
-        if row is None or row["site_code"] not in user.visible:
+        if row is None or not (row["site_code"] in user.visible or row["transfer_to_site"] in user.visible
+                               or row["transfer_to_user"] == user.user_id):
             raise NotFound("case", id=case_id)
         return row
 
@@ -95,7 +107,8 @@ class CaseService(EventTx):
             "agent": {"id": row["agent_id"], "display_name": row["agent_name"]},
             "due": due,
             "days_left": (row["promised_date"] - local_day(now)).days if row["state"] in RUNNING else None,
-            "actions": sorted(TRANSITIONS[CaseState(row["state"])]) if mine else [],
+            "actions": (sorted(TRANSITIONS[CaseState(row["state"])]) if mine else []) + moves.actions(user, row, mine),
+            **moves.view_fields(row),
         }
 
     def get(self, user: Principal, case_id: str) -> dict:
@@ -106,7 +119,7 @@ class CaseService(EventTx):
     def rows(self, conn: Connection, sites: frozenset[str], *, states: list[str] | None = None,
              agent_id: int | None = None, since: date | None = None, until: date | None = None) -> list:
         """Cases of ``sites`` in ledger order (site, 序号); ``since``/``until`` bound the registration day."""
-        stmt = self._select().where(cases.c.site_code.in_(sorted(sites)))
+        stmt = self._select().where(or_(cases.c.site_code.in_(sorted(sites)), cases.c.transfer_to_site.in_(sorted(sites))))
         if states:
             stmt = stmt.where(cases.c.state.in_(states))
         if agent_id is not None:
@@ -138,7 +151,8 @@ class CaseService(EventTx):
     def events(self, user: Principal, case_id: str) -> list[dict]:
         with self.db.read() as conn:
             self._row(conn, user, case_id)
-            stmt = select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
+            shown = [c for c in case_events.c if c.name not in ("prev_hash", "salt")]
+            stmt = select(*shown).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
     # ---- writing -------------------------------------------------------------------------------------
@@ -154,8 +168,8 @@ class CaseService(EventTx):
     @staticmethod
     def _event(conn: Connection, case_id: str | None, site: str, type_: str, actor: str, at: datetime,
                **data: Any) -> None:
-        conn.execute(case_events.insert().values(case_id=case_id, site_code=site, type=type_, actor=actor,
-                                                 at=at, data={k: v for k, v in data.items() if v is not None}))
+        chain.append(conn, "case_events", [dict(case_id=case_id, site_code=site, type=type_, actor=actor, at=at,
+                                                data={k: v for k, v in data.items() if v is not None})])
 
     def create(self, user: Principal, body: CaseIn, queue=None) -> dict:
         """Registers a handover. With ``request_id`` the help request (arrived, held by ``user``) is first
@@ -219,7 +233,7 @@ class CaseService(EventTx):
                 materials=[m.model_dump() for m in body.materials], agent_id=user.user_id,
                 state=S.REGISTERED, note=body.note, registered_at=now,
                 promised_date=promised_date(now, days, self.holidays),
-                overdue_level=0, updated_at=now, version=1))
+                overdue_level=0, updated_at=now, version=1, rating_token=secrets.token_urlsafe(24)))
             self._event(conn, case_id, site, "case.registered", user.actor, now, request_id=body.request_id,
                         materials=len(body.materials))
             row = self._row(conn, user, case_id)
@@ -263,35 +277,16 @@ class CaseService(EventTx):
             row = self._row(conn, user, case_id)
             if not self.may_change(user, row):
                 raise Forbidden("case_identity")
+            if row["erased_at"] is not None:
+                raise Gone("case_erased", at=f"{local_day(row['erased_at']):%Y-%m-%d}")
             self._event(conn, row["id"], row["site_code"], "case.applicant_viewed", user.actor, now)
             ident = self.box.open_record(row["applicant_enc"])
         return {"name": ident.get("name") or "", "id_number": ident.get("id_number") or "",
                 "phone": ident.get("phone") or ""}
 
     def sweep(self) -> int:
-        """Flags running cases that became due soon (1) or overdue (2); returns how many were flagged."""
-        now = self.clock()
-        with self.db.read() as conn:
-            running = conn.execute(select(cases.c.id, cases.c.seq, cases.c.site_code, cases.c.state,
-                                          cases.c.agent_id, cases.c.matter_name, cases.c.promised_date,
-                                          cases.c.completed_at, cases.c.overdue_level)
-                                   .where(cases.c.state.in_(sorted(RUNNING)), cases.c.overdue_level < 2)).mappings().all()
-        due = []
-        for r in running:
-            level = {"due_soon": 1, "overdue": 2}.get(due_status(r, now, self.holidays, self.due_soon_days), 0)
-            if level > r["overdue_level"]:
-                due.append((r, level))
-        if not due:
-            return 0
-        flagged = 0
-        with self._tx() as (conn, pending):
-            for r, level in due:
-                stmt = cases.update().where(cases.c.id == r["id"], cases.c.overdue_level < level,
-                                            or_(*[cases.c.state == s for s in RUNNING]))
-                if conn.execute(stmt.values(overdue_level=level)).rowcount:
-                    flagged += 1
-                    type_ = "case.overdue" if level == 2 else "case.due_soon"
-                    self._event(conn, r["id"], r["site_code"], type_, "system:deadline", now,
-                                promised_date=r["promised_date"].isoformat())
-                    self._push(pending, type_, "system:deadline", now, r)
-        return flagged
+        """Flags running cases that became due soon (1) or overdue (2); returns how many were flagged
+        (:func:`kiosk.queue.case_sweep.sweep`)."""
+        from kiosk.queue.case_sweep import sweep
+
+        return sweep(self)

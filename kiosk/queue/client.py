@@ -163,6 +163,41 @@ class HelpQueueClient:
         self.forwarder.wake()
         return item_id
 
+    def rate(self, request_id: str, score: int, reasons: Iterable[str] = (), comment: str | None = None) -> str:
+        """Records the resident's 好差评 of a request this kiosk created (5 非常满意 … 1 非常不满意; a score of
+        2 or less needs a reason or a comment) and returns the rating's id after the durable write. It is
+        sent after the request itself; ID numbers in the comment are masked before it is stored.
+
+        Raises ValueError for a score outside 1–5, an unknown reason, a comment over 200 characters, a
+        不满意 without reason or comment, or a request id this kiosk's outbox does not hold."""
+        from kiosk.privacy import redact_text
+        from kiosk.queue.rating_codes import REASONS
+
+        if not isinstance(score, int) or not 1 <= score <= 5:
+            raise ValueError(f"score: {score!r} is not 1–5")
+        reasons = list(dict.fromkeys(reasons))
+        unknown = [r for r in reasons if r not in REASONS]
+        if unknown:
+            raise ValueError(f"reasons: unknown {', '.join(unknown)}; expected {', '.join(REASONS)}")
+        comment = redact_text((comment or "").strip()) or None
+        if comment and len(comment) > 200:
+            raise ValueError("comment: longer than 200 characters")
+        if score <= 2 and not reasons and not comment:
+            raise ValueError("reasons: a 不满意 rating needs a reason or a comment")
+        try:
+            request_id = str(uuid.UUID(str(request_id)))
+        except ValueError:
+            raise ValueError(f"request_id: '{request_id}' is not a request id") from None
+        item = self.outbox.get(request_id)
+        if item is None or item.kind != "request":
+            raise ValueError(f"request_id: {request_id} is not a request of this kiosk")
+        body = {"id": str(uuid.uuid4()), "request_id": request_id, "score": score, "reasons": reasons,
+                "comment": comment, "created_at": _now_iso()}
+        rating_id = self.outbox.enqueue("rating", "POST", "/api/v1/ratings", body, item_id=body["id"],
+                                        ref_id=request_id)
+        self.forwarder.wake()
+        return rating_id
+
     def heartbeat(self, healths: Iterable[Any]) -> str:
         """Records a heartbeat with each device's health (``Health`` objects or dicts). Coalesces. A
         device's reason is worded in the kiosk's language; its code and data go along in ``detail.reason``."""

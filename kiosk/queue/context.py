@@ -12,12 +12,14 @@ from starlette.concurrency import run_in_threadpool
 
 from kiosk.queue.auth import Authenticator
 from kiosk.queue.cases import CaseService
-from kiosk.queue.crypto import IdentityBox, load_cipher
+from kiosk.queue.crypto import IdentityBox, derived_secret, load_cipher
 from kiosk.queue.db import Database
 from kiosk.queue.escalation import Background
 from kiosk.queue.events import EventBus, LocalPublisher, PgListener, PgPublisher, pg_channel, to_json
 from kiosk.queue.health import HealthService
+from kiosk.queue.ratings import rating_url
 from kiosk.queue.service import QueueService
+from kiosk.queue.throttle import LoginThrottle, PasswordChecks
 
 
 def utcnow() -> datetime:
@@ -32,14 +34,18 @@ class ServerSettings:
     escalation_tick_s: float = 1.0
     purge_s: float = 60.0
     deadline_sweep_s: float = 30.0  # 代办 due-soon / overdue flags, pushed live as they are raised
-    max_failures: int = 5
-    lockout_s: int = 900
+    login_threads: int = 1  # password checks at once (argon2id: ~19 MiB each); see kiosk/queue/throttle.py
+    login_queue: int = 32  # password checks waiting beyond those; more are refused (503 login_busy)
     session_ttl_s: int = 12 * 3600
     auth_cache_s: float = 5.0
-    cookie_secure: bool = False
+    cookie_secure: bool = False  # always Secure; otherwise Secure whenever the request came over HTTPS
+    docs: bool = False  # serve /docs (Swagger UI, offline)
+    trusted_proxies: tuple[str, ...] = ()  # addresses/networks whose X-Forwarded-* are believed
     sse_ping_s: float = 15.0
+    stream_recheck_s: float = 5.0  # event streams re-check their session this often (revocation)
     identity_hours: float = 1.0
     heartbeat_days: int = 7
+    case_retention_days: int = 365  # closed 代办 cases' personal data erased after this (kiosk/queue/retention.py)
     migrate: bool = True
     sqlite_synchronous: str = "NORMAL"
     extra: dict = field(default_factory=dict)
@@ -56,6 +62,8 @@ class Context:
     listener: PgListener | None
     background: Background
     cases: CaseService | None = None
+    throttle: LoginThrottle | None = None
+    passwords: PasswordChecks | None = None
 
     async def run(self, fn, *args, **kwargs):
         """Runs a service call: inline on SQLite (sub-millisecond, one writer: no thread hop, the GIL is
@@ -98,9 +106,12 @@ def build_context(settings: ServerSettings) -> Context:
         queue.group = GroupCommit(db)
     health = HealthService(db, settings.clock, heartbeat_days=settings.heartbeat_days,
                            identity_hours=settings.identity_hours)
-    auth = Authenticator(db, settings.clock, max_failures=settings.max_failures, lockout_s=settings.lockout_s,
-                         session_ttl_s=settings.session_ttl_s, cache_s=settings.auth_cache_s)
-    cases = CaseService(db, box, settings.clock, catalog_path=settings.extra.get("catalog"), publisher=publisher)
+    auth = Authenticator(db, settings.clock, session_ttl_s=settings.session_ttl_s, cache_s=settings.auth_cache_s)
+    cases = CaseService(db, box, settings.clock, catalog_path=settings.extra.get("catalog"), publisher=publisher,
+                        retention_days=settings.case_retention_days)
+    cases.paper.rating_url = rating_url(settings.extra.get("public_url"))  # the return slip's QR: /r/<token>
     background = Background(queue, health, tick_s=settings.escalation_tick_s, purge_s=settings.purge_s,
                             cases=cases, sweep_s=settings.deadline_sweep_s)
-    return Context(settings, db, auth, queue, health, bus, listener, background, cases)
+    throttle = LoginThrottle(derived_secret(settings.state_dir, "device cookies"))
+    passwords = PasswordChecks(settings.login_threads, settings.login_queue)
+    return Context(settings, db, auth, queue, health, bus, listener, background, cases, throttle, passwords)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -37,13 +38,27 @@ class KeyProblem(Exception):
 
 def load_cipher(state_dir: Path | None) -> MultiFernet:
     """The cipher for identity fields (see the module docstring for where keys come from)."""
+    keys = _keys(state_dir)
+    try:
+        return MultiFernet([Fernet(k) for k in keys])
+    except ValueError as exc:
+        where = f"${KEY_ENV}" if os.environ.get(KEY_ENV, "").strip() else str(Path(state_dir or ".") / KEY_FILE)
+        raise KeyProblem(f"{where} does not hold a valid Fernet key ({exc}); restore it from backup, or generate "
+                         "one with `python3 -c 'from cryptography.fernet import Fernet; "
+                         "print(Fernet.generate_key().decode())'`") from None
+
+
+def derived_secret(state_dir: Path | None, purpose: str) -> bytes:
+    """A 32-byte secret for ``purpose`` (e.g. signing device cookies) derived from the newest identity key:
+    the same in every process that shares the key, and never the key itself."""
+    return hmac.new(_keys(state_dir)[0], purpose.encode(), hashlib.sha256).digest()
+
+
+def _keys(state_dir: Path | None) -> list[bytes]:
+    """The identity keys, newest first, from ``$KIOSK_QUEUE_KEYS`` or the state directory's key file."""
     env = os.environ.get(KEY_ENV, "").strip()
     if env:
-        try:
-            return MultiFernet([Fernet(k.strip().encode()) for k in env.split(",") if k.strip()])
-        except ValueError as exc:
-            raise KeyProblem(f"${KEY_ENV} holds an invalid Fernet key ({exc}); generate one with "
-                            "`python3 -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`") from None
+        return [k.strip().encode() for k in env.split(",") if k.strip()]
     if state_dir is None:
         raise KeyProblem(f"no key: set ${KEY_ENV} or give a state directory for {KEY_FILE}")
     path = Path(state_dir) / KEY_FILE
@@ -51,11 +66,10 @@ def load_cipher(state_dir: Path | None) -> MultiFernet:
         _create_key_file(path)
     if path.stat().st_mode & 0o077:
         os.chmod(path, 0o600)
-    try:
-        keys = [line.strip() for line in path.read_bytes().splitlines() if line.strip()]
-        return MultiFernet([Fernet(k) for k in keys])
-    except ValueError as exc:
-        raise KeyProblem(f"{path} does not hold a Fernet key ({exc}); restore it from backup") from None
+    keys = [line.strip() for line in path.read_bytes().splitlines() if line.strip()]
+    if not keys:
+        raise KeyProblem(f"{path} is empty; restore the key from backup")
+    return keys
 
 
 def _create_key_file(path: Path) -> None:

@@ -62,7 +62,8 @@ class Database:
                 raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
             self.engine = self._sqlite_engine(pool_size, sqlite_synchronous.upper())
         else:
-            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                                        hide_parameters=True)  # errors in logs never carry personal data
 
     def _sqlite_engine(self, pool_size: int, synchronous: str) -> Engine:
         engine = create_engine(
@@ -70,6 +71,7 @@ class Database:
             connect_args={"check_same_thread": False, "timeout": 30},
             pool_size=pool_size,
             max_overflow=pool_size,
+            hide_parameters=True,  # errors in logs never carry personal data
         )
 
         @event.listens_for(engine, "connect")

@@ -23,7 +23,11 @@ async def ctx(request: Request) -> Context:
 
 async def principal(request: Request,
                     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
-    """The authenticated caller (bearer token first, then the session cookie)."""
+    """The authenticated caller (bearer token first, then the session cookie); state-changing calls were
+    already checked by :mod:`kiosk.queue.guard` before their body was read."""
+    checked = request.scope.get("kq.principal")
+    if checked is not None:
+        return checked
     token = creds.credentials if creds else request.cookies.get(COOKIE)
     c: Context = request.app.state.ctx
     return await c.run(c.auth.principal, token)

@@ -32,5 +32,4 @@ Forbidden = _kind("Forbidden", 403, "The caller may not do this (role, site, not
 NotFound = _kind("NotFound", 404, "Unknown, or outside the caller's sites (it does not exist for them).")
 Conflict = _kind("Conflict", 409, "Not allowed in the current state; ``extra['state']`` is the state now.")
 Gone = _kind("Gone", 410, "The endpoint was retired; ``extra['use']`` names the one that replaces it.")
-Locked = _kind("Locked", 423, "The account is locked for ``extra['minutes']`` after repeated failures.")
 Invalid = _kind("Invalid", 422, "The input is well-formed but unusable; the message says what to give.")

@@ -2,7 +2,8 @@
 
 Contract: :class:`Background` runs on the server's event loop, calls ``QueueService.escalate`` every
 ``tick_s`` seconds, ``CaseService.sweep`` (due-soon / overdue flags, pushed live) every ``sweep_s`` seconds
-and ``HealthService.purge`` every ``purge_s`` seconds, each in a worker thread so the loop never blocks. Time comes from the services' injectable clock, so tests move time without waiting.
+and ``HealthService.purge`` with the 代办 retention (``CaseService.retention.erase_due``) every
+``purge_s`` seconds, each in a worker thread so the loop never blocks. Time comes from the services' injectable clock, so tests move time without waiting.
 Escalation is idempotent (conditional updates), so several server processes may run it at once.
 A failure is logged and retried on the next tick; it never stops the loop.
 """
@@ -50,6 +51,8 @@ class Background:
                 if time.monotonic() >= next_purge:
                     purged = await run_in_threadpool(self.health.purge)
                     next_purge = time.monotonic() + self.purge_s
+                    if self.cases is not None:  # closed 代办 cases past retention: personal data erased
+                        purged["case_personal_data"] = await run_in_threadpool(self.cases.retention.erase_due)
                     if any(purged.values()):
                         log.info("purged %s", purged)
             except asyncio.CancelledError:

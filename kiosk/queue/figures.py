@@ -10,6 +10,9 @@ Contract
 - Counts are aggregated by the database per (site, helper) and durations computed there as seconds, so a
   district-month (50,000 requests, 2,000 cases) answers in well under a second on SQLite
   (``bench/bench_figures.py``).
+- ``ratings`` (好差评, :mod:`kiosk.queue.ratings`): by the day they were given, per site and per helper
+  (the one who claimed the request or runs the case): ``n``, ``by_score``, ``unsatisfied`` (不满意: score
+  ≤ 2), ``unsatisfied_share`` (None without ratings) and the ``reasons`` given, counted.
 - ``notices``: the one-time notices (一次性告知单) kiosks printed, by the day they were printed:
   ``printed`` and ``missing_items`` (materials listed, summed) per site and in total; ``None`` for a
   helper (a notice is the kiosk's, not a helper's).
@@ -23,6 +26,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Float, and_, case, cast, func, literal_column, select
 
+from kiosk.queue import ratings
 from kiosk.queue.cases import CHINA, CaseService, due_status
 from kiosk.queue.models import notices, requests, sites, users
 
@@ -50,11 +54,12 @@ def _bucket(notices: bool = True) -> dict:
     return {"requests": 0, "claimed": 0, "resolved": 0, "converted": 0, "cancelled": 0, "escalated": 0,
             "response": [], "completion": [],
             "cases": {"total": 0, "on_time": 0, "late": 0, "overdue": 0, "due_soon": 0, "open": 0, "closed": 0},
-            "notices": {"printed": 0, "missing_items": 0} if notices else None}
+            "notices": {"printed": 0, "missing_items": 0} if notices else None, "ratings": ratings.empty()}
 
 
 def _finish(b: dict) -> dict:
-    return {**b, "response": _times(b["response"]), "completion": _times(b["completion"])}
+    return {**b, "response": _times(b["response"]), "completion": _times(b["completion"]),
+            "ratings": ratings.finish(b["ratings"])}
 
 
 def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: date, until: date,
@@ -96,7 +101,7 @@ def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: 
             c["total"] += 1
             if due in ("on_time", "late", "overdue", "due_soon"):
                 c[due] += 1
-            if due in ("overdue", "due_soon", "on_track") or one["state"] == "completed":
+            if due in ("overdue", "due_soon", "on_track", "suspended") or one["state"] == "completed":
                 c["open"] += 1
             if due == "closed":
                 c["closed"] += 1
@@ -105,6 +110,11 @@ def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: 
             select(nt.site_code, func.count(), func.sum(nt.missing))
             .where(nt.site_code.in_(scope), nt.created_at >= start, nt.created_at < end).group_by(nt.site_code)):
         per_site[site]["notices"] = {"printed": int(printed), "missing_items": int(missing or 0)}
+    rated_sites, rated_helpers = ratings.aggregate(conn, scope, start, end)
+    for code, b in rated_sites.items():
+        per_site[code]["ratings"] = b
+    for uid, b in rated_helpers.items():
+        per_helper[uid]["ratings"] = b
     names = dict(conn.execute(select(sites.c.code, sites.c.name).where(sites.c.code.in_(scope))).all())
     helpers = {}
     if per_helper:
@@ -118,6 +128,7 @@ def figures(conn: Connection, svc: CaseService, visible: frozenset[str], since: 
             total["cases"][k] += b["cases"][k]
         for k in total["notices"]:
             total["notices"][k] += b["notices"][k]
+        ratings.add(total["ratings"], b["ratings"])
     for b in per_site.values():
         total["response"] += b["response"]
         total["completion"] += b["completion"]

@@ -22,12 +22,30 @@ from sqlalchemy import delete, select, update
 from kiosk.queue import store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.db import Database
-from kiosk.queue.errors import Forbidden, NotFound
+from kiosk.queue.errors import Conflict, Forbidden, NotFound
+from kiosk.queue.inputs import safe_json
 from kiosk.queue.models import heartbeats, kiosks, notices, requests, sessions, user_sites, users
+from kiosk.queue.replay import check_notice
 from kiosk.queue.states import ACTIVE_STATES
 
 MAX_CLOCK_SKEW = timedelta(hours=12)  # as for requests: a kiosk clock further off is clamped
 READER_DEVICES = ("idcard", "reader", "id_reader", "idcard_reader")
+
+
+def stored_devices(latest: object) -> list[dict]:
+    """The devices of a stored heartbeat, each within the bounds the API now enforces on the way in (rows
+    stored by an older server may hold anything: one bad row must never break the health page)."""
+    devices = latest.get("devices") if isinstance(latest, dict) else None
+    out = []
+    for dev in devices if isinstance(devices, list) else []:
+        if not isinstance(dev, dict):
+            continue
+        state = dev.get("state")
+        out.append({"device": str(dev.get("device") or "?")[:32],
+                    "state": state if state in ("connected", "disconnected", "error", "disabled") else "error",
+                    "reason": str(dev.get("reason") or "")[:200],
+                    "detail": safe_json(dev.get("detail")) if isinstance(dev.get("detail"), dict) else {}})
+    return out[:32]
 
 
 def problems(kiosk: dict, now: datetime) -> tuple[bool, list[str]]:
@@ -35,7 +53,7 @@ def problems(kiosk: dict, now: datetime) -> tuple[bool, list[str]]:
     seen = kiosk["last_seen_at"]
     quiet = seen is None or (now - seen).total_seconds() > 3 * kiosk["heartbeat_interval_s"]
     out = ["quiet"] if quiet else []
-    for dev in (kiosk["last_heartbeat"] or {}).get("devices", []):
+    for dev in stored_devices(kiosk["last_heartbeat"]):
         name, state = dev.get("device", "?"), dev.get("state")
         paper = (dev.get("detail") or {}).get("paper")
         if name == "printer" and paper in ("near_end", "out"):
@@ -81,6 +99,11 @@ class HealthService:
             created = store.insert_ignore(conn, notices, dict(
                 id=body.id, site_code=kiosk.site_code, kiosk_id=kiosk.kiosk_id, matter_id=body.matter_id,
                 matter_name=body.matter_name, missing=body.missing, created_at=at, received_at=now), "id")
+            if not created:  # a replay: the same notice, or 409 id_reused
+                row = conn.execute(select(notices).where(notices.c.id == body.id)).mappings().first()
+                if row["kiosk_id"] != kiosk.kiosk_id:
+                    raise Conflict("id_taken", id=body.id)
+                check_notice(row, body, MAX_CLOCK_SKEW)
         return {"id": body.id, "created": created}
 
     def kiosks(self, user: Principal, site_code: str | None = None) -> list[dict]:
@@ -94,10 +117,12 @@ class HealthService:
         out = []
         for k in rows:
             quiet, probs = problems(dict(k), now)
-            latest = k["last_heartbeat"] or {}
+            latest = k["last_heartbeat"] if isinstance(k["last_heartbeat"], dict) else {}
+            pending = latest.get("outbox_pending")
             out.append({"kiosk_id": k["kiosk_id"], "site_code": k["site_code"], "location": k["location"],
                         "last_seen_at": k["last_seen_at"], "quiet": quiet,
-                        "outbox_pending": latest.get("outbox_pending"), "devices": latest.get("devices", []),
+                        "outbox_pending": pending if isinstance(pending, int) else None,
+                        "devices": stored_devices(latest),
                         "problems": probs})
         out.sort(key=lambda k: not k["problems"])
         return out
@@ -110,7 +135,7 @@ class HealthService:
                 raise NotFound("kiosk", id=kiosk_id)
             rows = conn.execute(select(heartbeats).where(heartbeats.c.kiosk_id == kiosk_id)
                                 .order_by(heartbeats.c.received_at.desc()).limit(limit)).mappings().all()
-        return [dict(r) for r in rows]
+        return [dict(r) | {"devices": stored_devices({"devices": r["devices"]})} for r in rows]
 
     def staff(self, user: Principal) -> list[dict]:
         """Helpers and managers of the visible sites: on duty first, with the requests they hold."""

@@ -68,6 +68,13 @@ class QueueApp(FastAPI):
     """FastAPI with the hot paths above answered before the middleware and routing stack."""
 
     async def __call__(self, scope, receive, send) -> None:
+        guard = getattr(self.state, "guard", None)
+        if scope["type"] == "http" and guard is not None:  # kiosk.queue.guard: limits, proxies, CSRF
+            await guard(scope, receive, send, self._route)
+        else:
+            await self._route(scope, receive, send)
+
+    async def _route(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):
             path = scope["path"]
             if path == "/api/v1/requests":
@@ -92,7 +99,7 @@ class QueueApp(FastAPI):
         c = self.state.ctx
         json_body = headers.get(b"content-type", b"").split(b";")[0].strip().lower() == b"application/json"
         try:
-            caller = await c.run(c.auth.principal, _token(headers))
+            caller = scope.get("kq.principal") or await c.run(c.auth.principal, _token(headers))
             parsed = RequestIn.model_validate_json(body) if json_body and len(body) <= _MAX_FAST_BODY else None
         except QueueError as exc:
             await _error(send, headers, exc)
@@ -120,7 +127,7 @@ class QueueApp(FastAPI):
             more = message.get("more_body", False)
         c = self.state.ctx
         try:
-            caller = await c.run(c.auth.principal, _token(headers))
+            caller = scope.get("kq.principal") or await c.run(c.auth.principal, _token(headers))
             view = await _write(c, c.queue.act, caller, request_id, "claim")
         except QueueError as exc:
             await _error(send, headers, exc)

@@ -6,6 +6,10 @@ Contract
   column widths for printing on A4 landscape.
 - ``full`` says whether the applicant's full name and phone go in; otherwise the masked forms. The API
   passes ``full=True`` only to managers and supervisors of the exported sites, and audits every export.
+- No cell starts a formula: every text cell is written as text (:func:`safe_cell`), and text that a
+  spreadsheet would read as a formula or command (starting with ``= + - @``, a tab or a carriage return,
+  or their full-width forms) gets a leading apostrophe, as OWASP advises for CSV injection, so it stays
+  text in Excel, WPS and LibreOffice, also after the cell is edited or the sheet saved as CSV.
 """
 
 from __future__ import annotations
@@ -19,9 +23,19 @@ from kiosk.queue.cases import CHINA, local_day
 COLUMNS = ("序号", "受理日期", "申请人(姓名)", "联系电话", "事项名称", "材料清单", "代办员", "承诺办结日期",
            "办结日期", "移交情况/签收", "备注")
 WIDTHS = (6, 12, 14, 15, 28, 40, 10, 13, 12, 26, 30)
-STATE_NOTE = {"registered": "已受理，材料在代办员处", "in_progress": "办理中", "completed": "已办结，待移交",
+STATE_NOTE = {"registered": "已受理，材料在代办员处", "in_progress": "办理中", "suspended": "中止计时，待申请人补正", "completed": "已办结，待移交",
               "returned": "结果及材料已移交，双方签收", "withdrawn": "申请人撤回", "cancelled": "已取消"}
 FORM = {"original": "原件", "copy": "复印件"}
+
+
+FORMULA_STARTS = tuple("=+-@\t\r\n＝＋－＠﹦﹢﹣")
+
+
+def safe_cell(value: object) -> object:
+    """``value`` as a cell may hold it: text that would start a formula gets a leading ``'``."""
+    if isinstance(value, str) and value.lstrip(" \u3000").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def materials_text(items: Iterable[dict]) -> str:
@@ -46,6 +60,10 @@ def _remark(case: dict, due: str) -> str:
         parts.append("超期办结")
     if case["close_reason"]:
         parts.append(case["close_reason"])
+    if case.get("suspend_reason"):
+        parts.append("中止：" + case["suspend_reason"])
+    if case.get("paused_days"):
+        parts.append(f"因中止顺延{case['paused_days']}个工作日")
     if case["return_note"]:
         parts.append(case["return_note"])
     if case["note"]:
@@ -80,10 +98,13 @@ def build_ledger(rows: list[dict], *, identity: Callable[[dict], tuple[str, str]
         name, phone = identity(row)
         status = due(row)
         completed: date | None = local_day(row["completed_at"]) if row["completed_at"] else None
-        ws.append([row["seq"], local_day(row["registered_at"]), name, phone, row["matter_name"],
-                   materials_text(row["materials"]), row["agent_name"], row["promised_date"], completed,
-                   _handover(row), _remark(row, status)])
+        ws.append([safe_cell(v) for v in (
+            row["seq"], local_day(row["registered_at"]), name, phone, row["matter_name"],
+            materials_text(row["materials"]), row["agent_name"], row["promised_date"], completed,
+            _handover(row), _remark(row, status))])
         for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
         for col in (2, 8, 9):

@@ -50,13 +50,19 @@ metadata = MetaData()
 
 def event_log(name: str, *own: Column) -> Table:
     """An append-only history table: ``id``, the table's ``own`` columns, then ``site_code``, ``type``,
-    ``actor``, ``at`` and ``data`` (JSON) — requests' ``events`` and cases' ``case_events``."""
+    ``actor``, ``at`` and ``data`` (JSON) — requests' ``events`` and cases' ``case_events`` — and the
+    entry's place in its site's hash chain (``chain_seq``, ``prev_hash``, ``hash``, ``salt``: see
+    :mod:`kiosk.queue.chain`)."""
     return Table(name, metadata, serial_id(), *own,
                  Column("site_code", String(32), nullable=False),
                  Column("type", String(32), nullable=False),
                  Column("actor", String(96), nullable=False),
                  Column("at", UTCDateTime, nullable=False),
-                 Column("data", JSON, nullable=False))
+                 Column("data", JSON, nullable=False),
+                 Column("chain_seq", BigInteger, nullable=True),
+                 Column("prev_hash", String(64), nullable=True),
+                 Column("hash", String(64), nullable=True),
+                 Column("salt", String(32), nullable=True))
 
 # An integer key that autoincrements on both dialects (BIGSERIAL on PostgreSQL, ROWID on SQLite).
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -78,6 +84,9 @@ sites = Table(
     Column("escalate_up_after_s", Integer, nullable=False, default=600),
     Column("expected_claim_s", Integer, nullable=False, default=60),
     Column("created_at", UTCDateTime, nullable=False),
+    # the 代办 window's receipt printer (tcp://HOST:PORT): kiosk/queue/case_paper.py
+    Column("window_printer", String(200), nullable=True),
+    Column("window_paper_mm", Integer, nullable=False, default=80),
 )
 
 kiosks = Table(
@@ -228,6 +237,18 @@ cases = Table(
     Column("closed_at", UTCDateTime, nullable=True),
     Column("close_reason", String(200), nullable=True),
     Column("overdue_level", Integer, nullable=False, default=0),  # 0 on track, 1 due soon, 2 overdue
+    # suspension (the clock stops) and hand-over to another agent or the parent site: kiosk/queue/case_moves.py
+    Column("suspended_at", UTCDateTime, nullable=True),
+    Column("suspended_from", String(16), nullable=True),
+    Column("suspend_reason", String(200), nullable=True),
+    Column("paused_days", Integer, nullable=False, default=0),  # working days added by suspensions
+    Column("transfer_to_user", BigId, ForeignKey("users.id"), nullable=True),
+    Column("transfer_to_site", String(32), ForeignKey("sites.code"), nullable=True),
+    Column("transfer_reason", String(200), nullable=True),
+    Column("transfer_by", String(96), nullable=True),
+    Column("transfer_at", UTCDateTime, nullable=True),
+    Column("erased_at", UTCDateTime, nullable=True),  # personal data erased (kiosk/queue/retention.py)
+    Column("rating_token", String(48), nullable=True, unique=True),  # the return slip's QR: /r/<token>
     Column("updated_at", UTCDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
     Index("ix_cases_site_state", "site_code", "state", "promised_date"),
@@ -237,4 +258,31 @@ cases = Table(
 case_events = event_log(
     "case_events",
     Column("case_id", String(40), nullable=True, index=True),  # None: a ledger-wide event (export)
+)
+
+# the newest entry of each site's hash chain over events and case_events (kiosk/queue/chain.py)
+ledger_heads = Table(
+    "ledger_heads",
+    metadata,
+    Column("site_code", String(32), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# 好差评: a resident's rating of a help request (at the kiosk) or a 代办 case (the return slip's QR code)
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", String(36), primary_key=True),  # the kiosk's uuid4 (idempotency key), or the server's
+    Column("site_code", String(32), ForeignKey("sites.code"), nullable=False),
+    Column("request_id", String(36), nullable=True, unique=True),
+    Column("case_id", String(40), nullable=True, unique=True),
+    Column("helper_id", BigId, ForeignKey("users.id"), nullable=True),  # who served: claimer or agent
+    Column("score", Integer, nullable=False),  # 5 非常满意 … 1 非常不满意
+    Column("reasons", JSON, nullable=False),  # codes of kiosk/queue/ratings.py REASONS
+    Column("comment", Text, nullable=True),  # ID numbers and phones masked
+    Column("channel", String(8), nullable=False),  # kiosk | qr
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Index("ix_ratings_site_created", "site_code", "created_at"),
 )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 
-KINDS = ("request", "heartbeat", "cancel", "note", "notice")
+KINDS = ("request", "heartbeat", "cancel", "note", "notice", "rating")
 STATES = ("pending", "sent", "dead")
 
 TABLE = """
 CREATE TABLE IF NOT EXISTS items (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL CHECK (kind IN ('request', 'heartbeat', 'cancel', 'note', 'notice')),
+    kind TEXT NOT NULL CHECK (kind IN ('request', 'heartbeat', 'cancel', 'note', 'notice', 'rating')),
     method TEXT NOT NULL,
     path TEXT NOT NULL,
     body BLOB NOT NULL,
@@ -42,7 +42,7 @@ def create(db: sqlite3.Connection) -> None:
 
 def upgrade(db: sqlite3.Connection) -> None:
     """Rebuilds an outbox made by an older kiosk (its ``kind`` CHECK lacks a kind added since: 'note',
-    'notice'), keeping every row and the ``seq`` counter, in one transaction."""
+    'notice', 'rating'), keeping every row and the ``seq`` counter, in one transaction."""
     row = db.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='items'").fetchone()
     if row is None or all(f"'{kind}'" in row[0] for kind in KINDS):
         return

@@ -2,7 +2,9 @@
 
 Contract: each function validates its input and raises ValueError with a message that says what was
 wrong and what to do; nothing is half-written (one transaction each). Kiosk tokens are returned once
-and only their hash is stored.
+and only their hash is stored. Resetting a password (``add_user(update_existing=True)``) or disabling an
+account ends every session of that user in the same transaction; a disabled kiosk's token stops working.
+Servers notice within their principal cache (``auth_cache_s``, 5 s) and end open event streams too.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy import delete, select, update
 from kiosk.config.levels import SITE_LEVELS, normal_level
 from kiosk.queue.auth import hash_password, issue_kiosk_token
 from kiosk.queue.db import Database
-from kiosk.queue.models import kiosks, sites, user_sites, users
+from kiosk.queue.models import kiosks, sessions, sites, user_sites, users
 from kiosk.queue.states import ROLES
 
 LEVELS = SITE_LEVELS
@@ -97,10 +99,29 @@ def add_user(db: Database, username: str, role: str, site_codes: Iterable[str], 
         if user_id is not None:
             if not update_existing:
                 raise ValueError(f"user '{username}' exists; use --update to reset password, role and sites")
-            conn.execute(update(users).where(users.c.id == user_id).values(**values))
+            conn.execute(update(users).where(users.c.id == user_id).values(**values, on_duty=False))
             conn.execute(delete(user_sites).where(user_sites.c.user_id == user_id))
+            conn.execute(delete(sessions).where(sessions.c.user_id == user_id))  # the old password's sessions end
         else:
             user_id = conn.execute(users.insert().values(username=username, created_at=now, on_duty=False,
                                                          **values)).inserted_primary_key[0]
         conn.execute(user_sites.insert(), [{"user_id": user_id, "site_code": c} for c in codes])
     return int(user_id)
+
+
+def set_user_active(db: Database, username: str, active: bool) -> int:
+    """Disables (ending every session at once) or enables a staff account; returns how many sessions ended."""
+    with db.write() as conn:
+        user_id = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
+        if user_id is None:
+            raise ValueError(f"no user '{username}'; see who exists with the console's staff list")
+        values = {"active": active} if active else {"active": False, "on_duty": False}
+        conn.execute(update(users).where(users.c.id == user_id).values(**values))
+        return 0 if active else conn.execute(delete(sessions).where(sessions.c.user_id == user_id)).rowcount
+
+
+def set_kiosk_active(db: Database, kiosk_id: str, active: bool) -> None:
+    """Disables a kiosk (its token stops working; it leaves the health page) or enables it again."""
+    with db.write() as conn:
+        if not conn.execute(update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(active=active)).rowcount:
+            raise ValueError(f"no kiosk '{kiosk_id}'; register it with `kiosk queue add-kiosk`")

@@ -34,13 +34,23 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p.add_argument("--escalation-tick", type=float, default=1.0, metavar="S", help="escalation check period")
     p.add_argument("--sqlite-sync", choices=("normal", "full"), default="normal",
                    help="normal: commits survive a killed process; full: also a power cut (slower)")
-    p.add_argument("--cookie-secure", action="store_true", help="mark the session cookie Secure (behind HTTPS)")
+    p.add_argument("--cookie-secure", action="store_true",
+                   help="always mark the session cookies Secure (they are anyway when a request came over HTTPS)")
     p.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain); the session "
                                                       "cookie is then Secure (see `kiosk queue tls-cert`)")
     p.add_argument("--tls-key", metavar="FILE", help="the certificate's PEM private key")
     p.add_argument("--catalog", metavar="FILE", type=Path, default=os.environ.get("KIOSK_QUEUE_CATALOG"),
                    help="matters catalogue (TOML) for 代办 deadlines; checked at start "
                         "(default: the shipped sample; env KIOSK_QUEUE_CATALOG)")
+    p.add_argument("--case-retention-days", type=int, metavar="N",
+                   default=int(os.environ.get("KIOSK_QUEUE_CASE_RETENTION_DAYS") or 365),
+                   help="erase closed 代办 cases' personal data N days after closing (365; env KIOSK_QUEUE_CASE_RETENTION_DAYS)")
+    p.add_argument("--public-url", metavar="URL", default=os.environ.get("KIOSK_QUEUE_PUBLIC_URL"),
+                   help="the address residents' phones reach, e.g. https://zw.example.gov.cn: the 材料归还单's QR "
+                        "code links to URL/r/<token> for 好差评 (env KIOSK_QUEUE_PUBLIC_URL)")
+    from kiosk.queue.serve_options import add_options
+
+    add_options(p)
     p.set_defaults(func=cmd_serve)
 
     p = qsub.add_parser("add-site", help="添加或修改站点 (add or update a site)")
@@ -83,7 +93,7 @@ def _database(args: argparse.Namespace):
         url = sqlite_url(args.state_dir)
     db = Database(url)
     db.migrate()
-    if db.is_sqlite:
+    if db.is_sqlite and not args.db:  # a --db sqlite:/// file elsewhere keeps the mode its owner gave it
         os.chmod(args.state_dir / "queue.sqlite3", 0o600)  # WAL and SHM files inherit this mode
     return db
 
@@ -175,7 +185,9 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 
 
 _ENV = {"db": "KIOSK_QUEUE_DB", "state": "KIOSK_QUEUE_STATE", "tick": "KIOSK_QUEUE_TICK",
-        "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC", "catalog": "KIOSK_QUEUE_CATALOG"}
+        "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC", "catalog": "KIOSK_QUEUE_CATALOG",
+        "retention": "KIOSK_QUEUE_CASE_RETENTION_DAYS", "public": "KIOSK_QUEUE_PUBLIC_URL",
+        "proxies": "KIOSK_QUEUE_TRUSTED_PROXIES", "docs": "KIOSK_QUEUE_DOCS"}
 
 
 def _settings(values: dict[str, str]):
@@ -184,7 +196,11 @@ def _settings(values: dict[str, str]):
     return ServerSettings(db_url=values["db"], state_dir=Path(values["state"]),
                           escalation_tick_s=float(values["tick"]), cookie_secure=values["secure"] == "1",
                           migrate=False, sqlite_synchronous=values["sync"],
-                          extra={"catalog": values["catalog"]} if values.get("catalog") else {})
+                          case_retention_days=int(values.get("retention") or 365),
+                          trusted_proxies=tuple(a for a in values.get("proxies", "").split(",") if a),
+                          docs=values.get("docs") == "1",
+                          extra={k: v for k, v in (("catalog", values.get("catalog")),
+                                                   ("public_url", values.get("public"))) if v})
 
 
 def app_from_env():
@@ -216,7 +232,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from kiosk.queue.api import create_app
     from kiosk.queue.crypto import KeyProblem
+    from kiosk.queue.serve_options import exported, trusted_proxies, uvicorn_kwargs
 
+    if args.public_url and not args.public_url.startswith(("https://", "http://")):
+        return _fail(f"--public-url '{args.public_url}' must start with https:// (the address phones reach)")
+    if args.case_retention_days < 1:
+        return _fail("--case-retention-days must be at least 1 (days after a case closed)")
     try:
         catalog = _check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
     except ValueError as exc:
@@ -237,19 +258,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and is_sqlite:
         return _fail("several workers need PostgreSQL (--db postgresql+psycopg://…); SQLite has one writer")
     values = {"db": url, "state": str(args.state_dir.resolve()), "tick": str(args.escalation_tick),
-              "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync, "catalog": catalog or ""}
+              "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync, "catalog": catalog or "",
+              "retention": str(args.case_retention_days), "public": args.public_url or "",
+              "proxies": ",".join(sorted(trusted_proxies(args))), "docs": "1" if args.docs else "0"}
     try:
         app = create_app(_settings(values))  # also checks the key before any worker starts
-    except KeyProblem as exc:
+        kwargs = uvicorn_kwargs(args) | tls
+    except (KeyProblem, ValueError, RuntimeError) as exc:
         return _fail(str(exc))
+    scheme = "https" if tls else "http"
     if args.workers > 1:
         app.state.ctx.db.dispose()  # each worker builds its own
-        os.environ.update({name: values[key] for key, name in _ENV.items()})
-        scheme = "https" if tls else "http"
+        os.environ.update({name: values[key] for key, name in _ENV.items()} | exported(args))
         print(f"help-queue server on {scheme}://{args.host}:{args.port} with {args.workers} workers", file=sys.stderr)
         uvicorn.run("kiosk.queue.server_cli:app_from_env", host=args.host, port=args.port, workers=args.workers,
-                    factory=True, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
-                    timeout_keep_alive=75, **tls)
+                    factory=True, **kwargs)
         return 0
     import socket
 
@@ -262,9 +285,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); pick another --port")
     host, port = sock.getsockname()[:2]
-    # The first line names the real port (useful with --port 0); OpenAPI at /docs and /openapi.json.
-    print(f"help-queue server listening on {'https' if tls else 'http'}://{host}:{port}", file=sys.stderr, flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=5,
-                            timeout_keep_alive=75, **tls)  # kiosks and consoles keep their connections
-    uvicorn.Server(config).run(sockets=[sock])
+    # The first line names the real port (useful with --port 0); OpenAPI at /openapi.json (/docs with --docs).
+    print(f"help-queue server listening on {scheme}://{host}:{port}", file=sys.stderr, flush=True)
+    uvicorn.Server(uvicorn.Config(app, **kwargs)).run(sockets=[sock])
     return 0

@@ -29,6 +29,7 @@ from kiosk.queue.db import Database
 from kiosk.queue.errors import Conflict, Forbidden, NotFound
 from kiosk.queue.models import requests, sites
 from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
+from kiosk.queue.replay import check_note, check_request
 from kiosk.queue.states import (
     ACTIVE_STATES,
     CLOSED_STATES,
@@ -102,6 +103,7 @@ class QueueService(EventTx):
                 row = store.get_request(conn, body.id)
                 if row["kiosk_id"] != kiosk.kiosk_id:
                     raise Conflict("id_taken", id=body.id)
+                check_request(row, body, self.box, MAX_CLOCK_SKEW)  # same id, other body: 409 id_reused
             return {**self._kiosk_view(conn, row, site), "created": created}
 
     def _kiosk_view(self, conn: Connection, row: RowMapping, site: RowMapping | None = None) -> dict:
@@ -154,6 +156,7 @@ class QueueService(EventTx):
             notes = notes_of(conn, [request_id]).get(request_id, [])
             stored = next((n for n in notes if n["id"] == body.id), None)
             if stored is not None:
+                check_note(stored, body)
                 return {**stored, "request_id": request_id, "created": False}
             if len(notes) >= MAX_NOTES:
                 raise Conflict("too_many_notes", limit=MAX_NOTES)

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, selec
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk.privacy import redact_text
-from kiosk.queue import store_raw
+from kiosk.queue import chain, store_raw
 from kiosk.queue.models import UTCDateTime, events, kiosks, requests, users
 from kiosk.queue.states import State
 
@@ -41,8 +41,7 @@ _CHANGE = (
     .values(version=requests.c.version + 1)
 )
 _CHANGE_HELD = _CHANGE.where(requests.c.claimed_by == bindparam("holder"))
-_INSERT_EVENT = events.insert()
-_PG_EVENT_LOCK = 72_620_012  # pg_advisory_xact_lock key: event ids commit in id order
+_PG_EVENT_LOCK = chain.PG_LEDGER_LOCK  # pg_advisory_xact_lock key: event ids commit in id order
 
 
 def insert_ignore(conn: Connection, table, values: dict[str, Any], key: str) -> bool:
@@ -166,16 +165,16 @@ def add_events(conn, pending: list[dict], *, lock: bool) -> list[dict]:
     """Stores a transaction's events (dicts of the event columns) as its last statements and sets each
     one's ``id``. With ``lock`` (PostgreSQL) a transaction-scoped advisory lock is taken first and held
     until commit: ids are drawn and committed one transaction at a time, so a reader that sees id N has
-    already seen every smaller id (no late commit behind a console's cursor)."""
+    already seen every smaller id (no late commit behind a console's cursor). Each event is an entry of
+    its site's hash chain (:func:`kiosk.queue.chain.append`)."""
     if isinstance(conn, sqlite3.Connection):
-        for values in pending:
-            values["id"] = store_raw.add_event(conn, values)
+        for values, row in zip(pending, chain.append(conn, "events", pending), strict=True):
+            values["id"] = row["id"]
         return pending
     if lock and pending:
         conn.execute(select(func.pg_advisory_xact_lock(_PG_EVENT_LOCK)))
-    for values in pending:
-        row = {k: values[k] for k in ("type", "actor", "at", "site_code", "escalated_to", "request_id", "data")}
-        values["id"] = int(conn.execute(_INSERT_EVENT, row).inserted_primary_key[0])
+    for values, row in zip(pending, chain.append(conn, "events", pending), strict=True):
+        values["id"] = row["id"]
     return pending
 
 
@@ -184,7 +183,7 @@ def events_after(conn: Connection, last_id: int, visible: Iterable[str], types: 
     sites = list(visible)
     e = events.c
     stmt = (
-        select(events)
+        select(*[c for c in events.c if c.name not in ("prev_hash", "salt")])
         .where(e.id > last_id, e.type.in_(list(types)), or_(e.site_code.in_(sites), e.escalated_to.in_(sites)))
         .order_by(e.id)
         .limit(limit)

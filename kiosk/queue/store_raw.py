@@ -1,4 +1,5 @@
-"""The hot-path statements (create, get, claim and other changes, events) in plain ``sqlite3``.
+"""The hot-path statements (create, get, claim and other changes; events go through
+:func:`kiosk.queue.chain.append`) in plain ``sqlite3``.
 
 Contract: the same behaviour and the same stored bytes as the SQLAlchemy statements in
 :mod:`kiosk.queue.store` (which dispatches here when handed a ``sqlite3.Connection``): times are stored
@@ -13,8 +14,6 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.queue.events import dumps
-
 _TIMES = frozenset({"created_at", "received_at", "updated_at", "claimed_at", "arrived_at", "closed_at",
                     "escalate_at", "escalate_up_at"})
 _GET = ("SELECT requests.*, users.display_name AS helper_name, kiosks.location AS kiosk_location "
@@ -23,8 +22,6 @@ _GET = ("SELECT requests.*, users.display_name AS helper_name, kiosks.location A
 _POSITION = ("SELECT count(*) FROM requests WHERE site_code = ? AND state = 'waiting' AND "
              "(priority_rank < ? OR (priority_rank = ? AND created_at < ?) "
              "OR (priority_rank = ? AND created_at = ? AND id < ?))")
-_EVENT = ("INSERT INTO events (request_id, site_code, escalated_to, type, actor, at, data) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?)")
 _sql_cache: dict[tuple, str] = {}
 
 
@@ -85,10 +82,3 @@ def queue_position(conn: sqlite3.Connection, row: dict) -> int:
     rank, created = row["priority_rank"], bind(row["created_at"])
     params = (row["site_code"], rank, rank, created, rank, created, row["id"])
     return int(conn.execute(_POSITION, params).fetchone()[0]) + 1
-
-
-def add_event(conn: sqlite3.Connection, values: dict[str, Any]) -> int:
-    """Stores one event row; returns its id."""
-    return conn.execute(_EVENT, (values["request_id"], values["site_code"], values["escalated_to"],
-                                 values["type"], values["actor"], bind(values["at"]),
-                                 dumps(values["data"]).decode())).lastrowid

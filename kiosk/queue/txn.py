@@ -26,7 +26,9 @@ REQUEST_TYPES = ("request.created", "request.claimed", "request.arrived", "reque
                  "request.converted", "request.released", "request.cancelled", "request.escalated",
                  "request.note")  # a kiosk's note on its request (QueueService.add_note)
 CASE_TYPES = ("case.registered", "case.started", "case.moved", "case.completed", "case.returned",
-              "case.withdrawn", "case.cancelled", "case.due_soon", "case.overdue")
+              "case.withdrawn", "case.cancelled", "case.due_soon", "case.overdue", "case.suspended",
+              "case.resumed", "case.transfer_offered", "case.transferred", "case.transfer_declined",
+              "case.erased")
 PUSHED_TYPES = REQUEST_TYPES + CASE_TYPES
 
 

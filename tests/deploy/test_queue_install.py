@@ -89,7 +89,8 @@ def test_postgres_workers_behind_nginx(tmp_path, certs, capsys):
                "nginx", "--server-name", "queue.hall.local", "--tls-cert", str(certs["cert"]), "--tls-key",
                str(certs["key"]))[0] == 0
     unit = (root / "etc/systemd/system/kiosk-queue.service").read_text()
-    assert "--host 127.0.0.1 --port 8600 --workers 4 --cookie-secure" in unit and "LoadCredential" not in unit
+    assert "--host 127.0.0.1 --port 8600 --workers 4 --cookie-secure --trusted-proxy 127.0.0.1" in unit
+    assert "LoadCredential" not in unit
     assert (root / "etc/kiosk-queue/env").read_text().count(f"KIOSK_QUEUE_DB={url}") == 1
     site = (root / "etc/nginx/sites-available/kiosk-queue.conf").read_text()
     for line in ("server 127.0.0.1:8600", "server_name queue.hall.local;", "listen 443 ssl http2;",

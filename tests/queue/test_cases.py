@@ -23,14 +23,14 @@ def test_handover_to_return_every_change_recorded(api):
     assert "张三丰" not in str(case) and "13812345678" not in str(case)
     assert case["authorization"]["signed"] and case["authorization"]["scanned"]
     assert [m["form"] for m in case["materials"]] == ["original", "copy"]
-    assert case["actions"] == ["cancel", "start", "withdraw"]
+    assert case["actions"] == ["cancel", "start", "suspend", "withdraw", "transfer"]
     cid = case["id"]
     assert api.post("li", f"/cases/{cid}/complete").json()["code"] == "case_state"  # not started yet
     r = api.post("li", f"/cases/{cid}/start", json={"department": "市场监管局窗口"})
     assert (r.json()["state"], r.json()["department"]) == ("in_progress", "市场监管局窗口")
     assert api.post("li", f"/cases/{cid}/move", json={"department": "税务窗口"}).json()["department"] == "税务窗口"
     done = api.post("li", f"/cases/{cid}/complete", json={"note": "营业执照已领取"}).json()
-    assert done["state"] == "completed" and done["due"] == "on_time" and done["actions"] == ["return", "withdraw"]
+    assert done["state"] == "completed" and done["due"] == "on_time" and done["actions"] == ["return", "withdraw", "transfer"]
     half = api.post("li", f"/cases/{cid}/return", json={"applicant_confirmed": True, "agent_confirmed": False})
     assert half.status_code == 422 and "双方签收" in half.text
     back = api.post("li", f"/cases/{cid}/return", json={"applicant_confirmed": True, "agent_confirmed": True,

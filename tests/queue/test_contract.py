@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kiosk.queue.errors import Conflict, Forbidden, NotFound
-from kiosk.queue.models import events, requests
+from kiosk.queue.models import events, requests, users
 from kiosk.queue.schemas import RequestIn
 from tests.queue.conftest import auth
 
@@ -25,8 +26,10 @@ def test_create_then_replay_returns_the_same_request(client, world):
     assert first.status_code == 201, first.text
     assert first.json() | {} == {"id": body["id"], "state": "waiting", "position": 1, "expected_wait_s": 60,
                                  "helper_display": None, "created": True}
-    again = client.post("/api/v1/requests", json=body | {"note": "changed"}, headers=auth(world.kiosk_tokens["k1"]))
+    again = client.post("/api/v1/requests", json=body, headers=auth(world.kiosk_tokens["k1"]))
     assert again.status_code == 200 and again.json()["created"] is False and again.json()["id"] == body["id"]
+    other = client.post("/api/v1/requests", json=body | {"note": "changed"}, headers=auth(world.kiosk_tokens["k1"]))
+    assert other.status_code == 409 and other.json()["code"] == "id_reused"
     assert count(world.ctx, requests) == 1
     assert count(world.ctx, events, events.c.type == "request.created") == 1
 
@@ -203,14 +206,16 @@ def test_identity_only_for_the_claimer_and_audited(client, world):
     assert b"11010519491231002X" not in stored and "娜娜".encode() not in stored
 
 
-def test_lockout_after_repeated_failures(client, world, clock):
+def test_repeated_failures_are_slowed_down_never_locked(client, world, clock):
     for _ in range(5):
         r = client.post("/api/v1/auth/login", json={"username": "li", "password": "wrong-password"})
         assert r.status_code == 401 and r.json()["detail"] == "用户名或密码错误"
-    locked = client.post("/api/v1/auth/login", json={"username": "li", "password": "correct-horse-1"})
-    assert locked.status_code == 423 and "15 分钟" in locked.json()["detail"]
+    held = client.post("/api/v1/auth/login", json={"username": "li", "password": "correct-horse-1"})
+    assert held.status_code == 429 and held.json()["code"] == "login_throttled" and held.headers["Retry-After"] == "1"
     assert client.post("/api/v1/auth/login", json={"username": "nobody", "password": "x"}).status_code == 401
-    clock.advance(901)
+    with world.ctx.db.read() as conn:  # nothing is locked in the database
+        assert conn.execute(select(users.c.locked_until).where(users.c.username == "li")).scalar() is None
+    world.ctx.throttle.clock = lambda: time.monotonic() + 2  # the wait is over
     ok = client.post("/api/v1/auth/login", json={"username": "li", "password": "correct-horse-1"})
     assert ok.status_code == 200 and ok.cookies.get("kq_session") == ok.json()["token"]
 
@@ -219,7 +224,8 @@ def test_cookie_session_and_logout(client, world):
     r = client.post("/api/v1/auth/login", json={"username": "li", "password": "correct-horse-1"})
     token = r.json()["token"]
     assert client.get("/api/v1/me").json()["username"] == "li"  # the cookie alone
-    assert client.post("/api/v1/auth/logout").status_code == 200
+    assert client.post("/api/v1/auth/logout").json()["code"] == "csrf"  # a cookie alone does not do
+    assert client.post("/api/v1/auth/logout", headers={"Origin": "http://testserver"}).status_code == 200
     client.cookies.clear()
     gone = client.get("/api/v1/me", headers=auth(token))
     assert gone.status_code == 401 and gone.json()["code"] == "session_expired"

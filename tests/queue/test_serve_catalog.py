@@ -35,7 +35,7 @@ def test_serve_uses_the_given_catalogue_for_case_deadlines(tmp_path, monkeypatch
     assert run(["add-user", *st, "--username", "li", "--role", "helper", "--sites", "S1"], monkeypatch, capsys,
                stdin="long enough pw\n")[0] == 0
     for args, days in (([], 10), (["--catalog", str(custom)], 3)):
-        with server([*st, *args]) as url, httpx.Client(base_url=url, timeout=10) as http:
+        with server([*st, *args]) as url, httpx.Client(base_url=url, timeout=10, headers={"Origin": url}) as http:
             assert http.post("/api/v1/auth/login", json={"username": "li", "password": "long enough pw"}).is_success
             r = http.post("/api/v1/cases", json=handover(matter_id="social-card", time_limit_days=None))
             assert r.status_code == 201, r.text

@@ -20,6 +20,9 @@ def service(*, user: str, python: str, state: str, host: str, port: int, workers
     cmd += ["--workers", str(workers)] if workers > 1 else []
     cmd += ["--tls-cert", "/etc/kiosk-queue/tls/server.pem", "--tls-key", "%d/tls.key"] if tls else []
     cmd += ["--cookie-secure"] if cookie_secure and not tls else []
+    # behind nginx on this machine: its X-Forwarded-For/-Proto are believed (the login throttle and the
+    # per-address connection cap then see each phone, not the proxy)
+    cmd += ["--trusted-proxy", "127.0.0.1" if host in ("0.0.0.0", "::") else host] if cookie_secure and not tls else []
     cmd += ["--catalog", catalog] if catalog else []
     low_port = port < 1024
     caps = "CAP_NET_BIND_SERVICE" if low_port else ""

@@ -10,7 +10,7 @@
   const ui = () => window.KQ.ui;
 
   async function load() {
-    const q = C.seg === "open" ? "?state=registered&state=in_progress&state=completed" : C.seg === "mine" ? "?mine=true" : "";
+    const q = C.seg === "open" ? "?state=registered&state=in_progress&state=suspended&state=completed" : C.seg === "mine" ? "?mine=true" : "";
     try {
       const data = await api("GET", "/cases" + q);
       C.items = data.items;
@@ -83,20 +83,22 @@
       h("div", { class: "line muted" }, t("cases.agent", { name: c.agent.display_name }) + (c.department ? ` · ${c.department}` : "")),
       h("div", { class: "line muted" }, t("cases.materials", { list: mats })),
       c.close_reason ? h("div", { class: "line" }, t("cases.reason", { text: c.close_reason })) : null,
+      ...window.KQ.caseMoves.lines(c),
       actions(c, !!id));
   }
 
   function actions(c, shown) {
     const { h } = ui();
-    if (!c.actions.length) return null;
+    const [movesMain, movesMore] = window.KQ.caseMoves.buttons(c);
     const b = (act, cls, fn) => h("button", { class: "btn " + cls, type: "button", "data-cact": act, onclick: fn }, t("cases.act." + act));
-    const main = [];
+    const main = [...movesMain];
     if (c.actions.includes("start")) main.push(b("start", "primary big", () => deptSheet(c, "start")));
     if (c.actions.includes("complete")) main.push(b("complete", "ok big", () => confirmSheet(c, "complete")));
     if (c.actions.includes("return")) main.push(b("return", "ok big", () => returnSheet(c)));
-    const more = [];
+    const more = [...movesMore];
     if (c.actions.includes("move")) more.push(b("move", "ghost", () => deptSheet(c, "move")));
-    more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "identity",
+    if (c.actions.includes("start") || c.actions.includes("complete") || c.actions.includes("return")
+        || c.actions.includes("withdraw")) more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "identity",
       onclick: () => (shown ? (C.identity.delete(c.id), render()) : identity(c)) }, t(shown ? "hide_identity" : "cases.act.identity")));
     if (c.actions.includes("withdraw")) more.push(b("withdraw", "ghost", () => reasonSheet(c, "withdraw")));
     if (c.actions.includes("cancel")) more.push(b("cancel", "ghost", () => reasonSheet(c, "cancel")));
@@ -233,5 +235,6 @@
     document.querySelectorAll("[data-cseg]").forEach((b) => b.addEventListener("click", () => { C.seg = b.dataset.cseg; show(); }));
   });
 
+  window.KQ.caseMoves.bind(post);
   window.KQ.cases = { show, load, badge, register, changed };
 })();

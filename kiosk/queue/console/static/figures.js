@@ -25,9 +25,38 @@
     ];
     if (b.notices) lines.push(t("figures.notices", { n: b.notices.printed, items: b.notices.missing_items }));
     if (b.escalated) lines.push(t("figures.escalated", { n: b.escalated }));
+    const r = b.ratings;
+    if (r && r.n) {
+      const why = Object.entries(r.reasons).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${t("figures.reason." + k)} ${n}`).join("、");
+      lines.push(t("figures.ratings", { n: r.n, bad: r.unsatisfied, share: Math.round(r.unsatisfied_share * 100) }) + (why ? `（${why}）` : ""));
+    }
     return h("article", { class: "card" + (c.overdue ? " escalated" : "") },
       h("div", { class: "head" }, h("span", { class: "kind" }, title), h("span", { class: "muted" }, sub)),
       ...lines.map((line) => h("div", { class: "line" }, line)));
+  }
+
+  /** Download links of the 督查 report (this month, last month, yesterday) for each of my own sites;
+      `today` is the server's day (the figures' `until`), not this phone's clock. */
+  function downloads(today) {
+    const { h } = ui();
+    const me = ui().me();
+    const pad = (n) => String(n).padStart(2, "0");
+    const now = new Date(today + "T00:00:00Z");
+    const month = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}`;
+    const y = new Date(now.getTime() - 86400e3);
+    const periods = [[t("figures.report_month"), month(now)],
+      [t("figures.report_last_month"), month(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)))],
+      [t("figures.report_yesterday"), `${month(y)}-${pad(y.getUTCDate())}`]];
+    const rows = [];
+    for (const site of (me && me.sites) || []) {
+      for (const [label, period] of periods) {
+        const q = (fmt) => `/api/v1/reports?site_code=${encodeURIComponent(site)}&period=${period}&format=${fmt}`;
+        rows.push(h("div", { class: "line report" }, `${label} ${period} · ${site}：`,
+          ...["html", "xlsx", "pdf"].map((fmt) => h("a", { href: q(fmt), "data-report": `${site}:${period}:${fmt}`,
+            ...(fmt === "html" ? { target: "_blank", rel: "noopener" } : { download: "" }) }, t("figures.format_" + fmt)))));
+      }
+    }
+    return h("article", { class: "card" }, h("div", { class: "head" }, h("span", { class: "kind" }, t("figures.reports"))), ...rows);
   }
 
   async function render(box) {
@@ -40,7 +69,7 @@
       return toast(e.message, true);
     }
     box.replaceChildren(h("p", { class: "muted" }, t("figures.range", { since: f.since, until: f.until })),
-      block(t("figures.total"), "", f.total));
+      downloads(f.until), block(t("figures.total"), "", f.total));
     for (const s of f.sites) box.append(block(s.site_name, s.site_code, s));
     if (f.helpers.length) box.append(h("h2", {}, t("figures.helpers")));
     for (const u of f.helpers) box.append(block(u.display_name || u.username, "", u));

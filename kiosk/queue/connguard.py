@@ -1,0 +1,133 @@
+"""Deadlines and caps on connections: slow or idle clients cannot hold the server's sockets.
+
+uvicorn has no timeout for reading a request's head or body and counts half-open connections against
+``limit_concurrency`` (so a slowloris would make it answer 503 to everybody). :class:`GuardedHttpTools` is
+uvicorn's httptools protocol with these rules added (``uvicorn.Config(http=GuardedHttpTools)``):
+
+- A connection must deliver a complete request head within ``header_timeout_s`` of connecting, and each
+  further request on a kept-alive connection within ``header_timeout_s`` of its first byte; otherwise it
+  gets ``408`` and is closed. An idle kept-alive connection is closed by uvicorn after ``timeout_keep_alive``.
+- A request's body must arrive in full within ``body_timeout_s`` after its head; otherwise the connection
+  is closed (the route sees the client as gone).
+- At most ``max_connections`` connections are open, and at most ``max_per_address`` from one client
+  address (trusted proxies excepted: every client behind them shares their address); a connection beyond
+  either is closed at once, before a byte is read.
+
+Limits come from :func:`configure` (the ``serve`` process) or, in worker processes, from the environment
+that ``serve`` exported (:data:`ENV`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+ENV = {"header_timeout_s": "KIOSK_QUEUE_HEADER_TIMEOUT", "body_timeout_s": "KIOSK_QUEUE_BODY_TIMEOUT",
+       "max_connections": "KIOSK_QUEUE_MAX_CONNECTIONS", "max_per_address": "KIOSK_QUEUE_MAX_PER_ADDRESS",
+       "trusted": "KIOSK_QUEUE_TRUSTED_PROXIES"}
+_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+
+
+@dataclass
+class ConnLimits:
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    max_connections: int = 2000
+    max_per_address: int = 100
+    trusted: frozenset[str] = field(default_factory=frozenset)
+
+    def exported(self) -> dict[str, str]:
+        values = {k: str(getattr(self, k)) for k in ENV if k != "trusted"} | {"trusted": ",".join(sorted(self.trusted))}
+        return {ENV[k]: v for k, v in values.items()}
+
+    @classmethod
+    def from_env(cls) -> ConnLimits:
+        d = cls()
+        get = os.environ.get
+        return cls(float(get(ENV["header_timeout_s"], d.header_timeout_s)),
+                   float(get(ENV["body_timeout_s"], d.body_timeout_s)),
+                   int(get(ENV["max_connections"], d.max_connections)),
+                   int(get(ENV["max_per_address"], d.max_per_address)),
+                   frozenset(a for a in get(ENV["trusted"], "").split(",") if a))
+
+
+_limits: ConnLimits | None = None
+_per_address: Counter[str] = Counter()
+
+
+def configure(limits: ConnLimits) -> None:
+    global _limits
+    _limits = limits
+
+
+def limits() -> ConnLimits:
+    global _limits
+    if _limits is None:
+        _limits = ConnLimits.from_env()
+    return _limits
+
+
+class GuardedHttpTools(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the deadlines and caps of the module docstring."""
+
+    _deadline = None
+    _address: str | None = None
+    _in_head = False
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        lim = limits()
+        address = self.client[0] if self.client else None
+        crowded = address is not None and address not in lim.trusted and _per_address[address] >= lim.max_per_address
+        if len(self.connections) > lim.max_connections or crowded:
+            transport.abort()  # refused before reading a byte
+            return
+        if address is not None:
+            self._address = address
+            _per_address[address] += 1
+        self._start_head()
+
+    def connection_lost(self, exc) -> None:
+        self._cancel()
+        if self._address is not None:
+            _per_address[self._address] -= 1
+            if _per_address[self._address] <= 0:
+                del _per_address[self._address]
+            self._address = None
+        super().connection_lost(exc)
+
+    def _cancel(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _start_head(self) -> None:
+        self._cancel()
+        self._in_head = True
+        self._deadline = self.loop.call_later(limits().header_timeout_s, self._expired)
+
+    def _expired(self) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if self._in_head and (self.cycle is None or self.cycle.response_complete):
+            self.transport.write(_TIMEOUT)
+        self.transport.close()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if not self._in_head:  # the first byte of a further request on a kept-alive connection
+            self._start_head()
+
+    def on_headers_complete(self) -> None:
+        self._cancel()
+        self._in_head = False
+        self._deadline = self.loop.call_later(limits().body_timeout_s, self._expired)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._cancel()
+        super().on_message_complete()

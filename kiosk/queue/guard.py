@@ -1,0 +1,119 @@
+"""The ASGI layer in front of every HTTP request (the hot paths of :mod:`kiosk.queue.hotpath` included).
+
+Contract, in the order applied
+1. The caller's address and scheme are settled (:mod:`kiosk.queue.proxy`: ``X-Forwarded-*`` only from
+   trusted proxies).
+2. A state-changing call (POST, PUT, PATCH, DELETE) under ``/api/v1/`` other than the login must come
+   with credentials, and they are checked *before its body is read*: a stranger's 200 MB body costs the
+   server nothing (401 and the connection closed). The caller's principal is handed on in the scope
+   (``kq.principal``), so routes do not look it up again. Cookie-authenticated calls must also come from
+   the console's own origin (:mod:`kiosk.queue.csrf`, 403 ``csrf``).
+3. A ``Content-Length`` above :func:`kiosk.queue.limits.body_limit` is refused (413) before reading; a
+   body without a length is cut off as it passes the limit.
+4. Every answer carries ``X-Content-Type-Options: nosniff`` and, unless the route set its own, a
+   Content-Security-Policy that allows nothing to run (the console's pages set theirs); over HTTPS also
+   ``Strict-Transport-Security``.
+"""
+
+from __future__ import annotations
+
+from kiosk.queue.csrf import same_origin
+from kiosk.queue.errors import QueueError
+from kiosk.queue.limits import BodyTooLarge, body_limit, limited_receive, too_large_body
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PRINCIPAL = "kq.principal"
+API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+
+
+def _headers(scope) -> dict[bytes, bytes]:
+    return {k: v for k, v in scope["headers"]}
+
+
+def _language(headers: dict[bytes, bytes]) -> str:
+    return "en" if headers.get(b"accept-language", b"").lower().startswith(b"en") else "zh_CN"
+
+
+async def _send_json(send, status: int, body: dict, extra: tuple = ()) -> None:
+    import orjson
+
+    data = orjson.dumps(body)
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+                            (b"connection", b"close"), (b"x-content-type-options", b"nosniff"),
+                            (b"content-security-policy", API_CSP), *extra]})
+    await send({"type": "http.response.body", "body": data})
+
+
+def _csrf(headers: dict[bytes, bytes]) -> dict:
+    from kiosk.i18n import tr
+
+    return {"detail": tr("queue.errors.csrf", _language(headers)), "code": "csrf"}
+
+
+def bearer_or_cookie(headers: dict[bytes, bytes]) -> tuple[str | None, bool]:
+    """(token, from_cookie): a bearer credential first, else the ``kq_session`` cookie."""
+    from starlette.requests import cookie_parser
+
+    scheme, _, credentials = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip(), False
+    cookie = headers.get(b"cookie")
+    token = cookie_parser(cookie.decode("latin-1")).get("kq_session") if cookie else None
+    return token or None, bool(token)
+
+
+class Guard:
+    """Applies the contract above, then calls ``app``. ``context`` is the server's Context."""
+
+    def __init__(self, context, proxies=None):
+        self.context, self.proxies = context, proxies
+
+    async def __call__(self, scope, receive, send, app) -> None:
+        headers = _headers(scope)
+        if self.proxies is not None:
+            self.proxies.apply(scope, headers)
+        path, method = scope["path"], scope["method"]
+        started = False
+
+        async def send_wrapped(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(b"x-content-type-options", b"nosniff")] if b"x-content-type-options" not in names else []
+                if b"content-security-policy" not in names:
+                    extra.append((b"content-security-policy", API_CSP))
+                if scope.get("scheme") == "https":
+                    extra.append((b"strict-transport-security", b"max-age=31536000"))
+                if extra:
+                    message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        if method in UNSAFE and path == "/api/v1/auth/login" and not same_origin(scope, headers, required=False):
+            await _send_json(send, 403, _csrf(headers))
+            return
+        if method in UNSAFE and path.startswith("/api/v1/") and path != "/api/v1/auth/login":
+            token, from_cookie = bearer_or_cookie(headers)
+            if from_cookie and not same_origin(scope, headers):
+                await _send_json(send, 403, _csrf(headers))
+                return
+            c = self.context
+            try:
+                scope[PRINCIPAL] = await c.run(c.auth.principal, token)
+            except QueueError as exc:
+                extra = ((b"www-authenticate", b"Bearer"),) if exc.status == 401 else ()
+                body = {"detail": exc.message(_language(headers)), "code": exc.code, **exc.extra}
+                await _send_json(send, exc.status, body, extra)
+                return
+        limit = body_limit(path)
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _send_json(send, 413, too_large_body(limit, _language(headers)))
+            return
+        try:
+            await app(scope, limited_receive(receive, limit), send_wrapped)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _send_json(send, 413, too_large_body(limit, _language(headers)))
