@@ -27,8 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.devices import cli as devices_cli
     from kiosk.queue import cli as queue_cli
     from kiosk.terminal import cli as terminal_cli
+    from kiosk.voice import cli as voice_cli
 
-    for module in (terminal_cli, devices_cli, queue_cli, config_cli, deploy_cli):
+    for module in (terminal_cli, devices_cli, queue_cli, config_cli, deploy_cli, voice_cli):
         module.add_commands(sub)
     return parser
 

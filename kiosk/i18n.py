@@ -5,10 +5,15 @@ file, so areas never edit each other's files. A key is the dotted path, e.g. ``t
 reads ``[start] title = …`` from ``kiosk.toml``. A key missing in the current language falls back to
 zh_CN, then to the key itself (so a missing text is visible, never a crash). ``{name}`` placeholders are
 filled from keyword arguments.
+
+The glossary (``locale/<language>/glossary.toml``) names each thing once: a text writes ``{=helper}``
+and reads "帮办员" (``[glossary] helper = "帮办员"``), so a screen, a slip and the voice never call one
+thing by two names. Terms are put in when a language is loaded.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import tomllib
 from functools import cache
@@ -19,6 +24,7 @@ FALLBACK = "zh_CN"
 _LOCALE_DIR = Path(__file__).with_name("locale")
 _state = threading.local()
 _default_language = FALLBACK
+_TERM = re.compile(r"\{=([a-z_]+)\}")
 
 
 @cache
@@ -29,7 +35,24 @@ def _catalog(language: str) -> dict:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
         merged[path.stem] = data.get(path.stem, data)
-    return merged
+    terms = merged.get("glossary", {})
+    if language != FALLBACK:
+        terms = {**_catalog(FALLBACK).get("glossary", {}), **terms}
+    return _put_terms(merged, terms)
+
+
+def _put_terms(node: dict, terms: dict) -> dict:
+    """Replaces every ``{=term}`` in the texts under ``node`` with the glossary's word (an unknown term
+    stays visible as it is)."""
+    def word(m: re.Match) -> str:
+        return str(terms.get(m.group(1), m.group(0)))
+
+    for k, v in node.items():
+        if isinstance(v, dict):
+            _put_terms(v, terms)
+        elif isinstance(v, str) and "{=" in v:
+            node[k] = _TERM.sub(word, v)
+    return node
 
 
 def _lookup(catalog: dict, key: str) -> str | None:

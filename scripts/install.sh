@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-DEBS=(fonts-wqy-microhei fonts-hanazono libgl1 libegl1 libmtdev1 chromium espeak-ng libnss3-tools postgresql-client)
+DEBS=(fonts-wqy-microhei fonts-hanazono libgl1 libegl1 libmtdev1 chromium espeak-ng alsa-utils libnss3-tools postgresql-client)
 missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

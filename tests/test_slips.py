@@ -66,11 +66,16 @@ def test_notice_lists_every_missing_material_with_its_source(catalog, tmp_path):
     assert len(missing) == 3
     for m in missing:
         assert m.name in text and m.source in text
-    assert "还需补齐以下 3 项材料" in text
+    assert "还需补齐以下3项材料" in text.replace(" ", "") and "经帮办员" not in text  # nobody checked: no 经核对
+    assert f"告知单编号{v.result.notice_no}" in text.replace(" ", "") and "告知人" not in text
+    assert "12345" in text and text.count("（您在终端选择：没有）") == 3
+    # what a helper supplies on the spot (the application form) apart from what the resident must fetch
+    assert text.index("当场帮您补") < text.index("最低生活保障申请书") < text.index("需要您自己去取") \
+        < text.index("共同生活家庭成员")
     assert "30个工作日" in text and "2026年03月02日" in text
     assert SITE.address in text and SITE.phone in text
     assert "张" not in text and "欧阳**" in text and NAME not in text
-    assert "户口簿" not in text.split("3 项材料")[1].split("承诺时限")[0]  # what the resident has is not listed
+    assert "户口簿" not in text.split("项材料")[1].split("承诺时限")[0]  # what the resident has is not listed
     assert qr_data(slip) == ["BBDB1|N|421303|dibao|application,idcards,authorization"]
 
 
@@ -120,3 +125,41 @@ def test_every_slip_fits_prints_and_previews(catalog, tmp_path, width, kind, mat
 def test_english_slips_exist_for_every_key():
     assert {k for k in i18n.keys("zh_CN") if k.startswith("slips.")} <= i18n.keys("en")
     assert {k for k in i18n.keys("zh_CN") if k.startswith("visit.")} <= i18n.keys("en")
+
+
+def test_notice_names_the_helper_who_checked_and_a_dont_know(catalog, tmp_path):
+    v = Visit(catalog, SITE, tickets=TicketIssuer(tmp_path, "421303", "zd-qj-01", clock=NOW.timestamp))
+    v.start("assist")
+    v.identify_manually("11010519491231002X", NAME)
+    v.choose_matter("pension-enrol")
+    v.mark("idcard", "unknown")  # calls a helper
+    v.helper_update(60, state="claimed", helper="李四")
+    v.mark("idcard", "missing")  # answered with the helper beside the resident
+    v.mark("hukou", "unknown")
+    v.finish_materials()
+    text = all_text(slips.build("notice", v, now=NOW)).replace("\n", "")
+    # one item a helper checked, one still 不知道: the intro claims no check, each item says who decided
+    assert "经帮办员与您核对" not in text and "根据您在自助终端的回答" in text and "帮办员 李四 已当面核对" in text
+    assert "请帮办员当面核对" in text  # hukou: 不知道, nobody has looked yet
+    assert "告知人" in text and "李四" in text.split("告知人")[1]
+
+
+def test_elderly_slips_print_larger(catalog, tmp_path):
+    from kiosk.printing.layout import Text as SlipText
+
+    def sizes(elderly):
+        v, _ = make(catalog, tmp_path / str(elderly), "assist", "dibao", have={"hukou"})
+        v.elderly = elderly
+        return [b.size for b in slips.build("notice", v, now=NOW).blocks
+                if isinstance(b, SlipText) and "获取途径" in b.text]
+
+    assert set(sizes(False)) == {1} and set(sizes(True)) == {2}
+
+
+def test_directions_slip_says_where_the_window_is(catalog, tmp_path):
+    site = SiteInfo("zd-qj-01", "421303", "曾都区政务服务中心", help_desk="一楼大厅 3 号帮办代办窗口")
+    v = Visit(catalog, site, tickets=TicketIssuer(tmp_path, "421303", "zd-qj-01", clock=NOW.timestamp))
+    v.start("assist")
+    text = all_text(slips.build("directions", v, now=NOW))
+    assert "一楼大厅3号帮办代办窗口" in text.replace("\n", "").replace(" ", "") and "网络" in text
+    assert len(to_escpos(slips.build("directions", v, now=NOW))) > 100

@@ -75,6 +75,11 @@ def to_materials(v, kind="assist", matter="pension-enrol"):
     v.choose_matter(matter)
 
 
+def answer_all(v, status="missing"):
+    for m in v.matter.materials:
+        v.mark(m.id, status)
+
+
 def test_transition_table_is_closed_and_reset_reaches_start():
     assert set(TRANSITIONS) == set(Step)
     assert all(targets <= set(Step) for targets in TRANSITIONS.values())
@@ -86,7 +91,9 @@ def test_assist_path_complete(visit):
     visit.subscribe(lambda v: seen.append(v.step))
     to_materials(visit)
     assert visit.step is Step.MATERIALS and visit.kind is Kind.ASSIST
-    assert set(visit.statuses.values()) == {MaterialStatus.UNSET}
+    # the card read at the reader answers 居民身份证; the rest waits for the resident
+    assert visit.statuses["idcard"] is MaterialStatus.PAPER and visit.from_card == {"idcard"}
+    assert {visit.statuses[m] for m in visit.statuses if m != "idcard"} == {MaterialStatus.UNSET}
     visit.attach_capture("idcard", bytearray(b"\x01" * 100))
     visit.mark("hukou", "paper")
     intents = visit.finish_materials()
@@ -118,8 +125,14 @@ def test_incomplete_prints_the_notice_only(visit):
     to_materials(visit, "assist", "dibao")
     visit.mark("application", "missing")
     visit.mark("hukou", "paper")
+    with pytest.raises(VisitError, match="not answered"):  # idcards, authorization: no answer yet
+        visit.finish_materials()
+    assert visit.step is Step.MATERIALS and visit.unanswered() == ["idcards", "authorization"]
+    visit.mark("idcards", "missing")
+    visit.mark("authorization", "missing")
     intents = visit.finish_materials()
-    assert intents == [PrintSlip("notice")]
+    assert intents == [PrintSlip("notice")] and visit.result.slips == ("notice",)
+    assert visit.result.notice_no == f"421303-{visit.visit_id[:8].upper()}"
     assert not visit.result.complete and visit.result.ticket is None
     assert [m.id for m in visit.result.check.missing] == ["application", "idcards", "authorization"]
     assert visit.help_request_id is None
@@ -179,7 +192,8 @@ def test_wrong_transitions_later(visit):
 @pytest.mark.parametrize("steps", range(5))
 def test_reset_from_every_step(visit, steps):
     actions = [lambda: visit.start("assist"), lambda: visit.identify_with_card(Card()),
-               lambda: visit.choose_matter("pension-enrol"), visit.finish_materials, visit.done]
+               lambda: (visit.choose_matter("pension-enrol"), answer_all(visit)), visit.finish_materials,
+               visit.done]
     for action in actions[:steps]:
         action()
     first_id = visit.visit_id
@@ -223,7 +237,8 @@ def test_changing_the_matter_drops_the_captures(visit):
     visit.back()
     visit.choose_matter("social-card")
     assert visit.captures == {} and image == bytearray(32)
-    assert visit.statuses["idcard"] is MaterialStatus.UNSET  # same id in the new matter, not yet answered
+    assert visit.statuses["photo"] is MaterialStatus.UNSET  # a new checklist, not yet answered
+    assert visit.statuses["idcard"] is MaterialStatus.PAPER and "idcard" in visit.from_card  # the card read
 
 
 def test_remarking_a_captured_material_zeroes_its_image(visit):
@@ -321,7 +336,7 @@ def test_reader_missing_and_camera_lost(visit):
     visit.choose_matter("pension-enrol")
     assert MaterialStatus.CAPTURED in visit.allowed_marks("idcard")
     assert visit.camera_lost() == [ReportDevice("camera", "camera lost")]
-    assert visit.allowed_marks("idcard") == (MaterialStatus.PAPER, MaterialStatus.MISSING)
+    assert visit.allowed_marks("idcard") == (MaterialStatus.PAPER, MaterialStatus.MISSING, MaterialStatus.UNKNOWN)
     with pytest.raises(VisitError, match="mark it paper or missing"):
         visit.attach_capture("idcard", b"img")
     visit.mark("idcard", "paper")
@@ -331,7 +346,7 @@ def test_reader_missing_and_camera_lost(visit):
 
 def test_not_capturable_material_offers_paper_or_missing(visit):
     to_materials(visit, "assist", "social-card")
-    assert visit.allowed_marks("photo") == (MaterialStatus.PAPER, MaterialStatus.MISSING)
+    assert visit.allowed_marks("photo") == (MaterialStatus.PAPER, MaterialStatus.MISSING, MaterialStatus.UNKNOWN)
 
 
 def test_printer_out_of_paper(visit):
@@ -349,7 +364,9 @@ def test_printer_out_of_paper(visit):
 
 def test_notice_not_printed_shows_no_number(visit):
     to_materials(visit)
-    visit.finish_materials()  # nothing marked: incomplete
+    for m in visit.matter.materials:
+        visit.mark(m.id, "missing")
+    visit.finish_materials()
     intents = visit.print_failed("notice", "out of paper")
     assert visit.result.print_failed and not visit.result.show_number_large
     assert intents[1].reason == "printer" and visit.result.printed == {"notice": False}

@@ -12,12 +12,14 @@ if TYPE_CHECKING:
 
 
 class MaterialStatus(enum.StrEnum):
-    """What the resident has for one material. ``UNSET`` (not yet answered) counts as missing."""
+    """What the resident has for one material. ``UNSET`` (not yet answered) and ``UNKNOWN`` (不知道: the
+    resident is not sure; a helper is called to look) count as missing until someone answers."""
 
     UNSET = "unset"
     CAPTURED = "captured"  # photographed by the kiosk's camera
     PAPER = "paper"  # 带了纸质件: the resident has the paper with them
     MISSING = "missing"  # 没有
+    UNKNOWN = "unknown"  # 不知道: not sure which paper this is, or whether it is the right one
 
 
 @dataclass(frozen=True)
@@ -27,21 +29,24 @@ class Completeness:
     complete: bool
     missing: tuple[Material, ...]
     have: tuple[Material, ...]
+    unsure: tuple[Material, ...] = ()  # among ``missing``: the ones answered 不知道 (a helper should look)
 
 
 def check_completeness(matter: Matter, statuses: Mapping[str, MaterialStatus | str]) -> Completeness:
     """``statuses`` maps material id → status; an unknown id raises KeyError, an absent one is UNSET.
 
-    A required material is present when CAPTURED or PAPER; UNSET and MISSING make it missing. Optional
-    materials never make a matter incomplete.
+    A required material is present when CAPTURED or PAPER; UNSET, MISSING and UNKNOWN make it missing
+    (UNKNOWN ones are also listed in ``unsure``). Optional materials never make a matter incomplete.
     """
     for key in statuses:
         matter.material(key)
-    missing, have = [], []
+    missing, have, unsure = [], [], []
     for m in matter.materials:
         status = MaterialStatus(statuses.get(m.id, MaterialStatus.UNSET))
         if status in (MaterialStatus.CAPTURED, MaterialStatus.PAPER):
             have.append(m)
         elif not m.optional:
             missing.append(m)
-    return Completeness(not missing, tuple(missing), tuple(have))
+            if status is MaterialStatus.UNKNOWN:
+                unsure.append(m)
+    return Completeness(not missing, tuple(missing), tuple(have), tuple(unsure))

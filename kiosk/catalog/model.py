@@ -47,6 +47,9 @@ class Material(_Strict):
     capturable: bool = Field(True, description="whether the kiosk camera can capture it (flat paper, card)")
     optional: bool = Field(False, description="only needed in some cases; never counted as missing")
     note: str = Field("", max_length=120, description="when it applies, e.g. 委托他人办理的提供")
+    on_site: bool = Field(False, description="a helper can supply it on the spot (a form the staff fill in "
+                          "with the resident, a free copy): the 一次性告知单 lists it apart from what the "
+                          "resident must fetch")
 
 
 class Joint(_Strict):

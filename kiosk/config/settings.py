@@ -32,6 +32,10 @@ class SiteConfig(Strict):
     address: str = ""
     phone: str = ""
     parent_code: str | None = Field(None, description="the next level up, for escalation (town → district)")
+    help_desk: str = Field("", max_length=80, description="where the hall's 帮办代办 window is, e.g. "
+                           "一楼大厅 3 号窗口; told and printed when a help call cannot reach the helpers")
+    complaints: str = Field("", max_length=80, description="where to complain (监督电话), printed on the "
+                            "一次性告知单; the 12345 hotline when empty")
 
 
 class QueueConfig(Strict):
@@ -76,6 +80,13 @@ class UiConfig(Strict):
     width: int = Field(1080, ge=480, le=7680)
     height: int = Field(1920, ge=480, le=7680)
     voice: bool = Field(True, description="spoken guidance in elderly mode")
+    voice_volume: int = Field(70, ge=0, le=100, description="starting loudness of the voice, 0-100")
+    voice_prompts: Path | None = Field(None, description="a folder of recorded prompts (KEY.wav, e.g. "
+                                       "identify.wav) that take precedence over the synthetic voice")
+    help_wait_max_s: float = Field(1200, ge=60, le=7200, description="while a helper is on the way the idle "
+                                   "reset waits, at most this long after the last touch")
+    done_return_s: float = Field(10, ge=3, le=120, description="the thank-you screen returns to the start "
+                                 "after this long (times the elderly factor in elderly mode)")
 
     @field_validator("font")
     @classmethod

@@ -14,6 +14,7 @@ class KioskScreen(Screen):
 
     controller = ObjectProperty(None, allownone=True)
     step = StringProperty("")
+    kiosk_root = None  # the KioskRoot, set when the screen is added to it
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -32,3 +33,8 @@ class KioskScreen(Screen):
     def go(self, name: str) -> None:
         if self.manager is not None:
             self.manager.current = name
+
+    def home(self, entered: bool = False) -> None:
+        """回到首页 (asks first when the resident entered something; see ``KioskRoot.ask_home``)."""
+        if self.kiosk_root is not None:
+            self.kiosk_root.ask_home(entered)

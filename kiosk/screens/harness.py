@@ -19,11 +19,11 @@ from kiosk.terminal.app import build_controller, ui_dispatch
 
 class Harness:
     def __init__(self, config, devices=None, queue=None, *, clock: Callable[[], float] | None = None,
-                 on_slip=None):
+                 on_slip=None, voice=None):
         self.config = config
         self.devices = devices
         self.controller = build_controller(config, devices=devices, queue=queue, dispatch=ui_dispatch(),
-                                           clock=clock, on_slip=on_slip)
+                                           clock=clock, on_slip=on_slip, voice=voice)
         self.root = build_root(self.controller)
         from kivy.clock import Clock
 
@@ -81,6 +81,7 @@ class Harness:
             stack.extend(x for x in w.__dict__.get("_pool", ()) if x.parent is None)
             stack.extend(x for x in w.__dict__.get("_buttons", {}).values() if x.parent is None)
             stack.extend(x for x in [w.__dict__.get("_meter")] if x is not None)
+            stack.extend(x for x in [w.__dict__.get("_voice_bar")] if x is not None and x.parent is None)
         self.controller.close()
         thaw()  # the frozen UI (see build_root) can be collected now
 
@@ -212,16 +213,14 @@ class Harness:
         """Marks every material ``status`` page by page (photographed ones stay); ``except_`` maps material
         ids to other marks."""
         s = self.screen("materials")
-        from kiosk.i18n import tr
-
-        label = {"paper": tr("kiosk.materials.paper"), "missing": tr("kiosk.materials.missing")}
+        button = {"paper": "b2", "missing": "b3", "unknown": "b4"}
         for _ in range(s.pages):
             for i in range(len(self.material_rows())):
                 row = self.material_rows()[i]
                 if row.status == "captured" and row.material_id not in (except_ or {}):
                     continue  # keep a photo already taken
                 wanted = (except_ or {}).get(row.material_id, status)
-                self.tap(self.button(label[wanted], row))
+                self.tap(row.ids[button[wanted]])
             if s.page >= s.pages - 1:
                 return
             self.tap(s.ids.pager.children[0])  # 下一页

@@ -13,7 +13,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
-from kiosk.screens.widgets import keypads  # noqa: F401
+from kiosk.screens.widgets import keypads, nav  # noqa: F401
 
 
 def group_id(text: str) -> str:
@@ -34,6 +34,9 @@ class IdentifyScreen(KioskScreen):
     @staticmethod
     def grouped(text: str) -> str:
         return group_id(text)
+
+    def on_leave(self, *_args) -> None:
+        self.typed = ""  # digits typed and left behind are personal data too
 
     def refresh(self) -> None:
         c = self.controller

@@ -1,4 +1,6 @@
-"""Materials: the matter's checklist. Per material: capture it with the camera, or mark 带了纸质件 / 没有.
+"""Materials: the matter's checklist. Per material: capture it with the camera, or answer 带了 / 没有 /
+不知道 (不知道 calls a helper). 检查材料 waits until every required material has an answer; the line
+above it says how many are left and on which page.
 
 Capturing shows the live preview with the detected page outlined and a plain-words hint ("太暗了",
 "有反光", "请把材料放平"); the controller captures automatically when the page is still, and the resident
@@ -15,6 +17,7 @@ from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
+from kiosk.screens.widgets import nav  # noqa: F401  (NavBar)
 from kiosk.screens.widgets.common import fit_pages, text_height
 
 
@@ -27,19 +30,29 @@ class MaterialRow(BoxLayout):
     status = StringProperty("unset")
     capturable = BooleanProperty(True)
     camera_ok = BooleanProperty(True)
+    paper_label = StringProperty("")
+    note = StringProperty("")
     screen = ObjectProperty(None)
 
 
 def row_height(item, width: float, camera_ok: bool) -> float:
     """The height a :class:`MaterialRow` for ``item`` takes at ``width`` (its kv layout, measured)."""
-    pad, gap = THEME.pad * 0.75, THEME.gap
+    pad, gap = THEME.pad * (0.5 if THEME.elderly else 0.75), THEME.gap
     inner = width - 2 * pad
-    button_w = (inner - 2 * gap * 0.6) / 3
-    labels = (tr("kiosk.materials.capture"), tr("kiosk.materials.paper"), tr("kiosk.materials.missing"))
-    buttons = max(max(THEME.button_h, text_height(t, THEME.font_body, button_w - 2 * gap) + 2 * gap)
-                  for t in labels)
-    return (2 * pad + 2 * gap * 0.6 + text_height(item.title, THEME.font_large, inner, bold=True)
-            + text_height(item.detail, THEME.font_small, inner) + buttons)
+    cols = 2 if THEME.elderly else 4
+    button_w = (inner - (cols - 1) * gap * 0.6) / cols
+    labels = (tr("kiosk.materials.captured_mark"), item.paper_label, tr("kiosk.materials.missing"),
+              tr("kiosk.materials.unknown"))
+    least = THEME.button_h * (0.85 if THEME.elderly else 1)  # MarkButton's rule
+    heights = [max(least, text_height(t, THEME.font_body, max(10, button_w - 2 * gap)) + 2 * gap)
+               for t in labels]
+    rows = [max(heights[i:i + cols]) for i in range(0, len(heights), cols)]
+    buttons = sum(rows) + (len(rows) - 1) * gap * 0.6
+    note = text_height(item.note, THEME.font_small, inner, bold=True) if item.note else 0
+    spacing = 3 if item.note else 2
+    title_font = THEME.font_body if THEME.elderly else THEME.font_large  # the row's kv rule
+    return (2 * pad + spacing * gap * 0.6 + text_height(item.title, title_font, inner, bold=True)
+            + text_height(item.detail, THEME.font_small, inner) + note + buttons)
 
 
 class MaterialsScreen(KioskScreen):
@@ -53,6 +66,8 @@ class MaterialsScreen(KioskScreen):
     camera_ok = BooleanProperty(True)
     outline = ListProperty([])  # detected page corners in preview pixels, flattened
     summary = StringProperty("")
+    left_text = StringProperty("")  # on the disabled 检查材料 button: how many are left, on which pages
+    all_answered = BooleanProperty(False)
 
     def refresh(self) -> None:
         self.camera_ok = self.controller.camera_available()
@@ -72,8 +87,16 @@ class MaterialsScreen(KioskScreen):
         box.clear_widgets()  # the rows are pooled (see _row): their kv bindings stay, they are reused
         for i, item in enumerate(shown):
             box.add_widget(self._row(i, item))
-        done = sum(1 for r in rows if r.status != "unset")
-        self.summary = tr("kiosk.materials.progress", done=done, total=len(rows))
+        left = set(self.controller.unanswered())
+        self.all_answered = not left
+        if left:
+            where = [tr("kiosk.materials.unanswered_page", page=n + 1) for n, (a, b) in enumerate(pages)
+                     if any(r.id in left for r in rows[a:b])]
+            self.summary = tr("kiosk.materials.unanswered", n=len(left), where="、".join(where))
+            self.left_text = tr("kiosk.materials.left", n=len(left))
+        else:
+            done = sum(1 for r in rows if r.status != "unset")
+            self.summary = tr("kiosk.materials.progress", done=done, total=len(rows))
         self.ids.matter_name.text = self.controller.matter_name()
 
     def _row(self, index: int, item) -> MaterialRow:
@@ -86,6 +109,7 @@ class MaterialsScreen(KioskScreen):
         row = pool[index]
         row.material_id, row.title, row.detail = item.id, item.title, item.detail
         row.status, row.capturable, row.camera_ok = item.status, item.capturable, self.camera_ok
+        row.paper_label, row.note = item.paper_label, item.note
         return row
 
     def prewarm(self) -> None:
@@ -114,6 +138,13 @@ class MaterialsScreen(KioskScreen):
     def mark(self, material_id: str, status: str) -> None:
         self.controller.mark(material_id, status)
         self.render()
+
+    def check(self) -> None:
+        """检查材料: the completeness check, once every required material has an answer."""
+        if self.controller.finish():
+            self.go("result")
+        else:
+            self.render()
 
     # capture --------------------------------------------------------------------------------------
     def capture(self, material_id: str) -> None:

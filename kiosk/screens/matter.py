@@ -16,7 +16,7 @@ from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
-from kiosk.screens.widgets import keypads  # noqa: F401
+from kiosk.screens.widgets import keypads, nav  # noqa: F401
 from kiosk.screens.widgets.common import KButton, discard, fit_pages, measured_height, page_slice
 
 
@@ -76,9 +76,11 @@ class MatterScreen(KioskScreen):
         box.clear_widgets()  # every button shown here is cached (see _button); notes are one-off
         if self.mode == "departments":
             items = self.controller.departments()
-            shown, self.page, self.pages = page_slice(items, self.page, THEME.per_page * 2)
-            for dep in shown:
-                box.add_widget(self._dep_button(dep))
+            shown, self.page, self.pages = page_slice(items, self.page, self.departments_per_page())
+            buttons = [self._dep_button(dep) for dep in shown]
+            for b in buttons:
+                box.add_widget(b)
+            self._align_rows(buttons, box.cols)
             return
         items = (self.controller.search(self.query) if self.query else []) if self.mode == "search" \
             else self.controller.matters(self.department)
@@ -91,6 +93,24 @@ class MatterScreen(KioskScreen):
         start, end = pages[self.page]
         for m in items[start:end]:
             box.add_widget(self._matter_button(m, short))
+
+    @staticmethod
+    def _align_rows(buttons: list, cols: int) -> None:
+        """The buttons of one grid row as tall as the tallest of them (a name that wraps makes its button
+        taller; its neighbour would sit lower and the rows would look askew)."""
+        for i in range(0, len(buttons), max(1, cols)):
+            row = buttons[i:i + cols]
+            for b in row:
+                b.texture_update()
+            tallest = max(max(THEME.button_h, b.texture_size[1] + 2 * THEME.gap) for b in row)  # KButton's rule
+            for b in row:
+                b.height = tallest
+
+    @staticmethod
+    def departments_per_page() -> int:
+        """Two columns of departments; in elderly mode one column (long names on one line, the buttons of
+        a row never of different heights), fewer a page."""
+        return int(THEME.per_page) + 1 if THEME.elderly else int(THEME.per_page) * 2
 
     def _pages(self, items: list, short: bool) -> list[tuple[int, int]]:
         """The list's pages (start, end) from the buttons' measured heights: only a shown page is built."""
@@ -153,7 +173,7 @@ class MatterScreen(KioskScreen):
     def _warm_steps(self):
         """:meth:`prewarm`'s work, one small step between yields."""
         deps = self.controller.departments()
-        for dep in deps[:int(THEME.per_page) * 2]:
+        for dep in deps[:self.departments_per_page()]:
             warm(self._dep_button(dep))
             yield
         for dep in deps:

@@ -1,6 +1,9 @@
-"""Result: ticket and helper (complete), ticket + 授权委托书 + helper (代办), or the printed 一次性告知单
-listing every missing material (incomplete). When the printer is out of paper the ticket number is shown
-large on screen and the helper is told."""
+"""Result: ticket and helper (complete), ticket + 授权委托书 + helper (代办), or the 一次性告知单 (incomplete).
+
+Every missing material is on screen with where to get it, paged when they do not fit (elderly mode
+shows fewer a page): the resident learns them all even when the slip did not print. What printed is
+said only when it did (see :mod:`kiosk.terminal.result_view`); when the printer is out of paper the
+ticket number is shown large and the helper is told."""
 
 from __future__ import annotations
 
@@ -10,7 +13,24 @@ from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
-from kiosk.screens.widgets.common import KLabel, discard_children
+from kiosk.screens.widgets import nav  # noqa: F401
+from kiosk.screens.widgets.common import KLabel, discard_children, fit_pages, text_height
+
+NBSP = "\u00a0"  # keeps "1." with the name: a number never ends a line alone
+
+
+def missing_text(item) -> str:
+    """One missing material: its number and name, where to get it, and who decided it is missing."""
+    lines = [f"[b]{item.n}.{NBSP}{_esc(item.name)}[/b]", _esc(tr("kiosk.result.how", source=item.source))]
+    if item.how == "unsure":
+        lines.append(tr("kiosk.result.unsure"))
+    elif item.how == "checked":
+        lines.append(tr("kiosk.result.checked", helper=_esc(item.helper)))
+    return "\n".join(lines)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
 
 
 class ResultScreen(KioskScreen):
@@ -23,19 +43,26 @@ class ResultScreen(KioskScreen):
     print_text = StringProperty("")
     print_tone = StringProperty("ok")
     next_text = StringProperty("")
+    notice_no = StringProperty("")
     missing_count = NumericProperty(0)
+    page = NumericProperty(0)
+    pages = NumericProperty(1)
+    _view = None
 
     def refresh(self) -> None:
         view = self.controller.result_view()
         if view is None:
             self.working, self.title, self.ticket_no = True, tr("kiosk.result.working"), ""
-            self.print_text = self.next_text = ""
-            self.big_number, self.missing_count = False, 0
+            self.print_text = self.next_text = self.notice_no = ""
+            self.big_number, self.missing_count, self.page, self.pages = False, 0, 0, 1
+            self._view = None
             discard_children(self.ids.missing)
             return
+        self.page = 0
         self.show(view)
 
     def show(self, view) -> None:
+        self._view = view
         self.working = view.working
         self.complete = view.complete
         self.ticket_no = view.ticket_no or ""
@@ -49,15 +76,38 @@ class ResultScreen(KioskScreen):
             self.title = tr("kiosk.result.incomplete", n=len(view.missing))
         self.print_text, self.print_tone = view.print_text, view.print_tone
         self.next_text = view.next_text
+        self.notice_no = tr("kiosk.result.notice_no", number=view.notice_no) if view.notice_no else ""
+        self.render_missing()
+
+    def render_missing(self) -> None:
+        """The page of missing materials that fits the room left on screen (all of them, page by page)."""
         box = self.ids.missing
         discard_children(box)
-        limit = max(1, THEME.per_page - (1 if self.ticket_no else 0))
-        for name, source in view.missing[:limit]:
-            box.add_widget(KLabel(text=f"[b]• {name}[/b]\n   {source}", markup=True,
-                                  font_size=THEME.font_small))
-        if len(view.missing) > limit:
-            box.add_widget(KLabel(text=tr("kiosk.result.more_missing", n=len(view.missing) - limit),
-                                  font_size=THEME.font_small))
+        items = self._view.missing if self._view is not None else []
+        if not items:
+            self.pages = 1
+            return
+        area = self.ids.missing_area
+        texts = [missing_text(i) for i in items]
+        heights = [text_height(t, THEME.font_body, max(10, area.width), markup=True) for t in texts]
+        pages = fit_pages(heights, max(area.height, 1), THEME.gap * 0.5, most=THEME.per_page + 1)
+        self.pages = len(pages)
+        self.page = min(max(0, self.page), self.pages - 1)
+        start, end = pages[self.page]
+        for text in texts[start:end]:
+            box.add_widget(KLabel(text=text, markup=True))  # font_body: the list is what the resident needs
+
+    def area_resized(self) -> None:
+        size = (round(self.ids.missing_area.width), round(self.ids.missing_area.height))
+        if size != getattr(self, "_area_size", None):
+            self._area_size = size
+            if self._view is not None:
+                self.render_missing()
+
+    def turn(self, delta: int) -> None:
+        self.page += delta
+        self.render_missing()
+        self.controller.touch()
 
     def on_event(self, event: str, payload) -> None:
         if event == "result":

@@ -4,8 +4,10 @@
 benchmark and the UI tests all use it, so they show the same thing. Twice a second the root asks the
 controller for the visit's idle phase: during the countdown it shows the
 :class:`~kiosk.screens.widgets.countdown.IdleOverlay`; when it runs out the controller resets the visit
-(wiping its personal data) and the start screen comes back. Any touch restarts the quiet time. Manager
-mode closes itself after the same quiet time.
+(wiping its personal data) and the start screen comes back. Any touch restarts the quiet time. The
+visit's countdown keeps running under manager mode (staff at the PIN pad never keep a resident's data
+alive), and manager mode closes itself after the quiet time. 回到首页 on any screen asks first
+(:class:`~kiosk.screens.widgets.nav.ConfirmHome`) once the resident entered something, then wipes.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from kiosk.screens import theme
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.memory import freeze_built_ui, release_free_memory
 from kiosk.screens.theme import THEME
+from kiosk.screens.widgets.common import discard
 from kiosk.screens.widgets.countdown import IdleOverlay
 from kiosk.screens.widgets.header import Header
+from kiosk.screens.widgets.nav import ConfirmHome
 
 log = logging.getLogger(__name__)
 ROUTES = {"card": "identify", "card_error": "identify", "reader": "identify", "preview": "materials",
@@ -41,6 +45,7 @@ class KioskRoot(FloatLayout):
         super().__init__(**kwargs)
         self.controller = controller
         self.overlay: IdleOverlay | None = None
+        self.confirm: ConfirmHome | None = None
         self.on_quit: Callable[[], None] | None = None
         self._last_touch = time.monotonic()
         self.header = self.ids.header
@@ -48,7 +53,9 @@ class KioskRoot(FloatLayout):
         self.sm.transition = NoTransition()
         self.sm.bind(current=self._screen_changed)
         self.header.bind(on_call_helper=lambda *_: self.call_helper(),
-                         on_manager=lambda *_: self.go("manager"))
+                         on_manager=lambda *_: self.go("manager"),
+                         on_repeat=lambda *_: controller.repeat_voice(),
+                         on_change_volume=lambda *_: self.next_volume())
         controller.subscribe(self.on_controller_event)
         self._events = [Clock.schedule_interval(lambda _dt: self.tick(), 0.5),
                         Clock.schedule_interval(lambda _dt: controller.refresh_help(), 3.0)]
@@ -56,6 +63,7 @@ class KioskRoot(FloatLayout):
     # navigation -------------------------------------------------------------------------------
     def add_screen(self, screen) -> None:
         screen.controller = self.controller
+        screen.kiosk_root = self
         self.sm.add_widget(screen)
 
     def go(self, name: str) -> None:
@@ -68,7 +76,9 @@ class KioskRoot(FloatLayout):
         screen = self.sm.get_screen(name)
         self.header.step = screen.step
         self.header.ids.call_helper.disabled = name == "manager"
+        self.close_confirm()
         self.controller.screen_changed(name)
+        self.show_voice()
         if name == "start":  # a visit ended: its freed native memory goes back to the OS
             after_next_frame(release_free_memory, 0.5)  # once the start screen is drawn
 
@@ -81,8 +91,10 @@ class KioskRoot(FloatLayout):
             if THEME.elderly != bool(payload):
                 THEME.elderly = bool(payload)
                 self.prewarm()
+            self.show_voice()
         elif event == "reset":
             self.hide_countdown()
+            self.close_confirm()
             self.show_help("", "ok")
             if self.sm.current != "start":
                 self.go("start")
@@ -103,6 +115,43 @@ class KioskRoot(FloatLayout):
     def call_helper(self) -> None:
         self.controller.call_helper(self.sm.current)
 
+    def show_voice(self) -> None:
+        """再听一遍 and the volume under the header while the voice speaks (elderly mode)."""
+        h = self.header
+        h.voice_on = bool(self.controller.voice_on) and self.sm.current != "manager"
+        voice = self.controller.voice
+        if voice is not None:
+            h.volume = voice.volume
+
+    def next_volume(self) -> None:
+        self.header.volume = self.controller.next_volume()
+
+    # home -------------------------------------------------------------------------------------
+    def ask_home(self, entered: bool | None = None) -> None:
+        """回到首页: at once when nothing was entered, else after the resident confirms (then wiped).
+        ``entered`` adds what only a screen knows (digits typed but not yet confirmed)."""
+        if not (entered or self.controller.entered_data()):
+            self.go_home()
+            return
+        if self.confirm is None:
+            self.confirm = ConfirmHome()
+            self.confirm.bind(on_answer=lambda _w, yes: self.go_home() if yes else self.close_confirm())
+            self.add_widget(self.confirm)
+            self.controller.say("home")
+
+    def close_confirm(self) -> None:
+        if self.confirm is not None:
+            self.remove_widget(self.confirm)
+            discard(self.confirm)  # its kv bindings on THEME go with it (a dead widget must not be called)
+            self.confirm = None
+
+    def go_home(self) -> None:
+        """Ends the visit here: wiped, the start screen shows."""
+        self.close_confirm()
+        self.controller.reset("manual")
+        if self.sm.current != "start":
+            self.go("start")
+
     def show_help(self, text: str, tone: str) -> None:
         """Shows the help banner; ``tone`` is ok / warn / error; empty text hides it."""
         self.header.help_text = text
@@ -111,14 +160,20 @@ class KioskRoot(FloatLayout):
     # idle -------------------------------------------------------------------------------------
     def on_touch_down(self, touch) -> bool:
         self._last_touch = time.monotonic()
-        self.controller.touch()
+        if self.sm.current != "manager":  # a touch on the PIN pad does not keep a resident's data alive
+            self.controller.touch()
         if self.overlay is not None:
             self.hide_countdown()
+            return True
+        if self.confirm is not None:  # the question is modal: only its buttons answer
+            self.confirm.on_touch_down(touch)
             return True
         return super().on_touch_down(touch)
 
     def tick(self) -> None:
         if self.sm.current == "manager":
+            if self.controller.idle_tick()[0] == "expired":  # the visit behind the PIN pad is wiped on time
+                self.controller.reset("idle")
             if time.monotonic() - self._last_touch > self.controller.config.ui.idle_timeout_s:
                 self.go("start")
             return
@@ -127,7 +182,7 @@ class KioskRoot(FloatLayout):
             self.show_countdown(seconds)
         elif phase == "expired":
             self.hide_countdown()
-            self.controller.reset("idle")
+            self.controller.reset(self.controller.expired_reason())
         elif self.overlay is not None:
             self.hide_countdown()
 
@@ -141,6 +196,7 @@ class KioskRoot(FloatLayout):
     def hide_countdown(self) -> None:
         if self.overlay is not None:
             self.remove_widget(self.overlay)
+            discard(self.overlay)
             self.overlay = None
 
     def stop(self) -> None:
@@ -191,6 +247,7 @@ def build_root(controller) -> KioskRoot:
                 ManagerScreen):
         root.add_screen(cls())
     root.header.hall_name = controller.hall_name
+    root.show_voice()
     root.go("start")
     root._screen_changed(root.sm, "start")
     # once the first frame is up (not on the way to it): the built UI leaves the garbage collector's sight

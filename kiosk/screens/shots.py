@@ -71,6 +71,35 @@ class ShotDevices:
         return False
 
 
+class ShotVoice:
+    """A voice that remembers what it was asked to say and says nothing (screenshots, UI tests)."""
+
+    def __init__(self, volume: int = 70):
+        self.volume = self.default_volume = volume
+        self.said: list[tuple[str, str | None]] = []
+        self.repeats = 0
+
+    def say(self, text: str, key: str | None = None) -> None:
+        if text:
+            self.said.append((text, key))
+
+    def repeat(self) -> None:
+        self.repeats += 1
+
+    def next_level(self) -> int:
+        from kiosk.voice.engine import LEVELS
+
+        higher = [v for v in LEVELS if v > self.volume]
+        self.volume = higher[0] if higher else LEVELS[0]
+        return self.volume
+
+    def reset(self) -> None:
+        self.volume = self.default_volume
+
+    def close(self) -> None:
+        pass
+
+
 def shot_config(state_dir: str | Path, **ui):
     """A complete kiosk config for screenshots and tests (no files needed besides the packaged ones)."""
     from argon2 import PasswordHasher
@@ -81,7 +110,8 @@ def shot_config(state_dir: str | Path, **ui):
     return parse_config({
         "kiosk_id": "zd-qj-01", "location": "一楼大厅 东侧自助区", "state_dir": str(state_dir),
         "site": {"level": "district", "code": "421303", "name": "曾都区政务服务中心",
-                 "address": "随州市曾都区青年路 1 号", "phone": "0722-0000000"},
+                 "address": "随州市曾都区青年路 1 号", "phone": "0722-0000000",
+                 "help_desk": "一楼大厅 3 号帮办代办窗口"},
         "queue": {"url": "http://127.0.0.1:9"},
         "ui": {"fullscreen": False, **ui},
         "manager": {"pin_hash": pin_hash, "max_attempts": 3, "lockout_s": 300},
@@ -141,9 +171,9 @@ def _scenarios():
         h.start(kind)
         h.type_id("11010519491231002X")
 
-    def to_materials(h, kind="assist"):
+    def to_materials(h, kind="assist", matter=None):
         to_matter(h, kind)
-        h.choose_matter(_matter(h))
+        h.choose_matter(matter or _matter(h))
 
     def result(h, kind="assist", missing=False):
         to_materials(h, kind)
@@ -151,7 +181,51 @@ def _scenarios():
         h.mark_all("paper", {first: "missing"} if missing else None)
         h.press(tr("kiosk.materials.check"))
         h.settle()
-        h.controller.emit("help", (tr("kiosk.help.coming_eta", minutes=2), "ok"))
+        if h.controller.visit.help_request_id:  # the queue said: waiting, about 2 minutes
+            h.controller._help_status(h.controller.visit.help_request_id,
+                                      {"state": "waiting", "expected_wait_s": 120}, True)
+
+    def offline(h):
+        to_materials(h)
+        h.press(tr("kiosk.header.call_helper"))
+        h.settle()
+        h.controller._help_status(h.controller.visit.help_request_id, {}, False)
+        h.settle()
+
+    def claimed(h, where=to_materials):
+        where(h)
+        h.press(tr("kiosk.header.call_helper"))
+        h.settle()
+        h.controller._help_status(h.controller.visit.help_request_id,
+                                  {"state": "claimed", "helper_display": "李*", "expected_wait_s": 120}, True)
+
+    def unanswered(h):
+        to_materials(h, matter="property-transfer")
+        h.tap(h.material_rows()[0].ids.b3)  # one answer on page 1; the rest wait
+
+    def unknown(h):
+        to_materials(h)
+        row = h.material_rows()[-1]
+        h.tap(row.ids.b4)  # 不知道: a helper is called
+        h.settle()
+        h.controller._help_status(h.controller.visit.help_request_id,
+                                  {"state": "claimed", "helper_display": "李*", "expected_wait_s": 60}, True)
+        h.pump(4)
+
+    def notice_not_printed(h):
+        to_materials(h, matter="property-transfer")
+        h.mark_all("missing")
+        h.press(tr("kiosk.materials.check"))
+        h.settle()
+
+    def done_waiting(h):
+        claimed(h, lambda h: result(h))
+        h.press(tr("kiosk.result.done"))
+        h.pump(4)
+
+    def confirm_home(h):
+        to_materials(h)
+        h.tap(h.screen().ids.nav.ids.nav_home)
 
     def capture(h):
         to_materials(h)
@@ -187,8 +261,7 @@ def _scenarios():
         ("12_materials_camera_lost", {"missing": ("camera",)}, to_materials),
         ("13_help_coming", {}, lambda h: (to_materials(h), h.controller.emit(
             "help", (tr("kiosk.help.coming_eta", minutes=3), "ok")))),
-        ("14_help_offline", {}, lambda h: (to_materials(h), h.controller.emit(
-            "help", (tr("kiosk.help.offline"), "warn")))),
+        ("14_help_offline", {}, offline),
         ("15_result_assist_complete", {}, result),
         ("16_result_proxy_complete", {}, lambda h: result(h, "proxy")),
         ("17_result_incomplete", {}, lambda h: result(h, "assist", missing=True)),
@@ -200,6 +273,12 @@ def _scenarios():
         ("21_manager_pin", {}, lambda h: h.root.go("manager")),
         ("22_manager_lockout", {}, manager_locked),
         ("23_manager_dashboard", {"paper_out": True}, manager_open),
+        ("24_materials_unanswered", {}, unanswered),
+        ("25_materials_dont_know", {}, unknown),
+        ("26_result_notice_not_printed", {"paper_out": True}, notice_not_printed),
+        ("27_help_claimed", {}, claimed),
+        ("28_done_waiting_for_helper", {}, done_waiting),
+        ("29_confirm_home", {}, confirm_home),
     ]
 
 
@@ -229,7 +308,7 @@ def render_all(out_dir: str | Path, modes: tuple[str, ...] = ("normal", "elderly
                 continue
             state = make_env()
             config = shot_config(state, elderly_mode_default=(mode == "elderly"))
-            h = Harness(config, ShotDevices(**options))
+            h = Harness(config, ShotDevices(**options), voice=ShotVoice())
             try:
                 steps(h)
                 h.settle()

@@ -24,26 +24,85 @@ BASE_WIDTH = 1080
 BASE_HEIGHT = 1920
 LANDSCAPE_BOOST = 1.25
 
-# colours (r, g, b, a)
+# colours (r, g, b, a). Every text colour on every background it is drawn on reaches 7:1 (the elderly bar;
+# 4.5:1 is the normal one): :data:`TEXT_PAIRS` names each pair and tests/ui/test_contrast.py computes them.
 BG = (0.96, 0.97, 0.98, 1)
 SURFACE = (1, 1, 1, 1)
 TEXT = (0.11, 0.13, 0.16, 1)
-MUTED = (0.36, 0.40, 0.45, 1)
-PRIMARY = (0.08, 0.40, 0.75, 1)
-PRIMARY_DARK = (0.05, 0.28, 0.55, 1)
-HELP = (0.90, 0.35, 0.05, 1)
-OK = (0.10, 0.55, 0.25, 1)
-WARN = (0.80, 0.45, 0.00, 1)
-ERROR = (0.78, 0.16, 0.16, 1)
-LINE = (0.82, 0.85, 0.89, 1)
+MUTED = (0.27, 0.30, 0.34, 1)
+PRIMARY = (0.05, 0.32, 0.62, 1)
+PRIMARY_DARK = (0.03, 0.22, 0.45, 1)
+HEADER = PRIMARY_DARK
+HELP = (0.60, 0.20, 0.00, 1)  # the call-helper button: a deep orange white text reads on
+OK = (0.05, 0.38, 0.15, 1)
+WARN = (0.50, 0.25, 0.00, 1)
+ERROR = (0.62, 0.10, 0.10, 1)
+LINE = (0.70, 0.74, 0.79, 1)
 SELECTED = (0.86, 0.92, 0.99, 1)
-DISABLED = (0.74, 0.76, 0.79, 1)
+DISABLED = (0.88, 0.89, 0.90, 1)
+DISABLED_TEXT = (0.25, 0.27, 0.30, 1)
 ON_COLOUR = (1, 1, 1, 1)
+# the step chips in the header: the current one white with dark text; done ones a faint white fill
+CHIP_CURRENT = (1, 1, 1, 1)
+CHIP_DONE_FILL = (1, 1, 1, 0.12)
+CHIP_TODO_FILL = (1, 1, 1, 0)
+CHIP_DONE_TEXT = (1, 1, 1, 1)
+CHIP_TODO_TEXT = (1, 1, 1, 0.9)
+
+TEXT_PAIRS: dict[str, tuple[tuple, tuple]] = {
+    # name: (text colour, background; a translucent colour is laid over the one before it in the name)
+    "text on background": (TEXT, BG), "text on surface": (TEXT, SURFACE), "text on selected": (TEXT, SELECTED),
+    "muted on background": (MUTED, BG), "muted on surface": (MUTED, SURFACE),
+    "muted on selected": (MUTED, SELECTED),
+    "primary-dark on surface": (PRIMARY_DARK, SURFACE), "primary-dark on background": (PRIMARY_DARK, BG),
+    "ok on background": (OK, BG), "ok on surface": (OK, SURFACE),
+    "warn on background": (WARN, BG), "warn on surface": (WARN, SURFACE),
+    "error on background": (ERROR, BG), "error on surface": (ERROR, SURFACE),
+    "help on surface": (HELP, SURFACE),
+    "white on primary": (ON_COLOUR, PRIMARY), "white on primary-dark": (ON_COLOUR, PRIMARY_DARK),
+    "white on help": (ON_COLOUR, HELP), "white on ok": (ON_COLOUR, OK), "white on warn": (ON_COLOUR, WARN),
+    "white on error": (ON_COLOUR, ERROR), "white on header": (ON_COLOUR, HEADER),
+    "disabled text on disabled": (DISABLED_TEXT, DISABLED),
+    "chip current": (PRIMARY_DARK, CHIP_CURRENT),
+    "chip done": (CHIP_DONE_TEXT, (HEADER, CHIP_DONE_FILL)), "chip todo": (CHIP_TODO_TEXT, (HEADER, CHIP_TODO_FILL)),
+}
+
+
+def _blend(colour: tuple, under: tuple) -> tuple[float, float, float]:
+    """``colour`` (with its alpha) laid over the opaque ``under``."""
+    a = colour[3] if len(colour) > 3 else 1.0
+    return tuple(c * a + u * (1 - a) for c, u in zip(colour[:3], under[:3], strict=True))  # type: ignore[return-value]
+
+
+def _flatten(background) -> tuple[float, float, float]:
+    """A background: one colour, or (opaque base, translucent layer over it)."""
+    if isinstance(background[0], tuple):
+        base, layer = background
+        return _blend(layer, base)
+    return tuple(background[:3])  # type: ignore[return-value]
+
+
+def luminance(rgb) -> float:
+    """WCAG relative luminance of an sRGB colour (0–1 channels)."""
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(text, background) -> float:
+    """WCAG contrast ratio of ``text`` (may be translucent) on ``background`` (see :func:`_flatten`)."""
+    bg = _flatten(background)
+    fg = _blend(text, bg) if len(text) > 3 and text[3] < 1 else tuple(text[:3])
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
 
 _NORMAL = {"font_title": 60, "font_large": 48, "font_body": 38, "font_small": 30, "font_huge": 200,
            "button_h": 110, "pad": 32, "gap": 20, "header_h": 200, "key_h": 110, "per_page": 5}
 _ELDERLY = {"font_title": 76, "font_large": 64, "font_body": 52, "font_small": 40, "font_huge": 240,
-            "button_h": 150, "pad": 36, "gap": 24, "header_h": 230, "key_h": 130, "per_page": 3}
+            "button_h": 150, "pad": 36, "gap": 24, "header_h": 230, "key_h": 124, "per_page": 3}
 
 
 class Theme(EventDispatcher):

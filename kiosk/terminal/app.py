@@ -88,7 +88,7 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
     visit = Visit(catalog, SiteInfo.from_config(config), tickets=TicketIssuer.from_config(config),
                   clock=clock or time.monotonic, idle_timeout_s=ui.idle_timeout_s, countdown_s=ui.countdown_s,
                   elderly_factor=ui.elderly_timeout_factor, elderly=ui.elderly_mode_default,
-                  capture_dir=config.privacy.capture_dir)
+                  capture_dir=config.privacy.capture_dir, help_wait_s=ui.help_wait_max_s, done_s=ui.done_return_s)
     auth = ManagerAuth.from_config(config.manager, config.state_dir)
     return KioskController(config, visit, auth=auth, devices=devices, queue=queue,
                            dispatch=dispatch or call_now, voice=voice, on_slip=on_slip)
@@ -176,12 +176,13 @@ def run_kiosk(config, *, fullscreen: bool | None = None, size: tuple[int, int] |
 
     install_sigterm()  # before SDL starts (the window is made in make_app)
     from kiosk.i18n import set_language
-    from kiosk.terminal.voice import Voice
+    from kiosk.voice import Voice
 
     set_language(config.ui.language)
     hub, port, queue = start_devices_and_queue(config)
     controller = build_controller(config, devices=port, queue=queue, dispatch=ui_dispatch(),
-                                  voice=Voice.create(config.ui.voice))
+                                  voice=Voice.create(config.ui.voice, volume=config.ui.voice_volume,
+                                                     prompts=config.ui.voice_prompts))
     from kiosk.deploy.sdnotify import Notifier
 
     app = None

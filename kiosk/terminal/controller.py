@@ -22,6 +22,7 @@ from kiosk.i18n import say, tr
 from kiosk.terminal.controller_help import KIND_REQUEST, HelpMixin
 from kiosk.terminal.controller_manager import ManagerMixin
 from kiosk.terminal.device_port import HubPort
+from kiosk.terminal.result_view import done_text, result_view
 from kiosk.terminal.views import DeviceRow, MaterialItem, PreviewFrame, ResultView
 from kiosk.terminal.worker import Worker, call_now
 from kiosk.visit import InvalidIdNumber, VisitError
@@ -31,7 +32,7 @@ __all__ = ["KioskController", "HubPort", "Worker", "call_now", "MaterialItem", "
 
 log = logging.getLogger(__name__)
 Listener = Callable[[str, Any], None]
-MARKS = {"paper": "paper", "missing": "missing"}
+MARKS = {"paper": "paper", "missing": "missing", "unknown": "unknown"}
 
 
 class KioskController(HelpMixin, ManagerMixin):
@@ -76,6 +77,15 @@ class KioskController(HelpMixin, ManagerMixin):
     def has_visit_data(self) -> bool:
         return self.visit.step.value != "start" or self.visit.has_personal_data()
 
+    def entered_data(self) -> bool:
+        """The resident entered something this visit would lose on 回到首页 (identity, matter, answers)."""
+        v = self.visit
+        return bool(v.identity or v.matter or v.has_personal_data() or v.help_request_id)
+
+    def expired_reason(self) -> str:
+        """Why an expired visit resets: ``done`` (the thank-you screen's time is up) or ``idle``."""
+        return "done" if self.visit.step.value == "done" and not self.visit.helper_coming else "idle"
+
     def touch(self) -> None:
         """A touch anywhere: restarts the visit's idle time."""
         self.visit.touch()
@@ -91,8 +101,10 @@ class KioskController(HelpMixin, ManagerMixin):
 
     def screen_changed(self, name: str) -> None:
         self.current_screen = name
-        self.visit.touch()
-        self.say(name)
+        if name != "manager":  # staff at the PIN pad are not the resident: the visit's wipe keeps counting
+            self.visit.touch()
+        if name not in ("result", "manager"):  # the result is spoken once its printing is over
+            self.say(name)
 
     def set_elderly(self, on: bool) -> None:
         self.visit.set_elderly(on)
@@ -119,7 +131,9 @@ class KioskController(HelpMixin, ManagerMixin):
         try:
             self.visit.identify_manually(text)
         except InvalidIdNumber as err:
-            return tr(f"kiosk.identify.err.{err.key.rsplit('.', 1)[-1]}")
+            problem = tr(f"kiosk.identify.err.{err.key.rsplit('.', 1)[-1]}")
+            self.speak(problem)
+            return problem
         self._card_done()
         return None
 
@@ -139,6 +153,7 @@ class KioskController(HelpMixin, ManagerMixin):
         """The reader reported a problem with a card (UI thread), e.g. "请把证件放平"."""
         if self.visit.step.value == "identify":
             self.emit("card_error", message)
+            self.speak(message)
 
     def health_changed(self, health) -> None:
         """A device's health changed (UI thread): the reader and camera states feed the visit."""
@@ -184,14 +199,27 @@ class KioskController(HelpMixin, ManagerMixin):
 
     def materials(self) -> list[MaterialItem]:
         out = []
-        for m in self.visit.matter.materials:
+        v = self.visit
+        for m in v.matter.materials:
             form = tr(f"kiosk.materials.form.{m.form}", n=m.copies)
             detail = form + (f"；{m.note}" if m.note else "") + (tr("kiosk.materials.optional") if m.optional else "")
-            out.append(MaterialItem(m.id, m.name, detail, self.visit.statuses[m.id].value, m.capturable))
+            note = ""
+            if m.id in v.from_card:
+                note = tr("kiosk.materials.from_card")
+            elif m.id in v.checked_by:
+                note = tr("kiosk.materials.checked_by", helper=v.checked_by[m.id])
+            elif v.statuses[m.id].value == "unknown":
+                note = tr("kiosk.materials.unknown_note")
+            out.append(MaterialItem(m.id, m.name, detail, v.statuses[m.id].value, m.capturable,
+                                    tr(f"kiosk.materials.paper_{m.form}"), note, not m.optional))
         return out
 
+    def unanswered(self) -> list[str]:
+        """The required materials still without an answer (检查材料 waits for them)."""
+        return self.visit.unanswered()
+
     def mark(self, material_id: str, status: str) -> None:
-        self.visit.mark(material_id, MARKS[status])
+        self.carry_out(self.visit.mark(material_id, MARKS[status]))
 
     # camera ---------------------------------------------------------------------------------------
     def start_capture(self, material_id: str) -> None:
@@ -227,37 +255,27 @@ class KioskController(HelpMixin, ManagerMixin):
         self.emit("reader", ok)
 
     # result ---------------------------------------------------------------------------------------
-    def finish(self) -> None:
-        """Runs the completeness check and carries out what it asks (print, call a helper)."""
+    def finish(self) -> bool:
+        """Runs the completeness check and carries out what it asks (print, call a helper); False (and
+        nothing done) while a required material has no answer."""
+        if self.visit.unanswered():
+            return False
         self.stop_capture()
         self.carry_out(self.visit.finish_materials())
         self.emit("result", self.result_view())
+        return True
 
     def result_view(self) -> ResultView | None:
-        r = self.visit.result
-        if r is None:
+        return result_view(self.visit, self._pending_prints)
+
+    def done_text(self) -> str:
+        return done_text(self.visit)
+
+    def done_seconds(self) -> int | None:
+        """Seconds until the thank-you screen returns by itself; None while a helper is coming."""
+        if self.visit.helper_coming:
             return None
-        view = ResultView(working=self._pending_prints > 0, complete=r.complete,
-                          ticket_no=r.ticket.number if r.ticket else None, paper_out=r.show_number_large)
-        view.missing = [(m.name, m.source) for m in r.check.missing]
-        if view.working:
-            view.print_text, view.print_tone = tr("kiosk.result.printing"), "ok"
-        elif r.show_number_large and r.ticket:
-            view.print_text, view.print_tone = tr("kiosk.result.paper_out"), "error"
-        elif r.show_number_large:
-            view.print_text, view.print_tone = tr("kiosk.result.notice_failed"), "error"
-        elif r.complete:
-            key = "printed_proxy" if self.kind == "proxy" else "printed_ticket"
-            view.print_text = tr(f"kiosk.result.{key}")
-        else:
-            view.print_text = tr("kiosk.result.printed_notice")
-        if r.complete:
-            view.next_text = tr(f"kiosk.result.next_{self.kind or 'consult'}")
-            if self.visit.matter is not None:
-                view.next_text += "\n" + tr("kiosk.result.where", window=self.visit.matter.window)
-        else:
-            view.next_text = tr("kiosk.result.next_incomplete")
-        return view
+        return max(0, math.ceil(self.visit.idle_status().seconds_left))
 
     def back_to_materials(self) -> None:
         self.visit.back()
@@ -268,15 +286,44 @@ class KioskController(HelpMixin, ManagerMixin):
     def reset(self, reason: str) -> None:
         self.stop_capture()
         self.carry_out(self.visit.reset(reason))
+        if self.voice is not None:
+            self.voice.reset()
         self.emit("elderly", self.visit.elderly)
         if self.devices is not None:
             self.devices.want_card(False)
         self.emit("reset", reason)
 
     # voice and shutdown ---------------------------------------------------------------------------
-    def say(self, key: str) -> None:
-        if self.voice is not None and self.visit.elderly:
-            self.voice.say(tr(f"kiosk.terminal.voice.{key}"))
+    @property
+    def voice_on(self) -> bool:
+        """Spoken guidance is on: elderly mode and a working voice."""
+        return self.voice is not None and self.visit.elderly
+
+    def say(self, key: str, **values: Any) -> None:
+        """Speaks the fixed prompt ``kiosk.voice.KEY`` (a hall's recording KEY.wav when it has one)."""
+        text = tr(f"kiosk.voice.{key}", **values)
+        if self.voice_on and text and text != f"kiosk.voice.{key}":
+            self.voice.say(text, None if values else key)
+
+    def speak(self, text: str) -> None:
+        """Speaks a text made for this moment (a number, the missing materials, an error)."""
+        if self.voice_on and text:
+            self.voice.say(text)
+
+    def repeat_voice(self) -> None:
+        """再听一遍."""
+        self.visit.touch()
+        if self.voice is not None:
+            self.voice.repeat()
+
+    def next_volume(self) -> int:
+        """The volume button: 小 → 中 → 大; returns the new volume (0 without a voice)."""
+        self.visit.touch()
+        if self.voice is None:
+            return 0
+        volume = self.voice.next_level()
+        self.voice.repeat()
+        return volume
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Waits until queued printing and queue work has run (tests, demo, benchmarks)."""
@@ -286,3 +333,5 @@ class KioskController(HelpMixin, ManagerMixin):
         self._listeners.clear()  # work still queued for the UI thread must not reach a UI that is gone
         self._print_worker.stop()
         self._queue_worker.stop()
+        if self.voice is not None:
+            self.voice.close()

@@ -11,6 +11,7 @@ import logging
 
 from kiosk.i18n import tr
 from kiosk.terminal import slips  # at start, not at the first print (16 ms in the touch that prints)
+from kiosk.terminal.result_view import unbroken
 from kiosk.visit import CallHelper, PrintSlip, ReportDevice, TellHelper, VisitReset
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,28 @@ class HelpMixin:
             self.emit("help", (tr("kiosk.help.coming"), "ok"))
         self.say("help")
 
+    def help_text(self) -> tuple[str, str]:
+        """The help banner for the visit's request as last reported: (text, tone)."""
+        h = self.visit.help
+        desk = self.visit.site.help_desk
+        if h.phase == "offline":
+            desk = unbroken(desk or tr("glossary.help_desk"))
+            if self.queue is None:
+                text = tr("kiosk.help.no_queue", desk=desk)
+            else:
+                text = tr("kiosk.help.offline") + "\n" + tr("kiosk.help.go_to_desk", desk=desk)
+            if h.directions == "printed":
+                text += tr("kiosk.help.directions_printed")
+            return text, "warn"
+        if h.phase == "claimed":
+            return tr("kiosk.help.claimed", helper=h.helper), "ok"
+        if h.phase == "waiting":
+            minutes = max(1, round(h.eta_s / 60)) if h.eta_s else 3
+            return tr("kiosk.help.coming_eta", minutes=minutes), "ok"
+        if h.phase == "closed":
+            return "", "ok"
+        return tr("kiosk.help.sending"), "ok"
+
     def button_pressed(self, _event=None) -> None:
         """The hardware call button (moved onto the UI thread by the device port)."""
         self.visit.touch()
@@ -42,7 +65,7 @@ class HelpMixin:
         p = intent.payload
         if self.queue is None:
             log.warning("help request %s not sent: no help-queue client configured", intent.request_id)
-            self.later(self.emit, "help", (tr("kiosk.help.no_queue"), "warn"))
+            self.later(self._help_status, intent.request_id, {}, False)
             return
         note = tr(f"kiosk.help.reason.{intent.reason}")
         ticket = p.get("ticket")
@@ -83,19 +106,21 @@ class HelpMixin:
         if rid is None or self.queue is None:
             return
         status = self.queue.status(rid)
-        if not self.queue.online:
-            text, tone = tr("kiosk.help.offline"), "warn"
-        elif status.get("helper_display"):
-            text, tone = tr("kiosk.help.claimed", helper=status["helper_display"]), "ok"
-        else:
-            wait = status.get("expected_wait_s")
-            minutes = max(1, round(wait / 60)) if wait else 3
-            text, tone = tr("kiosk.help.coming_eta", minutes=minutes), "ok"
-        self.later(self._help_shown, visit_request_id, text, tone)
+        self.later(self._help_status, visit_request_id, status, self.queue.online)
 
-    def _help_shown(self, visit_request_id: str, text: str, tone: str) -> None:
-        if self.visit.help_request_id == visit_request_id:  # not a request of an earlier visit
-            self.emit("help", (text, tone))
+    def _help_status(self, visit_request_id: str, status: dict, online: bool) -> None:
+        """The queue's word on the visit's request (UI thread): the visit learns it, the banner shows it."""
+        if self.visit.help_request_id != visit_request_id:  # a request of an earlier visit
+            return
+        before = self.visit.help.phase
+        self.carry_out(self.visit.helper_update(status.get("expected_wait_s"), state=status.get("state"),
+                                                helper=status.get("helper_display") or "", online=online))
+        text, tone = self.help_text()
+        self.emit("help", (text, tone))
+        if self.visit.result is not None and self.visit.step.value == "result":
+            self.emit("result", self.result_view())  # 需要帮忙可按… is no longer said once one is coming
+        if self.visit.help.phase != before and self.visit.help.phase in ("offline", "claimed"):
+            self.speak(text)
 
     def refresh_help(self) -> None:
         """Called every few seconds by the UI: re-reads the open request's status off the UI thread."""
@@ -118,7 +143,7 @@ class HelpMixin:
                 self._report_health()
             elif isinstance(intent, VisitReset) and intent.help_request_id and self.queue is not None:
                 rid = self._request_ids.pop(intent.help_request_id, None)
-                if rid and intent.reason == "idle":
+                if rid and intent.reason in ("idle", "manual"):  # the resident left (or gave up waiting)
                     self._queue_worker.submit(self.queue.cancel, rid, "resident_left")
 
     def _print(self, slip_kind: str) -> None:
@@ -142,6 +167,12 @@ class HelpMixin:
 
     def _printed(self, slip_kind: str, problem: str | None) -> None:
         self._pending_prints = max(0, self._pending_prints - 1)
+        if slip_kind == "directions":
+            if self.visit.help.directions == "printing":  # else: a slip of an earlier visit
+                self.carry_out(self.visit.print_failed(slip_kind, problem) if problem
+                               else self.visit.print_done(slip_kind) or [])
+                self.emit("help", self.help_text())
+            return
         if self.visit.result is None:
             return  # the visit moved on (reset) while printing
         if problem:
@@ -150,7 +181,10 @@ class HelpMixin:
             self.visit.print_done(slip_kind)
             if slip_kind == "notice":
                 self._report_notice()
-        self.emit("result", self.result_view())
+        view = self.result_view()
+        self.emit("result", view)
+        if view is not None and not view.working:
+            self.speak(view.speech)
 
     def _report_notice(self) -> None:
         """Tells the help queue a one-time notice was printed (for the supervision figures): the matter

@@ -13,6 +13,21 @@ class MaterialItem:
     detail: str
     status: str
     capturable: bool
+    paper_label: str = ""  # 带了原件 / 带了复印件 / 带了: the paper answer in this material's own words
+    note: str = ""  # 已刷身份证 / 帮办员 李四 已核对: how it was answered when not by the resident's touch
+    required: bool = True
+
+
+@dataclass
+class MissingItem:
+    """One missing material as the result screen and the notice show it. ``how``: ``own`` (the resident
+    answered 没有), ``unsure`` (不知道: a helper should look), ``checked`` (a helper answered, ``helper``)."""
+
+    n: int
+    name: str
+    source: str
+    how: str = "own"
+    helper: str = ""
 
 
 @dataclass
@@ -37,7 +52,10 @@ class ResultView:
     print_text: str = ""
     print_tone: str = "ok"
     next_text: str = ""
-    missing: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[MissingItem] = field(default_factory=list)
+    notice_printed: bool | None = None  # incomplete only: the 一次性告知单 came out of the printer
+    notice_no: str = ""
+    speech: str = ""  # what the voice says once printing is over
 
 
 @dataclass

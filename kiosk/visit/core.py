@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from kiosk.catalog import Catalog, MaterialStatus, Matter
 from kiosk.visit.devices import DeviceState
-from kiosk.visit.help import HelpRequests
+from kiosk.visit.help import HelpRequests, HelpStatus
 from kiosk.visit.identity import Identity, consume_card, validate_id_number
 from kiosk.visit.idle import Idle
 from kiosk.visit.intents import Intent, SiteInfo, VisitReset
@@ -36,10 +36,11 @@ class Visit(Materials, Outcome, HelpRequests, DeviceState, Idle, PersonalData):
     def __init__(self, catalog: Catalog, site: SiteInfo, *, tickets: Callable[[], Ticket],
                  clock: Callable[[], float] = time.monotonic, idle_timeout_s: float = 90,
                  countdown_s: float = 15, elderly_factor: float = 2.0, elderly: bool = False,
-                 capture_dir: str | Path | None = None):
+                 capture_dir: str | Path | None = None, help_wait_s: float = 1200, done_s: float = 10):
         self.catalog, self.site = catalog, site
         self._tickets, self._clock = tickets, clock
         self.idle_timeout_s, self.countdown_s = idle_timeout_s, countdown_s
+        self.help_wait_s, self.done_s = help_wait_s, done_s
         self.elderly_factor = elderly_factor
         self.elderly_default = elderly
         self._capture_dir = Path(capture_dir) if capture_dir else None
@@ -58,11 +59,13 @@ class Visit(Materials, Outcome, HelpRequests, DeviceState, Idle, PersonalData):
         self.identity: Identity | None = None
         self.matter: Matter | None = None
         self.statuses: dict[str, MaterialStatus] = {}
+        self.checked_by: dict[str, str] = {}
+        self.from_card: set[str] = set()
         self.captures: dict[str, list[Any]] = {}  # material id → captured images (ndarray / bytearray / doc)
         self.result: Result | None = None
         self.help_request_id: str | None = None
         self._ticket: Ticket | None = None  # kept when going back, so one visit never takes two numbers
-        self.helper_eta_s: float | None = None
+        self.help = HelpStatus()
         self._temp_files: list[Path] = []
         self._last_touch: float = self._clock()
 
@@ -142,7 +145,9 @@ class Visit(Materials, Outcome, HelpRequests, DeviceState, Idle, PersonalData):
         if self.matter is None or self.matter.id != matter.id:  # a new checklist: nothing answered yet
             self._drop_captures()
             self.statuses = {m.id: MaterialStatus.UNSET for m in matter.materials}
+            self.checked_by, self.from_card = {}, set()
         self.matter = matter
+        self._answer_from_card()
         self._go(Step.MATERIALS)
         self._changed()
 
@@ -160,7 +165,9 @@ class Visit(Materials, Outcome, HelpRequests, DeviceState, Idle, PersonalData):
         self._changed()
 
     def done(self) -> None:
-        """RESULT → DONE: the thank-you screen. Personal data is wiped now; :meth:`reset` follows."""
+        """RESULT → DONE: the thank-you screen. Personal data is wiped now; :meth:`reset` follows (by
+        itself after ``done_s``, longer in elderly mode; while a helper is on the way it waits for them,
+        at most ``help_wait_s``: see :meth:`idle_status`)."""
         self._go(Step.DONE)
         self._wipe_personal()
         self._changed()

@@ -1,22 +1,61 @@
-"""Help requests of a visit: at most one per visit, then notes to that one.
+"""Help requests of a visit: at most one per visit, then notes to that one; what the queue said of it.
 
-:class:`HelpRequests` is a mixin of :class:`~kiosk.visit.Visit`; it uses the visit's ``site``, ``step``,
-``kind``, ``matter``, ``result``, ``identity``, ``elderly``, ``help_request_id``, ``helper_eta_s``,
-``touch()`` and ``_changed()``.
+:class:`HelpStatus` is the state of the visit's one request as the help queue reports it (a small
+collaborator the visit holds as ``visit.help``): whether a helper is on the way, who claimed it, whether it
+was only recorded offline. :class:`HelpRequests` is a mixin of :class:`~kiosk.visit.Visit`; it uses the
+visit's ``site``, ``step``, ``kind``, ``matter``, ``result``, ``identity``, ``elderly``,
+``help_request_id``, ``help``, ``touch()`` and ``_changed()``.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Literal
 
-from kiosk.visit.intents import CallHelper, Intent, TellHelper
+from kiosk.visit.intents import CallHelper, Intent, PrintSlip, TellHelper
+
+HelpPhase = Literal["none", "sending", "waiting", "claimed", "offline", "closed"]
+CLOSED_STATES = frozenset({"resolved", "converted", "cancelled", "failed"})  # nobody comes for these
+CLAIMED_STATES = frozenset({"claimed", "arrived"})
+
+
+@dataclass
+class HelpStatus:
+    """What the visit knows of its help request.
+
+    ``phase``: ``none`` (no request), ``sending`` (made, not yet confirmed), ``waiting`` (the queue has it,
+    nobody claimed it yet), ``claimed`` (``helper`` is on the way), ``offline`` (recorded in the outbox, the
+    network is down: nobody knows of it yet), ``closed`` (resolved or cancelled by the helpers).
+    ``eta_s``: the queue's estimate of the wait (None: unknown). ``directions``: the slip telling where the
+    帮办代办 window is: ``""`` (not asked for), ``printing``, ``printed`` or ``failed``.
+    """
+
+    phase: HelpPhase = "none"
+    helper: str = ""
+    eta_s: float | None = None
+    directions: str = ""
+
+    @property
+    def coming(self) -> bool:
+        """A request is open and a helper is on the way (offline nobody knows of it yet: the resident is
+        sent to the 帮办代办 window instead, and nothing waits for a helper)."""
+        return self.phase in ("sending", "waiting", "claimed")
 
 
 class HelpRequests:
     """Calling a helper from any step; replays of the button never create a second request."""
 
     help_request_id: str | None
-    helper_eta_s: float | None
+    help: HelpStatus
+
+    @property
+    def helper_eta_s(self) -> float | None:
+        return self.help.eta_s
+
+    @property
+    def helper_coming(self) -> bool:
+        return self.help_request_id is not None and self.help.coming
 
     def request_payload(self) -> dict:
         """What a help request carries: kiosk, site, step, matter so far; the name masked, no ID number."""
@@ -36,6 +75,7 @@ class HelpRequests:
         if self.help_request_id is not None:
             return []
         self.help_request_id = uuid.uuid4().hex
+        self.help = HelpStatus("sending")
         return [CallHelper(self.help_request_id, reason, self.request_payload())]  # type: ignore[arg-type]
 
     def _call_or_tell(self, reason: str, message_key: str) -> list[Intent]:
@@ -49,7 +89,26 @@ class HelpRequests:
         self._changed()
         return intents
 
-    def helper_update(self, eta_s: float | None) -> None:
-        """The queue said roughly how long until a helper comes (None: unknown / offline)."""
-        self.helper_eta_s = eta_s
+    def helper_update(self, eta_s: float | None = None, *, state: str | None = None, helper: str = "",
+                      online: bool = True) -> list[Intent]:
+        """What the queue said of the visit's request: ``state`` (the server's: new, claimed, resolved,
+        cancelled …; None when unknown), the claiming ``helper``'s display name, the expected wait and
+        whether the kiosk is online. Offline, the first time: a slip with the way to the 帮办代办 window
+        (:class:`PrintSlip` ``directions``) when the site names one."""
+        if self.help_request_id is None:
+            return []
+        intents: list[Intent] = []
+        if state in CLOSED_STATES:
+            self.help = HelpStatus("closed", self.help.helper, None, self.help.directions)
+        elif not online:
+            self.help.phase = "offline"
+            if self.site.help_desk and not self.help.directions:
+                self.help.directions = "printing"
+                intents.append(PrintSlip("directions"))
+        elif helper or state in CLAIMED_STATES:
+            self.help.phase, self.help.helper = "claimed", helper or self.help.helper
+        else:
+            self.help.phase = "waiting"
+        self.help.eta_s = eta_s
         self._changed()
+        return intents

@@ -17,18 +17,21 @@ class SiteInfo:
     address: str = ""
     phone: str = ""
     location: str = ""
+    help_desk: str = ""  # where the 帮办代办 window is
+    complaints: str = ""  # where to complain (监督电话); empty: the 12345 hotline
 
     @classmethod
     def from_config(cls, config) -> SiteInfo:  # config: kiosk.config.settings.KioskConfig
         s = config.site
-        return cls(config.kiosk_id, s.code, s.name, s.level, s.address, s.phone, config.location)
+        return cls(config.kiosk_id, s.code, s.name, s.level, s.address, s.phone, config.location,
+                   s.help_desk, s.complaints)
 
 
 @dataclass(frozen=True)
 class PrintSlip:
     """Build ``kiosk.terminal.slips.build(slip, visit)`` and print it, then report with print_done/print_failed."""
 
-    slip: Literal["ticket", "notice", "authorization"]
+    slip: Literal["ticket", "notice", "authorization", "directions"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class CallHelper:
     """Create one help request (``request_id`` is client-generated; replays must not double it)."""
 
     request_id: str
-    reason: Literal["resident", "lead", "handover", "printer"]
+    reason: Literal["resident", "lead", "handover", "printer", "unsure"]
     payload: dict
 
 

@@ -14,8 +14,10 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
-from kiosk.screens import theme
+from kiosk.screens import linebreak, theme
 from kiosk.screens.kvload import load_kv
+
+linebreak.install()  # Chinese line-breaking rules for every label (and every measured text) from here on
 
 
 def _shade(rgba, factor: float) -> list[float]:

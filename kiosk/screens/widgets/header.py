@@ -1,15 +1,16 @@
 """The header on every screen: the hall's name, the step indicator and the large call-helper button.
 
-Below it a banner tells the resident about their help request ("帮办员正在赶来…" or, offline,
-"已记录，网络恢复后自动发送"). Events: ``on_call_helper`` (the button), ``on_manager`` (five taps on the
-hall's name within three seconds: the hidden way into manager mode).
+Below it, while the voice speaks (elderly mode), 再听一遍 and the volume (``voice_on``); then a banner
+tells the resident about their help request ("帮办员正在赶来…" or, offline, where the 帮办代办 window is).
+Events: ``on_call_helper`` (the button), ``on_repeat`` and ``on_change_volume`` (the voice bar), ``on_manager``
+(five taps on the hall's name within three seconds: the hidden way into manager mode).
 """
 
 from __future__ import annotations
 
 import time
 
-from kivy.properties import ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.screens import theme
@@ -39,10 +40,12 @@ class Header(BoxLayout):
     help_text = StringProperty("")
     help_colour = ListProperty(list(theme.OK))
     taps = NumericProperty(0)
+    voice_on = BooleanProperty(False)
+    volume = NumericProperty(70)
 
     def __init__(self, **kwargs):
-        self.register_event_type("on_call_helper")
-        self.register_event_type("on_manager")
+        for event in ("on_call_helper", "on_manager", "on_repeat", "on_change_volume"):
+            self.register_event_type(event)
         self._tap_times: list[float] = []
         super().__init__(**kwargs)
 
@@ -53,8 +56,38 @@ class Header(BoxLayout):
             self._tap_times = []
             self.dispatch("on_manager")
 
+    def on_kv_post(self, _base_widget) -> None:
+        self._voice_bar = self.ids.voice_bar.__self__  # a strong reference: ids are weak, the bar is detached
+        self.on_voice_on()
+
+    def on_voice_on(self, *_args) -> None:
+        """The voice bar is in the header only while the voice speaks: detached, it neither draws nor
+        catches touches."""
+        bar = getattr(self, "_voice_bar", None)
+        if bar is None:
+            return
+        if self.voice_on and bar.parent is None:
+            self.add_widget(bar, index=len(self.children) - 1)  # right under the top bar
+        elif not self.voice_on and bar.parent is not None:
+            self.remove_widget(bar)
+
     def on_call_helper(self) -> None:
         pass
+
+    def on_repeat(self) -> None:
+        pass
+
+    def on_change_volume(self) -> None:
+        pass
+
+    @staticmethod
+    def volume_name(volume: float) -> str:
+        """小 / 中 / 大 for a volume of 0–100."""
+        from kiosk.i18n import tr
+
+        names = tr("kiosk.header.volume_levels").split(",")
+        level = 0 if volume < 55 else 1 if volume < 85 else 2
+        return names[min(level, len(names) - 1)]
 
     def on_manager(self) -> None:
         pass

@@ -37,7 +37,12 @@ class _Keys(GridLayout):
         self.build()
 
     def _key(self, label: str, key: str, **kw) -> KButton:
-        b = KButton(text=label, **kw)
+        # size_hint_y=1: the grid gives every key its row's height (KButton's own rule would make it
+        # button_h tall, taller than a keypad row in elderly mode, and the rows would overlap)
+        font = kw.pop("font_size", None)
+        b = KButton(text=label, size_hint_y=1, **kw)
+        if font is not None:
+            b.font_size = font  # after KButton's kv rule, which would set font_body
         b.bind(on_release=lambda *_: self.dispatch("on_key", key))
         b.key = key
         self.add_widget(b)
@@ -126,17 +131,18 @@ class _EnterRow(_Keys):
 
 
 class LetterKeyboard(_KeyboardBase):
-    """a–z alphabetically (9 columns, 7 in elderly mode), then a row with 退格 and 清空."""
-
+    """a–z alphabetically in 9 columns, then a row with 退格 and 清空; in elderly mode 7 columns whose last
+    row ends with 退格 and 清空 (4 rows of large keys, no fifth)."""
 
     def build(self) -> None:
         discard_children(self)
         grid = _LetterGrid(cols=7 if THEME.elderly else 9)
         grid.bind(on_key=lambda _g, key: self.dispatch("on_key", key))
-        row = _KeyRow()
-        row.bind(on_key=lambda _g, key: self.dispatch("on_key", key))
         self.add_widget(grid)
-        self.add_widget(row)
+        if not THEME.elderly:
+            row = _KeyRow()
+            row.bind(on_key=lambda _g, key: self.dispatch("on_key", key))
+            self.add_widget(row)
 
 
 class _LetterGrid(_Keys):
@@ -146,6 +152,10 @@ class _LetterGrid(_Keys):
         discard_children(self)
         for ch in string.ascii_lowercase:
             self._key(ch, ch, outline=True, font_size=THEME.font_large)
+        if self.cols == 7:  # the 27th and 28th places of four rows of seven
+            small = THEME.font_small * 0.9  # two characters in a seventh of the width, on one line
+            self._key(tr("kiosk.keys.back"), "back", outline=True, font_size=small)
+            self._key(tr("kiosk.keys.clear"), "clear", outline=True, font_size=small)
 
 
 class _KeyRow(_Keys):

@@ -1,0 +1,150 @@
+"""Chinese line-breaking rules (禁则) for every label Kivy wraps.
+
+Kivy wraps Chinese text at any character, so a line may start with closing punctuation (``、。，）」``),
+end with an opening bracket, or leave one character alone on the last line (参保登 / 记). :func:`install`
+wraps the core text providers' ``render`` (plain and markup): after Kivy's own layout, a line that breaks a
+rule takes the last character(s) of the line before it — a hard line break is put into the text just
+before them and the layout runs again (at most a few rounds, so nothing can loop). Texts that break no
+rule cost one pass over their lines. The rules are the printer's (:mod:`kiosk.printing.wrap`).
+
+:func:`violations` lists what a laid-out label still breaks (the UI tests use it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kiosk.printing.wrap import NO_LINE_END, NO_LINE_START
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_TAG = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
+_ENTITIES = {"&bl;": "[", "&br;": "]", "&amp;": "&"}
+ROUNDS = 3
+
+
+def _lines(label) -> list[tuple[str, bool]]:
+    """(text, wrapped) of each laid-out line: ``wrapped`` when it continues the line before it."""
+    return [("".join(w.text for w in line.words), bool(line.line_wrap)) for line in label._cached_lines]
+
+
+def violations(label) -> list[str]:
+    """The rules a laid-out core label breaks: ``starts with '、'``, ``ends with '（'``, ``lone '记'``."""
+    out = []
+    lines = _lines(label)
+    for i, (text, wrapped) in enumerate(lines):
+        if not wrapped or i == 0:
+            continue
+        body = text.strip()
+        before = lines[i - 1][0].rstrip()
+        if body[:1] in NO_LINE_START:
+            out.append(f"starts with {body[:1]!r}: {before[-6:]}|{body[:6]}")
+        if before[-1:] in NO_LINE_END:
+            out.append(f"ends with {before[-1:]!r}: {before[-6:]}|{body[:6]}")
+        last = i + 1 == len(lines) or not lines[i + 1][1]
+        if last and _lone(body):
+            out.append(f"lone {body!r} after {before[-6:]}")
+    return out
+
+
+def _lone(body: str) -> bool:
+    """One Chinese character alone on a paragraph's last line (closing punctuation after it aside)."""
+    core = body.rstrip("".join(NO_LINE_START))
+    return len(core) == 1 and bool(_HAN.match(core))
+
+
+def _plain(text: str, markup: bool) -> tuple[str, list[int]]:
+    """The visible characters of ``text`` and, for each, its index in ``text`` (markup tags skipped,
+    entities decoded)."""
+    if not markup:
+        return text, list(range(len(text)))
+    chars, where, i = [], [], 0
+    while i < len(text):
+        m = _TAG.match(text, i)
+        if m:
+            i = m.end()
+            continue
+        for entity, ch in _ENTITIES.items():
+            if text.startswith(entity, i):
+                chars.append(ch)
+                where.append(i)
+                i += len(entity)
+                break
+        else:
+            chars.append(text[i])
+            where.append(i)
+            i += 1
+    return "".join(chars), where
+
+
+def _breaks(label, text: str, markup: bool) -> list[int]:
+    """Where (indexes into ``text``) hard breaks would mend the layout's broken rules; [] when none."""
+    lines = _lines(label)
+    if len(lines) < 2:
+        return []
+    plain, where = _plain(text, markup)
+    starts, cursor = [], 0
+    for line, _wrapped in lines:  # find each line's first character in the plain text
+        first = None
+        for ch in line:
+            if ch.isspace():
+                continue
+            while cursor < len(plain) and plain[cursor] != ch:
+                if not plain[cursor].isspace():
+                    return []  # the layout does not match the text (a provider quirk): leave it alone
+                cursor += 1
+            if cursor >= len(plain):
+                return []
+            first = cursor if first is None else first
+            cursor += 1
+        starts.append(first)
+    out = []
+    for i, (line, wrapped) in enumerate(lines):
+        if not wrapped or i == 0 or starts[i] is None or starts[i - 1] is None:
+            continue
+        body, before = line.strip(), lines[i - 1][0].rstrip()
+        last = i + 1 == len(lines) or not lines[i + 1][1]
+        if not (body[:1] in NO_LINE_START or before[-1:] in NO_LINE_END or (last and _lone(body))):
+            continue
+        at = starts[i] - 1  # take the last character of the line before …
+        while at > starts[i - 1] and (plain[at] in NO_LINE_START or plain[at - 1] in NO_LINE_END
+                                      or plain[at].isspace()):
+            at -= 1  # … and more while that one may not start a line either
+        if at > starts[i - 1]:
+            out.append(where[at])
+    return out
+
+
+def _mend(render):
+    def render_with_rules(self, real=False):
+        size = render(self, real)
+        if real or not self._cached_lines or self.text_size[0] is None:
+            return size
+        original = self.text
+        markup = type(self).__name__ == "MarkupLabel"
+        try:
+            for _ in range(ROUNDS):
+                breaks = _breaks(self, self.text, markup)
+                if not breaks:
+                    break
+                text = self.text
+                for at in sorted(set(breaks), reverse=True):
+                    text = text[:at] + "\n" + text[at:]
+                self.text = text
+                size = render(self, real)
+        finally:
+            self.text = original
+        return size
+
+    render_with_rules.kinsoku = True  # type: ignore[attr-defined]
+    return render_with_rules
+
+
+def install() -> None:
+    """Applies the rules to Kivy's plain and markup text rendering (idempotent)."""
+    from kivy.core.text import LabelBase
+    from kivy.core.text.markup import MarkupLabel
+
+    for cls in (LabelBase, MarkupLabel):
+        render = cls.__dict__.get("render")
+        if render is not None and not getattr(render, "kinsoku", False):
+            cls.render = _mend(render)

@@ -1,0 +1,97 @@
+"""What the result and thank-you screens (and the voice) tell the resident, from the visit alone.
+
+Pure functions, no Kivy, no I/O: :func:`result_view` and :func:`done_text`. The rule they keep: a slip is
+told as printed (已打印, 请从出纸口取走, 带好小票) only when the printer said it came out; while it prints
+the screen says so; when it failed the screen says that plainly and shows on screen what the slip would
+have carried (the number large, or every missing material with where to get it).
+"""
+
+from __future__ import annotations
+
+from kiosk.i18n import tr
+from kiosk.terminal.views import MissingItem, ResultView
+from kiosk.visit import Kind, Visit
+
+
+def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
+    """The result screen's content for ``visit`` (None before the check ran). It is ``working`` while a
+    slip of the result is printing (``pending_prints``, which counts other slips too, is not used)."""
+    r = visit.result
+    if r is None:
+        return None
+    kind = visit.kind.value if visit.kind else "consult"
+    view = ResultView(working=r.printing, complete=r.complete,
+                      ticket_no=r.ticket.number if r.ticket else None, paper_out=r.show_number_large,
+                      notice_no=r.notice_no)
+    for n, m in enumerate(r.check.missing, 1):
+        how = "unsure" if m in r.check.unsure else "checked" if m.id in visit.checked_by else "own"
+        view.missing.append(MissingItem(n, m.name, m.source, how, visit.checked_by.get(m.id, "")))
+    view.print_text, view.print_tone = _print_status(visit, view.working)
+    view.notice_printed = r.all_printed("notice") if not r.complete else None
+    if r.complete:
+        view.next_text = tr(f"kiosk.result.next_{kind}")
+        if visit.matter is not None:
+            view.next_text += "\n" + tr("kiosk.result.where", window=visit.matter.window)
+    elif visit.helper_coming:
+        view.next_text = tr("kiosk.result.next_incomplete_helper")
+    elif visit.help.phase == "offline":
+        desk = visit.site.help_desk or tr("glossary.help_desk")
+        view.next_text = tr("kiosk.result.next_incomplete_desk", desk=unbroken(desk))
+    else:
+        view.next_text = tr("kiosk.result.next_incomplete")
+    view.speech = _speech(view)
+    return view
+
+
+def _print_status(visit: Visit, working: bool) -> tuple[str, str]:
+    r = visit.result
+    if working:
+        return tr("kiosk.result.printing"), "ok"
+    if r.complete:
+        if r.no_ticket:
+            return tr("kiosk.result.no_ticket"), "error"
+        if r.state("ticket") == "failed":
+            return tr("kiosk.result.paper_out"), "error"
+        if visit.kind is Kind.PROXY:
+            if r.state("authorization") == "failed":
+                return tr("kiosk.result.auth_failed"), "error"
+            return tr("kiosk.result.printed_proxy"), "ok"
+        return tr("kiosk.result.printed_ticket"), "ok"
+    if r.state("notice") == "failed":
+        return tr("kiosk.result.notice_failed"), "error"
+    return tr("kiosk.result.printed_notice"), "ok"
+
+
+def _speech(view: ResultView) -> str:
+    """What the voice says on the result screen once printing is over: the outcome, the number, what
+    printed or did not, and each missing material."""
+    parts: list[str] = []
+    if view.complete:
+        parts.append(tr("kiosk.result.complete"))
+        if view.ticket_no:
+            parts.append(tr("kiosk.voice.ticket", number=spell_number(view.ticket_no)))
+    else:
+        parts.append(tr("kiosk.result.incomplete", n=len(view.missing)))
+        parts += [tr("kiosk.voice.missing_item", n=i.n, name=i.name) for i in view.missing]
+    parts.append(view.print_text)
+    return "。".join(p.rstrip("。") for p in parts if p) + "。"
+
+
+def unbroken(place: str) -> str:
+    """A place's name with no-break spaces: 一楼大厅 3 号窗口 is never split across lines at its spaces."""
+    return place.replace(" ", "\u00a0")
+
+
+def spell_number(number: str) -> str:
+    """``A037`` → ``A 0 3 7``: a ticket number read character by character, as halls call them."""
+    return " ".join(number)
+
+
+def done_text(visit: Visit) -> str:
+    """The thank-you screen's reminder: what to take along; the 小票 only when one was printed."""
+    r = visit.result
+    if r is not None and r.complete and r.all_printed("ticket"):
+        return tr("kiosk.done.body_ticket")
+    if r is not None and not r.complete and r.all_printed("notice"):
+        return tr("kiosk.done.body_notice")
+    return tr("kiosk.done.body")
