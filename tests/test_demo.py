@@ -60,7 +60,7 @@ def test_demo_keeps_the_console_and_simulators_up_until_ctrl_c(tmp_path):
         assert status.returncode == 0 and '"paper": "ok"' in status.stdout
         assert _port_open(reader)
         proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=60)
+        rest, _ = proc.communicate(timeout=180)  # a loaded machine: stopping takes a while
     finally:
         if proc.poll() is None:
             proc.kill()

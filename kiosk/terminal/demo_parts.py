@@ -103,7 +103,7 @@ class Parts:
             server_log = open(self.out / "queue-server.log", "ab")  # noqa: SIM115 (closed with the server)
             proc = subprocess.Popen([*base, "serve", "--port", str(port), "--state-dir", str(state)],
                                     stdout=server_log, stderr=subprocess.STDOUT, env=env)
-            self.stoppers.append(lambda: (proc.terminate(), proc.wait(10), server_log.close()))
+            self.stoppers.append(lambda: (_end(proc), server_log.close()))
             self.queue_url = f"http://127.0.0.1:{port}"
             if not _wait_port(port, 30):
                 raise RuntimeError("the server did not start listening within 30 s")
@@ -119,6 +119,16 @@ class Parts:
                 stop()
             except Exception:
                 log.debug("stopping a demo part failed", exc_info=True)
+
+
+def _end(proc: subprocess.Popen, grace_s: float = 10.0) -> None:
+    """Stops the server: SIGTERM, then SIGKILL if it has not exited after ``grace_s``."""
+    proc.terminate()
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 def _wait_port(port: int, timeout: float) -> bool:
