@@ -19,7 +19,7 @@ from kiosk.queue.events import EventBus, LocalPublisher, PgListener, PgPublisher
 from kiosk.queue.health import HealthService
 from kiosk.queue.ratings import rating_url
 from kiosk.queue.service import QueueService
-from kiosk.queue.throttle import LoginThrottle, PasswordChecks
+from kiosk.queue.throttle import LoginThrottle, PasswordChecks, Policy
 
 
 def utcnow() -> datetime:
@@ -35,6 +35,7 @@ class ServerSettings:
     purge_s: float = 60.0
     deadline_sweep_s: float = 30.0  # 代办 due-soon / overdue flags, pushed live as they are raised
     login_threads: int = 1  # password checks at once (argon2id: ~19 MiB each); see kiosk/queue/throttle.py
+    login_first_wait_s: float = 1.0  # the throttle's first wait; each further one doubles it
     login_queue: int = 32  # password checks waiting beyond those; more are refused (503 login_busy)
     session_ttl_s: int = 12 * 3600
     auth_cache_s: float = 5.0
@@ -112,6 +113,7 @@ def build_context(settings: ServerSettings) -> Context:
     cases.paper.rating_url = rating_url(settings.extra.get("public_url"))  # the return slip's QR: /r/<token>
     background = Background(queue, health, tick_s=settings.escalation_tick_s, purge_s=settings.purge_s,
                             cases=cases, sweep_s=settings.deadline_sweep_s)
-    throttle = LoginThrottle(derived_secret(settings.state_dir, "device cookies"))
+    throttle = LoginThrottle(derived_secret(settings.state_dir, "device cookies"),
+                             Policy(first_wait_s=settings.login_first_wait_s))
     passwords = PasswordChecks(settings.login_threads, settings.login_queue)
     return Context(settings, db, auth, queue, health, bus, listener, background, cases, throttle, passwords)

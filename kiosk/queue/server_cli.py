@@ -42,6 +42,9 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p.add_argument("--catalog", metavar="FILE", type=Path, default=os.environ.get("KIOSK_QUEUE_CATALOG"),
                    help="matters catalogue (TOML) for 代办 deadlines; checked at start "
                         "(default: the shipped sample; env KIOSK_QUEUE_CATALOG)")
+    p.add_argument("--login-first-wait", type=float, default=1.0, metavar="S",
+                   help="the first wait after too many wrong passwords; each further one doubles it (default 1 s, "
+                        "see API.md 'Limits and security')")
     p.add_argument("--case-retention-days", type=int, metavar="N",
                    default=int(os.environ.get("KIOSK_QUEUE_CASE_RETENTION_DAYS") or 365),
                    help="erase closed 代办 cases' personal data N days after closing (365; env KIOSK_QUEUE_CASE_RETENTION_DAYS)")
@@ -187,7 +190,8 @@ def cmd_add_user(args: argparse.Namespace) -> int:
 _ENV = {"db": "KIOSK_QUEUE_DB", "state": "KIOSK_QUEUE_STATE", "tick": "KIOSK_QUEUE_TICK",
         "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC", "catalog": "KIOSK_QUEUE_CATALOG",
         "retention": "KIOSK_QUEUE_CASE_RETENTION_DAYS", "public": "KIOSK_QUEUE_PUBLIC_URL",
-        "proxies": "KIOSK_QUEUE_TRUSTED_PROXIES", "docs": "KIOSK_QUEUE_DOCS"}
+        "proxies": "KIOSK_QUEUE_TRUSTED_PROXIES", "docs": "KIOSK_QUEUE_DOCS",
+        "login_wait": "KIOSK_QUEUE_LOGIN_FIRST_WAIT"}
 
 
 def _settings(values: dict[str, str]):
@@ -199,6 +203,7 @@ def _settings(values: dict[str, str]):
                           case_retention_days=int(values.get("retention") or 365),
                           trusted_proxies=tuple(a for a in values.get("proxies", "").split(",") if a),
                           docs=values.get("docs") == "1",
+                          login_first_wait_s=float(values.get("login_wait") or 1.0),
                           extra={k: v for k, v in (("catalog", values.get("catalog")),
                                                    ("public_url", values.get("public"))) if v})
 
@@ -238,6 +243,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(f"--public-url '{args.public_url}' must start with https:// (the address phones reach)")
     if args.case_retention_days < 1:
         return _fail("--case-retention-days must be at least 1 (days after a case closed)")
+    if not 0.1 <= args.login_first_wait <= 60:
+        return _fail("--login-first-wait must be between 0.1 and 60 seconds")
     try:
         catalog = _check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
     except ValueError as exc:
@@ -260,7 +267,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     values = {"db": url, "state": str(args.state_dir.resolve()), "tick": str(args.escalation_tick),
               "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync, "catalog": catalog or "",
               "retention": str(args.case_retention_days), "public": args.public_url or "",
-              "proxies": ",".join(sorted(trusted_proxies(args))), "docs": "1" if args.docs else "0"}
+              "proxies": ",".join(sorted(trusted_proxies(args))), "docs": "1" if args.docs else "0",
+              "login_wait": str(args.login_first_wait)}
     try:
         app = create_app(_settings(values))  # also checks the key before any worker starts
         kwargs = uvicorn_kwargs(args) | tls
