@@ -1,15 +1,27 @@
-"""Start: choose 咨询 / 帮办 / 代办, and switch 长辈模式 (elderly mode) on or off."""
+"""Start: choose 咨询 / 帮办 / 代办, switch 长辈模式 (elderly mode) on or off, open 绿色通道."""
 
 from __future__ import annotations
 
+from kivy.properties import StringProperty
+
+from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
 
 
 class StartScreen(KioskScreen):
+    closed_notice = StringProperty("")  # after hours: when helpers are back (the callback entry shows)
+    entry_text = StringProperty("")  # 绿色通道, or after hours 留下电话 (one line in elderly mode)
+
     def refresh(self) -> None:
+        c = self.controller
+        self.closed_notice = c.hours.notice() if c.hours.closed() else ""
+        key = "access.hours.entry" if self.closed_notice else (
+            "access.green.entry_on" if c.green.on else "access.green.entry")
+        self.entry_text = tr(key + ("_short" if THEME.elderly else ""))
         self.ids.elderly.selected = THEME.elderly
+        self.ids.green.selected = c.green.on
 
     def choose(self, kind: str) -> None:
         """Starts a visit of ``kind`` (consult / assist / proxy) and goes to identification."""

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from kiosk.catalog import Catalog, MaterialStatus, Matter
 from kiosk.visit.devices import DeviceState
+from kiosk.visit.enterprise import Enterprise
 from kiosk.visit.help import HelpRequests, HelpStatus
 from kiosk.visit.identity import Identity, consume_card, validate_id_number
 from kiosk.visit.idle import Idle
@@ -56,6 +57,8 @@ class Visit(Materials, Outcome, HelpRequests, DeviceState, Idle, PersonalData):
         self.step: Step = Step.START
         self.kind: Kind | None = None
         self.elderly: bool = self.elderly_default
+        self.priority: str = "normal"  # green (绿色通道) or elderly (65+ accepted it); see visit.priority
+        self.enterprise: Enterprise | None = None  # 为企业办事: the enterprise the 经办人 acts for
         self.identity: Identity | None = None
         self.matter: Matter | None = None
         self.statuses: dict[str, MaterialStatus] = {}
@@ -96,6 +99,12 @@ class Visit(Materials, Outcome, HelpRequests, DeviceState, Idle, PersonalData):
     def set_elderly(self, on: bool) -> None:
         """长辈模式: larger text on screen, longer idle times, priority in the help request."""
         self.elderly = bool(on)
+        self.touch()
+        self._changed()
+
+    def set_priority(self, priority: str) -> None:
+        """绿色通道 (``green``) or a 65+ resident's priority (``elderly``) for this visit's help request."""
+        self.priority = priority
         self.touch()
         self._changed()
 

@@ -69,34 +69,44 @@ def overlaps(root) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("language", ["zh_CN", "en"])
-@pytest.mark.parametrize("mode", ["normal", "elderly"])
-def test_every_screen_fits_breaks_lines_right_and_nothing_overlaps(window, mode, language):
+def _names() -> list[str]:
+    from kiosk.screens.shots import _scenarios
+
+    return [name for name, _options, _steps in _scenarios()]
+
+
+# one test per scenario (not per mode and language): each stays well inside the per-test timeout on a loaded
+# machine, and a failure names its screen
+@pytest.mark.parametrize("scenario", _names())
+def test_every_screen_fits_breaks_lines_right_and_nothing_overlaps(window, scenario):
     from kiosk.i18n import set_language
-    from kiosk.screens.harness import Harness  # after the window fixture set the window's size
-    from kiosk.screens.shots import ShotDevices, ShotVoice, _scenarios, make_env, shot_config
+    from kiosk.screens.shots import _scenarios, scenario_harness  # after the window fixture set its size
     from kiosk.screens.theme import THEME
 
-    set_language(language)
     problems = []
     try:
-        for name, options, steps in _scenarios():
-            h = Harness(shot_config(make_env(), elderly_mode_default=(mode == "elderly")),
-                        ShotDevices(**options), voice=ShotVoice())
-            try:
-                try:
-                    steps(h)
-                except LookupError as err:
-                    raise AssertionError(f"{mode} {name}: {err} on {h.current}") from err
-                h.settle()
-                h.pump(6)
-                problems += [f"{name}: {p}" for p in overflowing(h.root)]
-                minimum = 120 if THEME.elderly else 80  # manager mode switches elderly mode off by design
-                problems += [f"{name}: small target {p}" for p in small_targets(h.root, minimum)]
-                problems += [f"{name}: line {p}" for p in broken_lines(h.root)]
-                problems += [f"{name}: {p}" for p in overlaps(h.root)]
-            finally:
-                h.close()
+        for language in ("zh_CN", "en"):
+            set_language(language)
+            for mode in ("normal", "elderly"):
+                for name, options, steps in _scenarios():
+                    if name != scenario:
+                        continue
+                    h = scenario_harness(options, mode == "elderly")
+                    try:
+                        try:
+                            steps(h)
+                        except LookupError as err:
+                            raise AssertionError(f"{mode} {name}: {err} on {h.current}") from err
+                        h.settle()
+                        h.pump(6)
+                        where = f"{language} {mode} {name}"
+                        problems += [f"{where}: {p}" for p in overflowing(h.root)]
+                        minimum = 120 if THEME.elderly else 80  # manager mode switches elderly mode off by design
+                        problems += [f"{where}: small target {p}" for p in small_targets(h.root, minimum)]
+                        problems += [f"{where}: line {p}" for p in broken_lines(h.root)]
+                        problems += [f"{where}: {p}" for p in overlaps(h.root)]
+                    finally:
+                        h.close()
     finally:
         set_language("zh_CN")
     assert problems == []

@@ -4,7 +4,7 @@
 (function () {
   const { t, api, Live, Alerts, fmtWait } = window.KQ;
   const $ = (id) => document.getElementById(id);
-  const RANK = { green: 0, elderly: 1, disabled: 1, normal: 2 };
+  const RANK = { after_hours: -1, green: 0, elderly: 1, disabled: 1, normal: 2 };
   const OPEN = new Set(["waiting", "claimed", "arrived"]);
   const S = { me: null, items: new Map(), since: new Map(), fresh: new Set(), identity: new Map(), notes: new Map(),
     tab: "queue", seg: "requests", kiosks: [], staff: [], timer: null, mgrTimer: null };
@@ -182,6 +182,7 @@
     if (!id) return h("div", { class: "row" }, h("button", { class: "btn ghost", "data-act": "identity", onclick: () => showIdentity(r) }, t("show_identity")));
     return h("div", { class: "identity" },
       h("div", { class: "big" }, id.name), h("div", { class: "big" }, id.id_number),
+      id.phone ? h("div", { class: "big" }, id.phone) : null,
       h("div", { class: "muted" }, t("identity_note")),
       h("div", { class: "row" }, h("button", { class: "btn ghost", onclick: () => { S.identity.delete(r.id); render(); } }, t("hide_identity"))));
   }
