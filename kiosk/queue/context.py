@@ -18,6 +18,7 @@ from kiosk.queue.escalation import Background
 from kiosk.queue.events import LocalPublisher, PgListener, PgPublisher, pg_channel, to_json
 from kiosk.queue.fanout import EventBus
 from kiosk.queue.health import HealthService
+from kiosk.queue.metrics import Metrics
 from kiosk.queue.ratings import rating_url
 from kiosk.queue.service import QueueService
 from kiosk.queue.throttle import LoginThrottle, PasswordChecks, Policy
@@ -67,6 +68,7 @@ class Context:
     cases: CaseService | None = None
     throttle: LoginThrottle | None = None
     passwords: PasswordChecks | None = None
+    metrics: Metrics = field(default_factory=Metrics)
     rating_budget: object | None = None  # kiosk.queue.budget.AddressBudget, made on first use
 
     async def run(self, fn, *args, **kwargs):
