@@ -1,9 +1,9 @@
 """``GET /healthz`` (load balancers: liveness, database, overload) and ``GET /metrics`` (Prometheus).
 
 Contract
-- ``/healthz`` answers 200 ``{"ok": true, "overloaded", "loop_lag_ms", "pid"}`` when the database answers
-  (500 otherwise). ``overloaded`` is true while this process's event loop lags 100 ms or more
-  (:mod:`kiosk.queue.metrics`); it stays 200 then, so a balancer does not take every busy process out
+- ``/healthz`` answers 200 ``{"ok": true, "overloaded", "loop_lag_ms", "cpu", "pid"}`` when the database
+  answers (500 otherwise). ``overloaded`` is true while this process's event loop lags 100 ms or
+  more (``cpu``: its CPU share of one core; a lag with a low share means other programs have the cores) (:mod:`kiosk.queue.metrics`); it stays 200 then, so a balancer does not take every busy process out
   at once; it may prefer the others.
 - ``/metrics`` is for the operator only: the same bearer token as ``/api/v1/ops/live`` (``kqo_`` + an HMAC
   of the first identity key, derived by ``kiosk queue metrics-token``); anyone else gets 404. Each server
@@ -29,6 +29,7 @@ class Health(BaseModel):
     ok: bool = True
     overloaded: bool = False
     loop_lag_ms: float = 0.0
+    cpu: float = 0.0
     pid: int = 0
 
 

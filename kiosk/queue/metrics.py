@@ -4,11 +4,14 @@ Contract
 - :meth:`Metrics.wrap` is applied to every HTTP request (kiosk/queue/hotpath.py): a count by kind
   (``create``, ``claim``, ``stream``, ``api``, ``other``) and status, the time to the response's first
   byte in a histogram by kind, and the requests in flight. Cost: a few microseconds a request.
-- The *loop lag* (how late a 100 ms timer fires on the event loop) is the process's load: every handler
-  and every console write waits that long. :meth:`Metrics.monitor` samples it, keeps a decaying recent
-  maximum, and sets the event bus's coalescing (``bus.coalesce_s``: 0 when the lag is below 5 ms, up to
-  250 ms) so that console writes get fewer and larger as the load grows, and the events' latency stays
-  bounded. The process is *overloaded* while the recent lag is at least ``overload_s`` (100 ms).
+- The *loop lag* (how late a 100 ms timer fires on the event loop) is what every handler and console
+  write waits. :meth:`Metrics.monitor` samples it (and the process's CPU share, reported: a lag with a
+  low share means other programs have the machine's cores) and keeps a decaying recent maximum. The
+  process is *overloaded* while the recent lag is at least ``overload_s`` (100 ms); it then sets the
+  event bus's coalescing (``bus.coalesce_s`` = half the lag, at most 250 ms): console writes get fewer
+  and larger, which costs each event at most about the lag it already has, and the events' latency
+  stays bounded instead of growing with the load. Otherwise 0: writes still batch by themselves (a
+  console is woken once for whatever arrived while it waited its turn).
 - :meth:`Metrics.render` writes the Prometheus text format (0.0.4); the endpoint (kiosk/queue/api_ops.py)
   is for the operator only.
 """
@@ -55,7 +58,7 @@ class Metrics:
         self.requests: dict[tuple[str, int], int] = {}
         self.latency = {k: Histogram() for k in KINDS}
         self.in_flight = 0
-        self.lag = self.lag_recent = self.lag_max = 0.0
+        self.lag = self.lag_recent = self.lag_max = self.cpu_recent = 0.0
         self.overloaded_since: float | None = None
         self.overload_episodes = 0
         self._task: asyncio.Task | None = None
@@ -85,10 +88,12 @@ class Metrics:
     def overloaded(self) -> bool:
         return self.lag_recent >= self.overload_s
 
-    def sample(self, lag: float, bus=None) -> None:
-        """One loop-lag sample (seconds): updates the recent lag, overload state and the bus's coalescing."""
+    def sample(self, lag: float, bus=None, cpu: float = 1.0) -> None:
+        """One sample: the loop's lag (seconds) and this process's CPU share of one core since the last.
+        Updates the recent lag, overload state and the bus's coalescing."""
         self.lag = lag
         self.lag_recent = max(lag, self.lag_recent * 0.8)  # decays to a tenth in ~1 s of quiet
+        self.cpu_recent = 0.7 * self.cpu_recent + 0.3 * cpu
         self.lag_max = max(self.lag_max, lag)
         if self.overloaded and self.overloaded_since is None:
             self.overloaded_since = time.time()
@@ -96,13 +101,14 @@ class Metrics:
         elif not self.overloaded:
             self.overloaded_since = None
         if bus is not None:
-            bus.coalesce_s = 0.0 if self.lag_recent < 0.005 else min(0.25, 0.02 + 2 * self.lag_recent)
+            bus.coalesce_s = min(0.25, self.lag_recent / 2) if self.overloaded else 0.0
 
     async def monitor(self, bus=None) -> None:
         while True:
-            t0 = time.monotonic()
+            t0, c0 = time.monotonic(), time.process_time()
             await asyncio.sleep(TICK)
-            self.sample(max(0.0, time.monotonic() - t0 - TICK), bus)
+            wall = time.monotonic() - t0
+            self.sample(max(0.0, wall - TICK), bus, (time.process_time() - c0) / wall)
 
     def start(self, bus=None) -> None:
         self._task = asyncio.get_running_loop().create_task(self.monitor(bus))
@@ -114,7 +120,7 @@ class Metrics:
 
     def health(self) -> dict:
         return {"ok": True, "overloaded": self.overloaded, "loop_lag_ms": round(self.lag_recent * 1000, 1),
-                "pid": os.getpid()}
+                "cpu": round(self.cpu_recent, 2), "pid": os.getpid()}
 
     # ---- Prometheus text ----
     def render(self, ctx) -> str:
@@ -140,6 +146,7 @@ class Metrics:
             ("kq_requests_in_flight", "Requests being handled", self.in_flight),
             ("kq_loop_lag_seconds", "Event loop lag, recent maximum (decaying)", self.lag_recent),
             ("kq_loop_lag_max_seconds", "Largest event loop lag seen", self.lag_max),
+            ("kq_cpu_share", "This process's CPU time per second, recent (1 = one core)", self.cpu_recent),
             ("kq_overloaded", "1 while the recent loop lag is at or above the overload threshold", int(self.overloaded)),
             ("kq_event_streams", "Open console event streams", bus.subscribers),
             ("kq_event_audiences", "Distinct audiences (site sets) of the open streams", bus.audiences),

@@ -53,11 +53,17 @@ def test_metrics_are_for_the_operator_only_and_count_requests_streams_and_pushes
 @SQLITE
 def test_healthz_shows_a_blocked_event_loop_as_overloaded(live, ctx):
     first = httpx.get(f"{live.url}/healthz", timeout=10).json()
-    assert first["ok"] is True and set(first) == {"ok", "overloaded", "loop_lag_ms", "pid"}
+    assert first["ok"] is True and set(first) == {"ok", "overloaded", "loop_lag_ms", "cpu", "pid"}
     loop = ctx.bus._loop
+
+    def spin() -> None:  # the loop's own work takes 0.6 s: every waiting handler and console write with it
+        end = time.monotonic() + 0.6
+        while time.monotonic() < end:
+            pass
+
     seen = []
-    for _ in range(5):  # the loop is stuck for 0.6 s: every waiting handler and console write with it
-        loop.call_soon_threadsafe(time.sleep, 0.6)
+    for _ in range(8):
+        loop.call_soon_threadsafe(spin)
         seen.append(httpx.get(f"{live.url}/healthz", timeout=10).json())
         if seen[-1]["overloaded"]:
             break
@@ -66,11 +72,15 @@ def test_healthz_shows_a_blocked_event_loop_as_overloaded(live, ctx):
 
 def test_lag_sets_overload_and_coalescing_and_both_decay_when_quiet():
     m, bus = Metrics(overload_s=0.1), EventBus()
-    m.sample(0.001, bus)
+    m.sample(0.001, bus, cpu=0.05)
     assert not m.overloaded and bus.coalesce_s == 0
-    m.sample(0.3, bus)
-    assert m.overloaded and m.overload_episodes == 1 and 0.02 < bus.coalesce_s <= 0.25
+    m.sample(0.06, bus, cpu=1.0)  # late, but not by the threshold
+    assert not m.overloaded and bus.coalesce_s == 0
+    m.sample(0.6, bus, cpu=1.0)
+    assert m.overloaded and m.overload_episodes == 1 and bus.coalesce_s == 0.25
+    m.sample(0.02, bus, cpu=1.0)  # the recent lag decays: 0.48 s, half of it 0.24
+    assert 0.2 < bus.coalesce_s < 0.25 and m.overload_episodes == 1
     for _ in range(40):  # four seconds of quiet samples
-        m.sample(0.0, bus)
+        m.sample(0.0, bus, cpu=0.05)
     assert not m.overloaded and bus.coalesce_s == 0 and m.overloaded_since is None
-    assert m.lag_max == 0.3
+    assert m.lag_max == 0.6 and m.cpu_recent < 0.1
