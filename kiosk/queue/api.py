@@ -62,10 +62,14 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         if context.listener is not None:
             context.listener.start()
         context.background.start()
+        if context.webhooks is not None:
+            context.webhooks.start()
         try:
             yield
         finally:
             await context.background.stop()
+            if context.webhooks is not None:
+                await context.webhooks.stop()
             if context.listener is not None:
                 context.listener.stop()
             if context.passwords is not None:
@@ -157,6 +161,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue import api_ratings  # 好差评: kiosks' ratings, the public page behind a slip's QR code
 
     app.include_router(api_ratings.router)
+    from kiosk.queue import api_webhooks  # managers' outgoing webhooks (企业微信, 钉钉, 飞书, JSON)
+
+    app.include_router(api_webhooks.router)
     from kiosk.queue.ops.live import router as ops_router  # kiosk queue status asks the live process
 
     app.include_router(ops_router)
