@@ -68,6 +68,7 @@ class Context:
     cases: CaseService | None = None
     throttle: LoginThrottle | None = None
     passwords: PasswordChecks | None = None
+    rating_budget: object | None = None  # kiosk.queue.budget.AddressBudget, made on first use
     webhooks: WebhookSender | None = None
     box: IdentityBox | None = None
 
@@ -123,4 +124,4 @@ def build_context(settings: ServerSettings) -> Context:
     passwords = PasswordChecks(settings.login_threads, settings.login_queue)
     webhooks = WebhookSender(db, box, settings.clock, tick_s=settings.webhook_tick_s, retry_s=settings.webhook_retry_s)
     return Context(settings, db, auth, queue, health, bus, listener, background, cases, throttle, passwords,
-                   webhooks, box)
+                   webhooks=webhooks, box=box)
