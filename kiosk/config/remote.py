@@ -27,7 +27,7 @@ MACHINE_KEYS = frozenset({"port", "uri", "device", "source"})  # where a device 
 LIVE_KEYS = frozenset({
     "location", "site.name", "site.address", "site.phone", "site.help_desk", "site.complaints",
     "ui.idle_timeout_s", "ui.countdown_s", "ui.elderly_mode_default",
-    "ui.elderly_timeout_factor", "ui.voice", "ui.voice_volume", "ui.help_wait_max_s", "ui.done_return_s",
+    "ui.elderly_timeout_factor", "ui.help_wait_max_s", "ui.done_return_s",
 })
 MAX_KEYS = 64
 MAX_TEXT = 200
