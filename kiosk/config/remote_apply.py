@@ -14,7 +14,8 @@ Contract
   fsynced). At boot :func:`boot_config` lays the cache over the file when it still passes the schema; with
   no cache, or a server that cannot be reached, the local file alone is the configuration.
 - :meth:`report` is what heartbeats carry: ``config_version`` (``"0.0"``: the file only), and after a
-  refusal ``config_rejected`` and ``config_problems``.
+  refusal ``config_rejected`` and ``config_problems``, until the server answers another version (it rolled
+  the refused one back; its history keeps the kiosk's reason).
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class RemoteSettings:
             return "same"
         version, settings = pushed["version"], pushed["settings"]
         with self._lock:
+            if self.rejected and version != self.rejected:  # the server rolled it back: stop reporting it
+                self.rejected, self.problems = None, []
             if version in (self.version, self.rejected, self.pending):
                 return "same"
             problems = validate(self.base, settings)
