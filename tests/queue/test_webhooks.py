@@ -238,3 +238,32 @@ def test_cli_add_list_remove(tmp_path, monkeypatch, capsys):
     assert run("remove-webhook", "--id", "1")[0] == 0
     assert run("remove-webhook", "--id", "1")[0] == 2
     assert run("list-webhooks")[1] == ""
+
+
+def test_two_server_processes_send_each_event_once(world, ctx, receiver, db_url):
+    """Two servers on one PostgreSQL database, both sending: each event reaches the robot once (the lease)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("several server processes share PostgreSQL only")
+    from kiosk.queue.api import build_context, create_app
+    from tests.queue.conftest import LiveServer
+
+    other = build_context(ctx.settings)
+    try:
+        with LiveServer(create_app(ctx.settings, ctx)) as one, LiveServer(create_app(other.settings, other)) as two, \
+                httpx.Client(base_url=one.url, timeout=10) as http1, httpx.Client(base_url=two.url, timeout=10) as http2:
+            assert _add(http1, world.token("mgr"), "json", f"{receiver.base}/json/hook").status_code == 201
+            tickets = [f"P{n:03d}" for n in range(8)]
+            for n, ticket in enumerate(tickets):
+                _request(http1 if n % 2 else http2, world, ticket_no=ticket)
+                time.sleep(0.3)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                lines = [e["line"] for p in receiver.of("json") for e in p["json"]["events"]]
+                if all(any(t in x for x in lines) for t in tickets):
+                    break
+                time.sleep(0.05)
+            time.sleep(1.5)  # a second sender would have sent by now
+    finally:
+        other.db.dispose()
+    lines = [e["line"] for p in receiver.of("json") for e in p["json"]["events"]]
+    assert sorted(x.split("票号 ")[1] for x in lines) == tickets  # each once, none twice
