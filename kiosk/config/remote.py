@@ -5,7 +5,8 @@ Contract
   number, true/false) or a list of numbers. :func:`merge` lays them over a kiosk's file data; the result is
   validated by the one schema (:func:`kiosk.config.settings.parse_config`, what ``kiosk config check`` uses).
 - Only :func:`remote_key` keys may be set remotely: the hall's name and its help desk, the kiosk's place,
-  idle times, elderly defaults, the voice, and how each device behaves.
+  idle times, elderly defaults, the voice, which catalogue version to run (a file the technician copied beside the
+  catalogue: the kiosk switches to it), and how each device behaves.
   Never the queue URL or token, the manager PIN, privacy settings, file paths (font, catalogue, prompts),
   the site's code or level, or where a device is plugged in (``port``, ``uri``, ``device``, ``source``:
   the machine's own).
@@ -18,7 +19,7 @@ from __future__ import annotations
 import copy
 
 SETTABLE = (
-    "location", "site.name", "site.address", "site.phone", "site.help_desk", "site.complaints",
+    "location", "site.name", "site.address", "site.phone", "site.help_desk", "site.complaints", "catalog_version",
     "ui.idle_timeout_s", "ui.countdown_s", "ui.elderly_mode_default", "ui.elderly_timeout_factor",
     "ui.voice", "ui.voice_volume", "ui.help_wait_max_s", "ui.done_return_s", "ui.language",
 )
@@ -87,9 +88,13 @@ def relevant(problems: list[str], keys: set[str]) -> list[str]:
     return out
 
 
-def validate(data: dict, overrides: dict, source: str = "central config") -> list[str]:
+ON_THE_KIOSK = ("catalog_version: no catalogue of version",)  # the kiosk's own files decide: only it can tell
+
+
+def validate(data: dict, overrides: dict, source: str = "central config", *, kiosk_files: bool = True) -> list[str]:
     """Every problem of ``overrides`` laid over ``data`` (empty: valid), the shape first, then the schema's
-    own messages for the keys concerned."""
+    own messages for the keys concerned. ``kiosk_files=False`` (the server) leaves out what only the
+    kiosk's own files can decide (:data:`ON_THE_KIOSK`)."""
     from kiosk.config.settings import ConfigError, parse_config
 
     problems = check_values(overrides)
@@ -98,7 +103,10 @@ def validate(data: dict, overrides: dict, source: str = "central config") -> lis
     try:
         parse_config(merge(data, overrides), source)
     except ConfigError as err:
-        return relevant(err.problems, set(overrides))
+        problems = relevant(err.problems, set(overrides))
+        if not kiosk_files:
+            problems = [p for p in problems if not p.startswith(ON_THE_KIOSK)]
+        return problems
     return []
 
 

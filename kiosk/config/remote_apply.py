@@ -70,11 +70,14 @@ class RemoteSettings:
         self.rejected: str | None = None
         self.problems: list[str] = []
         self.pending: str | None = None  # a version whose other keys wait for the idle reset
+        self.catalog_version: str | None = None  # the catalogue's own version, once loaded (told to the server)
         self._lock = threading.Lock()
 
     def report(self) -> dict:
         with self._lock:
             out: dict = {"config_version": self.version}
+            if self.catalog_version is not None:
+                out["catalog_version"] = self.catalog_version[:64]
             if self.rejected:
                 out.update(config_rejected=self.rejected, config_problems=[p[:300] for p in self.problems[:20]])
             return out

@@ -129,7 +129,7 @@ class HealthService:
                         "devices": stored_devices(latest),
                         "problems": probs, "config_version": k["config_version"],
                         "config_status": k["config_status"], "config_error": k["config_error"],
-                        "software_version": k["software_version"]})
+                        "software_version": k["software_version"], "catalog_version": k["catalog_version"]})
         out.sort(key=lambda k: not k["problems"])
         return out
 

@@ -76,6 +76,7 @@ kiosks = Table(
     Column("config_status", String(16), nullable=True),  # applied | invalid
     Column("config_error", String(300), nullable=True),
     Column("software_version", String(32), nullable=True),
+    Column("catalog_version", String(64), nullable=True),  # the matters catalogue it runs
 )
 
 users = Table(

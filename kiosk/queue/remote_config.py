@@ -74,7 +74,7 @@ def change(db: Database, site: str, kiosk_id: str | None, changes: dict, base_ve
         for key in [k for k, v in changes.items() if v is None]:
             after.pop(key, None)
         inherited = effective(conn, site, kiosk_id)["settings"] if kiosk_id else {}
-        problems = validate(data, {**inherited, **after}) if after else []
+        problems = validate(data, {**inherited, **after}, kiosk_files=False) if after else []
         if problems:
             raise ValueError("\n".join(problems))
         diff = {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
@@ -101,7 +101,8 @@ def show(db: Database, site: str, kiosk_id: str | None, history: int = 20) -> di
             k = conn.execute(select(kiosks).where(kiosks.c.kiosk_id == kiosk_id)).mappings().first()
             out.update(effective={"version": eff["version"], "settings": eff["settings"]},
                        running={"version": k["config_version"], "status": k["config_status"],
-                                "error": k["config_error"], "software_version": k["software_version"]})
+                                "error": k["config_error"], "software_version": k["software_version"],
+                                "catalog_version": k["catalog_version"]})
     return out
 
 
@@ -114,6 +115,8 @@ def on_heartbeat(conn: Connection, site: str, kiosk_id: str, body, now: datetime
         values["config_version"] = body.config_version
     if body.software_version is not None:
         values["software_version"] = body.software_version
+    if body.catalog_version is not None:
+        values["catalog_version"] = body.catalog_version
     conn.execute(update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(**values))
     eff = effective(conn, site, kiosk_id)
     if body.config_problems and body.config_rejected == eff["version"] and eff["rows"]:

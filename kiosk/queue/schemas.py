@@ -131,6 +131,7 @@ class HeartbeatIn(KioskMessage):
     config_rejected: str | None = Field(None, max_length=32, pattern=r"^[0-9]{1,9}\.[0-9]{1,9}$")
     config_problems: list[Annotated[str, Field(max_length=300)]] = Field(default_factory=list, max_length=20)
     software_version: str | None = Field(None, max_length=32, pattern=r"^[0-9A-Za-z.+_\-]+$")
+    catalog_version: str | None = Field(None, max_length=64, description="the matters catalogue it runs")
 
 
 
@@ -270,6 +271,7 @@ class KioskHealth(BaseModel):
     config_status: str | None = Field(None, description="applied | invalid (then config_error says why)")
     config_error: str | None = None
     software_version: str | None = None
+    catalog_version: str | None = None
 
 
 class HelperOnDuty(BaseModel):

@@ -80,7 +80,7 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
     from kiosk.visit import SiteInfo, Visit
     from kiosk.visit.tickets import TicketIssuer
 
-    catalog = load_catalog(config.catalog).for_level(config.site.level)
+    catalog = load_catalog(config.catalog_file).for_level(config.site.level)  # catalog_version: a file beside
     # the search index, built now off the UI thread by a child process: the first search is instant and
     # pypinyin's dictionaries (~55 MB) never load into the kiosk
     threading.Thread(target=catalog.prepare_search, name="search-index", daemon=True).start()

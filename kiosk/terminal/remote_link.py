@@ -33,6 +33,7 @@ def attach(remote, controller, *, report_now: Callable[[], None] | None = None,
            stop_app: Callable[[], None] | None = None, under_systemd: bool | None = None) -> None:
     """Wires ``remote`` to ``controller``: live keys, refusals, and the restart at the idle reset."""
     systemd = bool(os.environ.get("INVOCATION_ID")) if under_systemd is None else under_systemd
+    remote.catalog_version = controller.visit.catalog.info.version or None
     remote.on_live = lambda keys: controller.later(apply_live, controller, keys)
     remote.on_refused = report_now
 

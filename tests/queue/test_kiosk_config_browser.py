@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 def _beat(srv, world, **extra):
     body = {"id": str(uuid.uuid4()), "kiosk_id": "k1", "sent_at": world.ctx.settings.clock().isoformat(),
-            "devices": [], "software_version": "0.1.0", **extra}
+            "devices": [], "software_version": "0.1.0", "catalog_version": "sample-2026.1", **extra}
     answer = httpx.post(srv.url + "/api/v1/heartbeats", json=body, headers=auth(world.kiosk_tokens["k1"]))
     assert answer.status_code == 200, answer.text
     return answer.json()["config"]
@@ -32,7 +32,8 @@ def test_manager_sets_up_kiosks_and_webhooks(server, world, browser, shots, ctx)
     mgr.click("#tab-manage")
     mgr.click("[data-seg=setup]")
     mgr.wait_for_selector("[data-running=k1]")
-    assert "运行配置 0.0" in mgr.inner_text("[data-running=k1]") and "软件 0.1.0" in mgr.inner_text("[data-running=k1]")
+    running = mgr.inner_text("[data-running=k1]")
+    assert "运行配置 0.0" in running and "软件 0.1.0" in running and "事项目录 sample-2026.1" in running
 
     mgr.click("[data-edit-kiosk=k1]")
     mgr.wait_for_selector("#sheet:not([hidden])")

@@ -47,9 +47,21 @@ def test_versions_reach_the_kiosk_and_are_audited(world, client):
     _beat(client, world, config_version="1.2", software_version="0.9.1")
     shown = client.get("/api/v1/kiosk-config", params={"site_code": "T1", "kiosk_id": "k1"}, headers=auth(mgr)).json()
     assert shown["effective"]["version"] == "1.2"
-    assert shown["running"] == {"version": "1.2", "status": "applied", "error": None, "software_version": "0.9.1"}
+    assert shown["running"] == {"version": "1.2", "status": "applied", "error": None, "software_version": "0.9.1",
+                                "catalog_version": None}
     listed = {k["kiosk_id"]: k for k in client.get("/api/v1/kiosks", headers=auth(mgr)).json()}
     assert listed["k1"]["config_version"] == "1.2" and listed["k1"]["software_version"] == "0.9.1"
+
+
+def test_catalogue_version_is_the_kiosks_to_check_and_is_reported(world, client):
+    mgr = world.token("mgr")
+    answer = _put(client, mgr, {"catalog_version": "2027.1"})  # the server cannot see the kiosk's files
+    assert answer.status_code == 200, answer.text
+    assert _beat(client, world, config_version="0.0", catalog_version="sample-2026.1")["settings"] == {
+        "catalog_version": "2027.1"}
+    listed = {k["kiosk_id"]: k for k in client.get("/api/v1/kiosks", headers=auth(mgr)).json()}
+    assert listed["k1"]["catalog_version"] == "sample-2026.1"
+    assert _put(client, mgr, {"catalog_version": "x" * 65}).status_code == 422
 
 
 def test_a_version_the_kiosk_finds_invalid_is_rolled_back(world, client):

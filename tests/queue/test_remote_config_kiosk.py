@@ -74,7 +74,8 @@ def test_pushed_settings_reach_the_running_kiosk(tmp_path, world, live):
             assert kiosk.controller.visit.elderly_default is True and kiosk.config.ui.idle_timeout_s == 240
             assert ("settings", ["site.name", "ui.elderly_mode_default", "ui.idle_timeout_s"]) in kiosk.events
             assert until(lambda: _running(http, mgr)["running"] == {
-                "version": "1.0", "status": "applied", "error": None, "software_version": "0.1.0"}, 10)
+                "version": "1.0", "status": "applied", "error": None, "software_version": "0.1.0",
+                "catalog_version": "sample-2026.1"}, 10)
             cache = tmp_path / "state" / "central_config.json"
             assert stat.S_IMODE(os.stat(cache).st_mode) == 0o600
             assert json.loads(cache.read_text())["version"] == "1.0"
@@ -111,7 +112,7 @@ def test_the_local_file_without_cache_or_server(tmp_path):
     kiosk = Kiosk(tmp_path, "http://127.0.0.1:9", "kq_nothing")
     try:
         assert kiosk.remote.version == "0.0" and kiosk.controller.visit.idle_timeout_s == 90
-        assert kiosk.remote.report() == {"config_version": "0.0"}
+        assert kiosk.remote.report() == {"config_version": "0.0", "catalog_version": "sample-2026.1"}
     finally:
         kiosk.close()
 
@@ -135,3 +136,26 @@ def test_refusal_is_reported_with_the_schemas_words(tmp_path):
     assert remote.offer({"version": "1.0", "settings": {"queue.url": "http://evil"}}) == "refused"
     assert config.queue.url == "http://127.0.0.1:9"
     assert remote.offer({"version": "1.1", "settings": {}}) == "applied" and remote.report() == {"config_version": "1.1"}
+
+
+def test_a_catalogue_version_switches_to_the_file_beside_it(tmp_path):
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    text = DEFAULT_CATALOG.read_text(encoding="utf-8")
+    (folder / "catalog.toml").write_text(text, encoding="utf-8")
+    (folder / "catalog-2027.toml").write_text(text.replace('version = "sample-2026.1"', 'version = "2027.1"'),
+                                              encoding="utf-8")
+    (folder / "kiosk.toml").write_text("kiosk_id = 'x'\n", encoding="utf-8")  # not a catalogue: passed over
+    local = _config(tmp_path, "http://127.0.0.1:9", "x").model_copy(update={"catalog": folder / "catalog.toml"})
+    config, base, _ = boot_config(local)
+    remote = RemoteSettings(config, base)
+    assert remote.offer({"version": "0.1", "settings": {"catalog_version": "2099.9"}}) == "refused"
+    assert "no catalogue of version '2099.9'" in remote.report()["config_problems"][0]
+    assert remote.offer({"version": "0.2", "settings": {"catalog_version": "2027.1"}}) == "pending"  # at the reset
+    again, _, cached = boot_config(local)  # the restart at the start screen: the cache is read
+    assert cached["version"] == "0.2" and again.catalog_file == folder / "catalog-2027.toml"
+    controller = build_controller(again)
+    try:
+        assert controller.visit.catalog.info.version == "2027.1"
+    finally:
+        controller.close()

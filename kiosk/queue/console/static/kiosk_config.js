@@ -22,7 +22,8 @@
     return h("article", { class: "card" + (k.config_status === "invalid" ? " escalated" : ""), "data-kiosk-config": k.kiosk_id },
       h("div", { class: "head" }, h("span", { class: "kind" }, k.kiosk_id), h("span", { class: "muted" }, `${k.site_code} ${k.location || ""}`)),
       h("div", { class: "line", "data-running": k.kiosk_id }, `${runs}${status ? " · " + status : ""} · ` +
-        (k.software_version ? t("setup.software", { version: k.software_version }) : t("setup.software", { version: "—" }))),
+        t("setup.software", { version: k.software_version || "—" }) +
+        (k.catalog_version ? " · " + t("setup.catalog", { version: k.catalog_version }) : "")),
       h("div", { class: "row" }, h("button", { class: "btn ghost", type: "button", "data-edit-kiosk": k.kiosk_id,
         onclick: () => open(k.site_code, k.kiosk_id) }, t("setup.edit"))));
   }

@@ -26,6 +26,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("config_status", sa.String(16), nullable=True))
         batch.add_column(sa.Column("config_error", sa.String(300), nullable=True))
         batch.add_column(sa.Column("software_version", sa.String(32), nullable=True))
+        batch.add_column(sa.Column("catalog_version", sa.String(64), nullable=True))
     op.create_table(
         "kiosk_settings",
         sa.Column("id", BigId, primary_key=True, autoincrement=True),
@@ -69,6 +70,7 @@ def downgrade() -> None:
     op.drop_index("ix_kiosk_settings_target", table_name="kiosk_settings")
     op.drop_table("kiosk_settings")
     with op.batch_alter_table("kiosks") as batch:
+        batch.drop_column("catalog_version")
         batch.drop_column("software_version")
         batch.drop_column("config_error")
         batch.drop_column("config_status")
