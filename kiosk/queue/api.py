@@ -32,7 +32,6 @@ from kiosk.queue.schemas import (
     NoteOut,
     NoticeIn,
     NoticeOut,
-    Ok,
     RequestIn,
     StaffRequestView,
 )
@@ -60,6 +59,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         import asyncio
 
         context.bus.bind(asyncio.get_running_loop())
+        context.metrics.start(context.bus)  # loop lag: overload state and the pushes' coalescing
         if context.listener is not None:
             context.listener.start()
         context.background.start()
@@ -71,6 +71,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
             await context.background.stop()
             if context.webhooks is not None:
                 await context.webhooks.stop()
+            await context.metrics.stop()
             if context.listener is not None:
                 context.listener.stop()
             if context.passwords is not None:
@@ -135,15 +136,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         out = await c.run(c.health.notice, caller, body)
         return JSONResponse(out, status_code=201 if out["created"] else 200)
 
-    @app.get("/healthz", response_model=Ok, tags=["ops"])
-    def healthz(c: Ctx) -> dict:
-        """Liveness and database reachability (for load balancers)."""
-        from sqlalchemy import text
+    from kiosk.queue.api_ops import router as ops_health  # /healthz, /metrics
 
-        with c.db.read() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"ok": True}
-
+    app.include_router(ops_health)
     from kiosk.queue.api_staff import router
 
     app.include_router(router)

@@ -14,6 +14,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     from kiosk.queue import (
         access_cli,
         ledger_cli,
+        metrics_cli,
         outbox_cli,
         remote_config_cli,
         report_cli,
@@ -28,5 +29,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     report_cli.add_commands(qsub)
     outbox_cli.add_commands(qsub)
     ops_cli.add_commands(qsub)
+    metrics_cli.add_commands(qsub)
     webhook_cli.add_commands(qsub)
     remote_config_cli.add_commands(qsub)
