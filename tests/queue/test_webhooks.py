@@ -267,3 +267,27 @@ def test_two_server_processes_send_each_event_once(world, ctx, receiver, db_url)
         other.db.dispose()
     lines = [e["line"] for p in receiver.of("json") for e in p["json"]["events"]]
     assert sorted(x.split("票号 ")[1] for x in lines) == tickets  # each once, none twice
+
+
+def test_a_case_falling_due_is_announced_without_the_applicant(world, live, receiver, clock, ctx):
+    from tests.queue.case_helpers import handover
+
+    with httpx.Client(base_url=live.url, timeout=10) as http:
+        assert _add(http, world.token("mgr"), "wecom", f"{receiver.base}/wecom/send?key=k").status_code == 201
+        made = http.post("/api/v1/cases", json=handover(), headers=auth(world.token("li")))
+        assert made.status_code == 201, made.text
+        for _day in range(1, 30):  # until the deadline sweep flags it overdue
+            clock.advance(86400)
+            ctx.cases.sweep()
+            texts = [p["json"]["markdown"]["content"] for p in receiver.of("wecom")]
+            if any("代办超期" in x for x in texts):
+                break
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any("代办超期" in x for x in texts):
+            time.sleep(0.05)
+            texts = [p["json"]["markdown"]["content"] for p in receiver.of("wecom")]
+    case_id = made.json()["id"]
+    assert any("【代办将到期】" in x and case_id in x for x in texts), texts
+    assert any("【代办超期】" in x and case_id in x and "个体工商户设立登记" in x for x in texts), texts
+    raw = b"".join(p["body"] for p in receiver.of("wecom")).decode()
+    assert "张三丰" not in raw and "13812345678" not in raw and "11010519491231002X" not in raw
