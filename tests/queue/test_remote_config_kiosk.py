@@ -159,3 +159,43 @@ def test_a_catalogue_version_switches_to_the_file_beside_it(tmp_path):
         assert controller.visit.catalog.info.version == "2027.1"
     finally:
         controller.close()
+
+
+def test_cli_settings_and_webhook_with_a_served_process(tmp_path, monkeypatch, capsys):
+    """`kiosk queue serve` as its own process; `set-config` and `add-webhook` from the command line while
+    it serves; the kiosk's own client gets the settings and its call reaches the robot, masked."""
+    import io
+    import sys
+
+    from kiosk.cli import main
+    from tests.queue.test_server_cli import server
+    from tests.queue.webhook_receiver import Receiver
+
+    state = ["--state-dir", str(tmp_path / "server")]
+
+    def run(*argv):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+        code = main(["queue", *argv, *state])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out
+
+    run("add-site", "--code", "T1", "--name", "南郊街道便民服务中心", "--level", "town")
+    token = run("add-kiosk", "--kiosk-id", "k1", "--site", "T1", "--location", "一楼大厅").strip()
+    with Receiver() as receiver, server(state) as url:
+        run("add-webhook", "--site", "T1", "--kind", "json", "--url", receiver.base + "/json/hook", "--secret", "s3cret")
+        kiosk = Kiosk(tmp_path / "kiosk", url, token)
+        try:
+            run("set-config", "--site", "T1", "ui.idle_timeout_s=300", "site.help_desk=一楼 3 号窗口")
+            assert until(lambda: kiosk.controller.visit.idle_timeout_s == 300, 15)
+            assert kiosk.controller.visit.site.help_desk == "一楼 3 号窗口"
+            assert until(lambda: json.loads(run("show-config", "--site", "T1", "--kiosk", "k1"))["running"]["version"]
+                         == "1.0", 15)
+            kiosk.client.call_helper("assist", "matter", matter_name="社保卡补办", ticket_no="A042",
+                                     resident={"name": "李小红", "id_number": "11010519491231002X"})
+            post = receiver.wait("json", 1, timeout=15)[0]
+        finally:
+            kiosk.close()
+    text = post["body"].decode()
+    assert "A042" in text and "李**" in text and "李小红" not in text and "11010519491231002X" not in text
+    assert "sent 1" in run("list-webhooks")
