@@ -126,6 +126,12 @@ class HeartbeatIn(KioskMessage):
     outbox_pending: int = Field(0, ge=0, le=10_000_000)
     interval_s: int | None = Field(None, ge=1, le=3600, description="the kiosk's heartbeat period")
     devices: list[DeviceHealth] = Field(default_factory=list, max_length=32)
+    # central configuration (kiosk/queue/remote_config.py): what the kiosk runs, and a version it refused
+    config_version: str | None = Field(None, max_length=32, pattern=r"^[0-9]{1,9}\.[0-9]{1,9}$")
+    config_rejected: str | None = Field(None, max_length=32, pattern=r"^[0-9]{1,9}\.[0-9]{1,9}$")
+    config_problems: list[Annotated[str, Field(max_length=300)]] = Field(default_factory=list, max_length=20)
+    software_version: str | None = Field(None, max_length=32, pattern=r"^[0-9A-Za-z.+_\-]+$")
+    catalog_version: str | None = Field(None, max_length=64, description="the matters catalogue it runs")
 
 
 
@@ -147,6 +153,15 @@ class NoticeOut(BaseModel):
 
 class Ok(BaseModel):
     ok: bool = True
+
+
+class PushedConfig(BaseModel):
+    version: str = Field(description="<site default version>.<kiosk version>; 0.0: no central settings")
+    settings: dict[str, Any] = Field(description="flat overrides, e.g. {\"ui.idle_timeout_s\": 120}")
+
+
+class HeartbeatOut(Ok):
+    config: PushedConfig
 
 
 class LoginIn(Body):
@@ -252,6 +267,11 @@ class KioskHealth(BaseModel):
     outbox_pending: int | None
     devices: list[DeviceHealth]
     problems: list[str] = Field(description="machine codes: quiet, paper_near_end, paper_out, reader_not_answering, <device>_<state>")
+    config_version: str | None = Field(None, description="central settings the kiosk runs (site.kiosk version)")
+    config_status: str | None = Field(None, description="applied | invalid (then config_error says why)")
+    config_error: str | None = None
+    software_version: str | None = None
+    catalog_version: str | None = None
 
 
 class HelperOnDuty(BaseModel):
