@@ -8,6 +8,7 @@ limited to the caller's visible sites. State-changing calls answer the request's
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from typing import Annotated
@@ -49,7 +50,8 @@ States = Annotated[list[str] | None, Query(description="repeat to combine: state
 
 def _me(c, p) -> dict:
     return {"id": p.user_id, "username": p.username, "display_name": p.display_name, "role": p.role,
-            "sites": sorted(p.sites), "visible_sites": sorted(p.visible), "on_duty": c.health.duty(p)}
+            "sites": sorted(p.sites), "visible_sites": sorted(p.visible), "on_duty": c.health.duty(p),
+            "session_expires_at": p.expires_at, "now": c.settings.clock()}
 
 
 @router.post("/auth/login", response_model=LoginOut, tags=["auth"],
@@ -212,6 +214,7 @@ def staff(caller: Caller, c: Ctx) -> list[dict]:
 
 
 MAX_EVENT_ID = 2**63 - 1
+BEAT_S = 5.0  # the console's watchdog calls a link dead after ~3 missed beats: "未连接" well within 20 s
 
 
 def _event_id(value: str | None) -> int | None:
@@ -221,10 +224,11 @@ def _event_id(value: str | None) -> int | None:
 
 @router.get("/events/stream", include_in_schema=False)
 async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, Header()] = None,
-                 after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID)] = None):
+                 after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID)] = None, beat: bool = False):
     """Server-sent events for my sites. Resumes after ``Last-Event-ID`` (header) or ``?after=``. The session
-    is checked again every ``stream_recheck_s``: a stream ends once its session was logged out, reset or
-    disabled."""
+    is checked again every ``stream_recheck_s``: a stream ends once its session was logged out, reset,
+    disabled or expired. With ``beat=1`` the keep-alive is an ``event: ping`` the page can see (at most every
+    :data:`BEAT_S`), carrying the server's time and the session's end: the console's watchdog."""
     creds = await _bearer(request)
     token = creds.credentials if creds else request.cookies.get(COOKIE)
     caller = await c.run(c.auth.principal, token)
@@ -279,5 +283,12 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
         finally:
             c.bus.unsubscribe(sub)
 
-    return EventSourceResponse(generate(), ping=c.settings.sse_ping_s,
+    every = min(c.settings.sse_ping_s, BEAT_S) if beat else c.settings.sse_ping_s
+
+    def ping() -> ServerSentEvent:
+        data = {"now": c.settings.clock().isoformat(), "every": every,
+                "expires_at": caller.expires_at.isoformat() if caller.expires_at else None}
+        return ServerSentEvent(data=json.dumps(data), event="ping")
+
+    return EventSourceResponse(generate(), ping=every, ping_message_factory=ping if beat else None,
                                headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

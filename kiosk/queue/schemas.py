@@ -222,6 +222,8 @@ class Me(BaseModel):
     sites: list[str]
     visible_sites: list[str]
     on_duty: bool
+    session_expires_at: datetime | None = Field(None, description="when this session ends (log in again then)")
+    now: datetime | None = Field(None, description="the server's time, for the console's clock offset")
 
 
 class LoginOut(BaseModel):
