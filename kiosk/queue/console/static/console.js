@@ -28,6 +28,7 @@
 
   function toast(text, bad) {
     const el = $("toast");
+    (window.KQ.toasts = window.KQ.toasts || []).push(text); // observable by tests
     el.textContent = text; el.className = "toast" + (bad ? " bad" : ""); el.hidden = false;
     clearTimeout(toast.timer);
     toast.timer = setTimeout(() => { el.hidden = true; }, bad ? 5000 : 2500);
