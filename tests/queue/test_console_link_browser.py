@@ -30,6 +30,7 @@ def phone(browser, url: str, user: str, width: int = 360, before=None):  # noqa:
     page.goto(url + "/console/")
     if before:
         page.evaluate(before)
+        page.reload()
     page.wait_for_selector("#login:not([hidden])")
     page.fill("#username", user)
     page.fill("#password", PASSWORD)

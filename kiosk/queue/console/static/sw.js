@@ -7,7 +7,7 @@ const CACHE = "kq-shell-v1";
 const SHELL = /*SHELL*/[];
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(["/console/", ...SHELL])).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(["/console/", "/console/i18n.json?lang=zh_CN", "/console/i18n.json?lang=en", ...SHELL])).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
