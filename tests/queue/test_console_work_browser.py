@@ -114,6 +114,8 @@ def test_statuses_off_duty_pauses_and_logout_warns(server, kiosk, browser, clock
     li.wait_for_selector(card)
     clock.advance(600)  # past the site's escalation time: 超时未认领
     li.wait_for_selector(f"{card} .badge-p.esc")
+    li.wait_for_selector("#banner:not([hidden]) >> text=A060")  # (the banner moves the list down)
+    li.wait_for_timeout(300)
     li.click(f"{card} [data-act=claim]")
     li.wait_for_selector(f"{card}.mine")
     assert li.locator(f"{card} .badge-p.esc").count() == 0  # claimed: no longer 超时未认领

@@ -133,6 +133,7 @@
     if (tab === "manage") { loadManage(); S.mgrTimer = setInterval(loadManage, 15000); }
     if (tab === "cases") window.KQ.cases.show();
     if (tab === "me") window.KQ.me.show();
+    window.KQ.queue.render(); // the banner and 认领下一个 belong to the queue's screen
     window.scrollTo(0, 0);
   }
 

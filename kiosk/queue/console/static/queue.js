@@ -79,7 +79,7 @@
     badge.hidden = !wait.length; badge.textContent = wait.length;
     document.title = (wait.length ? `(${wait.length}) ` : "") + t("title");
     const next = $("claim-next");
-    next.hidden = !wait.length || !onDuty();
+    next.hidden = !wait.length || !onDuty() || S.tab !== "queue";
     next.disabled = !S.up || S.busy.has("next");
     next.textContent = t("claim_next", { n: wait.length });
     renderFilter(); renderBanner(wait);
