@@ -83,3 +83,31 @@ def test_me_tells_the_session_end_and_the_server_time(api, clock):
     from datetime import datetime
     left = datetime.fromisoformat(me["session_expires_at"]) - datetime.fromisoformat(me["now"])
     assert 11.9 * 3600 < left.total_seconds() <= 12 * 3600
+
+
+def test_a_helper_hands_her_request_to_a_colleague_and_a_manager_dispatches(api, client, world):
+    kiosk = auth(world.kiosk_tokens["k1"])
+    rid = client.post("/api/v1/requests", json=world.request_body(), headers=kiosk).json()["id"]
+    api.post("li", f"/requests/{rid}/claim")
+    api.post("li", f"/requests/{rid}/arrive")
+    who = api.get("li", f"/requests/{rid}/assignees").json()
+    names = [w["display_name"] for w in who]
+    assert "李四" not in names and "王五" in names and "周经理" in names and "赵六" not in names  # her site only
+    wang = next(w["id"] for w in who if w["display_name"] == "王五")
+    assert api.post("zhao", f"/requests/{rid}/assign", json={"helper_id": wang}).status_code == 404  # not his site
+    api.get("wang", "/me")  # (wang logged in: on duty)
+    moved = api.post("li", f"/requests/{rid}/assign", json={"helper_id": wang})
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["state"], moved.json()["claimed_by"]["display_name"]) == ("arrived", "王五")
+    assert api.post("li", f"/requests/{rid}/assign", json={"helper_id": wang}).json()["code"] == "not_yours"
+    events = [e["type"] for e in api.get("mgr", f"/requests/{rid}/events").json()]
+    assert events[-1] == "request.assigned"
+    # a manager dispatches a waiting call; nobody gets it while off duty
+    rid2 = client.post("/api/v1/requests", json=world.request_body(), headers=kiosk).json()["id"]
+    li = world.user_ids["li"]
+    api.client.put("/api/v1/me/duty", json={"on_duty": False}, headers=api._h("li"))
+    off = api.post("mgr", f"/requests/{rid2}/assign", json={"helper_id": li})
+    assert off.status_code == 409 and off.json()["code"] == "helper_off_duty" and "李四" in off.json()["detail"]
+    api.client.put("/api/v1/me/duty", json={"on_duty": True}, headers=api._h("li"))
+    sent = api.post("mgr", f"/requests/{rid2}/assign", json={"helper_id": li}).json()
+    assert (sent["state"], sent["claimed_by"]["display_name"]) == ("claimed", "李四")

@@ -177,3 +177,28 @@ def test_the_console_is_an_installable_app_that_opens_offline(server, browser): 
     li.wait_for_selector("#login-form", state="attached")  # the shell came from the service worker
     assert li.locator("title").inner_text() == "帮办呼叫"
     li.context.set_offline(False)
+
+
+def test_shift_change_hands_held_requests_and_a_manager_reassigns(server, kiosk, browser, shots):  # noqa: F811
+    li = phone(browser, server.url, "li")
+    wang = phone(browser, server.url, "wang")
+    rid = kiosk.call_helper("assist", "materials", ticket_no="A090")
+    card = f"article[data-id='{rid}']"
+    li.wait_for_selector(card)
+    li.click(f"{card} [data-act=claim]")
+    li.wait_for_selector(f"{card}.mine")
+    li.click("#tab-me")
+    li.click("#shift")  # 交接班
+    li.wait_for_selector("#sheet:not([hidden]) [data-assignee]")
+    li.screenshot(path=str(shots / "console_shift_change.png"))
+    li.click("#sheet [data-assignee] >> text=王五")
+    wang.wait_for_selector(f"{card}.mine")  # now hers, live
+    assert any("A090 已交给您" in x for x in wang.evaluate("window.KQ.toasts"))
+    mgr = phone(browser, server.url, "mgr")
+    mgr.wait_for_selector(card)
+    mgr.click(f"{card} [data-act=more]")
+    mgr.click(f"{card} [data-act=dispatch]")  # 改派 back to 李四
+    mgr.click("#sheet [data-assignee] >> text=李四")
+    li.click("[data-tab=queue]")
+    li.wait_for_selector(f"{card}.mine")
+    wang.wait_for_selector(f"{card}.other")

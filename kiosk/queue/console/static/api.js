@@ -82,7 +82,7 @@
 
   /** The event types the server pushes (kiosk/queue/txn.py PUSHED_TYPES): requests and 代办 cases. */
   const PUSHED = ["request.created", "request.claimed", "request.arrived", "request.resolved", "request.converted",
-    "request.released", "request.cancelled", "request.escalated", "request.note", "case.registered", "case.started", "case.moved",
+    "request.released", "request.cancelled", "request.escalated", "request.note", "request.assigned", "case.registered", "case.started", "case.moved",
     "case.completed", "case.returned", "case.withdrawn", "case.cancelled", "case.due_soon", "case.overdue",
     "case.suspended", "case.resumed", "case.transfer_offered", "case.transferred", "case.transfer_declined"];
 

@@ -85,7 +85,9 @@
         h("div", { class: "line muted" }, (S.me.sites || []).map(ui().siteName).join("、")),
         h("p", { class: "line" }, on ? t("duty_on_text") : t("duty_off_text")),
         h("button", { id: "duty", type: "button", class: "btn big " + (on ? "ghost" : "ok"), onclick: () => setDuty(!on) },
-          on ? t("go_off_duty") : t("go_on_duty"))),
+          on ? t("go_off_duty") : t("go_on_duty")),
+        h("div", { class: "row" }, h("button", { id: "shift", type: "button", class: "btn primary", onclick: () => window.KQ.handover.all() },
+          t("handover.shift", { n: holding().length })))),
       h("article", { class: "card", id: "sound-card" },
         h("div", { class: "head" }, h("span", { class: "kind" }, t("sound.title"))),
         h("label", { class: "check" }, h("input", { type: "checkbox", id: "snd-on", checked: p.on,
@@ -116,6 +118,7 @@
       for (const r of held) { try { await api("POST", `/requests/${encodeURIComponent(r.id)}/release`, { note: t("released_at_logout") }); } catch (e) { /* shown below */ } }
       out();
     } }, t("logout_release")),
+    h("button", { class: "btn big ghost", id: "logout-shift", onclick: () => { closeSheet(); window.KQ.handover.all(); } }, t("handover.shift", { n: held.length })),
     h("button", { class: "btn big ghost", id: "logout-anyway", onclick: out }, t("logout_anyway")));
   }
 

@@ -52,6 +52,9 @@
     } else if (type === "request.escalated" && r.state === "waiting") {
       S.fresh.add(r.id); S.banner = r.id;
       if (onDuty()) { Alerts.ring(true); Alerts.keepRinging(pending); }
+    } else if (type === "request.assigned" && mine(r) && data.actor !== "user:" + S.me.username) {
+      S.fresh.add(r.id); ui().toast(t("handover.to_me", { ticket: r.ticket_no || t("kind." + r.kind) }));
+      if (onDuty()) Alerts.ring(false);
     } else if (type === "request.note" && data.note && S.items.has(r.id)) {
       addNote(r.id, data.note); S.fresh.add(r.id);
     }
@@ -160,17 +163,21 @@
     const manager = S.me.role !== "helper";
     if (r.state === "waiting") return h("div", {},
       h("div", { class: "row" }, onDuty() ? b("claim", "primary big", t("claim"), () => act(r, "claim")) : null, more()),
-      open ? h("div", { class: "row" }, b("cancel", "ghost", t("cancel"), () => cancelSheet(r))) : null);
+      open ? h("div", { class: "row" }, b("cancel", "ghost", t("cancel"), () => cancelSheet(r)),
+        manager ? b("dispatch", "ghost", t("handover.dispatch"), () => window.KQ.handover.one(r)) : null) : null);
     if (me && r.state === "claimed") return h("div", {},
       h("div", { class: "row" }, b("arrive", "ok big", t("arrive"), () => act(r, "arrive"))),
-      h("div", { class: "row" }, b("release", "ghost", t("release"), () => releaseSheet(r)), b("cancel", "ghost", t("cancel"), () => cancelSheet(r))));
+      h("div", { class: "row" }, b("release", "ghost", t("release"), () => releaseSheet(r)), b("cancel", "ghost", t("cancel"), () => cancelSheet(r))),
+      h("div", { class: "row" }, b("assign", "ghost", t("handover.give"), () => window.KQ.handover.one(r))));
     if (me && r.state === "arrived") return h("div", {},
       h("div", { class: "row" }, b("resolve-window", "ok big", t("resolve_window"), () => act(r, "resolve", { outcome: "led_to_window" })),
         b("resolve-answered", "ok big", t("resolve_answered"), () => act(r, "resolve", { outcome: "answered" }))),
       h("div", { class: "row" }, b("convert", "primary", t("convert"), () => window.KQ.cases.register(r))),
-      h("div", { class: "row" }, b("release", "ghost", t("release"), () => releaseSheet(r)), b("cancel", "ghost", t("cancel"), () => cancelSheet(r))));
-    if (other && manager) return h("div", {}, h("div", { class: "row" }, more()), open ? h("div", { class: "row" },
-      b("release", "ghost", t("release"), () => releaseSheet(r)), b("cancel", "ghost", t("cancel"), () => cancelSheet(r))) : null);
+      h("div", { class: "row" }, b("release", "ghost", t("release"), () => releaseSheet(r)), b("cancel", "ghost", t("cancel"), () => cancelSheet(r))),
+      h("div", { class: "row" }, b("assign", "ghost", t("handover.give"), () => window.KQ.handover.one(r))));
+    if (other && manager) return h("div", {}, h("div", { class: "row" }, more()), open ? h("div", { class: "row wrap" },
+      b("release", "ghost", t("release"), () => releaseSheet(r)), b("cancel", "ghost", t("cancel"), () => cancelSheet(r)),
+      b("dispatch", "ghost", t("handover.reassign"), () => window.KQ.handover.one(r))) : null);
     return null;
   }
 
