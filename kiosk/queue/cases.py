@@ -154,7 +154,13 @@ class CaseService(EventTx):
             self._row(conn, user, case_id)
             shown = [c for c in case_events.c if c.name not in ("prev_hash", "salt")]
             stmt = select(*shown).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
-            return [dict(r) for r in conn.execute(stmt).mappings()]
+            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+            names = {r["actor"][5:] for r in rows if r["actor"].startswith("user:")}
+            known = dict(conn.execute(select(users.c.username, users.c.display_name)
+                                      .where(users.c.username.in_(sorted(names)))).all()) if names else {}
+            for r in rows:  # who, by name (the actor stays as recorded)
+                r["actor_name"] = known.get(r["actor"][5:]) if r["actor"].startswith("user:") else None
+            return rows
 
     # ---- writing -------------------------------------------------------------------------------------
     def _push(self, pending: list[dict], type_: str, actor: str, at: datetime, row: RowMapping | dict) -> None:

@@ -202,3 +202,28 @@ def test_shift_change_hands_held_requests_and_a_manager_reassigns(server, kiosk,
     li.click("[data-tab=queue]")
     li.wait_for_selector(f"{card}.mine")
     wang.wait_for_selector(f"{card}.other")
+
+
+def test_a_case_card_shows_its_timeline_and_the_export_takes_a_date_range(server, world, browser, shots):  # noqa: F811
+    from tests.queue.case_helpers import handover
+    from tests.queue.conftest import auth
+
+    token = world.token("li")
+    case = httpx.post(f"{server.url}/api/v1/cases", json=handover(), headers=auth(token)).json()
+    httpx.post(f"{server.url}/api/v1/cases/{case['id']}/start", json={"department": "市场监管局窗口"}, headers=auth(token))
+    li = phone(browser, server.url, "li")
+    li.click("#tab-cases")
+    card = f"article[data-case='{case['id']}']"
+    li.wait_for_selector(card)
+    li.click(f"{card} [data-cact=timeline]")
+    li.wait_for_selector(f"{card} [data-timeline] li >> nth=1")
+    lines = li.locator(f"{card} [data-timeline] li").all_inner_texts()
+    assert "李四 · 登记交接" in lines[0] and "李四 · 开始办理（市场监管局窗口）" in lines[1], lines
+    li.screenshot(path=str(shots / "console_case_timeline.png"))
+    mgr = phone(browser, server.url, "mgr")
+    mgr.click("#tab-cases")
+    mgr.wait_for_selector("#export-range:not([hidden])")
+    mgr.fill("#export-since", "2026-11-01")
+    mgr.fill("#export-until", "2026-11-30")
+    mgr.dispatch_event("#export-until", "change")
+    assert mgr.get_attribute("#case-export", "href") == "/api/v1/cases/export.xlsx?since=2026-11-01&until=2026-11-30"

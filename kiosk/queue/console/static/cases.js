@@ -5,7 +5,15 @@
 (function () {
   const { t, api } = window.KQ;
   const $ = (id) => document.getElementById(id);
-  const C = { seg: "open", items: [], identity: new Map(), timer: null };
+  const C = { seg: "open", items: [], identity: new Map(), timeline: new Map(), timer: null };
+  const fmtAt = (iso) => { const d = new Date(iso); return isNaN(d) ? "" : `${d.getMonth() + 1}-${d.getDate()} ${d.toTimeString().slice(0, 5)}`; };
+
+  /** The case's every event — what, who, when — under its card (again to hide). */
+  async function timeline(c) {
+    if (C.timeline.delete(c.id)) return render();
+    try { C.timeline.set(c.id, await api("GET", `/cases/${encodeURIComponent(c.id)}/events`)); } catch (e) { return ui().toast(e.message, true); }
+    render();
+  }
   const RUNNING = new Set(["registered", "in_progress"]);
   const ui = () => window.KQ.ui;
 
@@ -96,6 +104,10 @@
       h("div", { class: "line muted" }, t("cases.materials", { list: mats })),
       c.close_reason ? h("div", { class: "line" }, t("cases.reason", { text: c.close_reason })) : null,
       ...window.KQ.caseMoves.lines(c),
+      C.timeline.has(c.id) ? h("ol", { class: "timeline", "data-timeline": c.id }, ...C.timeline.get(c.id).map((e) =>
+        h("li", {}, `${fmtAt(e.at)} ${e.actor_name || t("cases.actor." + e.actor.split(":")[0])} · ${
+          t("cases.event." + e.type.split(".")[1]) !== "cases.event." + e.type.split(".")[1] ? t("cases.event." + e.type.split(".")[1]) : e.type}`
+          + (e.data && (e.data.department || e.data.reason) ? `（${e.data.department || e.data.reason}）` : "")))) : null,
       actions(c, !!id));
   }
 
@@ -112,6 +124,8 @@
     if (c.actions.includes("start") || c.actions.includes("complete") || c.actions.includes("return")
         || c.actions.includes("withdraw")) more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "identity",
       onclick: () => (shown ? (C.identity.delete(c.id), render()) : identity(c)) }, t(shown ? "hide_identity" : "cases.act.identity")));
+    more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "timeline", onclick: () => timeline(c) },
+      t(C.timeline.has(c.id) ? "cases.timeline_hide" : "cases.timeline")));
     if (c.actions.includes("withdraw")) more.push(b("withdraw", "ghost", () => reasonSheet(c, "withdraw")));
     if (c.actions.includes("cancel")) more.push(b("cancel", "ghost", () => reasonSheet(c, "cancel")));
     return h("div", {}, main.length ? h("div", { class: "row" }, ...main) : null, h("div", { class: "row wrap" }, ...more));
