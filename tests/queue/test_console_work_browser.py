@@ -227,3 +227,26 @@ def test_a_case_card_shows_its_timeline_and_the_export_takes_a_date_range(server
     mgr.fill("#export-until", "2026-11-30")
     mgr.dispatch_event("#export-until", "change")
     assert mgr.get_attribute("#case-export", "href") == "/api/v1/cases/export.xlsx?since=2026-11-01&until=2026-11-30"
+
+
+def test_today_lists_what_i_handled_with_a_search(server, kiosk, world, browser):  # noqa: F811
+    from tests.queue.case_helpers import handover
+    from tests.queue.conftest import auth
+
+    li = phone(browser, server.url, "li")
+    for ticket in ("A101", "A102"):
+        rid = kiosk.call_helper("assist", "materials", ticket_no=ticket, matter_name="城乡居民养老保险参保登记")
+        card = f"article[data-id='{rid}']"
+        li.wait_for_selector(card)
+        li.click(f"{card} [data-act=claim]")
+        li.click(f"{card} [data-act=arrive]")
+        li.click(f"{card} [data-act=resolve-answered]")
+        li.wait_for_selector(card, state="detached")
+    httpx.post(f"{server.url}/api/v1/cases", json=handover(), headers=auth(world.token("li")))
+    li.click("#tab-me")
+    li.wait_for_selector("#me-done h2 >> text=今日已办 3 条")
+    li.fill("#done-search", "A102")
+    rows = li.locator("#me-done .done-row").all_inner_texts()
+    assert len(rows) == 1 and "A102" in rows[0] and "已办结" in rows[0]
+    li.fill("#done-search", "个体工商户")
+    assert "代办 #1" in li.locator("#me-done").inner_text()

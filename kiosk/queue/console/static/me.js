@@ -50,7 +50,14 @@
       const data = await api("GET", "/requests?mine=true&state=resolved&state=converted&state=cancelled&limit=200");
       const today = new Date(window.KQ.clock.now()).toDateString();
       M.done = data.items.filter((r) => new Date(r.closed_at || r.updated_at).toDateString() === today);
-    } catch (e) { M.done = []; }
+      const cases = await api("GET", "/cases?mine=true");  // 代办 cases I registered, completed or returned today
+      for (const c of cases.items) {
+        const at = [c.registered_at, c.completed_at, c.returned_at, c.closed_at].filter(Boolean)
+          .find((x) => new Date(x).toDateString() === today);
+        if (at) M.done.push({ id: c.id, ticket_no: `${t("today.case")} #${c.seq}`, state: "case", matter_name: c.matter_name,
+          resident_masked: c.applicant_masked, closed_at: at, case_state: c.state });
+      }
+    } catch (e) { M.done = M.done || []; }
     renderDone();
   }
 
@@ -63,7 +70,8 @@
       || (r.matter_name || "").includes(q));
     box.replaceChildren(h("h2", {}, t("today.title", { n: M.done.length })),
       ...rows.map((r) => h("div", { class: "done-row", "data-done": r.id },
-        h("strong", {}, r.ticket_no || t("kind." + r.kind)), ` ${t("state." + r.state)} · ${r.matter_name || t("no_matter")}`,
+        h("strong", {}, r.ticket_no || t("kind." + r.kind)),
+        ` ${r.case_state ? t("cases.state." + r.case_state) : t("state." + r.state)} · ${r.matter_name || t("no_matter")}`,
         h("span", { class: "muted" }, ` · ${r.resident_masked || ""} ${r.closed_at ? new Date(r.closed_at).toTimeString().slice(0, 5) : ""}`))),
       rows.length ? null : h("p", { class: "muted" }, t(M.done.length ? "today.no_match" : "today.empty")));
   }
