@@ -48,6 +48,10 @@ def test_sound_after_a_reload_is_stated_and_the_choice_kept(server, browser, sho
     li.click("#tab-me")
     li.wait_for_selector("#sound-card")
     li.screenshot(path=str(shots / "console_me.png"), full_page=True)
+    rings = li.evaluate("window.KQ.rings")
+    li.click("#snd-test")  # 试听
+    li.wait_for_timeout(300)
+    assert li.evaluate("window.KQ.rings") == rings + 1
     li.uncheck("#snd-on")  # she turns it off
     li.reload()
     li.wait_for_selector("#sound:not([hidden])")
@@ -127,8 +131,10 @@ def test_statuses_off_duty_pauses_and_logout_warns(server, kiosk, browser, clock
     li.click("#tab-me")
     li.click("#duty")
     li.wait_for_selector("#sheet:not([hidden]) >> text=1 条求助")  # going off duty while holding one: said
+    assert li.evaluate("window.KQ.Alerts.wanted") is True  # on duty: the screen is kept on (wake lock)
     li.click("#offduty-ok")
     li.wait_for_selector("#offduty:not([hidden])")
+    assert li.evaluate("window.KQ.Alerts.wanted") is False
     li.click("[data-tab=queue]")
     rings = li.evaluate("window.KQ.rings")
     rid2 = kiosk.call_helper("call", "start", ticket_no="A061")
