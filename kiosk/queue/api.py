@@ -142,6 +142,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue.api_staff import router
 
     app.include_router(router)
+    from kiosk.queue import api_assign  # 交接班 and 改派
+
+    app.include_router(api_assign.router)
     from kiosk.queue import api_cases  # 代办 cases, ledger, figures
 
     app.include_router(api_cases.router)

@@ -237,12 +237,25 @@ class Me(BaseModel):
     sites: list[str]
     visible_sites: list[str]
     on_duty: bool
+    session_expires_at: datetime | None = Field(None, description="when this session ends (log in again then)")
+    now: datetime | None = Field(None, description="the server's time, for the console's clock offset")
 
 
 class LoginOut(BaseModel):
     token: str = Field(description="bearer token; the same value is set as the kq_session cookie")
     expires_at: datetime
     user: Me
+
+
+class AssignIn(Body):
+    helper_id: int = Field(ge=1, description="the colleague who takes the request (GET …/assignees)")
+
+
+class Assignee(BaseModel):
+    id: int
+    display_name: str
+    on_duty: bool
+    holding: int = Field(description="open requests this colleague holds now")
 
 
 class DutyIn(Body):
