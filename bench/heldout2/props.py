@@ -32,6 +32,8 @@ def _box(mask: np.ndarray, pad: float) -> tuple[slice, slice]:
 def _blend(canvas: np.ndarray, mask: np.ndarray, colour: np.ndarray, shade: np.ndarray | None = None) -> None:
     """Paints ``colour`` (BGR) where ``mask`` (0..1 float) is, with optional shading."""
     box = _box(mask, 0)
+    if mask[box].size == 0:
+        return
     m = mask[box][..., None]
     col = colour[None, None, :]
     if shade is not None:
@@ -46,6 +48,8 @@ def _soft_shadow(canvas: np.ndarray, mask: np.ndarray, rng: np.random.Generator,
     box = _box(mask, off + 3 * sigma)
     m = np.float32([[1, 0, off * np.cos(ang)], [0, 1, off * np.sin(ang)]])
     part = mask[box]
+    if part.size == 0:
+        return
     sh = cv2.GaussianBlur(cv2.warpAffine(part, m, (part.shape[1], part.shape[0])), (0, 0), sigma)
     canvas[box] *= (1 - rng.uniform(0.15, 0.4) * sh)[..., None]
 

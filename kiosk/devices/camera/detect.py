@@ -31,6 +31,7 @@ import numpy as np
 
 from kiosk.devices.camera.levels import Level, contour_candidates, darkest_channel
 from kiosk.devices.camera.quads import (
+    fit_sides,
     order_corners,
     plausible,
     quad_from_contour,
@@ -69,7 +70,7 @@ def _contour_quads(level: Level, make: Callable[[], tuple[np.ndarray, int]], min
     for contour in contour_candidates(mask, mode, min_px):
         quad = quad_from_contour(contour)
         if quad is not None:
-            quad = order_corners(quad)
+            quad = order_corners(fit_sides(contour, quad))
             if plausible(quad, min_px, level.w, level.h):
                 yield quad
         sides = quad_from_sides(contour)
