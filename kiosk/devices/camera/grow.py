@@ -33,7 +33,7 @@ def _peaks(profile: np.ndarray, start: int, min_step: float) -> list[int]:
         s = int(i) + 2
         if s >= start and step[i] >= min_step and all(abs(s - f) > 4 for f in found):
             found.append(s)
-        if len(found) == 4:
+        if len(found) == 3:
             break
     return found
 
@@ -60,7 +60,7 @@ def grow(quad: np.ndarray, images: tuple[np.ndarray, ...], score: float) -> tupl
         if mx.min() < 0 or my.min() < 0 or mx.max() > w - 1 or my.max() > h - 1:
             continue  # runs off the image: nothing to grow into that can be checked
         best = None
-        for img in images:
+        for img in images[:1]:  # peaks in grey; every image backs the grown quad
             rows = cv2.remap(img, mx, my, cv2.INTER_LINEAR).astype(np.float32)
             steps = np.abs(rows[:, 4:] - rows[:, :-4])  # per row, the step at offset j + 2
             for s in _peaks(rows.mean(axis=0), max(6, int(0.08 * reach / 0.7)), 8.0):
