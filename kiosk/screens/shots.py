@@ -279,6 +279,7 @@ def _scenarios():
         ("27_help_claimed", {}, claimed),
         ("28_done_waiting_for_helper", {}, done_waiting),
         ("29_confirm_home", {}, confirm_home),
+        ("60_proxy_handover_notice", {}, lambda h: h.tap(h.screen("start").ids.proxy)),
     ]
 
 

@@ -73,8 +73,9 @@ class HelpMixin:
             note = tr("kiosk.help.reason.printer_ticket", ticket=ticket)
         step = p["step"] if p["step"] in HELP_STEPS else "start"
         rid = self.queue.call_helper(KIND_REQUEST.get(p.get("kind"), "call"), step, p.get("matter_id"),
-                                     p.get("matter_name"), ticket, p.get("priority", "normal"),
-                                     visit_id=p["visit_id"], note=note)
+                                     p.get("matter_name"), ticket, p.get("priority", "normal"), intent.resident,
+                                     visit_id=p["visit_id"], note=note, name_masked=p.get("name_masked"),
+                                     materials=p.get("materials"))
         self._request_ids[intent.request_id] = rid
         self.sent_requests.append(rid)
         self._poll_help(intent.request_id)

@@ -58,7 +58,8 @@ class HelpRequests:
         return self.help_request_id is not None and self.help.coming
 
     def request_payload(self) -> dict:
-        """What a help request carries: kiosk, site, step, matter so far; the name masked, no ID number."""
+        """What a help request carries: kiosk, site, step, matter so far, the materials' state; the name
+        masked, no ID number (an agreed 代办's identity travels apart: :meth:`handover_identity`)."""
         return {
             "visit_id": self.visit_id, "kiosk_id": self.site.kiosk_id, "site_code": self.site.site_code,
             "location": self.site.location, "step": self.step.value,
@@ -68,6 +69,7 @@ class HelpRequests:
             "ticket": self.result.ticket.number if self.result and self.result.ticket else None,
             "name_masked": self.identity.masked_name if self.identity else None,
             "priority": "elderly" if self.elderly else "normal",
+            "materials": self.materials_brief(),
         }
 
     def _helper(self, reason: str) -> list[Intent]:
@@ -76,7 +78,8 @@ class HelpRequests:
             return []
         self.help_request_id = uuid.uuid4().hex
         self.help = HelpStatus("sending")
-        return [CallHelper(self.help_request_id, reason, self.request_payload())]  # type: ignore[arg-type]
+        return [CallHelper(self.help_request_id, reason, self.request_payload(),  # type: ignore[arg-type]
+                           self.handover_identity())]
 
     def _call_or_tell(self, reason: str, message_key: str) -> list[Intent]:
         """A new request for ``reason``; when one exists, a note ``message_key`` to it instead."""

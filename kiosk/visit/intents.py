@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 
@@ -41,6 +41,7 @@ class CallHelper:
     request_id: str
     reason: Literal["resident", "lead", "handover", "printer", "unsure"]
     payload: dict
+    resident: dict | None = field(default=None, repr=False)  # 代办 agreed: name, id_number (never logged)
 
 
 @dataclass(frozen=True)
