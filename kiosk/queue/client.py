@@ -134,6 +134,17 @@ class HelpQueueClient:
                             ref_id=request_id)
         self.forwarder.wake()
 
+    def _own_request(self, request_id: str) -> str:
+        """``request_id`` in canonical form; ValueError unless it is a request this kiosk's outbox holds."""
+        try:
+            request_id = str(uuid.UUID(str(request_id)))
+        except ValueError:
+            raise ValueError(f"request_id: '{request_id}' is not a request id") from None
+        item = self.outbox.get(request_id)
+        if item is None or item.kind != "request":
+            raise ValueError(f"request_id: {request_id} is not a request of this kiosk")
+        return request_id
+
     def add_note(self, request_id: str, text: str) -> str:
         """Records a note for a request this kiosk created (e.g. "打印机缺纸，请带上号码") and returns the
         note's id at once (after the durable write). It is sent after the request itself, with the same
@@ -148,13 +159,7 @@ class HelpQueueClient:
             raise ValueError("text: empty note")
         if len(text) > 500:
             raise ValueError("text: longer than 500 characters")
-        try:
-            request_id = str(uuid.UUID(str(request_id)))
-        except ValueError:
-            raise ValueError(f"request_id: '{request_id}' is not a request id") from None
-        item = self.outbox.get(request_id)
-        if item is None or item.kind != "request":
-            raise ValueError(f"request_id: {request_id} is not a request of this kiosk")
+        request_id = self._own_request(request_id)
         body = {"id": str(uuid.uuid4()), "text": text, "created_at": _now_iso()}
         note_id = self.outbox.enqueue("note", "POST", f"/api/v1/requests/{request_id}/notes", body,
                                       item_id=body["id"], ref_id=request_id)
@@ -191,13 +196,7 @@ class HelpQueueClient:
             raise ValueError("comment: longer than 200 characters")
         if score <= 2 and not reasons and not comment:
             raise ValueError("reasons: a 不满意 rating needs a reason or a comment")
-        try:
-            request_id = str(uuid.UUID(str(request_id)))
-        except ValueError:
-            raise ValueError(f"request_id: '{request_id}' is not a request id") from None
-        item = self.outbox.get(request_id)
-        if item is None or item.kind != "request":
-            raise ValueError(f"request_id: {request_id} is not a request of this kiosk")
+        request_id = self._own_request(request_id)
         body = {"id": str(uuid.uuid4()), "request_id": request_id, "score": score, "reasons": reasons,
                 "comment": comment, "created_at": _now_iso()}
         rating_id = self.outbox.enqueue("rating", "POST", "/api/v1/ratings", body, item_id=body["id"],

@@ -65,6 +65,7 @@ class Context:
     cases: CaseService | None = None
     throttle: LoginThrottle | None = None
     passwords: PasswordChecks | None = None
+    rating_budget: object | None = None  # kiosk.queue.budget.AddressBudget, made on first use
 
     async def run(self, fn, *args, **kwargs):
         """Runs a service call: inline on SQLite (sub-millisecond, one writer: no thread hop, the GIL is
