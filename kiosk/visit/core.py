@@ -21,13 +21,14 @@ from kiosk.visit.identity import Identity, consume_card, validate_id_number
 from kiosk.visit.idle import Idle
 from kiosk.visit.intents import Intent, SiteInfo, VisitReset
 from kiosk.visit.materials import Materials
+from kiosk.visit.rating import Rating
 from kiosk.visit.result import Outcome, Result
 from kiosk.visit.steps import BACK, Kind, Step, TransitionError, VisitError, check_move, check_step
 from kiosk.visit.tickets import Ticket
 from kiosk.visit.wipe import PersonalData
 
 
-class Visit(Materials, Outcome, HelpRequests, Handover, DeviceState, Idle, PersonalData):
+class Visit(Materials, Outcome, HelpRequests, Handover, Rating, DeviceState, Idle, PersonalData):
     """One resident's session. Create once per kiosk; :meth:`reset` makes it a fresh visit.
 
     ``tickets`` is a callable returning a new :class:`~kiosk.visit.tickets.Ticket` (a ``TicketIssuer``).

@@ -28,13 +28,16 @@ class HelpStatus:
     nobody claimed it yet), ``claimed`` (``helper`` is on the way), ``offline`` (recorded in the outbox, the
     network is down: nobody knows of it yet), ``closed`` (resolved or cancelled by the helpers).
     ``eta_s``: the queue's estimate of the wait (None: unknown). ``directions``: the slip telling where the
-    帮办代办 window is: ``""`` (not asked for), ``printing``, ``printed`` or ``failed``.
+    帮办代办 window is: ``""`` (not asked for), ``printing``, ``printed`` or ``failed``. ``rating``: once the
+    helpers marked the request resolved while the resident is still here, ``asking`` (then ``sent`` or
+    ``skipped``).
     """
 
     phase: HelpPhase = "none"
     helper: str = ""
     eta_s: float | None = None
     directions: str = ""
+    rating: str = "none"  # 好差评 of a resolved request: none, asking, sent, skipped (kiosk/visit/rating.py)
 
     @property
     def coming(self) -> bool:
@@ -102,7 +105,8 @@ class HelpRequests:
             return []
         intents: list[Intent] = []
         if state in CLOSED_STATES:
-            self.help = HelpStatus("closed", self.help.helper, None, self.help.directions)
+            rating = "asking" if state == "resolved" and self.help.rating == "none" else self.help.rating
+            self.help = HelpStatus("closed", self.help.helper, None, self.help.directions, rating)
         elif not online:
             self.help.phase = "offline"
             if self.site.help_desk and not self.help.directions:

@@ -54,6 +54,16 @@ class TellHelper:
 
 
 @dataclass(frozen=True)
+class RateHelp:
+    """Send the resident's 好差评 of the visit's resolved request ``request_id`` (score 4 满意, 3 基本满意,
+    2 不满意 with ``reasons``: codes of ``kiosk.queue.rating_codes.REASONS``)."""
+
+    request_id: str
+    score: int
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReportDevice:
     """Report a device problem as device health (``device``: idcard, camera, printer)."""
 
@@ -69,4 +79,4 @@ class VisitReset:
     help_request_id: str | None
 
 
-Intent = PrintSlip | CallHelper | TellHelper | ReportDevice | VisitReset
+Intent = PrintSlip | CallHelper | TellHelper | RateHelp | ReportDevice | VisitReset
