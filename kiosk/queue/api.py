@@ -59,6 +59,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         import asyncio
 
         context.bus.bind(asyncio.get_running_loop())
+        context.metrics.start(context.bus)  # loop lag: overload state and the pushes' coalescing
         if context.listener is not None:
             context.listener.start()
         context.background.start()
@@ -66,6 +67,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
             yield
         finally:
             await context.background.stop()
+            await context.metrics.stop()
             if context.listener is not None:
                 context.listener.stop()
             if context.passwords is not None:
@@ -130,15 +132,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         out = await c.run(c.health.notice, caller, body)
         return JSONResponse(out, status_code=201 if out["created"] else 200)
 
-    @app.get("/healthz", response_model=Ok, tags=["ops"])
-    def healthz(c: Ctx) -> dict:
-        """Liveness and database reachability (for load balancers)."""
-        from sqlalchemy import text
+    from kiosk.queue.api_ops import router as ops_health  # /healthz, /metrics
 
-        with c.db.read() as conn:
-            conn.execute(text("SELECT 1"))
-        return {"ok": True}
-
+    app.include_router(ops_health)
     from kiosk.queue.api_staff import router
 
     app.include_router(router)

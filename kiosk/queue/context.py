@@ -15,11 +15,14 @@ from kiosk.queue.cases import CaseService
 from kiosk.queue.crypto import IdentityBox, derived_secret, load_cipher
 from kiosk.queue.db import Database
 from kiosk.queue.escalation import Background
-from kiosk.queue.events import EventBus, LocalPublisher, PgListener, PgPublisher, pg_channel, to_json
+from kiosk.queue.events import LocalPublisher, PgListener, PgPublisher, pg_channel, to_json
+from kiosk.queue.fanout import EventBus
 from kiosk.queue.health import HealthService
+from kiosk.queue.metrics import Metrics
 from kiosk.queue.ratings import rating_url
 from kiosk.queue.service import QueueService
 from kiosk.queue.throttle import LoginThrottle, PasswordChecks, Policy
+from kiosk.queue.txn import PUSHED_TYPES
 
 
 def utcnow() -> datetime:
@@ -65,6 +68,7 @@ class Context:
     cases: CaseService | None = None
     throttle: LoginThrottle | None = None
     passwords: PasswordChecks | None = None
+    metrics: Metrics = field(default_factory=Metrics)
     rating_budget: object | None = None  # kiosk.queue.budget.AddressBudget, made on first use
 
     async def run(self, fn, *args, **kwargs):
@@ -90,7 +94,7 @@ def build_context(settings: ServerSettings) -> Context:
     db = Database(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
     if settings.migrate:
         db.migrate()
-    bus = EventBus()
+    bus = EventBus(types=PUSHED_TYPES)
     box = IdentityBox(load_cipher(settings.state_dir))
     listener = None
     if db.is_postgres:
