@@ -7,7 +7,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.deploy.plan import Plan
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -51,30 +56,40 @@ def report(problems: list[str], what: str) -> int:
     return 1
 
 
-def _install(args: argparse.Namespace) -> int:
+def run_install(args: argparse.Namespace, what: str, make_plan: Callable[[], Plan],
+                summary: Callable[[Plan, dict], str]) -> int:
+    """The shared course of ``kiosk install`` and ``kiosk queue install``: root check, plan (problems
+    reported, nothing changed), ``--dry-run`` listing, or the install and its notes."""
     from kiosk.deploy.apply import install
-    from kiosk.deploy.kiosk_plan import InstallError, KioskOptions, build
+    from kiosk.deploy.kiosk_plan import InstallError
 
-    code = needs_root(args, "kiosk install")
+    code = needs_root(args, what)
     if code is not None:
         return code
-    opts = KioskOptions(config=args.config, user=args.user, tty=args.tty, rotate=args.rotate, usb=args.usb,
-                        root=args.root, dry_run=args.dry_run)
     try:
-        plan = build(opts)
+        plan = make_plan()
     except InstallError as err:
-        return report(err.problems, "kiosk install")
-    except ValueError as err:  # a malformed --usb
-        return report([str(err)], "kiosk install")
+        return report(err.problems, what)
+    except ValueError as err:  # e.g. a malformed --usb
+        return report([str(err)], what)
     if args.dry_run:
         sys.stdout.write(plan.render())
         return 0
     manifest = install(plan, args.root)
-    print(f"kiosk installed under {args.root}: {len(manifest['files']) + len(manifest['conf'])} files, "
-          f"record in {plan.manifest}")
+    print(summary(plan, manifest))
     for note in plan.notes:
         print(f"note: {note}")
     return 0
+
+
+def _install(args: argparse.Namespace) -> int:
+    from kiosk.deploy.kiosk_plan import KioskOptions, build
+
+    opts = KioskOptions(config=args.config, user=args.user, tty=args.tty, rotate=args.rotate, usb=args.usb,
+                        root=args.root, dry_run=args.dry_run)
+    return run_install(args, "kiosk install", lambda: build(opts),
+                       lambda plan, manifest: f"kiosk installed under {args.root}: "
+                       f"{len(manifest['files']) + len(manifest['conf'])} files, record in {plan.manifest}")
 
 
 def _uninstall(args: argparse.Namespace) -> int:

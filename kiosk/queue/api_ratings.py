@@ -5,7 +5,8 @@ Contract (``kiosk/queue/API.md``): the kiosk endpoint needs the kiosk's token an
 replay). The page needs no login: the token in the link is the only key (192 random bits); it shows the
 matter and the hall, never a person; it takes a form post of at most :data:`MAX_FORM` bytes, answers
 plain HTML (no script; strict Content-Security-Policy) and rates a case once (a second post shows the
-rating given). Unknown token: 404 page.
+rating given). Unknown token: 404 page. At most 30 calls a minute from one address (429 page with
+``Retry-After``), so the page cannot be used to scan for tokens or to load the server.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from kiosk.queue.api_cases import case_service
+from kiosk.queue.budget import AddressBudget
 from kiosk.queue.context import Context
 from kiosk.queue.deps import Caller, Ctx
 from kiosk.queue.errors import QueueError
@@ -52,6 +54,23 @@ async def kiosk_rating(body: RatingIn, caller: Caller, c: Ctx) -> JSONResponse:
     return JSONResponse(out, status_code=201 if out["created"] else 200)
 
 
+def page_budget(c: Context) -> AddressBudget:
+    """One budget per server for the rating page: 30 calls a minute from one address."""
+    budget = c.rating_budget
+    if not isinstance(budget, AddressBudget):
+        budget = c.rating_budget = AddressBudget(limit=c.settings.extra.get("rating_page_per_minute", 30))
+    return budget
+
+
+def _over_budget(request: Request, c: Context) -> HTMLResponse | None:
+    wait = page_budget(c).take(request.client.host if request.client else "?")
+    if wait is None:
+        return None
+    page = _page("请稍后再试", "<p>访问过于频繁，请一分钟后再扫码。</p>", status=429)
+    page.headers["Retry-After"] = str(int(wait))
+    return page
+
+
 def _page(title: str, *body: str, status: int = 200) -> HTMLResponse:
     html = (f"<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><meta name='viewport' "
             f"content='width=device-width,initial-scale=1'><title>{escape(title)}</title><style>{CSS}</style></head>"
@@ -80,7 +99,9 @@ def _rated(score: int) -> HTMLResponse:
 
 
 @router.get("/r/{token}", response_class=HTMLResponse, include_in_schema=False)
-async def rating_page(token: Token, c: Ctx) -> HTMLResponse:
+async def rating_page(token: Token, request: Request, c: Ctx) -> HTMLResponse:
+    if (refused := _over_budget(request, c)) is not None:
+        return refused
     case = await c.run(rating_service(c).case_by_token, token)
     if case is None:
         return _page("找不到该评价链接", "<p>请核对回执上的二维码，或向工作人员咨询。</p>", status=404)
@@ -93,6 +114,8 @@ async def rating_page(token: Token, c: Ctx) -> HTMLResponse:
 
 @router.post("/r/{token}", response_class=HTMLResponse, include_in_schema=False)
 async def rate_by_qr(token: Token, request: Request, c: Ctx) -> HTMLResponse:
+    if (refused := _over_budget(request, c)) is not None:
+        return refused
     raw = b""
     async for chunk in request.stream():
         raw += chunk

@@ -21,22 +21,16 @@ import tempfile
 from pathlib import Path
 
 from kiosk.queue.case_states import CHINA
+from kiosk.queue.ledger_export import safe_cell
 from kiosk.queue.report_html import render
 
 FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ReportError(Exception):
     """The report could not be made (e.g. no Chromium for PDF); the message says what to do."""
 
-
-def safe_cell(value):
-    """A value for a spreadsheet cell that never starts a formula (OWASP CSV injection advice)."""
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return value
 
 
 def _dur(s):

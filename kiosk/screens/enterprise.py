@@ -12,7 +12,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets import nav  # noqa: F401
-from kiosk.screens.widgets.common import KButton, discard_children
+from kiosk.screens.widgets.common import KButton, discard, discard_children
 from kiosk.visit.enterprise import CHARSET
 
 
@@ -125,9 +125,42 @@ class EnterpriseScreen(KioskScreen):
         else:
             self.home(bool(self.typed))
 
+    notice = None  # the 代办 PIPL notice while it shows
+
     def start(self, kind: str) -> None:
+        """帮办 starts at once; 代办 first shows the notice of what is handed to the agent (as on the start
+        screen): only agreeing starts it."""
+        if kind == "proxy":
+            self.ask_handover()
+            return
         self.controller.enterprise.start(kind, self.code, self.matter_id or None)
         self.go("identify")
+
+    def ask_handover(self) -> None:
+        from kiosk.screens.widgets.handover import HandoverNotice, hours_text
+
+        if self.notice is not None:
+            return
+        self.notice = HandoverNotice(hours=hours_text(self.controller.config.privacy.handover_identity_hours))
+        self.notice.bind(on_answer=lambda _w, yes: self.answer_handover(yes))
+        self.add_widget(self.notice)
+        self.controller.speak(self.notice.spoken())
+
+    def answer_handover(self, yes: bool) -> None:
+        self.close_notice()
+        if yes:
+            self.controller.enterprise.start("proxy", self.code, self.matter_id or None)
+            self.controller.visit.agree_handover()
+            self.go("identify")
+
+    def close_notice(self) -> None:
+        if self.notice is not None:
+            self.remove_widget(self.notice)
+            discard(self.notice)
+            self.notice = None
+
+    def on_leave(self, *_args) -> None:
+        self.close_notice()
 
 
 load_kv(__file__)

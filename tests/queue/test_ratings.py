@@ -136,3 +136,31 @@ def test_a_kiosk_rating_travels_through_the_outbox(live, world, ctx, tmp_path):
         stored = conn.execute(select(ratings)).mappings().one()
     assert (stored["id"], stored["request_id"], stored["score"], stored["channel"]) == (rating_id, rid, 1, "kiosk")
     assert "11010519491231002X" not in stored["comment"]
+
+
+def test_the_public_rating_page_has_a_per_address_budget(client, ctx):
+    token = "y" * 32
+    answers = [client.get(f"/r/{token}").status_code for _ in range(31)]
+    assert answers[:30] == [404] * 30  # unknown token, within the budget
+    assert answers[30] == 429
+    refused = client.post(f"/r/{token}", content="score=5",
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert refused.status_code == 429 and "请稍后再试" in refused.text
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+
+
+def test_an_address_budget_opens_again_and_keeps_addresses_apart():
+    from kiosk.queue.budget import AddressBudget
+
+    now = [0.0]
+    budget = AddressBudget(limit=2, window_s=60, max_addresses=3, clock=lambda: now[0])
+    assert budget.take("a") is None and budget.take("a") is None
+    assert budget.take("a") == 60
+    assert budget.take("b") is None  # another address has its own budget
+    now[0] = 59.5
+    assert budget.take("a") == 1.0
+    now[0] = 60.0
+    assert budget.take("a") is None  # a new window
+    for address in ("c", "d", "e", "f"):
+        budget.take(address)
+    assert len(budget._seen) == 3  # bounded however many addresses come

@@ -62,6 +62,8 @@ def test_an_enterprise_visit_checks_the_code_suggests_proxy_and_carries_the_ente
     h.press("企业开办")
     assert s.stage == "kind" and "推荐" in s.ids.proxy.text and not s.ids.proxy.outline
     h.tap(s.ids.proxy)
+    assert s.notice is not None and h.current == "enterprise"  # 代办: the PIPL notice first
+    h.tap(s.notice.ids.agree)
     assert h.current == "identify" and h.controller.kind == "proxy"
     h.type_id(ID_NUMBER)  # the 经办人's own card
     h.pump(6)

@@ -50,9 +50,11 @@ def overlaps(root) -> list[str]:
     """Leaf widgets (labels, buttons, images) whose boxes overlap; with a dialog over the screen, only the
     dialog's own widgets count (the screen under it is covered on purpose)."""
     from kiosk.screens.widgets.countdown import IdleOverlay
+    from kiosk.screens.widgets.handover import HandoverNotice
     from kiosk.screens.widgets.nav import ConfirmHome
 
-    top = [w for w in root.children if isinstance(w, (IdleOverlay, ConfirmHome))]
+    top = [w for w in root.children if isinstance(w, (IdleOverlay, ConfirmHome))] or [
+        w for w in root.walk(restrict=True) if isinstance(w, HandoverNotice)]
     base = top[0] if top else root
     leaves = []
     for w in visible_widgets(base):
@@ -69,44 +71,36 @@ def overlaps(root) -> list[str]:
     return out
 
 
-def _names() -> list[str]:
-    from kiosk.screens.shots import _scenarios
-
-    return [name for name, _options, _steps in _scenarios()]
+CHUNKS = 6  # the scenarios are shared out over this many tests, so none runs long on a loaded machine
 
 
-# one test per scenario (not per mode and language): each stays well inside the per-test timeout on a loaded
-# machine, and a failure names its screen
-@pytest.mark.parametrize("scenario", _names())
-def test_every_screen_fits_breaks_lines_right_and_nothing_overlaps(window, scenario):
+@pytest.mark.parametrize("chunk", range(CHUNKS))
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+@pytest.mark.parametrize("mode", ["normal", "elderly"])
+def test_every_screen_fits_breaks_lines_right_and_nothing_overlaps(window, mode, language, chunk):
     from kiosk.i18n import set_language
     from kiosk.screens.shots import _scenarios, scenario_harness  # after the window fixture set its size
     from kiosk.screens.theme import THEME
 
+    set_language(language)
     problems = []
     try:
-        for language in ("zh_CN", "en"):
-            set_language(language)
-            for mode in ("normal", "elderly"):
-                for name, options, steps in _scenarios():
-                    if name != scenario:
-                        continue
-                    h = scenario_harness(options, mode == "elderly")
-                    try:
-                        try:
-                            steps(h)
-                        except LookupError as err:
-                            raise AssertionError(f"{mode} {name}: {err} on {h.current}") from err
-                        h.settle()
-                        h.pump(6)
-                        where = f"{language} {mode} {name}"
-                        problems += [f"{where}: {p}" for p in overflowing(h.root)]
-                        minimum = 120 if THEME.elderly else 80  # manager mode switches elderly mode off by design
-                        problems += [f"{where}: small target {p}" for p in small_targets(h.root, minimum)]
-                        problems += [f"{where}: line {p}" for p in broken_lines(h.root)]
-                        problems += [f"{where}: {p}" for p in overlaps(h.root)]
-                    finally:
-                        h.close()
+        for name, options, steps in list(_scenarios())[chunk::CHUNKS]:
+            h = scenario_harness(options, mode == "elderly")
+            try:
+                try:
+                    steps(h)
+                except LookupError as err:
+                    raise AssertionError(f"{mode} {name}: {err} on {h.current}") from err
+                h.settle()
+                h.pump(6)
+                problems += [f"{name}: {p}" for p in overflowing(h.root)]
+                minimum = 120 if THEME.elderly else 80  # manager mode switches elderly mode off by design
+                problems += [f"{name}: small target {p}" for p in small_targets(h.root, minimum)]
+                problems += [f"{name}: line {p}" for p in broken_lines(h.root)]
+                problems += [f"{name}: {p}" for p in overlaps(h.root)]
+            finally:
+                h.close()
     finally:
         set_language("zh_CN")
     assert problems == []

@@ -73,31 +73,14 @@ def _url(args: argparse.Namespace) -> str:
 
 
 def _install(args: argparse.Namespace) -> int:
-    from kiosk.deploy.apply import install
-    from kiosk.deploy.cli import needs_root, report
-    from kiosk.deploy.kiosk_plan import InstallError
+    from kiosk.deploy.cli import run_install
     from kiosk.queue.ops.install import QueueOptions, build
 
-    code = needs_root(args, "kiosk queue install")
-    if code is not None:
-        return code
     opts = QueueOptions(db=args.db, listen=args.listen, tls_cert=args.tls_cert, tls_key=args.tls_key,
                         workers=args.workers, proxy=args.proxy, server_name=args.server_name, catalog=args.catalog,
                         user=args.user, root=args.root, dry_run=args.dry_run)
-    try:
-        plan = build(opts)
-    except InstallError as err:
-        return report(err.problems, "kiosk queue install")
-    except ValueError as err:
-        return report([str(err)], "kiosk queue install")
-    if args.dry_run:
-        sys.stdout.write(plan.render())
-        return 0
-    install(plan, args.root)
-    print(f"kiosk-queue installed under {args.root}; record in {plan.manifest}")
-    for note in plan.notes:
-        print(f"note: {note}")
-    return 0
+    return run_install(args, "kiosk queue install", lambda: build(opts),
+                       lambda plan, _manifest: f"kiosk-queue installed under {args.root}; record in {plan.manifest}")
 
 
 def _uninstall(args: argparse.Namespace) -> int:
