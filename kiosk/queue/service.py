@@ -26,8 +26,9 @@ from kiosk.queue import store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
+from kiosk.queue.duty import require_on_duty
 from kiosk.queue.errors import Conflict, Forbidden, NotFound
-from kiosk.queue.models import requests, sites, users
+from kiosk.queue.models import requests, sites
 from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
 from kiosk.queue.replay import check_note, check_request
 from kiosk.queue.states import (
@@ -202,7 +203,7 @@ class QueueService(EventTx):
     def claim_next(self, user: Principal, site_code: str | None = None) -> dict:
         """Claims the first waiting request (priority, then oldest) of ``site_code`` or of all visible sites."""
         require_user(user)
-        self._require_duty(user)
+        require_on_duty(self.db, user)
         scope = user.visible if site_code is None else ({site_code} & user.visible)
         if not scope:
             raise Forbidden("site", site=site_code)
@@ -218,18 +219,11 @@ class QueueService(EventTx):
                     return store.staff_view(row, now)
         raise Conflict("busy")
 
-    def _require_duty(self, user: Principal) -> None:
-        """Claims need the caller on duty: 离岗 pauses them (409 ``off_duty``) until 上岗."""
-        if user.kind == "user":
-            with self.db.read() as conn:
-                if not conn.execute(select(users.c.on_duty).where(users.c.id == user.user_id)).scalar():
-                    raise Conflict("off_duty")
-
     def act(self, user: Principal, request_id: str, action: str, **fields: Any) -> dict:
         """Applies a helper's ``action`` (claim/arrive/resolve/convert/release/cancel) to the request."""
         now = self.clock()
         if action == Action.CLAIM:
-            self._require_duty(user)
+            require_on_duty(self.db, user)
         with self._tx(raw=True) as (conn, pending):
             row = self._staff_row(conn, user, request_id)
             request_id = row["id"]  # canonical form
