@@ -23,6 +23,8 @@
       if (!all.length) box.append(h("p", { class: "empty" }, t("empty")));
     } else if (S.seg === "figures") {
       window.KQ.figures.render(box);
+    } else if (S.seg === "setup") {
+      window.KQ.setup.render(box); // kiosk_config.js: central settings and webhooks
     } else if (S.seg === "kiosks") {
       if (!S.kiosks.length) box.append(h("p", { class: "empty" }, t("no_kiosks")));
       for (const k of S.kiosks) box.append(kioskCard(k));
