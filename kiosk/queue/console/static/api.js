@@ -138,6 +138,8 @@
       this.timer = setTimeout(() => this.connect(), this.delay * (0.75 + Math.random() / 2));
       this.delay = Math.min(this.delay * 2, 3000);
     }
+    /** The phone says it is offline: down now (and retrying), not after the watchdog's wait. */
+    drop() { if (this.es) this.retry(this.es); }
     /** The phone woke up or came back online: check now instead of waiting for the watchdog. */
     nudge() {
       if (this.stopped) return;
