@@ -12,13 +12,15 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from kiosk.queue.auth import Principal
+from kiosk.queue.auth import Principal, require_user
 from kiosk.queue.errors import Conflict
 from kiosk.queue.models import users
 
 
-def require_on_duty(db, user: Principal) -> None:
-    if user.kind == "user":
+def require_on_duty(db, user: Principal, when: bool = True) -> None:
+    """A staff member (else Forbidden ``staff_only``) on duty (else Conflict ``off_duty``), when ``when``."""
+    require_user(user)
+    if when:
         with db.read() as conn:
             if not conn.execute(select(users.c.on_duty).where(users.c.id == user.user_id)).scalar():
                 raise Conflict("off_duty")

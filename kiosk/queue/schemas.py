@@ -253,17 +253,6 @@ class LoginOut(BaseModel):
     user: Me
 
 
-class AssignIn(Body):
-    helper_id: int = Field(ge=1, description="the colleague who takes the request (GET …/assignees)")
-
-
-class Assignee(BaseModel):
-    id: int
-    display_name: str
-    on_duty: bool
-    holding: int = Field(description="open requests this colleague holds now")
-
-
 class DutyIn(Body):
     on_duty: bool
 

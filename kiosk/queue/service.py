@@ -204,8 +204,7 @@ class QueueService(EventTx):
 
     def claim_next(self, user: Principal, site_code: str | None = None) -> dict:
         """Claims the first waiting request (priority, then oldest) of ``site_code`` or of all visible sites."""
-        require_user(user)
-        require_on_duty(self.db, user)
+        require_on_duty(self.db, user)  # (a staff member's)
         scope = user.visible if site_code is None else ({site_code} & user.visible)
         if not scope:
             raise Forbidden("site", site=site_code)
@@ -224,8 +223,7 @@ class QueueService(EventTx):
     def act(self, user: Principal, request_id: str, action: str, **fields: Any) -> dict:
         """Applies a helper's ``action`` (claim/arrive/resolve/convert/release/cancel) to the request."""
         now = self.clock()
-        if action == Action.CLAIM:
-            require_on_duty(self.db, user)
+        require_on_duty(self.db, user, when=action == Action.CLAIM)
         with self._tx(raw=True) as (conn, pending):
             row = self._staff_row(conn, user, request_id)
             request_id = row["id"]  # canonical form
