@@ -68,6 +68,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         finally:
             await context.background.stop()
             await context.metrics.stop()
+            await context.streams.stop()
             if context.listener is not None:
                 context.listener.stop()
             if context.passwords is not None:

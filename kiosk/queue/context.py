@@ -18,6 +18,7 @@ from kiosk.queue.escalation import Background
 from kiosk.queue.events import LocalPublisher, PgListener, PgPublisher, pg_channel, to_json
 from kiosk.queue.fanout import EventBus
 from kiosk.queue.health import HealthService
+from kiosk.queue.keeper import StreamKeeper
 from kiosk.queue.metrics import Metrics
 from kiosk.queue.ratings import rating_url
 from kiosk.queue.service import QueueService
@@ -69,6 +70,7 @@ class Context:
     throttle: LoginThrottle | None = None
     passwords: PasswordChecks | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    streams: StreamKeeper | None = None  # open event streams: session re-checks, keep-alives
     rating_budget: object | None = None  # kiosk.queue.budget.AddressBudget, made on first use
 
     async def run(self, fn, *args, **kwargs):
@@ -121,4 +123,7 @@ def build_context(settings: ServerSettings) -> Context:
     throttle = LoginThrottle(derived_secret(settings.state_dir, "device cookies"),
                              Policy(first_wait_s=settings.login_first_wait_s))
     passwords = PasswordChecks(settings.login_threads, settings.login_queue)
-    return Context(settings, db, auth, queue, health, bus, listener, background, cases, throttle, passwords)
+    context = Context(settings, db, auth, queue, health, bus, listener, background, cases, throttle, passwords)
+    context.streams = StreamKeeper(db, settings.clock, context.run, ping_s=settings.sse_ping_s,
+                                   recheck_s=settings.stream_recheck_s)
+    return context

@@ -6,8 +6,9 @@ Contract
   instead when more than 1,000 are missing), then live frames from the bus as they come, several per
   write when several are waiting (:mod:`kiosk.queue.fanout`). A comment line (``: ping``) goes out
   after ``ping_s`` of silence, so proxies and browsers keep the connection.
-- The session is checked again every ``recheck_s``: the stream ends once it was logged out, reset or
-  disabled. The stream ends when the client goes away; its subscription is dropped at once.
+- The session is checked again every ``recheck_s`` (:mod:`kiosk.queue.keeper`, for all streams in one
+  query): the stream ends once it was logged out, reset or disabled. The stream ends when the client
+  goes away; its subscription is dropped at once.
 - A console that cannot keep up gets ``resync`` (see fanout); it is never waited for.
 """
 
@@ -21,6 +22,7 @@ from starlette.responses import Response
 
 from kiosk.queue.events import sse_frame, to_json_bytes
 from kiosk.queue.fanout import EventBus, Subscriber
+from kiosk.queue.keeper import StreamKeeper
 
 HELLO = b'event: hello\r\ndata: {"type":"hello"}\r\n\r\n'
 PING = b": ping\r\n\r\n"
@@ -33,11 +35,9 @@ class EventStream(Response):
     """An ASGI response: the live events of one console."""
 
     def __init__(self, bus: EventBus, sub: Subscriber, *, start: int | None,
-                 backlog: Callable[[int, int], Awaitable[list[dict]]], still_valid: Callable[[], Awaitable[bool]],
-                 ping_s: float = 15.0, recheck_s: float = 5.0):
+                 backlog: Callable[[int, int], Awaitable[list[dict]]], keeper: StreamKeeper, token_hash: str):
         self.bus, self.sub, self.start = bus, sub, start
-        self.backlog, self.still_valid = backlog, still_valid
-        self.ping_s, self.recheck_s = ping_s, recheck_s
+        self.backlog, self.keeper, self.token_hash = backlog, keeper, token_hash
         self.status_code = 200
         self.background = None
         self.raw_headers = list(HEADERS)
@@ -54,7 +54,7 @@ class EventStream(Response):
         return b"".join(sse_frame(e["id"], e["type"], to_json_bytes(e)) for e in events) or PING
 
     async def __call__(self, scope, receive, send) -> None:
-        sub, bus = self.sub, self.bus
+        sub, bus, keeper = self.sub, self.bus, self.keeper
 
         async def watch() -> None:
             while (await receive())["type"] != "http.disconnect":
@@ -62,42 +62,30 @@ class EventStream(Response):
             sub.close()
 
         watcher = asyncio.create_task(watch())
+        keeper.add(self.token_hash, sub)  # session re-checks and keep-alive wake-ups, for all streams at once
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             await send({"type": "http.response.body", "body": await self._first(), "more_body": True})
-            checked = last_write = time.monotonic()
-            tick = min(self.ping_s, self.recheck_s)
+            last_write = time.monotonic()
             while not sub.closed:
-                try:
-                    async with asyncio.timeout(tick):
-                        await sub.wake.wait()
-                except TimeoutError:
-                    pass
-                woken = sub.wake.is_set()
+                await sub.wake.wait()
                 sub.wake.clear()
-                now = time.monotonic()
-                if now - checked >= self.recheck_s:
-                    if not await self.still_valid():
-                        break
-                    checked = now
                 if sub.closed:
                     break
-                if not woken:
-                    if now - last_write >= self.ping_s:
-                        await send({"type": "http.response.body", "body": PING, "more_body": True})
-                        last_write = now
-                    continue
-                wait = bus.coalesce_s - (now - last_write)
-                if wait > 0:  # busy server: several events per write, fewer wake-ups
+                wait = bus.coalesce_s - (time.monotonic() - last_write)
+                if wait > 0:  # several events per write: the pushes' cost stays within budget
                     await asyncio.sleep(wait)
                 data = bus.take(sub)
+                now = time.monotonic()
+                if not data and now - last_write >= keeper.ping_s:
+                    data = PING
                 if data:
                     await send({"type": "http.response.body", "body": data, "more_body": True})
-                    last_write = time.monotonic()
-            if not sub.closed:
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                    last_write = now
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:  # the client went away mid-write
             pass
         finally:
             watcher.cancel()
+            keeper.remove(self.token_hash, sub)
             bus.unsubscribe(sub)
