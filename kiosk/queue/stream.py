@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from kiosk.queue.events import sse_frame, to_json_bytes
 from kiosk.queue.fanout import EventBus, Subscriber
+from kiosk.queue.hotpath import RAW_SEND
 from kiosk.queue.keeper import StreamKeeper
 
 HELLO = b'event: hello\r\ndata: {"type":"hello"}\r\n\r\n'
@@ -54,7 +55,7 @@ class EventStream(Response):
         return b"".join(sse_frame(e["id"], e["type"], to_json_bytes(e)) for e in events) or PING
 
     async def __call__(self, scope, receive, send) -> None:
-        sub, bus, keeper = self.sub, self.bus, self.keeper
+        sub, keeper = self.sub, self.keeper
 
         async def watch() -> None:
             while (await receive())["type"] != "http.disconnect":
@@ -63,29 +64,39 @@ class EventStream(Response):
 
         watcher = asyncio.create_task(watch())
         keeper.add(self.token_hash, sub)  # session re-checks and keep-alive wake-ups, for all streams at once
+        pump = None
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             await send({"type": "http.response.body", "body": await self._first(), "more_body": True})
-            last_write = time.monotonic()
-            while not sub.closed:
-                await sub.wake.wait()
-                sub.wake.clear()
-                if sub.closed:
-                    break
-                wait = bus.coalesce_s - (time.monotonic() - last_write)
-                if wait > 0:  # several events per write: the pushes' cost stays within budget
-                    await asyncio.sleep(wait)
-                data = bus.take(sub)
-                now = time.monotonic()
-                if not data and now - last_write >= keeper.ping_s:
-                    data = PING
-                if data:
-                    await send({"type": "http.response.body", "body": data, "more_body": True})
-                    last_write = now
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            # The live part runs in its own task on the server's own send: waking it resumes one short
+            # coroutine, not the whole middleware and routing stack above (which only touches the head).
+            pump = asyncio.create_task(self._pump(scope.get(RAW_SEND, send)))
+            await pump
         except OSError:  # the client went away mid-write
             pass
         finally:
+            if pump is not None:
+                pump.cancel()
             watcher.cancel()
             keeper.remove(self.token_hash, sub)
-            bus.unsubscribe(sub)
+            self.bus.unsubscribe(sub)
+
+    async def _pump(self, send) -> None:
+        sub, bus, ping_s = self.sub, self.bus, self.keeper.ping_s
+        last_write = time.monotonic()
+        while not sub.closed:
+            await sub.wake.wait()
+            sub.wake.clear()
+            if sub.closed:
+                break
+            wait = bus.coalesce_s - (time.monotonic() - last_write)
+            if wait > 0:  # several events per write: the pushes' cost stays within budget
+                await asyncio.sleep(wait)
+            data = bus.take(sub)
+            now = time.monotonic()
+            if not data and now - last_write >= ping_s:
+                data = PING
+            if data:
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+                last_write = now
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
