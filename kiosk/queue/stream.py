@@ -15,6 +15,7 @@ Contract
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Awaitable, Callable
 
@@ -28,8 +29,24 @@ from kiosk.queue.keeper import StreamKeeper
 HELLO = b'event: hello\r\ndata: {"type":"hello"}\r\n\r\n'
 PING = b": ping\r\n\r\n"
 BACKLOG = 1000
+SEND_BUFFER = 64 * 1024
 HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store"),
            (b"x-accel-buffering", b"no"), (b"connection", b"keep-alive")]
+
+
+def small_buffers(send) -> None:
+    """Keeps what a slow console has in flight small (kernel and transport buffers: ~64 KiB each, not
+    megabytes), so its writes block early and it gets ``resync`` instead of seconds-old events."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)  # uvicorn's protocol cycle
+    if transport is None:
+        return
+    try:
+        transport.set_write_buffer_limits(high=SEND_BUFFER)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 class EventStream(Response):
@@ -70,7 +87,9 @@ class EventStream(Response):
             await send({"type": "http.response.body", "body": await self._first(), "more_body": True})
             # The live part runs in its own task on the server's own send: waking it resumes one short
             # coroutine, not the whole middleware and routing stack above (which only touches the head).
-            pump = asyncio.create_task(self._pump(scope.get(RAW_SEND, send)))
+            raw = scope.get(RAW_SEND, send)
+            small_buffers(raw)
+            pump = asyncio.create_task(self._pump(raw))
             await pump
         except OSError:  # the client went away mid-write
             pass
