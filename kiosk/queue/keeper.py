@@ -4,8 +4,9 @@ Contract
 - Each stream registers its session token's hash (:meth:`StreamKeeper.add`). Every ``recheck_s`` one
   query per 500 open sessions finds those that ended (logged out, reset, expired, account disabled):
   their streams are closed. One query for a thousand consoles, not a thousand lookups.
-- Every ``min(ping_s, recheck_s)`` every stream is woken once; one that wrote nothing for ``ping_s``
-  sends a keep-alive comment. Streams themselves hold no timers.
+- Every ``min(ping_s, recheck_s, 5 s) / 2`` every stream is woken once; one that wrote nothing for its
+  keep-alive interval (``ping_s``, or the console's shorter beat) sends its keep-alive. Streams
+  themselves hold no timers.
 - Runs on the event loop; the query goes through ``run`` (inline on SQLite, a worker thread on
   PostgreSQL). A failed check (the database away) closes nothing and is tried again next time.
 """
@@ -25,6 +26,7 @@ from kiosk.queue.models import sessions, users
 
 log = logging.getLogger(__name__)
 _CHUNK = 500
+BEAT_S = 5.0  # the shortest keep-alive a stream asks for (the console's watchdog beat, api_staff.BEAT_S)
 
 
 class StreamKeeper:
@@ -79,7 +81,7 @@ class StreamKeeper:
                 self.closed += 1
 
     async def _keep(self) -> None:
-        tick = min(self.ping_s, self.recheck_s)
+        tick = min(self.ping_s, self.recheck_s, BEAT_S) / 2
         checked = time.monotonic()
         while self.streams:
             await asyncio.sleep(tick)

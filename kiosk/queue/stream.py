@@ -5,7 +5,8 @@ Contract
   a ``hello`` event on a fresh start, or the events after the given id read from the table (``resync``
   instead when more than 1,000 are missing), then live frames from the bus as they come, several per
   write when several are waiting (:mod:`kiosk.queue.fanout`). A comment line (``: ping``) goes out
-  after ``ping_s`` of silence, so proxies and browsers keep the connection.
+  after ``ping_s`` of silence, so proxies and browsers keep the connection (``ping_frame``: an event the
+  page's script can see instead — the console's watchdog, ``?beat=1``).
 - The session is checked again every ``recheck_s`` (:mod:`kiosk.queue.keeper`, for all streams in one
   query): the stream ends once it was logged out, reset or disabled. The stream ends when the client
   goes away; its subscription is dropped at once.
@@ -53,9 +54,12 @@ class EventStream(Response):
     """An ASGI response: the live events of one console."""
 
     def __init__(self, bus: EventBus, sub: Subscriber, *, start: int | None,
-                 backlog: Callable[[int, int], Awaitable[list[dict]]], keeper: StreamKeeper, token_hash: str):
+                 backlog: Callable[[int, int], Awaitable[list[dict]]], keeper: StreamKeeper, token_hash: str,
+                 ping_s: float | None = None, ping_frame: Callable[[], bytes] | None = None):
         self.bus, self.sub, self.start = bus, sub, start
         self.backlog, self.keeper, self.token_hash = backlog, keeper, token_hash
+        self.ping_s = keeper.ping_s if ping_s is None else ping_s
+        self.ping_frame = ping_frame  # the console's visible keep-alive (``event: ping``), else a comment
         self.status_code = 200
         self.background = None
         self.raw_headers = list(HEADERS)
@@ -101,7 +105,7 @@ class EventStream(Response):
             self.bus.unsubscribe(sub)
 
     async def _pump(self, send) -> None:
-        sub, bus, ping_s = self.sub, self.bus, self.keeper.ping_s
+        sub, bus, ping_s = self.sub, self.bus, self.ping_s - 0.05  # (a wake-up may come a hair early)
         last_write = time.monotonic()
         while not sub.closed:
             await sub.wake.wait()
@@ -114,7 +118,7 @@ class EventStream(Response):
             data = bus.take(sub)
             now = time.monotonic()
             if not data and now - last_write >= ping_s:
-                data = PING
+                data = self.ping_frame() if self.ping_frame else PING
             if data:
                 await send({"type": "http.response.body", "body": data, "more_body": True})
                 last_write = now
