@@ -16,7 +16,9 @@ processes behind a proxy; PostgreSQL: a private schema in ``--pg``), then per ru
   must succeed: they are the data that must not be lost).
 - with ``--throughput``: creations + claims at full speed, clients spread over the processes.
 
-Prints each run with the machine's load average, then the median of the runs. The machine is shared:
+Prints each run with the machine's load average and the servers' own view (``/metrics``: the share of the
+frames due that they wrote, in how many writes, resyncs; ``/healthz``: loop lag), then the median of the
+runs. The machine is shared:
 read the figures with the load average printed next to them.
 """
 
@@ -148,6 +150,24 @@ def _health(port: int) -> str:
         return f"healthz failed ({exc})"
 
 
+def _pushes(ports: list[int], token: str) -> dict[str, float]:
+    """The servers' own push counters (``/metrics``), summed over the processes."""
+    import httpx
+
+    out: dict[str, float] = {}
+    for port in ports:
+        try:
+            text = httpx.get(f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {token}"},
+                             timeout=60).text
+        except httpx.HTTPError:
+            continue
+        for line in text.splitlines():
+            if line.startswith(("kq_push_frames_total ", "kq_push_writes_total ", "kq_push_resyncs_total ")):
+                name, value = line.split()
+                out[name] = out.get(name, 0.0) + float(value)
+    return out
+
+
 def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
     """Kiosks and consoles each in ``--client-procs`` processes (the client must not be the bottleneck)."""
     started, kout, cout, ready_q = mp.Event(), mp.Queue(), mp.Queue(), mp.Queue()
@@ -160,11 +180,13 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
         proc.start()
     ready = sum(ready_q.get(timeout=180) for _ in cps)
     cpu0 = sum(cpu_seconds(p) for p in pids)
+    pushes0 = _pushes(ports, args.token)
     started.set()
     time.sleep(args.seconds * 0.7)
     health = [_health(port) for port in ports]  # the servers' own view: loop lag, CPU share, overloaded
     parts = [cout.get(timeout=args.seconds + 120) for _ in cps]
     cpu = sum(cpu_seconds(p) for p in pids) - cpu0
+    pushes = {k: v - pushes0.get(k, 0.0) for k, v in _pushes(ports, args.token).items()}
     codes: dict[int, int] = {}
     for part in (kout.get(timeout=120) for _ in kps):
         for key, value in part.items():
@@ -179,7 +201,9 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
     expected = created * got["timed"] / 10  # each event goes to the consoles of its site (1/10 of them)
     return {"p50": pct(ms, 50), "p99": pct(ms, 99), "max": max(ms, default=float("nan")), "n": len(ms),
             "live": len(ms) / expected if expected else float("nan"), "resyncs": got["resyncs"],
-            "ready": got["ready"], "created": created, "health": got["health"], "failed": sum(v for k, v in codes.items() if k != 201),
+            "ready": got["ready"], "created": created, "health": got["health"],
+            "written": pushes.get("kq_push_frames_total", 0) / (created * args.consoles / 10) if created else 0,
+            "writes": pushes.get("kq_push_writes_total", 0), "server_resyncs": pushes.get("kq_push_resyncs_total", 0), "failed": sum(v for k, v in codes.items() if k != 201),
             "failures": {k: v for k, v in codes.items() if k != 201},
             "calls_s": created / args.seconds, "cpu": cpu / (args.seconds + 3), "load": os.getloadavg()[0],
             "cpu_per_call_ms": cpu / created * 1000 if created else float("nan"),
@@ -242,6 +266,10 @@ def main() -> int:
             state = Path(tmp) / "state"
             world = provision(state, args.kiosks, args.consoles, url)
             procs = [start(args, url, state) for _ in range(args.processes)]
+            from kiosk.queue.ops.inspect import key_material
+            from kiosk.queue.ops.live import ops_token
+
+            args.token = ops_token(key_material(state)[0])  # for the servers' /metrics
             ports, pids = [p for _, p in procs], [proc.pid for proc, _ in procs]
             for run in range(args.runs):
                 r = latency_run(ports, pids, world, args)
@@ -250,7 +278,8 @@ def main() -> int:
                       f"({r['n']} timed deliveries, {r['live']:.0%} live, {r['resyncs']} resyncs, {r['ready']} consoles); "
                       f"creates {r['created']} ok ({r['calls_s']:.0f}/s), {r['failed']} failed {r['failures'] or ''}; server CPU "
                       f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
-                      f"({r['cpu_per_frame_us']:.0f} us per delivered event); load average {r['load']:.1f}; servers' /healthz {'; '.join(r['health'])}", flush=True)
+                      f"({r['cpu_per_frame_us']:.0f} us per delivered event); load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
+                      f"{r['server_resyncs']:.0f} resyncs; servers' /healthz {'; '.join(r['health'])}", flush=True)
                 if args.throughput:
                     t = throughput_run(ports, world, args)
                     tp_runs.append(t)
