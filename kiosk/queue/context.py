@@ -26,6 +26,8 @@ from kiosk.queue.throttle import LoginThrottle, PasswordChecks, Policy
 from kiosk.queue.txn import PUSHED_TYPES
 from kiosk.queue.webhook_sender import WebhookSender
 
+PG_THREADS = 16  # service calls at once on PostgreSQL (anyio's default is 40); the pool keeps 40 connections
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
