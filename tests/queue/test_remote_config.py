@@ -91,6 +91,7 @@ def test_a_version_the_kiosk_finds_invalid_is_rolled_back(world, client):
     ({"ui.font": "/etc/shadow"}, "ui.font: 不能远程设置"),
     ({"site.name": "x" * 500}, "site.name: at most 200"),
     ({"site.name": {"nested": 1}}, None),
+    ({"site.name": "大厅\n[b]x"}, "site.name: no line breaks or control characters"),
     ({}, "没有改动"),
 ])
 def test_bad_changes_are_refused_with_the_schemas_words(world, client, changes, words):
