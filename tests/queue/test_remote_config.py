@@ -134,3 +134,26 @@ def test_cli_set_and_show(tmp_path, monkeypatch, capsys):
     code, out, _ = run("show-config", "--site", "T1")
     shown = json.loads(out)
     assert code == 0 and shown["settings"] == {"ui.idle_timeout_s": 120, "site.help_desk": "一楼 3 号窗口"}
+
+
+def test_concurrent_changes_make_one_version_each(world, ctx):
+    """Eight managers' changes from the same version at once: one is stored, the others get 409 (stale);
+    without a base version each becomes its own version, numbered without gaps or twins."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kiosk.queue import remote_config
+
+    def change(n, base):
+        try:
+            remote_config.change(ctx.db, "T1", None, {"ui.countdown_s": 10 + n + (0 if base == 0 else 50)}, base, f"user:m{n}", ctx.settings.clock())
+            return "stored"
+        except LookupError:
+            return "stale"
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda n: change(n, 0), range(8)))
+    assert sorted(results) == ["stale"] * 7 + ["stored"]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(lambda n: change(n, None), range(8))) == ["stored"] * 8
+    versions = [h["version"] for h in remote_config.show(ctx.db, "T1", None, history=50)["history"]]
+    assert versions == list(range(9, 0, -1))
