@@ -98,6 +98,9 @@ class UiConfig(Strict):
 
 class PrivacyConfig(Strict):
     sent_outbox_retention_days: int = Field(7, ge=0, le=365, description="days to keep delivered outbox rows")
+    handover_identity_hours: float = Field(
+        1.0, gt=0, le=720, description="what the 代办 notice tells residents: hours the queue server keeps their "
+        "identity after the request ends (set it to the server's identity_hours)")
     capture_dir: Path | None = Field(None, description="where captured images wait (default: a private temp dir)")
     outbox_key_file: Path | None = Field(
         None, description="the outbox's key, kept apart from it (default: STATE_DIR/keys/outbox.key)")

@@ -102,12 +102,15 @@ class HelpQueueClient:
     # -- the kiosk's calls ---------------------------------------------------------------------------
     def call_helper(self, kind: str, step: str, matter_id: str | None = None, matter_name: str | None = None,
                     ticket_no: str | None = None, priority: str = "normal", resident: dict | None = None,
-                    *, visit_id: str | None = None, note: str | None = None) -> str:
+                    *, visit_id: str | None = None, note: str | None = None, name_masked: str | None = None,
+                    materials: list[dict] | None = None) -> str:
         """Records a call for a helper and returns its request id at once (after the durable write).
 
         With ``visit_id``, pressing again during the same visit returns the visit's open request instead
         of creating a second one (until it is cancelled or finished). ``resident`` (name, id_number) is
-        stored encrypted and dropped from the outbox as soon as the server has it.
+        stored encrypted and dropped from the outbox as soon as the server has it (only a 代办 the resident
+        agreed to hand over sends it). ``name_masked`` (张*) lets the helper find the resident without it;
+        ``materials`` are ``{"id", "name", "state", "required"}`` (``kiosk/queue/request_materials.py``).
         """
         _check("kind", kind, REQUEST_KINDS)
         _check("step", step, STEPS)
@@ -118,6 +121,10 @@ class HelpQueueClient:
                 "site_code": self.config.site.code, "step": step, "matter_id": matter_id,
                 "matter_name": matter_name, "ticket_no": ticket_no, "priority": priority,
                 "created_at": _now_iso(), "resident": resident or None, "note": note}
+        if name_masked:
+            body["name_masked"] = name_masked
+        if materials is not None:
+            body["materials"] = materials
         request_id, created = self.outbox.enqueue_request(body, "/api/v1/requests", visit_id=visit_id)
         if created:
             self.forwarder.wake()

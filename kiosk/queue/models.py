@@ -127,6 +127,7 @@ requests = Table(
     Column("note", Text, nullable=True),
     Column("resident_enc", LargeBinary, nullable=True),
     Column("resident_masked", String(64), nullable=True),
+    Column("materials", Text, nullable=True),  # JSON: kiosk/queue/request_materials.py
     Column("state", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),  # the resident pressed (kiosk clock, clamped)
     Column("received_at", UTCDateTime, nullable=False),

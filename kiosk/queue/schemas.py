@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.queue.inputs import FreeText, bounded_json, no_surrogates
+from kiosk.queue.request_materials import MAX_MATERIALS, MaterialIn, MaterialView
 
 Kind = Literal["consult", "assist", "proxy", "call"]
 Step = Literal["start", "identify", "matter", "materials", "result", "done", "manager"]
@@ -72,6 +73,10 @@ class RequestIn(KioskMessage):
     priority: Priority = "normal"
     created_at: datetime
     resident: ResidentIn | None = None
+    name_masked: str | None = Field(None, max_length=32, description="the resident's name, masked (张*): "
+                                    "masked again when stored; ignored when ``resident`` is given")
+    materials: list[MaterialIn] | None = Field(None, max_length=MAX_MATERIALS,
+                                               description="the matter's materials and what the resident has")
     note: FreeText | None = Field(None, max_length=500, description="ID and phone numbers are masked when stored")
 
 
@@ -190,6 +195,7 @@ class StaffRequestView(BaseModel):
     note: str | None
     resident_masked: str | None
     has_identity: bool
+    materials: list[MaterialView] | None = Field(None, description="per material: present, paper, missing, unsure, unanswered")
     state: str
     created_at: datetime
     updated_at: datetime

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, RowMapping, select
 
 from kiosk.i18n import tr
 from kiosk.privacy import mask_name, redact_text
-from kiosk.queue import store
+from kiosk.queue import request_materials, store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
@@ -87,7 +87,9 @@ class QueueService(EventTx):
                 matter_id=body.matter_id, matter_name=body.matter_name, ticket_no=body.ticket_no,
                 priority=body.priority, priority_rank=PRIORITY_RANK[body.priority], note=body.note,
                 resident_enc=self.box.seal(resident.name, resident.id_number) if resident else None,
-                resident_masked=self.box.masked(resident.name, resident.id_number) if resident else None,
+                resident_masked=self.box.masked(resident.name, resident.id_number) if resident
+                else request_materials.masked_name(body.name_masked),
+                materials=request_materials.encode(body.materials),
                 state=State.WAITING, created_at=created_at, received_at=now, updated_at=now,
                 escalation_level=0, version=1,
                 escalate_at=created_at + timedelta(seconds=site["escalate_after_s"]),

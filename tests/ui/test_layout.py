@@ -50,9 +50,11 @@ def overlaps(root) -> list[str]:
     """Leaf widgets (labels, buttons, images) whose boxes overlap; with a dialog over the screen, only the
     dialog's own widgets count (the screen under it is covered on purpose)."""
     from kiosk.screens.widgets.countdown import IdleOverlay
+    from kiosk.screens.widgets.handover import HandoverNotice
     from kiosk.screens.widgets.nav import ConfirmHome
 
-    top = [w for w in root.children if isinstance(w, (IdleOverlay, ConfirmHome))]
+    top = [w for w in root.children if isinstance(w, (IdleOverlay, ConfirmHome))] or [
+        w for w in root.walk(restrict=True) if isinstance(w, HandoverNotice)]
     base = top[0] if top else root
     leaves = []
     for w in visible_widgets(base):

@@ -136,6 +136,7 @@
       other ? h("div", { class: "state" }, `${t("served_by", { name: r.claimed_by ? r.claimed_by.display_name : "?" })} · ${t("state." + r.state)}`) : null,
       open ? [h("div", { class: "line muted" }, t("at_step", { step: t("step." + r.step) })),
         h("div", { class: "line muted" }, r.resident_masked || t("no_identity")),
+        window.KQ.materials ? window.KQ.materials(r, h) : null,
         r.note ? h("div", { class: "line" }, t("note", { text: r.note })) : null] : null,
       (S.notes.get(r.id) || []).map((n) => h("div", { class: "line knote", "data-note": n.id },
         t("kiosk_note", { time: fmtTime(n.created_at), text: n.text }))),
