@@ -107,9 +107,9 @@ class Http:
 
 
 # ---- set-up --------------------------------------------------------------------------------------------
-def provision(state: Path, kiosks: int, helpers: int) -> dict:
+def provision(state: Path, kiosks: int, helpers: int, url: str | None = None) -> dict:
     """Sites, kiosks and helpers, with sessions written straight to the database (logging 100 helpers in
-    through argon2 is not what this benchmark measures)."""
+    through argon2 is not what this benchmark measures); SQLite in ``state`` unless ``url`` is given."""
     from kiosk.queue.auth import hash_password
     from kiosk.queue.crypto import SESSION_TOKEN_PREFIX, hash_token, new_token
     from kiosk.queue.db import Database, sqlite_url
@@ -117,7 +117,7 @@ def provision(state: Path, kiosks: int, helpers: int) -> dict:
     from kiosk.queue.provision import add_kiosk, add_site
 
     state.mkdir(parents=True, exist_ok=True)
-    db = Database(sqlite_url(state))
+    db = Database(url or sqlite_url(state))
     db.migrate()
     now = datetime.now(UTC)
     for code in SITES:

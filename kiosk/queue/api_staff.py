@@ -8,19 +8,17 @@ limited to the caller's visible sites. State-changing calls answer the request's
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
-from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from kiosk.queue.auth import require_user
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, _bearer
 from kiosk.queue.errors import Gone, QueueError
-from kiosk.queue.events import CLOSE, sse_frame, to_json_bytes
 from kiosk.queue.models import events as events_table
 from kiosk.queue.models import sites
 from kiosk.queue.schemas import (
@@ -39,7 +37,7 @@ from kiosk.queue.schemas import (
     SiteView,
     StaffRequestView,
 )
-from kiosk.queue.service import PUSHED_TYPES
+from kiosk.queue.stream import EventStream
 from kiosk.queue.throttle import DEVICE_COOKIE, DEVICE_DAYS, TARPIT_S, Busy, Throttled
 
 log = logging.getLogger(__name__)
@@ -49,7 +47,8 @@ States = Annotated[list[str] | None, Query(description="repeat to combine: state
 
 def _me(c, p) -> dict:
     return {"id": p.user_id, "username": p.username, "display_name": p.display_name, "role": p.role,
-            "sites": sorted(p.sites), "visible_sites": sorted(p.visible), "on_duty": c.health.duty(p)}
+            "sites": sorted(p.sites), "visible_sites": sorted(p.visible), "on_duty": c.health.duty(p),
+            "session_expires_at": p.expires_at, "now": c.settings.clock()}
 
 
 @router.post("/auth/login", response_model=LoginOut, tags=["auth"],
@@ -212,6 +211,7 @@ def staff(caller: Caller, c: Ctx) -> list[dict]:
 
 
 MAX_EVENT_ID = 2**63 - 1
+BEAT_S = 5.0  # the console's watchdog calls a link dead after ~3 missed beats: "未连接" well within 20 s
 
 
 def _event_id(value: str | None) -> int | None:
@@ -221,17 +221,17 @@ def _event_id(value: str | None) -> int | None:
 
 @router.get("/events/stream", include_in_schema=False)
 async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, Header()] = None,
-                 after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID)] = None):
-    """Server-sent events for my sites. Resumes after ``Last-Event-ID`` (header) or ``?after=``. The session
-    is checked again every ``stream_recheck_s``: a stream ends once its session was logged out, reset or
-    disabled."""
+                 after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID)] = None, beat: bool = False):
+    """Server-sent events for my sites (kiosk/queue/stream.py). Resumes after ``Last-Event-ID`` (header) or
+    ``?after=``. The session is checked again every ``stream_recheck_s``: a stream ends once its session was
+    logged out, reset, disabled or expired. With ``beat=1`` the keep-alive is an ``event: ping`` the page can
+    see (after at most :data:`BEAT_S` of silence), carrying the server's time and the session's end: the
+    console's watchdog."""
     creds = await _bearer(request)
     token = creds.credentials if creds else request.cookies.get(COOKIE)
     caller = await c.run(c.auth.principal, token)
     require_user(caller)
     start = after if after is not None else _event_id(last_event_id)
-    sub = c.bus.subscribe(caller.visible)
-    recheck = c.settings.stream_recheck_s
 
     async def still_valid() -> bool:
         try:
@@ -240,44 +240,16 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
         except QueueError:
             return False
 
-    async def generate():
-        try:
-            if start is None:
-                yield ServerSentEvent(data='{"type":"hello"}', event="hello")
-                sent: set[int] = set()
-            else:
-                backlog = await c.run(c.queue.events_since, caller, start, 1001)
-                if len(backlog) > 1000:
-                    yield ServerSentEvent(data='{"type":"resync"}', event="resync")
-                    backlog = []
-                sent = {e["id"] for e in backlog}
-                for e in backlog:
-                    yield sse_frame(e["id"], e["type"], to_json_bytes(e))
-            checked = time.monotonic()
-            while True:
-                # Frames are encoded once for every console; those already waiting go out in one write.
-                try:
-                    items = [await asyncio.wait_for(sub.queue.get(), recheck)]
-                except TimeoutError:
-                    items = []
-                if time.monotonic() - checked >= recheck:
-                    if not await still_valid():
-                        return
-                    checked = time.monotonic()
-                if not items:
-                    continue
-                while items[-1] is not CLOSE and len(items) < 64 and not sub.queue.empty():
-                    items.append(sub.queue.get_nowait())
-                frames = b"".join(i.frame for i in items
-                                  if i is not CLOSE and i.id not in sent and i.type in PUSHED_TYPES)
-                if frames:
-                    yield frames  # sse-starlette passes bytes through
-                if items[-1] is CLOSE:
-                    return
-        except asyncio.CancelledError:
-            raise
-        finally:
-            c.bus.unsubscribe(sub)
+    async def backlog(since: int, limit: int) -> list[dict]:
+        return await c.run(c.queue.events_since, caller, since, limit)
 
-    return EventSourceResponse(generate(), ping=c.settings.sse_ping_s,
-                               headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+    every = min(c.settings.sse_ping_s, BEAT_S) if beat else c.settings.sse_ping_s
+
+    def ping() -> bytes:
+        data = {"now": c.settings.clock().isoformat(), "every": every,
+                "expires_at": caller.expires_at.isoformat() if caller.expires_at else None}
+        return b"event: ping\r\ndata: " + json.dumps(data).encode() + b"\r\n\r\n"
+
+    return EventStream(c.bus, c.bus.subscribe(caller.visible), start=start, backlog=backlog,
+                       still_valid=still_valid, ping_s=every, recheck_s=c.settings.stream_recheck_s,
+                       ping_frame=ping if beat else None)

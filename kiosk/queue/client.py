@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk import __version__
 from kiosk.config.settings import KioskConfig
 from kiosk.i18n import tr
 from kiosk.queue.outbox import Outbox
@@ -50,7 +51,7 @@ class HelpQueueClient:
     """
 
     def __init__(self, config: KioskConfig, *, transport: Any = None, poll_interval_s: float = 3.0,
-                 health_source: Callable[[], Iterable[Any]] | None = None):
+                 health_source: Callable[[], Iterable[Any]] | None = None, remote: Any = None):
         from kiosk.queue.forwarder import Forwarder
 
         self.config = config
@@ -64,6 +65,9 @@ class HelpQueueClient:
                                    timeout_s=config.queue.timeout_s, poll_interval_s=poll_interval_s,
                                    transport=transport, ca_file=config.queue.ca_file)
         self.health_source = health_source
+        self.remote = remote  # kiosk.config.remote_apply.RemoteSettings: central settings in heartbeat answers
+        if remote is not None:
+            self.forwarder.answers["heartbeat"] = lambda answer: remote.offer(answer.get("config"))
         self._hb_stop = threading.Event()
         self._hb_thread: threading.Thread | None = None
 
@@ -98,12 +102,15 @@ class HelpQueueClient:
     # -- the kiosk's calls ---------------------------------------------------------------------------
     def call_helper(self, kind: str, step: str, matter_id: str | None = None, matter_name: str | None = None,
                     ticket_no: str | None = None, priority: str = "normal", resident: dict | None = None,
-                    *, visit_id: str | None = None, note: str | None = None) -> str:
+                    *, visit_id: str | None = None, note: str | None = None, name_masked: str | None = None,
+                    materials: list[dict] | None = None) -> str:
         """Records a call for a helper and returns its request id at once (after the durable write).
 
         With ``visit_id``, pressing again during the same visit returns the visit's open request instead
         of creating a second one (until it is cancelled or finished). ``resident`` (name, id_number) is
-        stored encrypted and dropped from the outbox as soon as the server has it.
+        stored encrypted and dropped from the outbox as soon as the server has it (only a 代办 the resident
+        agreed to hand over sends it). ``name_masked`` (张*) lets the helper find the resident without it;
+        ``materials`` are ``{"id", "name", "state", "required"}`` (``kiosk/queue/request_materials.py``).
         """
         _check("kind", kind, REQUEST_KINDS)
         _check("step", step, STEPS)
@@ -114,6 +121,10 @@ class HelpQueueClient:
                 "site_code": self.config.site.code, "step": step, "matter_id": matter_id,
                 "matter_name": matter_name, "ticket_no": ticket_no, "priority": priority,
                 "created_at": _now_iso(), "resident": resident or None, "note": note}
+        if name_masked:
+            body["name_masked"] = name_masked
+        if materials is not None:
+            body["materials"] = materials
         request_id, created = self.outbox.enqueue_request(body, "/api/v1/requests", visit_id=visit_id)
         if created:
             self.forwarder.wake()
@@ -213,7 +224,8 @@ class HelpQueueClient:
                             "reason": str(reason)[:200], "detail": detail})
         body = {"id": str(uuid.uuid4()), "kiosk_id": self.config.kiosk_id, "sent_at": _now_iso(),
                 "outbox_pending": self.outbox.pending_count(),
-                "interval_s": int(self.config.queue.heartbeat_interval_s), "devices": devices[:32]}
+                "interval_s": int(self.config.queue.heartbeat_interval_s), "devices": devices[:32],
+                "software_version": __version__, **(self.remote.report() if self.remote is not None else {})}
         item_id = self.outbox.enqueue("heartbeat", "POST", "/api/v1/heartbeats", body, item_id=body["id"])
         self.forwarder.wake()
         return item_id

@@ -1,14 +1,13 @@
-"""Live events: the in-process fan-out to SSE subscribers, and PostgreSQL LISTEN/NOTIFY across processes.
+"""Live events: their JSON and SSE frames, and how they reach every server process (PostgreSQL LISTEN/NOTIFY).
 
 Contract
 - Events are published only after their transaction committed. On SQLite (one server process) the
-  service hands them straight to the :class:`EventBus`. On PostgreSQL each event is sent with
+  service hands them straight to the process's bus (:mod:`kiosk.queue.fanout`). On PostgreSQL each event is sent with
   ``pg_notify`` inside its transaction (delivered by PostgreSQL only on commit) and every server process,
   including the sender, receives it in a :class:`PgListener` thread and feeds its own bus.
-- Each event is serialised to JSON once (orjson) and framed as SSE bytes once; subscribers get that
-  same frame only when one of its sites (the request's site, or the site it was escalated to) is among
-  theirs. A subscriber that falls too far behind is closed (its console reconnects with
-  ``Last-Event-ID`` and catches up from the events table).
+- Each event is serialised to JSON once (orjson) and framed as SSE bytes once; consoles get that same
+  frame only when one of its sites (the request's site, or the site it was escalated to) is among
+  theirs (:mod:`kiosk.queue.fanout`: a console that falls too far behind gets ``resync``).
 - PostgreSQL ordering: event ids are assigned under a transaction-scoped advisory lock taken just before
   the events are inserted (see :func:`kiosk.queue.store.add_events`), so ids become visible in id order
   across processes and ``id > cursor`` never skips a late commit. When the LISTEN connection drops,
@@ -18,11 +17,11 @@ Contract
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import orjson
 from sqlalchemy import Connection, text
@@ -78,71 +77,16 @@ def to_live(event: dict) -> Live:
     return Live(event_id, event["type"], sites, raw.decode(), sse_frame(event_id, event["type"], raw))
 
 
-CLOSE = Live(-1, "close", (), "")
+class Sink(Protocol):
+    """Where live events go in this process (:class:`kiosk.queue.fanout.EventBus`)."""
 
-
-class Subscriber:
-    __slots__ = ("sites", "queue")
-
-    def __init__(self, sites: frozenset[str], maxsize: int):
-        self.sites = sites
-        self.queue: asyncio.Queue[Live] = asyncio.Queue(maxsize)
-
-
-class EventBus:
-    """Fan-out inside one server process; publish from any thread, subscribe on the event loop."""
-
-    def __init__(self, queue_size: int = 2000):
-        self.queue_size = queue_size
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._by_site: dict[str, set[Subscriber]] = {}
-
-    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-
-    def subscribe(self, sites: frozenset[str]) -> Subscriber:
-        sub = Subscriber(sites, self.queue_size)
-        for s in sites:
-            self._by_site.setdefault(s, set()).add(sub)
-        return sub
-
-    def unsubscribe(self, sub: Subscriber) -> None:
-        for s in sub.sites:
-            group = self._by_site.get(s)
-            if group is not None:
-                group.discard(sub)
-                if not group:
-                    del self._by_site[s]
-
-    @property
-    def subscribers(self) -> int:
-        return len({sub for group in self._by_site.values() for sub in group})
-
-    def publish(self, items: list[Live]) -> None:
-        """Thread-safe: schedules delivery on the bound loop (dropped when no loop is bound yet)."""
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return
-        loop.call_soon_threadsafe(self._dispatch, items)
-
-    def _dispatch(self, items: list[Live]) -> None:
-        for item in items:
-            targets: set[Subscriber] = set()
-            for s in item.sites:
-                targets |= self._by_site.get(s, set())
-            for sub in targets:
-                try:
-                    sub.queue.put_nowait(item)
-                except asyncio.QueueFull:  # too slow: close it; the console catches up on reconnect
-                    self.unsubscribe(sub)
-                    sub.queue.get_nowait()
-                    sub.queue.put_nowait(CLOSE)
+    def publish(self, items: list[Live]) -> None: ...
 
 
 class LocalPublisher:
     """SQLite (single process): deliver after commit straight to the bus."""
 
-    def __init__(self, bus: EventBus):
+    def __init__(self, bus: Sink):
         self.bus = bus
 
     def in_tx(self, conn: Connection, events: list[dict]) -> None:
@@ -188,7 +132,7 @@ class PgListener:
     (the store's advisory lock), so "after the last id" is exactly what the gap held.
     """
 
-    def __init__(self, conninfo: str, channel: str, bus: EventBus, load_json=None, replay_page: int = 500):
+    def __init__(self, conninfo: str, channel: str, bus: Sink, load_json=None, replay_page: int = 500):
         self.conninfo, self.channel, self.bus, self.load_json = conninfo, channel, bus, load_json
         self.replay_page = replay_page
         self.last_id: int | None = None  # newest event id delivered to the bus

@@ -70,9 +70,12 @@ class QueueApp(FastAPI):
     async def __call__(self, scope, receive, send) -> None:
         guard = getattr(self.state, "guard", None)
         if scope["type"] == "http" and guard is not None:  # kiosk.queue.guard: limits, proxies, CSRF
-            await guard(scope, receive, send, self._route)
+            await self.state.ctx.metrics.wrap(self._guarded, scope, receive, send)  # kiosk.queue.metrics
         else:
             await self._route(scope, receive, send)
+
+    async def _guarded(self, scope, receive, send) -> None:
+        await self.state.guard(scope, receive, send, self._route)
 
     async def _route(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from kiosk.queue.errors import Conflict
+from kiosk.queue.request_materials import encode
 
 REQUEST_FIELDS = ("kind", "step", "matter_id", "matter_name", "ticket_no", "priority", "note")
 
@@ -31,6 +32,8 @@ def check_request(row, body, box, skew: timedelta) -> None:
     if any(row[f] != getattr(body, f) for f in REQUEST_FIELDS):
         raise _differs(row["id"])
     if clamp(body.created_at, row["received_at"], skew) != row["created_at"]:
+        raise _differs(row["id"])
+    if row.get("materials") != encode(body.materials):
         raise _differs(row["id"])
     resident = body.resident
     if resident is None:  # the kiosk's outbox erases the identity once delivered: a replay may lack it

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.queue.inputs import FreeText, bounded_json, no_surrogates
+from kiosk.queue.request_materials import MAX_MATERIALS, MaterialIn, MaterialView
 
 Kind = Literal["consult", "assist", "proxy", "call"]
 Step = Literal["start", "identify", "matter", "materials", "result", "done", "manager"]
@@ -72,6 +73,10 @@ class RequestIn(KioskMessage):
     priority: Priority = "normal"
     created_at: datetime
     resident: ResidentIn | None = None
+    name_masked: str | None = Field(None, max_length=32, description="the resident's name, masked (张*): "
+                                    "masked again when stored; ignored when ``resident`` is given")
+    materials: list[MaterialIn] | None = Field(None, max_length=MAX_MATERIALS,
+                                               description="the matter's materials and what the resident has")
     note: FreeText | None = Field(None, max_length=500, description="ID and phone numbers are masked when stored")
 
 
@@ -126,6 +131,12 @@ class HeartbeatIn(KioskMessage):
     outbox_pending: int = Field(0, ge=0, le=10_000_000)
     interval_s: int | None = Field(None, ge=1, le=3600, description="the kiosk's heartbeat period")
     devices: list[DeviceHealth] = Field(default_factory=list, max_length=32)
+    # central configuration (kiosk/queue/remote_config.py): what the kiosk runs, and a version it refused
+    config_version: str | None = Field(None, max_length=32, pattern=r"^[0-9]{1,9}\.[0-9]{1,9}$")
+    config_rejected: str | None = Field(None, max_length=32, pattern=r"^[0-9]{1,9}\.[0-9]{1,9}$")
+    config_problems: list[Annotated[str, Field(max_length=300)]] = Field(default_factory=list, max_length=20)
+    software_version: str | None = Field(None, max_length=32, pattern=r"^[0-9A-Za-z.+_\-]+$")
+    catalog_version: str | None = Field(None, max_length=64, description="the matters catalogue it runs")
 
 
 
@@ -147,6 +158,15 @@ class NoticeOut(BaseModel):
 
 class Ok(BaseModel):
     ok: bool = True
+
+
+class PushedConfig(BaseModel):
+    version: str = Field(description="<site default version>.<kiosk version>; 0.0: no central settings")
+    settings: dict[str, Any] = Field(description="flat overrides, e.g. {\"ui.idle_timeout_s\": 120}")
+
+
+class HeartbeatOut(Ok):
+    config: PushedConfig
 
 
 class LoginIn(Body):
@@ -175,6 +195,7 @@ class StaffRequestView(BaseModel):
     note: str | None
     resident_masked: str | None
     has_identity: bool
+    materials: list[MaterialView] | None = Field(None, description="per material: present, paper, missing, unsure, unanswered")
     state: str
     created_at: datetime
     updated_at: datetime
@@ -222,12 +243,25 @@ class Me(BaseModel):
     sites: list[str]
     visible_sites: list[str]
     on_duty: bool
+    session_expires_at: datetime | None = Field(None, description="when this session ends (log in again then)")
+    now: datetime | None = Field(None, description="the server's time, for the console's clock offset")
 
 
 class LoginOut(BaseModel):
     token: str = Field(description="bearer token; the same value is set as the kq_session cookie")
     expires_at: datetime
     user: Me
+
+
+class AssignIn(Body):
+    helper_id: int = Field(ge=1, description="the colleague who takes the request (GET …/assignees)")
+
+
+class Assignee(BaseModel):
+    id: int
+    display_name: str
+    on_duty: bool
+    holding: int = Field(description="open requests this colleague holds now")
 
 
 class DutyIn(Body):
@@ -252,6 +286,11 @@ class KioskHealth(BaseModel):
     outbox_pending: int | None
     devices: list[DeviceHealth]
     problems: list[str] = Field(description="machine codes: quiet, paper_near_end, paper_out, reader_not_answering, <device>_<state>")
+    config_version: str | None = Field(None, description="central settings the kiosk runs (site.kiosk version)")
+    config_status: str | None = Field(None, description="applied | invalid (then config_error says why)")
+    config_error: str | None = None
+    software_version: str | None = None
+    catalog_version: str | None = None
 
 
 class HelperOnDuty(BaseModel):

@@ -22,12 +22,12 @@ from sqlalchemy import Connection, RowMapping, select
 
 from kiosk.i18n import tr
 from kiosk.privacy import mask_name, redact_text
-from kiosk.queue import store
+from kiosk.queue import request_materials, store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
 from kiosk.queue.errors import Conflict, Forbidden, NotFound
-from kiosk.queue.models import requests, sites
+from kiosk.queue.models import requests, sites, users
 from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
 from kiosk.queue.replay import check_note, check_request
 from kiosk.queue.states import (
@@ -87,7 +87,9 @@ class QueueService(EventTx):
                 matter_id=body.matter_id, matter_name=body.matter_name, ticket_no=body.ticket_no,
                 priority=body.priority, priority_rank=PRIORITY_RANK[body.priority], note=body.note,
                 resident_enc=self.box.seal(resident.name, resident.id_number) if resident else None,
-                resident_masked=self.box.masked(resident.name, resident.id_number) if resident else None,
+                resident_masked=self.box.masked(resident.name, resident.id_number) if resident
+                else request_materials.masked_name(body.name_masked),
+                materials=request_materials.encode(body.materials),
                 state=State.WAITING, created_at=created_at, received_at=now, updated_at=now,
                 escalation_level=0, version=1,
                 escalate_at=created_at + timedelta(seconds=site["escalate_after_s"]),
@@ -202,6 +204,7 @@ class QueueService(EventTx):
     def claim_next(self, user: Principal, site_code: str | None = None) -> dict:
         """Claims the first waiting request (priority, then oldest) of ``site_code`` or of all visible sites."""
         require_user(user)
+        self._require_duty(user)
         scope = user.visible if site_code is None else ({site_code} & user.visible)
         if not scope:
             raise Forbidden("site", site=site_code)
@@ -217,9 +220,18 @@ class QueueService(EventTx):
                     return store.staff_view(row, now)
         raise Conflict("busy")
 
+    def _require_duty(self, user: Principal) -> None:
+        """Claims need the caller on duty: 离岗 pauses them (409 ``off_duty``) until 上岗."""
+        if user.kind == "user":
+            with self.db.read() as conn:
+                if not conn.execute(select(users.c.on_duty).where(users.c.id == user.user_id)).scalar():
+                    raise Conflict("off_duty")
+
     def act(self, user: Principal, request_id: str, action: str, **fields: Any) -> dict:
         """Applies a helper's ``action`` (claim/arrive/resolve/convert/release/cancel) to the request."""
         now = self.clock()
+        if action == Action.CLAIM:
+            self._require_duty(user)
         with self._tx(raw=True) as (conn, pending):
             row = self._staff_row(conn, user, request_id)
             request_id = row["id"]  # canonical form

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, selec
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk.privacy import redact_text
-from kiosk.queue import chain, store_raw
+from kiosk.queue import chain, request_materials, store_raw
 from kiosk.queue.models import UTCDateTime, events, kiosks, requests, users
 from kiosk.queue.states import State
 
@@ -205,7 +205,7 @@ def staff_view(row: RowMapping, now: datetime) -> dict[str, Any]:
         "matter_name": row["matter_name"], "ticket_no": row["ticket_no"], "priority": row["priority"],
         "note": redact_text(row["note"]) if row["note"] else None,
         "resident_masked": row["resident_masked"], "has_identity": row["resident_enc"] is not None,
-        "state": row["state"], "created_at": iso(row["created_at"]), "updated_at": iso(row["updated_at"]),
+        "materials": request_materials.decode(row.get("materials")), "state": row["state"], "created_at": iso(row["created_at"]), "updated_at": iso(row["updated_at"]),
         "wait_s": max(0, int((end - row["created_at"]).total_seconds())),
         "claimed_by": {"id": row["claimed_by"], "display_name": row["helper_name"]} if row["claimed_by"] else None,
         "claimed_at": iso(row["claimed_at"]), "arrived_at": iso(row["arrived_at"]),

@@ -148,8 +148,13 @@ class Harness:
             self.tap(keys[0])
 
     # whole steps (screenshots and the demo use these) ---------------------------------------------
-    def start(self, kind: str = "assist") -> None:
-        self.tap(self.screen("start").ids[kind])
+    def start(self, kind: str = "assist", agree: bool = True) -> None:
+        """Taps ``kind`` on the start screen; 代办's notice is answered with ``agree``."""
+        s = self.screen("start")
+        self.tap(s.ids[kind])
+        if kind == "proxy" and s.notice is not None:
+            self.pump(3)
+            self.tap(s.notice.ids.agree if agree else s.notice.ids.decline)
 
     def type_id(self, number: str, enter: bool = True) -> None:
         s = self.screen("identify")

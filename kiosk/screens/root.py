@@ -29,6 +29,7 @@ from kiosk.screens.widgets.common import discard
 from kiosk.screens.widgets.countdown import IdleOverlay
 from kiosk.screens.widgets.header import Header
 from kiosk.screens.widgets.nav import ConfirmHome
+from kiosk.screens.widgets.rating import attach_rating
 
 log = logging.getLogger(__name__)
 ROUTES = {"card": "identify", "card_error": "identify", "reader": "identify", "preview": "materials",
@@ -46,6 +47,7 @@ class KioskRoot(FloatLayout):
         self.controller = controller
         self.overlay: IdleOverlay | None = None
         self.confirm: ConfirmHome | None = None
+        self.rating = None  # the RatingHost (widgets/rating.py)
         self.on_quit: Callable[[], None] | None = None
         self._last_touch = time.monotonic()
         self.header = self.ids.header
@@ -247,6 +249,7 @@ def build_root(controller) -> KioskRoot:
                 ManagerScreen):
         root.add_screen(cls())
     root.header.hall_name = controller.hall_name
+    attach_rating(root)  # 好差评 over any screen once the helpers resolved the visit's request
     root.show_voice()
     root.go("start")
     root._screen_changed(root.sm, "start")

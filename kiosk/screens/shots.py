@@ -166,6 +166,7 @@ MATTER = "pension-enrol"  # a matter of the packaged sample catalogue with sever
 def _scenarios():
     """(name, device port options, steps) for every screen and error state."""
     from kiosk.i18n import tr
+    from kiosk.screens import shots_more
 
     def to_matter(h, kind="assist"):
         h.start(kind)
@@ -279,6 +280,7 @@ def _scenarios():
         ("27_help_claimed", {}, claimed),
         ("28_done_waiting_for_helper", {}, done_waiting),
         ("29_confirm_home", {}, confirm_home),
+        *shots_more.scenarios(to_materials),
     ]
 
 

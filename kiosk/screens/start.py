@@ -1,20 +1,62 @@
-"""Start: choose 咨询 / 帮办 / 代办, and switch 长辈模式 (elderly mode) on or off."""
+"""Start: choose 咨询 / 帮办 / 代办, and switch 长辈模式 (elderly mode) on or off. 代办 first shows the
+notice of what is handed to the {agent} (:class:`~kiosk.screens.widgets.handover.HandoverNotice`)."""
 
 from __future__ import annotations
+
+from kivy.clock import Clock
 
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
+from kiosk.screens.widgets.common import discard
 
 
 class StartScreen(KioskScreen):
+    notice = None  # the HandoverNotice while it shows
+    _notice_timeout = None
+
     def refresh(self) -> None:
         self.ids.elderly.selected = THEME.elderly
 
     def choose(self, kind: str) -> None:
-        """Starts a visit of ``kind`` (consult / assist / proxy) and goes to identification."""
+        """Starts a visit of ``kind`` (consult / assist / proxy) and goes to identification; 代办 asks first."""
+        if kind == "proxy":
+            self.ask_handover()
+            return
         self.controller.start(kind)
         self.go("identify")
+
+    def ask_handover(self) -> None:
+        """The PIPL notice of 代办: agreeing starts the 代办 visit with the identity handed over."""
+        from kiosk.screens.widgets.handover import HandoverNotice, hours_text
+
+        if self.notice is not None:
+            return
+        self.notice = HandoverNotice(hours=hours_text(self.controller.config.privacy.handover_identity_hours))
+        self.notice.bind(on_answer=lambda _w, yes: self.answer_handover(yes))
+        self.add_widget(self.notice)
+        self._notice_timeout = Clock.schedule_once(lambda _dt: self.close_notice(),
+                                                   self.controller.config.ui.idle_timeout_s)
+        self.controller.speak(self.notice.spoken())
+
+    def answer_handover(self, yes: bool) -> None:
+        self.close_notice()
+        if yes:
+            self.controller.start("proxy")
+            self.controller.visit.agree_handover()
+            self.go("identify")
+
+    def close_notice(self) -> None:
+        if self._notice_timeout is not None:
+            self._notice_timeout.cancel()
+            self._notice_timeout = None
+        if self.notice is not None:
+            self.remove_widget(self.notice)
+            discard(self.notice)
+            self.notice = None
+
+    def on_leave(self, *_args) -> None:
+        self.close_notice()
 
     def toggle_elderly(self) -> None:
         self.controller.set_elderly(not THEME.elderly)

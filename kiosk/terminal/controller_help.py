@@ -12,7 +12,7 @@ import logging
 from kiosk.i18n import tr
 from kiosk.terminal import slips  # at start, not at the first print (16 ms in the touch that prints)
 from kiosk.terminal.result_view import unbroken
-from kiosk.visit import CallHelper, PrintSlip, ReportDevice, TellHelper, VisitReset
+from kiosk.visit import CallHelper, PrintSlip, RateHelp, ReportDevice, TellHelper, VisitReset
 
 log = logging.getLogger(__name__)
 KIND_REQUEST = {"consult": "consult", "assist": "assist", "proxy": "proxy", None: "call"}
@@ -73,8 +73,9 @@ class HelpMixin:
             note = tr("kiosk.help.reason.printer_ticket", ticket=ticket)
         step = p["step"] if p["step"] in HELP_STEPS else "start"
         rid = self.queue.call_helper(KIND_REQUEST.get(p.get("kind"), "call"), step, p.get("matter_id"),
-                                     p.get("matter_name"), ticket, p.get("priority", "normal"),
-                                     visit_id=p["visit_id"], note=note)
+                                     p.get("matter_name"), ticket, p.get("priority", "normal"), intent.resident,
+                                     visit_id=p["visit_id"], note=note, name_masked=p.get("name_masked"),
+                                     materials=p.get("materials"))
         self._request_ids[intent.request_id] = rid
         self.sent_requests.append(rid)
         self._poll_help(intent.request_id)
@@ -138,6 +139,8 @@ class HelpMixin:
             elif isinstance(intent, TellHelper):
                 self._queue_worker.submit(self._tell_helper, intent)
                 self._report_health()
+            elif isinstance(intent, RateHelp):
+                self._send_rating(intent)
             elif isinstance(intent, ReportDevice):
                 log.warning("device %s: %s", intent.device, intent.problem)
                 self._report_health()
@@ -145,6 +148,16 @@ class HelpMixin:
                 rid = self._request_ids.pop(intent.help_request_id, None)
                 if rid and intent.reason in ("idle", "manual"):  # the resident left (or gave up waiting)
                     self._queue_worker.submit(self.queue.cancel, rid, "resident_left")
+
+    def _send_rating(self, intent: RateHelp) -> None:
+        """The resident's 好差评 of the resolved request, through the outbox (after the request itself)."""
+        rid = self._request_ids.get(intent.request_id)
+        rate = getattr(self.queue, "rate", None) if self.queue is not None else None
+        if rid is None or rate is None:
+            log.info("rating of help request %s not sent: %s", intent.request_id,
+                     "no queue request" if rid is None else "client without rate")
+            return
+        self._queue_worker.submit(rate, rid, intent.score, intent.reasons)
 
     def _print(self, slip_kind: str) -> None:
         try:

@@ -39,12 +39,21 @@ from kiosk.catalog import MaterialStatus
 from kiosk.visit.core import Visit
 from kiosk.visit.identity import Identity, InvalidIdNumber, validate_id_number
 from kiosk.visit.idle import IdleStatus
-from kiosk.visit.intents import CallHelper, Intent, PrintSlip, ReportDevice, SiteInfo, TellHelper, VisitReset
+from kiosk.visit.intents import (
+    CallHelper,
+    Intent,
+    PrintSlip,
+    RateHelp,
+    ReportDevice,
+    SiteInfo,
+    TellHelper,
+    VisitReset,
+)
 from kiosk.visit.result import Result
 from kiosk.visit.steps import BACK, TRANSITIONS, Kind, Step, TransitionError, VisitError
 
 __all__ = [
     "Step", "Kind", "MaterialStatus", "TRANSITIONS", "BACK", "TransitionError", "VisitError", "InvalidIdNumber",
     "Identity", "SiteInfo", "Result", "IdleStatus", "PrintSlip", "CallHelper", "TellHelper",
-    "ReportDevice", "VisitReset", "Intent", "Visit", "validate_id_number",
+    "ReportDevice", "RateHelp", "VisitReset", "Intent", "Visit", "validate_id_number",
 ]

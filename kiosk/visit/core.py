@@ -15,18 +15,20 @@ from typing import Any, Literal
 
 from kiosk.catalog import Catalog, MaterialStatus, Matter
 from kiosk.visit.devices import DeviceState
+from kiosk.visit.handover import Handover
 from kiosk.visit.help import HelpRequests, HelpStatus
 from kiosk.visit.identity import Identity, consume_card, validate_id_number
 from kiosk.visit.idle import Idle
 from kiosk.visit.intents import Intent, SiteInfo, VisitReset
 from kiosk.visit.materials import Materials
+from kiosk.visit.rating import Rating
 from kiosk.visit.result import Outcome, Result
 from kiosk.visit.steps import BACK, Kind, Step, TransitionError, VisitError, check_move, check_step
 from kiosk.visit.tickets import Ticket
 from kiosk.visit.wipe import PersonalData
 
 
-class Visit(Materials, Outcome, HelpRequests, DeviceState, Idle, PersonalData):
+class Visit(Materials, Outcome, HelpRequests, Handover, Rating, DeviceState, Idle, PersonalData):
     """One resident's session. Create once per kiosk; :meth:`reset` makes it a fresh visit.
 
     ``tickets`` is a callable returning a new :class:`~kiosk.visit.tickets.Ticket` (a ``TicketIssuer``).
@@ -57,6 +59,7 @@ class Visit(Materials, Outcome, HelpRequests, DeviceState, Idle, PersonalData):
         self.kind: Kind | None = None
         self.elderly: bool = self.elderly_default
         self.identity: Identity | None = None
+        self.handover_agreed: bool = False  # 代办: the resident agreed to hand their identity to the helper
         self.matter: Matter | None = None
         self.statuses: dict[str, MaterialStatus] = {}
         self.checked_by: dict[str, str] = {}

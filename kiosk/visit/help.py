@@ -28,13 +28,16 @@ class HelpStatus:
     nobody claimed it yet), ``claimed`` (``helper`` is on the way), ``offline`` (recorded in the outbox, the
     network is down: nobody knows of it yet), ``closed`` (resolved or cancelled by the helpers).
     ``eta_s``: the queue's estimate of the wait (None: unknown). ``directions``: the slip telling where the
-    帮办代办 window is: ``""`` (not asked for), ``printing``, ``printed`` or ``failed``.
+    帮办代办 window is: ``""`` (not asked for), ``printing``, ``printed`` or ``failed``. ``rating``: once the
+    helpers marked the request resolved while the resident is still here, ``asking`` (then ``sent`` or
+    ``skipped``).
     """
 
     phase: HelpPhase = "none"
     helper: str = ""
     eta_s: float | None = None
     directions: str = ""
+    rating: str = "none"  # 好差评 of a resolved request: none, asking, sent, skipped (kiosk/visit/rating.py)
 
     @property
     def coming(self) -> bool:
@@ -58,7 +61,8 @@ class HelpRequests:
         return self.help_request_id is not None and self.help.coming
 
     def request_payload(self) -> dict:
-        """What a help request carries: kiosk, site, step, matter so far; the name masked, no ID number."""
+        """What a help request carries: kiosk, site, step, matter so far, the materials' state; the name
+        masked, no ID number (an agreed 代办's identity travels apart: :meth:`handover_identity`)."""
         return {
             "visit_id": self.visit_id, "kiosk_id": self.site.kiosk_id, "site_code": self.site.site_code,
             "location": self.site.location, "step": self.step.value,
@@ -68,6 +72,7 @@ class HelpRequests:
             "ticket": self.result.ticket.number if self.result and self.result.ticket else None,
             "name_masked": self.identity.masked_name if self.identity else None,
             "priority": "elderly" if self.elderly else "normal",
+            "materials": self.materials_brief(),
         }
 
     def _helper(self, reason: str) -> list[Intent]:
@@ -76,7 +81,8 @@ class HelpRequests:
             return []
         self.help_request_id = uuid.uuid4().hex
         self.help = HelpStatus("sending")
-        return [CallHelper(self.help_request_id, reason, self.request_payload())]  # type: ignore[arg-type]
+        return [CallHelper(self.help_request_id, reason, self.request_payload(),  # type: ignore[arg-type]
+                           self.handover_identity())]
 
     def _call_or_tell(self, reason: str, message_key: str) -> list[Intent]:
         """A new request for ``reason``; when one exists, a note ``message_key`` to it instead."""
@@ -99,7 +105,8 @@ class HelpRequests:
             return []
         intents: list[Intent] = []
         if state in CLOSED_STATES:
-            self.help = HelpStatus("closed", self.help.helper, None, self.help.directions)
+            rating = "asking" if state == "resolved" and self.help.rating == "none" else self.help.rating
+            self.help = HelpStatus("closed", self.help.helper, None, self.help.directions, rating)
         elif not online:
             self.help.phase = "offline"
             if self.site.help_desk and not self.help.directions:

@@ -45,6 +45,8 @@ class Idle:
         (see the module's text)."""
         f = self.elderly_factor if self.elderly else 1.0
         waiting = self.helper_coming
+        if self.help.rating == "asking":  # the helper just finished: time to answer 满意吗, as on any screen
+            return self.idle_timeout_s * f, self.countdown_s * f
         if self.step is Step.DONE:
             return (self.help_wait_s if waiting else self.done_s) * f, 0.0
         quiet = max(self.idle_timeout_s, self.help_wait_s) if waiting else self.idle_timeout_s

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 
@@ -41,6 +41,7 @@ class CallHelper:
     request_id: str
     reason: Literal["resident", "lead", "handover", "printer", "unsure"]
     payload: dict
+    resident: dict | None = field(default=None, repr=False)  # 代办 agreed: name, id_number (never logged)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,16 @@ class TellHelper:
     request_id: str
     message_key: str
     payload: dict
+
+
+@dataclass(frozen=True)
+class RateHelp:
+    """Send the resident's 好差评 of the visit's resolved request ``request_id`` (score 4 满意, 3 基本满意,
+    2 不满意 with ``reasons``: codes of ``kiosk.queue.rating_codes.REASONS``)."""
+
+    request_id: str
+    score: int
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,4 +79,4 @@ class VisitReset:
     help_request_id: str | None
 
 
-Intent = PrintSlip | CallHelper | TellHelper | ReportDevice | VisitReset
+Intent = PrintSlip | CallHelper | TellHelper | RateHelp | ReportDevice | VisitReset

@@ -52,7 +52,7 @@ def test_console_over_https_with_the_halls_own_ca(tmp_path):
     with server(["--state-dir", str(state), *tls]) as url:
         assert url.startswith("https://127.0.0.1:")
         trusted = ssl.create_default_context(cafile=str(certs / "ca.pem"))
-        assert httpx.get(f"{url}/healthz", verify=trusted, timeout=10).json() == {"ok": True}
+        assert httpx.get(f"{url}/healthz", verify=trusted, timeout=10).json()["ok"] is True
         with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             httpx.get(f"{url}/healthz", timeout=10)  # the public roots do not know the hall's CA
 

@@ -1,16 +1,26 @@
-"""The in-process event bus: filtering by site, one serialisation, slow consoles cut off."""
+"""The in-process fan-out: filtering by site, one serialisation per event and one join per audience, and a
+slow console that gets ``resync`` instead of growing memory or delaying the others."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
 
-from kiosk.queue.events import CLOSE, EventBus, to_live
+from kiosk.queue.events import to_live
+from kiosk.queue.fanout import EventBus
 
 
-def event(i: int, site: str, escalated_to: str | None = None) -> dict:
-    return {"id": i, "type": "request.created", "at": datetime(2026, 11, 28, tzinfo=UTC), "actor": "kiosk:k1",
+def event(i: int, site: str, escalated_to: str | None = None, type_: str = "request.created") -> dict:
+    return {"id": i, "type": type_, "at": datetime(2026, 11, 28, tzinfo=UTC), "actor": "kiosk:k1",
             "site_code": site, "escalated_to": escalated_to, "data": {"request": {"id": f"r{i}", "note": "张三"}}}
+
+
+def ids(data: bytes) -> list[int]:
+    return [int(line[4:]) for line in data.split(b"\r\n") if line.startswith(b"id: ")]
+
+
+def run(scenario):
+    return asyncio.run(scenario())
 
 
 def test_delivery_by_site_and_escalation_target():
@@ -18,34 +28,85 @@ def test_delivery_by_site_and_escalation_target():
         bus = EventBus()
         bus.bind(asyncio.get_running_loop())
         town, district = bus.subscribe(frozenset({"T1"})), bus.subscribe(frozenset({"D"}))
+        both = bus.subscribe(frozenset({"T1", "D"}))  # a supervisor: the escalated event once, not twice
         bus.publish([to_live(event(1, "T1")), to_live(event(2, "T1", escalated_to="D")), to_live(event(3, "T2"))])
         await asyncio.sleep(0.05)
-        got_town = [town.queue.get_nowait().id for _ in range(town.queue.qsize())]
-        got_district = [district.queue.get_nowait().id for _ in range(district.queue.qsize())]
-        bus.unsubscribe(town)
-        bus.unsubscribe(district)
-        return got_town, got_district, bus.subscribers
+        woken = town.wake.is_set(), district.wake.is_set()
+        got = ids(bus.take(town)), ids(bus.take(district)), ids(bus.take(both))
+        for sub in (town, district, both):
+            bus.unsubscribe(sub)
+        return woken, got, bus.subscribers, bus.audiences
 
-    assert asyncio.run(scenario()) == ([1, 2], [2], 0)
+    assert run(scenario) == ((True, True), ([1, 2], [2], [1, 2]), 0, 0)
+
+
+def test_only_pushed_types_are_kept():
+    async def scenario():
+        bus = EventBus(types={"request.created"})
+        bus.bind(asyncio.get_running_loop())
+        sub = bus.subscribe(frozenset({"T1"}))
+        bus.publish([to_live(event(1, "T1", type_="kiosk.heartbeat")), to_live(event(2, "T1"))])
+        await asyncio.sleep(0.05)
+        return ids(bus.take(sub))
+
+    assert run(scenario) == [2]
 
 
 def test_json_is_made_once_and_keeps_chinese():
     live = to_live(event(7, "T1"))
     assert live.sites == ("T1",) and '"note":"张三"' in live.json and '"at":"2026-11-28T00:00:00Z"' in live.json
+    assert live.frame.startswith(b"id: 7\r\nevent: request.created\r\ndata: {") and live.frame.endswith(b"\r\n\r\n")
 
 
-def test_a_console_that_falls_behind_is_closed_not_blocking_others():
+def test_consoles_of_one_audience_share_one_log_and_one_joined_write():
     async def scenario():
-        bus = EventBus(queue_size=3)
+        bus = EventBus()
+        bus.bind(asyncio.get_running_loop())
+        subs = [bus.subscribe(frozenset({"T1"})) for _ in range(50)]
+        bus.publish([to_live(event(i, "T1")) for i in range(1, 6)])
+        await asyncio.sleep(0.05)
+        writes = [bus.take(s) for s in subs]
+        return bus.audiences, bus.backlog, {id(w) for w in writes}, ids(writes[0])
+
+    audiences, backlog, distinct, got = run(scenario)
+    assert audiences == 1 and backlog == 5  # five frames held once, not 250
+    assert len(distinct) == 1  # the same bytes object handed to all fifty consoles
+    assert got == [1, 2, 3, 4, 5]
+
+
+def test_a_slow_console_gets_resync_and_the_others_every_event_with_memory_bounded():
+    async def scenario():
+        bus = EventBus(max_lag=10)
         bus.bind(asyncio.get_running_loop())
         slow, fast = bus.subscribe(frozenset({"T1"})), bus.subscribe(frozenset({"T1"}))
-        for i in range(5):
+        got_fast: list[int] = []
+        held = 0
+        for i in range(1, 201):
             bus.publish([to_live(event(i, "T1"))])
-            await asyncio.sleep(0.01)
-            if fast.queue.qsize():
-                fast.queue.get_nowait()
-        items = [slow.queue.get_nowait() for _ in range(slow.queue.qsize())]
-        return items[-1] is CLOSE, bus.subscribers
+            await asyncio.sleep(0)
+            got_fast += ids(bus.take(fast))  # the fast console keeps up; the slow one reads nothing
+            held = max(held, bus.backlog)
+        first = bus.take(slow)  # it comes back: a resync, not 200 stale frames
+        bus.publish([to_live(event(201, "T1"))])
+        await asyncio.sleep(0)
+        return got_fast, held, first, ids(bus.take(slow)), slow.resyncs, bus.resyncs, bus.subscribers
 
-    closed, remaining = asyncio.run(scenario())
-    assert closed and remaining == 1
+    got_fast, held, first, after, slow_resyncs, resyncs, subscribers = run(scenario)
+    assert got_fast == list(range(1, 201))  # never delayed or cut by the slow one
+    assert held <= 20  # the log is bounded (2 × max_lag) whatever a console does
+    assert b"event: resync" in first and ids(first) == [200]  # Last-Event-ID moves to the newest skipped
+    assert after == [201]  # live again after the resync
+    assert (slow_resyncs, resyncs, subscribers) == (1, 1, 2)
+
+
+def test_a_restarted_stream_skips_what_it_already_read_from_the_table():
+    async def scenario():
+        bus = EventBus()
+        bus.bind(asyncio.get_running_loop())
+        sub = bus.subscribe(frozenset({"T1"}))
+        bus.publish([to_live(event(i, "T1")) for i in (4, 5, 6)])
+        await asyncio.sleep(0.05)
+        sub.after = 5  # the backlog read from the table reached id 5
+        return ids(bus.take(sub))
+
+    assert run(scenario) == [6]

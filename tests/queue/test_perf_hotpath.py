@@ -108,7 +108,7 @@ def test_group_commit_keeps_the_good_calls_of_a_batch_and_fails_the_bad_one_alon
                  group.run(ctx.queue.create, kiosk, second)]
         results = await asyncio.gather(*batch, return_exceptions=True)
         await asyncio.sleep(0.05)
-        return created, results, [sub.queue.get_nowait().type for _ in range(sub.queue.qsize())]
+        return created, results, [item.type for item in sub.audience.log]
 
     before = group.batches
     created, (claimed, again, other), published = asyncio.run(scenario())

@@ -96,7 +96,7 @@ def test_serve_sqlite_creates_state_and_serves_openapi(tmp_path):
     with server(["--state-dir", str(tmp_path / "fresh")]) as url:
         spec = httpx.get(f"{url}/openapi.json", timeout=10).json()
         assert "/api/v1/requests" in spec["paths"] and "/api/v1/requests/{request_id}/claim" in spec["paths"]
-        assert httpx.get(f"{url}/healthz", timeout=10).json() == {"ok": True}
+        assert httpx.get(f"{url}/healthz", timeout=10).json()["ok"] is True
         assert httpx.get(f"{url}/console/", timeout=10).status_code == 200  # the web console is served
     assert (tmp_path / "fresh" / "queue.sqlite3").exists() and (tmp_path / "fresh" / "queue.key").exists()
 

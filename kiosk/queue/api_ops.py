@@ -1,0 +1,65 @@
+"""``GET /healthz`` (load balancers: liveness, database, overload) and ``GET /metrics`` (Prometheus).
+
+Contract
+- ``/healthz`` answers 200 ``{"ok": true, "overloaded", "loop_lag_ms", "cpu", "pid"}`` when the database
+  answers (500 otherwise). ``overloaded`` is true while this process's event loop lags 100 ms or
+  more (``cpu``: its CPU share of one core; a lag with a low share means other programs have the cores) (:mod:`kiosk.queue.metrics`); it stays 200 then, so a balancer does not take every busy process out
+  at once; it may prefer the others.
+- ``/metrics`` is for the operator only: the same bearer token as ``/api/v1/ops/live`` (``kqo_`` + an HMAC
+  of the first identity key, derived by ``kiosk queue metrics-token``); anyone else gets 404. Each server
+  process answers for itself (with ``--workers`` N, scrape N separate ``serve`` processes instead, or read
+  the figures per process through ``pid``).
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from kiosk.queue.deps import Ctx
+
+router = APIRouter()
+
+
+class Health(BaseModel):
+    ok: bool = True
+    overloaded: bool = False
+    loop_lag_ms: float = 0.0
+    cpu: float = 0.0
+    pid: int = 0
+
+
+@router.get("/healthz", response_model=Health, tags=["ops"])
+def healthz(c: Ctx) -> dict:
+    """Liveness, database reachability and overload of this server process (for load balancers)."""
+    with c.db.read() as conn:
+        conn.execute(text("SELECT 1"))
+    return c.metrics.health()
+
+
+def _operator(request: Request, c) -> bool:
+    token = getattr(request.app.state, "ops_token", None)
+    if token is None:
+        from kiosk.queue.ops.inspect import key_material
+        from kiosk.queue.ops.live import ops_token
+
+        try:
+            token = ops_token(key_material(c.settings.state_dir)[0])
+        except (OSError, ValueError):
+            token = ""
+        request.app.state.ops_token = token
+    given = request.headers.get("authorization", "")[7:].strip()
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request, c: Ctx):
+    if not _operator(request, c):
+        return JSONResponse({"detail": "Not Found"}, status_code=404)
+    # async: rendered on the event loop, where the bus it reads is changed
+    return PlainTextResponse(c.metrics.render(c), media_type="text/plain; version=0.0.4; charset=utf-8",
+                             headers={"Cache-Control": "no-store"})

@@ -1,0 +1,177 @@
+"""What one server process measures about itself: requests, latencies, queues, streams, and its overload.
+
+Contract
+- :meth:`Metrics.wrap` is applied to every HTTP request (kiosk/queue/hotpath.py): a count by kind
+  (``create``, ``claim``, ``stream``, ``api``, ``other``) and status, the time to the response's first
+  byte in a histogram by kind, and the requests in flight. Cost: a few microseconds a request.
+- The *loop lag* (how late a 100 ms timer fires on the event loop) is what every handler and console
+  write waits. :meth:`Metrics.monitor` samples it (and the process's CPU share, reported: a lag with a
+  low share means other programs have the machine's cores) and keeps a decaying recent maximum. The
+  process is *overloaded* while the recent lag is at least ``overload_s`` (100 ms); it then sets the
+  event bus's coalescing (``bus.coalesce_s`` = half the lag, at most 250 ms): console writes get fewer
+  and larger, which costs each event at most about the lag it already has, and the events' latency
+  stays bounded instead of growing with the load. Otherwise 0: writes still batch by themselves (a
+  console is woken once for whatever arrived while it waited its turn).
+- :meth:`Metrics.render` writes the Prometheus text format (0.0.4); the endpoint (kiosk/queue/api_ops.py)
+  is for the operator only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from bisect import bisect_left
+
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+KINDS = ("create", "claim", "stream", "api", "other")
+TICK = 0.1
+
+
+def kind_of(scope) -> str:
+    path = scope["path"]
+    if path == "/api/v1/requests" and scope["method"] == "POST":
+        return "create"
+    if path.endswith("/claim") and path.startswith("/api/v1/requests/"):
+        return "claim"
+    if path == "/api/v1/events/stream":
+        return "stream"
+    return "api" if path.startswith("/api/") else "other"
+
+
+class Histogram:
+    __slots__ = ("counts", "total", "n")
+
+    def __init__(self):
+        self.counts = [0] * (len(BUCKETS) + 1)
+        self.total, self.n = 0.0, 0
+
+    def observe(self, value: float) -> None:
+        self.counts[bisect_left(BUCKETS, value)] += 1
+        self.total += value
+        self.n += 1
+
+
+class Metrics:
+    def __init__(self, overload_s: float = 0.1):
+        self.overload_s = overload_s
+        self.requests: dict[tuple[str, int], int] = {}
+        self.latency = {k: Histogram() for k in KINDS}
+        self.in_flight = 0
+        self.lag = self.lag_recent = self.lag_max = self.cpu_recent = 0.0
+        self.overloaded_since: float | None = None
+        self.overload_episodes = 0
+        self._task: asyncio.Task | None = None
+
+    # ---- requests ----
+    async def wrap(self, app, scope, receive, send) -> None:
+        kind, t0 = kind_of(scope), time.perf_counter()
+        status = 0
+
+        async def timed_send(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                self.latency[kind].observe(time.perf_counter() - t0)
+            await send(message)
+
+        self.in_flight += 1
+        try:
+            await app(scope, receive, timed_send)
+        finally:
+            self.in_flight -= 1
+            key = (kind, status)
+            self.requests[key] = self.requests.get(key, 0) + 1
+
+    # ---- load ----
+    @property
+    def overloaded(self) -> bool:
+        return self.lag_recent >= self.overload_s
+
+    def sample(self, lag: float, bus=None, cpu: float = 1.0) -> None:
+        """One sample: the loop's lag (seconds) and this process's CPU share of one core since the last.
+        Updates the recent lag, overload state and the bus's coalescing."""
+        self.lag = lag
+        self.lag_recent = max(lag, self.lag_recent * 0.8)  # decays to a tenth in ~1 s of quiet
+        self.cpu_recent = 0.7 * self.cpu_recent + 0.3 * cpu
+        self.lag_max = max(self.lag_max, lag)
+        if self.overloaded and self.overloaded_since is None:
+            self.overloaded_since = time.time()
+            self.overload_episodes += 1
+        elif not self.overloaded:
+            self.overloaded_since = None
+        if bus is not None:
+            bus.coalesce_s = min(0.25, self.lag_recent / 2) if self.overloaded else 0.0
+
+    async def monitor(self, bus=None) -> None:
+        while True:
+            t0, c0 = time.monotonic(), time.process_time()
+            await asyncio.sleep(TICK)
+            wall = time.monotonic() - t0
+            self.sample(max(0.0, wall - TICK), bus, (time.process_time() - c0) / wall)
+
+    def start(self, bus=None) -> None:
+        self._task = asyncio.get_running_loop().create_task(self.monitor(bus))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def health(self) -> dict:
+        return {"ok": True, "overloaded": self.overloaded, "loop_lag_ms": round(self.lag_recent * 1000, 1),
+                "cpu": round(self.cpu_recent, 2), "pid": os.getpid()}
+
+    # ---- Prometheus text ----
+    def render(self, ctx) -> str:
+        out: list[str] = []
+
+        def metric(name: str, kind: str, help_: str, samples: list[tuple[str, float]]) -> None:
+            out.append(f"# HELP {name} {help_}\n# TYPE {name} {kind}")
+            out.extend(f"{name}{labels} {value:g}" for labels, value in samples)
+
+        metric("kq_requests_total", "counter", "HTTP requests answered, by kind and status",
+               [(f'{{kind="{k}",status="{s}"}}', n) for (k, s), n in sorted(self.requests.items())])
+        out.append("# HELP kq_request_seconds Time to the response's first byte\n# TYPE kq_request_seconds histogram")
+        for k, h in self.latency.items():
+            cumulative = 0
+            for bound, count in zip((*BUCKETS, float("inf")), h.counts, strict=True):
+                cumulative += count
+                le = "+Inf" if bound == float("inf") else f"{bound:g}"
+                out.append(f'kq_request_seconds_bucket{{kind="{k}",le="{le}"}} {cumulative}')
+            out.append(f'kq_request_seconds_sum{{kind="{k}"}} {h.total:.6f}')
+            out.append(f'kq_request_seconds_count{{kind="{k}"}} {h.n}')
+        bus = ctx.bus
+        gauges = [
+            ("kq_requests_in_flight", "Requests being handled", self.in_flight),
+            ("kq_loop_lag_seconds", "Event loop lag, recent maximum (decaying)", self.lag_recent),
+            ("kq_loop_lag_max_seconds", "Largest event loop lag seen", self.lag_max),
+            ("kq_cpu_share", "This process's CPU time per second, recent (1 = one core)", self.cpu_recent),
+            ("kq_overloaded", "1 while the recent loop lag is at or above the overload threshold", int(self.overloaded)),
+            ("kq_event_streams", "Open console event streams", bus.subscribers),
+            ("kq_event_audiences", "Distinct audiences (site sets) of the open streams", bus.audiences),
+            ("kq_event_backlog_frames", "Event frames held in the audiences' logs", bus.backlog),
+            ("kq_push_coalesce_seconds", "Least time between two writes to one console now", bus.coalesce_s),
+        ]
+        group = getattr(ctx.queue, "group", None)
+        if group is not None:
+            gauges.append(("kq_group_commit_queue", "Writes waiting for the SQLite group commit", len(group._queue)))
+        pool = getattr(ctx.db.engine.pool, "checkedout", None)
+        if callable(pool):
+            gauges.append(("kq_db_connections_in_use", "Database connections checked out", pool()))
+        for name, help_, value in gauges:
+            metric(name, "gauge", help_, [("", value)])
+        counters = [
+            ("kq_events_published_total", "Events handed to this process's bus", bus.published),
+            ("kq_push_writes_total", "Writes of event frames to consoles", bus.writes),
+            ("kq_push_frames_total", "Event frames written to consoles", bus.frames_sent),
+            ("kq_push_coalesced_total", "Frames that shared a write with an earlier one", bus.frames_sent - bus.writes),
+            ("kq_push_resyncs_total", "Consoles that fell behind and were sent resync (their backlog dropped)",
+             bus.resyncs),
+            ("kq_overload_episodes_total", "Times the process became overloaded", self.overload_episodes),
+        ]
+        if ctx.listener is not None:
+            counters.append(("kq_listen_reconnects_total", "PostgreSQL LISTEN reconnections", ctx.listener.reconnects))
+        for name, help_, value in counters:
+            metric(name, "counter", help_, [("", value)])
+        return "\n".join(out) + "\n"

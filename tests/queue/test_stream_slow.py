@@ -1,0 +1,73 @@
+"""A real server (uvicorn) with a console that stops reading: it gets ``resync`` when it reads again, the
+server holds a bounded amount for it, and a console that keeps reading gets every event in order."""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from kiosk.queue.events import to_live
+from tests.queue.sse import SseReader
+
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+def big_event(i: int) -> dict:
+    return {"id": i, "type": "request.created", "at": datetime(2026, 11, 28, tzinfo=UTC), "actor": "kiosk:k1",
+            "site_code": "T1", "escalated_to": None, "data": {"request": {"id": f"r{i}", "note": "x" * 50_000}}}
+
+
+def open_stalled(url: str, token: str) -> socket.socket:
+    """An SSE request on a socket with a tiny receive buffer that is then not read."""
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, int(port)))
+    sock.sendall(f"GET /api/v1/events/stream HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+                 "Accept: text/event-stream\r\n\r\n".encode())
+    return sock
+
+
+def read_until(sock: socket.socket, needle: bytes, timeout: float) -> bytes:
+    sock.settimeout(1.0)
+    data, end = b"", time.monotonic() + timeout
+    while needle not in data and time.monotonic() < end:
+        try:
+            chunk = sock.recv(1 << 20)
+        except TimeoutError:
+            continue
+        if not chunk:
+            break
+        data = data[-200:] + chunk  # keep only the tail: the needle is near the end
+    return data
+
+
+def test_a_stalled_console_gets_resync_while_a_reading_one_gets_everything(live, world, ctx):
+    ctx.bus.max_lag = 20
+    stream = f"{live.url}/api/v1/events/stream"
+    stalled = open_stalled(live.url, world.token("wang"))
+    try:
+        with SseReader(stream, world.token("li"), max_s=120) as reader:
+            deadline = time.monotonic() + 10
+            while ctx.bus.subscribers < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert ctx.bus.subscribers == 2
+            held, got = 0, []
+            for i in range(1, 201):  # 10 MB in all: far more than the stalled socket's buffers take
+                ctx.bus.publish([to_live(big_event(i))])
+                held = max(held, ctx.bus.backlog)
+                # the reading console is paced to stay well inside max_lag however loaded the machine
+                # is; the stalled one reads nothing at all
+                while i - len(got) > ctx.bus.max_lag // 2:
+                    got.append(reader.next(timeout=30)["id"])
+            got += [reader.next(timeout=30)["id"] for _ in range(200 - len(got))]
+            assert got == [str(i) for i in range(1, 201)]  # in order, none missing, not held up
+            assert held <= 2 * ctx.bus.max_lag  # frames kept for the stalled console are bounded
+            tail = read_until(stalled, b"event: resync", timeout=60)  # it reads again: told to reload
+            assert b"event: resync" in tail
+            assert ctx.bus.resyncs >= 1 and ctx.bus.subscribers == 2  # still connected, live from here
+    finally:
+        stalled.close()
