@@ -24,8 +24,6 @@ from kiosk.queue.models import events as events_table
 from kiosk.queue.models import sites
 from kiosk.queue.schemas import (
     ClaimNextIn,
-    DutyIn,
-    HelperOnDuty,
     Identity,
     KioskHealth,
     LoginIn,
@@ -35,9 +33,9 @@ from kiosk.queue.schemas import (
     ReleaseIn,
     RequestList,
     ResolveIn,
-    SiteView,
     StaffRequestView,
 )
+from kiosk.queue.schemas_staff import DutyIn, HelperOnDuty, SiteView
 from kiosk.queue.stream import EventStream
 from kiosk.queue.throttle import DEVICE_COOKIE, DEVICE_DAYS, TARPIT_S, Busy, Throttled
 
