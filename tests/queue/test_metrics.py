@@ -95,3 +95,14 @@ def test_writes_to_consoles_are_spaced_to_stay_within_the_budget():
         bus.unsubscribe(sub)
     m.sample(0.0, bus, cpu=0.5)
     assert bus.coalesce_s == 0.01
+
+
+@SQLITE
+def test_metrics_token_command_prints_the_token_metrics_accepts(live, ctx, capsys):
+    from kiosk.cli import main
+
+    assert main(["queue", "metrics-token", "--state-dir", str(ctx.settings.state_dir)]) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("kqo_")
+    assert httpx.get(f"{live.url}/metrics", headers=auth(token), timeout=10).status_code == 200
+    assert main(["queue", "metrics-token", "--state-dir", str(ctx.settings.state_dir / "nowhere")]) == 2
