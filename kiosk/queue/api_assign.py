@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from kiosk.queue import assign
 from kiosk.queue.deps import Caller, Ctx, RequestId
-from kiosk.queue.schemas import Body, StaffRequestView
+from kiosk.queue.schemas import StaffRequestView
+from kiosk.queue.schemas_staff import Assignee, AssignIn
 
 router = APIRouter(prefix="/api/v1", tags=["staff"])
-
-
-class AssignIn(Body):
-    helper_id: int = Field(ge=1, description="the colleague who takes the request (GET …/assignees)")
-
-
-class Assignee(BaseModel):
-    id: int
-    display_name: str
-    on_duty: bool
-    holding: int = Field(description="open requests this colleague holds now")
 
 
 @router.get("/requests/{request_id}/assignees", response_model=list[Assignee])

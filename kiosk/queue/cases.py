@@ -16,8 +16,7 @@ Contract
   applicant's full identity (audited as ``case.applicant_viewed``). Others get 404 / 403.
 - :meth:`CaseService.sweep` flags open cases due within ``due_soon_days`` working days (level 1) or past
   their promised date (level 2), once per level, as ``case.due_soon`` / ``case.overdue`` events.
-- Every change (registration, each action, each deadline flag) is also pushed live to the consoles of the
-  case's site as a ``case.*`` event (:mod:`kiosk.queue.txn`), stored for catch-up in the same transaction.
+- Every change and deadline flag is also pushed live to the site's consoles (``case.*``, :mod:`kiosk.queue.txn`).
 """
 
 from __future__ import annotations

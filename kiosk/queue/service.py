@@ -28,6 +28,7 @@ from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
 from kiosk.queue.duty import require_on_duty
 from kiosk.queue.errors import Conflict, Forbidden, NotFound
+from kiosk.queue.escalate_due import escalate_due
 from kiosk.queue.models import requests, sites
 from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
 from kiosk.queue.replay import check_note, check_request
@@ -279,22 +280,6 @@ class QueueService(EventTx):
             return store.events_after(conn, last_id, user.visible, PUSHED_TYPES, limit)
 
     def escalate(self) -> int:
-        """Flags waiting requests past their site's time (level 1) and sends those waiting much longer
-        to the parent site (level 2). Safe to run in several processes at once. Returns how many moved."""
-        now = self.clock()
-        moved = 0
-        with self._tx() as (conn, pending):
-            for due in store.due_escalations(conn, now):
-                parent = self._site(conn, due["site_code"])["parent_code"]
-                level = 2 if due["escalate_up_at"] <= now else 1
-                values: dict[str, Any] = {"escalation_level": level, "updated_at": now}
-                if level == 2:
-                    values["escalated_to"] = parent
-                cond = requests.c.escalation_level == due["escalation_level"]
-                stmt = requests.update().where(requests.c.id == due["id"], requests.c.state == State.WAITING,
-                                               cond).values(**values, version=requests.c.version + 1)
-                if conn.execute(stmt).rowcount:
-                    moved += 1
-                    self._event(conn, pending, "request.escalated", "system:escalation", due["id"], now,
-                                level=level, escalated_to=values.get("escalated_to"))
-        return moved
+        """Flags waiting requests past their site's time and sends those waiting much longer to the parent
+        site (:func:`kiosk.queue.escalate_due.escalate_due`). Returns how many moved."""
+        return escalate_due(self)
