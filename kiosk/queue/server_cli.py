@@ -1,8 +1,8 @@
 """``kiosk queue serve | add-site | add-kiosk | add-user``: run and provision the help-queue server.
 
-Building the parser imports nothing heavy; each handler imports FastAPI/SQLAlchemy when it runs.
-The database is SQLite in ``--state-dir`` unless ``--db`` names a PostgreSQL URL; the state directory
-also holds the identity key (``queue.key``, 0600) unless ``$KIOSK_QUEUE_KEYS`` is set.
+Building the parser imports nothing heavy; handlers import FastAPI/SQLAlchemy when they run. The database
+is SQLite in ``--state-dir`` unless ``--db`` names PostgreSQL; the state directory also holds the identity
+key (``queue.key``, 0600) unless ``$KIOSK_QUEUE_KEYS`` is set.
 """
 
 from __future__ import annotations
@@ -104,7 +104,6 @@ def _database(args: argparse.Namespace):
 
 def _now():
     from datetime import UTC, datetime
-
     return datetime.now(UTC)
 
 
