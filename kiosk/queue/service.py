@@ -88,8 +88,8 @@ class QueueService(EventTx):
                 id=body.id, kind=body.kind, site_code=body.site_code, kiosk_id=body.kiosk_id, step=body.step,
                 matter_id=body.matter_id, matter_name=body.matter_name, ticket_no=body.ticket_no,
                 priority=body.priority, priority_rank=PRIORITY_RANK[body.priority], note=body.note,
-                resident_enc=self.box.seal(resident.name, resident.id_number) if resident else None,
-                resident_masked=self.box.masked(resident.name, resident.id_number) if resident
+                resident_enc=self.box.seal(resident.name, resident.id_number, resident.phone) if resident else None,
+                resident_masked=self.box.masked(resident.name, resident.id_number, resident.phone) if resident
                 else request_materials.masked_name(body.name_masked),
                 materials=request_materials.encode(body.materials),
                 state=State.WAITING, created_at=created_at, received_at=now, updated_at=now,

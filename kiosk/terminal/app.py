@@ -66,10 +66,11 @@ def ui_dispatch() -> Callable[..., None]:
 
 
 def build_controller(config, *, devices=None, queue=None, dispatch: Callable | None = None, voice=None,
-                     on_slip=None, clock=None):
+                     on_slip=None, clock=None, now=None):
     """The controller for ``config``: catalogue (for the site's level), tickets, visit, PIN check.
 
-    ``devices`` (a device port), ``queue`` (a ``HelpQueueClient``) and ``voice`` are optional.
+    ``devices`` (a device port), ``queue`` (a ``HelpQueueClient``) and ``voice`` are optional; ``clock``
+    is monotonic seconds, ``now`` the wall clock (a naive local ``datetime``) for ages and opening hours.
     """
     import threading
     import time
@@ -90,8 +91,12 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
                   elderly_factor=ui.elderly_timeout_factor, elderly=ui.elderly_mode_default,
                   capture_dir=config.privacy.capture_dir, help_wait_s=ui.help_wait_max_s, done_s=ui.done_return_s)
     auth = ManagerAuth.from_config(config.manager, config.state_dir)
-    return KioskController(config, visit, auth=auth, devices=devices, queue=queue,
-                           dispatch=dispatch or call_now, voice=voice, on_slip=on_slip)
+    controller = KioskController(config, visit, auth=auth, devices=devices, queue=queue,
+                                 dispatch=dispatch or call_now, voice=voice, on_slip=on_slip)
+    from kiosk.terminal.access import attach
+
+    attach(controller, now)
+    return controller
 
 
 def make_app(controller, *, locked: bool = False, link=None):
