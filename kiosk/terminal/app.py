@@ -90,8 +90,12 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
                   elderly_factor=ui.elderly_timeout_factor, elderly=ui.elderly_mode_default,
                   capture_dir=config.privacy.capture_dir, help_wait_s=ui.help_wait_max_s, done_s=ui.done_return_s)
     auth = ManagerAuth.from_config(config.manager, config.state_dir)
-    return KioskController(config, visit, auth=auth, devices=devices, queue=queue,
-                           dispatch=dispatch or call_now, voice=voice, on_slip=on_slip)
+    controller = KioskController(config, visit, auth=auth, devices=devices, queue=queue,
+                                 dispatch=dispatch or call_now, voice=voice, on_slip=on_slip)
+    from kiosk.terminal.where import attach_where
+
+    attach_where(controller, config)  # where to go, and the hall's queue number once complete
+    return controller
 
 
 def make_app(controller, *, locked: bool = False, link=None):
