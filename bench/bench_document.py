@@ -1,15 +1,23 @@
 """Document detection benchmark: accuracy on tuning and held-out sets, false pages, speed on one core.
 
-    python3 bench/bench_document.py [--pages 300] [--heldout 200] [--empty 200] [--real DIR] [--seed 1]
+    python3 bench/bench_document.py [--pages 300] [--heldout 200] [--heldout2 200] [--empty 200] [--real DIR]
+                                    [--seed 1] [--sets classic,hall,heldout,heldout2,empty,hall_empty]
 
 Sets, each reported on its own (1280×720 frames, ``cv2.setNumThreads(1)``):
 
 - ``tuning/classic``: :func:`kiosk.devices.camera.synth.random_scene` (the generator the tests use).
 - ``tuning/hall``: :func:`kiosk.devices.camera.synth_hall.hall_scene` (small cards, light desks, dark
   cards, tilt, fingers, clutter, shadows, curled edges). The detector was tuned on these two.
-- ``held-out``: ``bench/heldout`` — an independent renderer (pinhole camera with lens distortion, cards
+- ``heldout``: ``bench/heldout`` — an independent renderer (pinhole camera with lens distortion, cards
   with printed content, 户口簿 pages, A4 forms, curl and folds, hands, clutter, cast shadows, glare,
-  JPEG) the detector was never tuned on, from seeds no tuning run used; with page-less frames of its own.
+  JPEG), with page-less frames of its own. It was held out once (63 % when first measured); its misses
+  have since been studied and the detector changed for them, so it now counts as a *tuning* set.
+- ``heldout2``: ``bench/heldout2`` — a second renderer, written without looking at the detector: other
+  desks (birch, tiles with grout, a cutting mat's grid, a leather pad's edge, a white desk, glass),
+  a division-model lens (barrel), chromatic aberration, vignetting, motion blur, phone sharpening,
+  JPEG 35–92; cards 15–35 % of the frame, light cards on light desks, tilt up to 55°, curled, bowed and
+  folded sheets, fingers and a pen over an edge. Never tuned on: only its figures are looked at, never
+  its frames, and its seeds (7 000 000 +) are used nowhere else. Page-less frames of its own.
 - ``page-less/synth``: :data:`kiosk.devices.camera.synth.NO_PAGE_KINDS`; ``page-less/hall``:
   :func:`kiosk.devices.camera.synth_hall.hall_no_page` (hands, phones, dim tablets, keyboards, wallets,
   desk things). Both tuning sets too.
@@ -21,7 +29,8 @@ A page counts as found when all four corners lie within 2 % of the frame diagona
 A page frame can also end as *not sure* (no page returned) or *wrong* (a quad more than 2 % off):
 the detector should say "not sure" rather than be wrong. Timing is the thread CPU time of
 ``detect_page``, median and p95. Bars (printed with their figures; exit 1 when one is missed):
-≥ 98 % on the held-out synthetic set, ≤ 1 false page in 100 page-less frames, median ≤ 5 ms.
+≥ 98 % on the synthetic set not tuned on (``heldout2``), ≥ 95 % on real photos (when given),
+≤ 1 false page in 100 page-less frames of every set, median ≤ 5 ms.
 """
 
 from __future__ import annotations
@@ -44,19 +53,24 @@ from kiosk.devices.camera.synth_hall import HALL_NO_PAGE, hall_no_page, hall_sce
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from heldout import render as heldout  # noqa: E402
+from heldout2 import scene as heldout2  # noqa: E402
 
-NO_REAL = ("real photos: none measured. Looked for: photos of documents or cards with corner labels under a "
-           "licence that allows use, in packages on PyPI, Debian and npm (scikit-image's and imageio's sample "
-           "images and OpenCV's samples hold no such photo: skimage's 'page' is a cropped page without its "
-           "edges) and in public repositories reachable here: a document-scanner's sample photos carry no "
-           "licence; a CC BY 4.0 'ID card' set is stock photos of lanyards, not documents; DocAligner's pool "
-           "is flat scans. Give --real DIR (labels.json beside the photos) to measure photos whose licence "
-           "you know, e.g. ones taken in a hall.")
+NO_REAL = ("real photos: none measured. No public set of labelled document photos could be fetched here "
+           "(only PyPI, Debian, npm and stored GitHub snapshots are reachable). Looked for: SmartDoc 2015 "
+           "challenge 1 (phone video frames of pages with corner ground truth; the jchazalon/smartdoc15-ch1-dataset "
+           "snapshot holds only its README and packing script, the frames are release archives on other hosts; "
+           "the PyPI wrapper smartdoc15-ch1 downloads them from there at run time); SmartDoc 2017 (CC BY-SA 4.0; "
+           "its repositories hold READMEs, the data are release archives); MIDV-500 / MIDV-2020 (identity "
+           "documents in video, quadrangle ground truth; served from the authors' FTP); DocCornerDataset on "
+           "Hugging Face (CC BY 4.0 in one revision, 'other' in a later one). Packages on PyPI, Debian and "
+           "npm hold no such photos (scikit-image's 'page' is a cropped page without its edges). Give --real "
+           "DIR (labels.json beside the photos) to measure photos whose licence you know, e.g. SmartDoc frames "
+           "fetched elsewhere or photos taken in a hall.")
 
 
 class Tally:
-    def __init__(self, name: str):
-        self.name, self.ms, self.results = name, [], Counter()
+    def __init__(self, name: str, blind: bool = False):
+        self.name, self.ms, self.results, self.blind = name, [], Counter(), blind
         self.misses: Counter = Counter()
 
     def page(self, frame: np.ndarray, truth: np.ndarray, group: str, tags: tuple[str, ...] = ()) -> None:
@@ -100,7 +114,7 @@ class Tally:
         if empties:
             print(f"    false pages: {self.results[('empty', 'false_page')]} in {empties} page-less frames")
         print(f"    cpu per frame: median {np.median(self.ms):.2f} ms, p95 {np.percentile(self.ms, 95):.2f} ms")
-        if verbose and self.misses:
+        if verbose and self.misses and not self.blind:  # a set not tuned on shows no misses
             for what, n in self.misses.most_common(12):
                 print(f"      {n:3d} {what}")
 
@@ -138,8 +152,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=300, help="frames in each tuning set (default 300)")
     ap.add_argument("--heldout", type=int, default=200, help="held-out frames with a document (default 200)")
+    ap.add_argument("--heldout2", type=int, default=200, help="second held-out renderer's frames (default 200)")
     ap.add_argument("--empty", type=int, default=200, help="page-less frames in each page-less set (default 200)")
-    ap.add_argument("--sets", default="classic,hall,heldout,empty,hall_empty",
+    ap.add_argument("--sets", default="classic,hall,heldout,heldout2,empty,hall_empty",
                     help="which sets to run (comma separated)")
     ap.add_argument("--real", type=Path, help="a folder of labelled photos (see the docstring)")
     ap.add_argument("--seed", type=int, default=1)
@@ -164,12 +179,20 @@ def main() -> int:
             frame, truth = render_hall(hs)
             t.page(frame, truth, _group(hs.scene.kind, hs.scene.cover), hs.tags)
     if "heldout" in sets:
-        t = tallies["heldout"] = Tally("held-out: bench/heldout renderer (never tuned on)")
+        t = tallies["heldout"] = Tally("tuning/heldout: bench/heldout renderer (held out once, tuned on since)")
         for i in range(args.heldout):
             shot = heldout.shot(900_000 + args.seed * 10_000 + i)
             t.page(shot.image, shot.corners, _group(shot.kind, shot.area), shot.tags)
         for i in range(args.empty):
             shot = heldout.shot(950_000 + args.seed * 10_000 + i, with_doc=False)
+            t.empty(shot.image, "/".join(shot.tags))
+    if "heldout2" in sets:
+        t = tallies["heldout2"] = Tally("NOT TUNED ON/heldout2: bench/heldout2 renderer", blind=True)
+        for i in range(args.heldout2):
+            shot = heldout2.shot(7_000_000 + args.seed * 10_000 + i)
+            t.page(shot.image, shot.corners, _group(shot.kind, shot.area), shot.tags)
+        for i in range(args.empty):
+            shot = heldout2.shot(7_500_000 + args.seed * 10_000 + i, with_doc=False)
             t.empty(shot.image, "/".join(shot.tags))
     if "empty" in sets:
         t = tallies["empty"] = Tally("page-less/synth: synth.no_page")
@@ -193,10 +216,10 @@ def main() -> int:
         print(f"  {NO_REAL}")
     all_ms = [ms for t in tallies.values() for ms in t.ms]
     bars = []
-    if "heldout" in tallies:
-        h, n = tallies["heldout"].share()
-        bars.append((f"held-out within 2 % ≥ 98 %: {h / max(n, 1):.1%}", h >= 0.98 * n))
-    for key in ("heldout", "empty", "hall_empty"):
+    if "heldout2" in tallies:
+        h, n = tallies["heldout2"].share()
+        bars.append((f"not-tuned-on synthetic (heldout2) within 2 % ≥ 98 %: {h / max(n, 1):.1%}", h >= 0.98 * n))
+    for key in ("heldout", "heldout2", "empty", "hall_empty"):
         if key in tallies:
             r = tallies[key].results
             total = r[("empty", "false_page")] + r[("empty", "none")]
@@ -205,6 +228,8 @@ def main() -> int:
     if real is not None:
         h, n = real.share()
         bars.append((f"real within 2 % ≥ 95 %: {h / max(n, 1):.1%}", h >= 0.95 * n))
+    else:
+        bars.append(("real within 2 % ≥ 95 %: not measured (no labelled photos reachable, see above)", False))
     if all_ms:
         bars.append((f"median ≤ 5 ms over every frame: {np.median(all_ms):.2f} ms", np.median(all_ms) <= 5))
     print("  bars:")

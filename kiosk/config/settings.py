@@ -127,11 +127,36 @@ class ManagerConfig(Strict):
         return v
 
 
+def catalog_version_of(path: Path) -> str | None:
+    """The ``[catalog] version`` of a matters file, or None when it is not a readable catalogue."""
+    import tomllib
+
+    try:
+        with path.open("rb") as fh:
+            info = tomllib.load(fh).get("catalog")
+    except (OSError, ValueError):
+        return None
+    return str(info.get("version", "")) if isinstance(info, dict) else None
+
+
+def find_catalog(catalog: Path, version: str | None) -> Path | None:
+    """``catalog`` itself, or the ``*.toml`` beside it whose ``[catalog] version`` is ``version``."""
+    if version is None or catalog_version_of(catalog) == version:
+        return catalog
+    for path in sorted(catalog.parent.glob("*.toml")):
+        if path != catalog and catalog_version_of(path) == version:
+            return path
+    return None
+
+
 class KioskConfig(Strict):
     kiosk_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     location: str = Field("", description="where the machine stands in the hall, shown to helpers")
     state_dir: Path = Path("state")
     catalog: Path = DEFAULT_CATALOG
+    catalog_version: str | None = Field(None, min_length=1, max_length=64, description=(
+        "run the catalogue of this version: `catalog` itself or a .toml file beside it whose [catalog] "
+        "version is exactly this (set centrally to switch kiosks to a new catalogue once it is copied)"))
     site: SiteConfig
     queue: QueueConfig = QueueConfig()
     queuing: QueuingConfig = QueuingConfig()
@@ -146,6 +171,20 @@ class KioskConfig(Strict):
         if not v.is_file():
             raise ValueError(f"catalogue file '{v}' does not exist; expected a matters TOML file")
         return v
+
+    @field_validator("catalog_version")
+    @classmethod
+    def _catalog_version(cls, v: str | None, info) -> str | None:
+        catalog = info.data.get("catalog")
+        if v is not None and catalog is not None and find_catalog(catalog, v) is None:
+            raise ValueError(f"no catalogue of version '{v}' beside '{catalog}': copy the file there first "
+                             "(its [catalog] version must be exactly this)")
+        return v
+
+    @property
+    def catalog_file(self) -> Path:
+        """The catalogue to run: ``catalog``, or the one of ``catalog_version`` beside it."""
+        return find_catalog(self.catalog, self.catalog_version) or self.catalog
 
 
 class ConfigError(Exception):

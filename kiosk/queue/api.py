@@ -26,12 +26,12 @@ from kiosk.queue.proxy import TrustedProxies
 from kiosk.queue.schemas import (
     CancelIn,
     HeartbeatIn,
+    HeartbeatOut,
     KioskRequestView,
     NoteIn,
     NoteOut,
     NoticeIn,
     NoticeOut,
-    Ok,
     RequestIn,
     StaffRequestView,
 )
@@ -63,10 +63,14 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         if context.listener is not None:
             context.listener.start()
         context.background.start()
+        if context.webhooks is not None:
+            context.webhooks.start()
         try:
             yield
         finally:
             await context.background.stop()
+            if context.webhooks is not None:
+                await context.webhooks.stop()
             await context.metrics.stop()
             if context.listener is not None:
                 context.listener.stop()
@@ -118,11 +122,11 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         note = await c.run(c.queue.add_note, caller, request_id, body)
         return JSONResponse(note, status_code=201 if note["created"] else 200)
 
-    @app.post("/api/v1/heartbeats", response_model=Ok, tags=["kiosk"])
+    @app.post("/api/v1/heartbeats", response_model=HeartbeatOut, tags=["kiosk"])
     async def heartbeat(body: HeartbeatIn, caller: Caller, c: Ctx) -> JSONResponse:
-        """Stores a kiosk's heartbeat (idempotent by id)."""
-        await c.run(c.health.heartbeat, caller, body)
-        return JSONResponse({"ok": True})
+        """Stores a kiosk's heartbeat (idempotent by id); answers the central settings it should run."""
+        config = await c.run(c.health.heartbeat, caller, body)
+        return JSONResponse({"ok": True, "config": config})
 
     @app.post("/api/v1/notices", response_model=NoticeOut, status_code=201, tags=["kiosk"],
               responses={200: {"model": NoticeOut, "description": "replay: the stored notice"}})
@@ -138,6 +142,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue.api_staff import router
 
     app.include_router(router)
+    from kiosk.queue import api_assign  # 交接班 and 改派
+
+    app.include_router(api_assign.router)
     from kiosk.queue import api_cases  # 代办 cases, ledger, figures
 
     app.include_router(api_cases.router)
@@ -153,6 +160,12 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     from kiosk.queue import api_ratings  # 好差评: kiosks' ratings, the public page behind a slip's QR code
 
     app.include_router(api_ratings.router)
+    from kiosk.queue import api_webhooks  # managers' outgoing webhooks (企业微信, 钉钉, 飞书, JSON)
+
+    app.include_router(api_webhooks.router)
+    from kiosk.queue import api_remote_config  # managers' central kiosk settings
+
+    app.include_router(api_remote_config.router)
     from kiosk.queue.ops.live import router as ops_router  # kiosk queue status asks the live process
 
     app.include_router(ops_router)

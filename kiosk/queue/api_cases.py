@@ -104,12 +104,16 @@ async def export_ledger(caller: Caller, c: Ctx, site_code: str | None = None, si
 
 
 def _export(c: Context, caller, scope: frozenset[str], since: date, until: date, full: bool) -> bytes:
+    from sqlalchemy import select
+
     from kiosk.queue.ledger_export import build_ledger
+    from kiosk.queue.models import sites
 
     svc = case_service(c)
     now = c.settings.clock()
     with c.db.read() as conn:
         rows = [dict(r) for r in svc.rows(conn, scope, since=since, until=until)]
+        names = dict(conn.execute(select(sites.c.code, sites.c.name).where(sites.c.code.in_(sorted(scope)))).all())
 
     def identity(row: dict) -> tuple[str, str]:
         if not full:
@@ -118,7 +122,7 @@ def _export(c: Context, caller, scope: frozenset[str], since: date, until: date,
         return ident.get("name") or row["applicant_masked"].split(" ")[0], ident.get("phone") or ""  # erased: masked
 
     data = build_ledger(rows, identity=identity, due=lambda r: due_status(r, now, svc.holidays, svc.due_soon_days),
-                        title=f"帮办代办台账（{since:%Y-%m-%d} 至 {until:%Y-%m-%d}）", generated=now)
+                        title=f"帮办代办台账（{since:%Y-%m-%d} 至 {until:%Y-%m-%d}）", generated=now, site_names=names)
     with c.db.write() as conn:  # the audit: who exported which site's ledger, with or without full names
         for site in sorted(scope):
             count = sum(1 for r in rows if r["site_code"] == site)

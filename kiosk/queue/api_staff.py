@@ -8,6 +8,7 @@ limited to the caller's visible sites. State-changing calls answer the request's
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Annotated
 
@@ -22,8 +23,6 @@ from kiosk.queue.models import events as events_table
 from kiosk.queue.models import sites
 from kiosk.queue.schemas import (
     ClaimNextIn,
-    DutyIn,
-    HelperOnDuty,
     Identity,
     KioskHealth,
     LoginIn,
@@ -33,9 +32,9 @@ from kiosk.queue.schemas import (
     ReleaseIn,
     RequestList,
     ResolveIn,
-    SiteView,
     StaffRequestView,
 )
+from kiosk.queue.schemas_staff import DutyIn, HelperOnDuty, SiteView
 from kiosk.queue.stream import EventStream
 from kiosk.queue.throttle import DEVICE_COOKIE, DEVICE_DAYS, TARPIT_S, Busy, Throttled
 
@@ -46,7 +45,8 @@ States = Annotated[list[str] | None, Query(description="repeat to combine: state
 
 def _me(c, p) -> dict:
     return {"id": p.user_id, "username": p.username, "display_name": p.display_name, "role": p.role,
-            "sites": sorted(p.sites), "visible_sites": sorted(p.visible), "on_duty": c.health.duty(p)}
+            "sites": sorted(p.sites), "visible_sites": sorted(p.visible), "on_duty": c.health.duty(p),
+            "session_expires_at": p.expires_at, "now": c.settings.clock()}
 
 
 @router.post("/auth/login", response_model=LoginOut, tags=["auth"],
@@ -209,6 +209,7 @@ def staff(caller: Caller, c: Ctx) -> list[dict]:
 
 
 MAX_EVENT_ID = 2**63 - 1
+BEAT_S = 5.0  # the console's watchdog calls a link dead after ~3 missed beats: "未连接" well within 20 s
 
 
 def _event_id(value: str | None) -> int | None:
@@ -218,10 +219,12 @@ def _event_id(value: str | None) -> int | None:
 
 @router.get("/events/stream", include_in_schema=False)
 async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, Header()] = None,
-                 after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID)] = None):
+                 after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID)] = None, beat: bool = False):
     """Server-sent events for my sites (kiosk/queue/stream.py). Resumes after ``Last-Event-ID`` (header) or
     ``?after=``. The session is checked again every ``stream_recheck_s``: a stream ends once its session was
-    logged out, reset or disabled."""
+    logged out, reset, disabled or expired. With ``beat=1`` the keep-alive is an ``event: ping`` the page can
+    see (after at most :data:`BEAT_S` of silence), carrying the server's time and the session's end: the
+    console's watchdog."""
     creds = await _bearer(request)
     token = creds.credentials if creds else request.cookies.get(COOKIE)
     caller = await c.run(c.auth.principal, token)
@@ -238,5 +241,13 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
     async def backlog(since: int, limit: int) -> list[dict]:
         return await c.run(c.queue.events_since, caller, since, limit)
 
+    every = min(c.settings.sse_ping_s, BEAT_S) if beat else c.settings.sse_ping_s
+
+    def ping() -> bytes:
+        data = {"now": c.settings.clock().isoformat(), "every": every,
+                "expires_at": caller.expires_at.isoformat() if caller.expires_at else None}
+        return b"event: ping\r\ndata: " + json.dumps(data).encode() + b"\r\n\r\n"
+
     return EventStream(c.bus, c.bus.subscribe(caller.visible), start=start, backlog=backlog,
-                       still_valid=still_valid, ping_s=c.settings.sse_ping_s, recheck_s=c.settings.stream_recheck_s)
+                       still_valid=still_valid, ping_s=every, recheck_s=c.settings.stream_recheck_s,
+                       ping_frame=ping if beat else None)

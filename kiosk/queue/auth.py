@@ -56,6 +56,7 @@ class Principal:
     role: str | None = None
     sites: frozenset[str] = field(default_factory=frozenset)  # assigned
     visible: frozenset[str] = field(default_factory=frozenset)  # assigned + below (supervisors)
+    expires_at: datetime | None = None  # staff: when this session ends
 
     @property
     def actor(self) -> str:
@@ -150,7 +151,7 @@ class Authenticator:
             select(user_sites.c.site_code).where(user_sites.c.user_id == row["id"])).scalars())
         visible = descendants(conn, assigned) if row["role"] == "supervisor" else assigned
         return Principal("user", user_id=row["id"], username=row["username"], display_name=row["display_name"],
-                         role=row["role"], sites=assigned, visible=visible)
+                         role=row["role"], sites=assigned, visible=visible, expires_at=row.get("expires_at"))
 
     def login(self, username: str, password: str) -> tuple[str, datetime, Principal]:
         """Checks the password; returns (session token, expiry, principal). Raises Unauthorized
@@ -174,7 +175,7 @@ class Authenticator:
             conn.execute(delete(sessions).where(sessions.c.user_id == row["id"], sessions.c.expires_at <= now))
             conn.execute(sessions.insert().values(token_hash=hash_token(token), user_id=row["id"],
                                                   created_at=now, expires_at=expires))
-            principal = self._user_principal(conn, {**row, "on_duty": True})
+            principal = self._user_principal(conn, {**row, "on_duty": True, "expires_at": expires})
         return token, expires, principal
 
     def logout(self, token: str) -> None:

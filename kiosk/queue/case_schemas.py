@@ -32,7 +32,11 @@ class MaterialIn(_In):
 class ApplicantIn(_In):
     name: str | None = Field(None, min_length=1, max_length=64,
                              description="申请人姓名 (stored encrypted); converting: default the ID card's")
-    id_number: str | None = Field(None, max_length=32, description="证件号码 (stored encrypted)")
+    id_number: str | None = Field(None, max_length=32, description="证件号码 (stored encrypted); checked on the "
+                                  "server: `resident` by its check character, other types by their format")
+    id_type: Literal["resident", "hk_mo_permit", "tw_permit", "foreign_2017", "passport"] = Field(
+        "resident", description="证件类型 of id_number: 居民身份证 (and the 18-character permits), 港澳/台湾通行证, "
+                                "2017 foreign permanent resident card, passport")
     phone: str | None = Field(None, max_length=32, pattern=r"^[0-9+\- ]*$", description="联系电话 (encrypted)")
 
 

@@ -16,8 +16,7 @@ Contract
   applicant's full identity (audited as ``case.applicant_viewed``). Others get 404 / 403.
 - :meth:`CaseService.sweep` flags open cases due within ``due_soon_days`` working days (level 1) or past
   their promised date (level 2), once per level, as ``case.due_soon`` / ``case.overdue`` events.
-- Every change (registration, each action, each deadline flag) is also pushed live to the consoles of the
-  case's site as a ``case.*`` event (:mod:`kiosk.queue.txn`), stored for catch-up in the same transaction.
+- Every change and deadline flag is also pushed live to the site's consoles (``case.*``, :mod:`kiosk.queue.txn`).
 """
 
 from __future__ import annotations
@@ -53,6 +52,7 @@ from kiosk.queue.case_states import (  # noqa: F401 - re-exported: the case voca
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
 from kiosk.queue.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from kiosk.queue.id_numbers import check_id_number
 from kiosk.queue.models import case_events, cases, requests, users
 from kiosk.queue.retention import DEFAULT_DAYS, Retention
 from kiosk.queue.txn import EventTx, NoPublisher, Publisher
@@ -153,7 +153,13 @@ class CaseService(EventTx):
             self._row(conn, user, case_id)
             shown = [c for c in case_events.c if c.name not in ("prev_hash", "salt")]
             stmt = select(*shown).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
-            return [dict(r) for r in conn.execute(stmt).mappings()]
+            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+            names = {r["actor"][5:] for r in rows if r["actor"].startswith("user:")}
+            known = dict(conn.execute(select(users.c.username, users.c.display_name)
+                                      .where(users.c.username.in_(sorted(names)))).all()) if names else {}
+            for r in rows:  # who, by name (the actor stays as recorded)
+                r["actor_name"] = known.get(r["actor"][5:]) if r["actor"].startswith("user:") else None
+            return rows
 
     # ---- writing -------------------------------------------------------------------------------------
     def _push(self, pending: list[dict], type_: str, actor: str, at: datetime, row: RowMapping | dict) -> None:
@@ -195,7 +201,9 @@ class CaseService(EventTx):
             ident = self.box.open(req["resident_enc"]) or {}  # what the kiosk read from the ID card
             applicant = {"name": ident.get("name") or None, "id_number": ident.get("id_number") or None}
             site, matter, matter_id = req["site_code"], req["matter_name"], matter_id or req["matter_id"]
-        given = body.applicant.model_dump() if body.applicant else {}
+        given = body.applicant.model_dump(exclude={"id_type"}) if body.applicant else {}
+        if given.get("id_number"):
+            given["id_number"] = check_id_number(given["id_number"], body.applicant.id_type, local_day(now))
         applicant |= {k: v for k, v in given.items() if v}  # typed in at the window wins over the card
         site = site or (next(iter(user.sites)) if len(user.sites) == 1 else None)
         if site is None:

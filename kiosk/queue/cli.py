@@ -11,7 +11,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     queue = sub.add_parser("queue", help="帮办呼叫队列 (help-queue server, accounts, outbox)")
     qsub = queue.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
 
-    from kiosk.queue import access_cli, ledger_cli, metrics_cli, outbox_cli, report_cli, server_cli
+    from kiosk.queue import (
+        access_cli,
+        ledger_cli,
+        metrics_cli,
+        outbox_cli,
+        remote_config_cli,
+        report_cli,
+        server_cli,
+        webhook_cli,
+    )
     from kiosk.queue.ops import cli as ops_cli
 
     server_cli.add_commands(qsub)
@@ -21,3 +30,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     outbox_cli.add_commands(qsub)
     ops_cli.add_commands(qsub)
     metrics_cli.add_commands(qsub)
+    webhook_cli.add_commands(qsub)
+    remote_config_cli.add_commands(qsub)

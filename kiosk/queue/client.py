@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk import __version__
 from kiosk.config.settings import KioskConfig
 from kiosk.i18n import tr
 from kiosk.queue.outbox import Outbox
@@ -50,7 +51,7 @@ class HelpQueueClient:
     """
 
     def __init__(self, config: KioskConfig, *, transport: Any = None, poll_interval_s: float = 3.0,
-                 health_source: Callable[[], Iterable[Any]] | None = None):
+                 health_source: Callable[[], Iterable[Any]] | None = None, remote: Any = None):
         from kiosk.queue.forwarder import Forwarder
 
         self.config = config
@@ -64,6 +65,9 @@ class HelpQueueClient:
                                    timeout_s=config.queue.timeout_s, poll_interval_s=poll_interval_s,
                                    transport=transport, ca_file=config.queue.ca_file)
         self.health_source = health_source
+        self.remote = remote  # kiosk.config.remote_apply.RemoteSettings: central settings in heartbeat answers
+        if remote is not None:
+            self.forwarder.answers["heartbeat"] = lambda answer: remote.offer(answer.get("config"))
         self._hb_stop = threading.Event()
         self._hb_thread: threading.Thread | None = None
 
@@ -220,7 +224,8 @@ class HelpQueueClient:
                             "reason": str(reason)[:200], "detail": detail})
         body = {"id": str(uuid.uuid4()), "kiosk_id": self.config.kiosk_id, "sent_at": _now_iso(),
                 "outbox_pending": self.outbox.pending_count(),
-                "interval_s": int(self.config.queue.heartbeat_interval_s), "devices": devices[:32]}
+                "interval_s": int(self.config.queue.heartbeat_interval_s), "devices": devices[:32],
+                "software_version": __version__, **(self.remote.report() if self.remote is not None else {})}
         item_id = self.outbox.enqueue("heartbeat", "POST", "/api/v1/heartbeats", body, item_id=body["id"])
         self.forwarder.wake()
         return item_id

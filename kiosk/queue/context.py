@@ -23,6 +23,7 @@ from kiosk.queue.ratings import rating_url
 from kiosk.queue.service import QueueService
 from kiosk.queue.throttle import LoginThrottle, PasswordChecks, Policy
 from kiosk.queue.txn import PUSHED_TYPES
+from kiosk.queue.webhook_sender import WebhookSender
 
 
 def utcnow() -> datetime:
@@ -50,6 +51,8 @@ class ServerSettings:
     identity_hours: float = 1.0
     heartbeat_days: int = 7
     case_retention_days: int = 365  # closed 代办 cases' personal data erased after this (kiosk/queue/retention.py)
+    webhook_tick_s: float = 0.5  # how often the webhook sender looks for new events (kiosk/queue/webhook_sender.py)
+    webhook_retry_s: float = 2.0  # its first retry wait; each further one doubles (at most 5 minutes)
     migrate: bool = True
     sqlite_synchronous: str = "NORMAL"
     extra: dict = field(default_factory=dict)
@@ -70,6 +73,8 @@ class Context:
     passwords: PasswordChecks | None = None
     metrics: Metrics = field(default_factory=Metrics)
     rating_budget: object | None = None  # kiosk.queue.budget.AddressBudget, made on first use
+    webhooks: WebhookSender | None = None
+    box: IdentityBox | None = None
 
     async def run(self, fn, *args, **kwargs):
         """Runs a service call: inline on SQLite (sub-millisecond, one writer: no thread hop, the GIL is
@@ -121,4 +126,6 @@ def build_context(settings: ServerSettings) -> Context:
     throttle = LoginThrottle(derived_secret(settings.state_dir, "device cookies"),
                              Policy(first_wait_s=settings.login_first_wait_s))
     passwords = PasswordChecks(settings.login_threads, settings.login_queue)
-    return Context(settings, db, auth, queue, health, bus, listener, background, cases, throttle, passwords)
+    webhooks = WebhookSender(db, box, settings.clock, tick_s=settings.webhook_tick_s, retry_s=settings.webhook_retry_s)
+    return Context(settings, db, auth, queue, health, bus, listener, background, cases, throttle, passwords,
+                   webhooks=webhooks, box=box)

@@ -19,7 +19,18 @@ class QueueError(Exception):
         super().__init__(self.message())
 
     def message(self, language: str | None = None) -> str:
-        return tr(f"queue.errors.{self.code}", language or self.language, **self.extra)
+        lang = language or self.language
+        words = {k: _word(k, v, lang) for k, v in self.extra.items() if k in WORDED}
+        return tr(f"queue.errors.{self.code}", lang, **{**self.extra, **words})
+
+
+WORDED = ("state", "action")  # machine values worded for people (queue.words.<field>.<value>) in messages
+
+
+def _word(field: str, value: object, language: str | None) -> object:
+    key = f"queue.words.{field}.{value}"
+    text = tr(key, language)
+    return value if text == key else text
 
 
 def _kind(name: str, status: int, doc: str) -> type[QueueError]:

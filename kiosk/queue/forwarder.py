@@ -101,6 +101,7 @@ class Forwarder:
         self._thread: threading.Thread | None = None
         self._last_poll = 0.0
         self._last_purge = 0.0
+        self.answers: dict[str, Callable[[dict], None]] = {}  # kind → reads the server's 2xx answer
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -172,6 +173,8 @@ class Forwarder:
             self._set_online(True, None)
             if item.kind == "request" or (item.kind == "cancel" and item.ref_id):
                 self._remember_status(item.id if item.kind == "request" else item.ref_id, response)
+            if item.kind in self.answers:  # e.g. heartbeats: the central settings (kiosk/config/remote_apply.py)
+                self._answer(item.kind, response)
             return 0.0
         if code >= 500 or code in RETRY_STATUSES:
             retry_after = _retry_after(response)
@@ -187,6 +190,14 @@ class Forwarder:
         self.outbox.mark_retry(item.id, error, delay)
         self._set_online(online, error)
         return delay
+
+    def _answer(self, kind: str, response: httpx.Response) -> None:
+        try:
+            data = response.json()
+            if isinstance(data, dict):
+                self.answers[kind](data)
+        except Exception:  # a listener's failure never stops delivery
+            log.exception("outbox: reading the %s answer failed", kind)
 
     def _remember_status(self, request_id: str, response: httpx.Response) -> None:
         try:

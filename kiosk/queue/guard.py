@@ -8,6 +8,9 @@ Contract, in the order applied
    server nothing (401 and the connection closed). The caller's principal is handed on in the scope
    (``kq.principal``), so routes do not look it up again. Cookie-authenticated calls must also come from
    the console's own origin (:mod:`kiosk.queue.csrf`, 403 ``csrf``).
+   A call carrying ``X-KQ-Not-After: <ms since 1970, by the server's clock>`` that arrives later than that
+   is refused (409 ``stale_tap``): the console stamps every tap with the server's time + its timeout, so a
+   tap a dead Wi-Fi link held back and delivered long after the helper was told it failed never happens.
 3. A ``Content-Length`` above :func:`kiosk.queue.limits.body_limit` is refused (413) before reading; a
    body without a length is cut off as it passes the limit.
 4. Every answer carries ``X-Content-Type-Options: nosniff`` and, unless the route set its own, a
@@ -49,6 +52,18 @@ def _csrf(headers: dict[bytes, bytes]) -> dict:
     from kiosk.i18n import tr
 
     return {"detail": tr("queue.errors.csrf", _language(headers)), "code": "csrf"}
+
+
+def _stale(headers: dict[bytes, bytes], clock) -> dict | None:
+    """The 409 body when the call's ``X-KQ-Not-After`` (server-clock milliseconds) has passed, else None."""
+    value = headers.get(b"x-kq-not-after", b"")
+    if not value or not value.isdigit() or len(value) > 15:
+        return None
+    if clock().timestamp() * 1000 <= int(value):
+        return None
+    from kiosk.i18n import tr
+
+    return {"detail": tr("queue.errors.stale_tap", _language(headers)), "code": "stale_tap"}
 
 
 def bearer_or_cookie(headers: dict[bytes, bytes]) -> tuple[str | None, bool]:
@@ -99,6 +114,10 @@ class Guard:
                 await _send_json(send, 403, _csrf(headers))
                 return
             c = self.context
+            stale = _stale(headers, c.settings.clock)
+            if stale:
+                await _send_json(send, 409, stale)
+                return
             try:
                 scope[PRINCIPAL] = await c.run(c.auth.principal, token)
             except QueueError as exc:

@@ -71,7 +71,10 @@ class HealthService:
         self.db, self.clock = db, clock
         self.heartbeat_days, self.identity_hours = heartbeat_days, identity_hours
 
-    def heartbeat(self, kiosk: Principal, body) -> None:
+    def heartbeat(self, kiosk: Principal, body) -> dict:
+        """Stores the heartbeat; answers the settings the kiosk should run (kiosk/queue/remote_config.py)."""
+        from kiosk.queue.remote_config import on_heartbeat
+
         require_kiosk(kiosk)
         if body.kiosk_id != kiosk.kiosk_id:
             raise Forbidden("kiosk_mismatch", kiosk=kiosk.kiosk_id, site=kiosk.site_code)
@@ -87,6 +90,7 @@ class HealthService:
                 if body.interval_s:
                     kv["heartbeat_interval_s"] = body.interval_s
                 conn.execute(update(kiosks).where(kiosks.c.kiosk_id == body.kiosk_id).values(**kv))
+            return on_heartbeat(conn, kiosk.site_code, kiosk.kiosk_id, body, now)
 
     def notice(self, kiosk: Principal, body) -> dict:
         """Stores a printed one-time notice; ``created`` is False for a replay of a stored id."""
@@ -123,7 +127,9 @@ class HealthService:
                         "last_seen_at": k["last_seen_at"], "quiet": quiet,
                         "outbox_pending": pending if isinstance(pending, int) else None,
                         "devices": stored_devices(latest),
-                        "problems": probs})
+                        "problems": probs, "config_version": k["config_version"],
+                        "config_status": k["config_status"], "config_error": k["config_error"],
+                        "software_version": k["software_version"], "catalog_version": k["catalog_version"]})
         out.sort(key=lambda k: not k["problems"])
         return out
 

@@ -3,7 +3,9 @@
 Contract
 - :func:`build_ledger` returns .xlsx bytes: one sheet 代办台账 with a title row, the header row
   :data:`COLUMNS` and one row per case in ledger order (site, registration time, 序号), frozen header,
-  column widths for printing on A4 landscape.
+  column widths for printing on A4 landscape. 序号 numbers the export's rows (1, 2, … — unique even
+  when several towns are exported together); 站点 is the site's name and 台账编号 the case's own number
+  at its site, ``<site code>-<year>-<seq, 4 digits>`` (:func:`ledger_no`), unique across sites.
 - ``full`` says whether the applicant's full name and phone go in; otherwise the masked forms. The API
   passes ``full=True`` only to managers and supervisors of the exported sites, and audits every export.
 - No cell starts a formula: every text cell is written as text (:func:`safe_cell`), and text that a
@@ -21,8 +23,8 @@ from datetime import date, datetime
 from kiosk.queue.cases import CHINA, local_day
 
 COLUMNS = ("序号", "受理日期", "申请人(姓名)", "联系电话", "事项名称", "材料清单", "代办员", "承诺办结日期",
-           "办结日期", "移交情况/签收", "备注")
-WIDTHS = (6, 12, 14, 15, 28, 40, 10, 13, 12, 26, 30)
+           "办结日期", "移交情况/签收", "备注", "站点", "台账编号")
+WIDTHS = (6, 12, 14, 15, 28, 40, 10, 13, 12, 26, 30, 22, 16)
 STATE_NOTE = {"registered": "已受理，材料在代办员处", "in_progress": "办理中", "suspended": "中止计时，待申请人补正", "completed": "已办结，待移交",
               "returned": "结果及材料已移交，双方签收", "withdrawn": "申请人撤回", "cancelled": "已取消"}
 FORM = {"original": "原件", "copy": "复印件"}
@@ -73,10 +75,16 @@ def _remark(case: dict, due: str) -> str:
     return "；".join(parts)
 
 
+def ledger_no(row: dict) -> str:
+    """The case's number at its site, e.g. ``T1-2026-0007`` (序号 runs per site and year)."""
+    return f"{row['site_code']}-{local_day(row['registered_at']).year}-{row['seq']:04d}"
+
+
 def build_ledger(rows: list[dict], *, identity: Callable[[dict], tuple[str, str]],
-                 due: Callable[[dict], str], title: str, generated: datetime) -> bytes:
+                 due: Callable[[dict], str], title: str, generated: datetime,
+                 site_names: dict[str, str] | None = None) -> bytes:
     """The workbook for ``rows`` (case rows with ``agent_name``); ``identity(row)`` gives (name, phone)
-    as the caller may see them, ``due(row)`` the row's due status."""
+    as the caller may see them, ``due(row)`` the row's due status, ``site_names`` code → name."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -94,14 +102,15 @@ def build_ledger(rows: list[dict], *, identity: Callable[[dict], tuple[str, str]
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-    for row in rows:
+    names = site_names or {}
+    for number, row in enumerate(rows, start=1):
         name, phone = identity(row)
         status = due(row)
         completed: date | None = local_day(row["completed_at"]) if row["completed_at"] else None
         ws.append([safe_cell(v) for v in (
-            row["seq"], local_day(row["registered_at"]), name, phone, row["matter_name"],
+            number, local_day(row["registered_at"]), name, phone, row["matter_name"],
             materials_text(row["materials"]), row["agent_name"], row["promised_date"], completed,
-            _handover(row), _remark(row, status))])
+            _handover(row), _remark(row, status), names.get(row["site_code"], row["site_code"]), ledger_no(row))])
         for cell in ws[ws.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, never a formula

@@ -7,45 +7,22 @@ created and changed only by the Alembic migrations in ``kiosk/queue/migrations``
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     Text,
-    TypeDecorator,
 )
 
-
-class UTCDateTime(TypeDecorator):
-    """Stores naive UTC, returns aware UTC: identical behaviour on SQLite and PostgreSQL."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column; use datetime.now(UTC)")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
-
-metadata = MetaData()
+from kiosk.queue.model_base import BigId, UTCDateTime, metadata, serial_id  # noqa: F401 - re-exported
 
 
 def event_log(name: str, *own: Column) -> Table:
@@ -64,13 +41,6 @@ def event_log(name: str, *own: Column) -> Table:
                  Column("hash", String(64), nullable=True),
                  Column("salt", String(32), nullable=True))
 
-# An integer key that autoincrements on both dialects (BIGSERIAL on PostgreSQL, ROWID on SQLite).
-BigId = BigInteger().with_variant(Integer, "sqlite")
-
-
-def serial_id() -> Column:
-    """The ``id`` primary key drawn by the database (BIGSERIAL / ROWID): users, events, case events."""
-    return Column("id", BigId, primary_key=True, autoincrement=True)
 
 
 sites = Table(
@@ -101,6 +71,12 @@ kiosks = Table(
     Column("last_seen_at", UTCDateTime, nullable=True),
     Column("heartbeat_interval_s", Integer, nullable=False, default=30),
     Column("last_heartbeat", JSON, nullable=True),
+    # central configuration (kiosk/queue/remote_config.py): what the kiosk says it runs
+    Column("config_version", String(32), nullable=True),
+    Column("config_status", String(16), nullable=True),  # applied | invalid
+    Column("config_error", String(300), nullable=True),
+    Column("software_version", String(32), nullable=True),
+    Column("catalog_version", String(64), nullable=True),  # the matters catalogue it runs
 )
 
 users = Table(
@@ -287,3 +263,6 @@ ratings = Table(
     Column("received_at", UTCDateTime, nullable=False),
     Index("ix_ratings_site_created", "site_code", "created_at"),
 )
+
+# central configuration and webhooks: their own module (kept small), the same metadata
+from kiosk.queue.models_remote import kiosk_settings, webhooks  # noqa: E402,F401

@@ -131,6 +131,12 @@ class HeartbeatIn(KioskMessage):
     outbox_pending: int = Field(0, ge=0, le=10_000_000)
     interval_s: int | None = Field(None, ge=1, le=3600, description="the kiosk's heartbeat period")
     devices: list[DeviceHealth] = Field(default_factory=list, max_length=32)
+    # central configuration (kiosk/queue/remote_config.py): what the kiosk runs, and a version it refused
+    config_version: str | None = Field(None, max_length=32, pattern=r"^[0-9]{1,9}\.[0-9]{1,9}$")
+    config_rejected: str | None = Field(None, max_length=32, pattern=r"^[0-9]{1,9}\.[0-9]{1,9}$")
+    config_problems: list[Annotated[str, Field(max_length=300)]] = Field(default_factory=list, max_length=20)
+    software_version: str | None = Field(None, max_length=32, pattern=r"^[0-9A-Za-z.+_\-]+$")
+    catalog_version: str | None = Field(None, max_length=64, description="the matters catalogue it runs")
 
 
 
@@ -152,6 +158,15 @@ class NoticeOut(BaseModel):
 
 class Ok(BaseModel):
     ok: bool = True
+
+
+class PushedConfig(BaseModel):
+    version: str = Field(description="<site default version>.<kiosk version>; 0.0: no central settings")
+    settings: dict[str, Any] = Field(description="flat overrides, e.g. {\"ui.idle_timeout_s\": 120}")
+
+
+class HeartbeatOut(Ok):
+    config: PushedConfig
 
 
 class LoginIn(Body):
@@ -228,6 +243,8 @@ class Me(BaseModel):
     sites: list[str]
     visible_sites: list[str]
     on_duty: bool
+    session_expires_at: datetime | None = Field(None, description="when this session ends (log in again then)")
+    now: datetime | None = Field(None, description="the server's time, for the console's clock offset")
 
 
 class LoginOut(BaseModel):
@@ -236,17 +253,8 @@ class LoginOut(BaseModel):
     user: Me
 
 
-class DutyIn(Body):
-    on_duty: bool
 
 
-class SiteView(BaseModel):
-    code: str
-    name: str
-    level: str
-    parent_code: str | None
-    escalate_after_s: int
-    escalate_up_after_s: int
 
 
 class KioskHealth(BaseModel):
@@ -258,14 +266,8 @@ class KioskHealth(BaseModel):
     outbox_pending: int | None
     devices: list[DeviceHealth]
     problems: list[str] = Field(description="machine codes: quiet, paper_near_end, paper_out, reader_not_answering, <device>_<state>")
-
-
-class HelperOnDuty(BaseModel):
-    id: int
-    username: str
-    display_name: str
-    role: str
-    sites: list[str]
-    on_duty: bool
-    last_seen_at: datetime | None
-    active_requests: list[str]
+    config_version: str | None = Field(None, description="central settings the kiosk runs (site.kiosk version)")
+    config_status: str | None = Field(None, description="applied | invalid (then config_error says why)")
+    config_error: str | None = None
+    software_version: str | None = None
+    catalog_version: str | None = None

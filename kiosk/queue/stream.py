@@ -5,7 +5,8 @@ Contract
   a ``hello`` event on a fresh start, or the events after the given id read from the table (``resync``
   instead when more than 1,000 are missing), then live frames from the bus as they come, several per
   write when several are waiting (:mod:`kiosk.queue.fanout`). A comment line (``: ping``) goes out
-  after ``ping_s`` of silence, so proxies and browsers keep the connection.
+  after ``ping_s`` of silence, so proxies and browsers keep the connection (``ping_frame``: an event the
+  page's script can see instead — the console's watchdog, ``?beat=1``).
 - The session is checked again every ``recheck_s``: the stream ends once it was logged out, reset or
   disabled. The stream ends when the client goes away; its subscription is dropped at once.
 - A console that cannot keep up gets ``resync`` (see fanout); it is never waited for.
@@ -34,10 +35,11 @@ class EventStream(Response):
 
     def __init__(self, bus: EventBus, sub: Subscriber, *, start: int | None,
                  backlog: Callable[[int, int], Awaitable[list[dict]]], still_valid: Callable[[], Awaitable[bool]],
-                 ping_s: float = 15.0, recheck_s: float = 5.0):
+                 ping_s: float = 15.0, recheck_s: float = 5.0, ping_frame: Callable[[], bytes] | None = None):
         self.bus, self.sub, self.start = bus, sub, start
         self.backlog, self.still_valid = backlog, still_valid
         self.ping_s, self.recheck_s = ping_s, recheck_s
+        self.ping_frame = ping_frame  # the console's visible keep-alive (``event: ping``), else a comment
         self.status_code = 200
         self.background = None
         self.raw_headers = list(HEADERS)
@@ -83,8 +85,9 @@ class EventStream(Response):
                 if sub.closed:
                     break
                 if not woken:
-                    if now - last_write >= self.ping_s:
-                        await send({"type": "http.response.body", "body": PING, "more_body": True})
+                    if now - last_write >= self.ping_s - 0.05:  # (a timer may wake a hair early)
+                        ping = self.ping_frame() if self.ping_frame else PING
+                        await send({"type": "http.response.body", "body": ping, "more_body": True})
                         last_write = now
                     continue
                 wait = bus.coalesce_s - (now - last_write)

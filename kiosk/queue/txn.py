@@ -24,7 +24,8 @@ from kiosk.queue.db import Database
 
 REQUEST_TYPES = ("request.created", "request.claimed", "request.arrived", "request.resolved",
                  "request.converted", "request.released", "request.cancelled", "request.escalated",
-                 "request.note")  # a kiosk's note on its request (QueueService.add_note)
+                 "request.note",  # a kiosk's note on its request (QueueService.add_note)
+                 "request.assigned")  # handed to a colleague (kiosk/queue/assign.py)
 CASE_TYPES = ("case.registered", "case.started", "case.moved", "case.completed", "case.returned",
               "case.withdrawn", "case.cancelled", "case.due_soon", "case.overdue", "case.suspended",
               "case.resumed", "case.transfer_offered", "case.transferred", "case.transfer_declined",

@@ -80,7 +80,7 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
     from kiosk.visit import SiteInfo, Visit
     from kiosk.visit.tickets import TicketIssuer
 
-    catalog = load_catalog(config.catalog).for_level(config.site.level)
+    catalog = load_catalog(config.catalog_file).for_level(config.site.level)  # catalog_version: a file beside
     # the search index, built now off the UI thread by a child process: the first search is instant and
     # pypinyin's dictionaries (~55 MB) never load into the kiosk
     threading.Thread(target=catalog.prepare_search, name="search-index", daemon=True).start()
@@ -142,7 +142,7 @@ def make_app(controller, *, locked: bool = False, link=None):
     return KioskApp()
 
 
-def start_devices_and_queue(config):
+def start_devices_and_queue(config, remote=None):
     """Creates the device hub (each device off the UI thread, failures reported as health) and starts the
     help-queue client with heartbeats. Returns ``(hub, port, queue)``; the queue is None when it cannot
     start (then requests are only logged)."""
@@ -155,7 +155,7 @@ def start_devices_and_queue(config):
     try:
         from kiosk.queue.client import HelpQueueClient
 
-        queue = HelpQueueClient(config, health_source=hub.health)
+        queue = HelpQueueClient(config, health_source=hub.health, remote=remote)
         queue.start()
     except Exception as err:  # the kiosk works without the queue: tickets and notices never wait for it
         log.error("help-queue client not started: %s", err)
@@ -175,6 +175,10 @@ def run_kiosk(config, *, fullscreen: bool | None = None, size: tuple[int, int] |
     if log_file is not False:
         where = log_to_file(log_file or config.state_dir / "logs" / "kiosk.log")
         log.info("kiosk %s at %s starting; log in %s", config.kiosk_id, config.site.code, where)
+    from kiosk.config.remote_apply import RemoteSettings, boot_config
+
+    config, base, cached = boot_config(config)  # central settings cached at the last heartbeat, if they fit
+    remote = RemoteSettings(config, base, cached)
     prepare_kivy(config.ui, fullscreen=fullscreen, size=size)
     from kiosk.terminal.appliance import SystemdLink, install_sigterm, status_line
 
@@ -183,7 +187,7 @@ def run_kiosk(config, *, fullscreen: bool | None = None, size: tuple[int, int] |
     from kiosk.voice import Voice
 
     set_language(config.ui.language)
-    hub, port, queue = start_devices_and_queue(config)
+    hub, port, queue = start_devices_and_queue(config, remote)
     controller = build_controller(config, devices=port, queue=queue, dispatch=ui_dispatch(),
                                   voice=Voice.create(config.ui.voice, volume=config.ui.voice_volume,
                                                      prompts=config.ui.voice_prompts))
@@ -193,6 +197,10 @@ def run_kiosk(config, *, fullscreen: bool | None = None, size: tuple[int, int] |
     link = SystemdLink(Notifier.from_environment(), lambda: status_line(hub.health(), queue),
                        screen=lambda: app.root.sm.current if app and app.root else "")
     app = make_app(controller, locked=locked, link=link)
+    from kiosk.terminal.remote_link import attach
+
+    attach(remote, controller, report_now=(lambda: queue.heartbeat(hub.health())) if queue else None,
+           stop_app=lambda: app.stop())
     try:
         app.run()
     finally:

@@ -90,7 +90,12 @@ def test_live_claim_and_resolve_with_a_second_helper(server, kiosk, browser, sho
     li.wait_for_selector(card)  # pushed, no reload
     wang.wait_for_selector(card)
     text = li.locator(card).inner_text()
-    assert "帮办" in text and "A017" in text and "老年人" in text and "一楼大厅东侧 · k1" in text
+    assert "帮办" in text and "A017" in text and "老年人" in text and "一楼大厅东侧 · 南郊街道便民服务中心" in text
+    assert "k1" not in text and "T1" not in text  # names, not ids
+    li.wait_for_selector("#banner:not([hidden]) >> text=A017")  # the new call is seen at the top, not only heard
+    li.click(f"{card} [data-act=more]")  # compact card: the details on demand
+    li.wait_for_selector(f"{card}:not(.compact)")
+    text = li.locator(card).inner_text()
     assert "张**" in text and "张三丰" not in text and "11010519491231002X" not in text
     assert li.evaluate("window.KQ.rings") >= 1  # the new-call alert fired
     li.screenshot(path=str(shots / "console_queue_new.png"))
@@ -141,6 +146,7 @@ def test_lost_race_catch_up_and_cancel_with_a_reason(server, kiosk, world, brows
     li.evaluate("window.KQ.live.start(window.KQ.live.lastId)")
     li.wait_for_selector(card2)
     assert li.evaluate("window.KQ.rings") == rings + 1
+    li.click(f"{card2} [data-act=more]")
     li.click(f"{card2} [data-act=cancel]")
     li.wait_for_selector("#sheet:not([hidden])")
     li.screenshot(path=str(shots / "console_cancel_sheet.png"))
@@ -165,7 +171,7 @@ def test_manager_sees_waits_kiosk_health_and_helpers(server, kiosk, browser, sho
     mgr.click("[data-seg=kiosks]")
     mgr.wait_for_selector("#manage .prob")
     text = mgr.locator("#manage").inner_text()
-    assert "k1" in text and "打印纸将尽" in text and "读卡器 故障" in text
+    assert "一楼大厅东侧" in text and "南郊街道便民服务中心" in text and "打印纸将尽" in text and "读卡器 故障" in text
     mgr.screenshot(path=str(shots / "console_manager_kiosks.png"))
     mgr.click("[data-seg=staff]")
     mgr.wait_for_selector("#manage .duty-on")

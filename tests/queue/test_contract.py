@@ -263,7 +263,8 @@ def test_heartbeats_and_kiosk_health(client, world, clock):
     hb = {"id": str(uuid.uuid4()), "kiosk_id": "k1", "sent_at": clock().isoformat(), "outbox_pending": 2,
           "devices": [{"device": "printer", "state": "connected", "detail": {"paper": "near_end"}},
                       {"device": "idcard", "state": "error", "reason": "no answer"}]}
-    assert client.post("/api/v1/heartbeats", json=hb, headers=k1).json() == {"ok": True}
+    assert client.post("/api/v1/heartbeats", json=hb, headers=k1).json() == {
+        "ok": True, "config": {"version": "0.0", "settings": {}}}  # no central settings (test_remote_config)
     assert client.post("/api/v1/heartbeats", json=hb, headers=k1).status_code == 200  # replay
     assert client.post("/api/v1/heartbeats", json=hb | {"kiosk_id": "k2"}, headers=k1).status_code == 403
     mgr = auth(world.token("mgr"))

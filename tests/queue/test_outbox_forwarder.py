@@ -29,7 +29,9 @@ def k1_client(tmp_path, url: str, world, poll_interval_s: float):
     return HelpQueueClient(cfg, poll_interval_s=poll_interval_s)
 
 
-def until(predicate, timeout: float = 5.0) -> bool:
+def until(predicate, timeout: float = 30.0) -> bool:
+    """True as soon as ``predicate()`` holds; the generous default is for a loaded 2-core machine (it costs
+    nothing when the predicate holds at once)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -21,37 +21,42 @@ def h(window, tmp_path):
     close(harness)
 
 
+def settled_tap(h, widget) -> None:
+    h.pump(8)  # a new list re-lays the screen out over a few frames (title, buttons, the back button's words)
+    h.tap(widget)
+
+
 def shown(h) -> list[str]:
-    h.pump(6)
+    h.pump(8)
     return [b.matter_id for b in reversed(h.screen("matter").ids.item_box.children) if hasattr(b, "matter_id")]
 
 
 def test_the_most_asked_matters_come_first_and_one_touch_chooses(h):
     s = h.screen("matter")
     assert h.current == "matter" and s.mode == "departments"
-    h.tap(s.ids.common)
+    settled_tap(h, s.ids.common)
     assert s.mode == "list" and s.heading == "最多人办的事"
     first = shown(h)
     assert first[0] == "pension-enrol" and first == [m.id for m in common_matters(h.controller.visit.catalog)][
         :len(first)]
-    h.tap(next(b for b in s.ids.item_box.children if getattr(b, "matter_id", None) == "pension-enrol"))
+    settled_tap(h, next(b for b in s.ids.item_box.children if getattr(b, "matter_id", None) == "pension-enrol"))
     assert h.current == "materials" and h.controller.visit.matter.id == "pension-enrol"
 
 
 def test_life_events_beside_the_departments_lead_to_their_matters_and_back(h):
     s = h.screen("matter")
-    h.tap(s.ids.events)
+    settled_tap(h, s.ids.events)
     assert s.mode == "events"
     names = [b.text for b in reversed(s.ids.item_box.children)]
     assert names[:4] == ["生育", "上学", "就业", "结婚"]
-    h.tap(h.button("身后事", s))
+    settled_tap(h, h.button("身后事", s))
     assert s.mode == "list" and "身后事" in s.heading and shown(h) == ["death-benefit"]
     assert s.ids.nav.ids.nav_back.text == "返回人生大事"
-    h.tap(s.ids.nav.ids.nav_back)
+    settled_tap(h, s.ids.nav.ids.nav_back)
     assert s.mode == "events"
-    h.tap(s.ids.nav.ids.nav_back)
+    settled_tap(h, s.ids.nav.ids.nav_back)
     assert s.mode == "departments" and h.current == "matter"
-    h.tap(h.button("区民政局", s))  # the departments are still there
+    settled_tap(h, h.button("区民政局", s))  # the departments are still there
     assert s.mode == "list" and "marriage" in shown(h)
 
 

@@ -71,9 +71,13 @@ def overlaps(root) -> list[str]:
     return out
 
 
+CHUNKS = 4  # the scenarios are shared out over this many tests, so none runs long on a loaded machine
+
+
+@pytest.mark.parametrize("chunk", range(CHUNKS))
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 @pytest.mark.parametrize("mode", ["normal", "elderly"])
-def test_every_screen_fits_breaks_lines_right_and_nothing_overlaps(window, mode, language):
+def test_every_screen_fits_breaks_lines_right_and_nothing_overlaps(window, mode, language, chunk):
     from kiosk.i18n import set_language
     from kiosk.screens.harness import Harness  # after the window fixture set the window's size
     from kiosk.screens.shots import ShotDevices, ShotVoice, _scenarios, make_env, shot_config
@@ -82,7 +86,7 @@ def test_every_screen_fits_breaks_lines_right_and_nothing_overlaps(window, mode,
     set_language(language)
     problems = []
     try:
-        for name, options, steps in _scenarios():
+        for name, options, steps in list(_scenarios())[chunk::CHUNKS]:
             h = Harness(shot_config(make_env(), elderly_mode_default=(mode == "elderly")),
                         ShotDevices(**options), voice=ShotVoice())
             try:

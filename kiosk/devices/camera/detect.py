@@ -29,8 +29,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from kiosk.devices.camera.grow import grow
 from kiosk.devices.camera.levels import Level, contour_candidates, darkest_channel
+from kiosk.devices.camera.lines import line_quads
 from kiosk.devices.camera.quads import (
+    fit_sides,
     order_corners,
     plausible,
     quad_from_contour,
@@ -69,7 +72,7 @@ def _contour_quads(level: Level, make: Callable[[], tuple[np.ndarray, int]], min
     for contour in contour_candidates(mask, mode, min_px):
         quad = quad_from_contour(contour)
         if quad is not None:
-            quad = order_corners(quad)
+            quad = order_corners(fit_sides(contour, quad))
             if plausible(quad, min_px, level.w, level.h):
                 yield quad
         sides = quad_from_sides(contour)
@@ -160,10 +163,26 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
                         min_area, min_score, (work.raw, 1.0))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
+    if best is None or best[0] < _GOOD:  # an outline that never closes: quads from straight lines
+        min_side = 0.2 * min(work.w, work.h) * (min_area / 0.05) ** 0.5
+        found = _search(work, [("lines", lambda: (order_corners(q) for q in line_quads(work.gray, min_side)))],
+                        min_area, min_score, (work.raw, 1.0))
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
     if best is None:
         return None
     score, corners, name, scale = best
+    fx, fy = w / work.w, h / work.h
+    inner = (corners + 0.5) / np.float32([fx, fy]) - 0.5
+    grown, grown_score = grow(inner, tuple(work.support), score)
+    if grown is not inner and np.abs(grown - inner).max() > 1 and plausible(grown, min_area * work.w * work.h,
+                                                                          work.w, work.h):
+        corners, score = _to_frame(grown, work, w, h), grown_score
     refined, backing = refine_corners(image, corners, reach=3 * scale + 2)
+    if backing < 0.5:  # the coarse corners may be further off (a rounded or curled corner): look wider
+        wide, wide_backing = refine_corners(image, corners, reach=6 * scale + 4)
+        if wide_backing >= 0.6:
+            refined, backing = refine_corners(image, wide, reach=3 * scale + 2)
     if backing < 0.5:
         return None  # the full-resolution frame shows no straight side where the outline runs: not sure
     if plausible(refined, min_area * w * h, w, h):

@@ -146,3 +146,39 @@ def quad_from_sides(contour: np.ndarray) -> np.ndarray | None:
             return None
         corners.append(pt)
     return np.array(corners, np.float32)
+
+
+def fit_sides(contour: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The quad's corners re-found from the outline itself: for each side, a line fitted (Huber) to the
+    outline's points that lie near that side and away from its ends (a card's rounded corner, a finger
+    at a corner, the hull's cut across a curl do not pull it), then neighbouring lines intersected. A side
+    with too few such points keeps its corners; so does a corner that would move too far."""
+    pts = contour.reshape(-1, 2).astype(np.float32)
+    q = np.asarray(quad, np.float32).reshape(4, 2)
+    lines = []
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        d = b - a
+        length = float(np.linalg.norm(d))
+        if length < 8:
+            return q
+        u = d / length
+        rel = pts - a
+        t = rel @ u / length
+        off = np.abs(rel @ np.float32([-u[1], u[0]]))
+        near = pts[(t > 0.12) & (t < 0.88) & (off <= max(2.5, 0.04 * length))]
+        if len(near) < 6:
+            lines.append(None)
+            continue
+        vx, vy, x0, y0 = cv2.fitLine(near, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        lines.append((np.float32([x0, y0]), np.float32([vx, vy])))
+    out = q.copy()
+    for i in range(4):
+        a, b = lines[i - 1], lines[i]
+        if a is None or b is None:
+            continue
+        pt = _intersect(a[0], a[0] + a[1], b[0], b[0] + b[1])
+        side = min(np.linalg.norm(q[i] - q[i - 1]), np.linalg.norm(q[(i + 1) % 4] - q[i]))
+        if pt is not None and np.linalg.norm(pt - q[i]) <= 0.15 * side:
+            out[i] = pt
+    return out

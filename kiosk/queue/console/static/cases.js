@@ -5,7 +5,15 @@
 (function () {
   const { t, api } = window.KQ;
   const $ = (id) => document.getElementById(id);
-  const C = { seg: "open", items: [], identity: new Map(), timer: null };
+  const C = { seg: "open", items: [], identity: new Map(), timeline: new Map(), timer: null };
+  const fmtAt = (iso) => { const d = new Date(iso); return isNaN(d) ? "" : `${d.getMonth() + 1}-${d.getDate()} ${d.toTimeString().slice(0, 5)}`; };
+
+  /** The case's every event — what, who, when — under its card (again to hide). */
+  async function timeline(c) {
+    if (C.timeline.delete(c.id)) return render();
+    try { C.timeline.set(c.id, await api("GET", `/cases/${encodeURIComponent(c.id)}/events`)); } catch (e) { return ui().toast(e.message, true); }
+    render();
+  }
   const RUNNING = new Set(["registered", "in_progress"]);
   const ui = () => window.KQ.ui;
 
@@ -46,9 +54,19 @@
     }, 150);
   }
 
+  /** The export's date range, chosen here (default: the last 365 days, as the server's). */
+  function exportRange() {
+    const a = $("case-export"), since = $("export-since"), until = $("export-until");
+    const q = new URLSearchParams();
+    if (since.value) q.set("since", since.value);
+    if (until.value) q.set("until", until.value);
+    a.href = "/api/v1/cases/export.xlsx" + (q.toString() ? "?" + q : "");
+  }
+
   function show() {
     const me = ui().me();
     $("case-export").hidden = me.role === "helper";
+    $("export-range").hidden = me.role === "helper";
     document.querySelectorAll("[data-cseg]").forEach((b) => b.classList.toggle("on", b.dataset.cseg === C.seg));
     load();
   }
@@ -64,6 +82,8 @@
     badge();
   }
 
+  const multiSite = () => ((ui().me() || {}).visible_sites || []).length > 1;
+
   function card(c) {
     const { h } = ui();
     const late = c.due === "overdue" || c.due === "late", soon = c.due === "due_soon";
@@ -71,7 +91,7 @@
     const mats = c.materials.map((m) => `${m.name}（${t("cases.form." + m.form)}×${m.count}）`).join("；");
     return h("article", { class: "card case " + c.state + (late ? " escalated" : soon ? " waiting" : ""), "data-case": c.id, "data-state": c.state },
       h("div", { class: "head" },
-        h("span", { class: "tno" }, "#" + c.seq),
+        h("span", { class: "tno" }, (multiSite() ? ui().siteName(c.site_code) + " " : "") + "#" + c.seq),
         h("span", { class: "kind" }, t("cases.state." + c.state)),
         late || soon ? h("span", { class: "badge-p " + (late ? "esc" : "elderly") }, t("cases.due." + c.due)) : null,
         h("span", { class: "wait" + (late ? "" : " muted") }, RUNNING.has(c.state)
@@ -84,6 +104,10 @@
       h("div", { class: "line muted" }, t("cases.materials", { list: mats })),
       c.close_reason ? h("div", { class: "line" }, t("cases.reason", { text: c.close_reason })) : null,
       ...window.KQ.caseMoves.lines(c),
+      C.timeline.has(c.id) ? h("ol", { class: "timeline", "data-timeline": c.id }, ...C.timeline.get(c.id).map((e) =>
+        h("li", {}, `${fmtAt(e.at)} ${e.actor_name || t("cases.actor." + e.actor.split(":")[0])} · ${
+          t("cases.event." + e.type.split(".")[1]) !== "cases.event." + e.type.split(".")[1] ? t("cases.event." + e.type.split(".")[1]) : e.type}`
+          + (e.data && (e.data.department || e.data.reason) ? `（${e.data.department || e.data.reason}）` : "")))) : null,
       actions(c, !!id));
   }
 
@@ -100,6 +124,8 @@
     if (c.actions.includes("start") || c.actions.includes("complete") || c.actions.includes("return")
         || c.actions.includes("withdraw")) more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "identity",
       onclick: () => (shown ? (C.identity.delete(c.id), render()) : identity(c)) }, t(shown ? "hide_identity" : "cases.act.identity")));
+    more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "timeline", onclick: () => timeline(c) },
+      t(C.timeline.has(c.id) ? "cases.timeline_hide" : "cases.timeline")));
     if (c.actions.includes("withdraw")) more.push(b("withdraw", "ghost", () => reasonSheet(c, "withdraw")));
     if (c.actions.includes("cancel")) more.push(b("cancel", "ghost", () => reasonSheet(c, "cancel")));
     return h("div", {}, main.length ? h("div", { class: "row" }, ...main) : null, h("div", { class: "row wrap" }, ...more));
@@ -196,6 +222,8 @@
       field(t("cases.time_limit"), inp("cf-days", { type: "number", min: "0", max: "365", inputmode: "numeric",
         placeholder: r && r.matter_id ? t("cases.days_from_catalog") : null })),
       field(t("cases.applicant_name") + (r && r.has_identity ? t("cases.from_card") : ""), inp("cf-name", { maxlength: "64", autocomplete: "off" })),
+      field(t("cases.id_type"), h("select", { id: "cf-idtype" }, ...["resident", "hk_mo_permit", "tw_permit", "foreign_2017", "passport"]
+        .map((k) => h("option", { value: k }, t("cases.id_types." + k))))),
       field(t("cases.id_number"), inp("cf-id", { maxlength: "32", autocomplete: "off" })),
       field(t("cases.phone"), inp("cf-phone", { maxlength: "32", type: "tel", autocomplete: "off" })),
       check("cf-signed", t("cases.signed")), check("cf-scanned", t("cases.scanned")),
@@ -214,7 +242,7 @@
       const body = { time_limit_days: v("cf-days") === "" ? null : parseInt(v("cf-days"), 10), materials, note: v("cf-note") || null,
         matter_name: v("cf-matter") || null, authorization: { signed: true, scanned: $("cf-scanned").checked },
         applicant: (v("cf-name") || v("cf-id") || v("cf-phone"))
-          ? { name: v("cf-name") || null, id_number: v("cf-id") || null, phone: v("cf-phone") || null } : null };
+          ? { name: v("cf-name") || null, id_number: v("cf-id") || null, phone: v("cf-phone") || null, id_type: $("cf-idtype").value } : null };
       if (r) body.request_id = r.id;
       submit.disabled = true;
       try {
@@ -232,6 +260,8 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     $("case-new").addEventListener("click", () => register(null));
+    $("export-since").addEventListener("change", exportRange);
+    $("export-until").addEventListener("change", exportRange);
     document.querySelectorAll("[data-cseg]").forEach((b) => b.addEventListener("click", () => { C.seg = b.dataset.cseg; show(); }));
   });
 

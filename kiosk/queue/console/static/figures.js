@@ -70,7 +70,7 @@
     }
     box.replaceChildren(h("p", { class: "muted" }, t("figures.range", { since: f.since, until: f.until })),
       downloads(f.until), block(t("figures.total"), "", f.total));
-    for (const s of f.sites) box.append(block(s.site_name, s.site_code, s));
+    for (const s of f.sites) box.append(block(s.site_name, "", s));
     if (f.helpers.length) box.append(h("h2", {}, t("figures.helpers")));
     for (const u of f.helpers) box.append(block(u.display_name || u.username, "", u));
   }

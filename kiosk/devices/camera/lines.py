@@ -1,0 +1,160 @@
+"""Quads from straight lines: the detector's cue for a document whose outline never closes.
+
+A finger over a card's edge, a pen across a page, a phone touching it or a curl's shadow join the
+document's outline to something else (or break it), so no single contour is quad-shaped. Its sides
+are still long straight edges. Here edge segments (probabilistic Hough on Canny of the blurred, closed
+grey) are merged into lines (same angle within 3°, same offset within 3 px), the longest lines are
+paired (two near-parallel lines a page's width apart, crossed by two others), and each pairing's
+four crossings make a quad when its sides are covered by their lines' segments along 60 % of their
+length on average and every side along at least 25 % (a side hidden under fingers or glare for the
+rest). The caller scores the quads (edge
+support, printed inside) like any other candidate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+
+MAX_LINES = 20
+_PER_BIN = 4
+MAX_QUADS = 40
+_MERGE_ANGLE = math.radians(3.0)
+_MERGE_OFFSET = 3.0
+
+
+class _Line:
+    __slots__ = ("theta", "rho", "length", "spans", "point", "dir")
+
+    def __init__(self, theta: float, rho: float, length: float, span: tuple[float, float]):
+        self.theta, self.rho, self.length, self.spans = theta, rho, length, [span]
+        self.dir = np.array([math.cos(theta), math.sin(theta)])
+        n = np.array([-self.dir[1], self.dir[0]])
+        self.point = n * rho
+
+    def coverage(self, a: np.ndarray, b: np.ndarray) -> float:
+        """Share of the segment a→b (on this line) that the line's segments cover."""
+        ta, tb = float((a - self.point) @ self.dir), float((b - self.point) @ self.dir)
+        lo, hi = min(ta, tb), max(ta, tb)
+        if hi - lo < 1e-6:
+            return 0.0
+        clipped = sorted((max(s, lo), min(e, hi)) for s, e in self.spans if e > lo and s < hi)
+        covered, end = 0.0, lo
+        for s, e in clipped:
+            s = max(s, end)
+            if e > s:
+                covered += e - s
+                end = e
+        return covered / (hi - lo)
+
+
+def _segments(gray: np.ndarray, min_len: float) -> np.ndarray:
+    edges = cv2.Canny(gray, 10, 30)
+    found = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=max(20, int(min_len * 0.6)),
+                            minLineLength=min_len, maxLineGap=6)
+    return np.zeros((0, 4), np.float32) if found is None else found.reshape(-1, 4).astype(np.float32)
+
+
+def _contrast(gray: np.ndarray, segs: np.ndarray) -> np.ndarray:
+    """Each segment's step across it (mean |grey 3 px one side − 3 px the other side| at 8 points),
+    scaled to 0..1 at a step of 30: a document's edge is near 1, wood grain or a worn mat far less."""
+    h, w = gray.shape[:2]
+    d = segs[:, 2:] - segs[:, :2]
+    n = np.stack([-d[:, 1], d[:, 0]], axis=1) / (np.hypot(d[:, 0], d[:, 1])[:, None] + 1e-6)
+    t = np.linspace(0.1, 0.9, 8, dtype=np.float32)
+    pts = segs[:, None, :2] + t[None, :, None] * d[:, None, :]
+    lim = np.float32([w - 1, h - 1])
+    a = np.clip(np.rint(pts + 3 * n[:, None, :]), 0, lim).astype(np.int32)
+    b = np.clip(np.rint(pts - 3 * n[:, None, :]), 0, lim).astype(np.int32)
+    step = np.abs(gray[a[..., 1], a[..., 0]].astype(np.float32) - gray[b[..., 1], b[..., 0]]).mean(axis=1)
+    return np.clip(step / 30.0, 0.1, 1.0)
+
+
+def _lines(segs: np.ndarray, gray: np.ndarray) -> list[_Line]:
+    """Segments merged into lines, the longest (counted by contrast) first."""
+    d = segs[:, 2:] - segs[:, :2]
+    lengths = np.hypot(d[:, 0], d[:, 1]) * _contrast(gray, segs)
+    thetas = np.mod(np.arctan2(d[:, 1], d[:, 0]), np.pi)
+    out: list[_Line] = []
+    for i in np.argsort(lengths)[::-1]:
+        th = float(thetas[i])
+        u = np.array([math.cos(th), math.sin(th)])
+        n = np.array([-u[1], u[0]])
+        p, q = segs[i, :2], segs[i, 2:]
+        rho = float(n @ (p + q) / 2)
+        for line in out:
+            dth = abs(th - line.theta)
+            if min(dth, math.pi - dth) > _MERGE_ANGLE:
+                continue
+            if abs(float(np.array([-line.dir[1], line.dir[0]]) @ ((p + q) / 2)) - line.rho) > _MERGE_OFFSET:
+                continue
+            ta, tb = float((p - line.point) @ line.dir), float((q - line.point) @ line.dir)
+            line.spans.append((min(ta, tb), max(ta, tb)))
+            line.length += float(lengths[i])
+            break
+        else:
+            line = _Line(th, rho, float(lengths[i]), (0.0, 0.0))
+            ta, tb = float((p - line.point) @ line.dir), float((q - line.point) @ line.dir)
+            line.spans = [(min(ta, tb), max(ta, tb))]
+            out.append(line)
+    out.sort(key=lambda ln: ln.length, reverse=True)
+    # at most a few lines per direction: a desk's grain or a mat's grid gives many long parallel lines,
+    # and they must not crowd out the document's other two sides
+    kept, per_bin = [], [0] * 9
+    for ln in out:
+        b = int(ln.theta / math.pi * 9) % 9
+        if per_bin[b] < _PER_BIN:
+            per_bin[b] += 1
+            kept.append(ln)
+            if len(kept) == MAX_LINES:
+                break
+    return kept
+
+
+def _cross(a: _Line, b: _Line) -> np.ndarray | None:
+    den = a.dir[0] * b.dir[1] - a.dir[1] * b.dir[0]
+    if abs(den) < 1e-6:
+        return None
+    t = ((b.point[0] - a.point[0]) * b.dir[1] - (b.point[1] - a.point[1]) * b.dir[0]) / den
+    return a.point + t * a.dir
+
+
+def _angle(a: _Line, b: _Line) -> float:
+    d = abs(a.theta - b.theta)
+    return min(d, math.pi - d)
+
+
+def line_quads(gray: np.ndarray, min_side: float) -> Iterator[np.ndarray]:
+    """Quads (4×2 float32, in no particular corner order) from pairs of line pairs in a blurred grey
+    image, best covered first; ``min_side`` (px) is the shortest side a document may have here."""
+    lines = _lines(_segments(gray, max(12.0, 0.5 * min_side)), gray)
+    pairs = []
+    for i in range(len(lines)):
+        for j in range(i + 1, len(lines)):
+            a, b = lines[i], lines[j]
+            if _angle(a, b) <= math.radians(20):
+                gap = abs(float(np.array([-a.dir[1], a.dir[0]]) @ (b.point - a.point)))
+                if gap >= min_side:
+                    pairs.append((i, j))
+    quads = []
+    for k in range(len(pairs)):
+        for m in range(k + 1, len(pairs)):
+            (i, j), (p, r) = pairs[k], pairs[m]
+            if len({i, j, p, r}) < 4 or not math.radians(45) <= _angle(lines[i], lines[p]) <= math.radians(90):
+                continue
+            a, b, c, d = lines[i], lines[p], lines[j], lines[r]
+            corners = [_cross(a, b), _cross(b, c), _cross(c, d), _cross(d, a)]
+            if any(x is None for x in corners):
+                continue
+            sides = ((a, corners[3], corners[0]), (b, corners[0], corners[1]), (c, corners[1], corners[2]),
+                     (d, corners[2], corners[3]))
+            cover = [ln.coverage(s, e) for ln, s, e in sides]
+            if min(cover) < 0.25 or sum(cover) < 2.4:
+                continue
+            quads.append((sum(cover) + min(cover), np.array(corners, np.float32)))
+    quads.sort(key=lambda cq: cq[0], reverse=True)
+    for _, q in quads[:MAX_QUADS]:
+        yield q

@@ -1,0 +1,62 @@
+/* The managers' view (管理): all calls of my sites by wait, kiosks' health, staff on duty, and 督查 (figures.js).
+   Sites and kiosks by name (codes only where a technician needs them). Uses KQ.ui; text only via textContent. */
+"use strict";
+(function () {
+  const { t, fmtWait } = window.KQ;
+  const $ = (id) => document.getElementById(id);
+  const ui = () => window.KQ.ui;
+  const S = window.KQ.S;
+  const ago = (iso) => fmtWait(Date.now() / 1000 - Date.parse(iso) / 1000);
+
+  function render() {
+    const { h } = ui();
+    const q = window.KQ.queue;
+    const box = $("manage");
+    box.replaceChildren();
+    document.querySelectorAll("[data-seg]").forEach((b) => b.classList.toggle("on", b.dataset.seg === S.seg));
+    const all = [...S.items.values()];
+    const waiting = all.filter((r) => r.state === "waiting");
+    const longest = waiting.reduce((m, r) => Math.max(m, q.waitOf(r)), 0);
+    $("summary").textContent = t("summary", { waiting: waiting.length, active: all.length - waiting.length, longest: fmtWait(longest) });
+    if (S.seg === "requests") {
+      all.sort((a, b) => q.waitOf(b) - q.waitOf(a)).forEach((r) => box.append(q.card(r)));
+      if (!all.length) box.append(h("p", { class: "empty" }, t("empty")));
+    } else if (S.seg === "figures") {
+      window.KQ.figures.render(box);
+    } else if (S.seg === "setup") {
+      window.KQ.setup.render(box); // kiosk_config.js: central settings and webhooks
+    } else if (S.seg === "kiosks") {
+      if (!S.kiosks.length) box.append(h("p", { class: "empty" }, t("no_kiosks")));
+      for (const k of S.kiosks) box.append(kioskCard(k));
+    } else {
+      const on = S.staff.filter((u) => u.on_duty).length;
+      box.append(h("h2", {}, t("helpers_on_duty", { n: on })));
+      if (!S.staff.length) box.append(h("p", { class: "empty" }, t("no_staff")));
+      for (const u of S.staff) box.append(h("article", { class: "card" + (u.on_duty ? " mine" : " other") },
+        h("div", { class: "head" }, h("span", { class: "kind" }, u.display_name), h("span", { class: "muted" }, t("role." + u.role)),
+          h("span", { class: "wait " + (u.on_duty ? "duty-on" : "muted") }, u.on_duty ? t("on_duty") : t("off_duty"))),
+        h("div", { class: "line muted" }, `${u.sites.map(ui().siteName).join("、")} · ${t("holding", { n: u.active_requests.length })}` +
+          (u.last_seen_at ? ` · ${t("last_seen", { ago: ago(u.last_seen_at) })}` : ""))));
+    }
+  }
+
+  function kioskCard(k) {
+    const { h } = ui();
+    const probs = k.problems.map((p) => {
+      const [dev, ...st] = p.split("_");
+      const label = t("problem." + p) !== "problem." + p ? t("problem." + p) : `${t("device." + dev)} ${t("device_state." + st.join("_"))}`;
+      return h("span", { class: "prob" }, label);
+    });
+    return h("article", { class: "card" + (k.problems.length ? " escalated" : "") },
+      h("div", { class: "head" }, h("span", { class: "kind" }, k.location || t("kiosk_unknown")),
+        h("span", { class: "muted" }, t("kiosk_no", { id: k.kiosk_id }))),
+      h("div", { class: "where" }, ui().siteName(k.site_code)),
+      h("div", { class: "line muted" }, k.last_seen_at ? t("last_seen", { ago: ago(k.last_seen_at) }) : t("never_seen"),
+        k.outbox_pending ? ` · ${t("outbox_pending", { n: k.outbox_pending })}` : ""),
+      h("div", { class: "probs" }, probs.length ? probs : h("span", { class: "okchip" }, t("all_ok")),
+        ...k.devices.map((d) => h("span", { class: "dev" + (d.state === "error" || d.state === "disconnected" ? " bad" : "") },
+          `${t("device." + d.device)} ${t("device_state." + d.state)}${d.reason ? "：" + d.reason : ""}`))));
+  }
+
+  window.KQ.manage = { render, kioskCard };
+})();
