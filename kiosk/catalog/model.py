@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from kiosk.catalog.life_events import LifeEvent, unknown_ids
 from kiosk.catalog.search import SearchIndex
 from kiosk.config.tomlfile import TomlFileError, read_toml_file
 
@@ -122,6 +123,9 @@ class CatalogInfo(_Strict):
     version: str = ""
     sample: bool = Field(False, description="true for the shipped sample; each hall replaces it")
     note: str = ""
+    common: list[str] = Field(default_factory=list, max_length=60, description="常办事项: matter ids, most asked first")
+    life_event: list[LifeEvent] = Field(default_factory=list, max_length=30,
+                                        description="matters grouped by life event (生育, 上学, 养老 …)")
 
 
 class _CatalogFile(_Strict):
@@ -132,6 +136,12 @@ class _CatalogFile(_Strict):
     def _ids_unique(self) -> _CatalogFile:
         if (dup := _first_duplicate([m.id for m in self.matter])) is not None:
             raise ValueError(f"matter id '{dup}' appears twice; each matter needs its own id")
+        return self
+
+    @model_validator(mode="after")
+    def _groups_name_matters(self) -> _CatalogFile:
+        if problems := unknown_ids(self.catalog, {m.id for m in self.matter}):
+            raise ValueError("; ".join(problems))
         return self
 
 

@@ -57,6 +57,8 @@ def check_values(overrides: dict) -> list[str]:
         elif isinstance(value, str):
             if len(value) > MAX_TEXT:
                 problems.append(f"{key}: at most {MAX_TEXT} characters")
+            elif any(ord(ch) < 32 or 127 <= ord(ch) < 160 or ch in "\u2028\u2029" for ch in value):
+                problems.append(f"{key}: no line breaks or control characters")
         elif not isinstance(value, bool | int | float):
             problems.append(f"{key}: must be text, a number, true/false or a list of numbers")
     return problems

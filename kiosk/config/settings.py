@@ -37,6 +37,14 @@ class SiteConfig(Strict):
                            "一楼大厅 3 号窗口; told and printed when a help call cannot reach the helpers")
     complaints: str = Field("", max_length=80, description="where to complain (监督电话), printed on the "
                             "一次性告知单; the 12345 hotline when empty")
+    windows: dict[str, str] = Field(default_factory=dict, description="this hall's window or area per "
+                                    "department, e.g. 区医疗保障局 = \"二楼 B 区 12–15 号窗口\" (shown as where to go)")
+
+
+class QueuingConfig(Strict):
+    type: Literal["none", "simulator"] = Field("none", description="the hall's queuing system (排队叫号): none "
+                                               "(not connected: residents take a number at the window) or simulator")
+    simulator_served_per_min: float = Field(0.5, gt=0, le=60, description="simulator: people called a minute")
 
 
 class QueueConfig(Strict):
@@ -152,6 +160,7 @@ class KioskConfig(Strict):
         "version is exactly this (set centrally to switch kiosks to a new catalogue once it is copied)"))
     site: SiteConfig
     queue: QueueConfig = QueueConfig()
+    queuing: QueuingConfig = QueuingConfig()
     devices: DevicesConfig = DevicesConfig()
     ui: UiConfig = UiConfig()
     privacy: PrivacyConfig = PrivacyConfig()

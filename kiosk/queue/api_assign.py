@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from kiosk.queue import assign
 from kiosk.queue.deps import Caller, Ctx, RequestId
-from kiosk.queue.schemas import Assignee, AssignIn, StaffRequestView
+from kiosk.queue.schemas import StaffRequestView
+from kiosk.queue.schemas_staff import Assignee, AssignIn
 
 router = APIRouter(prefix="/api/v1", tags=["staff"])
 

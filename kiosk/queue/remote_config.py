@@ -47,8 +47,9 @@ def effective(conn: Connection, site: str, kiosk_id: str) -> dict:
     return {"version": label, "settings": settings, "rows": [r for r in (base, own) if r]}
 
 
-def _stand_in(conn: Connection, site: str, kiosk_id: str | None) -> dict:
-    row = conn.execute(select(sites.c.code, sites.c.name, sites.c.level).where(sites.c.code == site)).first()
+def _stand_in(conn: Connection, site: str, kiosk_id: str | None, lock: bool = False) -> dict:
+    stmt = select(sites.c.code, sites.c.name, sites.c.level).where(sites.c.code == site)
+    row = conn.execute(stmt.with_for_update() if lock else stmt).first()  # lock: one change of a site at a time
     if row is None:
         raise ValueError(f"没有站点 {site[:32]}")
     return {"kiosk_id": kiosk_id or "site-default", "site": {"code": row.code, "name": row.name, "level": row.level}}
@@ -63,7 +64,7 @@ def change(db: Database, site: str, kiosk_id: str | None, changes: dict, base_ve
             owner = conn.execute(select(kiosks.c.site_code).where(kiosks.c.kiosk_id == kiosk_id)).scalar()
             if owner != site:
                 raise ValueError(f"站点 {site[:32]} 没有终端 {kiosk_id[:64]}")
-        data = _stand_in(conn, site, kiosk_id)
+        data = _stand_in(conn, site, kiosk_id, lock=True)  # PostgreSQL: concurrent changes wait, then see 409
         latest = _latest(conn, site, kiosk_id, False)
         version = latest["version"] if latest else 0
         if base_version is not None and base_version != version:

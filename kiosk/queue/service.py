@@ -26,8 +26,10 @@ from kiosk.queue import request_materials, store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
+from kiosk.queue.duty import require_on_duty
 from kiosk.queue.errors import Conflict, Forbidden, NotFound
-from kiosk.queue.models import requests, sites, users
+from kiosk.queue.escalate_due import escalate_due
+from kiosk.queue.models import requests, sites
 from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
 from kiosk.queue.replay import check_note, check_request
 from kiosk.queue.states import (
@@ -203,8 +205,7 @@ class QueueService(EventTx):
 
     def claim_next(self, user: Principal, site_code: str | None = None) -> dict:
         """Claims the first waiting request (priority, then oldest) of ``site_code`` or of all visible sites."""
-        require_user(user)
-        self._require_duty(user)
+        require_on_duty(self.db, user)  # (a staff member's)
         scope = user.visible if site_code is None else ({site_code} & user.visible)
         if not scope:
             raise Forbidden("site", site=site_code)
@@ -220,18 +221,10 @@ class QueueService(EventTx):
                     return store.staff_view(row, now)
         raise Conflict("busy")
 
-    def _require_duty(self, user: Principal) -> None:
-        """Claims need the caller on duty: 离岗 pauses them (409 ``off_duty``) until 上岗."""
-        if user.kind == "user":
-            with self.db.read() as conn:
-                if not conn.execute(select(users.c.on_duty).where(users.c.id == user.user_id)).scalar():
-                    raise Conflict("off_duty")
-
     def act(self, user: Principal, request_id: str, action: str, **fields: Any) -> dict:
         """Applies a helper's ``action`` (claim/arrive/resolve/convert/release/cancel) to the request."""
         now = self.clock()
-        if action == Action.CLAIM:
-            self._require_duty(user)
+        require_on_duty(self.db, user, when=action == Action.CLAIM)
         with self._tx(raw=True) as (conn, pending):
             row = self._staff_row(conn, user, request_id)
             request_id = row["id"]  # canonical form
@@ -287,22 +280,6 @@ class QueueService(EventTx):
             return store.events_after(conn, last_id, user.visible, PUSHED_TYPES, limit)
 
     def escalate(self) -> int:
-        """Flags waiting requests past their site's time (level 1) and sends those waiting much longer
-        to the parent site (level 2). Safe to run in several processes at once. Returns how many moved."""
-        now = self.clock()
-        moved = 0
-        with self._tx() as (conn, pending):
-            for due in store.due_escalations(conn, now):
-                parent = self._site(conn, due["site_code"])["parent_code"]
-                level = 2 if due["escalate_up_at"] <= now else 1
-                values: dict[str, Any] = {"escalation_level": level, "updated_at": now}
-                if level == 2:
-                    values["escalated_to"] = parent
-                cond = requests.c.escalation_level == due["escalation_level"]
-                stmt = requests.update().where(requests.c.id == due["id"], requests.c.state == State.WAITING,
-                                               cond).values(**values, version=requests.c.version + 1)
-                if conn.execute(stmt).rowcount:
-                    moved += 1
-                    self._event(conn, pending, "request.escalated", "system:escalation", due["id"], now,
-                                level=level, escalated_to=values.get("escalated_to"))
-        return moved
+        """Flags waiting requests past their site's time and sends those waiting much longer to the parent
+        site (:func:`kiosk.queue.escalate_due.escalate_due`). Returns how many moved."""
+        return escalate_due(self)

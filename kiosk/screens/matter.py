@@ -1,4 +1,5 @@
-"""Matter: browse by department, or search by name / pinyin initials on an on-screen keyboard.
+"""Matter: the most asked matters, by life event, by department, or search by name / pinyin initials on an
+on-screen keyboard (groups: :mod:`kiosk.screens.matter_groups`).
 
 Each matter shows where it is handled and its promised time limit (and 一事联办 / 推荐代办 when they
 apply). Lists are paged (fewer items a page in elderly mode), never scrolled.
@@ -13,6 +14,7 @@ from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
 
 from kiosk.i18n import tr
+from kiosk.screens import matter_groups
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
@@ -50,8 +52,10 @@ def _esc(text: str) -> str:
 
 class MatterScreen(KioskScreen):
     step = StringProperty("matter")
-    mode = StringProperty("departments")  # departments | list | search
-    department = StringProperty("")
+    mode = StringProperty("departments")  # departments | events | list | search
+    department = StringProperty("")  # the open list's group: a department, matter_groups.COMMON or EVENT…
+    heading = StringProperty("")
+    back_label = StringProperty("")
     query = StringProperty("")
     page = NumericProperty(0)
     pages = NumericProperty(1)
@@ -74,8 +78,10 @@ class MatterScreen(KioskScreen):
         self._check_layout()
         box = self.ids.item_box
         box.clear_widgets()  # every button shown here is cached (see _button); notes are one-off
-        if self.mode == "departments":
-            items = self.controller.departments()
+        self.back_label = matter_groups.back_text(self.mode, self.department)
+        if self.mode in ("departments", "events"):
+            items = self.controller.departments() if self.mode == "departments" \
+                else matter_groups.events(self.controller)
             shown, self.page, self.pages = page_slice(items, self.page, self.departments_per_page())
             buttons = [self._dep_button(dep) for dep in shown]
             for b in buttons:
@@ -83,7 +89,7 @@ class MatterScreen(KioskScreen):
             self._align_rows(buttons, box.cols)
             return
         items = (self.controller.search(self.query) if self.query else []) if self.mode == "search" \
-            else self.controller.matters(self.department)
+            else matter_groups.matters_of(self.controller, self.department)
         if self.mode == "search" and self.query and not items:
             box.add_widget(self._note(tr("kiosk.matter.no_result", query=self.query)))
         short = self.mode == "search"
@@ -106,11 +112,14 @@ class MatterScreen(KioskScreen):
             for b in row:
                 b.height = tallest
 
-    @staticmethod
-    def departments_per_page() -> int:
-        """Two columns of departments; in elderly mode one column (long names on one line, the buttons of
-        a row never of different heights), fewer a page."""
-        return int(THEME.per_page) + 1 if THEME.elderly else int(THEME.per_page) * 2
+    def departments_per_page(self) -> int:
+        """Two columns of departments (or life events); in elderly mode one column (long names on one line,
+        the buttons of a row never of different heights), fewer a page; never more rows than the list's
+        room holds."""
+        most = int(THEME.per_page) + 1 if THEME.elderly else int(THEME.per_page) * 2
+        cols = 1 if THEME.elderly else 2
+        rows = int((self.ids.item_area.height + THEME.gap) // (THEME.button_h + THEME.gap))
+        return max(cols, min(most, rows * cols)) if self.ids.item_area.height > THEME.button_h else most
 
     def _pages(self, items: list, short: bool) -> list[tuple[int, int]]:
         """The list's pages (start, end) from the buttons' measured heights: only a shown page is built."""
@@ -201,7 +210,7 @@ class MatterScreen(KioskScreen):
 
     def _dep_button(self, dep: str) -> KButton:
         def make() -> KButton:
-            b = KButton(text=dep, outline=True, font_size=THEME.font_large)
+            b = KButton(text=matter_groups.label(dep), outline=True, font_size=THEME.font_large)
             b.bind(on_release=lambda _b: self.open_department(dep))
             return b
 
@@ -244,7 +253,7 @@ class MatterScreen(KioskScreen):
     def area_resized(self) -> None:
         """The list's room changed (first layout, elderly mode): re-page unless nothing would change."""
         size = (round(self.ids.item_area.width), round(self.ids.item_area.height))
-        if self.mode != "departments" and size != self._area_size and self.controller is not None:
+        if size != self._area_size and self.controller is not None:
             self._area_size = size
             self.render()
 
@@ -254,7 +263,14 @@ class MatterScreen(KioskScreen):
         return KLabel(text=text, halign="center")
 
     def open_department(self, department: str) -> None:
+        """Opens the list of a department, of the most asked matters or of a life event."""
         self.mode, self.department, self.page = "list", department, 0
+        self.heading = matter_groups.heading(department)
+        self.render()
+
+    def show_events(self) -> None:
+        self.mode, self.query, self.page, self.department = "events", "", 0, ""
+        self.heading = tr("find.events_title")
         self.render()
 
     def show_departments(self) -> None:
@@ -284,6 +300,9 @@ class MatterScreen(KioskScreen):
         self.go("materials")
 
     def back(self) -> None:
+        if self.mode == "list" and self.department.startswith(matter_groups.EVENT):
+            self.show_events()
+            return
         if self.mode != "departments":
             self.show_departments()
             return

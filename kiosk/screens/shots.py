@@ -285,7 +285,7 @@ def _scenarios():
         ("27_help_claimed", {}, claimed),
         ("28_done_waiting_for_helper", {}, done_waiting),
         ("29_confirm_home", {}, confirm_home),
-        *shots_more.scenarios(to_materials),
+        *shots_more.scenarios(to_matter, to_materials, result),
     ] + access_scenarios()
 
 

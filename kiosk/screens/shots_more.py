@@ -1,5 +1,5 @@
-"""More screenshot scenarios (``kiosk screenshots``): the 代办 notice, the 好差评 question (issue 12, items
-15 and 17). :func:`scenarios` gives (name, device options, steps) entries like ``shots._scenarios``."""
+"""More screenshot scenarios (``kiosk screenshots``): the 代办 notice, the 好差评 question, the most asked
+matters and the life events, the queue number (issue 12, items 13, 14, 15 and 17). :func:`scenarios` gives (name, device options, steps) entries like ``shots._scenarios``."""
 
 from __future__ import annotations
 
@@ -28,10 +28,30 @@ def _thanks(h) -> None:
     h.tap(h.root.rating.prompt.ids.satisfied)
 
 
-def scenarios(to_materials: Callable) -> list[tuple[str, dict, Callable]]:
+def _events(h, open_first: bool = False) -> None:
+    s = h.screen("matter")
+    h.pump(8)
+    h.tap(s.ids.events)
+    if open_first:
+        h.pump(4)
+        h.tap(s.ids.item_box.children[-1])  # the first life event
+
+
+def _with_queuing(h) -> None:
+    """The hall's queuing system connected (a simulator): the result shows the real number and who is ahead."""
+    from kiosk.terminal.queuing import SimulatedQueuing
+
+    h.controller.where.queuing = SimulatedQueuing(windows={"区人力资源和社会保障局": "二楼 B 区 12–15 号窗口"})
+
+
+def scenarios(to_matter: Callable, to_materials: Callable, result: Callable) -> list[tuple[str, dict, Callable]]:
     return [
         ("60_proxy_handover_notice", {}, lambda h: h.tap(h.screen("start").ids.proxy)),
         ("61_rating_question", {}, lambda h: (to_materials(h), _resolved(h))),
         ("62_rating_why", {}, lambda h: (to_materials(h), _why(h))),
         ("63_rating_thanks", {}, lambda h: (to_materials(h), _thanks(h))),
+        ("64_matter_most_asked", {}, lambda h: (to_matter(h), h.pump(8), h.tap(h.screen("matter").ids.common))),
+        ("65_matter_life_events", {}, lambda h: (to_matter(h), _events(h))),
+        ("66_matter_life_event_list", {}, lambda h: (to_matter(h), _events(h, True))),
+        ("67_result_queue_number", {}, lambda h: (_with_queuing(h), result(h), h.settle())),
     ]

@@ -94,8 +94,10 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
     controller = KioskController(config, visit, auth=auth, devices=devices, queue=queue,
                                  dispatch=dispatch or call_now, voice=voice, on_slip=on_slip)
     from kiosk.terminal.access import attach
+    from kiosk.terminal.where import attach_where
 
     attach(controller, now)
+    attach_where(controller, config)  # where to go, and the hall's queue number once complete
     return controller
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kiosk.i18n import tr
 from kiosk.terminal.views import MissingItem, ResultView
+from kiosk.terminal.where import where_text
 from kiosk.visit import Kind, Visit
 
 
@@ -31,7 +32,7 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
     if r.complete:
         view.next_text = tr(f"kiosk.result.next_{kind}")
         if visit.matter is not None:
-            view.next_text += "\n" + tr("kiosk.result.where", window=visit.matter.window)
+            view.next_text += "\n" + where_text(visit)
     elif visit.helper_coming:
         view.next_text = tr("kiosk.result.next_incomplete_helper")
     elif visit.help.phase == "offline":

@@ -25,6 +25,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kiosk.catalog import add_working_days
+from kiosk.i18n import tr
 from kiosk.printing.layout import QR, Columns, Cut, Feed, Rule, Slip, Text
 from kiosk.privacy import mask_id_number, mask_name
 from kiosk.terminal.slip_parts import (  # noqa: F401  (time_limit_text, material_form: re-exported)
@@ -39,6 +40,7 @@ from kiosk.terminal.slip_parts import (  # noqa: F401  (time_limit_text, materia
     time_limit_text,
 )
 from kiosk.terminal.slips_notice import directions, notice
+from kiosk.terminal.where import where_line
 from kiosk.visit import Kind, Visit
 
 KINDS = ("ticket", "notice", "authorization", "directions")
@@ -60,7 +62,7 @@ def ticket(visit: Visit, *, paper_width_mm: int = 80, language: str = LANGUAGE,
         slip.add(Columns(t("name"), mask_name(visit.identity.name)))
     big = body_size(visit)
     if matter:
-        slip.add(Text(t("matter") + "：" + matter.name, size=big), Text(t("where") + "：" + matter.window, size=big),
+        slip.add(Text(t("matter") + "：" + matter.name, size=big), Text(t("where") + "：" + where_line(visit), size=big),
                  Columns(t("time_limit"), time_limit_text(matter, language)))
     issued = ticket_.issued_at if ticket_ else now_or(now)
     slip.add(Columns(t("time"), f"{issued:%Y-%m-%d %H:%M}"))
@@ -68,7 +70,8 @@ def ticket(visit: Visit, *, paper_width_mm: int = 80, language: str = LANGUAGE,
         slip.add(Columns(t("kiosk"), visit.site.location))
     slip.add(Rule(), Text(t(f"ticket.next.{visit.kind.value if visit.kind else 'consult'}"), size=big))
     if ticket_:
-        slip.add(QR(f"BBDB1|T|{ticket_.ticket_id}|{visit.help_request_id or ''}", size=5))
+        slip.add(QR(f"BBDB1|T|{ticket_.ticket_id}|{visit.help_request_id or ''}", size=5),
+                 Text(tr("where.qr", language=language), align="center"))
     footer(slip, visit, t)
     return slip.add(Cut())
 

@@ -19,12 +19,13 @@ class SiteInfo:
     location: str = ""
     help_desk: str = ""  # where the 帮办代办 window is
     complaints: str = ""  # where to complain (监督电话); empty: the 12345 hotline
+    windows: tuple[tuple[str, str], ...] = ()  # (department, this hall's window or area)
 
     @classmethod
     def from_config(cls, config) -> SiteInfo:  # config: kiosk.config.settings.KioskConfig
         s = config.site
         return cls(config.kiosk_id, s.code, s.name, s.level, s.address, s.phone, config.location,
-                   s.help_desk, s.complaints)
+                   s.help_desk, s.complaints, tuple(s.windows.items()))
 
 
 @dataclass(frozen=True)

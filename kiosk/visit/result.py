@@ -40,6 +40,8 @@ class Result:
     print_failed: bool = False  # some slip could not be printed (or no number could be issued): helper told
     no_ticket: bool = False  # complete, but the ticket counter failed: the helper was called instead
     notice_no: str = ""  # the 一次性告知单's number (incomplete only)
+    queue: object = None  # the hall's queue number (kiosk.terminal.queuing.QueueNumber), complete only
+    queue_state: str = ""  # "" not asked, asking, got, none (no queuing system here), failed
 
     @property
     def complete(self) -> bool:

@@ -24,6 +24,7 @@ def test_the_materials_state_shows_on_the_card_missing_first(server, kiosk, brow
     plain = kiosk.call_helper("call", "start", ticket_no="A018")
     page = phone(browser, server.url, "li")
     card = f"article[data-id='{rid}']"
+    page.click(f"{card} [data-act=more]")  # the list is compact: details open on 详情
     page.wait_for_selector(f"{card} [data-materials='4']")
     lines = page.eval_on_selector_all(f"{card} [data-mat]", "els => els.map((e) => [e.dataset.mat, e.textContent])")
     assert [state for state, _ in lines] == ["missing", "unsure", "paper", "present"]

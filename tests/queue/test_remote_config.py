@@ -91,6 +91,7 @@ def test_a_version_the_kiosk_finds_invalid_is_rolled_back(world, client):
     ({"ui.font": "/etc/shadow"}, "ui.font: 不能远程设置"),
     ({"site.name": "x" * 500}, "site.name: at most 200"),
     ({"site.name": {"nested": 1}}, None),
+    ({"site.name": "大厅\n[b]x"}, "site.name: no line breaks or control characters"),
     ({}, "没有改动"),
 ])
 def test_bad_changes_are_refused_with_the_schemas_words(world, client, changes, words):
@@ -133,3 +134,26 @@ def test_cli_set_and_show(tmp_path, monkeypatch, capsys):
     code, out, _ = run("show-config", "--site", "T1")
     shown = json.loads(out)
     assert code == 0 and shown["settings"] == {"ui.idle_timeout_s": 120, "site.help_desk": "一楼 3 号窗口"}
+
+
+def test_concurrent_changes_make_one_version_each(world, ctx):
+    """Eight managers' changes from the same version at once: one is stored, the others get 409 (stale);
+    without a base version each becomes its own version, numbered without gaps or twins."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kiosk.queue import remote_config
+
+    def change(n, base):
+        try:
+            remote_config.change(ctx.db, "T1", None, {"ui.countdown_s": 10 + n + (0 if base == 0 else 50)}, base, f"user:m{n}", ctx.settings.clock())
+            return "stored"
+        except LookupError:
+            return "stale"
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda n: change(n, 0), range(8)))
+    assert sorted(results) == ["stale"] * 7 + ["stored"]
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(lambda n: change(n, None), range(8))) == ["stored"] * 8
+    versions = [h["version"] for h in remote_config.show(ctx.db, "T1", None, history=50)["history"]]
+    assert versions == list(range(9, 0, -1))

@@ -179,6 +179,10 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
                                                                           work.w, work.h):
         corners, score = _to_frame(grown, work, w, h), grown_score
     refined, backing = refine_corners(image, corners, reach=3 * scale + 2)
+    if backing < 0.5:  # the coarse corners may be further off (a rounded or curled corner): look wider
+        wide, wide_backing = refine_corners(image, corners, reach=6 * scale + 4)
+        if wide_backing >= 0.6:
+            refined, backing = refine_corners(image, wide, reach=3 * scale + 2)
     if backing < 0.5:
         return None  # the full-resolution frame shows no straight side where the outline runs: not sure
     if plausible(refined, min_area * w * h, w, h):

@@ -1,0 +1,70 @@
+"""The detector's cues for outlines that do not close on their own: side refits, lines and growing."""
+
+import math
+
+import cv2
+import numpy as np
+
+from kiosk.devices.camera import synth
+from kiosk.devices.camera.detect import detect_page
+from kiosk.devices.camera.grow import grow
+from kiosk.devices.camera.lines import line_quads
+from kiosk.devices.camera.quads import fit_sides, order_corners
+
+
+def _desk(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    img = np.full((720, 1280, 3), (95, 110, 125), np.float32)
+    img += rng.normal(0, 4, img.shape).astype(np.float32)
+    return img
+
+
+def _card(img: np.ndarray, corners: np.ndarray, colour=(235, 235, 230)) -> None:
+    cv2.fillConvexPoly(img, np.int32(np.rint(corners)), colour, cv2.LINE_AA)
+    c = corners.mean(axis=0)
+    for k in range(4):  # printed lines so the card looks printed on
+        y = int(c[1] - 60 + 30 * k)
+        cv2.line(img, (int(c[0] - 120), y), (int(c[0] + 60), y), (40, 40, 40), 4)
+
+
+def test_fit_sides_puts_a_rounded_cards_corners_where_its_sides_meet():
+    mask = np.zeros((400, 600), np.uint8)
+    cv2.rectangle(mask, (120, 100), (480, 320), 255, -1)
+    for cx, cy in ((120, 100), (480, 100), (480, 320), (120, 320)):  # round each corner, radius 20
+        cv2.rectangle(mask, (cx - 20 if cx > 300 else cx, cy - 20 if cy > 200 else cy),
+                      (cx if cx > 300 else cx + 20, cy if cy > 200 else cy + 20), 0, -1)
+        cv2.circle(mask, (cx - 20 if cx > 300 else cx + 20, cy - 20 if cy > 200 else cy + 20), 20, 255, -1)
+    contour = max(cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)[0], key=cv2.contourArea)
+    coarse = np.float32([[126, 106], [474, 106], [474, 314], [126, 314]])  # corners cut by the rounding
+    fitted = order_corners(fit_sides(contour, coarse))
+    assert np.abs(fitted - np.float32([[120, 100], [480, 100], [480, 320], [120, 320]])).max() < 1.5
+
+
+def test_a_card_whose_outline_joins_a_phone_and_a_pen_is_found():
+    img = _desk(1)
+    truth = np.float32([[420, 200], [860, 230], [845, 510], [405, 480]])
+    _card(img, truth)
+    cv2.rectangle(img, (860, 150), (1060, 560), (20, 20, 25), -1)  # a phone against the right side
+    cv2.line(img, (300, 600), (700, 140), (30, 60, 160), 14)  # a pen across the left side
+    frame = np.clip(img, 0, 255).astype(np.uint8)
+    found = detect_page(frame)
+    assert found is not None
+    assert synth.corner_error(found.corners, truth) <= 0.02 * math.hypot(720, 1280), found
+
+
+def test_line_quads_yields_the_quad_of_four_crossing_edges():
+    img = np.full((360, 640), 100, np.uint8)
+    cv2.fillConvexPoly(img, np.int32([[200, 100], [440, 110], [435, 260], [195, 250]]), 220)
+    quads = [order_corners(q) for q in line_quads(cv2.GaussianBlur(img, (5, 5), 0), 60)]
+    assert any(np.abs(q - np.float32([[200, 100], [440, 110], [435, 260], [195, 250]])).max() < 3 for q in quads)
+
+
+def test_a_quad_on_a_cards_white_part_grows_over_its_coloured_band():
+    img = np.full((360, 640), 60, np.uint8)
+    cv2.rectangle(img, (200, 100), (440, 250), 225, -1)  # the card's white part
+    cv2.rectangle(img, (200, 250), (440, 290), 150, -1)  # its band, lighter than the desk
+    img = cv2.GaussianBlur(img, (5, 5), 0)
+    inner = np.float32([[200, 100], [440, 100], [440, 250], [200, 250]])
+    grown, score = grow(inner, (img,), 0.95)
+    assert np.abs(grown - np.float32([[200, 100], [440, 100], [440, 290], [200, 290]])).max() < 3
+    assert score >= 0.8
