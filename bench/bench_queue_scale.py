@@ -10,12 +10,15 @@ processes behind a proxy; PostgreSQL: a private schema in ``--pg``), then per ru
 
 - latency: consoles spread over the processes stay connected while the kiosks (a second client process,
   also spread over the processes) call for help at ``--rate`` calls/s (Poisson). Each console measures
-  kiosk POST start -> ``request.created`` arriving. Prints p50/p99/max, the share of events delivered
+  kiosk POST start -> ``request.created`` arriving (``--timed`` of them parse and time the events; the
+  others read and discard them, so the client stays cheap). Prints p50/p99/max, the share of events delivered
   live (the rest were skipped by a ``resync``), resyncs, and the kiosks' create answers (every create
   must succeed: they are the data that must not be lost).
 - with ``--throughput``: creations + claims at full speed, clients spread over the processes.
 
-Prints each run with the machine's load average, then the median of the runs. The machine is shared:
+Prints each run with the machine's load average and the servers' own view (``/metrics``: the share of the
+frames due that they wrote, in how many writes, resyncs; ``/healthz``: loop lag), then the median of the
+runs. The machine is shared:
 read the figures with the load average printed next to them.
 """
 
@@ -41,7 +44,8 @@ from bench_queue import _SENT, Http, body_for, cpu_seconds, pct, provision, thro
 
 def start(args, url: str | None, state: Path) -> tuple[subprocess.Popen, int]:
     db = ["--db", url] if url else []
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "queue", "serve", *db, "--state-dir", str(state),
+    prog = ["/tmp/prof_serve.py"] if os.environ.get("BENCH_PROFILE") else ["-m", "kiosk"]
+    proc = subprocess.Popen([sys.executable, *prog, "queue", "serve", *db, "--state-dir", str(state),
                              "--port", "0", "--max-connections", "20000", "--max-connections-per-address", "20000"],
                             stderr=subprocess.PIPE, text=True)
     line = ""
@@ -70,8 +74,8 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
                         http = await Http("127.0.0.1", ports[n % len(ports)]).open()
                     status, _ = await http.request("POST", "/api/v1/requests", token,
                                                    body_for(kiosk_id, site, f"t={time.monotonic():.6f}"))
-                except OSError:
-                    status, http = 0, None
+                except (OSError, asyncio.IncompleteReadError) as exc:
+                    status, http = type(exc).__name__, None
                 codes[status] = codes.get(status, 0) + 1
                 await asyncio.sleep(min(random.expovariate(1 / interval), max(0.0, stop - time.monotonic())))
             if http:
@@ -83,12 +87,30 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
     out.put(asyncio.run(main()))
 
 
-async def consoles(ports: list[int], world: dict, n: int, seconds: float, started) -> dict:
+async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, started, timed: int) -> dict:
     latencies: list[float] = []
     ready = resyncs = 0
+    n = len(helpers)
+
+    async def drain(i: int, token: str) -> None:
+        """A console that reads everything but parses nothing (cheap: the client must not be the limit)."""
+        nonlocal ready, resyncs
+        http = await Http("127.0.0.1", ports[i % len(ports)]).open()
+        try:
+            http.writer.write(f"GET /api/v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                              "Accept: text/event-stream\r\n\r\n".encode())
+            first = True
+            while data := await http.reader.read(1 << 20):
+                if first and b'{"type":"hello"}' in data:
+                    ready, first = ready + 1, False
+                resyncs += data.count(b"event: resync")
+        finally:
+            http.close()
 
     async def console(i: int, token: str) -> None:
         nonlocal ready, resyncs
+        if i >= timed:
+            return await drain(i, token)
         http = await Http("127.0.0.1", ports[i % len(ports)]).open()
         try:
             async for block in http.sse_blocks("/api/v1/events/stream", token):
@@ -100,34 +122,92 @@ async def consoles(ports: list[int], world: dict, n: int, seconds: float, starte
         finally:
             http.close()
 
-    tasks = [asyncio.create_task(console(i, token)) for i, (_, token) in enumerate(world["helpers"][:n])]
+    tasks = [asyncio.create_task(console(i, token)) for i, (_, token) in enumerate(helpers)]
     deadline = time.monotonic() + 120
     while ready < n and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
-    started.set()
+    ready_q.put(ready)
+    await asyncio.get_running_loop().run_in_executor(None, started.wait)
     await asyncio.sleep(seconds + 3)
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return {"latencies": latencies, "resyncs": resyncs, "ready": ready}
+    return {"latencies": latencies, "resyncs": resyncs, "ready": ready, "timed": min(timed, n)}
+
+
+def console_process(ports: list[int], helpers: list, seconds: float, ready_q, started, out, timed: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
+    out.put(asyncio.run(consoles(ports, helpers, seconds, ready_q, started, timed)))
+
+
+def _health(port: int) -> str:
+    import httpx
+
+    try:
+        h = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).json()
+        return f"lag {h['loop_lag_ms']:.0f} ms, cpu {h['cpu']:.2f}{', OVERLOADED' if h['overloaded'] else ''}"
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        return f"healthz failed ({exc})"
+
+
+def _pushes(ports: list[int], token: str) -> dict[str, float]:
+    """The servers' own push counters (``/metrics``), summed over the processes."""
+    import httpx
+
+    out: dict[str, float] = {}
+    for port in ports:
+        try:
+            text = httpx.get(f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {token}"},
+                             timeout=60).text
+        except httpx.HTTPError:
+            continue
+        for line in text.splitlines():
+            if line.startswith(("kq_push_frames_total ", "kq_push_writes_total ", "kq_push_resyncs_total ")):
+                name, value = line.split()
+                out[name] = out.get(name, 0.0) + float(value)
+    return out
 
 
 def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
-    started, out = mp.Event(), mp.Queue()
-    kp = mp.Process(target=kiosk_process, args=(ports, world["kiosks"], args.rate, args.seconds, started, out))
-    kp.start()
+    """Kiosks and consoles each in ``--client-procs`` processes (the client must not be the bottleneck)."""
+    started, kout, cout, ready_q = mp.Event(), mp.Queue(), mp.Queue(), mp.Queue()
+    k, helpers = args.client_procs, world["helpers"][: args.consoles]
+    kps = [mp.Process(target=kiosk_process, args=(ports, world["kiosks"][i::k], args.rate / k, args.seconds, started,
+                                                  kout)) for i in range(k)]
+    cps = [mp.Process(target=console_process, args=(ports[i:] + ports[:i], helpers[i::k], args.seconds, ready_q,
+                                                    started, cout, args.timed // k)) for i in range(k)]
+    for proc in kps + cps:
+        proc.start()
+    ready = sum(ready_q.get(timeout=180) for _ in cps)
     cpu0 = sum(cpu_seconds(p) for p in pids)
-    got = asyncio.run(consoles(ports, world, args.consoles, args.seconds, started))
+    pushes0 = _pushes(ports, args.token)
+    started.set()
+    time.sleep(args.seconds * 0.7)
+    health = [_health(port) for port in ports]  # the servers' own view: loop lag, CPU share, overloaded
+    parts = [cout.get(timeout=args.seconds + 120) for _ in cps]
     cpu = sum(cpu_seconds(p) for p in pids) - cpu0
-    codes = out.get(timeout=120)
-    kp.join(timeout=30)
+    pushes = {k: v - pushes0.get(k, 0.0) for k, v in _pushes(ports, args.token).items()}
+    codes: dict[int, int] = {}
+    for part in (kout.get(timeout=120) for _ in kps):
+        for key, value in part.items():
+            codes[key] = codes.get(key, 0) + value
+    for proc in kps + cps:
+        proc.join(timeout=30)
+    got = {"latencies": [v for part in parts for v in part["latencies"]], "ready": ready,
+           "resyncs": sum(part["resyncs"] for part in parts), "timed": sum(part["timed"] for part in parts),
+           "health": health}
     ms = [v * 1000 for v in got["latencies"]]
     created = codes.get(201, 0)
-    expected = created * args.consoles / 10  # each event goes to the consoles of its site (1/10 of them)
+    expected = created * got["timed"] / 10  # each event goes to the consoles of its site (1/10 of them)
     return {"p50": pct(ms, 50), "p99": pct(ms, 99), "max": max(ms, default=float("nan")), "n": len(ms),
             "live": len(ms) / expected if expected else float("nan"), "resyncs": got["resyncs"],
-            "ready": got["ready"], "created": created, "failed": sum(v for k, v in codes.items() if k != 201),
-            "calls_s": created / args.seconds, "cpu": cpu / (args.seconds + 3), "load": os.getloadavg()[0]}
+            "ready": got["ready"], "created": created, "health": got["health"],
+            "written": pushes.get("kq_push_frames_total", 0) / (created * args.consoles / 10) if created else 0,
+            "writes": pushes.get("kq_push_writes_total", 0), "server_resyncs": pushes.get("kq_push_resyncs_total", 0), "failed": sum(v for k, v in codes.items() if k != 201),
+            "failures": {k: v for k, v in codes.items() if k != 201},
+            "calls_s": created / args.seconds, "cpu": cpu / (args.seconds + 3), "load": os.getloadavg()[0],
+            "cpu_per_call_ms": cpu / created * 1000 if created else float("nan"),
+            "cpu_per_frame_us": cpu / len(ms) * 1e6 if ms else float("nan")}
 
 
 def throughput_process(port: int, world: dict, seconds: float, workers: int, gate, out) -> None:
@@ -162,6 +242,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--throughput", action="store_true", help="also creations + claims at full speed")
     ap.add_argument("--workers", type=int, default=32, help="concurrent clients of the throughput part")
+    ap.add_argument("--timed", type=int, default=100,
+                    help="consoles that parse and time events (the others read and discard, to keep the client cheap)")
+    ap.add_argument("--client-procs", type=int, default=2, help="client processes for the kiosks, and for the consoles")
     args = ap.parse_args()
     if args.db == "sqlite" and args.processes != 1:
         raise SystemExit("SQLite has one writer: --processes 1")
@@ -183,14 +266,20 @@ def main() -> int:
             state = Path(tmp) / "state"
             world = provision(state, args.kiosks, args.consoles, url)
             procs = [start(args, url, state) for _ in range(args.processes)]
+            from kiosk.queue.ops.inspect import key_material
+            from kiosk.queue.ops.live import ops_token
+
+            args.token = ops_token(key_material(state)[0])  # for the servers' /metrics
             ports, pids = [p for _, p in procs], [proc.pid for proc, _ in procs]
             for run in range(args.runs):
                 r = latency_run(ports, pids, world, args)
                 lat_runs.append(r)
                 print(f"run {run + 1}: call -> console p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.0f} ms "
                       f"({r['n']} timed deliveries, {r['live']:.0%} live, {r['resyncs']} resyncs, {r['ready']} consoles); "
-                      f"creates {r['created']} ok ({r['calls_s']:.0f}/s), {r['failed']} failed; server CPU "
-                      f"{r['cpu'] * 100:.0f}% of one core; load average {r['load']:.1f}", flush=True)
+                      f"creates {r['created']} ok ({r['calls_s']:.0f}/s), {r['failed']} failed {r['failures'] or ''}; server CPU "
+                      f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
+                      f"({r['cpu_per_frame_us']:.0f} us per delivered event); load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
+                      f"{r['server_resyncs']:.0f} resyncs; servers' /healthz {'; '.join(r['health'])}", flush=True)
                 if args.throughput:
                     t = throughput_run(ports, world, args)
                     tp_runs.append(t)
@@ -208,7 +297,9 @@ def main() -> int:
         return statistics.median(r[key] for r in rows)
 
     print(f"median of {args.runs}: p50 {med(lat_runs, 'p50'):.1f} ms, p99 {med(lat_runs, 'p99'):.1f} ms, "
-          f"{med(lat_runs, 'live'):.0%} live, creates failed {max(r['failed'] for r in lat_runs)} (worst run); "
+          f"{med(lat_runs, 'live'):.0%} live, creates failed {max(r['failed'] for r in lat_runs)} (worst run), "
+          f"server CPU {med(lat_runs, 'cpu_per_call_ms'):.2f} ms per call with its fan-out "
+          f"(=> {1000 / med(lat_runs, 'cpu_per_call_ms'):.0f} calls/s per free core); "
           f"load average {med(lat_runs, 'load'):.1f}")
     if tp_runs:
         print(f"median of {args.runs}: {med(tp_runs, 'ops'):.0f} creations+claims/s "

@@ -78,6 +78,7 @@ class Matter(_Strict):
     materials: list[Material] = Field(min_length=1)
     joint: Joint | None = None
     proxy_recommended: bool = False
+    enterprise: bool = Field(False, description="a matter for enterprises (为企业办事 lists it)")
     keywords: list[str] = Field(default_factory=list, description="other names residents use")
     note: str = Field("", max_length=200)
 

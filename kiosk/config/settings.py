@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from kiosk.config.access import AccessConfig
 from kiosk.config.devices import DevicesConfig
 from kiosk.config.tomlfile import TomlFileError, read_toml_file
 from kiosk.config.uris import check_http_url
@@ -164,6 +165,7 @@ class KioskConfig(Strict):
     ui: UiConfig = UiConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     manager: ManagerConfig = ManagerConfig()
+    access: AccessConfig = AccessConfig()
 
     @field_validator("catalog")
     @classmethod

@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from kiosk.queue.context import Context, ServerSettings, build_context, utcnow
+from kiosk.queue.context import PG_THREADS, Context, ServerSettings, build_context, utcnow
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
 from kiosk.queue.guard import Guard
@@ -60,6 +60,10 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
 
         context.bus.bind(asyncio.get_running_loop())
         context.metrics.start(context.bus)  # loop lag: overload state and the pushes' coalescing
+        if context.db.is_postgres:  # more threads only queue on the event-order lock and the GIL (API.md)
+            import anyio
+
+            anyio.to_thread.current_default_thread_limiter().total_tokens = PG_THREADS
         if context.listener is not None:
             context.listener.start()
         context.background.start()
@@ -72,6 +76,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
             if context.webhooks is not None:
                 await context.webhooks.stop()
             await context.metrics.stop()
+            await context.streams.stop()
             if context.listener is not None:
                 context.listener.stop()
             if context.passwords is not None:

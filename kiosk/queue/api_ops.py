@@ -13,7 +13,9 @@ Contract
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -33,11 +35,18 @@ class Health(BaseModel):
     pid: int = 0
 
 
-@router.get("/healthz", response_model=Health, tags=["ops"])
-def healthz(c: Ctx) -> dict:
-    """Liveness, database reachability and overload of this server process (for load balancers)."""
-    with c.db.read() as conn:
+_CHECKER = ThreadPoolExecutor(1, thread_name_prefix="queue-healthz")  # never queued behind busy service calls
+
+
+def _ping(db) -> None:
+    with db.read() as conn:
         conn.execute(text("SELECT 1"))
+
+
+@router.get("/healthz", response_model=Health, tags=["ops"])
+async def healthz(c: Ctx) -> dict:
+    """Liveness, database reachability and overload of this server process (for load balancers)."""
+    await asyncio.get_running_loop().run_in_executor(_CHECKER, _ping, c.db)
     return c.metrics.health()
 
 

@@ -17,8 +17,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from kiosk.queue.auth import require_user
+from kiosk.queue.crypto import hash_token
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, _bearer
-from kiosk.queue.errors import Gone, QueueError
+from kiosk.queue.errors import Gone
 from kiosk.queue.models import events as events_table
 from kiosk.queue.models import sites
 from kiosk.queue.schemas import (
@@ -231,13 +232,6 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
     require_user(caller)
     start = after if after is not None else _event_id(last_event_id)
 
-    async def still_valid() -> bool:
-        try:
-            await c.run(c.auth.principal, token)
-            return True
-        except QueueError:
-            return False
-
     async def backlog(since: int, limit: int) -> list[dict]:
         return await c.run(c.queue.events_since, caller, since, limit)
 
@@ -248,6 +242,5 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
                 "expires_at": caller.expires_at.isoformat() if caller.expires_at else None}
         return b"event: ping\r\ndata: " + json.dumps(data).encode() + b"\r\n\r\n"
 
-    return EventStream(c.bus, c.bus.subscribe(caller.visible), start=start, backlog=backlog,
-                       still_valid=still_valid, ping_s=every, recheck_s=c.settings.stream_recheck_s,
-                       ping_frame=ping if beat else None)
+    return EventStream(c.bus, c.bus.subscribe(caller.visible), start=start, backlog=backlog, keeper=c.streams,
+                       token_hash=hash_token(token), ping_s=every, ping_frame=ping if beat else None)

@@ -51,6 +51,7 @@ from kiosk.queue.case_states import (  # noqa: F401 - re-exported: the case voca
 )
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
+from kiosk.queue.duty import actor_names
 from kiosk.queue.errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from kiosk.queue.id_numbers import check_id_number
 from kiosk.queue.models import case_events, cases, requests, users
@@ -154,12 +155,8 @@ class CaseService(EventTx):
             shown = [c for c in case_events.c if c.name not in ("prev_hash", "salt")]
             stmt = select(*shown).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
             rows = [dict(r) for r in conn.execute(stmt).mappings()]
-            names = {r["actor"][5:] for r in rows if r["actor"].startswith("user:")}
-            known = dict(conn.execute(select(users.c.username, users.c.display_name)
-                                      .where(users.c.username.in_(sorted(names)))).all()) if names else {}
-            for r in rows:  # who, by name (the actor stays as recorded)
-                r["actor_name"] = known.get(r["actor"][5:]) if r["actor"].startswith("user:") else None
-            return rows
+            names = actor_names(conn, [r["actor"] for r in rows])  # who, by name; the actor stays as recorded
+            return [r | {"actor_name": names.get(r["actor"])} for r in rows]
 
     # ---- writing -------------------------------------------------------------------------------------
     def _push(self, pending: list[dict], type_: str, actor: str, at: datetime, row: RowMapping | dict) -> None:

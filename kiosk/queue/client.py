@@ -22,7 +22,7 @@ from kiosk.queue.outbox import Outbox
 
 REQUEST_KINDS = ("consult", "assist", "proxy", "call")
 STEPS = ("start", "identify", "matter", "materials", "result", "done", "manager")
-PRIORITIES = ("normal", "elderly", "disabled", "green")
+PRIORITIES = ("normal", "elderly", "disabled", "green", "after_hours")
 CANCEL_REASONS = ("resident_left", "duplicate", "other")
 
 

@@ -18,12 +18,15 @@ from kiosk.queue.escalation import Background
 from kiosk.queue.events import LocalPublisher, PgListener, PgPublisher, pg_channel, to_json
 from kiosk.queue.fanout import EventBus
 from kiosk.queue.health import HealthService
+from kiosk.queue.keeper import StreamKeeper
 from kiosk.queue.metrics import Metrics
 from kiosk.queue.ratings import rating_url
 from kiosk.queue.service import QueueService
 from kiosk.queue.throttle import LoginThrottle, PasswordChecks, Policy
 from kiosk.queue.txn import PUSHED_TYPES
 from kiosk.queue.webhook_sender import WebhookSender
+
+PG_THREADS = 16  # service calls at once on PostgreSQL (anyio's default is 40); the pool keeps 40 connections
 
 
 def utcnow() -> datetime:
@@ -72,6 +75,7 @@ class Context:
     throttle: LoginThrottle | None = None
     passwords: PasswordChecks | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    streams: StreamKeeper | None = None  # open event streams: session re-checks, keep-alives
     rating_budget: object | None = None  # kiosk.queue.budget.AddressBudget, made on first use
     webhooks: WebhookSender | None = None
     box: IdentityBox | None = None
@@ -127,5 +131,8 @@ def build_context(settings: ServerSettings) -> Context:
                              Policy(first_wait_s=settings.login_first_wait_s))
     passwords = PasswordChecks(settings.login_threads, settings.login_queue)
     webhooks = WebhookSender(db, box, settings.clock, tick_s=settings.webhook_tick_s, retry_s=settings.webhook_retry_s)
-    return Context(settings, db, auth, queue, health, bus, listener, background, cases, throttle, passwords,
-                   webhooks=webhooks, box=box)
+    context = Context(settings, db, auth, queue, health, bus, listener, background, cases, throttle, passwords,
+                      webhooks=webhooks, box=box)
+    context.streams = StreamKeeper(db, settings.clock, context.run, ping_s=settings.sse_ping_s,
+                                   recheck_s=settings.stream_recheck_s)
+    return context

@@ -24,7 +24,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from kiosk.durable import fsync_dir
-from kiosk.privacy import mask_id_number, mask_name
+from kiosk.privacy import mask_id_number, mask_name, mask_phone
 
 KEY_ENV = "KIOSK_QUEUE_KEYS"
 KEY_FILE = "queue.key"
@@ -96,10 +96,12 @@ class IdentityBox:
     def __init__(self, cipher: MultiFernet):
         self._cipher = cipher
 
-    def seal(self, name: str | None, id_number: str | None) -> bytes | None:
-        if not name and not id_number:
+    def seal(self, name: str | None, id_number: str | None, phone: str | None = None) -> bytes | None:
+        """The identity sealed; ``phone`` (a callback number left after hours) only when given."""
+        if not name and not id_number and not phone:
             return None
-        return self.seal_record({"name": name or "", "id_number": id_number or ""})
+        record = {"name": name or "", "id_number": id_number or ""}
+        return self.seal_record(record | {"phone": phone} if phone else record)
 
     def open(self, blob: bytes | None) -> dict | None:
         """``{"name", "id_number"}`` or None; raises :class:`KeyProblem` when the key does not fit."""
@@ -121,9 +123,9 @@ class IdentityBox:
             raise KeyProblem("stored identity cannot be decrypted with the configured key") from None
 
     @staticmethod
-    def masked(name: str | None, id_number: str | None) -> str | None:
-        """What lists show: ``张*`` and, when there is one, ``110105********002X``."""
-        parts = [p for p in (mask_name(name), mask_id_number(id_number)) if p]
+    def masked(name: str | None, id_number: str | None, phone: str | None = None) -> str | None:
+        """What lists show: ``张*`` and, when there is one, ``110105********002X`` (and ``138****5678``)."""
+        parts = [p for p in (mask_name(name), mask_id_number(id_number), mask_phone(phone)) if p]
         return " ".join(parts)[:64] or None
 
 

@@ -6,7 +6,14 @@ Contract
 - :meth:`Database.write` yields a connection in a transaction that commits on exit. On SQLite, writes
   are serialised by one process-wide lock and start with ``BEGIN IMMEDIATE`` (a single writer: no
   "database is locked" storms, WAL lets readers run alongside). On PostgreSQL, transactions run
-  concurrently; exclusivity comes from conditional updates and row locks in the store.
+  concurrently; exclusivity comes from conditional updates and row locks in the store. PostgreSQL
+  durability: a write commits with ``synchronous_commit = off`` (its locks, the event-order lock among
+  them, are released without waiting for the disk), then a second, synchronous commit on the same
+  connection waits for the WAL flush that covers it: :meth:`write` returns only once the transaction
+  is on disk (the kiosk's 2xx still means stored), and concurrent writers share their flushes instead
+  of queueing one fsync after another behind the lock. Another session may see the rows a moment
+  before they are flushed; only a crash of PostgreSQL itself in that moment could take them back, and
+  then their writer was never answered (a kiosk's outbox sends again).
 - SQLite durability: WAL with ``synchronous=NORMAL`` by default: a commit survives the server process
   being killed (the kiosk's 2xx means stored); only a power cut or kernel crash can lose the last
   commits. ``sqlite_synchronous="FULL"`` fsyncs every commit (safe against power loss, ~10x slower).
@@ -29,6 +36,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
+_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
+_FLUSH = text("SELECT pg_current_xact_id()")  # a synchronous commit with an id: waits for the WAL flush
 _PG_MIGRATION_LOCK = 72_620_011  # pg_advisory_xact_lock key: one migrator at a time across processes
 
 
@@ -102,8 +111,17 @@ class Database:
                 with conn.begin():
                     yield conn
         else:
-            with self.engine.begin() as conn:
-                yield conn
+            with self.engine.connect() as conn:
+                with conn.begin():
+                    # The ordering lock (store.add_events, chain.append) is held until commit; committing
+                    # without waiting for the disk releases it at once, so writers do not queue behind
+                    # each other's fsync. Durable all the same before anyone hears of it: the next
+                    # commit waits for the WAL flush, which covers this one (and PostgreSQL flushes the
+                    # commits waiting together at once).
+                    conn.execute(_ASYNC_COMMIT)
+                    yield conn
+                conn.execute(_FLUSH)
+                conn.commit()
 
     @contextmanager
     def raw_write(self) -> Iterator[sqlite3.Connection]:

@@ -182,7 +182,8 @@ class PgListener:
                     self._ready.set()
                     delay = 0.5
                     while not self._stop.is_set():
-                        batch = [self._decode(n.payload) for n in conn.notifies(timeout=0.5, stop_after=200)]
+                        # as soon as a packet of notifications came (stop_after=1 still yields the whole packet)
+                        batch = [self._decode(n.payload) for n in conn.notifies(timeout=0.5, stop_after=1)]
                         batch = [b for b in batch if b is not None and b.id > (self.last_id or 0)]
                         if batch:
                             self.bus.publish(batch)

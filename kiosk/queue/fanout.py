@@ -7,10 +7,12 @@ Contract
   to); a console holds only a cursor into its audience's log. Publishing costs O(audiences), not
   O(consoles); a console is woken once however many events arrived meanwhile (coalesced), and consoles
   at the same cursor are handed the very same joined bytes (joined once per audience).
-- Bounded memory: an audience keeps at most ``max_lag`` frames. A console whose cursor fell out of the
-  log (it could not keep up: a slow network, a stalled browser) is not waited for and keeps nothing
-  queued: its next read is a ``resync`` (the console reloads its lists) and its cursor jumps to the end.
-  Others are never delayed by it.
+- Bounded memory and delay: an audience keeps at most ``2 × max_lag`` frames. A console more than
+  ``max_lag`` frames behind, or whose oldest unsent frame is older than ``max_delay_s`` (5 s), could not
+  keep up (a slow network, a stalled browser): it is not waited for and keeps nothing queued; its next
+  write is a ``resync`` (the console reloads its lists) and its cursor jumps to the end. Others are
+  never delayed by it. (The stream also keeps the socket's send buffer small, so what a slow console
+  has in flight is bounded too: kiosk/queue/stream.py.)
 - Publish from any thread (:meth:`EventBus.publish`); everything else runs on the bound event loop.
 - Coalescing under load: :attr:`EventBus.coalesce_s` (set by :mod:`kiosk.queue.metrics` from the loop's
   lag) is the least time between two writes to one console; 0 when the server is not busy.
@@ -19,6 +21,7 @@ Contract
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 
 from kiosk.queue.events import Live, sse_frame
@@ -33,11 +36,12 @@ def resync_frame(last_id: int) -> bytes:
 
 
 class Audience:
-    __slots__ = ("sites", "log", "base", "subs", "_chunk")
+    __slots__ = ("sites", "log", "times", "base", "subs", "_chunk")
 
     def __init__(self, sites: frozenset[str]):
         self.sites = sites
         self.log: list[Live] = []
+        self.times: list[float] = []  # when each frame was published (monotonic)
         self.base = 0  # the sequence number of log[0]
         self.subs: set[Subscriber] = set()
         self._chunk: tuple[int, int, bytes] | None = None
@@ -46,11 +50,13 @@ class Audience:
     def end(self) -> int:
         return self.base + len(self.log)
 
-    def append(self, item: Live, max_lag: int) -> None:
+    def append(self, item: Live, max_lag: int, now: float) -> None:
         self.log.append(item)
+        self.times.append(now)
         if len(self.log) > 2 * max_lag:  # trimmed in halves: amortised O(1) per event
             cut = len(self.log) - max_lag
             del self.log[:cut]
+            del self.times[:cut]
             self.base += cut
 
     def stop(self, start: int, limit: int) -> int:
@@ -95,8 +101,8 @@ class Subscriber:
 class EventBus:
     """Fan-out inside one server process; publish from any thread, subscribe on the event loop."""
 
-    def __init__(self, max_lag: int = 1000, types: Iterable[str] | None = None):
-        self.max_lag = max_lag
+    def __init__(self, max_lag: int = 1000, types: Iterable[str] | None = None, max_delay_s: float = 5.0):
+        self.max_lag, self.max_delay_s = max_lag, max_delay_s
         self.types = frozenset(types) if types is not None else None  # pushed types (others not kept)
         self.coalesce_s = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -150,7 +156,9 @@ class EventBus:
         """The bytes to write to this console now (its pending frames, or a ``resync``); b"" if none."""
         audience = sub.audience
         end = audience.end
-        if sub.cursor < audience.base or end - sub.cursor > self.max_lag:  # fell behind: never waited for
+        if (sub.cursor < audience.base or end - sub.cursor > self.max_lag  # fell behind: never waited for
+                or (sub.cursor < end and time.monotonic() - audience.times[sub.cursor - audience.base]
+                    > self.max_delay_s)):
             sub.cursor = end
             sub.resyncs += 1
             self.resyncs += 1
@@ -180,7 +188,7 @@ class EventBus:
 
     def _dispatch(self, items: list[Live]) -> None:
         touched: set[Audience] = set()
-        types, by_site, max_lag = self.types, self._by_site, self.max_lag
+        types, by_site, max_lag, now = self.types, self._by_site, self.max_lag, time.monotonic()
         for item in items:
             self.published += 1
             if types is not None and item.type not in types:
@@ -192,7 +200,7 @@ class EventBus:
                 for s in item.sites:
                     targets |= by_site.get(s, set())
             for audience in targets:
-                audience.append(item, max_lag)
+                audience.append(item, max_lag, now)
                 touched.add(audience)
         for audience in touched:
             for sub in audience.subs:

@@ -25,6 +25,7 @@ from kiosk.queue.errors import QueueError
 from kiosk.queue.schemas import RequestIn
 
 COOKIE = "kq_session"
+RAW_SEND = "kq.raw_send"
 _CLAIM = re.compile(r"/api/v1/requests/([^/]{1,64})/claim")
 _MAX_FAST_BODY = 64 * 1024
 
@@ -70,6 +71,7 @@ class QueueApp(FastAPI):
     async def __call__(self, scope, receive, send) -> None:
         guard = getattr(self.state, "guard", None)
         if scope["type"] == "http" and guard is not None:  # kiosk.queue.guard: limits, proxies, CSRF
+            scope[RAW_SEND] = send  # the server's own send, for event streams' body writes (kiosk.queue.stream)
             await self.state.ctx.metrics.wrap(self._guarded, scope, receive, send)  # kiosk.queue.metrics
         else:
             await self._route(scope, receive, send)

@@ -4,14 +4,18 @@ Contract
 - :meth:`Metrics.wrap` is applied to every HTTP request (kiosk/queue/hotpath.py): a count by kind
   (``create``, ``claim``, ``stream``, ``api``, ``other``) and status, the time to the response's first
   byte in a histogram by kind, and the requests in flight. Cost: a few microseconds a request.
+- Pushes are bounded by a budget of writes to consoles (``write_budget``, 10,000 a second per process:
+  a write costs ~50-70 µs of CPU, so at most ~0.6 of a core): :meth:`Metrics.sample` sets the event bus's
+  coalescing ``bus.coalesce_s`` (the least time between two writes to one console) to
+  ``consoles / write_budget`` (1,000 consoles: 100 ms; 100: 10 ms). A console that has been quiet that
+  long is written at once; under a steady flow its events go out together, one write per interval. The
+  cost of pushes then no longer grows with the event rate, and an event waits at most one interval.
 - The *loop lag* (how late a 100 ms timer fires on the event loop) is what every handler and console
   write waits. :meth:`Metrics.monitor` samples it (and the process's CPU share, reported: a lag with a
   low share means other programs have the machine's cores) and keeps a decaying recent maximum. The
-  process is *overloaded* while the recent lag is at least ``overload_s`` (100 ms); it then sets the
-  event bus's coalescing (``bus.coalesce_s`` = half the lag, at most 250 ms): console writes get fewer
-  and larger, which costs each event at most about the lag it already has, and the events' latency
-  stays bounded instead of growing with the load. Otherwise 0: writes still batch by themselves (a
-  console is woken once for whatever arrived while it waited its turn).
+  process is *overloaded* while the recent lag is at least ``overload_s`` (100 ms); the interval is then
+  at least half the lag (at most 250 ms in all): fewer, larger writes, at a cost to each event of about
+  the lag it already has, so the events' latency stays bounded instead of growing with the load.
 - :meth:`Metrics.render` writes the Prometheus text format (0.0.4); the endpoint (kiosk/queue/api_ops.py)
   is for the operator only.
 """
@@ -53,8 +57,9 @@ class Histogram:
 
 
 class Metrics:
-    def __init__(self, overload_s: float = 0.1):
+    def __init__(self, overload_s: float = 0.1, write_budget: float = 10_000):
         self.overload_s = overload_s
+        self.write_budget = write_budget  # writes to consoles a second this process allows itself at most
         self.requests: dict[tuple[str, int], int] = {}
         self.latency = {k: Histogram() for k in KINDS}
         self.in_flight = 0
@@ -101,7 +106,8 @@ class Metrics:
         elif not self.overloaded:
             self.overloaded_since = None
         if bus is not None:
-            bus.coalesce_s = min(0.25, self.lag_recent / 2) if self.overloaded else 0.0
+            spread = bus.subscribers / self.write_budget  # every console writing at once stays in budget
+            bus.coalesce_s = min(0.25, max(spread, self.lag_recent / 2 if self.overloaded else 0.0))
 
     async def monitor(self, bus=None) -> None:
         while True:

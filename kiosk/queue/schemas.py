@@ -13,7 +13,7 @@ from kiosk.queue.request_materials import MAX_MATERIALS, MaterialIn, MaterialVie
 
 Kind = Literal["consult", "assist", "proxy", "call"]
 Step = Literal["start", "identify", "matter", "materials", "result", "done", "manager"]
-Priority = Literal["normal", "elderly", "disabled", "green"]
+Priority = Literal["normal", "elderly", "disabled", "green", "after_hours"]
 Outcome = Literal["led_to_window", "answered"]
 CancelReason = Literal["resident_left", "duplicate", "other"]
 Code = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.\-]+$")
@@ -44,6 +44,7 @@ class Body(BaseModel):
 class ResidentIn(Body):
     name: str | None = Field(None, max_length=64)
     id_number: str | None = Field(None, max_length=32, pattern=r"^[0-9A-Za-z]*$")
+    phone: str | None = Field(None, max_length=20, pattern=r"^[0-9-]*$", description="callback number (after hours)")
 
 
 class KioskMessage(Body):
@@ -221,6 +222,7 @@ class RequestList(BaseModel):
 class Identity(BaseModel):
     name: str
     id_number: str
+    phone: str | None = Field(None, description="a callback number the resident left after hours")
 
 
 class ResolveIn(Body):

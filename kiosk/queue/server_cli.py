@@ -1,8 +1,8 @@
 """``kiosk queue serve | add-site | add-kiosk | add-user``: run and provision the help-queue server.
 
-Building the parser imports nothing heavy; each handler imports FastAPI/SQLAlchemy when it runs.
-The database is SQLite in ``--state-dir`` unless ``--db`` names a PostgreSQL URL; the state directory
-also holds the identity key (``queue.key``, 0600) unless ``$KIOSK_QUEUE_KEYS`` is set.
+Building the parser imports nothing heavy; handlers import FastAPI/SQLAlchemy when they run. The database
+is SQLite in ``--state-dir`` unless ``--db`` names PostgreSQL; the state directory also holds the identity
+key (``queue.key``, 0600) unless ``$KIOSK_QUEUE_KEYS`` is set.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 DEFAULT_STATE_DIR = "queue-state"
+BACKLOG = 8192  # pending connections (the kernel caps it at net.core.somaxconn): 5,000 kiosks reconnecting at once
 
 
 def _db_options(p: argparse.ArgumentParser) -> None:
@@ -103,7 +104,6 @@ def _database(args: argparse.Namespace):
 
 def _now():
     from datetime import UTC, datetime
-
     return datetime.now(UTC)
 
 
@@ -280,6 +280,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ.update({name: values[key] for key, name in _ENV.items()} | exported(args))
         print(f"help-queue server on {scheme}://{args.host}:{args.port} with {args.workers} workers", file=sys.stderr)
         uvicorn.run("kiosk.queue.server_cli:app_from_env", host=args.host, port=args.port, workers=args.workers,
+                    backlog=BACKLOG,
                     factory=True, **kwargs)
         return 0
     import socket
@@ -289,7 +290,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((args.host, args.port))
-        sock.listen(2048)  # connections wait in the backlog until the app has started
+        sock.listen(BACKLOG)  # connections wait in the backlog until the app has started (and in bursts)
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); pick another --port")
     host, port = sock.getsockname()[:2]

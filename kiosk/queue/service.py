@@ -26,9 +26,10 @@ from kiosk.queue import request_materials, store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
+from kiosk.queue.duty import require_on_duty
 from kiosk.queue.errors import Conflict, Forbidden, NotFound
 from kiosk.queue.escalate_due import escalate_due
-from kiosk.queue.models import requests, sites, users
+from kiosk.queue.models import requests, sites
 from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
 from kiosk.queue.replay import check_note, check_request
 from kiosk.queue.states import (
@@ -87,8 +88,8 @@ class QueueService(EventTx):
                 id=body.id, kind=body.kind, site_code=body.site_code, kiosk_id=body.kiosk_id, step=body.step,
                 matter_id=body.matter_id, matter_name=body.matter_name, ticket_no=body.ticket_no,
                 priority=body.priority, priority_rank=PRIORITY_RANK[body.priority], note=body.note,
-                resident_enc=self.box.seal(resident.name, resident.id_number) if resident else None,
-                resident_masked=self.box.masked(resident.name, resident.id_number) if resident
+                resident_enc=self.box.seal(resident.name, resident.id_number, resident.phone) if resident else None,
+                resident_masked=self.box.masked(resident.name, resident.id_number, resident.phone) if resident
                 else request_materials.masked_name(body.name_masked),
                 materials=request_materials.encode(body.materials),
                 state=State.WAITING, created_at=created_at, received_at=now, updated_at=now,
@@ -204,8 +205,7 @@ class QueueService(EventTx):
 
     def claim_next(self, user: Principal, site_code: str | None = None) -> dict:
         """Claims the first waiting request (priority, then oldest) of ``site_code`` or of all visible sites."""
-        require_user(user)
-        self._require_duty(user)
+        require_on_duty(self.db, user)  # (a staff member's)
         scope = user.visible if site_code is None else ({site_code} & user.visible)
         if not scope:
             raise Forbidden("site", site=site_code)
@@ -221,18 +221,10 @@ class QueueService(EventTx):
                     return store.staff_view(row, now)
         raise Conflict("busy")
 
-    def _require_duty(self, user: Principal) -> None:
-        """Claims need the caller on duty: 离岗 pauses them (409 ``off_duty``) until 上岗."""
-        if user.kind == "user":
-            with self.db.read() as conn:
-                if not conn.execute(select(users.c.on_duty).where(users.c.id == user.user_id)).scalar():
-                    raise Conflict("off_duty")
-
     def act(self, user: Principal, request_id: str, action: str, **fields: Any) -> dict:
         """Applies a helper's ``action`` (claim/arrive/resolve/convert/release/cancel) to the request."""
         now = self.clock()
-        if action == Action.CLAIM:
-            self._require_duty(user)
+        require_on_duty(self.db, user, when=action == Action.CLAIM)
         with self._tx(raw=True) as (conn, pending):
             row = self._staff_row(conn, user, request_id)
             request_id = row["id"]  # canonical form

@@ -50,9 +50,10 @@ KINDS = ("consult", "assist", "proxy", "call")  # 咨询 / 帮办 / 代办 / pla
 STEPS = ("start", "identify", "matter", "materials", "result", "done", "manager")
 OUTCOMES = ("led_to_window", "answered")
 CANCEL_REASONS = ("resident_left", "duplicate", "other")
-PRIORITIES = ("green", "elderly", "disabled", "normal")
-# Green channel, elderly and disabled residents go first; within a rank the oldest first.
-PRIORITY_RANK: dict[str, int] = {"green": 0, "elderly": 1, "disabled": 1, "normal": 2}
+PRIORITIES = ("after_hours", "green", "elderly", "disabled", "normal")
+# Callbacks left after hours first (helpers see them first thing), then the green channel, elderly and
+# disabled residents; within a rank the oldest first. after_hours is -1 so stored ranks stay valid.
+PRIORITY_RANK: dict[str, int] = {"after_hours": -1, "green": 0, "elderly": 1, "disabled": 1, "normal": 2}
 ROLES = ("helper", "manager", "supervisor")
 
 

@@ -7,14 +7,16 @@ Contract
   write when several are waiting (:mod:`kiosk.queue.fanout`). A comment line (``: ping``) goes out
   after ``ping_s`` of silence, so proxies and browsers keep the connection (``ping_frame``: an event the
   page's script can see instead — the console's watchdog, ``?beat=1``).
-- The session is checked again every ``recheck_s``: the stream ends once it was logged out, reset or
-  disabled. The stream ends when the client goes away; its subscription is dropped at once.
+- The session is checked again every ``recheck_s`` (:mod:`kiosk.queue.keeper`, for all streams in one
+  query): the stream ends once it was logged out, reset or disabled. The stream ends when the client
+  goes away; its subscription is dropped at once.
 - A console that cannot keep up gets ``resync`` (see fanout); it is never waited for.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Awaitable, Callable
 
@@ -22,23 +24,41 @@ from starlette.responses import Response
 
 from kiosk.queue.events import sse_frame, to_json_bytes
 from kiosk.queue.fanout import EventBus, Subscriber
+from kiosk.queue.hotpath import RAW_SEND
+from kiosk.queue.keeper import StreamKeeper
 
 HELLO = b'event: hello\r\ndata: {"type":"hello"}\r\n\r\n'
 PING = b": ping\r\n\r\n"
 BACKLOG = 1000
+SEND_BUFFER = 64 * 1024
 HEADERS = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store"),
            (b"x-accel-buffering", b"no"), (b"connection", b"keep-alive")]
+
+
+def small_buffers(send) -> None:
+    """Keeps what a slow console has in flight small (kernel and transport buffers: ~64 KiB each, not
+    megabytes), so its writes block early and it gets ``resync`` instead of seconds-old events."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)  # uvicorn's protocol cycle
+    if transport is None:
+        return
+    try:
+        transport.set_write_buffer_limits(high=SEND_BUFFER)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 class EventStream(Response):
     """An ASGI response: the live events of one console."""
 
     def __init__(self, bus: EventBus, sub: Subscriber, *, start: int | None,
-                 backlog: Callable[[int, int], Awaitable[list[dict]]], still_valid: Callable[[], Awaitable[bool]],
-                 ping_s: float = 15.0, recheck_s: float = 5.0, ping_frame: Callable[[], bytes] | None = None):
+                 backlog: Callable[[int, int], Awaitable[list[dict]]], keeper: StreamKeeper, token_hash: str,
+                 ping_s: float | None = None, ping_frame: Callable[[], bytes] | None = None):
         self.bus, self.sub, self.start = bus, sub, start
-        self.backlog, self.still_valid = backlog, still_valid
-        self.ping_s, self.recheck_s = ping_s, recheck_s
+        self.backlog, self.keeper, self.token_hash = backlog, keeper, token_hash
+        self.ping_s = keeper.ping_s if ping_s is None else ping_s
         self.ping_frame = ping_frame  # the console's visible keep-alive (``event: ping``), else a comment
         self.status_code = 200
         self.background = None
@@ -56,7 +76,7 @@ class EventStream(Response):
         return b"".join(sse_frame(e["id"], e["type"], to_json_bytes(e)) for e in events) or PING
 
     async def __call__(self, scope, receive, send) -> None:
-        sub, bus = self.sub, self.bus
+        sub, keeper = self.sub, self.keeper
 
         async def watch() -> None:
             while (await receive())["type"] != "http.disconnect":
@@ -64,43 +84,42 @@ class EventStream(Response):
             sub.close()
 
         watcher = asyncio.create_task(watch())
+        keeper.add(self.token_hash, sub)  # session re-checks and keep-alive wake-ups, for all streams at once
+        pump = None
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             await send({"type": "http.response.body", "body": await self._first(), "more_body": True})
-            checked = last_write = time.monotonic()
-            tick = min(self.ping_s, self.recheck_s)
-            while not sub.closed:
-                try:
-                    async with asyncio.timeout(tick):
-                        await sub.wake.wait()
-                except TimeoutError:
-                    pass
-                woken = sub.wake.is_set()
-                sub.wake.clear()
-                now = time.monotonic()
-                if now - checked >= self.recheck_s:
-                    if not await self.still_valid():
-                        break
-                    checked = now
-                if sub.closed:
-                    break
-                if not woken:
-                    if now - last_write >= self.ping_s - 0.05:  # (a timer may wake a hair early)
-                        ping = self.ping_frame() if self.ping_frame else PING
-                        await send({"type": "http.response.body", "body": ping, "more_body": True})
-                        last_write = now
-                    continue
-                wait = bus.coalesce_s - (now - last_write)
-                if wait > 0:  # busy server: several events per write, fewer wake-ups
-                    await asyncio.sleep(wait)
-                data = bus.take(sub)
-                if data:
-                    await send({"type": "http.response.body", "body": data, "more_body": True})
-                    last_write = time.monotonic()
-            if not sub.closed:
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            # The live part runs in its own task on the server's own send: waking it resumes one short
+            # coroutine, not the whole middleware and routing stack above (which only touches the head).
+            raw = scope.get(RAW_SEND, send)
+            small_buffers(raw)
+            pump = asyncio.create_task(self._pump(raw))
+            await pump
         except OSError:  # the client went away mid-write
             pass
         finally:
+            if pump is not None:
+                pump.cancel()
             watcher.cancel()
-            bus.unsubscribe(sub)
+            keeper.remove(self.token_hash, sub)
+            self.bus.unsubscribe(sub)
+
+    async def _pump(self, send) -> None:
+        sub, bus, ping_s = self.sub, self.bus, self.ping_s - 0.05  # (a wake-up may come a hair early)
+        last_write = time.monotonic()
+        while not sub.closed:
+            await sub.wake.wait()
+            sub.wake.clear()
+            if sub.closed:
+                break
+            wait = bus.coalesce_s - (time.monotonic() - last_write)
+            if wait > 0:  # several events per write: the pushes' cost stays within budget
+                await asyncio.sleep(wait)
+            data = bus.take(sub)
+            now = time.monotonic()
+            if not data and now - last_write >= ping_s:
+                data = self.ping_frame() if self.ping_frame else PING
+            if data:
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+                last_write = now
+        await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -19,11 +19,11 @@ from kiosk.terminal.app import build_controller, ui_dispatch
 
 class Harness:
     def __init__(self, config, devices=None, queue=None, *, clock: Callable[[], float] | None = None,
-                 on_slip=None, voice=None):
+                 on_slip=None, voice=None, now=None):
         self.config = config
         self.devices = devices
         self.controller = build_controller(config, devices=devices, queue=queue, dispatch=ui_dispatch(),
-                                           clock=clock, on_slip=on_slip, voice=voice)
+                                           clock=clock, on_slip=on_slip, voice=voice, now=now)
         self.root = build_root(self.controller)
         from kivy.clock import Clock
 

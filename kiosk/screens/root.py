@@ -22,6 +22,8 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.screens import theme
+from kiosk.screens.access import call_helper as access_call_helper
+from kiosk.screens.access import handle_event, install
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.memory import freeze_built_ui, release_free_memory
 from kiosk.screens.theme import THEME
@@ -108,6 +110,8 @@ class KioskRoot(FloatLayout):
             target.on_event(event, payload)
         elif event == "button":
             self.call_helper()
+        else:
+            handle_event(self, event, payload)
 
     def prewarm(self, delay: float = 0.3) -> None:
         """Soon after (idle time on the start screen), builds the lists and renders their text once."""
@@ -115,7 +119,8 @@ class KioskRoot(FloatLayout):
         after_next_frame(self.screen("materials").prewarm, delay)
 
     def call_helper(self) -> None:
-        self.controller.call_helper(self.sm.current)
+        if not access_call_helper(self):  # after hours: the hours screen instead
+            self.controller.call_helper(self.sm.current)
 
     def show_voice(self) -> None:
         """再听一遍 and the volume under the header while the voice speaks (elderly mode)."""
@@ -248,6 +253,7 @@ def build_root(controller) -> KioskRoot:
     for cls in (StartScreen, IdentifyScreen, MatterScreen, MaterialsScreen, ResultScreen, DoneScreen,
                 ManagerScreen):
         root.add_screen(cls())
+    install(root)  # the access features' screens and the attract loop
     root.header.hall_name = controller.hall_name
     attach_rating(root)  # 好差评 over any screen once the helpers resolved the visit's request
     root.show_voice()

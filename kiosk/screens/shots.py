@@ -100,8 +100,11 @@ class ShotVoice:
         pass
 
 
-def shot_config(state_dir: str | Path, **ui):
-    """A complete kiosk config for screenshots and tests (no files needed besides the packaged ones)."""
+def shot_config(state_dir: str | Path, access: dict | None = None, **ui):
+    """A complete kiosk config for screenshots and tests (no files needed besides the packaged ones).
+
+    ``access`` fills ``[access]``; by default without the 65+ offer and the attract loop (the sample
+    resident of every scripted visit was born in 1949) and without service hours (always open)."""
     from argon2 import PasswordHasher
 
     from kiosk.config.settings import parse_config
@@ -115,6 +118,7 @@ def shot_config(state_dir: str | Path, **ui):
         "queue": {"url": "http://127.0.0.1:9"},
         "ui": {"fullscreen": False, **ui},
         "manager": {"pin_hash": pin_hash, "max_attempts": 3, "lockout_s": 300},
+        "access": {"senior_offer_age": 0, "attract_after_s": 0, **(access or {})},
     }, "<screenshots>")
 
 
@@ -167,6 +171,7 @@ def _scenarios():
     """(name, device port options, steps) for every screen and error state."""
     from kiosk.i18n import tr
     from kiosk.screens import shots_more
+    from kiosk.screens.shots_access import scenarios as access_scenarios
 
     def to_matter(h, kind="assist"):
         h.start(kind)
@@ -281,7 +286,7 @@ def _scenarios():
         ("28_done_waiting_for_helper", {}, done_waiting),
         ("29_confirm_home", {}, confirm_home),
         *shots_more.scenarios(to_matter, to_materials, result),
-    ]
+    ] + access_scenarios()
 
 
 def _matter(h) -> str:
@@ -293,13 +298,22 @@ def _dep(h) -> str:
     return h.controller.visit.catalog.get(_matter(h)).department
 
 
+def scenario_harness(options: dict, elderly: bool):
+    """A Harness for a scenario's options: device port states, and ``access`` (the ``[access]`` config)
+    and ``now`` (a fixed wall clock) when the scenario names them."""
+    from kiosk.screens.harness import Harness
+
+    config = shot_config(make_env(), options.get("access"), elderly_mode_default=elderly)
+    ports = {k: v for k, v in options.items() if k not in ("now", "access")}
+    now = options.get("now")
+    return Harness(config, ShotDevices(**ports), voice=ShotVoice(), now=(lambda: now) if now else None)
+
+
 def render_all(out_dir: str | Path, modes: tuple[str, ...] = ("normal", "elderly"),
                only: str | None = None) -> list[Path]:
     """Renders every scenario in each mode to ``out_dir/<mode>/<name>.png``. Kivy must be prepared
     (:func:`kiosk.terminal.app.prepare_kivy`) with the window size before this runs."""
     from kivy.core.window import Window
-
-    from kiosk.screens.harness import Harness
 
     out = Path(out_dir)
     paths = []
@@ -308,9 +322,7 @@ def render_all(out_dir: str | Path, modes: tuple[str, ...] = ("normal", "elderly
         for name, options, steps in _scenarios():
             if only and only not in name:
                 continue
-            state = make_env()
-            config = shot_config(state, elderly_mode_default=(mode == "elderly"))
-            h = Harness(config, ShotDevices(**options), voice=ShotVoice())
+            h = scenario_harness(options, mode == "elderly")
             try:
                 steps(h)
                 h.settle()

@@ -1,10 +1,13 @@
-"""Start: choose 咨询 / 帮办 / 代办, and switch 长辈模式 (elderly mode) on or off. 代办 first shows the
-notice of what is handed to the {agent} (:class:`~kiosk.screens.widgets.handover.HandoverNotice`)."""
+"""Start: choose 咨询 / 帮办 / 代办, switch 长辈模式 (elderly mode) on or off, open 绿色通道 and 为企业办事
+(after hours: when helpers are back, a callback). 代办 first shows the notice of what is handed to the
+{agent} (:class:`~kiosk.screens.widgets.handover.HandoverNotice`)."""
 
 from __future__ import annotations
 
 from kivy.clock import Clock
+from kivy.properties import StringProperty
 
+from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
@@ -12,11 +15,19 @@ from kiosk.screens.widgets.common import discard
 
 
 class StartScreen(KioskScreen):
+    closed_notice = StringProperty("")  # after hours: when helpers are back (the callback entry shows)
+    entry_text = StringProperty("")  # 绿色通道, or after hours 留下电话 (one line in elderly mode)
     notice = None  # the HandoverNotice while it shows
     _notice_timeout = None
 
     def refresh(self) -> None:
+        c = self.controller
+        self.closed_notice = c.hours.notice() if c.hours.closed() else ""
+        key = "access.hours.entry" if self.closed_notice else (
+            "access.green.entry_on" if c.green.on else "access.green.entry")
+        self.entry_text = tr(key + ("_short" if THEME.elderly else ""))
         self.ids.elderly.selected = THEME.elderly
+        self.ids.green.selected = c.green.on
 
     def choose(self, kind: str) -> None:
         """Starts a visit of ``kind`` (consult / assist / proxy) and goes to identification; 代办 asks first."""

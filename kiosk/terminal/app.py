@@ -66,10 +66,11 @@ def ui_dispatch() -> Callable[..., None]:
 
 
 def build_controller(config, *, devices=None, queue=None, dispatch: Callable | None = None, voice=None,
-                     on_slip=None, clock=None):
+                     on_slip=None, clock=None, now=None):
     """The controller for ``config``: catalogue (for the site's level), tickets, visit, PIN check.
 
-    ``devices`` (a device port), ``queue`` (a ``HelpQueueClient``) and ``voice`` are optional.
+    ``devices`` (a device port), ``queue`` (a ``HelpQueueClient``) and ``voice`` are optional; ``clock``
+    is monotonic seconds, ``now`` the wall clock (a naive local ``datetime``) for ages and opening hours.
     """
     import threading
     import time
@@ -92,8 +93,10 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
     auth = ManagerAuth.from_config(config.manager, config.state_dir)
     controller = KioskController(config, visit, auth=auth, devices=devices, queue=queue,
                                  dispatch=dispatch or call_now, voice=voice, on_slip=on_slip)
+    from kiosk.terminal.access import attach
     from kiosk.terminal.where import attach_where
 
+    attach(controller, now)
     attach_where(controller, config)  # where to go, and the hall's queue number once complete
     return controller
 

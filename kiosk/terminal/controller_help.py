@@ -11,6 +11,7 @@ import logging
 
 from kiosk.i18n import tr
 from kiosk.terminal import slips  # at start, not at the first print (16 ms in the touch that prints)
+from kiosk.terminal.enterprise import enterprise_note
 from kiosk.terminal.result_view import unbroken
 from kiosk.visit import CallHelper, PrintSlip, RateHelp, ReportDevice, TellHelper, VisitReset
 
@@ -38,6 +39,9 @@ class HelpMixin:
         """The help banner for the visit's request as last reported: (text, tone)."""
         h = self.visit.help
         desk = self.visit.site.help_desk
+        hours = getattr(self, "hours", None)  # after hours nobody is on the way: never say one is
+        if hours is not None and h.phase in ("sending", "waiting", "offline") and hours.closed():
+            return tr("access.hours.help_closed", back=hours.back_text()), "warn"
         if h.phase == "offline":
             desk = unbroken(desk or tr("glossary.help_desk"))
             if self.queue is None:
@@ -71,6 +75,7 @@ class HelpMixin:
         ticket = p.get("ticket")
         if intent.reason == "printer" and ticket:
             note = tr("kiosk.help.reason.printer_ticket", ticket=ticket)
+        note = enterprise_note(note, p.get("enterprise"))  # 为企业办事: the helper knows for whom
         step = p["step"] if p["step"] in HELP_STEPS else "start"
         rid = self.queue.call_helper(KIND_REQUEST.get(p.get("kind"), "call"), step, p.get("matter_id"),
                                      p.get("matter_name"), ticket, p.get("priority", "normal"), intent.resident,

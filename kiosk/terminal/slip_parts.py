@@ -9,6 +9,7 @@ from datetime import datetime
 from kiosk.catalog import Material, Matter
 from kiosk.i18n import tr
 from kiosk.printing.layout import Columns, Rule, Slip, Text, display_width
+from kiosk.terminal.enterprise import enterprise_line
 from kiosk.visit import Visit
 from kiosk.visit.tickets import LOCAL_TZ
 
@@ -16,7 +17,11 @@ LANGUAGE = "zh_CN"
 
 
 def texts(language: str) -> Callable[..., str]:
-    return lambda key, **values: tr(f"slips.{key}", language=language, **values)
+    def t(key: str, **values) -> str:
+        return tr(f"slips.{key}", language=language, **values)
+
+    t.language = language  # type: ignore[attr-defined]
+    return t
 
 
 def time_limit_text(matter: Matter, language: str = LANGUAGE) -> str:
@@ -34,6 +39,8 @@ def material_form(material: Material, language: str = LANGUAGE) -> str:
 def header(slip: Slip, visit: Visit, title: str, t: Callable[..., str]) -> None:
     slip.add(Text(visit.site.site_name, align="center", bold=True),
              Text(title, size=2, align="center", bold=True), Rule())
+    if visit.enterprise is not None:  # 为企业办事: every slip names the enterprise
+        slip.add(Text(enterprise_line(visit.enterprise, t.language), bold=True))
 
 
 def footer(slip: Slip, visit: Visit, t: Callable[..., str]) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from kiosk.catalog import Catalog, MaterialStatus, Matter
 from kiosk.visit.devices import DeviceState
+from kiosk.visit.enterprise import Enterprise
 from kiosk.visit.handover import Handover
 from kiosk.visit.help import HelpRequests, HelpStatus
 from kiosk.visit.identity import Identity, consume_card, validate_id_number
@@ -58,6 +59,8 @@ class Visit(Materials, Outcome, HelpRequests, Handover, Rating, DeviceState, Idl
         self.step: Step = Step.START
         self.kind: Kind | None = None
         self.elderly: bool = self.elderly_default
+        self.priority: str = "normal"  # green (绿色通道) or elderly (65+ accepted it); see visit.priority
+        self.enterprise: Enterprise | None = None  # 为企业办事: the enterprise the 经办人 acts for
         self.identity: Identity | None = None
         self.handover_agreed: bool = False  # 代办: the resident agreed to hand their identity to the helper
         self.matter: Matter | None = None
@@ -99,6 +102,12 @@ class Visit(Materials, Outcome, HelpRequests, Handover, Rating, DeviceState, Idl
     def set_elderly(self, on: bool) -> None:
         """长辈模式: larger text on screen, longer idle times, priority in the help request."""
         self.elderly = bool(on)
+        self.touch()
+        self._changed()
+
+    def set_priority(self, priority: str) -> None:
+        """绿色通道 (``green``) or a 65+ resident's priority (``elderly``) for this visit's help request."""
+        self.priority = priority
         self.touch()
         self._changed()
 

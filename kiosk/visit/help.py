@@ -3,7 +3,7 @@
 :class:`HelpStatus` is the state of the visit's one request as the help queue reports it (a small
 collaborator the visit holds as ``visit.help``): whether a helper is on the way, who claimed it, whether it
 was only recorded offline. :class:`HelpRequests` is a mixin of :class:`~kiosk.visit.Visit`; it uses the
-visit's ``site``, ``step``, ``kind``, ``matter``, ``result``, ``identity``, ``elderly``,
+visit's ``site``, ``step``, ``kind``, ``matter``, ``result``, ``identity``, ``elderly``, ``priority``,
 ``help_request_id``, ``help``, ``touch()`` and ``_changed()``.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kiosk.visit.intents import CallHelper, Intent, PrintSlip, TellHelper
+from kiosk.visit.priority import request_priority
 
 HelpPhase = Literal["none", "sending", "waiting", "claimed", "offline", "closed"]
 CLOSED_STATES = frozenset({"resolved", "converted", "cancelled", "failed"})  # nobody comes for these
@@ -71,7 +72,8 @@ class HelpRequests:
             "matter_name": self.matter.name if self.matter else None,
             "ticket": self.result.ticket.number if self.result and self.result.ticket else None,
             "name_masked": self.identity.masked_name if self.identity else None,
-            "priority": "elderly" if self.elderly else "normal",
+            "priority": request_priority(self.priority, self.elderly),
+            "enterprise": (self.enterprise.code, self.enterprise.name) if self.enterprise else None,
             "materials": self.materials_brief(),
         }
 

@@ -56,6 +56,10 @@ class Idle:
         """Any touch or device event from the resident: restarts the idle time."""
         self._last_touch = self._clock()
 
+    def quiet_s(self) -> float:
+        """Seconds since the last touch or step change."""
+        return self._clock() - self._last_touch
+
     def idle_status(self) -> IdleStatus:
         """``active`` forever at an empty start screen; otherwise ``active`` → ``warning`` (the last
         ``countdown`` seconds) → ``expired``, counted from the last touch or step change."""

@@ -117,6 +117,16 @@ def test_a_server_restart_is_shown_and_recovered(ctx, world, tmp_path, browser):
                 kiosk.stop()
 
 
+def test_the_phone_going_offline_and_online_is_felt_at_once(server, browser):  # noqa: F811
+    li = phone(browser, server.url, "li")
+    t0 = time.monotonic()
+    li.context.set_offline(True)  # the phone's own Wi-Fi off: the browser says so, no watchdog wait
+    li.wait_for_selector("#conn.off", timeout=5000)
+    assert time.monotonic() - t0 < 5 and li.locator("#conn").inner_text() == "未连接"
+    li.context.set_offline(False)
+    li.wait_for_selector("#conn:not(.off)", timeout=10000)
+
+
 def test_the_session_end_is_warned_then_mended_in_place(server, kiosk, clock, browser, shots):  # noqa: F811
     li = phone(browser, server.url, "li")
     rid = kiosk.call_helper("assist", "materials", ticket_no="A021")

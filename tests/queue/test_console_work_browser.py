@@ -170,6 +170,14 @@ def test_the_district_sees_site_names_and_filters_by_site(server, world, browser
     sup.screenshot(path=str(shots / "console_site_filter.png"))
     sup.click("[data-site='']")
     assert sup.locator("#queue article").count() == 2
+    from tests.queue.case_helpers import handover
+
+    for user in ("li", "zhao"):  # each town's own case #1
+        assert httpx.post(f"{server.url}/api/v1/cases", json=handover(), headers=auth(world.token(user))).status_code == 201
+    sup.click("#tab-cases")
+    sup.wait_for_selector("#cases article >> nth=1")
+    heads = sup.locator("#cases article .tno").all_inner_texts()
+    assert sorted(heads) == ["北郊街道便民服务中心 #1", "南郊街道便民服务中心 #1"], heads
 
 
 def test_the_console_is_an_installable_app_that_opens_offline(server, browser):  # noqa: F811

@@ -198,7 +198,7 @@ def test_identity_only_for_the_claimer_and_audited(client, world):
     client.post(f"/api/v1/requests/{rid}/claim", headers=li)
     assert client.get(f"/api/v1/requests/{rid}/identity", headers=wang).status_code == 403
     full = client.get(f"/api/v1/requests/{rid}/identity", headers=li)
-    assert full.json() == {"name": "欧阳娜娜", "id_number": "11010519491231002X"}
+    assert full.json() == {"name": "欧阳娜娜", "id_number": "11010519491231002X", "phone": None}
     audit = client.get(f"/api/v1/requests/{rid}/events", headers=li).json()
     assert ("request.identity_viewed", "user:li") in [(e["type"], e["actor"]) for e in audit]
     with world.ctx.db.read() as conn:

@@ -110,3 +110,18 @@ def test_a_restarted_stream_skips_what_it_already_read_from_the_table():
         return ids(bus.take(sub))
 
     assert run(scenario) == [6]
+
+
+def test_a_console_whose_oldest_unsent_event_is_too_old_gets_resync():
+    async def scenario():
+        bus = EventBus(max_delay_s=0.05)
+        bus.bind(asyncio.get_running_loop())
+        late, prompt = bus.subscribe(frozenset({"T1"})), bus.subscribe(frozenset({"T1"}))
+        bus.publish([to_live(event(1, "T1")), to_live(event(2, "T1"))])
+        await asyncio.sleep(0.01)
+        first = ids(bus.take(prompt))  # written at once: fine
+        await asyncio.sleep(0.2)  # the other console was busy (its socket full) for longer than allowed
+        return first, bus.take(late)
+
+    first, late = run(scenario)
+    assert first == [1, 2] and b"event: resync" in late and ids(late) == [2]

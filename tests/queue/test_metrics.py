@@ -84,3 +84,25 @@ def test_lag_sets_overload_and_coalescing_and_both_decay_when_quiet():
         m.sample(0.0, bus, cpu=0.05)
     assert not m.overloaded and bus.coalesce_s == 0 and m.overloaded_since is None
     assert m.lag_max == 0.6 and m.cpu_recent < 0.1
+
+
+def test_writes_to_consoles_are_spaced_to_stay_within_the_budget():
+    m, bus = Metrics(write_budget=10_000), EventBus()
+    subs = [bus.subscribe(frozenset({f"S{i % 10}"})) for i in range(1000)]
+    m.sample(0.0, bus, cpu=0.5)
+    assert bus.coalesce_s == 0.1  # 1,000 consoles writing every 100 ms: 10,000 writes a second at most
+    for sub in subs[100:]:
+        bus.unsubscribe(sub)
+    m.sample(0.0, bus, cpu=0.5)
+    assert bus.coalesce_s == 0.01
+
+
+@SQLITE
+def test_metrics_token_command_prints_the_token_metrics_accepts(live, ctx, capsys):
+    from kiosk.cli import main
+
+    assert main(["queue", "metrics-token", "--state-dir", str(ctx.settings.state_dir)]) == 0
+    token = capsys.readouterr().out.strip()
+    assert token.startswith("kqo_")
+    assert httpx.get(f"{live.url}/metrics", headers=auth(token), timeout=10).status_code == 200
+    assert main(["queue", "metrics-token", "--state-dir", str(ctx.settings.state_dir / "nowhere")]) == 2

@@ -71,7 +71,7 @@ def overlaps(root) -> list[str]:
     return out
 
 
-CHUNKS = 4  # the scenarios are shared out over this many tests, so none runs long on a loaded machine
+CHUNKS = 6  # the scenarios are shared out over this many tests, so none runs long on a loaded machine
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))
@@ -79,16 +79,14 @@ CHUNKS = 4  # the scenarios are shared out over this many tests, so none runs lo
 @pytest.mark.parametrize("mode", ["normal", "elderly"])
 def test_every_screen_fits_breaks_lines_right_and_nothing_overlaps(window, mode, language, chunk):
     from kiosk.i18n import set_language
-    from kiosk.screens.harness import Harness  # after the window fixture set the window's size
-    from kiosk.screens.shots import ShotDevices, ShotVoice, _scenarios, make_env, shot_config
+    from kiosk.screens.shots import _scenarios, scenario_harness  # after the window fixture set its size
     from kiosk.screens.theme import THEME
 
     set_language(language)
     problems = []
     try:
         for name, options, steps in list(_scenarios())[chunk::CHUNKS]:
-            h = Harness(shot_config(make_env(), elderly_mode_default=(mode == "elderly")),
-                        ShotDevices(**options), voice=ShotVoice())
+            h = scenario_harness(options, mode == "elderly")
             try:
                 try:
                     steps(h)

@@ -3,7 +3,7 @@
 Contract
 - :class:`Assets` reads every file of ``static/`` when first asked. Each gets an ETag (a hash of its bytes)
   and, for text, a gzip copy sent to browsers that accept it (``Vary: Accept-Encoding``).
-- The page (``index.html``) is rewritten on the way out: its stylesheet is inlined (the first paint needs
+- The page (``index.html``) is rewritten on the way out: its stylesheets are inlined (one ``<style>``) (the first paint needs
   one round trip, not two: slow-3G draws the splash well within 1 s) and every ``/console/static/NAME``
   gets ``?v=<hash>``; files asked for with their current ``v`` are cached for a year (``immutable``),
   anything else is revalidated (``no-cache`` + ETag). The inlined style is allowed by its SHA-256 in the
@@ -26,7 +26,7 @@ TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf
          ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml"}
 YEAR = "public, max-age=31536000, immutable"
 _STATIC_REF = re.compile(r'(/console/static/([A-Za-z0-9_.\-]+))"')
-_STYLESHEET = '<link rel="stylesheet" href="/console/static/console.css">'
+_STYLESHEET = re.compile(r'<link rel="stylesheet" href="/console/static/([A-Za-z0-9_.\-]+\.css)">\n?')
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,13 @@ class Assets:
         if self._page is None:
             files = self.files()
             html = files["index.html"].body.decode()
-            css = files.get("console.css")
-            if css is not None and _STYLESHEET in html:
-                style = css.body.decode()
+            sheets = [m for m in _STYLESHEET.finditer(html) if m.group(1) in files]
+            if sheets:  # every stylesheet of the page, in order, in one <style> where the first was
+                style = "\n".join(files[m.group(1)].body.decode() for m in sheets)
                 self.style_hash = "sha256-" + base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
-                html = html.replace(_STYLESHEET, f"<style>{style}</style>")
+                first = sheets[0].group(0)
+                html = _STYLESHEET.sub(lambda m: "" if m.group(1) in files and m.group(0) != first else m.group(0), html)
+                html = html.replace(first, f"<style>{style}</style>\n", 1)
 
             def versioned(m: re.Match) -> str:
                 asset = files.get(m.group(2))

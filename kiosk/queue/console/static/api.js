@@ -88,9 +88,9 @@
 
   /** Server-sent events from `after`, resuming after the last id seen. A watchdog calls the link dead when
       neither an event nor the server's keep-alive (`ping`, every `every` s) came for 3 beats, or when a
-      connection does not open within OPEN_MS; then it reconnects (back-off ≤ 3 s). A silent Wi-Fi drop
-      (no FIN, no RST) is noticed in ≤ 15 s; the list is whole again ≤ ~8 s after the link returns. */
-  const OPEN_MS = 5000;
+      connection does not open within OPEN_MS; then it reconnects (back-off ≤ 2.5 s). A silent Wi-Fi drop
+      (no FIN, no RST) is noticed in ≤ 15 s; the list is whole again ≤ ~7 s after the link returns. */
+  const OPEN_MS = 4000;
   class Live {
     constructor(onEvent, onState, onPing) {
       this.onEvent = onEvent; this.onState = onState; this.onPing = onPing || (() => {});
@@ -136,8 +136,10 @@
       this.state(false);
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.connect(), this.delay * (0.75 + Math.random() / 2));
-      this.delay = Math.min(this.delay * 2, 3000);
+      this.delay = Math.min(this.delay * 2, 2500);
     }
+    /** The phone says it is offline: down now (and retrying), not after the watchdog's wait. */
+    drop() { if (this.es) this.retry(this.es); }
     /** The phone woke up or came back online: check now instead of waiting for the watchdog. */
     nudge() {
       if (this.stopped) return;

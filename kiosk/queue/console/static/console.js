@@ -153,7 +153,7 @@
     }, { passive: true });
     // a phone that wakes up or gets its Wi-Fi back checks the link at once
     window.addEventListener("online", () => live.nudge());
-    window.addEventListener("offline", () => onConn(false));
+    window.addEventListener("offline", () => live.drop());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState !== "visible" || !S.me) return;
       live.nudge();

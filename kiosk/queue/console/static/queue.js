@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const ui = () => window.KQ.ui;
   const S = window.KQ.S;
-  const RANK = { green: 0, elderly: 1, disabled: 1, normal: 2 };
+  const RANK = { after_hours: -1, green: 0, elderly: 1, disabled: 1, normal: 2 };
   const OPEN = new Set(["waiting", "claimed", "arrived"]);
   const doubtful = new Map(); // request id → action whose answer never came (timeout / link down)
 
@@ -151,6 +151,7 @@
     if (!id) return h("div", { class: "row" }, h("button", { class: "btn ghost", "data-act": "identity", onclick: () => showIdentity(r) }, t("show_identity")));
     return h("div", { class: "identity" },
       h("div", { class: "big" }, id.name), h("div", { class: "big" }, id.id_number),
+      id.phone ? h("div", { class: "big" }, id.phone) : null,
       h("div", { class: "muted" }, t("identity_note")),
       h("div", { class: "row" }, h("button", { class: "btn ghost", onclick: () => { S.identity.delete(r.id); render(); } }, t("hide_identity"))));
   }

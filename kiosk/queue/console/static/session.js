@@ -13,7 +13,11 @@
     if (!me) return;
     if (me.now) clock.set(me.now);
     if (me.session_expires_at) X.expires = Date.parse(me.session_expires_at);
-    if (typeof me.on_duty === "boolean") { ui().setMe({ ...ui().me(), ...me }); }
+    if (typeof me.on_duty === "boolean" && ui().me()) {
+      const was = ui().me().on_duty;
+      ui().setMe({ ...ui().me(), ...me });
+      if (was !== me.on_duty) window.KQ.me.duty(); // changed elsewhere (another phone, a manager)
+    }
     check();
   }
 
@@ -52,6 +56,8 @@
         X.open = false; closeSheet();
         set({ ...res.user, session_expires_at: res.expires_at });
         await ui().reload();
+        const q = window.KQ.queue;
+        if (q.pending()) window.KQ.Alerts.keepRinging(q.pending); // calls still waiting ring on
         ui().toast(t("session.renewed"));
       } catch (e) {
         err.hidden = false; err.textContent = e.status === 401 ? t("bad_login") : e.message;

@@ -1,0 +1,166 @@
+"""为企业办事: the enterprise's 统一社会信用代码 (checked by its GB 32100 check character) or "being
+founded", then one of the catalogue's enterprise matters, then 帮办 or 代办 (代办 suggested for matters
+marked ``proxy_recommended``); the 经办人 then identifies with their own ID card as in every visit."""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.gridlayout import GridLayout
+
+from kiosk.i18n import tr
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.kvload import load_kv
+from kiosk.screens.theme import THEME
+from kiosk.screens.widgets import nav  # noqa: F401
+from kiosk.screens.widgets.common import KButton, discard, discard_children
+from kiosk.visit.enterprise import CHARSET
+
+
+def group_code(text: str) -> str:
+    """``91350100M000100Y43`` → ``9 1 350100 M000100Y4 3`` is hard to read; groups of 6/6/6 are kinder."""
+    return " ".join(text[i:i + 6] for i in range(0, len(text), 6))
+
+
+class CodeKey(KButton):
+    """A key of :class:`CodeKeypad`: its label may use the whole key's width (退格, 清空 on narrow keys)."""
+
+
+class CodeKeypad(GridLayout):
+    """The characters a credit code may hold (0–9 and 21 letters: no I O S V Z), 退格 and 清空.
+    Dispatches ``on_key`` like the other keypads."""
+
+    def __init__(self, **kwargs):
+        self.register_event_type("on_key")
+        super().__init__(**kwargs)
+        self.build()
+        THEME.bind(elderly=self._rebuild)
+
+    def on_key(self, key: str) -> None:
+        pass
+
+    def _rebuild(self, *_args) -> None:
+        self.build()
+
+    def build(self) -> None:
+        discard_children(self)
+        self.cols = 7 if THEME.elderly else 8
+        for ch in CHARSET:
+            self._key(ch, ch, THEME.font_large)
+        self._key(tr("kiosk.keys.back"), "back", THEME.font_small)
+        self._key(tr("kiosk.keys.clear"), "clear", THEME.font_small)
+
+    def _key(self, label: str, key: str, font: float) -> None:
+        b = CodeKey(text=label, outline=True, size_hint_y=1)
+        b.font_size = font
+        b.key = key
+        b.bind(on_release=lambda *_: self.dispatch("on_key", key))
+        self.add_widget(b)
+
+
+class EnterpriseScreen(KioskScreen):
+    step = StringProperty("")
+    stage = StringProperty("code")  # code → matter → kind
+    typed = StringProperty("")
+    code = StringProperty("")  # the checked code ("" while founding)
+    founding = BooleanProperty(False)
+    message = StringProperty("")
+    matter_id = StringProperty("")
+    suggested = StringProperty("assist")
+    matter_names = ListProperty([])
+
+    @staticmethod
+    def grouped(text: str) -> str:
+        return group_code(text)
+
+    def refresh(self) -> None:
+        self.stage, self.typed, self.code, self.founding, self.message = "code", "", "", False, ""
+        self.matter_id, self.suggested = "", "assist"
+        self._fill_matters()
+
+    def on_key(self, key: str) -> None:
+        if key == "back":
+            self.typed = self.typed[:-1]
+        elif key == "clear":
+            self.typed = ""
+        elif len(self.typed) < 18:
+            self.typed += key
+        self.message = ""
+
+    def confirm_code(self) -> None:
+        code, problem = self.controller.enterprise.check_code(self.typed)
+        if problem:
+            self.message = problem
+            self.controller.speak(problem)
+            return
+        self.code, self.founding, self.stage = code, False, "matter"
+
+    def no_code(self) -> None:
+        """企业开办: the enterprise has no code yet."""
+        self.typed, self.code, self.founding, self.message, self.stage = "", "", True, "", "matter"
+
+    def _fill_matters(self) -> None:
+        box = self.ids.matters
+        discard_children(box)
+        for matter in self.controller.enterprise.matters():
+            text = matter.name + (("\n" + tr("access.enterprise.proxy_tag")) if matter.proxy_recommended else "")
+            b = KButton(text=text, outline=True)
+            b.matter_id = matter.id
+            b.bind(on_release=lambda btn: self.choose(btn.matter_id))
+            box.add_widget(b)
+        other = KButton(text=tr("access.enterprise.other_matter"), outline=True)
+        other.matter_id = ""
+        other.bind(on_release=lambda _b: self.choose(""))
+        box.add_widget(other)
+
+    def choose(self, matter_id: str) -> None:
+        self.matter_id = matter_id
+        self.suggested = self.controller.enterprise.suggested_kind(matter_id or None)
+        self.stage = "kind"
+
+    def back(self) -> None:
+        if self.stage == "kind":
+            self.stage = "matter"
+        elif self.stage == "matter":
+            self.stage = "code"
+        else:
+            self.home(bool(self.typed))
+
+    notice = None  # the 代办 PIPL notice while it shows
+
+    def start(self, kind: str) -> None:
+        """帮办 starts at once; 代办 first shows the notice of what is handed to the agent (as on the start
+        screen): only agreeing starts it."""
+        if kind == "proxy":
+            self.ask_handover()
+            return
+        self.controller.enterprise.start(kind, self.code, self.matter_id or None)
+        self.go("identify")
+
+    def ask_handover(self) -> None:
+        from kiosk.screens.widgets.handover import HandoverNotice, hours_text
+
+        if self.notice is not None:
+            return
+        self.notice = HandoverNotice(hours=hours_text(self.controller.config.privacy.handover_identity_hours))
+        self.notice.bind(on_answer=lambda _w, yes: self.answer_handover(yes))
+        self.add_widget(self.notice)
+        self.controller.speak(self.notice.spoken())
+
+    def answer_handover(self, yes: bool) -> None:
+        self.close_notice()
+        if yes:
+            self.controller.enterprise.start("proxy", self.code, self.matter_id or None)
+            self.controller.visit.agree_handover()
+            self.go("identify")
+
+    def close_notice(self) -> None:
+        if self.notice is not None:
+            self.remove_widget(self.notice)
+            discard(self.notice)
+            self.notice = None
+
+    def on_leave(self, *_args) -> None:
+        self.close_notice()
+
+
+load_kv(__file__)

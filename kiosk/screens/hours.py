@@ -1,0 +1,69 @@
+"""After hours: when helpers are back, today's service hours, a callback number (checked, then shown
+masked) and the 12345 hotline. Reached from the start screen and from 呼叫帮办员 while the hall is closed."""
+
+from __future__ import annotations
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.i18n import tr
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.kvload import load_kv
+from kiosk.screens.widgets import keypads, nav  # noqa: F401
+
+
+def group_phone(text: str) -> str:
+    """``13812345678`` → ``138 1234 5678`` (easier to check)."""
+    return " ".join(p for p in (text[:3], text[3:7], text[7:]) if p)
+
+
+class HoursScreen(KioskScreen):
+    step = StringProperty("")
+    title = StringProperty("")
+    today = StringProperty("")
+    note = StringProperty("")
+    typed = StringProperty("")
+    message = StringProperty("")
+    message_tone = StringProperty("muted")
+    left = StringProperty("")  # the masked number once a callback was left
+    closed = BooleanProperty(True)
+
+    @staticmethod
+    def grouped(text: str) -> str:
+        return group_phone(text)
+
+    def refresh(self) -> None:
+        hours = self.controller.hours
+        self.closed = hours.closed()
+        self.title = hours.notice() if self.closed else tr("access.hours.open_now")
+        self.today = hours.today_text()
+        self.note = hours.note()
+        self.left = hours.left_this_visit()
+        self.typed, self.message, self.message_tone = "", "", "muted"
+
+    def on_leave(self, *_args) -> None:
+        self.typed = ""  # a phone number left behind is personal data
+
+    def on_key(self, key: str) -> None:
+        if key == "back":
+            self.typed = self.typed[:-1]
+        elif key == "clear":
+            self.typed = ""
+        elif key == "enter":
+            self.submit()
+            return
+        elif key.isdigit() and len(self.typed) < 12:
+            self.typed += key
+        if self.message_tone == "error":
+            self.message, self.message_tone = "", "muted"
+
+    def submit(self) -> None:
+        problem = self.controller.hours.leave_callback(self.typed)
+        if problem:
+            self.message, self.message_tone = problem, "error"
+            return
+        self.typed = ""
+        self.left = self.controller.hours.left_this_visit()
+        self.message, self.message_tone = "", "ok"
+
+
+load_kv(__file__)

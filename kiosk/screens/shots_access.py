@@ -1,0 +1,74 @@
+"""Screenshot scenarios of issue 12's access features (green channel, …): appended to
+:func:`kiosk.screens.shots._scenarios`, rendered by ``kiosk screenshots`` like every other screen.
+Each is ``(name, options, steps)``; options go to the device port, except ``now`` (the wall clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+ID_NUMBER = "11010519491231002X"  # born 1949-12-31: 65 or older on any date the screenshots run
+FRIDAY_EVENING = datetime(2026, 6, 5, 18, 0)  # after hours, back on Monday
+HOURS = {"access": {"hours": {"workday": ["08:30-12:00", "14:30-17:30"], "weekend": ["09:00-12:00"],
+                              "note": "节假日急事请到一楼东侧值班窗口"}}, "now": FRIDAY_EVENING}
+
+
+def scenarios() -> list:
+    def green(h):
+        h.tap(h.screen("start").ids.green)
+
+    def green_on(h):
+        green(h)
+        h.tap(h.screen("green").ids.alone)
+
+    def senior(h):
+        h.start("assist")
+        h.type_id(ID_NUMBER)
+        h.pump(4)
+
+    def attract(slide):
+        def steps(h):
+            h.root.attract.event.cancel()  # shown by hand: the driver would end it (the visit is not idle)
+            h.root.attract.show(slide)
+        return steps
+
+    def hours(typed: str = "", enter: bool = False):
+        def steps(h):
+            h.tap(h.screen("start").ids.green)  # 留下电话 after hours
+            s = h.screen("hours")
+            if typed:
+                h.keys(s.ids.keypad, typed)
+            if enter:
+                h.tap(s.ids.keypad.enter)
+        return steps
+
+    def left(h):  # recorded (the screenshots run without a help queue, which would refuse it)
+        hours()(h)
+        c = h.controller
+        c.hours.left, c.hours._left_visit = "138****5678", c.visit.visit_id
+        h.screen("hours").left = c.hours.left_this_visit()
+
+    def enterprise(stage: str):
+        def steps(h):
+            h.root.go("enterprise")
+            s = h.screen("enterprise")
+            h.keys(s.ids.keypad, "91350100M000100Y4" + ("4" if stage == "code" else "3"))
+            h.tap(s.ids.confirm)
+            if stage == "kind":
+                s.choose("business-startup")
+        return steps
+
+    return [
+        ("30_green_channel", {}, green),
+        ("31_green_channel_on", {}, green_on),
+        ("32_senior_offer", {"access": {"senior_offer_age": 65}}, senior),
+        ("33_attract_assist", {}, attract(0)),
+        ("34_attract_proxy", {}, attract(1)),
+        ("35_attract_free", {}, attract(2)),
+        ("36_attract_green", {}, attract(3)),
+        ("37_after_hours_start", HOURS, lambda h: None),
+        ("38_after_hours_callback", HOURS, hours("1381234567", enter=True)),
+        ("39_after_hours_left", HOURS, left),
+        ("40_enterprise_code_wrong", {}, enterprise("code")),
+        ("41_enterprise_matters", {}, enterprise("matter")),
+        ("42_enterprise_proxy_suggested", {}, enterprise("kind")),
+    ]

@@ -1,0 +1,119 @@
+"""After hours (错时、延时、节假日): when the hall's helpers are away the kiosk says when they are back,
+takes a phone number for a callback (预约回电) and names the 12345 hotline.
+
+``controller.hours``, made by :func:`kiosk.terminal.access.attach`. No Kivy here. The callback is a help
+request of priority ``after_hours`` (the queue lists those first, so helpers see them first thing) whose
+resident carries only the phone number (stored encrypted by the server; the screen shows it masked).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+
+from kiosk.i18n import tr
+from kiosk.privacy import mask_phone
+from kiosk.visit.hours import HoursState, ServiceHours
+
+log = logging.getLogger(__name__)
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{9,11}$")  # area code and number, e.g. 0722 1234567
+
+
+def check_phone(text: str) -> tuple[str, str | None]:
+    """``(digits, problem)``: a mainland mobile (11 digits, 1[3-9]…) or a landline with its area code;
+    ``problem`` is a plain-words reason (None when the number is fine)."""
+    digits = re.sub(r"[\s-]", "", text or "")
+    if not digits:
+        return digits, tr("access.hours.err.empty")
+    if not digits.isdigit():
+        return digits, tr("access.hours.err.digits")
+    if MOBILE.match(digits) or LANDLINE.match(digits):
+        return digits, None
+    if digits.startswith("1") and len(digits) != 11:
+        return digits, tr("access.hours.err.mobile_length", n=len(digits))
+    if digits.startswith("0"):
+        return digits, tr("access.hours.err.landline")
+    return digits, tr("access.hours.err.mobile")
+
+
+def when_text(at: datetime | None, now: datetime) -> str:
+    """``今天 14:30`` / ``明天 08:30`` / ``10月8日（周四）08:30`` in the current language."""
+    if at is None:
+        return tr("access.hours.unknown_back")
+    days = (at.date() - now.date()).days
+    clock = at.strftime("%H:%M")
+    if days in (0, 1, 2):
+        return tr(f"access.hours.day{days}", time=clock)
+    return tr("access.hours.date", month=at.month, day=at.day,
+              weekday=tr(f"access.hours.weekday{at.weekday()}"), time=clock)
+
+
+def periods_text(state: HoursState) -> str:
+    return "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in state.today) if state.today else tr("access.hours.no_service")
+
+
+class AfterHours:
+    def __init__(self, controller, hours_config, now: Callable[[], datetime]):
+        self.controller, self.now = controller, now
+        self.hours = ServiceHours(hours_config)
+        self.left: str = ""  # the masked number of the callback left this visit ("" = none)
+        self._left_visit: str | None = None
+
+    def state(self) -> HoursState:
+        return self.hours.state(self.now())
+
+    def closed(self) -> bool:
+        return not self.state().open
+
+    def back_text(self) -> str:
+        """When helpers are back, e.g. ``明天 08:30``."""
+        return when_text(self.state().back_at, self.now())
+
+    def notice(self) -> str:
+        """The line the start screen shows after hours."""
+        kind = self.state().day_kind
+        return tr(f"access.hours.closed_{kind}", back=self.back_text())
+
+    def today_text(self) -> str:
+        return tr("access.hours.today", periods=periods_text(self.state()), date=_md(self.now().date()))
+
+    def note(self) -> str:
+        h = self.hours.hours
+        return h.note if h is not None else ""
+
+    def left_this_visit(self) -> str:
+        """The masked number of this visit's callback request, or ""."""
+        return self.left if self._left_visit == self.controller.visit.visit_id else ""
+
+    def leave_callback(self, text: str) -> str | None:
+        """Records a callback request for the number ``text``; returns the problem in plain words (nothing
+        recorded) or None. Without a help-queue client nothing can be recorded: that is said, never hidden."""
+        digits, problem = check_phone(text)
+        if problem:
+            self.controller.speak(problem)
+            return problem
+        c = self.controller
+        if c.queue is None:
+            return tr("access.hours.err.no_queue")
+        back = self.back_text()
+        visit_id = uuid.uuid4().hex  # its own request: the visit's help request (if any) stays as it is
+        note = tr("access.hours.callback_note", back=back)
+        c._queue_worker.submit(self._send, digits, visit_id, note)
+        self.left, self._left_visit = mask_phone(digits), c.visit.visit_id
+        c.visit.touch()
+        c.speak(tr("access.hours.left", phone=" ".join(self.left.replace("*", "")), back=back))
+        return None
+
+    def _send(self, digits: str, visit_id: str, note: str) -> None:
+        rid = self.controller.queue.call_helper("call", "start", priority="after_hours", resident={"phone": digits},
+                                                visit_id=visit_id, note=note)
+        self.controller.sent_requests.append(rid)
+        log.info("after-hours callback request %s recorded (%s)", rid, mask_phone(digits))
+
+
+def _md(day: date) -> str:
+    return tr("access.hours.md", month=day.month, day=day.day)

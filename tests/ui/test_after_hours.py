@@ -1,0 +1,102 @@
+"""After hours (issue 12 item 12) with real touches: the start screen says when helpers are back, the
+call button leads to the hours screen, a callback number is checked, shown masked, and recorded as an
+``after_hours`` request (listed first by the queue); the 12345 hotline is shown. The wall clock is
+injected: nothing depends on when the test runs."""
+
+from datetime import datetime
+
+import pytest
+
+from tests.ui.kit import requests
+
+FRIDAY_EVENING = datetime(2026, 6, 5, 18, 0)
+FRIDAY_MORNING = datetime(2026, 6, 5, 9, 0)
+
+
+@pytest.fixture
+def make(window):
+    from kiosk.queue.client import HelpQueueClient
+    from kiosk.screens.harness import Harness
+    from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
+
+    made = []
+
+    def build(now=FRIDAY_EVENING, queue=True):
+        cfg = shot_config(make_env(), {"hours": {"workday": ["08:30-12:00", "14:30-17:30"],
+                                                 "note": "节假日急事请到一楼值班窗口"}})
+        client = HelpQueueClient(cfg, poll_interval_s=0.2) if queue else None
+        h = Harness(cfg, ShotDevices(), client, voice=ShotVoice(), now=lambda: now)
+        h.queue = client
+        made.append(h)
+        return h
+
+    yield build
+    for h in made:
+        h.close()
+        if h.queue is not None:
+            h.queue.stop()
+
+
+def test_after_hours_the_start_screen_says_when_helpers_are_back_and_takes_a_callback(make):
+    h = make()
+    start = h.screen("start")
+    assert "下班时间" in start.ids.subtitle.text and "6月8日（周一）08:30" in start.ids.subtitle.text
+    h.tap(start.ids.green)  # the entry's place shows 留下电话 after hours
+    assert h.current == "hours"
+    s = h.screen("hours")
+    assert "12345" in s.ids.hotline.text and "值班窗口" in s.ids.today.text
+    h.keys(s.ids.keypad, "1381234567")  # one digit short
+    h.tap(s.ids.keypad.enter)
+    assert "11 位" in s.message and requests(h) == []
+    h.keys(s.ids.keypad, "8")
+    assert s.ids.typed.text == "138 1234 5678"
+    h.tap(s.ids.keypad.enter)
+    h.settle()
+    assert "138****5678" in s.ids.left.text and "13812345678" not in s.ids.left.text
+    reqs = requests(h)
+    assert len(reqs) == 1 and reqs[0].body["priority"] == "after_hours"
+    assert reqs[0].body["resident"]["phone"] == "13812345678" and "回电" in reqs[0].body["note"]
+    h.tap(s.ids.nav.ids.nav_home)
+    assert h.current == "start"
+
+
+def test_after_hours_the_call_button_leads_to_the_hours_screen_not_to_a_promise(make):
+    h = make()
+    h.start("consult")
+    h.press("呼叫")
+    assert h.current == "hours" and h.controller.visit.help_request_id is None
+    assert "6月8日（周一）08:30" in h.screen("hours").ids.title.text
+
+
+def test_without_a_queue_the_kiosk_says_it_cannot_record_and_names_12345(make):
+    h = make(queue=False)
+    h.root.go("hours")
+    s = h.screen("hours")
+    h.keys(s.ids.keypad, "13812345678")
+    h.tap(s.ids.keypad.enter)
+    assert "12345" in s.message and not s.left
+
+
+def test_during_service_hours_nothing_changes(make):
+    h = make(now=FRIDAY_MORNING)
+    start = h.screen("start")
+    assert "下班" not in start.ids.subtitle.text and "绿色通道" in start.ids.green.text
+    h.start("assist")
+    h.press("呼叫")
+    h.settle()
+    assert h.current == "identify" and h.controller.visit.help_request_id is not None
+
+
+def test_after_hours_a_call_the_visit_makes_never_says_a_helper_is_coming(make):
+    from tests.ui.kit import ID_NUMBER, wait
+
+    h = make()
+    h.start("assist")
+    h.type_id(ID_NUMBER)
+    h.choose_matter("pension-enrol")
+    h.mark_all("paper")
+    h.press("检查材料")  # 帮办 complete: the visit calls a helper to lead the resident
+    h.settle()
+    h.controller.refresh_help()
+    wait(h, lambda: "下班时间" in h.root.header.help_text, what="the after-hours banner")
+    assert "赶来" not in h.root.header.help_text and "12345" in h.root.header.help_text
