@@ -107,16 +107,16 @@ def write_config(tmp_path: Path, button: str) -> Path:
 def test_button_test_prints_presses(tmp_path):
     with ButtonSimulator("socket") as sim:
         config = write_config(tmp_path, f'type = "serial"\nport = "{sim.url}"\nmin_interval_s = 30')
-        proc = subprocess.Popen([*KIOSK, "devices", "button-test", "--config", str(config), "--seconds", "1.8",
+        proc = subprocess.Popen([*KIOSK, "devices", "button-test", "--config", str(config), "--seconds", "4",
                                  "--no-rate-limit"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
-            assert sim.wait_connected(5)
+            assert sim.wait_connected(60)  # the command's start-up takes seconds on a loaded machine
             time.sleep(0.2)
             sim.press()
             time.sleep(0.3)
             sim.press()
-            out, err = proc.communicate(timeout=15)
+            out, err = proc.communicate(timeout=60)
         finally:
             stop(proc)
     assert proc.returncode == 0, err

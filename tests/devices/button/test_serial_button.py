@@ -39,17 +39,21 @@ def start_serial(url: str, **kw) -> tuple[SerialButton, list[ButtonEvent]]:
 
 
 def test_press_bounce_and_held_autorepeat_count_as_one_each(sim):
-    button, got = start_serial(sim.url)
+    # real bytes in real time: the rate-limit window (1 s) and the pauses between presses (1.3 s) are wide
+    # enough that a loaded machine stretching a 50 ms sleep several times over changes nothing
+    button, got = start_serial(sim.url, min_interval_s=1.0)
     try:
-        assert sim.wait_connected(3)
+        assert sim.wait_connected(30)
         assert sim.press() == 1
         assert wait_for(lambda: len(got) == 1)
         assert got[0].kind is PressKind.PRESS and got[0].source == f"serial {sim.url}"
-        time.sleep(0.35)
+        time.sleep(1.3)
         sim.bounce(edges=6, spacing_ms=2)            # one bouncing press
-        time.sleep(0.35)
+        assert wait_for(lambda: len(got) == 2)
+        time.sleep(1.3)
         sim.hold(0.25, repeat_ms=50)                 # auto-repeat while held: rate-limited to one
-        time.sleep(0.2)
+        assert wait_for(lambda: len(got) == 3)
+        time.sleep(0.3)
         assert len(got) == 3, got
         assert button.logic.suppressed >= 1
         result = button.self_test()
