@@ -29,7 +29,8 @@ class DoneScreen(KioskScreen):
         self._cancel()
 
     def refresh(self) -> None:
-        self.body = self.controller.done_text()
+        callback = self.controller.hours.done_line()  # after hours: the callback left this visit
+        self.body = self.controller.done_text() + ("\n" + callback if callback else "")
         self._tick(0)
 
     def _cancel(self) -> None:

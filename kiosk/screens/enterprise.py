@@ -12,7 +12,8 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets import nav  # noqa: F401
-from kiosk.screens.widgets.common import KButton, discard, discard_children
+from kiosk.screens.widgets.common import KButton, discard_children
+from kiosk.screens.widgets.handover import close_handover, open_handover
 from kiosk.visit.enterprise import CHARSET
 
 
@@ -137,30 +138,16 @@ class EnterpriseScreen(KioskScreen):
         self.go("identify")
 
     def ask_handover(self) -> None:
-        from kiosk.screens.widgets.handover import HandoverNotice, hours_text
-
-        if self.notice is not None:
-            return
-        self.notice = HandoverNotice(hours=hours_text(self.controller.config.privacy.handover_identity_hours))
-        self.notice.bind(on_answer=lambda _w, yes: self.answer_handover(yes))
-        self.add_widget(self.notice)
-        self.controller.speak(self.notice.spoken())
+        open_handover(self, self.answer_handover)
 
     def answer_handover(self, yes: bool) -> None:
-        self.close_notice()
         if yes:
             self.controller.enterprise.start("proxy", self.code, self.matter_id or None)
             self.controller.visit.agree_handover()
             self.go("identify")
 
-    def close_notice(self) -> None:
-        if self.notice is not None:
-            self.remove_widget(self.notice)
-            discard(self.notice)
-            self.notice = None
-
     def on_leave(self, *_args) -> None:
-        self.close_notice()
+        close_handover(self)
 
 
 load_kv(__file__)

@@ -62,6 +62,11 @@ class AfterHours:
         self.hours = ServiceHours(hours_config)
         self.left: str = ""  # the masked number of the callback left this visit ("" = none)
         self._left_visit: str | None = None
+        controller.visit.helpers_away = self.away  # a request made now is recorded, nobody is on the way
+
+    def away(self) -> str | None:
+        """None while helpers are in; else when they are back in words (the visit's ``helpers_away``)."""
+        return self.back_text() if self.closed() else None
 
     def state(self) -> HoursState:
         return self.hours.state(self.now())
@@ -84,6 +89,11 @@ class AfterHours:
     def note(self) -> str:
         h = self.hours.hours
         return h.note if h is not None else ""
+
+    def done_line(self) -> str:
+        """The thank-you screen's line for a callback left this visit (``""``: none)."""
+        left = self.left_this_visit()
+        return tr("access.hours.done_callback", phone=left, back=self.back_text()) if left else ""
 
     def left_this_visit(self) -> str:
         """The masked number of this visit's callback request, or ""."""

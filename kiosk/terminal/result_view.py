@@ -29,7 +29,10 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
         view.missing.append(MissingItem(n, m.name, m.source, how, visit.checked_by.get(m.id, "")))
     view.print_text, view.print_tone = _print_status(visit, view.working)
     view.notice_printed = r.all_printed("notice") if not r.complete else None
-    if r.complete:
+    away = visit.helpers_away() if visit.help.phase != "claimed" else None  # claimed: someone on duty comes
+    if away is not None:  # after hours: nobody is on the way; say what was recorded and when they are back
+        view.next_text = _after_hours_next(visit, kind, r.complete, away)
+    elif r.complete:
         view.next_text = tr(f"kiosk.result.next_{kind}")
         if visit.matter is not None:
             view.next_text += "\n" + where_text(visit)
@@ -42,6 +45,14 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
         view.next_text = tr("kiosk.result.next_incomplete")
     view.speech = _speech(view)
     return view
+
+
+def _after_hours_next(visit: Visit, kind: str, complete: bool, back: str) -> str:
+    if complete:
+        text = tr(f"access.hours.next_{kind}", back=back)
+        return text + ("\n" + where_text(visit) if visit.matter is not None else "")
+    return tr("access.hours.next_incomplete_called" if visit.help_request_id else "access.hours.next_incomplete",
+              back=back)
 
 
 def _print_status(visit: Visit, working: bool) -> tuple[str, str]:
@@ -89,10 +100,16 @@ def spell_number(number: str) -> str:
 
 
 def done_text(visit: Visit) -> str:
-    """The thank-you screen's reminder: what to take along; the 小票 only when one was printed."""
+    """The thank-you screen's reminder: what to take along; the 小票 only when one was printed. After
+    hours with a request of the visit recorded (nobody on the way): that it waits for the helpers' return."""
     r = visit.result
     if r is not None and r.complete and r.all_printed("ticket"):
-        return tr("kiosk.done.body_ticket")
-    if r is not None and not r.complete and r.all_printed("notice"):
-        return tr("kiosk.done.body_notice")
-    return tr("kiosk.done.body")
+        text = tr("kiosk.done.body_ticket")
+    elif r is not None and not r.complete and r.all_printed("notice"):
+        text = tr("kiosk.done.body_notice")
+    else:
+        text = tr("kiosk.done.body")
+    away = visit.helpers_away() if visit.help_request_id and visit.help.phase != "claimed" else None
+    if away is not None:
+        text += "\n" + tr("access.hours.done_called", back=away)
+    return text

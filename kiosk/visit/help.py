@@ -10,6 +10,7 @@ visit's ``site``, ``step``, ``kind``, ``matter``, ``result``, ``identity``, ``el
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,6 +53,10 @@ class HelpRequests:
 
     help_request_id: str | None
     help: HelpStatus
+    # After hours (错时、延时): None while helpers are in, else when they are back in words (``明天 08:30``).
+    # The terminal sets it (kiosk/terminal/hours.py); a request made while they are away is recorded, but
+    # nobody is on the way unless someone on duty claims it.
+    helpers_away: Callable[[], str | None] = staticmethod(lambda: None)
 
     @property
     def helper_eta_s(self) -> float | None:
@@ -59,7 +64,10 @@ class HelpRequests:
 
     @property
     def helper_coming(self) -> bool:
-        return self.help_request_id is not None and self.help.coming
+        """A helper is on the way: a request is open and either claimed, or waiting while helpers are in."""
+        if self.help_request_id is None or not self.help.coming:
+            return False
+        return self.help.phase == "claimed" or self.helpers_away() is None
 
     def request_payload(self) -> dict:
         """What a help request carries: kiosk, site, step, matter so far, the materials' state; the name
