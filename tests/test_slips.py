@@ -216,3 +216,14 @@ def test_directions_slip_says_where_the_window_is(catalog, tmp_path):
     text = all_text(slips.build("directions", v, now=NOW))
     assert "一楼大厅3号帮办代办窗口" in text.replace("\n", "").replace(" ", "") and "网络" in text
     assert len(to_escpos(slips.build("directions", v, now=NOW))) > 100
+
+
+def test_an_individual_businesss_name_is_masked_on_the_ticket_and_whole_on_the_signed_form(catalog, tmp_path):
+    from kiosk.visit.enterprise import Enterprise
+
+    v, _ = make_at(catalog, tmp_path, QUEUED, "proxy", "property-transfer")
+    v.enterprise = Enterprise("92421303MA4B1C2D3K", "曾都区张记热干面馆")
+    assert "曾都**干面馆" in slips.build("ticket", v).to_text() and "张记" not in slips.build("ticket", v).to_text()
+    assert "曾都区张记热干面馆" in slips.build("authorization", v, now=NOW).to_text()
+    v.enterprise = Enterprise("91421303MA4AP7TQ54", "湖北随州编钟文化传媒有限公司")  # a company: not personal
+    assert "湖北随州编钟文化传媒有限公司" in slips.build("ticket", v).to_text().replace("\n", "")

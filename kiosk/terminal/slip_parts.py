@@ -36,11 +36,12 @@ def material_form(material: Material, language: str = LANGUAGE) -> str:
     return t(f"form.{material.form}", copies=material.copies)
 
 
-def header(slip: Slip, visit: Visit, title: str, t: Callable[..., str]) -> None:
+def header(slip: Slip, visit: Visit, title: str, t: Callable[..., str], masked: bool = True) -> None:
+    """Hall and title; for 为企业办事 the enterprise (a 个体工商户's name ``masked`` unless the slip is signed)."""
     slip.add(Text(visit.site.site_name, align="center", bold=True),
              Text(title, size=2, align="center", bold=True), Rule())
     if visit.enterprise is not None:  # 为企业办事: every slip names the enterprise
-        slip.add(Text(enterprise_line(visit.enterprise, t.language), bold=True))
+        slip.add(Text(enterprise_line(visit.enterprise, t.language, masked), bold=True))
 
 
 def footer(slip: Slip, visit: Visit, t: Callable[..., str]) -> None:

@@ -86,7 +86,7 @@ def authorization(visit: Visit, *, paper_width_mm: int = 80, language: str = LAN
     if matter is None:
         raise ValueError("the authorization needs a chosen matter; the visit has none")
     slip = Slip(width_mm=paper_width_mm, title="authorization")
-    header(slip, visit, t("auth.title"), t)
+    header(slip, visit, t("auth.title"), t, masked=False)  # signed under the enterprise's whole name
     slip.add(Text(t("auth.principal") + "：" + (identity.name if identity and identity.name else "________")),
              Text(t("auth.id_number") + "：" + (mask_id_number(identity.id_number) if identity else "")),
              Text(t("auth.id_checked")))
