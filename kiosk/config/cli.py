@@ -35,7 +35,7 @@ def _check(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(args.file)
     except ConfigError as err:
-        return _problems(f"{err.source}", err.problems)
+        return _problems(str(err.source), err.problems)
     from kiosk.catalog import CatalogError, load_catalog
 
     try:
