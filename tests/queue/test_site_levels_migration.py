@@ -5,14 +5,12 @@ kiosk-config site."""
 
 from __future__ import annotations
 
-import os
-import secrets
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
 
-from tests.queue.conftest import PG_BASE, _pg_admin, pg_reachable
+from tests.queue.conftest import pg_schema
 
 REVISION = "0013"  # kiosk/queue/migrations/versions/0013_site_levels.py
 OLD_SITES = [  # code, level, parent: the old vocabulary hall|town|district|city
@@ -26,18 +24,9 @@ def empty_url(request, tmp_path):
 
     if request.param == "sqlite":
         yield sqlite_url(tmp_path)
-        return
-    reason = pg_reachable()
-    if reason:
-        pytest.skip(reason)
-    schema = f"tlv_{os.getpid()}_{secrets.token_hex(4)}"
-    with _pg_admin() as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with _pg_admin() as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    else:
+        with pg_schema("tlv") as url:
+            yield url
 
 
 def _old_database(url: str):
