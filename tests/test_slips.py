@@ -209,6 +209,21 @@ def test_elderly_slips_print_larger(catalog, tmp_path):
     assert set(sizes(False)) == {1} and set(sizes(True)) == {2}
 
 
+@pytest.mark.parametrize("kind, slip_kind, words", [("assist", "ticket", ("办理事项", "扫码评价")),
+                                                    ("proxy", "authorization", ("自愿委托", "扫码评价"))])
+def test_elderly_tickets_and_forms_print_their_main_lines_larger(catalog, tmp_path, kind, slip_kind, words):
+    from kiosk.printing.layout import Text as SlipText
+
+    def sizes(elderly):
+        v, _ = make_at(catalog, tmp_path / str(elderly), QUEUED, kind,
+                       "pension-enrol" if kind == "assist" else "property-transfer")
+        v.elderly = elderly
+        blocks = slips.build(slip_kind, v, now=NOW).blocks
+        return [next(b.size for b in blocks if isinstance(b, SlipText) and w in b.text) for w in words]
+
+    assert sizes(False) == [1, 1] and sizes(True) == [2, 2]
+
+
 def test_directions_slip_says_where_the_window_is(catalog, tmp_path):
     site = SiteInfo("zd-qj-01", "421303", "曾都区政务服务中心", help_desk="一楼大厅 3 号帮办代办窗口")
     v = Visit(catalog, site, tickets=TicketIssuer(tmp_path, "421303", "zd-qj-01", clock=NOW.timestamp))

@@ -84,10 +84,10 @@ def rating(slip: Slip, visit: Visit, t: Callable[..., str], size: int = 4) -> bo
     why there is none and where to complain. True when the QR code was added."""
     link = rating_link(visit)
     if link:
-        slip.add(QR(link, size=size), Text(t("rate.qr"), align="center"))
+        slip.add(QR(link, size=size), Text(t("rate.qr"), align="center", size=body_size(visit)))
         return True
     where = visit.site.complaints or t("notice.hotline")
-    slip.add(Text(t("rate.no_queue" if not visit.site.queue else "rate.none", where=where)))
+    slip.add(Text(t("rate.no_queue" if not visit.site.queue else "rate.none", where=where), size=body_size(visit)))
     return False
 
 

@@ -93,11 +93,11 @@ def authorization(visit: Visit, *, paper_width_mm: int = 80, language: str = LAN
     blank(slip, t("auth.agent"))
     blank(slip, t("auth.agent_no"))
     slip.add(Rule(),
-             Text(t("auth.body", matter=matter.name, site=visit.site.site_name)),
+             Text(t("auth.body", matter=matter.name, site=visit.site.site_name), size=body_size(visit)),
              Columns(t("time_limit"), time_limit_text(matter, language)))
     if not matter.immediate:
         due = add_working_days(now_or(now).date(), int(matter.time_limit))
-        slip.add(Text(t("auth.due", date=f"{due:%Y年%m月%d日}")))
+        slip.add(Text(t("auth.due", date=f"{due:%Y年%m月%d日}"), size=body_size(visit)))
     slip.add(Text(t("auth.scope")), Text(t("auth.term")), Rule(),
              Text(t("auth.materials"), bold=True))
     have = visit.result.check.have if visit.result else visit.completeness().have
