@@ -11,6 +11,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
+from kiosk.terminal.result_view import done_text
 
 
 class DoneScreen(KioskScreen):
@@ -30,7 +31,7 @@ class DoneScreen(KioskScreen):
 
     def refresh(self) -> None:
         callback = self.controller.hours.done_line()  # after hours: the callback left this visit
-        self.body = self.controller.done_text() + ("\n" + callback if callback else "")
+        self.body = done_text(self.controller.visit, callback) if callback else self.controller.done_text()
         self._tick(0)
 
     def _cancel(self) -> None:

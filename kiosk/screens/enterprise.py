@@ -82,7 +82,9 @@ class EnterpriseScreen(KioskScreen):
             return self.message or tr("access.enterprise.prompt")
         if self.founding:
             return tr("access.enterprise.founding")
-        line = tr("access.enterprise.code_line", code=group_code(self.code))
+        # elderly: the code on a line of its own (wrapping never splits it)
+        code = group_code(self.code).replace(" ", "\u00a0")
+        line = tr("access.enterprise.code_line_tall" if THEME.elderly else "access.enterprise.code_line", code=code)
         return line + ("\n" + tr("access.enterprise.name_line", name=self.company) if self.company and
                        self.stage != "name" else "")
 

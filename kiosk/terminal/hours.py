@@ -41,15 +41,16 @@ def check_phone(text: str) -> tuple[str, str | None]:
 
 
 def when_text(at: datetime | None, now: datetime) -> str:
-    """``今天 14:30`` / ``明天 08:30`` / ``10月8日（周四）08:30`` in the current language."""
+    """``今天 14:30`` / ``明天 08:30`` / ``10月8日（周四）08:30`` in the current language; its spaces do not
+    break (a label never leaves 明天 at a line's end and the time on the next)."""
     if at is None:
         return tr("access.hours.unknown_back")
     days = (at.date() - now.date()).days
     clock = at.strftime("%H:%M")
     if days in (0, 1, 2):
-        return tr(f"access.hours.day{days}", time=clock)
+        return tr(f"access.hours.day{days}", time=clock).replace(" ", "\u00a0")
     return tr("access.hours.date", month=at.month, day=at.day,
-              weekday=tr(f"access.hours.weekday{at.weekday()}"), time=clock)
+              weekday=tr(f"access.hours.weekday{at.weekday()}"), time=clock).replace(" ", "\u00a0")
 
 
 def periods_text(state: HoursState) -> str:

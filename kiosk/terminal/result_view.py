@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from kiosk.i18n import tr
 from kiosk.terminal.views import MissingItem, ResultView
-from kiosk.terminal.where import where_text
+from kiosk.terminal.where import where_line, where_text
 from kiosk.visit import Kind, Visit
 
 
@@ -48,9 +48,9 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
 
 
 def _after_hours_next(visit: Visit, kind: str, complete: bool, back: str) -> str:
-    if complete:
+    if complete:  # where to come back to (the hall's queue line is left out: the windows are closed)
         text = tr(f"access.hours.next_{kind}", back=back)
-        return text + ("\n" + where_text(visit) if visit.matter is not None else "")
+        return text + ("\n" + tr("where.go", place=where_line(visit)) if visit.matter is not None else "")
     return tr("access.hours.next_incomplete_called" if visit.help_request_id else "access.hours.next_incomplete",
               back=back)
 
@@ -99,9 +99,10 @@ def spell_number(number: str) -> str:
     return " ".join(number)
 
 
-def done_text(visit: Visit) -> str:
+def done_text(visit: Visit, callback: str = "") -> str:
     """The thank-you screen's reminder: what to take along; the 小票 only when one was printed. After
-    hours with a request of the visit recorded (nobody on the way): that it waits for the helpers' return."""
+    hours: ``callback`` (the line of a callback number left this visit), else with a request of the visit
+    recorded (nobody on the way), that it waits for the helpers' return."""
     r = visit.result
     if r is not None and r.complete and r.all_printed("ticket"):
         text = tr("kiosk.done.body_ticket")
@@ -110,6 +111,8 @@ def done_text(visit: Visit) -> str:
     else:
         text = tr("kiosk.done.body")
     away = visit.helpers_away() if visit.help_request_id and visit.help.phase != "claimed" else None
-    if away is not None:
+    if callback:
+        text += "\n" + callback + "\n" + tr("access.hours.hotline")
+    elif away is not None:
         text += "\n" + tr("access.hours.done_called", back=away)
     return text

@@ -97,5 +97,5 @@ def next_text(visit: Visit, t: Callable[..., str]) -> str:
     kind = visit.kind.value if visit.kind else "consult"
     away = visit.helpers_away() if visit.help_request_id and visit.help.phase != "claimed" else None
     if away is not None and kind != "consult":
-        return t("ticket.next.after_hours", back=away)
+        return t("ticket.next.after_hours", back=away.replace("\u00a0", " "))  # paper: plain spaces (GBK)
     return t(f"ticket.next.{kind}")

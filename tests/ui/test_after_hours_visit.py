@@ -111,7 +111,7 @@ def test_a_callback_left_from_the_result_screen_goes_back_there_and_shows_on_the
     h.tap(h.screen("result").ids.done)
     h.pump(4)
     body = h.screen("done").ids.body.text
-    assert "已登记回电：138****5678" in body and "13812345678" not in body and "6月8日" in body
+    assert "已登记回电：138****5678" in body and "12345" in body and "13812345678" not in body and "6月8日" in body
     callbacks = [r for r in requests(h) if r.body["priority"] == "after_hours"]
     assert len(callbacks) == 1
 
