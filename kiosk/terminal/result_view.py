@@ -59,14 +59,16 @@ def _print_status(visit: Visit, working: bool) -> tuple[str, str]:
     r = visit.result
     if working:
         return tr("kiosk.result.printing"), "ok"
+    away = visit.helpers_away() if visit.help.phase != "claimed" else None  # after hours: nobody comes now
     if r.complete:
         if r.no_ticket:
-            return tr("kiosk.result.no_ticket"), "error"
+            return (tr("access.hours.no_ticket", back=away) if away is not None else tr("kiosk.result.no_ticket")), "error"
         if r.state("ticket") == "failed":
             return tr("kiosk.result.paper_out"), "error"
         if visit.kind is Kind.PROXY:
             if r.state("authorization") == "failed":
-                return tr("kiosk.result.auth_failed"), "error"
+                return (tr("access.hours.auth_failed", back=away) if away is not None
+                        else tr("kiosk.result.auth_failed")), "error"
             return tr("kiosk.result.printed_proxy"), "ok"
         return tr("kiosk.result.printed_ticket"), "ok"
     if r.state("notice") == "failed":
