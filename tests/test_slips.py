@@ -91,6 +91,13 @@ def test_the_qr_code_rates_the_visits_help_request_as_the_kiosk_does(catalog, tm
     assert v.help_request_id not in str(qr_data(slip))
 
 
+def test_a_request_with_no_address_phones_reach_is_rated_at_the_kiosk(catalog, tmp_path):
+    v, _ = make_at(catalog, tmp_path, replace(QUEUED, rating_base=""), "assist", "pension-enrol")
+    slip = slips.build("ticket", v)
+    assert v.help_request_id and v.rating_token is None and qr_data(slip) == []
+    assert "请在自助终端上评价本次服务" in slip.to_text().replace("\n", "")
+
+
 def test_a_consult_with_no_helper_called_has_nothing_to_rate_and_says_so(catalog, tmp_path):
     v, _ = make_at(catalog, tmp_path, QUEUED, "consult", "pension-enrol")
     text = slips.build("ticket", v).to_text().replace("\n", "")

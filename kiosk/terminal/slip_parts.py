@@ -81,13 +81,15 @@ def rating_link(visit: Visit) -> str | None:
 
 def rating(slip: Slip, visit: Visit, t: Callable[..., str], size: int = 4) -> bool:
     """The QR code to rate the visit's help request, with what it is for; without one, a plain line saying
-    why there is none and where to complain. True when the QR code was added."""
+    why there is none (no queue; no request; a request but no address phones reach: rate it at the kiosk)
+    and where to complain. True when the QR code was added."""
     link = rating_link(visit)
     if link:
         slip.add(QR(link, size=size), Text(t("rate.qr"), align="center", size=body_size(visit)))
         return True
     where = visit.site.complaints or t("notice.hotline")
-    slip.add(Text(t("rate.no_queue" if not visit.site.queue else "rate.none", where=where), size=body_size(visit)))
+    key = "rate.no_queue" if not visit.site.queue else "rate.at_kiosk" if visit.help_request_id else "rate.none"
+    slip.add(Text(t(key, where=where), size=body_size(visit)))
     return False
 
 
