@@ -18,7 +18,7 @@ Sets, each reported on its own (1280×720 frames, ``cv2.setNumThreads(1)``):
   JPEG 35–92; cards 15–35 % of the frame, light cards on light desks, tilt up to 55°, curled, bowed and
   folded sheets, fingers and a pen over an edge. Never tuned on: only its figures are looked at, never
   its frames, and its seeds (7 000 000 +) are used nowhere else. Page-less frames of its own.
-- ``page-less/synth``: :data:`kiosk.devices.camera.synth.NO_PAGE_KINDS`; ``page-less/hall``:
+- ``page-less/synth``: :data:`kiosk.devices.camera.synth_empty.NO_PAGE_KINDS`; ``page-less/hall``:
   :func:`kiosk.devices.camera.synth_hall.hall_no_page` (hands, phones, dim tablets, keyboards, wallets,
   desk things). Both tuning sets too.
 - ``real``: photos in ``--real DIR`` with ``DIR/labels.json`` (``{"file.jpg": {"corners": [[x, y] ×4],
@@ -47,7 +47,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kiosk.devices.camera import synth
+from kiosk.devices.camera import synth, synth_empty
 from kiosk.devices.camera.detect import detect_page
 from kiosk.devices.camera.synth_hall import HALL_NO_PAGE, hall_no_page, hall_scene, render_hall
 
@@ -197,8 +197,8 @@ def main() -> int:
     if "empty" in sets:
         t = tallies["empty"] = Tally("page-less/synth: synth.no_page")
         for i in range(args.empty):
-            kind = synth.NO_PAGE_KINDS[i % len(synth.NO_PAGE_KINDS)]
-            t.empty(synth.no_page(kind, args.seed * 100000 + i), kind)
+            kind = synth_empty.NO_PAGE_KINDS[i % len(synth_empty.NO_PAGE_KINDS)]
+            t.empty(synth_empty.no_page(kind, args.seed * 100000 + i), kind)
     if "hall_empty" in sets:
         t = tallies["hall_empty"] = Tally("page-less/hall: synth_hall.hall_no_page")
         for i in range(args.empty):
