@@ -5,3 +5,15 @@ import tempfile
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Modules with a test marked ``slow`` run first: with xdist's workers taking the next test as they
+    finish, the long ones start early and the short ones fill in after, so the workers finish together (a
+    long test last keeps one worker busy while the other idles). Whole modules move, in their own order,
+    so module-scoped fixtures are set up as before."""
+    def module(item) -> str:
+        return getattr(getattr(item, "module", None), "__name__", "")
+
+    slow = {module(item) for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: module(item) not in slow)  # stable: else collection order
