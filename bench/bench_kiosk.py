@@ -54,16 +54,17 @@ def cold_start() -> float:
 def timed_tap(h, widget) -> float:
     """A real touch on ``widget`` (found and laid out first, untimed), then one frame drawn: ms."""
     from kivy.graphics.opengl import glFinish
-    from kivy.tests.common import UnitTestTouch
+
+    from kiosk.screens.touch import ScreenTouch  # not kivy.tests' UnitTestTouch: it imports pytest (8 MB)
 
     h.draw(1)
     h.pump(4)
     glFinish()
     x, y = widget.to_window(widget.center_x, widget.center_y)
     t = time.perf_counter()
-    touch = UnitTestTouch(x, y)
-    touch.touch_down()
-    touch.touch_up()
+    touch = ScreenTouch(x, y)
+    touch.down()
+    touch.up()
     h.draw(1)
     glFinish()  # the frame's pixels are done (software GL rasterizes lazily; without this the cost hides)
     return (time.perf_counter() - t) * 1000
