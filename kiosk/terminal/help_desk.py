@@ -94,7 +94,7 @@ class HelpDesk:
         rid = self.queue.call_helper(KIND_REQUEST.get(p.get("kind"), "call"), step, p.get("matter_id"),
                                      p.get("matter_name"), ticket, p.get("priority", "normal"), intent.resident,
                                      visit_id=p["visit_id"], note=note, name_masked=p.get("name_masked"),
-                                     materials=p.get("materials"))
+                                     materials=p.get("materials"), rating_token=p.get("rating_token"))
         self.request_ids[intent.request_id] = rid
         self.sent.append(rid)
         self.poll(intent.request_id)
