@@ -27,7 +27,6 @@ import argparse
 import multiprocessing as mp
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,6 +40,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from queue_server import start_queue_server  # noqa: E402
 
 
 def provision(state: Path, kiosks: int) -> list[str]:
@@ -129,16 +130,10 @@ def main() -> int:
         state.mkdir()
         tokens = provision(state, args.kiosks)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.Popen([sys.executable, "-m", "kiosk", "queue", "serve", "--port", "0", "--state-dir",
-                                 str(state)], stderr=subprocess.PIPE, text=True, env=env)
+        server = start_queue_server(state, env=env)
+        proc, url = server.proc, server.url
         try:
-            line = ""
-            while "listening on" not in line:
-                line = proc.stderr.readline()
-                if not line and proc.poll() is not None:
-                    raise SystemExit("server did not start")
             threading.Thread(target=proc.stderr.read, daemon=True).start()
-            url = line.strip().rsplit(" ", 1)[-1]
             with httpx.Client(base_url=url, timeout=30) as c:  # warm up: one password check, one create
                 c.post("/api/v1/auth/login", json={"username": "li", "password": "the right password"})
             stop_kiosks = threading.Event()
@@ -165,8 +160,7 @@ def main() -> int:
             rss["peak"] = status_kb(proc.pid, "VmHWM")
             rss["end"] = status_kb(proc.pid, "VmRSS")
         finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+            server.stop(timeout=15)
     if os.environ.get("STORM_TRACE"):
         slow = sorted(TRACE, key=lambda x: -x[1])[:25]
         print("slowest (s after storm start, ms):", [(round(t - t_storm, 2), round(d * 1000)) for t, d in sorted(slow)])

@@ -29,13 +29,15 @@ import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from queue_server import add_helpers, start_queue_server  # noqa: E402
 
 SITES = [f"S{i:02d}" for i in range(10)]
 _LENGTH = re.compile(rb"(?i)\r\ncontent-length: *(\d+)")
@@ -110,10 +112,7 @@ class Http:
 def provision(state: Path, kiosks: int, helpers: int, url: str | None = None) -> dict:
     """Sites, kiosks and helpers, with sessions written straight to the database (logging 100 helpers in
     through argon2 is not what this benchmark measures); SQLite in ``state`` unless ``url`` is given."""
-    from kiosk.queue.auth import hash_password
-    from kiosk.queue.crypto import SESSION_TOKEN_PREFIX, hash_token, new_token
     from kiosk.queue.db import Database, sqlite_url
-    from kiosk.queue.models import sessions, user_sites, users
     from kiosk.queue.provision import add_kiosk, add_site
 
     state.mkdir(parents=True, exist_ok=True)
@@ -124,33 +123,9 @@ def provision(state: Path, kiosks: int, helpers: int, url: str | None = None) ->
         add_site(db, code, f"站点{code}", "town", now)
     kiosk_tokens = [(f"k{i:03d}", SITES[i % len(SITES)], add_kiosk(db, f"k{i:03d}", SITES[i % len(SITES)], now))
                     for i in range(kiosks)]
-    pw = hash_password("bench-password")
-    helper_tokens = []
-    with db.write() as conn:
-        for i in range(helpers):
-            site = SITES[i % len(SITES)]
-            uid = conn.execute(users.insert().values(
-                username=f"h{i:03d}", display_name=f"帮办{i:03d}", role="helper", password_hash=pw, active=True,
-                failed_logins=0, on_duty=True, created_at=now)).inserted_primary_key[0]
-            conn.execute(user_sites.insert().values(user_id=uid, site_code=site))
-            token = new_token(SESSION_TOKEN_PREFIX)
-            conn.execute(sessions.insert().values(token_hash=hash_token(token), user_id=uid, created_at=now,
-                                                  expires_at=now + timedelta(hours=2)))
-            helper_tokens.append((site, token))
+    helper_tokens = add_helpers(db, helpers, lambda i: SITES[i % len(SITES)], now)
     db.dispose()
     return {"kiosks": kiosk_tokens, "helpers": helper_tokens}
-
-
-def start_server(state: Path) -> tuple[subprocess.Popen, str, int]:
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "queue", "serve", "--state-dir", str(state),
-                             "--port", "0"], stderr=subprocess.PIPE, text=True)
-    line = ""
-    while "listening on" not in line:
-        line = proc.stderr.readline()
-        if not line and proc.poll() is not None:
-            raise SystemExit("server did not start")
-    host, port = line.strip().rsplit("/", 1)[-1].split(":")
-    return proc, host, int(port)
 
 
 def body_for(kiosk_id: str, site: str, note: str = "") -> dict:
@@ -300,7 +275,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-queue-") as tmp:
         state = Path(tmp) / "state"
         world = provision(state, args.kiosks, args.consoles)
-        proc, host, port = start_server(state)
+        server = start_queue_server(state)
+        proc, host, port = server.proc, server.host, server.port
         try:
             cpu0, client0 = cpu_seconds(proc.pid), time.process_time()
             t = asyncio.run(throughput(host, port, world, args.seconds, args.workers))
@@ -330,8 +306,7 @@ def main() -> int:
             if not args.no_mixed:
                 mixed(host, port, world, args, proc.pid)
         finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+            server.stop()
     print(f"load average {os.getloadavg()[0]:.1f} at end")
     return 0
 

@@ -18,34 +18,20 @@ import json
 import os
 import random
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_queue import Http, body_for  # noqa: E402
-
-
-def start(url: str, state: Path) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "queue", "serve", "--db", url, "--state-dir", str(state),
-                             "--port", "0"], stderr=subprocess.PIPE, text=True)
-    line = ""
-    while "listening on" not in line:
-        line = proc.stderr.readline()
-        if not line and proc.poll() is not None:
-            raise SystemExit("server did not start")
-    return proc, int(line.strip().rsplit(":", 1)[1])
+from queue_server import add_helpers, start_queue_server  # noqa: E402
 
 
 def provision(url: str, helpers: int) -> tuple[str, list[str]]:
-    from kiosk.queue.auth import hash_password
-    from kiosk.queue.crypto import SESSION_TOKEN_PREFIX, hash_token, new_token
     from kiosk.queue.db import Database
-    from kiosk.queue.models import sessions, user_sites, users
     from kiosk.queue.provision import add_kiosk, add_site
 
     db = Database(url)
@@ -53,17 +39,7 @@ def provision(url: str, helpers: int) -> tuple[str, list[str]]:
     now = datetime.now(UTC)
     add_site(db, "T1", "南郊街道便民服务中心", "town", now)
     kiosk_token = add_kiosk(db, "k1", "T1", now)
-    pw, tokens = hash_password("bench-password"), []
-    with db.write() as conn:
-        for i in range(helpers):
-            uid = conn.execute(users.insert().values(
-                username=f"h{i:03d}", display_name=f"帮办{i:03d}", role="helper", password_hash=pw, active=True,
-                failed_logins=0, on_duty=True, created_at=now)).inserted_primary_key[0]
-            conn.execute(user_sites.insert().values(user_id=uid, site_code="T1"))
-            token = new_token(SESSION_TOKEN_PREFIX)
-            conn.execute(sessions.insert().values(token_hash=hash_token(token), user_id=uid, created_at=now,
-                                                  expires_at=now + timedelta(hours=2)))
-            tokens.append(token)
+    tokens = [token for _, token in add_helpers(db, helpers, lambda i: "T1", now)]
     db.dispose()
     return kiosk_token, tokens
 
@@ -131,8 +107,8 @@ def main() -> int:
     try:
         kiosk_token, tokens = provision(url, args.helpers)
         with tempfile.TemporaryDirectory() as state:
-            procs = [start(url, Path(state)) for _ in range(2)]
-            r = asyncio.run(race([p for _, p in procs], kiosk_token, tokens, args.requests))
+            procs = [start_queue_server(Path(state), db_url=url) for _ in range(2)]
+            r = asyncio.run(race([p.port for p in procs], kiosk_token, tokens, args.requests))
         db = Database(url)
         with db.read() as conn:
             per_request = Counter(conn.execute(select(events.c.request_id).where(
@@ -150,9 +126,8 @@ def main() -> int:
               f"requests in state claimed: {claimed} -> {'OK' if ok else 'FAILED'}")
         return 0 if ok else 1
     finally:
-        for proc, _ in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+        for server in procs:
+            server.stop()
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
 

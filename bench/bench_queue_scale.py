@@ -241,6 +241,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--throughput", action="store_true", help="also creations + claims at full speed")
+    ap.add_argument("--only-throughput", action="store_true", help="creations + claims only (no latency part)")
     ap.add_argument("--workers", type=int, default=32, help="concurrent clients of the throughput part")
     ap.add_argument("--timed", type=int, default=100,
                     help="consoles that parse and time events (the others read and discard, to keep the client cheap)")
@@ -272,6 +273,12 @@ def main() -> int:
             args.token = ops_token(key_material(state)[0])  # for the servers' /metrics
             ports, pids = [p for _, p in procs], [proc.pid for proc, _ in procs]
             for run in range(args.runs):
+                if args.only_throughput:
+                    t = throughput_run(ports, world, args)
+                    tp_runs.append(t)
+                    print(f"run {run + 1}: throughput {t['created']:.0f} creations/s + {t['claimed']:.0f} claims/s = "
+                          f"{t['ops']:.0f}/s (errors {t['errors']}); load average {t['load']:.1f}", flush=True)
+                    continue
                 r = latency_run(ports, pids, world, args)
                 lat_runs.append(r)
                 print(f"run {run + 1}: call -> console p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.0f} ms "
@@ -296,11 +303,12 @@ def main() -> int:
     def med(rows: list[dict], key: str) -> float:
         return statistics.median(r[key] for r in rows)
 
-    print(f"median of {args.runs}: p50 {med(lat_runs, 'p50'):.1f} ms, p99 {med(lat_runs, 'p99'):.1f} ms, "
-          f"{med(lat_runs, 'live'):.0%} live, creates failed {max(r['failed'] for r in lat_runs)} (worst run), "
-          f"server CPU {med(lat_runs, 'cpu_per_call_ms'):.2f} ms per call with its fan-out "
-          f"(=> {1000 / med(lat_runs, 'cpu_per_call_ms'):.0f} calls/s per free core); "
-          f"load average {med(lat_runs, 'load'):.1f}")
+    if lat_runs:
+        print(f"median of {args.runs}: p50 {med(lat_runs, 'p50'):.1f} ms, p99 {med(lat_runs, 'p99'):.1f} ms, "
+              f"{med(lat_runs, 'live'):.0%} live, creates failed {max(r['failed'] for r in lat_runs)} (worst run), "
+              f"server CPU {med(lat_runs, 'cpu_per_call_ms'):.2f} ms per call with its fan-out "
+              f"(=> {1000 / med(lat_runs, 'cpu_per_call_ms'):.0f} calls/s per free core); "
+              f"load average {med(lat_runs, 'load'):.1f}")
     if tp_runs:
         print(f"median of {args.runs}: {med(tp_runs, 'ops'):.0f} creations+claims/s "
               f"({med(tp_runs, 'created'):.0f} + {med(tp_runs, 'claimed'):.0f}); load average {med(tp_runs, 'load'):.1f}")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.queue.webhook_receiver import Receiver  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from queue_server import start_queue_server  # noqa: E402
 
 KINDS = (("wecom", None), ("dingtalk", "SECbench0123456789"), ("feishu", "fs-bench"), ("json", "json-bench"))
 
@@ -56,18 +58,6 @@ def setup(state: Path, base: str, hooks: int) -> str:
         webhooks.add(db, box, "T1", kind, f"{base}/{kind}/hook?key=bench", secret, "bench", now)
     db.dispose()
     return token
-
-
-def start_server(state: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "queue", "serve", "--state-dir", str(state),
-                             "--port", "0"], stderr=subprocess.PIPE, text=True)
-    line = ""
-    while "listening on" not in line:
-        line = proc.stderr.readline()
-        if not line and proc.poll() is not None:
-            raise SystemExit("server did not start")
-    host, port = line.strip().rsplit("/", 1)[-1].split(":")
-    return proc, f"http://{host}:{port}"
 
 
 def call(http: httpx.Client, token: str, ticket: str) -> float:
@@ -97,7 +87,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, Receiver() as receiver:
         state = Path(tmp) / "state"
         token = setup(state, receiver.base, args.hooks)
-        proc, url = start_server(state)
+        server = start_queue_server(state)
+        url = server.url
         try:
             with httpx.Client(base_url=url, timeout=30) as http:
                 starts, post_with = {}, []
@@ -142,8 +133,7 @@ def main() -> int:
                   f"{pct(post_with, 90) * 1000:.1f} ms with {len(kinds)} webhooks; p50 "
                   f"{statistics.median(post_without) * 1000:.1f} ms / p90 {pct(post_without, 90) * 1000:.1f} ms without")
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+            server.stop(timeout=30)
     return 0
 
 

@@ -9,7 +9,10 @@ SQLite itself (WAL with ``synchronous=FULL``), not from here.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 def fsync_dir(path: str | Path) -> None:
@@ -21,25 +24,29 @@ def fsync_dir(path: str | Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str | Path, data: bytes | str, *, mode: int = 0o600) -> Path:
-    """Replaces ``path`` with ``data`` atomically and durably; the file gets ``mode`` (default 0600: only
-    the owner). The folder must exist. Raises OSError (the target is then unchanged)."""
+@contextmanager
+def atomic_file(path: str | Path, *, mode: int = 0o600) -> Iterator[BinaryIO]:
+    """A binary file to write that replaces ``path`` atomically and durably when the block ends (``mode``,
+    default 0600); if the block raises, ``path`` is unchanged and the temp file is gone. The folder must exist."""
     path = Path(path)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
     try:
-        try:
+        with os.fdopen(fd, "wb") as fh:
             os.fchmod(fd, mode)  # the umask may have taken bits away; the caller's mode is the mode
-            view = memoryview(raw)
-            while view:
-                view = view[os.write(fd, view):]
+            yield fh
+            fh.flush()
             os.fsync(fd)
-        finally:
-            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
-    return path
+
+
+def atomic_write(path: str | Path, data: bytes | str, *, mode: int = 0o600) -> Path:
+    """Replaces ``path`` with ``data`` atomically and durably; the file gets ``mode`` (default 0600: only
+    the owner). The folder must exist. Raises OSError (the target is then unchanged)."""
+    with atomic_file(path, mode=mode) as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)

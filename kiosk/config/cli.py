@@ -22,25 +22,26 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     pin.set_defaults(func=_hash_pin)
 
 
+def _problems(source: str, problems: list[str], prefix: str = "") -> int:
+    print(f"{source}: {len(problems)} problem(s)", file=sys.stderr)
+    for line in problems:
+        print(f"  {prefix}{line}", file=sys.stderr)
+    return 1
+
+
 def _check(args: argparse.Namespace) -> int:
     from kiosk.config.settings import ConfigError, load_config
 
     try:
         cfg = load_config(args.file)
     except ConfigError as err:
-        print(f"{err.source}: {len(err.problems)} problem(s)", file=sys.stderr)
-        for line in err.problems:
-            print(f"  {line}", file=sys.stderr)
-        return 1
+        return _problems(str(err.source), err.problems)
     from kiosk.catalog import CatalogError, load_catalog
 
     try:
         catalog = load_catalog(cfg.catalog)
     except CatalogError as err:
-        print(f"{args.file}: catalog {cfg.catalog}: {len(err.problems)} problem(s)", file=sys.stderr)
-        for line in err.problems:
-            print(f"  catalog: {line}", file=sys.stderr)
-        return 1
+        return _problems(f"{args.file}: catalog {cfg.catalog}", err.problems, "catalog: ")
     from kiosk.config.advice import config_warnings
 
     warnings = config_warnings(cfg)

@@ -3,7 +3,8 @@
 The policy builds 帮办代办 at three levels: the district's 政务服务大厅, the town's (镇、街道、管委会)
 便民服务大厅 and the village's (村、社区) 便民服务室. The help queue escalates along each site's parent,
 so these three are all it needs. Older releases of ``kiosk queue add-site`` spoke of ``hall`` and
-``city``; both are still accepted, as ``district``, with a deprecation message.
+``city``; both are still accepted, as ``district``, with a deprecation message, and queue migration 0013
+(kiosk/queue/migrations/versions/0013_site_levels.py) stores the rows an old database holds the same way.
 """
 
 from __future__ import annotations

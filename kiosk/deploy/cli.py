@@ -92,17 +92,23 @@ def _install(args: argparse.Namespace) -> int:
                        f"{len(manifest['files']) + len(manifest['conf'])} files, record in {plan.manifest}")
 
 
-def _uninstall(args: argparse.Namespace) -> int:
+def run_uninstall(args: argparse.Namespace, what: str, manifest: str, done: str, kept: str) -> int:
+    """The shared course of ``kiosk uninstall`` and ``kiosk queue uninstall``: root check, then remove what
+    the install recorded in ``manifest``; prints ``done: N paths removed`` and, without ``--purge``, ``kept``."""
     from kiosk.deploy.apply import uninstall
 
-    code = needs_root(args, "kiosk uninstall")
+    code = needs_root(args, what)
     if code is not None:
         return code
     try:
-        removed = uninstall("/etc/kiosk/install.json", args.root, purge=args.purge)
+        removed = uninstall(manifest, args.root, purge=args.purge)
     except FileNotFoundError as err:
-        print(f"kiosk uninstall: {err}", file=sys.stderr)
+        print(f"{what}: {err}", file=sys.stderr)
         return 1
-    kept = "" if args.purge else " (kept: /var/lib/kiosk, /etc/kiosk config and keys; --purge deletes them)"
-    print(f"kiosk uninstalled: {len(removed)} paths removed{kept}")
+    print(f"{done}: {len(removed)} paths removed" + ("" if args.purge else f" ({kept})"))
     return 0
+
+
+def _uninstall(args: argparse.Namespace) -> int:
+    return run_uninstall(args, "kiosk uninstall", "/etc/kiosk/install.json", "kiosk uninstalled",
+                         "kept: /var/lib/kiosk, /etc/kiosk config and keys; --purge deletes them")

@@ -14,7 +14,6 @@ Contract
 from __future__ import annotations
 
 import asyncio
-import hmac
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import APIRouter, Request
@@ -23,6 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from kiosk.queue.deps import Ctx
+from kiosk.queue.ops.live import is_operator
 
 router = APIRouter()
 
@@ -50,24 +50,9 @@ async def healthz(c: Ctx) -> dict:
     return c.metrics.health()
 
 
-def _operator(request: Request, c) -> bool:
-    token = getattr(request.app.state, "ops_token", None)
-    if token is None:
-        from kiosk.queue.ops.inspect import key_material
-        from kiosk.queue.ops.live import ops_token
-
-        try:
-            token = ops_token(key_material(c.settings.state_dir)[0])
-        except (OSError, ValueError):
-            token = ""
-        request.app.state.ops_token = token
-    given = request.headers.get("authorization", "")[7:].strip()
-    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
-
-
 @router.get("/metrics", include_in_schema=False)
 async def metrics(request: Request, c: Ctx):
-    if not _operator(request, c):
+    if not is_operator(request, c):
         return JSONResponse({"detail": "Not Found"}, status_code=404)
     # async: rendered on the event loop, where the bus it reads is changed
     return PlainTextResponse(c.metrics.render(c), media_type="text/plain; version=0.0.4; charset=utf-8",

@@ -44,6 +44,7 @@ ERASED = "$erased"
 LOGS = {"events": events, "case_events": case_events}
 _REF = {"events": "request_id", "case_events": "case_id"}
 _CHAIN_COLUMNS = ("id", "chain_seq", "prev_hash", "hash", "salt")
+_LOCK = select(func.pg_advisory_xact_lock(PG_LEDGER_LOCK, func.hashtext(func.current_schema())))
 _JSON = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
@@ -99,6 +100,13 @@ def entry_hash(prev: str, log: str, entry: dict, seq: int, data: bytes | None = 
     return hashlib.sha256(prev.encode() + b"\n" + content(log, entry, seq, data, at)).hexdigest()
 
 
+def ledger_lock(conn: Connection) -> None:
+    """PostgreSQL: takes the ledger's (and event ids') lock until commit. Advisory locks are per database,
+    so the key is :data:`PG_LEDGER_LOCK` with the schema's hash: schemas (cities) sharing a database do
+    not wait on each other (kq_append_events of migration 0012 takes the same key)."""
+    conn.execute(_LOCK)
+
+
 def append(conn: Connection | sqlite3.Connection, log: str, entries: list[dict]) -> list[dict]:
     """Chains and inserts ``entries`` (dicts of the table's columns) of one transaction, in order; returns
     for each the columns it was stored with (``id``, ``chain_seq``, ``prev_hash``, ``hash``, ``salt``).
@@ -111,7 +119,7 @@ def append(conn: Connection | sqlite3.Connection, log: str, entries: list[dict])
     sites = sorted({e["site_code"] for e in entries})
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     if dialect is postgresql:  # the one lock every ledger writer takes first, held until commit
-        conn.execute(select(func.pg_advisory_xact_lock(PG_LEDGER_LOCK)))
+        ledger_lock(conn)
     stmt = select(ledger_heads.c.site_code, ledger_heads.c.seq, ledger_heads.c.hash).where(
         ledger_heads.c.site_code.in_(sites))
     heads = {s: (seq, h) for s, seq, h in conn.execute(stmt)}  # PostgreSQL: read under the lock above

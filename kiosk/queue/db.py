@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 _ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 _FLUSH = text("SELECT pg_current_xact_id()")  # a synchronous commit with an id: waits for the WAL flush
+COMMITTED = "kq_committed"  # Connection.info: kiosk.queue.pg_append committed (and flushed) the transaction
 _PG_MIGRATION_LOCK = 72_620_011  # pg_advisory_xact_lock key: one migrator at a time across processes
 
 
@@ -112,16 +113,20 @@ class Database:
                     yield conn
         else:
             with self.engine.connect() as conn:
+                conn.info.pop(COMMITTED, None)
                 with conn.begin():
+                    yield conn
                     # The ordering lock (store.add_events, chain.append) is held until commit; committing
                     # without waiting for the disk releases it at once, so writers do not queue behind
                     # each other's fsync. Durable all the same before anyone hears of it: the next
                     # commit waits for the WAL flush, which covers this one (and PostgreSQL flushes the
-                    # commits waiting together at once).
-                    conn.execute(_ASYNC_COMMIT)
-                    yield conn
-                conn.execute(_FLUSH)
-                conn.commit()
+                    # commits waiting together at once). (Set at the end: the setting at COMMIT counts,
+                    # and the transaction's first statement goes out without a round trip before it.)
+                    if not conn.info.get(COMMITTED):
+                        conn.execute(_ASYNC_COMMIT)
+                if not conn.info.pop(COMMITTED, False):  # (kiosk.queue.pg_append committed and flushed)
+                    conn.execute(_FLUSH)
+                    conn.commit()
 
     @contextmanager
     def raw_write(self) -> Iterator[sqlite3.Connection]:

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, text
 
 log = logging.getLogger(__name__)
 CHANNEL = "kq_events"  # + "_<schema>": processes sharing a schema share a channel, others never mix
-_MAX_NOTIFY = 7900  # PostgreSQL's payload limit is 8000 bytes
+MAX_NOTIFY = 7900  # PostgreSQL's payload limit is 8000 bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ class PgPublisher:
         for e in events:
             live = to_live(e)
             payload = orjson.dumps({"id": live.id, "type": live.type, "sites": live.sites, "json": live.json})
-            if len(payload) > _MAX_NOTIFY:
+            if len(payload) > MAX_NOTIFY:
                 payload = orjson.dumps({"id": live.id, "type": live.type, "sites": live.sites, "ref": True})
             conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": self.channel, "p": payload.decode()})
 
@@ -206,3 +206,4 @@ class PgListener:
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("ignoring a malformed notification (%s)", exc)
             return None
+

@@ -41,7 +41,6 @@ _CHANGE = (
     .values(version=requests.c.version + 1)
 )
 _CHANGE_HELD = _CHANGE.where(requests.c.claimed_by == bindparam("holder"))
-_PG_EVENT_LOCK = chain.PG_LEDGER_LOCK  # pg_advisory_xact_lock key: event ids commit in id order
 
 
 def insert_ignore(conn: Connection, table, values: dict[str, Any], key: str) -> bool:
@@ -172,7 +171,7 @@ def add_events(conn, pending: list[dict], *, lock: bool) -> list[dict]:
             values["id"] = row["id"]
         return pending
     if lock and pending:
-        conn.execute(select(func.pg_advisory_xact_lock(_PG_EVENT_LOCK)))
+        chain.ledger_lock(conn)
     for values, row in zip(pending, chain.append(conn, "events", pending), strict=True):
         values["id"] = row["id"]
     return pending

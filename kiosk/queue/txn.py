@@ -19,7 +19,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
-from kiosk.queue import store
+from kiosk.queue import pg_append, store
 from kiosk.queue.db import Database
 
 REQUEST_TYPES = ("request.created", "request.claimed", "request.arrived", "request.resolved",
@@ -80,7 +80,14 @@ class EventTx:
         with self.db.raw_write() if raw and self.db.is_sqlite else self.db.write() as conn:
             yield conn, pending
             if pending:
-                store.add_events(conn, pending, lock=self.db.is_postgres)
-                self.publisher.in_tx(conn, pending)
+                body = None
+                if self.db.is_postgres:  # stored, chained, announced and committed in one message
+                    channel = getattr(self.publisher, "channel", None)
+                    body = pg_append.payload(pending, notify=channel is not None)
+                    if body is not None:
+                        pg_append.append_and_commit(conn, pending, channel or "", body)
+                if body is None:
+                    store.add_events(conn, pending, lock=self.db.is_postgres)
+                    self.publisher.in_tx(conn, pending)
         if pending:
             self.publisher.after_commit(pending)

@@ -54,9 +54,12 @@ def test_single_node_with_tls_into_a_root(tmp_path, certs, capsys):
         "etc/kiosk-queue/env": 0o600, "etc/kiosk-queue/tls/server.key": 0o600,
         "etc/kiosk-queue/tls/server.pem": 0o644, "var/lib/kiosk-queue": 0o700}
     assert "https://THIS-MACHINE:8443/console/" in out
-    assert run(capsys, "uninstall", "--root", str(root))[0] == 0
+    code, out, _ = run(capsys, "uninstall", "--root", str(root))
+    assert code == 0 and "paths removed" in out and "--purge deletes them" in out
     assert not (root / "etc/systemd/system/kiosk-queue.service").exists()
     assert (root / "etc/kiosk-queue/tls/server.key").exists()  # kept without --purge
+    code, _, err = run(capsys, "uninstall", "--root", str(root))  # nothing recorded any more
+    assert code == 1 and "kiosk queue uninstall" in err
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")

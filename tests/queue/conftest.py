@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -73,24 +74,33 @@ def pg_reachable() -> str | None:
         return f"PostgreSQL at {PG_BASE} is not reachable ({exc.__class__.__name__}: {str(exc).strip()[:120]})"
 
 
-@pytest.fixture(scope="session")
-def pg_url():
-    """A migrated, private PostgreSQL schema for this test session."""
+@contextmanager
+def pg_schema(prefix: str = "tq"):
+    """The URL of a private, empty PostgreSQL schema (``PREFIX_<pid>_<random>``), dropped afterwards; the test
+    skips, saying why, when the server cannot be reached."""
     reason = pg_reachable()
     if reason:
         pytest.skip(reason)
-    from kiosk.queue.db import Database
-
-    schema = f"tq_{os.getpid()}_{secrets.token_hex(4)}"
+    schema = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
     with _pg_admin() as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
-    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    db = Database(url)
-    db.migrate()
-    db.dispose()
-    yield url
-    with _pg_admin() as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    finally:
+        with _pg_admin() as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A migrated, private PostgreSQL schema for this test session."""
+    from kiosk.queue.db import Database
+
+    with pg_schema() as url:
+        db = Database(url)
+        db.migrate()
+        db.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")

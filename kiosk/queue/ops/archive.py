@@ -20,7 +20,7 @@ import tarfile
 import time
 from pathlib import Path
 
-from kiosk.durable import fsync_dir
+from kiosk.durable import atomic_file
 
 FORMAT = "kiosk-queue-backup/1"
 MEMBERS = ("manifest.json", "queue.sqlite3", "queue.pgdump", "queue.key")
@@ -46,27 +46,16 @@ def write_archive(out: Path, manifest: dict, files: dict[str, Path], blobs: dict
         **{name: sha256_file(path) for name, path in files.items()},
         **{name: hashlib.sha256(data).hexdigest() for name, data in blobs.items()}})
     out = Path(out)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-            for name, data in [("manifest.json", json.dumps(manifest, indent=1).encode()), *blobs.items()]:
-                info = tarfile.TarInfo(name)
-                info.size, info.mode, info.mtime = len(data), 0o600, int(time.time())
-                tar.addfile(info, io.BytesIO(data))
-            for name, path in files.items():
-                info = tar.gettarinfo(str(path), arcname=name)
-                info.mode, info.uid, info.gid, info.uname, info.gname = 0o600, 0, 0, "", ""
-                with path.open("rb") as fh:
-                    tar.addfile(info, fh)
-            tar.close()
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(out.parent)
+    with atomic_file(out) as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+        for name, data in [("manifest.json", json.dumps(manifest, indent=1).encode()), *blobs.items()]:
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), 0o600, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+        for name, path in files.items():
+            info = tar.gettarinfo(str(path), arcname=name)
+            info.mode, info.uid, info.gid, info.uname, info.gname = 0o600, 0, 0, "", ""
+            with path.open("rb") as fh:
+                tar.addfile(info, fh)
     return out
 
 

@@ -84,19 +84,10 @@ def _install(args: argparse.Namespace) -> int:
 
 
 def _uninstall(args: argparse.Namespace) -> int:
-    from kiosk.deploy.apply import uninstall
-    from kiosk.deploy.cli import needs_root
+    from kiosk.deploy.cli import run_uninstall
 
-    code = needs_root(args, "kiosk queue uninstall")
-    if code is not None:
-        return code
-    try:
-        removed = uninstall("/etc/kiosk-queue/install.json", args.root, purge=args.purge)
-    except FileNotFoundError as err:
-        return _fail(str(err), 1)
-    print(f"kiosk-queue uninstalled: {len(removed)} paths removed"
-          + ("" if args.purge else " (the database, keys and /etc/kiosk-queue stay; --purge deletes them)"))
-    return 0
+    return run_uninstall(args, "kiosk queue uninstall", "/etc/kiosk-queue/install.json", "kiosk-queue uninstalled",
+                         "the database, keys and /etc/kiosk-queue stay; --purge deletes them")
 
 
 def _backup(args: argparse.Namespace) -> int:

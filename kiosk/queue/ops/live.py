@@ -34,7 +34,9 @@ def ops_token(key_material: bytes) -> str:
     return "kqo_" + hmac.new(first, _LABEL, hashlib.sha256).hexdigest()
 
 
-def _expected(request: Request, c) -> str | None:
+def is_operator(request: Request, c) -> bool:
+    """Whether the request carries the operator's bearer token (derived once a process, then kept on the
+    app); ``/metrics`` asks the same."""
     token = getattr(request.app.state, "ops_token", None)
     if token is None:
         from kiosk.queue.ops.inspect import key_material
@@ -44,14 +46,13 @@ def _expected(request: Request, c) -> str | None:
         except (OSError, ValueError):
             token = ""
         request.app.state.ops_token = token
-    return token or None
+    given = request.headers.get("authorization", "")[7:].strip()
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
 
 @router.get(PATH, include_in_schema=False)
 def live(request: Request, c: Ctx) -> JSONResponse:
-    expected = _expected(request, c)
-    given = request.headers.get("authorization", "")[7:].strip()
-    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not is_operator(request, c):
         return JSONResponse({"detail": "Not Found"}, status_code=404)
     return JSONResponse({"pid": os.getpid(), "started_at": _STARTED, "version": __version__,
                          "consoles": c.bus.subscribers, "database": "sqlite" if c.db.is_sqlite else "postgresql"},

@@ -46,14 +46,19 @@ def sqlite_in_use(db_file: Path) -> bool:
         os.close(fd)
 
 
-def _check(db: Database, key: bytes | None) -> dict:
-    result = {"revision": revision(db), "counts": counts(db)}
-    if key is not None:
-        result["identities"] = identities(db, key)
-        if result["identities"]["not_opened"]:
-            raise RestoreError(f"{result['identities']['not_opened']} stored identities do not open with the "
-                               "backup's key: wrong --key file? Nothing was changed")
-    return result
+def _check(url: str, key: bytes | None) -> dict:
+    """The restored database's revision and counts, and (with ``key``) that every identity opens."""
+    db = Database(url)
+    try:
+        result = {"revision": revision(db), "counts": counts(db)}
+        if key is not None:
+            result["identities"] = identities(db, key)
+            if result["identities"]["not_opened"]:
+                raise RestoreError(f"{result['identities']['not_opened']} stored identities do not open with the "
+                                   "backup's key: wrong --key file? Nothing was changed")
+        return result
+    finally:
+        db.dispose()
 
 
 def _aside(path: Path, stamp: str) -> Path | None:
@@ -72,11 +77,7 @@ def restore_sqlite(archive: Archive, state_dir: Path, key: bytes | None) -> dict
                            "nothing was changed")
     tmp = archive.extract("queue.sqlite3", state_dir / f".queue.sqlite3.restore-{os.getpid()}")
     try:
-        db = Database(f"sqlite:///{tmp}")
-        try:
-            before = _check(db, key)
-        finally:
-            db.dispose()
+        before = _check(f"sqlite:///{tmp}", key)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         moved = [p for p in (_aside(Path(f"{target}{t}"), stamp) for t in ("", "-wal", "-shm")) if p]
         for tail in ("-wal", "-shm"):
@@ -115,11 +116,7 @@ def restore_postgres(archive: Archive, db_url: str, state_dir: Path, key: bytes 
                                f"transaction): {done.stderr.strip()[:500]}")
     finally:
         dump.unlink(missing_ok=True)
-    db = Database(db_url)
-    try:
-        before = _check(db, key)
-    finally:
-        db.dispose()
+    before = _check(db_url, key)
     moved = _put_key(state_dir, key, time.strftime("%Y%m%d-%H%M%S")) if key and not os.environ.get(
         "KIOSK_QUEUE_KEYS") else []
     return _finish(db_url, before, moved)
