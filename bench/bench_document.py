@@ -70,6 +70,9 @@ NO_REAL = ("real photos: not given (--real DIR). bench/real/labels.json labels 2
            "MIDV-500/2020, DocCornerDataset) live on hosts this machine cannot reach.")
 
 
+_REAL = Path(__file__).resolve().parent / "real"
+
+
 class Tally:
     def __init__(self, name: str, blind: bool = False):
         self.name, self.ms, self.results, self.blind = name, [], Counter(), blind
@@ -138,7 +141,7 @@ def run_real(folder: Path) -> Tally | None:
     if not labels_path.is_file():
         print(f"  real: {labels_path} not found")
         return None
-    tally = Tally(f"real ({folder})")
+    tally = Tally(f"real ({folder}; photos at their own size, not in the median)")
     for name, label in json.loads(labels_path.read_text(encoding="utf-8")).items():
         frame = cv2.imread(str(folder / name), cv2.IMREAD_COLOR)
         if frame is None:
@@ -162,7 +165,8 @@ def main() -> int:
     ap.add_argument("--empty", type=int, default=200, help="page-less frames in each page-less set (default 200)")
     ap.add_argument("--sets", default="classic,hall,heldout,heldout2,heldout3,empty,hall_empty",
                     help="which sets to run (comma separated)")
-    ap.add_argument("--real", type=Path, help="a folder of labelled photos (see the docstring)")
+    ap.add_argument("--real", type=Path, help="a folder of labelled photos (see the docstring; default bench/real "
+                                               "when its photos are there)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args()
@@ -218,7 +222,11 @@ def main() -> int:
         for i in range(args.empty):
             kind = HALL_NO_PAGE[i % len(HALL_NO_PAGE)]
             t.empty(hall_no_page(kind, args.seed * 100000 + i), kind)
-    real = run_real(args.real) if args.real else None
+    real_dir = args.real
+    if real_dir is None and (_REAL / "labels.json").is_file() and any(
+            (_REAL / name).is_file() for name in json.loads((_REAL / "labels.json").read_text(encoding="utf-8"))):
+        real_dir = _REAL  # the labelled photos, when they have been fetched (bench/real/README.md)
+    real = run_real(real_dir) if real_dir else None
 
     print(f"document detection, 1280×720 frames, cv2.setNumThreads(1), OpenCV {cv2.__version__}, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
