@@ -188,29 +188,21 @@ def main() -> int:
             hs = hall_scene(rng)
             frame, truth = render_hall(hs)
             t.page(frame, truth, _group(hs.scene.kind, hs.scene.cover), hs.tags)
-    if "heldout" in sets:
-        t = tallies["heldout"] = Tally("tuning/heldout: bench/heldout renderer (held out once, tuned on since)")
-        for i in range(args.heldout):
-            shot = heldout.shot(900_000 + args.seed * 10_000 + i)
+    renderers = (("heldout", "tuning/heldout: bench/heldout renderer (held out once, tuned on since)", heldout,
+                  900_000, 950_000, args.heldout, False),
+                 ("heldout2", "NOT TUNED ON/heldout2: bench/heldout2 renderer", heldout2, 7_000_000, 7_500_000,
+                  args.heldout2, True),
+                 ("heldout3", "NOT TUNED ON/heldout3: bench/heldout3 renderer", heldout3, 8_000_000, 8_500_000,
+                  args.heldout3, True))
+    for key, title, renderer, page_seeds, empty_seeds, pages, blind in renderers:
+        if key not in sets:
+            continue
+        t = tallies[key] = Tally(title, blind=blind)
+        for i in range(pages):
+            shot = renderer.shot(page_seeds + args.seed * 10_000 + i)
             t.page(shot.image, shot.corners, _group(shot.kind, shot.area), shot.tags)
         for i in range(args.empty):
-            shot = heldout.shot(950_000 + args.seed * 10_000 + i, with_doc=False)
-            t.empty(shot.image, "/".join(shot.tags))
-    if "heldout2" in sets:
-        t = tallies["heldout2"] = Tally("NOT TUNED ON/heldout2: bench/heldout2 renderer", blind=True)
-        for i in range(args.heldout2):
-            shot = heldout2.shot(7_000_000 + args.seed * 10_000 + i)
-            t.page(shot.image, shot.corners, _group(shot.kind, shot.area), shot.tags)
-        for i in range(args.empty):
-            shot = heldout2.shot(7_500_000 + args.seed * 10_000 + i, with_doc=False)
-            t.empty(shot.image, "/".join(shot.tags))
-    if "heldout3" in sets:
-        t = tallies["heldout3"] = Tally("NOT TUNED ON/heldout3: bench/heldout3 renderer", blind=True)
-        for i in range(args.heldout3):
-            shot = heldout3.shot(8_000_000 + args.seed * 10_000 + i)
-            t.page(shot.image, shot.corners, _group(shot.kind, shot.area), shot.tags)
-        for i in range(args.empty):
-            shot = heldout3.shot(8_500_000 + args.seed * 10_000 + i, with_doc=False)
+            shot = renderer.shot(empty_seeds + args.seed * 10_000 + i, with_doc=False)
             t.empty(shot.image, "/".join(shot.tags))
     if "empty" in sets:
         t = tallies["empty"] = Tally("page-less/synth: synth.no_page")
