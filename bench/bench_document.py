@@ -37,7 +37,7 @@ A page counts as found when all four corners lie within 2 % of the frame diagona
 A page frame can also end as *not sure* (no page returned) or *wrong* (a quad more than 2 % off):
 the detector should say "not sure" rather than be wrong. Timing is the thread CPU time of
 ``detect_page``, median and p95. Bars (printed with their figures; exit 1 when one is missed):
-≥ 98 % on the synthetic set not tuned on (``heldout2``), ≥ 95 % on real photos (when given),
+≥ 98 % on each synthetic set not tuned on (``heldout2``, ``heldout3``), ≥ 95 % on real photos (when given),
 ≤ 1 false page in 100 page-less frames of every set, median ≤ 5 ms.
 """
 
