@@ -1,5 +1,6 @@
 """The printed slips: what each says, what it must not say, and that it prints and previews cleanly."""
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -11,7 +12,7 @@ from kiosk.printing.escpos_render import to_escpos
 from kiosk.printing.layout import QR, display_width
 from kiosk.printing.preview import render_preview
 from kiosk.terminal import slips
-from kiosk.visit import SiteInfo, Visit
+from kiosk.visit import CallHelper, SiteInfo, Visit
 from kiosk.visit.tickets import LOCAL_TZ, TicketIssuer
 
 NAME = "欧阳娜娜"
@@ -55,7 +56,66 @@ def test_ticket(catalog, tmp_path):
     assert "欧阳**" in text and NAME not in text and "11010519491231002X" not in text
     number_block = next(b for b in slip.blocks if getattr(b, "text", None) == "A001")
     assert number_block.size == 4  # large
-    assert qr_data(slip) == [f"BBDB1|T|421303-20260302-A001|{v.help_request_id}"]
+    assert qr_data(slip) == []  # no queue configured: nothing to rate by QR code, said plainly
+    assert "本机没有连接帮办系统，不能扫码评价" in text.replace("\n", "") and "12345" in text
+
+
+QUEUED = replace(SITE, queue=True, rating_base="https://zw.example.gov.cn")
+
+
+def make_at(catalog, tmp_path, site, kind, matter, have=None):
+    v = Visit(catalog, site, tickets=TicketIssuer(tmp_path, "421303", "zd-qj-01", clock=NOW.timestamp))
+    v.start(kind)
+    if kind != "consult":
+        v.identify_manually("11010519491231002X", NAME)
+    v.choose_matter(matter)
+    for m in v.matter.materials:
+        v.mark(m.id, "paper" if have is None or m.id in have else "missing")
+    return v, v.finish_materials()
+
+
+@pytest.mark.parametrize("kind, slip_kind, have", [("assist", "ticket", None), ("proxy", "authorization", None),
+                                                   ("assist", "notice", set())])
+def test_the_qr_code_rates_the_visits_help_request_as_the_kiosk_does(catalog, tmp_path, kind, slip_kind, have):
+    v, intents = make_at(catalog, tmp_path, QUEUED, kind, "pension-enrol" if kind == "assist" else "property-transfer",
+                         have)
+    if slip_kind == "notice":
+        intents = v.call_helper()
+    call = next(i for i in intents if isinstance(i, CallHelper))
+    token = call.payload["rating_token"]
+    assert token and len(token) >= 32 and token == v.rating_token  # the request carries what the slip prints
+    slip = slips.build(slip_kind, v, now=NOW)
+    assert qr_data(slip) == [f"https://zw.example.gov.cn/r/{token}"]
+    text = slip.to_text().replace("\n", "")
+    assert "扫码评价本次服务（好差评）" in text and "没有您的个人信息" in text
+    assert v.help_request_id not in str(qr_data(slip))
+
+
+def test_a_request_with_no_address_phones_reach_is_rated_at_the_kiosk(catalog, tmp_path):
+    v, _ = make_at(catalog, tmp_path, replace(QUEUED, rating_base=""), "assist", "pension-enrol")
+    slip = slips.build("ticket", v)
+    assert v.help_request_id and v.rating_token is None and qr_data(slip) == []
+    assert "请在自助终端上评价本次服务" in slip.to_text().replace("\n", "")
+
+
+def test_a_consult_with_no_helper_called_has_nothing_to_rate_and_says_so(catalog, tmp_path):
+    v, _ = make_at(catalog, tmp_path, QUEUED, "consult", "pension-enrol")
+    text = slips.build("ticket", v).to_text().replace("\n", "")
+    assert qr_data(slips.build("ticket", v)) == [] and "本次没有呼叫帮办员，不用扫码评价" in text
+
+
+def test_a_notice_without_a_request_keeps_the_staff_code_and_explains_it(catalog, tmp_path):
+    v, _ = make_at(catalog, tmp_path, QUEUED, "consult", "dibao", have=set())
+    slip = slips.build("notice", v)
+    assert qr_data(slip)[0].startswith("BBDB1|N|421303|dibao|")
+    assert "工作人员扫码可看到还缺哪些材料" in slip.to_text().replace("\n", "")
+
+
+def test_after_hours_the_ticket_says_the_matter_waits_for_the_helpers(catalog, tmp_path):
+    v, _ = make_at(catalog, tmp_path, QUEUED, "assist", "pension-enrol")
+    v.helpers_away = lambda: "明天 08:30"
+    text = slips.build("ticket", v).to_text().replace("\n", "")
+    assert "现在是下班时间" in text and "明天 08:30" in text and "赶来" not in text
 
 
 def test_notice_lists_every_missing_material_with_its_source(catalog, tmp_path):
@@ -110,7 +170,7 @@ def test_build_rejects_wrong_requests(catalog, tmp_path):
 @pytest.mark.parametrize("kind, matter", [("ticket", "construction-permit"), ("notice", "dibao"),
                                           ("authorization", "business-startup")])
 def test_every_slip_fits_prints_and_previews(catalog, tmp_path, width, kind, matter):
-    v, _ = make(catalog, tmp_path, "proxy", matter, have=set() if kind == "notice" else None)
+    v, _ = make_at(catalog, tmp_path, QUEUED, "proxy", matter, have=set() if kind == "notice" else None)
     slip = slips.build(kind, v, paper_width_mm=width)
     for line in slip.lines():
         assert line.startswith("[QR: ") or display_width(line) <= slip.columns, line
@@ -156,6 +216,21 @@ def test_elderly_slips_print_larger(catalog, tmp_path):
     assert set(sizes(False)) == {1} and set(sizes(True)) == {2}
 
 
+@pytest.mark.parametrize("kind, slip_kind, words", [("assist", "ticket", ("办理事项", "扫码评价")),
+                                                    ("proxy", "authorization", ("自愿委托", "扫码评价"))])
+def test_elderly_tickets_and_forms_print_their_main_lines_larger(catalog, tmp_path, kind, slip_kind, words):
+    from kiosk.printing.layout import Text as SlipText
+
+    def sizes(elderly):
+        v, _ = make_at(catalog, tmp_path / str(elderly), QUEUED, kind,
+                       "pension-enrol" if kind == "assist" else "property-transfer")
+        v.elderly = elderly
+        blocks = slips.build(slip_kind, v, now=NOW).blocks
+        return [next(b.size for b in blocks if isinstance(b, SlipText) and w in b.text) for w in words]
+
+    assert sizes(False) == [1, 1] and sizes(True) == [2, 2]
+
+
 def test_directions_slip_says_where_the_window_is(catalog, tmp_path):
     site = SiteInfo("zd-qj-01", "421303", "曾都区政务服务中心", help_desk="一楼大厅 3 号帮办代办窗口")
     v = Visit(catalog, site, tickets=TicketIssuer(tmp_path, "421303", "zd-qj-01", clock=NOW.timestamp))
@@ -163,3 +238,14 @@ def test_directions_slip_says_where_the_window_is(catalog, tmp_path):
     text = all_text(slips.build("directions", v, now=NOW))
     assert "一楼大厅3号帮办代办窗口" in text.replace("\n", "").replace(" ", "") and "网络" in text
     assert len(to_escpos(slips.build("directions", v, now=NOW))) > 100
+
+
+def test_an_individual_businesss_name_is_masked_on_the_ticket_and_whole_on_the_signed_form(catalog, tmp_path):
+    from kiosk.visit.enterprise import Enterprise
+
+    v, _ = make_at(catalog, tmp_path, QUEUED, "proxy", "property-transfer")
+    v.enterprise = Enterprise("92421303MA4B1C2D3K", "曾都区张记热干面馆")
+    assert "曾都**干面馆" in slips.build("ticket", v).to_text() and "张记" not in slips.build("ticket", v).to_text()
+    assert "曾都区张记热干面馆" in slips.build("authorization", v, now=NOW).to_text()
+    v.enterprise = Enterprise("91421303MA4AP7TQ54", "湖北随州编钟文化传媒有限公司")  # a company: not personal
+    assert "湖北随州编钟文化传媒有限公司" in slips.build("ticket", v).to_text().replace("\n", "")

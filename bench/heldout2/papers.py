@@ -154,16 +154,15 @@ def _form(rng, h, w, tint, grid: bool):
     return img
 
 
+_CARD_MAKERS = {"id_card": _id_card, "bank_card": _bank_card, "ss_card": _ss_card}
+
+
 def document(kind: str, rng: np.random.Generator, ppm: float) -> tuple[np.ndarray, np.ndarray]:
     """The document ``kind`` flat: (BGR float32 image, float32 alpha 0..1), ``ppm`` px a mm."""
     wmm, hmm = SIZES_MM[kind]
     w, h = int(round(wmm * ppm)), int(round(hmm * ppm))
-    if kind == "id_card":
-        img = _id_card(rng, h, w)
-    elif kind == "bank_card":
-        img = _bank_card(rng, h, w)
-    elif kind == "ss_card":
-        img = _ss_card(rng, h, w)
+    if kind in _CARD_MAKERS:
+        img = _CARD_MAKERS[kind](rng, h, w)
     elif kind == "hukou":
         img = _form(rng, h, w, (rng.uniform(215, 235), rng.uniform(220, 240), rng.uniform(235, 250)), True)
     else:

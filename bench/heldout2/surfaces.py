@@ -133,28 +133,16 @@ def _glass(rng, h, w):
     return _tint((g + streak) / 255, (255, 245, 235))
 
 
+_MAKERS = {
+    "birch": lambda rng, h, w: _wood(rng, h, w, (170, 205, 225), (140, 180, 205)),
+    "oak": lambda rng, h, w: _wood(rng, h, w, (70, 110, 160), (35, 60, 95)),
+    "tiles": _tiles, "cutting_mat": _cutting_mat, "fabric": _fabric, "cork": _cork, "stone": _stone,
+    "leather_pad": _leather, "white_desk": _white, "smoked_glass": _glass,
+}
+
+
 def surface(name: str, h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     """The named desk surface, BGR float32 ``h``×``w``."""
-    if name == "birch":
-        img = _wood(rng, h, w, (170, 205, 225), (140, 180, 205))
-    elif name == "oak":
-        img = _wood(rng, h, w, (70, 110, 160), (35, 60, 95))
-    elif name == "tiles":
-        img = _tiles(rng, h, w)
-    elif name == "cutting_mat":
-        img = _cutting_mat(rng, h, w)
-    elif name == "fabric":
-        img = _fabric(rng, h, w)
-    elif name == "cork":
-        img = _cork(rng, h, w)
-    elif name == "stone":
-        img = _stone(rng, h, w)
-    elif name == "leather_pad":
-        img = _leather(rng, h, w)
-    elif name == "white_desk":
-        img = _white(rng, h, w)
-    elif name == "smoked_glass":
-        img = _glass(rng, h, w)
-    else:
+    if name not in _MAKERS:
         raise ValueError(name)
-    return np.clip(img, 0, 255).astype(np.float32)
+    return np.clip(_MAKERS[name](rng, h, w), 0, 255).astype(np.float32)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -66,3 +67,14 @@ class AccessConfig(_Strict):
     attract_after_s: float = Field(60, ge=0, le=3600, description="quiet seconds on the start screen before "
                                    "the attract loop explains 帮办 and 代办; 0: no loop")
     hours: HoursConfig | None = Field(None, description="the hall's service hours; none: always open")
+    enterprise_directory: Path | None = Field(
+        None, description="为企业办事: a CSV of 统一社会信用代码,企业名称 (UTF-8, e.g. exported from the hall's "
+        "register of local enterprises); a 经办人 whose code is in it confirms the name instead of leaving it to a "
+        "helper")
+
+    @field_validator("enterprise_directory")
+    @classmethod
+    def _directory(cls, v: Path | None) -> Path | None:
+        if v is not None and not v.is_file():
+            raise ValueError(f"file '{v}' does not exist; a CSV of 统一社会信用代码,企业名称 lines")
+        return v

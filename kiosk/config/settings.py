@@ -54,14 +54,27 @@ class QueueConfig(Strict):
     ca_file: Path | None = Field(None, description="PEM CA to trust for an https:// url (a hall's internal CA)")
     timeout_s: float = Field(5.0, gt=0, le=60)
     heartbeat_interval_s: float = Field(30.0, ge=1, le=3600)
+    public_url: str | None = Field(None, description="the queue server's address as residents' phones reach it "
+                                   "(its serve --public-url): the slips' 好差评 QR codes link to <public_url>/r/…; "
+                                   "unset: url, unless that is a loopback address no phone can open")
 
-    @field_validator("url")
+    @field_validator("url", "public_url")
     @classmethod
-    def _url(cls, v: str) -> str:
+    def _url(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
         problem = check_http_url(v)
         if problem:
             raise ValueError(problem)
         return v.rstrip("/")
+
+    def rating_base(self) -> str:
+        """Where a slip's 好差评 QR code points (``<this>/r/<token>``); "" when no phone could open it."""
+        from urllib.parse import urlsplit
+
+        base = self.public_url or self.url
+        host = (urlsplit(base).hostname or "").lower()
+        return "" if host in ("localhost", "::1") or host.startswith("127.") else base
 
     @field_validator("token_file")
     @classmethod

@@ -1,5 +1,5 @@
 """好差评 endpoints: kiosks' ratings (``POST /api/v1/ratings``) and the public rating page behind the
-QR code of a 材料归还单 (``GET`` / ``POST /r/{token}``).
+QR code of a 材料归还单 or of a kiosk's slip for a help request (``GET`` / ``POST /r/{token}``).
 
 Contract (``kiosk/queue/API.md``): the kiosk endpoint needs the kiosk's token and answers 201 (200 for a
 replay). The page needs no login: the token in the link is the only key (192 random bits); it shows the
@@ -83,7 +83,7 @@ def _form(token: str, case: dict, error: str | None = None) -> HTMLResponse:
                      for s, name in SCORES.items())
     reasons = "".join(f"<label><input type='checkbox' name='reason' value='{k}'> {escape(v)}</label>"
                       for k, v in REASONS.items())
-    return _page("代办服务评价",
+    return _page("代办服务评价" if case.get("what", "case") == "case" else "帮办服务评价",
                  f"<p>{escape(case['site_name'])}<br>事项：{escape(case['matter_name'])}</p>",
                  f"<p class='error'>{escape(error)}</p>" if error else "",
                  f"<form method='post' action='/r/{escape(token)}'>{scores}"
@@ -107,7 +107,7 @@ async def rating_page(token: Token, request: Request, c: Ctx) -> HTMLResponse:
         return _page("找不到该评价链接", "<p>请核对回执上的二维码，或向工作人员咨询。</p>", status=404)
     if case["rated"] is not None:
         return _rated(case["rated"])
-    if case["state"] not in ("completed", "returned", "withdrawn"):
+    if not case["rateable"]:
         return _page("办结后可评价", f"<p>{escape(case['matter_name'])} 尚在办理中，办结后再扫码评价。</p>")
     return _form(token, case)
 

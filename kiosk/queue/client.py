@@ -103,14 +103,15 @@ class HelpQueueClient:
     def call_helper(self, kind: str, step: str, matter_id: str | None = None, matter_name: str | None = None,
                     ticket_no: str | None = None, priority: str = "normal", resident: dict | None = None,
                     *, visit_id: str | None = None, note: str | None = None, name_masked: str | None = None,
-                    materials: list[dict] | None = None) -> str:
+                    materials: list[dict] | None = None, rating_token: str | None = None) -> str:
         """Records a call for a helper and returns its request id at once (after the durable write).
 
         With ``visit_id``, pressing again during the same visit returns the visit's open request instead
         of creating a second one (until it is cancelled or finished). ``resident`` (name, id_number) is
         stored encrypted and dropped from the outbox as soon as the server has it (only a 代办 the resident
         agreed to hand over sends it). ``name_masked`` (张*) lets the helper find the resident without it;
-        ``materials`` are ``{"id", "name", "state", "required"}`` (``kiosk/queue/request_materials.py``).
+        ``materials`` are ``{"id", "name", "state", "required"}`` (``kiosk/queue/request_materials.py``);
+        ``rating_token`` is the one the resident's slip links to (``<public url>/r/<token>``, 好差评).
         """
         _check("kind", kind, REQUEST_KINDS)
         _check("step", step, STEPS)
@@ -125,6 +126,8 @@ class HelpQueueClient:
             body["name_masked"] = name_masked
         if materials is not None:
             body["materials"] = materials
+        if rating_token:
+            body["rating_token"] = rating_token
         request_id, created = self.outbox.enqueue_request(body, "/api/v1/requests", visit_id=visit_id)
         if created:
             self.forwarder.wake()

@@ -128,6 +128,7 @@ requests = Table(
     Column("resident_enc", LargeBinary, nullable=True),
     Column("resident_masked", String(64), nullable=True),
     Column("materials", Text, nullable=True),  # JSON: kiosk/queue/request_materials.py
+    Column("rating_token", String(48), nullable=True, unique=True),  # the kiosk slip's QR: /r/<token>
     Column("state", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),  # the resident pressed (kiosk clock, clamped)
     Column("received_at", UTCDateTime, nullable=False),

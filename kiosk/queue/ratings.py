@@ -9,7 +9,9 @@ Contract
   second rating of the same request is 409 ``already_rated``. The helper rated is the one who claimed it.
 - :meth:`RatingService.qr_rate` rates a case by its unguessable token (``cases.rating_token``, 192 random
   bits, printed as ``<public url>/r/<token>`` on the 材料归还单), once the case is completed, returned or
-  withdrawn; once per case. The agent is the helper rated. Both are ledger entries (``request.rated`` /
+  withdrawn; once per case. The agent is the helper rated. A help request is rated the same way by the
+  token its kiosk made and printed on the resident's slip (``requests.rating_token``), once the helpers
+  resolved it; once per request, whether at the kiosk or by the QR code. The claiming helper is rated. Both are ledger entries (``request.rated`` /
   ``case.rated``: the score, never the comment).
 - :func:`aggregate` gives the figures' ``ratings`` per site and per helper for a range (by rating time):
   ``n``, ``by_score``, ``unsatisfied`` (score ≤ 2), ``unsatisfied_share``, ``reasons`` (counts).
@@ -31,10 +33,11 @@ from kiosk.privacy import mask_phone, redact_text
 from kiosk.queue import store
 from kiosk.queue.auth import Principal, require_kiosk
 from kiosk.queue.errors import Conflict, Invalid, NotFound
-from kiosk.queue.models import cases, ratings, sites
+from kiosk.queue.models import cases, ratings, requests, sites
 from kiosk.queue.rating_codes import REASONS, SCORES, UNSATISFIED  # noqa: F401 - re-exported
 
 RATEABLE = ("completed", "returned", "withdrawn")
+REQUEST_RATEABLE = ("resolved",)  # as at the kiosk: the helper marked it resolved
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 MAX_SKEW = timedelta(hours=12)
 
@@ -93,7 +96,8 @@ class RatingService:
         return {"id": body.id, "request_id": values["request_id"], "score": body.score, "created": created}
 
     def case_by_token(self, token: str) -> dict | None:
-        """What the public page shows of the case: matter, site, state, and its rating if there is one."""
+        """What the public page shows of the case (or help request) behind ``token``: ``what`` (``case`` or
+        ``request``), matter, site, state, whether it can be rated now, and its rating if there is one."""
         if not token or len(token) > 48:
             return None
         with self.db.read() as conn:
@@ -101,17 +105,26 @@ class RatingService:
                                       cases.c.agent_id, sites.c.name.label("site_name"))
                                .join(sites, sites.c.code == cases.c.site_code)
                                .where(cases.c.rating_token == token)).mappings().first()
+            if row is not None:
+                rated = conn.execute(select(ratings.c.score).where(ratings.c.case_id == row["id"])).scalar()
+                return {**row, "what": "case", "rated": rated, "rateable": row["state"] in RATEABLE}
+            r = requests.c
+            row = conn.execute(select(r.id, r.site_code, r.matter_name, r.state, r.claimed_by.label("agent_id"),
+                                      sites.c.name.label("site_name"))
+                               .join(sites, sites.c.code == r.site_code)
+                               .where(r.rating_token == token)).mappings().first()
             if row is None:
                 return None
-            rated = conn.execute(select(ratings.c.score).where(ratings.c.case_id == row["id"])).scalar()
-        return {**row, "rated": rated}
+            rated = conn.execute(select(ratings.c.score).where(ratings.c.request_id == row["id"])).scalar()
+        return {**row, "matter_name": row["matter_name"] or "帮办服务", "what": "request", "rated": rated,
+                "rateable": row["state"] in REQUEST_RATEABLE and row["agent_id"] is not None}
 
     def qr_rate(self, token: str, score: int, reasons: list[str], comment: str | None) -> dict:
         """Rates the case behind ``token``; ``{"created": bool, "case": …}``; NotFound / Conflict / Invalid."""
         case = self.case_by_token(token)
         if case is None:
             raise NotFound("rating_token")
-        if case["state"] not in RATEABLE:
+        if not case["rateable"]:
             raise Conflict("rating_too_early", state=case["state"])
         if score not in SCORES or any(r not in REASONS for r in reasons):
             raise Invalid("rating_score")
@@ -122,11 +135,17 @@ class RatingService:
         now = self.clock()
         try:
             with self.db.write() as conn:
+                request = case["what"] == "request"
                 conn.execute(ratings.insert().values(
-                    id=str(uuid.uuid4()), site_code=case["site_code"], request_id=None, case_id=case["id"],
-                    helper_id=case["agent_id"], score=score, reasons=list(dict.fromkeys(reasons)), comment=comment,
-                    channel="qr", created_at=now, received_at=now))
-                if self.cases is not None:
+                    id=str(uuid.uuid4()), site_code=case["site_code"], request_id=case["id"] if request else None,
+                    case_id=None if request else case["id"], helper_id=case["agent_id"], score=score,
+                    reasons=list(dict.fromkeys(reasons)), comment=comment, channel="qr", created_at=now,
+                    received_at=now))
+                if request:
+                    store.add_event(conn, type_="request.rated", actor="resident:qr", at=now,
+                                    site_code=case["site_code"], escalated_to=None, request_id=case["id"],
+                                    data={"score": score})
+                elif self.cases is not None:
                     self.cases._event(conn, case["id"], case["site_code"], "case.rated", "resident:qr", now, score=score)
         except IntegrityError:  # rated at the same moment from another phone
             return {"created": False, "case": case}

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from kiosk.queue.errors import Conflict
 from kiosk.queue.request_materials import encode
 
-REQUEST_FIELDS = ("kind", "step", "matter_id", "matter_name", "ticket_no", "priority", "note")
+REQUEST_FIELDS = ("kind", "step", "matter_id", "matter_name", "ticket_no", "priority", "note", "rating_token")
 
 
 def clamp(at: datetime, received: datetime, skew: timedelta) -> datetime:

@@ -79,6 +79,9 @@ class RequestIn(KioskMessage):
     materials: list[MaterialIn] | None = Field(None, max_length=MAX_MATERIALS,
                                                description="the matter's materials and what the resident has")
     note: FreeText | None = Field(None, max_length=500, description="ID and phone numbers are masked when stored")
+    rating_token: str | None = Field(None, min_length=16, max_length=48, pattern=r"^[A-Za-z0-9_\-]+$",
+                                     description="made by the kiosk (192 random bits) and printed on its slip "
+                                     "as <public url>/r/<token>: the resident rates the request there (好差评)")
 
 
 class NoteIn(KioskMessage):

@@ -91,7 +91,7 @@ class QueueService(EventTx):
                 resident_enc=self.box.seal(resident.name, resident.id_number, resident.phone) if resident else None,
                 resident_masked=self.box.masked(resident.name, resident.id_number, resident.phone) if resident
                 else request_materials.masked_name(body.name_masked),
-                materials=request_materials.encode(body.materials),
+                materials=request_materials.encode(body.materials), rating_token=body.rating_token,
                 state=State.WAITING, created_at=created_at, received_at=now, updated_at=now,
                 escalation_level=0, version=1,
                 escalate_at=created_at + timedelta(seconds=site["escalate_after_s"]),

@@ -30,6 +30,8 @@ def call_helper(root) -> bool:
     takes a callback number, instead of a request nobody would answer now. False: call as usual."""
     controller = root.controller
     if controller.hours.closed() and root.sm.current not in ("manager", "hours"):
+        if root.sm.current != "start":  # during a visit: 上一步 leads back to where the resident was
+            root.screen("hours").came_from = root.sm.current
         root.go("hours")
         return True
     return False

@@ -11,6 +11,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
+from kiosk.terminal.result_view import done_text
 
 
 class DoneScreen(KioskScreen):
@@ -29,7 +30,8 @@ class DoneScreen(KioskScreen):
         self._cancel()
 
     def refresh(self) -> None:
-        self.body = self.controller.done_text()
+        callback = self.controller.hours.done_line()  # after hours: the callback left this visit
+        self.body = done_text(self.controller.visit, callback) if callback else self.controller.done_text()
         self._tick(0)
 
     def _cancel(self) -> None:

@@ -1,5 +1,6 @@
 """为企业办事: the enterprise's 统一社会信用代码 (checked by its GB 32100 check character) or "being
-founded", then one of the catalogue's enterprise matters, then 帮办 or 代办 (代办 suggested for matters
+founded"; a code in the hall's register shows the enterprise's name to confirm (是 / 不是: then a helper
+checks it); then one of the catalogue's enterprise matters, then 帮办 or 代办 (代办 suggested for matters
 marked ``proxy_recommended``); the 经办人 then identifies with their own ID card as in every visit."""
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets import nav  # noqa: F401
-from kiosk.screens.widgets.common import KButton, discard, discard_children
+from kiosk.screens.widgets.common import KButton, discard_children
+from kiosk.screens.widgets.handover import close_handover, open_handover
 from kiosk.visit.enterprise import CHARSET
 
 
@@ -59,7 +61,8 @@ class CodeKeypad(GridLayout):
 
 class EnterpriseScreen(KioskScreen):
     step = StringProperty("")
-    stage = StringProperty("code")  # code → matter → kind
+    stage = StringProperty("code")  # code → (name) → matter → kind
+    company = StringProperty("")  # the enterprise's name from the register (``name`` is the screen's)
     typed = StringProperty("")
     code = StringProperty("")  # the checked code ("" while founding)
     founding = BooleanProperty(False)
@@ -72,8 +75,22 @@ class EnterpriseScreen(KioskScreen):
     def grouped(text: str) -> str:
         return group_code(text)
 
+    def who_text(self, *_watched) -> str:
+        """The line under the title: the prompt or the problem, then the code (and name) chosen. The kv rule
+        passes the properties it depends on (``_watched``) so that it is re-evaluated when they change."""
+        if self.stage == "code":
+            return self.message or tr("access.enterprise.prompt")
+        if self.founding:
+            return tr("access.enterprise.founding")
+        # elderly: the code on a line of its own (wrapping never splits it)
+        code = group_code(self.code).replace(" ", "\u00a0")
+        line = tr("access.enterprise.code_line_tall" if THEME.elderly else "access.enterprise.code_line", code=code)
+        return line + ("\n" + tr("access.enterprise.name_line", name=self.company) if self.company and
+                       self.stage != "name" else "")
+
     def refresh(self) -> None:
         self.stage, self.typed, self.code, self.founding, self.message = "code", "", "", False, ""
+        self.company = ""
         self.matter_id, self.suggested = "", "assist"
         self._fill_matters()
 
@@ -92,11 +109,21 @@ class EnterpriseScreen(KioskScreen):
             self.message = problem
             self.controller.speak(problem)
             return
-        self.code, self.founding, self.stage = code, False, "matter"
+        self.company = self.controller.enterprise.name_of(code)
+        self.code, self.founding, self.stage = code, False, "name" if self.company else "matter"
+        if self.company:
+            self.controller.speak(tr("access.enterprise.is_it", name=self.company))
+
+    def confirm_name(self, yes: bool) -> None:
+        """是: the name goes on the request and the slips; 不是: a helper checks it against the 营业执照."""
+        if not yes:
+            self.company = ""
+        self.stage = "matter"
 
     def no_code(self) -> None:
         """企业开办: the enterprise has no code yet."""
         self.typed, self.code, self.founding, self.message, self.stage = "", "", True, "", "matter"
+        self.company = ""
 
     def _fill_matters(self) -> None:
         box = self.ids.matters
@@ -120,8 +147,8 @@ class EnterpriseScreen(KioskScreen):
     def back(self) -> None:
         if self.stage == "kind":
             self.stage = "matter"
-        elif self.stage == "matter":
-            self.stage = "code"
+        elif self.stage in ("matter", "name"):
+            self.stage, self.company = "code", ""
         else:
             self.home(bool(self.typed))
 
@@ -133,34 +160,20 @@ class EnterpriseScreen(KioskScreen):
         if kind == "proxy":
             self.ask_handover()
             return
-        self.controller.enterprise.start(kind, self.code, self.matter_id or None)
+        self.controller.enterprise.start(kind, self.code, self.matter_id or None, self.company)
         self.go("identify")
 
     def ask_handover(self) -> None:
-        from kiosk.screens.widgets.handover import HandoverNotice, hours_text
-
-        if self.notice is not None:
-            return
-        self.notice = HandoverNotice(hours=hours_text(self.controller.config.privacy.handover_identity_hours))
-        self.notice.bind(on_answer=lambda _w, yes: self.answer_handover(yes))
-        self.add_widget(self.notice)
-        self.controller.speak(self.notice.spoken())
+        open_handover(self, self.answer_handover)
 
     def answer_handover(self, yes: bool) -> None:
-        self.close_notice()
         if yes:
-            self.controller.enterprise.start("proxy", self.code, self.matter_id or None)
+            self.controller.enterprise.start("proxy", self.code, self.matter_id or None, self.company)
             self.controller.visit.agree_handover()
             self.go("identify")
 
-    def close_notice(self) -> None:
-        if self.notice is not None:
-            self.remove_widget(self.notice)
-            discard(self.notice)
-            self.notice = None
-
     def on_leave(self, *_args) -> None:
-        self.close_notice()
+        close_handover(self)
 
 
 load_kv(__file__)

@@ -1,5 +1,6 @@
 """After hours: when helpers are back, today's service hours, a callback number (checked, then shown
-masked) and the 12345 hotline. Reached from the start screen and from 呼叫帮办员 while the hall is closed."""
+masked) and the 12345 hotline. Reached from the start screen and from 呼叫帮办员 while the hall is closed
+(then 上一步 leads back to the visit's screen, whose texts say the call is recorded, nobody is coming)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class HoursScreen(KioskScreen):
     message_tone = StringProperty("muted")
     left = StringProperty("")  # the masked number once a callback was left
     closed = BooleanProperty(True)
+    came_from = StringProperty("")  # the visit's screen the call button was pressed on ("": the start)
 
     @staticmethod
     def grouped(text: str) -> str:
@@ -42,6 +44,12 @@ class HoursScreen(KioskScreen):
 
     def on_leave(self, *_args) -> None:
         self.typed = ""  # a phone number left behind is personal data
+        self.came_from = ""
+
+    def back(self) -> None:
+        """上一步: back to the visit's screen the call button was pressed on."""
+        if self.came_from:
+            self.go(self.came_from)
 
     def on_key(self, key: str) -> None:
         if key == "back":

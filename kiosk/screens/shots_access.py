@@ -5,11 +5,14 @@ Each is ``(name, options, steps)``; options go to the device port, except ``now`
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 ID_NUMBER = "11010519491231002X"  # born 1949-12-31: 65 or older on any date the screenshots run
 FRIDAY_EVENING = datetime(2026, 6, 5, 18, 0)  # after hours, back on Monday
 HOURS = {"access": {"hours": {"workday": ["08:30-12:00", "14:30-17:30"], "weekend": ["09:00-12:00"],
                               "note": "节假日急事请到一楼东侧值班窗口"}}, "now": FRIDAY_EVENING}
+REGISTER = {"access": {"enterprise_directory": str(Path(__file__).resolve().parents[1] / "config"
+                                                   / "enterprises_sample.csv")}}
 
 
 def scenarios() -> list:
@@ -57,6 +60,32 @@ def scenarios() -> list:
                 s.choose("business-startup")
         return steps
 
+    def after_hours_result(missing: bool = False, done: bool = False):
+        def steps(h):  # a 帮办 visit after hours: its call is recorded, nobody is on the way
+            h.start("assist")
+            h.type_id(ID_NUMBER)
+            h.choose_matter("pension-enrol")
+            first = h.material_rows()[0].material_id
+            h.mark_all("paper", {first: "missing"} if missing else None)
+            h.tap(h.screen("materials").ids.check)
+            h.settle()
+            if done:
+                c = h.controller  # a callback left from the result screen (no help queue here to send it)
+                c.hours.left, c.hours._left_visit = "138****5678", c.visit.visit_id
+                h.tap(h.screen("result").ids.done)
+                h.pump(4)
+        return steps
+
+    def enterprise_name(confirmed: bool):
+        def steps(h):
+            h.root.go("enterprise")
+            s = h.screen("enterprise")
+            h.keys(s.ids.keypad, "91421303MA4AP7TQ54")  # in the sample register
+            h.tap(s.ids.confirm)
+            if confirmed:
+                h.tap(s.ids.name_yes)
+        return steps
+
     return [
         ("30_green_channel", {}, green),
         ("31_green_channel_on", {}, green_on),
@@ -71,4 +100,9 @@ def scenarios() -> list:
         ("40_enterprise_code_wrong", {}, enterprise("code")),
         ("41_enterprise_matters", {}, enterprise("matter")),
         ("42_enterprise_proxy_suggested", {}, enterprise("kind")),
+        ("43_after_hours_result", HOURS, after_hours_result()),
+        ("44_after_hours_result_incomplete", HOURS, after_hours_result(missing=True)),
+        ("45_after_hours_done_callback", HOURS, after_hours_result(done=True)),
+        ("46_enterprise_name_confirm", REGISTER, enterprise_name(False)),
+        ("47_enterprise_name_confirmed", REGISTER, enterprise_name(True)),
     ]

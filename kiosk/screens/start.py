@@ -4,21 +4,19 @@
 
 from __future__ import annotations
 
-from kivy.clock import Clock
 from kivy.properties import StringProperty
 
 from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
-from kiosk.screens.widgets.common import discard
+from kiosk.screens.widgets.handover import close_handover, open_handover
 
 
 class StartScreen(KioskScreen):
     closed_notice = StringProperty("")  # after hours: when helpers are back (the callback entry shows)
     entry_text = StringProperty("")  # 绿色通道, or after hours 留下电话 (one line in elderly mode)
-    notice = None  # the HandoverNotice while it shows
-    _notice_timeout = None
+    notice = None  # the HandoverNotice while it shows (open_handover)
 
     def refresh(self) -> None:
         c = self.controller
@@ -39,35 +37,16 @@ class StartScreen(KioskScreen):
 
     def ask_handover(self) -> None:
         """The PIPL notice of 代办: agreeing starts the 代办 visit with the identity handed over."""
-        from kiosk.screens.widgets.handover import HandoverNotice, hours_text
-
-        if self.notice is not None:
-            return
-        self.notice = HandoverNotice(hours=hours_text(self.controller.config.privacy.handover_identity_hours))
-        self.notice.bind(on_answer=lambda _w, yes: self.answer_handover(yes))
-        self.add_widget(self.notice)
-        self._notice_timeout = Clock.schedule_once(lambda _dt: self.close_notice(),
-                                                   self.controller.config.ui.idle_timeout_s)
-        self.controller.speak(self.notice.spoken())
+        open_handover(self, self.answer_handover)
 
     def answer_handover(self, yes: bool) -> None:
-        self.close_notice()
         if yes:
             self.controller.start("proxy")
             self.controller.visit.agree_handover()
             self.go("identify")
 
-    def close_notice(self) -> None:
-        if self._notice_timeout is not None:
-            self._notice_timeout.cancel()
-            self._notice_timeout = None
-        if self.notice is not None:
-            self.remove_widget(self.notice)
-            discard(self.notice)
-            self.notice = None
-
     def on_leave(self, *_args) -> None:
-        self.close_notice()
+        close_handover(self)
 
     def toggle_elderly(self) -> None:
         self.controller.set_elderly(not THEME.elderly)

@@ -86,7 +86,7 @@ def build_controller(config, *, devices=None, queue=None, dispatch: Callable | N
     # pypinyin's dictionaries (~55 MB) never load into the kiosk
     threading.Thread(target=catalog.prepare_search, name="search-index", daemon=True).start()
     ui = config.ui
-    visit = Visit(catalog, SiteInfo.from_config(config), tickets=TicketIssuer.from_config(config),
+    visit = Visit(catalog, SiteInfo.from_config(config, queue=queue is not None), tickets=TicketIssuer.from_config(config),
                   clock=clock or time.monotonic, idle_timeout_s=ui.idle_timeout_s, countdown_s=ui.countdown_s,
                   elderly_factor=ui.elderly_timeout_factor, elderly=ui.elderly_mode_default,
                   capture_dir=config.privacy.capture_dir, help_wait_s=ui.help_wait_max_s, done_s=ui.done_return_s)

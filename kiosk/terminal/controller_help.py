@@ -80,7 +80,7 @@ class HelpMixin:
         rid = self.queue.call_helper(KIND_REQUEST.get(p.get("kind"), "call"), step, p.get("matter_id"),
                                      p.get("matter_name"), ticket, p.get("priority", "normal"), intent.resident,
                                      visit_id=p["visit_id"], note=note, name_masked=p.get("name_masked"),
-                                     materials=p.get("materials"))
+                                     materials=p.get("materials"), rating_token=p.get("rating_token"))
         self._request_ids[intent.request_id] = rid
         self.sent_requests.append(rid)
         self._poll_help(intent.request_id)

@@ -41,15 +41,16 @@ def check_phone(text: str) -> tuple[str, str | None]:
 
 
 def when_text(at: datetime | None, now: datetime) -> str:
-    """``今天 14:30`` / ``明天 08:30`` / ``10月8日（周四）08:30`` in the current language."""
+    """``今天 14:30`` / ``明天 08:30`` / ``10月8日（周四）08:30`` in the current language; its spaces do not
+    break (a label never leaves 明天 at a line's end and the time on the next)."""
     if at is None:
         return tr("access.hours.unknown_back")
     days = (at.date() - now.date()).days
     clock = at.strftime("%H:%M")
     if days in (0, 1, 2):
-        return tr(f"access.hours.day{days}", time=clock)
+        return tr(f"access.hours.day{days}", time=clock).replace(" ", "\u00a0")
     return tr("access.hours.date", month=at.month, day=at.day,
-              weekday=tr(f"access.hours.weekday{at.weekday()}"), time=clock)
+              weekday=tr(f"access.hours.weekday{at.weekday()}"), time=clock).replace(" ", "\u00a0")
 
 
 def periods_text(state: HoursState) -> str:
@@ -62,6 +63,11 @@ class AfterHours:
         self.hours = ServiceHours(hours_config)
         self.left: str = ""  # the masked number of the callback left this visit ("" = none)
         self._left_visit: str | None = None
+        controller.visit.helpers_away = self.away  # a request made now is recorded, nobody is on the way
+
+    def away(self) -> str | None:
+        """None while helpers are in; else when they are back in words (the visit's ``helpers_away``)."""
+        return self.back_text() if self.closed() else None
 
     def state(self) -> HoursState:
         return self.hours.state(self.now())
@@ -84,6 +90,11 @@ class AfterHours:
     def note(self) -> str:
         h = self.hours.hours
         return h.note if h is not None else ""
+
+    def done_line(self) -> str:
+        """The thank-you screen's line for a callback left this visit (``""``: none)."""
+        left = self.left_this_visit()
+        return tr("access.hours.done_callback", phone=left, back=self.back_text()) if left else ""
 
     def left_this_visit(self) -> str:
         """The masked number of this visit's callback request, or ""."""

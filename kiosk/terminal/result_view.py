@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from kiosk.i18n import tr
 from kiosk.terminal.views import MissingItem, ResultView
-from kiosk.terminal.where import where_text
+from kiosk.terminal.where import where_line, where_text
 from kiosk.visit import Kind, Visit
 
 
@@ -29,7 +29,10 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
         view.missing.append(MissingItem(n, m.name, m.source, how, visit.checked_by.get(m.id, "")))
     view.print_text, view.print_tone = _print_status(visit, view.working)
     view.notice_printed = r.all_printed("notice") if not r.complete else None
-    if r.complete:
+    away = visit.helpers_away() if visit.help.phase != "claimed" else None  # claimed: someone on duty comes
+    if away is not None:  # after hours: nobody is on the way; say what was recorded and when they are back
+        view.next_text = _after_hours_next(visit, kind, r.complete, away)
+    elif r.complete:
         view.next_text = tr(f"kiosk.result.next_{kind}")
         if visit.matter is not None:
             view.next_text += "\n" + where_text(visit)
@@ -44,18 +47,28 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
     return view
 
 
+def _after_hours_next(visit: Visit, kind: str, complete: bool, back: str) -> str:
+    if complete:  # where to come back to (the hall's queue line is left out: the windows are closed)
+        text = tr(f"access.hours.next_{kind}", back=back)
+        return text + ("\n" + tr("where.go", place=where_line(visit)) if visit.matter is not None else "")
+    return tr("access.hours.next_incomplete_called" if visit.help_request_id else "access.hours.next_incomplete",
+              back=back)
+
+
 def _print_status(visit: Visit, working: bool) -> tuple[str, str]:
     r = visit.result
     if working:
         return tr("kiosk.result.printing"), "ok"
+    away = visit.helpers_away() if visit.help.phase != "claimed" else None  # after hours: nobody comes now
     if r.complete:
         if r.no_ticket:
-            return tr("kiosk.result.no_ticket"), "error"
+            return (tr("access.hours.no_ticket", back=away) if away is not None else tr("kiosk.result.no_ticket")), "error"
         if r.state("ticket") == "failed":
             return tr("kiosk.result.paper_out"), "error"
         if visit.kind is Kind.PROXY:
             if r.state("authorization") == "failed":
-                return tr("kiosk.result.auth_failed"), "error"
+                return (tr("access.hours.auth_failed", back=away) if away is not None
+                        else tr("kiosk.result.auth_failed")), "error"
             return tr("kiosk.result.printed_proxy"), "ok"
         return tr("kiosk.result.printed_ticket"), "ok"
     if r.state("notice") == "failed":
@@ -88,11 +101,20 @@ def spell_number(number: str) -> str:
     return " ".join(number)
 
 
-def done_text(visit: Visit) -> str:
-    """The thank-you screen's reminder: what to take along; the 小票 only when one was printed."""
+def done_text(visit: Visit, callback: str = "") -> str:
+    """The thank-you screen's reminder: what to take along; the 小票 only when one was printed. After
+    hours: ``callback`` (the line of a callback number left this visit), else with a request of the visit
+    recorded (nobody on the way), that it waits for the helpers' return."""
     r = visit.result
     if r is not None and r.complete and r.all_printed("ticket"):
-        return tr("kiosk.done.body_ticket")
-    if r is not None and not r.complete and r.all_printed("notice"):
-        return tr("kiosk.done.body_notice")
-    return tr("kiosk.done.body")
+        text = tr("kiosk.done.body_ticket")
+    elif r is not None and not r.complete and r.all_printed("notice"):
+        text = tr("kiosk.done.body_notice")
+    else:
+        text = tr("kiosk.done.body")
+    away = visit.helpers_away() if visit.help_request_id and visit.help.phase != "claimed" else None
+    if callback:
+        text += "\n" + callback + "\n" + tr("access.hours.hotline")
+    elif away is not None:
+        text += "\n" + tr("access.hours.done_called", back=away)
+    return text

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from kiosk.catalog import Material, Matter
 from kiosk.i18n import tr
-from kiosk.printing.layout import Columns, Rule, Slip, Text, display_width
+from kiosk.printing.layout import QR, Columns, Rule, Slip, Text, display_width
 from kiosk.terminal.enterprise import enterprise_line
 from kiosk.visit import Visit
 from kiosk.visit.tickets import LOCAL_TZ
@@ -36,11 +36,12 @@ def material_form(material: Material, language: str = LANGUAGE) -> str:
     return t(f"form.{material.form}", copies=material.copies)
 
 
-def header(slip: Slip, visit: Visit, title: str, t: Callable[..., str]) -> None:
+def header(slip: Slip, visit: Visit, title: str, t: Callable[..., str], masked: bool = True) -> None:
+    """Hall and title; for 为企业办事 the enterprise (a 个体工商户's name ``masked`` unless the slip is signed)."""
     slip.add(Text(visit.site.site_name, align="center", bold=True),
              Text(title, size=2, align="center", bold=True), Rule())
     if visit.enterprise is not None:  # 为企业办事: every slip names the enterprise
-        slip.add(Text(enterprise_line(visit.enterprise, t.language), bold=True))
+        slip.add(Text(enterprise_line(visit.enterprise, t.language, masked), bold=True))
 
 
 def footer(slip: Slip, visit: Visit, t: Callable[..., str]) -> None:
@@ -68,3 +69,35 @@ def now_or(now: datetime | None) -> datetime:
 def body_size(visit: Visit) -> int:
     """The size of a slip's main text: 2 (twice as tall and wide) for a resident in elderly mode."""
     return 2 if visit.elderly else 1
+
+
+def rating_link(visit: Visit) -> str | None:
+    """The 好差评 page of the visit's help request (``<queue public url>/r/<token>``), or None: no request
+    with a token (none was made, or no queue is configured)."""
+    if visit.rating_token and visit.site.rating_base:
+        return f"{visit.site.rating_base}/r/{visit.rating_token}"
+    return None
+
+
+def rating(slip: Slip, visit: Visit, t: Callable[..., str], size: int = 4) -> bool:
+    """The QR code to rate the visit's help request, with what it is for; without one, a plain line saying
+    why there is none (no queue; no request; a request but no address phones reach: rate it at the kiosk)
+    and where to complain. True when the QR code was added."""
+    link = rating_link(visit)
+    if link:
+        slip.add(QR(link, size=size), Text(t("rate.qr"), align="center", size=body_size(visit)))
+        return True
+    where = visit.site.complaints or t("notice.hotline")
+    key = "rate.no_queue" if not visit.site.queue else "rate.at_kiosk" if visit.help_request_id else "rate.none"
+    slip.add(Text(t(key, where=where), size=body_size(visit)))
+    return False
+
+
+def next_text(visit: Visit, t: Callable[..., str]) -> str:
+    """What the resident does next, as the ticket says it; after hours (a request recorded, nobody on the
+    way) that the helpers take it when they are back."""
+    kind = visit.kind.value if visit.kind else "consult"
+    away = visit.helpers_away() if visit.help_request_id and visit.help.phase != "claimed" else None
+    if away is not None and kind != "consult":
+        return t("ticket.next.after_hours", back=away.replace("\u00a0", " "))  # paper: plain spaces (GBK)
+    return t(f"ticket.next.{kind}")

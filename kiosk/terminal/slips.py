@@ -16,8 +16,11 @@ Personal data on paper:
   expose it to anyone who finds the slip, and the agent verifies the original card at the handover
   (the form says so). The agent's name and number are left blank, to be written by hand.
 
-QR codes carry no personal data: ``BBDB1|T|<ticket_id>|<request id>`` on tickets and authorizations,
-``BBDB1|N|<site>|<matter id>|<missing ids>`` on notices.
+QR codes carry no personal data. On tickets, authorizations and notices of a visit with a help request
+(and a queue configured): the 好差评 page of that request, ``<queue.public_url>/r/<token>`` (the token made
+with the request and sent with it; the kiosk asks the same rating on screen), said so under the code.
+Without one the slip says plainly why there is nothing to rate by QR code and where to complain; a notice
+then carries ``BBDB1|N|<site>|<matter id>|<missing ids>`` for the staff, explained likewise.
 """
 
 from __future__ import annotations
@@ -25,8 +28,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kiosk.catalog import add_working_days
-from kiosk.i18n import tr
-from kiosk.printing.layout import QR, Columns, Cut, Feed, Rule, Slip, Text
+from kiosk.printing.layout import Columns, Cut, Feed, Rule, Slip, Text
 from kiosk.privacy import mask_id_number, mask_name
 from kiosk.terminal.slip_parts import (  # noqa: F401  (time_limit_text, material_form: re-exported)
     LANGUAGE,
@@ -35,7 +37,9 @@ from kiosk.terminal.slip_parts import (  # noqa: F401  (time_limit_text, materia
     footer,
     header,
     material_form,
+    next_text,
     now_or,
+    rating,
     texts,
     time_limit_text,
 )
@@ -68,10 +72,8 @@ def ticket(visit: Visit, *, paper_width_mm: int = 80, language: str = LANGUAGE,
     slip.add(Columns(t("time"), f"{issued:%Y-%m-%d %H:%M}"))
     if visit.site.location:
         slip.add(Columns(t("kiosk"), visit.site.location))
-    slip.add(Rule(), Text(t(f"ticket.next.{visit.kind.value if visit.kind else 'consult'}"), size=big))
-    if ticket_:
-        slip.add(QR(f"BBDB1|T|{ticket_.ticket_id}|{visit.help_request_id or ''}", size=5),
-                 Text(tr("where.qr", language=language), align="center"))
+    slip.add(Rule(), Text(next_text(visit, t), size=big))
+    rating(slip, visit, t, size=5)
     footer(slip, visit, t)
     return slip.add(Cut())
 
@@ -84,18 +86,18 @@ def authorization(visit: Visit, *, paper_width_mm: int = 80, language: str = LAN
     if matter is None:
         raise ValueError("the authorization needs a chosen matter; the visit has none")
     slip = Slip(width_mm=paper_width_mm, title="authorization")
-    header(slip, visit, t("auth.title"), t)
+    header(slip, visit, t("auth.title"), t, masked=False)  # signed under the enterprise's whole name
     slip.add(Text(t("auth.principal") + "：" + (identity.name if identity and identity.name else "________")),
              Text(t("auth.id_number") + "：" + (mask_id_number(identity.id_number) if identity else "")),
              Text(t("auth.id_checked")))
     blank(slip, t("auth.agent"))
     blank(slip, t("auth.agent_no"))
     slip.add(Rule(),
-             Text(t("auth.body", matter=matter.name, site=visit.site.site_name)),
+             Text(t("auth.body", matter=matter.name, site=visit.site.site_name), size=body_size(visit)),
              Columns(t("time_limit"), time_limit_text(matter, language)))
     if not matter.immediate:
         due = add_working_days(now_or(now).date(), int(matter.time_limit))
-        slip.add(Text(t("auth.due", date=f"{due:%Y年%m月%d日}")))
+        slip.add(Text(t("auth.due", date=f"{due:%Y年%m月%d日}"), size=body_size(visit)))
     slip.add(Text(t("auth.scope")), Text(t("auth.term")), Rule(),
              Text(t("auth.materials"), bold=True))
     have = visit.result.check.have if visit.result else visit.completeness().have
@@ -108,8 +110,8 @@ def authorization(visit: Visit, *, paper_width_mm: int = 80, language: str = LAN
     slip.add(Feed(1), Text(t("date") + "：______年____月____日"))
     ticket_ = visit.result.ticket if visit.result else None
     if ticket_:
-        slip.add(Columns(t("ticket_no"), ticket_.number),
-                 QR(f"BBDB1|T|{ticket_.ticket_id}|{visit.help_request_id or ''}", size=4))
+        slip.add(Columns(t("ticket_no"), ticket_.number))
+    rating(slip, visit, t)
     slip.add(Columns(t("printed_at"), f"{now_or(now):%Y-%m-%d %H:%M}"))
     footer(slip, visit, t)
     return slip.add(Cut())

@@ -20,6 +20,7 @@ from kiosk.terminal.slip_parts import (
     header,
     material_form,
     now_or,
+    rating,
     texts,
     time_limit_text,
 )
@@ -74,8 +75,10 @@ def notice(visit: Visit, *, paper_width_mm: int = 80, language: str = LANGUAGE,
         slip.add(Columns(t("notice.informant"), helper))
     slip.add(Columns(t("date"), f"{now_or(now):%Y年%m月%d日}"),
              Text(t("notice.complaints", where=visit.site.complaints or t("notice.hotline"))))
-    ids = ",".join(m.id for m in check.missing)
-    slip.add(QR(f"BBDB1|N|{visit.site.site_code}|{matter.id}|{ids}", size=4))
+    if not rating(slip, visit, t):  # no request to rate: the code tells the staff what is missing
+        ids = ",".join(m.id for m in check.missing)
+        slip.add(QR(f"BBDB1|N|{visit.site.site_code}|{matter.id}|{ids}", size=4),
+                 Text(t("rate.notice_qr"), align="center"))
     footer(slip, visit, t)
     return slip.add(Cut())
 

@@ -70,6 +70,7 @@ class Visit(Materials, Outcome, HelpRequests, Handover, Rating, DeviceState, Idl
         self.captures: dict[str, list[Any]] = {}  # material id → captured images (ndarray / bytearray / doc)
         self.result: Result | None = None
         self.help_request_id: str | None = None
+        self.rating_token: str | None = None  # 好差评 by the slip's QR code: sent with the request, printed
         self._ticket: Ticket | None = None  # kept when going back, so one visit never takes two numbers
         self.help = HelpStatus()
         self._temp_files: list[Path] = []

@@ -47,7 +47,8 @@ def validate_credit_code(text: str) -> str:
 @dataclass(frozen=True)
 class Enterprise:
     """The enterprise of a 为企业办事 visit. ``code`` is empty while it is being founded (企业开办);
-    ``name`` may be empty (a helper checks it against the 营业执照: there is no Chinese input here)."""
+    ``name`` is the one the 经办人 confirmed from the hall's register (``access.enterprise_directory``), or
+    empty: a helper checks it against the 营业执照 (there is no Chinese input here)."""
 
     code: str = ""
     name: str = ""
@@ -56,6 +57,20 @@ class Enterprise:
     def founding(self) -> bool:
         return not self.code
 
-    def label(self, unnamed: str, founding: str) -> str:
+    @property
+    def individual(self) -> bool:
+        """个体工商户 (code ``92…``): the name is often the owner's own (张三小吃店), so it is personal data."""
+        return self.code.startswith("92")
+
+    def shown_name(self, masked: bool = False) -> str:
+        """The name, for a 个体工商户 with ``masked`` as ``曾都**小吃店`` (first 2 and last 3 characters kept)."""
+        name = self.name
+        if not (masked and self.individual and name):
+            return name
+        if len(name) <= 5:
+            return name[0] + "*" * (len(name) - 1)
+        return name[:2] + "**" + name[-3:]
+
+    def label(self, unnamed: str, founding: str, masked: bool = False) -> str:
         """One line for slips and notes: the name (or ``unnamed``) and the code (or ``founding``)."""
-        return f"{self.name or unnamed}（{self.code or founding}）"
+        return f"{self.shown_name(masked) or unnamed}（{self.code or founding}）"

@@ -9,7 +9,9 @@ visit's ``site``, ``step``, ``kind``, ``matter``, ``result``, ``identity``, ``el
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -51,7 +53,12 @@ class HelpRequests:
     """Calling a helper from any step; replays of the button never create a second request."""
 
     help_request_id: str | None
+    rating_token: str | None
     help: HelpStatus
+    # After hours (错时、延时): None while helpers are in, else when they are back in words (``明天 08:30``).
+    # The terminal sets it (kiosk/terminal/hours.py); a request made while they are away is recorded, but
+    # nobody is on the way unless someone on duty claims it.
+    helpers_away: Callable[[], str | None] = staticmethod(lambda: None)
 
     @property
     def helper_eta_s(self) -> float | None:
@@ -59,7 +66,10 @@ class HelpRequests:
 
     @property
     def helper_coming(self) -> bool:
-        return self.help_request_id is not None and self.help.coming
+        """A helper is on the way: a request is open and either claimed, or waiting while helpers are in."""
+        if self.help_request_id is None or not self.help.coming:
+            return False
+        return self.help.phase == "claimed" or self.helpers_away() is None
 
     def request_payload(self) -> dict:
         """What a help request carries: kiosk, site, step, matter so far, the materials' state; the name
@@ -75,6 +85,7 @@ class HelpRequests:
             "priority": request_priority(self.priority, self.elderly),
             "enterprise": (self.enterprise.code, self.enterprise.name) if self.enterprise else None,
             "materials": self.materials_brief(),
+            "rating_token": self.rating_token,
         }
 
     def _helper(self, reason: str) -> list[Intent]:
@@ -82,6 +93,8 @@ class HelpRequests:
         if self.help_request_id is not None:
             return []
         self.help_request_id = uuid.uuid4().hex
+        if self.site.queue and self.site.rating_base:  # the slip's QR code rates this request (好差评)
+            self.rating_token = secrets.token_urlsafe(24)
         self.help = HelpStatus("sending")
         return [CallHelper(self.help_request_id, reason, self.request_payload(),  # type: ignore[arg-type]
                            self.handover_identity())]

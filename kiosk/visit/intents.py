@@ -20,12 +20,15 @@ class SiteInfo:
     help_desk: str = ""  # where the 帮办代办 window is
     complaints: str = ""  # where to complain (监督电话); empty: the 12345 hotline
     windows: tuple[tuple[str, str], ...] = ()  # (department, this hall's window or area)
+    queue: bool = False  # a help-queue client runs: requests reach the helpers
+    rating_base: str = ""  # the queue server's address phones reach (its /r/<token> page); "": none
 
     @classmethod
-    def from_config(cls, config) -> SiteInfo:  # config: kiosk.config.settings.KioskConfig
+    def from_config(cls, config, queue: bool = False) -> SiteInfo:  # config: kiosk.config.settings.KioskConfig
         s = config.site
+        rating = config.queue.rating_base() if queue else ""
         return cls(config.kiosk_id, s.code, s.name, s.level, s.address, s.phone, config.location,
-                   s.help_desk, s.complaints, tuple(s.windows.items()))
+                   s.help_desk, s.complaints, tuple(s.windows.items()), queue, rating)
 
 
 @dataclass(frozen=True)

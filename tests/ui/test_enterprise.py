@@ -2,12 +2,17 @@
 character, the catalogue's enterprise matters are offered with 代办 suggested where recommended, the
 经办人 identifies with their own card, and the help request and every slip name the enterprise."""
 
+from pathlib import Path
+
 import pytest
 
 from kiosk.visit.enterprise import InvalidCreditCode, check_character, validate_credit_code
 from tests.ui.kit import ID_NUMBER, requests
 
 CODE = "91350100M000100Y43"  # a published valid example
+SAMPLE = Path(__file__).resolve().parents[2] / "kiosk" / "config" / "enterprises_sample.csv"
+INDIVIDUAL = "92421303MA4B1C2D3K"  # a 个体工商户 in the sample register
+COMPANY = "91421303MA4AP7TQ54"
 
 
 @pytest.mark.parametrize("code", [CODE, "91110000600037341L", "91420000177570439L"])
@@ -92,3 +97,63 @@ def test_a_company_being_founded_goes_on_without_a_code(make):
     h.pump(6)
     assert h.current == "matter"  # no matter chosen yet: the full list
     assert h.controller.visit.enterprise is not None and h.controller.visit.enterprise.founding
+
+
+def test_a_code_in_the_halls_register_shows_the_name_to_confirm_and_the_slips_carry_it(window):
+    from kiosk.config.settings import parse_config
+    from kiosk.queue.client import HelpQueueClient
+    from kiosk.screens.harness import Harness
+    from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
+    from kiosk.terminal import slips
+
+    base = shot_config(make_env()).model_dump(mode="json")
+    base["access"]["enterprise_directory"] = str(SAMPLE)
+    cfg = parse_config(base, "<ui-test>")
+    client = HelpQueueClient(cfg, poll_interval_s=0.2)
+    h = Harness(cfg, ShotDevices(), client, voice=ShotVoice())
+    h.queue = client
+    try:
+        h.tap(h.screen("start").ids.enterprise)
+        s = h.screen("enterprise")
+        h.keys(s.ids.keypad, INDIVIDUAL)
+        h.tap(s.ids.confirm)
+        assert s.stage == "name" and s.ids.found_name.text == "曾都区张记热干面馆"
+        h.tap(s.ids.name_yes)
+        assert s.stage == "matter" and "曾都区张记热干面馆" in s.ids.who.text and s.ids.name_note.text == ""
+        h.press("企业开办")
+        h.tap(s.ids.assist)
+        assert h.controller.visit.enterprise.name == "曾都区张记热干面馆"
+        h.type_id(ID_NUMBER)
+        h.pump(6)
+        h.press("呼叫")
+        h.settle()
+        assert "曾都区张记热干面馆" in requests(h)[0].body["note"]  # the helper gets the whole name
+        h.mark_all("paper")
+        h.press("检查材料")
+        h.settle()
+        ticket = slips.build("ticket", h.controller.visit).to_text()
+        assert "曾都**干面馆" in ticket and "张记" not in ticket  # a 个体工商户's name is masked on paper
+    finally:
+        h.close()
+        h.queue.stop()
+
+
+def test_not_this_enterprise_leaves_the_name_to_a_helper(make, tmp_path):
+    from kiosk.terminal.enterprise import load_directory
+
+    assert load_directory(SAMPLE)[COMPANY] == "湖北随州编钟文化传媒有限公司"
+    broken = tmp_path / "e.csv"
+    broken.write_text("统一社会信用代码,企业名称\n91421303MA4AP7TQ55,错的代码\n\n" + COMPANY + ",某公司\n", "utf-8")
+    assert load_directory(broken) == {COMPANY: "某公司"}  # a code failing its check is skipped
+    h = make()
+    h.controller.enterprise.directory = load_directory(SAMPLE)
+    h.tap(h.screen("start").ids.enterprise)
+    s = h.screen("enterprise")
+    h.keys(s.ids.keypad, COMPANY)
+    h.tap(s.ids.confirm)
+    assert s.stage == "name"
+    h.tap(s.ids.name_no)
+    assert s.stage == "matter" and s.company == "" and "营业执照" in s.ids.name_note.text
+    h.press("企业开办")
+    h.tap(s.ids.assist)
+    assert h.controller.visit.enterprise.name == "" and h.controller.visit.enterprise.code == COMPANY

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from kiosk.devices.base import Backoff
-from kiosk.devices.camera import synth
+from kiosk.devices.camera import synth, synth_empty
 from kiosk.devices.camera.source import IMAGE_SUFFIXES, OpenCvCamera
 
 SCENARIOS = ("page", "no_page", "moving", "blurred", "glare", "dark", "lost")
@@ -95,7 +95,7 @@ class ScenarioPlayer:
             return image
         name = "page" if self.scenario == "lost" else self.scenario
         if name == "no_page":
-            return self._cached(("desk", i % 2), lambda: synth.no_page("desk", self.seed * 7 + i % 2,
+            return self._cached(("desk", i % 2), lambda: synth_empty.no_page("desk", self.seed * 7 + i % 2,
                                                                           self.width, self.height))
         if name == "moving":
             scene = self._scene(0)

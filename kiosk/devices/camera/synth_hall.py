@@ -162,7 +162,7 @@ def hall_no_page(kind: str, seed: int, width: int = 1280, height: int = 720) -> 
                 cv2.fillConvexPoly(img, note.astype(np.int32), (120.0, 235.0, 250.0))
     s = synth.Scene(width=w, height=h, noise=float(rng.uniform(1, 6)), gradient=float(rng.uniform(0, 0.4)),
                     blur=float(rng.uniform(0, 1.5)), seed=seed)
-    synth._finish(img, s, rng)
+    synth.finish(img, s, rng)
     if rng.random() < 0.3:
         shadow = HallScene(s, float(rng.uniform(0.15, 0.45)))
         img = _shade(img, shadow, rng)

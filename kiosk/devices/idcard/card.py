@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -127,16 +128,21 @@ class IdCard:
         """A JSON-ready dict: the fields of ``kiosk devices read-id --json``.
 
         Always: card_type, name, gender, ethnicity, birth_date, address, id_number_masked, issuer,
-        valid_from, valid_until (``YYYY-MM-DD`` or ``长期``); the full ``id_number`` (and an unmasked
-        ``pass_number``) only with ``reveal``. Type-specific keys appear only on the types that have them.
+        valid_from, valid_until (``YYYY-MM-DD`` or ``长期``). Without ``reveal`` the name, address and
+        birth date are masked (``张*``, ``北京市东城区****``, ``1990-**-**``) like every other number; the full
+        ``id_number`` (and unmasked ``pass_number``) only with ``reveal``. Type-specific keys appear only on
+        the types that have them.
         """
+        def keep(value: str, mask: Callable[[str], str]) -> str:
+            return value if reveal else mask(value)
+
         out: dict[str, object] = {
             "card_type": self.card_type.value,
-            "name": self.name,
+            "name": keep(self.name, mask_name),
             "gender": self.gender,
             "ethnicity": self.ethnicity,
-            "birth_date": self.birth_date.isoformat(),
-            "address": self.address,
+            "birth_date": self.birth_date.isoformat() if reveal else f"{self.birth_date.year}-**-**",
+            "address": keep(self.address, mask_address),
             "id_number_masked": mask_id_number(self.id_number),
             "issuer": self.issuer,
             "valid_from": self.valid_from.isoformat(),
@@ -147,12 +153,12 @@ class IdCard:
         if self.ethnicity_code:
             out["ethnicity_code"] = self.ethnicity_code
         if self.appended_address:
-            out["appended_address"] = self.appended_address
+            out["appended_address"] = keep(self.appended_address, mask_address)
         if self.card_type is CardType.HK_MO_TW:
             out["pass_number"] = self.pass_number if reveal else mask_id_number(self.pass_number)
             out["issue_count"] = self.issue_count
         if self.card_type in (CardType.FOREIGN_2017, CardType.FOREIGN_2023):
-            out["english_name"] = self.english_name
+            out["english_name"] = keep(self.english_name, mask_name)
             out["nationality"] = self.nationality
         if self.card_type is CardType.FOREIGN_2017:
             out["card_version"] = self.card_version

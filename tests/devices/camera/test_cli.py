@@ -9,7 +9,7 @@ import zlib
 import cv2
 import numpy as np
 
-from kiosk.devices.camera import synth
+from kiosk.devices.camera import synth, synth_empty
 
 
 def _kiosk(*args, timeout=120):
@@ -19,7 +19,7 @@ def _kiosk(*args, timeout=120):
 def test_detect_document_json_lines_with_corners_quality_and_errors(tmp_path, write_png):
     page, truth = synth.render(synth.Scene(background="wood", cover=0.3, angle=12, tilt=0.05, seed=21))
     dark, _ = synth.render(synth.Scene(background="grey_texture", cover=0.3, angle=-8, light=0.3, seed=22))
-    files = [write_png("page.png", page), write_png("empty.png", synth.no_page("desk", 3)),
+    files = [write_png("page.png", page), write_png("empty.png", synth_empty.no_page("desk", 3)),
              tmp_path / "notes.txt", write_png("dark.png", dark)]
     files[2].write_text("not a photo")
     out = tmp_path / "pages"

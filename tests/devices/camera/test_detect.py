@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from kiosk.devices.camera import synth
+from kiosk.devices.camera import synth, synth_empty
 from kiosk.devices.camera.detect import detect_page, order_corners
 
 
@@ -23,10 +23,10 @@ def test_finds_the_page_on_a_varied_synthetic_set(page_set):
     assert len(misses) <= 0.05 * len(page_set), misses
 
 
-@pytest.mark.parametrize("kind", synth.NO_PAGE_KINDS)
+@pytest.mark.parametrize("kind", synth_empty.NO_PAGE_KINDS)
 def test_reports_no_page_on_frames_without_one(kind):
     for seed in range(6):
-        frame = synth.no_page(kind, 500 + seed)
+        frame = synth_empty.no_page(kind, 500 + seed)
         found = detect_page(frame)
         assert found is None, (kind, seed, found)
 
@@ -111,7 +111,7 @@ def test_a_dark_printed_card_is_a_document_but_a_plain_dark_quad_is_not():
     found = detect_page(frame)
     assert found is not None and _within(found.corners, truth, frame)
     for seed in range(6):  # tablets, keyboards, closed booklets: dark, plain quads
-        assert detect_page(synth.no_page("dark_object", 900 + seed)) is None
+        assert detect_page(synth_empty.no_page("dark_object", 900 + seed)) is None
 
 
 @pytest.mark.parametrize("kind", ["hands", "phone", "tablet", "keyboard", "wallet", "desk_things"])

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from kiosk.devices.camera import synth
+from kiosk.devices.camera import synth, synth_empty
 from kiosk.devices.camera.quality import QualitySettings, assess, problem_reason
 from kiosk.devices.camera.warp import guess_kind, warp_page
 from kiosk.i18n import say
@@ -48,7 +48,7 @@ def test_thresholds_are_settings():
 
 
 def test_no_page_is_a_problem_measured_on_the_whole_frame():
-    q = assess(synth.no_page("desk", 3), None)
+    q = assess(synth_empty.no_page("desk", 3), None)
     assert q.problems[0] == "no_page" and q.as_dict()["ok"] is False
 
 

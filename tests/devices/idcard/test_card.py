@@ -13,6 +13,7 @@ from kiosk.devices.idcard.card import LONG_TERM, CardType, IdCard, PhotoDecoder,
 from kiosk.devices.idcard.codes import ETHNICITIES, ethnicity_code, ethnicity_name, gender_name
 from kiosk.devices.idcard.identities import IDENTITIES
 from kiosk.devices.idcard.layout import CardDataError, encode_text, parse_appended_address, parse_text
+from kiosk.privacy import mask_address, mask_name
 
 JSON_KEYS = {"card_type", "name", "gender", "ethnicity", "birth_date", "address", "id_number_masked", "issuer",
              "valid_from", "valid_until"}
@@ -89,7 +90,7 @@ def test_foreign_2023_without_chinese_name_uses_the_english_one() -> None:
     english = "MONTGOMERY-WHITTAKER, ALEXANDRA ELIZABETH"
     card = dataclasses.replace(IDENTITIES["foreign_2023"], name=english, english_name=english)
     parsed = parse_text(encode_text(card))
-    assert parsed.name == english and parsed.english_name == english and parsed.as_json()["name"] == english
+    assert parsed.name == english and parsed.english_name == english and parsed.as_json(reveal=True)["name"] == english
 
 
 def test_foreign_2017_without_chinese_name_uses_the_english_one() -> None:
@@ -184,9 +185,13 @@ def test_as_json_keys_and_reveal() -> None:
     card = IDENTITIES["zhang_san"]
     data = card.as_json()
     assert set(data) >= JSON_KEYS and "id_number" not in data
-    assert data["birth_date"] == "1990-03-07" and data["valid_until"] == "2035-06-01"
-    assert card.id_number not in json.dumps(data, ensure_ascii=False)
-    assert card.as_json(reveal=True)["id_number"] == card.id_number
+    assert data["birth_date"] == "1990-**-**" and data["valid_until"] == "2035-06-01"
+    assert (data["name"], data["address"]) == (mask_name(card.name), mask_address(card.address))
+    for secret in (card.id_number, card.name, card.address, "1990-03-07"):
+        assert secret not in json.dumps(data, ensure_ascii=False)
+    revealed = card.as_json(reveal=True)
+    assert (revealed["id_number"], revealed["name"], revealed["address"], revealed["birth_date"]) == (
+        card.id_number, card.name, card.address, "1990-03-07")
     assert IDENTITIES["elder_long_term"].as_json()["valid_until"] == "长期"
     assert IDENTITIES["hk_resident"].as_json()["pass_number"] != "H12345678"
 
