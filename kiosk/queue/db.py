@@ -20,7 +20,9 @@ Contract
 - :meth:`Database.raw_write` (SQLite only) is the same write transaction on the writer's plain
   ``sqlite3`` connection, for the hot paths (see :mod:`kiosk.queue.store_raw`).
   :meth:`Database.raw_read` is a pooled plain connection for one-statement reads on those paths.
-- :meth:`Database.read` yields a connection for reads (deferred transaction, rolled back on exit).
+- :meth:`Database.read` yields a connection for reads: on SQLite a deferred transaction rolled back on
+  exit; on PostgreSQL autocommit (each statement its own snapshot, as READ COMMITTED gives anyway,
+  without the BEGIN and ROLLBACK round trips), or a transaction when asked (``transaction=True``).
 """
 
 from __future__ import annotations
@@ -72,7 +74,9 @@ class Database:
                 raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
             self.engine = self._sqlite_engine(pool_size, sqlite_synchronous.upper())
         else:
-            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+            # No ping per checkout (a round trip each time): a connection found dead when used fails that
+            # one request, and the pool then drops every connection older than it (PostgreSQL restarted).
+            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600,
                                         hide_parameters=True)  # errors in logs never carry personal data
 
     def _sqlite_engine(self, pool_size: int, synchronous: str) -> Engine:
@@ -160,8 +164,11 @@ class Database:
             proxy.close()
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
+    def read(self, transaction: bool = False) -> Iterator[Connection]:
+        """``transaction``: on PostgreSQL too (one snapshot; what server-side cursors need)."""
         with self.engine.connect() as conn:
+            if self.is_postgres and not transaction:  # each statement on its own (as READ COMMITTED would see it anyway):
+                conn.execution_options(isolation_level="AUTOCOMMIT")  # no BEGIN, no ROLLBACK round trips
             yield conn
 
     def migrate(self) -> str:

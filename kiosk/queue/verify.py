@@ -185,6 +185,10 @@ def verify(conn: Connection, site: str | None = None, anchors: dict[int, str] | 
     """Every site's chain (or ``site``'s); ``anchors`` ``{seq: hash}`` are checked for ``site`` only.
     One pass over each table in id order, merged by time: entries of a site come in (nearly) chain order,
     so only a handful wait at a time, whatever the ledger's size."""
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":  # PostgreSQL's quick reads:
+        if conn.in_transaction():  # the rows are streamed by a server-side cursor, which needs a transaction
+            conn.commit()
+        conn.execution_options(isolation_level="READ COMMITTED")
     sites = [site] if site else ledger_sites(conn)
     walks = {s: _Walk(s, (anchors or {}) if site else {}) for s in sites}
     for _, _, _, log, row in heapq.merge(_stream(conn, "events", site), _stream(conn, "case_events", site)):
