@@ -185,7 +185,7 @@ def verify(conn: Connection, site: str | None = None, anchors: dict[int, str] | 
     """Every site's chain (or ``site``'s); ``anchors`` ``{seq: hash}`` are checked for ``site`` only.
     One pass over each table in id order, merged by time: entries of a site come in (nearly) chain order,
     so only a handful wait at a time, whatever the ledger's size."""
-    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":  # PostgreSQL's quick reads:
+    if conn.dialect.name == "postgresql" and conn.connection.dbapi_connection.autocommit:  # (Database.read)
         if conn.in_transaction():  # the rows are streamed by a server-side cursor, which needs a transaction
             conn.commit()
         conn.execution_options(isolation_level="READ COMMITTED")
