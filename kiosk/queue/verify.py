@@ -10,8 +10,9 @@ Contract
 - :func:`anchor` is the hash of a site's last entry written before the end of a China day: printed on
   the daily report, it lets an auditor later prove the day was not rewritten (``--anchor SEQ:HASH``).
 - One pass over each table in id order (the primary key: the hot path pays for no extra index), merged by
-  time; within a table a site's entries come in chain order (appends are serialised: SQLite's one writer,
-  PostgreSQL's advisory lock), so only a few entries of a site wait for their turn and memory stays flat.
+  time; within a table a site's entries come in chain order or nearly (SQLite's one writer; on PostgreSQL
+  ids follow the transactions' ids and chain numbers the order the site's head was locked in, a few apart
+  at most), so only a few entries of a site wait for their turn and memory stays flat.
 """
 
 from __future__ import annotations
