@@ -57,17 +57,7 @@ class HoursScreen(KioskScreen):
             self.go(self.came_from)
 
     def on_key(self, key: str) -> None:
-        if key == "back":
-            self.typed = self.typed[:-1]
-        elif key == "clear":
-            self.typed = ""
-        elif key == "enter":
-            self.submit()
-            return
-        elif key.isdigit() and len(self.typed) < 12:
-            self.typed += key
-        if self.message_tone == "error":
-            self.message, self.message_tone = "", "muted"
+        keypads.type_key(self, key, lambda typed, k: k.isdigit() and len(typed) < 12)  # mobile or with area code
 
     def submit(self) -> None:
         problem = self.controller.hours.leave_callback(self.typed)
