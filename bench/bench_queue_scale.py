@@ -214,20 +214,34 @@ def throughput_process(port: int, world: dict, seconds: float, workers: int, gat
     out.put(asyncio.run(throughput("127.0.0.1", port, world, seconds, workers, gate=gate)))
 
 
-def throughput_run(ports: list[int], world: dict, args) -> dict:
+def throughput_run(ports: list[int], world: dict, args, pids: list[int]) -> dict:
     gate, out = mp.Event(), mp.Queue()
     procs = [mp.Process(target=throughput_process, args=(p, world, args.seconds, args.workers // len(ports), gate, out))
              for p in ports]
     for p in procs:
         p.start()
     time.sleep(3)  # each client encodes its requests first
+    cpu0 = sum(cpu_seconds(p) for p in pids)
     gate.set()
+    time.sleep(args.seconds * 0.7)
+    health = [_health(port) for port in ports]  # the servers' own view: loop lag, CPU share
     results = [out.get(timeout=args.seconds + 120) for _ in procs]
+    cpu = sum(cpu_seconds(p) for p in pids) - cpu0
     for p in procs:
         p.join(timeout=30)
     created, claimed = sum(r["created"] for r in results), sum(r["claimed"] for r in results)
-    return {"created": created, "claimed": claimed, "ops": created + claimed,
-            "errors": sum(r["total"]["errors"] for r in results), "load": os.getloadavg()[0]}
+    ops = created + claimed
+    seconds = max(r["seconds"] for r in results)
+    return {"created": created, "claimed": claimed, "ops": ops, "health": health,
+            "errors": sum(r["total"]["errors"] for r in results), "load": os.getloadavg()[0],
+            "cpu": cpu / seconds, "cpu_per_op_ms": cpu / (ops * seconds) * 1000 if ops else float("nan")}
+
+
+def _print_throughput(run: int, t: dict) -> None:
+    print(f"run {run + 1}: throughput {t['created']:.0f} creations/s + {t['claimed']:.0f} claims/s = "
+          f"{t['ops']:.0f}/s (errors {t['errors']}); server CPU {t['cpu'] * 100:.0f}% of one core, "
+          f"{t['cpu_per_op_ms']:.2f} ms per creation or claim; load average {t['load']:.1f}; servers' /healthz "
+          f"{'; '.join(t['health'])}", flush=True)
 
 
 def main() -> int:
@@ -274,10 +288,8 @@ def main() -> int:
             ports, pids = [p for _, p in procs], [proc.pid for proc, _ in procs]
             for run in range(args.runs):
                 if args.only_throughput:
-                    t = throughput_run(ports, world, args)
-                    tp_runs.append(t)
-                    print(f"run {run + 1}: throughput {t['created']:.0f} creations/s + {t['claimed']:.0f} claims/s = "
-                          f"{t['ops']:.0f}/s (errors {t['errors']}); load average {t['load']:.1f}", flush=True)
+                    tp_runs.append(throughput_run(ports, world, args, pids))
+                    _print_throughput(run, tp_runs[-1])
                     continue
                 r = latency_run(ports, pids, world, args)
                 lat_runs.append(r)
@@ -288,10 +300,8 @@ def main() -> int:
                       f"({r['cpu_per_frame_us']:.0f} us per delivered event); load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
                       f"{r['server_resyncs']:.0f} resyncs; servers' /healthz {'; '.join(r['health'])}", flush=True)
                 if args.throughput:
-                    t = throughput_run(ports, world, args)
-                    tp_runs.append(t)
-                    print(f"run {run + 1}: throughput {t['created']:.0f} creations/s + {t['claimed']:.0f} claims/s = "
-                          f"{t['ops']:.0f}/s (errors {t['errors']}); load average {t['load']:.1f}", flush=True)
+                    tp_runs.append(throughput_run(ports, world, args, pids))
+                    _print_throughput(run, tp_runs[-1])
     finally:
         for proc, _ in procs:
             proc.terminate()

@@ -79,6 +79,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
             await context.streams.stop()
             if context.listener is not None:
                 context.listener.stop()
+                context.queue.publisher.close()  # (PgPublisher: its NOTIFY connection)
             if context.passwords is not None:
                 context.passwords.close()
             context.db.dispose()
