@@ -104,6 +104,10 @@ def transitions(h, rounds: int) -> dict[str, list[float]]:
         add("matter → department list", timed_tap(h, h.button(matter.department, m)))
         h.pump(6)
         found = [b for b in m.ids.item_box.children if getattr(b, "matter_id", None) == mid]
+        while not found and m.page < m.pages - 1:  # elderly mode shows fewer a page: turn (untimed)
+            h.tap(m.ids.pager.children[0])  # 下一页
+            h.pump(6)
+            found = [b for b in m.ids.item_box.children if getattr(b, "matter_id", None) == mid]
         add("department list → materials", timed_tap(h, found[0]))
         h.mark_all("paper")
         add("materials → result", timed_tap(h, h.button("检查材料")))
