@@ -37,7 +37,7 @@ A page counts as found when all four corners lie within 2 % of the frame diagona
 A page frame can also end as *not sure* (no page returned) or *wrong* (a quad more than 2 % off):
 the detector should say "not sure" rather than be wrong. Timing is the thread CPU time of
 ``detect_page``, median and p95. Bars (printed with their figures; exit 1 when one is missed):
-≥ 98 % on the synthetic set not tuned on (``heldout2``), ≥ 95 % on real photos (when given),
+≥ 98 % on each synthetic set not tuned on (``heldout2``, ``heldout3``), ≥ 95 % on real photos (when given),
 ≤ 1 false page in 100 page-less frames of every set, median ≤ 5 ms.
 """
 
@@ -68,6 +68,9 @@ NO_REAL = ("real photos: not given (--real DIR). bench/real/labels.json labels 2
            "licensed repositories (an index card, a receipt, 19 photo-like receipts); fetch them from the sources "
            "in bench/real/README.md, then run with --real bench/real. Public labelled sets (SmartDoc 2015/2017, "
            "MIDV-500/2020, DocCornerDataset) live on hosts this machine cannot reach.")
+
+
+_REAL = Path(__file__).resolve().parent / "real"
 
 
 class Tally:
@@ -138,7 +141,7 @@ def run_real(folder: Path) -> Tally | None:
     if not labels_path.is_file():
         print(f"  real: {labels_path} not found")
         return None
-    tally = Tally(f"real ({folder})")
+    tally = Tally(f"real ({folder}; photos at their own size, not in the median)")
     for name, label in json.loads(labels_path.read_text(encoding="utf-8")).items():
         frame = cv2.imread(str(folder / name), cv2.IMREAD_COLOR)
         if frame is None:
@@ -162,7 +165,8 @@ def main() -> int:
     ap.add_argument("--empty", type=int, default=200, help="page-less frames in each page-less set (default 200)")
     ap.add_argument("--sets", default="classic,hall,heldout,heldout2,heldout3,empty,hall_empty",
                     help="which sets to run (comma separated)")
-    ap.add_argument("--real", type=Path, help="a folder of labelled photos (see the docstring)")
+    ap.add_argument("--real", type=Path, help="a folder of labelled photos (see the docstring; default bench/real "
+                                               "when its photos are there)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args()
@@ -184,29 +188,21 @@ def main() -> int:
             hs = hall_scene(rng)
             frame, truth = render_hall(hs)
             t.page(frame, truth, _group(hs.scene.kind, hs.scene.cover), hs.tags)
-    if "heldout" in sets:
-        t = tallies["heldout"] = Tally("tuning/heldout: bench/heldout renderer (held out once, tuned on since)")
-        for i in range(args.heldout):
-            shot = heldout.shot(900_000 + args.seed * 10_000 + i)
+    renderers = (("heldout", "tuning/heldout: bench/heldout renderer (held out once, tuned on since)", heldout,
+                  900_000, 950_000, args.heldout, False),
+                 ("heldout2", "NOT TUNED ON/heldout2: bench/heldout2 renderer", heldout2, 7_000_000, 7_500_000,
+                  args.heldout2, True),
+                 ("heldout3", "NOT TUNED ON/heldout3: bench/heldout3 renderer", heldout3, 8_000_000, 8_500_000,
+                  args.heldout3, True))
+    for key, title, renderer, page_seeds, empty_seeds, pages, blind in renderers:
+        if key not in sets:
+            continue
+        t = tallies[key] = Tally(title, blind=blind)
+        for i in range(pages):
+            shot = renderer.shot(page_seeds + args.seed * 10_000 + i)
             t.page(shot.image, shot.corners, _group(shot.kind, shot.area), shot.tags)
         for i in range(args.empty):
-            shot = heldout.shot(950_000 + args.seed * 10_000 + i, with_doc=False)
-            t.empty(shot.image, "/".join(shot.tags))
-    if "heldout2" in sets:
-        t = tallies["heldout2"] = Tally("NOT TUNED ON/heldout2: bench/heldout2 renderer", blind=True)
-        for i in range(args.heldout2):
-            shot = heldout2.shot(7_000_000 + args.seed * 10_000 + i)
-            t.page(shot.image, shot.corners, _group(shot.kind, shot.area), shot.tags)
-        for i in range(args.empty):
-            shot = heldout2.shot(7_500_000 + args.seed * 10_000 + i, with_doc=False)
-            t.empty(shot.image, "/".join(shot.tags))
-    if "heldout3" in sets:
-        t = tallies["heldout3"] = Tally("NOT TUNED ON/heldout3: bench/heldout3 renderer", blind=True)
-        for i in range(args.heldout3):
-            shot = heldout3.shot(8_000_000 + args.seed * 10_000 + i)
-            t.page(shot.image, shot.corners, _group(shot.kind, shot.area), shot.tags)
-        for i in range(args.empty):
-            shot = heldout3.shot(8_500_000 + args.seed * 10_000 + i, with_doc=False)
+            shot = renderer.shot(empty_seeds + args.seed * 10_000 + i, with_doc=False)
             t.empty(shot.image, "/".join(shot.tags))
     if "empty" in sets:
         t = tallies["empty"] = Tally("page-less/synth: synth.no_page")
@@ -218,7 +214,11 @@ def main() -> int:
         for i in range(args.empty):
             kind = HALL_NO_PAGE[i % len(HALL_NO_PAGE)]
             t.empty(hall_no_page(kind, args.seed * 100000 + i), kind)
-    real = run_real(args.real) if args.real else None
+    real_dir = args.real
+    if real_dir is None and (_REAL / "labels.json").is_file() and any(
+            (_REAL / name).is_file() for name in json.loads((_REAL / "labels.json").read_text(encoding="utf-8"))):
+        real_dir = _REAL  # the labelled photos, when they have been fetched (bench/real/README.md)
+    real = run_real(real_dir) if real_dir else None
 
     print(f"document detection, 1280×720 frames, cv2.setNumThreads(1), OpenCV {cv2.__version__}, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -97,12 +97,38 @@ def aspect(q: np.ndarray) -> float:
     return float(max(a, b) / max(min(a, b), 1e-6))
 
 
+def true_aspect(q: np.ndarray, w: int, h: int) -> float:
+    """Long over short side of the rectangle the quad (tl, tr, br, bl) is a picture of, undoing the
+    perspective (Zhang and He, "Whiteboard scanning and image enhancement", 2007): the focal length is
+    recovered from the quad itself with the principal point at the image centre. A strongly tilted card
+    (1.59) looks 2.5 long; this gives 1.59 back. Where the quad cannot tell the focal length (a pair of
+    sides parallel in the image) or tells one no camera here has, it is the apparent aspect."""
+    q = np.asarray(q, np.float64).reshape(4, 2)
+    u0, v0 = w / 2.0, h / 2.0
+    m1, m2, m4, m3 = (np.array([x, y, 1.0]) for x, y in q)  # tl, tr, br, bl as in the paper's m1 m2 m4 m3
+    k2 = np.dot(np.cross(m1, m4), m3) / np.dot(np.cross(m2, m4), m3)
+    k3 = np.dot(np.cross(m1, m4), m2) / np.dot(np.cross(m3, m4), m2)
+    n2, n3 = k2 * m2 - m1, k3 * m3 - m1
+    den = n2[2] * n3[2]
+    if abs(den) < 1e-9:
+        return aspect(q)
+    f2 = -((n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + n2[2] * n3[2] * u0 * u0)
+           + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + n2[2] * n3[2] * v0 * v0)) / den
+    if not 0.16 * (w * w) <= f2 <= 16.0 * (w * w):  # no camera here has that focal length
+        return aspect(q)
+    a_inv = np.linalg.inv(np.array([[math.sqrt(f2), 0, u0], [0, math.sqrt(f2), v0], [0, 0, 1]]))
+    b = a_inv.T @ a_inv
+    ratio = math.sqrt(max(float(n2 @ b @ n2), 1e-12) / max(float(n3 @ b @ n3), 1e-12))
+    return max(ratio, 1 / ratio)
+
+
 def plausible(q: np.ndarray, min_px: float, w: int, h: int) -> bool:
     """A page-like quad in a ``w``×``h`` image: convex, at least ``min_px`` in area, plausible angles and
-    side ratios, no longer than twice its width (A4 is 1.41, an ID-1 card 1.59, a 户口簿 page 1.36, even
-    tilted; a phone is ~2.1, a keyboard ~3), and no side along the image border."""
+    side ratios, no longer than twice its width (A4 is 1.41, an ID-1 card 1.59, a 户口簿 page 1.36; a phone
+    is ~2.1, a keyboard ~3) or, seen longer under strong tilt, no longer than 1.8 once the perspective is
+    undone (:func:`true_aspect`), and no side along the image border."""
     return (cv2.isContourConvex(q.reshape(-1, 1, 2)) and cv2.contourArea(q) >= min_px and angles_ok(q)
-            and aspect(q) <= 2.0 and not on_border(q, w, h))
+            and (aspect(q) <= 2.0 or true_aspect(q, w, h) <= 1.8) and not on_border(q, w, h))
 
 
 def quad_from_sides(contour: np.ndarray) -> np.ndarray | None:

@@ -4,12 +4,13 @@ import math
 
 import cv2
 import numpy as np
+import pytest
 
 from kiosk.devices.camera import synth
 from kiosk.devices.camera.detect import detect_page
 from kiosk.devices.camera.grow import grow
 from kiosk.devices.camera.lines import line_quads
-from kiosk.devices.camera.quads import fit_sides, order_corners
+from kiosk.devices.camera.quads import aspect, fit_sides, order_corners, plausible, true_aspect
 
 
 def _desk(seed: int) -> np.ndarray:
@@ -68,3 +69,23 @@ def test_a_quad_on_a_cards_white_part_grows_over_its_coloured_band():
     grown, score = grow(inner, (img,), 0.95)
     assert np.abs(grown - np.float32([[200, 100], [440, 100], [440, 290], [200, 290]])).max() < 3
     assert score >= 0.8
+
+
+def _seen(size_mm: tuple[float, float], tilt: float, roll: float, focal: float) -> np.ndarray:
+    """A rectangle's corners (tl, tr, br, bl) seen by a 1280×720 pinhole camera, tilted and rolled."""
+    t, r = math.radians(tilt), math.radians(roll)
+    rx = np.array([[1, 0, 0], [0, math.cos(t), -math.sin(t)], [0, math.sin(t), math.cos(t)]])
+    rz = np.array([[math.cos(r), -math.sin(r), 0], [math.sin(r), math.cos(r), 0], [0, 0, 1]])
+    w, h = size_mm[0] / 2, size_mm[1] / 2
+    pts = np.array([[-w, -h, 0], [w, -h, 0], [w, h, 0], [-w, h, 0]]) @ (rx @ rz).T + [10, 5, 0.3 * focal]
+    return (focal * pts[:, :2] / pts[:, 2:] + [640, 360]).astype(np.float32)
+
+
+@pytest.mark.parametrize("focal", [900.0, 1300.0, 1800.0])
+def test_a_strongly_tilted_card_is_card_shaped_once_the_perspective_is_undone(focal):
+    card = _seen((85.6, 54.0), tilt=55, roll=20, focal=focal)
+    assert aspect(card) > 2.2  # foreshortened: longer than the 2:1 a page may look
+    assert true_aspect(card, 1280, 720) == pytest.approx(85.6 / 54.0, rel=0.03)
+    assert plausible(card, 0.01 * 1280 * 720, 1280, 720)
+    phone = _seen((150.0, 72.0), tilt=55, roll=20, focal=focal)  # 2.1:1 stays too long, tilted or not
+    assert true_aspect(phone, 1280, 720) > 1.95 and not plausible(phone, 0.01 * 1280 * 720, 1280, 720)
