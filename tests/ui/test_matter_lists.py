@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.slow  # big catalogues: started early (tests/conftest.py)
+
 DEPARTMENTS = ["区甲局", "区乙局（一事联办牵头单位，名称较长的部门用来检查换行）", "区丙局"]
 
 
