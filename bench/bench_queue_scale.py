@@ -162,8 +162,9 @@ def _pushes(ports: list[int], token: str) -> dict[str, float]:
         except httpx.HTTPError:
             continue
         for line in text.splitlines():
-            if line.startswith(("kq_push_frames_total ", "kq_push_writes_total ", "kq_push_resyncs_total ")):
-                name, value = line.split()
+            if line.startswith(("kq_push_frames_total ", "kq_push_writes_total ", "kq_push_resyncs_total ",
+                                "kq_request_seconds_sum", "kq_request_seconds_count")):
+                name, value = line.rsplit(" ", 1)
                 out[name] = out.get(name, 0.0) + float(value)
     return out
 
@@ -187,6 +188,8 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
     parts = [cout.get(timeout=args.seconds + 120) for _ in cps]
     cpu = sum(cpu_seconds(p) for p in pids) - cpu0
     pushes = {k: v - pushes0.get(k, 0.0) for k, v in _pushes(ports, args.token).items()}
+    served = {k.split('"')[1]: v / pushes.get(k.replace("_sum", "_count"), 1) * 1000
+              for k, v in pushes.items() if k.startswith("kq_request_seconds_sum") and pushes.get(k.replace("_sum", "_count"))}
     codes: dict[int, int] = {}
     for part in (kout.get(timeout=120) for _ in kps):
         for key, value in part.items():
@@ -207,27 +210,41 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
             "failures": {k: v for k, v in codes.items() if k != 201},
             "calls_s": created / args.seconds, "cpu": cpu / (args.seconds + 3), "load": os.getloadavg()[0],
             "cpu_per_call_ms": cpu / created * 1000 if created else float("nan"),
-            "cpu_per_frame_us": cpu / len(ms) * 1e6 if ms else float("nan")}
+            "cpu_per_frame_us": cpu / len(ms) * 1e6 if ms else float("nan"), "served_ms": served}
 
 
 def throughput_process(port: int, world: dict, seconds: float, workers: int, gate, out) -> None:
     out.put(asyncio.run(throughput("127.0.0.1", port, world, seconds, workers, gate=gate)))
 
 
-def throughput_run(ports: list[int], world: dict, args) -> dict:
+def throughput_run(ports: list[int], world: dict, args, pids: list[int]) -> dict:
     gate, out = mp.Event(), mp.Queue()
     procs = [mp.Process(target=throughput_process, args=(p, world, args.seconds, args.workers // len(ports), gate, out))
              for p in ports]
     for p in procs:
         p.start()
     time.sleep(3)  # each client encodes its requests first
+    cpu0 = sum(cpu_seconds(p) for p in pids)
     gate.set()
+    time.sleep(args.seconds * 0.7)
+    health = [_health(port) for port in ports]  # the servers' own view: loop lag, CPU share
     results = [out.get(timeout=args.seconds + 120) for _ in procs]
+    cpu = sum(cpu_seconds(p) for p in pids) - cpu0
     for p in procs:
         p.join(timeout=30)
     created, claimed = sum(r["created"] for r in results), sum(r["claimed"] for r in results)
-    return {"created": created, "claimed": claimed, "ops": created + claimed,
-            "errors": sum(r["total"]["errors"] for r in results), "load": os.getloadavg()[0]}
+    ops = created + claimed
+    seconds = max(r["seconds"] for r in results)
+    return {"created": created, "claimed": claimed, "ops": ops, "health": health,
+            "errors": sum(r["total"]["errors"] for r in results), "load": os.getloadavg()[0],
+            "cpu": cpu / seconds, "cpu_per_op_ms": cpu / (ops * seconds) * 1000 if ops else float("nan")}
+
+
+def _print_throughput(run: int, t: dict) -> None:
+    print(f"run {run + 1}: throughput {t['created']:.0f} creations/s + {t['claimed']:.0f} claims/s = "
+          f"{t['ops']:.0f}/s (errors {t['errors']}); server CPU {t['cpu'] * 100:.0f}% of one core, "
+          f"{t['cpu_per_op_ms']:.2f} ms per creation or claim; load average {t['load']:.1f}; servers' /healthz "
+          f"{'; '.join(t['health'])}", flush=True)
 
 
 def main() -> int:
@@ -274,10 +291,8 @@ def main() -> int:
             ports, pids = [p for _, p in procs], [proc.pid for proc, _ in procs]
             for run in range(args.runs):
                 if args.only_throughput:
-                    t = throughput_run(ports, world, args)
-                    tp_runs.append(t)
-                    print(f"run {run + 1}: throughput {t['created']:.0f} creations/s + {t['claimed']:.0f} claims/s = "
-                          f"{t['ops']:.0f}/s (errors {t['errors']}); load average {t['load']:.1f}", flush=True)
+                    tp_runs.append(throughput_run(ports, world, args, pids))
+                    _print_throughput(run, tp_runs[-1])
                     continue
                 r = latency_run(ports, pids, world, args)
                 lat_runs.append(r)
@@ -286,12 +301,11 @@ def main() -> int:
                       f"creates {r['created']} ok ({r['calls_s']:.0f}/s), {r['failed']} failed {r['failures'] or ''}; server CPU "
                       f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
                       f"({r['cpu_per_frame_us']:.0f} us per delivered event); load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
-                      f"{r['server_resyncs']:.0f} resyncs; servers' /healthz {'; '.join(r['health'])}", flush=True)
+                      f"{r['server_resyncs']:.0f} resyncs; servers' /healthz {'; '.join(r['health'])}; their mean time to a "
+                      f"response's first byte {', '.join(f'{k} {v:.0f} ms' for k, v in r['served_ms'].items())}", flush=True)
                 if args.throughput:
-                    t = throughput_run(ports, world, args)
-                    tp_runs.append(t)
-                    print(f"run {run + 1}: throughput {t['created']:.0f} creations/s + {t['claimed']:.0f} claims/s = "
-                          f"{t['ops']:.0f}/s (errors {t['errors']}); load average {t['load']:.1f}", flush=True)
+                    tp_runs.append(throughput_run(ports, world, args, pids))
+                    _print_throughput(run, tp_runs[-1])
     finally:
         for proc, _ in procs:
             proc.terminate()

@@ -249,3 +249,17 @@ def test_an_individual_businesss_name_is_masked_on_the_ticket_and_whole_on_the_s
     assert "曾都区张记热干面馆" in slips.build("authorization", v, now=NOW).to_text()
     v.enterprise = Enterprise("91421303MA4AP7TQ54", "湖北随州编钟文化传媒有限公司")  # a company: not personal
     assert "湖北随州编钟文化传媒有限公司" in slips.build("ticket", v).to_text().replace("\n", "")
+
+
+@pytest.mark.parametrize("url", [None, "https://zw.example.gov.cn/r/abcdefghijklmnopqrstuvwx"])
+def test_the_return_slip_says_what_its_qr_code_is_for(url):
+    from datetime import date
+
+    from kiosk.printing.case_slips import CaseSlip, return_slip
+
+    case = CaseSlip("DB-421303-0001", 1, "曾都区政务服务中心", "个体工商户设立登记", "张** 110105********002X",
+                    "138****5678", "李四", NOW, 5, date(2026, 3, 9), [{"name": "身份证", "form": "original"}],
+                    state="returned", rating_url=url)
+    text = return_slip(case).to_text().replace("\n", "")
+    assert ("扫码评价本次代办服务" in text) == bool(url)
+    assert ("扫码查询受理编号" in text and "未开通扫码评价" in text and "12345" in text) == (url is None)

@@ -1,10 +1,11 @@
 """The kiosk's devices in one place: creates every configured device, survives the ones that fail, and
-reports their health for heartbeats and the manager screen.
+reports their health for heartbeats and the manager screen (self-tests: :mod:`kiosk.devices.self_test`).
 
 ``DeviceHub(config)`` creates each device through :mod:`kiosk.devices.registry`, one after the other
-(driver imports are not thread-safe in numpy / OpenCV) and each within ``create_timeout_s``. A device that cannot be created (driver missing, bad port, exception,
-hang) gets an ERROR health with the reason; the others still work. ``health()`` always lists the four
-kinds in the same order (``DISABLED`` for type ``none``). ``subscribe_health(cb)`` calls ``cb(Health)``
+(driver imports are not thread-safe in numpy / OpenCV) and each within ``create_timeout_s``. A device
+that cannot be created (driver missing, bad port, exception, hang) gets an ERROR health with the
+reason; the others still work. ``health()`` always lists the four kinds in the same order (``DISABLED``
+for type ``none``). ``subscribe_health(cb)`` calls ``cb(Health)``
 whenever a device's state or reason changes (pushed by drivers that offer ``subscribe_health``, and
 polled every ``poll_s`` for the rest). ``self_test_all()`` runs every self-test in parallel with a
 timeout each, so a hung device cannot hang the caller. Callbacks run on the hub's or a driver's thread.
@@ -16,77 +17,18 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from kiosk.config.devices import DevicesConfig
 from kiosk.devices import registry
-from kiosk.devices.base import (
-    Device,
-    DeviceError,
-    Health,
-    HealthState,
-    Reason,
-    SelfTestResult,
-    Subscribers,
-    Why,
-)
+from kiosk.devices.base import Device, DeviceError, Health, HealthState, Reason, Subscribers, Why
+from kiosk.devices.self_test import DeviceReport, Slot, self_test_slot, self_test_slots
+
+__all__ = ["KINDS", "DeviceHub", "DeviceReport", "describe_error"]
 
 log = logging.getLogger(__name__)
 KINDS = ("idcard", "camera", "printer", "button")
 HealthListener = Callable[[Health], None]
-
-
-@dataclass(frozen=True)
-class DeviceReport:
-    """One line of a device check: ``status`` is ``ok``, ``warn`` (works; the message says what to look
-    at), ``fail`` or ``disabled``."""
-
-    device: str
-    type: str
-    status: str
-    message: Why
-    ms: float = 0.0
-
-    @property
-    def passed(self) -> bool:
-        """The check passes: OK, WARN or disabled."""
-        return self.status != "fail"
-
-    @property
-    def ok(self) -> bool:
-        """The device works (as :attr:`SelfTestResult.ok`); False for failing and disabled devices."""
-        return self.status in ("ok", "warn")
-
-    def as_dict(self) -> dict:
-        """JSON-ready; ``message`` is the reason's code and data (:meth:`Reason.as_dict`) or plain text."""
-        message = self.message.as_dict() if isinstance(self.message, Reason) else self.message
-        return {"device": self.device, "type": self.type, "status": self.status, "message": message,
-                "ms": round(self.ms, 1)}
-
-
-@dataclass
-class _Slot:
-    kind: str
-    type: str
-    device: Any = None
-    error: Why = ""
-
-
-def _run_with_timeout(fn: Callable[[], Any], timeout: float, name: str) -> tuple[bool, Any]:
-    """Runs ``fn`` on a daemon thread. Returns (finished, result-or-exception)."""
-    box: list[Any] = []
-
-    def target() -> None:
-        try:
-            box.append(fn())
-        except BaseException as err:  # reported to the caller, never lost
-            box.append(err)
-
-    thread = threading.Thread(target=target, name=name, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return (bool(box), box[0] if box else None)
 
 
 def describe_error(kind: str, type_: str, err: BaseException) -> Why:
@@ -107,7 +49,7 @@ class DeviceHub:
         self._listeners = Subscribers()
         self._last: dict[str, tuple[HealthState, Why]] = {}
         self._closed = threading.Event()
-        self._slots = {kind: _Slot(kind, getattr(config, kind).type) for kind in KINDS}
+        self._slots = {kind: Slot(kind, getattr(config, kind).type) for kind in KINDS}
         factories = self._factories(create)
         for slot in self._slots.values():
             if slot.kind in factories:
@@ -138,7 +80,7 @@ class DeviceHub:
                 log.error("%s driver unavailable: %s", slot.kind, slot.error)
         return out
 
-    def _make(self, slot: _Slot, factory: Callable[[Any], Any], section: Any, timeout: float) -> None:
+    def _make(self, slot: Slot, factory: Callable[[Any], Any], section: Any, timeout: float) -> None:
         """Creates one device within ``timeout`` (one at a time: a driver may import more as it starts)."""
         lock, box, abandoned = threading.Lock(), [], []
 
@@ -152,7 +94,7 @@ class DeviceHub:
                     box.append(result)
                     return
             if result is not None and not isinstance(result, BaseException):  # came too late: release it
-                self._close_one(_Slot(slot.kind, slot.type, result))
+                self._close_one(Slot(slot.kind, slot.type, result))
 
         thread = threading.Thread(target=create, name=f"create-{slot.kind}", daemon=True)
         thread.start()
@@ -234,40 +176,11 @@ class DeviceHub:
     # -- self-tests ----------------------------------------------------------------------------------
     def self_test(self, kind: str, timeout_s: float = 8.0) -> DeviceReport:
         """Self-tests one device (the manager screen's button) within ``timeout_s``; never raises."""
-        return self._self_test(self._slots[kind], timeout_s)
+        return self_test_slot(self._slots[kind], timeout_s)
 
     def self_test_all(self, timeout_s: float = 8.0) -> list[DeviceReport]:
         """Self-tests every device in parallel, each within ``timeout_s``; one report per kind, in order."""
-        reports: dict[str, DeviceReport] = {}
-
-        def one(slot: _Slot) -> None:
-            reports[slot.kind] = self._self_test(slot, timeout_s)
-
-        threads = [threading.Thread(target=one, args=(slot,), daemon=True) for slot in self._slots.values()]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout_s + 1)
-        return [reports.get(k) or DeviceReport(k, self._slots[k].type, "fail",
-                                               Reason("devices.timeout", seconds=f"{timeout_s:g}"), timeout_s * 1000)
-                for k in KINDS]
-
-    def _self_test(self, slot: _Slot, timeout_s: float) -> DeviceReport:
-        if slot.type == "none":
-            return DeviceReport(slot.kind, slot.type, "disabled", Reason("devices.disabled"))
-        if slot.device is None:
-            return DeviceReport(slot.kind, slot.type, "fail", slot.error or Reason("devices.not_created", kind=slot.kind))
-        start = time.monotonic()
-        finished, result = _run_with_timeout(slot.device.self_test, timeout_s, f"self-test-{slot.kind}")
-        ms = (time.monotonic() - start) * 1000
-        if not finished:
-            return DeviceReport(slot.kind, slot.type, "fail", Reason("devices.timeout", seconds=f"{timeout_s:g}"), ms)
-        if isinstance(result, BaseException):
-            return DeviceReport(slot.kind, slot.type, "fail", Reason("devices.self_test_failed", error=str(result)), ms)
-        if not isinstance(result, SelfTestResult):
-            return DeviceReport(slot.kind, slot.type, "fail", Reason("devices.self_test_failed", error=repr(result)), ms)
-        status = ("warn" if result.warning else "ok") if result.ok else "fail"
-        return DeviceReport(slot.kind, slot.type, status, result.message, result.ms or ms)
+        return self_test_slots(list(self._slots.values()), timeout_s)
 
     # -- shutdown ------------------------------------------------------------------------------------
     def close(self, timeout_s: float = 3.0) -> None:
@@ -288,7 +201,7 @@ class DeviceHub:
             self._monitor.join(timeout_s)
 
     @staticmethod
-    def _close_one(slot: _Slot) -> None:
+    def _close_one(slot: Slot) -> None:
         try:
             slot.device.close()
         except Exception:

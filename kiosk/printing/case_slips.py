@@ -110,8 +110,9 @@ def return_slip(case: CaseSlip, *, paper_width_mm: int = 80, language: str = "zh
              Columns(t("promised"), f"{case.promised_date:%Y-%m-%d}"))
     if case.rating_url:
         slip.add(QR(case.rating_url, size=4), Text(t("rate"), align="center"))
-    else:
-        slip.add(QR(f"BBDB1|C|{case.case_id}", size=4))
+    else:  # no public rating page: the code is the case number, and the slip says so
+        slip.add(QR(f"BBDB1|C|{case.case_id}", size=4), Text(t("qr_case"), align="center"),
+                 Text(t("rate_none")))
     slip.add(Feed(1))
     _blank(slip, t("sign_applicant"))
     slip.add(Feed(1))

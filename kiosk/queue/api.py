@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from kiosk.queue.context import PG_THREADS, Context, ServerSettings, build_context, utcnow
+from kiosk.queue.context import PG_SWITCH_S, PG_THREADS, Context, ServerSettings, build_context, utcnow
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
 from kiosk.queue.guard import Guard
@@ -64,6 +64,10 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
             import anyio
 
             anyio.to_thread.current_default_thread_limiter().total_tokens = PG_THREADS
+            import sys
+
+            # a service thread back from a round trip waits for the GIL at most this long (not 5 ms)
+            sys.setswitchinterval(PG_SWITCH_S)
         if context.listener is not None:
             context.listener.start()
         context.background.start()
@@ -79,6 +83,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
             await context.streams.stop()
             if context.listener is not None:
                 context.listener.stop()
+                context.queue.publisher.close()  # (PgPublisher: its NOTIFY connection)
             if context.passwords is not None:
                 context.passwords.close()
             context.db.dispose()

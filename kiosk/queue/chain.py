@@ -6,12 +6,15 @@ Contract
   hash of the site's entry before it; :data:`GENESIS` for the first) and ``hash`` = SHA-256 over
   ``prev_hash`` and the entry's canonical content (:func:`entry_hash`). The site's newest ``(seq, hash)``
   is kept in ``ledger_heads``; :mod:`kiosk.queue.verify` walks the chains and compares.
-- Concurrency: on PostgreSQL every ledger writer first takes the transaction-scoped advisory lock
-  :data:`PG_LEDGER_LOCK` (the one request events already took for ordered ids, see
-  :func:`kiosk.queue.store.add_events`), then reads its sites' heads, inserts, writes the heads; the lock
-  is held to commit, so appends commit one after another (two statements more than before per appending
-  transaction) and no two writers wait on each other in a circle. Request events append as their transaction's last statements; a case transaction appends
-  its entry and commits soon after. SQLite has one writer.
+- Concurrency: on PostgreSQL a ledger writer locks its sites' ``ledger_heads`` rows (in site order, held
+  until commit), then reads the heads, inserts, writes the heads: each site's appends commit one after
+  another, different sites' in parallel. Pushed request events append in one server-side function sent
+  with the transaction's COMMIT (:mod:`kiosk.queue.pg_append`), so a head stays locked only while
+  PostgreSQL works. Event ids do not depend on this lock (migration 0015: the transaction's id). A
+  transaction that appends several times for different sites (a case's transfer to the parent site,
+  child first) could wait in a circle on one locking them in site order: PostgreSQL then aborts one
+  (deadlock detected after 1 s; the client is answered 500 and may repeat).
+  SQLite has one writer.
 - Erasure (:mod:`kiosk.queue.retention`): the free-text fields :data:`ERASABLE` of a case event are hashed
   as commitments ``sha256(salt | field | value)`` with a random per-entry ``salt``. Erasing replaces each
   such value by ``{"$erased": commitment}`` and drops the salt: the chain still verifies, the text is
@@ -31,20 +34,18 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kiosk.queue.models import case_events, events, ledger_heads
 from kiosk.queue.store_raw import bind
 
 GENESIS = "0" * 64
-PG_LEDGER_LOCK = 72_620_012  # pg_advisory_xact_lock key: ledger appends (and event ids) in commit order
 ERASABLE = ("note", "reason")  # free text a person typed into a case event: personal data may hide there
 ERASED = "$erased"
 LOGS = {"events": events, "case_events": case_events}
 _REF = {"events": "request_id", "case_events": "case_id"}
 _CHAIN_COLUMNS = ("id", "chain_seq", "prev_hash", "hash", "salt")
-_LOCK = select(func.pg_advisory_xact_lock(PG_LEDGER_LOCK, func.hashtext(func.current_schema())))
 _JSON = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 
 
@@ -100,13 +101,6 @@ def entry_hash(prev: str, log: str, entry: dict, seq: int, data: bytes | None = 
     return hashlib.sha256(prev.encode() + b"\n" + content(log, entry, seq, data, at)).hexdigest()
 
 
-def ledger_lock(conn: Connection) -> None:
-    """PostgreSQL: takes the ledger's (and event ids') lock until commit. Advisory locks are per database,
-    so the key is :data:`PG_LEDGER_LOCK` with the schema's hash: schemas (cities) sharing a database do
-    not wait on each other (kq_append_events of migration 0012 takes the same key)."""
-    conn.execute(_LOCK)
-
-
 def append(conn: Connection | sqlite3.Connection, log: str, entries: list[dict]) -> list[dict]:
     """Chains and inserts ``entries`` (dicts of the table's columns) of one transaction, in order; returns
     for each the columns it was stored with (``id``, ``chain_seq``, ``prev_hash``, ``hash``, ``salt``).
@@ -118,13 +112,15 @@ def append(conn: Connection | sqlite3.Connection, log: str, entries: list[dict])
     table = LOGS[log]
     sites = sorted({e["site_code"] for e in entries})
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    if dialect is postgresql:  # the one lock every ledger writer takes first, held until commit
-        ledger_lock(conn)
     stmt = select(ledger_heads.c.site_code, ledger_heads.c.seq, ledger_heads.c.hash).where(
         ledger_heads.c.site_code.in_(sites))
-    heads = {s: (seq, h) for s, seq, h in conn.execute(stmt)}  # PostgreSQL: read under the lock above
+    if dialect is postgresql:  # the sites' heads locked to commit, in one order (as kq_append_events does)
+        conn.execute(dialect.insert(ledger_heads).on_conflict_do_nothing(index_elements=["site_code"]),
+                     [{"site_code": s, "seq": 0, "hash": GENESIS} for s in sites])
+        stmt = stmt.order_by(ledger_heads.c.site_code).with_for_update()
+    heads = {s: (seq, h) for s, seq, h in conn.execute(stmt)}
     missing = [s for s in sites if s not in heads]
-    if missing:  # a site's first entry (one writer at a time: no race to create it)
+    if missing:  # SQLite: a site's first entry (one writer: no race to create it)
         conn.execute(dialect.insert(ledger_heads).on_conflict_do_nothing(index_elements=["site_code"]),
                      [{"site_code": s, "seq": 0, "hash": GENESIS} for s in missing])
         heads.update({s: (0, GENESIS) for s in missing})

@@ -20,7 +20,9 @@ Contract
 - :meth:`Database.raw_write` (SQLite only) is the same write transaction on the writer's plain
   ``sqlite3`` connection, for the hot paths (see :mod:`kiosk.queue.store_raw`).
   :meth:`Database.raw_read` is a pooled plain connection for one-statement reads on those paths.
-- :meth:`Database.read` yields a connection for reads (deferred transaction, rolled back on exit).
+- :meth:`Database.read` yields a connection for reads: on SQLite a deferred transaction rolled back on
+  exit; on PostgreSQL autocommit (each statement its own snapshot, as READ COMMITTED gives anyway,
+  without the BEGIN and ROLLBACK round trips), or a transaction when asked (``transaction=True``).
 """
 
 from __future__ import annotations
@@ -72,8 +74,13 @@ class Database:
                 raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
             self.engine = self._sqlite_engine(pool_size, sqlite_synchronous.upper())
         else:
-            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+            # No ping per checkout (a round trip each time): a connection found dead when used fails that
+            # one request, and the pool then drops every connection older than it (PostgreSQL restarted).
+            self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600,
                                         hide_parameters=True)  # errors in logs never carry personal data
+            # reads: autocommit connections of their own (switching a connection per read costs CPU)
+            self.read_engine = create_engine(self.url, pool_size=pool_size // 2, max_overflow=pool_size // 2,
+                                             pool_recycle=3600, hide_parameters=True, isolation_level="AUTOCOMMIT")
 
     def _sqlite_engine(self, pool_size: int, synchronous: str) -> Engine:
         engine = create_engine(
@@ -160,9 +167,11 @@ class Database:
             proxy.close()
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            yield conn
+    def read(self, transaction: bool = False) -> Iterator[Connection]:
+        """``transaction``: on PostgreSQL too (one snapshot; what server-side cursors need)."""
+        engine = self.read_engine if self.is_postgres and not transaction else self.engine
+        with engine.connect() as conn:  # PostgreSQL: each statement on its own, as READ COMMITTED sees it
+            yield conn  # anyway, without the BEGIN and ROLLBACK round trips
 
     def migrate(self) -> str:
         """Upgrades the schema to the newest revision; returns that revision id."""
@@ -195,3 +204,5 @@ class Database:
                 self._writer.close()
                 self._writer = None
         self.engine.dispose()
+        if self.is_postgres:
+            self.read_engine.dispose()

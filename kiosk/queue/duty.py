@@ -17,13 +17,16 @@ from kiosk.queue.errors import Conflict
 from kiosk.queue.models import users
 
 
-def require_on_duty(db, user: Principal, when: bool = True) -> None:
-    """A staff member (else Forbidden ``staff_only``) on duty (else Conflict ``off_duty``), when ``when``."""
+def require_on_duty(db, user: Principal, when: bool = True, conn=None) -> None:
+    """A staff member (else Forbidden ``staff_only``) on duty (else Conflict ``off_duty``), when ``when``;
+    read on ``conn`` when given (a transaction already open: no connection of its own)."""
     require_user(user)
-    if when:
-        with db.read() as conn:
-            if not conn.execute(select(users.c.on_duty).where(users.c.id == user.user_id)).scalar():
-                raise Conflict("off_duty")
+    if when and conn is not None:
+        if not conn.execute(select(users.c.on_duty).where(users.c.id == user.user_id)).scalar():
+            raise Conflict("off_duty")
+    elif when:
+        with db.read() as read:
+            require_on_duty(db, user, when, read)
 
 
 def actor_names(conn, actors: Iterable[str]) -> dict[str, str]:

@@ -2,17 +2,23 @@
 
 Contract
 - Events are published only after their transaction committed. On SQLite (one server process) the
-  service hands them straight to the process's bus (:mod:`kiosk.queue.fanout`). On PostgreSQL each event is sent with
-  ``pg_notify`` inside its transaction (delivered by PostgreSQL only on commit) and every server process,
-  including the sender, receives it in a :class:`PgListener` thread and feeds its own bus.
-- Each event is serialised to JSON once (orjson) and framed as SSE bytes once; consoles get that same
-  frame only when one of its sites (the request's site, or the site it was escalated to) is among
-  theirs (:mod:`kiosk.queue.fanout`: a console that falls too far behind gets ``resync``).
-- PostgreSQL ordering: event ids are assigned under a transaction-scoped advisory lock taken just before
-  the events are inserted (see :func:`kiosk.queue.store.add_events`), so ids become visible in id order
-  across processes and ``id > cursor`` never skips a late commit. When the LISTEN connection drops,
-  :class:`PgListener` reconnects, LISTENs again, then replays from the table every event after the last id
-  it delivered (and drops notifications it already replayed): live consoles miss nothing.
+  service hands them straight to the process's bus (:mod:`kiosk.queue.fanout`). On PostgreSQL a
+  transaction that stored events sends one ``pg_notify`` (delivered by PostgreSQL only on commit): a
+  wake-up with its newest event id. Every server process, the sender included, has a
+  :class:`PgListener` thread that then reads the new events from the table and feeds its own bus.
+- Each event is serialised to JSON once per process (orjson) and framed as SSE bytes once; consoles get
+  that same frame only when one of its sites (the request's site, or the site it was escalated to) is
+  among theirs (:mod:`kiosk.queue.fanout`: a console that falls too far behind gets ``resync``).
+- PostgreSQL ordering without a lock: an event's id is ``xid << 16 | n`` (its transaction's id,
+  migration 0015) and readers take only ids below the horizon, ``kq_event_horizon()`` (the oldest
+  transaction still running, shifted alike): every transaction below it has ended and none can start
+  below it, so those ids are final and ``id > cursor`` never skips a late commit. Writers of different
+  sites never wait for each other; an event waits for delivery at most as long as the oldest write
+  transaction then running (milliseconds; an idle-in-transaction session that holds an id, e.g. an
+  operator's open ``psql`` transaction, holds back live events until it ends). Transactions that
+  depend on each other (a claim after a creation) have ids in that order. When the LISTEN connection
+  drops, :class:`PgListener` reconnects, LISTENs again, then reads every event after the last id it
+  delivered: live consoles miss nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +34,6 @@ from sqlalchemy import Connection, text
 
 log = logging.getLogger(__name__)
 CHANNEL = "kq_events"  # + "_<schema>": processes sharing a schema share a channel, others never mix
-MAX_NOTIFY = 7900  # PostgreSQL's payload limit is 8000 bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,41 +107,95 @@ def pg_channel(conn: Connection) -> str:
 
 
 class PgPublisher:
-    """PostgreSQL: NOTIFY inside the transaction; :class:`PgListener` threads deliver to every process."""
+    """PostgreSQL: after a transaction with events committed, a wake-up for every process's
+    :class:`PgListener` (whose thread then reads the events from the table).
 
-    def __init__(self, channel: str):
-        self.channel = channel
+    The wake-up is a ``pg_notify`` carrying the newest id, sent by one thread per process on its own
+    connection (``synchronous_commit`` off), never inside the writers' transactions: PostgreSQL
+    serialises the commits that NOTIFY (one lock for the whole cluster's queue), so a NOTIFY in each
+    writer would make every writer wait for every other. Commits arriving while one is sent share the
+    next (one NOTIFY a round trip at most, whatever the number of writers). The thread ends, giving its
+    connection back, after ``idle_s`` without commits, and starts again with the next one."""
+
+    def __init__(self, channel: str, conninfo: str | None = None):
+        self.channel, self.conninfo = channel, conninfo
+        self.sent = 0
+        self.idle_s = 2.0  # the thread and its connection end after this long without a commit
+        self._newest = self._told = 0
+        self._closing = False
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
 
     def in_tx(self, conn: Connection, events: list[dict]) -> None:
-        for e in events:
-            live = to_live(e)
-            payload = orjson.dumps({"id": live.id, "type": live.type, "sites": live.sites, "json": live.json})
-            if len(payload) > MAX_NOTIFY:
-                payload = orjson.dumps({"id": live.id, "type": live.type, "sites": live.sites, "ref": True})
-            conn.execute(text("SELECT pg_notify(:c, :p)"), {"c": self.channel, "p": payload.decode()})
-
-    def after_commit(self, events: list[dict]) -> None:
         pass
 
+    def after_commit(self, events: list[dict]) -> None:
+        if not events or self.conninfo is None:  # (none given: listeners find the events within idle_s)
+            return
+        with self._cond:
+            self._newest = max(self._newest, int(events[-1]["id"]))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="queue-pg-notifier", daemon=True)
+                self._thread.start()
+            self._cond.notify()
 
-_REPLAY = ("SELECT id, type, at, actor, site_code, escalated_to, data FROM events WHERE id > %s "
-           "ORDER BY id LIMIT %s")
+    def close(self) -> None:
+        """Ends the thread (and its connection) within ``idle_s``; a later commit starts it again."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+
+    def _run(self) -> None:
+        import psycopg
+
+        try:
+            with psycopg.connect(self.conninfo, autocommit=True, application_name="kiosk-queue-notifier") as conn:
+                conn.execute("SET synchronous_commit TO off")  # a wake-up: nothing to make durable
+                while True:
+                    with self._cond:
+                        if self._newest <= self._told and not self._closing:
+                            self._cond.wait(self.idle_s)
+                        if self._newest <= self._told:  # idle (or closed): the connection is given back
+                            self._thread = None
+                            self._closing = False
+                            return
+                        newest = self._newest
+                    conn.execute("SELECT pg_notify(%s, %s)", (self.channel, str(newest)))
+                    self._told = newest
+                    self.sent += 1
+        except Exception as exc:  # the next commit tries again; listeners read every idle_s anyway
+            log.warning("NOTIFY connection failed (%s); the listeners will read without it", exc)
+            with self._cond:
+                self._thread = None
+
+
+# the events of ended transactions after a cursor (their ids are final: migration 0015)
+_READ = ("SELECT id, type, at, actor, site_code, escalated_to, data FROM events WHERE id > %s "
+         "AND id < kq_event_horizon() ORDER BY id LIMIT %s")
+_START = "SELECT coalesce(max(id), 0) FROM events WHERE id < kq_event_horizon()"
 
 
 class PgListener:
     """A thread holding one LISTEN connection; stops within ~0.5 s of stop().
 
-    On (re)connect it LISTENs first and then reads the events table: the first time only to learn the
-    newest id; after a drop it publishes every event after the last one it delivered (pages of
-    ``replay_page``), then skips notifications of ids it already delivered. Ids are visible in id order
-    (the store's advisory lock), so "after the last id" is exactly what the gap held.
+    Notifications are only wake-ups (each carries the newest id of a transaction that committed). On
+    one, the thread reads the events after the last one it delivered and below the horizon (ids final,
+    see :func:`kiosk.queue.store.below_horizon`), in pages of ``page``, and publishes them in id order.
+    A committed event above the horizon waits for an older transaction still running: while an id it
+    was told of is not delivered yet, it reads again after ``retry_s`` (doubling to 50 ms). It also
+    reads every ``idle_s`` without a notification. On (re)connect it LISTENs first, then reads: the
+    first time only to learn the newest final id; after a drop everything after the last one it
+    delivered (the gap), so live consoles miss nothing.
     """
 
-    def __init__(self, conninfo: str, channel: str, bus: Sink, load_json=None, replay_page: int = 500):
-        self.conninfo, self.channel, self.bus, self.load_json = conninfo, channel, bus, load_json
-        self.replay_page = replay_page
+    def __init__(self, conninfo: str, channel: str, bus: Sink, page: int = 500,
+                 retry_s: float = 0.002, idle_s: float = 0.5):
+        self.conninfo, self.channel, self.bus = conninfo, channel, bus
+        self.page, self.retry_s, self.idle_s = page, retry_s, idle_s
         self.last_id: int | None = None  # newest event id delivered to the bus
+        self.told = 0  # newest id a notification announced
         self.reconnects = 0
+        self.reads = 0
         self.backend_pid: int | None = None  # the LISTEN connection's server process (for operators, tests)
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -151,59 +210,57 @@ class PgListener:
         self._stop.set()
         self._thread.join(timeout=5)
 
-    def _catch_up(self, conn) -> None:
+    def _read(self, conn) -> int:
+        """Publishes every final event after ``last_id``; returns how many."""
         if self.last_id is None:
-            self.last_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
-            return
-        replayed = 0
+            self.last_id = int(conn.execute(_START).fetchone()[0])
+            return 0
+        delivered = 0
         while not self._stop.is_set():
-            rows = conn.execute(_REPLAY, (self.last_id, self.replay_page)).fetchall()
+            self.reads += 1
+            rows = conn.execute(_READ, (self.last_id, self.page)).fetchall()
             batch = [to_live({"id": r[0], "type": r[1], "at": r[2].replace(tzinfo=UTC), "actor": r[3],
                               "site_code": r[4], "escalated_to": r[5], "data": r[6]}) for r in rows]
             if batch:
                 self.bus.publish(batch)
                 self.last_id = batch[-1].id
-                replayed += len(batch)
-            if len(rows) < self.replay_page:
+                delivered += len(batch)
+            if len(rows) < self.page:
                 break
-        if replayed:
-            log.warning("LISTEN connection restored; replayed %d events missed in the gap", replayed)
+        return delivered
 
     def _run(self) -> None:
         import psycopg
+        from psycopg.types.json import set_json_loads
 
         delay = 0.5
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self.conninfo, autocommit=True, application_name="kiosk-queue-listener") as conn:
+                    set_json_loads(orjson.loads, conn)
                     conn.execute(f"LISTEN {self.channel}")
                     self.backend_pid = conn.info.backend_pid
-                    self._catch_up(conn)
+                    replayed = self._read(conn)  # (the first time: only the newest final id)
+                    if replayed:
+                        log.warning("LISTEN connection restored; replayed %d events missed in the gap", replayed)
                     self._ready.set()
                     delay = 0.5
-                    while not self._stop.is_set():
-                        # as soon as a packet of notifications came (stop_after=1 still yields the whole packet)
-                        batch = [self._decode(n.payload) for n in conn.notifies(timeout=0.5, stop_after=1)]
-                        batch = [b for b in batch if b is not None and b.id > (self.last_id or 0)]
-                        if batch:
-                            self.bus.publish(batch)
-                            self.last_id = max(self.last_id or 0, batch[-1].id)
+                    self._listen(conn)
             except Exception as exc:  # connection lost: reconnect, then replay the gap from the table
                 self.reconnects += 1
                 log.warning("LISTEN connection failed (%s); reconnecting in %.1f s", exc, delay)
                 self._stop.wait(delay)
                 delay = min(delay * 2, 30)
 
-    def _decode(self, payload: str) -> Live | None:
-        try:
-            d = orjson.loads(payload)
-            body = d.get("json")
-            if body is None and self.load_json is not None:
-                body = self.load_json(int(d["id"]))
-            if not body:
-                return None
-            return Live(int(d["id"]), d["type"], tuple(d["sites"]), body, sse_frame(int(d["id"]), d["type"], body))
-        except (ValueError, KeyError, TypeError) as exc:
-            log.warning("ignoring a malformed notification (%s)", exc)
-            return None
-
+    def _listen(self, conn) -> None:
+        retry = self.retry_s
+        while not self._stop.is_set():
+            behind = self.told > (self.last_id or 0)
+            woke = False
+            for n in conn.notifies(timeout=retry if behind else self.idle_s, stop_after=1):
+                woke = True
+                if n.payload.isdigit():
+                    self.told = max(self.told, int(n.payload))
+            self._read(conn)
+            # still behind with nothing new: an older transaction still runs; read again a little later
+            retry = self.retry_s if woke or not behind else min(retry * 2, 0.05)

@@ -114,7 +114,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return _fail("--anchor needs --site CODE (anchors are per site)")
     db = _database(args)
     try:
-        with db.read() as conn:
+        with db.read(transaction=True) as conn:  # (streams the rows: a server-side cursor)
             if args.site and args.site not in ledger_sites(conn):
                 return _fail(f"site '{args.site}' has no ledger entries; check the code (kiosk queue add-site lists none)")
             result = verify(conn, args.site, anchors)

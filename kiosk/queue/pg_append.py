@@ -3,18 +3,16 @@
 Contract
 - :func:`append_and_commit` is the last thing a PostgreSQL write transaction with pushed request events
   does (:mod:`kiosk.queue.txn`). It sends one simple-protocol message of three statements:
-  ``SELECT … FROM kq_append_events(lock, channel, events)`` (migration 0012), ``COMMIT`` and
-  ``SELECT pg_current_xact_id()``. The function takes the event-order advisory lock
-  (:data:`kiosk.queue.chain.PG_LEDGER_LOCK`, the one every ledger writer takes), and per event reads its
-  site's chain head, hashes (PostgreSQL's ``sha256`` over exactly the bytes of
-  :func:`kiosk.queue.chain.entry_hash`: the content is sent split around the chain number), inserts it,
-  moves the head and ``pg_notify``\\ s the consoles' payload with the new id spliced in. The ``COMMIT``
-  (``synchronous_commit`` off: no wait for the disk) releases the lock: it is held only while PostgreSQL
-  works, never across a round trip to this process (whose thread may wait for the GIL or the CPU).
-  The third statement, a transaction of its own with an id, commits synchronously: it returns once
-  the WAL up to it, this transaction's commit included, is on disk (the 2xx still means stored).
-- Event ids therefore still become visible in id order across processes (ids are drawn under the
-  lock and committed before it is released), and each site's chain stays linear.
+  ``SELECT … FROM kq_append_events(channel, events)`` (migration 0015), ``COMMIT`` and
+  ``SELECT pg_current_xact_id()``. The function locks the events' sites' chain heads (site order), and
+  per event hashes (PostgreSQL's ``sha256`` over exactly the bytes of :func:`kiosk.queue.chain.entry_hash`:
+  the content is sent split around the chain number), inserts it (its id from the transaction's id:
+  ``kq_event_id()``), moves the head; then one ``pg_notify`` with the newest id wakes the listeners
+  (:class:`kiosk.queue.events.PgListener`). The ``COMMIT`` (``synchronous_commit`` off: no wait for the
+  disk) releases the heads: they stay locked only while PostgreSQL works, never across a round trip to
+  this process (whose thread may wait for the GIL or the CPU). The third statement, a transaction of its
+  own with an id, commits synchronously: it returns once the WAL up to it, this transaction's commit
+  included, is on disk (the 2xx still means stored).
 - Afterwards the connection is outside any transaction; :meth:`kiosk.queue.db.Database.write` sees
   :data:`COMMITTED` in the connection's info and neither commits nor flushes again.
 - Events whose JSON holds a NUL character (``\\u0000``, which ``jsonb`` refuses) take the Python path
@@ -27,30 +25,14 @@ import orjson
 import psycopg
 from sqlalchemy import Connection
 
-from kiosk.queue.chain import PG_LEDGER_LOCK, data_json, entry_time
+from kiosk.queue.chain import data_json, entry_time
 from kiosk.queue.db import COMMITTED
-from kiosk.queue.events import MAX_NOTIFY, to_json_bytes
 
-_SQL = ("SELECT o_id, o_seq, o_prev, o_hash FROM kq_append_events(%s, %s, %s::jsonb); COMMIT; "
+_SQL = ("SELECT o_id, o_seq, o_prev, o_hash FROM kq_append_events(%s, %s::jsonb); COMMIT; "
         "SELECT pg_current_xact_id()")
-_ID0 = b'{"id":0'
 
 
-def notify_parts(event: dict) -> list[str]:
-    """The NOTIFY payload of :class:`kiosk.queue.events.PgListener` (``{id, type, sites, json}``, or
-    ``{id, type, sites, ref}`` when too large) as the parts to join with the event's id."""
-    raw = to_json_bytes({**event, "id": 0})
-    assert raw.startswith(_ID0)
-    tail = raw[len(_ID0):].decode()  # ``,"type":…}``: the event's JSON after its id
-    sites = [s for s in (event["site_code"], event.get("escalated_to")) if s]
-    head = f',"type":{orjson.dumps(event["type"]).decode()},"sites":{orjson.dumps(sites).decode()}'
-    parts = ['{"id":', head + ',"json":"{\\"id\\":', orjson.dumps(tail).decode()[1:-1] + '"}']
-    if sum(len(p.encode()) for p in parts) + 40 > MAX_NOTIFY:  # (the id twice, at most 20 digits each)
-        parts = ['{"id":', head + ',"ref":true}']
-    return parts
-
-
-def entry(event: dict, notify: bool) -> dict:
+def entry(event: dict) -> dict:
     """One element of the function's ``p_events``: the columns, and the chain content around its number."""
     at = entry_time(event["at"])
     data = data_json("events", event["data"], None)
@@ -59,14 +41,12 @@ def entry(event: dict, notify: bool) -> dict:
            "escalated_to": event.get("escalated_to"), "type": event["type"], "actor": event["actor"], "at": at,
            "data": data.decode(), "pre": orjson.dumps([event["site_code"]])[:-1].decode() + ",",
            "post": "," + orjson.dumps(rest)[1:].decode() + "\n" + data.decode()}
-    if notify:
-        out["notify"] = notify_parts(event)
     return out
 
 
-def payload(events: list[dict], notify: bool) -> bytes | None:
+def payload(events: list[dict]) -> bytes | None:
     """The function's ``p_events`` (JSON), or None when the events must take the Python path."""
-    body = orjson.dumps([entry(e, notify) for e in events])
+    body = orjson.dumps([entry(e) for e in events])
     return None if b"\\u0000" in body else body
 
 
@@ -76,7 +56,7 @@ def append_and_commit(conn: Connection, events: list[dict], channel: str, body: 
     raw = conn.connection.dbapi_connection
     cur = psycopg.ClientCursor(raw)
     try:
-        cur.execute(_SQL, (PG_LEDGER_LOCK, channel, body.decode()))
+        cur.execute(_SQL, (channel, body.decode()))
         rows = cur.fetchall()
     finally:
         cur.close()

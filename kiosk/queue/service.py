@@ -224,8 +224,10 @@ class QueueService(EventTx):
     def act(self, user: Principal, request_id: str, action: str, **fields: Any) -> dict:
         """Applies a helper's ``action`` (claim/arrive/resolve/convert/release/cancel) to the request."""
         now = self.clock()
-        require_on_duty(self.db, user, when=action == Action.CLAIM)
+        in_tx = self.db.is_postgres  # (SQLite's hot path holds a plain sqlite3 connection: checked before)
+        require_on_duty(self.db, user, when=action == Action.CLAIM and not in_tx)
         with self._tx(raw=True) as (conn, pending):
+            require_on_duty(self.db, user, when=action == Action.CLAIM and in_tx, conn=conn)
             row = self._staff_row(conn, user, request_id)
             request_id = row["id"]  # canonical form
             try:

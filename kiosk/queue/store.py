@@ -6,8 +6,8 @@ one process or many, exactly one succeeds; the caller learns it from the row cou
 Handed a plain ``sqlite3.Connection`` (the service's hot paths on SQLite), the functions that have one
 run their twin in :mod:`kiosk.queue.store_raw` instead (same SQL semantics, no SQLAlchemy overhead).
 
-Event ids: :func:`add_events` inserts a transaction's events last, on PostgreSQL under a
-transaction-scoped advisory lock held until commit, so event ids commit in id order across processes.
+Event ids: on PostgreSQL drawn from the writing transaction's id (migration 0015); a reader takes only
+the events below the horizon (:func:`below_horizon`), whose ids are final.
 """
 
 from __future__ import annotations
@@ -153,28 +153,28 @@ def due_escalations(conn: Connection, now: datetime, limit: int = 500) -> list[R
 
 def add_event(conn: Connection, *, type_: str, actor: str, at: datetime, site_code: str,
               escalated_to: str | None, request_id: str | None, data: dict) -> dict:
-    """Stores one event and returns it as published (with its id). Not for pushed events on PostgreSQL:
-    those go through :func:`add_events` (ordered ids)."""
+    """Stores one event and returns it as published (with its id)."""
     values = dict(type=type_, actor=actor, at=at, site_code=site_code, escalated_to=escalated_to,
                   request_id=request_id, data=data)
-    return add_events(conn, [values], lock=False)[0]
+    return add_events(conn, [values])[0]
 
 
-def add_events(conn, pending: list[dict], *, lock: bool) -> list[dict]:
-    """Stores a transaction's events (dicts of the event columns) as its last statements and sets each
-    one's ``id``. With ``lock`` (PostgreSQL) a transaction-scoped advisory lock is taken first and held
-    until commit: ids are drawn and committed one transaction at a time, so a reader that sees id N has
-    already seen every smaller id (no late commit behind a console's cursor). Each event is an entry of
-    its site's hash chain (:func:`kiosk.queue.chain.append`)."""
-    if isinstance(conn, sqlite3.Connection):
-        for values, row in zip(pending, chain.append(conn, "events", pending), strict=True):
-            values["id"] = row["id"]
-        return pending
-    if lock and pending:
-        chain.ledger_lock(conn)
+def add_events(conn, pending: list[dict], *, lock: bool = False) -> list[dict]:
+    """Stores a transaction's events (dicts of the event columns) and sets each one's ``id``. Each event
+    is an entry of its site's hash chain (:func:`kiosk.queue.chain.append`). Ids: SQLite's in commit
+    order (one writer); PostgreSQL's from the transaction's id (migration 0015), final only below the
+    horizon (:func:`below_horizon`). (``lock``: no longer used, kept for older callers.)"""
     for values, row in zip(pending, chain.append(conn, "events", pending), strict=True):
         values["id"] = row["id"]
     return pending
+
+
+def below_horizon(conn: Connection, stmt):
+    """PostgreSQL: only the events of ended transactions (``id < kq_event_horizon()``, migration 0015):
+    those ids are final, none smaller can commit later. SQLite: every committed event."""
+    if conn.dialect.name == "postgresql":
+        return stmt.where(events.c.id < func.kq_event_horizon())
+    return stmt
 
 
 def events_after(conn: Connection, last_id: int, visible: Iterable[str], types: Iterable[str],
@@ -187,11 +187,12 @@ def events_after(conn: Connection, last_id: int, visible: Iterable[str], types: 
         .order_by(e.id)
         .limit(limit)
     )
-    return [dict(m) for m in conn.execute(stmt).mappings()]
+    return [dict(m) for m in conn.execute(below_horizon(conn, stmt)).mappings()]
 
 
 def last_event_id(conn: Connection) -> int:
-    return int(conn.execute(select(func.max(events.c.id))).scalar() or 0)
+    """The newest final event id: a console that subscribes from it misses nothing."""
+    return int(conn.execute(below_horizon(conn, select(func.max(events.c.id)))).scalar() or 0)
 
 
 def staff_view(row: RowMapping, now: datetime) -> dict[str, Any]:

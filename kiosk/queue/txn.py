@@ -6,9 +6,10 @@ Contract
   including the deadline flags (``case.due_soon`` / ``case.overdue``). Audit-only events (identity views, exports) are
   stored, never pushed.
 - :meth:`EventTx._tx` yields a write connection and a list; events appended to the list (dicts of the
-  ``events`` columns) are stored as the transaction's last statements (ordered ids on PostgreSQL, see
-  :func:`kiosk.queue.store.add_events`), handed to the publisher inside the transaction (``pg_notify``)
-  and published to the live consoles only after the commit. Nothing is published for a rolled-back one.
+  ``events`` columns) are stored as the transaction's last statements (on PostgreSQL sent with its
+  COMMIT in one message: :mod:`kiosk.queue.pg_append`) and published to the live consoles only after
+  the commit (PostgreSQL: a wake-up for every process's listener, :class:`kiosk.queue.events.PgPublisher`).
+  Nothing is published for a rolled-back one.
 """
 
 from __future__ import annotations
@@ -81,11 +82,10 @@ class EventTx:
             yield conn, pending
             if pending:
                 body = None
-                if self.db.is_postgres:  # stored, chained, announced and committed in one message
-                    channel = getattr(self.publisher, "channel", None)
-                    body = pg_append.payload(pending, notify=channel is not None)
+                if self.db.is_postgres:  # stored, chained and committed in one message
+                    body = pg_append.payload(pending)
                     if body is not None:
-                        pg_append.append_and_commit(conn, pending, channel or "", body)
+                        pg_append.append_and_commit(conn, pending, "", body)
                 if body is None:
                     store.add_events(conn, pending, lock=self.db.is_postgres)
                     self.publisher.in_tx(conn, pending)

@@ -10,8 +10,9 @@ Contract
 - :func:`anchor` is the hash of a site's last entry written before the end of a China day: printed on
   the daily report, it lets an auditor later prove the day was not rewritten (``--anchor SEQ:HASH``).
 - One pass over each table in id order (the primary key: the hot path pays for no extra index), merged by
-  time; within a table a site's entries come in chain order (appends are serialised: SQLite's one writer,
-  PostgreSQL's advisory lock), so only a few entries of a site wait for their turn and memory stays flat.
+  time; within a table a site's entries come in chain order or nearly (SQLite's one writer; on PostgreSQL
+  ids follow the transactions' ids and chain numbers the order the site's head was locked in, a few apart
+  at most), so only a few entries of a site wait for their turn and memory stays flat.
 """
 
 from __future__ import annotations
@@ -185,6 +186,10 @@ def verify(conn: Connection, site: str | None = None, anchors: dict[int, str] | 
     """Every site's chain (or ``site``'s); ``anchors`` ``{seq: hash}`` are checked for ``site`` only.
     One pass over each table in id order, merged by time: entries of a site come in (nearly) chain order,
     so only a handful wait at a time, whatever the ledger's size."""
+    if conn.dialect.name == "postgresql" and conn.connection.dbapi_connection.autocommit:  # (Database.read)
+        if conn.in_transaction():  # the rows are streamed by a server-side cursor, which needs a transaction
+            conn.commit()
+        conn.execution_options(isolation_level="READ COMMITTED")
     sites = [site] if site else ledger_sites(conn)
     walks = {s: _Walk(s, (anchors or {}) if site else {}) for s in sites}
     for _, _, _, log, row in heapq.merge(_stream(conn, "events", site), _stream(conn, "case_events", site)):

@@ -27,9 +27,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from starlette.concurrency import run_in_threadpool
 
+from kiosk.queue import store
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
 from kiosk.queue.models import events, sites, webhooks
@@ -108,7 +109,7 @@ class WebhookSender:
         now_m, wall = time.monotonic(), datetime.now(UTC)
         jobs = []
         with self.db.read() as conn:
-            newest = conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar()
+            newest = store.last_event_id(conn)  # (final ids only: kiosk/queue/store.py below_horizon)
             hooks = conn.execute(select(webhooks).where(webhooks.c.cursor < newest)).mappings().all()
             if not hooks:
                 return []
@@ -118,7 +119,7 @@ class WebhookSender:
                     continue
                 site = hook["site_code"]
                 rows = conn.execute(select(events.c.id, events.c.type, events.c.site_code, events.c.data).where(
-                    events.c.id > hook["cursor"], events.c.type.in_(TYPES),
+                    events.c.id > hook["cursor"], events.c.id <= newest, events.c.type.in_(TYPES),
                     or_(events.c.site_code == site, events.c.escalated_to == site),
                 ).order_by(events.c.id).limit(FETCH)).mappings().all()
                 if not rows:

@@ -18,9 +18,10 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
+from kiosk.queue import store
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
-from kiosk.queue.models import events, sites, webhooks
+from kiosk.queue.models import sites, webhooks
 from kiosk.queue.webhook_formats import KINDS
 
 MAX_PER_SITE = 10
@@ -77,7 +78,7 @@ def add(db: Database, box: IdentityBox, site: str, kind: str, url: str, secret: 
         count = conn.execute(select(func.count()).select_from(webhooks).where(webhooks.c.site_code == site)).scalar()
         if count >= MAX_PER_SITE:
             raise ValueError(f"站点 {site} 已有 {MAX_PER_SITE} 个通知地址：请先删除不用的")
-        cursor = conn.execute(select(func.coalesce(func.max(events.c.id), 0))).scalar()
+        cursor = store.last_event_id(conn)  # from now on (final ids: kiosk/queue/store.py)
         secret_enc = box.seal_record({"secret": secret}) if secret else None
         new_id = conn.execute(webhooks.insert().values(
             site_code=site, kind=kind, url=url, secret_enc=secret_enc, created_by=author[:96], created_at=now,

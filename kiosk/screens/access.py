@@ -5,14 +5,16 @@ from __future__ import annotations
 
 
 def install(root) -> None:
-    """Adds the screens and starts the attract loop's driver (``root.attract``)."""
+    """Adds the screens (built when shown: see :mod:`kiosk.screens.on_demand`) and starts the attract
+    loop's driver (``root.attract``)."""
     from kiosk.screens.enterprise import EnterpriseScreen
     from kiosk.screens.green import GreenScreen
     from kiosk.screens.hours import HoursScreen
     from kiosk.screens.widgets.attract import install as install_attract
 
-    for screen in (GreenScreen(), HoursScreen(), EnterpriseScreen()):
-        root.add_screen(screen)
+    root.add_screen(GreenScreen())  # 绿色通道 answers at once (0.7 MB); the other two are rarely shown (5.6 MB)
+    for name, cls in (("hours", HoursScreen), ("enterprise", EnterpriseScreen)):
+        root.sm.register(name, cls)
     install_attract(root)
     root.sm.bind(current=lambda sm, name: _redirect_to_materials(root, sm, name))
 

@@ -9,6 +9,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
+from kiosk.screens.theme import THEME
 from kiosk.screens.widgets import keypads, nav  # noqa: F401
 
 
@@ -28,6 +29,7 @@ class HoursScreen(KioskScreen):
     left = StringProperty("")  # the masked number once a callback was left
     closed = BooleanProperty(True)
     came_from = StringProperty("")  # the visit's screen the call button was pressed on ("": the start)
+    compact = BooleanProperty(False)  # elderly, the visit's call recorded: the banner above says closed and 12345
 
     @staticmethod
     def grouped(text: str) -> str:
@@ -41,6 +43,9 @@ class HoursScreen(KioskScreen):
         self.note = hours.note()
         self.left = hours.left_this_visit()
         self.typed, self.message, self.message_tone = "", "", "muted"
+        visit = self.controller.visit
+        banner = visit.help_request_id is not None and visit.help.phase in ("sending", "waiting", "offline")
+        self.compact = THEME.elderly and self.closed and banner and not self.left
 
     def on_leave(self, *_args) -> None:
         self.typed = ""  # a phone number left behind is personal data
@@ -52,17 +57,7 @@ class HoursScreen(KioskScreen):
             self.go(self.came_from)
 
     def on_key(self, key: str) -> None:
-        if key == "back":
-            self.typed = self.typed[:-1]
-        elif key == "clear":
-            self.typed = ""
-        elif key == "enter":
-            self.submit()
-            return
-        elif key.isdigit() and len(self.typed) < 12:
-            self.typed += key
-        if self.message_tone == "error":
-            self.message, self.message_tone = "", "muted"
+        keypads.type_key(self, key, lambda typed, k: k.isdigit() and len(typed) < 12)  # mobile or with area code
 
     def submit(self) -> None:
         problem = self.controller.hours.leave_callback(self.typed)
@@ -71,7 +66,7 @@ class HoursScreen(KioskScreen):
             return
         self.typed = ""
         self.left = self.controller.hours.left_this_visit()
-        self.message, self.message_tone = "", "ok"
+        self.message, self.message_tone, self.compact = "", "ok", False
 
 
 load_kv(__file__)

@@ -22,6 +22,11 @@ def group_id(text: str) -> str:
     return " ".join(p for p in parts if p)
 
 
+def id_character(typed: str, key: str) -> bool:
+    """Digits up to 18, and X only as the 18th (the check character)."""
+    return len(typed) < 18 and (key.isdigit() or (key == "X" and len(typed) == 17))
+
+
 class IdentifyScreen(KioskScreen):
     step = StringProperty("identify")
     manual = BooleanProperty(False)
@@ -59,17 +64,7 @@ class IdentifyScreen(KioskScreen):
             self.set_message("", "muted")
 
     def on_key(self, key: str) -> None:
-        if key == "back":
-            self.typed = self.typed[:-1]
-        elif key == "clear":
-            self.typed = ""
-        elif key == "enter":
-            self.submit()
-            return
-        elif len(self.typed) < 18 and (key.isdigit() or (key == "X" and len(self.typed) == 17)):
-            self.typed += key
-        if self.message_tone == "error":
-            self.set_message("", "muted")
+        keypads.type_key(self, key, id_character)
 
     def submit(self) -> None:
         problem = self.controller.enter_id_number(self.typed)

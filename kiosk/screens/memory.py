@@ -9,6 +9,9 @@ Software GL (Mesa llvmpipe) and SDL's text renderer allocate and free many large
 texture storage) through the C heap; glibc keeps freed blocks for reuse, so a long-running kiosk's
 resident set stays at its worst visit's peak. ``malloc_trim`` returns the free pages. It is called when a
 visit has ended (the start screen shows again), where a few milliseconds are never noticed.
+
+Pillow (Kivy's image provider, the slips' glyphs) imports numpy for a type alias only, which costs the
+kiosk 14 MB resident while nothing of it is used: :func:`pil_without_numpy` imports Pillow without it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import sys
 
 log = logging.getLogger(__name__)
 _trim = None
@@ -32,6 +36,23 @@ def _load():
         except (OSError, AttributeError):  # not glibc (musl, macOS, Windows): nothing to hand back
             _trim = False
     return _trim
+
+
+def pil_without_numpy() -> bool:
+    """Imports Pillow with numpy out of its sight, unless numpy is loaded already (the camera's OpenCV needs
+    it). Pillow 10.x imports ``numpy.typing`` at start only to name a type (``PIL._typing.NumpyArray``);
+    it imports numpy itself where it takes an array (``Image.fromarray``, ``__array_interface__``), so
+    nothing breaks, and numpy loads the day something needs it. True when Pillow came in without numpy."""
+    if "numpy" in sys.modules or "PIL._typing" in sys.modules:
+        return False
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # "import numpy" raises ImportError meanwhile
+    try:
+        import PIL._typing  # noqa: F401
+    except ImportError:  # no Pillow: Kivy uses its other image providers
+        return False
+    finally:
+        del sys.modules["numpy"]
+    return True
 
 
 def drop_text_surfaces() -> bool:

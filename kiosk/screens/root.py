@@ -19,13 +19,14 @@ from collections.abc import Callable
 from kivy.clock import Clock
 from kivy.properties import ObjectProperty
 from kivy.uix.floatlayout import FloatLayout
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition
 
 from kiosk.screens import theme
 from kiosk.screens.access import call_helper as access_call_helper
 from kiosk.screens.access import handle_event, install
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.memory import freeze_built_ui, release_free_memory
+from kiosk.screens.on_demand import OnDemandScreens
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets.common import discard
 from kiosk.screens.widgets.countdown import IdleOverlay
@@ -42,7 +43,7 @@ ROUTES = {"card": "identify", "card_error": "identify", "reader": "identify", "p
 class KioskRoot(FloatLayout):
     controller = ObjectProperty(None)
     header: Header
-    sm: ScreenManager
+    sm: OnDemandScreens
 
     def __init__(self, controller, **kwargs):
         super().__init__(**kwargs)
@@ -54,6 +55,7 @@ class KioskRoot(FloatLayout):
         self._last_touch = time.monotonic()
         self.header = self.ids.header
         self.sm = self.ids.sm
+        self.sm.adopt = self.add_screen  # screens built on demand get the controller and root too
         self.sm.transition = NoTransition()
         self.sm.bind(current=self._screen_changed)
         self.header.bind(on_call_helper=lambda *_: self.call_helper(),
@@ -83,8 +85,14 @@ class KioskRoot(FloatLayout):
         self.close_confirm()
         self.controller.screen_changed(name)
         self.show_voice()
-        if name == "start":  # a visit ended: its freed native memory goes back to the OS
-            after_next_frame(release_free_memory, 0.5)  # once the start screen is drawn
+        if name == "start":  # a visit ended: its screens built on demand and freed native memory go
+            after_next_frame(self.let_go, 0.5)  # once the start screen is drawn
+
+    def let_go(self) -> None:
+        """Between visits: drops the screens built on demand, hands freed memory back to the OS."""
+        if self.sm.current == "start":
+            self.sm.drop_unused()
+        release_free_memory()
 
     # controller events ------------------------------------------------------------------------
     def on_controller_event(self, event: str, payload) -> None:
@@ -106,8 +114,9 @@ class KioskRoot(FloatLayout):
             if self.on_quit is not None:
                 self.on_quit()
         elif event in ROUTES:
-            target = self.screen(ROUTES[event])
-            target.on_event(event, payload)
+            target = self.sm.built(ROUTES[event])  # a screen built on demand and not shown: nothing to update
+            if target is not None:
+                target.on_event(event, payload)
         elif event == "button":
             self.call_helper()
         else:
@@ -250,9 +259,9 @@ def build_root(controller) -> KioskRoot:
     Window.clearcolor = theme.BG  # the background: clearing paints it, no full-screen rectangle on top
     THEME.elderly = controller.visit.elderly
     root = KioskRoot(controller)
-    for cls in (StartScreen, IdentifyScreen, MatterScreen, MaterialsScreen, ResultScreen, DoneScreen,
-                ManagerScreen):
+    for cls in (StartScreen, IdentifyScreen, MatterScreen, MaterialsScreen, ResultScreen, DoneScreen):
         root.add_screen(cls())
+    root.sm.register("manager", ManagerScreen)  # staff only: built behind the PIN pad's button
     install(root)  # the access features' screens and the attract loop
     root.header.hall_name = controller.hall_name
     attach_rating(root)  # 好差评 over any screen once the helpers resolved the visit's request

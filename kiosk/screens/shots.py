@@ -1,8 +1,8 @@
 """`kiosk screenshots --out DIR`: every screen, in normal and elderly mode and in its error states, as PNG.
 
 The screens are the real ones, driven through the real controller and visit with simulated data; the
-device states come from :class:`ShotDevices`, a port that only reports states (it does no I/O, so a
-screenshot never waits for hardware). The camera preview is a synthetic frame with the page found by the
+device states come from :class:`~kiosk.screens.shot_ports.ShotDevices`, a port that only reports states
+(it does no I/O, so a screenshot never waits for hardware). The camera preview is a synthetic frame with the page found by the
 real detector. Also used by ``kiosk demo`` and the UI tests (:func:`Harness`).
 """
 
@@ -12,92 +12,10 @@ import os
 import tempfile
 from pathlib import Path
 
-from kiosk.devices.base import Health, HealthState, Reason, SelfTestResult
+from kiosk.screens.shot_ports import KINDS, ShotDevices, ShotVoice
 
-KINDS = ("idcard", "camera", "printer", "button")
-
-
-class ShotDevices:
-    """A device port with chosen states: ``missing`` kinds are disconnected, ``paper_out`` fails prints."""
-
-    def __init__(self, missing: tuple[str, ...] = (), paper_out: bool = False):
-        self.missing = set(missing)
-        self.paper_out = paper_out
-        self.printed: list = []
-        self.controller = None
-
-    def connect(self, controller) -> None:
-        self.controller = controller
-
-    def has(self, kind: str) -> bool:
-        return kind not in self.missing
-
-    def want_card(self, on: bool) -> None:
-        pass
-
-    def start_capture(self, material_id: str) -> None:
-        pass
-
-    def stop_capture(self) -> None:
-        pass
-
-    def shutter(self) -> None:
-        pass
-
-    def take_capture(self):
-        return bytearray(b"\x01" * 64)
-
-    def print_slip(self, slip) -> str | None:
-        if self.paper_out or "printer" in self.missing:
-            return "out of paper"
-        self.printed.append(slip)
-        return None
-
-    def healths(self) -> list[Health]:
-        out = []
-        for kind in KINDS:
-            if kind in self.missing or (kind == "printer" and self.paper_out):
-                reason = Reason("printer.paper_out") if kind == "printer" else Reason("devices.not_answering")
-                out.append(Health(kind, HealthState.ERROR, reason))
-            else:
-                out.append(Health(kind, HealthState.CONNECTED))
-        return out
-
-    def self_test(self, kind: str) -> SelfTestResult:
-        ok = kind not in self.missing
-        return SelfTestResult(kind, ok, Reason("devices.working") if ok else Reason("devices.not_answering"))
-
-    def key(self, _name: str, _down: bool) -> bool:
-        return False
-
-
-class ShotVoice:
-    """A voice that remembers what it was asked to say and says nothing (screenshots, UI tests)."""
-
-    def __init__(self, volume: int = 70):
-        self.volume = self.default_volume = volume
-        self.said: list[tuple[str, str | None]] = []
-        self.repeats = 0
-
-    def say(self, text: str, key: str | None = None) -> None:
-        if text:
-            self.said.append((text, key))
-
-    def repeat(self) -> None:
-        self.repeats += 1
-
-    def next_level(self) -> int:
-        from kiosk.voice.engine import LEVELS
-
-        higher = [v for v in LEVELS if v > self.volume]
-        self.volume = higher[0] if higher else LEVELS[0]
-        return self.volume
-
-    def reset(self) -> None:
-        self.volume = self.default_volume
-
-    def close(self) -> None:
-        pass
+__all__ = ["KINDS", "ShotDevices", "ShotVoice", "make_env", "preview_frame", "render_all", "save",
+           "scenario_harness", "shot_config"]
 
 
 def shot_config(state_dir: str | Path, access: dict | None = None, **ui):

@@ -76,6 +76,10 @@ def scenarios() -> list:
                 h.pump(4)
         return steps
 
+    def call_from_result(h):  # after hours the call button leads to the hours screen, 上一步 back to the visit
+        after_hours_result()(h)
+        h.tap(h.root.header.ids.call_helper)
+
     def enterprise_name(confirmed: bool):
         def steps(h):
             h.root.go("enterprise")
@@ -104,5 +108,6 @@ def scenarios() -> list:
         ("44_after_hours_result_incomplete", HOURS, after_hours_result(missing=True)),
         ("45_after_hours_done_callback", HOURS, after_hours_result(done=True)),
         ("46_enterprise_name_confirm", REGISTER, enterprise_name(False)),
+        ("48_after_hours_call_from_result", HOURS, call_from_result),
         ("47_enterprise_name_confirmed", REGISTER, enterprise_name(True)),
     ]

@@ -30,6 +30,9 @@ def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | 
     # Kivy's default log mode makes its logger the root's (level NOTSET: DEBUG from every library reaches
     # the console) and redirects stderr; in PYTHON mode it leaves logging to the app (kiosk.logsetup).
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    from kiosk.screens.memory import drop_text_surfaces, pil_without_numpy
+
+    pil_without_numpy()  # before Kivy's image providers import Pillow (14 MB of numpy, unused)
     kivy_log = logging.getLogger("kivy")
     if not any(isinstance(f, _FollowRootLevel) for f in kivy_log.filters):
         kivy_log.addFilter(_FollowRootLevel())  # Kivy sets its logger to INFO while it imports
@@ -46,7 +49,6 @@ def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | 
     Config.set("graphics", "multisamples", "0")  # MSAA costs much on software GL and adds nothing here
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
-    from kiosk.screens.memory import drop_text_surfaces
     from kiosk.screens.theme import THEME, register_font
 
     drop_text_surfaces()

@@ -2,8 +2,12 @@
 
 No Kivy here. Screens call the methods below on the UI thread; slow work (printing, the outbox, device
 self-tests, camera frames) runs on :class:`Worker` threads and comes back through ``dispatch`` (the app
-passes a function that moves a call onto the UI thread; tests may pass one that calls at once). UI
-listeners (``subscribe``) receive ``(event, payload)``:
+passes a function that moves a call onto the UI thread; tests may pass one that calls at once). The
+controller holds the visit's steps; the rest goes to collaborators it builds, each given what it needs
+and one shared ``Events``: ``help`` (:mod:`~kiosk.terminal.help_desk`), ``printer``
+(:mod:`~kiosk.terminal.slip_printer`), ``device_side`` (:mod:`~kiosk.terminal.visit_devices`), ``desk``
+(:mod:`~kiosk.terminal.manager_desk`), ``guide`` (:mod:`~kiosk.terminal.voice_guide`). UI listeners
+(``subscribe``) receive ``(event, payload)``:
 
 - ``help`` (text, tone): the help banner; ``card`` (masked who), ``card_error`` (text), ``reader`` (bool)
 - ``preview`` / ``captured`` (:class:`PreviewFrame`), ``camera`` (bool)
@@ -18,24 +22,27 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from kiosk.i18n import say, tr
-from kiosk.terminal.controller_help import KIND_REQUEST, HelpMixin
-from kiosk.terminal.controller_manager import ManagerMixin
+from kiosk.i18n import tr
 from kiosk.terminal.device_port import HubPort
-from kiosk.terminal.result_view import done_text, result_view
-from kiosk.terminal.views import DeviceRow, MaterialItem, PreviewFrame, ResultView
+from kiosk.terminal.events import Events, Listener
+from kiosk.terminal.help_desk import KIND_REQUEST, HelpDesk
+from kiosk.terminal.manager_desk import ManagerDesk
+from kiosk.terminal.result_view import done_text
+from kiosk.terminal.slip_printer import SlipPrinter
+from kiosk.terminal.views import DeviceRow, MaterialItem, PreviewFrame, ResultView, material_items
+from kiosk.terminal.visit_devices import VisitDevices
+from kiosk.terminal.voice_guide import VoiceGuide
 from kiosk.terminal.worker import Worker, call_now
-from kiosk.visit import InvalidIdNumber, VisitError
+from kiosk.visit import CallHelper, InvalidIdNumber, PrintSlip, RateHelp, ReportDevice, TellHelper, VisitReset
 
 __all__ = ["KioskController", "HubPort", "Worker", "call_now", "MaterialItem", "PreviewFrame", "ResultView",
            "DeviceRow", "KIND_REQUEST", "MARKS"]
 
 log = logging.getLogger(__name__)
-Listener = Callable[[str, Any], None]
 MARKS = {"paper": "paper", "missing": "missing", "unknown": "unknown"}
 
 
-class KioskController(HelpMixin, ManagerMixin):
+class KioskController:
     """One per kiosk. ``devices`` is a :class:`kiosk.terminal.device_port.HubPort`-like object or None
     (no devices: the resident can still type the number, mark paper copies and see the number on screen).
     ``queue`` is a :class:`~kiosk.queue.client.HelpQueueClient` or None (requests are then only logged)."""
@@ -44,30 +51,56 @@ class KioskController(HelpMixin, ManagerMixin):
                  voice=None, on_slip: Callable[[str, Any], None] | None = None):
         self.config, self.visit, self.manager_auth = config, visit, auth
         self.devices, self.queue, self.voice = devices, queue, voice
-        self._dispatch = dispatch
-        self._listeners: list[Listener] = []
-        self._on_slip = on_slip
+        self.events = Events(dispatch)
         self._print_worker = Worker("kiosk-print")
         self._queue_worker = Worker("kiosk-queue")
-        self._pending_prints = 0
-        self._request_ids: dict[str, str] = {}  # visit's request id → the queue's
-        self.sent_requests: list[str] = []  # every queue request id this controller created
+        self.guide = VoiceGuide(visit, voice)
+        self.help = HelpDesk(visit, queue, devices, worker=self._queue_worker, events=self.events, guide=self.guide,
+                             carry_out=self.carry_out, result_view=self.result_view,
+                             hours=lambda: getattr(self, "hours", None))  # set by terminal.access.attach
+        self.printer = SlipPrinter(visit, devices, worker=self._print_worker, events=self.events, guide=self.guide,
+                                   help=self.help, carry_out=self.carry_out, on_slip=on_slip)
+        self.desk = ManagerDesk(config, devices, queue, worker=self._print_worker, events=self.events)
+        self.device_side = VisitDevices(visit, devices, events=self.events, guide=self.guide,
+                                        carry_out=self.carry_out, button=self.help.call_helper)
+        side = self.device_side  # the screens' way to the devices (card_read: as the port would, for tests)
+        self.reader_available, self.camera_available = side.reader_available, side.camera_available
+        self.start_capture, self.stop_capture, self.shutter = side.start_capture, side.stop_capture, side.shutter
+        self.accept_capture, self.card_read = side.accept_capture, side.card_read
+        self.sent_requests = self.help.sent  # every queue request id this controller created
         self.current_screen = "start"
         self.hall_name = config.site.name
         if devices is not None:
-            devices.connect(self)
+            devices.connect(self.device_side)
 
     # listeners ------------------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+        self.events.subscribe(listener)
 
     def emit(self, event: str, payload: Any = None) -> None:
-        for listener in list(self._listeners):
-            listener(event, payload)
+        self.events.emit(event, payload)
 
     def later(self, fn: Callable, *args: Any) -> None:
         """Runs ``fn(*args)`` on the UI thread (from any thread)."""
-        self._dispatch(fn, *args)
+        self.events.later(fn, *args)
+
+    # what the visit asks --------------------------------------------------------------------------
+    def carry_out(self, intents: list) -> None:
+        for intent in intents:
+            if isinstance(intent, PrintSlip):
+                self.printer.print(intent.slip)
+            elif isinstance(intent, CallHelper):
+                self.help.request(intent)
+            elif isinstance(intent, TellHelper):
+                self._queue_worker.submit(self.help.tell, intent)
+                self.help.report_health()
+            elif isinstance(intent, RateHelp):
+                self.help.send_rating(intent)
+            elif isinstance(intent, ReportDevice):
+                log.warning("device %s: %s", intent.device, intent.problem)
+                self.help.report_health()
+            elif isinstance(intent, VisitReset) and intent.help_request_id:
+                self.help.cancel(intent)
 
     # the visit ------------------------------------------------------------------------------------
     @property
@@ -117,14 +150,7 @@ class KioskController(HelpMixin, ManagerMixin):
         self.visit.start(kind)
         if self.visit.step.value == "matter":  # 咨询: show the identify screen anyway, with 跳过
             self.visit.go_identify()
-        if self.devices is not None:
-            self.devices.want_card(True)
-
-    def reader_available(self) -> bool:
-        return self.visit.reader_available and self.devices is not None and self.devices.has("idcard")
-
-    def camera_available(self) -> bool:
-        return self.visit.camera_available and self.devices is not None and self.devices.has("camera")
+        self.device_side.want_card(True)
 
     def enter_id_number(self, text: str) -> str | None:
         """Accepts a typed ID number; returns the reason in plain words when it is not valid."""
@@ -134,43 +160,12 @@ class KioskController(HelpMixin, ManagerMixin):
             problem = tr(f"kiosk.identify.err.{err.key.rsplit('.', 1)[-1]}")
             self.speak(problem)
             return problem
-        self._card_done()
+        self.device_side.want_card(False)
         return None
-
-    def card_read(self, card) -> None:
-        """A card was read (UI thread). Ignored unless the identify step is showing."""
-        if self.visit.step.value != "identify":
-            return
-        try:
-            self.visit.identify_with_card(card)
-        except VisitError as err:
-            log.warning("card read ignored: %s", err)
-            return
-        self._card_done()
-        self.emit("card", f"{self.visit.identity.masked_name}  {self.visit.identity.masked_id}")
-
-    def card_error(self, message: str) -> None:
-        """The reader reported a problem with a card (UI thread), e.g. "请把证件放平"."""
-        if self.visit.step.value == "identify":
-            self.emit("card_error", message)
-            self.speak(message)
-
-    def health_changed(self, health) -> None:
-        """A device's health changed (UI thread): the reader and camera states feed the visit."""
-        ok = health.state.value in ("connected", "disabled")
-        if health.device == "idcard":
-            self.reader_state(ok, say(health.reason))
-        elif health.device == "camera":
-            self.camera_state(ok, say(health.reason))
-        self.emit("health", health)
-
-    def _card_done(self) -> None:
-        if self.devices is not None:
-            self.devices.want_card(False)
 
     def skip_identify(self) -> None:
         self.visit.skip_identify()
-        self._card_done()
+        self.device_side.want_card(False)
 
     def departments(self) -> list[str]:
         return self.visit.catalog.departments()
@@ -187,8 +182,8 @@ class KioskController(HelpMixin, ManagerMixin):
     def back_from_matter(self) -> str:
         """Back from the matter list: to identify, or to start for 咨询 without identity."""
         self.visit.back()
-        if self.visit.step.value == "identify" and self.devices is not None:
-            self.devices.want_card(True)
+        if self.visit.step.value == "identify":
+            self.device_side.want_card(True)
         return self.visit.step.value
 
     def matter_name(self) -> str:
@@ -198,21 +193,7 @@ class KioskController(HelpMixin, ManagerMixin):
         return self.visit.matter.material(material_id).name
 
     def materials(self) -> list[MaterialItem]:
-        out = []
-        v = self.visit
-        for m in v.matter.materials:
-            form = tr(f"kiosk.materials.form.{m.form}", n=m.copies)
-            detail = form + (f"；{m.note}" if m.note else "") + (tr("kiosk.materials.optional") if m.optional else "")
-            note = ""
-            if m.id in v.from_card:
-                note = tr("kiosk.materials.from_card")
-            elif m.id in v.checked_by:
-                note = tr("kiosk.materials.checked_by", helper=v.checked_by[m.id])
-            elif v.statuses[m.id].value == "unknown":
-                note = tr("kiosk.materials.unknown_note")
-            out.append(MaterialItem(m.id, m.name, detail, v.statuses[m.id].value, m.capturable,
-                                    tr(f"kiosk.materials.paper_{m.form}"), note, not m.optional))
-        return out
+        return material_items(self.visit)
 
     def unanswered(self) -> list[str]:
         """The required materials still without an answer (检查材料 waits for them)."""
@@ -220,39 +201,6 @@ class KioskController(HelpMixin, ManagerMixin):
 
     def mark(self, material_id: str, status: str) -> None:
         self.carry_out(self.visit.mark(material_id, MARKS[status]))
-
-    # camera ---------------------------------------------------------------------------------------
-    def start_capture(self, material_id: str) -> None:
-        if self.devices is not None:
-            self.devices.start_capture(material_id)
-
-    def stop_capture(self) -> None:
-        if self.devices is not None:
-            self.devices.stop_capture()
-
-    def shutter(self) -> None:
-        if self.devices is not None:
-            self.devices.shutter()
-
-    def accept_capture(self, material_id: str) -> None:
-        doc = self.devices.take_capture() if self.devices is not None else None
-        if doc is not None:
-            self.visit.attach_capture(material_id, doc)
-
-    def camera_state(self, ok: bool, problem: str = "") -> None:
-        """The camera came back or went away (UI thread)."""
-        if ok:
-            self.visit.device_back("camera")
-        else:
-            self.carry_out(self.visit.camera_lost(problem or "camera lost"))
-        self.emit("camera", ok)
-
-    def reader_state(self, ok: bool, problem: str = "") -> None:
-        if ok:
-            self.visit.device_back("idcard")
-        elif self.visit.reader_available:
-            self.carry_out(self.visit.reader_missing(problem or "reader not answering"))
-        self.emit("reader", ok)
 
     # result ---------------------------------------------------------------------------------------
     def finish(self) -> bool:
@@ -266,7 +214,7 @@ class KioskController(HelpMixin, ManagerMixin):
         return True
 
     def result_view(self) -> ResultView | None:
-        return result_view(self.visit, self._pending_prints)
+        return self.printer.view()
 
     def done_text(self) -> str:
         return done_text(self.visit)
@@ -286,52 +234,66 @@ class KioskController(HelpMixin, ManagerMixin):
     def reset(self, reason: str) -> None:
         self.stop_capture()
         self.carry_out(self.visit.reset(reason))
-        if self.voice is not None:
-            self.voice.reset()
+        self.guide.reset()
         self.emit("elderly", self.visit.elderly)
-        if self.devices is not None:
-            self.devices.want_card(False)
+        self.device_side.want_card(False)
         self.emit("reset", reason)
 
-    # voice and shutdown ---------------------------------------------------------------------------
+    # voice, help and manager mode: the collaborators' ------------------------------------------
     @property
-    def voice_on(self) -> bool:
-        """Spoken guidance is on: elderly mode and a working voice."""
-        return self.voice is not None and self.visit.elderly
+    def voice_on(self) -> bool:  # elderly mode and a working voice
+        return self.guide.on
 
-    def say(self, key: str, **values: Any) -> None:
-        """Speaks the fixed prompt ``kiosk.voice.KEY`` (a hall's recording KEY.wav when it has one)."""
-        text = tr(f"kiosk.voice.{key}", **values)
-        if self.voice_on and text and text != f"kiosk.voice.{key}":
-            self.voice.say(text, None if values else key)
+    def say(self, key: str, **values: Any) -> None:  # the fixed prompt kiosk.voice.KEY
+        self.guide.say(key, **values)
 
-    def speak(self, text: str) -> None:
-        """Speaks a text made for this moment (a number, the missing materials, an error)."""
-        if self.voice_on and text:
-            self.voice.say(text)
+    def speak(self, text: str) -> None:  # a text made for this moment
+        self.guide.speak(text)
 
     def repeat_voice(self) -> None:
-        """再听一遍."""
-        self.visit.touch()
-        if self.voice is not None:
-            self.voice.repeat()
+        self.guide.repeat()
 
     def next_volume(self) -> int:
-        """The volume button: 小 → 中 → 大; returns the new volume (0 without a voice)."""
-        self.visit.touch()
-        if self.voice is None:
-            return 0
-        volume = self.voice.next_level()
-        self.voice.repeat()
-        return volume
+        return self.guide.next_volume()
+
+    def call_helper(self, _step: str | None = None) -> None:
+        """The call-helper button (screen or hardware): one request a visit; later presses only re-show it."""
+        self.help.call_helper()
+
+    def help_text(self) -> tuple[str, str]:
+        return self.help.help_text()
+
+    def refresh_help(self) -> None:
+        self.help.refresh()
+
+    def _help_status(self, visit_request_id: str, status: dict, online: bool) -> None:
+        self.help.status_arrived(visit_request_id, status, online)  # the queue's word (screenshots set it)
+
+    def device_rows(self) -> list[DeviceRow]:
+        return self.desk.device_rows()
+
+    def self_test(self, kind: str) -> None:
+        self.desk.self_test(kind)
+
+    def settings_text(self) -> str:
+        return self.desk.settings_text()
+
+    def outbox_text(self) -> str:
+        return self.desk.outbox_text()
+
+    def quit(self) -> None:
+        self.emit("quit", None)
+
+    @property
+    def _pending_prints(self) -> int:
+        return self.printer.pending
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Waits until queued printing and queue work has run (tests, demo, benchmarks)."""
         return self._print_worker.join_idle(timeout) and self._queue_worker.join_idle(timeout)
 
     def close(self) -> None:
-        self._listeners.clear()  # work still queued for the UI thread must not reach a UI that is gone
+        self.events.clear()  # work still queued for the UI thread must not reach a UI that is gone
         self._print_worker.stop()
         self._queue_worker.stop()
-        if self.voice is not None:
-            self.voice.close()
+        self.guide.close()

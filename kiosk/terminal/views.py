@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiosk.i18n import tr
+
 
 @dataclass
 class MaterialItem:
@@ -63,3 +65,21 @@ class DeviceRow:
     kind: str
     label: str
     text: str
+
+
+def material_items(visit) -> list[MaterialItem]:
+    """The rows of the materials screen for the visit's matter, in the catalogue's order."""
+    out = []
+    for m in visit.matter.materials:
+        form = tr(f"kiosk.materials.form.{m.form}", n=m.copies)
+        detail = form + (f"；{m.note}" if m.note else "") + (tr("kiosk.materials.optional") if m.optional else "")
+        note = ""
+        if m.id in visit.from_card:
+            note = tr("kiosk.materials.from_card")
+        elif m.id in visit.checked_by:
+            note = tr("kiosk.materials.checked_by", helper=visit.checked_by[m.id])
+        elif visit.statuses[m.id].value == "unknown":
+            note = tr("kiosk.materials.unknown_note")
+        out.append(MaterialItem(m.id, m.name, detail, visit.statuses[m.id].value, m.capturable,
+                                tr(f"kiosk.materials.paper_{m.form}"), note, not m.optional))
+    return out

@@ -38,3 +38,19 @@ def sims():
     yield {"sam": sam, "idcard_url": url, "printer": printer}
     printer.stop()
     server.stop()
+
+
+@pytest.fixture
+def shot_kiosks(window):
+    """``shot_kiosks(**kw)`` builds a :func:`tests.ui.kit.shot_kiosk`; all are closed after the test."""
+    from tests.ui.kit import close, shot_kiosk
+
+    made = []
+
+    def build(**kw):
+        made.append(shot_kiosk(**kw))
+        return made[-1]
+
+    yield build
+    for h in made:
+        close(h)

@@ -1,4 +1,6 @@
-"""Helpers of the UI tests: a kiosk config pointing at the simulators, and a harness built on real drivers."""
+"""Helpers of the UI tests: a kiosk config pointing at the simulators and a harness built on real drivers
+(:func:`kiosk`), or a harness over the screenshot ports (:func:`shot_kiosk`: device states, no I/O); the
+``shot_kiosks`` fixture (conftest.py) builds the latter and closes them after the test."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import time
 from pathlib import Path
 
 from kiosk.config.settings import parse_config
-from kiosk.screens.shots import shot_config
+from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
 
 ID_NUMBER = "11010519491231002X"
 
@@ -17,6 +19,34 @@ def config(tmp: Path, *, idcard: dict | None = None, printer: dict | None = None
     base["devices"] = {"idcard": idcard or {"type": "none"}, "printer": printer or {"type": "none"},
                        "camera": camera or {"type": "none"}, "button": {"type": "keyboard", "key": "F12"}}
     return parse_config(base, "<ui-test>")
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand (``clock.t += 61``)."""
+
+    def __init__(self, t: float = 1000.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def shot_kiosk(*, access: dict | None = None, queue: bool = False, clock=None, now=None, elderly: bool = False,
+               **devices):
+    """A Harness over :class:`ShotDevices` (``devices``: its ``missing``/``paper_out`` states) and a
+    :class:`ShotVoice` (``h.voice``), in a fresh state dir. ``access`` fills ``[access]``; ``queue`` adds a
+    real (offline) help-queue client (``h.queue``); ``clock`` is the monotonic clock (``h.clock``), ``now``
+    a fixed wall clock (a ``datetime``)."""
+    from kiosk.queue.client import HelpQueueClient
+    from kiosk.screens.harness import Harness  # after the window fixture set the window's size
+
+    cfg = shot_config(make_env(), access, elderly_mode_default=elderly)
+    client = HelpQueueClient(cfg, poll_interval_s=0.2) if queue else None
+    voice = ShotVoice()
+    h = Harness(cfg, ShotDevices(**devices), client, clock=clock, voice=voice,
+                now=(lambda: now) if now is not None else None)
+    h.queue, h.voice, h.clock = client, voice, clock
+    return h
 
 
 def kiosk(cfg, *, clock=None, queue: bool = True):
@@ -35,9 +65,11 @@ def kiosk(cfg, *, clock=None, queue: bool = True):
 
 
 def close(h) -> None:
+    """Closes a harness of :func:`kiosk` or :func:`shot_kiosk` with what it drives."""
     h.close()
-    h.port.close()
-    h.hub.close()
+    if getattr(h, "port", None) is not None:
+        h.port.close()
+        h.hub.close()
     if h.queue is not None:
         h.queue.stop()
 

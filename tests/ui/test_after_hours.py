@@ -14,27 +14,9 @@ FRIDAY_MORNING = datetime(2026, 6, 5, 9, 0)
 
 
 @pytest.fixture
-def make(window):
-    from kiosk.queue.client import HelpQueueClient
-    from kiosk.screens.harness import Harness
-    from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
-
-    made = []
-
-    def build(now=FRIDAY_EVENING, queue=True):
-        cfg = shot_config(make_env(), {"hours": {"workday": ["08:30-12:00", "14:30-17:30"],
-                                                 "note": "节假日急事请到一楼值班窗口"}})
-        client = HelpQueueClient(cfg, poll_interval_s=0.2) if queue else None
-        h = Harness(cfg, ShotDevices(), client, voice=ShotVoice(), now=lambda: now)
-        h.queue = client
-        made.append(h)
-        return h
-
-    yield build
-    for h in made:
-        h.close()
-        if h.queue is not None:
-            h.queue.stop()
+def make(shot_kiosks):
+    hours = {"hours": {"workday": ["08:30-12:00", "14:30-17:30"], "note": "节假日急事请到一楼值班窗口"}}
+    return lambda now=FRIDAY_EVENING, queue=True: shot_kiosks(access=hours, queue=queue, now=now)
 
 
 def test_after_hours_the_start_screen_says_when_helpers_are_back_and_takes_a_callback(make):

@@ -6,33 +6,12 @@ import time
 
 import pytest
 
-
-class FakeClock:
-    def __init__(self):
-        self.t = 1000.0
-
-    def __call__(self):
-        return self.t
+from tests.ui.kit import FakeClock
 
 
 @pytest.fixture
-def make(window):
-    from kiosk.screens.harness import Harness
-    from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
-
-    made = []
-
-    def build(after_s=60):
-        clock = FakeClock()
-        h = Harness(shot_config(make_env(), {"attract_after_s": after_s}), ShotDevices(), clock=clock,
-                    voice=ShotVoice())
-        h.clock = clock
-        made.append(h)
-        return h
-
-    yield build
-    for h in made:
-        h.close()
+def make(shot_kiosks):
+    return lambda after_s=60: shot_kiosks(access={"attract_after_s": after_s}, clock=FakeClock())
 
 
 def wait_loop(h, shown=True, timeout=10.0):

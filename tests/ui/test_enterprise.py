@@ -29,25 +29,8 @@ def test_bad_codes_say_why(bad, key):
 
 
 @pytest.fixture
-def make(window):
-    from kiosk.queue.client import HelpQueueClient
-    from kiosk.screens.harness import Harness
-    from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
-
-    made = []
-
-    def build():
-        cfg = shot_config(make_env())
-        client = HelpQueueClient(cfg, poll_interval_s=0.2)
-        h = Harness(cfg, ShotDevices(), client, voice=ShotVoice())
-        h.queue = client
-        made.append(h)
-        return h
-
-    yield build
-    for h in made:
-        h.close()
-        h.queue.stop()
+def make(shot_kiosks):
+    return lambda: shot_kiosks(queue=True)
 
 
 def test_an_enterprise_visit_checks_the_code_suggests_proxy_and_carries_the_enterprise(make):

@@ -4,15 +4,7 @@ import socket
 
 import pytest
 
-from tests.ui.kit import ID_NUMBER, close, config, kiosk, wait
-
-
-class FakeClock:
-    def __init__(self):
-        self.t = 1000.0
-
-    def __call__(self):
-        return self.t
+from tests.ui.kit import ID_NUMBER, FakeClock, close, config, kiosk, wait
 
 
 def closed_port_url() -> str:

@@ -10,25 +10,10 @@ from tests.ui.kit import ID_NUMBER, requests  # born 1949-12-31
 
 
 @pytest.fixture
-def make(window):
-    from kiosk.queue.client import HelpQueueClient
-    from kiosk.screens.harness import Harness
-    from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
-
-    made = []
-
+def make(shot_kiosks):
     def build(now=datetime(2026, 6, 1, 10, 0), elderly=False):
-        cfg = shot_config(make_env(), {"senior_offer_age": 65}, elderly_mode_default=elderly)
-        client = HelpQueueClient(cfg, poll_interval_s=0.2)
-        h = Harness(cfg, ShotDevices(), client, voice=ShotVoice(), now=lambda: now)
-        h.queue = client
-        made.append(h)
-        return h
-
-    yield build
-    for h in made:
-        h.close()
-        h.queue.stop()
+        return shot_kiosks(access={"senior_offer_age": 65}, queue=True, now=now, elderly=elderly)
+    return build
 
 
 def test_the_green_channel_is_on_the_start_screen_and_its_call_goes_first(make):

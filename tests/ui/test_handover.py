@@ -70,7 +70,30 @@ def test_the_notice_closes_by_itself_after_the_quiet_time(window, tmp_path):
         s = h.screen("start")
         h.tap(s.ids.proxy)
         assert s.notice is not None
+        h.tap(s.ids.proxy)  # a second press shows no second notice
+        assert sum(1 for w in s.children if w is s.notice) == 1
         wait(h, lambda: s.notice is None, 40, "the notice to close")
         assert h.current == "start" and h.controller.visit.kind is None
+    finally:
+        close(h)
+
+
+def test_the_enterprise_flows_notice_is_the_same_one_and_closes_by_itself_too(window, tmp_path):
+    from kiosk.screens.widgets.handover import HandoverNotice
+
+    h = kiosk(config(tmp_path, idle_timeout_s=10), queue=False)
+    try:
+        h.tap(h.screen("start").ids.enterprise)
+        s = h.screen("enterprise")
+        h.tap(s.ids.no_code)
+        h.press("其他事项")
+        h.tap(s.ids.proxy)
+        assert isinstance(s.notice, HandoverNotice) and h.current == "enterprise"
+        wait(h, lambda: s.notice is None, 40, "the notice to close")
+        assert h.current == "enterprise" and h.controller.visit.kind is None
+        h.tap(s.ids.proxy)
+        h.tap(s.notice.ids.agree)
+        assert h.current == "identify" and h.controller.visit.handover_agreed
+        assert h.controller.visit.enterprise is not None and h.controller.visit.enterprise.founding
     finally:
         close(h)

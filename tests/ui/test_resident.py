@@ -5,35 +5,12 @@ the idle reset waits for a coming helper, and the manager's PIN pad never keeps 
 
 import pytest
 
-from tests.ui.kit import ID_NUMBER
-
-
-class FakeClock:
-    def __init__(self):
-        self.t = 1000.0
-
-    def __call__(self):
-        return self.t
+from tests.ui.kit import ID_NUMBER, FakeClock
 
 
 @pytest.fixture
-def make(window):
-    from kiosk.screens.harness import Harness
-    from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
-
-    made = []
-
-    def build(elderly=False, clock=None, **devices):
-        voice = ShotVoice()
-        h = Harness(shot_config(make_env(), elderly_mode_default=elderly), ShotDevices(**devices), clock=clock,
-                    voice=voice)
-        h.voice = voice
-        made.append(h)
-        return h
-
-    yield build
-    for h in made:
-        h.close()
+def make(shot_kiosks):
+    return shot_kiosks  # make(elderly=…, clock=…, paper_out=…)
 
 
 def to_materials(h, matter="pension-enrol", kind="assist"):

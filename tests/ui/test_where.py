@@ -1,7 +1,7 @@
 """Where to go (issue 12, item 13), with real touches: the result names this hall's place (not every
 level's), the hall's window for the department when configured, and the queue number from the hall's
 queuing system (a simulator here); with none connected, or when it fails, the resident is told plainly.
-The ticket slip explains its QR code."""
+Without a help queue the ticket says plainly it has no QR code to rate by."""
 
 import pytest
 
@@ -84,10 +84,12 @@ def test_the_simulator_counts_down_as_people_are_called():
     assert (later.number, later.ahead) == ("A004", 1)
 
 
-def test_the_ticket_slip_explains_its_qr_code(h):
-    complete(h)
+def test_the_ticket_slip_says_plainly_it_has_no_qr_code_without_a_queue(h):
+    complete(h)  # this kiosk runs no help-queue client (a ticket with the rating QR: tests/ui/test_slip_rating.py)
+    from kiosk.printing.layout import QR
     from kiosk.terminal import slips
 
     slip = slips.build("ticket", h.controller.visit)
     words = "".join(getattr(b, "text", "") for b in slip.blocks)
-    assert "二维码" in words and "没有您的个人信息" in words and "二楼 人社综合窗口" in words
+    assert not any(isinstance(b, QR) for b in slip.blocks)
+    assert "不能扫码评价" in words and "12345" in words and "二楼 人社综合窗口" in words

@@ -16,6 +16,8 @@ Contract:
   still connected. ``start_monitor()`` polls the status in the background so health stays current
   and a printer that was unplugged is reconnected (with :class:`~kiosk.devices.base.Backoff`).
 - Device I/O is serialised by one lock, so the worker, the monitor and direct calls never interleave.
+
+What a status means (refuse, health, the self-test's line) is in :mod:`kiosk.devices.printer.readiness`.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from kiosk.devices.printer.errors import (
     PrinterUnavailable,
     PrintResult,
 )
+from kiosk.devices.printer.readiness import refuse, self_test_message, update_health
 from kiosk.devices.printer.transports import (
     NoStatusChannel,
     PrinterAddressError,
@@ -168,9 +171,12 @@ class EscposPrinter:
                     continue  # a stale connection: reconnect once
                 self._tracker.set(HealthState.DISCONNECTED, exc.reason)
                 return st.PrinterStatus(error=str(exc))
-            self._update_health(status)
+            self._health_from(status)
             return status
         raise AssertionError("unreachable")
+
+    def _health_from(self, status: st.PrinterStatus | None) -> None:
+        update_health(self._tracker, status, file=self.address.kind == "file", width_mm=self.width_mm)
 
     def print_slip(self, slip: Slip, check_status: bool = True) -> PrintResult:
         """Prints ``slip`` (see the module contract); blocks; raises a PrinterError carrying the slip."""
@@ -184,7 +190,7 @@ class EscposPrinter:
                     if check_status:
                         status = self._status_once()
                         self.last_status = status
-                        self._refuse(status, slip)
+                        refuse(self._tracker, status, slip)
                 except PrinterError as exc:
                     exc.slip = exc.slip or slip
                     raise
@@ -202,7 +208,7 @@ class EscposPrinter:
                     self._retry_at = time.monotonic() + self._backoff.next_delay()
                     self._tracker.set(HealthState.DISCONNECTED, exc.reason)
                     raise PrinterUnavailable(Reason("printer.unreachable", reason=exc.reason), slip, status) from exc
-                self._update_health(status)
+                self._health_from(status)
                 return PrintResult(len(rendered.data), status, rendered.image_lines, rendered.missing_glyphs,
                                    (time.perf_counter() - started) * 1000, rendered.image_chars)
         raise AssertionError("unreachable")
@@ -232,12 +238,8 @@ class EscposPrinter:
         if self._printer is None:
             return SelfTestResult(self.name, False, health.reason or status.error or "unreachable", ms)
         ok = status.can_print is not False
-        text = (f"{self.uri}: online={_fmt(status.online)} paper={status.paper} "
-                f"cover_open={_fmt(status.cover_open)}" + (f" ({status.error})" if status.error else ""))
         silent = ok and status.can_print is None  # prints, but paper-out and an open cover go unseen
-        message: Reason | str = Reason("printer.with_note", note=Reason("printer.status_unknown_check"),
-                                       summary=text) if silent else text
-        return SelfTestResult(self.name, ok, message, ms, warning=silent)
+        return SelfTestResult(self.name, ok, self_test_message(self.uri, status, silent), ms, warning=silent)
 
     def start_monitor(self, interval_s: float = 5.0) -> None:
         """Polls the status every ``interval_s`` s on a daemon thread (health, reconnect) until close()."""
@@ -269,37 +271,3 @@ class EscposPrinter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    # ---- status → errors and health -----------------------------------------------------------------------
-    def _refuse(self, status: st.PrinterStatus, slip: Slip) -> None:
-        if status.paper == "out":
-            self._tracker.set(HealthState.ERROR, Reason("printer.paper_out"), paper="out")
-            raise PaperOutError(Reason("printer.paper_out"), slip, status)
-        if status.cover_open:
-            self._tracker.set(HealthState.ERROR, Reason("printer.cover_open"), cover_open=True)
-            raise CoverOpenError(Reason("printer.cover_open"), slip, status)
-        if status.online is False:
-            reason = Reason("printer.offline", reason=status.error or "offline")
-            self._tracker.set(HealthState.ERROR, reason, online=False)
-            raise PrinterOfflineError(reason, slip, status)
-
-    def _update_health(self, status: st.PrinterStatus | None) -> None:
-        if status is None or not status.answered:
-            reason = "" if status is None or self.address.kind == "file" else Reason("printer.status_unknown")
-            self._tracker.set(HealthState.CONNECTED, reason, paper="unknown")
-            return
-        if status.can_print is False:
-            with contextlib.suppress(PrinterError):
-                self._refuse(status, Slip(width_mm=self.width_mm))
-            return
-        if status.paper == "near_end":
-            self._tracker.set(HealthState.CONNECTED, Reason("printer.paper_near_end"), paper="near_end",
-                              warning="paper_near_end")
-        elif status.can_print is None:  # some replies were no status bytes: what they would say is unknown
-            self._tracker.set(HealthState.CONNECTED, Reason("printer.status_unknown"), paper=status.paper)
-        else:
-            self._tracker.set(HealthState.CONNECTED, "", paper=status.paper)
-
-
-def _fmt(value: bool | None) -> str:
-    return "unknown" if value is None else str(value).lower()

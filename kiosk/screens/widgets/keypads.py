@@ -1,13 +1,16 @@
 """On-screen keyboards: digits for ID numbers and PINs, letters for pinyin search.
 
-Both dispatch ``on_key(key)`` with a digit/letter, ``"X"``, ``"back"``, ``"clear"`` or ``"enter"``.
-The letter keyboard is alphabetical (easier to find letters than QWERTY for residents who rarely type)
-and uses fewer, wider columns in elderly mode.
+Both dispatch ``on_key(key)`` with a digit/letter, ``"X"``, ``"back"``, ``"clear"`` or ``"enter"``;
+:func:`type_key` is what a screen that types a number does with it. The letter keyboard is alphabetical
+(easier to find letters than QWERTY for residents who rarely type) and uses fewer, wider columns in
+elderly mode.
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
+from typing import Protocol
 
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -17,6 +20,33 @@ from kiosk.i18n import tr
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets.common import KButton, discard_children
+
+
+class TypingScreen(Protocol):
+    """A screen with a number being typed and a message line under it."""
+
+    typed: str
+    message: str
+    message_tone: str
+
+    def submit(self) -> None: ...
+
+
+def type_key(screen: TypingScreen, key: str, accepts: Callable[[str, str], bool]) -> None:
+    """A keypad's ``key`` on ``screen``: 退格 and 清空 edit ``screen.typed``, the enter key calls
+    ``screen.submit()``, any other key is appended when ``accepts(typed, key)``. An error shown under
+    the number goes as soon as the resident types again."""
+    if key == "enter":
+        screen.submit()
+        return
+    if key == "back":
+        screen.typed = screen.typed[:-1]
+    elif key == "clear":
+        screen.typed = ""
+    elif accepts(screen.typed, key):
+        screen.typed += key
+    if screen.message_tone == "error":
+        screen.message, screen.message_tone = "", "muted"
 
 
 class _Keys(GridLayout):

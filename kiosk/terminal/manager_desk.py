@@ -1,18 +1,23 @@
-"""The controller's manager-mode side: device rows, self-tests, the settings in force, the outbox state.
+"""Manager mode's side of the controller: device rows, self-tests, the settings in force, the outbox state.
 
-A mixin of :class:`kiosk.terminal.controller.KioskController`. No Kivy here.
+No Kivy here. Self-tests run on ``worker`` (the printer's: a test page must not cut into a slip).
 """
 
 from __future__ import annotations
 
 from kiosk.i18n import say, tr
+from kiosk.terminal.events import Events
 from kiosk.terminal.views import DeviceRow
+from kiosk.terminal.worker import Worker
 
 
-class ManagerMixin:
+class ManagerDesk:
     """What the manager screen shows and does (behind the PIN)."""
 
-    # manager --------------------------------------------------------------------------------------
+    def __init__(self, config, devices, queue, *, worker: Worker, events: Events):
+        self.config, self.devices, self.queue = config, devices, queue
+        self._worker, self._events = worker, events
+
     def device_rows(self) -> list[DeviceRow]:
         rows = []
         healths = {h.device: h for h in self.devices.healths()} if self.devices is not None else {}
@@ -29,13 +34,15 @@ class ManagerMixin:
     def self_test(self, kind: str) -> None:
         def job() -> None:
             result = self.devices.self_test(kind) if self.devices is not None else None
-            mark = ("⚠ " if result.warning else "✓ ") if result.ok else "✗ "
-            text = (f"{tr(f'kiosk.devices.{kind}')}: " + (mark + say(result.message)
-                    if result else tr("kiosk.devices.state.disabled")))
-            self.later(self.emit, "self_test", text)
-            self.later(self.emit, "health", None)
+            if result is None:  # no devices at all
+                outcome = tr("kiosk.devices.state.disabled")
+            else:
+                outcome = (("⚠ " if result.warning else "✓ ") if result.ok else "✗ ") + say(result.message)
+            text = f"{tr(f'kiosk.devices.{kind}')}: {outcome}"
+            self._events.later(self._events.emit, "self_test", text)
+            self._events.later(self._events.emit, "health", None)
 
-        self._print_worker.submit(job)
+        self._worker.submit(job)
 
     def settings_text(self) -> str:
         c, ui = self.config, self.config.ui
@@ -55,6 +62,3 @@ class ManagerMixin:
         return tr("kiosk.manager.outbox_text", online=online, pending=counts.get("pending", 0),
                   dead=counts.get("dead", 0), sent=counts.get("sent", 0),
                   error=self.queue.last_error or "-")
-
-    def quit(self) -> None:
-        self.emit("quit", None)
