@@ -109,6 +109,7 @@ def transitions(h, rounds: int) -> dict[str, list[float]]:
             h.pump(6)
             found = [b for b in m.ids.item_box.children if getattr(b, "matter_id", None) == mid]
         add("department list → materials", timed_tap(h, found[0]))
+        h.pump(6)  # the rows laid out, so the number of pages is known (elderly mode has several)
         h.mark_all("paper")
         add("materials → result", timed_tap(h, h.button("检查材料")))
         h.settle()

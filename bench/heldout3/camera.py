@@ -63,8 +63,9 @@ class Camera:
         """Ideal pixel positions → where they land in the captured frame (the lens map inverted)."""
         target = (np.asarray(ideal, np.float64) - self.c) / self.f
         x = target.copy()
-        for _ in range(40):
-            x = x - (self._lens(x) - target)
+        with np.errstate(over="ignore", invalid="ignore"):  # far outside the frame it may diverge: NaN, retried
+            for _ in range(40):
+                x = x - (self._lens(x) - target)
         return x * self.f + self.c
 
 

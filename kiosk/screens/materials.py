@@ -70,6 +70,10 @@ class MaterialsScreen(KioskScreen):
     all_answered = BooleanProperty(False)
 
     def refresh(self) -> None:
+        visit = self.controller.visit
+        shown = (visit.visit_id, visit.matter.id if visit.matter else None)
+        if shown != getattr(self, "_shown", None):  # a new visit or matter starts on its first page
+            self._shown, self.page = shown, 0
         self.camera_ok = self.controller.camera_available()
         if self.capturing:
             self.cancel_capture()
