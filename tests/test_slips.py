@@ -113,7 +113,7 @@ def test_a_notice_without_a_request_keeps_the_staff_code_and_explains_it(catalog
 
 def test_after_hours_the_ticket_says_the_matter_waits_for_the_helpers(catalog, tmp_path):
     v, _ = make_at(catalog, tmp_path, QUEUED, "assist", "pension-enrol")
-    v.helpers_away = lambda: "明天 08:30"
+    v.helpers_away = lambda language=None: "明天 08:30"
     text = slips.build("ticket", v).to_text().replace("\n", "")
     assert "现在是下班时间" in text and "明天 08:30" in text and "赶来" not in text
 
@@ -263,3 +263,23 @@ def test_the_return_slip_says_what_its_qr_code_is_for(url):
     text = return_slip(case).to_text().replace("\n", "")
     assert ("扫码评价本次代办服务" in text) == bool(url)
     assert ("扫码查询受理编号" in text and "未开通扫码评价" in text and "12345" in text) == (url is None)
+
+
+def test_after_hours_an_english_screen_still_prints_when_helpers_are_back_in_chinese(catalog, tmp_path):
+    """The slip goes to Chinese staff and offices: the time helpers are back is worded in the slip's
+    language, whatever the resident chose for the screen."""
+    from datetime import datetime, timedelta
+
+    from kiosk.i18n import set_language
+    from kiosk.terminal.hours import when_text
+
+    now = datetime(2031, 5, 6, 19, 0)
+    v, _ = make_at(catalog, tmp_path, QUEUED, "assist", "pension-enrol")
+    v.helpers_away = lambda language=None: when_text(now + timedelta(hours=13, minutes=30), now, language)
+    set_language("en")
+    try:
+        assert "tomorrow" in v.helpers_away()  # the screen's own wording
+        text = slips.build("ticket", v).to_text().replace("\n", "")
+    finally:
+        set_language("zh_CN")
+    assert "明天 08:30" in text and "tomorrow" not in text

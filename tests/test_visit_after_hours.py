@@ -19,7 +19,7 @@ COMING = {"zh_CN": ("赶来", "马上过来", "马上就来", "稍候"), "en": (
 
 def visit(kind: str, matter: str, answers: list[str], away: bool = True) -> Visit:
     v = Visit(CATALOG, SITE, tickets=Tickets(), help_wait_s=1200, done_s=10)
-    v.helpers_away = (lambda: BACK) if away else (lambda: None)
+    v.helpers_away = (lambda language=None: BACK) if away else (lambda language=None: None)
     v.start(kind)
     if kind != "consult":
         v.identify_manually("11010519491231002X")

@@ -40,17 +40,17 @@ def check_phone(text: str) -> tuple[str, str | None]:
     return digits, tr("access.hours.err.mobile")
 
 
-def when_text(at: datetime | None, now: datetime) -> str:
+def when_text(at: datetime | None, now: datetime, language: str | None = None) -> str:
     """``今天 14:30`` / ``明天 08:30`` / ``10月8日（周四）08:30`` in the current language; its spaces do not
     break (a label never leaves 明天 at a line's end and the time on the next)."""
     if at is None:
-        return tr("access.hours.unknown_back")
+        return tr("access.hours.unknown_back", language)
     days = (at.date() - now.date()).days
     clock = at.strftime("%H:%M")
     if days in (0, 1, 2):
-        return tr(f"access.hours.day{days}", time=clock).replace(" ", "\u00a0")
-    return tr("access.hours.date", month=at.month, day=at.day,
-              weekday=tr(f"access.hours.weekday{at.weekday()}"), time=clock).replace(" ", "\u00a0")
+        return tr(f"access.hours.day{days}", language, time=clock).replace(" ", "\u00a0")
+    return tr("access.hours.date", language, month=at.month, day=at.day,
+              weekday=tr(f"access.hours.weekday{at.weekday()}", language), time=clock).replace(" ", "\u00a0")
 
 
 def periods_text(state: HoursState) -> str:
@@ -65,9 +65,10 @@ class AfterHours:
         self._left_visit: str | None = None
         controller.visit.helpers_away = self.away  # a request made now is recorded, nobody is on the way
 
-    def away(self) -> str | None:
-        """None while helpers are in; else when they are back in words (the visit's ``helpers_away``)."""
-        return self.back_text() if self.closed() else None
+    def away(self, language: str | None = None) -> str | None:
+        """None while helpers are in; else when they are back in words (the visit's ``helpers_away``), in
+        ``language`` (default: the screen's)."""
+        return self.back_text(language) if self.closed() else None
 
     def state(self) -> HoursState:
         return self.hours.state(self.now())
@@ -75,9 +76,9 @@ class AfterHours:
     def closed(self) -> bool:
         return not self.state().open
 
-    def back_text(self) -> str:
+    def back_text(self, language: str | None = None) -> str:
         """When helpers are back, e.g. ``明天 08:30``."""
-        return when_text(self.state().back_at, self.now())
+        return when_text(self.state().back_at, self.now(), language)
 
     def notice(self) -> str:
         """The line the start screen shows after hours."""

@@ -93,11 +93,11 @@ def rating(slip: Slip, visit: Visit, t: Callable[..., str], size: int = 4) -> bo
     return False
 
 
-def next_text(visit: Visit, t: Callable[..., str]) -> str:
+def next_text(visit: Visit, t: Callable[..., str], language: str) -> str:
     """What the resident does next, as the ticket says it; after hours (a request recorded, nobody on the
-    way) that the helpers take it when they are back."""
+    way) that the helpers take it when they are back (in the slip's language, not the screen's)."""
     kind = visit.kind.value if visit.kind else "consult"
-    away = visit.helpers_away() if visit.help_request_id and visit.help.phase != "claimed" else None
+    away = visit.helpers_away(language) if visit.help_request_id and visit.help.phase != "claimed" else None
     if away is not None and kind != "consult":
         return t("ticket.next.after_hours", back=away.replace("\u00a0", " "))  # paper: plain spaces (GBK)
     return t(f"ticket.next.{kind}")

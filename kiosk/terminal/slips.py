@@ -72,7 +72,7 @@ def ticket(visit: Visit, *, paper_width_mm: int = 80, language: str = LANGUAGE,
     slip.add(Columns(t("time"), f"{issued:%Y-%m-%d %H:%M}"))
     if visit.site.location:
         slip.add(Columns(t("kiosk"), visit.site.location))
-    slip.add(Rule(), Text(next_text(visit, t), size=big))
+    slip.add(Rule(), Text(next_text(visit, t, language), size=big))
     rating(slip, visit, t, size=5)
     footer(slip, visit, t)
     return slip.add(Cut())

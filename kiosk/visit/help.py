@@ -55,10 +55,11 @@ class HelpRequests:
     help_request_id: str | None
     rating_token: str | None
     help: HelpStatus
-    # After hours (错时、延时): None while helpers are in, else when they are back in words (``明天 08:30``).
-    # The terminal sets it (kiosk/terminal/hours.py); a request made while they are away is recorded, but
-    # nobody is on the way unless someone on duty claims it.
-    helpers_away: Callable[[], str | None] = staticmethod(lambda: None)
+    # After hours (错时、延时): None while helpers are in, else when they are back in words (``明天 08:30``)
+    # in the language asked for (default: the screen's; a slip asks for its own, Chinese). The terminal sets
+    # it (kiosk/terminal/hours.py); a request made while they are away is recorded, but nobody is on the way
+    # unless someone on duty claims it.
+    helpers_away: Callable[..., str | None] = staticmethod(lambda language=None: None)
 
     @property
     def helper_eta_s(self) -> float | None:
