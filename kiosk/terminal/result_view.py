@@ -50,7 +50,7 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
 def _after_hours_next(visit: Visit, kind: str, complete: bool, back: str) -> str:
     if complete:  # where to come back to (the hall's queue line is left out: the windows are closed)
         text = tr(f"access.hours.next_{kind}", back=back)
-        return text + ("\n" + tr("where.go", place=where_line(visit)) if visit.matter is not None else "")
+        return text + ("\n" + tr("where.go_later", place=where_line(visit)) if visit.matter is not None else "")
     return tr("access.hours.next_incomplete_called" if visit.help_request_id else "access.hours.next_incomplete",
               back=back)
 
