@@ -37,6 +37,18 @@ def told(texts: list[str], language: str) -> bool:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def answered(v: Visit, kind: str, matter: str, answers: list[str]) -> Visit:
+    """``v`` started as ``kind`` (identified by number unless consulting), ``matter`` chosen and each of its
+    materials given the next of ``answers`` (repeated as needed)."""
+    v.start(kind)
+    if kind != "consult":
+        v.identify_manually("11010519491231002X")
+    v.choose_matter(matter)
+    for m, answer in zip(v.matter.materials, answers * 3, strict=False):
+        v.mark(m.id, answer)
+    return v
+
+
 @given(kind=st.sampled_from(["consult", "assist", "proxy"]), matter=st.sampled_from(MATTERS),
        answers=st.lists(st.sampled_from(["paper", "missing", "unknown"]), min_size=12, max_size=12),
        rounds=st.lists(st.lists(st.sampled_from(["ok", "fail", "pending"]), min_size=2, max_size=2),
@@ -45,13 +57,7 @@ def told(texts: list[str], language: str) -> bool:
 def test_never_told_printed_when_nothing_printed(kind, matter, answers, rounds, language, finish):
     set_language(language)
     try:
-        v = Visit(CATALOG, SITE, tickets=Tickets())
-        v.start(kind)
-        if kind != "consult":
-            v.identify_manually("11010519491231002X")
-        v.choose_matter(matter)
-        for m, answer in zip(v.matter.materials, answers * 3, strict=False):
-            v.mark(m.id, answer)
+        v = answered(Visit(CATALOG, SITE, tickets=Tickets()), kind, matter, answers)
         for n, outcomes in enumerate(rounds):
             if n:
                 v.back()

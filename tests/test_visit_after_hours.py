@@ -11,7 +11,7 @@ from kiosk.i18n import set_language
 from kiosk.terminal import slips
 from kiosk.terminal.result_view import done_text, result_view
 from kiosk.visit import Visit
-from tests.test_result_truth import CATALOG, MATTERS, SITE, Tickets
+from tests.test_result_truth import CATALOG, MATTERS, SITE, Tickets, answered
 
 BACK = "6月8日（周一）08:30"
 COMING = {"zh_CN": ("赶来", "马上过来", "马上就来", "稍候"), "en": ("is coming", "are coming", "on the way", "wait here")}
@@ -20,13 +20,7 @@ COMING = {"zh_CN": ("赶来", "马上过来", "马上就来", "稍候"), "en": (
 def visit(kind: str, matter: str, answers: list[str], away: bool = True) -> Visit:
     v = Visit(CATALOG, SITE, tickets=Tickets(), help_wait_s=1200, done_s=10)
     v.helpers_away = (lambda language=None: BACK) if away else (lambda language=None: None)
-    v.start(kind)
-    if kind != "consult":
-        v.identify_manually("11010519491231002X")
-    v.choose_matter(matter)
-    for m, answer in zip(v.matter.materials, answers * 3, strict=False):
-        v.mark(m.id, answer)
-    return v
+    return answered(v, kind, matter, answers)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
