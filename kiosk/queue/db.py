@@ -167,6 +167,22 @@ class Database:
             proxy.close()
 
     @contextmanager
+    def raw_pg(self) -> Iterator:
+        """PostgreSQL: a pooled autocommit ``psycopg`` connection, for writes sent as one message that
+        opens and commits its own transaction (:mod:`kiosk.queue.pg_write`)."""
+        if not self.is_postgres:
+            raise RuntimeError("raw_pg is for PostgreSQL")
+        proxy = self.read_engine.raw_connection()
+        try:
+            yield proxy.dbapi_connection
+        except BaseException:
+            if proxy.dbapi_connection is not None and proxy.dbapi_connection.closed:
+                proxy.invalidate()  # (dead: PostgreSQL restarted)
+            raise
+        finally:
+            proxy.close()
+
+    @contextmanager
     def read(self, transaction: bool = False) -> Iterator[Connection]:
         """``transaction``: on PostgreSQL too (one snapshot; what server-side cursors need)."""
         engine = self.read_engine if self.is_postgres and not transaction else self.engine
