@@ -1,8 +1,8 @@
 """PostgreSQL: a kiosk's create and a helper's claim, each one message to the server (one round trip).
 
 Contract
-- The message is ``BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_…(…); COMMIT; SELECT
-  pg_current_xact_id()`` sent with the simple protocol on an autocommit connection (no separate BEGIN
+- The message is ``BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_…(…); COMMIT;`` and the flush
+  (:data:`kiosk.queue.db.FLUSH_SQL`) sent with the simple protocol on an autocommit connection (no separate BEGIN
   round trip). The functions (migration 0016) do the whole write: the request row, its event in the
   site's hash chain (``kq_append_events``), and what the answer needs (queue position, the stored row
   for a replay, why a claim was refused). The last statement, a synchronous commit of a transaction of
@@ -23,12 +23,13 @@ from typing import Any
 import orjson
 import psycopg
 
+from kiosk.queue.db import FLUSH_SQL
 from kiosk.queue.store_raw import bind
 
 CREATE = ("BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_create_request(%s::jsonb, %s::jsonb, ''); "
-          "COMMIT; SELECT pg_current_xact_id()")
+          "COMMIT; " + FLUSH_SQL)
 CLAIM = ("BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_claim_request(%s, %s, %s, %s, %s::text[], %s, ''); "
-         "COMMIT; SELECT pg_current_xact_id()")
+         "COMMIT; " + FLUSH_SQL)
 _TIMES = ("created_at", "received_at", "updated_at", "claimed_at", "arrived_at", "closed_at", "escalate_at",
           "escalate_up_at")
 
