@@ -110,6 +110,15 @@ class Authenticator:
             self._cache[token_hash] = (time.monotonic() + self.cache_s, principal)
         return principal
 
+    async def principal_async(self, token: str | None, run) -> Principal:
+        """:meth:`principal` from the event loop: a cached caller answered at once, else looked up through
+        ``run`` (the context's: a thread on PostgreSQL)."""
+        if token:
+            hit = self._cached(hash_token(token))
+            if hit:
+                return hit
+        return await run(self.principal, token)
+
     def principal(self, token: str | None) -> Principal:
         """The caller behind ``token``; raises Unauthorized for a missing, unknown or expired token."""
         if not token:

@@ -173,6 +173,10 @@ class Database:
         finally:
             proxy.close()
 
+    def conninfo(self) -> str:
+        """PostgreSQL: the libpq connection string of this database (psycopg's own connections)."""
+        return self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
     @contextmanager
     def raw_pg(self) -> Iterator:
         """PostgreSQL: a pooled autocommit ``psycopg`` connection, for writes sent as one message that

@@ -31,6 +31,7 @@ from kiosk.queue.errors import Conflict, Forbidden, NotFound
 from kiosk.queue.escalate_due import escalate_due
 from kiosk.queue.models import requests, sites
 from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
+from kiosk.queue.pg_pool import AsyncPool
 from kiosk.queue.replay import check_note, check_request
 from kiosk.queue.service_pg import MAX_CLOCK_SKEW, OneCall
 from kiosk.queue.states import (
@@ -51,6 +52,7 @@ class QueueService(OneCall, EventTx):
     def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime], publisher: Publisher):
         self.db, self.box, self.clock, self.publisher = db, box, clock, publisher
         self._sites: dict[str, RowMapping] = {}
+        self.apool = AsyncPool(db.conninfo()) if db.is_postgres else None  # the event loop's (kiosk.queue.hotpath)
 
     def _event(self, conn: Connection, pending: list[dict], type_: str, actor: str, request_id: str,
                now: datetime, row: dict | None = None, **extra: Any) -> RowMapping | dict:
@@ -75,9 +77,7 @@ class QueueService(OneCall, EventTx):
     # ---- kiosks ------------------------------------------------------------------------------------
     def create(self, kiosk: Principal, body) -> dict:
         """Stores a new request (201-style ``created=True``) or returns the stored one (replay)."""
-        require_kiosk(kiosk)
-        if body.kiosk_id != kiosk.kiosk_id or body.site_code != kiosk.site_code:
-            raise Forbidden("kiosk_mismatch", kiosk=kiosk.kiosk_id, site=kiosk.site_code)
+        self.create_checks(kiosk, body)
         now = self.clock()
         if self.db.is_postgres:  # one message to PostgreSQL (kiosk.queue.service_pg)
             site = self._site(None, kiosk.site_code)

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kiosk.queue import pg_append, pg_write, request_materials, store
-from kiosk.queue.auth import Principal, require_user
-from kiosk.queue.errors import Conflict, NotFound
+from kiosk.queue.auth import Principal, require_kiosk, require_user
+from kiosk.queue.errors import Conflict, Forbidden, NotFound
 from kiosk.queue.replay import check_request
 from kiosk.queue.states import PRIORITY_RANK, Action, State
 
@@ -31,6 +31,21 @@ MAX_CLOCK_SKEW = timedelta(hours=12)  # a kiosk's created_at is kept within this
 class OneCall:
     """Needs the service's ``kiosk_view_of``, ``_conflict``, ``box`` and ``publisher``; also gives the general
     path the new request's columns (``_values``, ``_new_row``)."""
+
+    def create_checks(self, kiosk: Principal, body) -> None:
+        """A kiosk creates requests for itself and its site only."""
+        require_kiosk(kiosk)
+        if body.kiosk_id != kiosk.kiosk_id or body.site_code != kiosk.site_code:
+            raise Forbidden("kiosk_mismatch", kiosk=kiosk.kiosk_id, site=kiosk.site_code)
+
+    def cached_site(self, code: str):
+        """The site's row when this process has read it already, else None."""
+        return self._sites.get(code)  # type: ignore[attr-defined]
+
+    async def aclose(self) -> None:
+        """Closes the event loop's connections (the app's shutdown)."""
+        if self.apool is not None:  # type: ignore[attr-defined]
+            await self.apool.close()  # type: ignore[attr-defined]
 
     def _values(self, kiosk: Principal, body, now: datetime, site: Mapping[str, Any]) -> dict[str, Any]:
         """The new request's columns as stored."""
