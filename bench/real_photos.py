@@ -23,6 +23,7 @@ import numpy as np
 FOLDER = Path(__file__).resolve().parent / "real"
 CARDS = ("card", "id_card", "bank_card", "ss_card")
 BOOKLETS = ("booklet", "hukou", "passport")
+GROUPS = ("card", "page", "booklet", "receipt", "long>2:1")
 
 
 def group(label: dict) -> str:

@@ -37,7 +37,7 @@ def test_every_label_names_its_source_licence_and_part(name):
     assert label["split"] in ("dev", "test")
     assert re.fullmatch(r"[0-9a-f]{40}", label["commit"]), "a full commit, so the photo can be fetched as labelled"
     assert label["repo"].count("/") == 1 and label["path"] and label["licence"]
-    assert real_photos.group(label) in ("card", "page", "booklet", "receipt", "long>2:1")
+    assert real_photos.group(label) in real_photos.GROUPS
 
 
 def test_dev_is_about_a_third_and_test_is_the_rest():
