@@ -74,6 +74,7 @@ class Database:
             raise ValueError(f"database URL '{url}' is neither sqlite:/// nor postgresql+psycopg://")
         self._write_lock = threading.Lock()
         self._writer: Connection | None = None
+        self._on_dispose: list = []
         if self.is_sqlite:
             if ":memory:" in self.url or self.url in ("sqlite://", "sqlite:///"):
                 raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
@@ -225,7 +226,14 @@ class Database:
         log.info("queue database at revision %s (%s)", head, self.engine.url.render_as_string(hide_password=True))
         return head or ""
 
+    def on_dispose(self, callback) -> None:
+        """``callback()`` runs first when :meth:`dispose` is called (threads holding connections of their own)."""
+        self._on_dispose.append(callback)
+
     def dispose(self) -> None:
+        callbacks, self._on_dispose = self._on_dispose, []
+        for callback in callbacks:
+            callback()
         with self._write_lock:
             if self._writer is not None:
                 self._writer.close()

@@ -7,7 +7,10 @@ checks the helper is on duty, moves the request from ``waiting`` to ``claimed`` 
 sites sees it, builds the ``request.claimed`` event (the masked staff view, serialised exactly as
 :func:`kiosk.queue.chain.data_json` does: :func:`kq_canon`) and appends it; otherwise it answers why not
 (and the row) for the caller's error. Both answer one JSON text (:mod:`kiosk.queue.pg_write`).
-SQLite: nothing (its writes run in-process: kiosk/queue/group.py).
+Revocations: triggers on ``sessions``, ``kiosks``, ``users``, ``user_sites`` and ``sites`` ``pg_notify``
+``kq_auth_channel()`` when what a cached caller stands for changes (kiosk/queue/auth_listen.py), so
+every server process can cache callers for long and still refuse a revoked one at once.
+SQLite: nothing (its writes run in-process: kiosk/queue/group.py; one process).
 
 Revision ID: 0016
 Revises: 0015
@@ -150,16 +153,67 @@ $fn$
 """
 
 
+AUTH_CHANNEL = r"""
+CREATE OR REPLACE FUNCTION kq_auth_channel() RETURNS text LANGUAGE sql STABLE AS $fn$
+    SELECT left('kq_auth_' || lower(regexp_replace(current_schema(), '[^a-zA-Z0-9]', '_', 'g')), 63)
+$fn$
+"""
+
+AUTH_CHANGED = r"""
+CREATE OR REPLACE FUNCTION kq_auth_changed() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_row record := CASE WHEN TG_OP = 'INSERT' THEN NEW ELSE OLD END;
+    v_what text;
+BEGIN
+    CASE TG_TABLE_NAME
+    WHEN 'sessions', 'kiosks' THEN v_what := 'token:' || v_row.token_hash;
+    WHEN 'users' THEN v_what := 'user:' || v_row.id;
+    WHEN 'user_sites' THEN v_what := 'user:' || v_row.user_id;
+    ELSE v_what := '*';
+    END CASE;
+    PERFORM pg_notify(kq_auth_channel(), v_what);
+    RETURN NULL;
+END
+$fn$
+"""
+
+# (table, trigger event, WHEN condition or ""): only changes to what a cached caller stands for
+AUTH_TRIGGERS = (
+    ("sessions", "UPDATE OR DELETE", ""),
+    ("kiosks", "DELETE", ""),
+    ("kiosks", "UPDATE", "OLD.token_hash IS DISTINCT FROM NEW.token_hash OR OLD.active IS DISTINCT FROM NEW.active "
+                         "OR OLD.site_code IS DISTINCT FROM NEW.site_code OR OLD.location IS DISTINCT FROM NEW.location"),
+    ("users", "DELETE", ""),
+    ("users", "UPDATE", "OLD.active IS DISTINCT FROM NEW.active OR OLD.role IS DISTINCT FROM NEW.role "
+                        "OR OLD.username IS DISTINCT FROM NEW.username OR OLD.display_name IS DISTINCT FROM "
+                        "NEW.display_name OR OLD.password_hash IS DISTINCT FROM NEW.password_hash"),
+    ("user_sites", "INSERT OR UPDATE OR DELETE", ""),
+    ("sites", "INSERT OR UPDATE OF parent_code OR DELETE", ""),
+)
+
+
+def _trigger(n: int, table: str) -> str:
+    return f"kq_auth_{table}_{n}"
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    for sql in (CANON, ISO, CREATE, CLAIM):
+    for sql in (CANON, ISO, CREATE, CLAIM, AUTH_CHANNEL, AUTH_CHANGED):
         op.execute(sql)
+    for n, (table, when_, condition) in enumerate(AUTH_TRIGGERS):
+        where = f" WHEN ({condition})" if condition else ""
+        op.execute(f"CREATE TRIGGER {_trigger(n, table)} AFTER {when_} ON {table} FOR EACH ROW{where} "
+                   "EXECUTE FUNCTION kq_auth_changed()")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    for n, (table, _, _) in enumerate(AUTH_TRIGGERS):
+        op.execute(f"DROP TRIGGER IF EXISTS {_trigger(n, table)} ON {table}")
+    op.execute("DROP FUNCTION IF EXISTS kq_auth_changed()")
+    op.execute("DROP FUNCTION IF EXISTS kq_auth_channel()")
     op.execute("DROP FUNCTION IF EXISTS kq_claim_request(text, bigint, text, text, text[], text, text)")
     op.execute("DROP FUNCTION IF EXISTS kq_create_request(jsonb, jsonb, text)")
     op.execute("DROP FUNCTION IF EXISTS kq_iso(timestamp)")
