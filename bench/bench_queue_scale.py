@@ -29,6 +29,7 @@ import asyncio
 import multiprocessing as mp
 import os
 import random
+import re
 import resource
 import secrets
 import statistics
@@ -36,10 +37,23 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_queue import _SENT, Http, body_for, cpu_seconds, pct, provision, throughput  # noqa: E402
+
+# the server's time the create began (its service call, after the HTTP request waited for a thread) and
+# the kiosk's send time, from one request.created event: splits call -> console in two (same machine clocks)
+_AT = re.compile(rb'"type":"request\.created","at":"([^"]+)"[^\n]*?"note":"t=([0-9.]+)"')
+
+
+def _wall_to_mono() -> float:
+    return time.time() - time.monotonic()
+
+
+def _parse_at(at: bytes) -> float:
+    return datetime.fromisoformat(at.decode().replace("Z", "+00:00")).timestamp()
 
 
 def start(args, url: str | None, state: Path) -> tuple[subprocess.Popen, int]:
@@ -84,11 +98,15 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
         await asyncio.gather(*(kiosk(n, *k) for n, k in enumerate(kiosks)))
         return codes
 
-    out.put(asyncio.run(main()))
+    codes = asyncio.run(main())
+    codes["cpu"] = time.process_time()
+    out.put(codes)
 
 
 async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, started, timed: int) -> dict:
     latencies: list[float] = []
+    waits: list[float] = []  # kiosk send -> the server's service call began (HTTP, auth, waiting for a thread)
+    offset = _wall_to_mono()
     ready = resyncs = 0
     n = len(helpers)
 
@@ -119,6 +137,7 @@ async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, sta
                     ready += 1
                 resyncs += block.count(b"event: resync")
                 latencies.extend(now - float(sent) for sent in _SENT.findall(block))
+                waits.extend(_parse_at(at) - offset - float(sent) for at, sent in _AT.findall(block))
         finally:
             http.close()
 
@@ -132,7 +151,8 @@ async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, sta
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return {"latencies": latencies, "resyncs": resyncs, "ready": ready, "timed": min(timed, n)}
+    return {"latencies": latencies, "waits": waits, "resyncs": resyncs, "ready": ready, "timed": min(timed, n),
+            "cpu": time.process_time()}
 
 
 def console_process(ports: list[int], helpers: list, seconds: float, ready_q, started, out, timed: int) -> None:
@@ -191,7 +211,9 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
     served = {k.split('"')[1]: v / pushes.get(k.replace("_sum", "_count"), 1) * 1000
               for k, v in pushes.items() if k.startswith("kq_request_seconds_sum") and pushes.get(k.replace("_sum", "_count"))}
     codes: dict[int, int] = {}
+    client_cpu = sum(part["cpu"] for part in parts)
     for part in (kout.get(timeout=120) for _ in kps):
+        client_cpu += part.pop("cpu")
         for key, value in part.items():
             codes[key] = codes.get(key, 0) + value
     for proc in kps + cps:
@@ -200,9 +222,11 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
            "resyncs": sum(part["resyncs"] for part in parts), "timed": sum(part["timed"] for part in parts),
            "health": health}
     ms = [v * 1000 for v in got["latencies"]]
+    waits = [v * 1000 for part in parts for v in part["waits"]]
     created = codes.get(201, 0)
     expected = created * got["timed"] / 10  # each event goes to the consoles of its site (1/10 of them)
-    return {"p50": pct(ms, 50), "p99": pct(ms, 99), "max": max(ms, default=float("nan")), "n": len(ms),
+    return {"p50": pct(ms, 50), "p99": pct(ms, 99), "wait50": pct(waits, 50), "wait99": pct(waits, 99),
+            "client_cpu": client_cpu / (args.seconds + 3), "max": max(ms, default=float("nan")), "n": len(ms),
             "live": len(ms) / expected if expected else float("nan"), "resyncs": got["resyncs"],
             "ready": got["ready"], "created": created, "health": got["health"],
             "written": pushes.get("kq_push_frames_total", 0) / (created * args.consoles / 10) if created else 0,
@@ -297,10 +321,11 @@ def main() -> int:
                 r = latency_run(ports, pids, world, args)
                 lat_runs.append(r)
                 print(f"run {run + 1}: call -> console p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.0f} ms "
-                      f"({r['n']} timed deliveries, {r['live']:.0%} live, {r['resyncs']} resyncs, {r['ready']} consoles); "
+                      f"(of which kiosk send -> server's create began p50 {r['wait50']:.0f} ms, p99 {r['wait99']:.0f} ms; "
+                      f"{r['n']} timed deliveries, {r['live']:.0%} live, {r['resyncs']} resyncs, {r['ready']} consoles); "
                       f"creates {r['created']} ok ({r['calls_s']:.0f}/s), {r['failed']} failed {r['failures'] or ''}; server CPU "
                       f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
-                      f"({r['cpu_per_frame_us']:.0f} us per delivered event); load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
+                      f"({r['cpu_per_frame_us']:.0f} us per delivered event); bench clients' CPU {r['client_cpu'] * 100:.0f}% of one core; load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
                       f"{r['server_resyncs']:.0f} resyncs; servers' /healthz {'; '.join(r['health'])}; their mean time to a "
                       f"response's first byte {', '.join(f'{k} {v:.0f} ms' for k, v in r['served_ms'].items())}", flush=True)
                 if args.throughput:
