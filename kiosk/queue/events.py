@@ -43,6 +43,7 @@ class Live:
     sites: tuple[str, ...]
     json: str
     frame: bytes = b""  # the whole SSE message, encoded once for every console
+    at: float = 0.0  # the event's time (when its write began; POSIX seconds): its delay is measured from it
 
 
 def sse_frame(event_id: int, type_: str, body: str | bytes) -> bytes:
@@ -78,8 +79,9 @@ def to_json(event: dict) -> str:
 
 def to_live(event: dict) -> Live:
     sites = tuple(s for s in (event["site_code"], event.get("escalated_to")) if s)
-    raw, event_id = to_json_bytes(event), int(event["id"])
-    return Live(event_id, event["type"], sites, raw.decode(), sse_frame(event_id, event["type"], raw))
+    raw, event_id, at = to_json_bytes(event), int(event["id"]), event.get("at")
+    return Live(event_id, event["type"], sites, raw.decode(), sse_frame(event_id, event["type"], raw),
+                at.timestamp() if isinstance(at, datetime) else 0.0)
 
 
 class Sink(Protocol):
