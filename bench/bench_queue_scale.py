@@ -165,13 +165,18 @@ def _health(port: int) -> str:
 
     try:
         h = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).json()
-        return f"lag {h['loop_lag_ms']:.0f} ms, cpu {h['cpu']:.2f}{', OVERLOADED' if h['overloaded'] else ''}"
+        return (f"lag {h['loop_lag_ms']:.0f} ms, cpu {h['cpu']:.2f}{', OVERLOADED' if h['overloaded'] else ''}"
+                f"{', DEGRADED' if h.get('status') == 'degraded' else ''}")
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         return f"healthz failed ({exc})"
 
 
+_PROCESS = re.compile(r'process="[^"]*",?')
+
+
 def _pushes(ports: list[int], token: str) -> dict[str, float]:
-    """The servers' own push counters (``/metrics``), summed over the processes."""
+    """The servers' own figures (``/metrics``: any process answers for all of them, one ``process`` label
+    each), summed over the processes."""
     import httpx
 
     out: dict[str, float] = {}
@@ -182,11 +187,20 @@ def _pushes(ports: list[int], token: str) -> dict[str, float]:
         except httpx.HTTPError:
             continue
         for line in text.splitlines():
-            if line.startswith(("kq_push_frames_total ", "kq_push_writes_total ", "kq_push_resyncs_total ",
-                                "kq_request_seconds_sum", "kq_request_seconds_count")):
+            if line.startswith("kq_") and ("_total" in line or "_seconds_" in line):
                 name, value = line.rsplit(" ", 1)
+                name = _PROCESS.sub("", name).replace("{}", "")
                 out[name] = out.get(name, 0.0) + float(value)
+        return out
     return out
+
+
+def _quantile(pushes: dict[str, float], name: str, q: float) -> float:
+    """A quantile (ms) from a histogram's cumulative buckets: the upper bound of the bucket it falls in."""
+    buckets = sorted((float(k.split('le="')[1].split('"')[0]), v) for k, v in pushes.items()
+                     if k.startswith(name + "_bucket"))
+    total = buckets[-1][1] if buckets else 0
+    return next((b * 1000 for b, v in buckets if v >= q * total), float("nan")) if total else float("nan")
 
 
 def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
@@ -230,6 +244,15 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
             "live": len(ms) / expected if expected else float("nan"), "resyncs": got["resyncs"],
             "ready": got["ready"], "created": created, "health": got["health"],
             "written": pushes.get("kq_push_frames_total", 0) / (created * args.consoles / 10) if created else 0,
+            "to_bus50": _quantile(pushes, "kq_event_to_bus_seconds", 0.5),
+            "to_bus99": _quantile(pushes, "kq_event_to_bus_seconds", 0.99),
+            "push99": _quantile(pushes, "kq_push_delay_seconds", 0.99),
+            "push50": _quantile(pushes, "kq_push_delay_seconds", 0.5),
+            "notify50": _quantile(pushes, "kq_notify_delay_seconds", 0.5),
+            "notify99": _quantile(pushes, "kq_notify_delay_seconds", 0.99),
+            "listen50": _quantile(pushes, "kq_listen_wait_seconds", 0.5),
+            "listen99": _quantile(pushes, "kq_listen_wait_seconds", 0.99),
+            "shed": pushes.get("kq_push_shed_frames_total", 0),
             "writes": pushes.get("kq_push_writes_total", 0), "server_resyncs": pushes.get("kq_push_resyncs_total", 0), "failed": sum(v for k, v in codes.items() if k != 201),
             "failures": {k: v for k, v in codes.items() if k != 201},
             "calls_s": created / args.seconds, "cpu": cpu / (args.seconds + 3), "load": os.getloadavg()[0],
@@ -301,40 +324,46 @@ def main() -> int:
         admin = psycopg.connect(args.pg.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
         admin.execute(f'CREATE SCHEMA "{schema}"')
         url = f"{args.pg}?options=-csearch_path%3D{schema}"
+    tmpdir = tempfile.TemporaryDirectory(prefix="bench-scale-")
     procs: list = []
     lat_runs, tp_runs = [], []
     try:
-        with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-            state = Path(tmp) / "state"
-            world = provision(state, args.kiosks, args.consoles, url)
-            procs = [start(args, url, state) for _ in range(args.processes)]
-            from kiosk.queue.ops.inspect import key_material
-            from kiosk.queue.ops.live import ops_token
+        tmp = tmpdir.name
+        state = Path(tmp) / "state"
+        world = provision(state, args.kiosks, args.consoles, url)
+        procs = [start(args, url, state) for _ in range(args.processes)]
+        from kiosk.queue.ops.inspect import key_material
+        from kiosk.queue.ops.live import ops_token
 
-            args.token = ops_token(key_material(state)[0])  # for the servers' /metrics
-            ports, pids = [p for _, p in procs], [proc.pid for proc, _ in procs]
-            for run in range(args.runs):
-                if args.only_throughput:
-                    tp_runs.append(throughput_run(ports, world, args, pids))
-                    _print_throughput(run, tp_runs[-1])
-                    continue
-                r = latency_run(ports, pids, world, args)
-                lat_runs.append(r)
-                print(f"run {run + 1}: call -> console p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.0f} ms "
-                      f"(of which kiosk send -> server's create began p50 {r['wait50']:.0f} ms, p99 {r['wait99']:.0f} ms; "
-                      f"{r['n']} timed deliveries, {r['live']:.0%} live, {r['resyncs']} resyncs, {r['ready']} consoles); "
-                      f"creates {r['created']} ok ({r['calls_s']:.0f}/s), {r['failed']} failed {r['failures'] or ''}; server CPU "
-                      f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
-                      f"({r['cpu_per_frame_us']:.0f} us per delivered event); bench clients' CPU {r['client_cpu'] * 100:.0f}% of one core; load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
-                      f"{r['server_resyncs']:.0f} resyncs; servers' /healthz {'; '.join(r['health'])}; their mean time to a "
-                      f"response's first byte {', '.join(f'{k} {v:.0f} ms' for k, v in r['served_ms'].items())}", flush=True)
-                if args.throughput:
-                    tp_runs.append(throughput_run(ports, world, args, pids))
-                    _print_throughput(run, tp_runs[-1])
+        args.token = ops_token(key_material(state)[0])  # for the servers' /metrics
+        ports, pids = [p for _, p in procs], [proc.pid for proc, _ in procs]
+        for run in range(args.runs):
+            if args.only_throughput:
+                tp_runs.append(throughput_run(ports, world, args, pids))
+                _print_throughput(run, tp_runs[-1])
+                continue
+            r = latency_run(ports, pids, world, args)
+            lat_runs.append(r)
+            print(f"run {run + 1}: call -> console p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.0f} ms "
+                  f"(of which kiosk send -> server's create began p50 {r['wait50']:.0f} ms, p99 {r['wait99']:.0f} ms; "
+                  f"{r['n']} timed deliveries, {r['live']:.0%} live, {r['resyncs']} resyncs, {r['ready']} consoles); "
+                  f"creates {r['created']} ok ({r['calls_s']:.0f}/s), {r['failed']} failed {r['failures'] or ''}; server CPU "
+                  f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
+                  f"({r['cpu_per_frame_us']:.0f} us per delivered event); bench clients' CPU {r['client_cpu'] * 100:.0f}% of one core; load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
+                  f"{r['server_resyncs']:.0f} resyncs ({r['shed']:.0f} frames shed); event's time -> the servers' bus "
+                  f"p50 <= {r['to_bus50']:.0f} ms, p99 <= {r['to_bus99']:.0f} ms (of which commit -> NOTIFY sent p50 <= "
+                  f"{r['notify50']:.0f}, p99 <= {r['notify99']:.0f} ms; NOTIFY arrived -> its events read below the "
+                  f"horizon p50 <= {r['listen50']:.0f}, p99 <= {r['listen99']:.0f} ms), bus -> console write p50 <= "
+                  f"{r['push50']:.0f}, p99 <= {r['push99']:.0f} ms (bucket bounds); servers' /healthz {'; '.join(r['health'])}; their mean time to a "
+                  f"response's first byte {', '.join(f'{k} {v:.0f} ms' for k, v in r['served_ms'].items())}", flush=True)
+            if args.throughput:
+                tp_runs.append(throughput_run(ports, world, args, pids))
+                _print_throughput(run, tp_runs[-1])
     finally:
         for proc, _ in procs:
             proc.terminate()
             proc.wait(timeout=20)
+        tmpdir.cleanup()  # after the servers stopped (they write their figures there)
         if admin is not None:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
             admin.close()

@@ -32,7 +32,7 @@ import time
 from collections.abc import Iterable
 
 from kiosk.queue.events import Live, sse_frame
-from kiosk.queue.metrics import Histogram
+from kiosk.queue.metrics import DELAY_BUCKETS, Histogram
 
 MAX_WRITE = 256  # frames in one write to a console at most
 MAX_WRITE_BYTES = 256 * 1024  # and bytes (past the first frame): what one slow console can hold in buffers
@@ -120,7 +120,7 @@ class EventBus:
         self._audiences: dict[frozenset[str], Audience] = {}
         self._by_site: dict[str, set[Audience]] = {}
         self.published = self.writes = self.frames_sent = self.resyncs = self.shed_frames = 0
-        self.to_bus, self.push_delay = Histogram(), Histogram()
+        self.to_bus, self.push_delay = Histogram(DELAY_BUCKETS), Histogram(DELAY_BUCKETS)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop

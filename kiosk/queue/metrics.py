@@ -37,6 +37,8 @@ Family = tuple[str, str, str, list[Sample]]  # name, type, help, samples
 DEGRADED_AFTER_SHED_S = 60.0  # healthz stays "degraded" this long after pushes were last shed
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# an event's way to the consoles: finer where the goals are (100 ms at the hall's load, 1 s past it)
+DELAY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0)
 KINDS = ("create", "claim", "stream", "api", "other")
 TICK = 0.1
 
@@ -53,20 +55,21 @@ def kind_of(scope) -> str:
 
 
 class Histogram:
-    __slots__ = ("counts", "total", "n")
+    __slots__ = ("bounds", "counts", "total", "n")
 
-    def __init__(self):
-        self.counts = [0] * (len(BUCKETS) + 1)
+    def __init__(self, bounds: tuple[float, ...] = BUCKETS):
+        self.bounds = bounds
+        self.counts = [0] * (len(bounds) + 1)
         self.total, self.n = 0.0, 0
 
     def observe(self, value: float) -> None:
-        self.counts[bisect_left(BUCKETS, value)] += 1
+        self.counts[bisect_left(self.bounds, value)] += 1
         self.total += value
         self.n += 1
 
     def samples(self, labels: dict[str, str] | None = None) -> list[Sample]:
         labels, out, cumulative = labels or {}, [], 0
-        for bound, count in zip((*BUCKETS, float("inf")), self.counts, strict=True):
+        for bound, count in zip((*self.bounds, float("inf")), self.counts, strict=True):
             cumulative += count
             out.append(("_bucket", labels | {"le": "+Inf" if bound == float("inf") else f"{bound:g}"}, cumulative))
         return [*out, ("_sum", labels, round(self.total, 6)), ("_count", labels, self.n)]
@@ -205,7 +208,15 @@ class Metrics:
              bus.shed_frames),
             ("kq_overload_episodes_total", "Times the process became overloaded", self.overload_episodes),
         ]
-        if getattr(ctx, "listener", None) is not None:
-            counters.append(("kq_listen_reconnects_total", "PostgreSQL LISTEN reconnections", ctx.listener.reconnects))
+        listener = getattr(ctx, "listener", None)
+        if listener is not None:
+            counters.append(("kq_listen_reconnects_total", "PostgreSQL LISTEN reconnections", listener.reconnects))
+            out.append(("kq_listen_wait_seconds", "histogram", "PostgreSQL: a wake-up's arrival to its newest event "
+                        "delivered (the wait for older transactions still running, the horizon, and the read)",
+                        listener.wait.samples()))
+            notify = getattr(getattr(ctx.queue, "publisher", None), "delay", None)
+            if notify is not None:
+                out.append(("kq_notify_delay_seconds", "histogram", "PostgreSQL: a commit with events to its "
+                            "wake-up sent (NOTIFY, one thread per process)", notify.samples()))
         out.extend((name, "counter", help_, [("", {}, value)]) for name, help_, value in counters)
         return out
