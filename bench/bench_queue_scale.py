@@ -17,9 +17,12 @@ processes behind a proxy; PostgreSQL: a private schema in ``--pg``), then per ru
 - with ``--throughput``: creations + claims at full speed, clients spread over the processes.
 
 Prints each run with the machine's load average and the servers' own view (``/metrics``: the share of the
-frames due that they wrote, in how many writes, resyncs; ``/healthz``: loop lag), then the median of the
-runs. The machine is shared:
-read the figures with the load average printed next to them.
+frames due that they wrote, in how many writes, resyncs and frames shed, where an event's time went: commit
+-> NOTIFY, NOTIFY -> read below the horizon, bus -> console write; ``/healthz``: loop lag, degraded), then
+the median of the runs. call -> console is split at the moment the server's create began (the event's
+time): before it, the request waited (HTTP, authentication, a thread); after it, the transaction and the
+event's way to the console. The machine is shared: read the figures with the load average printed next
+to them, and the bench clients' own CPU.
 """
 
 from __future__ import annotations
@@ -106,6 +109,7 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
 async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, started, timed: int) -> dict:
     latencies: list[float] = []
     waits: list[float] = []  # kiosk send -> the server's service call began (HTTP, auth, waiting for a thread)
+    served: list[float] = []  # the server's create began -> the event at the console (the server's part)
     offset = _wall_to_mono()
     ready = resyncs = 0
     n = len(helpers)
@@ -137,7 +141,10 @@ async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, sta
                     ready += 1
                 resyncs += block.count(b"event: resync")
                 latencies.extend(now - float(sent) for sent in _SENT.findall(block))
-                waits.extend(_parse_at(at) - offset - float(sent) for at, sent in _AT.findall(block))
+                for at, sent in _AT.findall(block):
+                    began = _parse_at(at) - offset
+                    waits.append(began - float(sent))
+                    served.append(now - began)
         finally:
             http.close()
 
@@ -151,7 +158,7 @@ async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, sta
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return {"latencies": latencies, "waits": waits, "resyncs": resyncs, "ready": ready, "timed": min(timed, n),
+    return {"latencies": latencies, "waits": waits, "served": served, "resyncs": resyncs, "ready": ready, "timed": min(timed, n),
             "cpu": time.process_time()}
 
 
@@ -237,9 +244,11 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
            "health": health}
     ms = [v * 1000 for v in got["latencies"]]
     waits = [v * 1000 for part in parts for v in part["waits"]]
+    began = [v * 1000 for part in parts for v in part["served"]]
     created = codes.get(201, 0)
     expected = created * got["timed"] / 10  # each event goes to the consoles of its site (1/10 of them)
     return {"p50": pct(ms, 50), "p99": pct(ms, 99), "wait50": pct(waits, 50), "wait99": pct(waits, 99),
+            "began50": pct(began, 50), "began99": pct(began, 99),
             "client_cpu": client_cpu / (args.seconds + 3), "max": max(ms, default=float("nan")), "n": len(ms),
             "live": len(ms) / expected if expected else float("nan"), "resyncs": got["resyncs"],
             "ready": got["ready"], "created": created, "health": got["health"],
@@ -345,7 +354,8 @@ def main() -> int:
             r = latency_run(ports, pids, world, args)
             lat_runs.append(r)
             print(f"run {run + 1}: call -> console p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.0f} ms "
-                  f"(of which kiosk send -> server's create began p50 {r['wait50']:.0f} ms, p99 {r['wait99']:.0f} ms; "
+                  f"(kiosk send -> server's create began p50 {r['wait50']:.0f} ms, p99 {r['wait99']:.0f} ms; create began -> "
+                  f"console p50 {r['began50']:.0f} ms, p99 {r['began99']:.0f} ms; "
                   f"{r['n']} timed deliveries, {r['live']:.0%} live, {r['resyncs']} resyncs, {r['ready']} consoles); "
                   f"creates {r['created']} ok ({r['calls_s']:.0f}/s), {r['failed']} failed {r['failures'] or ''}; server CPU "
                   f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
@@ -372,7 +382,8 @@ def main() -> int:
         return statistics.median(r[key] for r in rows)
 
     if lat_runs:
-        print(f"median of {args.runs}: p50 {med(lat_runs, 'p50'):.1f} ms, p99 {med(lat_runs, 'p99'):.1f} ms, "
+        print(f"median of {args.runs}: p50 {med(lat_runs, 'p50'):.1f} ms, p99 {med(lat_runs, 'p99'):.1f} ms "
+              f"(create began -> console p50 {med(lat_runs, 'began50'):.0f} ms, p99 {med(lat_runs, 'began99'):.0f} ms), "
               f"{med(lat_runs, 'live'):.0%} live, creates failed {max(r['failed'] for r in lat_runs)} (worst run), "
               f"server CPU {med(lat_runs, 'cpu_per_call_ms'):.2f} ms per call with its fan-out "
               f"(=> {1000 / med(lat_runs, 'cpu_per_call_ms'):.0f} calls/s per free core); "
