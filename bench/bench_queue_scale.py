@@ -81,6 +81,7 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
         stop = time.monotonic() + seconds
         interval = len(kiosks) / rate
         codes: dict[int, int] = {}
+        rtts: list[float] = []
 
         async def kiosk(n: int, kiosk_id: str, site: str, token: str) -> None:
             http = None
@@ -89,8 +90,10 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
                 try:
                     if http is None:
                         http = await Http("127.0.0.1", ports[n % len(ports)]).open()
+                    t0 = time.monotonic()
                     status, _ = await http.request("POST", "/api/v1/requests", token,
-                                                   body_for(kiosk_id, site, f"t={time.monotonic():.6f}"))
+                                                   body_for(kiosk_id, site, f"t={t0:.6f}"))
+                    rtts.append(time.monotonic() - t0)
                 except (OSError, asyncio.IncompleteReadError) as exc:
                     status, http = type(exc).__name__, None
                 codes[status] = codes.get(status, 0) + 1
@@ -99,10 +102,10 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
                 http.close()
 
         await asyncio.gather(*(kiosk(n, *k) for n, k in enumerate(kiosks)))
-        return codes
+        return codes, rtts
 
-    codes = asyncio.run(main())
-    codes["cpu"] = time.process_time()
+    codes, rtts = asyncio.run(main())
+    codes["cpu"], codes["rtts"] = time.process_time(), rtts
     out.put(codes)
 
 
@@ -232,9 +235,10 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
     served = {k.split('"')[1]: v / pushes.get(k.replace("_sum", "_count"), 1) * 1000
               for k, v in pushes.items() if k.startswith("kq_request_seconds_sum") and pushes.get(k.replace("_sum", "_count"))}
     codes: dict[int, int] = {}
-    client_cpu = sum(part["cpu"] for part in parts)
+    client_cpu, rtts = sum(part["cpu"] for part in parts), []
     for part in (kout.get(timeout=120) for _ in kps):
         client_cpu += part.pop("cpu")
+        rtts.extend(v * 1000 for v in part.pop("rtts"))
         for key, value in part.items():
             codes[key] = codes.get(key, 0) + value
     for proc in kps + cps:
@@ -248,7 +252,7 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
     created = codes.get(201, 0)
     expected = created * got["timed"] / 10  # each event goes to the consoles of its site (1/10 of them)
     return {"p50": pct(ms, 50), "p99": pct(ms, 99), "wait50": pct(waits, 50), "wait99": pct(waits, 99),
-            "began50": pct(began, 50), "began99": pct(began, 99),
+            "began50": pct(began, 50), "began99": pct(began, 99), "rtt50": pct(rtts, 50), "rtt99": pct(rtts, 99),
             "client_cpu": client_cpu / (args.seconds + 3), "max": max(ms, default=float("nan")), "n": len(ms),
             "live": len(ms) / expected if expected else float("nan"), "resyncs": got["resyncs"],
             "ready": got["ready"], "created": created, "health": got["health"],
@@ -357,7 +361,8 @@ def main() -> int:
                   f"(kiosk send -> server's create began p50 {r['wait50']:.0f} ms, p99 {r['wait99']:.0f} ms; create began -> "
                   f"console p50 {r['began50']:.0f} ms, p99 {r['began99']:.0f} ms; "
                   f"{r['n']} timed deliveries, {r['live']:.0%} live, {r['resyncs']} resyncs, {r['ready']} consoles); "
-                  f"creates {r['created']} ok ({r['calls_s']:.0f}/s), {r['failed']} failed {r['failures'] or ''}; server CPU "
+                  f"creates {r['created']} ok ({r['calls_s']:.0f}/s, answered to the kiosk in p50 {r['rtt50']:.0f} ms, p99 "
+                  f"{r['rtt99']:.0f} ms), {r['failed']} failed {r['failures'] or ''}; server CPU "
                   f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
                   f"({r['cpu_per_frame_us']:.0f} us per delivered event); bench clients' CPU {r['client_cpu'] * 100:.0f}% of one core; load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
                   f"{r['server_resyncs']:.0f} resyncs ({r['shed']:.0f} frames shed); event's time -> the servers' bus "
