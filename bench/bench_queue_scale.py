@@ -176,7 +176,7 @@ def _health(port: int) -> str:
     try:
         h = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).json()
         return (f"lag {h['loop_lag_ms']:.0f} ms, cpu {h['cpu']:.2f}{', OVERLOADED' if h['overloaded'] else ''}"
-                f"{', DEGRADED' if h.get('status') == 'degraded' else ''}")
+                f"{', DEGRADED' if h.get('status') == 'degraded' else ''}, {h.get('calls_waiting', 0)} calls waiting for a thread")
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         return f"healthz failed ({exc})"
 

@@ -1,10 +1,11 @@
 """``GET /healthz`` (load balancers: liveness, database, overload) and ``GET /metrics`` (Prometheus).
 
 Contract
-- ``/healthz`` answers 200 ``{"ok": true, "status", "overloaded", "loop_lag_ms", "cpu", "pid"}`` when the
-  database answers (500 otherwise). ``overloaded`` is true while this process's event loop lags 100 ms or
+- ``/healthz`` answers 200 ``{"ok": true, "status", "overloaded", "loop_lag_ms", "cpu", "calls_waiting",
+  "pid"}`` when the database answers (500 otherwise). ``overloaded`` is true while this process's event loop lags 100 ms or
   more (``cpu``: its CPU share of one core; a lag with a low share means other programs have the cores);
-  ``status`` is ``degraded`` then and for a minute after pushes to consoles were shed, else ``ok``
+  ``status`` is ``degraded`` then, while 64 or more service calls wait for a thread (``calls_waiting``,
+  PostgreSQL), and for a minute after pushes to consoles were shed, else ``ok``
   (:mod:`kiosk.queue.metrics`). It stays 200, so a balancer does not take every busy process out at
   once; it may prefer the others.
 - ``/metrics`` is for the operator only: the same bearer token as ``/api/v1/ops/live`` (``kqo_`` + an HMAC
@@ -37,6 +38,7 @@ class Health(BaseModel):
     overloaded: bool = False
     loop_lag_ms: float = 0.0
     cpu: float = 0.0
+    calls_waiting: int = 0  # service calls waiting for a thread (PostgreSQL): requests queueing
     pid: int = 0
 
 

@@ -35,6 +35,7 @@ from collections.abc import Callable
 Sample = tuple[str, dict[str, str], float]  # name suffix ("", "_bucket" …), labels, value
 Family = tuple[str, str, str, list[Sample]]  # name, type, help, samples
 DEGRADED_AFTER_SHED_S = 60.0  # healthz stays "degraded" this long after pushes were last shed
+DEGRADED_WAITING = 64  # service calls waiting for a thread (PostgreSQL) from which healthz says "degraded"
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # an event's way to the consoles: finer where the goals are (100 ms at the hall's load, 1 s past it)
@@ -52,6 +53,17 @@ def kind_of(scope) -> str:
     if path == "/api/v1/events/stream":
         return "stream"
     return "api" if path.startswith("/api/") else "other"
+
+
+def _service_calls() -> tuple[int, int] | None:
+    """(running, waiting) of the threads that run service calls (anyio's limiter; on the event loop)."""
+    try:
+        import anyio.to_thread
+
+        stats = anyio.to_thread.current_default_thread_limiter().statistics()
+    except (RuntimeError, LookupError, ImportError):
+        return None
+    return stats.borrowed_tokens, stats.tasks_waiting
 
 
 class Histogram:
@@ -88,6 +100,7 @@ class Metrics:
         self.overloaded_since: float | None = None
         self.overload_episodes = 0
         self.shed_seen, self.shed_at = 0, None  # the bus's shed frames at the last sample; when they last grew
+        self.calls_running = self.calls_waiting = 0  # service calls in threads (PostgreSQL), and waiting for one
         self._task: asyncio.Task | None = None
         self.on_tick: Callable[[], None] | None = None  # called once a second (kiosk.queue.metrics_share)
         self.share = None  # kiosk.queue.metrics_share.Share: the other processes' figures
@@ -119,12 +132,15 @@ class Metrics:
 
     @property
     def degraded(self) -> bool:
-        """Overloaded now, or pushes were shed (consoles sent ``resync``) within the last minute."""
-        return self.overloaded or (self.shed_at is not None and self.clock() - self.shed_at < DEGRADED_AFTER_SHED_S)
+        """Overloaded now, service calls queueing for threads, or pushes were shed (consoles sent ``resync``)
+        within the last minute."""
+        return self.overloaded or self.calls_waiting >= DEGRADED_WAITING or (self.shed_at is not None and self.clock() - self.shed_at < DEGRADED_AFTER_SHED_S)
 
-    def sample(self, lag: float, bus=None, cpu: float = 1.0) -> None:
-        """One sample: the loop's lag (seconds) and this process's CPU share of one core since the last.
-        Updates the recent lag, overload state and the bus's coalescing and shedding."""
+    def sample(self, lag: float, bus=None, cpu: float = 1.0, calls: tuple[int, int] | None = None) -> None:
+        """One sample: the loop's lag (seconds), this process's CPU share of one core since the last and
+        the service calls (running, waiting). Updates the overload state and the bus's coalescing and shedding."""
+        if calls is not None:
+            self.calls_running, self.calls_waiting = calls
         self.lag = lag
         self.lag_recent = max(lag, self.lag_recent * 0.8)  # decays to a tenth in ~1 s of quiet
         self.cpu_recent = 0.7 * self.cpu_recent + 0.3 * cpu
@@ -147,7 +163,7 @@ class Metrics:
             t0, c0 = time.monotonic(), time.process_time()
             await asyncio.sleep(TICK)
             wall = time.monotonic() - t0
-            self.sample(max(0.0, wall - TICK), bus, (time.process_time() - c0) / wall)
+            self.sample(max(0.0, wall - TICK), bus, (time.process_time() - c0) / wall, _service_calls())
             ticks += 1
             if self.on_tick is not None and ticks % 10 == 0:
                 self.on_tick()
@@ -162,7 +178,7 @@ class Metrics:
 
     def health(self) -> dict:
         return {"ok": True, "status": "degraded" if self.degraded else "ok", "overloaded": self.overloaded,
-                "loop_lag_ms": round(self.lag_recent * 1000, 1), "cpu": round(self.cpu_recent, 2), "pid": os.getpid()}
+                "loop_lag_ms": round(self.lag_recent * 1000, 1), "cpu": round(self.cpu_recent, 2), "calls_waiting": self.calls_waiting, "pid": os.getpid()}
 
     # ---- the figures ----
     def families(self, ctx) -> list[Family]:
@@ -185,6 +201,9 @@ class Metrics:
             ("kq_overloaded", "1 while the recent loop lag is at or above the overload threshold", int(self.overloaded)),
             ("kq_degraded", "1 while overloaded or within a minute of shed pushes (healthz: degraded)",
              int(self.degraded)),
+            ("kq_service_calls_running", "Service calls running in threads (PostgreSQL)", self.calls_running),
+            ("kq_service_calls_waiting", "Service calls waiting for a thread (PostgreSQL): requests queueing",
+             self.calls_waiting),
             ("kq_event_streams", "Open console event streams", bus.subscribers),
             ("kq_event_audiences", "Distinct audiences (site sets) of the open streams", bus.audiences),
             ("kq_event_backlog_frames", "Event frames held in the audiences' logs", bus.backlog),

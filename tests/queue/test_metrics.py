@@ -58,7 +58,7 @@ def test_metrics_are_for_the_operator_only_and_count_requests_streams_and_pushes
 @SQLITE
 def test_healthz_shows_a_blocked_event_loop_as_overloaded(live, ctx):
     first = httpx.get(f"{live.url}/healthz", timeout=10).json()
-    assert first["ok"] is True and set(first) == {"ok", "status", "overloaded", "loop_lag_ms", "cpu", "pid"}
+    assert first["ok"] is True and set(first) == {"ok", "status", "overloaded", "loop_lag_ms", "cpu", "calls_waiting", "pid"}
     loop = ctx.bus._loop
 
     def spin() -> None:  # the loop's own work takes 0.6 s: every waiting handler and console write with it
@@ -128,6 +128,10 @@ def test_overload_sheds_stale_pushes_and_healthz_says_degraded_until_it_is_over(
     assert m.health()["status"] == "degraded" and not m.health()["overloaded"]
     now[0] += 61  # a minute with no more shed pushes
     m.sample(0.0, bus)
+    assert m.health()["status"] == "ok"
+    m.sample(0.0, bus, calls=(16, 200))  # the loop keeps up, but requests queue for the service threads
+    assert m.health()["status"] == "degraded" and not m.health()["overloaded"]
+    m.sample(0.0, bus, calls=(3, 0))
     assert m.health()["status"] == "ok"
     text = render(m.families(SimpleNamespace(bus=bus, queue=None, db=None, listener=None)))
     assert "kq_push_shed_frames_total 7" in text and "kq_degraded 0" in text
