@@ -39,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -70,7 +71,17 @@ def start(args, url: str | None, state: Path) -> tuple[subprocess.Popen, int]:
         line = proc.stderr.readline()
         if not line and proc.poll() is not None:
             raise SystemExit("server did not start")
+    threading.Thread(target=_drain, args=(proc,), daemon=True).start()  # a full pipe would stop the server
     return proc, int(line.strip().rsplit(":", 1)[1])
+
+
+SERVER_ERRORS: list[str] = []  # the servers' ERROR log lines (e.g. PostgreSQL out of connections)
+
+
+def _drain(proc: subprocess.Popen) -> None:
+    for line in proc.stderr:
+        if " ERROR " in line or "OperationalError" in line:
+            SERVER_ERRORS.append(line.strip()[:200])
 
 
 def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, started, out) -> None:
@@ -386,6 +397,8 @@ def main() -> int:
     def med(rows: list[dict], key: str) -> float:
         return statistics.median(r[key] for r in rows)
 
+    if SERVER_ERRORS:
+        print(f"the servers logged {len(SERVER_ERRORS)} errors; the last: {SERVER_ERRORS[-1]}")
     if lat_runs:
         print(f"median of {args.runs}: p50 {med(lat_runs, 'p50'):.1f} ms, p99 {med(lat_runs, 'p99'):.1f} ms "
               f"(create began -> console p50 {med(lat_runs, 'began50'):.0f} ms, p99 {med(lat_runs, 'began99'):.0f} ms), "
