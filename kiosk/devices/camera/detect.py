@@ -40,6 +40,7 @@ from kiosk.devices.camera.quads import (
     quad_from_sides,
 )
 from kiosk.devices.camera.refine import refine_corners
+from kiosk.devices.camera.screens import is_screen
 from kiosk.devices.camera.support import edge_support, printed
 
 __all__ = ["Detection", "detect_page", "edge_support", "order_corners"]
@@ -192,8 +193,8 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
     if corners.min() < 0 or corners[:, 0].max() > w - 1 or corners[:, 1].max() > h - 1:
         return None  # a corner beyond the frame: the page is cut, so not a page to capture
     score *= 0.75 + 0.25 * backing
-    if score < min_score:
-        return None
+    if score < min_score or is_screen(image, corners):
+        return None  # not sure, or a phone's or tablet's lit screen in its bezel
     return Detection(corners, round(score, 3), round(float(cv2.contourArea(corners)) / (w * h), 3), name)
 
 
