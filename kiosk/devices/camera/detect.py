@@ -170,7 +170,8 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
         if work.colour:  # a side that only colour shows (a blue band on a grey desk) backs its line too
             work.borrow_colour(low)
         min_side = 0.2 * min(work.w, work.h) * (min_area / 0.05) ** 0.5
-        found = _search(work, [("lines", lambda: (order_corners(q) for q in line_quads(work.gray, min_side)))],
+        colour = work.chroma()
+        found = _search(work, [("lines", lambda: (order_corners(q) for q in line_quads(work.gray, min_side, colour)))],
                         min_area, min_score, (work.raw, 1.0))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
