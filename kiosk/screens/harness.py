@@ -14,6 +14,7 @@ from kivy.base import EventLoop
 from kivy.core.window import Window
 
 from kiosk.screens.root import build_root
+from kiosk.screens.shot_ports import SAMPLE_ID, SAMPLE_MATTER
 from kiosk.terminal.app import build_controller, ui_dispatch
 
 
@@ -229,3 +230,14 @@ class Harness:
             if s.page >= s.pages - 1:
                 return
             self.tap(s.ids.pager.children[0])  # 下一页
+
+    def to_result(self, kind: str = "assist", matter: str = SAMPLE_MATTER, missing: bool = False) -> None:
+        """A whole visit up to its result: ``kind``, the sample resident's number, ``matter``, every material
+        on paper (the first one missing when ``missing``), then 检查材料."""
+        self.start(kind)
+        self.type_id(SAMPLE_ID)
+        self.choose_matter(matter)
+        first = self.material_rows()[0].material_id
+        self.mark_all("paper", {first: "missing"} if missing else None)
+        self.tap(self.screen("materials").ids.check)
+        self.settle()
