@@ -80,8 +80,8 @@ class Harness:
                 stack.extend(v for v in w._views.values() if v.parent is None)
             # widgets kept off screen for reuse (material row pool, cached matter buttons)
             stack.extend(x for x in w.__dict__.get("_pool", ()) if x.parent is None)
-            stack.extend(x for x in w.__dict__.get("_buttons", {}).values() if x.parent is None)
-            stack.extend(x for x in [w.__dict__.get("_meter")] if x is not None)
+            if hasattr(w.__dict__.get("buttons"), "off_screen"):
+                stack.extend(w.buttons.off_screen())
             stack.extend(x for x in [w.__dict__.get("_voice_bar")] if x is not None and x.parent is None)
         self.controller.close()
         thaw()  # the frozen UI (see build_root) can be collected now
