@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from kiosk.queue.auth import require_user
 from kiosk.queue.crypto import hash_token
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, _bearer
-from kiosk.queue.errors import Gone
+from kiosk.queue.errors import Gone, _kind
 from kiosk.queue.models import events as events_table
 from kiosk.queue.models import sites
 from kiosk.queue.schemas import (
@@ -210,6 +211,19 @@ def staff(caller: Caller, c: Ctx) -> list[dict]:
 
 
 MAX_EVENT_ID = 2**63 - 1
+TooManyStreams = _kind("TooManyStreams", 429, "This session or user has as many event streams open as allowed.")
+
+
+class _HeldStream(EventStream):
+    """An event stream that gives its place (:meth:`StreamKeeper.reserve`) back when it ends."""
+
+    release: Callable[[], None] = staticmethod(lambda: None)
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.release()
 BEAT_S = 5.0  # the console's watchdog calls a link dead after ~3 missed beats: "未连接" well within 20 s
 
 
@@ -230,6 +244,10 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
     token = creds.credentials if creds else request.cookies.get(COOKIE)
     caller = await c.run(c.auth.principal, token)
     require_user(caller)
+    token_hash = hash_token(token)
+    if not c.streams.reserve(token_hash, caller.user_id):
+        log.warning("event streams: user %s is at the cap of open streams", caller.user_id)
+        raise TooManyStreams("too_many_streams", retry_after=max(1, round(c.settings.stream_recheck_s)))
     start = after if after is not None else _event_id(last_event_id)
 
     async def backlog(since: int, limit: int) -> list[dict]:
@@ -242,5 +260,11 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
                 "expires_at": caller.expires_at.isoformat() if caller.expires_at else None}
         return b"event: ping\r\ndata: " + json.dumps(data).encode() + b"\r\n\r\n"
 
-    return EventStream(c.bus, c.bus.subscribe(caller.visible), start=start, backlog=backlog, keeper=c.streams,
-                       token_hash=hash_token(token), ping_s=every, ping_frame=ping if beat else None)
+    try:
+        held = _HeldStream(c.bus, c.bus.subscribe(caller.visible), start=start, backlog=backlog, keeper=c.streams,
+                           token_hash=token_hash, ping_s=every, ping_frame=ping if beat else None)
+    except BaseException:
+        c.streams.release(token_hash, caller.user_id)
+        raise
+    held.release = lambda: c.streams.release(token_hash, caller.user_id)
+    return held
