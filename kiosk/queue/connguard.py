@@ -79,7 +79,7 @@ def limits() -> ConnLimits:
     return _limits
 
 
-def _key(address: str) -> str:
+def address_key(address: str) -> str:
     """The per-address count's key: the address itself, or an IPv6 address's /64."""
     try:
         ip = ipaddress.ip_address(address)
@@ -104,7 +104,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         self._since = self.loop.time()
         lim = limits()
         raw = self.client[0] if self.client else None
-        address = _key(raw) if raw is not None else None
+        address = address_key(raw) if raw is not None else None
         crowded = address is not None and raw not in lim.trusted and _per_address[address] >= lim.max_per_address
         if crowded or (len(self.connections) > lim.max_connections and not self._evict_one()):
             transport.abort()  # refused before reading a byte

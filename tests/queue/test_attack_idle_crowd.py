@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from kiosk.queue.connguard import _key
+from kiosk.queue.connguard import address_key
 from tests.queue.hostile import served
 
 CAP = 40
@@ -81,6 +81,17 @@ def test_a_busy_request_is_not_taken_for_idle(server):
 
 
 def test_ipv6_clients_are_counted_by_their_64():
-    assert _key("2001:db8:1:2:aaaa::1") == _key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
-    assert _key("2001:db8:1:3::1") != _key("2001:db8:1:2::1")
-    assert _key("127.0.0.1") == "127.0.0.1" and _key("::ffff:10.0.0.1") == "::ffff:10.0.0.1"
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+    assert address_key("127.0.0.1") == "127.0.0.1" and address_key("::ffff:10.0.0.1") == "::ffff:10.0.0.1"
+
+
+def test_login_waits_count_an_ipv6_client_by_its_64():
+    from kiosk.queue.throttle import LoginThrottle, Throttled
+
+    t = LoginThrottle(b"k" * 32, clock=lambda: 1000.0)
+    for i in range(20):  # the address's free failures, each from another address of the same /64
+        t.begin(f"user{i}", f"2001:db8:1:2::{i + 1:x}")
+    with pytest.raises(Throttled):
+        t.begin("someone", "2001:db8:1:2::ffff")
+    t.begin("someone", "2001:db8:1:3::1")  # another network is not affected
