@@ -15,6 +15,10 @@ Contract, in the order applied
    default: a real kiosk makes a few, an outbox draining after an outage a few dozen); beyond, 429
    ``kiosk_throttled`` with ``Retry-After``, which the kiosk's outbox honours. A stolen kiosk token can
    therefore not flood the helpers' queue or the database at the server's full speed.
+   A cookie-authenticated *read* (GET) under ``/api/v1/`` that the browser says comes from another origin
+   (``Sec-Fetch-Site: same-site / cross-site``, else a foreign ``Origin`` or ``Referer``) is refused too
+   (403 ``csrf``): reads such as the ledger export or a resident's identity write an audit entry, and a
+   page on another port of the same host could otherwise make the manager's browser write them at will.
 3. A ``Content-Length`` above :func:`kiosk.queue.limits.body_limit` is refused (413) before reading; a
    body without a length is cut off as it passes the limit.
 4. Every answer carries ``X-Content-Type-Options: nosniff`` and, unless the route set its own, a
@@ -120,6 +124,11 @@ class Guard:
                     message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
+        if method not in UNSAFE and path.startswith("/api/v1/") and b"cookie" in headers:
+            token, from_cookie = bearer_or_cookie(headers)
+            if from_cookie and not same_origin(scope, headers, required=False):  # an <img> on another port
+                await _send_json(send, 403, _csrf(headers))
+                return
         if method in UNSAFE and path == "/api/v1/auth/login" and not same_origin(scope, headers, required=False):
             await _send_json(send, 403, _csrf(headers))
             return
