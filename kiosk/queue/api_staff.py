@@ -37,12 +37,13 @@ from kiosk.queue.schemas import (
     StaffRequestView,
 )
 from kiosk.queue.schemas_staff import DutyIn, HelperOnDuty, SiteView
+from kiosk.queue.states import State
 from kiosk.queue.stream import EventStream
 from kiosk.queue.throttle import DEVICE_COOKIE, DEVICE_DAYS, TARPIT_S, Busy, Throttled
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["staff"])
-States = Annotated[list[str] | None, Query(description="repeat to combine: state=waiting&state=claimed")]
+States = Annotated[list[State] | None, Query(max_length=10, description="repeat to combine: state=waiting&state=claimed")]
 
 
 def _me(c, p) -> dict:
@@ -118,7 +119,7 @@ async def list_requests(caller: Caller, c: Ctx, state: States = None, site_code:
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
     """Requests of my sites in queue order (priority, then oldest). Default: the open ones."""
     require_user(caller)
-    states = state or ["waiting", "claimed", "arrived"]
+    states = [str(x) for x in state] if state else ["waiting", "claimed", "arrived"]
     return await c.run(c.queue.list, caller, states=states, site_code=site_code, escalated=escalated,
                         mine=caller.user_id if mine else None, limit=limit)
 

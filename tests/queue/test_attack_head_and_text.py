@@ -123,3 +123,14 @@ def test_a_manager_reads_only_her_own_sites_kiosks_in_the_settings(server):
         assert r.status_code in (403, 422), r.status_code
         # her own kiosk still answers
         assert c.get("/api/v1/kiosk-config", params={"site_code": "T1", "kiosk_id": "k1"}, headers=mgr).status_code == 200
+
+
+def test_list_filters_are_validated(server):
+    s = server
+    staff = {"Authorization": f"Bearer {s.login('li')}"}
+    with s.client() as c:
+        assert c.get("/api/v1/requests", params={"state": "bogus"}, headers=staff).status_code == 422
+        many = "&".join(["state=waiting"] * 11)
+        assert c.get(f"/api/v1/requests?{many}", headers=staff).status_code == 422
+        r = c.get("/api/v1/requests", params=[("state", "waiting"), ("state", "claimed")], headers=staff)
+        assert r.status_code == 200
