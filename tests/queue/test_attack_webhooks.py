@@ -68,3 +68,45 @@ def test_a_stored_url_pointing_at_the_metadata_service_is_never_sent_to(server):
             time.sleep(0.3)
         assert view["last_error"] and "blocked" in view["last_error"], view
         assert view["sent"] == 0
+
+
+def test_an_internal_pages_answer_is_not_readable_through_last_error(server):
+    """The URL may point into the hall's network; what a non-robot host answers must not come back."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            status = 500 if self.path == "/error" else 200
+            body = b"<html>TOPSECRET internal admin: db password hunter2</html>"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    page = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=page.serve_forever, daemon=True).start()
+    s = server
+    try:
+        with s.client() as c:
+            base = f"http://127.0.0.1:{page.server_port}"
+            hooks = [c.post("/api/v1/webhooks", json={"site_code": "T1", "kind": kind, "url": base + path},
+                            headers=_mgr(s)).json()["id"] for kind, path in (("json", "/error"), ("wecom", "/page"))]
+            assert c.post("/api/v1/requests", json=s.request_body(), headers=s.kiosk()).status_code == 201
+            deadline = time.monotonic() + 60
+            while True:
+                views = [h for h in c.get("/api/v1/webhooks", headers=_mgr(s)).json() if h["id"] in hooks]
+                if all(v["last_error"] for v in views) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.3)
+            assert all(v["last_error"] for v in views), views
+            assert not any("TOPSECRET" in v["last_error"] or "hunter2" in v["last_error"] for v in views), views
+            assert "TOPSECRET" not in s.log()
+            for h in hooks:
+                c.delete(f"/api/v1/webhooks/{h}", headers=_mgr(s))
+    finally:
+        page.shutdown()
