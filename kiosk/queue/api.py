@@ -15,7 +15,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.queue.context import PG_SWITCH_S, PG_THREADS, Context, ServerSettings, build_context, utcnow
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
@@ -50,6 +51,17 @@ async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
     body = {"detail": exc.message(_language(request)), "code": exc.code, **exc.extra}
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else retry_after_header(exc)
     return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """FastAPI's own errors (an unknown path, a body that is not JSON at all) in the API's shape: with a code."""
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    body = {"detail": exc.detail, "code": HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")}
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 def create_app(settings: ServerSettings, context: Context | None = None) -> FastAPI:
@@ -100,6 +112,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     app.state.ctx = context
     app.state.guard = Guard(context, TrustedProxies(context.settings.trusted_proxies))
     app.add_exception_handler(QueueError, _queue_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(BodyTooLarge, body_too_large)
 

@@ -134,3 +134,15 @@ def test_list_filters_are_validated(server):
         assert c.get(f"/api/v1/requests?{many}", headers=staff).status_code == 422
         r = c.get("/api/v1/requests", params=[("state", "waiting"), ("state", "claimed")], headers=staff)
         assert r.status_code == 200
+
+
+def test_every_error_has_a_code(server):
+    s = server
+    with s.client() as c:
+        huge = '{"id":"x","kiosk_id":"k1","sent_at":"2026-01-01T00:00:00Z","outbox_pending":1' + "0" * 5000 + "}"
+        r = c.post("/api/v1/heartbeats", content=huge, headers=s.kiosk() | {"Content-Type": "application/json"})
+        assert r.status_code in (400, 422) and r.json()["code"], r.text
+        r = c.get("/api/v1/no-such-thing")
+        assert r.status_code == 404 and r.json()["code"] == "not_found"
+        r = c.delete("/api/v1/me", headers={"Authorization": f"Bearer {s.login('li')}"})
+        assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
