@@ -15,14 +15,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from kiosk.queue.auth import require_user
 from kiosk.queue.crypto import hash_token
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, _bearer
 from kiosk.queue.errors import Gone, _kind
 from kiosk.queue.models import events as events_table
-from kiosk.queue.models import sites
+from kiosk.queue.models import sessions, sites, users
 from kiosk.queue.schemas import (
     ClaimNextIn,
     Identity,
@@ -81,11 +81,17 @@ async def login(body: LoginIn, request: Request, c: Ctx, response: Response) -> 
 
 
 @router.post("/auth/logout", response_model=Ok, tags=["auth"])
-def logout(request: Request, caller: Caller, c: Ctx, response: Response) -> dict:
+def logout(request: Request, caller: Caller, c: Ctx, response: Response, everywhere: bool = False) -> dict:
+    """Ends this session; with ``everywhere=true`` every session of the caller (a lost phone, a PC left
+    logged in): their calls fail within the server's 5 s principal cache, their event streams close."""
     auth = request.headers.get("authorization", "")
     token = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get(COOKIE, "")
     require_user(caller)
     c.auth.logout(token)
+    if everywhere:
+        with c.db.write() as conn:
+            conn.execute(delete(sessions).where(sessions.c.user_id == caller.user_id))
+            conn.execute(update(users).where(users.c.id == caller.user_id).values(on_duty=False))
     response.delete_cookie(COOKIE, path="/", secure=c.settings.cookie_secure or request.url.scheme == "https",
                            httponly=True, samesite="strict")
     return {"ok": True}
