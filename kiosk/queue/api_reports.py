@@ -74,5 +74,5 @@ async def report(caller: Caller, c: Ctx, site_code: Annotated[str, Query(max_len
                    f"{format}\"; filename*=UTF-8''{quote(name)}")
     headers = {"Content-Disposition": disposition, "Cache-Control": "no-store"}
     if format == "html":
-        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
     return Response(body, media_type=media, headers=headers)

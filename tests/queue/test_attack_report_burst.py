@@ -53,3 +53,12 @@ def test_a_burst_of_pdf_reports_runs_one_browser_at_a_time(server):
     assert len(s.starts.read_text().splitlines()) == codes.count(200)
     # once the burst is over, a report is made again
     assert pdf(0).status_code == 200 and os.path.getsize(s.starts) > 0
+
+
+def test_the_report_page_cannot_be_framed(server):
+    s = server
+    mgr = {"Authorization": f"Bearer {s.login('mgr')}"}
+    with s.client() as c:
+        r = c.get("/api/v1/reports", params={"site_code": "T1", "period": "2026-11", "format": "html"}, headers=mgr)
+        assert r.status_code == 200 and "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+        assert "script-src" not in r.headers["Content-Security-Policy"]  # default-src 'none': no script at all
