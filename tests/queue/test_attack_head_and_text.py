@@ -146,3 +146,14 @@ def test_every_error_has_a_code(server):
         assert r.status_code == 404 and r.json()["code"] == "not_found"
         r = c.delete("/api/v1/me", headers={"Authorization": f"Bearer {s.login('li')}"})
         assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+
+
+def test_a_devices_raw_bytes_in_its_detail_do_not_cost_the_heartbeat(server):
+    s = server
+    beat = {"id": str(uuid.uuid4()), "kiosk_id": "k1", "sent_at": s.request_body()["created_at"], "outbox_pending": 0,
+            "devices": [{"device": "printer", "state": "error", "detail": {"raw": "\x1b@\x00paper\u202e out"}}]}
+    mgr = {"Authorization": f"Bearer {s.login('mgr')}"}
+    with s.client() as c:
+        assert c.post("/api/v1/heartbeats", json=beat, headers=s.kiosk()).status_code == 200
+        shown = c.get("/api/v1/kiosks", headers=mgr).text
+        assert "paper" in shown and "\\u0000" not in shown and "\\u001b" not in shown and "\\u202e" not in shown
