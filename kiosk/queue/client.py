@@ -116,6 +116,10 @@ class HelpQueueClient:
         _check("kind", kind, REQUEST_KINDS)
         _check("step", step, STEPS)
         _check("priority", priority, PRIORITIES)
+        from kiosk.queue.inputs import strip_controls
+
+        # the server refuses NUL, ESC, U+202E … (422: a dead request), so they are dropped here
+        note, matter_name = (strip_controls(t) if t else t for t in (note, matter_name))
         if note is not None and len(note) > 500:
             raise ValueError("note: longer than 500 characters")
         body = {"id": str(uuid.uuid4()), "kind": kind, "kiosk_id": self.config.kiosk_id,
