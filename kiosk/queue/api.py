@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kiosk.queue.context import PG_SWITCH_S, PG_THREADS, Context, ServerSettings, build_context, utcnow
+from kiosk.queue.db_down import DOWN_ERRORS, unavailable
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
 from kiosk.queue.guard import Guard
@@ -50,6 +51,10 @@ async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
     body = {"detail": exc.message(_language(request)), "code": exc.code, **exc.extra}
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else retry_after_header(exc)
     return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+    return await _queue_error(request, unavailable(exc))
 
 
 def create_app(settings: ServerSettings, context: Context | None = None) -> FastAPI:
@@ -100,6 +105,8 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     app.state.ctx = context
     app.state.guard = Guard(context, TrustedProxies(context.settings.trusted_proxies))
     app.add_exception_handler(QueueError, _queue_error)
+    for error in DOWN_ERRORS:  # 503 database_unavailable, not 500 (kiosk.queue.db_down)
+        app.add_exception_handler(error, _database_down)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(BodyTooLarge, body_too_large)
 
