@@ -157,3 +157,14 @@ def test_every_process_on_the_machine_answers_for_all_of_them(tmp_path):
         "consoles": 50, "processes": [{"pid": 101, "consoles": 20}, {"pid": 102, "consoles": 30}]}
     b.remove()
     assert a.others() == []
+
+
+def test_a_state_directory_that_cannot_be_written_costs_one_warning_not_the_server(tmp_path, caplog):
+    from kiosk.queue.metrics_share import Share
+
+    (tmp_path / "metrics").write_text("a file where the folder should be")
+    share = Share(tmp_path / "metrics", 201)
+    for _ in range(3):
+        share.write([("kq_x_total", "counter", "x", [("", {}, 1)])], {"consoles": 0})
+    assert sum("could not share" in r.getMessage() for r in caplog.records) == 1
+    assert share.others() == []
