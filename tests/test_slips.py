@@ -13,6 +13,7 @@ from kiosk.printing.layout import QR, display_width
 from kiosk.printing.preview import render_preview
 from kiosk.terminal import slips
 from kiosk.visit import CallHelper, SiteInfo, Visit
+from kiosk.visit.hours import Away
 from kiosk.visit.tickets import LOCAL_TZ, TicketIssuer
 
 NAME = "欧阳娜娜"
@@ -105,7 +106,7 @@ def test_a_notice_without_a_request_keeps_the_staff_code_and_explains_it(catalog
 
 def test_after_hours_the_ticket_says_the_matter_waits_for_the_helpers(catalog, tmp_path):
     v, _ = make_at(catalog, tmp_path, QUEUED, "assist", "pension-enrol")
-    v.helpers_away = lambda language=None: "明天 08:30"
+    v.helpers_away = lambda: Away(datetime(2031, 5, 7, 8, 30), datetime(2031, 5, 6, 19, 0))
     text = slips.build("ticket", v).to_text().replace("\n", "")
     assert "现在是下班时间" in text and "明天 08:30" in text and "赶来" not in text
 
@@ -263,14 +264,14 @@ def test_after_hours_an_english_screen_still_prints_when_helpers_are_back_in_chi
     from datetime import datetime, timedelta
 
     from kiosk.i18n import set_language
-    from kiosk.terminal.hours import when_text
+    from kiosk.terminal.hours import back_words
 
     now = datetime(2031, 5, 6, 19, 0)
     v, _ = make_at(catalog, tmp_path, QUEUED, "assist", "pension-enrol")
-    v.helpers_away = lambda language=None: when_text(now + timedelta(hours=13, minutes=30), now, language)
+    v.helpers_away = lambda: Away(now + timedelta(hours=13, minutes=30), now)
     set_language("en")
     try:
-        assert "tomorrow" in v.helpers_away()  # the screen's own wording
+        assert "tomorrow" in back_words(v)  # the screen's own wording
         text = slips.build("ticket", v).to_text().replace("\n", "")
     finally:
         set_language("zh_CN")

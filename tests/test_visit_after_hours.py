@@ -4,6 +4,8 @@ the ticket never say a helper is coming or 请在此稍候; a request the visit 
 when the helpers are back and the 12345 hotline; the idle wipe and the thank-you screen do not wait for a
 helper. Someone on duty who claims the request is still said to come."""
 
+from datetime import datetime
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,15 +13,17 @@ from kiosk.i18n import set_language
 from kiosk.terminal import slips
 from kiosk.terminal.result_view import done_text, result_view
 from kiosk.visit import Visit
+from kiosk.visit.hours import Away
 from tests.test_result_truth import CATALOG, MATTERS, SITE, Tickets, answered
 
-BACK = "6月8日（周一）08:30"
+AWAY = Away(back_at=datetime(2026, 6, 8, 8, 30), now=datetime(2026, 6, 5, 18, 0))  # Friday evening
+BACK = {"zh_CN": "6月8日（周一）08:30", "en": "on\u00a0Monday\u00a06/8\u00a0at\u00a008:30"}  # in the screen's words
 COMING = {"zh_CN": ("赶来", "马上过来", "马上就来", "稍候"), "en": ("is coming", "are coming", "on the way", "wait here")}
 
 
 def visit(kind: str, matter: str, answers: list[str], away: bool = True) -> Visit:
     v = Visit(CATALOG, SITE, tickets=Tickets(), help_wait_s=1200, done_s=10)
-    v.helpers_away = (lambda language=None: BACK) if away else (lambda language=None: None)
+    v.helpers_away = (lambda: AWAY) if away else (lambda: None)
     return answered(v, kind, matter, answers)
 
 
@@ -43,7 +47,7 @@ def test_after_hours_nobody_is_said_to_come(kind, matter, answers, outcomes, cal
         if v.result.complete and v.result.ticket:
             said.append(slips.build("ticket", v, language=language).to_text())
         assert not any(w in text for text in said for w in COMING[language]), said
-        assert "12345" in view.next_text and BACK in view.next_text
+        assert "12345" in view.next_text and BACK[language] in view.next_text
         go_now = {"zh_CN": "请到：", "en": "Go to:"}[language]  # the windows are closed: where is for later
         assert not any(line.startswith(go_now) for line in view.next_text.splitlines()), view.next_text
         assert not v.helper_coming

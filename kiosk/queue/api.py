@@ -79,6 +79,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
             yield
         finally:
             await context.background.stop()
+            await context.queue.aclose()  # the hot paths' PostgreSQL connections (kiosk.queue.pg_pool)
             if context.webhooks is not None:
                 await context.webhooks.stop()
             await context.metrics.stop()

@@ -6,7 +6,6 @@ marked ``proxy_recommended``); the 经办人 then identifies with their own ID c
 from __future__ import annotations
 
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
-from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
@@ -14,7 +13,8 @@ from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets import nav  # noqa: F401
 from kiosk.screens.widgets.common import KButton, discard_children
-from kiosk.screens.widgets.handover import close_handover, open_handover
+from kiosk.screens.widgets.handover import close_handover, start_visit
+from kiosk.screens.widgets.keypads import KeyGrid
 from kiosk.visit.enterprise import CHARSET
 
 
@@ -27,36 +27,16 @@ class CodeKey(KButton):
     """A key of :class:`CodeKeypad`: its label may use the whole key's width (退格, 清空 on narrow keys)."""
 
 
-class CodeKeypad(GridLayout):
-    """The characters a credit code may hold (0–9 and 21 letters: no I O S V Z), 退格 and 清空.
-    Dispatches ``on_key`` like the other keypads."""
-
-    def __init__(self, **kwargs):
-        self.register_event_type("on_key")
-        super().__init__(**kwargs)
-        self.build()
-        THEME.bind(elderly=self._rebuild)
-
-    def on_key(self, key: str) -> None:
-        pass
-
-    def _rebuild(self, *_args) -> None:
-        self.build()
+class CodeKeypad(KeyGrid):
+    """The characters a credit code may hold (0–9 and 21 letters: no I O S V Z), 退格 and 清空."""
 
     def build(self) -> None:
         discard_children(self)
         self.cols = 7 if THEME.elderly else 8
         for ch in CHARSET:
-            self._key(ch, ch, THEME.font_large)
-        self._key(tr("kiosk.keys.back"), "back", THEME.font_small)
-        self._key(tr("kiosk.keys.clear"), "clear", THEME.font_small)
-
-    def _key(self, label: str, key: str, font: float) -> None:
-        b = CodeKey(text=label, outline=True, size_hint_y=1)
-        b.font_size = font
-        b.key = key
-        b.bind(on_release=lambda *_: self.dispatch("on_key", key))
-        self.add_widget(b)
+            self._key(ch, ch, CodeKey, outline=True, font_size=THEME.font_large)
+        self._key(tr("kiosk.keys.back"), "back", CodeKey, outline=True, font_size=THEME.font_small)
+        self._key(tr("kiosk.keys.clear"), "clear", CodeKey, outline=True, font_size=THEME.font_small)
 
 
 class EnterpriseScreen(KioskScreen):
@@ -157,20 +137,8 @@ class EnterpriseScreen(KioskScreen):
     def start(self, kind: str) -> None:
         """帮办 starts at once; 代办 first shows the notice of what is handed to the agent (as on the start
         screen): only agreeing starts it."""
-        if kind == "proxy":
-            self.ask_handover()
-            return
-        self.controller.enterprise.start(kind, self.code, self.matter_id or None, self.company)
-        self.go("identify")
-
-    def ask_handover(self) -> None:
-        open_handover(self, self.answer_handover)
-
-    def answer_handover(self, yes: bool) -> None:
-        if yes:
-            self.controller.enterprise.start("proxy", self.code, self.matter_id or None, self.company)
-            self.controller.visit.agree_handover()
-            self.go("identify")
+        start_visit(self, kind, lambda k: self.controller.enterprise.start(k, self.code, self.matter_id or None,
+                                                                           self.company))
 
     def on_leave(self, *_args) -> None:
         close_handover(self)

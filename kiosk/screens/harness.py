@@ -14,6 +14,7 @@ from kivy.base import EventLoop
 from kivy.core.window import Window
 
 from kiosk.screens.root import build_root
+from kiosk.screens.shot_ports import SAMPLE_ID, SAMPLE_MATTER
 from kiosk.terminal.app import build_controller, ui_dispatch
 
 
@@ -79,8 +80,8 @@ class Harness:
                 stack.extend(v for v in w._views.values() if v.parent is None)
             # widgets kept off screen for reuse (material row pool, cached matter buttons)
             stack.extend(x for x in w.__dict__.get("_pool", ()) if x.parent is None)
-            stack.extend(x for x in w.__dict__.get("_buttons", {}).values() if x.parent is None)
-            stack.extend(x for x in [w.__dict__.get("_meter")] if x is not None)
+            if hasattr(w.__dict__.get("buttons"), "off_screen"):
+                stack.extend(w.buttons.off_screen())
             stack.extend(x for x in [w.__dict__.get("_voice_bar")] if x is not None and x.parent is None)
         self.controller.close()
         thaw()  # the frozen UI (see build_root) can be collected now
@@ -229,3 +230,14 @@ class Harness:
             if s.page >= s.pages - 1:
                 return
             self.tap(s.ids.pager.children[0])  # 下一页
+
+    def to_result(self, kind: str = "assist", matter: str = SAMPLE_MATTER, missing: bool = False) -> None:
+        """A whole visit up to its result: ``kind``, the sample resident's number, ``matter``, every material
+        on paper (the first one missing when ``missing``), then 检查材料."""
+        self.start(kind)
+        self.type_id(SAMPLE_ID)
+        self.choose_matter(matter)
+        first = self.material_rows()[0].material_id
+        self.mark_all("paper", {first: "missing"} if missing else None)
+        self.tap(self.screen("materials").ids.check)
+        self.settle()

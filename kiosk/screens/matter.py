@@ -1,5 +1,6 @@
 """Matter: the most asked matters, by life event, by department, or search by name / pinyin initials on an
-on-screen keyboard (groups: :mod:`kiosk.screens.matter_groups`).
+on-screen keyboard (groups: :mod:`kiosk.screens.matter_groups`; the buttons, kept and measured:
+:mod:`kiosk.screens.matter_buttons`).
 
 Each matter shows where it is handled and its promised time limit (and 一事联办 / 推荐代办 when they
 apply). Lists are paged (fewer items a page in elderly mode), never scrolled.
@@ -8,7 +9,6 @@ apply). Lists are paged (fewer items a page in elderly mode), never scrolled.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 
 from kivy.clock import Clock
 from kivy.properties import NumericProperty, StringProperty
@@ -17,37 +17,10 @@ from kiosk.i18n import tr
 from kiosk.screens import matter_groups
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
+from kiosk.screens.matter_buttons import ButtonCache, warm
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets import keypads, nav  # noqa: F401
-from kiosk.screens.widgets.common import KButton, discard, fit_pages, measured_height, page_slice
-
-
-def matter_text(m, font_large: int, short: bool = False) -> str:
-    """The markup of one matter's button: name, department and window, time limit, badges
-    (``short``: name and department only, for search results under the keyboard)."""
-    limit = tr("kiosk.matter.immediate") if m.time_limit == "即办" else tr("kiosk.matter.days", n=m.time_limit)
-    badges = []
-    if m.joint:
-        badges.append(tr("kiosk.matter.joint", lead=m.joint.lead))
-    if m.proxy_recommended:
-        badges.append(tr("kiosk.matter.proxy_recommended"))
-    if short:
-        return f"[size={font_large}][b]{_esc(m.name)}[/b][/size]\n{_esc(m.department)}"
-    lines = [f"[size={font_large}][b]{_esc(m.name)}[/b][/size]",
-             tr("kiosk.matter.where", department=_esc(m.department), window=_esc(m.window)),
-             tr("kiosk.matter.limit", limit=limit) + ("   " + " · ".join(badges) if badges else "")]
-    return "\n".join(lines)
-
-
-def warm(label) -> None:
-    """Lays out ``label``'s text and renders it into its texture now instead of at the next frame."""
-    label.texture_update()
-    if label.texture is not None:
-        label.texture.bind()
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
+from kiosk.screens.widgets.common import KButton, fit_pages, page_slice
 
 
 class MatterScreen(KioskScreen):
@@ -63,19 +36,14 @@ class MatterScreen(KioskScreen):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        # Built buttons, least recently used first, at most _cap(): each holds its text's pixels (about
-        # 1 MB for a matter), so a catalogue of hundreds of matters must not keep them all.
-        self._buttons: OrderedDict[tuple, KButton] = OrderedDict()
-        self._heights: dict[tuple, float] = {}  # every matter button's height, measured without pixels
-        self._meter: KButton | None = None  # a button never shown, laid out to measure heights
-        self._layout: tuple | None = None  # what the cached buttons and heights were made for
+        self.buttons = ButtonCache()  # the built buttons kept for reuse, the measured heights
 
     def refresh(self) -> None:
         self.mode, self.query, self.department, self.page = "departments", "", "", 0
         self.render()
 
     def render(self) -> None:
-        self._check_layout()
+        self.buttons.check_layout(self.ids.item_area.width)
         box = self.ids.item_box
         box.clear_widgets()  # every button shown here is cached (see _button); notes are one-off
         self.back_label = matter_groups.back_text(self.mode, self.department)
@@ -126,43 +94,6 @@ class MatterScreen(KioskScreen):
         heights = [self._height(m, short) for m in items]
         return fit_pages(heights, self.ids.item_area.height, THEME.gap, most=THEME.per_page)
 
-    def _check_layout(self) -> bool:
-        """Drops the cached buttons and heights when the list's width or the mode (normal / elderly)
-        changed since they were made; True when it did."""
-        layout = (round(self.ids.item_area.width), THEME.elderly, THEME.font_large, THEME.font_small)
-        if layout == self._layout:
-            return False
-        self.drop_cache()
-        self._layout = layout
-        return True
-
-    def _cap(self) -> int:
-        """How many built buttons are kept: a departments page and a few matters pages."""
-        return int(THEME.per_page) * 4
-
-    def _button(self, key: tuple, make) -> KButton:
-        """The cached button for ``key`` (``make()`` builds it), valid for the layout of the last
-        :meth:`_check_layout`. The least recently used buttons beyond :meth:`_cap` are dropped, never
-        one on show."""
-        b = self._buttons.pop(key, None)
-        self._buttons[key] = b = make() if b is None else b
-        extra = len(self._buttons) - self._cap()
-        for old in [k for k, w in self._buttons.items() if w.parent is None and w is not b][:max(0, extra)]:
-            discard(self._buttons.pop(old))
-        return b
-
-    def drop_cache(self) -> None:
-        """Forgets the cached buttons (and their kv bindings on the shared theme) and the heights."""
-        for b in self._buttons.values():
-            if b.parent is not None:
-                b.parent.remove_widget(b)
-            discard(b)
-        self._buttons.clear()
-        self._heights.clear()
-        if self._meter is not None:
-            discard(self._meter)
-            self._meter = None
-
     def prewarm(self, _dt=None, tries: int = 10) -> None:
         """Prepares the lists while the start screen waits: measures every matter's button (no pixels),
         and builds the first departments page and the first page of each department, as far as the
@@ -176,8 +107,8 @@ class MatterScreen(KioskScreen):
             if tries > 0:
                 Clock.schedule_once(lambda dt: self.prewarm(dt, tries - 1), 0)
             return
-        self._check_layout()
-        self._run_idle(self._warm_steps(), self._layout)
+        self.buttons.check_layout(self.ids.item_area.width)
+        self._run_idle(self._warm_steps(), self.buttons.layout)
 
     def _warm_steps(self):
         """:meth:`prewarm`'s work, one small step between yields."""
@@ -193,14 +124,14 @@ class MatterScreen(KioskScreen):
         for dep in deps:
             items = self.controller.matters(dep)
             for m in items[:self._pages(items, False)[0][1]]:
-                if len(self._buttons) >= self._cap():
+                if len(self.buttons) >= self.buttons.cap():
                     return
                 warm(self._matter_button(m, False))
                 yield
 
     def _run_idle(self, steps, layout, budget_s: float = 0.008) -> None:
         """Runs ``steps`` a slice of ``budget_s`` a frame, stopping when the layout changes."""
-        if self._layout != layout:
+        if self.buttons.layout != layout:
             return
         until = time.perf_counter() + budget_s
         for _ in steps:
@@ -209,46 +140,13 @@ class MatterScreen(KioskScreen):
                 return
 
     def _dep_button(self, dep: str) -> KButton:
-        def make() -> KButton:
-            b = KButton(text=matter_groups.label(dep), outline=True, font_size=THEME.font_large)
-            b.bind(on_release=lambda _b: self.open_department(dep))
-            return b
-
-        return self._button(("dep", dep), make)
+        return self.buttons.dep_button(dep, self.open_department)
 
     def _matter_button(self, m, short: bool) -> KButton:
-        """One matter's button (``short``: for search results), its height final when this returns."""
-        def make() -> KButton:
-            b = self._new_matter_button(self._text(m, short))
-            b.texture_update()
-            b.matter_id = m.id
-            b.bind(on_release=lambda _b, mid=m.id: self.choose(mid))
-            return b
-
-        return self._button(("matter", m.id, short), make)
-
-    def _new_matter_button(self, text: str) -> KButton:
-        return KButton(text=text, outline=True, markup=True, halign="left", font_size=THEME.font_small,
-                       padding=(THEME.pad, THEME.gap), width=self.ids.item_area.width)
-
-    @staticmethod
-    def _text(m, short: bool) -> str:
-        return matter_text(m, THEME.font_body if short else THEME.font_large, short)
+        return self.buttons.matter_button(m, short, self.ids.item_area.width, self.choose)
 
     def _height(self, m, short: bool) -> float:
-        """The height of ``m``'s button, measured once a layout by Kivy's text layout alone."""
-        key = ("matter", m.id, short)
-        h = self._heights.get(key)
-        if h is None:
-            built = self._buttons.get(key)
-            if built is not None:
-                h = float(built.height)
-            else:
-                if self._meter is None:
-                    self._meter = self._new_matter_button("")
-                h = measured_height(self._meter, self._text(m, short))
-            self._heights[key] = h
-        return h
+        return self.buttons.height(m, short, self.ids.item_area.width)
 
     def area_resized(self) -> None:
         """The list's room changed (first layout, elderly mode): re-page unless nothing would change."""

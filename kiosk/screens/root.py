@@ -181,10 +181,7 @@ class KioskRoot(FloatLayout):
         if self.overlay is not None:
             self.hide_countdown()
             return True
-        if self.confirm is not None:  # the question is modal: only its buttons answer
-            self.confirm.on_touch_down(touch)
-            return True
-        return super().on_touch_down(touch)
+        return super().on_touch_down(touch)  # the 回到首页 question (on top) is modal: only its buttons answer
 
     def tick(self) -> None:
         if self.sm.current == "manager":

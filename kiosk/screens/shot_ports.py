@@ -7,6 +7,8 @@ from __future__ import annotations
 from kiosk.devices.base import Health, HealthState, Reason, SelfTestResult
 
 KINDS = ("idcard", "camera", "printer", "button")
+SAMPLE_ID = "11010519491231002X"  # the sample resident's ID number: born 1949-12-31, 65 or older on any date
+SAMPLE_MATTER = "pension-enrol"  # a matter of the packaged sample catalogue with several materials
 
 
 class ShotDevices:

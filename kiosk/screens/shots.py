@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from kiosk.screens.shot_ports import KINDS, ShotDevices, ShotVoice
+from kiosk.screens.shot_ports import KINDS, SAMPLE_ID, SAMPLE_MATTER, ShotDevices, ShotVoice
 
 __all__ = ["KINDS", "ShotDevices", "ShotVoice", "make_env", "preview_frame", "render_all", "save",
            "scenario_harness", "shot_config"]
@@ -82,7 +82,6 @@ def make_env(out_dir: str | None = None):
     return Path(tempfile.mkdtemp(prefix="kiosk-shots-", dir=out_dir))
 
 
-MATTER = "pension-enrol"  # a matter of the packaged sample catalogue with several materials
 
 
 def _scenarios():
@@ -93,18 +92,14 @@ def _scenarios():
 
     def to_matter(h, kind="assist"):
         h.start(kind)
-        h.type_id("11010519491231002X")
+        h.type_id(SAMPLE_ID)
 
     def to_materials(h, kind="assist", matter=None):
         to_matter(h, kind)
         h.choose_matter(matter or _matter(h))
 
     def result(h, kind="assist", missing=False):
-        to_materials(h, kind)
-        first = h.material_rows()[0].material_id
-        h.mark_all("paper", {first: "missing"} if missing else None)
-        h.press(tr("kiosk.materials.check"))
-        h.settle()
+        h.to_result(kind, _matter(h), missing)
         if h.controller.visit.help_request_id:  # the queue said: waiting, about 2 minutes
             h.controller._help_status(h.controller.visit.help_request_id,
                                       {"state": "waiting", "expected_wait_s": 120}, True)
@@ -209,7 +204,7 @@ def _scenarios():
 
 def _matter(h) -> str:
     ids = [m.id for m in h.controller.visit.catalog.matters]
-    return MATTER if MATTER in ids else ids[0]
+    return SAMPLE_MATTER if SAMPLE_MATTER in ids else ids[0]
 
 
 def _dep(h) -> str:

@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-ID_NUMBER = "11010519491231002X"  # born 1949-12-31: 65 or older on any date the screenshots run
+from kiosk.screens.shot_ports import SAMPLE_ID
+
 FRIDAY_EVENING = datetime(2026, 6, 5, 18, 0)  # after hours, back on Monday
 HOURS = {"access": {"hours": {"workday": ["08:30-12:00", "14:30-17:30"], "weekend": ["09:00-12:00"],
                               "note": "节假日急事请到一楼东侧值班窗口"}}, "now": FRIDAY_EVENING}
@@ -25,7 +26,7 @@ def scenarios() -> list:
 
     def senior(h):
         h.start("assist")
-        h.type_id(ID_NUMBER)
+        h.type_id(SAMPLE_ID)
         h.pump(4)
 
     def attract(slide):
@@ -62,13 +63,7 @@ def scenarios() -> list:
 
     def after_hours_result(missing: bool = False, done: bool = False):
         def steps(h):  # a 帮办 visit after hours: its call is recorded, nobody is on the way
-            h.start("assist")
-            h.type_id(ID_NUMBER)
-            h.choose_matter("pension-enrol")
-            first = h.material_rows()[0].material_id
-            h.mark_all("paper", {first: "missing"} if missing else None)
-            h.tap(h.screen("materials").ids.check)
-            h.settle()
+            h.to_result(missing=missing)
             if done:
                 c = h.controller  # a callback left from the result screen (no help queue here to send it)
                 c.hours.left, c.hours._left_visit = "138****5678", c.visit.visit_id

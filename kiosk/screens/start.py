@@ -10,7 +10,7 @@ from kiosk.i18n import tr
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
-from kiosk.screens.widgets.handover import close_handover, open_handover
+from kiosk.screens.widgets.handover import close_handover, start_visit
 
 
 class StartScreen(KioskScreen):
@@ -28,22 +28,9 @@ class StartScreen(KioskScreen):
         self.ids.green.selected = c.green.on
 
     def choose(self, kind: str) -> None:
-        """Starts a visit of ``kind`` (consult / assist / proxy) and goes to identification; 代办 asks first."""
-        if kind == "proxy":
-            self.ask_handover()
-            return
-        self.controller.start(kind)
-        self.go("identify")
-
-    def ask_handover(self) -> None:
-        """The PIPL notice of 代办: agreeing starts the 代办 visit with the identity handed over."""
-        open_handover(self, self.answer_handover)
-
-    def answer_handover(self, yes: bool) -> None:
-        if yes:
-            self.controller.start("proxy")
-            self.controller.visit.agree_handover()
-            self.go("identify")
+        """Starts a visit of ``kind`` (consult / assist / proxy) and goes to identification; 代办 asks first
+        (the PIPL notice)."""
+        start_visit(self, kind, self.controller.start)
 
     def on_leave(self, *_args) -> None:
         close_handover(self)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 
 from kiosk.i18n import tr
 from kiosk.privacy import mask_phone
-from kiosk.visit.hours import HoursState, ServiceHours
+from kiosk.visit.hours import Away, HoursState, ServiceHours
 
 log = logging.getLogger(__name__)
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -53,6 +53,13 @@ def when_text(at: datetime | None, now: datetime, language: str | None = None) -
               weekday=tr(f"access.hours.weekday{at.weekday()}", language), time=clock).replace(" ", "\u00a0")
 
 
+def back_words(visit, language: str | None = None) -> str | None:
+    """When the hall's helpers are back (``明天 08:30``) while the visit's ``helpers_away`` says they are
+    away, in ``language`` (default: the screen's; a slip asks for its own); None while they are in."""
+    away = visit.helpers_away()
+    return None if away is None else when_text(away.back_at, away.now, language)
+
+
 def periods_text(state: HoursState) -> str:
     return "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in state.today) if state.today else tr("access.hours.no_service")
 
@@ -65,10 +72,11 @@ class AfterHours:
         self._left_visit: str | None = None
         controller.visit.helpers_away = self.away  # a request made now is recorded, nobody is on the way
 
-    def away(self, language: str | None = None) -> str | None:
-        """None while helpers are in; else when they are back in words (the visit's ``helpers_away``), in
-        ``language`` (default: the screen's)."""
-        return self.back_text(language) if self.closed() else None
+    def away(self) -> Away | None:
+        """None while helpers are in; else when they are back (the visit's ``helpers_away``)."""
+        now = self.now()
+        state = self.hours.state(now)
+        return None if state.open else Away(state.back_at, now)
 
     def state(self) -> HoursState:
         return self.hours.state(self.now())
@@ -76,9 +84,9 @@ class AfterHours:
     def closed(self) -> bool:
         return not self.state().open
 
-    def back_text(self, language: str | None = None) -> str:
+    def back_text(self) -> str:
         """When helpers are back, e.g. ``明天 08:30``."""
-        return when_text(self.state().back_at, self.now(), language)
+        return when_text(self.state().back_at, self.now())
 
     def notice(self) -> str:
         """The line the start screen shows after hours."""

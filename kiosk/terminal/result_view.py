@@ -9,6 +9,7 @@ have carried (the number large, or every missing material with where to get it).
 from __future__ import annotations
 
 from kiosk.i18n import tr
+from kiosk.terminal.hours import back_words
 from kiosk.terminal.views import MissingItem, ResultView
 from kiosk.terminal.where import where_line, where_text
 from kiosk.visit import Kind, Visit
@@ -29,7 +30,7 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
         view.missing.append(MissingItem(n, m.name, m.source, how, visit.checked_by.get(m.id, "")))
     view.print_text, view.print_tone = _print_status(visit, view.working)
     view.notice_printed = r.all_printed("notice") if not r.complete else None
-    away = visit.helpers_away() if visit.help.phase != "claimed" else None  # claimed: someone on duty comes
+    away = back_words(visit) if visit.help.phase != "claimed" else None  # claimed: someone on duty comes
     if away is not None:  # after hours: nobody is on the way; say what was recorded and when they are back
         view.next_text = _after_hours_next(visit, kind, r.complete, away)
     elif r.complete:
@@ -59,7 +60,7 @@ def _print_status(visit: Visit, working: bool) -> tuple[str, str]:
     r = visit.result
     if working:
         return tr("kiosk.result.printing"), "ok"
-    away = visit.helpers_away() if visit.help.phase != "claimed" else None  # after hours: nobody comes now
+    away = back_words(visit) if visit.help.phase != "claimed" else None  # after hours: nobody comes now
     if r.complete:
         if r.no_ticket:
             return (tr("access.hours.no_ticket", back=away) if away is not None else tr("kiosk.result.no_ticket")), "error"
@@ -112,7 +113,7 @@ def done_text(visit: Visit, callback: str = "") -> str:
         text = tr("kiosk.done.body_notice")
     else:
         text = tr("kiosk.done.body")
-    away = visit.helpers_away() if visit.help_request_id and visit.help.phase != "claimed" else None
+    away = back_words(visit) if visit.help_request_id and visit.help.phase != "claimed" else None
     if callback:
         text += "\n" + callback + "\n" + tr("access.hours.hotline")
     elif away is not None:

@@ -10,6 +10,7 @@ from kiosk.catalog import Material, Matter
 from kiosk.i18n import tr
 from kiosk.printing.layout import QR, Columns, Rule, Slip, Text, display_width
 from kiosk.terminal.enterprise import enterprise_line
+from kiosk.terminal.hours import back_words
 from kiosk.visit import Visit
 from kiosk.visit.tickets import LOCAL_TZ
 
@@ -97,7 +98,7 @@ def next_text(visit: Visit, t: Callable[..., str], language: str) -> str:
     """What the resident does next, as the ticket says it; after hours (a request recorded, nobody on the
     way) that the helpers take it when they are back (in the slip's language, not the screen's)."""
     kind = visit.kind.value if visit.kind else "consult"
-    away = visit.helpers_away(language) if visit.help_request_id and visit.help.phase != "claimed" else None
+    away = back_words(visit, language) if visit.help_request_id and visit.help.phase != "claimed" else None
     if away is not None and kind != "consult":
         return t("ticket.next.after_hours", back=away.replace("\u00a0", " "))  # paper: plain spaces (GBK)
     return t(f"ticket.next.{kind}")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from kiosk.visit.hours import Away
 from kiosk.visit.intents import CallHelper, Intent, PrintSlip, TellHelper
 from kiosk.visit.priority import request_priority
 
@@ -55,11 +56,10 @@ class HelpRequests:
     help_request_id: str | None
     rating_token: str | None
     help: HelpStatus
-    # After hours (错时、延时): None while helpers are in, else when they are back in words (``明天 08:30``)
-    # in the language asked for (default: the screen's; a slip asks for its own, Chinese). The terminal sets
-    # it (kiosk/terminal/hours.py); a request made while they are away is recorded, but nobody is on the way
-    # unless someone on duty claims it.
-    helpers_away: Callable[..., str | None] = staticmethod(lambda language=None: None)
+    # After hours (错时、延时): None while helpers are in, else when they are back (data: the screens and
+    # slips word it, kiosk.terminal.hours.back_words). The terminal sets it (kiosk/terminal/hours.py); a
+    # request made while they are away is recorded, but nobody is on the way unless someone on duty claims it.
+    helpers_away: Callable[[], Away | None] = staticmethod(lambda: None)
 
     @property
     def helper_eta_s(self) -> float | None:

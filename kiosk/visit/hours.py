@@ -28,6 +28,15 @@ class HoursState:
     today: tuple[tuple[time, time], ...] = ()
 
 
+@dataclass(frozen=True)
+class Away:
+    """The hall's helpers are away: ``back_at`` is when they are back (None: nothing in the next weeks), as
+    seen at ``now`` (so that it can be worded 今天 / 明天). The words are the screens' and the slips'."""
+
+    back_at: datetime | None
+    now: datetime
+
+
 def _periods(texts: list[str]) -> tuple[tuple[time, time], ...]:
     out = []
     for text in texts:

@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 from kiosk.config.settings import parse_config
+from kiosk.screens.shot_ports import SAMPLE_ID
 from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
 
-ID_NUMBER = "11010519491231002X"
+ID_NUMBER = SAMPLE_ID  # born 1949-12-31
 
 
 def config(tmp: Path, *, idcard: dict | None = None, printer: dict | None = None, camera: dict | None = None,

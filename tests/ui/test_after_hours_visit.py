@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.ui.kit import ID_NUMBER, requests, wait
+from tests.ui.kit import requests, wait
 
 FRIDAY_EVENING = datetime(2026, 6, 5, 18, 0)
 FRIDAY_MORNING = datetime(2026, 6, 5, 9, 0)
@@ -18,40 +18,23 @@ WORDS = {"zh_CN": {"closed": "下班时间", "back": "6月8日", "recorded": "�
 
 
 @pytest.fixture
-def make(window):
+def make(shot_kiosks):
     from kiosk.i18n import set_language
-    from kiosk.queue.client import HelpQueueClient
-    from kiosk.screens.harness import Harness
-    from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
-
-    made = []
 
     def build(now=FRIDAY_EVENING, language="zh_CN", elderly=False):
         set_language(language)
-        cfg = shot_config(make_env(), {"hours": {"workday": ["08:30-12:00", "14:30-17:30"]}})
-        client = HelpQueueClient(cfg, poll_interval_s=0.2)
-        h = Harness(cfg, ShotDevices(), client, voice=ShotVoice(), now=lambda: now)
-        h.queue = client
-        made.append(h)
+        h = shot_kiosks(access={"hours": {"workday": ["08:30-12:00", "14:30-17:30"]}}, queue=True, now=now)
         if elderly:
             h.tap(h.screen("start").ids.elderly)
         return h
 
     yield build
     set_language("zh_CN")
-    for h in made:
-        h.close()
-        h.queue.stop()
 
 
 def to_result(h, kind: str = "assist", missing: bool = False) -> None:
-    h.start(kind)
-    h.type_id(ID_NUMBER)
-    h.choose_matter("pension-enrol")
-    first = h.material_rows()[0].material_id
-    h.mark_all("paper", {first: "missing"} if missing else None)
-    h.tap(h.screen("materials").ids.check)
-    h.settle()
+    """The screenshot scenarios' visit to its result, then the queue's answer taken in."""
+    h.to_result(kind, missing=missing)
     h.controller.refresh_help()
     h.settle()
     assert h.current == "result"

@@ -82,43 +82,30 @@ def test_a_company_being_founded_goes_on_without_a_code(make):
     assert h.controller.visit.enterprise is not None and h.controller.visit.enterprise.founding
 
 
-def test_a_code_in_the_halls_register_shows_the_name_to_confirm_and_the_slips_carry_it(window):
-    from kiosk.config.settings import parse_config
-    from kiosk.queue.client import HelpQueueClient
-    from kiosk.screens.harness import Harness
-    from kiosk.screens.shots import ShotDevices, ShotVoice, make_env, shot_config
+def test_a_code_in_the_halls_register_shows_the_name_to_confirm_and_the_slips_carry_it(shot_kiosks):
     from kiosk.terminal import slips
 
-    base = shot_config(make_env()).model_dump(mode="json")
-    base["access"]["enterprise_directory"] = str(SAMPLE)
-    cfg = parse_config(base, "<ui-test>")
-    client = HelpQueueClient(cfg, poll_interval_s=0.2)
-    h = Harness(cfg, ShotDevices(), client, voice=ShotVoice())
-    h.queue = client
-    try:
-        h.tap(h.screen("start").ids.enterprise)
-        s = h.screen("enterprise")
-        h.keys(s.ids.keypad, INDIVIDUAL)
-        h.tap(s.ids.confirm)
-        assert s.stage == "name" and s.ids.found_name.text == "曾都区张记热干面馆"
-        h.tap(s.ids.name_yes)
-        assert s.stage == "matter" and "曾都区张记热干面馆" in s.ids.who.text and s.ids.name_note.text == ""
-        h.press("企业开办")
-        h.tap(s.ids.assist)
-        assert h.controller.visit.enterprise.name == "曾都区张记热干面馆"
-        h.type_id(ID_NUMBER)
-        h.pump(6)
-        h.press("呼叫")
-        h.settle()
-        assert "曾都区张记热干面馆" in requests(h)[0].body["note"]  # the helper gets the whole name
-        h.mark_all("paper")
-        h.press("检查材料")
-        h.settle()
-        ticket = slips.build("ticket", h.controller.visit).to_text()
-        assert "曾都**干面馆" in ticket and "张记" not in ticket  # a 个体工商户's name is masked on paper
-    finally:
-        h.close()
-        h.queue.stop()
+    h = shot_kiosks(queue=True, access={"enterprise_directory": str(SAMPLE)})
+    h.tap(h.screen("start").ids.enterprise)
+    s = h.screen("enterprise")
+    h.keys(s.ids.keypad, INDIVIDUAL)
+    h.tap(s.ids.confirm)
+    assert s.stage == "name" and s.ids.found_name.text == "曾都区张记热干面馆"
+    h.tap(s.ids.name_yes)
+    assert s.stage == "matter" and "曾都区张记热干面馆" in s.ids.who.text and s.ids.name_note.text == ""
+    h.press("企业开办")
+    h.tap(s.ids.assist)
+    assert h.controller.visit.enterprise.name == "曾都区张记热干面馆"
+    h.type_id(ID_NUMBER)
+    h.pump(6)
+    h.press("呼叫")
+    h.settle()
+    assert "曾都区张记热干面馆" in requests(h)[0].body["note"]  # the helper gets the whole name
+    h.mark_all("paper")
+    h.press("检查材料")
+    h.settle()
+    ticket = slips.build("ticket", h.controller.visit).to_text()
+    assert "曾都**干面馆" in ticket and "张记" not in ticket  # a 个体工商户's name is masked on paper
 
 
 def test_not_this_enterprise_leaves_the_name_to_a_helper(make, tmp_path):

@@ -75,9 +75,9 @@ def test_a_big_catalogue_keeps_a_few_pages_of_buttons(window, tmp_path):
     h = harness(tmp_path, catalog=big_catalog(tmp_path / "c.toml"))
     try:
         s = h.screen("matter")
-        idle(h, lambda: len(s._buttons) > 0)
+        idle(h, lambda: len(s.buttons) > 0)
         cap = 4 * THEME.per_page  # a departments page and two matters pages; the catalogue has 71 buttons
-        assert 0 < len(s._buttons) <= cap  # warmed, within the cap
+        assert 0 < len(s.buttons) <= cap  # warmed, within the cap
         h.start("assist")
         h.type_id("11010519491231002X")
         seen = []
@@ -90,7 +90,7 @@ def test_a_big_catalogue_keeps_a_few_pages_of_buttons(window, tmp_path):
                 used = sum(b.height for b in shown) + THEME.gap * (len(shown) - 1)
                 assert used <= s.ids.item_area.height + 1 or len(shown) == 1  # the page fits its area
                 seen += [b.matter_id for b in shown]
-                assert len(s._buttons) <= cap
+                assert len(s.buttons) <= cap
                 if s.page >= s.pages - 1:
                     break
                 h.tap(s.ids.pager.children[0])  # 下一页

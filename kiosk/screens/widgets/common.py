@@ -1,4 +1,4 @@
-"""Shared building blocks: wrapping labels, big buttons, panels and a page bar.
+"""Shared building blocks: wrapping labels, big buttons, panels, a page bar and overlays.
 
 Every label wraps to its width and grows to its text's height, so text never overflows its box; buttons
 are at least ``THEME.button_h`` tall and grow when their text wraps.
@@ -11,6 +11,7 @@ import functools
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
@@ -127,6 +128,31 @@ class PageBar(BoxLayout):
 
     def on_turn(self, delta: int) -> None:
         pass
+
+
+class Overlay(FloatLayout):
+    """A layer over the whole screen that dims what is under it (its rule draws the shade); the idle
+    countdown, the 代办 notice, the 好差评 prompt and the 65+ offer are overlays."""
+
+
+class ModalOverlay(Overlay):
+    """An overlay that takes every touch under it (only its own buttons answer) and dispatches
+    ``on_answer(...)`` with what the resident chose."""
+
+    def __init__(self, **kwargs):
+        self.register_event_type("on_answer")
+        super().__init__(**kwargs)
+
+    def on_answer(self, *answer) -> None:
+        pass
+
+    def on_touch_down(self, touch) -> bool:
+        super().on_touch_down(touch)
+        return True  # modal: nothing under it is pressed
+
+    def on_touch_up(self, touch) -> bool:
+        super().on_touch_up(touch)
+        return True
 
 
 def discard(widget) -> None:

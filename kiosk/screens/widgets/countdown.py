@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from kivy.properties import NumericProperty
-from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.screens.kvload import load_kv
-from kiosk.screens.widgets import common  # noqa: F401
+from kiosk.screens.widgets.common import Overlay
 
 
-class IdleOverlay(FloatLayout):
+class IdleOverlay(Overlay):
     """Shows ``seconds``. The root removes it on any touch (and swallows that touch)."""
 
     seconds = NumericProperty(0)

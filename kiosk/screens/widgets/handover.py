@@ -3,8 +3,9 @@
 
 :class:`HandoverNotice` covers its parent and takes every touch under it (modal); it dispatches
 ``on_answer(True)`` (agree: the visit may hand the identity over) or ``on_answer(False)``.
-:func:`open_handover` is how a screen shows it (the start screen's 代办, the enterprise flow's 代办): once,
-spoken, and closed by itself after the quiet time, so a resident who walked away never leaves it standing.
+:func:`open_handover` is how a screen shows it: once, spoken, and closed by itself after the quiet time,
+so a resident who walked away never leaves it standing. :func:`start_visit` is what the start screen and
+the enterprise flow do with a chosen kind: 代办 only after the notice was agreed to.
 """
 
 from __future__ import annotations
@@ -13,37 +14,21 @@ from collections.abc import Callable
 
 from kivy.clock import Clock
 from kivy.properties import StringProperty
-from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.widgets import common  # noqa: F401  (KButton, Panel rules)
-from kiosk.screens.widgets.common import discard
+from kiosk.screens.widgets.common import ModalOverlay, discard
 
 
-class HandoverNotice(FloatLayout):
+class HandoverNotice(ModalOverlay):
     """同意，继续代办 / 不同意，返回 over the start screen; ``hours`` is how long the server keeps the identity."""
 
     hours = StringProperty("1")  # hours_text(config.privacy.handover_identity_hours)
     timeout = None  # the scheduled close after the quiet time (open_handover)
 
-    def __init__(self, **kwargs):
-        self.register_event_type("on_answer")
-        super().__init__(**kwargs)
-
-    def on_answer(self, yes: bool) -> None:
-        pass
-
     def spoken(self) -> str:
         """What the voice reads: the why, who and how long."""
         return "".join(self.ids[k].text for k in ("why", "who", "how_long"))
-
-    def on_touch_down(self, touch) -> bool:
-        super().on_touch_down(touch)
-        return True  # modal: nothing under it is pressed
-
-    def on_touch_up(self, touch) -> bool:
-        super().on_touch_up(touch)
-        return True
 
 
 def open_handover(screen, on_answer: Callable[[bool], None]) -> HandoverNotice | None:
@@ -66,6 +51,23 @@ def open_handover(screen, on_answer: Callable[[bool], None]) -> HandoverNotice |
     screen.add_widget(notice)
     controller.speak(notice.spoken())
     return notice
+
+
+def start_visit(screen, kind: str, begin: Callable[[str], None]) -> None:
+    """Starts a visit of ``kind`` from ``screen`` (``begin(kind)`` starts it) and goes to identification;
+    代办 first shows the notice of what is handed to the agent: only agreeing starts it, with the identity
+    handed over."""
+    def answered(yes: bool) -> None:
+        if yes:
+            begin("proxy")
+            screen.controller.visit.agree_handover()
+            screen.go("identify")
+
+    if kind == "proxy":
+        open_handover(screen, answered)
+        return
+    begin(kind)
+    screen.go("identify")
 
 
 def close_handover(screen) -> None:

@@ -1,6 +1,6 @@
 """On-screen keyboards: digits for ID numbers and PINs, letters for pinyin search.
 
-Both dispatch ``on_key(key)`` with a digit/letter, ``"X"``, ``"back"``, ``"clear"`` or ``"enter"``;
+All dispatch ``on_key(key)`` with a digit/letter, ``"X"``, ``"back"``, ``"clear"`` or ``"enter"``;
 :func:`type_key` is what a screen that types a number does with it. The letter keyboard is alphabetical
 (easier to find letters than QWERTY for residents who rarely type) and uses fewer, wider columns in
 elderly mode.
@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Protocol
 
 from kivy.properties import BooleanProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n import tr
@@ -49,9 +48,11 @@ def type_key(screen: TypingScreen, key: str, accepts: Callable[[str, str], bool]
         screen.message, screen.message_tone = "", "muted"
 
 
-class _Keys(GridLayout):
-    enter_text = StringProperty("")
-    follow_theme = True  # rebuild on elderly-mode changes (parts of a LetterKeyboard are rebuilt by it)
+class KeyGrid(GridLayout):
+    """What every keypad shares: a grid of keys (or of key grids) that dispatches ``on_key`` and is built
+    again when elderly mode changes. A subclass's ``build`` adds the keys with :meth:`_key`."""
+
+    follow_theme = True  # rebuild on elderly-mode changes (the parts of a keypad are rebuilt by it)
 
     def __init__(self, **kwargs):
         self.register_event_type("on_key")
@@ -66,11 +67,11 @@ class _Keys(GridLayout):
     def _rebuild(self, *_args) -> None:  # a bound method: THEME holds it weakly, so no leak
         self.build()
 
-    def _key(self, label: str, key: str, **kw) -> KButton:
+    def _key(self, label: str, key: str, cls: type[KButton] = KButton, **kw) -> KButton:
         # size_hint_y=1: the grid gives every key its row's height (KButton's own rule would make it
         # button_h tall, taller than a keypad row in elderly mode, and the rows would overlap)
         font = kw.pop("font_size", None)
-        b = KButton(text=label, size_hint_y=1, **kw)
+        b = cls(text=label, size_hint_y=1, **kw)
         if font is not None:
             b.font_size = font  # after KButton's kv rule, which would set font_body
         b.bind(on_release=lambda *_: self.dispatch("on_key", key))
@@ -82,26 +83,7 @@ class _Keys(GridLayout):
         raise NotImplementedError
 
 
-class _KeyboardBase(BoxLayout):
-    """What both keyboards share: an ``on_key`` event and a rebuild when elderly mode changes."""
-
-    def __init__(self, **kwargs):
-        self.register_event_type("on_key")
-        super().__init__(**kwargs)
-        self.build()
-        THEME.bind(elderly=self._rebuild)
-
-    def on_key(self, key: str) -> None:
-        pass
-
-    def _rebuild(self, *_args) -> None:  # a bound method: THEME holds it weakly, so no leak
-        self.build()
-
-    def build(self) -> None:
-        raise NotImplementedError
-
-
-class NumericKeypad(_KeyboardBase):
+class NumericKeypad(KeyGrid):
     """1–9, then X (the ID check character; 清空 for PINs), 0, 退格; below them 清空 and a wide enter key.
 
     ``enter`` is the enter key (tests and the harness tap it).
@@ -109,7 +91,6 @@ class NumericKeypad(_KeyboardBase):
 
     allow_x = BooleanProperty(True)
     enter_text = StringProperty("")
-
 
     def on_allow_x(self, *_args) -> None:
         self.build()
@@ -129,7 +110,7 @@ class NumericKeypad(_KeyboardBase):
         self.add_widget(row)
 
 
-class _DigitGrid(_Keys):
+class _DigitGrid(KeyGrid):
     follow_theme = False
     allow_x = BooleanProperty(True)
 
@@ -146,11 +127,12 @@ class _DigitGrid(_Keys):
         self._key(tr("kiosk.keys.back"), "back", outline=True)
 
 
-class _EnterRow(_Keys):
+class _EnterRow(KeyGrid):
     """清空 (when X took its place above) and the enter key, twice as wide."""
 
     follow_theme = False
     allow_x = BooleanProperty(True)
+    enter_text = StringProperty("")
 
     def build(self) -> None:
         discard_children(self)
@@ -160,7 +142,7 @@ class _EnterRow(_Keys):
         self.enter = self._key(self.enter_text or tr("kiosk.keys.enter"), "enter", size_hint_x=2 / 3)
 
 
-class LetterKeyboard(_KeyboardBase):
+class LetterKeyboard(KeyGrid):
     """a–z alphabetically in 9 columns, then a row with 退格 and 清空; in elderly mode 7 columns whose last
     row ends with 退格 and 清空 (4 rows of large keys, no fifth)."""
 
@@ -175,7 +157,7 @@ class LetterKeyboard(_KeyboardBase):
             self.add_widget(row)
 
 
-class _LetterGrid(_Keys):
+class _LetterGrid(KeyGrid):
     follow_theme = False
 
     def build(self) -> None:
@@ -188,7 +170,7 @@ class _LetterGrid(_Keys):
             self._key(tr("kiosk.keys.clear"), "clear", outline=True, font_size=small)
 
 
-class _KeyRow(_Keys):
+class _KeyRow(KeyGrid):
     follow_theme = False
 
     def build(self) -> None:

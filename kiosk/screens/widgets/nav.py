@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
-from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.screens.kvload import load_kv
-from kiosk.screens.widgets import common  # noqa: F401  (KButton, Panel rules)
+from kiosk.screens.widgets.common import ModalOverlay
 
 
 class NavBar(BoxLayout):
@@ -30,15 +29,8 @@ class NavBar(BoxLayout):
         pass
 
 
-class ConfirmHome(FloatLayout):
+class ConfirmHome(ModalOverlay):
     """回到首页吗？ over the screen: ``on_answer(True)`` clears and goes home, ``on_answer(False)`` stays."""
-
-    def __init__(self, **kwargs):
-        self.register_event_type("on_answer")
-        super().__init__(**kwargs)
-
-    def on_answer(self, yes: bool) -> None:
-        pass
 
 
 load_kv(__file__)

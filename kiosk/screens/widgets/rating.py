@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
-from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.i18n import tr
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.widgets import common  # noqa: F401  (KButton, Panel rules)
-from kiosk.screens.widgets.common import discard
+from kiosk.screens.widgets.common import ModalOverlay, discard
 from kiosk.visit.rating import REASON_CODES
 
 THANKS_S = 4.0
 
 
-class RatingPrompt(FloatLayout):
+class RatingPrompt(ModalOverlay):
     """The question; ``on_answer(choice, reasons)`` with choice satisfied / basic / unsatisfied, or
     ``on_answer("skip", [])``."""
 
@@ -31,7 +30,6 @@ class RatingPrompt(FloatLayout):
     thanked = BooleanProperty(False)
 
     def __init__(self, **kwargs):
-        self.register_event_type("on_answer")
         super().__init__(**kwargs)
         self._reason_buttons()
         self._shown = "choices"
@@ -80,16 +78,6 @@ class RatingPrompt(FloatLayout):
         if self.chosen:
             self.dispatch("on_answer", "unsatisfied", list(self.chosen))
 
-    def on_answer(self, choice: str, reasons: list) -> None:
-        pass
-
-    def on_touch_down(self, touch) -> bool:
-        super().on_touch_down(touch)
-        return True  # modal: nothing under it is pressed
-
-    def on_touch_up(self, touch) -> bool:
-        super().on_touch_up(touch)
-        return True
 
 
 class RatingHost:

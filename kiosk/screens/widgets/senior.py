@@ -4,27 +4,16 @@ offers 长辈模式 and priority by itself. Modal: only its three buttons answer
 from __future__ import annotations
 
 from kivy.properties import NumericProperty
-from kivy.uix.floatlayout import FloatLayout
 
 from kiosk.screens.kvload import load_kv
-from kiosk.screens.widgets import common  # noqa: F401  (KButton, Panel rules)
+from kiosk.screens.widgets.common import ModalOverlay
 
 
-class SeniorOffer(FloatLayout):
+class SeniorOffer(ModalOverlay):
     """``on_answer(choice)``: ``elderly`` (长辈模式 and priority), ``priority`` (priority only), ``no``."""
 
     age = NumericProperty(65)
 
-    def __init__(self, **kwargs):
-        self.register_event_type("on_answer")
-        super().__init__(**kwargs)
-
-    def on_answer(self, choice: str) -> None:
-        pass
-
-    def on_touch_down(self, touch) -> bool:
-        super().on_touch_down(touch)
-        return True  # modal: nothing under it is touched
 
 
 def show_senior_offer(root, age: int) -> SeniorOffer:
