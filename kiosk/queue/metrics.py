@@ -16,7 +16,7 @@ Contract
   process is *overloaded* while the recent lag is at least ``overload_s`` (100 ms); the interval is then
   at least half the lag (at most 250 ms in all): fewer, larger writes, at a cost to each event of about
   the lag it already has, so the events' latency stays bounded instead of growing with the load.
-- Overload sheds: while overloaded, the bus drops frames that waited more than a second for a console (one
+- Overload sheds: once overloaded for a second (``SHED_AFTER_S``; one spike does not), the bus drops frames that waited more than a second for a console (one
   ``resync`` instead, :mod:`kiosk.queue.fanout`). :meth:`Metrics.health` says ``degraded`` while the process
   is overloaded or shed pushes in the last minute (``ok`` otherwise): the figures the operator alerts on.
 - :meth:`Metrics.families` are the figures (name, type, help, samples); :mod:`kiosk.queue.metrics_share`
@@ -35,6 +35,7 @@ from collections.abc import Callable
 Sample = tuple[str, dict[str, str], float]  # name suffix ("", "_bucket" …), labels, value
 Family = tuple[str, str, str, list[Sample]]  # name, type, help, samples
 DEGRADED_AFTER_SHED_S = 60.0  # healthz stays "degraded" this long after pushes were last shed
+SHED_AFTER_S = 1.0  # the bus sheds only once the process has been overloaded this long (not on one spike)
 DEGRADED_WAITING = 64  # service calls waiting for a thread (PostgreSQL) from which healthz says "degraded"
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -146,14 +147,14 @@ class Metrics:
         self.cpu_recent = 0.7 * self.cpu_recent + 0.3 * cpu
         self.lag_max = max(self.lag_max, lag)
         if self.overloaded and self.overloaded_since is None:
-            self.overloaded_since = time.time()
+            self.overloaded_since = self.clock()
             self.overload_episodes += 1
         elif not self.overloaded:
             self.overloaded_since = None
         if bus is not None:
             spread = bus.subscribers / self.write_budget  # every console writing at once stays in budget
             bus.coalesce_s = min(0.25, max(spread, self.lag_recent / 2 if self.overloaded else 0.0))
-            bus.overloaded = self.overloaded
+            bus.overloaded = self.overloaded and self.clock() - self.overloaded_since >= SHED_AFTER_S
             if bus.shed_frames > self.shed_seen:
                 self.shed_seen, self.shed_at = bus.shed_frames, self.clock()
 
