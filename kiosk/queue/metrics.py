@@ -56,15 +56,25 @@ def kind_of(scope) -> str:
     return "api" if path.startswith("/api/") else "other"
 
 
-def _service_calls() -> tuple[int, int] | None:
-    """(running, waiting) of the threads that run service calls (anyio's limiter; on the event loop)."""
+def _pool_waiting(pool) -> int:
+    """Hot-path writes waiting for one of the event loop's PostgreSQL connections (kiosk.queue.pg_pool)."""
+    waiting = getattr(pool, "waiting", None)  # (when the pool counts them itself)
+    if isinstance(waiting, int):
+        return waiting
+    slots = getattr(pool, "_slots", None)  # an asyncio.Semaphore: its waiters are the queue
+    return len(getattr(slots, "_waiters", None) or ())
+
+
+def _service_calls(pool=None) -> tuple[int, int] | None:
+    """(running, waiting) service calls: anyio's threads, plus the hot path's writes waiting for a
+    connection of the event loop's pool (PostgreSQL). On the event loop."""
     try:
         import anyio.to_thread
 
         stats = anyio.to_thread.current_default_thread_limiter().statistics()
     except (RuntimeError, LookupError, ImportError):
         return None
-    return stats.borrowed_tokens, stats.tasks_waiting
+    return stats.borrowed_tokens, stats.tasks_waiting + (_pool_waiting(pool) if pool is not None else 0)
 
 
 class Histogram:
@@ -105,6 +115,7 @@ class Metrics:
         self._task: asyncio.Task | None = None
         self.on_tick: Callable[[], None] | None = None  # called once a second (kiosk.queue.metrics_share)
         self.share = None  # kiosk.queue.metrics_share.Share: the other processes' figures
+        self.pool = None  # the hot path's asyncio PostgreSQL pool (its waiting writes count as queueing)
 
     # ---- requests ----
     async def wrap(self, app, scope, receive, send) -> None:
@@ -164,7 +175,7 @@ class Metrics:
             t0, c0 = time.monotonic(), time.process_time()
             await asyncio.sleep(TICK)
             wall = time.monotonic() - t0
-            self.sample(max(0.0, wall - TICK), bus, (time.process_time() - c0) / wall, _service_calls())
+            self.sample(max(0.0, wall - TICK), bus, (time.process_time() - c0) / wall, _service_calls(self.pool))
             ticks += 1
             if self.on_tick is not None and ticks % 10 == 0:
                 self.on_tick()
@@ -203,7 +214,7 @@ class Metrics:
             ("kq_degraded", "1 while overloaded or within a minute of shed pushes (healthz: degraded)",
              int(self.degraded)),
             ("kq_service_calls_running", "Service calls running in threads (PostgreSQL)", self.calls_running),
-            ("kq_service_calls_waiting", "Service calls waiting for a thread (PostgreSQL): requests queueing",
+            ("kq_service_calls_waiting", "Service calls waiting for a thread or a hot-path connection (PostgreSQL)",
              self.calls_waiting),
             ("kq_event_streams", "Open console event streams", bus.subscribers),
             ("kq_event_audiences", "Distinct audiences (site sets) of the open streams", bus.audiences),

@@ -105,4 +105,5 @@ def share_figures(ctx) -> Share:
     share = Share(Path(ctx.settings.state_dir) / "metrics")
     ctx.metrics.on_tick = lambda: share.write(ctx.metrics.families(ctx), {"consoles": ctx.bus.subscribers})
     ctx.metrics.share = share
+    ctx.metrics.pool = getattr(ctx.queue, "apool", None)  # (wired here: the one place the app starts figures)
     return share

@@ -171,3 +171,26 @@ def test_a_state_directory_that_cannot_be_written_costs_one_warning_not_the_serv
         share.write([("kq_x_total", "counter", "x", [("", {}, 1)])], {"consoles": 0})
     assert sum("could not share" in r.getMessage() for r in caplog.records) == 1
     assert share.others() == []
+
+
+def test_writes_waiting_for_a_hot_path_connection_count_as_queueing():
+    import asyncio
+
+    from kiosk.queue.metrics import _service_calls
+
+    class Pool:  # the shape of kiosk.queue.pg_pool.AsyncPool: a semaphore of its slots
+        def __init__(self):
+            self._slots = asyncio.Semaphore(1)
+
+    async def scenario():
+        pool = Pool()
+        await pool._slots.acquire()  # the one connection is busy
+        waiters = [asyncio.ensure_future(pool._slots.acquire()) for _ in range(3)]
+        await asyncio.sleep(0)
+        calls = _service_calls(pool)
+        for w in waiters:
+            w.cancel()
+        return calls
+
+    running, waiting = asyncio.run(scenario())
+    assert waiting == 3
