@@ -17,9 +17,12 @@ processes behind a proxy; PostgreSQL: a private schema in ``--pg``), then per ru
 - with ``--throughput``: creations + claims at full speed, clients spread over the processes.
 
 Prints each run with the machine's load average and the servers' own view (``/metrics``: the share of the
-frames due that they wrote, in how many writes, resyncs; ``/healthz``: loop lag), then the median of the
-runs. The machine is shared:
-read the figures with the load average printed next to them.
+frames due that they wrote, in how many writes, resyncs and frames shed, where an event's time went: commit
+-> NOTIFY, NOTIFY -> read below the horizon, bus -> console write; ``/healthz``: loop lag, degraded), then
+the median of the runs. call -> console is split at the moment the server's create began (the event's
+time): before it, the request waited (HTTP, authentication, a thread); after it, the transaction and the
+event's way to the console. The machine is shared: read the figures with the load average printed next
+to them, and the bench clients' own CPU.
 """
 
 from __future__ import annotations
@@ -29,17 +32,32 @@ import asyncio
 import multiprocessing as mp
 import os
 import random
+import re
 import resource
 import secrets
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_queue import _SENT, Http, body_for, cpu_seconds, pct, provision, throughput  # noqa: E402
+
+# the server's time the create began (its service call, after the HTTP request waited for a thread) and
+# the kiosk's send time, from one request.created event: splits call -> console in two (same machine clocks)
+_AT = re.compile(rb'"type":"request\.created","at":"([^"]+)"[^\n]*?"note":"t=([0-9.]+)"')
+
+
+def _wall_to_mono() -> float:
+    return time.time() - time.monotonic()
+
+
+def _parse_at(at: bytes) -> float:
+    return datetime.fromisoformat(at.decode().replace("Z", "+00:00")).timestamp()
 
 
 def start(args, url: str | None, state: Path) -> tuple[subprocess.Popen, int]:
@@ -53,7 +71,17 @@ def start(args, url: str | None, state: Path) -> tuple[subprocess.Popen, int]:
         line = proc.stderr.readline()
         if not line and proc.poll() is not None:
             raise SystemExit("server did not start")
+    threading.Thread(target=_drain, args=(proc,), daemon=True).start()  # a full pipe would stop the server
     return proc, int(line.strip().rsplit(":", 1)[1])
+
+
+SERVER_ERRORS: list[str] = []  # the servers' ERROR log lines (e.g. PostgreSQL out of connections)
+
+
+def _drain(proc: subprocess.Popen) -> None:
+    for line in proc.stderr:
+        if " ERROR " in line or "OperationalError" in line:
+            SERVER_ERRORS.append(line.strip()[:200])
 
 
 def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, started, out) -> None:
@@ -64,6 +92,7 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
         stop = time.monotonic() + seconds
         interval = len(kiosks) / rate
         codes: dict[int, int] = {}
+        rtts: list[float] = []
 
         async def kiosk(n: int, kiosk_id: str, site: str, token: str) -> None:
             http = None
@@ -72,8 +101,10 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
                 try:
                     if http is None:
                         http = await Http("127.0.0.1", ports[n % len(ports)]).open()
+                    t0 = time.monotonic()
                     status, _ = await http.request("POST", "/api/v1/requests", token,
-                                                   body_for(kiosk_id, site, f"t={time.monotonic():.6f}"))
+                                                   body_for(kiosk_id, site, f"t={t0:.6f}"))
+                    rtts.append(time.monotonic() - t0)
                 except (OSError, asyncio.IncompleteReadError) as exc:
                     status, http = type(exc).__name__, None
                 codes[status] = codes.get(status, 0) + 1
@@ -82,13 +113,18 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
                 http.close()
 
         await asyncio.gather(*(kiosk(n, *k) for n, k in enumerate(kiosks)))
-        return codes
+        return codes, rtts
 
-    out.put(asyncio.run(main()))
+    codes, rtts = asyncio.run(main())
+    codes["cpu"], codes["rtts"] = time.process_time(), rtts
+    out.put(codes)
 
 
 async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, started, timed: int) -> dict:
     latencies: list[float] = []
+    waits: list[float] = []  # kiosk send -> the server's service call began (HTTP, auth, waiting for a thread)
+    served: list[float] = []  # the server's create began -> the event at the console (the server's part)
+    offset = _wall_to_mono()
     ready = resyncs = 0
     n = len(helpers)
 
@@ -119,6 +155,10 @@ async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, sta
                     ready += 1
                 resyncs += block.count(b"event: resync")
                 latencies.extend(now - float(sent) for sent in _SENT.findall(block))
+                for at, sent in _AT.findall(block):
+                    began = _parse_at(at) - offset
+                    waits.append(began - float(sent))
+                    served.append(now - began)
         finally:
             http.close()
 
@@ -132,7 +172,8 @@ async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, sta
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return {"latencies": latencies, "resyncs": resyncs, "ready": ready, "timed": min(timed, n)}
+    return {"latencies": latencies, "waits": waits, "served": served, "resyncs": resyncs, "ready": ready, "timed": min(timed, n),
+            "cpu": time.process_time()}
 
 
 def console_process(ports: list[int], helpers: list, seconds: float, ready_q, started, out, timed: int) -> None:
@@ -145,13 +186,18 @@ def _health(port: int) -> str:
 
     try:
         h = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=30).json()
-        return f"lag {h['loop_lag_ms']:.0f} ms, cpu {h['cpu']:.2f}{', OVERLOADED' if h['overloaded'] else ''}"
+        return (f"lag {h['loop_lag_ms']:.0f} ms, cpu {h['cpu']:.2f}{', OVERLOADED' if h['overloaded'] else ''}"
+                f"{', DEGRADED' if h.get('status') == 'degraded' else ''}, {h.get('calls_waiting', 0)} calls waiting for a thread")
     except (httpx.HTTPError, ValueError, KeyError) as exc:
         return f"healthz failed ({exc})"
 
 
+_PROCESS = re.compile(r'process="[^"]*",?')
+
+
 def _pushes(ports: list[int], token: str) -> dict[str, float]:
-    """The servers' own push counters (``/metrics``), summed over the processes."""
+    """The servers' own figures (``/metrics``: any process answers for all of them, one ``process`` label
+    each), summed over the processes."""
     import httpx
 
     out: dict[str, float] = {}
@@ -162,11 +208,20 @@ def _pushes(ports: list[int], token: str) -> dict[str, float]:
         except httpx.HTTPError:
             continue
         for line in text.splitlines():
-            if line.startswith(("kq_push_frames_total ", "kq_push_writes_total ", "kq_push_resyncs_total ",
-                                "kq_request_seconds_sum", "kq_request_seconds_count")):
+            if line.startswith("kq_") and ("_total" in line or "_seconds_" in line):
                 name, value = line.rsplit(" ", 1)
+                name = _PROCESS.sub("", name).replace("{}", "")
                 out[name] = out.get(name, 0.0) + float(value)
+        return out
     return out
+
+
+def _quantile(pushes: dict[str, float], name: str, q: float) -> float:
+    """A quantile (ms) from a histogram's cumulative buckets: the upper bound of the bucket it falls in."""
+    buckets = sorted((float(k.split('le="')[1].split('"')[0]), v) for k, v in pushes.items()
+                     if k.startswith(name + "_bucket"))
+    total = buckets[-1][1] if buckets else 0
+    return next((b * 1000 for b, v in buckets if v >= q * total), float("nan")) if total else float("nan")
 
 
 def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
@@ -191,7 +246,10 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
     served = {k.split('"')[1]: v / pushes.get(k.replace("_sum", "_count"), 1) * 1000
               for k, v in pushes.items() if k.startswith("kq_request_seconds_sum") and pushes.get(k.replace("_sum", "_count"))}
     codes: dict[int, int] = {}
+    client_cpu, rtts = sum(part["cpu"] for part in parts), []
     for part in (kout.get(timeout=120) for _ in kps):
+        client_cpu += part.pop("cpu")
+        rtts.extend(v * 1000 for v in part.pop("rtts"))
         for key, value in part.items():
             codes[key] = codes.get(key, 0) + value
     for proc in kps + cps:
@@ -200,12 +258,25 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
            "resyncs": sum(part["resyncs"] for part in parts), "timed": sum(part["timed"] for part in parts),
            "health": health}
     ms = [v * 1000 for v in got["latencies"]]
+    waits = [v * 1000 for part in parts for v in part["waits"]]
+    began = [v * 1000 for part in parts for v in part["served"]]
     created = codes.get(201, 0)
     expected = created * got["timed"] / 10  # each event goes to the consoles of its site (1/10 of them)
-    return {"p50": pct(ms, 50), "p99": pct(ms, 99), "max": max(ms, default=float("nan")), "n": len(ms),
+    return {"p50": pct(ms, 50), "p99": pct(ms, 99), "wait50": pct(waits, 50), "wait99": pct(waits, 99),
+            "began50": pct(began, 50), "began99": pct(began, 99), "rtt50": pct(rtts, 50), "rtt99": pct(rtts, 99),
+            "client_cpu": client_cpu / (args.seconds + 3), "max": max(ms, default=float("nan")), "n": len(ms),
             "live": len(ms) / expected if expected else float("nan"), "resyncs": got["resyncs"],
             "ready": got["ready"], "created": created, "health": got["health"],
             "written": pushes.get("kq_push_frames_total", 0) / (created * args.consoles / 10) if created else 0,
+            "to_bus50": _quantile(pushes, "kq_event_to_bus_seconds", 0.5),
+            "to_bus99": _quantile(pushes, "kq_event_to_bus_seconds", 0.99),
+            "push99": _quantile(pushes, "kq_push_delay_seconds", 0.99),
+            "push50": _quantile(pushes, "kq_push_delay_seconds", 0.5),
+            "notify50": _quantile(pushes, "kq_notify_delay_seconds", 0.5),
+            "notify99": _quantile(pushes, "kq_notify_delay_seconds", 0.99),
+            "listen50": _quantile(pushes, "kq_listen_wait_seconds", 0.5),
+            "listen99": _quantile(pushes, "kq_listen_wait_seconds", 0.99),
+            "shed": pushes.get("kq_push_shed_frames_total", 0),
             "writes": pushes.get("kq_push_writes_total", 0), "server_resyncs": pushes.get("kq_push_resyncs_total", 0), "failed": sum(v for k, v in codes.items() if k != 201),
             "failures": {k: v for k, v in codes.items() if k != 201},
             "calls_s": created / args.seconds, "cpu": cpu / (args.seconds + 3), "load": os.getloadavg()[0],
@@ -277,39 +348,48 @@ def main() -> int:
         admin = psycopg.connect(args.pg.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
         admin.execute(f'CREATE SCHEMA "{schema}"')
         url = f"{args.pg}?options=-csearch_path%3D{schema}"
+    tmpdir = tempfile.TemporaryDirectory(prefix="bench-scale-")
     procs: list = []
     lat_runs, tp_runs = [], []
     try:
-        with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-            state = Path(tmp) / "state"
-            world = provision(state, args.kiosks, args.consoles, url)
-            procs = [start(args, url, state) for _ in range(args.processes)]
-            from kiosk.queue.ops.inspect import key_material
-            from kiosk.queue.ops.live import ops_token
+        tmp = tmpdir.name
+        state = Path(tmp) / "state"
+        world = provision(state, args.kiosks, args.consoles, url)
+        procs = [start(args, url, state) for _ in range(args.processes)]
+        from kiosk.queue.ops.inspect import key_material
+        from kiosk.queue.ops.live import ops_token
 
-            args.token = ops_token(key_material(state)[0])  # for the servers' /metrics
-            ports, pids = [p for _, p in procs], [proc.pid for proc, _ in procs]
-            for run in range(args.runs):
-                if args.only_throughput:
-                    tp_runs.append(throughput_run(ports, world, args, pids))
-                    _print_throughput(run, tp_runs[-1])
-                    continue
-                r = latency_run(ports, pids, world, args)
-                lat_runs.append(r)
-                print(f"run {run + 1}: call -> console p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.0f} ms "
-                      f"({r['n']} timed deliveries, {r['live']:.0%} live, {r['resyncs']} resyncs, {r['ready']} consoles); "
-                      f"creates {r['created']} ok ({r['calls_s']:.0f}/s), {r['failed']} failed {r['failures'] or ''}; server CPU "
-                      f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
-                      f"({r['cpu_per_frame_us']:.0f} us per delivered event); load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
-                      f"{r['server_resyncs']:.0f} resyncs; servers' /healthz {'; '.join(r['health'])}; their mean time to a "
-                      f"response's first byte {', '.join(f'{k} {v:.0f} ms' for k, v in r['served_ms'].items())}", flush=True)
-                if args.throughput:
-                    tp_runs.append(throughput_run(ports, world, args, pids))
-                    _print_throughput(run, tp_runs[-1])
+        args.token = ops_token(key_material(state)[0])  # for the servers' /metrics
+        ports, pids = [p for _, p in procs], [proc.pid for proc, _ in procs]
+        for run in range(args.runs):
+            if args.only_throughput:
+                tp_runs.append(throughput_run(ports, world, args, pids))
+                _print_throughput(run, tp_runs[-1])
+                continue
+            r = latency_run(ports, pids, world, args)
+            lat_runs.append(r)
+            print(f"run {run + 1}: call -> console p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.0f} ms "
+                  f"(kiosk send -> server's create began p50 {r['wait50']:.0f} ms, p99 {r['wait99']:.0f} ms; create began -> "
+                  f"console p50 {r['began50']:.0f} ms, p99 {r['began99']:.0f} ms; "
+                  f"{r['n']} timed deliveries, {r['live']:.0%} live, {r['resyncs']} resyncs, {r['ready']} consoles); "
+                  f"creates {r['created']} ok ({r['calls_s']:.0f}/s, answered to the kiosk in p50 {r['rtt50']:.0f} ms, p99 "
+                  f"{r['rtt99']:.0f} ms), {r['failed']} failed {r['failures'] or ''}; server CPU "
+                  f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
+                  f"({r['cpu_per_frame_us']:.0f} us per delivered event); bench clients' CPU {r['client_cpu'] * 100:.0f}% of one core; load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
+                  f"{r['server_resyncs']:.0f} resyncs ({r['shed']:.0f} frames shed); event's time -> the servers' bus "
+                  f"p50 <= {r['to_bus50']:.0f} ms, p99 <= {r['to_bus99']:.0f} ms (of which commit -> NOTIFY sent p50 <= "
+                  f"{r['notify50']:.0f}, p99 <= {r['notify99']:.0f} ms; NOTIFY arrived -> its events read below the "
+                  f"horizon p50 <= {r['listen50']:.0f}, p99 <= {r['listen99']:.0f} ms), bus -> console write p50 <= "
+                  f"{r['push50']:.0f}, p99 <= {r['push99']:.0f} ms (bucket bounds); servers' /healthz {'; '.join(r['health'])}; their mean time to a "
+                  f"response's first byte {', '.join(f'{k} {v:.0f} ms' for k, v in r['served_ms'].items())}", flush=True)
+            if args.throughput:
+                tp_runs.append(throughput_run(ports, world, args, pids))
+                _print_throughput(run, tp_runs[-1])
     finally:
         for proc, _ in procs:
             proc.terminate()
             proc.wait(timeout=20)
+        tmpdir.cleanup()  # after the servers stopped (they write their figures there)
         if admin is not None:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
             admin.close()
@@ -317,8 +397,11 @@ def main() -> int:
     def med(rows: list[dict], key: str) -> float:
         return statistics.median(r[key] for r in rows)
 
+    if SERVER_ERRORS:
+        print(f"the servers logged {len(SERVER_ERRORS)} errors; the last: {SERVER_ERRORS[-1]}")
     if lat_runs:
-        print(f"median of {args.runs}: p50 {med(lat_runs, 'p50'):.1f} ms, p99 {med(lat_runs, 'p99'):.1f} ms, "
+        print(f"median of {args.runs}: p50 {med(lat_runs, 'p50'):.1f} ms, p99 {med(lat_runs, 'p99'):.1f} ms "
+              f"(create began -> console p50 {med(lat_runs, 'began50'):.0f} ms, p99 {med(lat_runs, 'began99'):.0f} ms), "
               f"{med(lat_runs, 'live'):.0%} live, creates failed {max(r['failed'] for r in lat_runs)} (worst run), "
               f"server CPU {med(lat_runs, 'cpu_per_call_ms'):.2f} ms per call with its fan-out "
               f"(=> {1000 / med(lat_runs, 'cpu_per_call_ms'):.0f} calls/s per free core); "

@@ -22,6 +22,7 @@ from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
 from kiosk.queue.guard import Guard
 from kiosk.queue.limits import BodyTooLarge, body_too_large, validation_error
+from kiosk.queue.metrics_share import share_figures
 from kiosk.queue.proxy import TrustedProxies
 from kiosk.queue.schemas import (
     CancelIn,
@@ -60,6 +61,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
 
         context.bus.bind(asyncio.get_running_loop())
         context.metrics.start(context.bus)  # loop lag: overload state and the pushes' coalescing
+        share = share_figures(context)  # every process's figures from any one (kiosk/queue/metrics_share.py)
         if context.db.is_postgres:  # more threads only queue on the event-order lock and the GIL (API.md)
             import anyio
 
@@ -77,9 +79,11 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
             yield
         finally:
             await context.background.stop()
+            await context.queue.aclose()  # the hot paths' PostgreSQL connections (kiosk.queue.pg_pool)
             if context.webhooks is not None:
                 await context.webhooks.stop()
             await context.metrics.stop()
+            share.remove()
             await context.streams.stop()
             if context.listener is not None:
                 context.listener.stop()

@@ -3,15 +3,16 @@ history, and changes (see :mod:`kiosk.queue.remote_config`). Manager or supervis
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.queue import remote_config
 from kiosk.queue.auth import require_user
 from kiosk.queue.deps import Caller, Ctx
 from kiosk.queue.errors import Conflict, Forbidden, Invalid
+from kiosk.queue.inputs import no_surrogates
 
 router = APIRouter(prefix="/api/v1", tags=["manager"])
 Value = str | bool | int | float | list[int | float] | None
@@ -24,6 +25,11 @@ class ConfigChange(BaseModel):
     changes: dict[str, Value] = Field(max_length=64, description='{"ui.idle_timeout_s": 120}; null removes a key')
     base_version: int | None = Field(None, ge=0, description="the version the change was made from (409 if "
                                                              "another change came first)")
+
+    @field_validator("*")
+    @classmethod
+    def _valid_text(cls, v: Any) -> Any:
+        return no_surrogates(v)  # no NUL, ESC or U+202E in what every kiosk of the site will show
 
 
 def _scope(caller, site: str):
@@ -43,7 +49,8 @@ def config_keys(caller: Caller) -> list[dict[str, Any]]:
 
 
 @router.get("/kiosk-config")
-async def get_config(caller: Caller, c: Ctx, site_code: str, kiosk_id: str | None = None) -> dict:
+async def get_config(caller: Caller, c: Ctx, site_code: Annotated[str, Query(max_length=32)],
+                     kiosk_id: Annotated[str | None, Query(max_length=64)] = None) -> dict:
     """A site default's (no ``kiosk_id``) or a kiosk's settings, versions (who, when, what changed) and, for
     a kiosk, its effective settings and what it reports running."""
     _scope(caller, site_code)

@@ -10,8 +10,11 @@ Contract
   the ``kq_session`` cookie.
 - :class:`Principal` says what a caller may see: helpers and managers their own sites, supervisors their
   sites and every site below them. Requests escalated to a site are visible there too (see store).
-- Principals are cached for a few seconds per process; logout and deactivation take effect everywhere
-  within ``cache_s``.
+- Principals are cached per process: on PostgreSQL for ``live_cache_s`` (5 minutes) while the process
+  hears revocations (:mod:`kiosk.queue.auth_listen`: logout, deactivation, changed sites or roles in any
+  process take effect everywhere as soon as PostgreSQL delivers the NOTIFY, milliseconds), else for
+  ``cache_s`` (a few seconds; SQLite: logout at once in this one process, other changes within ``cache_s``).
+  A session is never answered from the cache past its expiry.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
 
+from kiosk.queue.auth_listen import AuthListener
 from kiosk.queue.crypto import KIOSK_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, hash_token, new_token
 from kiosk.queue.db import Database
 from kiosk.queue.errors import Forbidden, Unauthorized
@@ -91,24 +95,62 @@ class Authenticator:
     """Resolves tokens to principals and runs logins; one per server process."""
 
     def __init__(self, db: Database, clock: Callable[[], datetime], *, session_ttl_s: int = 12 * 3600,
-                 cache_s: float = 5.0):
+                 cache_s: float = 5.0, live_cache_s: float = 300.0):
         self.db, self.clock = db, clock
-        self.session_ttl_s, self.cache_s = session_ttl_s, cache_s
+        self.session_ttl_s, self.cache_s, self.live_cache_s = session_ttl_s, cache_s, live_cache_s
         self._cache: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
+        self.generation = 0  # revocations heard (a lookup begun before one is not cached)
+        self._listener = AuthListener(db.conninfo(), self._changed) if db.is_postgres else None
+        if self._listener is not None:
+            db.on_dispose(self._listener.stop)
+
+    @property
+    def listening(self) -> bool:
+        """PostgreSQL: revocations made by any process reach this one (the long cache applies)."""
+        return self._listener is not None and self._listener.listening
+
+    def _changed(self, what: str) -> None:
+        """A revocation heard (:mod:`kiosk.queue.auth_listen`): forget what it concerns."""
+        with self._lock:
+            self.generation += 1
+            kind, _, key = what.partition(":")
+            if kind == "token":
+                self._cache.pop(key, None)
+            elif kind == "user" and key.isdigit():
+                for th in [th for th, (_, p) in self._cache.items() if p.user_id == int(key)]:
+                    del self._cache[th]
+            else:
+                self._cache.clear()
 
     def _cached(self, token_hash: str) -> Principal | None:
         hit = self._cache.get(token_hash)
         if hit and hit[0] > time.monotonic():
-            return hit[1]
+            expires = hit[1].expires_at
+            if expires is None or expires > self.clock():
+                return hit[1]
         return None
 
-    def _remember(self, token_hash: str, principal: Principal) -> Principal:
+    def _remember(self, token_hash: str, principal: Principal, generation: int) -> Principal:
+        """Caches ``principal`` (this long: :attr:`live_cache_s` while revocations are heard, else
+        :attr:`cache_s`; nothing when ``cache_s`` is 0), unless a revocation was heard since the lookup began."""
+        ttl = max(self.cache_s, self.live_cache_s) if self.cache_s > 0 and self.listening else self.cache_s
         with self._lock:
+            if generation != self.generation:
+                return principal
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[token_hash] = (time.monotonic() + self.cache_s, principal)
+            self._cache[token_hash] = (time.monotonic() + ttl, principal)
         return principal
+
+    async def principal_async(self, token: str | None, run) -> Principal:
+        """:meth:`principal` from the event loop: a cached caller answered at once, else looked up through
+        ``run`` (the context's: a thread on PostgreSQL)."""
+        if token:
+            hit = self._cached(hash_token(token))
+            if hit:
+                return hit
+        return await run(self.principal, token)
 
     def principal(self, token: str | None) -> Principal:
         """The caller behind ``token``; raises Unauthorized for a missing, unknown or expired token."""
@@ -118,12 +160,16 @@ class Authenticator:
         hit = self._cached(th)
         if hit:
             return hit
+        if self._listener is not None and self.cache_s > 0:
+            self._listener.start()  # (once)
+        generation = self.generation
         if token.startswith(KIOSK_TOKEN_PREFIX):
             row = self._kiosk_row(th)
             if not row or not row["active"]:
                 raise Unauthorized("bad_token")
-            return self._remember(th, Principal("kiosk", site_code=row["site_code"], kiosk_id=row["kiosk_id"], location=row["location"],
-                                                sites=frozenset([row["site_code"]])))
+            return self._remember(th, Principal("kiosk", site_code=row["site_code"], kiosk_id=row["kiosk_id"],
+                                                location=row["location"], sites=frozenset([row["site_code"]])),
+                                  generation)
         if token.startswith(SESSION_TOKEN_PREFIX):
             with self.db.read() as conn:
                 row = conn.execute(
@@ -132,7 +178,7 @@ class Authenticator:
                 ).mappings().first()
                 if not row or not row["active"] or row["expires_at"] <= self.clock():
                     raise Unauthorized("session_expired")
-                return self._remember(th, self._user_principal(conn, row))
+                return self._remember(th, self._user_principal(conn, row), generation)
         raise Unauthorized("bad_token")
 
     def _kiosk_row(self, token_hash: str) -> dict | None:

@@ -9,6 +9,8 @@ uvicorn's httptools protocol with these rules added (``uvicorn.Config(http=Guard
   gets ``408`` and is closed. An idle kept-alive connection is closed by uvicorn after ``timeout_keep_alive``.
 - A request's body must arrive in full within ``body_timeout_s`` after its head; otherwise the connection
   is closed (the route sees the client as gone).
+- A request's head (request line and headers) may be at most :data:`MAX_HEAD_BYTES`; a longer one gets
+  ``431`` and the connection is closed (the parser would otherwise buffer a 50 MB header line in memory).
 - At most ``max_connections`` connections are open, and at most ``max_per_address`` from one client
   address (trusted proxies excepted: every client behind them shares their address); a connection beyond
   either is closed at once, before a byte is read.
@@ -28,6 +30,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 ENV = {"header_timeout_s": "KIOSK_QUEUE_HEADER_TIMEOUT", "body_timeout_s": "KIOSK_QUEUE_BODY_TIMEOUT",
        "max_connections": "KIOSK_QUEUE_MAX_CONNECTIONS", "max_per_address": "KIOSK_QUEUE_MAX_PER_ADDRESS",
        "trusted": "KIOSK_QUEUE_TRUSTED_PROXIES"}
+MAX_HEAD_BYTES = 32 * 1024  # nginx's default buffers for a head; the console's cookies are < 1 KiB
+_TOO_LARGE = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 _TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
 
@@ -76,6 +80,7 @@ class GuardedHttpTools(HttpToolsProtocol):
     _deadline = None
     _address: str | None = None
     _in_head = False
+    _head_bytes = 0
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -99,6 +104,16 @@ class GuardedHttpTools(HttpToolsProtocol):
             self._address = None
         super().connection_lost(exc)
 
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self._in_head and not self.transport.is_closing():  # all of ``data`` was (part of) a head
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._cancel()
+                if self.cycle is None or self.cycle.response_complete:
+                    self.transport.write(_TOO_LARGE)
+                self.transport.close()
+
     def _cancel(self) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
@@ -106,7 +121,7 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def _start_head(self) -> None:
         self._cancel()
-        self._in_head = True
+        self._in_head, self._head_bytes = True, 0
         self._deadline = self.loop.call_later(limits().header_timeout_s, self._expired)
 
     def _expired(self) -> None:

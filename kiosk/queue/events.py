@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
 import orjson
 from sqlalchemy import Connection, text
+
+from kiosk.queue.metrics import DELAY_BUCKETS, Histogram
 
 log = logging.getLogger(__name__)
 CHANNEL = "kq_events"  # + "_<schema>": processes sharing a schema share a channel, others never mix
@@ -43,6 +46,7 @@ class Live:
     sites: tuple[str, ...]
     json: str
     frame: bytes = b""  # the whole SSE message, encoded once for every console
+    at: float = 0.0  # the event's time (when its write began; POSIX seconds): its delay is measured from it
 
 
 def sse_frame(event_id: int, type_: str, body: str | bytes) -> bytes:
@@ -78,8 +82,9 @@ def to_json(event: dict) -> str:
 
 def to_live(event: dict) -> Live:
     sites = tuple(s for s in (event["site_code"], event.get("escalated_to")) if s)
-    raw, event_id = to_json_bytes(event), int(event["id"])
-    return Live(event_id, event["type"], sites, raw.decode(), sse_frame(event_id, event["type"], raw))
+    raw, event_id, at = to_json_bytes(event), int(event["id"]), event.get("at")
+    return Live(event_id, event["type"], sites, raw.decode(), sse_frame(event_id, event["type"], raw),
+                at.timestamp() if isinstance(at, datetime) else 0.0)
 
 
 class Sink(Protocol):
@@ -121,7 +126,9 @@ class PgPublisher:
         self.channel, self.conninfo = channel, conninfo
         self.sent = 0
         self.idle_s = 2.0  # the thread and its connection end after this long without a commit
+        self.delay = Histogram(DELAY_BUCKETS)  # the oldest commit a NOTIFY covers, to the NOTIFY sent
         self._newest = self._told = 0
+        self._since: float | None = None  # when the oldest commit not yet told of arrived
         self._closing = False
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -134,6 +141,8 @@ class PgPublisher:
             return
         with self._cond:
             self._newest = max(self._newest, int(events[-1]["id"]))
+            if self._since is None:
+                self._since = time.monotonic()
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="queue-pg-notifier", daemon=True)
                 self._thread.start()
@@ -159,8 +168,9 @@ class PgPublisher:
                             self._thread = None
                             self._closing = False
                             return
-                        newest = self._newest
+                        newest, since, self._since = self._newest, self._since, None
                     conn.execute("SELECT pg_notify(%s, %s)", (self.channel, str(newest)))
+                    self.delay.observe(time.monotonic() - (since or time.monotonic()))
                     self._told = newest
                     self.sent += 1
         except Exception as exc:  # the next commit tries again; listeners read every idle_s anyway
@@ -196,6 +206,8 @@ class PgListener:
         self.told = 0  # newest id a notification announced
         self.reconnects = 0
         self.reads = 0
+        self.wait = Histogram(DELAY_BUCKETS)  # a wake-up's arrival to its newest event delivered
+        self._waiting: list[tuple[int, float]] = []  # (announced id, when) not yet delivered
         self.backend_pid: int | None = None  # the LISTEN connection's server process (for operators, tests)
         self._stop = threading.Event()
         self._ready = threading.Event()
@@ -261,6 +273,13 @@ class PgListener:
                 woke = True
                 if n.payload.isdigit():
                     self.told = max(self.told, int(n.payload))
+                    self._waiting.append((int(n.payload), time.monotonic()))
             self._read(conn)
+            if self._waiting and self.last_id is not None:
+                now, last = time.monotonic(), self.last_id
+                for announced, at in self._waiting:
+                    if announced <= last:
+                        self.wait.observe(now - at)
+                self._waiting = [w for w in self._waiting if w[0] > last][-1000:]
             # still behind with nothing new: an older transaction still runs; read again a little later
             retry = self.retry_s if woke or not behind else min(retry * 2, 0.05)

@@ -16,6 +16,13 @@ Contract
 - Publish from any thread (:meth:`EventBus.publish`); everything else runs on the bound event loop.
 - Coalescing under load: :attr:`EventBus.coalesce_s` (set by :mod:`kiosk.queue.metrics` from the loop's
   lag) is the least time between two writes to one console; 0 when the server is not busy.
+- Shedding under overload: while :attr:`EventBus.overloaded` (set by :mod:`kiosk.queue.metrics`), the
+  bound on a frame's wait in the bus drops from ``max_delay_s`` to ``overload_delay_s`` (1 s): a console
+  behind by more gets one ``resync`` for all of them (``shed_frames`` counts the frames dropped, ``resyncs``
+  the consoles told to reload), so what is delivered stays fresh however far past capacity the process is.
+- Observed for ``/metrics``: ``to_bus`` (an event's time, when its write began, to this process's bus:
+  its transaction, commit and, on PostgreSQL, the wake-up and the read below the horizon) and
+  ``push_delay`` (a write's oldest frame: its wait in the bus until written to a console).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import time
 from collections.abc import Iterable
 
 from kiosk.queue.events import Live, sse_frame
+from kiosk.queue.metrics import DELAY_BUCKETS, Histogram
 
 MAX_WRITE = 256  # frames in one write to a console at most
 MAX_WRITE_BYTES = 256 * 1024  # and bytes (past the first frame): what one slow console can hold in buffers
@@ -101,14 +109,18 @@ class Subscriber:
 class EventBus:
     """Fan-out inside one server process; publish from any thread, subscribe on the event loop."""
 
-    def __init__(self, max_lag: int = 1000, types: Iterable[str] | None = None, max_delay_s: float = 5.0):
-        self.max_lag, self.max_delay_s = max_lag, max_delay_s
+    def __init__(self, max_lag: int = 1000, types: Iterable[str] | None = None, max_delay_s: float = 5.0,
+                 overload_delay_s: float = 1.0, clock=time.monotonic, wall=time.time):
+        self.max_lag, self.max_delay_s, self.overload_delay_s = max_lag, max_delay_s, overload_delay_s
         self.types = frozenset(types) if types is not None else None  # pushed types (others not kept)
+        self.clock, self.wall = clock, wall  # (monotonic: waits in the bus; wall: against the events' times)
         self.coalesce_s = 0.0
+        self.overloaded = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._audiences: dict[frozenset[str], Audience] = {}
         self._by_site: dict[str, set[Audience]] = {}
-        self.published = self.writes = self.frames_sent = self.resyncs = 0
+        self.published = self.writes = self.frames_sent = self.resyncs = self.shed_frames = 0
+        self.to_bus, self.push_delay = Histogram(DELAY_BUCKETS), Histogram(DELAY_BUCKETS)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
@@ -155,10 +167,11 @@ class EventBus:
     def take(self, sub: Subscriber) -> bytes:
         """The bytes to write to this console now (its pending frames, or a ``resync``); b"" if none."""
         audience = sub.audience
-        end = audience.end
+        end, now = audience.end, self.clock()
+        bound = self.overload_delay_s if self.overloaded else self.max_delay_s
         if (sub.cursor < audience.base or end - sub.cursor > self.max_lag  # fell behind: never waited for
-                or (sub.cursor < end and time.monotonic() - audience.times[sub.cursor - audience.base]
-                    > self.max_delay_s)):
+                or (sub.cursor < end and now - audience.times[sub.cursor - audience.base] > bound)):
+            self.shed_frames += end - self._sent_upto(sub) + max(0, audience.base - sub.cursor)
             sub.cursor = end
             sub.resyncs += 1
             self.resyncs += 1
@@ -171,12 +184,21 @@ class EventBus:
             return b""
         stop = audience.stop(sub.cursor, min(end, sub.cursor + MAX_WRITE))
         data = audience.chunk(sub.cursor, stop)
+        self.push_delay.observe(now - audience.times[sub.cursor - audience.base])
         self.writes += 1
         self.frames_sent += stop - sub.cursor
         sub.cursor = stop
         if stop < end:
             sub.wake.set()  # more to write: come back
         return data
+
+    @staticmethod
+    def _sent_upto(sub: Subscriber) -> int:
+        """The first sequence number of the console's audience not already sent from the table."""
+        audience, i = sub.audience, max(sub.cursor, sub.audience.base)
+        while i < audience.end and audience.log[i - audience.base].id <= sub.after:
+            i += 1
+        return i
 
     # ---- events ----
     def publish(self, items: list[Live]) -> None:
@@ -188,9 +210,11 @@ class EventBus:
 
     def _dispatch(self, items: list[Live]) -> None:
         touched: set[Audience] = set()
-        types, by_site, max_lag, now = self.types, self._by_site, self.max_lag, time.monotonic()
+        types, by_site, max_lag, now, wall = self.types, self._by_site, self.max_lag, self.clock(), self.wall()
         for item in items:
             self.published += 1
+            if item.at:
+                self.to_bus.observe(max(0.0, wall - item.at))
             if types is not None and item.type not in types:
                 continue
             if len(item.sites) == 1:

@@ -119,7 +119,7 @@ class Guard:
                 await _send_json(send, 409, stale)
                 return
             try:
-                scope[PRINCIPAL] = await c.run(c.auth.principal, token)
+                scope[PRINCIPAL] = await c.auth.principal_async(token, c.run)  # (cached: no thread)
             except QueueError as exc:
                 extra = ((b"www-authenticate", b"Bearer"),) if exc.status == 401 else ()
                 body = {"detail": exc.message(_language(headers)), "code": exc.code, **exc.extra}

@@ -8,7 +8,11 @@ Contract
 - Whatever the fast path does not answer itself (a body that fails validation, a body that is not JSON
   or is large, any other path) goes to FastAPI with the body replayed, so 422 answers keep FastAPI's
   format. Only successes and :class:`~kiosk.queue.errors.QueueError` answers are produced here.
-- On SQLite the writes go through :class:`~kiosk.queue.group.GroupCommit` (one COMMIT per batch).
+- On SQLite the writes go through :class:`~kiosk.queue.group.GroupCommit` (one COMMIT per batch). On
+  PostgreSQL each is one message sent from the event loop itself (:mod:`kiosk.queue.pg_write` over
+  :class:`~kiosk.queue.pg_pool.AsyncPool`: no thread hand-off, no SQLAlchemy); what that path cannot
+  take (a site this process has not read yet, an event with a NUL character, a claim the function hands
+  back) runs as the service call in a thread, as before.
 - JSON is written with orjson. This halves the server's CPU per call on these paths (see bench/).
 """
 
@@ -21,6 +25,7 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 from starlette.requests import cookie_parser
 
+from kiosk.queue import pg_write
 from kiosk.queue.errors import QueueError
 from kiosk.queue.schemas import RequestIn
 
@@ -65,6 +70,26 @@ async def _write(c, fn, *args):
     return await c.run(fn, *args)
 
 
+async def _create_pg(c, kiosk, body) -> dict:
+    q = c.queue
+    q.create_checks(kiosk, body)
+    site = q.cached_site(kiosk.site_code)
+    now = q.clock()
+    prepared = q.pg_create_args(kiosk, body, now, site) if site is not None else None
+    if prepared is None:
+        return await c.run(q.create, kiosk, body)
+    result = await q.apool.call(pg_write.CREATE, prepared[1])
+    return q.pg_created(kiosk, body, site, prepared[0], result)
+
+
+async def _claim_pg(c, user, request_id: str) -> dict:
+    q = c.queue
+    now = q.clock()
+    args = q.pg_claim_args(user, request_id, now)
+    view = q.pg_claimed(user, request_id, now, await q.apool.call(pg_write.CLAIM, args))
+    return view if view is not None else await c.run(q.act, user, request_id, "claim")
+
+
 class QueueApp(FastAPI):
     """FastAPI with the hot paths above answered before the middleware and routing stack."""
 
@@ -104,7 +129,7 @@ class QueueApp(FastAPI):
         c = self.state.ctx
         json_body = headers.get(b"content-type", b"").split(b";")[0].strip().lower() == b"application/json"
         try:
-            caller = scope.get("kq.principal") or await c.run(c.auth.principal, _token(headers))
+            caller = scope.get("kq.principal") or await c.auth.principal_async(_token(headers), c.run)
             parsed = RequestIn.model_validate_json(body) if json_body and len(body) <= _MAX_FAST_BODY else None
         except QueueError as exc:
             await _error(send, headers, exc)
@@ -115,7 +140,10 @@ class QueueApp(FastAPI):
             await self._fallback(scope, receive, send, body)
             return True
         try:
-            view = await _write(c, c.queue.create, caller, parsed)
+            if c.queue.apool is not None:
+                view = await _create_pg(c, caller, parsed)
+            else:
+                view = await _write(c, c.queue.create, caller, parsed)
         except QueueError as exc:
             await _error(send, headers, exc)
             return True
@@ -132,8 +160,11 @@ class QueueApp(FastAPI):
             more = message.get("more_body", False)
         c = self.state.ctx
         try:
-            caller = scope.get("kq.principal") or await c.run(c.auth.principal, _token(headers))
-            view = await _write(c, c.queue.act, caller, request_id, "claim")
+            caller = scope.get("kq.principal") or await c.auth.principal_async(_token(headers), c.run)
+            if c.queue.apool is not None:
+                view = await _claim_pg(c, caller, request_id)
+            else:
+                view = await _write(c, c.queue.act, caller, request_id, "claim")
         except QueueError as exc:
             await _error(send, headers, exc)
             return

@@ -5,7 +5,11 @@ Contract
   departments): ID numbers, phone numbers and long numbers in it are masked by
   :func:`kiosk.privacy.redact_text` *as it is validated*, so they are never stored, pushed or logged.
 - :func:`no_surrogates` refuses lone UTF-16 surrogates (``"\\ud800"`` in JSON) anywhere in a value: they
-  are not characters, cannot be stored or encoded, and used to end in a 500.
+  are not characters, cannot be stored or encoded, and used to end in a 500. It also refuses control
+  characters other than tab and line breaks (C0 such as NUL or ESC, DEL, C1) and the bidi embedding,
+  override and isolate controls (U+202A–U+202E, U+2066–U+2069): PostgreSQL cannot store a NUL (a 500),
+  ESC sequences reach terminals through logs and the CLI, and an RTL override makes a name or note read
+  backwards on the console and in exports. Zero-width joiners (emoji, some scripts) stay allowed.
 - :func:`bounded_json` accepts free-form JSON (a device's ``detail``, which carries the device's reason
   as ``{"code", "params"}`` with nested causes) only when it is small and shallow: at most
   :data:`JSON_DEPTH` levels, :data:`JSON_ITEMS` keys or items in all, keys of at most 64 characters, and
@@ -26,6 +30,7 @@ from kiosk.privacy import redact_text
 
 JSON_DEPTH, JSON_ITEMS, JSON_STRING, JSON_BYTES = 8, 256, 500, 8192
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def no_surrogates(value: Any) -> Any:
@@ -34,6 +39,9 @@ def no_surrogates(value: Any) -> Any:
         if _SURROGATE.search(value):
             raise ValueError("contains a lone UTF-16 surrogate (\\ud800–\\udfff), which is not a character: "
                              "send valid UTF-8 text")
+        if _CONTROL.search(value):
+            raise ValueError("contains a control or bidi-override character (NUL, ESC, U+202E …): "
+                             "send plain text (tab and line breaks are allowed)")
     elif isinstance(value, dict):
         for k, v in value.items():
             no_surrogates(k)
@@ -42,6 +50,12 @@ def no_surrogates(value: Any) -> Any:
         for v in value:
             no_surrogates(v)
     return value
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without the characters :func:`no_surrogates` refuses (for public forms, where a person's
+    text is kept rather than refused: the 好差评 page's comment)."""
+    return _CONTROL.sub("", _SURROGATE.sub("", text))
 
 
 def _mask(value: str) -> str:

@@ -4,14 +4,14 @@ Contract
 - :func:`append_and_commit` is the last thing a PostgreSQL write transaction with pushed request events
   does (:mod:`kiosk.queue.txn`). It sends one simple-protocol message of three statements:
   ``SELECT … FROM kq_append_events(channel, events)`` (migration 0015), ``COMMIT`` and
-  ``SELECT pg_current_xact_id()``. The function locks the events' sites' chain heads (site order), and
+  the flush of :data:`kiosk.queue.db.FLUSH_SQL`. The function locks the events' sites' chain heads (site order), and
   per event hashes (PostgreSQL's ``sha256`` over exactly the bytes of :func:`kiosk.queue.chain.entry_hash`:
   the content is sent split around the chain number), inserts it (its id from the transaction's id:
   ``kq_event_id()``), moves the head; then one ``pg_notify`` with the newest id wakes the listeners
   (:class:`kiosk.queue.events.PgListener`). The ``COMMIT`` (``synchronous_commit`` off: no wait for the
   disk) releases the heads: they stay locked only while PostgreSQL works, never across a round trip to
   this process (whose thread may wait for the GIL or the CPU). The third statement, a transaction of its
-  own with an id, commits synchronously: it returns once the WAL up to it, this transaction's commit
+  own that writes WAL, commits synchronously: it returns once the WAL up to it, this transaction's commit
   included, is on disk (the 2xx still means stored).
 - Afterwards the connection is outside any transaction; :meth:`kiosk.queue.db.Database.write` sees
   :data:`COMMITTED` in the connection's info and neither commits nor flushes again.
@@ -26,10 +26,9 @@ import psycopg
 from sqlalchemy import Connection
 
 from kiosk.queue.chain import data_json, entry_time
-from kiosk.queue.db import COMMITTED
+from kiosk.queue.db import COMMITTED, FLUSH_SQL
 
-_SQL = ("SELECT o_id, o_seq, o_prev, o_hash FROM kq_append_events(%s, %s::jsonb); COMMIT; "
-        "SELECT pg_current_xact_id()")
+_SQL = "SELECT o_id, o_seq, o_prev, o_hash FROM kq_append_events(%s, %s::jsonb); COMMIT; " + FLUSH_SQL
 
 
 def entry(event: dict) -> dict:

@@ -33,6 +33,7 @@ from kiosk.privacy import mask_phone, redact_text
 from kiosk.queue import store
 from kiosk.queue.auth import Principal, require_kiosk
 from kiosk.queue.errors import Conflict, Invalid, NotFound
+from kiosk.queue.inputs import strip_controls
 from kiosk.queue.models import cases, ratings, requests, sites
 from kiosk.queue.rating_codes import REASONS, SCORES, UNSATISFIED  # noqa: F401 - re-exported
 
@@ -56,7 +57,7 @@ class RatingIn(BaseModel):
 
 
 def clean_comment(text: str | None) -> str | None:
-    text = (text or "").strip()[:200]
+    text = strip_controls(text or "").strip()[:200]  # a public form: NUL or U+202E dropped, not a 500
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), redact_text(text)) or None
 
 

@@ -12,6 +12,8 @@ Contract
 - :func:`on_heartbeat` stores what the kiosk says it runs (version, software, ``applied``/``invalid``). A
   kiosk reporting the label it was sent as invalid rolls back the newer of the two versions behind it (with
   the kiosk's reason); the next answer then carries the previous settings.
+- :func:`show` of a kiosk that is not the named site's answers 404 ``kiosk``: a manager of one site never
+  reads another site's kiosk (what it runs, its errors) by naming her own site.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import Connection, and_, select, update
 
 from kiosk.config.remote import validate
 from kiosk.queue.db import Database
+from kiosk.queue.errors import NotFound
 from kiosk.queue.models import kiosk_settings, kiosks, sites
 
 T = kiosk_settings.c
@@ -98,8 +101,10 @@ def show(db: Database, site: str, kiosk_id: str | None, history: int = 20) -> di
                "history": [{k: r[k] for k in ("version", "diff", "author", "created_at", "rolled_back_at",
                                               "rollback_reason")} for r in rows]}
         if kiosk_id is not None:
-            eff = effective(conn, site, kiosk_id)
             k = conn.execute(select(kiosks).where(kiosks.c.kiosk_id == kiosk_id)).mappings().first()
+            if k is None or k["site_code"] != site:
+                raise NotFound("kiosk", id=kiosk_id[:64])
+            eff = effective(conn, site, kiosk_id)
             out.update(effective={"version": eff["version"], "settings": eff["settings"]},
                        running={"version": k["config_version"], "status": k["config_status"],
                                 "error": k["config_error"], "software_version": k["software_version"],

@@ -39,7 +39,7 @@ def check_request(row, body, box, skew: timedelta) -> None:
     if resident is None:  # the kiosk's outbox erases the identity once delivered: a replay may lack it
         return
     name, id_number = resident.name, resident.id_number
-    if box.masked(name, id_number) != row["resident_masked"]:
+    if box.masked(name, id_number, resident.phone) != row["resident_masked"]:
         raise _differs(row["id"])
     stored = box.open(row["resident_enc"]) if row["resident_enc"] else None
     if stored is not None and (stored["name"] != (name or "") or stored["id_number"] != (id_number or "")):

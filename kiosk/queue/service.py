@@ -15,14 +15,14 @@ Contract
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, select
 
 from kiosk.i18n import tr
 from kiosk.privacy import mask_name, redact_text
-from kiosk.queue import request_materials, store
+from kiosk.queue import pg_write, store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
@@ -31,11 +31,12 @@ from kiosk.queue.errors import Conflict, Forbidden, NotFound
 from kiosk.queue.escalate_due import escalate_due
 from kiosk.queue.models import requests, sites
 from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
+from kiosk.queue.pg_pool import AsyncPool
 from kiosk.queue.replay import check_note, check_request
+from kiosk.queue.service_pg import MAX_CLOCK_SKEW, OneCall
 from kiosk.queue.states import (
     ACTIVE_STATES,
     CLOSED_STATES,
-    PRIORITY_RANK,
     Action,
     State,
     TransitionError,
@@ -45,13 +46,13 @@ from kiosk.queue.txn import PUSHED_TYPES, EventTx, Publisher  # noqa: F401 - re-
 
 PAST = {Action.CLAIM: "claimed", Action.ARRIVE: "arrived", Action.RESOLVE: "resolved",
         Action.CONVERT: "converted", Action.RELEASE: "released", Action.CANCEL: "cancelled"}
-MAX_CLOCK_SKEW = timedelta(hours=12)
 
 
-class QueueService(EventTx):
+class QueueService(OneCall, EventTx):
     def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime], publisher: Publisher):
         self.db, self.box, self.clock, self.publisher = db, box, clock, publisher
         self._sites: dict[str, RowMapping] = {}
+        self.apool = AsyncPool(db.conninfo()) if db.is_postgres else None  # the event loop's (kiosk.queue.hotpath)
 
     def _event(self, conn: Connection, pending: list[dict], type_: str, actor: str, request_id: str,
                now: datetime, row: dict | None = None, **extra: Any) -> RowMapping | dict:
@@ -76,33 +77,22 @@ class QueueService(EventTx):
     # ---- kiosks ------------------------------------------------------------------------------------
     def create(self, kiosk: Principal, body) -> dict:
         """Stores a new request (201-style ``created=True``) or returns the stored one (replay)."""
-        require_kiosk(kiosk)
-        if body.kiosk_id != kiosk.kiosk_id or body.site_code != kiosk.site_code:
-            raise Forbidden("kiosk_mismatch", kiosk=kiosk.kiosk_id, site=kiosk.site_code)
+        self.create_checks(kiosk, body)
         now = self.clock()
-        created_at = max(min(body.created_at, now), now - MAX_CLOCK_SKEW)
-        resident = body.resident
+        if self.db.is_postgres:  # one message to PostgreSQL (kiosk.queue.service_pg)
+            site = self._site(None, kiosk.site_code)
+            prepared = self.pg_create_args(kiosk, body, now, site)
+            if prepared is not None:
+                with self.db.raw_pg() as raw:
+                    result = pg_write.call(raw, pg_write.CREATE, prepared[1])
+                return self.pg_created(kiosk, body, site, prepared[0], result)
         with self._tx(raw=True) as (conn, pending):
             site = self._site(conn, kiosk.site_code)
-            values = dict(
-                id=body.id, kind=body.kind, site_code=body.site_code, kiosk_id=body.kiosk_id, step=body.step,
-                matter_id=body.matter_id, matter_name=body.matter_name, ticket_no=body.ticket_no,
-                priority=body.priority, priority_rank=PRIORITY_RANK[body.priority], note=body.note,
-                resident_enc=self.box.seal(resident.name, resident.id_number, resident.phone) if resident else None,
-                resident_masked=self.box.masked(resident.name, resident.id_number, resident.phone) if resident
-                else request_materials.masked_name(body.name_masked),
-                materials=request_materials.encode(body.materials), rating_token=body.rating_token,
-                state=State.WAITING, created_at=created_at, received_at=now, updated_at=now,
-                escalation_level=0, version=1,
-                escalate_at=created_at + timedelta(seconds=site["escalate_after_s"]),
-                escalate_up_at=created_at + timedelta(seconds=site["escalate_up_after_s"]),
-            )
+            values = self._values(kiosk, body, now, site)
             created = store.insert_ignore(conn, requests, values, "id")
             if created:
-                row = values | {"helper_name": None, "kiosk_location": kiosk.location, "claimed_by": None,
-                                "claimed_at": None, "arrived_at": None, "closed_at": None, "outcome": None,
-                                "cancel_reason": None, "case_id": None, "escalated_to": None}
-                self._event(conn, pending, "request.created", kiosk.actor, body.id, now, row)
+                self._event(conn, pending, "request.created", kiosk.actor, body.id, now, self._new_row(kiosk, values))
+                row = values
             else:
                 row = store.get_request(conn, body.id)
                 if row["kiosk_id"] != kiosk.kiosk_id:
@@ -112,11 +102,17 @@ class QueueService(EventTx):
 
     def _kiosk_view(self, conn: Connection, row: RowMapping, site: RowMapping | None = None) -> dict:
         site = site or self._site(conn, row["site_code"])
+        position = store.queue_position(conn, row) if row["state"] == State.WAITING else None
+        return self.kiosk_view_of(row, site, position)
+
+    @staticmethod
+    def kiosk_view_of(row: RowMapping | dict, site: RowMapping, position: int | None) -> dict:
+        """A kiosk's view of its request (``position``: 1 + those served before it, when waiting)."""
         view: dict[str, Any] = {"id": row["id"], "state": row["state"], "position": None,
                                 "expected_wait_s": None, "helper_display": None}
         if row["state"] == State.WAITING:
-            view["position"] = store.queue_position(conn, row)
-            view["expected_wait_s"] = view["position"] * site["expected_claim_s"]
+            view["position"] = position
+            view["expected_wait_s"] = position * site["expected_claim_s"]
         elif row["state"] in ACTIVE_STATES and row["helper_name"]:
             view["helper_display"] = tr("queue.helper_display", name=mask_name(row["helper_name"]))
         return view
@@ -224,6 +220,12 @@ class QueueService(EventTx):
     def act(self, user: Principal, request_id: str, action: str, **fields: Any) -> dict:
         """Applies a helper's ``action`` (claim/arrive/resolve/convert/release/cancel) to the request."""
         now = self.clock()
+        if action == Action.CLAIM and self.db.is_postgres:  # one message to PostgreSQL (kiosk.queue.service_pg)
+            args = self.pg_claim_args(user, request_id, now)
+            with self.db.raw_pg() as raw:
+                view = self.pg_claimed(user, request_id, now, pg_write.call(raw, pg_write.CLAIM, args))
+            if view is not None:
+                return view
         in_tx = self.db.is_postgres  # (SQLite's hot path holds a plain sqlite3 connection: checked before)
         require_on_duty(self.db, user, when=action == Action.CLAIM and not in_tx)
         with self._tx(raw=True) as (conn, pending):

@@ -125,3 +125,55 @@ def test_a_console_whose_oldest_unsent_event_is_too_old_gets_resync():
 
     first, late = run(scenario)
     assert first == [1, 2] and b"event: resync" in late and ids(late) == [2]
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_under_overload_a_console_behind_gets_one_resync_not_every_stale_event():
+    """Overload (set by kiosk.queue.metrics from the loop's lag) tightens the bound on a frame's wait in the
+    bus from ``max_delay_s`` to ``overload_delay_s``: what waited longer is shed, one resync stands for it."""
+    async def scenario():
+        clock = Clock()
+        bus = EventBus(max_delay_s=5.0, overload_delay_s=1.0, clock=clock)
+        bus.bind(asyncio.get_running_loop())
+        behind, prompt = bus.subscribe(frozenset({"T1"})), bus.subscribe(frozenset({"T1"}))
+        bus._dispatch([to_live(event(i, "T1")) for i in range(1, 51)])
+        clock.now += 2.0  # two seconds later: within max_delay_s, so without overload still delivered
+        calm = ids(bus.take(prompt))
+        bus._dispatch([to_live(event(i, "T1")) for i in range(51, 101)])
+        clock.now += 2.0
+        bus.overloaded = True  # now the loop lags: frames 51-100 have waited 2 s > overload_delay_s
+        shed = bus.take(behind)  # 100 frames waiting: one resync instead
+        again = bus.take(behind)  # nothing more: the console reloads, then is live from here
+        bus._dispatch([to_live(event(101, "T1"))])
+        fresh = ids(bus.take(behind))
+        return calm, shed, again, fresh, bus.shed_frames, bus.resyncs, bus.push_delay.n
+
+    calm, shed, again, fresh, shed_frames, resyncs, writes_timed = run(scenario)
+    assert calm == list(range(1, 51))
+    assert b"event: resync" in shed and ids(shed) == [100] and again == b""
+    assert fresh == [101]
+    assert (shed_frames, resyncs) == (100, 1)  # counted for /metrics: dropped frames, consoles told to reload
+    assert writes_timed == 2  # each write's wait in the bus is observed (the resync is not a write of frames)
+
+
+def test_the_delays_of_events_are_observed_on_their_way_to_the_consoles():
+    async def scenario():
+        clock = Clock()
+        bus = EventBus(clock=clock, wall=lambda: datetime(2026, 11, 28, 0, 0, 3, tzinfo=UTC).timestamp())
+        bus.bind(asyncio.get_running_loop())
+        sub = bus.subscribe(frozenset({"T1"}))
+        bus._dispatch([to_live(event(1, "T1"))])  # its time: 00:00:00, reached the bus at 00:00:03
+        clock.now += 0.3
+        bus.take(sub)
+        return bus.to_bus, bus.push_delay
+
+    to_bus, push_delay = run(scenario)
+    assert (to_bus.n, round(to_bus.total, 3)) == (1, 3.0)  # the event's time -> this process's bus
+    assert (push_delay.n, round(push_delay.total, 3)) == (1, 0.3)  # in the bus -> written to a console

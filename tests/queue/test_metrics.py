@@ -3,13 +3,16 @@ turns into overload and coalesced pushes."""
 
 from __future__ import annotations
 
+import os
 import time
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from kiosk.queue.fanout import EventBus
 from kiosk.queue.metrics import Metrics
+from kiosk.queue.metrics_share import text as render
 from kiosk.queue.ops.inspect import key_material
 from kiosk.queue.ops.live import ops_token
 from tests.queue.conftest import auth
@@ -19,8 +22,10 @@ SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 def samples(text: str) -> dict[str, float]:
-    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-            if line and not line.startswith("#")}
+    """By name and labels, this process's ``process="<pid>"`` label left out."""
+    own = f'process="{os.getpid()}"'
+    return {line.rsplit(" ", 1)[0].replace("{" + own + "}", "").replace(own + ",", ""): float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines() if line and not line.startswith("#")}
 
 
 @SQLITE
@@ -53,7 +58,7 @@ def test_metrics_are_for_the_operator_only_and_count_requests_streams_and_pushes
 @SQLITE
 def test_healthz_shows_a_blocked_event_loop_as_overloaded(live, ctx):
     first = httpx.get(f"{live.url}/healthz", timeout=10).json()
-    assert first["ok"] is True and set(first) == {"ok", "overloaded", "loop_lag_ms", "cpu", "pid"}
+    assert first["ok"] is True and set(first) == {"ok", "status", "overloaded", "loop_lag_ms", "cpu", "calls_waiting", "pid"}
     loop = ctx.bus._loop
 
     def spin() -> None:  # the loop's own work takes 0.6 s: every waiting handler and console write with it
@@ -106,3 +111,49 @@ def test_metrics_token_command_prints_the_token_metrics_accepts(live, ctx, capsy
     assert token.startswith("kqo_")
     assert httpx.get(f"{live.url}/metrics", headers=auth(token), timeout=10).status_code == 200
     assert main(["queue", "metrics-token", "--state-dir", str(ctx.settings.state_dir / "nowhere")]) == 2
+
+
+def test_overload_sheds_stale_pushes_and_healthz_says_degraded_until_it_is_over():
+    now = [100.0]
+    m, bus = Metrics(overload_s=0.1, clock=lambda: now[0]), EventBus()
+    m.sample(0.0, bus)
+    assert m.health()["status"] == "ok" and not bus.overloaded
+    m.sample(0.6, bus)  # the loop lags 600 ms: the bus sheds what waited more than a second
+    assert bus.overloaded and m.health()["status"] == "degraded" and m.health()["overloaded"]
+    for _ in range(40):  # four seconds of quiet samples
+        m.sample(0.0, bus)
+    assert not bus.overloaded and m.health()["status"] == "ok"
+    bus.shed_frames += 7  # a console fell behind (a stalled browser): its frames were dropped for a resync
+    m.sample(0.0, bus)
+    assert m.health()["status"] == "degraded" and not m.health()["overloaded"]
+    now[0] += 61  # a minute with no more shed pushes
+    m.sample(0.0, bus)
+    assert m.health()["status"] == "ok"
+    m.sample(0.0, bus, calls=(16, 200))  # the loop keeps up, but requests queue for the service threads
+    assert m.health()["status"] == "degraded" and not m.health()["overloaded"]
+    m.sample(0.0, bus, calls=(3, 0))
+    assert m.health()["status"] == "ok"
+    text = render(m.families(SimpleNamespace(bus=bus, queue=None, db=None, listener=None)))
+    assert "kq_push_shed_frames_total 7" in text and "kq_degraded 0" in text
+    assert 'kq_push_delay_seconds_bucket{le="+Inf"} 0' in text and "kq_event_to_bus_seconds_count 0" in text
+
+
+def test_every_process_on_the_machine_answers_for_all_of_them(tmp_path):
+    from kiosk.queue.metrics_share import Share, live_counts, merged
+
+    now = [5000.0]
+    folder = tmp_path / "metrics"
+    a, b, gone = (Share(folder, pid, clock=lambda: now[0]) for pid in (101, 102, 103))
+    fams = [("kq_push_frames_total", "counter", "Event frames written", [("", {}, 7)]),
+            ("kq_request_seconds", "histogram", "First byte", [("_count", {"kind": "create"}, 2)])]
+    gone.write(fams, {"consoles": 50})
+    now[0] += 11  # that process stopped writing more than FRESH_S ago: killed, not counted
+    b.write(fams, {"consoles": 30})
+    body = render(merged(fams, a.pid, a.others()))
+    assert body.count("# TYPE kq_push_frames_total counter") == 1  # one family, both processes' samples
+    assert 'kq_push_frames_total{process="101"} 7' in body and 'kq_push_frames_total{process="102"} 7' in body
+    assert 'kq_request_seconds_count{process="102",kind="create"} 2' in body and 'process="103"' not in body
+    assert live_counts({"consoles": 20}, a.pid, a.others()) == {
+        "consoles": 50, "processes": [{"pid": 101, "consoles": 20}, {"pid": 102, "consoles": 30}]}
+    b.remove()
+    assert a.others() == []

@@ -84,13 +84,21 @@ class AutoCapture:
     ``still_frames``: consecutive frames whose corners moved less than ``tolerance`` × the frame diagonal
     (and whose quality passed) before capturing. ``leave_frames``: page-less frames that re-arm it.
     ``kind``: force ``a4`` or ``card``; None picks by aspect ratio.
+
+    CPU: the detector's full search (every fallback pass, ~13 ms a 720p frame with no page) runs only when
+    it can matter. While a page is being followed, the cheap first pass runs first and the full search
+    only when it finds nothing; while looking, the full search runs on every ``scan_every``-th frame and
+    the cheap pass on the others (an easy page is still seen at once, a hard one a frame or two later).
+    A ``detector`` given here must take ``fallbacks=`` like :func:`detect_page`.
     """
 
     def __init__(self, still_frames: int = 12, tolerance: float = 0.01, leave_frames: int = 5,
                  kind: Kind | None = None, settings: QualitySettings | None = None,
-                 detector: Callable[..., Detection | None] = detect_page, clock: Callable[[], float] = time.time):
-        if still_frames < 1 or leave_frames < 1:
-            raise ValueError("still_frames and leave_frames must be at least 1")
+                 detector: Callable[..., Detection | None] = detect_page, clock: Callable[[], float] = time.time,
+                 scan_every: int = 3):
+        if still_frames < 1 or leave_frames < 1 or scan_every < 1:
+            raise ValueError("still_frames, leave_frames and scan_every must be at least 1")
+        self.scan_every, self._frames = scan_every, 0
         self.still_frames, self.tolerance, self.leave_frames = still_frames, tolerance, leave_frames
         self.kind, self.settings = kind, settings or QualitySettings()
         self._detect, self._clock = detector, clock
@@ -115,7 +123,7 @@ class AutoCapture:
 
     def update(self, frame: np.ndarray) -> CaptureStatus:
         """Processes one BGR frame and returns what the screen should show."""
-        found = self._detect(frame)
+        found = self._find(frame)
         if self._state == "remove":
             self._gone = 0 if found is not None else self._gone + 1
             if self._gone >= self.leave_frames:
@@ -144,6 +152,17 @@ class AutoCapture:
         if self._still >= self.still_frames and quality.ok:
             return self._capture(frame, corners)
         return CaptureStatus("steadying", corners, problems, min(1.0, self._still / self.still_frames))
+
+    def _find(self, frame: np.ndarray) -> Detection | None:
+        """The page in this frame: the cheap pass first when it may do (a page followed, or not this
+        frame's turn for the full search), the full search when it found nothing and it is its turn."""
+        self._frames += 1
+        following = self._previous is not None or self._state == "remove"
+        if following or self._frames % self.scan_every:
+            found = self._detect(frame, fallbacks=False)
+            if found is not None or not following:
+                return found
+        return self._detect(frame)
 
     def _capture(self, frame: np.ndarray, corners: np.ndarray) -> CaptureStatus:
         sharp = self._detect(frame, work_height=frame.shape[0])  # full resolution for exact corners

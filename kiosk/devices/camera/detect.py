@@ -40,6 +40,7 @@ from kiosk.devices.camera.quads import (
     quad_from_sides,
 )
 from kiosk.devices.camera.refine import refine_corners
+from kiosk.devices.camera.screens import is_screen
 from kiosk.devices.camera.support import edge_support, printed
 
 __all__ = ["Detection", "detect_page", "edge_support", "order_corners"]
@@ -130,7 +131,7 @@ def _strategies(level: Level, min_area: float) -> list[Strategy]:
 
 
 def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.05,
-                min_score: float = 0.7) -> Detection | None:
+                min_score: float = 0.7, fallbacks: bool = True) -> Detection | None:
     """The page in a BGR (or grey) frame, or None when there is none or it is not sure.
 
     ``work_height``: detection runs on the frame downscaled by the integer factor that brings it nearest
@@ -138,6 +139,8 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
     fallback passes on that halved again when it is at least 300 px tall; the corners are then refined
     on the full frame. ``min_area``: the smallest share of the frame a page may cover (0.05: an ID card
     held at arm's length). ``min_score``: the confidence below which the answer is "not sure" (None).
+    ``fallbacks=False`` runs the first (Canny) pass only: a few ms, for a stream that runs the whole
+    search only now and then (:class:`~kiosk.devices.camera.autocapture.AutoCapture`).
     """
     if image is None or image.ndim not in (2, 3) or image.shape[0] < 16 or image.shape[1] < 16:
         raise ValueError("detect_page needs a BGR or grey image of at least 16×16 pixels")
@@ -149,7 +152,7 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
                                                               min_area * work.w * work.h))], min_area, min_score,
                     (work.raw, 1.0))
     best = None if found is None else (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
-    if best is None or best[0] < _GOOD:
+    if fallbacks and (best is None or best[0] < _GOOD):
         if work.h >= _FALLBACK_MIN_HEIGHT:
             low = Level(cv2.resize(small, (work.w // 2, work.h // 2), interpolation=cv2.INTER_AREA), 3, 5, 7)
         else:
@@ -157,17 +160,18 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
         found = _search(low, _strategies(low, min_area), min_area, min_score, (work.raw, work.w / low.w))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], _to_frame(found[1], low, w, h), found[2], w / low.w)
-    if best is None or best[0] < _GOOD:  # white on white: the shadow's halo is what remains
+    if fallbacks and (best is None or best[0] < _GOOD):  # white on white: the shadow's halo is what remains
         found = _search(work, [("faint", lambda: _contour_quads(work, lambda: work.faint(FAINT[0], FAINT[1]),
                                                                   min_area * work.w * work.h))],
                         min_area, min_score, (work.raw, 1.0))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
-    if best is None or best[0] < _GOOD:  # an outline that never closes: quads from straight lines
+    if fallbacks and (best is None or best[0] < _GOOD):  # an outline that never closes: straight lines
         if work.colour:  # a side that only colour shows (a blue band on a grey desk) backs its line too
             work.borrow_colour(low)
         min_side = 0.2 * min(work.w, work.h) * (min_area / 0.05) ** 0.5
-        found = _search(work, [("lines", lambda: (order_corners(q) for q in line_quads(work.gray, min_side)))],
+        colour = work.chroma()
+        found = _search(work, [("lines", lambda: (order_corners(q) for q in line_quads(work.gray, min_side, colour)))],
                         min_area, min_score, (work.raw, 1.0))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
@@ -192,8 +196,8 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
     if corners.min() < 0 or corners[:, 0].max() > w - 1 or corners[:, 1].max() > h - 1:
         return None  # a corner beyond the frame: the page is cut, so not a page to capture
     score *= 0.75 + 0.25 * backing
-    if score < min_score:
-        return None
+    if score < min_score or is_screen(image, corners):
+        return None  # not sure, or a phone's or tablet's lit screen in its bezel
     return Detection(corners, round(score, 3), round(float(cv2.contourArea(corners)) / (w * h), 3), name)
 
 

@@ -110,6 +110,14 @@ class Level:
             self.support.append(self._distance)
         return self._distance
 
+    def chroma(self) -> tuple[np.ndarray, ...]:
+        """Lab's a (green–red) and b (blue–yellow) channels, blurred and closed like grey: the edges of a
+        card as bright as its desk but of another hue, which grey does not show. Empty for grey frames."""
+        if not self.colour:
+            return ()
+        lab = cv2.cvtColor(self.small, cv2.COLOR_BGR2LAB)
+        return self.prepare(np.ascontiguousarray(lab[..., 1])), self.prepare(np.ascontiguousarray(lab[..., 2]))
+
     def borrow_colour(self, other: Level) -> None:
         """Whiteness and colour distance join this level's edge support, taken from ``other`` (a smaller
         level that has them already) and scaled up: about a tenth of the cost of computing them here."""

@@ -51,17 +51,20 @@ class _Line:
         return covered / (hi - lo)
 
 
-def _segments(gray: np.ndarray, min_len: float) -> np.ndarray:
-    edges = cv2.Canny(gray, 10, 30)
+def _segments(images: tuple[np.ndarray, ...], min_len: float) -> np.ndarray:
+    edges = cv2.Canny(images[0], 10, 30)
+    for img in images[1:]:  # colour cues: an edge only hue shows (a blue card on a desk as bright)
+        edges |= cv2.Canny(img, 10, 30)
     found = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=max(20, int(min_len * 0.6)),
                             minLineLength=min_len, maxLineGap=6)
     return np.zeros((0, 4), np.float32) if found is None else found.reshape(-1, 4).astype(np.float32)
 
 
-def _contrast(gray: np.ndarray, segs: np.ndarray) -> np.ndarray:
-    """Each segment's step across it (mean |grey 3 px one side − 3 px the other side| at 8 points),
-    scaled to 0..1 at a step of 30: a document's edge is near 1, wood grain or a worn mat far less."""
-    h, w = gray.shape[:2]
+def _contrast(images: tuple[np.ndarray, ...], segs: np.ndarray) -> np.ndarray:
+    """Each segment's step across it (mean |3 px one side − 3 px the other side| at 8 points, in the
+    image that shows it best; colour images count double, their range being narrower), scaled to 0..1
+    at a step of 30: a document's edge is near 1, wood grain or a worn mat far less."""
+    h, w = images[0].shape[:2]
     d = segs[:, 2:] - segs[:, :2]
     n = np.stack([-d[:, 1], d[:, 0]], axis=1) / (np.hypot(d[:, 0], d[:, 1])[:, None] + 1e-6)
     t = np.linspace(0.1, 0.9, 8, dtype=np.float32)
@@ -69,14 +72,17 @@ def _contrast(gray: np.ndarray, segs: np.ndarray) -> np.ndarray:
     lim = np.float32([w - 1, h - 1])
     a = np.clip(np.rint(pts + 3 * n[:, None, :]), 0, lim).astype(np.int32)
     b = np.clip(np.rint(pts - 3 * n[:, None, :]), 0, lim).astype(np.int32)
-    step = np.abs(gray[a[..., 1], a[..., 0]].astype(np.float32) - gray[b[..., 1], b[..., 0]]).mean(axis=1)
+    step = np.zeros(len(segs), np.float32)
+    for k, img in enumerate(images):
+        one = np.abs(img[a[..., 1], a[..., 0]].astype(np.float32) - img[b[..., 1], b[..., 0]]).mean(axis=1)
+        step = np.maximum(step, one * (1 if k == 0 else 2))
     return np.clip(step / 30.0, 0.1, 1.0)
 
 
-def _lines(segs: np.ndarray, gray: np.ndarray) -> list[_Line]:
+def _lines(segs: np.ndarray, images: tuple[np.ndarray, ...]) -> list[_Line]:
     """Segments merged into lines, the longest (counted by contrast) first."""
     d = segs[:, 2:] - segs[:, :2]
-    lengths = np.hypot(d[:, 0], d[:, 1]) * _contrast(gray, segs)
+    lengths = np.hypot(d[:, 0], d[:, 1]) * _contrast(images, segs)
     thetas = np.mod(np.arctan2(d[:, 1], d[:, 0]), np.pi)
     out: list[_Line] = []
     for i in np.argsort(lengths)[::-1]:
@@ -127,10 +133,12 @@ def _angle(a: _Line, b: _Line) -> float:
     return min(d, math.pi - d)
 
 
-def line_quads(gray: np.ndarray, min_side: float) -> Iterator[np.ndarray]:
+def line_quads(gray: np.ndarray, min_side: float, colour: tuple[np.ndarray, ...] = ()) -> Iterator[np.ndarray]:
     """Quads (4×2 float32, in no particular corner order) from pairs of line pairs in a blurred grey
-    image, best covered first; ``min_side`` (px) is the shortest side a document may have here."""
-    lines = _lines(_segments(gray, max(12.0, 0.5 * min_side)), gray)
+    image, best covered first; ``min_side`` (px) is the shortest side a document may have here. ``colour``:
+    more images of the same size (Lab's a and b) whose edges join the grey's before lines are sought."""
+    images = (gray, *colour)
+    lines = _lines(_segments(images, max(12.0, 0.5 * min_side)), images)
     pairs = []
     for i in range(len(lines)):
         for j in range(i + 1, len(lines)):

@@ -1,5 +1,6 @@
 """``GET /api/v1/ops/live``: what only the running process knows, for ``kiosk queue status``: how many
-consoles hold a live event stream on it, its pid, start time and version.
+consoles hold a live event stream on it and on the other processes sharing its state directory (each
+one's too: ``processes``), its pid, start time and version.
 
 Only the operator may ask: the bearer token is an HMAC of the server's identity key (its first line) with
 a fixed label, so the command on the server machine derives it from the same ``queue.key`` (or
@@ -19,6 +20,7 @@ from fastapi.responses import JSONResponse
 
 from kiosk import __version__
 from kiosk.queue.deps import Ctx
+from kiosk.queue.metrics_share import live_counts
 
 PATH = "/api/v1/ops/live"
 _LABEL = b"kiosk-queue ops live v1"
@@ -54,6 +56,8 @@ def is_operator(request: Request, c) -> bool:
 def live(request: Request, c: Ctx) -> JSONResponse:
     if not is_operator(request, c):
         return JSONResponse({"detail": "Not Found"}, status_code=404)
-    return JSONResponse({"pid": os.getpid(), "started_at": _STARTED, "version": __version__,
-                         "consoles": c.bus.subscribers, "database": "sqlite" if c.db.is_sqlite else "postgresql"},
+    share = c.metrics.share  # consoles of every process sharing the state directory (metrics_share)
+    counts = live_counts({"consoles": c.bus.subscribers}, os.getpid(), share.others() if share else [])
+    return JSONResponse({"pid": os.getpid(), "started_at": _STARTED, "version": __version__, **counts,
+                         "database": "sqlite" if c.db.is_sqlite else "postgresql"},
                         headers={"Cache-Control": "no-store"})

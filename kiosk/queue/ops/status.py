@@ -106,7 +106,8 @@ def render(s: dict) -> str:
         else:
             up = _ago(round(datetime.now(UTC).timestamp() - server["started_at"])).replace(" ago", "")
             lines.append(f"server {server['url']}: running (pid {server['pid']}, up {up}, kiosk "
-                         f"{server['version']}), {server['consoles']} console(s) connected")
+                         f"{server['version']}), {server['consoles']} console(s) connected"
+                         + (f" across its machine's {n} processes" if (n := len(server.get("processes", []))) > 1 else ""))
     connected = sum(k["connected"] for k in s["kiosks"])
     lines.append(f"kiosks: {connected} of {len(s['kiosks'])} connected (a heartbeat within 3 intervals)")
     for k in s["kiosks"]:

@@ -75,3 +75,26 @@ def test_settings_come_from_the_camera_config():
     assert tracker.still_frames == 5 and tracker.settings.min_sharpness == 33.0 and tracker.kind == "card"
     with pytest.raises(ValueError):
         AutoCapture(still_frames=0)
+
+
+def test_the_full_search_runs_every_few_frames_while_looking_and_when_a_followed_page_is_lost():
+    from kiosk.devices.camera.detect import detect_page
+
+    calls = []
+
+    def spy(frame, **kw):
+        calls.append(kw.get("fallbacks", True))
+        return detect_page(frame, **kw)
+
+    player = ScenarioPlayer("page", 640, 360, seed=1)
+    tracker = AutoCapture(still_frames=6, detector=spy, scan_every=3)
+    for i in range(EMPTY):  # no page: the cheap pass, and the full search on every third frame
+        calls.clear()
+        tracker.update(player.frame(i))
+        assert calls == ([False] if (i + 1) % 3 else [True])
+    for i in range(EMPTY + SLIDE, EMPTY + SLIDE + 4):  # a page followed: the cheap pass finds it
+        tracker.update(player.frame(i))
+    assert tracker.state == "steadying"
+    calls.clear()
+    tracker.update(ScenarioPlayer("no_page", 640, 360, seed=1).frame(0))  # lost: the full search looks again
+    assert calls == [False, True] and tracker.state == "looking"

@@ -89,3 +89,22 @@ def test_a_strongly_tilted_card_is_card_shaped_once_the_perspective_is_undone(fo
     assert plausible(card, 0.01 * 1280 * 720, 1280, 720)
     phone = _seen((150.0, 72.0), tilt=55, roll=20, focal=focal)  # 2.1:1 stays too long, tilted or not
     assert true_aspect(phone, 1280, 720) > 1.95 and not plausible(phone, 0.01 * 1280 * 720, 1280, 720)
+
+
+def test_lines_see_an_edge_only_colour_shows_when_given_the_chroma_channels():
+    from kiosk.devices.camera.levels import Level
+
+    desk, card = np.float32([90, 160, 200]), np.float32([200, 150, 120])  # tan desk, blue card
+    card *= (0.114 * desk[0] + 0.587 * desk[1] + 0.299 * desk[2]) / (0.114 * card[0] + 0.587 * card[1]
+                                                                      + 0.299 * card[2])
+    img = np.empty((360, 640, 3), np.float32)
+    img[:] = desk
+    truth = cv2.boxPoints(((320.0, 180.0), (260.0, 164.0), 20.0)).astype(np.float32)
+    cv2.fillConvexPoly(img, np.rint(truth).astype(np.int32), card.tolist())
+    level = Level(np.clip(img, 0, 255).astype(np.uint8), 5, 9, 9)
+
+    def near(quads):
+        return any(synth.corner_error(order_corners(q), order_corners(truth)) < 4 for q in quads)
+
+    assert not near(line_quads(level.gray, 60))  # as bright as the desk: grey shows nothing
+    assert near(line_quads(level.gray, 60, level.chroma()))
