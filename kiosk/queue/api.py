@@ -15,7 +15,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.queue.context import PG_SWITCH_S, PG_THREADS, Context, ServerSettings, build_context, utcnow
 from kiosk.queue.db_down import DOWN_ERRORS, unavailable
@@ -55,6 +56,17 @@ async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
 
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     return await _queue_error(request, unavailable(exc))
+
+
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """FastAPI's own errors (an unknown path, a body that is not JSON at all) in the API's shape: with a code."""
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    body = {"detail": exc.detail, "code": HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")}
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 def create_app(settings: ServerSettings, context: Context | None = None) -> FastAPI:
@@ -107,6 +119,7 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     app.add_exception_handler(QueueError, _queue_error)
     for error in DOWN_ERRORS:  # 503 database_unavailable, not 500 (kiosk.queue.db_down)
         app.add_exception_handler(error, _database_down)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(BodyTooLarge, body_too_large)
 
