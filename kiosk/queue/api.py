@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.queue.context import PG_SWITCH_S, PG_THREADS, Context, ServerSettings, build_context, utcnow
-from kiosk.queue.db_down import DOWN_ERRORS, unavailable
+from kiosk.queue.db_down import DOWN_ERRORS, database_down, unavailable
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
 from kiosk.queue.guard import Guard
@@ -55,6 +55,8 @@ async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
 
 
 async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+    if not database_down(exc):
+        raise exc  # a broken schema: a 500 with its traceback in the log
     return await _queue_error(request, unavailable(exc))
 
 

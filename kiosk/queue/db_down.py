@@ -36,7 +36,13 @@ DOWN_ERRORS = _driver_errors()
 
 
 def database_down(exc: BaseException) -> bool:
-    return isinstance(exc, DOWN_ERRORS)
+    """A failure to reach or use the database now, not a broken schema: SQLite's "no such table" and syntax
+    errors are operational errors too, and stay 500s with their traceback (a bug or a damaged file)."""
+    if not isinstance(exc, DOWN_ERRORS):
+        return False
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).lower()
+    return not (isinstance(cause, sqlite3.OperationalError) and (text.startswith("no such ") or "syntax error" in text))
 
 
 def unavailable(exc: BaseException) -> Unavailable:
