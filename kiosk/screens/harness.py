@@ -231,13 +231,14 @@ class Harness:
                 return
             self.tap(s.ids.pager.children[0])  # 下一页
 
-    def to_result(self, kind: str = "assist", matter: str = SAMPLE_MATTER, missing: bool = False) -> None:
+    def to_result(self, kind: str = "assist", matter: str = SAMPLE_MATTER, missing: bool = False,
+                  status: str = "paper") -> None:
         """A whole visit up to its result: ``kind``, the sample resident's number, ``matter``, every material
-        on paper (the first one missing when ``missing``), then 检查材料."""
+        ``status`` (the first one missing when ``missing``), then 检查材料."""
         self.start(kind)
         self.type_id(SAMPLE_ID)
         self.choose_matter(matter)
         first = self.material_rows()[0].material_id
-        self.mark_all("paper", {first: "missing"} if missing else None)
+        self.mark_all(status, {first: "missing"} if missing else None)
         self.tap(self.screen("materials").ids.check)
         self.settle()

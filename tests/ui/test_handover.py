@@ -3,17 +3,14 @@ only an agreed 代办 sends the full identity; every request carries the masked 
 
 import pytest
 
-from tests.ui.kit import ID_NUMBER, close, config, kiosk, requests, wait
+from tests.ui.kit import ID_NUMBER, close, config, kiosk, requests, sim_kiosk, wait
 
 MATTER = "pension-enrol"
 
 
 @pytest.fixture
 def h(window, sims, tmp_path):
-    sims["sam"].remove()
-    harness = kiosk(config(tmp_path, idcard={"type": "sam", "port": sims["idcard_url"], "poll_interval_s": 0.1}))
-    harness.sims = sims
-    wait(harness, lambda: harness.port.has("idcard"), 10, "the reader to open")
+    harness = sim_kiosk(sims, tmp_path, card=True)
     yield harness
     close(harness)
 

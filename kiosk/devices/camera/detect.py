@@ -10,6 +10,8 @@ Cues, cheapest first, each stopping the search once a quad is well supported (DE
    on a desk as bright as it) and Otsu on grey.
 3. A low-threshold Canny on the work image blurred but not closed (white paper on a white desk: the
    thin shadow along the page's edge, which closing would erase).
+4. Straight lines (:mod:`~kiosk.devices.camera.lines`) from the edges of grey and of Lab's a and b
+   channels (a side only hue shows), paired into quads: an outline a thumb broke or joined.
 
 Each outline becomes a quad through its convex hull (:mod:`~kiosk.devices.camera.quads`); a quad counts
 only if it is convex, covers ≥ ``min_area`` of the frame, has plausible angles and side ratios, does not
@@ -18,7 +20,8 @@ run along the frame border, and its sides are backed by a step along most of the
 printed on inside, and a quad darker than the desk must be card-shaped (a bank card, not a tablet). A
 supported quad holding the winner inside it wins (the page around its own text block). The winner's sides are then refitted on the full-resolution frame to a fraction of a pixel
 (:mod:`~kiosk.devices.camera.refine`), and its ``score`` is lowered when they do not agree: below
-``min_score`` the answer is None ("not sure") rather than a wrong quad.
+``min_score`` the answer is None ("not sure") rather than a wrong quad. So is it when the quad shows a
+bezel (:mod:`~kiosk.devices.camera.screens`): a lit phone or tablet screen is not a document.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ def _band(profile: np.ndarray, up: bool) -> int | None:
     or None. ``up``: the step must go up (the band is darker than what lies beyond it)."""
     if len(profile) < 10:
         return None
-    edge = int(np.argmax(np.abs(profile[2:8] - profile[:6])))  # the quad's own edge, maybe a px or two off
+    ramp = profile[2:8] - profile[:6]
+    edge = int(np.argmax(np.abs(ramp)))  # the quad's own edge, maybe a px or two off
     start = edge + 3
     step = profile[4:] - profile[:-4]  # step[i] spans profile[i] → profile[i + 4]
     if start >= len(step):
@@ -29,7 +30,12 @@ def _band(profile: np.ndarray, up: bool) -> int | None:
     k = int(np.argmax(mag))
     rise = float(mag[k])
     band = profile[start:start + k + 1]
-    if k < 2 or rise < 30 or float(band.max() - band.min()) > 0.3 * rise:  # k < 2: the edge's own ramp
+    band = band[:max(1, len(band) - 2)]  # the last two may be the foot of a soft step
+    beyond = profile[start + k + 4:start + k + 8]
+    if len(beyond) == 0 or abs(float(beyond.mean() - band.mean())) < 0.7 * rise:
+        return None  # not a band that ends there: a line across it (text at a page's margin)
+    turns = np.sign(step[start + k]) != np.sign(ramp[edge])  # a band between two opposite steps
+    if k < (1 if turns else 2) or rise < 30 or float(band.max() - band.min()) > 0.3 * rise:  # else: a ramp
         return None
     return start + k + 2
 
@@ -49,6 +55,7 @@ def is_screen(image: np.ndarray, quad: np.ndarray) -> bool:
         n = -n  # outward
     offs = np.arange(0, reach + 1, dtype=np.float32)
     base = q[:, None, :] + _TS[None, :, None] * d[:, None, :]  # 4 × P × 2
+    widths: list[int | None] = [None] * 4
     for sign in (1.0, -1.0):  # the band outside (the quad is the screen), then inside (it is the device)
         grid = base[:, :, None, :] + sign * offs[None, None, :, None] * n[:, None, None, :]
         maps = grid.reshape(-1, len(offs), 2).astype(np.float32)
@@ -57,7 +64,7 @@ def is_screen(image: np.ndarray, quad: np.ndarray) -> bool:
         if prof.ndim == 3:
             prof = prof.mean(axis=2)
         med = np.median(prof.reshape(4, len(_TS), len(offs)), axis=1)
-        widths = [w for w in (_band(med[i], up=sign < 0) for i in range(4)) if w is not None]
-        if len(widths) >= 3 and max(widths) <= 3 * min(widths):
-            return True
-    return False
+        for i in range(4):
+            widths[i] = widths[i] or _band(med[i], up=sign < 0)
+    found = [w for w in widths if w is not None]  # a quad a little off may show the band on either side
+    return len(found) >= 3 and max(found) <= 3 * min(found)

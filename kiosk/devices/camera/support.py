@@ -11,6 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from kiosk.devices.camera.quads import aspect, order_corners, true_aspect
+
 EDGE_T = 5.0  # grey levels between the mean of a band inside and of one outside
 _SAMPLES = 32
 _TS = ((np.arange(_SAMPLES) + 0.5) / _SAMPLES).astype(np.float32)
@@ -94,10 +96,10 @@ def content(gray: np.ndarray, q: np.ndarray) -> float:
 
 def printed(gray: np.ndarray, q: np.ndarray, dark: bool) -> bool:
     """Whether a quad looks printed on, in the unblurred grey image: grey spread ≥ 30 inside (≥ 40 and
-    card-shaped, long/short side 1.25–1.95, when it is darker than its desk, as a bank or social-security
+    card-shaped, long/short side 1.25–1.95 as seen or once the perspective is undone, when it is darker than its desk, as a bank or social-security
     card is; a tablet's dark screen, a phone or a closed booklet is plain, a keyboard far longer)."""
     if not dark:
         return content(gray, q) >= 30
-    d = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1)
-    a, b = (d[0] + d[2]) / 2, (d[1] + d[3]) / 2
-    return 1.25 <= max(a, b) / max(min(a, b), 1e-6) <= 1.95 and content(gray, q) >= 40
+    h, w = gray.shape[:2]
+    card = 1.25 <= aspect(q) <= 1.95 or 1.25 <= true_aspect(order_corners(q), w, h) <= 1.95  # tilted: undone
+    return card and content(gray, q) >= 40
