@@ -9,7 +9,7 @@ from datetime import datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.i18n import set_language
+from kiosk.i18n import set_language, tr
 from kiosk.terminal import slips
 from kiosk.terminal.result_view import done_text, result_view
 from kiosk.visit import Visit
@@ -48,7 +48,7 @@ def test_after_hours_nobody_is_said_to_come(kind, matter, answers, outcomes, cal
             said.append(slips.build("ticket", v, language=language).to_text())
         assert not any(w in text for text in said for w in COMING[language]), said
         assert "12345" in view.next_text and BACK[language] in view.next_text
-        go_now = {"zh_CN": "请到：", "en": "Go to:"}[language]  # the windows are closed: where is for later
+        go_now = tr("where.go", place="")  # the windows are closed: where is for later
         assert not any(line.startswith(go_now) for line in view.next_text.splitlines()), view.next_text
         assert not v.helper_coming
         assert v.timeouts[0] == v.idle_timeout_s  # the wipe does not wait for a helper nobody sends

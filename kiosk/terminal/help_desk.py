@@ -47,7 +47,11 @@ class HelpDesk:
             self._worker.submit(self.poll, self.visit.help_request_id)
         else:
             self._events.emit("help", (tr("kiosk.help.coming"), "ok"))
-        self._guide.say("help")
+        hours = self._hours()
+        if hours is not None and hours.closed() and self.visit.help.phase != "claimed":
+            self._guide.speak(self.help_text()[0])  # after hours: say it is recorded, never that one comes
+        else:
+            self._guide.say("help")
 
     def help_text(self) -> tuple[str, str]:
         """The help banner for the visit's request as last reported: (text, tone)."""

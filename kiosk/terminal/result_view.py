@@ -34,14 +34,16 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
     if away is not None:  # after hours: nobody is on the way; say what was recorded and when they are back
         view.next_text = _after_hours_next(visit, kind, r.complete, away)
     elif r.complete:
-        view.next_text = tr(f"kiosk.result.next_{kind}")
+        if kind != "consult" and visit.help.phase == "offline":  # nobody knows of the call: no one is coming
+            view.next_text = tr(f"kiosk.result.next_{kind}_desk", desk=_desk(visit))
+        else:
+            view.next_text = tr(f"kiosk.result.next_{kind}")
         if visit.matter is not None:
             view.next_text += "\n" + where_text(visit)
     elif visit.helper_coming:
         view.next_text = tr("kiosk.result.next_incomplete_helper")
     elif visit.help.phase == "offline":
-        desk = visit.site.help_desk or tr("glossary.help_desk")
-        view.next_text = tr("kiosk.result.next_incomplete_desk", desk=unbroken(desk))
+        view.next_text = tr("kiosk.result.next_incomplete_desk", desk=_desk(visit))
     else:
         view.next_text = tr("kiosk.result.next_incomplete")
     view.speech = _speech(view)
@@ -56,6 +58,18 @@ def _after_hours_next(visit: Visit, kind: str, complete: bool, back: str) -> str
               back=back)
 
 
+def _desk(visit: Visit) -> str:
+    return unbroken(visit.site.help_desk or tr("glossary.help_desk"))
+
+
+def _failed(visit: Visit, key: str) -> str:
+    """A print failure's text: the staff "have been told" only when the call reached the help queue; with
+    the network down (the call only recorded) the resident is sent to the 帮办代办 window instead."""
+    if visit.help.phase == "offline":
+        return tr(f"kiosk.result.{key}_desk", desk=_desk(visit))
+    return tr(f"kiosk.result.{key}")
+
+
 def _print_status(visit: Visit, working: bool) -> tuple[str, str]:
     r = visit.result
     if working:
@@ -63,17 +77,18 @@ def _print_status(visit: Visit, working: bool) -> tuple[str, str]:
     away = back_words(visit) if visit.help.phase != "claimed" else None  # after hours: nobody comes now
     if r.complete:
         if r.no_ticket:
-            return (tr("access.hours.no_ticket", back=away) if away is not None else tr("kiosk.result.no_ticket")), "error"
+            return (tr("access.hours.no_ticket", back=away) if away is not None
+                    else _failed(visit, "no_ticket")), "error"
         if r.state("ticket") == "failed":
-            return tr("kiosk.result.paper_out"), "error"
+            return _failed(visit, "paper_out"), "error"
         if visit.kind is Kind.PROXY:
             if r.state("authorization") == "failed":
                 return (tr("access.hours.auth_failed", back=away) if away is not None
-                        else tr("kiosk.result.auth_failed")), "error"
+                        else _failed(visit, "auth_failed")), "error"
             return tr("kiosk.result.printed_proxy"), "ok"
         return tr("kiosk.result.printed_ticket"), "ok"
     if r.state("notice") == "failed":
-        return tr("kiosk.result.notice_failed"), "error"
+        return _failed(visit, "notice_failed"), "error"
     return tr("kiosk.result.printed_notice"), "ok"
 
 

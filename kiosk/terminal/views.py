@@ -78,8 +78,8 @@ def material_items(visit) -> list[MaterialItem]:
             note = tr("kiosk.materials.from_card")
         elif m.id in visit.checked_by:
             note = tr("kiosk.materials.checked_by", helper=visit.checked_by[m.id])
-        elif visit.statuses[m.id].value == "unknown":
-            note = tr("kiosk.materials.unknown_note")
+        elif visit.statuses[m.id].value == "unknown":  # "asked a helper" only while one is on the way
+            note = tr("kiosk.materials.unknown_note" if visit.helper_coming else "kiosk.materials.unknown_note_desk")
         out.append(MaterialItem(m.id, m.name, detail, visit.statuses[m.id].value, m.capturable,
                                 tr(f"kiosk.materials.paper_{m.form}"), note, not m.optional))
     return out

@@ -77,3 +77,26 @@ def test_after_hours_a_call_the_visit_makes_never_says_a_helper_is_coming(make):
     h.controller.refresh_help()
     wait(h, lambda: "下班时间" in h.root.header.help_text, what="the after-hours banner")
     assert "赶来" not in h.root.header.help_text and "12345" in h.root.header.help_text
+
+
+def test_after_hours_the_voice_of_a_call_says_it_is_recorded_not_that_one_comes(shot_kiosks):
+    """The hardware call button (or a call the visit makes) in 长辈模式: the voice says what the banner says
+    (recorded, back on Monday, 12345), never 已为您呼叫帮办员 (nobody is on duty to come)."""
+    hours = {"hours": {"workday": ["08:30-12:00", "14:30-17:30"]}}
+    h = shot_kiosks(access=hours, queue=True, now=FRIDAY_EVENING, elderly=True)
+    h.start("assist")
+    h.voice.said.clear()
+    h.controller.call_helper()
+    h.settle()
+    said = " ".join(text for text, _key in h.voice.said)
+    assert "下班时间" in said and "12345" in said, said
+    assert "呼叫帮办员" not in said and "稍候" not in said, said
+
+
+def test_during_service_hours_the_voice_of_a_call_says_it_is_calling(shot_kiosks):
+    h = shot_kiosks(queue=True, now=FRIDAY_MORNING, elderly=True)
+    h.start("assist")
+    h.voice.said.clear()
+    h.controller.call_helper()
+    h.settle()
+    assert ("正在为您呼叫帮办员，请稍候", "help") in h.voice.said

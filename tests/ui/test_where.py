@@ -40,14 +40,14 @@ class Broken:
 
 def test_without_a_queuing_system_the_result_says_so_and_names_only_this_halls_place(h):
     text = complete(h)
-    assert "请到：二楼 人社综合窗口" in text and "便民服务室" not in text and "各镇" not in text
+    assert "办理地点：二楼 人社综合窗口" in text and "便民服务室" not in text and "各镇" not in text
     assert "本机没接大厅叫号系统" in text
 
 
 def test_the_queue_number_and_who_is_ahead_from_the_halls_system(h):
     h.controller.where.queuing = SimulatedQueuing(waiting=3)
     text = complete(h)
-    assert "排队号是 A004，前面还有 3 人" in text
+    assert "大厅排队号 A004（不是上面的小票号），前面还有 3 人" in text  # two numbers on screen: which one the window calls
     h.press("修改材料")
     assert h.current == "materials"
     h.press("检查材料")
