@@ -1,0 +1,14 @@
+"""What an elderly resident reads at a glance: labels that only wrap where the text says they may."""
+
+import pytest
+
+
+@pytest.mark.parametrize("elderly", [False, True])
+def test_the_elderly_mode_button_breaks_only_between_its_two_parts(shot_kiosks, elderly):
+    """长辈模式 / 已开启 (or 点此开启) on two lines, never 长辈模式：已 / 开启 (a word cut in half)."""
+    h = shot_kiosks(elderly=elderly)
+    button = h.screen("start").ids.elderly
+    h.settle()
+    button.texture_update()
+    lines = ["".join(w.text for w in line.words).strip() for line in button._label._cached_lines]
+    assert lines == button.text.split("\n"), lines
