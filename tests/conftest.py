@@ -1,6 +1,8 @@
 import os
 import tempfile
 
+import pytest
+
 # Kivy reads these at import time: keep it quiet, argument-free and out of the user's home.
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
@@ -17,3 +19,12 @@ def pytest_collection_modifyitems(items) -> None:
 
     slow = {module(item) for item in items if item.get_closest_marker("slow") is not None}
     items.sort(key=lambda item: module(item) not in slow)  # stable: else collection order
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    """The packaged sample catalogue, loaded once a module (the visit and slip tests build on it)."""
+    from kiosk.catalog import load_catalog
+    from kiosk.config.settings import DEFAULT_CATALOG
+
+    return load_catalog(DEFAULT_CATALOG)

@@ -6,8 +6,6 @@ from datetime import datetime
 import pytest
 
 from kiosk import i18n
-from kiosk.catalog import load_catalog
-from kiosk.config.settings import DEFAULT_CATALOG
 from kiosk.printing.escpos_render import to_escpos
 from kiosk.printing.layout import QR, display_width
 from kiosk.printing.preview import render_preview
@@ -20,11 +18,6 @@ NAME = "欧阳娜娜"
 SITE = SiteInfo("zd-qj-01", "421303", "曾都区政务服务中心", "district", "湖北省随州市曾都区某某大道88号",
                 "0722-3300000", "一楼东侧自助区")
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=LOCAL_TZ)
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(DEFAULT_CATALOG)
 
 
 def make(catalog, tmp_path, kind, matter, have=None):

@@ -6,8 +6,6 @@ from datetime import date
 
 import pytest
 
-from kiosk.catalog import load_catalog
-from kiosk.config.settings import DEFAULT_CATALOG
 from kiosk.visit import (
     BACK,
     TRANSITIONS,
@@ -50,11 +48,6 @@ class Card:  # the fields of kiosk.devices.idcard.card.IdCard that the visit rea
     address: str = "湖北省随州市曾都区某街道某号"
     photo_raw: bytearray = field(default_factory=lambda: bytearray(b"WLT" * 400))
     fingerprint_raw: bytearray = field(default_factory=lambda: bytearray(b"\x77" * 64))
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(DEFAULT_CATALOG)
 
 
 @pytest.fixture

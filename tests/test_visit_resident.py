@@ -4,8 +4,6 @@ thank-you screen, the truth about what printed, and the way to the 帮办代办 
 
 import pytest
 
-from kiosk.catalog import load_catalog
-from kiosk.config.settings import DEFAULT_CATALOG
 from kiosk.visit import CallHelper, MaterialStatus, PrintSlip, SiteInfo, Step, TellHelper, Visit, VisitError
 from kiosk.visit.materials import own_id_card
 from kiosk.visit.tickets import TicketIssuer
@@ -24,11 +22,6 @@ class Clock:
 
 class Card:
     name, id_number, card_type = "欧阳娜娜", ID, "resident"
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(DEFAULT_CATALOG)
 
 
 @pytest.fixture

@@ -15,9 +15,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kiosk.queue.context import PG_SWITCH_S, PG_THREADS, Context, ServerSettings, build_context, utcnow
+from kiosk.queue.db_down import DOWN_ERRORS, database_down, unavailable
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
 from kiosk.queue.guard import Guard
@@ -50,6 +52,23 @@ async def _queue_error(request: Request, exc: QueueError) -> JSONResponse:
     body = {"detail": exc.message(_language(request)), "code": exc.code, **exc.extra}
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else retry_after_header(exc)
     return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+    if not database_down(exc):
+        raise exc  # a broken schema: a 500 with its traceback in the log
+    return await _queue_error(request, unavailable(exc))
+
+
+HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """FastAPI's own errors (an unknown path, a body that is not JSON at all) in the API's shape: with a code."""
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=getattr(exc, "headers", None))
+    body = {"detail": exc.detail, "code": HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")}
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 def create_app(settings: ServerSettings, context: Context | None = None) -> FastAPI:
@@ -100,6 +119,9 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     app.state.ctx = context
     app.state.guard = Guard(context, TrustedProxies(context.settings.trusted_proxies))
     app.add_exception_handler(QueueError, _queue_error)
+    for error in DOWN_ERRORS:  # 503 database_unavailable, not 500 (kiosk.queue.db_down)
+        app.add_exception_handler(error, _database_down)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(BodyTooLarge, body_too_large)
 

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from kiosk.queue.api_cases import case_service
 from kiosk.queue.budget import AddressBudget
+from kiosk.queue.connguard import address_key
 from kiosk.queue.context import Context
 from kiosk.queue.deps import Caller, Ctx
 from kiosk.queue.errors import QueueError
@@ -63,7 +64,7 @@ def page_budget(c: Context) -> AddressBudget:
 
 
 def _over_budget(request: Request, c: Context) -> HTMLResponse | None:
-    wait = page_budget(c).take(request.client.host if request.client else "?")
+    wait = page_budget(c).take(address_key(request.client.host) if request.client else "?")  # IPv6: per /64
     if wait is None:
         return None
     page = _page("请稍后再试", "<p>访问过于频繁，请一分钟后再扫码。</p>", status=429)

@@ -7,6 +7,7 @@ without Chromium 503 ``report_failed``. The numbers are :func:`kiosk.queue.figur
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 from urllib.parse import quote
 
@@ -20,6 +21,11 @@ from kiosk.queue.errors import Forbidden, Invalid, NotFound, _kind
 
 router = APIRouter(prefix="/api/v1", tags=["manager"])
 ReportFailed = _kind("ReportFailed", 503, "The report file could not be made; the message says why.")
+# Reports run in the shared worker threads (a PDF is a Chromium of ~200 MB for seconds): a few at once per
+# process, one PDF, and the rest answer 503 report_busy at once, so a burst of clicks or a script can
+# neither fill the memory with browsers nor take the threads every other staff call needs.
+REPORTS_AT_ONCE, PDFS_AT_ONCE, BUSY_RETRY_S = 2, 1, 5
+_reports, _pdfs = threading.BoundedSemaphore(REPORTS_AT_ONCE), threading.BoundedSemaphore(PDFS_AT_ONCE)
 
 
 @router.get("/reports", response_class=Response, responses={200: {"description": "the report file"}})
@@ -52,11 +58,21 @@ async def report(caller: Caller, c: Ctx, site_code: Annotated[str, Query(max_len
         except ReportError as exc:
             raise ReportFailed("report_failed", reason=str(exc)) from None
 
-    body, media = await run_in_threadpool(run)  # PDF: Chromium runs seconds; never on the loop
+    slots = [_reports, _pdfs] if format == "pdf" else [_reports]
+    taken = []
+    try:
+        for slot in slots:
+            if not slot.acquire(blocking=False):
+                raise ReportFailed("report_busy", retry_after=BUSY_RETRY_S)
+            taken.append(slot)
+        body, media = await run_in_threadpool(run)  # PDF: Chromium runs seconds; never on the loop
+    finally:
+        for slot in taken:
+            slot.release()
     name = f"督查{'日报' if when.kind == 'day' else '月报'}_{site_code}_{when.slug}.{format}"
     disposition = (f"{'inline' if format == 'html' else 'attachment'}; filename=\"report_{site_code}_{when.slug}."
                    f"{format}\"; filename*=UTF-8''{quote(name)}")
     headers = {"Content-Disposition": disposition, "Cache-Control": "no-store"}
     if format == "html":
-        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
     return Response(body, media_type=media, headers=headers)

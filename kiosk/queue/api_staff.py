@@ -10,18 +10,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from kiosk.queue.auth import require_user
 from kiosk.queue.crypto import hash_token
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, _bearer
-from kiosk.queue.errors import Gone
+from kiosk.queue.errors import Gone, _kind
 from kiosk.queue.models import events as events_table
-from kiosk.queue.models import sites
+from kiosk.queue.models import sessions, sites, users
 from kiosk.queue.schemas import (
     ClaimNextIn,
     Identity,
@@ -36,12 +37,13 @@ from kiosk.queue.schemas import (
     StaffRequestView,
 )
 from kiosk.queue.schemas_staff import DutyIn, HelperOnDuty, SiteView
+from kiosk.queue.states import State
 from kiosk.queue.stream import EventStream
 from kiosk.queue.throttle import DEVICE_COOKIE, DEVICE_DAYS, TARPIT_S, Busy, Throttled
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["staff"])
-States = Annotated[list[str] | None, Query(description="repeat to combine: state=waiting&state=claimed")]
+States = Annotated[list[State] | None, Query(max_length=10, description="repeat to combine: state=waiting&state=claimed")]
 
 
 def _me(c, p) -> dict:
@@ -79,11 +81,17 @@ async def login(body: LoginIn, request: Request, c: Ctx, response: Response) -> 
 
 
 @router.post("/auth/logout", response_model=Ok, tags=["auth"])
-def logout(request: Request, caller: Caller, c: Ctx, response: Response) -> dict:
+def logout(request: Request, caller: Caller, c: Ctx, response: Response, everywhere: bool = False) -> dict:
+    """Ends this session; with ``everywhere=true`` every session of the caller (a lost phone, a PC left
+    logged in): their calls fail within the server's 5 s principal cache, their event streams close."""
     auth = request.headers.get("authorization", "")
     token = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get(COOKIE, "")
     require_user(caller)
     c.auth.logout(token)
+    if everywhere:
+        with c.db.write() as conn:
+            conn.execute(delete(sessions).where(sessions.c.user_id == caller.user_id))
+            conn.execute(update(users).where(users.c.id == caller.user_id).values(on_duty=False))
     response.delete_cookie(COOKIE, path="/", secure=c.settings.cookie_secure or request.url.scheme == "https",
                            httponly=True, samesite="strict")
     return {"ok": True}
@@ -117,7 +125,7 @@ async def list_requests(caller: Caller, c: Ctx, state: States = None, site_code:
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
     """Requests of my sites in queue order (priority, then oldest). Default: the open ones."""
     require_user(caller)
-    states = state or ["waiting", "claimed", "arrived"]
+    states = [str(x) for x in state] if state else ["waiting", "claimed", "arrived"]
     return await c.run(c.queue.list, caller, states=states, site_code=site_code, escalated=escalated,
                         mine=caller.user_id if mine else None, limit=limit)
 
@@ -210,6 +218,19 @@ def staff(caller: Caller, c: Ctx) -> list[dict]:
 
 
 MAX_EVENT_ID = 2**63 - 1
+TooManyStreams = _kind("TooManyStreams", 429, "This session or user has as many event streams open as allowed.")
+
+
+class _HeldStream(EventStream):
+    """An event stream that gives its place (:meth:`StreamKeeper.reserve`) back when it ends."""
+
+    release: Callable[[], None] = staticmethod(lambda: None)
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.release()
 BEAT_S = 5.0  # the console's watchdog calls a link dead after ~3 missed beats: "未连接" well within 20 s
 
 
@@ -230,6 +251,10 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
     token = creds.credentials if creds else request.cookies.get(COOKIE)
     caller = await c.run(c.auth.principal, token)
     require_user(caller)
+    token_hash = hash_token(token)
+    if not c.streams.reserve(token_hash, caller.user_id):
+        log.warning("event streams: user %s is at the cap of open streams", caller.user_id)
+        raise TooManyStreams("too_many_streams", retry_after=max(1, round(c.settings.stream_recheck_s)))
     start = after if after is not None else _event_id(last_event_id)
 
     async def backlog(since: int, limit: int) -> list[dict]:
@@ -242,5 +267,11 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
                 "expires_at": caller.expires_at.isoformat() if caller.expires_at else None}
         return b"event: ping\r\ndata: " + json.dumps(data).encode() + b"\r\n\r\n"
 
-    return EventStream(c.bus, c.bus.subscribe(caller.visible), start=start, backlog=backlog, keeper=c.streams,
-                       token_hash=hash_token(token), ping_s=every, ping_frame=ping if beat else None)
+    try:
+        held = _HeldStream(c.bus, c.bus.subscribe(caller.visible), start=start, backlog=backlog, keeper=c.streams,
+                           token_hash=token_hash, ping_s=every, ping_frame=ping if beat else None)
+    except BaseException:
+        c.streams.release(token_hash, caller.user_id)
+        raise
+    held.release = lambda: c.streams.release(token_hash, caller.user_id)
+    return held

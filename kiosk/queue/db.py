@@ -85,9 +85,9 @@ class Database:
             self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600,
                                         hide_parameters=True)  # errors in logs never carry personal data
             # reads: autocommit connections of their own (switching a connection per read costs CPU)
-            # (also the one-message writes' connections, kiosk.queue.pg_write: as many as the service threads,
-            # so that none is opened and closed per request)
-            self.read_engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size // 2,
+            # (also the service threads' one-message writes, kiosk.queue.pg_write; the hot paths' own come from
+            # kiosk.queue.pg_pool on the event loop)
+            self.read_engine = create_engine(self.url, pool_size=pool_size // 2, max_overflow=pool_size // 2,
                                              pool_recycle=3600, hide_parameters=True, isolation_level="AUTOCOMMIT")
 
     def _sqlite_engine(self, pool_size: int, synchronous: str) -> Engine:

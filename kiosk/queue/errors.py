@@ -44,3 +44,4 @@ NotFound = _kind("NotFound", 404, "Unknown, or outside the caller's sites (it do
 Conflict = _kind("Conflict", 409, "Not allowed in the current state; ``extra['state']`` is the state now.")
 Gone = _kind("Gone", 410, "The endpoint was retired; ``extra['use']`` names the one that replaces it.")
 Invalid = _kind("Invalid", 422, "The input is well-formed but unusable; the message says what to give.")
+Unavailable = _kind("Unavailable", 503, "Cannot be served now (the database out of reach); retry after ``retry_after`` s.")

@@ -16,9 +16,9 @@ Contract
 - Publish from any thread (:meth:`EventBus.publish`); everything else runs on the bound event loop.
 - Coalescing under load: :attr:`EventBus.coalesce_s` (set by :mod:`kiosk.queue.metrics` from the loop's
   lag) is the least time between two writes to one console; 0 when the server is not busy.
-- Shedding under overload: while :attr:`EventBus.overloaded` (set by :mod:`kiosk.queue.metrics`), the
-  bound on a frame's wait in the bus drops from ``max_delay_s`` to ``overload_delay_s`` (1 s): a console
-  behind by more gets one ``resync`` for all of them (``shed_frames`` counts the frames dropped, ``resyncs``
+- Shedding under overload: while :attr:`EventBus.overloaded` (set by :mod:`kiosk.queue.metrics` after a
+  second of overload), the bound on a frame's wait in the bus drops from ``max_delay_s`` to
+  ``overload_delay_s`` (1 s): a console behind by more gets one ``resync`` for all of them (``shed_frames`` counts the frames dropped, ``resyncs``
   the consoles told to reload), so what is delivered stays fresh however far past capacity the process is.
 - Observed for ``/metrics``: ``to_bus`` (an event's time, when its write began, to this process's bus:
   its transaction, commit and, on PostgreSQL, the wake-up and the read below the horizon) and

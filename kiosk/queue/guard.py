@@ -11,6 +11,14 @@ Contract, in the order applied
    A call carrying ``X-KQ-Not-After: <ms since 1970, by the server's clock>`` that arrives later than that
    is refused (409 ``stale_tap``): the console stamps every tap with the server's time + its timeout, so a
    tap a dead Wi-Fi link held back and delivered long after the helper was told it failed never happens.
+   A kiosk may make at most ``ServerSettings.kiosk_writes_per_minute`` such calls a minute (240 by
+   default: a real kiosk makes a few, an outbox draining after an outage a few dozen); beyond, 429
+   ``kiosk_throttled`` with ``Retry-After``, which the kiosk's outbox honours. A stolen kiosk token can
+   therefore not flood the helpers' queue or the database at the server's full speed.
+   A cookie-authenticated *read* (GET) under ``/api/v1/`` that the browser says comes from another origin
+   (``Sec-Fetch-Site: same-site / cross-site``, else a foreign ``Origin`` or ``Referer``) is refused too
+   (403 ``csrf``): reads such as the ledger export or a resident's identity write an audit entry, and a
+   page on another port of the same host could otherwise make the manager's browser write them at will.
 3. A ``Content-Length`` above :func:`kiosk.queue.limits.body_limit` is refused (413) before reading; a
    body without a length is cut off as it passes the limit.
 4. Every answer carries ``X-Content-Type-Options: nosniff`` and, unless the route set its own, a
@@ -20,6 +28,7 @@ Contract, in the order applied
 
 from __future__ import annotations
 
+from kiosk.queue.budget import AddressBudget
 from kiosk.queue.csrf import same_origin
 from kiosk.queue.errors import QueueError
 from kiosk.queue.limits import BodyTooLarge, body_limit, limited_receive, too_large_body
@@ -54,6 +63,14 @@ def _csrf(headers: dict[bytes, bytes]) -> dict:
     return {"detail": tr("queue.errors.csrf", _language(headers)), "code": "csrf"}
 
 
+def _kiosk_throttled(headers: dict[bytes, bytes], wait: float) -> dict:
+    from kiosk.i18n import tr
+
+    seconds = int(wait)
+    return {"detail": tr("queue.errors.kiosk_throttled", _language(headers), retry_after=seconds),
+            "code": "kiosk_throttled", "retry_after": seconds}
+
+
 def _stale(headers: dict[bytes, bytes], clock) -> dict | None:
     """The 409 body when the call's ``X-KQ-Not-After`` (server-clock milliseconds) has passed, else None."""
     value = headers.get(b"x-kq-not-after", b"")
@@ -83,6 +100,8 @@ class Guard:
 
     def __init__(self, context, proxies=None):
         self.context, self.proxies = context, proxies
+        per_minute = getattr(context.settings, "kiosk_writes_per_minute", 240)
+        self.kiosk_writes = AddressBudget(limit=per_minute, window_s=60.0, max_addresses=100_000)
 
     async def __call__(self, scope, receive, send, app) -> None:
         headers = _headers(scope)
@@ -105,6 +124,11 @@ class Guard:
                     message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
+        if method not in UNSAFE and path.startswith("/api/v1/") and b"cookie" in headers:
+            token, from_cookie = bearer_or_cookie(headers)
+            if from_cookie and not same_origin(scope, headers, required=False):  # an <img> on another port
+                await _send_json(send, 403, _csrf(headers))
+                return
         if method in UNSAFE and path == "/api/v1/auth/login" and not same_origin(scope, headers, required=False):
             await _send_json(send, 403, _csrf(headers))
             return
@@ -124,6 +148,10 @@ class Guard:
                 extra = ((b"www-authenticate", b"Bearer"),) if exc.status == 401 else ()
                 body = {"detail": exc.message(_language(headers)), "code": exc.code, **exc.extra}
                 await _send_json(send, exc.status, body, extra)
+                return
+            p = scope[PRINCIPAL]
+            if p.kind == "kiosk" and (wait := self.kiosk_writes.take(p.kiosk_id)) is not None:
+                await _send_json(send, 429, _kiosk_throttled(headers, wait), ((b"retry-after", b"%d" % wait),))
                 return
         limit = body_limit(path)
         length = headers.get(b"content-length")

@@ -26,8 +26,10 @@ from pydantic import ValidationError
 from starlette.requests import cookie_parser
 
 from kiosk.queue import pg_write
+from kiosk.queue.db_down import database_down, unavailable
 from kiosk.queue.errors import QueueError
 from kiosk.queue.schemas import RequestIn
+from kiosk.queue.throttle import retry_after_header
 
 COOKIE = "kq_session"
 RAW_SEND = "kq.raw_send"
@@ -59,7 +61,8 @@ async def _answer(send, status: int, body: dict, extra_headers: tuple = ()) -> N
 
 async def _error(send, headers: dict[bytes, bytes], exc: QueueError) -> None:
     language = "en" if headers.get(b"accept-language", b"").lower().startswith(b"en") else "zh_CN"
-    extra = ((b"www-authenticate", b"Bearer"),) if exc.status == 401 else ()
+    extra = ((b"www-authenticate", b"Bearer"),) if exc.status == 401 else tuple(
+        (k.lower().encode(), v.encode()) for k, v in retry_after_header(exc).items())
     await _answer(send, exc.status, {"detail": exc.message(language), "code": exc.code, **exc.extra}, extra)
 
 
@@ -102,7 +105,19 @@ class QueueApp(FastAPI):
             await self._route(scope, receive, send)
 
     async def _guarded(self, scope, receive, send) -> None:
-        await self.state.guard(scope, receive, send, self._route)
+        started = False
+
+        async def tracked(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.state.guard(scope, receive, tracked, self._route)
+        except Exception as exc:  # the database out of reach outside FastAPI's handlers (kiosk.queue.db_down)
+            if started or not database_down(exc):
+                raise
+            await _error(send, _headers(scope), unavailable(exc))
 
     async def _route(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):

@@ -14,7 +14,8 @@ Contract
   as ``{"code", "params"}`` with nested causes) only when it is small and shallow: at most
   :data:`JSON_DEPTH` levels, :data:`JSON_ITEMS` keys or items in all, keys of at most 64 characters, and
   no more than :data:`JSON_BYTES` when encoded; longer texts are cut to :data:`JSON_STRING` characters
-  (a status report is not refused for a long library message) and masked like free text.
+  (a status report is not refused for a long library message), control characters dropped and masked
+  like free text.
   :func:`safe_json` makes anything already stored fit the same bounds.
 """
 
@@ -84,6 +85,7 @@ def bounded_json(value: Any) -> Any:
         if isinstance(v, list):
             return [walk(item, depth + 1) for item in v]
         if isinstance(v, str):
+            v = strip_controls(v)  # a device's raw bytes (ESC, NUL) never cost the kiosk its status report
             return _mask(v if len(v) <= JSON_STRING else v[:JSON_STRING - 1] + "…")
         if v is None or isinstance(v, bool | int | float):
             return v

@@ -7,6 +7,10 @@ Contract
 - Every ``min(ping_s, recheck_s, 5 s) / 2`` every stream is woken once; one that wrote nothing for its
   keep-alive interval (``ping_s``, or the console's shorter beat) sends its keep-alive. Streams
   themselves hold no timers.
+- Caps: at most :data:`MAX_PER_SESSION` open streams per session and :data:`MAX_PER_USER` per user
+  (:meth:`reserve` / :meth:`release`, counted from the moment the route accepts a stream, so a burst of
+  opens cannot slip past): a console opens one, a few tabs a few; a stolen session or a runaway script
+  could otherwise hold every connection the server has and shut the other consoles out.
 - Runs on the event loop; the query goes through ``run`` (inline on SQLite, a worker thread on
   PostgreSQL). A failed check (the database away) closes nothing and is tried again next time.
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -26,6 +31,7 @@ from kiosk.queue.models import sessions, users
 
 log = logging.getLogger(__name__)
 _CHUNK = 500
+MAX_PER_SESSION, MAX_PER_USER = 8, 24
 BEAT_S = 5.0  # the shortest keep-alive a stream asks for (the console's watchdog beat, api_staff.BEAT_S)
 
 
@@ -36,6 +42,21 @@ class StreamKeeper:
         self.streams: dict[str, set[Subscriber]] = {}
         self.checks = self.closed = 0
         self._task: asyncio.Task | None = None
+        self._held: Counter[object] = Counter()  # open streams by ("s", token hash) and ("u", user id)
+
+    def reserve(self, token_hash: str, user_id: int) -> bool:
+        """Takes a stream's place for this session and user; False when either is at its cap."""
+        keys = (("s", token_hash), ("u", user_id))
+        if self._held[keys[0]] >= MAX_PER_SESSION or self._held[keys[1]] >= MAX_PER_USER:
+            return False
+        self._held.update(keys)
+        return True
+
+    def release(self, token_hash: str, user_id: int) -> None:
+        for key in (("s", token_hash), ("u", user_id)):
+            self._held[key] -= 1
+            if self._held[key] <= 0:
+                del self._held[key]
 
     def add(self, token_hash: str, sub: Subscriber) -> None:
         self.streams.setdefault(token_hash, set()).add(sub)

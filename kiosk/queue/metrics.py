@@ -16,7 +16,7 @@ Contract
   process is *overloaded* while the recent lag is at least ``overload_s`` (100 ms); the interval is then
   at least half the lag (at most 250 ms in all): fewer, larger writes, at a cost to each event of about
   the lag it already has, so the events' latency stays bounded instead of growing with the load.
-- Overload sheds: while overloaded, the bus drops frames that waited more than a second for a console (one
+- Overload sheds: once overloaded for a second (``SHED_AFTER_S``; one spike does not), the bus drops frames that waited more than a second for a console (one
   ``resync`` instead, :mod:`kiosk.queue.fanout`). :meth:`Metrics.health` says ``degraded`` while the process
   is overloaded or shed pushes in the last minute (``ok`` otherwise): the figures the operator alerts on.
 - :meth:`Metrics.families` are the figures (name, type, help, samples); :mod:`kiosk.queue.metrics_share`
@@ -35,6 +35,7 @@ from collections.abc import Callable
 Sample = tuple[str, dict[str, str], float]  # name suffix ("", "_bucket" …), labels, value
 Family = tuple[str, str, str, list[Sample]]  # name, type, help, samples
 DEGRADED_AFTER_SHED_S = 60.0  # healthz stays "degraded" this long after pushes were last shed
+SHED_AFTER_S = 1.0  # the bus sheds only once the process has been overloaded this long (not on one spike)
 DEGRADED_WAITING = 64  # service calls waiting for a thread (PostgreSQL) from which healthz says "degraded"
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -55,15 +56,25 @@ def kind_of(scope) -> str:
     return "api" if path.startswith("/api/") else "other"
 
 
-def _service_calls() -> tuple[int, int] | None:
-    """(running, waiting) of the threads that run service calls (anyio's limiter; on the event loop)."""
+def _pool_waiting(pool) -> int:
+    """Hot-path writes waiting for one of the event loop's PostgreSQL connections (kiosk.queue.pg_pool)."""
+    waiting = getattr(pool, "waiting", None)  # (when the pool counts them itself)
+    if isinstance(waiting, int):
+        return waiting
+    slots = getattr(pool, "_slots", None)  # an asyncio.Semaphore: its waiters are the queue
+    return len(getattr(slots, "_waiters", None) or ())
+
+
+def _service_calls(pool=None) -> tuple[int, int] | None:
+    """(running, waiting) service calls: anyio's threads, plus the hot path's writes waiting for a
+    connection of the event loop's pool (PostgreSQL). On the event loop."""
     try:
         import anyio.to_thread
 
         stats = anyio.to_thread.current_default_thread_limiter().statistics()
     except (RuntimeError, LookupError, ImportError):
         return None
-    return stats.borrowed_tokens, stats.tasks_waiting
+    return stats.borrowed_tokens, stats.tasks_waiting + (_pool_waiting(pool) if pool is not None else 0)
 
 
 class Histogram:
@@ -104,6 +115,7 @@ class Metrics:
         self._task: asyncio.Task | None = None
         self.on_tick: Callable[[], None] | None = None  # called once a second (kiosk.queue.metrics_share)
         self.share = None  # kiosk.queue.metrics_share.Share: the other processes' figures
+        self.pool = None  # the hot path's asyncio PostgreSQL pool (its waiting writes count as queueing)
 
     # ---- requests ----
     async def wrap(self, app, scope, receive, send) -> None:
@@ -146,14 +158,14 @@ class Metrics:
         self.cpu_recent = 0.7 * self.cpu_recent + 0.3 * cpu
         self.lag_max = max(self.lag_max, lag)
         if self.overloaded and self.overloaded_since is None:
-            self.overloaded_since = time.time()
+            self.overloaded_since = self.clock()
             self.overload_episodes += 1
         elif not self.overloaded:
             self.overloaded_since = None
         if bus is not None:
             spread = bus.subscribers / self.write_budget  # every console writing at once stays in budget
             bus.coalesce_s = min(0.25, max(spread, self.lag_recent / 2 if self.overloaded else 0.0))
-            bus.overloaded = self.overloaded
+            bus.overloaded = self.overloaded and self.clock() - self.overloaded_since >= SHED_AFTER_S
             if bus.shed_frames > self.shed_seen:
                 self.shed_seen, self.shed_at = bus.shed_frames, self.clock()
 
@@ -163,7 +175,7 @@ class Metrics:
             t0, c0 = time.monotonic(), time.process_time()
             await asyncio.sleep(TICK)
             wall = time.monotonic() - t0
-            self.sample(max(0.0, wall - TICK), bus, (time.process_time() - c0) / wall, _service_calls())
+            self.sample(max(0.0, wall - TICK), bus, (time.process_time() - c0) / wall, _service_calls(self.pool))
             ticks += 1
             if self.on_tick is not None and ticks % 10 == 0:
                 self.on_tick()
@@ -202,7 +214,7 @@ class Metrics:
             ("kq_degraded", "1 while overloaded or within a minute of shed pushes (healthz: degraded)",
              int(self.degraded)),
             ("kq_service_calls_running", "Service calls running in threads (PostgreSQL)", self.calls_running),
-            ("kq_service_calls_waiting", "Service calls waiting for a thread (PostgreSQL): requests queueing",
+            ("kq_service_calls_waiting", "Service calls waiting for a thread or a hot-path connection (PostgreSQL)",
              self.calls_waiting),
             ("kq_event_streams", "Open console event streams", bus.subscribers),
             ("kq_event_audiences", "Distinct audiences (site sets) of the open streams", bus.audiences),

@@ -52,6 +52,7 @@ class Share:
     def __init__(self, folder: Path, pid: int | None = None, clock=time.time):
         self.folder, self.pid, self.clock = folder, pid or os.getpid(), clock
         self.path = folder / f"{self.pid}.json"
+        self.warned = False
 
     def write(self, families: list[Family], live: dict) -> None:
         try:
@@ -59,8 +60,11 @@ class Share:
             tmp = self.path.with_suffix(".tmp")
             tmp.write_text(json.dumps({"pid": self.pid, "at": self.clock(), "live": live, "families": families}))
             os.replace(tmp, self.path)
-        except OSError as exc:  # figures only: a full disk must not stop the server
-            log.warning("could not share this process's figures in %s (%s)", self.folder, exc)
+        except OSError as exc:  # figures only: a full disk must not stop the server (said once, not every second)
+            if not self.warned:
+                self.warned = True
+                log.warning("could not share this process's figures in %s (%s); /metrics shows this process "
+                            "alone", self.folder, exc)
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -101,4 +105,5 @@ def share_figures(ctx) -> Share:
     share = Share(Path(ctx.settings.state_dir) / "metrics")
     ctx.metrics.on_tick = lambda: share.write(ctx.metrics.families(ctx), {"consoles": ctx.bus.subscribers})
     ctx.metrics.share = share
+    ctx.metrics.pool = getattr(ctx.queue, "apool", None)  # (wired here: the one place the app starts figures)
     return share

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from kiosk.queue.connguard import address_key
 from kiosk.queue.errors import QueueError, _kind
 
 Throttled = _kind("Throttled", 429, "Too many wrong passwords from here: ``extra['retry_after']`` seconds to wait.")
@@ -104,7 +105,7 @@ class LoginThrottle:
 
     # ---- counting ----------------------------------------------------------------------------------
     def _keys(self, username: str, address: str, device: str | None) -> list[tuple[str, int]]:
-        name, p = username.lower(), self.policy
+        name, p, address = username.lower(), self.policy, address_key(address)  # IPv6: the client's /64
         if device is not None:
             return [(f"dev|{device}", p.device_free)]
         return [(f"pair|{name}|{address}", p.pair_free), (f"addr|{address}", p.address_free),
@@ -138,7 +139,7 @@ class LoginThrottle:
 
     def succeeded(self, username: str, address: str, device: str | None = None) -> None:
         """The password was right: its pair (or device) and its account start afresh."""
-        name = username.lower()
+        name, address = username.lower(), address_key(address)
         with self._lock:
             for key in (f"pair|{name}|{address}", f"acct|{name}", f"dev|{device}"):
                 self._counts.pop(key, None)

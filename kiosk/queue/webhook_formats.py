@@ -115,14 +115,16 @@ def build(kind: str, url: str, secret: str | None, text: str, events: list[dict]
 
 def accepted(kind: str, status: int, body: bytes) -> str | None:
     """None when the receiver took the message, else a short reason (stored as the webhook's last error)."""
+    # Never the body of an answer that is not a robot's: the URL may be any host of the hall's network, and
+    # its page (an admin panel, an internal API) must not be readable through last_error (blind SSRF only).
     if not 200 <= status < 300:
-        return f"HTTP {status}: {body[:120].decode(errors='replace')}"
+        return f"HTTP {status} ({len(body)} bytes)"
     if kind == "json":
         return None
     try:
         answer = orjson.loads(body) if body else {}
     except orjson.JSONDecodeError:
-        return f"not JSON: {body[:120].decode(errors='replace')}"
+        return f"not JSON ({len(body)} bytes)"
     if not isinstance(answer, dict):
         return "unexpected answer"
     code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0)))

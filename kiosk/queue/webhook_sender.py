@@ -24,6 +24,7 @@ import contextlib
 import logging
 import secrets
 import time
+import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +36,7 @@ from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
 from kiosk.queue.models import events, sites, webhooks
 from kiosk.queue.webhook_formats import MAX_LINES, TYPES, accepted, build, describe, text_of
+from kiosk.queue.webhook_targets import resolved_problem
 from kiosk.queue.webhooks import secret_of
 
 log = logging.getLogger(__name__)
@@ -177,8 +179,11 @@ class WebhookSender:
                                        hook["site_code"])
             error = None
             try:
-                answer = await self._client.post(url, content=body, headers=headers)
-                error = accepted(hook["kind"], answer.status_code, answer.content)
+                target = urllib.parse.urlsplit(url)  # a name pointing at the metadata service: not sent
+                error = await resolved_problem(target.hostname or "", target.port or {"https": 443}.get(target.scheme, 80))
+                if error is None:
+                    answer = await self._client.post(url, content=body, headers=headers)
+                    error = accepted(hook["kind"], answer.status_code, answer.content)
             except Exception as exc:  # noqa: BLE001 - any transport failure is this webhook's error
                 error = f"{type(exc).__name__}: {str(exc)[:200]}"
             await run_in_threadpool(self._finish, hook, rows[-1]["id"], len(rows), error)

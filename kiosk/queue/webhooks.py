@@ -3,10 +3,11 @@
 Contract
 - :func:`check` validates what a manager gives, raising ``ValueError`` with a Chinese message: the kind is
   one of :data:`KINDS`; the URL is ``http``/``https`` with a host, at most 500 characters, no spaces or
-  control characters; the secret (optional) is 1–200 printable ASCII characters.
+  control characters, not at the cloud's metadata service or another address that is no host
+  (:mod:`kiosk.queue.webhook_targets`); the secret (optional) is 1–200 printable ASCII characters.
 - Secrets are stored encrypted with the server's identity key and never shown back: a view carries
   ``secret_set`` and the secret's last 2 characters; the URL's query values (the robots' access tokens)
-  are shown as their last 4 characters only.
+  are shown as their last 4 characters only, and a password in the URL (``user:pw@host``) as ``…``.
 - A new webhook starts at the newest stored event: it announces what happens from now on, not history.
 - At most :data:`MAX_PER_SITE` webhooks per site. Sending is :mod:`kiosk.queue.webhook_sender`'s work.
 """
@@ -23,6 +24,7 @@ from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
 from kiosk.queue.models import sites, webhooks
 from kiosk.queue.webhook_formats import KINDS
+from kiosk.queue.webhook_targets import check_host
 
 MAX_PER_SITE = 10
 MAX_URL = 500
@@ -46,6 +48,7 @@ def check(kind: str, url: str, secret: str | None) -> None:
         raise ValueError("通知地址须以 http:// 或 https:// 开头并含主机名")
     if port == 0:
         raise ValueError("通知地址的端口无效")
+    check_host(parts.hostname)
     if secret is not None and not (1 <= len(secret) <= MAX_SECRET and secret.isascii() and secret.isprintable()):
         raise ValueError(f"签名密钥须为 1–{MAX_SECRET} 个可打印的英文字符")
 
@@ -53,8 +56,10 @@ def check(kind: str, url: str, secret: str | None) -> None:
 def masked_url(url: str) -> str:
     """The URL with each query value cut to its last 4 characters (robots' tokens are in the query)."""
     parts = urllib.parse.urlsplit(url)
+    if parts.password is not None:
+        parts = parts._replace(netloc=parts.netloc.replace(":" + parts.password + "@", ":…@", 1))
     if not parts.query:
-        return url
+        return urllib.parse.urlunsplit(parts)
     query = "&".join(f"{urllib.parse.quote(k)}=…{urllib.parse.quote(v[-4:]) if len(v) > 4 else ''}"
                      for k, v in urllib.parse.parse_qsl(parts.query, True))
     return urllib.parse.urlunsplit(parts._replace(query=query))

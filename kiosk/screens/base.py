@@ -34,6 +34,11 @@ class KioskScreen(Screen):
         if self.manager is not None:
             self.manager.current = name
 
+    def toggle_elderly(self) -> None:
+        """长辈模式 on or off (the start and green-channel screens have the button)."""
+        self.controller.set_elderly(not THEME.elderly)
+        self.refresh()
+
     def home(self, entered: bool = False) -> None:
         """回到首页 (asks first when the resident entered something; see ``KioskRoot.ask_home``)."""
         if self.kiosk_root is not None:

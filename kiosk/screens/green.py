@@ -31,9 +31,5 @@ class GreenScreen(KioskScreen):
         self.controller.green.choose()
         self.go("start")
 
-    def toggle_elderly(self) -> None:
-        self.controller.set_elderly(not THEME.elderly)
-        self.refresh()
-
 
 load_kv(__file__)

@@ -39,12 +39,15 @@ class Harness:
 
     # loop -----------------------------------------------------------------------------------------
     def pump(self, ticks: int = 2) -> None:
-        """Runs Kivy's clock (layout, text, scheduled callbacks) without drawing: software GL makes
-        frames the slow part, and touches, layout and texture sizes do not need them."""
+        """Runs Kivy's clock (scheduled callbacks, text, then the layout pass a frame runs before it draws)
+        without drawing: software GL makes frames the slow part, and touches, layout and texture sizes do
+        not need them. Without ``tick_draw`` the layout triggers (timeout -1) would wait for a drawn
+        frame, and a widget could be found where it no longer is (a tap would land on its neighbour)."""
         from kivy.clock import Clock
 
         for _ in range(ticks):
             Clock.tick()
+            Clock.tick_draw()
 
     def draw(self, frames: int = 2) -> None:
         """Runs full frames (clock, input and drawing), e.g. before a screenshot."""
@@ -231,13 +234,14 @@ class Harness:
                 return
             self.tap(s.ids.pager.children[0])  # 下一页
 
-    def to_result(self, kind: str = "assist", matter: str = SAMPLE_MATTER, missing: bool = False) -> None:
+    def to_result(self, kind: str = "assist", matter: str = SAMPLE_MATTER, missing: bool = False,
+                  status: str = "paper") -> None:
         """A whole visit up to its result: ``kind``, the sample resident's number, ``matter``, every material
-        on paper (the first one missing when ``missing``), then 检查材料."""
+        ``status`` (the first one missing when ``missing``), then 检查材料."""
         self.start(kind)
         self.type_id(SAMPLE_ID)
         self.choose_matter(matter)
         first = self.material_rows()[0].material_id
-        self.mark_all("paper", {first: "missing"} if missing else None)
+        self.mark_all(status, {first: "missing"} if missing else None)
         self.tap(self.screen("materials").ids.check)
         self.settle()

@@ -35,9 +35,5 @@ class StartScreen(KioskScreen):
     def on_leave(self, *_args) -> None:
         close_handover(self)
 
-    def toggle_elderly(self) -> None:
-        self.controller.set_elderly(not THEME.elderly)
-        self.refresh()
-
 
 load_kv(__file__)

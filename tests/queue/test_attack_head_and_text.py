@@ -123,3 +123,37 @@ def test_a_manager_reads_only_her_own_sites_kiosks_in_the_settings(server):
         assert r.status_code in (403, 422), r.status_code
         # her own kiosk still answers
         assert c.get("/api/v1/kiosk-config", params={"site_code": "T1", "kiosk_id": "k1"}, headers=mgr).status_code == 200
+
+
+def test_list_filters_are_validated(server):
+    s = server
+    staff = {"Authorization": f"Bearer {s.login('li')}"}
+    with s.client() as c:
+        assert c.get("/api/v1/requests", params={"state": "bogus"}, headers=staff).status_code == 422
+        many = "&".join(["state=waiting"] * 11)
+        assert c.get(f"/api/v1/requests?{many}", headers=staff).status_code == 422
+        r = c.get("/api/v1/requests", params=[("state", "waiting"), ("state", "claimed")], headers=staff)
+        assert r.status_code == 200
+
+
+def test_every_error_has_a_code(server):
+    s = server
+    with s.client() as c:
+        huge = '{"id":"x","kiosk_id":"k1","sent_at":"2026-01-01T00:00:00Z","outbox_pending":1' + "0" * 5000 + "}"
+        r = c.post("/api/v1/heartbeats", content=huge, headers=s.kiosk() | {"Content-Type": "application/json"})
+        assert r.status_code in (400, 422) and r.json()["code"], r.text
+        r = c.get("/api/v1/no-such-thing")
+        assert r.status_code == 404 and r.json()["code"] == "not_found"
+        r = c.delete("/api/v1/me", headers={"Authorization": f"Bearer {s.login('li')}"})
+        assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+
+
+def test_a_devices_raw_bytes_in_its_detail_do_not_cost_the_heartbeat(server):
+    s = server
+    beat = {"id": str(uuid.uuid4()), "kiosk_id": "k1", "sent_at": s.request_body()["created_at"], "outbox_pending": 0,
+            "devices": [{"device": "printer", "state": "error", "detail": {"raw": "\x1b@\x00paper\u202e out"}}]}
+    mgr = {"Authorization": f"Bearer {s.login('mgr')}"}
+    with s.client() as c:
+        assert c.post("/api/v1/heartbeats", json=beat, headers=s.kiosk()).status_code == 200
+        shown = c.get("/api/v1/kiosks", headers=mgr).text
+        assert "paper" in shown and "\\u0000" not in shown and "\\u001b" not in shown and "\\u202e" not in shown

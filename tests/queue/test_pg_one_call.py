@@ -84,6 +84,24 @@ def test_claim_stores_the_view_python_would_store_and_the_chain_verifies(ctx, wo
     assert stored[1] == chain.data_json("events", {"request": view}, None).decode()  # byte for byte
 
 
+@pg
+def test_an_escalated_request_claimed_above_is_stored_byte_for_byte(ctx, world, clock):
+    from kiosk.queue.models import requests
+
+    plain = ctx.queue.create(world.kiosk("k2"), RequestIn.model_validate(world.request_body("k2", note=None)))
+    with ctx.db.write() as conn:  # sent up to the district (as escalate_due does)
+        conn.execute(update(requests).where(requests.c.id == plain["id"]).values(escalated_to="D",
+                                                                                  escalation_level=2))
+    clock.advance(3600.000001)
+    view = ctx.queue.claim(world.user("dh"), plain["id"])
+    assert (view["escalated_to"], view["note"], view["materials"], view["wait_s"]) == ("D", None, None, 3600)
+    with ctx.db.read() as conn:
+        stored = conn.execute(select(text("CAST(data AS text)")).where(
+            events.c.request_id == plain["id"], events.c.type == "request.claimed")).scalar()
+        assert verify(conn).ok
+    assert stored == chain.data_json("events", {"request": view}, None).decode()
+
+
 def test_replays_answer_the_stored_request_without_a_second_event(ctx, world):
     """Both engines; a resident with a phone number too (its replay was once refused as id_reused)."""
     kiosk = world.kiosk("k1")

@@ -81,12 +81,30 @@ def test_two_processes_deliver_every_event_to_every_console_once_in_order(db_url
             expected = _stored(db_url, sites)
             assert len(expected) >= 2 * CALLS // 3
             assert _collect(reader, len(expected)) == expected, name  # all, once, in id order
+        _one_answers_for_both(tmp_path, urls[0], [proc.pid for proc, _ in servers])
     finally:
         for reader, _ in consoles.values():
             reader.close()
         for proc, _ in servers:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+def _one_answers_for_both(state_dir, url: str, pids: list[int]) -> None:
+    """/metrics and ops/live of one process cover both (they share the state directory): 2 streams each."""
+    from kiosk.queue.ops.inspect import key_material
+    from kiosk.queue.ops.live import PATH, ops_token
+
+    operator = auth(ops_token(key_material(state_dir)[0]))
+    deadline, live = time.monotonic() + 30, {}
+    while time.monotonic() < deadline and len(live.get("processes", [])) < 2:  # each writes once a second
+        time.sleep(0.2)
+        live = httpx.get(url + PATH, headers=operator, timeout=10).json()
+    assert live["consoles"] == 4 and sorted(p["pid"] for p in live["processes"]) == sorted(pids)
+    text = httpx.get(f"{url}/metrics", headers=operator, timeout=10).text
+    for pid in pids:
+        assert f'kq_event_streams{{process="{pid}"}} 2' in text
+    assert text.count("# TYPE kq_event_streams gauge") == 1
 
 
 @pytest.mark.slow

@@ -15,8 +15,9 @@ ID_NUMBER = SAMPLE_ID  # born 1949-12-31
 
 
 def config(tmp: Path, *, idcard: dict | None = None, printer: dict | None = None, camera: dict | None = None,
-           **ui):
+           queue: dict | None = None, **ui):
     base = shot_config(tmp / "state", **ui).model_dump(mode="json")
+    base["queue"].update(queue or {})
     base["devices"] = {"idcard": idcard or {"type": "none"}, "printer": printer or {"type": "none"},
                        "camera": camera or {"type": "none"}, "button": {"type": "keyboard", "key": "F12"}}
     return parse_config(base, "<ui-test>")
@@ -62,6 +63,23 @@ def kiosk(cfg, *, clock=None, queue: bool = True):
     client = HelpQueueClient(cfg, poll_interval_s=0.2) if queue else None
     h = Harness(cfg, port, client, clock=clock)
     h.hub, h.port, h.queue = hub, port, client
+    return h
+
+
+def sim_kiosk(sims: dict, tmp: Path, *, card: bool = False, printer: bool = False, queue: dict | None = None):
+    """A :func:`kiosk` on the ``sims`` fixture's simulators (``h.sims``): ``card``, the SAM reader with no
+    card on it (returns once the reader is open); ``printer``, the ESC/POS printer with paper in."""
+    devices = {}
+    if card:
+        sims["sam"].remove()
+        devices["idcard"] = {"type": "sam", "port": sims["idcard_url"], "poll_interval_s": 0.1}
+    if printer:
+        sims["printer"].set_state("ok")
+        devices["printer"] = {"type": "escpos", "uri": sims["printer"].uri}
+    h = kiosk(config(tmp, queue=queue, **devices))
+    h.sims = sims
+    if card:
+        wait(h, lambda: h.port.has("idcard"), 10, "the reader to open")
     return h
 
 

@@ -22,10 +22,7 @@ def to_materials(h, matter="pension-enrol", kind="assist"):
 def test_voice_says_the_number_and_the_truth_and_repeats_at_a_touch(make):
     h = make(elderly=True)
     assert h.root.header.voice_on and h.root.header.ids.voice_bar.parent is not None
-    to_materials(h)
-    h.mark_all("paper")
-    h.press("检查材料")
-    h.settle()
+    h.to_result()
     number = h.screen("result").ticket_no
     spoken = [text for text, _key in h.voice.said]
     assert any(" ".join(number) in text and "已打印" in text for text in spoken)  # A 0 0 1, read out
@@ -39,10 +36,7 @@ def test_voice_says_the_number_and_the_truth_and_repeats_at_a_touch(make):
 
 def test_voice_never_says_taken_when_the_printer_is_out(make):
     h = make(elderly=True, paper_out=True)
-    to_materials(h, "property-transfer")
-    h.mark_all("missing")
-    h.press("检查材料")
-    h.settle()
+    h.to_result(matter="property-transfer", status="missing")
     spoken = " ".join(text for text, _key in h.voice.said)
     assert "没能打印" in spoken and "取走" not in spoken and "已打印" not in spoken
     assert "第1项" in spoken and "第3项" in spoken  # each missing material read out
@@ -56,10 +50,7 @@ def test_no_voice_bar_in_normal_mode(make):
 @pytest.mark.parametrize("elderly", [False, True])
 def test_notice_not_printed_shows_every_missing_item_on_screen_and_tells_the_helper(make, elderly):
     h = make(elderly=elderly, paper_out=True)
-    to_materials(h, "property-transfer")
-    h.mark_all("missing")
-    h.press("检查材料")
-    h.settle()
+    h.to_result(matter="property-transfer", status="missing")
     s = h.screen("result")
     assert "没能打印" in s.print_text and "已打印" not in s.print_text + s.next_text
     missing = h.controller.visit.result.check.missing
@@ -166,10 +157,7 @@ def test_idle_reset_waits_while_a_helper_is_coming_and_done_screen_honours_elder
     h.pump(3)
     assert h.current == "start" and h.controller.visit.identity is None
     # the thank-you screen: 10 s × 2 in elderly mode
-    to_materials(h)
-    h.mark_all("paper")
-    h.press("检查材料")
-    h.settle()
+    h.to_result()
     h.controller.visit.help_request_id = None  # (no helper coming this time)
     h.controller.visit.help.phase = "none"
     h.press("完成")
@@ -188,10 +176,7 @@ def test_idle_reset_waits_while_a_helper_is_coming_and_done_screen_honours_elder
 def test_done_screen_waits_for_a_coming_helper_without_a_countdown(make):
     clock = FakeClock()
     h = make(clock=clock)
-    to_materials(h)
-    h.mark_all("paper")
-    h.press("检查材料")  # 帮办 complete: a helper is called to lead the resident
-    h.settle()
+    h.to_result()  # 帮办 complete: a helper is called to lead the resident
     queue_says_waiting(h)
     h.press("完成")
     d = h.screen("done")

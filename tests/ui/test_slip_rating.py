@@ -5,31 +5,22 @@ the request by it); the slip says what the code is for."""
 
 import pytest
 
-from kiosk.config.settings import parse_config
 from kiosk.printing.layout import QR
-from tests.ui.kit import ID_NUMBER, close, config, kiosk, requests, wait
+from tests.ui.kit import ID_NUMBER, close, requests, sim_kiosk, wait
 
 PUBLIC = "https://zw.example.gov.cn"
 
 
 @pytest.fixture
 def h(window, sims, tmp_path):
-    sims["printer"].set_state("ok")
-    base = config(tmp_path, printer={"type": "escpos", "uri": sims["printer"].uri}).model_dump(mode="json")
-    base["queue"]["public_url"] = PUBLIC + "/"
-    harness = kiosk(parse_config(base, "<ui-test>"))
-    harness.sims = sims
+    harness = sim_kiosk(sims, tmp_path, printer=True, queue={"public_url": PUBLIC + "/"})
     yield harness
     close(harness)
 
 
 def test_the_ticket_qr_rates_the_request_the_kiosk_sent(h):
     before = len(h.sims["printer"].slips)
-    h.start("assist")
-    h.type_id(ID_NUMBER)
-    h.choose_matter("pension-enrol")
-    h.mark_all("paper")
-    h.tap(h.screen("materials").ids.check)
+    h.to_result()
     h.settle(10)
     assert h.sims["printer"].wait_for_slips(before + 1, 10)
     ticket = h.sims["printer"].slips[before]

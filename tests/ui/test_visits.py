@@ -3,20 +3,14 @@ the card reader and printer simulators, with a real (offline) help-queue outbox.
 
 import pytest
 
-from tests.ui.kit import ID_NUMBER, close, config, kiosk, requests, wait
+from tests.ui.kit import ID_NUMBER, close, requests, sim_kiosk, wait
 
 MATTER = "pension-enrol"
 
 
 @pytest.fixture
 def h(window, sims, tmp_path):
-    sims["printer"].set_state("ok")
-    sims["sam"].remove()
-    cfg = config(tmp_path, idcard={"type": "sam", "port": sims["idcard_url"], "poll_interval_s": 0.1},
-                 printer={"type": "escpos", "uri": sims["printer"].uri})
-    harness = kiosk(cfg)
-    harness.sims = sims
-    wait(harness, lambda: harness.port.has("idcard"), 10, "the reader to open")
+    harness = sim_kiosk(sims, tmp_path, card=True, printer=True)
     yield harness
     close(harness)
 
