@@ -103,5 +103,8 @@ def test_during_service_hours_the_helper_is_still_said_to_come(make):
     h = make(now=FRIDAY_MORNING)
     to_result(h)
     nxt = h.screen("result").ids.next.text
-    assert "马上过来" in nxt and "下班" not in nxt
+    assert "下班" not in nxt
+    # the queue here is out of reach: once the kiosk knows, it sends the resident to the desk, no promise
+    offline = h.controller.visit.help.phase == "offline"
+    assert ("没能通知到帮办员" in nxt and "马上过来" not in nxt) if offline else "马上过来" in nxt, nxt
     assert h.screen("hours").came_from == ""
