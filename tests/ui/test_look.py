@@ -12,3 +12,18 @@ def test_the_elderly_mode_button_breaks_only_between_its_two_parts(shot_kiosks, 
     button.texture_update()
     lines = ["".join(w.text for w in line.words).strip() for line in button._label._cached_lines]
     assert lines == button.text.split("\n"), lines
+
+
+@pytest.mark.parametrize("elderly", [False, True])
+def test_the_green_channel_button_once_on_breaks_only_where_its_text_does(shot_kiosks, elderly):
+    """绿色通道 / 已开启 (/ 您会被优先接待), never 绿色通道：已 / 开启."""
+    h = shot_kiosks(elderly=elderly)
+    start = h.screen("start")
+    h.tap(start.ids.green)
+    h.press("我自己先操作，需要时优先")
+    h.settle()
+    assert h.current == "start"
+    button = start.ids.green
+    button.texture_update()
+    lines = ["".join(w.text for w in line.words).strip() for line in button._label._cached_lines]
+    assert "已开启" in button.text and lines == button.text.split("\n"), lines
