@@ -48,10 +48,11 @@ class HelpDesk:
         else:
             self._events.emit("help", (tr("kiosk.help.coming"), "ok"))
         hours = self._hours()
-        if hours is not None and hours.closed() and self.visit.help.phase != "claimed":
-            self._guide.speak(self.help_text()[0])  # after hours: say it is recorded, never that one comes
-        else:
-            self._guide.say("help")
+        closed = hours is not None and hours.closed() and self.visit.help.phase != "claimed"
+        if intents and not closed:
+            self._guide.say("help")  # a fresh call: 正在为您呼叫
+        else:  # a press again, or after hours: what the banner says (offline, coming, recorded), never more
+            self._guide.speak(self.help_text()[0])
 
     def help_text(self) -> tuple[str, str]:
         """The help banner for the visit's request as last reported: (text, tone)."""

@@ -100,3 +100,18 @@ def test_during_service_hours_the_voice_of_a_call_says_it_is_calling(shot_kiosks
     h.controller.call_helper()
     h.settle()
     assert ("正在为您呼叫帮办员，请稍候", "help") in h.voice.said
+
+
+def test_a_second_press_with_the_queue_out_of_reach_is_voiced_as_the_banner_says(shot_kiosks):
+    """Pressed again once the kiosk knows the call only went to the outbox: the voice says go to the desk,
+    not 正在为您呼叫 again."""
+    h = shot_kiosks(queue=False, now=FRIDAY_MORNING, elderly=True)
+    h.start("assist")
+    h.controller.call_helper()
+    h.settle()
+    assert h.controller.visit.help.phase == "offline"
+    h.voice.said.clear()
+    h.controller.call_helper()
+    h.settle()
+    said = " ".join(text for text, _key in h.voice.said)
+    assert "帮办代办窗口" in said and "正在为您呼叫" not in said, said
