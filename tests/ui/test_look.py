@@ -27,3 +27,15 @@ def test_the_green_channel_button_once_on_breaks_only_where_its_text_does(shot_k
     button.texture_update()
     lines = ["".join(w.text for w in line.words).strip() for line in button._label._cached_lines]
     assert "已开启" in button.text and lines == button.text.split("\n"), lines
+
+
+@pytest.mark.parametrize("elderly", [False, True])
+def test_the_no_code_button_keeps_its_arrow_on_a_line_with_words(shot_kiosks, elderly):
+    """还没有代码 / （企业开办中）›, never a › alone on the last line."""
+    h = shot_kiosks(elderly=elderly)
+    h.root.go("enterprise")
+    h.settle()
+    button = h.screen("enterprise").ids.no_code
+    button.texture_update()
+    lines = ["".join(w.text for w in line.words).strip() for line in button._label._cached_lines]
+    assert lines == button.text.split("\n") and all(line != "›" for line in lines), lines
