@@ -54,3 +54,17 @@ def test_online_the_helper_still_comes():
         v.print_done(slip)
     view = result_view(v)
     assert v.result.complete and view.next_text.startswith(tr("kiosk.result.next_assist"))
+
+
+def test_the_ticket_printed_offline_sends_the_resident_to_the_desk():
+    """The 小票 is paper: printed while the call only sits in the outbox, it must not say 正在赶来."""
+    from kiosk.terminal import slips
+
+    for language in ("zh_CN", "en"):
+        v = answered(Visit(CATALOG, SITE, tickets=Tickets()), "assist", MATTERS[0], ["paper"])
+        v.call_helper()
+        v.helper_update(None, online=False)
+        v.finish_materials()
+        text = slips.build("ticket", v, language=language).to_text()
+        assert not any(w in text for w in PROMISES[language]), text
+        assert "帮办代办窗口" in text.replace("\n", ""), text  # (the paper wraps anywhere)
