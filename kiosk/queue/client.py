@@ -116,6 +116,10 @@ class HelpQueueClient:
         _check("kind", kind, REQUEST_KINDS)
         _check("step", step, STEPS)
         _check("priority", priority, PRIORITIES)
+        from kiosk.queue.inputs import strip_controls
+
+        # the server refuses NUL, ESC, U+202E … (422: a dead request), so they are dropped here
+        note, matter_name = (strip_controls(t) if t else t for t in (note, matter_name))
         if note is not None and len(note) > 500:
             raise ValueError("note: longer than 500 characters")
         body = {"id": str(uuid.uuid4()), "kind": kind, "kiosk_id": self.config.kiosk_id,
@@ -160,8 +164,9 @@ class HelpQueueClient:
         Raises ValueError for empty text, text over 500 characters, or a request id this kiosk's outbox
         does not hold (never created here, or already purged)."""
         from kiosk.privacy import redact_text
+        from kiosk.queue.inputs import strip_controls
 
-        text = redact_text((text or "").strip())
+        text = redact_text(strip_controls(text or "").strip())  # the server refuses NUL, ESC, U+202E … (422: dead)
         if not text:
             raise ValueError("text: empty note")
         if len(text) > 500:
@@ -198,7 +203,9 @@ class HelpQueueClient:
         unknown = [r for r in reasons if r not in REASONS]
         if unknown:
             raise ValueError(f"reasons: unknown {', '.join(unknown)}; expected {', '.join(REASONS)}")
-        comment = redact_text((comment or "").strip()) or None
+        from kiosk.queue.inputs import strip_controls
+
+        comment = redact_text(strip_controls(comment or "").strip()) or None
         if comment and len(comment) > 200:
             raise ValueError("comment: longer than 200 characters")
         if score <= 2 and not reasons and not comment:

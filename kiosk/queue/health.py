@@ -32,6 +32,29 @@ MAX_CLOCK_SKEW = timedelta(hours=12)  # as for requests: a kiosk clock further o
 READER_DEVICES = ("idcard", "reader", "id_reader", "idcard_reader")
 
 
+HISTORY_FLOOR = timedelta(seconds=1)  # a change of state is kept at most once a second
+
+
+def _history_gap(interval_s: int | None) -> timedelta:
+    """Unchanged beats are kept in the history at most every max(5 s, interval / 2): a kiosk's story needs
+    no more, and a stolen kiosk token cannot fill the disk with beats (tests/queue/test_attack_heartbeat_history.py)."""
+    return timedelta(seconds=max(5.0, (interval_s or 30) / 2))
+
+
+def _kept_at(latest: dict) -> datetime | None:
+    try:
+        return datetime.fromisoformat(latest["kept_at"]) if latest.get("kept_at") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _newer(sent_at: datetime, latest: dict) -> bool:
+    try:
+        return not latest.get("sent_at") or sent_at > datetime.fromisoformat(latest["sent_at"])
+    except (TypeError, ValueError):  # a row an older server stored, or naive against aware: take the beat
+        return True
+
+
 def stored_devices(latest: object) -> list[dict]:
     """The devices of a stored heartbeat, each within the bounds the API now enforces on the way in (rows
     stored by an older server may hold anything: one bad row must never break the health page)."""
@@ -81,11 +104,21 @@ class HealthService:
         now = self.clock()
         devices = [d.model_dump() for d in body.devices]
         with self.db.write() as conn:
+            row = conn.execute(select(kiosks.c.last_heartbeat, kiosks.c.heartbeat_interval_s)
+                               .where(kiosks.c.kiosk_id == body.kiosk_id)).first()
+            before = row.last_heartbeat if row is not None and isinstance(row.last_heartbeat, dict) else {}
+            kept_at = _kept_at(before)
+            latest = {"devices": devices, "outbox_pending": body.outbox_pending, "sent_at": body.sent_at.isoformat(),
+                      "kept_at": kept_at.isoformat() if kept_at else None}
+            gap = _history_gap(body.interval_s or (row.heartbeat_interval_s if row is not None else None))
+            changed = (before.get("devices"), before.get("outbox_pending")) != (devices, body.outbox_pending)
+            due = kept_at is None or now - kept_at >= (HISTORY_FLOOR if changed else gap)
             values = dict(id=body.id, kiosk_id=body.kiosk_id, sent_at=body.sent_at, received_at=now,
                           outbox_pending=body.outbox_pending, devices=devices)
-            if store.insert_ignore(conn, heartbeats, values, "id"):
-                latest = {"devices": devices, "outbox_pending": body.outbox_pending,
-                          "sent_at": body.sent_at.isoformat()}
+            stored = due and store.insert_ignore(conn, heartbeats, values, "id")
+            if stored:
+                latest["kept_at"] = now.isoformat()
+            if stored or _newer(body.sent_at, before):  # a replay or a late beat from the outbox leaves the state
                 kv: dict = {"last_seen_at": now, "last_heartbeat": latest}
                 if body.interval_s:
                     kv["heartbeat_interval_s"] = body.interval_s

@@ -39,12 +39,15 @@ class Harness:
 
     # loop -----------------------------------------------------------------------------------------
     def pump(self, ticks: int = 2) -> None:
-        """Runs Kivy's clock (layout, text, scheduled callbacks) without drawing: software GL makes
-        frames the slow part, and touches, layout and texture sizes do not need them."""
+        """Runs Kivy's clock (scheduled callbacks, text, then the layout pass a frame runs before it draws)
+        without drawing: software GL makes frames the slow part, and touches, layout and texture sizes do
+        not need them. Without ``tick_draw`` the layout triggers (timeout -1) would wait for a drawn
+        frame, and a widget could be found where it no longer is (a tap would land on its neighbour)."""
         from kivy.clock import Clock
 
         for _ in range(ticks):
             Clock.tick()
+            Clock.tick_draw()
 
     def draw(self, frames: int = 2) -> None:
         """Runs full frames (clock, input and drawing), e.g. before a screenshot."""

@@ -11,6 +11,7 @@ def _resolved(h) -> None:
     v = h.controller.visit
     if v.help_request_id is None:
         h.tap(h.root.header.ids.call_helper)
+        h.settle()  # the call's own outcome (offline: no queue here) first, then the helper's answer
     h.controller._help_status(v.help_request_id, {"state": "resolved", "helper_display": "帮办员 李*"}, True)
     h.pump(8)
 

@@ -282,6 +282,39 @@ def test_heartbeats_and_kiosk_health(client, world, clock):
     assert client.get("/api/v1/kiosks", headers=mgr).json()[0]["outbox_pending"] == 2
 
 
+def test_heartbeat_history_keeps_changes_and_a_beat_every_few_seconds(client, world, clock):
+    """Unchanged beats are kept every max(5 s, interval / 2), a change of state at most once a second; every
+    beat updates the kiosk's state, except one older than the state shown (a late replay from the outbox)."""
+    k1, mgr = auth(world.kiosk_tokens["k1"]), auth(world.token("mgr"))
+
+    def beat(paper: str, at=None) -> None:
+        body = {"id": str(uuid.uuid4()), "kiosk_id": "k1", "sent_at": (at or clock()).isoformat(),
+                "outbox_pending": 0, "interval_s": 30,
+                "devices": [{"device": "printer", "state": "connected", "detail": {"paper": paper}}]}
+        assert client.post("/api/v1/heartbeats", json=body, headers=k1).status_code == 200
+
+    def kept() -> list[str]:
+        rows = client.get("/api/v1/kiosks/k1/heartbeats", headers=mgr).json()
+        return [r["devices"][0]["detail"]["paper"] for r in rows]
+
+    first = clock()
+    beat("ok")
+    for _ in range(10):  # ten unchanged beats within 10 s: one more row at 15 s (interval 30 s / 2)
+        clock.advance(1)
+        beat("ok")
+    assert len(kept()) == 1
+    clock.advance(5)
+    beat("ok")
+    assert len(kept()) == 2
+    clock.advance(1.5)
+    beat("near_end")  # a change is kept at once
+    assert sorted(kept()) == ["near_end", "ok", "ok"]
+    assert client.get("/api/v1/kiosks", headers=mgr).json()[0]["problems"] == ["paper_near_end"]
+    beat("ok", at=first)  # a late beat from before: neither kept nor shown
+    assert client.get("/api/v1/kiosks", headers=mgr).json()[0]["problems"] == ["paper_near_end"]
+    assert len(kept()) == 3
+
+
 def test_staff_on_duty(client, world):
     li = auth(world.token("li"))
     rid = world.request_body()["id"]
