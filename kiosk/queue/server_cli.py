@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from kiosk.queue.errors import QueueError
+
 DEFAULT_STATE_DIR = "queue-state"
 BACKLOG = 8192  # pending connections (the kernel caps it at net.core.somaxconn): 5,000 kiosks reconnecting at once
 
@@ -114,11 +116,11 @@ def _fail(message: str) -> int:
 
 def _on_database(args: argparse.Namespace, work):
     """Runs ``work(db)`` on the (migrated) database of ``args`` and closes it: ``(result, None)``, or
-    ``(None, 2)`` once a ``ValueError`` (bad input: unknown site, taken id…) was printed."""
+    ``(None, 2)`` once a ``ValueError`` or ``QueueError`` (bad input: unknown site or kiosk, taken id…) was printed."""
     db = _database(args)
     try:
         return work(db), None
-    except ValueError as exc:
+    except (ValueError, QueueError) as exc:  # QueueError: e.g. NotFound for a kiosk id with a typo
         return None, _fail(str(exc))
     finally:
         db.dispose()

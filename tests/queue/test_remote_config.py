@@ -134,6 +134,8 @@ def test_cli_set_and_show(tmp_path, monkeypatch, capsys):
     code, out, _ = run("show-config", "--site", "T1")
     shown = json.loads(out)
     assert code == 0 and shown["settings"] == {"ui.idle_timeout_s": 120, "site.help_desk": "一楼 3 号窗口"}
+    code, out, err = run("show-config", "--site", "T1", "--kiosk", "nope")  # a typo: said plainly, no traceback
+    assert code == 2 and not out and "nope" in err and "Traceback" not in err, err
 
 
 def test_concurrent_changes_make_one_version_each(world, ctx):

@@ -4,7 +4,7 @@ A quad found on a screen is either the screen (then an even band, the bezel, run
 sides, ended by the body's edge a little further out) or the whole device (an even band just *inside*
 its sides, darker than the lit screen that ends it). A document on a desk shows neither on all its sides: outside is
 desk as far as one looks, inside is paper. Profiles across each side are read on the full frame and
-their median taken (a thumb over part of a side does not count), so the test costs well under 1 ms.
+their median taken (a thumb over part of a side does not count); the test costs about 1 ms a frame.
 """
 
 from __future__ import annotations
