@@ -8,10 +8,10 @@ Contract
   "database is locked" storms, WAL lets readers run alongside). On PostgreSQL, transactions run
   concurrently; exclusivity comes from conditional updates and row locks in the store. PostgreSQL
   durability: a write commits with ``synchronous_commit = off`` (its locks, the event-order lock among
-  them, are released without waiting for the disk), then a second, synchronous commit on the same
-  connection waits for the WAL flush that covers it: :meth:`write` returns only once the transaction
-  is on disk (the kiosk's 2xx still means stored), and concurrent writers share their flushes instead
-  of queueing one fsync after another behind the lock. Another session may see the rows a moment
+  them, are released without waiting for the disk), gives its connection back, then waits for a
+  synchronous commit begun after it (:class:`ThreadFlush`, one per process, shared by the writers
+  waiting together): :meth:`write` returns only once the transaction is on disk (the kiosk's 2xx still
+  means stored), or raises the flush's error (a 503). Another session may see the rows a moment
   before they are flushed; only a crash of PostgreSQL itself in that moment could take them back, and
   then their writer was never answered (a kiosk's outbox sends again).
 - SQLite durability: WAL with ``synchronous=NORMAL`` by default: a commit survives the server process
@@ -44,8 +44,7 @@ _ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
 # pg_current_xact_id()`` alone, used before, writes no WAL: its commit did not wait; measured 0.08 ms a
 # write against 4 ms for a synchronous commit on this machine.)
 FLUSH_SQL = "SELECT pg_logical_emit_message(true, 'kq_flush', '')"
-_FLUSH = text(FLUSH_SQL)
-COMMITTED = "kq_committed"  # Connection.info: kiosk.queue.pg_append committed (and flushed) the transaction
+COMMITTED = "kq_committed"  # Connection.info: kiosk.queue.pg_append committed the transaction
 _PG_MIGRATION_LOCK = 72_620_011  # pg_advisory_xact_lock key: one migrator at a time across processes
 
 
@@ -59,6 +58,72 @@ def normalise_url(url: str) -> str:
 
 def sqlite_url(state_dir: Path) -> str:
     return f"sqlite:///{(state_dir / 'queue.sqlite3').resolve()}"
+
+
+class ThreadFlush:
+    """Threads' writes share WAL flushes: :meth:`wait` (after a commit) returns once a flush begun after it
+    is on disk, or raises that flush's error. The first waiter with no flush running sends it, on a
+    connection of its own, for every writer waiting by then (as :class:`kiosk.queue.pg_pool.GroupFlush`
+    does on the event loop)."""
+
+    def __init__(self, conninfo):
+        self._conninfo, self._cond, self._conn = conninfo, threading.Condition(), None
+        self._sent = self._done = self.flushes = self.waits = 0
+        self._busy = False
+        self._errors: dict[int, BaseException] = {}  # failed flushes by number (the recent ones)
+
+    def wait(self) -> None:
+        with self._cond:
+            need = self._sent + 1  # the first flush begun after this commit covers it
+            self.waits += 1
+            while self._done < need:
+                if self._busy:
+                    self._cond.wait()
+                    continue
+                self._busy, self._sent = True, self._sent + 1
+                number = self._sent
+                self._cond.release()
+                error: BaseException | None = RuntimeError("the WAL flush was interrupted")
+                try:
+                    error = self._flush()
+                finally:
+                    self._cond.acquire()
+                    self._busy, self._done = False, number
+                    if error is not None:  # (never taken for a success by the writers it covered)
+                        self._errors = {n: e for n, e in self._errors.items() if n > number - 1000}
+                        self._errors[number] = error
+                    self._cond.notify_all()
+            error = self._errors.get(need)
+        if error is not None:
+            raise error
+
+    def _flush(self) -> BaseException | None:
+        import psycopg
+
+        try:
+            if self._conn is None or self._conn.closed:
+                self._conn = psycopg.connect(self._conninfo(), autocommit=True)
+            self._send(self._conn)
+            self.flushes += 1
+            return None
+        except Exception as exc:
+            self._close()
+            return exc
+
+    def _send(self, conn) -> None:
+        conn.execute(FLUSH_SQL)
+
+    def _close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # (already broken)
+                log.debug("flush connection close failed", exc_info=True)
+
+    def close(self) -> None:
+        with self._cond:
+            self._close()
 
 
 class Database:
@@ -80,6 +145,7 @@ class Database:
                 raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
             self.engine = self._sqlite_engine(pool_size, sqlite_synchronous.upper())
         else:
+            self.flusher = ThreadFlush(self.conninfo)
             # No ping per checkout (a round trip each time): a connection found dead when used fails that
             # one request, and the pool then drops every connection older than it (PostgreSQL restarted).
             self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600,
@@ -133,15 +199,13 @@ class Database:
                     yield conn
                     # The ordering lock (store.add_events, chain.append) is held until commit; committing
                     # without waiting for the disk releases it at once, so writers do not queue behind
-                    # each other's fsync. Durable all the same before anyone hears of it: the next
-                    # commit waits for the WAL flush, which covers this one (and PostgreSQL flushes the
-                    # commits waiting together at once). (Set at the end: the setting at COMMIT counts,
+                    # each other's fsync. Durable all the same before anyone hears of it: the group
+                    # flush below, begun after this commit, covers it (the WAL is sequential). (Set at the end: the setting at COMMIT counts,
                     # and the transaction's first statement goes out without a round trip before it.)
                     if not conn.info.get(COMMITTED):
                         conn.execute(_ASYNC_COMMIT)
-                if not conn.info.pop(COMMITTED, False):  # (kiosk.queue.pg_append committed and flushed)
-                    conn.execute(_FLUSH)
-                    conn.commit()
+                conn.info.pop(COMMITTED, None)
+            self.flusher.wait()  # (the connection back first: the wait holds none of the pool's)
 
     @contextmanager
     def raw_write(self) -> Iterator[sqlite3.Connection]:
@@ -238,6 +302,8 @@ class Database:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+        if self.is_postgres:
+            self.flusher.close()
         self.engine.dispose()
         if self.is_postgres:
             self.read_engine.dispose()

@@ -124,3 +124,83 @@ def test_a_failed_flush_is_a_503_and_the_retry_loses_nothing(ctx, world):
         assert row is not None and row["kiosk_id"] == "k1"
         assert conn.execute(text("SELECT count(*) FROM events WHERE request_id = :i AND type = 'request.created'"),
                             {"i": body["id"]}).scalar() == 1
+
+
+@pytest.fixture
+def own_db(ctx):
+    """A Database of its own on the test's schema: its flusher serves only the test's writes (not the
+    context's background work)."""
+    from kiosk.queue.db import Database
+
+    db = Database(ctx.settings.db_url, pool_size=12)
+    yield db
+    db.dispose()
+
+
+class GatedThreadFlush:
+    """Wraps ``Database.flusher``: flush number n waits for ``gates[n]`` before it is sent."""
+
+    @staticmethod
+    def install(db, count: int):
+        import threading
+
+        gates = {n: threading.Event() for n in range(1, count + 1)}
+        flusher, send = db.flusher, db.flusher._send
+
+        def gated(conn):
+            gate = gates.get(flusher._sent)
+            assert gate is None or gate.wait(30), "gate never opened"
+            send(conn)
+
+        flusher._send = gated
+        return flusher, gates
+
+
+@pg
+def test_threads_writes_share_a_flush_sent_after_their_commits(ctx, own_db):
+    import threading
+    import time
+
+    from kiosk.queue.provision import add_site
+
+    db = own_db
+    flusher, gates = GatedThreadFlush.install(db, 2)
+    base_flushes, base_waits = flusher.flushes, flusher.waits
+    now = ctx.settings.clock()
+    first = threading.Thread(target=add_site, args=(db, "G0", "站点0", "town", now))
+    first.start()
+    while flusher._sent < 1:  # flush 1 sent (held at its gate)
+        time.sleep(0.001)
+    rest = [threading.Thread(target=add_site, args=(db, f"G{i}", f"站点{i}", "town", now)) for i in range(1, 9)]
+    for t in rest:
+        t.start()
+    while flusher.waits - base_waits < 9:  # all committed, waiting
+        time.sleep(0.001)
+    gates[1].set()
+    first.join(30)
+    assert not first.is_alive()
+    assert all(t.is_alive() for t in rest)  # committed after flush 1 was sent: not covered by it
+    gates[2].set()
+    for t in rest:
+        t.join(30)
+    assert not any(t.is_alive() for t in rest)
+    assert flusher.flushes - base_flushes == 2
+    with ctx.db.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sites WHERE code LIKE 'G%'")).scalar() == 9
+
+
+@pg
+def test_a_failed_thread_flush_raises_and_the_next_write_reconnects(ctx, own_db):
+    import psycopg
+
+    from kiosk.queue.provision import add_site
+
+    db, now = own_db, ctx.settings.clock()
+    add_site(db, "G0", "站点0", "town", now)
+    with ctx.db.read() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": db.flusher._conn.info.backend_pid})
+    with pytest.raises(psycopg.OperationalError):  # a 503 at the API (kiosk.queue.db_down)
+        add_site(db, "G1", "站点1", "town", now)
+    add_site(db, "G2", "站点2", "town", now)
+    with ctx.db.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sites WHERE code LIKE 'G%'")).scalar() == 3
