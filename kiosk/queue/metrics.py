@@ -252,7 +252,7 @@ class Metrics:
         out.extend((name, "counter", help_, [("", {}, value)]) for name, help_, value in counters)
         flushers = [(path, f) for path, f in (("loop", getattr(getattr(ctx.queue, "apool", None), "flusher", None)),
                                               ("threads", getattr(ctx.db, "flusher", None))) if f is not None]
-        if flushers:  # PostgreSQL's group commit (kiosk.queue.pg_pool.GroupFlush, kiosk.queue.db.ThreadFlush)
+        if flushers:  # PostgreSQL's group commit (kiosk.queue.pg_pool.GroupFlush, kiosk.queue.pg_flush.ThreadFlush)
             out.append(("kq_db_flushes_total", "counter", "WAL flushes sent, each covering every write committed "
                         "before it", [("", {"path": p}, f.flushes) for p, f in flushers]))
             out.append(("kq_db_flush_waits_total", "counter", "Writes answered after a shared WAL flush",

@@ -8,7 +8,7 @@ Contract
   off: no wait for the disk), gives the connection back at once, then waits for the group flush
   (:class:`GroupFlush`) and only then answers the parsed result: the answer still means "on disk". A
   connection that failed (closed, or left in a transaction) is dropped, never lent again.
-- :class:`GroupFlush`: one flusher per loop on a connection of its own sends :data:`kiosk.queue.db.FLUSH_SQL`
+- :class:`GroupFlush`: one flusher per loop on a connection of its own sends :data:`kiosk.queue.pg_flush.FLUSH_SQL`
   (a synchronous commit: it returns once the WAL up to it is on disk) once for every write that committed
   before it was sent (the WAL is sequential: a flush emitted after a commit covers it); writes that commit
   while a flush is in flight wait for the next one. A failed flush (connection lost) raises its error to
@@ -28,7 +28,7 @@ from collections.abc import Callable
 import psycopg
 
 from kiosk.queue import pg_write
-from kiosk.queue.db import FLUSH_SQL
+from kiosk.queue.pg_flush import FLUSH_SQL
 
 
 class GroupFlush:

@@ -2,7 +2,7 @@
 
 Contract
 - The message is ``BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_…(…); COMMIT;`` and the flush
-  (:data:`kiosk.queue.db.FLUSH_SQL`) sent with the simple protocol on an autocommit connection (no separate BEGIN
+  (:data:`kiosk.queue.pg_flush.FLUSH_SQL`) sent with the simple protocol on an autocommit connection (no separate BEGIN
   round trip). The event loop's writes send :data:`CREATE_COMMIT` / :data:`CLAIM_COMMIT`, without the flush,
   and wait for the group flush (:class:`kiosk.queue.pg_pool.GroupFlush`) before answering. The functions (migration 0016) do the whole write: the request row, its event in the
   site's hash chain (``kq_append_events``), and what the answer needs (queue position, the stored row
@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 import psycopg
 
-from kiosk.queue.db import FLUSH_SQL
+from kiosk.queue.pg_flush import FLUSH_SQL
 from kiosk.queue.store_raw import bind
 
 # Without the flush: for :meth:`kiosk.queue.pg_pool.AsyncPool.call`, which waits for the group flush.
