@@ -4,7 +4,7 @@ window: when the rating is asked, what it sends, and which identity a request ma
 import pytest
 
 from kiosk.visit import CallHelper, RateHelp, Step, VisitError
-from tests.test_visit import Card, answer_all, catalog, clock, to_materials, visit  # noqa: F401
+from tests.test_visit import Card, answer_all, clock, to_materials, visit  # noqa: F401
 
 
 def test_a_resolved_request_asks_once_and_unsatisfied_needs_a_reason(visit):  # noqa: F811

@@ -8,10 +8,10 @@ Contract
   "database is locked" storms, WAL lets readers run alongside). On PostgreSQL, transactions run
   concurrently; exclusivity comes from conditional updates and row locks in the store. PostgreSQL
   durability: a write commits with ``synchronous_commit = off`` (its locks, the event-order lock among
-  them, are released without waiting for the disk), then a second, synchronous commit on the same
-  connection waits for the WAL flush that covers it: :meth:`write` returns only once the transaction
-  is on disk (the kiosk's 2xx still means stored), and concurrent writers share their flushes instead
-  of queueing one fsync after another behind the lock. Another session may see the rows a moment
+  them, are released without waiting for the disk), gives its connection back, then waits for a
+  synchronous commit begun after it (:class:`ThreadFlush`, one per process, shared by the writers
+  waiting together): :meth:`write` returns only once the transaction is on disk (the kiosk's 2xx still
+  means stored), or raises the flush's error (a 503). Another session may see the rows a moment
   before they are flushed; only a crash of PostgreSQL itself in that moment could take them back, and
   then their writer was never answered (a kiosk's outbox sends again).
 - SQLite durability: WAL with ``synchronous=NORMAL`` by default: a commit survives the server process
@@ -36,16 +36,12 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
+from kiosk.queue.pg_flush import FLUSH_SQL, ThreadFlush  # noqa: F401 (FLUSH_SQL: also read from here)
+
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
 _ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
-# A transaction of its own that writes a WAL record (a transactional logical-decoding message, ignored by
-# everyone) and so commits synchronously: it returns once the WAL up to it is on disk. (``SELECT
-# pg_current_xact_id()`` alone, used before, writes no WAL: its commit did not wait; measured 0.08 ms a
-# write against 4 ms for a synchronous commit on this machine.)
-FLUSH_SQL = "SELECT pg_logical_emit_message(true, 'kq_flush', '')"
-_FLUSH = text(FLUSH_SQL)
-COMMITTED = "kq_committed"  # Connection.info: kiosk.queue.pg_append committed (and flushed) the transaction
+COMMITTED = "kq_committed"  # Connection.info: kiosk.queue.pg_append committed the transaction
 _PG_MIGRATION_LOCK = 72_620_011  # pg_advisory_xact_lock key: one migrator at a time across processes
 
 
@@ -80,6 +76,7 @@ class Database:
                 raise ValueError("an in-memory SQLite database cannot be shared; give a file path")
             self.engine = self._sqlite_engine(pool_size, sqlite_synchronous.upper())
         else:
+            self.flusher = ThreadFlush(self.conninfo)
             # No ping per checkout (a round trip each time): a connection found dead when used fails that
             # one request, and the pool then drops every connection older than it (PostgreSQL restarted).
             self.engine = create_engine(self.url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600,
@@ -133,15 +130,13 @@ class Database:
                     yield conn
                     # The ordering lock (store.add_events, chain.append) is held until commit; committing
                     # without waiting for the disk releases it at once, so writers do not queue behind
-                    # each other's fsync. Durable all the same before anyone hears of it: the next
-                    # commit waits for the WAL flush, which covers this one (and PostgreSQL flushes the
-                    # commits waiting together at once). (Set at the end: the setting at COMMIT counts,
+                    # each other's fsync. Durable all the same before anyone hears of it: the group
+                    # flush below, begun after this commit, covers it (the WAL is sequential). (Set at the end: the setting at COMMIT counts,
                     # and the transaction's first statement goes out without a round trip before it.)
                     if not conn.info.get(COMMITTED):
                         conn.execute(_ASYNC_COMMIT)
-                if not conn.info.pop(COMMITTED, False):  # (kiosk.queue.pg_append committed and flushed)
-                    conn.execute(_FLUSH)
-                    conn.commit()
+                conn.info.pop(COMMITTED, None)
+            self.flusher.wait()  # (the connection back first: the wait holds none of the pool's)
 
     @contextmanager
     def raw_write(self) -> Iterator[sqlite3.Connection]:
@@ -238,6 +233,8 @@ class Database:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+        if self.is_postgres:
+            self.flusher.close()
         self.engine.dispose()
         if self.is_postgres:
             self.read_engine.dispose()

@@ -10,7 +10,9 @@ Contract
   format. Only successes and :class:`~kiosk.queue.errors.QueueError` answers are produced here.
 - On SQLite the writes go through :class:`~kiosk.queue.group.GroupCommit` (one COMMIT per batch). On
   PostgreSQL each is one message sent from the event loop itself (:mod:`kiosk.queue.pg_write` over
-  :class:`~kiosk.queue.pg_pool.AsyncPool`: no thread hand-off, no SQLAlchemy); what that path cannot
+  :class:`~kiosk.queue.pg_pool.AsyncPool`: no thread hand-off, no SQLAlchemy; the connection goes back
+  at the commit, and the answer waits for the process's group flush, shared by the writes that committed
+  together); what that path cannot
   take (a site this process has not read yet, an event with a NUL character, a claim the function hands
   back) runs as the service call in a thread, as before.
 - JSON is written with orjson. This halves the server's CPU per call on these paths (see bench/).
@@ -81,7 +83,7 @@ async def _create_pg(c, kiosk, body) -> dict:
     prepared = q.pg_create_args(kiosk, body, now, site) if site is not None else None
     if prepared is None:
         return await c.run(q.create, kiosk, body)
-    result = await q.apool.call(pg_write.CREATE, prepared[1])
+    result = await q.apool.call(pg_write.CREATE_COMMIT, prepared[1])
     return q.pg_created(kiosk, body, site, prepared[0], result)
 
 
@@ -89,7 +91,7 @@ async def _claim_pg(c, user, request_id: str) -> dict:
     q = c.queue
     now = q.clock()
     args = q.pg_claim_args(user, request_id, now)
-    view = q.pg_claimed(user, request_id, now, await q.apool.call(pg_write.CLAIM, args))
+    view = q.pg_claimed(user, request_id, now, await q.apool.call(pg_write.CLAIM_COMMIT, args))
     return view if view is not None else await c.run(q.act, user, request_id, "claim")
 
 

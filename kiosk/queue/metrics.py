@@ -250,4 +250,11 @@ class Metrics:
                 out.append(("kq_notify_delay_seconds", "histogram", "PostgreSQL: a commit with events to its "
                             "wake-up sent (NOTIFY, one thread per process)", notify.samples()))
         out.extend((name, "counter", help_, [("", {}, value)]) for name, help_, value in counters)
+        flushers = [(path, f) for path, f in (("loop", getattr(getattr(ctx.queue, "apool", None), "flusher", None)),
+                                              ("threads", getattr(ctx.db, "flusher", None))) if f is not None]
+        if flushers:  # PostgreSQL's group commit (kiosk.queue.pg_pool.GroupFlush, kiosk.queue.pg_flush.ThreadFlush)
+            out.append(("kq_db_flushes_total", "counter", "WAL flushes sent, each covering every write committed "
+                        "before it", [("", {"path": p}, f.flushes) for p, f in flushers]))
+            out.append(("kq_db_flush_waits_total", "counter", "Writes answered after a shared WAL flush",
+                        [("", {"path": p}, f.waits) for p, f in flushers]))
         return out

@@ -2,19 +2,18 @@
 
 Contract
 - :func:`append_and_commit` is the last thing a PostgreSQL write transaction with pushed request events
-  does (:mod:`kiosk.queue.txn`). It sends one simple-protocol message of three statements:
-  ``SELECT … FROM kq_append_events(channel, events)`` (migration 0015), ``COMMIT`` and
-  the flush of :data:`kiosk.queue.db.FLUSH_SQL`. The function locks the events' sites' chain heads (site order), and
+  does (:mod:`kiosk.queue.txn`). It sends one simple-protocol message of two statements:
+  ``SELECT … FROM kq_append_events(channel, events)`` (migration 0015) and ``COMMIT``. The function locks the events' sites' chain heads (site order), and
   per event hashes (PostgreSQL's ``sha256`` over exactly the bytes of :func:`kiosk.queue.chain.entry_hash`:
   the content is sent split around the chain number), inserts it (its id from the transaction's id:
   ``kq_event_id()``), moves the head; then one ``pg_notify`` with the newest id wakes the listeners
   (:class:`kiosk.queue.events.PgListener`). The ``COMMIT`` (``synchronous_commit`` off: no wait for the
   disk) releases the heads: they stay locked only while PostgreSQL works, never across a round trip to
-  this process (whose thread may wait for the GIL or the CPU). The third statement, a transaction of its
-  own that writes WAL, commits synchronously: it returns once the WAL up to it, this transaction's commit
-  included, is on disk (the 2xx still means stored).
+  this process (whose thread may wait for the GIL or the CPU). The WAL flush that makes it durable is
+  :meth:`kiosk.queue.db.Database.write`'s group flush, once the connection is back (the 2xx still means
+  stored).
 - Afterwards the connection is outside any transaction; :meth:`kiosk.queue.db.Database.write` sees
-  :data:`COMMITTED` in the connection's info and neither commits nor flushes again.
+  :data:`COMMITTED` in the connection's info and does not commit again.
 - Events whose JSON holds a NUL character (``\\u0000``, which ``jsonb`` refuses) take the Python path
   (:func:`kiosk.queue.store.add_events` and the NOTIFY of :class:`kiosk.queue.events.PgPublisher`).
 """
@@ -26,9 +25,9 @@ import psycopg
 from sqlalchemy import Connection
 
 from kiosk.queue.chain import data_json, entry_time
-from kiosk.queue.db import COMMITTED, FLUSH_SQL
+from kiosk.queue.db import COMMITTED
 
-_SQL = "SELECT o_id, o_seq, o_prev, o_hash FROM kq_append_events(%s, %s::jsonb); COMMIT; " + FLUSH_SQL
+_SQL = "SELECT o_id, o_seq, o_prev, o_hash FROM kq_append_events(%s, %s::jsonb); COMMIT"
 
 
 def entry(event: dict) -> dict:

@@ -2,8 +2,9 @@
 
 Contract
 - The message is ``BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_…(…); COMMIT;`` and the flush
-  (:data:`kiosk.queue.db.FLUSH_SQL`) sent with the simple protocol on an autocommit connection (no separate BEGIN
-  round trip). The functions (migration 0016) do the whole write: the request row, its event in the
+  (:data:`kiosk.queue.pg_flush.FLUSH_SQL`) sent with the simple protocol on an autocommit connection (no separate BEGIN
+  round trip). The event loop's writes send :data:`CREATE_COMMIT` / :data:`CLAIM_COMMIT`, without the flush,
+  and wait for the group flush (:class:`kiosk.queue.pg_pool.GroupFlush`) before answering. The functions (migration 0016) do the whole write: the request row, its event in the
   site's hash chain (``kq_append_events``), and what the answer needs (queue position, the stored row
   for a replay, why a claim was refused). The last statement, a synchronous commit of a transaction of
   its own, returns once the WAL up to it is on disk (as :mod:`kiosk.queue.pg_append`): a 2xx still
@@ -23,13 +24,15 @@ from typing import Any
 import orjson
 import psycopg
 
-from kiosk.queue.db import FLUSH_SQL
+from kiosk.queue.pg_flush import FLUSH_SQL
 from kiosk.queue.store_raw import bind
 
-CREATE = ("BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_create_request(%s::jsonb, %s::jsonb, ''); "
-          "COMMIT; " + FLUSH_SQL)
-CLAIM = ("BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_claim_request(%s, %s, %s, %s, %s::text[], %s, ''); "
-         "COMMIT; " + FLUSH_SQL)
+# Without the flush: for :meth:`kiosk.queue.pg_pool.AsyncPool.call`, which waits for the group flush.
+CREATE_COMMIT = "BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_create_request(%s::jsonb, %s::jsonb, ''); COMMIT;"
+CLAIM_COMMIT = ("BEGIN; SET LOCAL synchronous_commit TO OFF; "
+                "SELECT kq_claim_request(%s, %s, %s, %s, %s::text[], %s, ''); COMMIT;")
+CREATE = CREATE_COMMIT + " " + FLUSH_SQL  # (a thread's write: flushes on its own connection)
+CLAIM = CLAIM_COMMIT + " " + FLUSH_SQL
 _TIMES = ("created_at", "received_at", "updated_at", "claimed_at", "arrived_at", "closed_at", "escalate_at",
           "escalate_up_at")
 

@@ -13,8 +13,6 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.queue.errors import QueueError
-
 DEFAULT_STATE_DIR = "queue-state"
 BACKLOG = 8192  # pending connections (the kernel caps it at net.core.somaxconn): 5,000 kiosks reconnecting at once
 
@@ -115,8 +113,8 @@ def _fail(message: str) -> int:
 
 
 def _on_database(args: argparse.Namespace, work):
-    """Runs ``work(db)`` on the (migrated) database of ``args`` and closes it: ``(result, None)``, or
-    ``(None, 2)`` once a ``ValueError`` or ``QueueError`` (bad input: unknown site or kiosk, taken id…) was printed."""
+    """``(work(db), None)`` on the migrated database of ``args``, or ``(None, 2)`` once bad input was printed."""
+    from kiosk.queue.errors import QueueError
     db = _database(args)
     try:
         return work(db), None

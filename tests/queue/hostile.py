@@ -10,6 +10,7 @@ machine can play the attacker and the helper's own phone at once.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -47,6 +48,15 @@ class Served:
         """An HTTP client whose connections come from ``address`` (any 127.x.y.z works on Linux)."""
         transport = httpx.HTTPTransport(local_address=address)
         return httpx.Client(base_url=self.url, transport=transport, timeout=kw.pop("timeout", 30), **kw)
+
+    def raw(self, address: str = "127.0.0.1", head: bytes = b"") -> socket.socket:
+        """A bare TCP connection from ``address`` to the server, ``head`` sent (slow or crowding clients)."""
+        sock = socket.socket()
+        sock.bind((address, 0))
+        sock.connect(("127.0.0.1", self.port))
+        if head:
+            sock.sendall(head)
+        return sock
 
     def kiosk(self, name: str = "k1") -> dict:
         return {"Authorization": f"Bearer {self.kiosk_tokens[name]}"}

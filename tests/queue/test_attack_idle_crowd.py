@@ -25,13 +25,7 @@ def server(tmp_path_factory):
 
 
 def _connect(s, address: str, head: bytes) -> socket.socket:
-    host, port = s.url.removeprefix("http://").split(":")
-    sock = socket.socket()
-    sock.bind((address, 0))
-    sock.connect((host, int(port)))
-    if head:
-        sock.sendall(head)
-    return sock
+    return s.raw(address, head)
 
 
 def _fresh_client_is_served(s) -> bool:

@@ -20,12 +20,7 @@ def server(tmp_path_factory):
 
 
 def _open(s, token: str, address: str) -> socket.socket:
-    host, port = s.url.removeprefix("http://").split(":")
-    sock = socket.socket()
-    sock.bind((address, 0))
-    sock.connect((host, int(port)))
-    sock.sendall(f"GET /api/v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
-    return sock
+    return s.raw(address, f"GET /api/v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
 
 
 def _status(sock: socket.socket) -> int:

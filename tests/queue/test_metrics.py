@@ -55,6 +55,19 @@ def test_metrics_are_for_the_operator_only_and_count_requests_streams_and_pushes
     assert "张" not in r.text and "A017" not in r.text  # figures only, nothing of a request
 
 
+@pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_metrics_count_the_group_commits_flushes_on_postgres(live, world, ctx):
+    operator = auth(ops_token(key_material(ctx.settings.state_dir)[0]))
+    for _ in range(3):
+        r = httpx.post(f"{live.url}/api/v1/requests", json=world.request_body("k1"),
+                       headers=auth(world.kiosk_tokens["k1"]), timeout=10)
+        assert r.status_code == 201
+    m = samples(httpx.get(f"{live.url}/metrics", headers=operator, timeout=10).text)
+    loop, threads = (m[f'kq_db_flush_waits_total{{path="{p}"}}'] for p in ("loop", "threads"))
+    assert loop >= 2 and threads >= 1  # (the first create, its site not cached yet, went through a thread)
+    assert 1 <= m['kq_db_flushes_total{path="loop"}'] <= loop
+
+
 @SQLITE
 def test_healthz_shows_a_blocked_event_loop_as_overloaded(live, ctx):
     first = httpx.get(f"{live.url}/healthz", timeout=10).json()
