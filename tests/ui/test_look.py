@@ -39,3 +39,16 @@ def test_the_no_code_button_keeps_its_arrow_on_a_line_with_words(shot_kiosks, el
     button.texture_update()
     lines = ["".join(w.text for w in line.words).strip() for line in button._label._cached_lines]
     assert lines == button.text.split("\n") and all(line != "›" for line in lines), lines
+
+
+@pytest.mark.parametrize("elderly", [False, True])
+def test_a_navbar_without_its_back_button_gives_home_the_full_width(shot_kiosks, elderly):
+    """The hours screen opened from the start: no 上一步, so 回到首页 lines up with everything else
+    instead of sitting indented by the gap of a hidden button."""
+    hours = {"hours": {"workday": ["08:30-12:00", "14:30-17:30"]}}
+    h = shot_kiosks(access=hours, elderly=elderly, now=__import__("datetime").datetime(2026, 6, 5, 18, 0))
+    h.root.go("hours")
+    h.settle()
+    nav = h.screen("hours").ids.nav
+    assert not nav.show_back
+    assert abs(nav.ids.nav_home.x - nav.x) <= 1 and abs(nav.ids.nav_home.right - nav.right) <= 1
