@@ -6,7 +6,10 @@ import pytest
 # Kivy reads these at import time: keep it quiet, argument-free and out of the user's home.
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
-os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+if os.environ.get("PYTEST_XDIST_WORKER") or "KIVY_HOME" not in os.environ:
+    # one per xdist worker: workers inherit the controller's, and Kivy's first import creates its folders
+    # there without minding another process doing the same (FileExistsError: .../mods, at collection)
+    os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix=f"kivy-home-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
 
 
 def pytest_collection_modifyitems(items) -> None:
