@@ -60,6 +60,7 @@ class ServerSettings:
     case_retention_days: int = 365  # closed 代办 cases' personal data erased after this (kiosk/queue/retention.py)
     webhook_tick_s: float = 0.5  # how often the webhook sender looks for new events (kiosk/queue/webhook_sender.py)
     kiosk_writes_per_minute: int = 240  # a kiosk's POSTs beyond this answer 429 (kiosk/queue/guard.py)
+    staff_writes_per_minute: int = 1200  # a staff member's (all sessions') beyond this answer 429 (guard.py)
     webhook_retry_s: float = 2.0  # its first retry wait; each further one doubles (at most 5 minutes)
     migrate: bool = True
     sqlite_synchronous: str = "NORMAL"

@@ -14,7 +14,9 @@ Contract, in the order applied
    A kiosk may make at most ``ServerSettings.kiosk_writes_per_minute`` such calls a minute (240 by
    default: a real kiosk makes a few, an outbox draining after an outage a few dozen); beyond, 429
    ``kiosk_throttled`` with ``Retry-After``, which the kiosk's outbox honours. A stolen kiosk token can
-   therefore not flood the helpers' queue or the database at the server's full speed.
+   therefore not flood the helpers' queue or the database at the server's full speed. A staff member's writes
+   (all her sessions together) are bounded the same way, ``staff_writes_per_minute`` (1,200: twenty a second,
+   far above a helper's taps), 429 ``staff_throttled``: a stolen session cannot flood the ledger either.
    A cookie-authenticated *read* (GET) under ``/api/v1/`` that the browser says comes from another origin
    (``Sec-Fetch-Site: same-site / cross-site``, else a foreign ``Origin`` or ``Referer``) is refused too
    (403 ``csrf``): reads such as the ledger export or a resident's identity write an audit entry, and a
@@ -63,12 +65,12 @@ def _csrf(headers: dict[bytes, bytes]) -> dict:
     return {"detail": tr("queue.errors.csrf", _language(headers)), "code": "csrf"}
 
 
-def _kiosk_throttled(headers: dict[bytes, bytes], wait: float) -> dict:
+def _throttled(headers: dict[bytes, bytes], wait: float, kind: str) -> dict:
     from kiosk.i18n import tr
 
-    seconds = int(wait)
-    return {"detail": tr("queue.errors.kiosk_throttled", _language(headers), retry_after=seconds),
-            "code": "kiosk_throttled", "retry_after": seconds}
+    seconds, code = int(wait), "kiosk_throttled" if kind == "kiosk" else "staff_throttled"
+    return {"detail": tr(f"queue.errors.{code}", _language(headers), retry_after=seconds), "code": code,
+            "retry_after": seconds}
 
 
 def _stale(headers: dict[bytes, bytes], clock) -> dict | None:
@@ -102,6 +104,8 @@ class Guard:
         self.context, self.proxies = context, proxies
         per_minute = getattr(context.settings, "kiosk_writes_per_minute", 240)
         self.kiosk_writes = AddressBudget(limit=per_minute, window_s=60.0, max_addresses=100_000)
+        staff = getattr(context.settings, "staff_writes_per_minute", 1200)
+        self.staff_writes = AddressBudget(limit=staff, window_s=60.0, max_addresses=100_000)
 
     async def __call__(self, scope, receive, send, app) -> None:
         headers = _headers(scope)
@@ -150,8 +154,9 @@ class Guard:
                 await _send_json(send, exc.status, body, extra)
                 return
             p = scope[PRINCIPAL]
-            if p.kind == "kiosk" and (wait := self.kiosk_writes.take(p.kiosk_id)) is not None:
-                await _send_json(send, 429, _kiosk_throttled(headers, wait), ((b"retry-after", b"%d" % wait),))
+            budget, key = (self.kiosk_writes, p.kiosk_id) if p.kind == "kiosk" else (self.staff_writes, p.user_id)
+            if (wait := budget.take(key)) is not None:
+                await _send_json(send, 429, _throttled(headers, wait, p.kind), ((b"retry-after", b"%d" % wait),))
                 return
         limit = body_limit(path)
         length = headers.get(b"content-length")
