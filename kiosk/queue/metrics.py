@@ -56,15 +56,6 @@ def kind_of(scope) -> str:
     return "api" if path.startswith("/api/") else "other"
 
 
-def _pool_waiting(pool) -> int:
-    """Hot-path writes waiting for one of the event loop's PostgreSQL connections (kiosk.queue.pg_pool)."""
-    waiting = getattr(pool, "waiting", None)  # (when the pool counts them itself)
-    if isinstance(waiting, int):
-        return waiting
-    slots = getattr(pool, "_slots", None)  # an asyncio.Semaphore: its waiters are the queue
-    return len(getattr(slots, "_waiters", None) or ())
-
-
 def _service_calls(pool=None) -> tuple[int, int] | None:
     """(running, waiting) service calls: anyio's threads, plus the hot path's writes waiting for a
     connection of the event loop's pool (PostgreSQL). On the event loop."""
@@ -74,7 +65,7 @@ def _service_calls(pool=None) -> tuple[int, int] | None:
         stats = anyio.to_thread.current_default_thread_limiter().statistics()
     except (RuntimeError, LookupError, ImportError):
         return None
-    return stats.borrowed_tokens, stats.tasks_waiting + (_pool_waiting(pool) if pool is not None else 0)
+    return stats.borrowed_tokens, stats.tasks_waiting + (pool.waiting if pool is not None else 0)  # (kiosk.queue.pg_pool)
 
 
 class Histogram:

@@ -190,15 +190,13 @@ def test_writes_waiting_for_a_hot_path_connection_count_as_queueing():
     import asyncio
 
     from kiosk.queue.metrics import _service_calls
-
-    class Pool:  # the shape of kiosk.queue.pg_pool.AsyncPool: a semaphore of its slots
-        def __init__(self):
-            self._slots = asyncio.Semaphore(1)
+    from kiosk.queue.pg_pool import AsyncPool
 
     async def scenario():
-        pool = Pool()
-        await pool._slots.acquire()  # the one connection is busy
-        waiters = [asyncio.ensure_future(pool._slots.acquire()) for _ in range(3)]
+        pool = AsyncPool("postgresql://127.0.0.1/unused", size=1)  # (no connection is opened here)
+        slots = pool._bind()
+        await slots.acquire()  # the one connection is busy
+        waiters = [asyncio.ensure_future(slots.acquire()) for _ in range(3)]
         await asyncio.sleep(0)
         calls = _service_calls(pool)
         for w in waiters:
