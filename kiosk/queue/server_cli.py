@@ -298,5 +298,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     # The first line names the real port (useful with --port 0); OpenAPI at /openapi.json (/docs with --docs).
     print(f"help-queue server listening on {scheme}://{host}:{port}", file=sys.stderr, flush=True)
-    uvicorn.Server(uvicorn.Config(app, **kwargs)).run(sockets=[sock])
+    # backlog again: uvicorn listens on the socket once more with its own (2,048 unless told), and a full
+    # queue drops connections (the kiosks then wait for SYN-ACK retransmissions: 1 s, 3 s, 7 s)
+    uvicorn.Server(uvicorn.Config(app, backlog=BACKLOG, **kwargs)).run(sockets=[sock])
     return 0
