@@ -24,7 +24,7 @@ import numpy as np
 from kiosk.devices.camera.detect import detect_page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from doc_frames import SETS, frames  # noqa: E402
+from doc_frames import SETS, frames, warm_up  # noqa: E402
 
 _ROOT = Path(__file__).resolve().parent.parent
 _PACKAGE = "kiosk/devices/camera"
@@ -82,6 +82,8 @@ def main() -> int:
     REPEAT = max(1, args.repeat)
     cv2.setNumThreads(1)
     old = load_old(args.ref)
+    warm_up(old)
+    warm_up(detect_page)
     total_diff = 0
     all_a, all_b = [], []
     for name in args.sets.split(","):

@@ -151,7 +151,10 @@ def line_quads(gray: np.ndarray, min_side: float, colour: tuple[np.ndarray, ...]
     more images of the same size (Lab's a and b) whose edges join the grey's before lines are sought.
     ``gradients``: the grey's :func:`~kiosk.devices.camera.levels.sobel` derivatives, when at hand."""
     images = (gray, *colour)
-    lines = _lines(_segments(images, max(12.0, 0.5 * min_side), gradients), images)
+    segs = _segments(images, max(12.0, 0.5 * min_side), gradients)
+    if len(segs) < 4:  # a quad needs four lines, each at least one segment
+        return
+    lines = _lines(segs, images)
     pairs = []
     for i in range(len(lines)):
         for j in range(i + 1, len(lines)):
