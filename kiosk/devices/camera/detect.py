@@ -56,8 +56,8 @@ __all__ = ["Detection", "detect_page", "edge_support", "order_corners"]
 _darkest_channel = darkest_channel  # the name the tests know
 _FALLBACK_MIN_HEIGHT = 300  # work images at least this tall run the fallbacks at half their size
 _GOOD = 0.85  # a quad this well supported ends the search
-FAINT = (10, 30)
-_BORDER_BACKING = 0.7  # the full-frame backing both sides of a corner on the frame border need  # Canny thresholds of the faint-edge pass
+FAINT = (10, 30)  # Canny thresholds of the faint-edge pass
+_BORDER_BACKING = 0.6  # the full-frame backing both sides of a corner on the frame border need
 
 Strategy = tuple[str, Callable[[], Iterable[np.ndarray]]]
 
@@ -203,10 +203,10 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
             refined, backing, sides = refine_corners(image, wide, reach=3 * scale + 2)
     if backing < 0.5:
         return None  # the full-resolution frame shows no straight side where the outline runs: not sure
-    if _frame_made(corners, sides, w, h, scale):
-        return None  # the outline ran into the frame: a corner the frame made (a hand holding the card)
     if plausible(refined, min_area * w * h, w, h):
         corners = refined
+    if _frame_made(corners, sides, w, h, scale):
+        return None  # the outline ran into the frame: a corner the frame made (a hand holding the card)
     if corners.min() < 0 or corners[:, 0].max() > w - 1 or corners[:, 1].max() > h - 1:
         return None  # a corner beyond the frame: the page is cut, so not a page to capture
     score *= 0.75 + 0.25 * backing
@@ -216,11 +216,11 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
 
 
 def _frame_made(corners: np.ndarray, sides: tuple[float, ...], w: int, h: int, scale: float) -> bool:
-    """Whether a corner lies on the frame border (within a work pixel) with a side to it that the full
-    frame backs along less than 70 % of its length: an outline that ran into the frame (a card and the
-    hand holding it) gets its corner there from the frame, not from the document. A document whose own
-    corner touches the frame shows both its sides straight up to it."""
-    m = max(2.0, scale)
+    """Whether a refined corner lies on the frame border (within three work pixels) with a side to it
+    that the full frame backs along less than 60 % of its length: an outline that ran into the frame (a
+    card and the hand holding it) gets its corner there from the frame, not from the document. A
+    document whose own corner touches the frame shows both its sides straight up to it."""
+    m = 3 * max(2.0, scale)
     for i, (x, y) in enumerate(corners):
         if (x <= m or y <= m or x >= w - 1 - m or y >= h - 1 - m) and min(sides[i - 1], sides[i]) < _BORDER_BACKING:
             return True

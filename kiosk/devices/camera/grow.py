@@ -81,7 +81,7 @@ def grow(quad: np.ndarray, images: tuple[np.ndarray, ...], score: float) -> tupl
                 sc, _ = edge_support(cand, images)
                 # a strip longer than a page that grows into a card's or page's shape is part of one
                 # (a social-security card's white part above its band): the band's edge may back less
-                need = 0.8 if strip and not long_shape(cand, w, h) else max(0.8, score - 0.1)
+                need = 0.75 if strip and not long_shape(cand, w, h) else max(0.8, score - 0.1)
                 if sc >= need and (best is None or s > best[0]):
                     best = (s, cand, sc)
         if best is not None:
