@@ -76,11 +76,13 @@ def is_screen(image: np.ndarray, quad: np.ndarray) -> bool:
 
 _PAPER_SATURATION = 0.3  # a receipt's paper, even blue-tinted or under warm light, stays below this
 _ALIGNED = 0.33  # share of the print's edges along the document's axes: ~0.27 for dots or texture
+_INKED = 0.1  # least share of a long document's inside on an edge of its print
 
 
 def is_paper(gray: np.ndarray, quad: np.ndarray, bgr: np.ndarray | None = None) -> bool:
     """Whether a long quad (tl, tr, br, bl in ``gray`` pixels) is paper with print on it: nearly neutral
-    in ``bgr`` (median saturation of its inside), and the edges inside run along its axes (lines of
+    in ``bgr`` (median saturation of its inside), printed all over (edges on a tenth of its inside or
+    more: a lit screen or a plain body has a few), and the edges inside run along its axes (lines of
     text, table rules: a third or more of their strength within 12° of either axis, where scattered dots
     or texture give a quarter). A coloured body (a keyboard, a pencil case) or a dotted one is not."""
     q = np.asarray(quad, np.float32).reshape(4, 2)
@@ -97,8 +99,8 @@ def is_paper(gray: np.ndarray, quad: np.ndarray, bgr: np.ndarray | None = None) 
     gx, gy = cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1)
     mag = np.hypot(gx, gy)
     sel = inside & (mag > 40)
-    if not sel.any():
-        return False
+    if np.count_nonzero(sel) < _INKED * np.count_nonzero(inside):
+        return False  # a plain body or a lit screen: print leaves edges all over a receipt (≥ 0.3 seen)
     ang = np.degrees(np.arctan2(gy[sel], gx[sel])) % 180
     weight = mag[sel]
     along = np.zeros(len(ang), bool)

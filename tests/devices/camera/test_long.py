@@ -1,5 +1,5 @@
 """Documents longer than a page (till receipts up to 1:4) are found; long things that are not paper with
-print on it (a coloured or dotted body: a keyboard, a pencil case) are not."""
+print on it (a coloured, dotted or plain body: a keyboard, a pencil case, a lit screen) are not."""
 
 import math
 
@@ -21,8 +21,9 @@ def _desk(seed: int, tone=(60, 90, 130)) -> np.ndarray:
 
 
 def _strip(img: np.ndarray, size: tuple[float, float], angle: float, seed: int, body=(235, 238, 240),
-           lines: bool = True) -> np.ndarray:
-    """A strip (``size`` = width, length) at the frame's centre, with lines of print across it or dots."""
+           lines: bool | None = True) -> np.ndarray:
+    """A strip (``size`` = width, length) at the frame's centre, with lines of print across it, dots
+    (``lines=False``) or nothing (``None``: a lit screen, a plain body)."""
     rng = np.random.default_rng(seed)
     box = cv2.boxPoints(((640.0, 360.0), size, angle)).astype(np.float32)
     cv2.fillConvexPoly(img, np.rint(box).astype(np.int32), body, cv2.LINE_AA)
@@ -35,6 +36,9 @@ def _strip(img: np.ndarray, size: tuple[float, float], angle: float, seed: int, 
             x1 = x0 + rng.uniform(0.3, 0.8) * size[0]
             p0, p1 = (tuple(int(t) for t in np.rint(c + u * x + v * y)) for x in (x0, x1))
             cv2.line(img, p0, p1, (40, 40, 40), 2, cv2.LINE_AA)
+    elif lines is None:  # plain, with one dark line along it (a bezel's inner edge, a pen)
+        p0, p1 = (tuple(int(t) for t in np.rint(c + u * 0.3 * size[0] + v * y)) for y in (-0.4 * size[1], 0.4 * size[1]))
+        cv2.line(img, p0, p1, (30, 30, 30), 6, cv2.LINE_AA)
     else:
         for _ in range(80):
             p = c + u * rng.uniform(-0.45, 0.45) * size[0] + v * rng.uniform(-0.45, 0.45) * size[1]
@@ -59,7 +63,8 @@ def test_a_long_coloured_or_dotted_body_is_not_paper():
     box = _strip(receipt, (170.0, 520.0), 20.0, 1)
     frame = np.clip(receipt, 0, 255).astype(np.uint8)
     assert is_paper(gray_of(receipt), box, frame)
-    for body, lines in (((60, 200, 220), True), ((150, 150, 150), False), ((220, 220, 225), False)):
+    for body, lines in (((60, 200, 220), True), ((150, 150, 150), False), ((220, 220, 225), False),
+                        ((215, 180, 200), None)):
         img = _desk(2)
         box = _strip(img, (170.0, 520.0), 20.0, 2, body=body, lines=lines)
         assert not is_paper(gray_of(img), box, np.clip(img, 0, 255).astype(np.uint8)), (body, lines)
