@@ -9,6 +9,8 @@ import math
 import cv2
 import numpy as np
 
+MAX_ASPECT = 4.2  # a till receipt may be four times as long as it is wide
+
 
 def order_corners(pts: np.ndarray) -> np.ndarray:
     """Four points ordered tl, tr, br, bl: clockwise, starting the edge that is most the top one.
@@ -122,13 +124,20 @@ def true_aspect(q: np.ndarray, w: int, h: int) -> float:
     return max(ratio, 1 / ratio)
 
 
+def long_shape(q: np.ndarray, w: int, h: int) -> bool:
+    """Longer than a page or a card: more than twice its width (A4 is 1.41, an ID-1 card 1.59, a 户口簿
+    page 1.36) as seen and more than 1.8 once the perspective is undone (:func:`true_aspect`; a card
+    under strong tilt looks 2.5 long). A till receipt or a banknote is; so are a phone (~2.1) and a
+    keyboard (~3), which the detector tells from paper by other means."""
+    return aspect(q) > 2.0 and true_aspect(q, w, h) > 1.8
+
+
 def plausible(q: np.ndarray, min_px: float, w: int, h: int) -> bool:
-    """A page-like quad in a ``w``×``h`` image: convex, at least ``min_px`` in area, plausible angles and
-    side ratios, no longer than twice its width (A4 is 1.41, an ID-1 card 1.59, a 户口簿 page 1.36; a phone
-    is ~2.1, a keyboard ~3) or, seen longer under strong tilt, no longer than 1.8 once the perspective is
-    undone (:func:`true_aspect`), and no side along the image border."""
+    """A document-like quad in a ``w``×``h`` image: convex, at least ``min_px`` in area, plausible angles
+    and side ratios, no longer than ``MAX_ASPECT`` times its width as seen or once the perspective is
+    undone (a till receipt, not a ruler), and no side along the image border."""
     return (cv2.isContourConvex(q.reshape(-1, 1, 2)) and cv2.contourArea(q) >= min_px and angles_ok(q)
-            and (aspect(q) <= 2.0 or true_aspect(q, w, h) <= 1.8) and not on_border(q, w, h))
+            and (aspect(q) <= MAX_ASPECT or true_aspect(q, w, h) <= MAX_ASPECT - 0.2) and not on_border(q, w, h))
 
 
 def quad_from_sides(contour: np.ndarray) -> np.ndarray | None:
