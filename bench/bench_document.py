@@ -41,7 +41,7 @@ Sets, each reported on its own (1280×720 frames, ``cv2.setNumThreads(1)``):
 A page counts as found when all four corners lie within 2 % of the frame diagonal of the truth.
 A page frame can also end as *not sure* (no page returned) or *wrong* (a quad more than 2 % off):
 the detector should say "not sure" rather than be wrong. Timing is the thread CPU time of
-``detect_page``, median and p95. Bars (printed with their figures; exit 1 when one is missed):
+``detect_page``, median and p95 (with ``--repeat N`` the fastest of N runs of each frame). Bars (printed with their figures; exit 1 when one is missed):
 ≥ 98 % on each synthetic set not tuned on (``heldout2``, ``heldout3``), ≥ 95 % on the real ``test`` part
 (when fetched),
 ≤ 1 false page in 100 page-less frames of every set, median ≤ 5 ms.
@@ -126,10 +126,16 @@ class Tally:
                 print(f"      {n:3d} {what}")
 
 
+REPEAT = 1  # --repeat: runs of detect_page a frame, the fastest timed (a shared machine's noise only adds)
+
+
 def _timed(frame: np.ndarray):
-    c0 = time.thread_time()
-    found = detect_page(frame)
-    return found, (time.thread_time() - c0) * 1000
+    best = math.inf
+    for _ in range(REPEAT):
+        c0 = time.thread_time()
+        found = detect_page(frame)
+        best = min(best, (time.thread_time() - c0) * 1000)
+    return found, best
 
 
 def _group(kind: str | None, area: float) -> str:
@@ -163,8 +169,12 @@ def main() -> int:
     ap.add_argument("--real", type=Path, help="a folder with labels.json and its photos (default bench/real "
                                                "when its photos have been fetched)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=1, help="time each frame this many times, keep the fastest "
+                                                           "(on a loaded machine; detection is deterministic)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args()
+    global REPEAT
+    REPEAT = max(1, args.repeat)
     cv2.setNumThreads(1)
     sets = set(args.sets.split(","))
     if "all" in sets:

@@ -205,7 +205,9 @@ def _settings(values: dict[str, str]):
                           docs=values.get("docs") == "1",
                           login_first_wait_s=float(values.get("login_wait") or 1.0),
                           extra={k: v for k, v in (("catalog", values.get("catalog")),
-                                                   ("public_url", values.get("public"))) if v})
+                                                   ("public_url", values.get("public")),
+                                                   # the garbage collector tuned once started (kiosk/queue/gcwatch.py)
+                                                   ("gc", os.environ.get("KIOSK_QUEUE_GC", "tuned"))) if v})
 
 
 def app_from_env():

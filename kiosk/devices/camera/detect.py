@@ -174,7 +174,8 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
             work.borrow_colour(low)
         min_side = 0.2 * min(work.w, work.h) * (min_area / 0.05) ** 0.5
         colour = work.chroma()
-        found = _search(work, [("lines", lambda: (order_corners(q) for q in line_quads(work.gray, min_side, colour)))],
+        found = _search(work, [("lines", lambda: (order_corners(q) for q in
+                                                  line_quads(work.gray, min_side, colour, work.gradients())))],
                         min_area, min_score, (work.raw, 1.0))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)

@@ -19,25 +19,36 @@ from collections.abc import Iterator
 import cv2
 import numpy as np
 
+from kiosk.devices.camera.levels import canny
+
 MAX_LINES = 20
 _PER_BIN = 4
 MAX_QUADS = 40
 _MERGE_ANGLE = math.radians(3.0)
 _MERGE_OFFSET = 3.0
+_PARALLEL = math.radians(20)  # the two sides of a pair are within this of parallel
+_ACROSS = (math.radians(45), math.radians(90))  # and cross the other pair's at an angle in this range
 
 
 class _Line:
-    __slots__ = ("theta", "rho", "length", "spans", "point", "dir")
+    """A line ``rho`` from the origin along unit ``dir`` (angle ``theta``), and the spans (positions
+    along it from ``point``, its foot from the origin) its segments cover. Plain floats: the pairing
+    runs thousands of times a frame on these, where numpy's per-call cost would dominate."""
 
-    def __init__(self, theta: float, rho: float, length: float, span: tuple[float, float]):
-        self.theta, self.rho, self.length, self.spans = theta, rho, length, [span]
-        self.dir = np.array([math.cos(theta), math.sin(theta)])
-        n = np.array([-self.dir[1], self.dir[0]])
-        self.point = n * rho
+    __slots__ = ("theta", "rho", "length", "spans", "px", "py", "dx", "dy")
 
-    def coverage(self, a: np.ndarray, b: np.ndarray) -> float:
+    def __init__(self, theta: float, rho: float, length: float):
+        self.theta, self.rho, self.length, self.spans = theta, rho, length, []
+        self.dx, self.dy = math.cos(theta), math.sin(theta)
+        self.px, self.py = -self.dy * rho, self.dx * rho
+
+    def along(self, x: float, y: float) -> float:
+        """Where the point (x, y), projected on the line, lies along it from ``point``."""
+        return (x - self.px) * self.dx + (y - self.py) * self.dy
+
+    def coverage(self, a: tuple[float, float], b: tuple[float, float]) -> float:
         """Share of the segment a→b (on this line) that the line's segments cover."""
-        ta, tb = float((a - self.point) @ self.dir), float((b - self.point) @ self.dir)
+        ta, tb = self.along(*a), self.along(*b)
         lo, hi = min(ta, tb), max(ta, tb)
         if hi - lo < 1e-6:
             return 0.0
@@ -51,10 +62,11 @@ class _Line:
         return covered / (hi - lo)
 
 
-def _segments(images: tuple[np.ndarray, ...], min_len: float) -> np.ndarray:
-    edges = cv2.Canny(images[0], 10, 30)
+def _segments(images: tuple[np.ndarray, ...], min_len: float,
+              gradients: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    edges = canny(images[0], 10, 30, gradients)
     for img in images[1:]:  # colour cues: an edge only hue shows (a blue card on a desk as bright)
-        edges |= cv2.Canny(img, 10, 30)
+        edges |= canny(img, 10, 30)
     found = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=max(20, int(min_len * 0.6)),
                             minLineLength=min_len, maxLineGap=6)
     return np.zeros((0, 4), np.float32) if found is None else found.reshape(-1, 4).astype(np.float32)
@@ -84,28 +96,27 @@ def _lines(segs: np.ndarray, images: tuple[np.ndarray, ...]) -> list[_Line]:
     d = segs[:, 2:] - segs[:, :2]
     lengths = np.hypot(d[:, 0], d[:, 1]) * _contrast(images, segs)
     thetas = np.mod(np.arctan2(d[:, 1], d[:, 0]), np.pi)
+    ends = segs.astype(np.float64)
+    mids = ((segs[:, :2] + segs[:, 2:]) / 2).astype(np.float64)  # in float32 first, as it always was
     out: list[_Line] = []
-    for i in np.argsort(lengths)[::-1]:
+    for i in np.argsort(lengths)[::-1].tolist():
         th = float(thetas[i])
-        u = np.array([math.cos(th), math.sin(th)])
-        n = np.array([-u[1], u[0]])
-        p, q = segs[i, :2], segs[i, 2:]
-        rho = float(n @ (p + q) / 2)
+        ux, uy = math.cos(th), math.sin(th)
+        mx, my = float(mids[i, 0]), float(mids[i, 1])
+        x0, y0, x1, y1 = ends[i].tolist()
         for line in out:
             dth = abs(th - line.theta)
             if min(dth, math.pi - dth) > _MERGE_ANGLE:
                 continue
-            if abs(float(np.array([-line.dir[1], line.dir[0]]) @ ((p + q) / 2)) - line.rho) > _MERGE_OFFSET:
+            if abs(line.dx * my - line.dy * mx - line.rho) > _MERGE_OFFSET:
                 continue
-            ta, tb = float((p - line.point) @ line.dir), float((q - line.point) @ line.dir)
-            line.spans.append((min(ta, tb), max(ta, tb)))
-            line.length += float(lengths[i])
             break
         else:
-            line = _Line(th, rho, float(lengths[i]), (0.0, 0.0))
-            ta, tb = float((p - line.point) @ line.dir), float((q - line.point) @ line.dir)
-            line.spans = [(min(ta, tb), max(ta, tb))]
+            line = _Line(th, ux * my - uy * mx, 0.0)
             out.append(line)
+        ta, tb = line.along(x0, y0), line.along(x1, y1)
+        line.spans.append((min(ta, tb), max(ta, tb)))
+        line.length += float(lengths[i])
     out.sort(key=lambda ln: ln.length, reverse=True)
     # at most a few lines per direction: a desk's grain or a mat's grid gives many long parallel lines,
     # and they must not crowd out the document's other two sides
@@ -120,12 +131,12 @@ def _lines(segs: np.ndarray, images: tuple[np.ndarray, ...]) -> list[_Line]:
     return kept
 
 
-def _cross(a: _Line, b: _Line) -> np.ndarray | None:
-    den = a.dir[0] * b.dir[1] - a.dir[1] * b.dir[0]
+def _cross(a: _Line, b: _Line) -> tuple[float, float] | None:
+    den = a.dx * b.dy - a.dy * b.dx
     if abs(den) < 1e-6:
         return None
-    t = ((b.point[0] - a.point[0]) * b.dir[1] - (b.point[1] - a.point[1]) * b.dir[0]) / den
-    return a.point + t * a.dir
+    t = ((b.px - a.px) * b.dy - (b.py - a.py) * b.dx) / den
+    return a.px + t * a.dx, a.py + t * a.dy
 
 
 def _angle(a: _Line, b: _Line) -> float:
@@ -133,25 +144,27 @@ def _angle(a: _Line, b: _Line) -> float:
     return min(d, math.pi - d)
 
 
-def line_quads(gray: np.ndarray, min_side: float, colour: tuple[np.ndarray, ...] = ()) -> Iterator[np.ndarray]:
+def line_quads(gray: np.ndarray, min_side: float, colour: tuple[np.ndarray, ...] = (),
+               gradients: tuple[np.ndarray, np.ndarray] | None = None) -> Iterator[np.ndarray]:
     """Quads (4×2 float32, in no particular corner order) from pairs of line pairs in a blurred grey
     image, best covered first; ``min_side`` (px) is the shortest side a document may have here. ``colour``:
-    more images of the same size (Lab's a and b) whose edges join the grey's before lines are sought."""
+    more images of the same size (Lab's a and b) whose edges join the grey's before lines are sought.
+    ``gradients``: the grey's :func:`~kiosk.devices.camera.levels.sobel` derivatives, when at hand."""
     images = (gray, *colour)
-    lines = _lines(_segments(images, max(12.0, 0.5 * min_side)), images)
+    lines = _lines(_segments(images, max(12.0, 0.5 * min_side), gradients), images)
     pairs = []
     for i in range(len(lines)):
         for j in range(i + 1, len(lines)):
             a, b = lines[i], lines[j]
-            if _angle(a, b) <= math.radians(20):
-                gap = abs(float(np.array([-a.dir[1], a.dir[0]]) @ (b.point - a.point)))
+            if _angle(a, b) <= _PARALLEL:
+                gap = abs(a.dx * (b.py - a.py) - a.dy * (b.px - a.px))
                 if gap >= min_side:
                     pairs.append((i, j))
     quads = []
     for k in range(len(pairs)):
         for m in range(k + 1, len(pairs)):
             (i, j), (p, r) = pairs[k], pairs[m]
-            if len({i, j, p, r}) < 4 or not math.radians(45) <= _angle(lines[i], lines[p]) <= math.radians(90):
+            if len({i, j, p, r}) < 4 or not _ACROSS[0] <= _angle(lines[i], lines[p]) <= _ACROSS[1]:
                 continue
             a, b, c, d = lines[i], lines[p], lines[j], lines[r]
             corners = [_cross(a, b), _cross(b, c), _cross(c, d), _cross(d, a)]

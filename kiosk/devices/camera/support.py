@@ -17,16 +17,18 @@ EDGE_T = 5.0  # grey levels between the mean of a band inside and of one outside
 _SAMPLES = 32
 _TS = ((np.arange(_SAMPLES) + 0.5) / _SAMPLES).astype(np.float32)
 _BEYOND = np.float32([-0.16, -0.12, -0.08, -0.04, 1.04, 1.08, 1.12, 1.16])  # past each end of a side
+_ALONG = np.concatenate([_TS, _BEYOND])
+_NEXT = np.array([1, 2, 3, 0])
+_PERP = np.float32([-1, 1])
+_SIDES = np.float32([-1, 1])[:, None, None, None, None]  # inside (−), outside (+)
 
 
 def _outward_normals(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each side's start point, direction (b − a) and unit outward normal, as arrays of 4."""
-    d = np.roll(q, -1, axis=0) - q
-    n = np.stack([-d[:, 1], d[:, 0]], axis=1) / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-9)
-    mid = q + d / 2
-    flip = np.einsum("ij,ij->i", mid - q.mean(axis=0), n) < 0
-    n[flip] *= -1
-    return d, n
+    """Each side's direction (b − a) and unit outward normal, as arrays of 4."""
+    d = q[_NEXT] - q
+    n = d[:, ::-1] * _PERP / (np.sqrt((d * d).sum(axis=1, keepdims=True)) + 1e-9)
+    flip = ((q + d / 2 - q.mean(axis=0)) * n).sum(axis=1, keepdims=True) < 0
+    return d, np.where(flip, -n, n)
 
 
 def edge_support(q: np.ndarray, images: tuple[np.ndarray, ...], step: float = 3.0, t: float | None = None,
@@ -45,31 +47,37 @@ def edge_support(q: np.ndarray, images: tuple[np.ndarray, ...], step: float = 3.
     t = EDGE_T if t is None else t
     q = np.asarray(q, np.float32).reshape(4, 2)
     h, w = images[0].shape[:2]
-    ts = _TS if samples == _SAMPLES else ((np.arange(samples) + 0.5) / samples).astype(np.float32)
+    ts = _ALONG if samples == _SAMPLES else np.concatenate(
+        [((np.arange(samples) + 0.5) / samples).astype(np.float32), _BEYOND])
     d, n = _outward_normals(q)
-    ts = np.concatenate([ts, _BEYOND])
     pts = q[:, None, :] + ts[None, :, None] * d[:, None, :]  # 4 × (S + 8) × 2
     offsets = np.float32([step - 1, step, step + 1, step + 2])
     shift = n[:, None, None, :] * offsets[None, None, :, None]  # 4 × 1 × O × 2
-    lim = np.float32([w - 1, h - 1])
-    out = np.clip(np.rint(pts[:, :, None, :] + shift), 0, lim).astype(np.int32)
-    inn = np.clip(np.rint(pts[:, :, None, :] - shift), 0, lim).astype(np.int32)
-    best = None
-    darker = 0
-    for k, img in enumerate(images):
-        diff = (img[inn[..., 1], inn[..., 0]].astype(np.float32) - img[out[..., 1], out[..., 0]]).mean(axis=2)
-        if k == 0:
-            darker = int(np.count_nonzero(diff[:, :samples] <= -t))
-            best = diff
-        else:
-            best = np.where(np.abs(diff) > np.abs(best), diff, best)
+    # inside and outside points at once (2 × 4 × (S + 8) × O × 2), then as indices into the raveled images
+    xy = np.rint(pts[None, :, :, None, :] + _SIDES * shift[None]).astype(np.int32)
+    xy = np.minimum(np.maximum(xy, 0, out=xy), (w - 1, h - 1), out=xy)
+    flat = xy[..., 1] * w + xy[..., 0]
+    if all(img.dtype == np.uint8 for img in images):
+        # integer sums of the 4 pixels a band: exact, so the means (sum / 4) are those of the float path
+        sums = np.stack([np.ravel(img).take(flat) for img in images]).sum(axis=-1, dtype=np.int32)
+        diffs = (sums[:, 0] - sums[:, 1]).astype(np.float32) * np.float32(0.25)  # K × 4 × (S + 8)
+    else:
+        diffs = np.stack([(img[xy[0, ..., 1], xy[0, ..., 0]].astype(np.float32)
+                           - img[xy[1, ..., 1], xy[1, ..., 0]]).mean(axis=2) for img in images])
+    darker = int(np.count_nonzero(diffs[0, :, :samples] <= -t))
+    # per point, the image with the largest step (the first of equals)
+    best = diffs[0] if len(images) == 1 else np.take_along_axis(
+        diffs, np.abs(diffs).argmax(axis=0)[None], axis=0)[0]
     best, beyond = best[:, :samples], best[:, samples:]
     strong = np.abs(best) >= t
     # the side must step the same way along its length (random texture does not)
     up, down = (strong & (best > 0)).sum(axis=1), (strong & (best < 0)).sum(axis=1)
     shares = np.maximum(up, down) / samples
     # beyond the ends, a step half as large as the side's own (median) step means the side runs on
-    typical = np.maximum(t, 0.5 * np.median(np.abs(best), axis=1))[:, None]
+    ranked = np.sort(np.abs(best), axis=1)  # the median of each side's steps, as np.median takes it:
+    mid = samples // 2
+    median = ranked[:, mid] if samples % 2 else (ranked[:, mid - 1] + ranked[:, mid]) / 2
+    typical = np.maximum(t, 0.5 * median)[:, None]
     runs_on = np.where((up >= down)[:, None], beyond >= typical, beyond <= -typical).mean(axis=1)
     shares = shares * (1 - 0.6 * runs_on)
     dark = darker > 2 * samples
