@@ -61,9 +61,14 @@ def direct_writer(send) -> Callable[[bytes], bool] | None:
     from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
 
     cycle = getattr(send, "__self__", None)
-    if not isinstance(cycle, RequestResponseCycle) or cycle.chunked_encoding is not True or not cycle.response_started:
+    try:  # uvicorn's internals, not its API: any other shape (another release) keeps the plain ``send``
+        if not isinstance(cycle, RequestResponseCycle) or cycle.chunked_encoding is not True \
+                or not cycle.response_started:
+            return None
+        transport, flow = cycle.transport, cycle.flow
+        flow.write_paused, cycle.disconnected, cycle.response_complete  # noqa: B018 (all must exist)
+    except AttributeError:
         return None
-    transport, flow = cycle.transport, cycle.flow
 
     def write(data: bytes) -> bool:
         if flow.write_paused or cycle.disconnected or cycle.response_complete:
