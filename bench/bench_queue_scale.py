@@ -280,6 +280,8 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
     parts = [cout.get(timeout=args.seconds + 120) for _ in cps]
     _profile(pids, signal.SIGUSR2)
     cpu = sum(cpu_seconds(p) for p in pids) - cpu0
+    # backends opened during the run (the pools grow under load) count from zero
+    pg_pids += [pid for pid in pg_backends(args.admin, pids) if pid not in pg_pids]
     split = {k: (v - split0[k]) / (args.seconds + 3)
              for k, v in cpu_split(pids, [p.pid for p in kps + cps], pg_pids).items()}
     pushes = {k: v - pushes0.get(k, 0.0) for k, v in _pushes(ports, args.token).items()}
