@@ -36,12 +36,13 @@ Sets, each reported on its own (1280×720 frames, ``cv2.setNumThreads(1)``):
   fetched by ``bench/real/fetch.py``, never committed). Two parts, each reported on its own: ``dev`` (about
   a third, that the detector may be tuned on; its misses are printed) and ``test`` (reported, never tuned
   on, misses not printed). Groups: card, page, booklet, receipt, and ``long>2:1`` (receipts and a banknote
-  longer than 2:1, which the detector rejects by design). See ``bench/real_photos.py``.
+  longer than 2:1, up to about 1:4, which the detector takes when they are paper with lines of print; it
+  once rejected them all, a phone being ~2.1:1). See ``bench/real_photos.py``.
 
 A page counts as found when all four corners lie within 2 % of the frame diagonal of the truth.
 A page frame can also end as *not sure* (no page returned) or *wrong* (a quad more than 2 % off):
 the detector should say "not sure" rather than be wrong. Timing is the thread CPU time of
-``detect_page``, median and p95. Bars (printed with their figures; exit 1 when one is missed):
+``detect_page``, median and p95 (with ``--repeat N`` the fastest of N runs of each frame). Bars (printed with their figures; exit 1 when one is missed):
 ≥ 98 % on each synthetic set not tuned on (``heldout2``, ``heldout3``), ≥ 95 % on the real ``test`` part
 (when fetched),
 ≤ 1 false page in 100 page-less frames of every set, median ≤ 5 ms.
@@ -126,10 +127,16 @@ class Tally:
                 print(f"      {n:3d} {what}")
 
 
+REPEAT = 1  # --repeat: runs of detect_page a frame, the fastest timed (a shared machine's noise only adds)
+
+
 def _timed(frame: np.ndarray):
-    c0 = time.thread_time()
-    found = detect_page(frame)
-    return found, (time.thread_time() - c0) * 1000
+    best = math.inf
+    for _ in range(REPEAT):
+        c0 = time.thread_time()
+        found = detect_page(frame)
+        best = min(best, (time.thread_time() - c0) * 1000)
+    return found, best
 
 
 def _group(kind: str | None, area: float) -> str:
@@ -163,13 +170,18 @@ def main() -> int:
     ap.add_argument("--real", type=Path, help="a folder with labels.json and its photos (default bench/real "
                                                "when its photos have been fetched)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=1, help="time each frame this many times, keep the fastest "
+                                                           "(on a loaded machine; detection is deterministic)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     args = ap.parse_args()
+    global REPEAT
+    REPEAT = max(1, args.repeat)
     cv2.setNumThreads(1)
     sets = set(args.sets.split(","))
     if "all" in sets:
         sets |= {"classic", "hall", "heldout", "heldout2", "heldout3", "empty", "hall_empty", "train"}
     detect_page(synth.render(synth.Scene(cover=0.3))[0])  # warm-up (first-call allocations)
+    detect_page(synth_empty.no_page(synth_empty.NO_PAGE_KINDS[0], 0))  # every pass (Lab's tables: 65 ms once)
     tallies: dict[str, Tally] = {}
     if "classic" in sets:
         t = tallies["classic"] = Tally("tuning/classic: synth.random_scene")
@@ -241,7 +253,7 @@ def main() -> int:
         short = tuple(g for g in real_photos.GROUPS if g != "long>2:1")
         hs, ns = real["test"].share(short)
         bars.append((f"real (test part, not tuned on) within 2 % ≥ 95 %: {h}/{n} = {h / max(n, 1):.1%} "
-                     f"({hs}/{ns} = {hs / max(ns, 1):.1%} without long>2:1, rejected by design)", h >= 0.95 * n))
+                     f"({hs}/{ns} = {hs / max(ns, 1):.1%} without long>2:1)", h >= 0.95 * n))
     else:
         bars.append(("real within 2 % ≥ 95 %: not measured (photos not fetched, see above)", False))
     if all_ms:

@@ -4,8 +4,9 @@
 
 ``--writes`` concurrent writes over 8 connections, each a transaction committed with ``synchronous_commit``
 off that writes a WAL record (as a create does): first each holding its connection through its own flush
-(``…; COMMIT; <flush>``, as before the group flush), then through :meth:`AsyncPool.call` (connection back at
-the commit, one shared flush). Prints writes/s (wall) for both and the writes per flush. Shared machine:
+(``BEGIN; SET LOCAL …; …; COMMIT; <flush>`` in one simple-protocol message, as before the group flush), then
+through :meth:`AsyncPool.call` (the server's form: one prepared statement, connection back at the commit,
+one shared flush). Prints writes/s (wall) for both and the writes per flush. Shared machine:
 read the figures with the load average printed next to them.
 """
 
@@ -22,11 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
 
-from kiosk.queue import pg_write  # noqa: E402
 from kiosk.queue.db import FLUSH_SQL  # noqa: E402
 from kiosk.queue.pg_pool import AsyncPool  # noqa: E402
 
-COMMIT = "BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT '{}' FROM pg_logical_emit_message(true, 'kq_bench', 'x'); COMMIT;"
+OWN_FLUSH = ("BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT '{}' FROM pg_logical_emit_message(true, 'kq_bench', 'x'); "
+             "COMMIT; " + FLUSH_SQL)
+COMMIT = "SELECT '{}', set_config('synchronous_commit', 'off', true) FROM pg_logical_emit_message(true, 'kq_bench', 'x')"
 
 
 async def _own_flush(pool: AsyncPool, n: int) -> float:
@@ -38,7 +40,7 @@ async def _own_flush(pool: AsyncPool, n: int) -> float:
         async with slots:
             conn = conns.pop()
             try:
-                await pg_write.call_async(conn, COMMIT + " " + FLUSH_SQL, ())
+                await conn.execute(OWN_FLUSH)
             finally:
                 conns.append(conn)
 

@@ -22,7 +22,15 @@ frames due that they wrote, in how many writes, resyncs and frames shed, where a
 the median of the runs. call -> console is split at the moment the server's create began (the event's
 time): before it, the request waited (HTTP, authentication, a thread); after it, the transaction and the
 event's way to the console. The machine is shared: read the figures with the load average printed next
-to them, and the bench clients' own CPU.
+to them, and the CPU split (cores used by the servers, the bench's client processes and the PostgreSQL
+backends serving the servers, from ``/proc``).
+
+The clients run under ``SCHED_BATCH`` (``--client-sched``, bench/scale_split.py: a woken client does not
+preempt the server; in a hall they are other machines), kiosks send requests encoded before the clock
+starts. Each run also prints the servers' garbage collections (``/metrics``, kiosk/queue/gcwatch.py):
+their count by generation, wall-clock pause and CPU. ``KIOSK_QUEUE_GC=default|frozen|tuned`` in the
+environment sets the servers' collector for an A/B; ``BENCH_PROFILE=<file>`` profiles each server's event
+loop over the run (CPU time, bench/prof_serve.py).
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ import random
 import re
 import resource
 import secrets
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,7 +54,8 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_queue import _SENT, Http, body_for, cpu_seconds, pct, provision, throughput  # noqa: E402
+from bench_queue import _SENT, Http, cpu_seconds, pct, provision, throughput  # noqa: E402
+from scale_split import KioskCalls, client_sched, cpu_split, pg_backends  # noqa: E402
 
 # the server's time the create began (its service call, after the HTTP request waited for a thread) and
 # the kiosk's send time, from one request.created event: splits call -> console in two (same machine clocks)
@@ -62,7 +72,7 @@ def _parse_at(at: bytes) -> float:
 
 def start(args, url: str | None, state: Path) -> tuple[subprocess.Popen, int]:
     db = ["--db", url] if url else []
-    prog = ["/tmp/prof_serve.py"] if os.environ.get("BENCH_PROFILE") else ["-m", "kiosk"]
+    prog = [str(Path(__file__).parent / "prof_serve.py")] if os.environ.get("BENCH_PROFILE") else ["-m", "kiosk"]
     proc = subprocess.Popen([sys.executable, *prog, "queue", "serve", *db, "--state-dir", str(state),
                              "--port", "0", "--max-connections", "20000", "--max-connections-per-address", "20000"],
                             stderr=subprocess.PIPE, text=True)
@@ -84,8 +94,11 @@ def _drain(proc: subprocess.Popen) -> None:
             SERVER_ERRORS.append(line.strip()[:200])
 
 
-def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, started, out) -> None:
+def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, started, out, sched=("normal", None)) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
+    client_sched(*sched)
+    calls = [KioskCalls(kiosk_id, site, token, int(seconds * rate / len(kiosks) * 3) + 3)
+             for kiosk_id, site, token in kiosks]  # encoded before the clock starts
 
     async def main() -> dict:
         started.wait()
@@ -94,7 +107,7 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
         codes: dict[int, int] = {}
         rtts: list[float] = []
 
-        async def kiosk(n: int, kiosk_id: str, site: str, token: str) -> None:
+        async def kiosk(n: int, mine: KioskCalls) -> None:
             http = None
             await asyncio.sleep(min(random.uniform(0, interval), seconds))
             while time.monotonic() < stop:
@@ -102,8 +115,7 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
                     if http is None:
                         http = await Http("127.0.0.1", ports[n % len(ports)]).open()
                     t0 = time.monotonic()
-                    status, _ = await http.request("POST", "/api/v1/requests", token,
-                                                   body_for(kiosk_id, site, f"t={t0:.6f}"))
+                    status, _ = await http.send(mine.next(t0))
                     rtts.append(time.monotonic() - t0)
                 except (OSError, asyncio.IncompleteReadError) as exc:
                     status, http = type(exc).__name__, None
@@ -112,7 +124,7 @@ def kiosk_process(ports: list[int], kiosks: list, rate: float, seconds: float, s
             if http:
                 http.close()
 
-        await asyncio.gather(*(kiosk(n, *k) for n, k in enumerate(kiosks)))
+        await asyncio.gather(*(kiosk(n, mine) for n, mine in enumerate(calls)))
         return codes, rtts
 
     codes, rtts = asyncio.run(main())
@@ -176,8 +188,10 @@ async def consoles(ports: list[int], helpers: list, seconds: float, ready_q, sta
             "cpu": time.process_time()}
 
 
-def console_process(ports: list[int], helpers: list, seconds: float, ready_q, started, out, timed: int) -> None:
+def console_process(ports: list[int], helpers: list, seconds: float, ready_q, started, out, timed: int,
+                    sched=("normal", None)) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (20000, 20000))
+    client_sched(*sched)
     out.put(asyncio.run(consoles(ports, helpers, seconds, ready_q, started, timed)))
 
 
@@ -224,24 +238,52 @@ def _quantile(pushes: dict[str, float], name: str, q: float) -> float:
     return next((b * 1000 for b, v in buckets if v >= q * total), float("nan")) if total else float("nan")
 
 
+def _profile(pids: list[int], sig: int) -> None:
+    """``BENCH_PROFILE``: the servers' profiles cover the run only (bench/prof_serve.py)."""
+    if os.environ.get("BENCH_PROFILE"):
+        for pid in pids:
+            os.kill(pid, sig)
+
+
+def _gc(pushes: dict[str, float]) -> str:
+    """The servers' garbage collections during the run (kiosk/queue/gcwatch.py, in /metrics)."""
+    count = {g: pushes.get(f'kq_gc_collections_total{{generation="{g}"}}', 0) for g in "012"}
+    paused = sum(pushes.get(f'kq_gc_paused_seconds_total{{generation="{g}"}}', 0) for g in "012")
+    cpus = [pushes.get(f'kq_gc_cpu_seconds_total{{generation="{g}"}}', 0) * 1000 for g in "012"]
+    buckets = sorted((float(k.split('le="')[1].split('"')[0]), v) for k, v in pushes.items()
+                     if k.startswith("kq_gc_pause_seconds_bucket"))
+    worst = next((b for b, v in buckets if v >= buckets[-1][1]), float("nan")) if buckets and buckets[-1][1] else 0
+    return (f"{sum(count.values()):.0f} collections (gen0/1/2 {count['0']:.0f}/{count['1']:.0f}/{count['2']:.0f}), "
+            f"{paused * 1000:.0f} ms paused in all ({sum(cpus):.0f} ms CPU: gen0/1/2 {cpus[0]:.0f}/{cpus[1]:.0f}/{cpus[2]:.0f}), the longest <= {worst * 1000:g} ms")
+
+
 def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
     """Kiosks and consoles each in ``--client-procs`` processes (the client must not be the bottleneck)."""
     started, kout, cout, ready_q = mp.Event(), mp.Queue(), mp.Queue(), mp.Queue()
     k, helpers = args.client_procs, world["helpers"][: args.consoles]
+    sched = (args.client_sched, args.client_cpu)
     kps = [mp.Process(target=kiosk_process, args=(ports, world["kiosks"][i::k], args.rate / k, args.seconds, started,
-                                                  kout)) for i in range(k)]
+                                                  kout, sched)) for i in range(k)]
     cps = [mp.Process(target=console_process, args=(ports[i:] + ports[:i], helpers[i::k], args.seconds, ready_q,
-                                                    started, cout, args.timed // k)) for i in range(k)]
+                                                    started, cout, args.timed // k, sched)) for i in range(k)]
     for proc in kps + cps:
         proc.start()
     ready = sum(ready_q.get(timeout=180) for _ in cps)
     cpu0 = sum(cpu_seconds(p) for p in pids)
     pushes0 = _pushes(ports, args.token)
+    pg_pids = pg_backends(args.admin, pids)
+    split0 = cpu_split(pids, [p.pid for p in kps + cps], pg_pids)
+    _profile(pids, signal.SIGUSR1)
     started.set()
     time.sleep(args.seconds * 0.7)
     health = [_health(port) for port in ports]  # the servers' own view: loop lag, CPU share, overloaded
     parts = [cout.get(timeout=args.seconds + 120) for _ in cps]
+    _profile(pids, signal.SIGUSR2)
     cpu = sum(cpu_seconds(p) for p in pids) - cpu0
+    # backends opened during the run (the pools grow under load) count from zero
+    pg_pids += [pid for pid in pg_backends(args.admin, pids) if pid not in pg_pids]
+    split = {k: (v - split0[k]) / (args.seconds + 3)
+             for k, v in cpu_split(pids, [p.pid for p in kps + cps], pg_pids).items()}
     pushes = {k: v - pushes0.get(k, 0.0) for k, v in _pushes(ports, args.token).items()}
     served = {k.split('"')[1]: v / pushes.get(k.replace("_sum", "_count"), 1) * 1000
               for k, v in pushes.items() if k.startswith("kq_request_seconds_sum") and pushes.get(k.replace("_sum", "_count"))}
@@ -281,7 +323,8 @@ def latency_run(ports: list[int], pids: list[int], world: dict, args) -> dict:
             "failures": {k: v for k, v in codes.items() if k != 201},
             "calls_s": created / args.seconds, "cpu": cpu / (args.seconds + 3), "load": os.getloadavg()[0],
             "cpu_per_call_ms": cpu / created * 1000 if created else float("nan"),
-            "cpu_per_frame_us": cpu / len(ms) * 1e6 if ms else float("nan"), "served_ms": served}
+            "cpu_per_frame_us": cpu / len(ms) * 1e6 if ms else float("nan"), "served_ms": served, "split": split,
+            "pg_backends": len(pg_pids), "gc": _gc(pushes)}
 
 
 def throughput_process(port: int, world: dict, seconds: float, workers: int, gate, out) -> None:
@@ -334,6 +377,9 @@ def main() -> int:
     ap.add_argument("--timed", type=int, default=100,
                     help="consoles that parse and time events (the others read and discard, to keep the client cheap)")
     ap.add_argument("--client-procs", type=int, default=2, help="client processes for the kiosks, and for the consoles")
+    ap.add_argument("--client-sched", choices=("batch", "normal"), default="batch",
+                    help="the clients' scheduling policy: batch = they never preempt the server on wake-up (bench/scale_split.py)")
+    ap.add_argument("--client-cpu", type=int, default=None, help="pin the client processes to this CPU")
     args = ap.parse_args()
     if args.db == "sqlite" and args.processes != 1:
         raise SystemExit("SQLite has one writer: --processes 1")
@@ -341,12 +387,14 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; {args.processes} "
           f"{args.db} server process(es), {args.kiosks} kiosks, {args.consoles} consoles, {args.rate:.0f} calls/s")
     admin, schema, url = None, None, None
+    args.admin = None
     if args.db == "pg":
         import psycopg
 
         schema = f"bench_scale_{secrets.token_hex(4)}"
         admin = psycopg.connect(args.pg.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
         admin.execute(f'CREATE SCHEMA "{schema}"')
+        args.admin = admin
         url = f"{args.pg}?options=-csearch_path%3D{schema}"
     tmpdir = tempfile.TemporaryDirectory(prefix="bench-scale-")
     procs: list = []
@@ -375,7 +423,9 @@ def main() -> int:
                   f"creates {r['created']} ok ({r['calls_s']:.0f}/s, answered to the kiosk in p50 {r['rtt50']:.0f} ms, p99 "
                   f"{r['rtt99']:.0f} ms), {r['failed']} failed {r['failures'] or ''}; server CPU "
                   f"{r['cpu'] * 100:.0f}% of one core, {r['cpu_per_call_ms']:.2f} ms per call with its fan-out "
-                  f"({r['cpu_per_frame_us']:.0f} us per delivered event); bench clients' CPU {r['client_cpu'] * 100:.0f}% of one core; load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
+                  f"({r['cpu_per_frame_us']:.0f} us per delivered event); bench clients' CPU {r['client_cpu'] * 100:.0f}% of one core; "
+                  f"CPU split (cores, /proc): servers {r['split']['server']:.2f}, clients {r['split']['clients']:.2f}, "
+                  f"PostgreSQL {r['split']['pg']:.2f} ({r['pg_backends']} backends); servers' GC: {r['gc']}; load average {r['load']:.1f}; the servers wrote {r['written']:.0%} of the frames due in {r['writes']:.0f} writes, "
                   f"{r['server_resyncs']:.0f} resyncs ({r['shed']:.0f} frames shed); event's time -> the servers' bus "
                   f"p50 <= {r['to_bus50']:.0f} ms, p99 <= {r['to_bus99']:.0f} ms (of which commit -> NOTIFY sent p50 <= "
                   f"{r['notify50']:.0f}, p99 <= {r['notify99']:.0f} ms; NOTIFY arrived -> its events read below the "

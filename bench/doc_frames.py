@@ -48,3 +48,10 @@ def frames(name: str, n: int, seed: int = 1) -> Iterator[np.ndarray]:
             yield hall_no_page(HALL_NO_PAGE[i % len(HALL_NO_PAGE)], seed * 100000 + i)
     else:
         raise ValueError(f"unknown set {name!r}")
+
+
+def warm_up(detector) -> None:
+    """Runs ``detector`` on a page frame and on a page-less one (every pass runs): OpenCV builds its Lab
+    tables on the first Lab conversion (~65 ms), which must not land in one frame's timing."""
+    detector(synth.render(synth.Scene(cover=0.3))[0])
+    detector(synth_empty.no_page(synth_empty.NO_PAGE_KINDS[0], 0))

@@ -23,7 +23,7 @@ from kiosk.devices.camera import detect, levels, lines, quads, support
 from kiosk.devices.camera.levels import Level
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from doc_frames import SETS, frames  # noqa: E402
+from doc_frames import SETS, frames, warm_up  # noqa: E402
 
 _spent: dict[str, float] = defaultdict(float)
 _stack: list[float] = []  # time children took, per open stage
@@ -70,6 +70,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     cv2.setNumThreads(1)
+    warm_up(detect.detect_page)
     install()
     every: list[float] = []
     for name in args.sets.split(","):

@@ -3,8 +3,8 @@
 Each label has a ``split``: ``dev`` (about a third; the detector team may look at these and tune on them)
 or ``test`` (reported, never tuned on, its misses never printed). Groups: ``card`` (ID, bank, social
 security, index cards), ``page`` (A4/letter sheets, notepads), ``booklet`` (户口簿 pages, passports),
-``receipt`` (till receipts up to 2:1) and ``long>2:1`` (receipts and banknotes longer than 2:1, which the
-detector rejects by design: a phone is ~2.1:1).
+``receipt`` (till receipts up to 2:1) and ``long>2:1`` (receipts and banknotes longer than 2:1: the
+detector takes documents up to about 1:4 that are paper with print on it; a lit phone is refused by its bezel).
 
     python3 bench/real_photos.py --sheet OUT_DIR     # dev part: labelled (green) vs detected (red) quads
 """

@@ -22,6 +22,7 @@ from kiosk.queue.context import PG_SWITCH_S, PG_THREADS, Context, ServerSettings
 from kiosk.queue.db_down import DOWN_ERRORS, database_down, unavailable
 from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, ctx, principal
 from kiosk.queue.errors import QueueError
+from kiosk.queue.gcwatch import GcWatch, tune, untune
 from kiosk.queue.guard import Guard
 from kiosk.queue.limits import BodyTooLarge, body_too_large, validation_error
 from kiosk.queue.metrics_share import share_figures
@@ -77,9 +78,12 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         import asyncio
+        import gc
 
         context.bus.bind(asyncio.get_running_loop())
         context.metrics.start(context.bus)  # loop lag: overload state and the pushes' coalescing
+        context.metrics.gc = watch = GcWatch()  # the collector's pauses in /metrics (kiosk/queue/gcwatch.py)
+        watch.start()
         share = share_figures(context)  # every process's figures from any one (kiosk/queue/metrics_share.py)
         if context.db.is_postgres:  # more threads only queue on the event-order lock and the GIL (API.md)
             import anyio
@@ -94,9 +98,16 @@ def create_app(settings: ServerSettings, context: Context | None = None) -> Fast
         context.background.start()
         if context.webhooks is not None:
             context.webhooks.start()
+        # last: what is alive now lives as long as the process; the collector stops traversing it
+        gc_mode = context.settings.extra.get("gc")
+        untuned = tune(gc_mode == "tuned") if gc_mode in ("tuned", "frozen") else None
+        watch.frozen = gc.get_freeze_count() if untuned is not None else 0
         try:
             yield
         finally:
+            watch.stop()
+            if untuned is not None:
+                untune(untuned)
             await context.background.stop()
             await context.queue.aclose()  # the hot paths' PostgreSQL connections (kiosk.queue.pg_pool)
             if context.webhooks is not None:

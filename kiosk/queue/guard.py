@@ -26,12 +26,16 @@ Contract, in the order applied
 4. Every answer carries ``X-Content-Type-Options: nosniff`` and, unless the route set its own, a
    Content-Security-Policy that allows nothing to run (the console's pages set theirs); over HTTPS also
    ``Strict-Transport-Security``.
+5. The database out of reach (:mod:`kiosk.queue.db_down`) while looking the caller up or anywhere in the
+   app outside FastAPI's own handlers (the hot paths of :mod:`kiosk.queue.hotpath`) is answered 503
+   ``database_unavailable`` with ``Retry-After``, never a dropped connection, unless the answer had begun.
 """
 
 from __future__ import annotations
 
 from kiosk.queue.budget import AddressBudget
 from kiosk.queue.csrf import same_origin
+from kiosk.queue.db_down import database_down, unavailable
 from kiosk.queue.errors import QueueError
 from kiosk.queue.limits import BodyTooLarge, body_limit, limited_receive, too_large_body
 
@@ -48,13 +52,13 @@ def _language(headers: dict[bytes, bytes]) -> str:
     return "en" if headers.get(b"accept-language", b"").lower().startswith(b"en") else "zh_CN"
 
 
-async def _send_json(send, status: int, body: dict, extra: tuple = ()) -> None:
+async def _send_json(send, status: int, body: dict, extra: tuple = (), close: bool = True) -> None:
     import orjson
 
     data = orjson.dumps(body)
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
-                            (b"connection", b"close"), (b"x-content-type-options", b"nosniff"),
+                            *([(b"connection", b"close")] if close else ()), (b"x-content-type-options", b"nosniff"),
                             (b"content-security-policy", API_CSP), *extra]})
     await send({"type": "http.response.body", "body": data})
 
@@ -111,7 +115,6 @@ class Guard:
         headers = _headers(scope)
         if self.proxies is not None:
             self.proxies.apply(scope, headers)
-        path, method = scope["path"], scope["method"]
         started = False
 
         async def send_wrapped(message):
@@ -128,44 +131,54 @@ class Guard:
                     message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
+        try:
+            refused = await self._refusal(scope, headers)
+            if refused is not None:
+                await _send_json(send, *refused)
+                return
+            limit = body_limit(scope["path"])
+            try:
+                await app(scope, limited_receive(receive, limit), send_wrapped)
+            except BodyTooLarge:
+                if started:
+                    raise
+                await _send_json(send, 413, too_large_body(limit, _language(headers)))
+        except Exception as exc:  # the database out of reach: the caller's lookup, or anywhere in the app
+            if started or not database_down(exc):  # (begun: the answer can only be cut short)
+                raise
+            error = unavailable(exc)
+            body = {"detail": error.message(_language(headers)), "code": error.code, **error.extra}
+            await _send_json(send, 503, body, ((b"retry-after", b"%d" % error.extra["retry_after"]),), close=False)
+
+    async def _refusal(self, scope, headers: dict[bytes, bytes]) -> tuple | None:
+        """``(status, body, extra headers)`` when the call is refused before it reaches the app, else None;
+        sets the caller's principal in the scope for a write under ``/api/v1/``."""
+        path, method = scope["path"], scope["method"]
         if method not in UNSAFE and path.startswith("/api/v1/") and b"cookie" in headers:
             token, from_cookie = bearer_or_cookie(headers)
             if from_cookie and not same_origin(scope, headers, required=False):  # an <img> on another port
-                await _send_json(send, 403, _csrf(headers))
-                return
+                return 403, _csrf(headers)
         if method in UNSAFE and path == "/api/v1/auth/login" and not same_origin(scope, headers, required=False):
-            await _send_json(send, 403, _csrf(headers))
-            return
+            return 403, _csrf(headers)
         if method in UNSAFE and path.startswith("/api/v1/") and path != "/api/v1/auth/login":
             token, from_cookie = bearer_or_cookie(headers)
             if from_cookie and not same_origin(scope, headers):
-                await _send_json(send, 403, _csrf(headers))
-                return
+                return 403, _csrf(headers)
             c = self.context
             stale = _stale(headers, c.settings.clock)
             if stale:
-                await _send_json(send, 409, stale)
-                return
+                return 409, stale
             try:
                 scope[PRINCIPAL] = await c.auth.principal_async(token, c.run)  # (cached: no thread)
             except QueueError as exc:
                 extra = ((b"www-authenticate", b"Bearer"),) if exc.status == 401 else ()
-                body = {"detail": exc.message(_language(headers)), "code": exc.code, **exc.extra}
-                await _send_json(send, exc.status, body, extra)
-                return
+                return exc.status, {"detail": exc.message(_language(headers)), "code": exc.code, **exc.extra}, extra
             p = scope[PRINCIPAL]
             budget, key = (self.kiosk_writes, p.kiosk_id) if p.kind == "kiosk" else (self.staff_writes, p.user_id)
             if (wait := budget.take(key)) is not None:
-                await _send_json(send, 429, _throttled(headers, wait, p.kind), ((b"retry-after", b"%d" % wait),))
-                return
+                return 429, _throttled(headers, wait, p.kind), ((b"retry-after", b"%d" % wait),)
         limit = body_limit(path)
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await _send_json(send, 413, too_large_body(limit, _language(headers)))
-            return
-        try:
-            await app(scope, limited_receive(receive, limit), send_wrapped)
-        except BodyTooLarge:
-            if started:
-                raise
-            await _send_json(send, 413, too_large_body(limit, _language(headers)))
+            return 413, too_large_body(limit, _language(headers))
+        return None

@@ -27,8 +27,6 @@ from fastapi import FastAPI
 from pydantic import ValidationError
 from starlette.requests import cookie_parser
 
-from kiosk.queue import pg_write
-from kiosk.queue.db_down import database_down, unavailable
 from kiosk.queue.errors import QueueError
 from kiosk.queue.schemas import RequestIn
 from kiosk.queue.throttle import retry_after_header
@@ -76,23 +74,13 @@ async def _write(c, fn, *args):
 
 
 async def _create_pg(c, kiosk, body) -> dict:
-    q = c.queue
-    q.create_checks(kiosk, body)
-    site = q.cached_site(kiosk.site_code)
-    now = q.clock()
-    prepared = q.pg_create_args(kiosk, body, now, site) if site is not None else None
-    if prepared is None:
-        return await c.run(q.create, kiosk, body)
-    result = await q.apool.call(pg_write.CREATE_COMMIT, prepared[1])
-    return q.pg_created(kiosk, body, site, prepared[0], result)
+    view = await c.queue.pg.create_async(kiosk, body)  # (kiosk.queue.service_pg)
+    return view if view is not None else await c.run(c.queue.create, kiosk, body)
 
 
 async def _claim_pg(c, user, request_id: str) -> dict:
-    q = c.queue
-    now = q.clock()
-    args = q.pg_claim_args(user, request_id, now)
-    view = q.pg_claimed(user, request_id, now, await q.apool.call(pg_write.CLAIM_COMMIT, args))
-    return view if view is not None else await c.run(q.act, user, request_id, "claim")
+    view = await c.queue.pg.claim_async(user, request_id)
+    return view if view is not None else await c.run(c.queue.act, user, request_id, "claim")
 
 
 class QueueApp(FastAPI):
@@ -107,19 +95,7 @@ class QueueApp(FastAPI):
             await self._route(scope, receive, send)
 
     async def _guarded(self, scope, receive, send) -> None:
-        started = False
-
-        async def tracked(message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.state.guard(scope, receive, tracked, self._route)
-        except Exception as exc:  # the database out of reach outside FastAPI's handlers (kiosk.queue.db_down)
-            if started or not database_down(exc):
-                raise
-            await _error(send, _headers(scope), unavailable(exc))
+        await self.state.guard(scope, receive, send, self._route)  # (also the 503 when the database is down)
 
     async def _route(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and not scope.get("root_path"):
@@ -157,7 +133,7 @@ class QueueApp(FastAPI):
             await self._fallback(scope, receive, send, body)
             return True
         try:
-            if c.queue.apool is not None:
+            if c.queue.pg is not None:
                 view = await _create_pg(c, caller, parsed)
             else:
                 view = await _write(c, c.queue.create, caller, parsed)
@@ -178,7 +154,7 @@ class QueueApp(FastAPI):
         c = self.state.ctx
         try:
             caller = scope.get("kq.principal") or await c.auth.principal_async(_token(headers), c.run)
-            if c.queue.apool is not None:
+            if c.queue.pg is not None:
                 view = await _claim_pg(c, caller, request_id)
             else:
                 view = await _write(c, c.queue.act, caller, request_id, "claim")

@@ -107,6 +107,7 @@ class Metrics:
         self.on_tick: Callable[[], None] | None = None  # called once a second (kiosk.queue.metrics_share)
         self.share = None  # kiosk.queue.metrics_share.Share: the other processes' figures
         self.pool = None  # the hot path's asyncio PostgreSQL pool (its waiting writes count as queueing)
+        self.gc = None  # kiosk.queue.gcwatch.GcWatch: the garbage collector's pauses (set by the app's lifespan)
 
     # ---- requests ----
     async def wrap(self, app, scope, receive, send) -> None:
@@ -241,6 +242,8 @@ class Metrics:
                 out.append(("kq_notify_delay_seconds", "histogram", "PostgreSQL: a commit with events to its "
                             "wake-up sent (NOTIFY, one thread per process)", notify.samples()))
         out.extend((name, "counter", help_, [("", {}, value)]) for name, help_, value in counters)
+        if self.gc is not None:
+            out.extend(self.gc.families())
         flushers = [(path, f) for path, f in (("loop", getattr(getattr(ctx.queue, "apool", None), "flusher", None)),
                                               ("threads", getattr(ctx.db, "flusher", None))) if f is not None]
         if flushers:  # PostgreSQL's group commit (kiosk.queue.pg_pool.GroupFlush, kiosk.queue.pg_flush.ThreadFlush)

@@ -66,7 +66,7 @@ class ThreadFlush:
             return exc
 
     def _send(self, conn) -> None:
-        conn.execute(FLUSH_SQL)
+        conn.execute(FLUSH_SQL, prepare=True)
 
     def _close(self) -> None:
         conn, self._conn = self._conn, None

@@ -3,7 +3,10 @@
 Contract
 - :class:`AsyncPool` lends autocommit ``psycopg.AsyncConnection`` objects, at most ``size`` at once
   (others wait their turn), opened on first need and kept. It belongs to the loop it was first used on;
-  :meth:`call` on another loop (a test's second client) starts afresh there.
+  :meth:`call` on another loop (the server started again in the same process, a test's second client)
+  starts afresh there and closes the connections of the old loop (on that loop if it still runs: a
+  connection is used by one thread at a time); a connection the old loop gives back later is closed,
+  never lent on the new one. :class:`GroupFlush` does the same with its connection.
 - :meth:`call` sends one of :mod:`kiosk.queue.pg_write`'s messages (committed with ``synchronous_commit``
   off: no wait for the disk), gives the connection back at once, then waits for the group flush
   (:class:`GroupFlush`) and only then answers the parsed result: the answer still means "on disk". A
@@ -16,7 +19,8 @@ Contract
   are idempotent by id); the flusher reconnects for the next. ``flushes`` counts the flushes done,
   ``waits`` the writes that waited for one (their ratio is the group size).
 - ``waiting`` is the number of writes waiting for a connection (the metrics' queueing figure).
-- :meth:`close` closes the idle connections and the flusher's (the app's shutdown).
+- :meth:`close` closes the idle connections and the flusher's (the app's shutdown); :meth:`close_now`
+  does it without a running loop (``Database.dispose``: a test's teardown, an app never shut down).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class GroupFlush:
         """Returns once a flush sent after this call began is on disk; raises its error if it failed."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
+            _close_stale(self._loop, [self._conn])
             self._loop, self._conn, self._next, self._task = loop, None, None, None
         if self._next is None:
             self._next = loop.create_future()
@@ -81,7 +86,7 @@ class GroupFlush:
                 covering.set_result(None)
 
     async def _send(self, conn: psycopg.AsyncConnection) -> None:
-        await conn.execute(FLUSH_SQL)
+        await conn.execute(FLUSH_SQL, prepare=True)
 
     async def _drop(self) -> None:
         conn, self._conn = self._conn, None
@@ -94,10 +99,36 @@ class GroupFlush:
             await asyncio.wait([self._task])
         await self._drop()
 
+    def close_now(self) -> None:
+        conn, self._conn = self._conn, None
+        _close_stale(self._loop, [conn])
+
 
 def _retrieved(future: asyncio.Future) -> None:
     if not future.cancelled():
         future.exception()  # (no "exception never retrieved" when every writer has gone)
+
+
+def _close_stale(loop: asyncio.AbstractEventLoop | None, conns: list) -> None:
+    """Closes ``conns``, opened on ``loop``: on that loop if it runs in another thread (one thread at a time
+    uses a connection), else at once. libpq's finish: sends nothing, awaits nothing, any loop or none."""
+    conns = [c for c in conns if c is not None and not c.closed]
+    if not conns:
+        return
+
+    def finish() -> None:
+        for conn in conns:
+            if not conn.closed:
+                conn.pgconn.finish()
+
+    try:
+        current = asyncio.get_running_loop()
+    except RuntimeError:
+        current = None
+    if loop is not None and loop is not current and loop.is_running() and not loop.is_closed():
+        loop.call_soon_threadsafe(finish)
+    else:
+        finish()
 
 
 class AsyncPool:
@@ -112,6 +143,7 @@ class AsyncPool:
     def _bind(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._slots is None:
+            _close_stale(self._loop, self._idle)
             self._loop, self._idle, self._slots = loop, [], asyncio.Semaphore(self.size)
         return self._slots
 
@@ -120,19 +152,19 @@ class AsyncPool:
         return len(getattr(self._slots, "_waiters", None) or ())
 
     async def call(self, sql: str, params: tuple) -> dict:
-        """``sql`` commits without waiting for the disk (``pg_write.CREATE`` / ``CLAIM``); the answer comes
+        """``sql`` commits without waiting for the disk (``pg_write.CREATE_COMMIT`` / ``CLAIM_COMMIT``); the answer comes
         after the group flush that covers it."""
         async with self._bind():
-            conn = self._idle.pop() if self._idle else await psycopg.AsyncConnection.connect(
-                self.conninfo, autocommit=True)
+            idle = self._idle  # (this loop's: a connection given back after a loop change is closed)
+            conn = idle.pop() if idle else await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
             ok = False
             try:
                 out = await pg_write.call_async(conn, sql, params)
                 ok = True
             finally:
                 status = conn.info.transaction_status
-                if ok or (not conn.closed and status == psycopg.pq.TransactionStatus.IDLE):
-                    self._idle.append(conn)
+                if idle is self._idle and (ok or (not conn.closed and status == psycopg.pq.TransactionStatus.IDLE)):
+                    idle.append(conn)
                 else:
                     await conn.close()
         if self.on_commit is not None:
@@ -145,3 +177,8 @@ class AsyncPool:
         for conn in idle:
             await conn.close()
         await self.flusher.close()
+
+    def close_now(self) -> None:
+        idle, self._idle = self._idle, []
+        _close_stale(self._loop, idle)
+        self.flusher.close_now()

@@ -1,19 +1,23 @@
 """PostgreSQL: a kiosk's create and a helper's claim, each one message to the server (one round trip).
 
 Contract
-- The message is ``BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_…(…); COMMIT;`` and the flush
-  (:data:`kiosk.queue.pg_flush.FLUSH_SQL`) sent with the simple protocol on an autocommit connection (no separate BEGIN
-  round trip). The event loop's writes send :data:`CREATE_COMMIT` / :data:`CLAIM_COMMIT`, without the flush,
-  and wait for the group flush (:class:`kiosk.queue.pg_pool.GroupFlush`) before answering. The functions (migration 0016) do the whole write: the request row, its event in the
-  site's hash chain (``kq_append_events``), and what the answer needs (queue position, the stored row
-  for a replay, why a claim was refused). The last statement, a synchronous commit of a transaction of
-  its own, returns once the WAL up to it is on disk (as :mod:`kiosk.queue.pg_append`): a 2xx still
-  means stored.
+- The message is one statement, ``SELECT kq_…(…), set_config('synchronous_commit', 'off', true)``, on an
+  autocommit connection: its implicit transaction commits at its end, without waiting for the disk (the
+  setting, local to that transaction, is read at the commit). It is a prepared statement, parsed and
+  planned once per connection and then sent as Bind/Execute with its parameters (no text parsed per
+  write, no quoting of the JSON parameters): :data:`CREATE_COMMIT` / :data:`CLAIM_COMMIT`. (Until then
+  the message was ``BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_…(…); COMMIT;``, four statements
+  parsed for every write.) The caller, from a thread or the event loop
+  alike, waits for its path's group flush (:class:`kiosk.queue.pg_flush.ThreadFlush`,
+  :class:`kiosk.queue.pg_pool.GroupFlush`: a synchronous commit sent after it, which returns once the WAL
+  up to it is on disk) before answering: a 2xx still means stored. The functions (migration 0016) do
+  the whole write: the request row, its event in the site's hash chain (``kq_append_events``), and what
+  the answer needs (queue position, the stored row for a replay, why a claim was refused).
 - :func:`create_args` / :func:`claim_args` build the parameters; :func:`answer` parses the function's
   JSON answer (times back as aware UTC datetimes, ``resident_enc`` as bytes). :func:`call` sends on a
-  plain ``psycopg.Connection``, :func:`call_async` on a ``psycopg.AsyncConnection``; on an error either
-  rolls the transaction back before raising (the connection stays usable).
-- Parameters are interpolated client-side (``ClientCursor``): nothing of SQLAlchemy runs on these paths.
+  plain ``psycopg.Connection``, :func:`call_async` on a ``psycopg.AsyncConnection``; after an error the
+  connection is idle again (the implicit transaction rolled back), so it stays usable. Nothing of
+  SQLAlchemy runs on these paths.
 """
 
 from __future__ import annotations
@@ -24,15 +28,12 @@ from typing import Any
 import orjson
 import psycopg
 
-from kiosk.queue.pg_flush import FLUSH_SQL
 from kiosk.queue.store_raw import bind
 
-# Without the flush: for :meth:`kiosk.queue.pg_pool.AsyncPool.call`, which waits for the group flush.
-CREATE_COMMIT = "BEGIN; SET LOCAL synchronous_commit TO OFF; SELECT kq_create_request(%s::jsonb, %s::jsonb, ''); COMMIT;"
-CLAIM_COMMIT = ("BEGIN; SET LOCAL synchronous_commit TO OFF; "
-                "SELECT kq_claim_request(%s, %s, %s, %s, %s::text[], %s, ''); COMMIT;")
-CREATE = CREATE_COMMIT + " " + FLUSH_SQL  # (a thread's write: flushes on its own connection)
-CLAIM = CLAIM_COMMIT + " " + FLUSH_SQL
+# Without the flush: the caller waits for its path's group flush (kiosk.queue.service_pg.PgWrites).
+_ASYNC_COMMIT = "set_config('synchronous_commit', 'off', true)"
+CREATE_COMMIT = f"SELECT kq_create_request(%s::jsonb, %s::jsonb, ''), {_ASYNC_COMMIT}"
+CLAIM_COMMIT = f"SELECT kq_claim_request(%s, %s::bigint, %s, %s, %s::text[], %s, ''), {_ASYNC_COMMIT}"
 _TIMES = ("created_at", "received_at", "updated_at", "claimed_at", "arrived_at", "closed_at", "escalate_at",
           "escalate_up_at")
 
@@ -70,37 +71,21 @@ def answer(text: str) -> dict:
     return out
 
 
-def _first_value(cur) -> Any:
-    while cur.description is None:  # BEGIN, SET: no rows
-        if not cur.nextset():
-            raise RuntimeError("the function's answer is missing")
-    return cur.fetchone()[0]
-
-
 def call(raw: psycopg.Connection, sql: str, params: tuple) -> dict:
-    cur = psycopg.ClientCursor(raw)
+    """``sql``: one statement whose first column is the function's answer (prepared on ``raw``)."""
     try:
-        cur.execute(sql, params)
-        return answer(_first_value(cur))
+        return answer(raw.execute(sql, params, prepare=True).fetchone()[0])
     except BaseException:
         if raw.info.transaction_status == psycopg.pq.TransactionStatus.INERROR and not raw.closed:
-            raw.execute("ROLLBACK")
+            raw.execute("ROLLBACK")  # (only inside a transaction someone else began)
         raise
-    finally:
-        cur.close()
 
 
 async def call_async(raw: psycopg.AsyncConnection, sql: str, params: tuple) -> dict:
-    cur = psycopg.AsyncClientCursor(raw)
     try:
-        await cur.execute(sql, params)
-        while cur.description is None:
-            if not cur.nextset():
-                raise RuntimeError("the function's answer is missing")
+        cur = await raw.execute(sql, params, prepare=True)
         return answer((await cur.fetchone())[0])
     except BaseException:
         if raw.info.transaction_status == psycopg.pq.TransactionStatus.INERROR and not raw.closed:
             await raw.execute("ROLLBACK")
         raise
-    finally:
-        await cur.close()

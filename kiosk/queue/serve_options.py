@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -101,3 +102,19 @@ def uvicorn_kwargs(args: argparse.Namespace) -> dict:
 def exported(args: argparse.Namespace) -> dict[str, str]:
     """The environment that carries these options to worker processes (``--workers`` > 1)."""
     return conn_limits(args).exported()
+
+
+def check_catalog(path: Path | None) -> str | None:
+    """The catalogue's absolute path, after loading it once; raises ValueError saying what is wrong."""
+    if path is None:
+        return None
+    from kiosk.catalog import CatalogError, load_catalog
+
+    try:
+        load_catalog(path)
+    except CatalogError as exc:
+        raise ValueError(f"--catalog {path}: not a usable matters catalogue: " + "; ".join(exc.problems)
+                         + " (fix the file, or leave out --catalog to use the shipped sample)") from None
+    except OSError as exc:
+        raise ValueError(f"--catalog {path}: cannot read it ({exc.strerror or exc}); give an existing TOML file") from None
+    return str(path.resolve())

@@ -205,7 +205,9 @@ def _settings(values: dict[str, str]):
                           docs=values.get("docs") == "1",
                           login_first_wait_s=float(values.get("login_wait") or 1.0),
                           extra={k: v for k, v in (("catalog", values.get("catalog")),
-                                                   ("public_url", values.get("public"))) if v})
+                                                   ("public_url", values.get("public")),
+                                                   # the garbage collector tuned once started (kiosk/queue/gcwatch.py)
+                                                   ("gc", os.environ.get("KIOSK_QUEUE_GC", "tuned"))) if v})
 
 
 def app_from_env():
@@ -216,28 +218,12 @@ def app_from_env():
     return create_app(_settings({key: os.environ.get(name, "") for key, name in _ENV.items()}))
 
 
-def _check_catalog(path: Path | None) -> str | None:
-    """The catalogue's absolute path, after loading it once; raises ValueError saying what is wrong."""
-    if path is None:
-        return None
-    from kiosk.catalog import CatalogError, load_catalog
-
-    try:
-        load_catalog(path)
-    except CatalogError as exc:
-        raise ValueError(f"--catalog {path}: not a usable matters catalogue: " + "; ".join(exc.problems)
-                         + " (fix the file, or leave out --catalog to use the shipped sample)") from None
-    except OSError as exc:
-        raise ValueError(f"--catalog {path}: cannot read it ({exc.strerror or exc}); give an existing TOML file") from None
-    return str(path.resolve())
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from kiosk.queue.api import create_app
     from kiosk.queue.crypto import KeyProblem
-    from kiosk.queue.serve_options import exported, trusted_proxies, uvicorn_kwargs
+    from kiosk.queue.serve_options import check_catalog, exported, trusted_proxies, uvicorn_kwargs
 
     if args.public_url and not args.public_url.startswith(("https://", "http://")):
         return _fail(f"--public-url '{args.public_url}' must start with https:// (the address phones reach)")
@@ -246,7 +232,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 0.1 <= args.login_first_wait <= 60:
         return _fail("--login-first-wait must be between 0.1 and 60 seconds")
     try:
-        catalog = _check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
+        catalog = check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
     except ValueError as exc:
         return _fail(str(exc))
     tls = {}
@@ -296,5 +282,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     # The first line names the real port (useful with --port 0); OpenAPI at /openapi.json (/docs with --docs).
     print(f"help-queue server listening on {scheme}://{host}:{port}", file=sys.stderr, flush=True)
-    uvicorn.Server(uvicorn.Config(app, **kwargs)).run(sockets=[sock])
+    # backlog again: uvicorn listens on the socket once more with its own (2,048 unless told), and a full
+    # queue drops connections (the kiosks then wait for SYN-ACK retransmissions: 1 s, 3 s, 7 s)
+    uvicorn.Server(uvicorn.Config(app, backlog=BACKLOG, **kwargs)).run(sockets=[sock])
     return 0

@@ -20,9 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, select
 
-from kiosk.i18n import tr
-from kiosk.privacy import mask_name, redact_text
-from kiosk.queue import pg_write, store
+from kiosk.privacy import redact_text
+from kiosk.queue import store
 from kiosk.queue.auth import Principal, require_kiosk, require_user
 from kiosk.queue.crypto import IdentityBox
 from kiosk.queue.db import Database
@@ -31,9 +30,16 @@ from kiosk.queue.errors import Conflict, Forbidden, NotFound
 from kiosk.queue.escalate_due import escalate_due
 from kiosk.queue.models import requests, sites
 from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
-from kiosk.queue.pg_pool import AsyncPool
 from kiosk.queue.replay import check_note, check_request
-from kiosk.queue.service_pg import MAX_CLOCK_SKEW, OneCall
+from kiosk.queue.service_pg import (
+    MAX_CLOCK_SKEW,
+    PgWrites,
+    check_kiosk,
+    kiosk_view,
+    new_row,
+    refusal,
+    request_values,
+)
 from kiosk.queue.states import (
     ACTIVE_STATES,
     CLOSED_STATES,
@@ -48,11 +54,23 @@ PAST = {Action.CLAIM: "claimed", Action.ARRIVE: "arrived", Action.RESOLVE: "reso
         Action.CONVERT: "converted", Action.RELEASE: "released", Action.CANCEL: "cancelled"}
 
 
-class QueueService(OneCall, EventTx):
+class QueueService(EventTx):
     def __init__(self, db: Database, box: IdentityBox, clock: Callable[[], datetime], publisher: Publisher):
         self.db, self.box, self.clock, self.publisher = db, box, clock, publisher
         self._sites: dict[str, RowMapping] = {}
-        self.apool = AsyncPool(db.conninfo()) if db.is_postgres else None  # the event loop's (kiosk.queue.hotpath)
+        # PostgreSQL: creates and claims as one message each, from a thread or the event loop (kiosk.queue.hotpath)
+        self.pg = PgWrites(db, box, clock, publisher, lambda code: self._site(None, code), self._sites) \
+            if db.is_postgres else None
+
+    @property
+    def apool(self):
+        """The event loop's PostgreSQL connections (:class:`kiosk.queue.pg_pool.AsyncPool`), None on SQLite."""
+        return self.pg.pool if self.pg is not None else None
+
+    async def aclose(self) -> None:
+        """Closes the event loop's connections (the app's shutdown)."""
+        if self.pg is not None:
+            await self.pg.aclose()
 
     def _event(self, conn: Connection, pending: list[dict], type_: str, actor: str, request_id: str,
                now: datetime, row: dict | None = None, **extra: Any) -> RowMapping | dict:
@@ -77,21 +95,16 @@ class QueueService(OneCall, EventTx):
     # ---- kiosks ------------------------------------------------------------------------------------
     def create(self, kiosk: Principal, body) -> dict:
         """Stores a new request (201-style ``created=True``) or returns the stored one (replay)."""
-        self.create_checks(kiosk, body)
+        check_kiosk(kiosk, body)
+        if self.pg is not None and (view := self.pg.create(kiosk, body)) is not None:  # one message
+            return view
         now = self.clock()
-        if self.db.is_postgres:  # one message to PostgreSQL (kiosk.queue.service_pg)
-            site = self._site(None, kiosk.site_code)
-            prepared = self.pg_create_args(kiosk, body, now, site)
-            if prepared is not None:
-                with self.db.raw_pg() as raw:
-                    result = pg_write.call(raw, pg_write.CREATE, prepared[1])
-                return self.pg_created(kiosk, body, site, prepared[0], result)
         with self._tx(raw=True) as (conn, pending):
             site = self._site(conn, kiosk.site_code)
-            values = self._values(kiosk, body, now, site)
+            values = request_values(self.box, body, now, site)
             created = store.insert_ignore(conn, requests, values, "id")
             if created:
-                self._event(conn, pending, "request.created", kiosk.actor, body.id, now, self._new_row(kiosk, values))
+                self._event(conn, pending, "request.created", kiosk.actor, body.id, now, new_row(kiosk, values))
                 row = values
             else:
                 row = store.get_request(conn, body.id)
@@ -103,19 +116,7 @@ class QueueService(OneCall, EventTx):
     def _kiosk_view(self, conn: Connection, row: RowMapping, site: RowMapping | None = None) -> dict:
         site = site or self._site(conn, row["site_code"])
         position = store.queue_position(conn, row) if row["state"] == State.WAITING else None
-        return self.kiosk_view_of(row, site, position)
-
-    @staticmethod
-    def kiosk_view_of(row: RowMapping | dict, site: RowMapping, position: int | None) -> dict:
-        """A kiosk's view of its request (``position``: 1 + those served before it, when waiting)."""
-        view: dict[str, Any] = {"id": row["id"], "state": row["state"], "position": None,
-                                "expected_wait_s": None, "helper_display": None}
-        if row["state"] == State.WAITING:
-            view["position"] = position
-            view["expected_wait_s"] = position * site["expected_claim_s"]
-        elif row["state"] in ACTIVE_STATES and row["helper_name"]:
-            view["helper_display"] = tr("queue.helper_display", name=mask_name(row["helper_name"]))
-        return view
+        return kiosk_view(row, site, position)
 
     def _kiosk_row(self, conn: Connection, kiosk: Principal, request_id: str) -> RowMapping:
         require_kiosk(kiosk)
@@ -174,11 +175,7 @@ class QueueService(OneCall, EventTx):
             raise NotFound("request", id=request_id)
         return row
 
-    @staticmethod
-    def _conflict(row: RowMapping, action: str) -> Conflict:
-        if action == Action.CLAIM and row["state"] in ACTIVE_STATES:
-            return Conflict("taken", state=row["state"], helper=row["helper_name"] or "?")
-        return Conflict("wrong_state", state=row["state"], action=action)
+    _conflict = staticmethod(refusal)  # (kiosk.queue.assign)
 
     def get(self, user: Principal, request_id: str) -> dict:
         with self.db.read() as conn:
@@ -219,13 +216,9 @@ class QueueService(OneCall, EventTx):
 
     def act(self, user: Principal, request_id: str, action: str, **fields: Any) -> dict:
         """Applies a helper's ``action`` (claim/arrive/resolve/convert/release/cancel) to the request."""
+        if action == Action.CLAIM and self.pg is not None and (view := self.pg.claim(user, request_id)) is not None:
+            return view  # one message to PostgreSQL (kiosk.queue.service_pg)
         now = self.clock()
-        if action == Action.CLAIM and self.db.is_postgres:  # one message to PostgreSQL (kiosk.queue.service_pg)
-            args = self.pg_claim_args(user, request_id, now)
-            with self.db.raw_pg() as raw:
-                view = self.pg_claimed(user, request_id, now, pg_write.call(raw, pg_write.CLAIM, args))
-            if view is not None:
-                return view
         in_tx = self.db.is_postgres  # (SQLite's hot path holds a plain sqlite3 connection: checked before)
         require_on_duty(self.db, user, when=action == Action.CLAIM and not in_tx)
         with self._tx(raw=True) as (conn, pending):

@@ -11,6 +11,8 @@ Contract
   query): the stream ends once it was logged out, reset or disabled. The stream ends when the client
   goes away; its subscription is dropped at once.
 - A console that cannot keep up gets ``resync`` (see fanout); it is never waited for.
+- On uvicorn's httptools protocol a live write goes straight to the transport as one chunk
+  (:func:`direct_writer`), through ``send`` only while the transport is paused or the client gone.
 """
 
 from __future__ import annotations
@@ -48,6 +50,33 @@ def small_buffers(send) -> None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
     except (OSError, AttributeError, ValueError):
         pass
+
+
+def direct_writer(send) -> Callable[[bytes], bool] | None:
+    """uvicorn's chunked body write without its ``send`` (a message dict, its checks and a coroutine per
+    write: about half a console write's CPU, profiled under bench_queue_scale): ``write(data)`` frames
+    one chunk onto the transport and returns True, or False when ``send`` must do it (the transport is
+    paused for a slow console — ``send`` waits for it to drain — or the client is gone). None unless
+    ``send`` is uvicorn's httptools cycle with a chunked response started."""
+    from uvicorn.protocols.http.httptools_impl import RequestResponseCycle
+
+    cycle = getattr(send, "__self__", None)
+    try:  # uvicorn's internals, not its API: any other shape (another release) keeps the plain ``send``
+        if not isinstance(cycle, RequestResponseCycle) or cycle.chunked_encoding is not True \
+                or not cycle.response_started:
+            return None
+        transport, flow = cycle.transport, cycle.flow
+        flow.write_paused, cycle.disconnected, cycle.response_complete  # noqa: B018 (all must exist)
+    except AttributeError:
+        return None
+
+    def write(data: bytes) -> bool:
+        if flow.write_paused or cycle.disconnected or cycle.response_complete:
+            return False
+        transport.write(b"%x\r\n%s\r\n" % (len(data), data))
+        return True
+
+    return write
 
 
 class EventStream(Response):
@@ -106,6 +135,7 @@ class EventStream(Response):
 
     async def _pump(self, send) -> None:
         sub, bus, ping_s = self.sub, self.bus, self.ping_s - 0.05  # (a wake-up may come a hair early)
+        write = direct_writer(send)
         last_write = time.monotonic()
         while not sub.closed:
             await sub.wake.wait()
@@ -120,6 +150,7 @@ class EventStream(Response):
             if not data and now - last_write >= ping_s:
                 data = self.ping_frame() if self.ping_frame else PING
             if data:
-                await send({"type": "http.response.body", "body": data, "more_body": True})
+                if write is None or not write(data):
+                    await send({"type": "http.response.body", "body": data, "more_body": True})
                 last_write = now
         await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -84,7 +84,8 @@ def test_files_are_compressed_cached_and_revalidated(server):  # noqa: F811
 def test_the_first_paint_needs_only_the_page_on_slow_3g(server, browser):  # noqa: F811
     """Structure, not a stopwatch (bench/bench_console_load.py measures): nothing blocks the first paint but
     the page itself (its stylesheet inlined), which shows the splash before any script ran; the page
-    arrives compressed. The paint time is printed; the bound here is only a generous sanity check."""
+    arrives compressed. The paint time is printed, not asserted: a stopwatch in a test fails on a loaded
+    machine (it did, at load 20) and proves nothing the bench does not."""
     context = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -101,4 +102,3 @@ def test_the_first_paint_needs_only_the_page_on_slow_3g(server, browser):  # noq
     assert nav[0] < nav[1] / 2  # gzip
     fcp = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
     print(f"\nslow-3G (400 ms, 400 kbit/s): first paint {fcp:.0f} ms, page {nav[0]} bytes on the wire")
-    assert fcp < 3000

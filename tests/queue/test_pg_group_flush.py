@@ -204,3 +204,41 @@ def test_a_failed_thread_flush_raises_and_the_next_write_reconnects(ctx, own_db)
     add_site(db, "G2", "站点2", "town", now)
     with ctx.db.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM sites WHERE code LIKE 'G%'")).scalar() == 3
+
+
+@pg
+def test_a_threads_one_message_create_and_claim_wait_for_the_threads_group_flush(ctx, world):
+    """The service thread's create and claim (the hot path's fallback) send the loop's message and then wait
+    for ``Database.flusher``: committed and visible, yet neither answered nor published before a flush sent
+    after the commit returned."""
+    import threading
+    import time
+
+    from kiosk.queue.schemas import RequestIn
+
+    flusher, gate, send = ctx.db.flusher, threading.Event(), ctx.db.flusher._send
+    published: list[str] = []
+    ctx.queue.publisher.after_commit = lambda events: published.extend(e["type"] for e in events)
+
+    def gated(conn):
+        assert gate.wait(30), "gate never opened"
+        send(conn)
+
+    body, kiosk, li = RequestIn.model_validate(world.request_body()), world.kiosk("k1"), world.user("li")
+    flusher._send = gated  # (the callers' logins above flushed as usual)
+    for write, kind in ((lambda: ctx.queue.create(kiosk, body), "request.created"),
+                        (lambda: ctx.queue.claim(li, body.id), "request.claimed")):
+        gate.clear()
+        waits, flushes, answered = flusher.waits, flusher.flushes, []
+        thread = threading.Thread(target=lambda: answered.append(write()))  # noqa: B023 (joined below)
+        thread.start()
+        deadline = time.monotonic() + 30
+        while flusher.waits == waits and time.monotonic() < deadline:  # committed, waiting for the flush
+            time.sleep(0.001)
+        assert flusher.waits == waits + 1, "the write did not wait for the threads' group flush"
+        with ctx.db.read() as conn:
+            assert store.get_request(conn, body.id)["state"] == ("waiting" if kind == "request.created" else "claimed")
+        assert thread.is_alive() and not answered and kind not in published
+        gate.set()
+        thread.join(30)
+        assert answered and flusher.flushes == flushes + 1 and published[-1] == kind

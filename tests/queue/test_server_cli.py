@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -99,6 +101,21 @@ def test_serve_sqlite_creates_state_and_serves_openapi(tmp_path):
         assert httpx.get(f"{url}/healthz", timeout=10).json()["ok"] is True
         assert httpx.get(f"{url}/console/", timeout=10).status_code == 200  # the web console is served
     assert (tmp_path / "fresh" / "queue.sqlite3").exists() and (tmp_path / "fresh" / "queue.key").exists()
+
+
+def test_serve_listens_with_its_own_backlog_not_uvicorns(tmp_path):
+    """5,000 kiosks reconnecting at once: the accept queue is serve's BACKLOG (the kernel's cap aside), not
+    uvicorn's 2,048, which it would set by listening on the socket again."""
+    from kiosk.queue.server_cli import BACKLOG
+
+    cap = int(Path("/proc/sys/net/core/somaxconn").read_text())
+    if shutil.which("ss") is None or cap <= 2048:
+        pytest.skip("needs ss and net.core.somaxconn above uvicorn's 2,048 to tell them apart")
+    with server(["--state-dir", str(tmp_path / "st")]) as url:
+        assert httpx.get(f"{url}/healthz", timeout=30).status_code == 200  # uvicorn serves: it has listened
+        port = url.rsplit(":", 1)[1]
+        row = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True).stdout.split()
+    assert int(row[2]) == min(BACKLOG, cap)  # a listening socket's Send-Q is its backlog
 
 
 @pytest.mark.postgres

@@ -21,7 +21,11 @@ printed on inside, and a quad darker than the desk must be card-shaped (a bank c
 supported quad holding the winner inside it wins (the page around its own text block). The winner's sides are then refitted on the full-resolution frame to a fraction of a pixel
 (:mod:`~kiosk.devices.camera.refine`), and its ``score`` is lowered when they do not agree: below
 ``min_score`` the answer is None ("not sure") rather than a wrong quad. So is it when the quad shows a
-bezel (:mod:`~kiosk.devices.camera.screens`): a lit phone or tablet screen is not a document.
+bezel (:mod:`~kiosk.devices.camera.screens`): a lit phone or tablet screen is not a document, and when
+a corner lies on the frame border with a side the full frame does not back (an outline that ran into
+the frame: a card and the hand holding it). A quad longer than a page or card (a till receipt, up to
+about 1:4) must be near-neutral paper whose print runs along its sides (``screens.is_paper``): a
+keyboard, a coloured or dotted body is not.
 """
 
 from __future__ import annotations
@@ -37,13 +41,14 @@ from kiosk.devices.camera.levels import Level, contour_candidates, darkest_chann
 from kiosk.devices.camera.lines import line_quads
 from kiosk.devices.camera.quads import (
     fit_sides,
+    long_shape,
     order_corners,
     plausible,
     quad_from_contour,
     quad_from_sides,
 )
 from kiosk.devices.camera.refine import refine_corners
-from kiosk.devices.camera.screens import is_screen
+from kiosk.devices.camera.screens import is_paper, is_screen
 from kiosk.devices.camera.support import edge_support, printed
 
 __all__ = ["Detection", "detect_page", "edge_support", "order_corners"]
@@ -52,6 +57,7 @@ _darkest_channel = darkest_channel  # the name the tests know
 _FALLBACK_MIN_HEIGHT = 300  # work images at least this tall run the fallbacks at half their size
 _GOOD = 0.85  # a quad this well supported ends the search
 FAINT = (10, 30)  # Canny thresholds of the faint-edge pass
+_BORDER_BACKING = 0.6  # the full-frame backing both sides of a corner on the frame border need
 
 Strategy = tuple[str, Callable[[], Iterable[np.ndarray]]]
 
@@ -101,6 +107,8 @@ def _search(level: Level, strategies: list[Strategy], min_area: float, min_score
             score, dark = edge_support(quad, tuple(level.support))
             if score < min_score or not printed(printing[0], quad * printing[1], dark):
                 continue
+            if long_shape(quad, level.w, level.h) and not is_paper(printing[0], quad * printing[1], level.small):
+                continue  # longer than a page: a receipt is paper with lines of print, a keyboard is not
             accepted.append((score, quad, name))
             if score >= 0.97:
                 break
@@ -174,7 +182,8 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
             work.borrow_colour(low)
         min_side = 0.2 * min(work.w, work.h) * (min_area / 0.05) ** 0.5
         colour = work.chroma()
-        found = _search(work, [("lines", lambda: (order_corners(q) for q in line_quads(work.gray, min_side, colour)))],
+        found = _search(work, [("lines", lambda: (order_corners(q) for q in
+                                                  line_quads(work.gray, min_side, colour, work.gradients())))],
                         min_area, min_score, (work.raw, 1.0))
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
@@ -187,21 +196,35 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
     if grown is not inner and np.abs(grown - inner).max() > 1 and plausible(grown, min_area * work.w * work.h,
                                                                           work.w, work.h):
         corners, score = _to_frame(grown, work, w, h), grown_score
-    refined, backing = refine_corners(image, corners, reach=3 * scale + 2)
+    refined, backing, sides = refine_corners(image, corners, reach=3 * scale + 2)
     if backing < 0.5:  # the coarse corners may be further off (a rounded or curled corner): look wider
-        wide, wide_backing = refine_corners(image, corners, reach=6 * scale + 4)
+        wide, wide_backing, _ = refine_corners(image, corners, reach=6 * scale + 4)
         if wide_backing >= 0.6:
-            refined, backing = refine_corners(image, wide, reach=3 * scale + 2)
+            refined, backing, sides = refine_corners(image, wide, reach=3 * scale + 2)
     if backing < 0.5:
         return None  # the full-resolution frame shows no straight side where the outline runs: not sure
     if plausible(refined, min_area * w * h, w, h):
         corners = refined
+    if _frame_made(corners, sides, w, h, scale):
+        return None  # the outline ran into the frame: a corner the frame made (a hand holding the card)
     if corners.min() < 0 or corners[:, 0].max() > w - 1 or corners[:, 1].max() > h - 1:
         return None  # a corner beyond the frame: the page is cut, so not a page to capture
     score *= 0.75 + 0.25 * backing
     if score < min_score or is_screen(image, corners):
         return None  # not sure, or a phone's or tablet's lit screen in its bezel
     return Detection(corners, round(score, 3), round(float(cv2.contourArea(corners)) / (w * h), 3), name)
+
+
+def _frame_made(corners: np.ndarray, sides: tuple[float, ...], w: int, h: int, scale: float) -> bool:
+    """Whether a refined corner lies on the frame border (within three work pixels) with a side to it
+    that the full frame backs along less than 60 % of its length: an outline that ran into the frame (a
+    card and the hand holding it) gets its corner there from the frame, not from the document. A
+    document whose own corner touches the frame shows both its sides straight up to it."""
+    m = 3 * max(2.0, scale)
+    for i, (x, y) in enumerate(corners):
+        if (x <= m or y <= m or x >= w - 1 - m or y >= h - 1 - m) and min(sides[i - 1], sides[i]) < _BORDER_BACKING:
+            return True
+    return False
 
 
 def _to_frame(quad: np.ndarray, level: Level, w: int, h: int) -> np.ndarray:

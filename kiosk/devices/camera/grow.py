@@ -12,6 +12,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from kiosk.devices.camera.quads import long_shape
 from kiosk.devices.camera.support import edge_support
 
 _T = np.linspace(0.1, 0.9, 24, dtype=np.float32)
@@ -43,6 +44,7 @@ def grow(quad: np.ndarray, images: tuple[np.ndarray, ...], score: float) -> tupl
     support score; the quad and ``score`` as they were when it does not."""
     q = np.asarray(quad, np.float32).reshape(4, 2).copy()
     h, w = images[0].shape[:2]
+    strip = long_shape(q, w, h)
     for i in range(4):
         a, b = q[i], q[(i + 1) % 4]
         prev_dir = q[i] - q[i - 1]  # side i-1 runs into corner i
@@ -77,7 +79,10 @@ def grow(quad: np.ndarray, images: tuple[np.ndarray, ...], score: float) -> tupl
                 cand = q.copy()
                 cand[i], cand[(i + 1) % 4] = la, lb
                 sc, _ = edge_support(cand, images)
-                if sc >= max(0.8, score - 0.1) and (best is None or s > best[0]):
+                # a strip longer than a page that grows into a card's or page's shape is part of one
+                # (a social-security card's white part above its band): the band's edge may back less
+                need = 0.75 if strip and not long_shape(cand, w, h) else max(0.8, score - 0.1)
+                if sc >= need and (best is None or s > best[0]):
                     best = (s, cand, sc)
         if best is not None:
             q, score = best[1], best[2]

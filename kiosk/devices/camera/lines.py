@@ -19,6 +19,8 @@ from collections.abc import Iterator
 import cv2
 import numpy as np
 
+from kiosk.devices.camera.levels import canny
+
 MAX_LINES = 20
 _PER_BIN = 4
 MAX_QUADS = 40
@@ -60,10 +62,11 @@ class _Line:
         return covered / (hi - lo)
 
 
-def _segments(images: tuple[np.ndarray, ...], min_len: float) -> np.ndarray:
-    edges = cv2.Canny(images[0], 10, 30)
+def _segments(images: tuple[np.ndarray, ...], min_len: float,
+              gradients: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    edges = canny(images[0], 10, 30, gradients)
     for img in images[1:]:  # colour cues: an edge only hue shows (a blue card on a desk as bright)
-        edges |= cv2.Canny(img, 10, 30)
+        edges |= canny(img, 10, 30)
     found = cv2.HoughLinesP(edges, 1, np.pi / 180, threshold=max(20, int(min_len * 0.6)),
                             minLineLength=min_len, maxLineGap=6)
     return np.zeros((0, 4), np.float32) if found is None else found.reshape(-1, 4).astype(np.float32)
@@ -141,12 +144,17 @@ def _angle(a: _Line, b: _Line) -> float:
     return min(d, math.pi - d)
 
 
-def line_quads(gray: np.ndarray, min_side: float, colour: tuple[np.ndarray, ...] = ()) -> Iterator[np.ndarray]:
+def line_quads(gray: np.ndarray, min_side: float, colour: tuple[np.ndarray, ...] = (),
+               gradients: tuple[np.ndarray, np.ndarray] | None = None) -> Iterator[np.ndarray]:
     """Quads (4×2 float32, in no particular corner order) from pairs of line pairs in a blurred grey
     image, best covered first; ``min_side`` (px) is the shortest side a document may have here. ``colour``:
-    more images of the same size (Lab's a and b) whose edges join the grey's before lines are sought."""
+    more images of the same size (Lab's a and b) whose edges join the grey's before lines are sought.
+    ``gradients``: the grey's :func:`~kiosk.devices.camera.levels.sobel` derivatives, when at hand."""
     images = (gray, *colour)
-    lines = _lines(_segments(images, max(12.0, 0.5 * min_side)), images)
+    segs = _segments(images, max(12.0, 0.5 * min_side), gradients)
+    if len(segs) < 4:  # a quad needs four lines, each at least one segment
+        return
+    lines = _lines(segs, images)
     pairs = []
     for i in range(len(lines)):
         for j in range(i + 1, len(lines)):

@@ -9,6 +9,8 @@ import math
 import cv2
 import numpy as np
 
+MAX_ASPECT = 4.2  # a till receipt may be four times as long as it is wide
+
 
 def order_corners(pts: np.ndarray) -> np.ndarray:
     """Four points ordered tl, tr, br, bl: clockwise, starting the edge that is most the top one.
@@ -17,15 +19,16 @@ def order_corners(pts: np.ndarray) -> np.ndarray:
     running left→right within ±45°, so a page rotated by up to 45° keeps its natural labels.
     """
     p = np.asarray(pts, np.float32).reshape(4, 2)
-    c = p.mean(axis=0)
-    p = p[np.argsort(np.arctan2(p[:, 1] - c[1], p[:, 0] - c[0]))]
+    xy = p.tolist()  # plain floats: numpy's per-call cost dominated on four points
+    cx, cy = sum(x for x, _ in xy) / 4, sum(y for _, y in xy) / 4
+    order = sorted(range(4), key=lambda i: math.atan2(xy[i][1] - cy, xy[i][0] - cx))
     best, best_y = 0, math.inf
-    for i in range(4):
-        a, b = p[i], p[(i + 1) % 4]
-        ang = math.degrees(math.atan2(b[1] - a[1], b[0] - a[0]))
-        if -45 < ang <= 45 and (a[1] + b[1]) / 2 < best_y:
-            best, best_y = i, (a[1] + b[1]) / 2
-    return np.roll(p, -best, axis=0)
+    for k in range(4):
+        (ax, ay), (bx, by) = xy[order[k]], xy[order[(k + 1) % 4]]
+        ang = math.degrees(math.atan2(by - ay, bx - ax))
+        if -45 < ang <= 45 and (ay + by) / 2 < best_y:
+            best, best_y = k, (ay + by) / 2
+    return p[[order[(best + k) % 4] for k in range(4)]]
 
 
 def _intersect(p1, p2, p3, p4) -> np.ndarray | None:
@@ -69,21 +72,25 @@ def quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
 
 def angles_ok(q: np.ndarray) -> bool:
     """Every corner between 45° and 135°, and opposite sides within a ratio of 0.55 of each other."""
+    pts = np.asarray(q).reshape(4, 2).tolist()  # plain floats: numpy's per-call cost dominated
+    sides = []
     for i in range(4):
-        a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
-        v1, v2 = a - b, c - b
-        cos = float(np.dot(v1, v2) / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))
+        (ax, ay), (bx, by), (cx, cy) = pts[i - 1], pts[i], pts[(i + 1) % 4]
+        v1x, v1y, v2x, v2y = ax - bx, ay - by, cx - bx, cy - by
+        n1, n2 = math.hypot(v1x, v1y), math.hypot(v2x, v2y)
+        cos = (v1x * v2x + v1y * v2y) / (n1 * n2 + 1e-9)
         if not 45 <= math.degrees(math.acos(max(-1.0, min(1.0, cos)))) <= 135:
             return False
-    sides = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1)
+        sides.append(n2)  # side i: corner i → corner i + 1
     return sides[0] / max(sides[2], 1e-6) > 0.55 < sides[2] / max(sides[0], 1e-6) and \
         sides[1] / max(sides[3], 1e-6) > 0.55 < sides[3] / max(sides[1], 1e-6)
 
 
 def on_border(q: np.ndarray, w: int, h: int, margin: float = 2.5) -> bool:
     """True when a side runs along the frame border (an outline closed by the frame, not a page)."""
+    pts = np.asarray(q).reshape(4, 2).tolist()
     for i in range(4):
-        a, b = q[i], q[(i + 1) % 4]
+        a, b = pts[i], pts[(i + 1) % 4]
         for axis, limit in ((0, 0), (0, w - 1), (1, 0), (1, h - 1)):
             if abs(a[axis] - limit) <= margin and abs(b[axis] - limit) <= margin:
                 return True
@@ -92,7 +99,8 @@ def on_border(q: np.ndarray, w: int, h: int, margin: float = 2.5) -> bool:
 
 def aspect(q: np.ndarray) -> float:
     """Long over short side, each the mean of two opposite sides."""
-    d = np.linalg.norm(np.roll(q, -1, axis=0) - q, axis=1)
+    p = np.asarray(q).reshape(4, 2).tolist()
+    d = [math.hypot(p[(i + 1) % 4][0] - p[i][0], p[(i + 1) % 4][1] - p[i][1]) for i in range(4)]
     a, b = (d[0] + d[2]) / 2, (d[1] + d[3]) / 2
     return float(max(a, b) / max(min(a, b), 1e-6))
 
@@ -105,10 +113,17 @@ def true_aspect(q: np.ndarray, w: int, h: int) -> float:
     sides parallel in the image) or tells one no camera here has, it is the apparent aspect."""
     q = np.asarray(q, np.float64).reshape(4, 2)
     u0, v0 = w / 2.0, h / 2.0
-    m1, m2, m4, m3 = (np.array([x, y, 1.0]) for x, y in q)  # tl, tr, br, bl as in the paper's m1 m2 m4 m3
-    k2 = np.dot(np.cross(m1, m4), m3) / np.dot(np.cross(m2, m4), m3)
-    k3 = np.dot(np.cross(m1, m4), m2) / np.dot(np.cross(m3, m4), m2)
-    n2, n3 = k2 * m2 - m1, k3 * m3 - m1
+    # plain floats (numpy's per-call cost dominated on 3-vectors): m1 m2 m4 m3 are tl, tr, br, bl
+    m1, m2, m4, m3 = ((x, y, 1.0) for x, y in q.tolist())
+
+    def cross_dot(a, b, c):  # (a × b) · c
+        return ((a[1] * b[2] - a[2] * b[1]) * c[0] + (a[2] * b[0] - a[0] * b[2]) * c[1]
+                + (a[0] * b[1] - a[1] * b[0]) * c[2])
+
+    k2 = cross_dot(m1, m4, m3) / cross_dot(m2, m4, m3)
+    k3 = cross_dot(m1, m4, m2) / cross_dot(m3, m4, m2)
+    n2 = [k2 * b - a for a, b in zip(m1, m2, strict=True)]
+    n3 = [k3 * b - a for a, b in zip(m1, m3, strict=True)]
     den = n2[2] * n3[2]
     if abs(den) < 1e-9:
         return aspect(q)
@@ -116,19 +131,29 @@ def true_aspect(q: np.ndarray, w: int, h: int) -> float:
            + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + n2[2] * n3[2] * v0 * v0)) / den
     if not 0.16 * (w * w) <= f2 <= 16.0 * (w * w):  # no camera here has that focal length
         return aspect(q)
-    a_inv = np.linalg.inv(np.array([[math.sqrt(f2), 0, u0], [0, math.sqrt(f2), v0], [0, 0, 1]]))
-    b = a_inv.T @ a_inv
-    ratio = math.sqrt(max(float(n2 @ b @ n2), 1e-12) / max(float(n3 @ b @ n3), 1e-12))
+    f = math.sqrt(f2)
+
+    def norm2(n):  # n · B n with B = A⁻ᵀ A⁻¹, A the camera matrix: |A⁻¹ n|²
+        return ((n[0] - u0 * n[2]) / f) ** 2 + ((n[1] - v0 * n[2]) / f) ** 2 + n[2] ** 2
+
+    ratio = math.sqrt(max(norm2(n2), 1e-12) / max(norm2(n3), 1e-12))
     return max(ratio, 1 / ratio)
 
 
+def long_shape(q: np.ndarray, w: int, h: int) -> bool:
+    """Longer than a page or a card: more than twice its width (A4 is 1.41, an ID-1 card 1.59, a 户口簿
+    page 1.36) as seen and more than 1.8 once the perspective is undone (:func:`true_aspect`; a card
+    under strong tilt looks 2.5 long). A till receipt or a banknote is; so are a phone (~2.1) and a
+    keyboard (~3), which the detector tells from paper by other means."""
+    return aspect(q) > 2.0 and true_aspect(q, w, h) > 1.8
+
+
 def plausible(q: np.ndarray, min_px: float, w: int, h: int) -> bool:
-    """A page-like quad in a ``w``×``h`` image: convex, at least ``min_px`` in area, plausible angles and
-    side ratios, no longer than twice its width (A4 is 1.41, an ID-1 card 1.59, a 户口簿 page 1.36; a phone
-    is ~2.1, a keyboard ~3) or, seen longer under strong tilt, no longer than 1.8 once the perspective is
-    undone (:func:`true_aspect`), and no side along the image border."""
+    """A document-like quad in a ``w``×``h`` image: convex, at least ``min_px`` in area, plausible angles
+    and side ratios, no longer than ``MAX_ASPECT`` times its width as seen or once the perspective is
+    undone (a till receipt, not a ruler), and no side along the image border."""
     return (cv2.isContourConvex(q.reshape(-1, 1, 2)) and cv2.contourArea(q) >= min_px and angles_ok(q)
-            and (aspect(q) <= 2.0 or true_aspect(q, w, h) <= 1.8) and not on_border(q, w, h))
+            and (aspect(q) <= MAX_ASPECT or true_aspect(q, w, h) <= MAX_ASPECT - 0.2) and not on_border(q, w, h))
 
 
 def quad_from_sides(contour: np.ndarray) -> np.ndarray | None:

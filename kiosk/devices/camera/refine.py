@@ -15,20 +15,22 @@ import numpy as np
 
 _N = 40  # profiles per side
 _TS = np.linspace(0.06, 0.94, _N).astype(np.float32)
+_WAVER = 0.004  # how far (share of its length) a side's point may lie off its line and still back it
 
 
-def _line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """A robust line fit: (point, unit direction, inlier mask), or None with fewer than 6 points."""
+def _line(points: np.ndarray, tol: float = 1.5) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """A robust line fit: (point, unit direction, inlier mask: points within ``tol`` px), or None with
+    fewer than 6 points."""
     if len(points) < 6:
         return None
     vx, vy, x0, y0 = cv2.fitLine(points, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
     p, u = np.float32([x0, y0]), np.float32([vx, vy])
     resid = np.abs((points - p) @ np.float32([-u[1], u[0]]))
-    keep = resid <= max(1.5, 2.5 * float(np.median(resid)))
+    keep = resid <= max(tol, 2.5 * float(np.median(resid)))
     if keep.sum() >= 6:
         vx, vy, x0, y0 = cv2.fitLine(points[keep], cv2.DIST_L2, 0, 0.01, 0.01).ravel()
         p, u = np.float32([x0, y0]), np.float32([vx, vy])
-        keep = np.abs((points - p) @ np.float32([-u[1], u[0]])) <= 1.5
+        keep = np.abs((points - p) @ np.float32([-u[1], u[0]])) <= tol
     return p, u, keep
 
 
@@ -40,9 +42,10 @@ def _intersect(p1, u1, p2, u2) -> np.ndarray | None:
     return p1 + t * u1
 
 
-def refine_corners(image: np.ndarray, quad: np.ndarray, reach: float) -> tuple[np.ndarray, float]:
-    """The quad (tl, tr, br, bl in ``image`` pixels) moved onto the edges of ``image``, and the share of
-    profiles (0..1, the worst side counting double) that back the refined sides. ``reach``: how far
+def refine_corners(image: np.ndarray, quad: np.ndarray, reach: float) -> tuple[np.ndarray, float, tuple[float, ...]]:
+    """The quad (tl, tr, br, bl in ``image`` pixels) moved onto the edges of ``image``, the share of
+    profiles (0..1, the worst side counting double) that back the refined sides, and each side's share
+    (side i runs from corner i to corner i + 1). ``reach``: how far
     (pixels) across each side to look; a corner never moves further than 1.5 × ``reach``."""
     q = np.asarray(quad, np.float32).reshape(4, 2)
     h, w = image.shape[:2]
@@ -70,13 +73,17 @@ def refine_corners(image: np.ndarray, quad: np.ndarray, reach: float) -> tuple[n
 
     full, halves, backed = [], [], []
     half = _N // 2
+    lengths = np.linalg.norm(d, axis=1)
     for i in range(4):
-        fit = _line(pts[i][strong[i]])
+        tol = max(1.5, _WAVER * float(lengths[i]))  # a long side of a crumpled receipt waves a few px
+        fit = _line(pts[i][strong[i]], tol)
         full.append(fit)
         backed.append(0.0 if fit is None else float(fit[2].sum()) / _N)
         halves.append((None, None))
         if fit is not None and _bent(pts[i], strong[i], fit):
-            halves[i] = (_line(pts[i][:half][strong[i][:half]]), _line(pts[i][half:][strong[i][half:]]))
+            halves[i] = (_line(pts[i][:half][strong[i][:half]], tol), _line(pts[i][half:][strong[i][half:]], tol))
+            # a curled side is two straight halves: each backs its own corner
+            backed[i] = max(backed[i], sum(float(h[2].sum()) for h in halves[i] if h is not None) / _N)
     out = q.copy()
     for i in range(4):  # corner i joins side i − 1 (its end) and side i (its start)
         a, b = full[i - 1], full[i]
@@ -88,7 +95,7 @@ def refine_corners(image: np.ndarray, quad: np.ndarray, reach: float) -> tuple[n
         if pt is not None and np.linalg.norm(pt - q[i]) <= 1.5 * r and 0 <= pt[0] < w and 0 <= pt[1] < h:
             out[i] = pt
     score = (sum(backed) + min(backed)) / 5
-    return out, float(score)
+    return out, float(score), tuple(backed)
 
 
 def _bent(pts: np.ndarray, strong: np.ndarray, fit) -> bool:

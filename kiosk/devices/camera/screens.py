@@ -1,4 +1,5 @@
-"""Telling a lit screen from a document: a phone or tablet shows a dark bezel around its screen.
+"""Telling a lit screen from a document: a phone or tablet shows a dark bezel around its screen. And
+telling a long document (a till receipt, a banknote) from other long things (:func:`is_paper`).
 
 A quad found on a screen is either the screen (then an even band, the bezel, runs just *outside* its
 sides, ended by the body's edge a little further out) or the whole device (an even band just *inside*
@@ -23,7 +24,7 @@ def _band(profile: np.ndarray, up: bool) -> int | None:
     if len(profile) < 10:
         return None
     ramp = profile[2:8] - profile[:6]
-    edge = int(np.argmax(np.abs(ramp)))  # the quad's own edge, maybe a px or two off
+    edge = int(np.argmax(np.abs(ramp[:4])))  # the quad's own edge, maybe a px or two off (not a thin bezel's far side)
     start = edge + 3
     step = profile[4:] - profile[:-4]  # step[i] spans profile[i] → profile[i + 4]
     if start >= len(step):
@@ -71,3 +72,39 @@ def is_screen(image: np.ndarray, quad: np.ndarray) -> bool:
             widths[i] = widths[i] or _band(med[i], up=sign < 0)
     found = [w for w in widths if w is not None]  # a quad a little off may show the band on either side
     return len(found) >= 3 and max(found) <= 3 * min(found)
+
+
+_PAPER_SATURATION = 0.3  # a receipt's paper, even blue-tinted or under warm light, stays below this
+_ALIGNED = 0.33  # share of the print's edges along the document's axes: ~0.27 for dots or texture
+_INKED = 0.1  # least share of a long document's inside on an edge of its print
+
+
+def is_paper(gray: np.ndarray, quad: np.ndarray, bgr: np.ndarray | None = None) -> bool:
+    """Whether a long quad (tl, tr, br, bl in ``gray`` pixels) is paper with print on it: nearly neutral
+    in ``bgr`` (median saturation of its inside), printed all over (edges on a tenth of its inside or
+    more: a lit screen or a plain body has a few), and the edges inside run along its axes (lines of
+    text, table rules: a third or more of their strength within 12° of either axis, where scattered dots
+    or texture give a quarter). A coloured body (a keyboard, a pencil case) or a dotted one is not."""
+    q = np.asarray(quad, np.float32).reshape(4, 2)
+    c = q.mean(axis=0)
+    mask = np.zeros(gray.shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, np.rint(c + (q - c) * 0.85).astype(np.int32), 1)
+    inside = mask > 0
+    if bgr is not None and bgr.ndim == 3:
+        px = bgr[cv2.resize(mask, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_NEAREST) > 0]
+        hi, lo = px.max(axis=1).astype(np.float32), px.min(axis=1).astype(np.float32)
+        if len(px) and float(np.median((hi - lo) / np.maximum(hi, 1))) > _PAPER_SATURATION:
+            return False
+    g = gray.astype(np.float32)
+    gx, gy = cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1)
+    mag = np.hypot(gx, gy)
+    sel = inside & (mag > 40)
+    if np.count_nonzero(sel) < _INKED * np.count_nonzero(inside):
+        return False  # a plain body or a lit screen: print leaves edges all over a receipt (≥ 0.3 seen)
+    ang = np.degrees(np.arctan2(gy[sel], gx[sel])) % 180
+    weight = mag[sel]
+    along = np.zeros(len(ang), bool)
+    for d in (q[1] - q[0] + q[2] - q[3], q[3] - q[0] + q[2] - q[1]):
+        axis = np.degrees(np.arctan2(d[1], d[0])) % 180
+        along |= np.abs((ang - axis + 90) % 180 - 90) <= 12
+    return float(weight[along].sum() / weight.sum()) >= _ALIGNED

@@ -87,8 +87,10 @@ def test_a_strongly_tilted_card_is_card_shaped_once_the_perspective_is_undone(fo
     assert aspect(card) > 2.2  # foreshortened: longer than the 2:1 a page may look
     assert true_aspect(card, 1280, 720) == pytest.approx(85.6 / 54.0, rel=0.03)
     assert plausible(card, 0.01 * 1280 * 720, 1280, 720)
-    phone = _seen((150.0, 72.0), tilt=55, roll=20, focal=focal)  # 2.1:1 stays too long, tilted or not
-    assert true_aspect(phone, 1280, 720) > 1.95 and not plausible(phone, 0.01 * 1280 * 720, 1280, 720)
+    receipt = _seen((80.0, 240.0), tilt=30, roll=20, focal=focal)  # a till receipt, 3:1, is a document
+    assert plausible(receipt, 0.01 * 1280 * 720, 1280, 720)
+    strip = _seen((60.0, 300.0), tilt=30, roll=20, focal=focal)  # 5:1 (a keyboard, a ruler) stays too long
+    assert true_aspect(strip, 1280, 720) > 4.5 and not plausible(strip, 0.01 * 1280 * 720, 1280, 720)
 
 
 def test_lines_see_an_edge_only_colour_shows_when_given_the_chroma_channels():
