@@ -60,7 +60,8 @@ class HelpDesk:
         desk = self.visit.site.help_desk
         hours = self._hours()  # after hours nobody is on the way: never say one is
         if hours is not None and h.phase in ("sending", "waiting", "offline") and hours.closed():
-            return tr("access.hours.help_closed", back=hours.back_text()), "warn"
+            key = "help_closed" if self.queue is not None else "help_closed_unsent"  # recorded only if kept
+            return tr(f"access.hours.{key}", back=hours.back_text()), "warn"
         if h.phase == "offline":
             desk = unbroken(desk or tr("glossary.help_desk"))
             if self.queue is None:

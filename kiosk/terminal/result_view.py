@@ -56,8 +56,8 @@ def _after_hours_next(visit: Visit, kind: str, complete: bool, back: str) -> str
     if complete:  # where to come back to (the hall's queue line is left out: the windows are closed)
         text = tr(f"access.hours.next_{kind}", back=back)
         return text + ("\n" + tr("where.go_later", place=where_line(visit)) if visit.matter is not None else "")
-    return tr("access.hours.next_incomplete_called" if visit.help_request_id else "access.hours.next_incomplete",
-              back=back)
+    called = visit.help_request_id and visit.site.queue  # with no help-queue client nothing was recorded
+    return tr("access.hours.next_incomplete_called" if called else "access.hours.next_incomplete", back=back)
 
 
 def _desk(visit: Visit) -> str:
@@ -134,7 +134,8 @@ def done_text(visit: Visit, callback: str = "") -> str:
         text = tr("kiosk.done.body_notice")
     else:
         text = tr("kiosk.done.body")
-    away = back_words(visit) if visit.help_request_id and visit.help.phase != "claimed" else None
+    recorded = visit.help_request_id and visit.site.queue  # a kiosk with no help-queue client records nothing
+    away = back_words(visit) if recorded and visit.help.phase != "claimed" else None
     if callback:
         text += "\n" + callback + "\n" + tr("access.hours.hotline")
     elif away is not None:

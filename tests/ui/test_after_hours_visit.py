@@ -108,3 +108,31 @@ def test_during_service_hours_the_helper_is_still_said_to_come(make):
     offline = h.controller.visit.help.phase == "offline"
     assert ("没能通知到帮办员" in nxt and "马上过来" not in nxt) if offline else "马上过来" in nxt, nxt
     assert h.screen("hours").came_from == ""
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_after_hours_without_a_help_queue_never_says_the_call_is_recorded(shot_kiosks, language):
+    """A kiosk with no help-queue client keeps a call nowhere: after hours the banner, the result and the
+    thank-you screen say when the staff are back and the hotline, never 已记下 / "recorded"."""
+    from kiosk.i18n import set_language
+
+    words = WORDS[language]
+    set_language(language)
+    try:
+        h = shot_kiosks(access={"hours": {"workday": ["08:30-12:00", "14:30-17:30"]}}, queue=False,
+                        now=FRIDAY_EVENING)
+        to_result(h, missing=True)
+        h.controller.call_helper()
+        h.settle()
+        assert h.controller.visit.help_request_id is not None
+        wait(h, lambda: words["closed"] in h.root.header.help_text, what="the after-hours banner")
+        banner = h.root.header.help_text
+        assert words["back"] in banner and "12345" in banner and words["recorded"] not in banner, banner
+        nxt = h.screen("result").ids.next.text
+        assert words["back"] in nxt and words["recorded"] not in nxt, nxt
+        assert not any(w in said(h) for w in COMING), said(h)
+        h.tap(h.screen("result").ids.done)
+        h.pump(4)
+        assert h.current == "done" and words["recorded"] not in h.screen("done").ids.body.text
+    finally:
+        set_language("zh_CN")
