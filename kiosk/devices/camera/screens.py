@@ -16,6 +16,12 @@ import numpy as np
 _TS = np.linspace(0.2, 0.8, 15, dtype=np.float32)
 _MID = len(_TS) // 2
 _MEAN = np.full((1, 3), 1 / 3, np.float32)
+_NEXT = [1, 2, 3, 0]
+
+
+def _mean(values: np.ndarray) -> np.float32:
+    """``values.mean()`` of a short float32 vector (the same float32 sum, divided), without its wrapper."""
+    return np.add.reduce(values) / len(values)
 
 
 def _band(profile: np.ndarray, up: bool) -> int | None:
@@ -35,7 +41,7 @@ def _band(profile: np.ndarray, up: bool) -> int | None:
     band = profile[start:start + k + 1]
     band = band[:max(1, len(band) - 2)]  # the last two may be the foot of a soft step
     beyond = profile[start + k + 4:start + k + 8]
-    if len(beyond) == 0 or abs(float(beyond.mean() - band.mean())) < 0.7 * rise:
+    if len(beyond) == 0 or abs(float(_mean(beyond) - _mean(band))) < 0.7 * rise:
         return None  # not a band that ends there: a line across it (text at a page's margin)
     turns = np.sign(step[start + k]) != np.sign(ramp[edge])  # a band between two opposite steps
     if k < (1 if turns else 2) or rise < 30 or float(band.max() - band.min()) > 0.3 * rise:  # else: a ramp
@@ -47,7 +53,7 @@ def is_screen(image: np.ndarray, quad: np.ndarray) -> bool:
     """Whether the quad (tl, tr, br, bl in ``image`` pixels, BGR or grey) is a lit screen or a device
     with one: a bezel-like band along at least three of its sides, inside or outside, of similar widths."""
     q = np.asarray(quad, np.float32).reshape(4, 2)
-    d = np.roll(q, -1, axis=0) - q
+    d = q[_NEXT] - q
     lengths = np.linalg.norm(d, axis=1)
     short = float(lengths.min())
     if short < 20:
