@@ -35,7 +35,7 @@ def _line(points: np.ndarray, tol: float = 1.5) -> tuple[np.ndarray, np.ndarray,
     p, u = np.float32([x0, y0]), np.float32([vx, vy])
     resid = np.abs((points - p) @ np.float32([-u[1], u[0]]))
     keep = resid <= max(tol, 2.5 * float(_median(resid)))
-    if keep.sum() >= 6:
+    if np.count_nonzero(keep) >= 6:
         vx, vy, x0, y0 = cv2.fitLine(points[keep], cv2.DIST_L2, 0, 0.01, 0.01).ravel()
         p, u = np.float32([x0, y0]), np.float32([vx, vy])
         keep = np.abs((points - p) @ np.float32([-u[1], u[0]])) <= tol
@@ -86,12 +86,12 @@ def refine_corners(image: np.ndarray, quad: np.ndarray, reach: float) -> tuple[n
         tol = max(1.5, _WAVER * float(lengths[i]))  # a long side of a crumpled receipt waves a few px
         fit = _line(pts[i][strong[i]], tol)
         full.append(fit)
-        backed.append(0.0 if fit is None else float(fit[2].sum()) / _N)
+        backed.append(0.0 if fit is None else float(np.count_nonzero(fit[2])) / _N)
         halves.append((None, None))
         if fit is not None and _bent(pts[i], strong[i], fit):
             halves[i] = (_line(pts[i][:half][strong[i][:half]], tol), _line(pts[i][half:][strong[i][half:]], tol))
             # a curled side is two straight halves: each backs its own corner
-            backed[i] = max(backed[i], sum(float(h[2].sum()) for h in halves[i] if h is not None) / _N)
+            backed[i] = max(backed[i], sum(float(np.count_nonzero(h[2])) for h in halves[i] if h is not None) / _N)
     out = q.copy()
     for i in range(4):  # corner i joins side i − 1 (its end) and side i (its start)
         a, b = full[i - 1], full[i]
@@ -118,7 +118,7 @@ def _bent(pts: np.ndarray, strong: np.ndarray, fit) -> bool:
 def _bowed(whole, half, corner: np.ndarray):
     """The half-side line when it leaves the whole side's line by more than 1.5 px at the corner (a bowed,
     curled side), else None (the whole side's line is the more precise)."""
-    if half is None or half[2].sum() < 8:
+    if half is None or np.count_nonzero(half[2]) < 8:
         return None
     p, u, _ = whole
     hp, hu, _ = half
