@@ -18,6 +18,14 @@ _TS = np.linspace(0.06, 0.94, _N).astype(np.float32)
 _WAVER = 0.004  # how far (share of its length) a side's point may lie off its line and still back it
 
 
+def _median(values: np.ndarray) -> np.float32:
+    """``np.median`` of a short non-empty float32 vector, the same value (float32 mean of the middle
+    two for an even count) at a tenth of the cost: no wrapper, axis or NaN handling."""
+    s = np.sort(values)
+    m = len(s) // 2
+    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
+
+
 def _line(points: np.ndarray, tol: float = 1.5) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """A robust line fit: (point, unit direction, inlier mask: points within ``tol`` px), or None with
     fewer than 6 points."""
@@ -26,8 +34,8 @@ def _line(points: np.ndarray, tol: float = 1.5) -> tuple[np.ndarray, np.ndarray,
     vx, vy, x0, y0 = cv2.fitLine(points, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
     p, u = np.float32([x0, y0]), np.float32([vx, vy])
     resid = np.abs((points - p) @ np.float32([-u[1], u[0]]))
-    keep = resid <= max(tol, 2.5 * float(np.median(resid)))
-    if keep.sum() >= 6:
+    keep = resid <= max(tol, 2.5 * float(_median(resid)))
+    if np.count_nonzero(keep) >= 6:
         vx, vy, x0, y0 = cv2.fitLine(points[keep], cv2.DIST_L2, 0, 0.01, 0.01).ravel()
         p, u = np.float32([x0, y0]), np.float32([vx, vy])
         keep = np.abs((points - p) @ np.float32([-u[1], u[0]])) <= tol
@@ -51,8 +59,9 @@ def refine_corners(image: np.ndarray, quad: np.ndarray, reach: float) -> tuple[n
     h, w = image.shape[:2]
     r = max(3, int(round(reach)))
     offs = np.arange(-r, r + 1, dtype=np.float32)
-    d = np.roll(q, -1, axis=0) - q
-    n = np.stack([-d[:, 1], d[:, 0]], axis=1) / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-9)
+    d = q[[1, 2, 3, 0]] - q
+    lengths = np.linalg.norm(d, axis=1)
+    n = np.stack([-d[:, 1], d[:, 0]], axis=1) / (lengths[:, None] + 1e-9)
     base = q[:, None, :] + _TS[None, :, None] * d[:, None, :]  # 4 × N × 2
     grid = base[:, :, None, :] + offs[None, None, :, None] * n[:, None, None, :]  # 4 × N × K × 2
     maps = grid.reshape(4 * _N, len(offs), 2)
@@ -73,17 +82,16 @@ def refine_corners(image: np.ndarray, quad: np.ndarray, reach: float) -> tuple[n
 
     full, halves, backed = [], [], []
     half = _N // 2
-    lengths = np.linalg.norm(d, axis=1)
     for i in range(4):
         tol = max(1.5, _WAVER * float(lengths[i]))  # a long side of a crumpled receipt waves a few px
         fit = _line(pts[i][strong[i]], tol)
         full.append(fit)
-        backed.append(0.0 if fit is None else float(fit[2].sum()) / _N)
+        backed.append(0.0 if fit is None else float(np.count_nonzero(fit[2])) / _N)
         halves.append((None, None))
         if fit is not None and _bent(pts[i], strong[i], fit):
             halves[i] = (_line(pts[i][:half][strong[i][:half]], tol), _line(pts[i][half:][strong[i][half:]], tol))
             # a curled side is two straight halves: each backs its own corner
-            backed[i] = max(backed[i], sum(float(h[2].sum()) for h in halves[i] if h is not None) / _N)
+            backed[i] = max(backed[i], sum(float(np.count_nonzero(h[2])) for h in halves[i] if h is not None) / _N)
     out = q.copy()
     for i in range(4):  # corner i joins side i − 1 (its end) and side i (its start)
         a, b = full[i - 1], full[i]
@@ -104,13 +112,13 @@ def _bent(pts: np.ndarray, strong: np.ndarray, fit) -> bool:
     off = (pts - p) @ np.float32([-u[1], u[0]])
     mid = off[_N // 3: 2 * _N // 3][strong[_N // 3: 2 * _N // 3]]
     ends = np.concatenate([off[: _N // 6][strong[: _N // 6]], off[-_N // 6:][strong[-_N // 6:]]])
-    return len(mid) >= 4 and len(ends) >= 4 and abs(float(np.median(mid) - np.median(ends))) > 1.0
+    return len(mid) >= 4 and len(ends) >= 4 and abs(float(_median(mid) - _median(ends))) > 1.0
 
 
 def _bowed(whole, half, corner: np.ndarray):
     """The half-side line when it leaves the whole side's line by more than 1.5 px at the corner (a bowed,
     curled side), else None (the whole side's line is the more precise)."""
-    if half is None or half[2].sum() < 8:
+    if half is None or np.count_nonzero(half[2]) < 8:
         return None
     p, u, _ = whole
     hp, hu, _ = half

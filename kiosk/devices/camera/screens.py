@@ -16,6 +16,12 @@ import numpy as np
 _TS = np.linspace(0.2, 0.8, 15, dtype=np.float32)
 _MID = len(_TS) // 2
 _MEAN = np.full((1, 3), 1 / 3, np.float32)
+_NEXT = [1, 2, 3, 0]
+
+
+def _mean(values: np.ndarray) -> np.float32:
+    """``values.mean()`` of a short float32 vector (the same float32 sum, divided), without its wrapper."""
+    return np.add.reduce(values) / len(values)
 
 
 def _band(profile: np.ndarray, up: bool) -> int | None:
@@ -35,7 +41,7 @@ def _band(profile: np.ndarray, up: bool) -> int | None:
     band = profile[start:start + k + 1]
     band = band[:max(1, len(band) - 2)]  # the last two may be the foot of a soft step
     beyond = profile[start + k + 4:start + k + 8]
-    if len(beyond) == 0 or abs(float(beyond.mean() - band.mean())) < 0.7 * rise:
+    if len(beyond) == 0 or abs(float(_mean(beyond) - _mean(band))) < 0.7 * rise:
         return None  # not a band that ends there: a line across it (text at a page's margin)
     turns = np.sign(step[start + k]) != np.sign(ramp[edge])  # a band between two opposite steps
     if k < (1 if turns else 2) or rise < 30 or float(band.max() - band.min()) > 0.3 * rise:  # else: a ramp
@@ -47,7 +53,7 @@ def is_screen(image: np.ndarray, quad: np.ndarray) -> bool:
     """Whether the quad (tl, tr, br, bl in ``image`` pixels, BGR or grey) is a lit screen or a device
     with one: a bezel-like band along at least three of its sides, inside or outside, of similar widths."""
     q = np.asarray(quad, np.float32).reshape(4, 2)
-    d = np.roll(q, -1, axis=0) - q
+    d = q[_NEXT] - q
     lengths = np.linalg.norm(d, axis=1)
     short = float(lengths.min())
     if short < 20:
@@ -56,20 +62,22 @@ def is_screen(image: np.ndarray, quad: np.ndarray) -> bool:
     n = np.stack([-d[:, 1], d[:, 0]], axis=1) / (lengths[:, None] + 1e-9)
     if np.einsum("ij,ij->i", q + d / 2 - q.mean(axis=0), n).mean() < 0:
         n = -n  # outward
-    offs = np.arange(0, reach + 1, dtype=np.float32)
+    k = reach + 1
+    offs = np.arange(0, k, dtype=np.float32)
+    offs = np.concatenate([offs, -offs])  # outward, then inward: both read in one remap
     base = q[:, None, :] + _TS[None, :, None] * d[:, None, :]  # 4 × P × 2
+    grid = base[:, :, None, :] + offs[None, None, :, None] * n[:, None, None, :]
+    maps = grid.reshape(-1, 2 * k, 2)
+    prof = cv2.remap(image, maps[..., 0], maps[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    prof = prof.astype(np.float32)
+    if prof.ndim == 3:
+        prof = cv2.transform(prof, _MEAN).reshape(prof.shape[:2])
+    across = np.ascontiguousarray(prof.reshape(4, len(_TS), 2, k).transpose(2, 0, 3, 1))  # sign × side × off × P
+    med = np.partition(across, _MID, axis=3)[..., _MID]  # the median of an odd count, on contiguous rows
     widths: list[int | None] = [None] * 4
-    for sign in (1.0, -1.0):  # the band outside (the quad is the screen), then inside (it is the device)
-        grid = base[:, :, None, :] + sign * offs[None, None, :, None] * n[:, None, None, :]
-        maps = grid.reshape(-1, len(offs), 2).astype(np.float32)
-        prof = cv2.remap(image, maps[..., 0], maps[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        prof = prof.astype(np.float32)
-        if prof.ndim == 3:
-            prof = cv2.transform(prof, _MEAN).reshape(prof.shape[:2])
-        across = np.ascontiguousarray(prof.reshape(4, len(_TS), len(offs)).transpose(0, 2, 1))
-        med = np.partition(across, _MID, axis=2)[..., _MID]  # the median of an odd count, on contiguous rows
+    for s in (0, 1):  # the band outside (the quad is the screen), then inside (it is the device)
         for i in range(4):
-            widths[i] = widths[i] or _band(med[i], up=sign < 0)
+            widths[i] = widths[i] or _band(med[s, i], up=s == 1)
     found = [w for w in widths if w is not None]  # a quad a little off may show the band on either side
     return len(found) >= 3 and max(found) <= 3 * min(found)
 
