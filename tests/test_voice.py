@@ -25,6 +25,16 @@ def test_pinyin_with_tones_numbers_read_the_chinese_way_and_pauses():
                                                                         "两万零三百零五"]
 
 
+def test_times_of_day_and_the_hotline_are_said_as_a_hall_says_them():
+    """The after-hours lines say when the staff are back and the hotline: 09:00 was read 零九，零零 and
+    12345 一万两千三百四十五; a resident hears 九点 and 幺二三四五."""
+    assert to_pinyin("明天 09:00上班") == "ming2 tian1 jiu3 dian3 shang4 ban1"
+    assert to_pinyin("08:30-12:00") == "ba1 dian3 ban4 dao4 shi2 er4 dian3"
+    assert to_pinyin("17:45") == "shi2 qi1 dian3 si4 shi2 wu3 fen1"
+    assert to_pinyin("请拨打 12345") == "qing3 bo1 da3 yao1 er4 san1 si4 wu3"
+    assert to_pinyin("共 12346 元") == "gong4 yi1 wan4 liang3 qian1 san1 bai3 si4 shi2 liu4 yuan2"  # not a hotline
+
+
 @needs_espeak
 def test_the_mandarin_voice_reads_pinyin_as_mandarin_not_as_english_letters():
     def phonemes(voice, text):

@@ -17,6 +17,14 @@ def events(controller) -> list[str]:
     return [EVENT + name for name in life_event_names(controller.visit.catalog)]
 
 
+def open_group(mode: str, department: str) -> str:
+    """Which of the two group buttons is open on the matter screen: ``"common"`` (最多人办的事's list),
+    ``"events"`` (the life events or one event's list) or ``""`` (departments, search)."""
+    if mode == "events" or (mode == "list" and department.startswith(EVENT)):
+        return "events"
+    return "common" if mode == "list" and department == COMMON else ""
+
+
 def matters_of(controller, key: str) -> list:
     if key == COMMON:
         return common_matters(controller.visit.catalog)

@@ -7,6 +7,8 @@ ticket number is shown large and the helper is told."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk.i18n import tr
@@ -29,6 +31,50 @@ def missing_text(item) -> str:
     return "\n".join(lines)
 
 
+def split_to_fit(text: str, fits: Callable[[str], bool], cont: str) -> list[str]:
+    """``text`` (lines joined by ``\n``) as pieces that each ``fits`` a page: cut between lines, and a line
+    too long for a page of its own between words (or characters); every piece after the first starts
+    with ``cont`` (the entry's number, "continued"). A line holding markup is never cut (the name)."""
+    if fits(text):
+        return [text]
+    pieces: list[str] = []
+    current, queue = "", text.split("\n")
+    while queue:
+        line = queue.pop(0)
+        joined = f"{current}\n{line}" if current else line
+        if fits(joined):
+            current = joined
+        elif current and current != cont:  # this piece is full: the line starts the next one
+            pieces.append(current)
+            current = cont
+            queue.insert(0, line)
+        else:
+            cut = 0 if "[" in line else _longest_prefix(
+                line, lambda part, head=current: fits(f"{head}\n{part}" if head else part))
+            if cut == 0:  # nothing shorter fits either: the line goes whole
+                current = joined
+            else:
+                pieces.append(f"{current}\n{line[:cut]}" if current else line[:cut])
+                current = cont
+                queue.insert(0, line[cut:].lstrip())
+    if current and current != cont:
+        pieces.append(current)
+    return pieces
+
+
+def _longest_prefix(line: str, fits: Callable[[str], bool]) -> int:
+    """The length of the longest start of ``line`` that ``fits``, ended at a space when one is near."""
+    lo, hi = 0, len(line) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(line[:mid]):
+            lo = mid
+        else:
+            hi = mid - 1
+    space = line.rfind(" ", 0, lo + 1)
+    return space if space > lo // 2 else lo
+
+
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")
 
@@ -39,6 +85,8 @@ class ResultScreen(KioskScreen):
     complete = BooleanProperty(False)
     title = StringProperty("")
     ticket_no = StringProperty("")
+    queue_no = StringProperty("")  # the hall's queue number (its queuing system connected): shown large
+    queue_ahead = NumericProperty(0)
     big_number = BooleanProperty(False)
     print_text = StringProperty("")
     print_tone = StringProperty("ok")
@@ -52,7 +100,7 @@ class ResultScreen(KioskScreen):
     def refresh(self) -> None:
         view = self.controller.result_view()
         if view is None:
-            self.working, self.title, self.ticket_no = True, tr("kiosk.result.working"), ""
+            self.working, self.title, self.ticket_no, self.queue_no = True, tr("kiosk.result.working"), "", ""
             self.print_text = self.next_text = self.notice_no = ""
             self.big_number, self.missing_count, self.page, self.pages = False, 0, 0, 1
             self._view = None
@@ -66,6 +114,7 @@ class ResultScreen(KioskScreen):
         self.working = view.working
         self.complete = view.complete
         self.ticket_no = view.ticket_no or ""
+        self.queue_no, self.queue_ahead = view.queue_no, view.queue_ahead
         self.big_number = view.paper_out
         self.missing_count = len(view.missing)
         if view.working:
@@ -88,9 +137,17 @@ class ResultScreen(KioskScreen):
             self.pages = 1
             return
         area = self.ids.missing_area
-        texts = [missing_text(i) for i in items]
-        heights = [text_height(t, THEME.font_body, max(10, area.width), markup=True) for t in texts]
-        pages = fit_pages(heights, max(area.height, 1), THEME.gap * 0.5, most=THEME.per_page + 1)
+        width, room = max(10, area.width), max(area.height, 1)
+
+        def fits(text: str) -> bool:
+            return text_height(text, THEME.font_body, width, markup=True) <= room
+
+        texts = []  # an entry taller than the room goes on over the next page, never clipped
+        for item in items:
+            cont = f"[b]{item.n}.{NBSP}{_esc(tr('kiosk.result.continued'))}[/b]"
+            texts += split_to_fit(missing_text(item), fits, cont)
+        heights = [text_height(t, THEME.font_body, width, markup=True) for t in texts]
+        pages = fit_pages(heights, room, THEME.gap * 0.5, most=THEME.per_page + 1)
         self.pages = len(pages)
         self.page = min(max(0, self.page), self.pages - 1)
         start, end = pages[self.page]

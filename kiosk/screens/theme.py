@@ -32,6 +32,7 @@ TEXT = (0.11, 0.13, 0.16, 1)
 MUTED = (0.27, 0.30, 0.34, 1)
 PRIMARY = (0.05, 0.32, 0.62, 1)
 PRIMARY_DARK = (0.03, 0.22, 0.45, 1)
+EVENTS = (0.0, 0.36, 0.33, 1)  # 按人生大事找: a deep teal beside PRIMARY's 最多人办的事, so the two never look alike
 HEADER = PRIMARY_DARK
 HELP = (0.60, 0.20, 0.00, 1)  # the call-helper button: a deep orange white text reads on
 OK = (0.05, 0.38, 0.15, 1)
@@ -59,7 +60,7 @@ TEXT_PAIRS: dict[str, tuple[tuple, tuple]] = {
     "warn on background": (WARN, BG), "warn on surface": (WARN, SURFACE),
     "error on background": (ERROR, BG), "error on surface": (ERROR, SURFACE),
     "help on surface": (HELP, SURFACE),
-    "white on primary": (ON_COLOUR, PRIMARY), "white on primary-dark": (ON_COLOUR, PRIMARY_DARK),
+    "white on primary": (ON_COLOUR, PRIMARY), "white on events": (ON_COLOUR, EVENTS), "white on primary-dark": (ON_COLOUR, PRIMARY_DARK),
     "white on help": (ON_COLOUR, HELP), "white on ok": (ON_COLOUR, OK), "white on warn": (ON_COLOUR, WARN),
     "white on error": (ON_COLOUR, ERROR), "white on header": (ON_COLOUR, HEADER),
     "disabled text on disabled": (DISABLED_TEXT, DISABLED),

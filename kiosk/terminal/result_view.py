@@ -40,6 +40,8 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
             view.next_text = tr(f"kiosk.result.next_{kind}")
         if visit.matter is not None:
             view.next_text += "\n" + where_text(visit)
+        if r.queue_state == "got" and r.queue is not None:  # the number the window calls is the big one
+            view.queue_no, view.queue_ahead = r.queue.number, r.queue.ahead
     elif visit.helper_coming:
         view.next_text = tr("kiosk.result.next_incomplete_helper")
     elif visit.help.phase == "offline":
@@ -62,9 +64,13 @@ def _desk(visit: Visit) -> str:
     return unbroken(visit.site.help_desk or tr("glossary.help_desk"))
 
 
-def _failed(visit: Visit, key: str) -> str:
+def _failed(visit: Visit, key: str, away: str | None = None) -> str:
     """A print failure's text: the staff "have been told" only when the call reached the help queue; with
-    the network down (the call only recorded) the resident is sent to the 帮办代办 window instead."""
+    the network down (the call only recorded) the resident is sent to the 帮办代办 window instead. After
+    hours (``away``: when the staff are back) nobody is on duty to be told or found at the window: the
+    text says the failure is recorded and when the staff will see it."""
+    if away is not None:
+        return tr(f"access.hours.{key}", back=away)
     if visit.help.phase == "offline":
         return tr(f"kiosk.result.{key}_desk", desk=_desk(visit))
     return tr(f"kiosk.result.{key}")
@@ -77,18 +83,16 @@ def _print_status(visit: Visit, working: bool) -> tuple[str, str]:
     away = back_words(visit) if visit.help.phase != "claimed" else None  # after hours: nobody comes now
     if r.complete:
         if r.no_ticket:
-            return (tr("access.hours.no_ticket", back=away) if away is not None
-                    else _failed(visit, "no_ticket")), "error"
+            return _failed(visit, "no_ticket", away), "error"
         if r.state("ticket") == "failed":
-            return _failed(visit, "paper_out"), "error"
+            return _failed(visit, "paper_out", away), "error"
         if visit.kind is Kind.PROXY:
             if r.state("authorization") == "failed":
-                return (tr("access.hours.auth_failed", back=away) if away is not None
-                        else _failed(visit, "auth_failed")), "error"
+                return _failed(visit, "auth_failed", away), "error"
             return tr("kiosk.result.printed_proxy"), "ok"
         return tr("kiosk.result.printed_ticket"), "ok"
     if r.state("notice") == "failed":
-        return _failed(visit, "notice_failed"), "error"
+        return _failed(visit, "notice_failed", away), "error"
     return tr("kiosk.result.printed_notice"), "ok"
 
 
@@ -98,7 +102,9 @@ def _speech(view: ResultView) -> str:
     parts: list[str] = []
     if view.complete:
         parts.append(tr("kiosk.result.complete"))
-        if view.ticket_no:
+        if view.queue_no:
+            parts.append(tr("kiosk.voice.queue", number=spell_number(view.queue_no), ahead=view.queue_ahead))
+        elif view.ticket_no:
             parts.append(tr("kiosk.voice.ticket", number=spell_number(view.ticket_no)))
     else:
         parts.append(tr("kiosk.result.incomplete", n=len(view.missing)))

@@ -51,6 +51,8 @@ class ResultView:
     complete: bool = False
     ticket_no: str | None = None
     paper_out: bool = False
+    queue_no: str = ""  # the hall's queue number, when its queuing system gave one: the number shown large
+    queue_ahead: int = 0
     print_text: str = ""
     print_tone: str = "ok"
     next_text: str = ""

@@ -41,7 +41,7 @@ def where_text(visit) -> str:
     state = r.queue_state if r is not None else ""
     if state == "got":
         q = r.queue
-        lines.append(tr("where.queue", number=q.number, ahead=q.ahead))
+        lines.append(tr("where.queue", number=q.number))  # the number itself is large above it
         if q.window:
             lines.append(tr("where.queue_window", window=q.window))
     elif state == "asking":

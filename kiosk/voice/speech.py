@@ -3,7 +3,7 @@
 ``to_pinyin("请取 A037 号，大约 3 分钟")`` → ``"qing3 qu3 A ling2 san1 qi1 hao4, da4 yue1 san1 fen1 zhong1"``.
 Chinese characters go through pypinyin (phrase-aware: 银行 hang2, 行走 xing2); a number is read the
 Chinese way (3 → san1, 18 → shi2 ba1; a run of digits after letters or with a leading 0, as in ticket
-and phone numbers, digit by digit); Latin letters are spelled one by one; punctuation becomes a pause.
+and phone numbers, digit by digit; a time of day as 八点半, a hotline as 幺二三四五); Latin letters are spelled one by one; punctuation becomes a pause.
 pypinyin loads on first use: call this in a child process (:mod:`kiosk.voice.child`), never in the kiosk.
 """
 
@@ -43,6 +43,28 @@ def number_words(n: int) -> str:
     return out
 
 
+_HOTLINES = {"12345", "12315", "12319", "110", "119", "120", "122"}  # said digit by digit, 1 as yao1
+_CLOCK = re.compile(r"(?<!\d)([01]?\d|2[0-3]):([0-5]\d)(?!\d)")
+_RANGE = re.compile(r"(?<=[点半分])\s*[-–~]\s*")
+
+
+def _clock(m: re.Match) -> str:
+    """``09:00`` → 九点, ``08:30`` → 八点半, ``17:45`` → 十七点四十五分 (as a hall's opening time is said)."""
+    hour, minute = int(m.group(1)), int(m.group(2))
+    said = number_words(hour).replace("两", "二") + "点"
+    if minute == 30:
+        return said + "半"
+    return said + (("零" if minute < 10 else "") + number_words(minute) + "分" if minute else "")
+
+
+def spoken_forms(text: str) -> str:
+    """Times of day and hotlines as they are said: ``08:30-12:00`` → 八点半到十二点, ``12345`` → 幺二三四五."""
+    text = _RANGE.sub("到", _CLOCK.sub(_clock, text))
+    return re.sub(r"(?<![\dA-Za-z])\d{3,5}(?!\d)",
+                  lambda m: "".join("幺" if d == "1" else _DIGITS[int(d)] for d in m.group(0))
+                  if m.group(0) in _HOTLINES else m.group(0), text)
+
+
 def _say_digits(digits: str, after_letters: bool) -> str:
     if after_letters or digits.startswith("0") or len(digits) > 8:
         return "".join(_DIGITS[int(d)] for d in digits)
@@ -55,7 +77,7 @@ def to_pinyin(text: str) -> str:
 
     words: list[str] = []
     previous = ""
-    for token in _TOKENS.findall(text):
+    for token in _TOKENS.findall(spoken_forms(text)):
         if re.fullmatch(rf"[{_HAN}]+", token):
             words += lazy_pinyin(token, style=Style.TONE3, neutral_tone_with_five=True)
         elif token.isdigit():

@@ -47,7 +47,10 @@ def test_without_a_queuing_system_the_result_says_so_and_names_only_this_halls_p
 def test_the_queue_number_and_who_is_ahead_from_the_halls_system(h):
     h.controller.where.queuing = SimulatedQueuing(waiting=3)
     text = complete(h)
-    assert "大厅排队号 A004，不是上面的小票号\n前面还有 3\u00a0人" in text  # two numbers on screen: which one the window calls
+    assert "听到叫大厅排队号 A004 再去窗口" in text
+    screen = h.screen("result")  # two numbers: the one the window calls is the large one
+    assert screen.ids.number.text == "A004" and screen.ids.ahead.text == "前面还有 3\u00a0人"
+    assert screen.ids.kiosk_ref.text.startswith("本机小票号 ") and "A004" not in screen.ids.kiosk_ref.text
     h.press("修改材料")
     assert h.current == "materials"
     h.press("检查材料")

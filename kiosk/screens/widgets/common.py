@@ -31,9 +31,11 @@ class KLabel(Label):
 
 
 class FixedLabel(Label):
-    """A one-line label that shrinks its font (down to 60 %) rather than overflow its fixed box."""
+    """A one-line label that shrinks its font (down to 60 %) rather than overflow its fixed box, keeping
+    ``room`` pixels clear at each end."""
 
     base_font = NumericProperty(30)
+    room = NumericProperty(0)
 
     def on_texture_size(self, *_args) -> None:
         self._fit()
@@ -48,9 +50,10 @@ class FixedLabel(Label):
         if not self.text or self.width <= 1:
             return
         w, h = self.texture_size
-        if (w > self.width or h > self.height) and self.font_size > self.base_font * 0.6:
+        inner = self.width - 2 * self.room
+        if (w > inner or h > self.height) and self.font_size > self.base_font * 0.6:
             self.font_size = max(self.base_font * 0.6, self.font_size * 0.9)
-        elif w < self.width * 0.8 and h < self.height * 0.8 and self.font_size < self.base_font:
+        elif w < inner * 0.8 and h < self.height * 0.8 and self.font_size < self.base_font:
             self.font_size = min(self.base_font, self.font_size * 1.1)
 
 

@@ -16,8 +16,32 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.screens import theme
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.widgets import common  # noqa: F401  (KButton, KLabel rules)
+from kiosk.screens.widgets.common import FixedLabel
 
 STEPS = ("identify", "matter", "materials", "result", "done")
+
+
+class StepChip(FixedLabel):
+    """One step of the indicator: a pill whose words keep a third of a character clear of its ends (``room``),
+    so two neighbours' words never touch ("Papers" / "Result" in English elderly mode). Its share of
+    the row is its words' width at full size, so a long step name gets the room a short one does not
+    need; when they do not all fit, each shrinks its font (:class:`FixedLabel`)."""
+
+    state_name = StringProperty("todo")
+
+    def on_text(self, *_args) -> None:
+        self._share()
+
+    def on_base_font(self, *_args) -> None:
+        super().on_base_font()
+        self._share()
+
+    def _share(self) -> None:
+        from kivy.core.text import Label as CoreLabel
+
+        self.room = self.base_font * 0.3
+        width, _h = CoreLabel(text=self.text or " ", font_size=self.base_font, bold=True).render()
+        self.size_hint_x = width + 2 * self.room
 
 
 class StepIndicator(BoxLayout):
