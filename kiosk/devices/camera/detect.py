@@ -57,6 +57,8 @@ _darkest_channel = darkest_channel  # the name the tests know
 _FALLBACK_MIN_HEIGHT = 300  # work images at least this tall run the fallbacks at half their size
 _GOOD = 0.85  # a quad this well supported ends the search
 FAINT = (10, 30)  # Canny thresholds of the faint-edge pass
+_TIP = (0.04, 0.15)  # a curled corner's tip: how far (shares of the shorter side) it lies outside the
+# straight-run quad at least, and from its corner at most
 _BORDER_BACKING = 0.6  # the full-frame backing both sides of a corner on the frame border need
 
 Strategy = tuple[str, Callable[[], Iterable[np.ndarray]]]
@@ -77,19 +79,43 @@ class Detection:
 
 def _contour_quads(level: Level, make: Callable[[], tuple[np.ndarray, int]], min_px: float) -> Iterator[np.ndarray]:
     """Quads from the outlines of a mask, lazily: each outline's hull quad, then (when a finger or a pen
-    joined the outline) the quad of its longest straight runs."""
+    joined the outline) the quad of its longest straight runs; either keeps a hull corner that is the
+    paper's curled tip (:func:`_tips`)."""
     mask, mode = make()
     for contour in contour_candidates(mask, mode, min_px):
-        quad = quad_from_contour(contour)
-        if quad is not None:
-            quad = order_corners(fit_sides(contour, quad))
+        hull = quad_from_contour(contour)
+        quad = None
+        if hull is not None:
+            hull = order_corners(hull)
+            quad = _tips(contour, order_corners(fit_sides(contour, hull)), hull)
             if plausible(quad, min_px, level.w, level.h):
                 yield quad
         sides = quad_from_sides(contour)
         if sides is not None:
             sides = order_corners(sides)
+            if hull is not None:
+                sides = _tips(contour, sides, hull)
             if quad is None or np.abs(sides - quad).max() > 2:
                 yield sides
+
+
+def _tips(contour: np.ndarray, sides: np.ndarray, hull: np.ndarray) -> np.ndarray:
+    """The fitted or straight-run quad with a corner moved to the hull quad's corner where that is the paper's own
+    tip: a point of the outline, outside the straight-run quad, and near its corner (a curled or
+    dog-eared corner ends beyond the lines through the sides' straight middles). A finger or a pen
+    joined at a corner reaches further (``_TIP``: shares of the shorter side) and keeps the straight-run
+    corner; so does a hull corner just outside it (two fits of one straight corner)."""
+    out = sides.copy()
+    box = sides.reshape(-1, 1, 2)
+    lengths = np.linalg.norm(sides - np.roll(sides, -1, axis=0), axis=1)
+    for i in range(4):
+        short = min(lengths[i - 1], lengths[i])
+        j = int(np.linalg.norm(hull - sides[i], axis=1).argmin())
+        pt = (float(hull[j][0]), float(hull[j][1]))
+        if (np.linalg.norm(hull[j] - sides[i]) <= _TIP[1] * short and abs(cv2.pointPolygonTest(contour, pt, True)) <= 1.5
+                and cv2.pointPolygonTest(box, pt, True) < -max(2.0, _TIP[0] * short)):
+            out[i] = hull[j]
+    return out
 
 
 def _search(level: Level, strategies: list[Strategy], min_area: float, min_score: float,
