@@ -245,8 +245,8 @@ def evaluate(frames: int, model: Path) -> None:
         quad = quad_from_contour(max(contours, key=cv2.contourArea)) if contours else None
         if quad is not None:
             quad = order_corners(fit_sides(max(contours, key=cv2.contourArea), quad))
-            quad, _ = refine_corners(small, quad, reach=0.7 * 640 / MASK)
-            quad, _ = refine_corners(small, order_corners(quad), reach=3)
+            quad = refine_corners(small, quad, reach=0.7 * 640 / MASK)[0]
+            quad = refine_corners(small, order_corners(quad), reach=3)[0]
             near += synth.corner_error((quad + 0.5) * 2 - 0.5, q) <= 0.02 * math.hypot(1280, 720)
     print(f"{frames} frames of our renderers: mask IoU {np.mean(ious):.3f}, snapped blob quad within 2 % "
           f"{near}/{frames}, network {np.median(ms):.2f} ms median (thread CPU)")

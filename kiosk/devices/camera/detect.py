@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from kiosk.devices.camera import learned
 from kiosk.devices.camera.grow import grow
 from kiosk.devices.camera.levels import Level, contour_candidates, darkest_channel
 from kiosk.devices.camera.lines import line_quads
@@ -189,6 +190,14 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
                                                               min_area * work.w * work.h))], min_area, min_score,
                     (work.raw, 1.0))
     best = None if found is None else (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
+    prob = learned.shared()(small) if fallbacks and (best is None or best[0] < _GOOD) else None
+    if prob is not None:  # the learned mask's blobs, judged like any other cue's outlines
+        found = _search(work, [("learned", lambda: learned.mask_quads(prob, small, min_area * work.w * work.h))],
+                        min_area, min_score, (work.raw, 1.0))
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
+        elif best is None and learned.GATE is not None and float(prob.max()) < learned.GATE:
+            return None  # the mask sees no document anywhere and the edges found none: skip the fallbacks
     if fallbacks and (best is None or best[0] < _GOOD):
         if work.h >= _FALLBACK_MIN_HEIGHT:
             low = Level(cv2.resize(small, (work.w // 2, work.h // 2), interpolation=cv2.INTER_AREA), 3, 5, 7)

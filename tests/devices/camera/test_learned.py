@@ -1,0 +1,81 @@
+import logging
+import math
+
+import numpy as np
+import pytest
+
+from kiosk.devices.camera import detect, learned, synth, synth_empty
+from kiosk.devices.camera.detect import detect_page
+
+
+def _card():
+    scene = synth.Scene(kind="card", background="wood", cover=0.3, angle=12, seed=5)
+    return synth.render(scene)
+
+
+def test_the_committed_model_loads_and_gives_a_probability_grid():
+    model = learned.DocMask()
+    assert model.available
+    prob = model(_card()[0])
+    assert prob.ndim == 2 and prob.dtype == np.float32
+    assert prob.min() >= 0.0 and prob.max() <= 1.0
+
+
+def test_the_mask_covers_a_rendered_card_and_little_else():
+    frame, truth = _card()
+    prob = learned.DocMask()(frame)
+    h, w = frame.shape[:2]
+    gy, gx = prob.shape
+    inside = np.zeros(prob.shape, bool)
+    centre = truth.mean(axis=0)
+    inside[int(centre[1] / h * gy), int(centre[0] / w * gx)] = True
+    assert prob[inside].min() > 0.5  # the card's middle is document
+    assert prob[0, 0] < 0.5 and prob[-1, -1] < 0.5  # the frame's corners are desk
+
+
+def test_mask_quads_yield_the_card_outline_on_the_work_image():
+    frame, truth = _card()
+    small = frame[::2, ::2].copy()
+    prob = learned.DocMask()(small)
+    quads = list(learned.mask_quads(prob, small, 0.05 * small.shape[0] * small.shape[1]))
+    assert quads
+    assert min(synth.corner_error(q, truth / 2) for q in quads) < 0.02 * math.hypot(*small.shape[:2])
+
+
+def test_a_page_less_frame_gives_no_page_with_the_model():
+    assert learned.shared().available
+    for kind in ("desk", "texture", "clutter"):
+        assert detect_page(synth_empty.no_page(kind, 77)) is None
+
+
+@pytest.mark.parametrize("content", [None, b"not an onnx file"])
+def test_a_missing_or_corrupt_model_falls_back_to_the_classic_cues(tmp_path, monkeypatch, caplog, content):
+    path = tmp_path / "docmask.onnx"
+    if content is not None:
+        path.write_bytes(content)
+    model = learned.DocMask(path)
+    monkeypatch.setattr(learned, "_shared", model)
+    frame, truth = _card()
+    with caplog.at_level(logging.WARNING, logger="kiosk.devices.camera.learned"):
+        found = detect_page(frame)
+        assert detect_page(frame) is not None  # a second frame: no second attempt, no second line
+    assert not model.available and model(frame) is None
+    assert found is not None and synth.corner_error(found.corners, truth) < 0.02 * math.hypot(1280, 720)
+    assert len([r for r in caplog.records if "classic cues only" in r.message]) == 1
+
+
+def test_detect_uses_the_shared_model():
+    assert detect.learned.shared() is learned.shared()
+
+
+def test_the_gate_skips_the_fallback_passes_when_the_mask_sees_no_document(monkeypatch):
+    calls = []
+    real = detect._strategies
+    monkeypatch.setattr(detect, "_strategies", lambda *a: calls.append(1) or real(*a))
+    frame = synth_empty.no_page("desk", 78)
+    assert learned.shared()(frame).max() < 0.5
+    monkeypatch.setattr(learned, "GATE", 0.5)
+    assert detect_page(frame) is None and not calls
+    monkeypatch.setattr(learned, "GATE", None)
+    assert detect_page(frame) is None and calls  # without the gate the fallbacks look too
+
