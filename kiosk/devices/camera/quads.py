@@ -206,11 +206,12 @@ def fit_sides(contour: np.ndarray, quad: np.ndarray) -> np.ndarray:
     with too few such points keeps its corners; so does a corner that would move too far."""
     pts = contour.reshape(-1, 2).astype(np.float32)
     q = np.asarray(quad, np.float32).reshape(4, 2)
-    lines = []
+    lines, sides = [], []
     for i in range(4):
         a, b = q[i], q[(i + 1) % 4]
         d = b - a
-        length = float(np.linalg.norm(d))
+        sides.append(np.sqrt(d.dot(d)))  # np.linalg.norm(d), without its wrapper
+        length = float(sides[-1])
         if length < 8:
             return q
         u = d / length
@@ -229,7 +230,7 @@ def fit_sides(contour: np.ndarray, quad: np.ndarray) -> np.ndarray:
         if a is None or b is None:
             continue
         pt = _intersect(a[0], a[0] + a[1], b[0], b[0] + b[1])
-        side = min(np.linalg.norm(q[i] - q[i - 1]), np.linalg.norm(q[(i + 1) % 4] - q[i]))
-        if pt is not None and np.linalg.norm(pt - q[i]) <= 0.15 * side:
+        side = min(sides[i - 1], sides[i])
+        if pt is not None and np.sqrt((pt - q[i]).dot(pt - q[i])) <= 0.15 * side:
             out[i] = pt
     return out
