@@ -40,16 +40,20 @@ class KioskCalls:
     def __init__(self, kiosk_id: str, site: str, token: str, count: int):
         self._head = (f"POST /api/v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
                       "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n").encode()
-        self._bodies: list[tuple[bytes, bytes]] = []
-        for _ in range(count):
-            body = orjson.dumps({"id": str(uuid.uuid4()), "kind": "call", "kiosk_id": kiosk_id, "site_code": site,
-                                 "step": "start", "created_at": datetime.now(UTC).isoformat(), "note": self.MARK})
-            before, _, after = body.partition(self.MARK.encode())
-            self._bodies.append((before, after))
+        self._kiosk, self._site = kiosk_id, site
+        self._bodies: list[tuple[bytes, bytes]] = [self._encode() for _ in range(count)]
         self._next = 0
 
+    def _encode(self) -> tuple[bytes, bytes]:
+        body = orjson.dumps({"id": str(uuid.uuid4()), "kind": "call", "kiosk_id": self._kiosk, "site_code": self._site,
+                             "step": "start", "created_at": datetime.now(UTC).isoformat(), "note": self.MARK})
+        before, _, after = body.partition(self.MARK.encode())
+        return before, after
+
     def next(self, t0: float) -> bytes:
-        before, after = self._bodies[self._next % len(self._bodies)]  # (past the end: a replay, answered 200)
+        if self._next >= len(self._bodies):  # past the end: a new request (a reused id with another note is a 409)
+            self._bodies.append(self._encode())
+        before, after = self._bodies[self._next]
         self._next += 1
         body = b"%st=%.6f%s" % (before, t0, after)
         return self._head % len(body) + body
