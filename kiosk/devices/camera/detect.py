@@ -189,14 +189,13 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
     found = _search(work, [("canny", lambda: _contour_quads(work, lambda: work.canny(30, 90),
                                                               min_area * work.w * work.h))], min_area, min_score,
                     (work.raw, 1.0))
-    best = None if found is None else (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
+    best = _better(None, found, work, w, h)
     prob = learned.shared()(small) if fallbacks and (best is None or best[0] < _GOOD) else None
     if prob is not None:  # the learned mask's blobs, judged like any other cue's outlines
         found = _search(work, [("learned", lambda: learned.mask_quads(prob, small, min_area * work.w * work.h))],
                         min_area, min_score, (work.raw, 1.0))
-        if found is not None and (best is None or found[0] > best[0]):
-            best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
-        elif best is None and learned.GATE is not None and float(prob.max()) < learned.GATE:
+        best = _better(best, found, work, w, h)
+        if best is None and learned.GATE is not None and float(prob.max()) < learned.GATE:
             return None  # the mask sees no document anywhere and the edges found none: skip the fallbacks
     if fallbacks and (best is None or best[0] < _GOOD):
         if work.h >= _FALLBACK_MIN_HEIGHT:
@@ -204,14 +203,12 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
         else:
             low = work
         found = _search(low, _strategies(low, min_area), min_area, min_score, (work.raw, work.w / low.w))
-        if found is not None and (best is None or found[0] > best[0]):
-            best = (found[0], _to_frame(found[1], low, w, h), found[2], w / low.w)
+        best = _better(best, found, low, w, h)
     if fallbacks and (best is None or best[0] < _GOOD):  # white on white: the shadow's halo is what remains
         found = _search(work, [("faint", lambda: _contour_quads(work, lambda: work.faint(FAINT[0], FAINT[1]),
                                                                   min_area * work.w * work.h))],
                         min_area, min_score, (work.raw, 1.0))
-        if found is not None and (best is None or found[0] > best[0]):
-            best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
+        best = _better(best, found, work, w, h)
     if fallbacks and (best is None or best[0] < _GOOD):  # an outline that never closes: straight lines
         if work.colour:  # a side that only colour shows (a blue band on a grey desk) backs its line too
             work.borrow_colour(low)
@@ -220,8 +217,7 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
         found = _search(work, [("lines", lambda: (order_corners(q) for q in
                                                   line_quads(work.gray, min_side, colour, work.gradients())))],
                         min_area, min_score, (work.raw, 1.0))
-        if found is not None and (best is None or found[0] > best[0]):
-            best = (found[0], _to_frame(found[1], work, w, h), found[2], w / work.w)
+        best = _better(best, found, work, w, h)
     if best is None:
         return None
     score, corners, name, scale = best
@@ -260,6 +256,15 @@ def _frame_made(corners: np.ndarray, sides: tuple[float, ...], w: int, h: int, s
         if (x <= m or y <= m or x >= w - 1 - m or y >= h - 1 - m) and min(sides[i - 1], sides[i]) < _BORDER_BACKING:
             return True
     return False
+
+
+def _better(best: tuple | None, found: tuple[float, np.ndarray, str] | None, level: Level, w: int,
+            h: int) -> tuple | None:
+    """``found`` (score, corners in ``level`` pixels, cue) as (score, frame corners, cue, scale) when it
+    scores above ``best``; else ``best`` unchanged."""
+    if found is None or (best is not None and found[0] <= best[0]):
+        return best
+    return found[0], _to_frame(found[1], level, w, h), found[2], w / level.w
 
 
 def _to_frame(quad: np.ndarray, level: Level, w: int, h: int) -> np.ndarray:
