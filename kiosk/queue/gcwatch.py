@@ -83,7 +83,8 @@ class GcWatch:
 
 
 def tune(thresholds: bool = True) -> tuple[int, int, int]:
-    """Freezes what is alive now and (``thresholds``) raises gen0's threshold; returns the previous thresholds."""
+    """Freezes what is alive now and (``thresholds``) makes full (gen2) collections ten times rarer
+    (:data:`THRESHOLDS`); returns the previous thresholds."""
     before = gc.get_threshold()
     gc.collect()
     gc.freeze()
