@@ -195,7 +195,7 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
         found = _search(work, [("learned", lambda: learned.mask_quads(prob, small, min_area * work.w * work.h))],
                         min_area, min_score, (work.raw, 1.0))
         best = _better(best, found, work, w, h)
-        if best is None and learned.GATE is not None and float(prob.max()) < learned.GATE:
+        if best is None and learned.GATE is not None and float(prob[0].max()) < learned.GATE:
             return None  # the mask sees no document anywhere and the edges found none: skip the fallbacks
     if fallbacks and (best is None or best[0] < _GOOD):
         if work.h >= _FALLBACK_MIN_HEIGHT:
