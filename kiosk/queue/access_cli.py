@@ -1,7 +1,7 @@
 """``kiosk queue disable-user | enable-user | disable-kiosk | enable-kiosk``: take access away, and give it back.
 
-Disabling a user ends every session of theirs at once (servers notice within 5 s, open event streams
-included) and their logins then fail like a wrong password; disabling a kiosk makes its token fail.
+Disabling a user ends every session of theirs at once (servers notice within a second — PostgreSQL
+notifies, SQLite's counter is polled — open event streams included) and their logins then fail like a wrong password; disabling a kiosk makes its token fail.
 Enabling restores access; sessions that were ended stay ended.
 """
 

@@ -83,7 +83,8 @@ async def login(body: LoginIn, request: Request, c: Ctx, response: Response) -> 
 @router.post("/auth/logout", response_model=Ok, tags=["auth"])
 def logout(request: Request, caller: Caller, c: Ctx, response: Response, everywhere: bool = False) -> dict:
     """Ends this session; with ``everywhere=true`` every session of the caller (a lost phone, a PC left
-    logged in): their calls fail within the server's 5 s principal cache, their event streams close."""
+    logged in): their calls fail
+    as soon as every server process hears the revocation (within a second), their event streams close."""
     auth = request.headers.get("authorization", "")
     token = auth[7:] if auth.lower().startswith("bearer ") else request.cookies.get(COOKIE, "")
     require_user(caller)

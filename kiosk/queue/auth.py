@@ -10,10 +10,10 @@ Contract
   the ``kq_session`` cookie.
 - :class:`Principal` says what a caller may see: helpers and managers their own sites, supervisors their
   sites and every site below them. Requests escalated to a site are visible there too (see store).
-- Principals are cached per process: on PostgreSQL for ``live_cache_s`` (5 minutes) while the process
-  hears revocations (:mod:`kiosk.queue.auth_listen`: logout, deactivation, changed sites or roles in any
-  process take effect everywhere as soon as PostgreSQL delivers the NOTIFY, milliseconds), else for
-  ``cache_s`` (a few seconds; SQLite: logout at once in this one process, other changes within ``cache_s``).
+- Principals are cached per process for ``live_cache_s`` (5 minutes) while the process hears revocations
+  (:mod:`kiosk.queue.auth_listen`: logout, deactivation, changed sites or roles in any process or tool
+  take effect everywhere as soon as PostgreSQL delivers the NOTIFY, milliseconds, or the SQLite server's
+  next look at migration 0017's counter, half a second), else for ``cache_s`` (a few seconds).
   A session is never answered from the cache past its expiry.
 """
 
@@ -30,7 +30,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
 
-from kiosk.queue.auth_listen import AuthListener
+from kiosk.queue.auth_listen import AuthListener, SqliteAuthWatch
 from kiosk.queue.crypto import KIOSK_TOKEN_PREFIX, SESSION_TOKEN_PREFIX, hash_token, new_token
 from kiosk.queue.db import Database
 from kiosk.queue.errors import Forbidden, Unauthorized
@@ -104,13 +104,23 @@ class Authenticator:
         self._cache: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
         self.generation = 0  # revocations heard (a lookup begun before one is not cached)
-        self._listener = AuthListener(db.conninfo(), self._changed) if db.is_postgres else None
+        self._listener: AuthListener | SqliteAuthWatch | None = None
+        if db.is_postgres:
+            self._listener = AuthListener(db.conninfo(), self._changed)
+        elif db.is_sqlite:
+            self._listener = SqliteAuthWatch(self._revocations, self._changed)
         if self._listener is not None:
             db.on_dispose(self._listener.stop)
 
+    def _revocations(self) -> int | None:
+        """SQLite: migration 0017's revocation counter (None before the first revocation)."""
+        with self.db.raw_read() as raw:
+            row = raw.execute("SELECT n FROM auth_changes WHERE id = 1").fetchone()
+        return row[0] if row else None
+
     @property
     def listening(self) -> bool:
-        """PostgreSQL: revocations made by any process reach this one (the long cache applies)."""
+        """Revocations made by any process reach this one (the long cache applies)."""
         return self._listener is not None and self._listener.listening
 
     def _changed(self, what: str) -> None:

@@ -1,6 +1,8 @@
-"""PostgreSQL: revocations heard by every server process, so callers can be cached for long.
+"""Revocations heard by every server process, so callers can be cached for long.
 
 Contract
+- Both watchers below have one shape: ``start()`` (once), ``stop()``, ``listening`` and an ``on_change``
+  called with ``token:<hash>``, ``user:<id>`` or ``*`` (forget everything).
 - Migration 0016's triggers ``pg_notify`` the schema's ``kq_auth_channel()`` when a session ends
   (``token:<hash>``), a kiosk's token, state, site or place changes (``token:<hash>``), a user's
   name, role, password or state changes or their sites change (``user:<id>``), or the site tree
@@ -10,6 +12,10 @@ Contract
   the connection is lost it calls ``on_change("*")`` (anything may have changed meanwhile) and again
   after reconnecting, before it says it listens again. The owner uses the long cache only while it listens.
 - :meth:`AuthListener.stop` ends the thread and closes its connection (within ``poll_s``).
+- SQLite has no NOTIFY: migration 0017's triggers bump the one row of ``auth_changes`` on the same changes,
+  in the revoking transaction (the server's or a ``kiosk queue`` command's). :class:`SqliteAuthWatch`
+  reads that row every ``poll_s`` (half a second) in a daemon thread and calls ``on_change("*")`` when it
+  moved; it listens while its reads succeed (a read that fails: ``*``, short cache until one succeeds).
 """
 
 from __future__ import annotations
@@ -21,9 +27,11 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 
-class AuthListener:
-    def __init__(self, conninfo: str, on_change: Callable[[str], None], poll_s: float = 1.0):
-        self.conninfo, self.on_change, self.poll_s = conninfo, on_change, poll_s
+class _Watcher:
+    """A daemon thread running ``_run`` until :meth:`stop`."""
+
+    def __init__(self, on_change: Callable[[str], None], poll_s: float):
+        self.on_change, self.poll_s = on_change, poll_s
         self.listening = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -33,7 +41,8 @@ class AuthListener:
         """Starts the thread (once; later calls do nothing)."""
         with self._lock:
             if self._thread is None and not self._stop.is_set():
-                self._thread = threading.Thread(target=self._run, name="queue-auth-listener", daemon=True)
+                name = f"queue-auth-{type(self).__name__}"
+                self._thread = threading.Thread(target=self._run, name=name, daemon=True)
                 self._thread.start()
 
     def stop(self) -> None:
@@ -42,6 +51,17 @@ class AuthListener:
             thread = self._thread
         if thread is not None:
             thread.join(timeout=self.poll_s + 5)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class AuthListener(_Watcher):
+    """PostgreSQL: LISTENs on the schema's ``kq_auth_channel()``."""
+
+    def __init__(self, conninfo: str, on_change: Callable[[str], None], poll_s: float = 1.0):
+        super().__init__(on_change, poll_s)
+        self.conninfo = conninfo
 
     def _run(self) -> None:
         import psycopg
@@ -66,3 +86,28 @@ class AuthListener:
                 if self.listening:
                     self.listening = False
                     self.on_change("*")
+
+
+class SqliteAuthWatch(_Watcher):
+    """SQLite: polls migration 0017's revocation counter (see the module's contract)."""
+
+    def __init__(self, read: Callable[[], object], on_change: Callable[[str], None], poll_s: float = 0.5):
+        super().__init__(on_change, poll_s)
+        self.read = read  # the counter's value now
+
+    def _run(self) -> None:
+        seen: object = None
+        while not self._stop.is_set():
+            try:
+                now = self.read()
+            except Exception as exc:  # noqa: BLE001 - the database file unreadable for now: short cache
+                if self.listening:
+                    log.warning("auth revocation counter unreadable (%s); short cache until it reads", exc)
+                    self.listening = False
+                    self.on_change("*")
+            else:
+                if not self.listening or now != seen:
+                    seen = now
+                    self.on_change("*")  # (also at start: whatever changed while nobody watched)
+                    self.listening = True
+            self._stop.wait(self.poll_s)

@@ -267,3 +267,12 @@ ratings = Table(
 
 # central configuration and webhooks: their own module (kept small), the same metadata
 from kiosk.queue.models_remote import kiosk_settings, webhooks  # noqa: E402,F401
+
+# SQLite: one row counting revocations (migration 0017's triggers bump it in the revoking transaction, whichever
+# process made it; kiosk/queue/auth_listen.py polls it). PostgreSQL notifies instead and leaves it empty.
+auth_changes = Table(
+    "auth_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("n", BigId, nullable=False),
+)

@@ -4,7 +4,8 @@ Contract: each function validates its input and raises ValueError with a message
 wrong and what to do; nothing is half-written (one transaction each). Kiosk tokens are returned once
 and only their hash is stored. Resetting a password (``add_user(update_existing=True)``) or disabling an
 account ends every session of that user in the same transaction; a disabled kiosk's token stops working.
-Servers notice within their principal cache (``auth_cache_s``, 5 s) and end open event streams too.
+Servers hear it within a second (kiosk/queue/auth_listen.py; ``auth_cache_s``, 5 s, while they cannot)
+and end open event streams too.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ class HoursScreen(KioskScreen):
     message_tone = StringProperty("muted")
     left = StringProperty("")  # the masked number once a callback was left
     closed = BooleanProperty(True)
+    callbacks = BooleanProperty(True)  # False: no help queue here, no callback form (nobody would get it)
     came_from = StringProperty("")  # the visit's screen the call button was pressed on ("": the start)
     compact = BooleanProperty(False)  # elderly, the visit's call recorded: the banner above says closed and 12345
 
@@ -42,6 +43,7 @@ class HoursScreen(KioskScreen):
         self.today = hours.today_text()
         self.note = hours.note()
         self.left = hours.left_this_visit()
+        self.callbacks = hours.takes_callbacks()
         self.typed, self.message, self.message_tone = "", "", "muted"
         visit = self.controller.visit
         banner = visit.help_request_id is not None and visit.help.phase in ("sending", "waiting", "offline")

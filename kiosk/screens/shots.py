@@ -212,14 +212,23 @@ def _dep(h) -> str:
 
 
 def scenario_harness(options: dict, elderly: bool):
-    """A Harness for a scenario's options: device port states, and ``access`` (the ``[access]`` config)
-    and ``now`` (a fixed wall clock) when the scenario names them."""
+    """A Harness for a scenario's options: device port states, and ``access`` (the ``[access]`` config),
+    ``now`` (a fixed wall clock) and ``queue`` (True: a help-queue client) when the scenario names them."""
     from kiosk.screens.harness import Harness
 
     config = shot_config(make_env(), options.get("access"), elderly_mode_default=elderly)
-    ports = {k: v for k, v in options.items() if k not in ("now", "access")}
+    ports = {k: v for k, v in options.items() if k not in ("now", "access", "queue")}
     now = options.get("now")
-    return Harness(config, ShotDevices(**ports), voice=ShotVoice(), now=(lambda: now) if now else None)
+    client = None
+    if options.get("queue"):  # a real help-queue client, offline (its outbox keeps what is sent)
+        from kiosk.queue.client import HelpQueueClient
+
+        client = HelpQueueClient(config, poll_interval_s=0.2)
+    h = Harness(config, ShotDevices(**ports), client, voice=ShotVoice(), now=(lambda: now) if now else None)
+    if client is not None:
+        close = h.close
+        h.close = lambda: (close(), client.stop())
+    return h
 
 
 def render_all(out_dir: str | Path, modes: tuple[str, ...] = ("normal", "elderly"),

@@ -12,6 +12,7 @@ from kiosk.screens.shot_ports import SAMPLE_ID
 FRIDAY_EVENING = datetime(2026, 6, 5, 18, 0)  # after hours, back on Monday
 HOURS = {"access": {"hours": {"workday": ["08:30-12:00", "14:30-17:30"], "weekend": ["09:00-12:00"],
                               "note": "节假日急事请到一楼东侧值班窗口"}}, "now": FRIDAY_EVENING}
+HOURS_QUEUE = {**HOURS, "queue": True}  # with a help-queue client (offline): calls and callbacks are kept
 REGISTER = {"access": {"enterprise_directory": str(Path(__file__).resolve().parents[1] / "config"
                                                    / "enterprises_sample.csv")}}
 
@@ -45,7 +46,7 @@ def scenarios() -> list:
                 h.tap(s.ids.keypad.enter)
         return steps
 
-    def left(h):  # recorded (the screenshots run without a help queue, which would refuse it)
+    def left(h):  # recorded (shown by hand: the offline queue would keep it, never confirm it)
         hours()(h)
         c = h.controller
         c.hours.left, c.hours._left_visit = "138****5678", c.visit.visit_id
@@ -65,7 +66,7 @@ def scenarios() -> list:
         def steps(h):  # a 帮办 visit after hours: its call is recorded, nobody is on the way
             h.to_result(missing=missing)
             if done:
-                c = h.controller  # a callback left from the result screen (no help queue here to send it)
+                c = h.controller  # a callback left from the result screen (shown by hand)
                 c.hours.left, c.hours._left_visit = "138****5678", c.visit.visit_id
                 h.tap(h.screen("result").ids.done)
                 h.pump(4)
@@ -94,15 +95,22 @@ def scenarios() -> list:
         ("35_attract_free", {}, attract(2)),
         ("36_attract_green", {}, attract(3)),
         ("37_after_hours_start", HOURS, lambda h: None),
-        ("38_after_hours_callback", HOURS, hours("1381234567", enter=True)),
-        ("39_after_hours_left", HOURS, left),
+        ("37_after_hours_start_queue", HOURS_QUEUE, lambda h: None),
+        ("38_after_hours_callback", HOURS_QUEUE, hours("1381234567", enter=True)),
+        ("38_after_hours_no_queue", HOURS, hours()),
+        ("39_after_hours_left", HOURS_QUEUE, left),
         ("40_enterprise_code_wrong", {}, enterprise("code")),
         ("41_enterprise_matters", {}, enterprise("matter")),
         ("42_enterprise_proxy_suggested", {}, enterprise("kind")),
         ("43_after_hours_result", HOURS, after_hours_result()),
         ("44_after_hours_result_incomplete", HOURS, after_hours_result(missing=True)),
-        ("45_after_hours_done_callback", HOURS, after_hours_result(done=True)),
+        ("43_after_hours_result_queue", HOURS_QUEUE, after_hours_result()),
+        ("44_after_hours_result_incomplete_queue", HOURS_QUEUE, after_hours_result(missing=True)),
+        ("45_after_hours_done_callback", HOURS_QUEUE, after_hours_result(done=True)),
         ("46_enterprise_name_confirm", REGISTER, enterprise_name(False)),
-        ("48_after_hours_call_from_result", HOURS, call_from_result),
+        ("48_after_hours_call_from_result", HOURS_QUEUE, call_from_result),
+        ("48_after_hours_call_from_result_no_queue", HOURS, call_from_result),
         ("47_enterprise_name_confirmed", REGISTER, enterprise_name(True)),
+        ("49_after_hours_paper_out", {**HOURS, "paper_out": True}, after_hours_result()),
+        ("49_after_hours_paper_out_queue", {**HOURS_QUEUE, "paper_out": True}, after_hours_result()),
     ]

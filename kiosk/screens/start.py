@@ -21,7 +21,8 @@ class StartScreen(KioskScreen):
     def refresh(self) -> None:
         c = self.controller
         self.closed_notice = c.hours.notice() if c.hours.closed() else ""
-        key = "access.hours.entry" if self.closed_notice else (
+        entry = "access.hours.entry" if c.hours.takes_callbacks() else "access.hours.entry_info"
+        key = entry if self.closed_notice else (
             "access.green.entry_on" if c.green.on else "access.green.entry")
         self.entry_text = tr(key + ("_short" if THEME.elderly else ""))
         self.ids.elderly.selected = THEME.elderly

@@ -84,6 +84,10 @@ class AfterHours:
     def closed(self) -> bool:
         return not self.state().open
 
+    def takes_callbacks(self) -> bool:
+        """A callback can be left only on a kiosk with a help-queue client: without one nobody gets it."""
+        return self.controller.queue is not None
+
     def back_text(self) -> str:
         """When helpers are back, e.g. ``明天 08:30``."""
         return when_text(self.state().back_at, self.now())

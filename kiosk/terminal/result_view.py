@@ -53,11 +53,35 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
 
 
 def _after_hours_next(visit: Visit, kind: str, complete: bool, back: str) -> str:
-    if complete:  # where to come back to (the hall's queue line is left out: the windows are closed)
-        text = tr(f"access.hours.next_{kind}", back=back)
-        return text + ("\n" + tr("where.go_later", place=where_line(visit)) if visit.matter is not None else "")
-    called = visit.help_request_id and visit.site.queue  # with no help-queue client nothing was recorded
-    return tr("access.hours.next_incomplete_called" if called else "access.hours.next_incomplete", back=back)
+    """What to do next after hours, each fact once: while the help banner shows (:func:`banner_says_closed`)
+    it has said closed, when the staff are back and the hotline. A callback is offered, and the matter or
+    call said recorded, only on a kiosk with a help-queue client (without one nothing keeps them)."""
+    queue, banner = bool(visit.site.queue), banner_says_closed(visit)
+    recorded = queue and visit.help_request_id is not None
+    if complete and kind == "consult" and not banner:  # no call: the windows' hours, come back then
+        lines = [tr("access.hours.next_consult", back=back)]
+    else:
+        lines = []
+        if not banner:
+            key = f"next_recorded_{kind if complete else 'call'}" if recorded else "next_closed"
+            lines.append(tr(f"access.hours.{key}", back=back))
+        if not complete:
+            lines.append(tr("access.hours.next_come_back_incomplete"))
+        elif not recorded:
+            lines.append(tr("access.hours.next_come_back"))
+        if queue:
+            lines.append(tr("access.hours.next_callback"))
+        if not banner:
+            lines.append(tr("access.hours.next_hotline"))
+    if complete and visit.matter is not None:  # where to come back to (no queue line: the windows are closed)
+        lines.append(tr("where.go_later", place=where_line(visit)))
+    return "\n".join(lines)
+
+
+def banner_says_closed(visit: Visit) -> bool:
+    """After hours, while the visit's request is open, the help banner (``HelpDesk.help_text``) says
+    closed, when the staff are back, the hotline and (with a help queue) that the call is recorded."""
+    return visit.help_request_id is not None and visit.help.phase in ("sending", "waiting", "offline")
 
 
 def _desk(visit: Visit) -> str:
@@ -69,8 +93,8 @@ def _failed(visit: Visit, key: str, away: str | None = None) -> str:
     the network down (the call only recorded) the resident is sent to the 帮办代办 window instead. After
     hours (``away``: when the staff are back) nobody is on duty to be told or found at the window: the
     text says the failure is recorded and when the staff will see it."""
-    if away is not None:
-        return tr(f"access.hours.{key}", back=away)
+    if away is not None:  # the banner says when the staff are back: not said twice
+        return tr(f"access.hours.{key}" + ("_short" if banner_says_closed(visit) else ""), back=away)
     if visit.help.phase == "offline":
         return tr(f"kiosk.result.{key}_desk", desk=_desk(visit))
     return tr(f"kiosk.result.{key}")

@@ -1,7 +1,8 @@
-"""Callers are cached long on PostgreSQL, yet a revocation made in any process takes effect in every
-process at once (kiosk/queue/auth_listen.py, migration 0016's triggers): logout, a deactivated user or
-kiosk, a user's sites changed. Two contexts on one database stand for two server processes; each caches
-for an hour, so only the revocation's wake-up can make the other refuse."""
+"""Callers are cached long, yet a revocation made in any process takes effect in every process at once
+(kiosk/queue/auth_listen.py; PostgreSQL: migration 0016's triggers notify, SQLite: 0017's triggers bump a
+counter the server polls): logout, a deactivated user or kiosk, a user's sites changed. Two contexts on one
+database stand for two processes (on SQLite: the server and a ``kiosk queue`` command beside it); each
+caches for an hour, so only the revocation's wake-up can make the other refuse."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from kiosk.queue.errors import Unauthorized
 from kiosk.queue.models import user_sites
 from kiosk.queue.provision import set_kiosk_active, set_user_active
 
-pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("db_url", ["postgres"], indirect=True)]
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+                                     indirect=True)
 HOUR = 3600.0
 
 
