@@ -17,6 +17,9 @@ _TS = np.linspace(0.2, 0.8, 15, dtype=np.float32)
 _MID = len(_TS) // 2
 _MEAN = np.full((1, 3), 1 / 3, np.float32)
 _NEXT = [1, 2, 3, 0]
+_RISE = 30  # the step that ends a bezel: at least this (grey levels) ...
+_FLAT_RISE, _FLAT, _FLAT_WIDTH = 12, 0.25, 6  # ... or this, when the band is flat (its spread ≤ _FLAT of
+# the step) and at least _FLAT_WIDTH px wide: a black bezel on a dark desk, around a dark screen
 
 
 def _mean(values: np.ndarray) -> np.float32:
@@ -44,8 +47,11 @@ def _band(profile: np.ndarray, up: bool) -> int | None:
     if len(beyond) == 0 or abs(float(_mean(beyond) - _mean(band))) < 0.7 * rise:
         return None  # not a band that ends there: a line across it (text at a page's margin)
     turns = np.sign(step[start + k]) != np.sign(ramp[edge])  # a band between two opposite steps
-    if k < (1 if turns else 2) or rise < 30 or float(band.max() - band.min()) > 0.3 * rise:  # else: a ramp
+    spread = float(band.max() - band.min())
+    if k < (1 if turns else 2) or spread > 0.3 * rise:  # else: a ramp
         return None
+    if rise < _RISE and (rise < _FLAT_RISE or spread > _FLAT * rise or k < _FLAT_WIDTH):
+        return None  # a faint step ends only a band as even as a dark bezel (a shadow's band is a ramp)
     return start + k + 2
 
 

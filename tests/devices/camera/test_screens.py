@@ -47,3 +47,24 @@ def test_the_training_renderer_repeats_itself_and_keeps_the_document_inside_the_
         assert abs(s.area - cv2.contourArea(s.corners) / (1280 * 720)) < 1e-6
     empty = synth_train.shot(7, with_doc=False)
     assert empty.corners is None and empty.kind is None
+
+
+def test_a_black_bezel_on_a_dark_desk_marks_a_screen_but_a_pages_soft_shadow_does_not():
+    # the bezel is only ~20 grey levels darker than the desk, but even across its width (a shadow ramps)
+    rng = np.random.default_rng(3)
+    screen = cv2.boxPoints(((640.0, 360.0), (520.0, 340.0), 12.0)).astype(np.float32)
+    c = screen.mean(axis=0)
+
+    def desk() -> np.ndarray:
+        return np.full((720, 1280, 3), (38, 44, 52), np.float32) + rng.normal(0, 2, (720, 1280, 3)).astype(np.float32)
+
+    tablet = desk()
+    cv2.fillConvexPoly(tablet, np.rint(c + (screen - c) * 1.1).astype(np.int32), (20, 20, 22), cv2.LINE_AA)
+    cv2.fillConvexPoly(tablet, np.rint(screen).astype(np.int32), (225, 228, 230), cv2.LINE_AA)
+    assert is_screen(np.clip(tablet, 0, 255).astype(np.uint8), screen)
+    page = desk()
+    shadow = np.zeros((720, 1280), np.float32)
+    cv2.fillConvexPoly(shadow, np.rint(screen + 6).astype(np.int32), 1.0)
+    page *= (1 - 0.5 * cv2.GaussianBlur(shadow, (0, 0), 8))[..., None]
+    cv2.fillConvexPoly(page, np.rint(screen).astype(np.int32), (225, 228, 230), cv2.LINE_AA)
+    assert not is_screen(np.clip(page, 0, 255).astype(np.uint8), screen)
