@@ -36,6 +36,10 @@ class Harness:
             Window.remove_widget(child)
         Window.add_widget(self.root)
         self.pump()
+        from kiosk.screens.memory import freeze_built_ui
+
+        freeze_built_ui()  # now, not a frame later: driven this fast, visits would end (each running a full
+        # collection, see memory.release_free_memory) before the kiosk's own timer froze the built UI
 
     # loop -----------------------------------------------------------------------------------------
     def pump(self, ticks: int = 2) -> None:
