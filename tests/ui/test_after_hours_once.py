@@ -74,6 +74,8 @@ def fits(screen) -> list[str]:
 @pytest.mark.parametrize("missing", [False, True], ids=["complete", "incomplete"])
 def test_without_a_help_queue_nothing_offers_a_callback_or_says_recorded(kiosk, language, missing):
     from kiosk.i18n import tr
+    from kiosk.screens.linebreak import _lines, violations
+    from kiosk.screens.theme import THEME
 
     h = kiosk(language, queue=False)
     start = h.screen("start")
@@ -90,6 +92,15 @@ def test_without_a_help_queue_nothing_offers_a_callback_or_says_recorded(kiosk, 
     hours = h.screen("hours")
     assert hours.ids.keypad.get_root_window() is None and hours.ids.come_back.get_root_window() is not None
     assert hours.ids.today.opacity == 1 and fits(hours) == []
+    today = hours.ids.today  # the hours are the news now: in body size, no time cut in two (17:3 / 0)
+    today.texture_update()
+    lines = _lines(today._label)
+    cut = [
+        f"{a[-5:]}|{b[:5]}"
+        for (a, _), (b, wrapped) in zip(lines, lines[1:], strict=False)
+        if wrapped and a[-1:].isdigit() and b[:1].isdigit()
+    ]
+    assert today.font_size >= THEME.font_body and cut == [] and violations(today._label) == [], lines
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
