@@ -30,6 +30,7 @@ keyboard, a coloured or dotted body is not.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -108,12 +109,14 @@ def _tips(contour: np.ndarray, sides: np.ndarray, hull: np.ndarray) -> np.ndarra
     corner; so does a hull corner just outside it (two fits of one straight corner)."""
     out = sides.copy()
     box = sides.reshape(-1, 1, 2)
-    lengths = np.linalg.norm(sides - np.roll(sides, -1, axis=0), axis=1)
+    pts, tips = sides.tolist(), hull.tolist()  # plain floats: numpy's per-call cost dominates on 4×2 arrays
+    lengths = [math.dist(pts[i], pts[(i + 1) % 4]) for i in range(4)]
     for i in range(4):
         short = min(lengths[i - 1], lengths[i])
-        j = int(np.linalg.norm(hull - sides[i], axis=1).argmin())
-        pt = (float(hull[j][0]), float(hull[j][1]))
-        if (np.linalg.norm(hull[j] - sides[i]) <= _TIP[1] * short and abs(cv2.pointPolygonTest(contour, pt, True)) <= 1.5
+        near = [math.dist(t, pts[i]) for t in tips]
+        j = min(range(len(near)), key=near.__getitem__)
+        pt = (tips[j][0], tips[j][1])
+        if (near[j] <= _TIP[1] * short and abs(cv2.pointPolygonTest(contour, pt, True)) <= 1.5
                 and cv2.pointPolygonTest(box, pt, True) < -max(2.0, _TIP[0] * short)):
             out[i] = hull[j]
     return out
@@ -191,12 +194,8 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
                     (work.raw, 1.0))
     best = _better(None, found, work, w, h)
     prob = learned.shared()(small) if fallbacks and (best is None or best[0] < _GOOD) else None
-    if prob is not None:  # the learned mask's blobs, judged like any other cue's outlines
-        found = _search(work, [("learned", lambda: learned.mask_quads(prob, small, min_area * work.w * work.h))],
-                        min_area, min_score, (work.raw, 1.0))
-        best = _better(best, found, work, w, h)
-        if best is None and learned.GATE is not None and float(prob.max()) < learned.GATE:
-            return None  # the mask sees no document anywhere and the edges found none: skip the fallbacks
+    if prob is not None and best is None and learned.GATE is not None and float(prob[0].max()) < learned.GATE:
+        return None  # the mask sees no document anywhere and the edges found none: skip the fallbacks
     if fallbacks and (best is None or best[0] < _GOOD):
         if work.h >= _FALLBACK_MIN_HEIGHT:
             low = Level(cv2.resize(small, (work.w // 2, work.h // 2), interpolation=cv2.INTER_AREA), 3, 5, 7)
@@ -204,6 +203,10 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
             low = work
         found = _search(low, _strategies(low, min_area), min_area, min_score, (work.raw, work.w / low.w))
         best = _better(best, found, low, w, h)
+    if prob is not None and (best is None or best[0] < _GOOD):  # the learned mask's blobs, judged alike
+        found = _search(work, [("learned", lambda: learned.mask_quads(prob, small, min_area * work.w * work.h))],
+                        min_area, min_score, (work.raw, 1.0))
+        best = _better(best, found, work, w, h)
     if fallbacks and (best is None or best[0] < _GOOD):  # white on white: the shadow's halo is what remains
         found = _search(work, [("faint", lambda: _contour_quads(work, lambda: work.faint(FAINT[0], FAINT[1]),
                                                                   min_area * work.w * work.h))],

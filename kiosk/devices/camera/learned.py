@@ -1,12 +1,15 @@
 """A small learned document mask: one more cue for :func:`~kiosk.devices.camera.detect.detect_page`.
 
-A fully convolutional network (``models/docmask.onnx``, ~50 k weights, trained by
+A fully convolutional network (``models/docmask.onnx``, ~64 k weights, trained by
 ``bench/train_doc_model.py`` on frames of our own renderers only) reads the work image shrunk to 128×128
-and gives, on a 32×32 grid, the probability that each cell lies on a document. Run by ``cv2.dnn`` (no
-other runtime dependency), about a millisecond on one core.
+and gives, on a 64×64 grid, the probability that each cell lies on a document and (a second channel) that
+a document's corner lies in it. Run by ``cv2.dnn`` (no other runtime dependency), about two milliseconds
+on one core. An older one-channel model (mask only) is read too.
 
-The mask only proposes: its largest blobs become quads (hull → four sides), snapped onto the work image's
-edges (:func:`~kiosk.devices.camera.refine.refine_corners`, a wide reach then a narrow one), and each is then
+The mask only proposes: its largest blobs become quads (hull → four sides); each corner moves to the
+corner heatmap's peak near it (sub-cell: the weighted centre of the peak's 3×3 cells) when there is one;
+both are snapped onto the work image's edges (:func:`~kiosk.devices.camera.refine.refine_corners`), and
+each is then
 judged by the same machinery as every other cue (plausible, edge support, printed, full-resolution
 refinement): a wrong mask still ends as "not sure", never as a page. A missing or unreadable model file
 leaves the classic cues alone (one log line).
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 MODEL = Path(__file__).resolve().parent / "models" / "docmask.onnx"
 SIDE = 128  # the network's input, square: any frame is squeezed to it (it was trained so)
 THRESHOLD = 0.5
+PEAK = 0.3  # a corner heatmap cell this likely holds a corner
 GATE: float | None = 0.5  # no cell this likely and no Canny quad → no page, fallbacks skipped (None: off)
 
 
@@ -50,17 +54,21 @@ class DocMask:
                 self._net = cv2.dnn.readNetFromONNX(str(self.path))
                 self._net.setInput(np.zeros((1, 3, SIDE, SIDE), np.float32))
                 out = self._net.forward()
-                if out.ndim != 4 or out.shape[:2] != (1, 1):
+                if out.ndim != 4 or out.shape[0] != 1 or out.shape[1] not in (1, 2):
                     raise ValueError(f"unexpected output shape {out.shape}")
             except (cv2.error, OSError, ValueError) as e:
                 self._failed, self._net = True, None
-                log.warning("document mask model %s not usable (%s): classic cues only", self.path.name,
-                            type(e).__name__)
+                log.warning(
+                    "document mask model %s not usable (%s): classic cues only",
+                    self.path.name,
+                    type(e).__name__,
+                )
         return self._net
 
     def __call__(self, image: np.ndarray) -> np.ndarray | None:
-        """Probabilities (float32, the output grid) that each cell of ``image`` (BGR or grey) is a
-        document, or None without a model."""
+        """Probabilities (float32, channels × the output grid) that each cell of ``image`` (BGR or grey)
+        is a document (channel 0) and holds a document's corner (channel 1, newer models), or None
+        without a model."""
         net = self._load()
         if net is None:
             return None
@@ -68,7 +76,7 @@ class DocMask:
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
         x = cv2.resize(image, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
         net.setInput(cv2.dnn.blobFromImage(x, 1 / 255.0))
-        logits = net.forward()[0, 0]
+        logits = net.forward()[0]
         return (1 / (1 + np.exp(-logits))).astype(np.float32)
 
 
@@ -84,22 +92,58 @@ def shared() -> DocMask:
 
 
 def mask_quads(prob: np.ndarray, image: np.ndarray, min_px: float, blobs: int = 2) -> Iterator[np.ndarray]:
-    """Quads (tl, tr, br, bl in ``image`` pixels) from the ``blobs`` largest blobs of ``prob``, each
-    snapped onto ``image``'s edges; lazily, largest first."""
+    """Quads (tl, tr, br, bl in ``image`` pixels) from the ``blobs`` largest blobs of ``prob[0]``, each
+    with its corners moved to ``prob[1]``'s peaks (when it has a corner channel) and snapped onto
+    ``image``'s edges; lazily, largest first."""
     h, w = image.shape[:2]
-    up = cv2.resize(prob, (w, h), interpolation=cv2.INTER_LINEAR)
+    up = cv2.resize(prob[0], (w, h), interpolation=cv2.INTER_LINEAR)
     binary = (up >= THRESHOLD).astype(np.uint8)
     contours, _ = cv2.findContours(binary, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    contours = sorted((c for c in contours if cv2.contourArea(c) >= 0.6 * min_px), key=cv2.contourArea,
-                      reverse=True)
-    cell = max(w, h) / prob.shape[0]
+    contours = sorted(
+        (c for c in contours if cv2.contourArea(c) >= 0.6 * min_px), key=cv2.contourArea, reverse=True
+    )
+    cell = max(w, h) / prob.shape[-1]
     for contour in contours[:blobs]:
         quad = quad_from_contour(contour)
         if quad is None:
             continue
         quad = order_corners(fit_sides(contour, quad))
+        tried = []
+        if len(prob) > 1:
+            peaks = corner_peaks(prob[1], quad, w, h)
+            if peaks is not None:
+                snapped = order_corners(refine_corners(image, order_corners(peaks), reach=3)[0])
+                tried.append(snapped)
+                yield snapped
         wide = refine_corners(image, quad, reach=0.7 * cell)[0]
-        snapped = refine_corners(image, order_corners(wide), reach=3)[0]
-        yield order_corners(snapped)
-        if np.abs(snapped - quad).max() > 2:
+        snapped = order_corners(refine_corners(image, order_corners(wide), reach=3)[0])
+        if all(np.abs(snapped - t).max() > 2 for t in tried):
+            tried.append(snapped)
+            yield snapped
+        if all(np.abs(quad - t).max() > 2 for t in tried):
             yield quad
+
+
+def corner_peaks(
+    heat: np.ndarray, quad: np.ndarray, w: int, h: int, reach: int = 3, least: float = PEAK
+) -> np.ndarray | None:
+    """``quad`` (``w``×``h`` pixels) with each corner moved to the weighted centre of the 3×3 cells
+    around the corner heatmap's highest cell within ``reach`` cells of it; None when a corner has no
+    cell of at least ``least`` there."""
+    gh, gw = heat.shape
+    sx, sy = gw / w, gh / h
+    out = np.empty_like(quad)
+    for i, (x, y) in enumerate(quad):
+        cx, cy = int(round((x + 0.5) * sx - 0.5)), int(round((y + 0.5) * sy - 0.5))
+        x0, y0 = max(0, cx - reach), max(0, cy - reach)
+        win = heat[y0 : cy + reach + 1, x0 : cx + reach + 1]
+        if win.size == 0 or float(win.max()) < least:
+            return None
+        py, px = np.unravel_index(int(win.argmax()), win.shape)
+        py, px = py + y0, px + x0
+        ys, xs = slice(max(0, py - 1), min(gh, py + 2)), slice(max(0, px - 1), min(gw, px + 2))
+        wgt = heat[ys, xs]
+        gy, gx = np.mgrid[ys, xs]
+        mx, my = float((wgt * gx).sum() / wgt.sum()), float((wgt * gy).sum() / wgt.sum())
+        out[i] = ((mx + 0.5) / sx - 0.5, (my + 0.5) / sy - 0.5)
+    return out

@@ -13,17 +13,17 @@ def _card():
     return synth.render(scene)
 
 
-def test_the_committed_model_loads_and_gives_a_probability_grid():
+def test_the_committed_model_loads_and_gives_a_mask_and_a_corner_grid():
     model = learned.DocMask()
     assert model.available
     prob = model(_card()[0])
-    assert prob.ndim == 2 and prob.dtype == np.float32
+    assert prob.ndim == 3 and prob.shape[0] == 2 and prob.dtype == np.float32
     assert prob.min() >= 0.0 and prob.max() <= 1.0
 
 
 def test_the_mask_covers_a_rendered_card_and_little_else():
     frame, truth = _card()
-    prob = learned.DocMask()(frame)
+    prob = learned.DocMask()(frame)[0]
     h, w = frame.shape[:2]
     gy, gx = prob.shape
     inside = np.zeros(prob.shape, bool)
@@ -72,10 +72,41 @@ def test_the_gate_skips_the_fallback_passes_when_the_mask_sees_no_document(monke
     calls = []
     real = detect._strategies
     monkeypatch.setattr(detect, "_strategies", lambda *a: calls.append(1) or real(*a))
-    frame = synth_empty.no_page("desk", 78)
-    assert learned.shared()(frame).max() < 0.5
+    frames = (synth_empty.no_page("desk", seed) for seed in range(70, 90))
+    frame = next(f for f in frames if learned.shared()(f)[0].max() < 0.5)  # a desk the mask sees nothing on
     monkeypatch.setattr(learned, "GATE", 0.5)
     assert detect_page(frame) is None and not calls
     monkeypatch.setattr(learned, "GATE", None)
     assert detect_page(frame) is None and calls  # without the gate the fallbacks look too
 
+
+def test_the_corner_heatmap_peaks_near_the_cards_corners():
+    frame, truth = _card()
+    heat = learned.DocMask()(frame)[1]
+    peaks = learned.corner_peaks(heat, truth + np.float32([[9, -7], [-8, 6], [7, 8], [-9, -6]]), 1280, 720)
+    assert peaks is not None
+    assert np.linalg.norm(peaks - truth, axis=1).max() < 0.02 * math.hypot(1280, 720)
+
+
+def test_corner_peaks_take_the_weighted_centre_of_the_peak_and_need_one_near_each_corner():
+    heat = np.zeros((64, 64), np.float32)
+    quad = np.float32(
+        [[100, 100], [500, 100], [500, 300], [100, 300]]
+    )  # a 640×360 image: 10 × 5.625 px a cell
+    for x, y in quad:
+        cx, cy = int((x + 0.5) * 0.1 - 0.5) + 1, int((y + 0.5) * 64 / 360 - 0.5)
+        heat[cy, cx], heat[cy, cx + 1] = 0.9, 0.3  # the peak a cell to the right, leaning further right
+    peaks = learned.corner_peaks(heat, quad, 640, 360)
+    assert peaks is not None
+    assert np.allclose(peaks[:, 0], quad[:, 0] + 7, atol=0.5)  # cells 10 and 11 (centres 104.5, 114.5), 3:1
+    assert np.allclose(peaks[:, 1], quad[:, 1], atol=6)  # the nearest row of cells
+    heat[:, 40:] = 0  # the right-hand corners lose their peaks
+    assert learned.corner_peaks(heat, quad, 640, 360) is None
+
+
+def test_corner_peaks_on_the_grids_border():
+    heat = np.zeros((64, 64), np.float32)
+    heat[0, 0] = heat[0, 63] = heat[63, 63] = heat[63, 0] = 0.8
+    quad = np.float32([[2, 2], [637, 2], [637, 357], [2, 357]])
+    peaks = learned.corner_peaks(heat, quad, 640, 360)
+    assert peaks is not None and np.abs(peaks - quad).max() < 6
