@@ -61,7 +61,7 @@ def back_words(visit, language: str | None = None) -> str | None:
 
 
 def periods_text(state: HoursState) -> str:
-    sep = tr("access.hours.periods_sep")  # 、 in Chinese, a comma in English
+    sep = tr("common.list_sep")  # 、 in Chinese, a comma in English
     return sep.join(f"{a:%H:%M}-{b:%H:%M}" for a, b in state.today) if state.today else tr("access.hours.no_service")
 
 

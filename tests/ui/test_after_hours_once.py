@@ -87,8 +87,11 @@ def test_without_a_help_queue_nothing_offers_a_callback_or_says_recorded(kiosk, 
     )
     assert not any(w in said for w in RECORDED + CALLBACK), said
     assert "12345" in said
+    before = len(h.voice.said)
     h.tap(h.root.header.ids.call_helper)  # after hours: the hours screen, with no form to leave a number
     assert h.current == "hours"
+    said = " ".join(text for text, _key in h.voice.said[before:])  # said, not only shown: 12345, come back
+    assert "12345" in said and tr("access.hours.next_come_back").rstrip("。.") in said, said
     hours = h.screen("hours")
     assert hours.ids.keypad.get_root_window() is None and hours.ids.come_back.get_root_window() is not None
     assert hours.ids.today.opacity == 1 and fits(hours) == []

@@ -1,9 +1,12 @@
 """Elderly mode, both languages: a number stays with its unit and a time is never cut in two where a
-resident reads how long to wait (the help banner) or when the hall opens."""
+resident reads how long to wait (the help banner) or when the hall opens; English lists are joined with
+commas, not the Chinese 、."""
 
 from __future__ import annotations
 
 import pytest
+
+from tests.ui.kit import ID_NUMBER
 
 
 def cut_pairs(label) -> list[str]:
@@ -34,5 +37,32 @@ def test_the_banner_keeps_the_minutes_with_their_unit(shot_kiosks, language, min
         banner = h.root.header.ids.banner
         assert str(minutes) in banner.text
         assert cut_pairs(banner) == [], banner.text
+    finally:
+        set_language("zh_CN")
+
+
+def test_english_lists_use_commas_not_the_chinese_enumeration_comma(shot_kiosks):
+    """The service hours and the pages still to answer were joined with 、 in English too."""
+    from kiosk.i18n import set_language
+    from kiosk.screens.shots_access import FRIDAY_EVENING, HOURS
+
+    set_language("en")
+    try:
+        h = shot_kiosks(access=HOURS["access"], now=FRIDAY_EVENING, elderly=True)
+        h.tap(h.root.header.ids.call_helper)  # after hours: the hours screen
+        today = h.screen("hours").ids.today.text
+        assert "08:30-12:00, 14:30-17:30" in today and "、" not in today.replace(
+            HOURS["access"]["hours"]["note"], ""
+        )
+        h.root.go_home()
+        h.settle()
+        h.start("assist")
+        h.type_id(ID_NUMBER)
+        h.choose_matter("property-transfer")
+        h.settle()
+        h.tap(h.material_rows()[0].ids.b3)  # one answered on page 1; pages 2 and more wait
+        h.pump(6)
+        summary = h.screen("materials").ids.summary.text
+        assert "page 2, page 3" in summary and "、" not in summary, summary
     finally:
         set_language("zh_CN")
