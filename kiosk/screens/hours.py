@@ -48,6 +48,11 @@ class HoursScreen(KioskScreen):
         visit = self.controller.visit
         banner = visit.help_request_id is not None and visit.help.phase in ("sending", "waiting", "offline")
         self.compact = THEME.elderly and self.closed and banner and not self.left
+        if self.closed and not self.left:  # reached by the call button too: said, not only shown
+            lines = [self.title, tr("access.hours.hotline")]
+            if not self.callbacks:
+                lines.append(tr("access.hours.next_come_back"))
+            self.controller.speak("。".join(line.replace("\n", "，").rstrip("。") for line in lines) + "。")
 
     def on_leave(self, *_args) -> None:
         self.typed = ""  # a phone number left behind is personal data

@@ -1,7 +1,8 @@
 """Chinese line-breaking rules (禁则) for every label Kivy wraps.
 
 Kivy wraps Chinese text at any character, so a line may start with closing punctuation (``、。，）」``),
-end with an opening bracket, or leave one character alone on the last line (参保登 / 记). :func:`install`
+end with an opening bracket, leave one character alone on the last line (参保登 / 记), or cut a number or
+a time in two (14:30-17:3 / 0). :func:`install`
 wraps the core text providers' ``render`` (plain and markup): after Kivy's own layout, a line that breaks a
 rule takes the last character(s) of the line before it — a hard line break is put into the text just
 before them and the layout runs again (at most a few rounds, so nothing can loop). Texts that break no
@@ -17,6 +18,7 @@ import re
 from kiosk.printing.wrap import NO_LINE_END, NO_LINE_START
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_RUN = re.compile(r"[0-9A-Za-z:\-*]")  # a number, time, time range or masked number: 14:30-17:30, 138****5678
 _TAG = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
 _ENTITIES = {"&bl;": "[", "&br;": "]", "&amp;": "&"}
 ROUNDS = 3
@@ -43,7 +45,20 @@ def violations(label) -> list[str]:
         last = i + 1 == len(lines) or not lines[i + 1][1]
         if last and _lone(body):
             out.append(f"lone {body!r} after {before[-6:]}")
+        if _splits_run(before, body):
+            out.append(f"splits {before[-6:]}|{body[:6]}")
     return out
+
+
+def _splits_run(before: str, body: str) -> bool:
+    """A number or time cut in two (17:3 / 0) where the line before has room to give it whole: Chinese
+    text before it (Kivy breaks Chinese anywhere), so the run can move down."""
+    if not (before and body and _RUN.match(before[-1]) and _RUN.match(body[0])):
+        return False
+    j = len(before)
+    while j > 0 and _RUN.match(before[j - 1]):
+        j -= 1
+    return j > 0 and not before[j - 1].isspace()
 
 
 def _lone(body: str) -> bool:
@@ -103,12 +118,13 @@ def _breaks(label, text: str, markup: bool) -> list[int]:
             continue
         body, before = line.strip(), lines[i - 1][0].rstrip()
         last = i + 1 == len(lines) or not lines[i + 1][1]
-        if not (body[:1] in NO_LINE_START or before[-1:] in NO_LINE_END or (last and _lone(body))):
+        split = _splits_run(before, body)
+        if not (body[:1] in NO_LINE_START or before[-1:] in NO_LINE_END or (last and _lone(body)) or split):
             continue
         at = starts[i] - 1  # take the last character of the line before …
         while at > starts[i - 1] and (plain[at] in NO_LINE_START or plain[at - 1] in NO_LINE_END
-                                      or plain[at].isspace()):
-            at -= 1  # … and more while that one may not start a line either
+                                      or plain[at].isspace() or (split and _RUN.match(plain[at - 1]))):
+            at -= 1  # … and more while that one may not start a line either (or the number goes on)
         if at > starts[i - 1]:
             out.append(where[at])
     return out

@@ -222,22 +222,24 @@ def after_next_frame(fn: Callable[[], object], delay: float):
 
     Kivy counts a delay from its clock's last tick, which lies before a long piece of work (building the
     UI, a screen's first layout): a plain ``schedule_once(fn, delay)`` then runs at once, in the very
-    frame that work already made slow.
+    frame that work already made slow. So the delay starts at the tick after the frame's layout pass
+    (a ``-1`` event runs in it, then a ``0`` one at the next tick): counted from the start of that frame
+    instead, the kiosk's first frame, whose layout takes longer than the delay on a loaded machine, was
+    followed by the collections and the lists' warm-up before it was drawn (harness, bench cold start).
     """
+
     class Later:
-        inner = None
+        event = None
 
         def cancel(self) -> None:
-            outer.cancel()
-            if self.inner is not None:
-                self.inner.cancel()
+            self.event.cancel()
 
     later = Later()
 
     def start(_dt) -> None:
-        later.inner = Clock.schedule_once(lambda _dt: fn(), delay)
+        later.event = Clock.schedule_once(lambda _dt: fn(), delay)
 
-    outer = Clock.schedule_once(start, 0)
+    later.event = Clock.schedule_once(lambda _dt: setattr(later, "event", Clock.schedule_once(start, 0)), -1)
     return later
 
 

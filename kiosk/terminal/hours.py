@@ -61,7 +61,8 @@ def back_words(visit, language: str | None = None) -> str | None:
 
 
 def periods_text(state: HoursState) -> str:
-    return "、".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in state.today) if state.today else tr("access.hours.no_service")
+    sep = tr("common.list_sep")  # 、 in Chinese, a comma in English
+    return sep.join(f"{a:%H:%M}-{b:%H:%M}" for a, b in state.today) if state.today else tr("access.hours.no_service")
 
 
 class AfterHours:

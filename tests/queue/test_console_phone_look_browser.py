@@ -1,6 +1,6 @@
 """The helpers' console on a small phone (360×740), looked at state by state as a helper on the hall floor
 sees it: logged in, a call claimed and served, a 代办 case opened. In every state each visible control is a
-tap target of at least 44×44 CSS px, nothing runs past the screen's right edge (a select's chosen words
+tap target of at least 44×44 CSS px (a toast never takes a tap meant for what lies under it), nothing runs past the screen's right edge (a select's chosen words
 included), no button's label leaves one character alone on its last line, and the resident's name and ID
 number show masked. Screenshots go to $KIOSK_SCREENSHOTS or the test's temp dir."""
 
@@ -61,8 +61,13 @@ LOOK_JS = """(min) => {
 
 
 def small_phone(browser, url: str, user: str):  # noqa: F811 - browser is the fixture
-    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
     page = context.new_page()
     page.set_default_timeout(10000)
     page.goto(url + "/console/")
@@ -70,9 +75,9 @@ def small_phone(browser, url: str, user: str):  # noqa: F811 - browser is the fi
     return page
 
 
-def look(page, shots, name: str) -> list[str]:
+def look(page, folder, name: str) -> list[str]:
     page.wait_for_timeout(150)  # transitions settle
-    page.screenshot(path=str(shots / f"phone360_{name}.png"))
+    page.screenshot(path=str(folder / f"phone360_{name}.png"))
     found = page.evaluate(LOOK_JS, MIN_TAP)
     problems = [f"{name}: small {s}" for s in found["small"]] + [f"{name}: cut {c}" for c in found["cut"]]
     problems += [f"{name}: one character alone in {b}" for b in found["lonely"]]
@@ -89,9 +94,16 @@ def test_a_helpers_day_on_a_360_px_phone_fits_and_is_tappable(server, kiosk, bro
     li.click("#login-form button[type=submit]")
     li.wait_for_selector("#app:not([hidden])")
     li.wait_for_selector("#conn:not(.off)")
-    rid = kiosk.call_helper("proxy", "materials", matter_name="个体工商户设立登记", ticket_no="B003",
-                            priority="elderly", resident={"name": "张三丰", "id_number": "11010519491231002X"},
-                            visit_id="v-1", note="打印机缺纸，小票没能打印")
+    rid = kiosk.call_helper(
+        "proxy",
+        "materials",
+        matter_name="个体工商户设立登记",
+        ticket_no="B003",
+        priority="elderly",
+        resident={"name": "张三丰", "id_number": "11010519491231002X"},
+        visit_id="v-1",
+        note="打印机缺纸，小票没能打印",
+    )
     kiosk.call_helper("assist", "start", ticket_no="A081")
     card = f"article[data-id='{rid}']"
     li.wait_for_selector(card)
@@ -104,6 +116,14 @@ def test_a_helpers_day_on_a_360_px_phone_fits_and_is_tappable(server, kiosk, bro
     li.click(f"{card} [data-act=arrive]")
     li.wait_for_selector(f"{card}[data-state=arrived]")
     problems += look(li, shots, "serving")
+    # the toast (已到达…) lies over the card's buttons for seconds: a tap there reaches the button, not it
+    under = li.evaluate(
+        "(() => { window.KQ.ui.toast('已到达，请协助群众办理'); const t = document.getElementById('toast');"
+        " const r = t.getBoundingClientRect();"
+        " const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+        " return t.contains(e) ? 'toast' : e.tagName; })()"
+    )
+    assert under != "toast", under
     assert "张三丰" not in li.inner_text("#queue")
     li.click(f"{card} [data-act=convert]")
     li.wait_for_selector("#sheet:not([hidden]) #cf-submit")

@@ -74,6 +74,8 @@ def fits(screen) -> list[str]:
 @pytest.mark.parametrize("missing", [False, True], ids=["complete", "incomplete"])
 def test_without_a_help_queue_nothing_offers_a_callback_or_says_recorded(kiosk, language, missing):
     from kiosk.i18n import tr
+    from kiosk.screens.linebreak import _lines, violations
+    from kiosk.screens.theme import THEME
 
     h = kiosk(language, queue=False)
     start = h.screen("start")
@@ -85,11 +87,23 @@ def test_without_a_help_queue_nothing_offers_a_callback_or_says_recorded(kiosk, 
     )
     assert not any(w in said for w in RECORDED + CALLBACK), said
     assert "12345" in said
+    before = len(h.voice.said)
     h.tap(h.root.header.ids.call_helper)  # after hours: the hours screen, with no form to leave a number
     assert h.current == "hours"
+    said = " ".join(text for text, _key in h.voice.said[before:])  # said, not only shown: 12345, come back
+    assert "12345" in said and tr("access.hours.next_come_back").rstrip("。.") in said, said
     hours = h.screen("hours")
     assert hours.ids.keypad.get_root_window() is None and hours.ids.come_back.get_root_window() is not None
     assert hours.ids.today.opacity == 1 and fits(hours) == []
+    today = hours.ids.today  # the hours are the news now: in body size, no time cut in two (17:3 / 0)
+    today.texture_update()
+    lines = _lines(today._label)
+    cut = [
+        f"{a[-5:]}|{b[:5]}"
+        for (a, _), (b, wrapped) in zip(lines, lines[1:], strict=False)
+        if wrapped and a[-1:].isdigit() and b[:1].isdigit()
+    ]
+    assert today.font_size >= THEME.font_body and cut == [] and violations(today._label) == [], lines
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])

@@ -30,6 +30,7 @@ keyboard, a coloured or dotted body is not.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -108,12 +109,14 @@ def _tips(contour: np.ndarray, sides: np.ndarray, hull: np.ndarray) -> np.ndarra
     corner; so does a hull corner just outside it (two fits of one straight corner)."""
     out = sides.copy()
     box = sides.reshape(-1, 1, 2)
-    lengths = np.linalg.norm(sides - np.roll(sides, -1, axis=0), axis=1)
+    pts, tips = sides.tolist(), hull.tolist()  # plain floats: numpy's per-call cost dominates on 4×2 arrays
+    lengths = [math.dist(pts[i], pts[(i + 1) % 4]) for i in range(4)]
     for i in range(4):
         short = min(lengths[i - 1], lengths[i])
-        j = int(np.linalg.norm(hull - sides[i], axis=1).argmin())
-        pt = (float(hull[j][0]), float(hull[j][1]))
-        if (np.linalg.norm(hull[j] - sides[i]) <= _TIP[1] * short and abs(cv2.pointPolygonTest(contour, pt, True)) <= 1.5
+        near = [math.dist(t, pts[i]) for t in tips]
+        j = min(range(len(near)), key=near.__getitem__)
+        pt = (tips[j][0], tips[j][1])
+        if (near[j] <= _TIP[1] * short and abs(cv2.pointPolygonTest(contour, pt, True)) <= 1.5
                 and cv2.pointPolygonTest(box, pt, True) < -max(2.0, _TIP[0] * short)):
             out[i] = hull[j]
     return out

@@ -5,9 +5,9 @@ document's outline to something else (or break it), so no single contour is quad
 are still long straight edges. Here edge segments (probabilistic Hough on Canny of the blurred, closed
 grey) are merged into lines (same angle within 3°, same offset within 3 px), the longest lines are
 paired (two near-parallel lines a page's width apart, crossed by two others), and each pairing's
-four crossings make a quad when its sides are covered by their lines' segments along 60 % of their
+four crossings make a quad when its sides are covered by their lines' segments along half their
 length on average and every side along at least 25 % (a side hidden under fingers or glare for the
-rest). The caller scores the quads (edge
+rest; a small card's short sides give Hough few votes, so 60 % on average lost thumbed cards). The caller scores the quads (edge
 support, printed inside) like any other candidate.
 """
 
@@ -28,6 +28,7 @@ _MERGE_ANGLE = math.radians(3.0)
 _MERGE_OFFSET = 3.0
 _PARALLEL = math.radians(20)  # the two sides of a pair are within this of parallel
 _ACROSS = (math.radians(45), math.radians(90))  # and cross the other pair's at an angle in this range
+_MIN_COVER, _COVER = 0.25, 2.0  # least share of each side, and of the four, the lines' segments cover
 
 
 class _Line:
@@ -176,7 +177,7 @@ def line_quads(gray: np.ndarray, min_side: float, colour: tuple[np.ndarray, ...]
             sides = ((a, corners[3], corners[0]), (b, corners[0], corners[1]), (c, corners[1], corners[2]),
                      (d, corners[2], corners[3]))
             cover = [ln.coverage(s, e) for ln, s, e in sides]
-            if min(cover) < 0.25 or sum(cover) < 2.4:
+            if min(cover) < _MIN_COVER or sum(cover) < _COVER:
                 continue
             quads.append((sum(cover) + min(cover), np.array(corners, np.float32)))
     quads.sort(key=lambda cq: cq[0], reverse=True)
