@@ -35,6 +35,9 @@ SIDE = 128  # the network's input, square: any frame is squeezed to it (it was t
 THRESHOLD = 0.5
 PEAK = 0.3  # a corner heatmap cell this likely holds a corner
 GATE: float | None = 0.5  # no cell this likely and no Canny quad → no page, fallbacks skipped (None: off)
+# ... unless a corner heatmap cell is this likely: on small hand-held cards the mask can be confidently
+# empty (max ~0.00) while the corner channel still sees corners (0.19–0.6) that the fallbacks then find
+GATE_CORNER = 0.18
 
 
 class DocMask:
@@ -86,6 +89,14 @@ class DocMask:
             net.setInput(blob)
             logits = net.forward()[0]
         return (1 / (1 + np.exp(-logits))).astype(np.float32)
+
+
+def nothing_there(prob: np.ndarray) -> bool:
+    """True when ``prob`` (:class:`DocMask`'s output) sees no document: no mask cell reaches :data:`GATE`
+    and no corner heatmap cell :data:`GATE_CORNER`; always False with the gate off (``GATE`` None)."""
+    if GATE is None or float(prob[0].max()) >= GATE:
+        return False
+    return len(prob) < 2 or float(prob[1].max()) < GATE_CORNER
 
 
 _shared: DocMask | None = None

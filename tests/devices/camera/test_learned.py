@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from kiosk.devices.camera import detect, learned, synth, synth_empty
+from kiosk.devices.camera import detect, learned, synth, synth_empty, synth_train
 from kiosk.devices.camera.detect import detect_page
 
 
@@ -73,11 +73,35 @@ def test_the_gate_skips_the_fallback_passes_when_the_mask_sees_no_document(monke
     real = detect._strategies
     monkeypatch.setattr(detect, "_strategies", lambda *a: calls.append(1) or real(*a))
     frames = (synth_empty.no_page("desk", seed) for seed in range(70, 90))
-    frame = next(f for f in frames if learned.shared()(f)[0].max() < 0.5)  # a desk the mask sees nothing on
+    frame = next(f for f in frames if learned.nothing_there(learned.shared()(f)))  # a desk it sees nothing on
     monkeypatch.setattr(learned, "GATE", 0.5)
     assert detect_page(frame) is None and not calls
     monkeypatch.setattr(learned, "GATE", None)
     assert detect_page(frame) is None and calls  # without the gate the fallbacks look too
+
+
+def test_the_gate_passes_when_the_mask_is_empty_but_the_corner_heatmap_sees_corners(monkeypatch):
+    monkeypatch.setattr(learned, "GATE", 0.5)
+    prob = np.zeros((2, 64, 64), np.float32)
+    assert learned.nothing_there(prob)
+    prob[1, 10, 10] = learned.GATE_CORNER  # one likely corner: the fallbacks look
+    assert not learned.nothing_there(prob)
+    assert learned.nothing_there(prob[:1])  # a mask-only model: the mask alone decides
+    prob[0, 5, 5] = 0.5
+    assert not learned.nothing_there(prob[:1])
+    monkeypatch.setattr(learned, "GATE", None)
+    assert not learned.nothing_there(np.zeros((2, 64, 64), np.float32))
+
+
+def test_a_small_held_card_the_mask_misses_is_still_found_by_the_fallbacks(monkeypatch):
+    shot = synth_train.shot(5_010_017)  # a small card held with a thumb: mask max ~0.02, corners ~0.33
+    prob = learned.shared()(shot.image)
+    assert prob[0].max() < learned.GATE and prob[1].max() >= learned.GATE_CORNER
+    found = detect_page(shot.image)
+    assert found is not None
+    assert synth.corner_error(found.corners, shot.corners) < 0.02 * math.hypot(1280, 720)
+    monkeypatch.setattr(learned, "GATE_CORNER", 1.1)  # the mask alone at the gate: the card is skipped
+    assert detect_page(shot.image) is None
 
 
 def test_the_corner_heatmap_peaks_near_the_cards_corners():
