@@ -18,6 +18,7 @@ leaves the classic cues alone (one log line).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,12 +44,17 @@ class DocMask:
         self.path = Path(path)
         self._net = None
         self._failed = False
+        self._lock = threading.Lock()  # one cv2.dnn net: setInput + forward from two threads mixes them up
 
     @property
     def available(self) -> bool:
         return self._load() is not None
 
     def _load(self):
+        with self._lock:
+            return self._load_locked()
+
+    def _load_locked(self):
         if self._net is None and not self._failed:
             try:
                 self._net = cv2.dnn.readNetFromONNX(str(self.path))
@@ -75,8 +81,10 @@ class DocMask:
         if image.ndim == 2:
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
         x = cv2.resize(image, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
-        net.setInput(cv2.dnn.blobFromImage(x, 1 / 255.0))
-        logits = net.forward()[0]
+        blob = cv2.dnn.blobFromImage(x, 1 / 255.0)
+        with self._lock:
+            net.setInput(blob)
+            logits = net.forward()[0]
         return (1 / (1 + np.exp(-logits))).astype(np.float32)
 
 

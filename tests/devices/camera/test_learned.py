@@ -110,3 +110,31 @@ def test_corner_peaks_on_the_grids_border():
     quad = np.float32([[2, 2], [637, 2], [637, 357], [2, 357]])
     peaks = learned.corner_peaks(heat, quad, 640, 360)
     assert peaks is not None and np.abs(peaks - quad).max() < 6
+
+
+def test_two_threads_using_the_one_model_get_each_their_own_answer():
+    """One cv2.dnn net per process: without the lock, a thread's forward() ran on the other's input (or
+    failed on its buffer shape) — a capture thread and the streaming detector must not mix."""
+    import threading
+
+    model = learned.DocMask()
+    rng = np.random.default_rng(1)
+    images = [rng.integers(0, 255, (180, 320, 3), dtype=np.uint8) for _ in range(8)]
+    want = [model(i) for i in images]
+    wrong: list[object] = []
+
+    def run(k: int) -> None:
+        try:
+            for _ in range(40):
+                for j in range(k, len(images), 4):
+                    if not np.array_equal(model(images[j]), want[j]):
+                        wrong.append(j)
+        except Exception as exc:  # noqa: BLE001 - a failed forward() is a wrong answer too
+            wrong.append(exc)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
