@@ -12,7 +12,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from kiosk.i18n import tr
 from kiosk.privacy import mask_phone
@@ -60,9 +60,20 @@ def back_words(visit, language: str | None = None) -> str | None:
     return None if away is None else when_text(away.back_at, away.now, language)
 
 
-def periods_text(state: HoursState) -> str:
-    sep = tr("common.list_sep")  # 、 in Chinese, a comma in English
-    return sep.join(f"{a:%H:%M}-{b:%H:%M}" for a, b in state.today) if state.today else tr("access.hours.no_service")
+def periods_text(periods: tuple[tuple[time, time], ...], language: str | None = None) -> str:
+    if not periods:
+        return tr("access.hours.no_service", language)
+    sep = tr("common.list_sep", language)  # 、 in Chinese, a comma in English
+    return sep.join(f"{a:%H:%M}-{b:%H:%M}" for a, b in periods)
+
+
+def hours_day(state: HoursState, now: datetime) -> date:
+    """The day whose hours a resident needs: today while open or before today's last period (07:30, the
+    lunch break); once today's service is over, the day helpers are back (after a holiday: its first
+    working day, a 调休 Saturday included)."""
+    if state.open or state.back_at is None:
+        return now.date()
+    return state.back_at.date()
 
 
 class AfterHours:
@@ -99,7 +110,20 @@ class AfterHours:
         return tr(f"access.hours.closed_{kind}", back=self.back_text())
 
     def today_text(self) -> str:
-        return tr("access.hours.today", periods=periods_text(self.state()), date=_md(self.now().date()))
+        """``6月5日服务时间：…`` while today's hours are still ahead; once they are over the next open day's,
+        ``下次服务：6月8日（周一）08:30-12:00、14:30-17:30`` (the hours already ended help nobody)."""
+        now = self.now()
+        state = self.hours.state(now)
+        day = hours_day(state, now)
+        if day == now.date():
+            return tr("access.hours.today", periods=periods_text(state.today), date=_md(day))
+        return tr(
+            "access.hours.next_day",
+            periods=periods_text(self.hours.periods_on(day)),
+            day=day.day,
+            month_name=tr(f"access.hours.month{day.month}"),
+            weekday=tr(f"access.hours.weekday{day.weekday()}"),
+        )
 
     def note(self) -> str:
         h = self.hours.hours
