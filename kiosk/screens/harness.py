@@ -36,8 +36,9 @@ class Harness:
             Window.remove_widget(child)
         Window.add_widget(self.root)
         self.pump()
-        from kiosk.screens.memory import freeze_built_ui
+        from kiosk.screens.memory import freeze_built_ui, thaw
 
+        thaw()  # the UIs closed before this one (see close) can be collected now
         freeze_built_ui()  # now, not a frame later: driven this fast, visits would end (each running a full
         # collection, see memory.release_free_memory) before the kiosk's own timer froze the built UI
 
@@ -72,7 +73,6 @@ class Harness:
     def close(self) -> None:
         from kivy.lang import Builder
 
-        from kiosk.screens.memory import thaw
         from kiosk.screens.widgets.common import Switcher
 
         self.root.stop()
@@ -91,7 +91,9 @@ class Harness:
                 stack.extend(w.buttons.off_screen())
             stack.extend(x for x in [w.__dict__.get("_voice_bar")] if x is not None and x.parent is None)
         self.controller.close()
-        thaw()  # the frozen UI (see build_root) can be collected now
+        # The frozen UI (see build_root) stays frozen until the next Harness is built, which thaws and
+        # collects once: thawed here, every full collection until then (a closed kiosk's pending
+        # 回到首页 clean-ups run in the next one's first frames) would walk every object of the process.
 
     # navigation -----------------------------------------------------------------------------------
     @property

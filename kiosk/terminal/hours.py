@@ -83,6 +83,11 @@ class AfterHours:
         self.left: str = ""  # the masked number of the callback left this visit ("" = none)
         self._left_visit: str | None = None
         controller.visit.helpers_away = self.away  # a request made now is recorded, nobody is on the way
+        controller.subscribe(lambda event, _payload: self._forget() if event == "reset" else None)
+
+    def _forget(self) -> None:
+        """The visit's end wipes the callback's (masked) number with the rest of the resident's data."""
+        self.left, self._left_visit = "", None
 
     def away(self) -> Away | None:
         """None while helpers are in; else when they are back (the visit's ``helpers_away``)."""

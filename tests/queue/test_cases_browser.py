@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from kiosk.queue.ledger_export import COLUMNS
+from tests.queue.case_helpers import fill_case_form
 from tests.queue.test_console_browser import browser, db_url, kiosk, phone, server, shots  # noqa: F401
 from tests.queue.test_outbox_forwarder import until
 
@@ -30,11 +31,7 @@ def test_register_advance_and_return_a_case_then_export(server, kiosk, world, br
     assert li.input_value("#cf-matter") == "个体工商户设立登记"
     li.click("#cf-submit")  # nothing filled in: told what is missing, nothing sent
     assert li.inner_text("#cf-error") == "请先让申请人签署授权委托书"
-    li.fill("#cf-days", "5")
-    li.fill("#cf-phone", "13812345678")
-    li.check("#cf-signed")
-    li.check("#cf-scanned")
-    li.fill("#cf-mats .mat:nth-child(1) [name=mname]", "身份证")
+    fill_case_form(li)
     li.click("#cf-add-mat")
     li.fill("#cf-mats .mat:nth-child(2) [name=mname]", "经营场所证明")
     li.select_option("#cf-mats .mat:nth-child(2) [name=mform]", "copy")

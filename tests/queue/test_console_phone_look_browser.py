@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.queue.case_helpers import fill_case_form
 from tests.queue.test_console_browser import browser, db_url, kiosk, server, shots  # noqa: F401 - fixtures
 from tests.queue.test_console_link_browser import PASSWORD
 
@@ -128,11 +129,7 @@ def test_a_helpers_day_on_a_360_px_phone_fits_and_is_tappable(server, kiosk, bro
     li.click(f"{card} [data-act=convert]")
     li.wait_for_selector("#sheet:not([hidden]) #cf-submit")
     problems += look(li, shots, "case_form")
-    li.fill("#cf-days", "5")
-    li.fill("#cf-phone", "13812345678")
-    li.check("#cf-signed")
-    li.check("#cf-scanned")
-    li.fill("#cf-mats .mat:nth-child(1) [name=mname]", "身份证")
+    fill_case_form(li)
     li.click("#cf-submit")
     li.wait_for_selector("#view-cases:not([hidden]) article.case[data-state=registered]")
     li.wait_for_selector("#toast", state="hidden", timeout=15000)

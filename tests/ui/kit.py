@@ -101,6 +101,20 @@ def wait(h, condition, timeout: float = 10.0, what: str = "") -> None:
         time.sleep(0.01)
 
 
+def skip_ahead(h, seconds: float) -> None:
+    """Moves Kivy's clock (the kiosk's timers, not the wall clock) ``seconds`` ahead, as if the kiosk had
+    stood untouched that long, then runs two ticks: a timeout is checked without waiting it out. The
+    clock only ever moves forward (the offset stays for the process)."""
+    from kivy.clock import Clock
+
+    if getattr(Clock, "_skipped", None) is None:
+        real = Clock.time  # Kivy's own (a static method)
+        Clock._skipped = 0.0
+        Clock.time = lambda: real() + Clock._skipped
+    Clock._skipped += seconds
+    h.pump(2)
+
+
 def requests(h) -> list:
     """The help requests in the kiosk's outbox (pending, sent or dead)."""
     items = []

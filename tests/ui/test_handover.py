@@ -3,7 +3,7 @@ only an agreed 代办 sends the full identity; every request carries the masked 
 
 import pytest
 
-from tests.ui.kit import ID_NUMBER, close, config, kiosk, requests, sim_kiosk, wait
+from tests.ui.kit import ID_NUMBER, close, config, kiosk, requests, sim_kiosk, skip_ahead, wait
 
 MATTER = "pension-enrol"
 
@@ -69,6 +69,9 @@ def test_the_notice_closes_by_itself_after_the_quiet_time(window, tmp_path):
         assert s.notice is not None
         s.choose("proxy")  # a second start (the notice is modal: a touch on 代办 now lands on the notice) adds none
         assert sum(1 for w in s.children if w is s.notice) == 1
+        skip_ahead(h, 9)  # not before the quiet time (idle_timeout_s)
+        assert s.notice is not None
+        skip_ahead(h, 1.5)
         wait(h, lambda: s.notice is None, 40, "the notice to close")
         assert h.current == "start" and h.controller.visit.kind is None
     finally:
@@ -86,6 +89,9 @@ def test_the_enterprise_flows_notice_is_the_same_one_and_closes_by_itself_too(wi
         h.press("其他事项")
         h.tap(s.ids.proxy)
         assert isinstance(s.notice, HandoverNotice) and h.current == "enterprise"
+        skip_ahead(h, 9)  # not before the quiet time (idle_timeout_s)
+        assert s.notice is not None
+        skip_ahead(h, 1.5)
         wait(h, lambda: s.notice is None, 40, "the notice to close")
         assert h.current == "enterprise" and h.controller.visit.kind is None
         h.tap(s.ids.proxy)
