@@ -42,15 +42,19 @@ def check_phone(text: str) -> tuple[str, str | None]:
 
 def when_text(at: datetime | None, now: datetime, language: str | None = None) -> str:
     """``今天 14:30`` / ``明天 08:30`` / ``10月8日（周四）08:30`` in the current language; its spaces do not
-    break (a label never leaves 明天 at a line's end and the time on the next)."""
+    break (a label never leaves 明天 at a line's end and the time on the next), but for one after a
+    weekday (an English date is long)."""
     if at is None:
         return tr("access.hours.unknown_back", language)
     days = (at.date() - now.date()).days
     clock = at.strftime("%H:%M")
     if days in (0, 1, 2):
         return tr(f"access.hours.day{days}", language, time=clock).replace(" ", "\u00a0")
-    return tr("access.hours.date", language, month=at.month, day=at.day,
-              weekday=tr(f"access.hours.weekday{at.weekday()}", language), time=clock).replace(" ", "\u00a0")
+    weekday = tr(f"access.hours.weekday{at.weekday()}", language)
+    text = tr("access.hours.date", language, month=at.month, day=at.day, time=clock, weekday="\x1f",
+              month_name=tr(f"access.hours.month{at.month}", language)).replace(" ", "\u00a0")
+    # the one break allowed: after the weekday (on Thursday / 8 October at 08:30), never inside the date
+    return text.replace("\x1f\u00a0", weekday + " ").replace("\x1f", weekday)
 
 
 def back_words(visit, language: str | None = None) -> str | None:

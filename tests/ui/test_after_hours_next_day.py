@@ -51,5 +51,14 @@ def test_the_next_days_hours_are_said_as_shown_in_words(shot_kiosks):
 
 
 def test_in_english_the_next_open_day_is_named_with_its_weekday(shot_kiosks):
+    from kiosk.i18n import set_language
+
     shown, _said = hours_line(shot_kiosks, datetime(2026, 6, 5, 19, 0), language="en")
     assert shown == "Next open: Monday 8 June, 09:00-12:00, 14:30-17:30"
+    set_language("en")
+    try:  # the title above names the day in the same words (not 6/8, read 6 August by many)
+        h = shot_kiosks(access=HOURS, queue=False, now=datetime(2026, 6, 5, 19, 0))
+        h.root.go("hours")
+        assert "Monday 8\u00a0June\u00a0at\u00a009:00" in h.screen("hours").ids.title.text
+    finally:
+        set_language("zh_CN")
