@@ -18,7 +18,7 @@ from kiosk.visit.hours import Away
 from tests.test_result_truth import CATALOG, MATTERS, SITE, Tickets, answered
 
 AWAY = Away(back_at=datetime(2026, 6, 8, 8, 30), now=datetime(2026, 6, 5, 18, 0))  # Friday evening
-BACK = {"zh_CN": "6月8日（周一）08:30", "en": "on\u00a0Monday\u00a06/8\u00a0at\u00a008:30"}  # in the screen's words
+BACK = {"zh_CN": "6月8日（周一）08:30", "en": "on\u00a0Monday 8\u00a0June\u00a0at\u00a008:30"}  # in the screen's words
 COMING = {"zh_CN": ("赶来", "马上过来", "马上就来", "稍候"), "en": ("is coming", "are coming", "on the way", "wait here")}
 
 

@@ -50,6 +50,8 @@ class HoursScreen(KioskScreen):
         self.compact = THEME.elderly and self.closed and banner and not self.left
         if self.closed and not self.left:  # reached by the call button too: said, not only shown
             lines = [self.title, tr("access.hours.hotline")]
+            if not (THEME.elderly and self.callbacks):  # the hours line is on the screen: said too (八点半到十二点)
+                lines.insert(1, self.today)
             if not self.callbacks:
                 lines.append(tr("access.hours.next_come_back"))
             self.controller.speak("。".join(line.replace("\n", "，").rstrip("。") for line in lines) + "。")

@@ -12,7 +12,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from kiosk.i18n import tr
 from kiosk.privacy import mask_phone
@@ -42,15 +42,19 @@ def check_phone(text: str) -> tuple[str, str | None]:
 
 def when_text(at: datetime | None, now: datetime, language: str | None = None) -> str:
     """``今天 14:30`` / ``明天 08:30`` / ``10月8日（周四）08:30`` in the current language; its spaces do not
-    break (a label never leaves 明天 at a line's end and the time on the next)."""
+    break (a label never leaves 明天 at a line's end and the time on the next), but for one after a
+    weekday (an English date is long)."""
     if at is None:
         return tr("access.hours.unknown_back", language)
     days = (at.date() - now.date()).days
     clock = at.strftime("%H:%M")
     if days in (0, 1, 2):
         return tr(f"access.hours.day{days}", language, time=clock).replace(" ", "\u00a0")
-    return tr("access.hours.date", language, month=at.month, day=at.day,
-              weekday=tr(f"access.hours.weekday{at.weekday()}", language), time=clock).replace(" ", "\u00a0")
+    weekday = tr(f"access.hours.weekday{at.weekday()}", language)
+    text = tr("access.hours.date", language, month=at.month, day=at.day, time=clock, weekday="\x1f",
+              month_name=tr(f"access.hours.month{at.month}", language)).replace(" ", "\u00a0")
+    # the one break allowed: after the weekday (on Thursday / 8 October at 08:30), never inside the date
+    return text.replace("\x1f\u00a0", weekday + " ").replace("\x1f", weekday)
 
 
 def back_words(visit, language: str | None = None) -> str | None:
@@ -60,9 +64,20 @@ def back_words(visit, language: str | None = None) -> str | None:
     return None if away is None else when_text(away.back_at, away.now, language)
 
 
-def periods_text(state: HoursState) -> str:
-    sep = tr("common.list_sep")  # 、 in Chinese, a comma in English
-    return sep.join(f"{a:%H:%M}-{b:%H:%M}" for a, b in state.today) if state.today else tr("access.hours.no_service")
+def periods_text(periods: tuple[tuple[time, time], ...], language: str | None = None) -> str:
+    if not periods:
+        return tr("access.hours.no_service", language)
+    sep = tr("common.list_sep", language)  # 、 in Chinese, a comma in English
+    return sep.join(f"{a:%H:%M}-{b:%H:%M}" for a, b in periods)
+
+
+def hours_day(state: HoursState, now: datetime) -> date:
+    """The day whose hours a resident needs: today while open or before today's last period (07:30, the
+    lunch break); once today's service is over, the day helpers are back (after a holiday: its first
+    working day, a 调休 Saturday included)."""
+    if state.open or state.back_at is None:
+        return now.date()
+    return state.back_at.date()
 
 
 class AfterHours:
@@ -104,7 +119,20 @@ class AfterHours:
         return tr(f"access.hours.closed_{kind}", back=self.back_text())
 
     def today_text(self) -> str:
-        return tr("access.hours.today", periods=periods_text(self.state()), date=_md(self.now().date()))
+        """``6月5日服务时间：…`` while today's hours are still ahead; once they are over the next open day's,
+        ``下次服务：6月8日（周一）08:30-12:00、14:30-17:30`` (the hours already ended help nobody)."""
+        now = self.now()
+        state = self.hours.state(now)
+        day = hours_day(state, now)
+        if day == now.date():
+            return tr("access.hours.today", periods=periods_text(state.today), date=_md(day))
+        return tr(
+            "access.hours.next_day",
+            periods=periods_text(self.hours.periods_on(day)),
+            day=day.day,
+            month_name=tr(f"access.hours.month{day.month}"),
+            weekday=tr(f"access.hours.weekday{day.weekday()}"),
+        )
 
     def note(self) -> str:
         h = self.hours.hours
