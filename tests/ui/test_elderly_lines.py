@@ -4,6 +4,8 @@ commas, not the Chinese 、."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from tests.ui.kit import ID_NUMBER
@@ -48,7 +50,8 @@ def test_english_lists_use_commas_not_the_chinese_enumeration_comma(shot_kiosks)
 
     set_language("en")
     try:
-        h = shot_kiosks(access=HOURS["access"], now=FRIDAY_EVENING, elderly=True)
+        thursday_evening = FRIDAY_EVENING - timedelta(days=1)  # the next open day has two periods
+        h = shot_kiosks(access=HOURS["access"], now=thursday_evening, elderly=True)
         h.tap(h.root.header.ids.call_helper)  # after hours: the hours screen
         today = h.screen("hours").ids.today.text
         assert "08:30-12:00, 14:30-17:30" in today and "、" not in today.replace(
