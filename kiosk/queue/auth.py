@@ -108,15 +108,9 @@ class Authenticator:
         if db.is_postgres:
             self._listener = AuthListener(db.conninfo(), self._changed)
         elif db.is_sqlite:
-            self._listener = SqliteAuthWatch(self._revocations, self._changed)
+            self._listener = SqliteAuthWatch(db, self._changed)
         if self._listener is not None:
             db.on_dispose(self._listener.stop)
-
-    def _revocations(self) -> int | None:
-        """SQLite: migration 0017's revocation counter (None before the first revocation)."""
-        with self.db.raw_read() as raw:
-            row = raw.execute("SELECT n FROM auth_changes WHERE id = 1").fetchone()
-        return row[0] if row else None
 
     @property
     def listening(self) -> bool:

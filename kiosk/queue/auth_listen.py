@@ -91,12 +91,18 @@ class AuthListener(_Watcher):
 class SqliteAuthWatch(_Watcher):
     """SQLite: polls migration 0017's revocation counter (see the module's contract)."""
 
-    def __init__(self, read: Callable[[], object], on_change: Callable[[str], None], poll_s: float = 0.5):
+    def __init__(self, db, on_change: Callable[[str], None], poll_s: float = 0.5):
         super().__init__(on_change, poll_s)
-        self.read = read  # the counter's value now
+        self.db = db  # kiosk.queue.db.Database (SQLite)
+
+    def read(self) -> int | None:
+        """The counter now (None before the first revocation)."""
+        with self.db.raw_read() as raw:
+            row = raw.execute("SELECT n FROM auth_changes WHERE id = 1").fetchone()
+        return row[0] if row else None
 
     def _run(self) -> None:
-        seen: object = None
+        seen: int | None = None
         while not self._stop.is_set():
             try:
                 now = self.read()

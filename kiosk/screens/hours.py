@@ -11,6 +11,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.kvload import load_kv
 from kiosk.screens.theme import THEME
 from kiosk.screens.widgets import keypads, nav  # noqa: F401
+from kiosk.terminal.result_view import banner_says_closed
 
 
 def group_phone(text: str) -> str:
@@ -45,8 +46,7 @@ class HoursScreen(KioskScreen):
         self.left = hours.left_this_visit()
         self.callbacks = hours.takes_callbacks()
         self.typed, self.message, self.message_tone = "", "", "muted"
-        visit = self.controller.visit
-        banner = visit.help_request_id is not None and visit.help.phase in ("sending", "waiting", "offline")
+        banner = banner_says_closed(self.controller.visit)
         self.compact = THEME.elderly and self.closed and banner and not self.left
         if self.closed and not self.left:  # reached by the call button too: said, not only shown
             lines = [self.title, tr("access.hours.hotline")]

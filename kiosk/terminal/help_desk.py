@@ -59,7 +59,7 @@ class HelpDesk:
         h = self.visit.help
         desk = self.visit.site.help_desk
         hours = self._hours()  # after hours nobody is on the way: never say one is
-        if hours is not None and h.phase in ("sending", "waiting", "offline") and hours.closed():
+        if hours is not None and h.unanswered and hours.closed():
             key = "help_closed" if self.queue is not None else "help_closed_unsent"  # recorded only if kept
             return tr(f"access.hours.{key}", back=hours.back_text()), "warn"
         if h.phase == "offline":

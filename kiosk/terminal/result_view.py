@@ -81,7 +81,7 @@ def _after_hours_next(visit: Visit, kind: str, complete: bool, back: str) -> str
 def banner_says_closed(visit: Visit) -> bool:
     """After hours, while the visit's request is open, the help banner (``HelpDesk.help_text``) says
     closed, when the staff are back, the hotline and (with a help queue) that the call is recorded."""
-    return visit.help_request_id is not None and visit.help.phase in ("sending", "waiting", "offline")
+    return visit.help_request_id is not None and visit.help.unanswered
 
 
 def _desk(visit: Visit) -> str:

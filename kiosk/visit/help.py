@@ -49,6 +49,12 @@ class HelpStatus:
         sent to the 帮办代办 window instead, and nothing waits for a helper)."""
         return self.phase in ("sending", "waiting", "claimed")
 
+    @property
+    def unanswered(self) -> bool:
+        """A request is open and nobody has taken it (sent, waiting, or kept in the outbox): after hours the
+        help banner then says closed, when the staff are back and the hotline."""
+        return self.phase in ("sending", "waiting", "offline")
+
 
 class HelpRequests:
     """Calling a helper from any step; replays of the button never create a second request."""

@@ -78,14 +78,14 @@ class DocMask:
         """Probabilities (float32, channels × the output grid) that each cell of ``image`` (BGR or grey)
         is a document (channel 0) and holds a document's corner (channel 1, newer models), or None
         without a model."""
-        net = self._load()
-        if net is None:
-            return None
         if image.ndim == 2:
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
         x = cv2.resize(image, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
         blob = cv2.dnn.blobFromImage(x, 1 / 255.0)
         with self._lock:
+            net = self._load_locked()
+            if net is None:
+                return None
             net.setInput(blob)
             logits = net.forward()[0]
         return (1 / (1 + np.exp(-logits))).astype(np.float32)
