@@ -194,8 +194,8 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
                     (work.raw, 1.0))
     best = _better(None, found, work, w, h)
     prob = learned.shared()(small) if fallbacks and (best is None or best[0] < _GOOD) else None
-    if prob is not None and best is None and learned.nothing_there(prob):
-        return None  # the network sees no document anywhere and the edges found none: skip the fallbacks
+    if prob is not None and learned.nothing_there(prob) and (best is None or learned.VETO_WEAK):
+        return None  # the network sees no document anywhere and the edges found none or a weak one
     if fallbacks and (best is None or best[0] < _GOOD):
         if work.h >= _FALLBACK_MIN_HEIGHT:
             low = Level(cv2.resize(small, (work.w // 2, work.h // 2), interpolation=cv2.INTER_AREA), 3, 5, 7)

@@ -38,6 +38,10 @@ GATE: float | None = 0.5  # no cell this likely and no Canny quad → no page, f
 # ... unless a corner heatmap cell is this likely: on small hand-held cards the mask can be confidently
 # empty (max ~0.00) while the corner channel still sees corners (0.19–0.6) that the fallbacks then find
 GATE_CORNER = 0.18
+# ... and it also refuses a weak Canny quad (scoring < 0.85, so the network ran): where the network sees
+# nothing at all, the weak quads on the choosing sets were lit tablets (bench/heldout's page-less frames)
+# far more often than pages; set False to judge them as before
+VETO_WEAK = True
 
 
 class DocMask:
