@@ -145,14 +145,19 @@ class GuardedHttpTools(HttpToolsProtocol):
         super()._start_asgi_task(cycle, app)
 
     def _cut_off(self) -> None:
-        """Aborts a connection whose client stopped reading (close() would wait for it), its answers marked
-        as gone first: uvicorn marks only the newest pipelined one, and the one being written then raised
-        on the closed socket (a traceback in the log for each connection cut)."""
+        """Aborts a connection whose client stopped reading (close() would wait for it)."""
+        self._mark_gone()
+        self.transport.abort()
+
+    def _mark_gone(self) -> None:
+        """Every unfinished answer of the connection learns that its client is gone. uvicorn marks only the
+        newest pipelined request's, and the one being written then raised on the closed socket: a
+        traceback in the log for each client that pipelined requests and hung up (a way to flood the log)."""
         pending = [c for c, _ in getattr(self, "pipeline", ())]
         for cycle in (self._running, self.cycle, *pending):
             if cycle is not None and not cycle.response_complete:
                 cycle.disconnected = True
-        self.transport.abort()
+                cycle.message_event.set()
 
     def pause_writing(self) -> None:
         super().pause_writing()
@@ -175,6 +180,7 @@ class GuardedHttpTools(HttpToolsProtocol):
 
     def connection_lost(self, exc) -> None:
         self._cancel()
+        self._mark_gone()
         if self._stall_deadline is not None:
             self._stall_deadline.cancel()
             self._stall_deadline = None
