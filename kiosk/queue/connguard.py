@@ -13,6 +13,10 @@ uvicorn's httptools protocol with these rules added (``uvicorn.Config(http=Guard
   writing paused) for ``body_timeout_s`` is cut off (the connection aborted: closing would wait for the
   client to read). Before, pipelined requests for ``/openapi.json`` that were never read held their
   connections for ever, and 40 of them filled a server capped at 40: everyone else was refused.
+- The server serves no WebSocket: an ``Upgrade`` header is ignored and the request answered as plain HTTP,
+  silently. uvicorn used to hand such a connection to its WebSocket protocol, which never came back to
+  :meth:`connection_lost` here: each upgrade request (answered 403) kept its address's count up for ever,
+  and 100 of them locked the address — an IPv6 client's whole /64, a hall's LAN — out until a restart.
 - A request's head (request line and headers) may be at most :data:`MAX_HEAD_BYTES`; a longer one gets
   ``431`` and the connection is closed (the parser would otherwise buffer a 50 MB header line in memory).
 - At most ``max_connections`` connections are open, and at most ``max_per_address`` from one client
@@ -139,6 +143,12 @@ class GuardedHttpTools(HttpToolsProtocol):
             silent._cut_off() if silent._stalled_at is not None else silent.transport.close()
             return True
         return False
+
+    def _should_upgrade_to_ws(self) -> bool:
+        return False  # no WebSocket routes: the upgraded connection escaped the caps (module docstring)
+
+    def _unsupported_upgrade_warning(self) -> None:
+        pass  # answered as plain HTTP: no two log lines per request for anyone to send
 
     def _start_asgi_task(self, cycle, app) -> None:
         self._running = cycle
