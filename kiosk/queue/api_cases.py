@@ -144,9 +144,12 @@ async def case_applicant(case_id: CaseId, caller: Caller, c: Ctx) -> dict:
 
 
 @router.get("/cases/{case_id}/events")
-async def case_history(case_id: CaseId, caller: Caller, c: Ctx) -> list[dict]:
-    """Every change of the case with actor and time (and who viewed the applicant's identity)."""
-    return await c.run(case_service(c).events, caller, case_id)
+async def case_history(case_id: CaseId, caller: Caller, c: Ctx,
+                       after: Annotated[int, Query(ge=0, le=2**63 - 1, description="the last id already read")] = 0,
+                       limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> list[dict]:
+    """Every change of the case with actor and time (and who viewed the applicant's identity), oldest first,
+    at most ``limit`` entries after ``after`` (a flood of moves cannot make one read unbounded)."""
+    return await c.run(case_service(c).events, caller, case_id, after, limit)
 
 
 @router.post("/cases/{case_id}/start", response_model=CaseView)

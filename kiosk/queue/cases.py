@@ -149,11 +149,12 @@ class CaseService(EventTx):
         items.sort(key=lambda i: ({"overdue": 0, "due_soon": 1}.get(i["due"], 2), i["promised_date"], i["seq"]))
         return {"items": items, **counts}
 
-    def events(self, user: Principal, case_id: str) -> list[dict]:
+    def events(self, user: Principal, case_id: str, after: int = 0, limit: int = 500) -> list[dict]:
         with self.db.read() as conn:
             self._row(conn, user, case_id)
             shown = [c for c in case_events.c if c.name not in ("prev_hash", "salt")]
-            stmt = select(*shown).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
+            stmt = (select(*shown).where(case_events.c.case_id == case_id, case_events.c.id > after)
+                    .order_by(case_events.c.id).limit(limit))
             rows = [dict(r) for r in conn.execute(stmt).mappings()]
             names = actor_names(conn, [r["actor"] for r in rows])  # who, by name; the actor stays as recorded
             return [r | {"actor_name": names.get(r["actor"])} for r in rows]
