@@ -27,6 +27,7 @@ from kiosk.queue.case_schemas import (
     ReturnIn,
     StartIn,
 )
+from kiosk.queue.case_states import CaseState
 from kiosk.queue.cases import CaseService, due_status, local_day
 from kiosk.queue.context import Context
 from kiosk.queue.deps import Caller, Ctx
@@ -35,7 +36,9 @@ from kiosk.queue.heavy import LEDGER
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 CaseId = Annotated[str, PathParam(min_length=1, max_length=40)]
-States = Annotated[list[str] | None, Query(description="repeat to combine: state=registered&state=in_progress")]
+States = Annotated[list[CaseState] | None, Query(max_length=10, description="repeat to combine: "
+                                                 "state=registered&state=in_progress (a misspelt state is a 422, "
+                                                 "not an empty list)")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -74,7 +77,8 @@ async def list_cases(caller: Caller, c: Ctx, state: States = None, site_code: st
                      due: Annotated[str | None, Query(pattern="^(on_track|due_soon|overdue|on_time|late|closed)$")]
                      = None) -> dict:
     """Cases of my sites, overdue first, then by promised date. Default: every state."""
-    return await c.run(case_service(c).list, caller, states=state, site_code=site_code, mine=mine, due=due)
+    states = [str(s) for s in state] if state else None
+    return await c.run(case_service(c).list, caller, states=states, site_code=site_code, mine=mine, due=due)
 
 
 @router.get("/cases/overdue", response_model=CaseList, tags=["manager"])

@@ -72,6 +72,10 @@ def test_a_nul_in_the_address_is_a_422_never_a_500(server):
         # ordinary percent-encoded text still passes: a Chinese site code is only "not yours"
         assert c.get("/api/v1/cases?site_code=%E5%8D%97%E9%83%8A", headers=li).status_code == 403
         assert c.get(f"/api/v1/cases/{case_id}", headers=li).status_code == 200
+        # a misspelt case state was an empty list, silently; like the requests' filter, it is a 422 now
+        assert c.get("/api/v1/cases?state=bogus", headers=li).status_code == 422
+        assert c.get("/api/v1/cases?" + "&".join(["state=registered"] * 11), headers=li).status_code == 422
+        assert len(c.get("/api/v1/cases?state=registered&state=suspended", headers=li).json()["items"]) == 1
     assert "Traceback" not in s.log(), s.log()[-3000:]
 
 
