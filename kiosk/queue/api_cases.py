@@ -28,7 +28,7 @@ from kiosk.queue.case_schemas import (
     StartIn,
 )
 from kiosk.queue.case_states import CaseState
-from kiosk.queue.cases import CaseService, due_status, local_day
+from kiosk.queue.cases import LIST_LIMIT, CaseService, due_status, local_day
 from kiosk.queue.context import Context
 from kiosk.queue.deps import Caller, Ctx
 from kiosk.queue.errors import Forbidden, Invalid
@@ -75,10 +75,12 @@ async def create_case(body: CaseIn, caller: Caller, c: Ctx) -> dict:
 async def list_cases(caller: Caller, c: Ctx, state: States = None, site_code: str | None = None,
                      mine: bool = False,
                      due: Annotated[str | None, Query(pattern="^(on_track|due_soon|overdue|on_time|late|closed)$")]
-                     = None) -> dict:
-    """Cases of my sites, overdue first, then by promised date. Default: every state."""
+                     = None, limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = LIST_LIMIT) -> dict:
+    """Cases of my sites, overdue first, then by promised date. Default: every state. At most ``limit``:
+    the open ones first, then the newest; ``more`` says some were left out (the export has them all)."""
     states = [str(s) for s in state] if state else None
-    return await c.run(case_service(c).list, caller, states=states, site_code=site_code, mine=mine, due=due)
+    return await c.run(case_service(c).list, caller, states=states, site_code=site_code, mine=mine, due=due,
+                       limit=limit)
 
 
 @router.get("/cases/overdue", response_model=CaseList, tags=["manager"])

@@ -149,6 +149,8 @@ class CaseList(BaseModel):
     items: list[CaseView]
     overdue: int
     due_soon: int
+    more: bool = Field(False, description="more cases matched than ``limit``: the closed and oldest were left "
+                       "out (the ledger export has every case)")
 
 
 class Applicant(BaseModel):
