@@ -27,14 +27,18 @@ from kiosk.queue.case_schemas import (
     ReturnIn,
     StartIn,
 )
-from kiosk.queue.cases import CaseService, due_status, local_day
+from kiosk.queue.case_states import CaseState
+from kiosk.queue.cases import LIST_LIMIT, CaseService, due_status, local_day
 from kiosk.queue.context import Context
 from kiosk.queue.deps import Caller, Ctx
 from kiosk.queue.errors import Forbidden, Invalid
+from kiosk.queue.heavy import LEDGER
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 CaseId = Annotated[str, PathParam(min_length=1, max_length=40)]
-States = Annotated[list[str] | None, Query(description="repeat to combine: state=registered&state=in_progress")]
+States = Annotated[list[CaseState] | None, Query(max_length=10, description="repeat to combine: "
+                                                 "state=registered&state=in_progress (a misspelt state is a 422, "
+                                                 "not an empty list)")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -71,9 +75,12 @@ async def create_case(body: CaseIn, caller: Caller, c: Ctx) -> dict:
 async def list_cases(caller: Caller, c: Ctx, state: States = None, site_code: str | None = None,
                      mine: bool = False,
                      due: Annotated[str | None, Query(pattern="^(on_track|due_soon|overdue|on_time|late|closed)$")]
-                     = None) -> dict:
-    """Cases of my sites, overdue first, then by promised date. Default: every state."""
-    return await c.run(case_service(c).list, caller, states=state, site_code=site_code, mine=mine, due=due)
+                     = None, limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = LIST_LIMIT) -> dict:
+    """Cases of my sites, overdue first, then by promised date. Default: every state. At most ``limit``:
+    the open ones first, then the newest; ``more`` says some were left out (the export has them all)."""
+    states = [str(s) for s in state] if state else None
+    return await c.run(case_service(c).list, caller, states=states, site_code=site_code, mine=mine, due=due,
+                       limit=limit)
 
 
 @router.get("/cases/overdue", response_model=CaseList, tags=["manager"])
@@ -97,7 +104,7 @@ async def export_ledger(caller: Caller, c: Ctx, site_code: str | None = None, si
     scope = caller.visible if site_code is None else frozenset({site_code}) & caller.visible
     if not scope:
         raise Forbidden("site", site=site_code)
-    data = await c.run(_export, c, caller, scope, since, until, not masked)
+    data = await LEDGER.run(_export, c, caller, scope, since, until, not masked)  # seconds: off the loop
     name = f"代办台账_{since:%Y%m%d}-{until:%Y%m%d}.xlsx"
     disposition = f"attachment; filename=\"ledger_{since:%Y%m%d}-{until:%Y%m%d}.xlsx\"; filename*=UTF-8''{quote(name)}"
     return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
@@ -143,9 +150,12 @@ async def case_applicant(case_id: CaseId, caller: Caller, c: Ctx) -> dict:
 
 
 @router.get("/cases/{case_id}/events")
-async def case_history(case_id: CaseId, caller: Caller, c: Ctx) -> list[dict]:
-    """Every change of the case with actor and time (and who viewed the applicant's identity)."""
-    return await c.run(case_service(c).events, caller, case_id)
+async def case_history(case_id: CaseId, caller: Caller, c: Ctx,
+                       after: Annotated[int, Query(ge=0, le=2**63 - 1, description="the last id already read")] = 0,
+                       limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> list[dict]:
+    """Every change of the case with actor and time (and who viewed the applicant's identity), oldest first,
+    at most ``limit`` entries after ``after`` (a flood of moves cannot make one read unbounded)."""
+    return await c.run(case_service(c).events, caller, case_id, after, limit)
 
 
 @router.post("/cases/{case_id}/start", response_model=CaseView)
@@ -206,4 +216,4 @@ async def supervision_figures(caller: Caller, c: Ctx, since: date | None = None,
         with c.db.read() as conn:
             return figures(conn, svc, scope, since, until, c.settings.clock())
 
-    return JSONResponse(jsonable_encoder(await c.run(run)))
+    return JSONResponse(jsonable_encoder(await LEDGER.run(run)))

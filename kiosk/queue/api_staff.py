@@ -181,16 +181,23 @@ def identity(request_id: RequestId, caller: Caller, c: Ctx) -> dict:
     return c.queue.identity(caller, request_id)
 
 
+HistoryAfter = Annotated[int, Query(ge=0, le=2**63 - 1, description="the last id already read: the next page")]
+HistoryLimit = Annotated[int, Query(ge=1, le=1000, description="at most this many entries (a flood of claims "
+                                                                  "and releases cannot make one read unbounded)")]
+
+
 @router.get("/requests/{request_id}/events")
-def request_events(request_id: RequestId, caller: Caller, c: Ctx) -> list[dict]:
-    """The request's history: every change with actor and time (audit trail); ``request.note`` entries
-    carry the kiosk's ``note`` (id, text with ID numbers masked, created_at, actor)."""
+def request_events(request_id: RequestId, caller: Caller, c: Ctx, after: HistoryAfter = 0,
+                   limit: HistoryLimit = 500) -> list[dict]:
+    """The request's history, oldest first, at most ``limit`` entries after ``after``: every change with actor
+    and time (audit trail); ``request.note`` entries carry the kiosk's ``note`` (id, text with ID numbers
+    masked, created_at, actor)."""
     c.queue.get(caller, request_id)  # visibility check
     with c.db.read() as conn:
         rows = conn.execute(select(events_table.c.id, events_table.c.type, events_table.c.actor,
                                    events_table.c.at, events_table.c.data)
-                            .where(events_table.c.request_id == request_id)
-                            .order_by(events_table.c.id)).mappings()
+                            .where(events_table.c.request_id == request_id, events_table.c.id > after)
+                            .order_by(events_table.c.id).limit(limit)).mappings()
         out = []
         for r in rows:  # the data holds the request's view: only a note's own fields go out
             item = {k: r[k] for k in ("id", "type", "actor", "at")}

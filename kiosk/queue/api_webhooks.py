@@ -8,15 +8,17 @@ tokens in the URL are shown as their last 4 characters. See :mod:`kiosk.queue.we
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from kiosk.queue import webhooks as store
 from kiosk.queue.auth import require_user
 from kiosk.queue.deps import Caller, Ctx
 from kiosk.queue.errors import Forbidden, Invalid, NotFound
+from kiosk.queue.inputs import MAX_ID
 
 router = APIRouter(prefix="/api/v1", tags=["manager"])
 
@@ -70,7 +72,7 @@ async def add_webhook(body: WebhookIn, caller: Caller, c: Ctx) -> dict:
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204)
-async def remove_webhook(webhook_id: int, caller: Caller, c: Ctx) -> None:
+async def remove_webhook(webhook_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], caller: Caller, c: Ctx) -> None:
     """Removes a webhook of one of my sites."""
     if not await c.run(store.remove, c.db, webhook_id, _manager(caller).visible):
         raise NotFound("webhook_unknown", id=webhook_id)

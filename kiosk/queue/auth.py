@@ -94,6 +94,9 @@ def descendants(conn, codes: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+MAX_SESSIONS = 10  # one account's open sessions (phone, desk, a spare browser…); a login past it ends the oldest
+
+
 class Authenticator:
     """Resolves tokens to principals and runs logins; one per server process."""
 
@@ -248,6 +251,7 @@ class Authenticator:
             conn.execute(delete(sessions).where(sessions.c.user_id == row["id"], sessions.c.expires_at <= now))
             conn.execute(sessions.insert().values(token_hash=hash_token(token), user_id=row["id"],
                                                   created_at=now, expires_at=expires))
+            _end_oldest(conn, row["id"], keep=hash_token(token))
             principal = self._user_principal(conn, {**row, "on_duty": True, "expires_at": expires})
         return token, expires, principal
 
@@ -262,6 +266,16 @@ class Authenticator:
                     conn.execute(update(users).where(users.c.id == user_id).values(on_duty=False))
         with self._lock:
             self._cache.pop(th, None)
+
+
+def _end_oldest(conn, user_id: int, keep: str) -> None:
+    """Ends the account's oldest sessions beyond :data:`MAX_SESSIONS` (never ``keep``, the one just made):
+    logins cannot pile up rows without end. The revocation reaches every process as a logout does."""
+    others = conn.execute(select(sessions.c.token_hash).where(sessions.c.user_id == user_id,
+                                                              sessions.c.token_hash != keep)
+                          .order_by(sessions.c.created_at.desc(), sessions.c.expires_at.desc())).scalars().all()
+    if len(others) >= MAX_SESSIONS:
+        conn.execute(delete(sessions).where(sessions.c.token_hash.in_(others[MAX_SESSIONS - 1:])))
 
 
 def require_user(p: Principal, *roles: str) -> Principal:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from kiosk.queue.inputs import FreeText, no_surrogates
+from kiosk.queue.inputs import MAX_ID, FreeText, no_surrogates
 
 
 class _In(BaseModel):
@@ -102,7 +102,7 @@ class ResumeIn(_In):
 class TransferIn(_In):
     """To another agent of the case's site (``agent_id``) or to the parent site's 代办 window."""
 
-    agent_id: int | None = Field(None, ge=1, description="the receiving agent (a staff member of the site)")
+    agent_id: int | None = Field(None, ge=1, le=MAX_ID, description="the receiving agent (a staff member of the site)")
     to_parent: bool = Field(False, description="to the parent site's 代办 window (any of its staff accepts)")
     reason: str = Field(min_length=1, max_length=200, description="移交原因")
 
@@ -149,6 +149,8 @@ class CaseList(BaseModel):
     items: list[CaseView]
     overdue: int
     due_soon: int
+    more: bool = Field(False, description="more cases matched than ``limit``: the closed and oldest were left "
+                       "out (the ledger export has every case)")
 
 
 class Applicant(BaseModel):

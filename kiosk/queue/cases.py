@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, or_, select
+from sqlalchemy import case as sql_case
 
 from kiosk.catalog.workdays import Holidays, default_holidays
 from kiosk.privacy import mask_phone
@@ -57,6 +58,8 @@ from kiosk.queue.id_numbers import check_id_number
 from kiosk.queue.models import case_events, cases, requests, users
 from kiosk.queue.retention import DEFAULT_DAYS, Retention
 from kiosk.queue.txn import EventTx, NoPublisher, Publisher
+
+LIST_LIMIT = 500  # cases a list answers at most (open ones first): a district's years of cases are the export's
 
 
 class CaseService(EventTx):
@@ -118,8 +121,11 @@ class CaseService(EventTx):
             return self.view(self._row(conn, user, case_id), user, self.clock())
 
     def rows(self, conn: Connection, sites: frozenset[str], *, states: list[str] | None = None,
-             agent_id: int | None = None, since: date | None = None, until: date | None = None) -> list:
-        """Cases of ``sites`` in ledger order (site, 序号); ``since``/``until`` bound the registration day."""
+             agent_id: int | None = None, since: date | None = None, until: date | None = None,
+             newest: int | None = None) -> list:
+        """Cases of ``sites`` in ledger order (site, 序号); ``since``/``until`` bound the registration day.
+        ``newest``: at most this many: the open ones (not returned, withdrawn or cancelled) by promised date,
+        then the most recently registered of the rest (the caller sorts what it gets)."""
         stmt = self._select().where(or_(cases.c.site_code.in_(sorted(sites)), cases.c.transfer_to_site.in_(sorted(sites))))
         if states:
             stmt = stmt.where(cases.c.state.in_(states))
@@ -130,10 +136,17 @@ class CaseService(EventTx):
         if until is not None:
             end = datetime.combine(until + timedelta(days=1), datetime.min.time(), CHINA)
             stmt = stmt.where(cases.c.registered_at < end)
+        if newest is not None:
+            is_open = cases.c.state.in_(sorted(OPEN))  # open ones first, the most pressing promise first
+            order = (sql_case((is_open, 0), else_=1), sql_case((is_open, cases.c.promised_date), else_=None),
+                     cases.c.registered_at.desc())
+            return list(conn.execute(stmt.order_by(*order).limit(newest)).mappings())
         return list(conn.execute(stmt.order_by(cases.c.site_code, cases.c.registered_at, cases.c.seq)).mappings())
 
     def list(self, user: Principal, *, states: list[str] | None = None, site_code: str | None = None,
-             mine: bool = False, due: str | None = None) -> dict:
+             mine: bool = False, due: str | None = None, limit: int = LIST_LIMIT) -> dict:
+        """Cases ``user`` may see, overdue first, then by promised date: at most ``limit``, the open ones
+        before the closed, then the newest (``more``: some were left out; the ledger export has them all)."""
         require_user(user)
         scope = user.visible if site_code is None else frozenset({site_code}) & user.visible
         if site_code is not None and not scope:
@@ -141,19 +154,22 @@ class CaseService(EventTx):
         self.sweep()
         now = self.clock()
         with self.db.read() as conn:
-            found = self.rows(conn, scope, states=states, agent_id=user.user_id if mine else None)
-        items = [self.view(r, user, now) for r in found]
+            found = self.rows(conn, scope, states=states, agent_id=user.user_id if mine else None,
+                              newest=limit + 1)
+        more = len(found) > limit
+        items = [self.view(r, user, now) for r in found[:limit]]
         counts = {k: sum(1 for i in items if i["due"] == k) for k in ("overdue", "due_soon")}
         if due:
             items = [i for i in items if i["due"] == due]
         items.sort(key=lambda i: ({"overdue": 0, "due_soon": 1}.get(i["due"], 2), i["promised_date"], i["seq"]))
-        return {"items": items, **counts}
+        return {"items": items, **counts, "more": more}
 
-    def events(self, user: Principal, case_id: str) -> list[dict]:
+    def events(self, user: Principal, case_id: str, after: int = 0, limit: int = 500) -> list[dict]:
         with self.db.read() as conn:
             self._row(conn, user, case_id)
             shown = [c for c in case_events.c if c.name not in ("prev_hash", "salt")]
-            stmt = select(*shown).where(case_events.c.case_id == case_id).order_by(case_events.c.id)
+            stmt = (select(*shown).where(case_events.c.case_id == case_id, case_events.c.id > after)
+                    .order_by(case_events.c.id).limit(limit))
             rows = [dict(r) for r in conn.execute(stmt).mappings()]
             names = actor_names(conn, [r["actor"] for r in rows])  # who, by name; the actor stays as recorded
             return [r | {"actor_name": names.get(r["actor"])} for r in rows]

@@ -9,13 +9,22 @@ uvicorn's httptools protocol with these rules added (``uvicorn.Config(http=Guard
   gets ``408`` and is closed. An idle kept-alive connection is closed by uvicorn after ``timeout_keep_alive``.
 - A request's body must arrive in full within ``body_timeout_s`` after its head; otherwise the connection
   is closed (the route sees the client as gone).
+- An answer that stops moving because the client reads nothing (the socket's buffers full, uvicorn's
+  writing paused) for ``body_timeout_s`` is cut off (the connection aborted: closing would wait for the
+  client to read). Before, pipelined requests for ``/openapi.json`` that were never read held their
+  connections for ever, and 40 of them filled a server capped at 40: everyone else was refused.
+- The server serves no WebSocket: an ``Upgrade`` header is ignored and the request answered as plain HTTP,
+  silently. uvicorn used to hand such a connection to its WebSocket protocol, which never came back to
+  :meth:`connection_lost` here: each upgrade request (answered 403) kept its address's count up for ever,
+  and 100 of them locked the address — an IPv6 client's whole /64, a hall's LAN — out until a restart.
 - A request's head (request line and headers) may be at most :data:`MAX_HEAD_BYTES`; a longer one gets
   ``431`` and the connection is closed (the parser would otherwise buffer a 50 MB header line in memory).
 - At most ``max_connections`` connections are open, and at most ``max_per_address`` from one client
   address (an IPv6 client's whole /64, which one host can fill with addresses; trusted proxies excepted:
   every client behind them shares their address); a connection beyond either is closed at once, before a
   byte is read. When the server is full, a newcomer first takes the place of a connection that is doing
-  nothing: one kept alive and idle after its answer, else one that has not sent a byte for a second. A
+  nothing: one kept alive and idle after its answer, else one that has not sent a byte for a second or
+  whose client has not read its answer for a second. A
   crowd of idle connections (2,000 from 20 addresses used to shut every new client out for 75 s)
   therefore never keeps a real client out.
 
@@ -98,6 +107,9 @@ class GuardedHttpTools(HttpToolsProtocol):
     _in_head = False
     _head_bytes = 0
     _since = 0.0
+    _stalled_at: float | None = None  # when the client stopped reading the answer (writing paused)
+    _stall_deadline = None
+    _running = None  # the request cycle being answered (uvicorn's ``cycle`` is the newest one parsed)
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -125,13 +137,63 @@ class GuardedHttpTools(HttpToolsProtocol):
                 return True
             if silent is None and p._in_head and p._head_bytes == 0 and p.cycle is None and now - p._since > 1.0:
                 silent = p
+            if silent is None and p._stalled_at is not None and now - p._stalled_at > 1.0:
+                silent = p
         if silent is not None:
-            silent.transport.close()
+            silent._cut_off() if silent._stalled_at is not None else silent.transport.close()
             return True
         return False
 
+    def _should_upgrade_to_ws(self) -> bool:
+        return False  # no WebSocket routes: the upgraded connection escaped the caps (module docstring)
+
+    def _unsupported_upgrade_warning(self) -> None:
+        pass  # answered as plain HTTP: no two log lines per request for anyone to send
+
+    def _start_asgi_task(self, cycle, app) -> None:
+        self._running = cycle
+        super()._start_asgi_task(cycle, app)
+
+    def _cut_off(self) -> None:
+        """Aborts a connection whose client stopped reading (close() would wait for it)."""
+        self._mark_gone()
+        self.transport.abort()
+
+    def _mark_gone(self) -> None:
+        """Every unfinished answer of the connection learns that its client is gone. uvicorn marks only the
+        newest pipelined request's, and the one being written then raised on the closed socket: a
+        traceback in the log for each client that pipelined requests and hung up (a way to flood the log)."""
+        pending = [c for c, _ in getattr(self, "pipeline", ())]
+        for cycle in (self._running, self.cycle, *pending):
+            if cycle is not None and not cycle.response_complete:
+                cycle.disconnected = True
+                cycle.message_event.set()
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        self._stalled_at = self.loop.time()
+        if self._stall_deadline is None:
+            self._stall_deadline = self.loop.call_later(limits().body_timeout_s, self._stalled)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._stalled_at = None
+        if self._stall_deadline is not None:
+            self._stall_deadline.cancel()
+            self._stall_deadline = None
+
+    def _stalled(self) -> None:
+        """The client read nothing of the answer for ``body_timeout_s``: aborted (close() would wait for it)."""
+        self._stall_deadline = None
+        if self.transport is not None and not self.transport.is_closing():
+            self._cut_off()
+
     def connection_lost(self, exc) -> None:
         self._cancel()
+        self._mark_gone()
+        if self._stall_deadline is not None:
+            self._stall_deadline.cancel()
+            self._stall_deadline = None
         if self._address is not None:
             _per_address[self._address] -= 1
             if _per_address[self._address] <= 0:

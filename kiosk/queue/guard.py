@@ -2,7 +2,9 @@
 
 Contract, in the order applied
 1. The caller's address and scheme are settled (:mod:`kiosk.queue.proxy`: ``X-Forwarded-*`` only from
-   trusted proxies).
+   trusted proxies). A path or query holding a control character (``%00``, ``%1b``, a bidi override: what
+   :func:`kiosk.queue.inputs.no_surrogates` refuses in bodies) is refused, 422 ``url_characters``:
+   PostgreSQL cannot compare a text holding a NUL, which made ``/api/v1/cases/%00x`` a 500.
 2. A state-changing call (POST, PUT, PATCH, DELETE) under ``/api/v1/`` other than the login must come
    with credentials, and they are checked *before its body is read*: a stranger's 200 MB body costs the
    server nothing (401 and the connection closed). The caller's principal is handed on in the scope
@@ -17,6 +19,8 @@ Contract, in the order applied
    therefore not flood the helpers' queue or the database at the server's full speed. A staff member's writes
    (all her sessions together) are bounded the same way, ``staff_writes_per_minute`` (1,200: twenty a second,
    far above a helper's taps), 429 ``staff_throttled``: a stolen session cannot flood the ledger either.
+   The reads that write an audit entry (:data:`AUDITED_READS`: a resident's identity, a 代办 applicant,
+   the ledger export) count against the same budget: as plain GETs they wrote entries at full speed.
    A cookie-authenticated *read* (GET) under ``/api/v1/`` that the browser says comes from another origin
    (``Sec-Fetch-Site: same-site / cross-site``, else a foreign ``Origin`` or ``Referer``) is refused too
    (403 ``csrf``): reads such as the ledger export or a resident's identity write an audit entry, and a
@@ -33,15 +37,19 @@ Contract, in the order applied
 
 from __future__ import annotations
 
+import re
+
 from kiosk.queue.budget import AddressBudget
 from kiosk.queue.csrf import same_origin
 from kiosk.queue.db_down import database_down, unavailable
 from kiosk.queue.errors import QueueError
+from kiosk.queue.inputs import has_controls
 from kiosk.queue.limits import BodyTooLarge, body_limit, limited_receive, too_large_body
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PRINCIPAL = "kq.principal"
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+AUDITED_READS = re.compile(r"/api/v1/(requests/[^/]+/identity|cases/[^/]+/applicant|cases/export\.xlsx)")
 
 
 def _headers(scope) -> dict[bytes, bytes]:
@@ -75,6 +83,21 @@ def _throttled(headers: dict[bytes, bytes], wait: float, kind: str) -> dict:
     seconds, code = int(wait), "kiosk_throttled" if kind == "kiosk" else "staff_throttled"
     return {"detail": tr(f"queue.errors.{code}", _language(headers), retry_after=seconds), "code": code,
             "retry_after": seconds}
+
+
+def _odd_url(scope) -> bool:
+    """True when the (decoded) path or query holds a character no field may hold (NUL, ESC, U+202E …)."""
+    from urllib.parse import unquote_to_bytes
+
+    query = scope.get("query_string", b"")
+    return has_controls(scope["path"]) or (
+        b"%" in query and has_controls(unquote_to_bytes(query).decode("utf-8", "replace")))
+
+
+def _url_characters(headers: dict[bytes, bytes]) -> dict:
+    from kiosk.i18n import tr
+
+    return {"detail": tr("queue.errors.url_characters", _language(headers)), "code": "url_characters"}
 
 
 def _stale(headers: dict[bytes, bytes], clock) -> dict | None:
@@ -150,10 +173,19 @@ class Guard:
             body = {"detail": error.message(_language(headers)), "code": error.code, **error.extra}
             await _send_json(send, 503, body, ((b"retry-after", b"%d" % error.extra["retry_after"]),), close=False)
 
+    def _over_budget(self, p, headers: dict[bytes, bytes]) -> tuple | None:
+        """The 429 when caller ``p`` has used up its writes of the minute (this call counted), else None."""
+        budget, key = (self.kiosk_writes, p.kiosk_id) if p.kind == "kiosk" else (self.staff_writes, p.user_id)
+        if (wait := budget.take(key)) is not None:
+            return 429, _throttled(headers, wait, p.kind), ((b"retry-after", b"%d" % wait),)
+        return None
+
     async def _refusal(self, scope, headers: dict[bytes, bytes]) -> tuple | None:
         """``(status, body, extra headers)`` when the call is refused before it reaches the app, else None;
         sets the caller's principal in the scope for a write under ``/api/v1/``."""
         path, method = scope["path"], scope["method"]
+        if _odd_url(scope):
+            return 422, _url_characters(headers)
         if method not in UNSAFE and path.startswith("/api/v1/") and b"cookie" in headers:
             token, from_cookie = bearer_or_cookie(headers)
             if from_cookie and not same_origin(scope, headers, required=False):  # an <img> on another port
@@ -173,10 +205,15 @@ class Guard:
             except QueueError as exc:
                 extra = ((b"www-authenticate", b"Bearer"),) if exc.status == 401 else ()
                 return exc.status, {"detail": exc.message(_language(headers)), "code": exc.code, **exc.extra}, extra
-            p = scope[PRINCIPAL]
-            budget, key = (self.kiosk_writes, p.kiosk_id) if p.kind == "kiosk" else (self.staff_writes, p.user_id)
-            if (wait := budget.take(key)) is not None:
-                return 429, _throttled(headers, wait, p.kind), ((b"retry-after", b"%d" % wait),)
+            if (refused := self._over_budget(scope[PRINCIPAL], headers)) is not None:
+                return refused
+        elif method in ("GET", "HEAD") and AUDITED_READS.fullmatch(path):
+            try:
+                p = await self.context.auth.principal_async(bearer_or_cookie(headers)[0], self.context.run)
+            except QueueError:
+                p = None  # the route answers it (401) as any read
+            if p is not None and (refused := self._over_budget(p, headers)) is not None:
+                return refused
         limit = body_limit(path)
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):

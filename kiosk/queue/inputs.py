@@ -10,6 +10,9 @@ Contract
   override and isolate controls (U+202A–U+202E, U+2066–U+2069): PostgreSQL cannot store a NUL (a 500),
   ESC sequences reach terminals through logs and the CLI, and an RTL override makes a name or note read
   backwards on the console and in exports. Zero-width joiners (emoji, some scripts) stay allowed.
+- :func:`has_controls` applies the same rule to a request's path and query (:mod:`kiosk.queue.guard`): a
+  ``%00`` in ``/api/v1/cases/%00x`` or ``?site_code=%00`` reached PostgreSQL, which refuses it (a 500).
+  :data:`MAX_ID` bounds numeric ids: a number past 64 bits reached either database's driver (a 500).
 - :func:`bounded_json` accepts free-form JSON (a device's ``detail``, which carries the device's reason
   as ``{"code", "params"}`` with nested causes) only when it is small and shallow: at most
   :data:`JSON_DEPTH` levels, :data:`JSON_ITEMS` keys or items in all, keys of at most 64 characters, and
@@ -30,6 +33,7 @@ from pydantic import AfterValidator
 from kiosk.privacy import redact_text
 
 JSON_DEPTH, JSON_ITEMS, JSON_STRING, JSON_BYTES = 8, 256, 500, 8192
+MAX_ID = 2**63 - 1  # the largest id either database stores (BIGINT; SQLite's INTEGER): larger ones are a 422
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -51,6 +55,11 @@ def no_surrogates(value: Any) -> Any:
         for v in value:
             no_surrogates(v)
     return value
+
+
+def has_controls(text: str) -> bool:
+    """True when ``text`` holds a character :func:`no_surrogates` refuses (for a URL's path and query)."""
+    return bool(_SURROGATE.search(text) or _CONTROL.search(text))
 
 
 def strip_controls(text: str) -> str:

@@ -25,7 +25,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,7 +33,7 @@ from kiosk.privacy import mask_phone, redact_text
 from kiosk.queue import store
 from kiosk.queue.auth import Principal, require_kiosk
 from kiosk.queue.errors import Conflict, Invalid, NotFound
-from kiosk.queue.inputs import strip_controls
+from kiosk.queue.inputs import no_surrogates, strip_controls
 from kiosk.queue.models import cases, ratings, requests, sites
 from kiosk.queue.rating_codes import REASONS, SCORES, UNSATISFIED  # noqa: F401 - re-exported
 
@@ -54,6 +54,11 @@ class RatingIn(BaseModel):
         default_factory=list, max_length=6)
     comment: str | None = Field(None, max_length=200)
     created_at: AwareDatetime
+
+    @field_validator("id", "request_id")
+    @classmethod
+    def _plain(cls, v: str) -> str:
+        return no_surrogates(v)  # a NUL reached PostgreSQL (a 500); the comment is cleaned, not refused
 
 
 def clean_comment(text: str | None) -> str | None:

@@ -11,7 +11,10 @@ Contract
   that no kiosk rolled back; their label is ``"<site version>.<kiosk version>"`` (``"0.0"``: none).
 - :func:`on_heartbeat` stores what the kiosk says it runs (version, software, ``applied``/``invalid``). A
   kiosk reporting the label it was sent as invalid rolls back the newer of the two versions behind it (with
-  the kiosk's reason); the next answer then carries the previous settings.
+  the kiosk's reason) when that is the kiosk's own; the next answer then carries the previous settings. A
+  site default is never rolled back by one kiosk (a broken kiosk, or a stolen kiosk token, would undo the
+  managers' changes for every kiosk of the site): that kiosk keeps what it ran (it ignores a version it
+  refused) and shows ``invalid`` with its reason to the managers, who change the default or the kiosk.
 - :func:`show` of a kiosk that is not the named site's answers 404 ``kiosk``: a manager of one site never
   reads another site's kiosk (what it runs, its errors) by naming her own site.
 """
@@ -127,6 +130,8 @@ def on_heartbeat(conn: Connection, site: str, kiosk_id: str, body, now: datetime
     eff = effective(conn, site, kiosk_id)
     if body.config_problems and body.config_rejected == eff["version"] and eff["rows"]:
         newest = max(eff["rows"], key=lambda r: r["id"])  # the later change
+        if newest["kiosk_id"] != kiosk_id:
+            return {"version": eff["version"], "settings": eff["settings"]}  # the site's: not one kiosk's to undo
         conn.execute(update(kiosk_settings).where(and_(T.id == newest["id"], T.rolled_back_at.is_(None))).values(
             rolled_back_at=now, rollback_reason=f"{kiosk_id}: {error}"[:300]))
         eff = effective(conn, site, kiosk_id)

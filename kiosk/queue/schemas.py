@@ -28,7 +28,11 @@ def _uuid(v: str) -> str:
 
 
 def _utc(v: datetime) -> datetime:
-    return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+    try:
+        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+23:59 is valid ISO 8601 but lies before year 1 in UTC (was a 500)
+        raise ValueError("this time has no UTC form (it lies outside the years 1–9999 in UTC): "
+                         "send the kiosk clock's time with its zone, e.g. 2026-11-28T14:00:00+08:00") from None
 
 
 class Body(BaseModel):

@@ -7,11 +7,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from kiosk.queue.inputs import MAX_ID
 from kiosk.queue.schemas import Body
 
 
 class AssignIn(Body):
-    helper_id: int = Field(ge=1, description="the colleague who takes the request (GET …/assignees)")
+    helper_id: int = Field(ge=1, le=MAX_ID, description="the colleague who takes the request (GET …/assignees)")
 
 
 class Assignee(BaseModel):

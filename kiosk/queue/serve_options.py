@@ -67,14 +67,16 @@ def raise_file_limit(needed: int) -> None:
 
 
 def log_config(access_log: bool, level: str = "WARNING") -> dict:
-    """A ``logging.config.dictConfig`` dict: one stderr handler with the masking filter, for everything."""
+    """A ``logging.config.dictConfig`` dict: one stderr handler with the masking filter, for everything, and
+    a bound on repeats (:mod:`kiosk.queue.logrepeat`: no client can flood the log)."""
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"redact": {"()": "kiosk.privacy.RedactingFilter"}},
+        "filters": {"redact": {"()": "kiosk.privacy.RedactingFilter"},
+                    "repeats": {"()": "kiosk.queue.logrepeat.RepeatFilter"}},
         "formatters": {"plain": {"format": FORMAT}},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                                "filters": ["redact"], "formatter": "plain"}},
+                                "filters": ["repeats", "redact"], "formatter": "plain"}},
         "root": {"handlers": ["stderr"], "level": level},
         "loggers": {
             "uvicorn": {"handlers": [], "propagate": True, "level": level},

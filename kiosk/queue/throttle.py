@@ -9,6 +9,9 @@ Contract
   :data:`TARPIT_S` (so hammering gains nothing). Waits are keyed by the name as
   typed, so an unknown name and a real account answer exactly alike; the 429 does not count as a try.
   Failures are forgotten an hour after the last one; a right password clears its pair and its account.
+  At most ``max_keys`` counts are kept; when full, the least recently failed key *not under a penalty*
+  goes first (:meth:`LoginThrottle._evict`): plain LRU let a flood of fresh names push an account's 50
+  failures out, and the guessing of that account started afresh.
 - A browser that logged in before holds a *device cookie* (``kq_device``: the account name, when, a
   nonce, signed with a key derived from the server's identity key). For that account it is judged by its
   own failures only, so an attacker exhausting an address or an account never locks the helper's own
@@ -59,7 +62,8 @@ class Policy:
     first_wait_s: float = 1.0
     max_wait_s: float = 900.0
     forget_s: float = 3600.0
-    max_keys: int = 100_000  # memory bound: the least recently failed keys are dropped first
+    max_keys: int = 100_000  # memory bound: the least recently failed keys not under a penalty are dropped first
+    evict_scan: int = 64  # keys under a penalty passed over per eviction (then the oldest goes anyway)
 
 
 @dataclass
@@ -67,6 +71,7 @@ class _Count:
     failures: int = 0
     last: float = 0.0
     until: float = 0.0  # no try looked at before this moment
+    free: int = 0  # the key's allowance: at ``free`` failures or more it is under a penalty
 
 
 class LoginThrottle:
@@ -129,13 +134,26 @@ class LoginThrottle:
             for key, free in keys:
                 count = self._get(key, now)
                 count.failures += 1
-                count.last = now
+                count.last, count.free = now, free
                 if count.failures >= free:
                     count.until = now + min(p.first_wait_s * 2 ** (count.failures - free), p.max_wait_s)
                 self._counts[key] = count
                 self._counts.move_to_end(key)
             while len(self._counts) > p.max_keys:
-                self._counts.popitem(last=False)
+                self._evict(now)
+
+    def _evict(self, now: float) -> None:
+        """Drops the least recently failed key that is not under a penalty (fewer failures than its
+        allowance, or forgotten); keys under one that it passes go to the back, so each is passed over once
+        per round. After ``evict_scan`` of them the oldest goes anyway (a table full of penalties)."""
+        for _ in range(self.policy.evict_scan):
+            key, count = next(iter(self._counts.items()))
+            if count.failures < count.free or now - count.last > self.policy.forget_s:
+                break
+            self._counts.move_to_end(key)
+        else:
+            key = next(iter(self._counts))
+        del self._counts[key]
 
     def succeeded(self, username: str, address: str, device: str | None = None) -> None:
         """The password was right: its pair (or device) and its account start afresh."""

@@ -4,7 +4,9 @@ Contract
 - :func:`describe` turns stored events into one line each, built only from fields known to hold no full
   personal data: the site's name, the kiosk's place, the ticket number, the matter, the request's
   ``resident_masked`` (``张*``; a masked ID number is cut off), the case number and its promised date. Free
-  text (kiosk notes, reasons) is never sent.
+  text (kiosk notes, reasons) is never sent. What a kiosk or a person typed goes out through :func:`plain`:
+  the robots read markdown, and a matter named ``[领取补贴](http://…)`` was a link posted by the hall's
+  own robot into the staff group (``![](…)`` an image every phone fetched, a line break a ``#`` heading).
 - :func:`build` gives ``(url, body bytes, headers)`` in the real formats:
   企业微信 group robot (``msgtype: markdown``), 钉钉 robot (``msgtype: markdown``; with a secret the URL
   gets ``timestamp`` (ms) and ``sign`` = urlencoded base64 HMAC-SHA256 of ``"{timestamp}\\n{secret}"``
@@ -31,33 +33,44 @@ MAX_LINES = 10  # one message lists at most this many events; the rest are count
 _KIND_TEXT = {"assist": "求助", "proxy": "代办"}
 
 
+# markdown's links, images, HTML and mentions need these; full-width forms read the same to a person
+_INERT = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "<": "＜", ">": "＞", "`": "｀", "!": "！",
+                       "\\": "＼", "\n": " ", "\r": " ", "\t": " ", "\u2028": " ", "\u2029": " "})
+
+
+def plain(value: object, limit: int) -> str:
+    """``value`` cut to ``limit`` characters, with nothing a markdown reader would make a link, an image, a
+    heading (a line break) or a mention of."""
+    return str(value or "")[:limit].translate(_INERT)
+
+
 def _masked_name(masked: object) -> str:
     """``张* 110105********002X`` → ``张*``: the name part only, never an ID number even masked."""
-    text = str(masked or "").split(" ")[0][:16]
+    text = plain(str(masked or "").split(" ")[0], 16)
     return text if "*" in text else "居民"
 
 
 def describe(event: dict, site_names: dict[str, str]) -> str:
     """One line for a stored event (``type``, ``site_code``, ``data``)."""
     data = event.get("data") or {}
-    site = site_names.get(event.get("site_code") or "", event.get("site_code") or "")
+    site = plain(site_names.get(event.get("site_code") or "", event.get("site_code") or ""), 64)
     if event["type"].startswith("request."):
         r = data.get("request") or {}
         who = _masked_name(r.get("resident_masked"))
-        place = f"{site} {str(r.get('kiosk_location') or '')[:32]}".strip()
-        what = str(r.get("matter_name") or _KIND_TEXT.get(r.get("kind"), "求助"))[:40]
-        ticket = f" 票号 {str(r.get('ticket_no'))[:12]}" if r.get("ticket_no") else ""
+        place = f"{site} {plain(r.get('kiosk_location'), 32)}".strip()
+        what = plain(r.get("matter_name") or _KIND_TEXT.get(r.get("kind"), "求助"), 40)
+        ticket = f" 票号 {plain(r.get('ticket_no'), 12)}" if r.get("ticket_no") else ""
         if event["type"] == "request.created":
             return f"【新求助】{place}：{who} 需要帮办（{what}）{ticket}"
         minutes = int(r.get("wait_s") or 0) // 60
         up = "，已上报上级站点" if data.get("level") == 2 else ""
         return f"【无人认领】{place}：{who} 已等待 {minutes} 分钟（{what}）{ticket}{up}"
     c = data.get("case") or {}
-    what = str(c.get("matter_name") or "")[:40]
-    due = str(c.get("promised_date") or "")[:10]
+    what = plain(c.get("matter_name"), 40)
+    due = plain(c.get("promised_date"), 10)
     if event["type"] == "case.overdue":
-        return f"【代办超期】{site}：代办件 {str(c.get('id'))[:40]}（{what}）承诺 {due} 办结，已超期"
-    return f"【代办将到期】{site}：代办件 {str(c.get('id'))[:40]}（{what}）承诺 {due} 办结"
+        return f"【代办超期】{site}：代办件 {plain(c.get('id'), 40)}（{what}）承诺 {due} 办结，已超期"
+    return f"【代办将到期】{site}：代办件 {plain(c.get('id'), 40)}（{what}）承诺 {due} 办结"
 
 
 def text_of(lines: list[str], more: int) -> str:

@@ -94,12 +94,12 @@ class Served:
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 
 
-def provision(state_dir: Path) -> dict[str, str]:
+def provision(state_dir: Path, db_url: str | None = None) -> dict[str, str]:
     from kiosk.queue.db import Database, sqlite_url
     from kiosk.queue.provision import add_kiosk, add_site, add_user
 
     state_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(sqlite_url(state_dir))
+    db = Database(db_url or sqlite_url(state_dir))
     db.migrate()
     now = datetime.now(UTC)
     add_site(db, "T1", "南郊街道便民服务中心", "town", now)
@@ -112,11 +112,13 @@ def provision(state_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def served(state_dir: Path, *args: str, env: dict | None = None, provisioned: bool = True):
-    """``kiosk queue serve --port 0 --state-dir STATE_DIR ARGS…`` in a subprocess (always stopped)."""
-    tokens = provision(state_dir) if provisioned else {}
+def served(state_dir: Path, *args: str, env: dict | None = None, provisioned: bool = True,
+           db_url: str | None = None):
+    """``kiosk queue serve --port 0 --state-dir STATE_DIR ARGS…`` in a subprocess (always stopped); with
+    ``db_url`` (a PostgreSQL schema's URL, see ``conftest.pg_schema``) on that database instead of SQLite."""
+    tokens = provision(state_dir, db_url) if provisioned else {}
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "queue", "serve", "--port", "0",
-                             "--state-dir", str(state_dir), *args],
+                             "--state-dir", str(state_dir), *(["--db", db_url] if db_url else []), *args],
                             stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
     s = Served("", proc, state_dir, tokens)
     try:

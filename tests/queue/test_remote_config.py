@@ -159,3 +159,23 @@ def test_concurrent_changes_make_one_version_each(world, ctx):
         assert list(pool.map(lambda n: change(n, None), range(8))) == ["stored"] * 8
     versions = [h["version"] for h in remote_config.show(ctx.db, "T1", None, history=50)["history"]]
     assert versions == list(range(9, 0, -1))
+
+
+def test_one_kiosk_cannot_roll_back_its_sites_default(world, client):
+    """A broken kiosk (or a stolen kiosk token) reporting the site's default invalid: the default stays for
+    every kiosk of the site; the refusal is shown to the managers on that kiosk."""
+    from kiosk.queue.provision import add_kiosk
+
+    token = add_kiosk(world.ctx.db, "k3", "T1", world.ctx.settings.clock(), location="二楼")
+    world.kiosk_tokens["k3"] = token
+    mgr = world.token("mgr")
+    _put(client, mgr, {"ui.countdown_s": 20})
+    assert _beat(client, world)["version"] == "1.0"
+    config = _beat(client, world, config_version="0.0", config_rejected="1.0",
+                   config_problems=["ui.countdown_s: not on this software"])
+    assert config["version"] == "1.0"  # not rolled back: the kiosk keeps what it ran (it ignores a refused one)
+    assert _beat(client, world, "k3") == {"version": "1.0", "settings": {"ui.countdown_s": 20}}
+    shown = client.get("/api/v1/kiosk-config", params={"site_code": "T1", "kiosk_id": "k1"}, headers=auth(mgr)).json()
+    assert shown["running"]["status"] == "invalid" and "not on this software" in shown["running"]["error"]
+    site = client.get("/api/v1/kiosk-config", params={"site_code": "T1"}, headers=auth(mgr)).json()
+    assert site["history"][0]["rolled_back_at"] is None

@@ -23,6 +23,7 @@
       const data = await api("GET", "/cases" + q);
       C.items = data.items;
       C.counts = { overdue: data.overdue, due_soon: data.due_soon };
+      C.more = !!data.more; // the server answers at most 500, open cases first
     } catch (e) {
       if (e.status === 401) return ui().showLogin();
       ui().toast(e.message, true);
@@ -76,7 +77,7 @@
     const box = $("cases");
     box.replaceChildren();
     $("case-summary").textContent = t("cases.summary", { n: C.items.length, overdue: C.counts ? C.counts.overdue : 0,
-      soon: C.counts ? C.counts.due_soon : 0 });
+      soon: C.counts ? C.counts.due_soon : 0 }) + (C.more ? "\n" + t("cases.more", { n: C.items.length }) : "");
     if (!C.items.length) box.append(h("p", { class: "empty" }, t("cases.empty")));
     for (const c of C.items) box.append(card(c));
     badge();
