@@ -10,6 +10,7 @@ calendar (chinese-calendar plus ``kiosk/config/holidays.toml``; see :mod:`kiosk.
     weekend = ["09:00-12:00"]                  # 错时: Saturday/Sunday that are not public holidays
     holiday = []                               # 节假日 (国庆、春节…): closed
     note = "节假日期间急事请拨打 12345"
+    note_en = "On public holidays, call 12345 for urgent matters"   # optional: English screens' note
     [access.hours.dates]                       # one date's own arrangement (延时, 值班, closed = [])
     2026-10-03 = ["09:00-12:00"]
 
@@ -49,6 +50,8 @@ class HoursConfig(_Strict):
     holiday: list[str] = Field(default_factory=list, description="periods on public holidays (节假日)")
     dates: dict[date, list[str]] = Field(default_factory=dict, description="one date's own periods; [] = closed")
     note: str = Field("", max_length=120, description="said after hours, e.g. where to go on holidays")
+    note_en: str = Field("", max_length=240, description="the same note on English screens; empty: English "
+                         "screens show the Chinese note (better than saying nothing of where to go)")
 
     @field_validator("workday", "weekend", "holiday")
     @classmethod

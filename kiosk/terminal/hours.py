@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, time
 
-from kiosk.i18n import tr
+from kiosk.i18n import get_language, tr
 from kiosk.privacy import mask_phone
 from kiosk.visit.hours import Away, HoursState, ServiceHours
 
@@ -135,8 +135,11 @@ class AfterHours:
         )
 
     def note(self) -> str:
+        """The hall's own after-hours note, in English on English screens when the hall wrote one."""
         h = self.hours.hours
-        return h.note if h is not None else ""
+        if h is None:
+            return ""
+        return h.note_en if h.note_en and get_language() == "en" else h.note
 
     def done_line(self) -> str:
         """The thank-you screen's line for a callback left this visit (``""``: none)."""

@@ -62,3 +62,28 @@ def test_in_english_the_next_open_day_is_named_with_its_weekday(shot_kiosks):
         assert "Monday 8\u00a0June\u00a0at\u00a009:00" in h.screen("hours").ids.title.text
     finally:
         set_language("zh_CN")
+
+
+@pytest.mark.parametrize(
+    ("language", "note_en", "shown"),
+    [
+        ("en", "On holidays call 12345", "On holidays call 12345"),  # the hall's English note
+        ("en", "", "节假日急事请拨打 12345"),  # none written: the Chinese one, not silence
+        ("zh_CN", "On holidays call 12345", "节假日急事请拨打 12345"),
+    ],
+)
+def test_the_halls_note_is_shown_in_the_screens_language_when_the_hall_wrote_it(shot_kiosks, language, note_en,
+                                                                                 shown):
+    from kiosk.i18n import set_language
+
+    hours = {"hours": {**HOURS["hours"], "note": "节假日急事请拨打 12345", "note_en": note_en}}
+    set_language(language)
+    try:
+        h = shot_kiosks(access=hours, queue=False, now=datetime(2026, 6, 5, 19, 0))
+        h.root.go("hours")
+        h.settle()
+        text = h.screen("hours").ids.today.text
+    finally:
+        set_language("zh_CN")
+    other = "节假日急事请拨打 12345" if shown != "节假日急事请拨打 12345" else "On holidays call 12345"
+    assert text.endswith("\n" + shown) and other not in text
