@@ -3,6 +3,9 @@
     python3 -m venv --system-site-packages /tmp/learnvenv && /tmp/learnvenv/bin/pip install torch==2.13.0 onnx
     PYTHONPATH=$PWD nice -n 10 python3 bench/train_doc_model.py render --frames 8000   # /tmp/learn/frames.<seed>-<n>.npz
     PYTHONPATH=$PWD nice -n 10 /tmp/learnvenv/bin/python bench/train_doc_model.py train --until 18:33
+    # or continue from the committed model (its BatchNorms are folded: --init unfolds them), e.g. the third round:
+    #   cp kiosk/devices/camera/models/docmask.onnx /tmp/learn/old.onnx
+    #   ... train --until 21:35 --init /tmp/learn/old.onnx --peak 1e-3 --model /tmp/learn/new.onnx
     PYTHONPATH=$PWD python3 bench/train_doc_model.py eval --frames 60   # cv2.dnn only, no torch
 
 Data and augmentation: ``bench/doc_model_data.py`` (our own renderers only; never ``bench/heldout*``, never
