@@ -18,6 +18,7 @@ both on the 64×64 output grid.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -26,6 +27,9 @@ import numpy as np
 
 from kiosk.devices.camera import synth, synth_empty, synth_hall, synth_train
 from kiosk.devices.camera.synth_props import thumb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from doc_model_scenes import held_card, lit_screens  # noqa: E402
 
 W, H = 320, 180  # stored frame
 SIDE, OUT = 128, 64  # network input and output grid
@@ -46,8 +50,9 @@ def _cached_canvases() -> None:
 
 
 def render(frames: int, seed: int, path: Path, chunk: int = 1000) -> None:
-    """``frames`` frames (about 80 % with a document, half of those the training renderer's hard kinds),
-    saved every ``chunk`` frames as ``<path>.<n>.npz`` (training may start on the first ones)."""
+    """``frames`` frames (72 % with a document: 10 % ``synth``, 15 % hall, 30 % the training renderer's hard
+    kinds, 17 % small held cards; 28 % page-less, 13 % of all lit phones and tablets),
+    saved every ``chunk`` frames as ``<path>.<seed>-<n>.npz`` (training may start on the first ones)."""
     _cached_canvases()
     rng = np.random.default_rng(seed)
     images, quads = [], []
@@ -56,27 +61,33 @@ def render(frames: int, seed: int, path: Path, chunk: int = 1000) -> None:
         what = rng.random()
         s = 40_000_000 + seed * 100_000 + i
         quad = None
-        if what < 0.15:
+        if what < 0.10:
             img, quad = synth.render(synth.random_scene(rng, W, H))
-        elif what < 0.35:
+        elif what < 0.25:
             img, quad = synth_hall.render_hall(synth_hall.hall_scene(rng, W, H))
-        elif what < 0.80:
+        elif what < 0.55:
             shot = synth_train.shot(s, True, 2 * W, 2 * H)
             img = cv2.resize(shot.image, (W, H), interpolation=cv2.INTER_AREA)
             quad = (shot.corners + 0.5) / 2 - 0.5
-        elif what < 0.87:
+        elif what < 0.72:  # small cards held by fingers
+            img, corners = held_card(s, 2 * W, 2 * H)
+            img = cv2.resize(img, (W, H), interpolation=cv2.INTER_AREA)
+            quad = (corners + 0.5) / 2 - 0.5
+        elif what < 0.77:
             img = synth_empty.no_page(synth_empty.NO_PAGE_KINDS[i % len(synth_empty.NO_PAGE_KINDS)], s, W, H)
-        elif what < 0.93:
+        elif what < 0.82:
             img = synth_hall.hall_no_page(synth_hall.HALL_NO_PAGE[i % len(synth_hall.HALL_NO_PAGE)], s, W, H)
-        else:
+        elif what < 0.87:
             img = cv2.resize(
                 synth_train.shot(s, False, 2 * W, 2 * H).image, (W, H), interpolation=cv2.INTER_AREA
             )
+        else:  # phones and tablets with lit screens, often held: hard negatives
+            img = cv2.resize(lit_screens(s, 2 * W, 2 * H), (W, H), interpolation=cv2.INTER_AREA)
         images.append(img)
         quads.append(np.full((4, 2), np.nan, np.float32) if quad is None else np.float32(quad))
         if len(images) == chunk or i == frames - 1:
             path.parent.mkdir(parents=True, exist_ok=True)
-            part = path.with_name(f"{path.stem}.{i // chunk}.npz")
+            part = path.with_name(f"{path.stem}.{seed}-{i // chunk}.npz")  # seeds never overwrite others
             np.savez(part.with_suffix(".tmp.npz"), images=np.stack(images), quads=np.stack(quads))
             part.with_suffix(".tmp.npz").rename(part)
             images, quads = [], []

@@ -1,8 +1,11 @@
 """Trains the small document network of :mod:`kiosk.devices.camera.learned` (a dev script, never run by CI).
 
     python3 -m venv --system-site-packages /tmp/learnvenv && /tmp/learnvenv/bin/pip install torch==2.13.0 onnx
-    PYTHONPATH=$PWD nice -n 10 python3 bench/train_doc_model.py render --frames 8000   # /tmp/learn/frames.*.npz
+    PYTHONPATH=$PWD nice -n 10 python3 bench/train_doc_model.py render --frames 8000   # /tmp/learn/frames.<seed>-<n>.npz
     PYTHONPATH=$PWD nice -n 10 /tmp/learnvenv/bin/python bench/train_doc_model.py train --until 18:33
+    # or continue from the committed model (its BatchNorms are folded: --init unfolds them), e.g. the third round:
+    #   cp kiosk/devices/camera/models/docmask.onnx /tmp/learn/old.onnx
+    #   ... train --until 21:35 --init /tmp/learn/old.onnx --peak 1e-3 --model /tmp/learn/new.onnx
     PYTHONPATH=$PWD python3 bench/train_doc_model.py eval --frames 60   # cv2.dnn only, no torch
 
 Data and augmentation: ``bench/doc_model_data.py`` (our own renderers only; never ``bench/heldout*``, never
@@ -73,8 +76,74 @@ def build():
     return Net()
 
 
-def train(steps: int, seed: int, batch: int, until: float | None, data: list[Path]) -> None:
-    """AdamW, cosine learning rate over ``steps`` or, with ``until`` (a Unix time), over the wall time left."""
+def warm_start(net, path: Path, calib) -> None:
+    """Loads an exported model's weights into ``net``. The export folds each BatchNorm into its
+    convolution (weights scaled, a bias added), so each BatchNorm is set to give back exactly the folded
+    bias: its statistics are those of the convolution's output on ``calib`` (a batch of inputs) and its
+    scale undoes them, the same function in eval mode and close to it in train mode (batch statistics)."""
+    import onnx
+    import torch
+    import torch.nn as nn
+    from onnx import numpy_helper
+
+    model = onnx.load(str(path))
+    weights = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    nodes = [n for n in model.graph.node if n.op_type == "Conv"]
+    mods = list(net.modules())
+    convs = [m for m in mods if isinstance(m, nn.Conv2d)]
+    if len(nodes) != len(convs):
+        raise ValueError(f"{path}: {len(nodes)} convolutions, the network has {len(convs)}")
+    mods.append(None)
+    after = {id(c): mods[mods.index(c) + 1] for c in convs}  # block(): Conv2d, BatchNorm2d, ReLU
+    folded, stats = {}, {}
+    with torch.no_grad():
+        for node, conv in zip(nodes, convs, strict=True):
+            w = torch.from_numpy(weights[node.input[1]].copy())
+            b = torch.from_numpy(weights[node.input[2]].copy()) if len(node.input) > 2 else None
+            conv.weight.copy_(w)
+            bn = after[id(conv)]
+            if conv.bias is not None:
+                conv.bias.copy_(b)
+            elif isinstance(bn, nn.BatchNorm2d):
+                folded[id(conv)] = b
+                (
+                    bn.weight.fill_(1),
+                    bn.running_mean.zero_(),
+                    bn.running_var.fill_(1 - bn.eps),
+                    bn.bias.copy_(b),
+                )
+        hooks = [
+            c.register_forward_hook(
+                lambda m, i, o: stats.__setitem__(id(m), (o.mean((0, 2, 3)), o.var((0, 2, 3))))
+            )
+            for c in convs
+            if id(c) in folded
+        ]
+        net.eval()
+        net(calib)
+        for h in hooks:
+            h.remove()
+        for c in convs:
+            if id(c) in folded:
+                bn, (mu, var) = after[id(c)], stats[id(c)]
+                bn.running_mean.copy_(mu), bn.running_var.copy_(var)
+                bn.weight.copy_(torch.sqrt(var + bn.eps)), bn.bias.copy_(mu + folded[id(c)])
+    net.train()
+    print(f"warm start from {path}", flush=True)
+
+
+def train(
+    steps: int,
+    seed: int,
+    batch: int,
+    until: float | None,
+    data: list[Path],
+    init: Path | None,
+    peak: float,
+    out: Path = OUT,
+) -> None:
+    """AdamW, cosine learning rate over ``steps`` or, with ``until`` (a Unix time), over the wall time left;
+    from an exported model's weights with ``init``."""
     import torch
     import torch.nn.functional as F
 
@@ -84,7 +153,8 @@ def train(steps: int, seed: int, batch: int, until: float | None, data: list[Pat
     rng = np.random.default_rng(seed)
 
     def load(seen=()):
-        parts = sorted(set(q for p in data for q in p.parent.glob(p.name)) - set(seen))
+        found = {q for p in data for q in p.parent.glob(p.name) if not q.name.endswith(".tmp.npz")}
+        parts = sorted(found - set(seen))  # not the renderer's part being written
         if parts:
             loaded = [np.load(q) for q in parts]
             frames.extend(d["images"] for d in loaded)
@@ -96,8 +166,12 @@ def train(steps: int, seed: int, batch: int, until: float | None, data: list[Pat
     seen = load()
     images, quads = np.concatenate(frames), np.concatenate(boxes)
     net = build()
+    if init is not None:
+        pick = rng.integers(0, len(images), 256)
+        calib = np.stack([augment(images[j], quads[j], rng)[0] for j in pick])
+        warm_start(net, init, torch.from_numpy(calib).permute(0, 3, 1, 2).float() / 255)
     print(f"{len(images)} frames, {sum(p.numel() for p in net.parameters())} parameters", flush=True)
-    peak, warm = 3e-3, 300
+    warm = 300
     opt = torch.optim.AdamW(net.parameters(), peak, weight_decay=1e-4)
     t0, run, step = time.time(), np.zeros(2), 0
     while True:
@@ -141,7 +215,7 @@ def train(steps: int, seed: int, batch: int, until: float | None, data: list[Pat
                 seen, images, quads = more, np.concatenate(frames), np.concatenate(boxes)
     torch.save(net.state_dict(), CKPT)
     print(f"{step} steps of {batch}", flush=True)
-    export(net)
+    export(net, out)
 
 
 def export(net=None, out: Path = OUT) -> None:
@@ -222,7 +296,9 @@ def main() -> int:
         default=[DATA.with_name("frames.*.npz")],
         help="training: files (glob patterns) of rendered frames, re-read every 500 steps",
     )
-    ap.add_argument("--model", type=Path, default=OUT)
+    ap.add_argument("--model", type=Path, default=OUT, help="eval: the model read; train, export: written")
+    ap.add_argument("--init", type=Path, help="training: start from this exported model (.onnx)")
+    ap.add_argument("--peak", type=float, default=3e-3, help="training: the peak learning rate")
     args = ap.parse_args()
     cv2.setNumThreads(1)
     if args.what == "render":
@@ -233,7 +309,7 @@ def main() -> int:
             hh, mm = (int(v) for v in args.until.split(":"))
             now = time.gmtime()
             until = time.time() + ((hh - now.tm_hour) * 60 + mm - now.tm_min) * 60 - now.tm_sec
-        train(args.steps, args.seed, args.batch, until, args.data)
+        train(args.steps, args.seed, args.batch, until, args.data, args.init, args.peak, args.model)
     elif args.what == "export":  # the last checkpoint
         export(out=args.model)
     else:

@@ -94,7 +94,7 @@ def descendants(conn, codes: frozenset[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-MAX_SESSIONS = 10  # one account's open sessions (phone, desk, a spare browser…); a login past it ends the oldest
+MAX_SESSIONS = 20  # one account's open sessions (phone, desk, spare browsers…); a login past it ends the oldest
 
 
 class Authenticator:

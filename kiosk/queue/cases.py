@@ -24,11 +24,10 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, or_, select
-from sqlalchemy import case as sql_case
+from sqlalchemy import Connection, RowMapping, func, select
 
 from kiosk.catalog.workdays import Holidays, default_holidays
 from kiosk.privacy import mask_phone
@@ -37,6 +36,7 @@ from kiosk.queue import chain
 from kiosk.queue.auth import Principal, require_user
 from kiosk.queue.case_catalog import MatterCatalog
 from kiosk.queue.case_paper import CasePaper
+from kiosk.queue.case_rows import case_rows
 from kiosk.queue.case_schemas import CaseIn
 from kiosk.queue.case_states import (  # noqa: F401 - re-exported: the case vocabulary lives with its service
     CHINA,
@@ -120,28 +120,9 @@ class CaseService(EventTx):
         with self.db.read() as conn:
             return self.view(self._row(conn, user, case_id), user, self.clock())
 
-    def rows(self, conn: Connection, sites: frozenset[str], *, states: list[str] | None = None,
-             agent_id: int | None = None, since: date | None = None, until: date | None = None,
-             newest: int | None = None) -> list:
-        """Cases of ``sites`` in ledger order (site, 序号); ``since``/``until`` bound the registration day.
-        ``newest``: at most this many: the open ones (not returned, withdrawn or cancelled) by promised date,
-        then the most recently registered of the rest (the caller sorts what it gets)."""
-        stmt = self._select().where(or_(cases.c.site_code.in_(sorted(sites)), cases.c.transfer_to_site.in_(sorted(sites))))
-        if states:
-            stmt = stmt.where(cases.c.state.in_(states))
-        if agent_id is not None:
-            stmt = stmt.where(cases.c.agent_id == agent_id)
-        if since is not None:
-            stmt = stmt.where(cases.c.registered_at >= datetime.combine(since, datetime.min.time(), CHINA))
-        if until is not None:
-            end = datetime.combine(until + timedelta(days=1), datetime.min.time(), CHINA)
-            stmt = stmt.where(cases.c.registered_at < end)
-        if newest is not None:
-            is_open = cases.c.state.in_(sorted(OPEN))  # open ones first, the most pressing promise first
-            order = (sql_case((is_open, 0), else_=1), sql_case((is_open, cases.c.promised_date), else_=None),
-                     cases.c.registered_at.desc())
-            return list(conn.execute(stmt.order_by(*order).limit(newest)).mappings())
-        return list(conn.execute(stmt.order_by(cases.c.site_code, cases.c.registered_at, cases.c.seq)).mappings())
+    def rows(self, conn: Connection, sites: frozenset[str], **where: Any) -> list:
+        """Cases of ``sites`` (:func:`kiosk.queue.case_rows.case_rows` says which and in what order)."""
+        return case_rows(conn, self._select(), sites, **where)
 
     def list(self, user: Principal, *, states: list[str] | None = None, site_code: str | None = None,
              mine: bool = False, due: str | None = None, limit: int = LIST_LIMIT) -> dict:

@@ -3,7 +3,8 @@
 Contract: :meth:`TrustedProxies.apply` changes a request's scope only when its TCP peer is one of the
 configured proxy addresses or networks (``--trusted-proxy 10.0.0.5``, ``--trusted-proxy 10.0.0.0/24``):
 then the client is the right-most ``X-Forwarded-For`` address that is not itself a trusted proxy, the
-scheme is ``X-Forwarded-Proto`` (``http`` or ``https``) and the host ``X-Forwarded-Host``. From anyone else
+scheme is ``X-Forwarded-Proto`` (``http`` or ``https``) and the host ``X-Forwarded-Host``, each its right-most
+value (the one the trusted proxy set or appended, never the client's own first one). From anyone else
 these headers are ignored, so a client cannot pose as another address (to dodge the login throttle) or
 claim HTTPS. uvicorn's own handling of them (which trusts 127.0.0.1 by default) is switched off.
 """
@@ -43,10 +44,10 @@ class TrustedProxies:
                 with contextlib.suppress(ValueError):  # not an address: the peer stays the client
                     scope["client"] = (str(ipaddress.ip_address(hop)), 0)
                 break
-        proto = headers.get(b"x-forwarded-proto", b"").split(b",")[0].strip().lower()
+        proto = headers.get(b"x-forwarded-proto", b"").split(b",")[-1].strip().lower()  # the proxy's own
         if proto in (b"http", b"https"):
             scope["scheme"] = proto.decode()
-        host = headers.get(b"x-forwarded-host", b"").split(b",")[0].strip()
+        host = headers.get(b"x-forwarded-host", b"").split(b",")[-1].strip()
         if host:
             headers[b"host"] = host
             scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"host"] + [(b"host", host)]

@@ -36,6 +36,8 @@ def _stored(db_url: str, sites: set[str]) -> list[tuple[int, str]]:
 
 def _traffic(world, urls: list[str]) -> None:
     """Kiosks of two sites create through one process, helpers claim through another, in parallel."""
+    sessions = {helper: world.token(helper) for helper in ("li", "zhao")}  # a helper's one session, as a console
+
     def call(i: int) -> None:
         kiosk, helper = ("k1", "li") if i % 3 else ("k2", "zhao")
         body = world.request_body(kiosk, created_at=datetime.now(UTC).isoformat())
@@ -43,7 +45,7 @@ def _traffic(world, urls: list[str]) -> None:
             r = http.post(f"{urls[i % len(urls)]}/api/v1/requests", json=body, headers=auth(world.kiosk_tokens[kiosk]))
             assert r.status_code == 201, r.text
             r = http.post(f"{urls[(i + 1) % len(urls)]}/api/v1/requests/{body['id']}/claim",
-                          headers=auth(world.token(helper)))
+                          headers=auth(sessions[helper]))
             assert r.status_code == 200, r.text
 
     with ThreadPoolExecutor(8) as pool:
