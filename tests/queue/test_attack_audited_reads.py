@@ -8,24 +8,10 @@ answered 200 and wrote 12 entries). Now these audited reads share her write budg
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
-from tests.queue.conftest import PASSWORD, auth, clean
-
-SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def small_budget(db_url, clock, tmp_path):
-    from kiosk.queue.api import ServerSettings, build_context
-
-    settings = ServerSettings(db_url=db_url, state_dir=tmp_path, clock=clock, migrate=False, auth_cache_s=0.0,
-                              staff_writes_per_minute=5)
-    context = build_context(settings)
-    clean(context.db)
-    yield context
-    context.db.dispose()
+from tests.queue.conftest import PASSWORD, auth
+from tests.queue.test_attack_staff_flood import SQLITE, small_budget  # noqa: F401 - the same small budget
 
 
 def _count(ctx, table, type_: str) -> int:
@@ -34,7 +20,7 @@ def _count(ctx, table, type_: str) -> int:
 
 
 @SQLITE
-def test_audited_reads_share_the_staff_write_budget(small_budget, clock):
+def test_audited_reads_share_the_staff_write_budget(small_budget, clock):  # noqa: F811 - the imported fixture
     from fastapi.testclient import TestClient
 
     from kiosk.queue.api import create_app
