@@ -30,7 +30,7 @@ from kiosk.queue.case_schemas import (
 from kiosk.queue.case_states import CaseState
 from kiosk.queue.cases import LIST_LIMIT, CaseService, due_status, local_day
 from kiosk.queue.context import Context
-from kiosk.queue.deps import Caller, Ctx
+from kiosk.queue.deps import Caller, Ctx, HistoryAfter, HistoryLimit
 from kiosk.queue.errors import Forbidden, Invalid
 from kiosk.queue.heavy import LEDGER
 
@@ -151,8 +151,7 @@ async def case_applicant(case_id: CaseId, caller: Caller, c: Ctx) -> dict:
 
 @router.get("/cases/{case_id}/events")
 async def case_history(case_id: CaseId, caller: Caller, c: Ctx,
-                       after: Annotated[int, Query(ge=0, le=2**63 - 1, description="the last id already read")] = 0,
-                       limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> list[dict]:
+                       after: HistoryAfter = 0, limit: HistoryLimit = 500) -> list[dict]:
     """Every change of the case with actor and time (and who viewed the applicant's identity), oldest first,
     at most ``limit`` entries after ``after`` (a flood of moves cannot make one read unbounded)."""
     return await c.run(case_service(c).events, caller, case_id, after, limit)

@@ -19,8 +19,9 @@ from sqlalchemy import delete, select, update
 
 from kiosk.queue.auth import require_user
 from kiosk.queue.crypto import hash_token
-from kiosk.queue.deps import COOKIE, Caller, Ctx, RequestId, _bearer
+from kiosk.queue.deps import COOKIE, Caller, Ctx, HistoryAfter, HistoryLimit, RequestId, _bearer
 from kiosk.queue.errors import Gone, _kind
+from kiosk.queue.inputs import MAX_ID
 from kiosk.queue.models import events as events_table
 from kiosk.queue.models import sessions, sites, users
 from kiosk.queue.schemas import (
@@ -181,11 +182,6 @@ def identity(request_id: RequestId, caller: Caller, c: Ctx) -> dict:
     return c.queue.identity(caller, request_id)
 
 
-HistoryAfter = Annotated[int, Query(ge=0, le=2**63 - 1, description="the last id already read: the next page")]
-HistoryLimit = Annotated[int, Query(ge=1, le=1000, description="at most this many entries (a flood of claims "
-                                                                  "and releases cannot make one read unbounded)")]
-
-
 @router.get("/requests/{request_id}/events")
 def request_events(request_id: RequestId, caller: Caller, c: Ctx, after: HistoryAfter = 0,
                    limit: HistoryLimit = 500) -> list[dict]:
@@ -225,7 +221,6 @@ def staff(caller: Caller, c: Ctx) -> list[dict]:
     return c.health.staff(caller)
 
 
-MAX_EVENT_ID = 2**63 - 1
 TooManyStreams = _kind("TooManyStreams", 429, "This session or user has as many event streams open as allowed.")
 
 
@@ -249,7 +244,7 @@ def _event_id(value: str | None) -> int | None:
 
 @router.get("/events/stream", include_in_schema=False)
 async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, Header()] = None,
-                 after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID)] = None, beat: bool = False):
+                 after: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None, beat: bool = False):
     """Server-sent events for my sites (kiosk/queue/stream.py). Resumes after ``Last-Event-ID`` (header) or
     ``?after=``. The session is checked again every ``stream_recheck_s``: a stream ends once its session was
     logged out, reset, disabled or expired. With ``beat=1`` the keep-alive is an ``event: ping`` the page can

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kiosk.queue.auth import Principal
 from kiosk.queue.context import Context
+from kiosk.queue.inputs import MAX_ID
 
 COOKIE = "kq_session"
 RequestId = Annotated[str, PathParam(min_length=1, max_length=64)]
+# a history (a request's or a case's), a page at a time: a flood of moves cannot make one read unbounded
+HistoryAfter = Annotated[int, Query(ge=0, le=MAX_ID, description="the last id already read: the next page")]
+HistoryLimit = Annotated[int, Query(ge=1, le=1000, description="at most this many entries, oldest first")]
 
 _bearer = HTTPBearer(auto_error=False, description="kiosk token (kqk_…) or session token (kqs_…)")
 

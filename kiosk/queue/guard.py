@@ -38,6 +38,7 @@ Contract, in the order applied
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote_to_bytes
 
 from kiosk.queue.budget import AddressBudget
 from kiosk.queue.csrf import same_origin
@@ -87,8 +88,6 @@ def _throttled(headers: dict[bytes, bytes], wait: float, kind: str) -> dict:
 
 def _odd_url(scope) -> bool:
     """True when the (decoded) path or query holds a character no field may hold (NUL, ESC, U+202E …)."""
-    from urllib.parse import unquote_to_bytes
-
     query = scope.get("query_string", b"")
     return has_controls(scope["path"]) or (
         b"%" in query and has_controls(unquote_to_bytes(query).decode("utf-8", "replace")))

@@ -130,9 +130,8 @@ def on_heartbeat(conn: Connection, site: str, kiosk_id: str, body, now: datetime
     eff = effective(conn, site, kiosk_id)
     if body.config_problems and body.config_rejected == eff["version"] and eff["rows"]:
         newest = max(eff["rows"], key=lambda r: r["id"])  # the later change
-        if newest["kiosk_id"] != kiosk_id:
-            return {"version": eff["version"], "settings": eff["settings"]}  # the site's: not one kiosk's to undo
-        conn.execute(update(kiosk_settings).where(and_(T.id == newest["id"], T.rolled_back_at.is_(None))).values(
-            rolled_back_at=now, rollback_reason=f"{kiosk_id}: {error}"[:300]))
-        eff = effective(conn, site, kiosk_id)
+        if newest["kiosk_id"] == kiosk_id:  # the site's default is not one kiosk's to undo
+            conn.execute(update(kiosk_settings).where(and_(T.id == newest["id"], T.rolled_back_at.is_(None)))
+                         .values(rolled_back_at=now, rollback_reason=f"{kiosk_id}: {error}"[:300]))
+            eff = effective(conn, site, kiosk_id)
     return {"version": eff["version"], "settings": eff["settings"]}
