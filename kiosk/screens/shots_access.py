@@ -11,7 +11,9 @@ from kiosk.screens.shot_ports import SAMPLE_ID
 
 FRIDAY_EVENING = datetime(2026, 6, 5, 18, 0)  # after hours, back on Monday
 HOURS = {"access": {"hours": {"workday": ["08:30-12:00", "14:30-17:30"], "weekend": ["09:00-12:00"],
-                              "note": "节假日急事请到一楼东侧值班窗口"}}, "now": FRIDAY_EVENING}
+                              "note": "节假日急事请到一楼东侧值班窗口",
+                              "note_en": "On public holidays, urgent matters: the duty window, ground floor east"}},
+         "now": FRIDAY_EVENING}
 HOURS_QUEUE = {**HOURS, "queue": True}  # with a help-queue client (offline): calls and callbacks are kept
 REGISTER = {"access": {"enterprise_directory": str(Path(__file__).resolve().parents[1] / "config"
                                                    / "enterprises_sample.csv")}}
