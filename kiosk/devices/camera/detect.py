@@ -20,8 +20,8 @@ run along the frame border, and its sides are backed by a step along most of the
 printed on inside, and a quad darker than the desk must be card-shaped (a bank card, not a tablet). A
 supported quad holding the winner inside it wins (the page around its own text block). The winner's sides are then refitted on the full-resolution frame to a fraction of a pixel
 (:mod:`~kiosk.devices.camera.refine`, :mod:`~kiosk.devices.camera.finish`), and its ``score`` is lowered
-when they do not agree. A finished answer that stays weak (below ``finish.RECHECK``) when the straight
-lines have not run yet is re-checked by them: their quad, finished alike, wins when it holds the first
+when they do not agree. A fallback cue's finished answer that stays weak (below ``finish.RECHECK``)
+when the straight lines have not run yet is re-checked by them: their quad, finished alike, wins when it holds the first
 (the whole card around its coloured band or photo) and the full frame backs it better. Below
 ``min_score`` the answer is None ("not sure") rather than a wrong quad. So is it when the quad shows a
 bezel (:mod:`~kiosk.devices.camera.screens`): a lit phone or tablet screen is not a document, and when
@@ -211,11 +211,12 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
     if best is None:
         return None
     done = finish(image, best, work, min_area, min_score)
-    if done is not None and done[1] < RECHECK and fallbacks and not lines_ran:
-        # a weak answer (a card's band or photo, a panel of a page): the straight-line cue may find the
-        # whole outline around it, which then wins when the full frame backs it better (a quad that
-        # does not hold the first, as one without a curled corner's tip, does not)
-        other = _better(None, _lines(work, low or _low(small, work), min_area, min_score), work, w, h)
+    if done is not None and done[1] < RECHECK and low is not None and not lines_ran:
+        # a weak answer of a fallback cue (a card's part a thumb or its band cut off): the straight-line
+        # cue may find the whole outline around it, which then wins when the full frame backs it better (a
+        # quad that does not hold the first, as one without a curled corner's tip, does not). A Canny
+        # answer is not re-checked: the fast path stays fast, and it gained nothing on the choosing sets
+        other = _better(None, _lines(work, low, min_area, min_score), work, w, h)
         again = finish(image, other, work, min_area, min_score) if other is not None else None
         if again is not None and again[1] > done[1] and holds(again[0], done[0], 0.008 * math.hypot(w, h), 0.95):
             done, best = again, other
