@@ -235,7 +235,10 @@ def _low(small: np.ndarray, work: Level) -> Level:
 
 def _lines(work: Level, low: Level, min_area: float, min_score: float) -> tuple[float, np.ndarray, str] | None:
     """The straight-line cue's best supported quad (work pixels): a side only colour shows (a blue band
-    on a grey desk) backs its line too."""
+    on a grey desk) backs its line too, and so does the blurred grey the faint pass adds (it runs before the
+    lines in the search; a re-check may come without it)."""
+    if not any(img is work.blurred for img in work.support):
+        work.support.append(work.blurred)
     if work.colour:
         work.borrow_colour(low)
     min_side = 0.2 * min(work.w, work.h) * (min_area / 0.05) ** 0.5
