@@ -1,7 +1,8 @@
 """The security options of ``kiosk queue serve`` and how they become uvicorn's configuration.
 
 Contract
-- :func:`add_options` adds the flags (logging, trusted proxies, slow-client limits, ``--docs``; TLS is
+- :func:`add_options` adds the flags (logging, trusted proxies, slow-client limits, a staff session's read
+  budget (``--reads-per-minute``, kiosk/queue/reads.py), ``--docs``; TLS is
   ``serve``'s own ``--tls-cert``/``--tls-key``);
   :func:`uvicorn_kwargs` turns parsed arguments into keyword arguments for ``uvicorn.Config`` /
   ``uvicorn.run`` (the same for ``--workers`` > 1: each worker configures its logging from them).
@@ -25,6 +26,7 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def add_options(p: argparse.ArgumentParser) -> None:
     from kiosk.queue.connguard import ConnLimits
+    from kiosk.queue.reads import PER_MINUTE
 
     d = ConnLimits()
     p.add_argument("--access-log", action="store_true", help="log every request (masked) to stderr")
@@ -40,6 +42,10 @@ def add_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--answer-timeout", type=float, default=d.answer_timeout_s, metavar="S",
                    help=f"an answer the client stops reading is cut off after S seconds without a byte moving "
                         f"({d.answer_timeout_s:g})")
+    p.add_argument("--reads-per-minute", type=int, metavar="N",
+                   default=int(os.environ.get("KIOSK_QUEUE_READS_PER_MINUTE") or PER_MINUTE),
+                   help=f"a staff session's read budget, units a minute (a read 1, +1 per 32 KiB of its answer; "
+                        f"beyond: 429 reads_throttled; {PER_MINUTE}, env KIOSK_QUEUE_READS_PER_MINUTE)")
     p.add_argument("--max-connections", type=int, default=d.max_connections, metavar="N",
                    help=f"open connections at most; more are closed at once ({d.max_connections})")
     p.add_argument("--max-connections-per-address", type=int, default=d.max_per_address, metavar="N",
