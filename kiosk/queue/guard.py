@@ -21,6 +21,10 @@ Contract, in the order applied
    far above a helper's taps), 429 ``staff_throttled``: a stolen session cannot flood the ledger either.
    The reads that write an audit entry (:data:`AUDITED_READS`: a resident's identity, a 代办 applicant,
    the ledger export) count against the same budget: as plain GETs they wrote entries at full speed.
+   Every read (GET, HEAD) under ``/api/v1/`` by a staff session spends that session's read budget
+   (:mod:`kiosk.queue.reads`: units a minute, ``staff_reads_per_minute``; a read's unit cost before it
+   runs, its answer's bytes as they are sent): beyond, 429 ``reads_throttled`` with ``Retry-After``. A
+   loop of 1,000-row pages or of event streams reopened from the start cannot keep the server busy.
    A cookie-authenticated *read* (GET) under ``/api/v1/`` that the browser says comes from another origin
    (``Sec-Fetch-Site: same-site / cross-site``, else a foreign ``Origin`` or ``Referer``) is refused too
    (403 ``csrf``): reads such as the ledger export or a resident's identity write an audit entry, and a
@@ -211,7 +215,7 @@ class Guard:
 
     async def _refusal(self, scope, headers: dict[bytes, bytes]) -> tuple | None:
         """``(status, body, extra headers)`` when the call is refused before it reaches the app, else None;
-        sets the caller's principal in the scope for a write under ``/api/v1/``."""
+        sets the caller's principal in the scope for a write under ``/api/v1/`` and a staff session's read."""
         path, method = scope["path"], scope["method"]
         if _odd_url(scope):
             return 422, _url_characters(headers)

@@ -56,6 +56,8 @@ def test_a_session_paging_through_everything_is_slowed_and_others_are_served(ctx
     assert created.status_code == 201
     assert client.get(f"/api/v1/requests/{created.json()['id']}", headers=kiosk).status_code == 200
     assert ctx.reads.refused == 15 - served + 2
+    figures = {name: samples for name, _, _, samples in ctx.metrics.families(ctx)}
+    assert figures["kq_reads_throttled_total"] == [("", {}, 15 - served + 2)]  # the operator sees it (/metrics)
 
     mono.advance(60)  # the next minute
     assert client.get("/api/v1/requests?limit=1000", headers=auth(li)).status_code == 200
