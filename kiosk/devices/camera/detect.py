@@ -21,8 +21,9 @@ printed on inside, and a quad darker than the desk must be card-shaped (a bank c
 supported quad holding the winner inside it wins (the page around its own text block). The winner's sides are then refitted on the full-resolution frame to a fraction of a pixel
 (:mod:`~kiosk.devices.camera.refine`, :mod:`~kiosk.devices.camera.finish`), and its ``score`` is lowered
 when they do not agree. A fallback cue's finished answer that stays weak (below ``finish.RECHECK``)
-when the straight lines have not run yet is re-checked by them: their quad, finished alike, wins when it holds the first
-(the whole card around its coloured band or photo) and the full frame backs it better. Below
+when the straight lines have not run yet is re-checked by them: their quad, finished alike, wins when it
+holds the first (the whole card around the part a thumb or its coloured band cut off) and the full frame
+backs it better. Below
 ``min_score`` the answer is None ("not sure") rather than a wrong quad. So is it when the quad shows a
 bezel (:mod:`~kiosk.devices.camera.screens`): a lit phone or tablet screen is not a document, and when
 a corner lies on the frame border with a side the full frame does not back (an outline that ran into
