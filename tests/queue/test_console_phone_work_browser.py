@@ -195,6 +195,7 @@ def test_a_dropped_link_says_it_is_reconnecting_and_the_claim_stays(server, worl
     rid = li.locator("#queue article").first.get_attribute("data-id")
     li.click(f"article[data-id='{rid}'] [data-act=claim]")
     li.wait_for_selector(f"article[data-id='{rid}'].mine")
+    li.wait_for_selector("#toast", state="hidden", timeout=15000)  # the header's 未连接 in the screenshot
     li.context.set_offline(True)
     li.wait_for_selector("#offline:not([hidden])")
     bar = li.inner_text("#offline")
