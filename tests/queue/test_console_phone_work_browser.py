@@ -206,3 +206,24 @@ def test_a_dropped_link_says_it_is_reconnecting_and_the_claim_stays(server, worl
     li.wait_for_selector("#conn:not(.off)", timeout=20000)
     li.wait_for_selector(f"article[data-id='{rid}'].mine[data-state=claimed]")  # and on the server
     assert httpx.get(f"{server.url}/api/v1/requests/{rid}", headers=auth(world.token("li"))).json()["claimed_by"]["display_name"] == "李四"
+
+
+@pytest.mark.parametrize(("width", "height", "lang"), PHONES)
+def test_a_managers_pages_are_tappable_and_fit_the_phone(server, world, browser, shots, width, height, lang):  # noqa: F811
+    calls(world, server, 3)
+    problems = []
+    for user in ("mgr", "sup"):  # a town's manager; the district's supervisor (several sites)
+        page = open_phone(browser, server.url, user, width, height, lang)
+        page.click("#tab-manage")
+        page.wait_for_selector("#manage article")
+        for seg, ready in (("kiosks", "#manage article"), ("staff", "#manage article"),
+                           ("figures", "[data-report]"), ("setup", "[data-webhook-form]")):
+            page.click(f"[data-seg={seg}]")
+            page.wait_for_selector(ready)
+            problems += look(page, shots, f"{width}_{lang}_{user}_{seg}")  # the 督查 report's links; the webhook form
+            page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+            problems += look(page, shots, f"{width}_{lang}_{user}_{seg}_end")
+        page.click("[data-edit-site]")  # the sites' kiosk settings: a sheet of inputs
+        page.wait_for_selector("#sheet:not([hidden]) [data-save-config]")
+        problems += look(page, shots, f"{width}_{lang}_{user}_config")
+    assert problems == [], "\n".join(problems)
