@@ -21,6 +21,7 @@ import pytest
 from tests.queue.case_helpers import handover
 from tests.queue.conftest import PASSWORD, auth
 from tests.queue.test_console_browser import browser, db_url, server, shots  # noqa: F401 - fixtures
+from tests.queue.test_console_look_browser import low
 from tests.queue.test_console_phone_look_browser import look
 
 pytestmark = pytest.mark.browser
@@ -99,6 +100,7 @@ def test_a_toast_never_covers_the_card_or_sheet_being_worked_on(server, world, b
     li.evaluate("window.KQ.ui.toast(window.KQ.t('cases.need_reason'), true)")
     li.wait_for_selector("#say-alert:not(:empty)")
     assert covered(li) == []
+    assert [x for x in low(li) if x["text"] in li.inner_text("#toast")] == []  # readable: ≥ 4.5:1
     li.screenshot(path=str(shots / f"phone{width}_{lang}_toast_over_sheet.png"))
 
 
@@ -129,6 +131,7 @@ def test_past_500_cases_the_list_says_so_and_fits_the_phone(server, world, ctx, 
         page.locator("#case-more-end").scroll_into_view_if_needed()
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         problems += look(page, shots, f"{width}_{lang}_{user}_cases_end")
+        assert [x for x in low(page) if x["text"] in page.inner_text("#case-more-end")] == []
         box = page.locator("#case-more-end").bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width
     assert problems == [], "\n".join(problems)
@@ -171,6 +174,7 @@ def test_a_long_timeline_shows_more_on_demand_to_its_end(server, world, ctx, clo
       return [parseFloat(s.paddingLeft), ctx.measureText(ol.children.length + '. ').width]; }""", card)
     assert need <= room, (need, room)
     assert look(li, shots, "timeline") == []
+    assert low(li) == []  # the end line and "show more" at ≥ 4.5:1
 
 
 def test_tab_badges_sit_beside_their_labels_not_over_them(server, world, ctx, browser, shots):  # noqa: F811
@@ -227,3 +231,20 @@ def test_a_managers_pages_are_tappable_and_fit_the_phone(server, world, browser,
         page.wait_for_selector("#sheet:not([hidden]) [data-save-config]")
         problems += look(page, shots, f"{width}_{lang}_{user}_config")
     assert problems == [], "\n".join(problems)
+
+
+def test_a_screen_reader_hears_a_new_call_once_not_every_second(server, world, browser):  # noqa: F811
+    li = open_phone(browser, server.url, "li", 360, 740, "zh_CN")
+    calls(world, server, 2)
+    li.wait_for_selector("#banner:not([hidden]) [data-act=banner-claim]")
+    li.wait_for_selector("#queue [data-wait] >> nth=1")
+    # the waits tick every second: inside a live region each tick would be read out
+    assert li.evaluate("document.querySelectorAll('[aria-live] [data-wait], [role=status] [data-wait], [role=alert] [data-wait]').length") == 0
+    redrawn = li.evaluate("""() => new Promise((done) => {
+      let n = 0; const seen = new MutationObserver((m) => { n += m.length; });
+      seen.observe(document.getElementById('banner'), { childList: true, subtree: true, characterData: true });
+      for (let i = 0; i < 3; i++) window.KQ.queue.render();  // as every event and link change does
+      setTimeout(() => { seen.disconnect(); done(n); }, 1500); })""")
+    assert redrawn == 0  # the banner (role=alert) says the same call once
+    calls(world, server, 1)  # a third call: the banner's words change, and are said
+    li.wait_for_selector("#banner >> text=另有 2 人等待")

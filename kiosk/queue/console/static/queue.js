@@ -107,8 +107,11 @@
     const r = S.items.get(S.banner);
     const show = r && r.state === "waiting" && onDuty() && S.tab === "queue" && inSite(r);
     box.hidden = !show;
-    if (!show) return;
+    if (!show) return void (box.dataset.key = "");
     const more = wait.length > 1 ? t("banner_more", { n: wait.length - 1 }) : "";
+    const key = [r.id, r.version, more, S.up, S.busy.has(r.id)].join("|");
+    if (box.dataset.key === key) return; // unchanged: not drawn (and read out, role=alert) again
+    box.dataset.key = key;
     box.replaceChildren(
       h("div", { class: "b-text" }, h("strong", {}, `${t("new_request")}：${t("kind." + r.kind)} ${r.ticket_no || ""}`),
         h("span", {}, `${r.kiosk_location || t("kiosk_unknown")} · ${ui().siteName(r.site_code)}${more}`)),
