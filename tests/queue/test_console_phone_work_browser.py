@@ -248,3 +248,27 @@ def test_a_screen_reader_hears_a_new_call_once_not_every_second(server, world, b
     assert redrawn == 0  # the banner (role=alert) says the same call once
     calls(world, server, 1)  # a third call: the banner's words change, and are said
     li.wait_for_selector("#banner >> text=另有 2 人等待")
+
+
+@pytest.mark.parametrize(("width", "height", "lang"), PHONES)
+def test_claim_next_never_floats_over_the_call_she_is_serving(server, world, browser, shots, width, height, lang):  # noqa: F811
+    calls(world, server, 4)
+    li = open_phone(browser, server.url, "li", width, height, lang)
+    li.wait_for_selector("#claim-next:not([hidden])")
+    assert li.evaluate("getComputedStyle(document.getElementById('claim-next')).position") == "fixed"  # nothing held: at the thumb
+    rid = li.locator("#queue article").first.get_attribute("data-id")
+    card = f"article[data-id='{rid}']"
+    li.click(f"{card} [data-act=claim]")
+    li.click(f"{card}.mine [data-act=arrive]")
+    li.wait_for_selector(f"{card}[data-state=arrived]")
+    overlaps = []
+    for y in range(0, 700, 50):  # her card's 已引导到窗口 / 已解答 / 转为代办 at every height on the screen
+        li.evaluate(f"window.scrollTo(0, {y})")
+        a, b = li.locator(card).bounding_box(), li.locator("#claim-next").bounding_box()
+        if a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]:
+            overlaps.append(y)
+    assert overlaps == []
+    li.evaluate("window.scrollTo(0, 0)")
+    li.screenshot(path=str(shots / f"phone{width}_{lang}_serving_claim_next.png"))
+    li.click("#claim-next")  # still there, heading the waiting calls: she takes the next when she is done
+    li.wait_for_selector("#queue article.mine >> nth=1")

@@ -70,18 +70,22 @@
     const wait = all.filter((r) => r.state === "waiting").sort(byQueue);
     const others = all.filter((r) => r.state !== "waiting" && !mine(r)).sort(byQueue);
     const { h } = ui();
-    const list = $("queue");
+    const list = $("queue"), next = $("claim-next");
+    // while she holds a call, 认领下一个 heads the waiting ones instead of floating over her own card's buttons
+    const inline = own.length > 0;
+    next.classList.toggle("inline", inline);
     list.replaceChildren();
     if (!all.length) list.append(h("p", { class: "empty" }, t("empty")));
     for (const [title, rows] of [["mine", own], ["waiting", wait], ["others", others]]) {
       if (!rows.length) continue;
       list.append(h("h2", {}, `${t(title)} · ${rows.length}`));
+      if (title === "waiting" && inline) list.append(next);
       for (const r of rows) list.append(card(r));
     }
+    if (!inline && next.parentElement !== $("view-queue")) $("view-queue").append(next);
     const badge = $("badge");
     badge.hidden = !wait.length; badge.textContent = wait.length;
     document.title = (wait.length ? `(${wait.length}) ` : "") + t("title");
-    const next = $("claim-next");
     next.hidden = !wait.length || !onDuty() || S.tab !== "queue";
     next.disabled = !S.up || S.busy.has("next");
     next.textContent = t("claim_next", { n: wait.length });
