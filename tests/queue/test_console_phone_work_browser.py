@@ -272,3 +272,28 @@ def test_claim_next_never_floats_over_the_call_she_is_serving(server, world, bro
     li.screenshot(path=str(shots / f"phone{width}_{lang}_serving_claim_next.png"))
     li.click("#claim-next")  # still there, heading the waiting calls: she takes the next when she is done
     li.wait_for_selector("#queue article.mine >> nth=1")
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_every_toast_text_fits_the_header_on_a_360_px_phone(server, world, browser, lang):  # noqa: F811
+    """The toasts' texts of the translation layer, their placeholders filled with long real values: two lines,
+    within the header, so no toast ever reaches down over the list."""
+    page = open_phone(browser, server.url, "li", 360, 740, lang)
+    checked, tall = page.evaluate("""async (lang) => {
+      const data = await (await fetch('/console/i18n.json?lang=' + lang)).json();
+      const head = document.querySelector('.top').getBoundingClientRect().bottom, tall = [];
+      let checked = 0;
+      const fill = { where: '一楼大厅东侧 南郊街道便民服务中心', ticket: 'A015', action: lang === 'en' ? 'show identity' : '查看身份',
+        name: '欧阳建国', id: 'DB-T1-2026-000123' };
+      const walk = (node, path) => { for (const [k, v] of Object.entries(node)) {
+        const key = path ? path + '.' + k : k;
+        if (typeof v === 'object') { walk(v, key); continue; }
+        if (!/^(net\\.(tap|offline|timeout|server)|errors\\.|done_|cases\\.done\\.|cases\\.need_|handover\\.to_me|setup\\.saved|session\\.renewed)/.test(key)) continue;
+        checked += 1;
+        window.KQ.ui.toast(v.replace(/\\{([a-z_]+)\\}/g, (m, p) => fill[p] || '1234'), true);
+        const r = document.getElementById('toast').getBoundingClientRect();
+        if (r.bottom > head + 0.5) tall.push(key + ' ' + Math.round(r.height) + ' px');
+      } };
+      walk(data.texts, '');
+      return [checked, tall]; }""", lang)
+    assert checked > 30 and tall == [], (checked, tall)
