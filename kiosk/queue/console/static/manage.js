@@ -14,10 +14,7 @@
     const box = $("manage");
     box.replaceChildren();
     document.querySelectorAll("[data-seg]").forEach((b) => b.classList.toggle("on", b.dataset.seg === S.seg));
-    const all = [...S.items.values()];
-    const waiting = all.filter((r) => r.state === "waiting");
-    const longest = waiting.reduce((m, r) => Math.max(m, q.waitOf(r)), 0);
-    $("summary").textContent = t("summary", { waiting: waiting.length, active: all.length - waiting.length, longest: fmtWait(longest) });
+    const all = summary();
     if (S.seg === "requests") {
       all.sort((a, b) => q.waitOf(b) - q.waitOf(a)).forEach((r) => box.append(q.card(r)));
       if (!all.length) box.append(h("p", { class: "empty" }, t("empty")));
@@ -40,6 +37,24 @@
     }
   }
 
+  /** The calls' summary line over every segment; the calls of my sites. */
+  function summary() {
+    const q = window.KQ.queue;
+    const all = [...S.items.values()];
+    const waiting = all.filter((r) => r.state === "waiting");
+    const longest = waiting.reduce((m, r) => Math.max(m, q.waitOf(r)), 0);
+    $("summary").textContent = t("summary", { waiting: waiting.length, active: all.length - waiting.length, longest: fmtWait(longest) });
+    return all;
+  }
+
+  /** A request event while 管理 is shown: the summary always, the list when 呼叫 is the segment; the
+      others (kiosks, staff, 督查 with its figures, settings) keep their 15 s poll, so a busy hall's events
+      neither refetch the figures nor redraw a page being read. */
+  function onEvent() {
+    if (S.seg === "requests") render();
+    else summary();
+  }
+
   function kioskCard(k) {
     const { h } = ui();
     const probs = k.problems.map((p) => {
@@ -58,5 +73,5 @@
           `${t("device." + d.device)} ${t("device_state." + d.state)}${d.reason ? "：" + d.reason : ""}`))));
   }
 
-  window.KQ.manage = { render, kioskCard };
+  window.KQ.manage = { render, onEvent, kioskCard };
 })();

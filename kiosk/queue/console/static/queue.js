@@ -59,7 +59,7 @@
       addNote(r.id, data.note); S.fresh.add(r.id);
     }
     render();
-    if (S.tab === "manage") renderManage();
+    if (S.tab === "manage") window.KQ.manage.onEvent();
   }
 
   // ---- rendering ----------------------------------------------------------------------------------
