@@ -107,7 +107,7 @@
     const { h } = ui();
     const late = c.due === "overdue" || c.due === "late", soon = c.due === "due_soon";
     const id = C.identity.get(c.id);
-    const mats = c.materials.map((m) => `${m.name}（${t("cases.form." + m.form)}×${m.count}）`).join("；");
+    const mats = c.materials.map((m) => `${m.name}${t("punct.open")}${t("cases.form." + m.form)}×${m.count}${t("punct.close")}`).join(t("punct.semi"));
     return h("article", { class: "card case " + c.state + (late ? " escalated" : soon ? " waiting" : ""), "data-case": c.id, "data-state": c.state },
       h("div", { class: "head" },
         h("span", { class: "tno" }, (multiSite() ? ui().siteName(c.site_code) + " " : "") + "#" + c.seq),
@@ -133,7 +133,7 @@
     const word = (type) => (has("cases.event." + type.split(".")[1]) ? t("cases.event." + type.split(".")[1]) : type);
     return [h("ol", { class: "timeline", "data-timeline": c.id }, ...items.map((e) =>
       h("li", {}, `${fmtAt(e.at)} ${e.actor_name || t("cases.actor." + e.actor.split(":")[0])} · ${word(e.type)}`
-        + (e.data && (e.data.department || e.data.reason) ? `（${e.data.department || e.data.reason}）` : "")))),
+        + (e.data && (e.data.department || e.data.reason) ? t("punct.open") + (e.data.department || e.data.reason) + t("punct.close") : "")))),
     more ? h("div", { class: "row" }, h("button", { class: "btn ghost", type: "button", "data-cact": "timeline-more",
       onclick: (ev) => timelineMore(c, ev.currentTarget) }, t("cases.timeline_more", { n: items.length })))
       : h("p", { class: "timeline-end" }, t("cases.timeline_end", { n: items.length }))];
@@ -215,7 +215,7 @@
       closeSheet();
       post(c, "return", { applicant_confirmed: true, agent_confirmed: true, note: note.value.trim() || null });
     });
-    sheet(t("cases.return_title"), h("p", { class: "muted" }, t("cases.materials", { list: c.materials.map((m) => m.name).join("、") })),
+    sheet(t("cases.return_title"), h("p", { class: "muted" }, t("cases.materials", { list: c.materials.map((m) => m.name).join(t("punct.list")) })),
       a, g, note, ok);
   }
 

@@ -32,7 +32,7 @@
       for (const u of S.staff) box.append(h("article", { class: "card" + (u.on_duty ? " mine" : " other") },
         h("div", { class: "head" }, h("span", { class: "kind" }, u.display_name), h("span", { class: "muted" }, t("role." + u.role)),
           h("span", { class: "wait " + (u.on_duty ? "duty-on" : "muted") }, u.on_duty ? t("on_duty") : t("off_duty"))),
-        h("div", { class: "line muted" }, `${u.sites.map(ui().siteName).join("、")} · ${t("holding", { n: u.active_requests.length })}` +
+        h("div", { class: "line muted" }, `${u.sites.map(ui().siteName).join(t("punct.list"))} · ${t("holding", { n: u.active_requests.length })}` +
           (u.last_seen_at ? ` · ${t("last_seen", { ago: ago(u.last_seen_at) })}` : ""))));
     }
   }
@@ -70,7 +70,7 @@
         k.outbox_pending ? ` · ${t("outbox_pending", { n: k.outbox_pending })}` : ""),
       h("div", { class: "probs" }, probs.length ? probs : h("span", { class: "okchip" }, t("all_ok")),
         ...k.devices.map((d) => h("span", { class: "dev" + (d.state === "error" || d.state === "disconnected" ? " bad" : "") },
-          `${t("device." + d.device)} ${t("device_state." + d.state)}${d.reason ? "：" + d.reason : ""}`))));
+          `${t("device." + d.device)} ${t("device_state." + d.state)}${d.reason ? t("punct.colon") + d.reason : ""}`))));
   }
 
   window.KQ.manage = { render, onEvent, kioskCard };

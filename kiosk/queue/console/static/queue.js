@@ -117,7 +117,7 @@
     if (box.dataset.key === key) return; // unchanged: not drawn (and read out, role=alert) again
     box.dataset.key = key;
     box.replaceChildren(
-      h("div", { class: "b-text" }, h("strong", {}, `${t("new_request")}：${t("kind." + r.kind)} ${r.ticket_no || ""}`),
+      h("div", { class: "b-text" }, h("strong", {}, `${t("new_request")}${t("punct.colon")}${t("kind." + r.kind)} ${r.ticket_no || ""}`),
         h("span", {}, `${r.kiosk_location || t("kiosk_unknown")} · ${ui().siteName(r.site_code)}${more}`)),
       h("button", { type: "button", class: "btn primary", "data-act": "banner-claim", disabled: !S.up || S.busy.has(r.id),
         onclick: () => act(r, "claim") }, t("claim")),
