@@ -35,7 +35,8 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
         view.next_text = _after_hours_next(visit, kind, r.complete, away)
     elif r.complete:
         if kind != "consult" and visit.help.phase == "offline":  # nobody knows of the call: no one is coming
-            view.next_text = tr(f"kiosk.result.next_{kind}_desk", desk=_desk(visit))
+            why = "_desk" if visit.site.queue else "_no_queue"  # no queue at all: not "the network is down"
+            view.next_text = tr(f"kiosk.result.next_{kind}{why}", desk=_desk(visit))
         else:
             view.next_text = tr(f"kiosk.result.next_{kind}")
         if visit.matter is not None:
