@@ -269,3 +269,17 @@ def test_after_hours_an_english_screen_still_prints_when_helpers_are_back_in_chi
     finally:
         set_language("zh_CN")
     assert "明天 08:30" in text and "tomorrow" not in text
+
+
+def test_notice_tells_the_materials_needed_only_in_some_cases_at_once(catalog, tmp_path):
+    """一次性告知: the notice listed only the required materials, so a resident whose case needs an
+    optional one (社保卡或银行卡 when paying by bank deduction) learnt it on a second trip. It names each
+    optional material not answered 带了, when it applies and where to get it; never one they have."""
+    v, _ = make(catalog, tmp_path, "assist", "pension-enrol", have={"hukou"})  # ID card and bank card: 没有
+    text = all_text(slips.build("notice", v)).replace("\n", "").replace(" ", "")
+    bank = catalog.get("pension-enrol").material("bankcard")
+    assert "还需补齐以下1项材料" in text  # the optional one is not counted missing
+    assert "视情况需要" in text and bank.name in text and bank.note in text and bank.source in text
+    v, _ = make(catalog, tmp_path / "2", "assist", "pension-enrol", have={"hukou", "bankcard"})
+    text = all_text(slips.build("notice", v)).replace("\n", "").replace(" ", "")
+    assert bank.name not in text and "视情况需要" not in text
