@@ -75,7 +75,9 @@ def _after_hours_next(visit: Visit, kind: str, complete: bool, back: str) -> str
         if not banner:
             lines.append(tr("access.hours.next_hotline"))
     if complete and visit.matter is not None:  # where to come back to (no queue line: the windows are closed)
-        lines.append(tr("where.go_later", place=where_line(visit)))
+        # 代办: the materials are handed to the agent at the 帮办代办 window, not at the matter's own window
+        place = _desk(visit) if kind == "proxy" else where_line(visit)
+        lines.append(tr("where.go_later", place=place))
     return "\n".join(lines)
 
 

@@ -162,3 +162,20 @@ def test_a_kiosk_without_a_help_queue_does_not_blame_the_network(window):
         assert "网络" not in page and "一楼大厅" in page, page
     finally:
         h.close()
+
+
+def test_after_hours_a_proxy_resident_is_sent_back_to_the_help_desk_not_the_matter_window(shot_kiosks):
+    """After hours a complete 代办 said 到时请到：二楼 人社综合窗口, the window the agent goes to on the
+    errand; the resident comes back to hand the materials to the agent, at the 帮办代办 window."""
+    from datetime import datetime
+
+    from kiosk.i18n import tr
+
+    h = shot_kiosks(access={"hours": {"workday": ["08:30-12:00", "14:30-17:30"]}}, queue=True,
+                    now=datetime(2026, 6, 5, 18, 0), elderly=True)
+    h.to_result("proxy", missing=False)
+    h.controller.refresh_help()
+    h.settle()
+    page = h.screen("result").ids.next.text.replace("\u00a0", " ")
+    assert tr("where.go_later", place="一楼大厅 3 号帮办代办窗口") in page, page
+    assert "人社综合窗口" not in page, page
