@@ -10,7 +10,7 @@ uvicorn's httptools protocol with these rules added (``uvicorn.Config(http=Guard
 - A request's body must arrive in full within ``body_timeout_s`` after its head; otherwise the connection
   is closed (the route sees the client as gone).
 - An answer that stops moving because the client reads nothing (the socket's buffers full, uvicorn's
-  writing paused) for ``body_timeout_s`` is cut off (the connection aborted: closing would wait for the
+  writing paused) for ``answer_timeout_s`` (``--answer-timeout``, 30 s like the body's) is cut off (the connection aborted: closing would wait for the
   client to read). Before, pipelined requests for ``/openapi.json`` that were never read held their
   connections for ever, and 40 of them filled a server capped at 40: everyone else was refused.
 - The server serves no WebSocket: an ``Upgrade`` header is ignored and the request answered as plain HTTP,
@@ -43,7 +43,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 ENV = {"header_timeout_s": "KIOSK_QUEUE_HEADER_TIMEOUT", "body_timeout_s": "KIOSK_QUEUE_BODY_TIMEOUT",
        "max_connections": "KIOSK_QUEUE_MAX_CONNECTIONS", "max_per_address": "KIOSK_QUEUE_MAX_PER_ADDRESS",
-       "trusted": "KIOSK_QUEUE_TRUSTED_PROXIES"}
+       "trusted": "KIOSK_QUEUE_TRUSTED_PROXIES", "answer_timeout_s": "KIOSK_QUEUE_ANSWER_TIMEOUT"}
 MAX_HEAD_BYTES = 32 * 1024  # nginx's default buffers for a head; the console's cookies are < 1 KiB
 _TOO_LARGE = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 _TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
@@ -56,6 +56,7 @@ class ConnLimits:
     max_connections: int = 2000
     max_per_address: int = 100
     trusted: frozenset[str] = field(default_factory=frozenset)
+    answer_timeout_s: float = 30.0  # an answer its client stops reading is cut off after this long
 
     def exported(self) -> dict[str, str]:
         values = {k: str(getattr(self, k)) for k in ENV if k != "trusted"} | {"trusted": ",".join(sorted(self.trusted))}
@@ -69,7 +70,8 @@ class ConnLimits:
                    float(get(ENV["body_timeout_s"], d.body_timeout_s)),
                    int(get(ENV["max_connections"], d.max_connections)),
                    int(get(ENV["max_per_address"], d.max_per_address)),
-                   frozenset(a for a in get(ENV["trusted"], "").split(",") if a))
+                   frozenset(a for a in get(ENV["trusted"], "").split(",") if a),
+                   float(get(ENV["answer_timeout_s"], d.answer_timeout_s)))
 
 
 _limits: ConnLimits | None = None
@@ -173,7 +175,7 @@ class GuardedHttpTools(HttpToolsProtocol):
         super().pause_writing()
         self._stalled_at = self.loop.time()
         if self._stall_deadline is None:
-            self._stall_deadline = self.loop.call_later(limits().body_timeout_s, self._stalled)
+            self._stall_deadline = self.loop.call_later(limits().answer_timeout_s, self._stalled)
 
     def resume_writing(self) -> None:
         super().resume_writing()
@@ -183,7 +185,7 @@ class GuardedHttpTools(HttpToolsProtocol):
             self._stall_deadline = None
 
     def _stalled(self) -> None:
-        """The client read nothing of the answer for ``body_timeout_s``: aborted (close() would wait for it)."""
+        """The client read nothing of the answer for ``answer_timeout_s``: aborted (close() would wait for it)."""
         self._stall_deadline = None
         if self.transport is not None and not self.transport.is_closing():
             self._cut_off()

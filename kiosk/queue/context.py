@@ -21,6 +21,8 @@ from kiosk.queue.health import HealthService
 from kiosk.queue.keeper import StreamKeeper
 from kiosk.queue.metrics import Metrics
 from kiosk.queue.ratings import rating_url
+from kiosk.queue.reads import PER_MINUTE as READS_PER_MINUTE
+from kiosk.queue.reads import ReadBudget
 from kiosk.queue.service import QueueService
 from kiosk.queue.throttle import LoginThrottle, PasswordChecks, Policy
 from kiosk.queue.txn import PUSHED_TYPES
@@ -61,6 +63,7 @@ class ServerSettings:
     webhook_tick_s: float = 0.5  # how often the webhook sender looks for new events (kiosk/queue/webhook_sender.py)
     kiosk_writes_per_minute: int = 240  # a kiosk's POSTs beyond this answer 429 (kiosk/queue/guard.py)
     staff_writes_per_minute: int = 1200  # a staff member's (all sessions') beyond this answer 429 (guard.py)
+    staff_reads_per_minute: int = READS_PER_MINUTE  # a session's read units a minute; beyond, 429 (reads.py)
     webhook_retry_s: float = 2.0  # its first retry wait; each further one doubles (at most 5 minutes)
     migrate: bool = True
     sqlite_synchronous: str = "NORMAL"
@@ -85,6 +88,7 @@ class Context:
     rating_budget: object | None = None  # kiosk.queue.budget.AddressBudget, made on first use
     webhooks: WebhookSender | None = None
     box: IdentityBox | None = None
+    reads: ReadBudget = field(default_factory=ReadBudget)  # staff sessions' reads (kiosk/queue/reads.py)
 
     async def run(self, fn, *args, **kwargs):
         """Runs a service call: inline on SQLite (sub-millisecond, one writer: no thread hop, the GIL is
@@ -127,7 +131,7 @@ def build_context(settings: ServerSettings) -> Context:
     passwords = PasswordChecks(settings.login_threads, settings.login_queue)
     webhooks = WebhookSender(db, box, settings.clock, tick_s=settings.webhook_tick_s, retry_s=settings.webhook_retry_s)
     context = Context(settings, db, auth, queue, health, bus, listener, background, cases, throttle, passwords,
-                      webhooks=webhooks, box=box)
+                      webhooks=webhooks, box=box, reads=ReadBudget(settings.staff_reads_per_minute))
     context.streams = StreamKeeper(db, settings.clock, context.run, ping_s=settings.sse_ping_s,
                                    recheck_s=settings.stream_recheck_s)
     return context

@@ -21,6 +21,10 @@ Contract, in the order applied
    far above a helper's taps), 429 ``staff_throttled``: a stolen session cannot flood the ledger either.
    The reads that write an audit entry (:data:`AUDITED_READS`: a resident's identity, a 代办 applicant,
    the ledger export) count against the same budget: as plain GETs they wrote entries at full speed.
+   Every read (GET, HEAD) under ``/api/v1/`` by a staff session spends that session's read budget
+   (:mod:`kiosk.queue.reads`: units a minute, ``staff_reads_per_minute``; a read's unit cost before it
+   runs, its answer's bytes as they are sent): beyond, 429 ``reads_throttled`` with ``Retry-After``. A
+   loop of 1,000-row pages or of event streams reopened from the start cannot keep the server busy.
    A cookie-authenticated *read* (GET) under ``/api/v1/`` that the browser says comes from another origin
    (``Sec-Fetch-Site: same-site / cross-site``, else a foreign ``Origin`` or ``Referer``) is refused too
    (403 ``csrf``): reads such as the ledger export or a resident's identity write an audit entry, and a
@@ -41,14 +45,17 @@ import re
 from urllib.parse import unquote_to_bytes
 
 from kiosk.queue.budget import AddressBudget
+from kiosk.queue.crypto import SESSION_TOKEN_PREFIX, hash_token
 from kiosk.queue.csrf import same_origin
 from kiosk.queue.db_down import database_down, unavailable
 from kiosk.queue.errors import QueueError
 from kiosk.queue.inputs import has_controls
 from kiosk.queue.limits import BodyTooLarge, body_limit, limited_receive, too_large_body
+from kiosk.queue.reads import bytes_cost, read_cost
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PRINCIPAL = "kq.principal"
+READ_KEY = "kq.read_key"  # the session whose read budget pays for this answer (kiosk/queue/reads.py)
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
 AUDITED_READS = re.compile(r"/api/v1/(requests/[^/]+/identity|cases/[^/]+/applicant|cases/export\.xlsx)")
 
@@ -81,7 +88,7 @@ def _csrf(headers: dict[bytes, bytes]) -> dict:
 def _throttled(headers: dict[bytes, bytes], wait: float, kind: str) -> dict:
     from kiosk.i18n import tr
 
-    seconds, code = int(wait), "kiosk_throttled" if kind == "kiosk" else "staff_throttled"
+    seconds, code = int(wait), {"kiosk": "kiosk_throttled", "reads": "reads_throttled"}.get(kind, "staff_throttled")
     return {"detail": tr(f"queue.errors.{code}", _language(headers), retry_after=seconds), "code": code,
             "retry_after": seconds}
 
@@ -137,11 +144,16 @@ class Guard:
         headers = _headers(scope)
         if self.proxies is not None:
             self.proxies.apply(scope, headers)
-        started = False
+        started, sent, charged = False, 0, 0
 
         async def send_wrapped(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
+            nonlocal started, sent, charged
+            if message["type"] == "http.response.body" and READ_KEY in scope:  # a session's read
+                sent += len(message.get("body", b""))
+                if (units := bytes_cost(sent)) > charged:
+                    self.context.reads.charge(scope[READ_KEY], units - charged)
+                    charged = units
+            elif message["type"] == "http.response.start":
                 started = True
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(b"x-content-type-options", b"nosniff")] if b"x-content-type-options" not in names else []
@@ -179,9 +191,31 @@ class Guard:
             return 429, _throttled(headers, wait, p.kind), ((b"retry-after", b"%d" % wait),)
         return None
 
+    async def _read_refusal(self, scope, headers: dict[bytes, bytes]) -> tuple | None:
+        """A read under ``/api/v1/``: the session's read budget (:mod:`kiosk.queue.reads`), and for an
+        audited read the write budget too. The caller found is handed on (``kq.principal``); a bad token
+        is left to the route (401 as any read)."""
+        path, c = scope["path"], self.context
+        token = bearer_or_cookie(headers)[0]
+        if token is None or not (token.startswith(SESSION_TOKEN_PREFIX) or AUDITED_READS.fullmatch(path)):
+            return None  # kiosks' reads (their token) and the route's own 401
+        try:
+            p = await c.auth.principal_async(token, c.run)
+        except QueueError:
+            return None
+        scope[PRINCIPAL] = p
+        if p.kind == "user":
+            key = hash_token(token)
+            if (wait := c.reads.take(key, read_cost(path))) is not None:
+                return 429, _throttled(headers, wait, "reads"), ((b"retry-after", b"%d" % wait),)
+            scope[READ_KEY] = key  # its answer's bytes are charged as they are sent
+        if AUDITED_READS.fullmatch(path):
+            return self._over_budget(p, headers)
+        return None
+
     async def _refusal(self, scope, headers: dict[bytes, bytes]) -> tuple | None:
         """``(status, body, extra headers)`` when the call is refused before it reaches the app, else None;
-        sets the caller's principal in the scope for a write under ``/api/v1/``."""
+        sets the caller's principal in the scope for a write under ``/api/v1/`` and a staff session's read."""
         path, method = scope["path"], scope["method"]
         if _odd_url(scope):
             return 422, _url_characters(headers)
@@ -206,13 +240,9 @@ class Guard:
                 return exc.status, {"detail": exc.message(_language(headers)), "code": exc.code, **exc.extra}, extra
             if (refused := self._over_budget(scope[PRINCIPAL], headers)) is not None:
                 return refused
-        elif method in ("GET", "HEAD") and AUDITED_READS.fullmatch(path):
-            try:
-                p = await self.context.auth.principal_async(bearer_or_cookie(headers)[0], self.context.run)
-            except QueueError:
-                p = None  # the route answers it (401) as any read
-            if p is not None and (refused := self._over_budget(p, headers)) is not None:
-                return refused
+        elif method in ("GET", "HEAD") and path.startswith("/api/v1/") and \
+                (refused := await self._read_refusal(scope, headers)) is not None:
+            return refused
         limit = body_limit(path)
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):

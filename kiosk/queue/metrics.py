@@ -230,6 +230,8 @@ class Metrics:
             ("kq_push_shed_frames_total", "Event frames dropped for a resync (a console behind, or overload)",
              bus.shed_frames),
             ("kq_overload_episodes_total", "Times the process became overloaded", self.overload_episodes),
+            ("kq_reads_throttled_total", "Staff sessions' reads refused by their read budget (429 reads_throttled)",
+             getattr(getattr(ctx, "reads", None), "refused", 0)),
         ]
         listener = getattr(ctx, "listener", None)
         if listener is not None:

@@ -1,11 +1,12 @@
 """The security options of ``kiosk queue serve`` and how they become uvicorn's configuration.
 
 Contract
-- :func:`add_options` adds the flags (logging, trusted proxies, slow-client limits, ``--docs``; TLS is
+- :func:`add_options` adds the flags (logging, trusted proxies, slow-client limits, a staff session's read
+  budget (``--reads-per-minute``, kiosk/queue/reads.py), ``--docs``; TLS is
   ``serve``'s own ``--tls-cert``/``--tls-key``);
   :func:`uvicorn_kwargs` turns parsed arguments into keyword arguments for ``uvicorn.Config`` /
   ``uvicorn.run`` (the same for ``--workers`` > 1: each worker configures its logging from them).
-- Connections (:mod:`kiosk.queue.connguard`): head and body deadlines, a cap on open connections and
+- Connections (:mod:`kiosk.queue.connguard`): head, body and answer deadlines, a cap on open connections and
   one per client address; the process's open-file limit is raised to fit.
 - Logging: every log record of the server, uvicorn's own ``uvicorn.error`` and ``uvicorn.access``
   included, goes to stderr through :class:`kiosk.privacy.RedactingFilter` (ID and phone numbers masked in
@@ -25,6 +26,7 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 def add_options(p: argparse.ArgumentParser) -> None:
     from kiosk.queue.connguard import ConnLimits
+    from kiosk.queue.reads import PER_MINUTE
 
     d = ConnLimits()
     p.add_argument("--access-log", action="store_true", help="log every request (masked) to stderr")
@@ -37,6 +39,13 @@ def add_options(p: argparse.ArgumentParser) -> None:
                    help=f"a request's head must arrive within S seconds, else 408 and closed ({d.header_timeout_s:g})")
     p.add_argument("--body-timeout", type=float, default=d.body_timeout_s, metavar="S",
                    help=f"a request's body must arrive within S seconds of its head, else closed ({d.body_timeout_s:g})")
+    p.add_argument("--answer-timeout", type=float, default=d.answer_timeout_s, metavar="S",
+                   help=f"an answer the client stops reading is cut off after S seconds without a byte moving "
+                        f"({d.answer_timeout_s:g})")
+    p.add_argument("--reads-per-minute", type=int, metavar="N",
+                   default=int(os.environ.get("KIOSK_QUEUE_READS_PER_MINUTE") or PER_MINUTE),
+                   help=f"a staff session's read budget, units a minute (a read 1, +1 per 32 KiB of its answer; "
+                        f"beyond: 429 reads_throttled; {PER_MINUTE}, env KIOSK_QUEUE_READS_PER_MINUTE)")
     p.add_argument("--max-connections", type=int, default=d.max_connections, metavar="N",
                    help=f"open connections at most; more are closed at once ({d.max_connections})")
     p.add_argument("--max-connections-per-address", type=int, default=d.max_per_address, metavar="N",
@@ -53,7 +62,7 @@ def conn_limits(args: argparse.Namespace):
     from kiosk.queue.connguard import ConnLimits
 
     return ConnLimits(args.header_timeout, args.body_timeout, args.max_connections,
-                      args.max_connections_per_address, trusted_proxies(args))
+                      args.max_connections_per_address, trusted_proxies(args), args.answer_timeout)
 
 
 def raise_file_limit(needed: int) -> None:

@@ -191,7 +191,7 @@ _ENV = {"db": "KIOSK_QUEUE_DB", "state": "KIOSK_QUEUE_STATE", "tick": "KIOSK_QUE
         "secure": "KIOSK_QUEUE_COOKIE_SECURE", "sync": "KIOSK_QUEUE_SQLITE_SYNC", "catalog": "KIOSK_QUEUE_CATALOG",
         "retention": "KIOSK_QUEUE_CASE_RETENTION_DAYS", "public": "KIOSK_QUEUE_PUBLIC_URL",
         "proxies": "KIOSK_QUEUE_TRUSTED_PROXIES", "docs": "KIOSK_QUEUE_DOCS",
-        "login_wait": "KIOSK_QUEUE_LOGIN_FIRST_WAIT"}
+        "login_wait": "KIOSK_QUEUE_LOGIN_FIRST_WAIT", "reads": "KIOSK_QUEUE_READS_PER_MINUTE"}
 
 
 def _settings(values: dict[str, str]):
@@ -204,6 +204,7 @@ def _settings(values: dict[str, str]):
                           trusted_proxies=tuple(a for a in values.get("proxies", "").split(",") if a),
                           docs=values.get("docs") == "1",
                           login_first_wait_s=float(values.get("login_wait") or 1.0),
+                          **({"staff_reads_per_minute": int(values["reads"])} if values.get("reads") else {}),
                           extra={k: v for k, v in (("catalog", values.get("catalog")),
                                                    ("public_url", values.get("public")),
                                                    # the garbage collector tuned once started (kiosk/queue/gcwatch.py)
@@ -231,6 +232,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail("--case-retention-days must be at least 1 (days after a case closed)")
     if not 0.1 <= args.login_first_wait <= 60:
         return _fail("--login-first-wait must be between 0.1 and 60 seconds")
+    if args.reads_per_minute < 1 or args.answer_timeout <= 0:
+        return _fail("--reads-per-minute must be at least 1 and --answer-timeout above 0 seconds")
     try:
         catalog = check_catalog(args.catalog)  # before anything is created: a bad file changes nothing
     except ValueError as exc:
@@ -254,7 +257,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "secure": "1" if args.cookie_secure else "0", "sync": args.sqlite_sync, "catalog": catalog or "",
               "retention": str(args.case_retention_days), "public": args.public_url or "",
               "proxies": ",".join(sorted(trusted_proxies(args))), "docs": "1" if args.docs else "0",
-              "login_wait": str(args.login_first_wait)}
+              "login_wait": str(args.login_first_wait), "reads": str(args.reads_per_minute)}
     try:
         app = create_app(_settings(values))  # also checks the key before any worker starts
         kwargs = uvicorn_kwargs(args) | tls

@@ -5,7 +5,8 @@ uvicorn's writing paused, no deadline ran, and it was neither idle nor silent, s
 40 of them filled a server capped at 40 connections and every newcomer was refused — still 35 s later,
 and for as long as the sockets stayed open (2,000 from 20 addresses would do it to a production server).
 Now a connection whose client has read nothing for a second makes room for a newcomer when the server is
-full, and an answer that does not move for ``--body-timeout`` is cut off.
+full, and an answer that does not move for ``--answer-timeout`` is cut off (its own deadline: it reused
+``--body-timeout`` before, which the run below sets far longer).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _open_connections(port: int) -> int:
 
 def test_clients_that_never_read_cannot_fill_the_server(tmp_path):
     with served(tmp_path, "--max-connections", "40", "--max-connections-per-address", "20",
-                "--body-timeout", "3") as s:
+                "--answer-timeout", "3", "--body-timeout", "300") as s:
         readers = [_slow_reader(s, address) for address in ("127.0.0.2", "127.0.0.3") for _ in range(20)]
         try:
             time.sleep(2)  # their answers fill the buffers and stall (a delay, not a bar)

@@ -182,3 +182,18 @@ def test_manager_sees_waits_kiosk_health_and_helpers(server, kiosk, browser, sho
     text = mgr.locator("#manage").inner_text()
     assert "合计" in text and "呼叫 1" in text and "一次性告知单 1 份，共告知缺少材料 2 项" in text
     mgr.screenshot(path=str(shots / "console_manager_figures.png"))
+
+
+def test_a_read_the_server_slows_is_asked_again_not_failed(server, ctx, world, browser):
+    """The read budget met (429 ``reads_throttled``, here a tiny one: two units in 3 s): the console waits
+    Retry-After and asks again, its stream reconnects by itself; the list comes, no error is shown."""
+    from kiosk.queue.reads import ReadBudget
+    from kiosk.queue.schemas import RequestIn
+
+    rid = ctx.queue.create(world.kiosk("k1"), RequestIn(**world.request_body()))["id"]
+    ctx.reads = ReadBudget(2, window_s=3)  # the login's reads (sites, cases, requests, the stream) run past it
+    li = phone(browser, server.url, "li")
+    li.wait_for_selector(f"article[data-id='{rid}']", timeout=15000)
+    assert ctx.reads.refused >= 1 and li.evaluate("window.KQ.backoffs") >= 1
+    assert not li.evaluate("window.KQ.toasts || []")
+    assert li.locator("#conn").get_attribute("class") == "conn"

@@ -71,6 +71,33 @@ def test_serve_refuses_several_workers_on_sqlite(tmp_path, monkeypatch, capsys):
     assert code == 2 and "several workers need PostgreSQL" in err
 
 
+def test_serve_carries_the_read_budget_and_the_answer_deadline_to_every_worker(tmp_path, monkeypatch, capsys):
+    """``--reads-per-minute`` (a staff session's read budget) and ``--answer-timeout`` (an answer its client
+    stops reading): parsed, refused when nonsensical, and exported to worker processes like the others."""
+    import argparse
+
+    from kiosk.queue.connguard import ConnLimits
+    from kiosk.queue.reads import PER_MINUTE
+    from kiosk.queue.serve_options import conn_limits, exported
+    from kiosk.queue.server_cli import _settings, add_commands
+
+    parser = argparse.ArgumentParser()
+    add_commands(parser.add_subparsers())
+    args = parser.parse_args(["serve", "--reads-per-minute", "50", "--answer-timeout", "7", "--body-timeout", "9"])
+    assert (conn_limits(args).answer_timeout_s, conn_limits(args).body_timeout_s) == (7.0, 9.0)
+    for name, value in exported(args).items():
+        monkeypatch.setenv(name, value)
+    assert ConnLimits.from_env().answer_timeout_s == 7.0
+    values = {"db": "sqlite://", "state": str(tmp_path), "tick": "1", "secure": "0", "sync": "normal"}
+    assert _settings(values | {"reads": "50"}).staff_reads_per_minute == 50
+    assert _settings(values).staff_reads_per_minute == PER_MINUTE
+    defaults = parser.parse_args(["serve"])
+    assert defaults.reads_per_minute == PER_MINUTE and defaults.answer_timeout == ConnLimits().body_timeout_s == 30
+    for bad in (["--reads-per-minute", "0"], ["--answer-timeout", "0"]):
+        code, _, err = run(["serve", "--state-dir", str(tmp_path), *bad], monkeypatch, capsys)
+        assert code == 2 and "--reads-per-minute must be at least 1" in err
+
+
 @contextmanager
 def server(args: list[str], env_extra: dict | None = None):
     """``kiosk queue serve --port 0 …`` in a subprocess; yields its base URL; always stopped."""

@@ -60,8 +60,21 @@
 
   /** JSON over fetch with the session cookie; throws ApiError (status 0 = network or timeout). Every call
       gives up after `timeout` ms; a state-changing one carries X-KQ-Not-After, so a tap the link held back
-      is refused by the server instead of carried out after the helper was told it failed. */
+      is refused by the server instead of carried out after the helper was told it failed. A read the server
+      slowed (429 reads_throttled: the session's read budget) is asked again after its Retry-After, twice at
+      most, instead of failing. */
   async function api(method, path, body, timeout) {
+    for (let tries = 1; ; tries++) {
+      try { return await call(method, path, body, timeout); } catch (e) {
+        if (method !== "GET" || e.status !== 429 || e.body.code !== "reads_throttled" || tries > 2) throw e;
+        const s = Math.min(60, Math.max(1, Number(e.body.retry_after) || 5));
+        window.KQ.backoffs = (window.KQ.backoffs || 0) + 1; // observable by tests
+        await new Promise((done) => setTimeout(done, s * 1000 * (1 + Math.random() / 4)));
+      }
+    }
+  }
+
+  async function call(method, path, body, timeout) {
     const wait = timeout || 10000;
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), wait);

@@ -47,8 +47,10 @@
 
   async function loadDone() {
     try {
-      const data = await api("GET", "/requests?mine=true&state=resolved&state=converted&state=cancelled&limit=200");
-      const today = new Date(window.KQ.clock.now()).toDateString();
+      const midnight = new Date(window.KQ.clock.now()); midnight.setHours(0, 0, 0, 0);
+      const today = midnight.toDateString(); // today's only: not the oldest 200 she ever closed
+      const data = await api("GET", "/requests?mine=true&state=resolved&state=converted&state=cancelled&limit=1000&closed_since="
+        + encodeURIComponent(midnight.toISOString()));
       M.done = data.items.filter((r) => new Date(r.closed_at || r.updated_at).toDateString() === today);
       const cases = await api("GET", "/cases?mine=true");  // 代办 cases I registered, completed or returned today
       for (const c of cases.items) {
