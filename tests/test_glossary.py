@@ -66,4 +66,4 @@ def test_no_call_hint_while_a_helper_is_already_coming():
     v.mark("hukou", "unknown")  # calls a helper
     v.finish_materials()
     text = result_view(v).next_text
-    assert "呼叫" not in text and "按右上角" not in text and "正在赶来" in text
+    assert "呼叫" not in text and "按右上角" not in text and text == i18n.tr("kiosk.result.next_incomplete_helper")

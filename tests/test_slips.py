@@ -248,7 +248,22 @@ def test_the_return_slip_says_what_its_qr_code_is_for(url):
                     state="returned", rating_url=url)
     text = return_slip(case).to_text().replace("\n", "")
     assert ("扫码评价本次代办服务" in text) == bool(url)
-    assert ("扫码查询受理编号" in text and "未开通扫码评价" in text and "12345" in text) == (url is None)
+    assert ("工作人员扫码调出本件" in text and "未开通扫码评价" in text and "12345" in text) == (url is None)
+
+
+def test_the_case_receipt_says_where_to_ask_and_that_its_code_is_for_the_staff():
+    """The 代办受理回执 said 凭回执查询进度 without saying where, and 扫码查询受理编号 under a code that shows a
+    phone only the string BBDB1|C|…: an elderly resident scanning it at home learnt nothing. It names the
+    帮办代办 window and says the code is for the staff to open the case."""
+    from datetime import date
+
+    from kiosk.printing.case_slips import CaseSlip, receipt
+
+    case = CaseSlip("DB-421303-0001", 1, "曾都区政务服务中心", "个体工商户设立登记", "张** 110105********002X",
+                    "138****5678", "李四", NOW, 5, date(2026, 3, 9), [{"name": "身份证", "form": "original"}])
+    text = receipt(case).to_text().replace("\n", "")
+    assert "扫码查询" not in text and "工作人员扫码调出本件" in text
+    assert "帮办代办窗口查询进度" in text
 
 
 def test_after_hours_an_english_screen_still_prints_when_helpers_are_back_in_chinese(catalog, tmp_path):
@@ -269,3 +284,17 @@ def test_after_hours_an_english_screen_still_prints_when_helpers_are_back_in_chi
     finally:
         set_language("zh_CN")
     assert "明天 08:30" in text and "tomorrow" not in text
+
+
+def test_notice_tells_the_materials_needed_only_in_some_cases_at_once(catalog, tmp_path):
+    """一次性告知: the notice listed only the required materials, so a resident whose case needs an
+    optional one (社保卡或银行卡 when paying by bank deduction) learnt it on a second trip. It names each
+    optional material not answered 带了, when it applies and where to get it; never one they have."""
+    v, _ = make(catalog, tmp_path, "assist", "pension-enrol", have={"hukou"})  # ID card and bank card: 没有
+    text = all_text(slips.build("notice", v)).replace("\n", "").replace(" ", "")
+    bank = catalog.get("pension-enrol").material("bankcard")
+    assert "还需补齐以下1项材料" in text  # the optional one is not counted missing
+    assert "视情况需要" in text and bank.name in text and bank.note in text and bank.source in text
+    v, _ = make(catalog, tmp_path / "2", "assist", "pension-enrol", have={"hukou", "bankcard"})
+    text = all_text(slips.build("notice", v)).replace("\n", "").replace(" ", "")
+    assert bank.name not in text and "视情况需要" not in text

@@ -89,3 +89,14 @@ def test_kiosk_voice_say_refuses_a_bad_volume():
     done = subprocess.run([sys.executable, "-m", "kiosk", "voice", "say", "x", "--volume", "300"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "0-100" in done.stderr
+
+
+def test_a_counted_two_is_said_liang_as_mandarin_speakers_say_it():
+    """The voice said 大约 èr 分钟 and 还缺 èr 项材料: Mandarin counts with 两 (two minutes, two items, two
+    people); an ordinal, a date, a ticket number or a larger number keeps 二."""
+    assert to_pinyin("已通知帮办员，大约\u00a02\u00a0分钟后到") == "yi3 tong1 zhi1 bang1 ban4 yuan2, da4 yue1 liang3 fen1 zhong1 hou4 dao4"
+    assert to_pinyin("还缺 2 项材料") == "hai2 que1 liang3 xiang4 cai2 liao4"
+    assert to_pinyin("前面还有 2\u00a0人") == "qian2 mian4 hai2 you3 liang3 ren2"
+    assert to_pinyin("第 2 页") == "di4 er4 ye4" and to_pinyin("第2项") == "di4 er4 xiang4"
+    assert to_pinyin("2 月 3 日") == "er4 yue4 san1 ri4" and to_pinyin("12 项") == "shi2 er4 xiang4"
+    assert to_pinyin("您的号码是 A 0 0 2。") == "nin2 de5 hao4 ma3 shi4 A ling2 ling2 er4"

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
 from sqlalchemy import delete, select, update
 
 from kiosk.queue.auth import require_user
@@ -123,13 +124,14 @@ def list_sites(caller: Caller, c: Ctx) -> list[dict]:
 
 @router.get("/requests", response_model=RequestList)
 async def list_requests(caller: Caller, c: Ctx, state: States = None, site_code: str | None = None,
-                  escalated: bool | None = None, mine: bool = False,
+                  escalated: bool | None = None, mine: bool = False, closed_since: AwareDatetime | None = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
-    """Requests of my sites in queue order (priority, then oldest). Default: the open ones."""
+    """Requests of my sites in queue order (priority, then oldest). Default: the open ones. ``closed_since``
+    (with a time zone): only those closed since then — 今日已办 asks for today's, not the oldest 200 ever."""
     require_user(caller)
     states = [str(x) for x in state] if state else ["waiting", "claimed", "arrived"]
     return await c.run(c.queue.list, caller, states=states, site_code=site_code, escalated=escalated,
-                        mine=caller.user_id if mine else None, limit=limit)
+                        mine=caller.user_id if mine else None, closed_since=closed_since, limit=limit)
 
 
 @router.post("/requests/claim-next", response_model=StaffRequestView,

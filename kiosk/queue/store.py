@@ -120,8 +120,9 @@ def queue_position(conn: Connection, row: RowMapping | dict) -> int:
 
 def list_requests(conn: Connection, visible: Iterable[str], *, states: Iterable[str] | None = None,
                   site_code: str | None = None, escalated: bool | None = None, mine: int | None = None,
-                  limit: int = 200) -> list[RowMapping]:
-    """Requests visible to a user, queue order (priority, then oldest) for open ones."""
+                  closed_since: datetime | None = None, limit: int = 200) -> list[RowMapping]:
+    """Requests visible to a user, queue order (priority, then oldest) for open ones; ``closed_since``: only
+    those closed at or after it (a helper's 今日已办 among her months of closed requests)."""
     stmt = select(*_view_columns).select_from(_view_from).where(visible_clause(visible))
     if states:
         stmt = stmt.where(requests.c.state.in_(list(states)))
@@ -131,6 +132,8 @@ def list_requests(conn: Connection, visible: Iterable[str], *, states: Iterable[
         stmt = stmt.where(requests.c.escalation_level > 0 if escalated else requests.c.escalation_level == 0)
     if mine is not None:
         stmt = stmt.where(requests.c.claimed_by == mine)
+    if closed_since is not None:
+        stmt = stmt.where(requests.c.closed_at >= closed_since)
     stmt = stmt.order_by(requests.c.priority_rank, requests.c.created_at, requests.c.id).limit(limit)
     return list(conn.execute(stmt).mappings())
 

@@ -35,7 +35,8 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
         view.next_text = _after_hours_next(visit, kind, r.complete, away)
     elif r.complete:
         if kind != "consult" and visit.help.phase == "offline":  # nobody knows of the call: no one is coming
-            view.next_text = tr(f"kiosk.result.next_{kind}_desk", desk=_desk(visit))
+            why = "_desk" if visit.site.queue else "_no_queue"  # no queue at all: not "the network is down"
+            view.next_text = tr(f"kiosk.result.next_{kind}{why}", desk=_desk(visit))
         else:
             view.next_text = tr(f"kiosk.result.next_{kind}")
         if visit.matter is not None:
@@ -74,7 +75,9 @@ def _after_hours_next(visit: Visit, kind: str, complete: bool, back: str) -> str
         if not banner:
             lines.append(tr("access.hours.next_hotline"))
     if complete and visit.matter is not None:  # where to come back to (no queue line: the windows are closed)
-        lines.append(tr("where.go_later", place=where_line(visit)))
+        # 代办: the materials are handed to the agent at the 帮办代办 window, not at the matter's own window
+        place = _desk(visit) if kind == "proxy" else where_line(visit)
+        lines.append(tr("where.go_later", place=place))
     return "\n".join(lines)
 
 

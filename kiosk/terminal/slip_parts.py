@@ -101,7 +101,11 @@ def next_text(visit: Visit, t: Callable[..., str], language: str) -> str:
     away = back_words(visit, language) if visit.help_request_id and visit.help.phase != "claimed" else None
     if away is not None and kind != "consult":
         return t("ticket.next.after_hours", back=away.replace("\u00a0", " "))  # paper: plain spaces (GBK)
+    desk = visit.site.help_desk or tr("glossary.help_desk", language=language)
+    if kind == "assist" and not visit.site.queue:  # no help queue: the call reaches nobody, ever
+        return t("ticket.next.assist_no_queue", desk=desk)
     if kind == "assist" and visit.help.phase == "offline":  # nobody knows of the call: no one is coming
-        desk = visit.site.help_desk or tr("glossary.help_desk", language=language)
         return t("ticket.next.assist_desk", desk=desk)
+    if kind == "assist":  # the paper outlives the call: true whether or not the queue took it (yet)
+        return t("ticket.next.assist", desk=desk)
     return t(f"ticket.next.{kind}")

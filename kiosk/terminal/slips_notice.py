@@ -63,6 +63,7 @@ def notice(visit: Visit, *, paper_width_mm: int = 80, language: str = LANGUAGE,
             if material.note:
                 slip.add(Text(t("notice.note") + "：" + material.note))
             slip.add(Text(_basis(visit, check, material, t)))
+    _conditional(slip, matter, check, t, language, big)
     slip.add(Rule(), Columns(t("time_limit"), time_limit_text(matter, language)))
     if not matter.immediate:
         slip.add(Text(t("notice.limit_from")))
@@ -81,6 +82,22 @@ def notice(visit: Visit, *, paper_width_mm: int = 80, language: str = LANGUAGE,
                  Text(t("rate.notice_qr"), align="center"))
     footer(slip, visit, t)
     return slip.add(Cut())
+
+
+def _conditional(slip: Slip, matter, check, t, language: str, big: int) -> None:
+    """The materials needed only in some cases (``optional``) that the resident did not say they have:
+    never counted missing, but told at once with when each applies and where to get it, so a resident
+    whose case needs one does not learn it on a second trip (一次性告知)."""
+    have = {m.id for m in check.have}
+    maybe = [m for m in matter.materials if m.optional and m.id not in have]
+    if not maybe:
+        return
+    slip.add(Rule(), Text(t("notice.conditional"), bold=True, size=big))
+    for material in maybe:
+        slip.add(Text(f"{material.name}（{material_form(material, language)}）", bold=True, size=big))
+        if material.note:
+            slip.add(Text(t("notice.when") + "：" + material.note, size=big))
+        slip.add(Text(t("notice.how") + "：" + material.source, size=big))
 
 
 def _basis(visit: Visit, check, material, t) -> str:

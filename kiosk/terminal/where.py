@@ -15,6 +15,7 @@ import threading
 
 from kiosk.i18n import tr
 from kiosk.terminal.queuing import QueuingSystem, from_config
+from kiosk.visit import Kind
 from kiosk.visit.place import place_here
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,10 @@ def where_line(visit) -> str:
 
 
 def where_text(visit) -> str:
-    """The result screen's lines: where to go, and the queue number (or why there is none)."""
+    """The result screen's lines: where to go, and the queue number (or why there is none). For 代办 the
+    agent goes, not the resident: where it is handled, and no queue number to take or wait for."""
+    if visit.kind is Kind.PROXY:
+        return tr("where.go_proxy", place=where_line(visit))
     lines = [tr("where.go", place=where_line(visit))]
     r = visit.result
     state = r.queue_state if r is not None else ""
@@ -63,8 +67,8 @@ class WhereToGo:
 
     def _changed(self, visit) -> None:
         r = visit.result
-        if r is None or not r.complete or visit.matter is None or r.queue_state:
-            return
+        if r is None or not r.complete or visit.matter is None or r.queue_state or visit.kind is Kind.PROXY:
+            return  # 代办: the agent queues when they run the errand, not the resident now
         if self.queuing is None:
             r.queue_state = "none"
             return

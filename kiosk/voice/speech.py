@@ -57,9 +57,15 @@ def _clock(m: re.Match) -> str:
     return said + (("零" if minute < 10 else "") + number_words(minute) + "分" if minute else "")
 
 
+# a lone 2 counting something is 两 (两分钟, 还缺两项, 两个人), never 二; an ordinal (第 2 页), a date (2 月) or
+# a number (12, 2.5, A002) keeps 二
+_TWO = re.compile(r"(?<![\dA-Za-z.:第])(?<!第 )(?<!第\u00a0)2(?![\d.])(?=\s?(?:分钟|小时|项|个|人|位|份|天|张|次|件|本|页|种|元))")
+
+
 def spoken_forms(text: str) -> str:
-    """Times of day and hotlines as they are said: ``08:30-12:00`` → 八点半到十二点, ``12345`` → 幺二三四五."""
-    text = _RANGE.sub("到", _CLOCK.sub(_clock, text))
+    """Times of day and hotlines as they are said: ``08:30-12:00`` → 八点半到十二点, ``12345`` → 幺二三四五;
+    a counted 2 as 两 (``大约 2 分钟`` → 大约 两 分钟)."""
+    text = _TWO.sub("两", _RANGE.sub("到", _CLOCK.sub(_clock, text)))
     return re.sub(r"(?<![\dA-Za-z])\d{3,5}(?!\d)",
                   lambda m: "".join("幺" if d == "1" else _DIGITS[int(d)] for d in m.group(0))
                   if m.group(0) in _HOTLINES else m.group(0), text)

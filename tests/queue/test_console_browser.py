@@ -197,3 +197,26 @@ def test_a_read_the_server_slows_is_asked_again_not_failed(server, ctx, world, b
     assert ctx.reads.refused >= 1 and li.evaluate("window.KQ.backoffs") >= 1
     assert not li.evaluate("window.KQ.toasts || []")
     assert li.locator("#conn").get_attribute("class") == "conn"
+
+
+def test_a_manager_sees_new_calls_live_and_the_page_stays_error_free(server, kiosk, browser):
+    """On 管理 → 呼叫 a request event redraws the list and the summary at once (it threw a ReferenceError on
+    every event, and the list waited for the 15 s poll); on 督查 an event does not refetch the figures."""
+    mgr = phone(browser, server.url, "mgr")
+    errors: list[str] = []
+    mgr.on("pageerror", lambda e: errors.append(str(e)))
+    figures: list[str] = []
+    mgr.on("request", lambda r: figures.append(r.url) if "/api/v1/figures" in r.url else None)
+    mgr.click("#tab-manage")
+    mgr.wait_for_selector("#summary >> text=等待 0")
+    rid = kiosk.call_helper("assist", "materials", ticket_no="A120")
+    mgr.wait_for_selector(f"#manage article[data-id='{rid}']", timeout=5000)  # before the 15 s poll
+    assert "等待 1" in mgr.locator("#summary").inner_text()
+    mgr.click("[data-seg=figures]")
+    mgr.wait_for_selector("#manage article >> text=合计")
+    asked = len(figures)
+    for n in (121, 122, 123):
+        kiosk.call_helper("assist", "materials", ticket_no=f"A{n}")
+    mgr.wait_for_selector("#summary >> text=等待 4", timeout=5000)
+    assert len(figures) == asked  # the summary follows events; the figures wait for their own poll
+    assert not errors, errors

@@ -264,3 +264,19 @@ def test_today_lists_what_i_handled_with_a_search(server, kiosk, world, browser)
     assert len(rows) == 1 and "A102" in rows[0] and "已办结" in rows[0]
     li.fill("#done-search", "个体工商户")
     assert "代办 #1" in li.locator("#me-done").inner_text()
+
+
+def test_english_console_speaks_english_punctuation_and_singulars(server, kiosk, browser):  # noqa: F811
+    """The English console built lines from parts with Chinese punctuation (New call：Assist) and said
+    "1 requests": pieces are joined by the language's own punctuation, and n = 1 takes the _one form."""
+    li = phone(browser, server.url, "li", before="localStorage.setItem('kq_lang', 'en')")
+    rid = kiosk.call_helper("assist", "materials", ticket_no="A130")
+    li.wait_for_selector("#banner:not([hidden])")
+    banner = li.locator("#banner strong").inner_text()
+    assert banner.startswith("New call: ") and "：" not in banner, banner
+    li.click(f"article[data-id='{rid}'] [data-act=claim]")
+    li.wait_for_selector(f"article[data-id='{rid}'].mine")
+    li.click("#tab-me")
+    li.wait_for_selector("#shift")
+    shift = li.locator("#shift").inner_text()
+    assert "hand my 1 request or case" in shift, shift

@@ -8,11 +8,16 @@
   if (params.get("lang")) localStorage.setItem("kq_lang", lang);
   let texts = {};
 
-  /** The text at a dotted key, with {name} placeholders filled; the key itself when missing. */
-  function t(key, vars) {
+  function lookup(key) {
     let node = texts;
     for (const part of key.split(".")) node = node && typeof node === "object" ? node[part] : undefined;
-    let s = typeof node === "string" ? node : key;
+    return typeof node === "string" ? node : undefined;
+  }
+
+  /** The text at a dotted key, with {name} placeholders filled; the key itself when missing. With
+      ``n`` 1, the key's ``_one`` form where the language has one ("1 request", not "1 requests"). */
+  function t(key, vars) {
+    let s = (vars && vars.n === 1 && lookup(key + "_one")) || lookup(key) || key;
     if (vars) for (const [k, v] of Object.entries(vars)) s = s.split("{" + k + "}").join(String(v));
     return s;
   }
@@ -37,8 +42,8 @@
       const c = d.ctx || {};
       const why = has("invalid." + d.type) ? t("invalid." + d.type, { le: c.le, ge: c.ge, lt: c.lt, gt: c.gt,
         min_length: c.min_length, max_length: c.max_length }) : t("invalid.other");
-      return (field ? t("fields." + field) + "：" : "") + why;
-    }).join("；");
+      return (field ? t("fields." + field) + t("punct.colon") : "") + why;
+    }).join(t("punct.semi"));
   }
 
   class ApiError extends Error {

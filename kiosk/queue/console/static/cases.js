@@ -3,15 +3,31 @@
    managers, and the Excel export for managers. Uses KQ.ui from console.js; text only via textContent. */
 "use strict";
 (function () {
-  const { t, api } = window.KQ;
+  const { t, has, api } = window.KQ;
   const $ = (id) => document.getElementById(id);
   const C = { seg: "open", items: [], identity: new Map(), timeline: new Map(), timer: null };
   const fmtAt = (iso) => { const d = new Date(iso); return isNaN(d) ? "" : `${d.getMonth() + 1}-${d.getDate()} ${d.toTimeString().slice(0, 5)}`; };
 
-  /** The case's every event — what, who, when — under its card (again to hide). */
+  /** The case's every event — what, who, when — under its card (again to hide): a page of PAGE at a time,
+      oldest first, and "show more" reads on after the last one shown (the server pages long histories). */
+  const PAGE = 500;
   async function timeline(c) {
     if (C.timeline.delete(c.id)) return render();
-    try { C.timeline.set(c.id, await api("GET", `/cases/${encodeURIComponent(c.id)}/events`)); } catch (e) { return ui().toast(e.message, true); }
+    try { C.timeline.set(c.id, await page(c.id, 0)); } catch (e) { return ui().toast(e.message, true); }
+    render();
+  }
+  const page = async (id, after) => {
+    const items = await api("GET", `/cases/${encodeURIComponent(id)}/events?after=${after}&limit=${PAGE}`);
+    return { items, more: items.length === PAGE };
+  };
+  async function timelineMore(c, button) {
+    const shown = C.timeline.get(c.id);
+    if (!shown) return;
+    button.disabled = true;
+    try {
+      const next = await page(c.id, shown.items[shown.items.length - 1].id);
+      shown.items.push(...next.items); shown.more = next.more;
+    } catch (e) { button.disabled = false; return ui().toast(e.message, true); }
     render();
   }
   const RUNNING = new Set(["registered", "in_progress"]);
@@ -76,8 +92,10 @@
     const { h } = ui();
     const box = $("cases");
     box.replaceChildren();
-    $("case-summary").textContent = t("cases.summary", { n: C.items.length, overdue: C.counts ? C.counts.overdue : 0,
-      soon: C.counts ? C.counts.due_soon : 0 }) + (C.more ? "\n" + t("cases.more", { n: C.items.length }) : "");
+    const counts = { n: C.items.length, overdue: C.counts ? C.counts.overdue : 0, soon: C.counts ? C.counts.due_soon : 0 };
+    $("case-summary").textContent = t(C.more ? "cases.summary_cut" : "cases.summary", counts);
+    const more = C.more ? t(ui().me().role === "helper" ? "cases.more" : "cases.more_manager", { n: C.items.length }) : "";
+    for (const id of ["case-more", "case-more-end"]) { $(id).hidden = !C.more; $(id).textContent = more; }
     if (!C.items.length) box.append(h("p", { class: "empty" }, t("cases.empty")));
     for (const c of C.items) box.append(card(c));
     badge();
@@ -89,7 +107,7 @@
     const { h } = ui();
     const late = c.due === "overdue" || c.due === "late", soon = c.due === "due_soon";
     const id = C.identity.get(c.id);
-    const mats = c.materials.map((m) => `${m.name}（${t("cases.form." + m.form)}×${m.count}）`).join("；");
+    const mats = c.materials.map((m) => `${m.name}${t("punct.open")}${t("cases.form." + m.form)}×${m.count}${t("punct.close")}`).join(t("punct.semi"));
     return h("article", { class: "card case " + c.state + (late ? " escalated" : soon ? " waiting" : ""), "data-case": c.id, "data-state": c.state },
       h("div", { class: "head" },
         h("span", { class: "tno" }, (multiSite() ? ui().siteName(c.site_code) + " " : "") + "#" + c.seq),
@@ -105,11 +123,20 @@
       h("div", { class: "line muted" }, t("cases.materials", { list: mats })),
       c.close_reason ? h("div", { class: "line" }, t("cases.reason", { text: c.close_reason })) : null,
       ...window.KQ.caseMoves.lines(c),
-      C.timeline.has(c.id) ? h("ol", { class: "timeline", "data-timeline": c.id }, ...C.timeline.get(c.id).map((e) =>
-        h("li", {}, `${fmtAt(e.at)} ${e.actor_name || t("cases.actor." + e.actor.split(":")[0])} · ${
-          t("cases.event." + e.type.split(".")[1]) !== "cases.event." + e.type.split(".")[1] ? t("cases.event." + e.type.split(".")[1]) : e.type}`
-          + (e.data && (e.data.department || e.data.reason) ? `（${e.data.department || e.data.reason}）` : "")))) : null,
+      C.timeline.has(c.id) ? timelineList(c) : null,
       actions(c, !!id));
+  }
+
+  function timelineList(c) {
+    const { h } = ui();
+    const { items, more } = C.timeline.get(c.id);
+    const word = (type) => (has("cases.event." + type.split(".")[1]) ? t("cases.event." + type.split(".")[1]) : type);
+    return [h("ol", { class: "timeline", "data-timeline": c.id }, ...items.map((e) =>
+      h("li", {}, `${fmtAt(e.at)} ${e.actor_name || t("cases.actor." + e.actor.split(":")[0])} · ${word(e.type)}`
+        + (e.data && (e.data.department || e.data.reason) ? t("punct.open") + (e.data.department || e.data.reason) + t("punct.close") : "")))),
+    more ? h("div", { class: "row" }, h("button", { class: "btn ghost", type: "button", "data-cact": "timeline-more",
+      onclick: (ev) => timelineMore(c, ev.currentTarget) }, t("cases.timeline_more", { n: items.length })))
+      : h("p", { class: "timeline-end" }, t("cases.timeline_end", { n: items.length }))];
   }
 
   function actions(c, shown) {
@@ -188,7 +215,7 @@
       closeSheet();
       post(c, "return", { applicant_confirmed: true, agent_confirmed: true, note: note.value.trim() || null });
     });
-    sheet(t("cases.return_title"), h("p", { class: "muted" }, t("cases.materials", { list: c.materials.map((m) => m.name).join("、") })),
+    sheet(t("cases.return_title"), h("p", { class: "muted" }, t("cases.materials", { list: c.materials.map((m) => m.name).join(t("punct.list")) })),
       a, g, note, ok);
   }
 

@@ -26,10 +26,15 @@
     return el;
   }
 
+  /** A short word on what a tap did, over the header for 2.5 s (5 s when it went wrong), and read out:
+      politely, or at once when it went wrong. */
   function toast(text, bad) {
     const el = $("toast");
     (window.KQ.toasts = window.KQ.toasts || []).push(text); // observable by tests
     el.textContent = text; el.className = "toast" + (bad ? " bad" : ""); el.hidden = false;
+    const say = $(bad ? "say-alert" : "say");
+    say.textContent = ""; // the same words twice are read twice
+    setTimeout(() => { say.textContent = text; }, 50);
     clearTimeout(toast.timer);
     toast.timer = setTimeout(() => { el.hidden = true; }, bad ? 5000 : 2500);
   }

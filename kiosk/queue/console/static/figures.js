@@ -27,8 +27,8 @@
     if (b.escalated) lines.push(t("figures.escalated", { n: b.escalated }));
     const r = b.ratings;
     if (r && r.n) {
-      const why = Object.entries(r.reasons).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${t("figures.reason." + k)} ${n}`).join("、");
-      lines.push(t("figures.ratings", { n: r.n, bad: r.unsatisfied, share: Math.round(r.unsatisfied_share * 100) }) + (why ? `（${why}）` : ""));
+      const why = Object.entries(r.reasons).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${t("figures.reason." + k)} ${n}`).join(t("punct.list"));
+      lines.push(t("figures.ratings", { n: r.n, bad: r.unsatisfied, share: Math.round(r.unsatisfied_share * 100) }) + (why ? t("punct.open") + why + t("punct.close") : ""));
     }
     return h("article", { class: "card" + (c.overdue ? " escalated" : "") },
       h("div", { class: "head" }, h("span", { class: "kind" }, title), h("span", { class: "muted" }, sub)),
@@ -51,7 +51,7 @@
     for (const site of (me && me.sites) || []) {
       for (const [label, period] of periods) {
         const q = (fmt) => `/api/v1/reports?site_code=${encodeURIComponent(site)}&period=${period}&format=${fmt}`;
-        rows.push(h("div", { class: "line report" }, `${label} ${period} · ${site}：`,
+        rows.push(h("div", { class: "line report" }, `${label} ${period} · ${site}${t("punct.colon")}`,
           ...["html", "xlsx", "pdf"].map((fmt) => h("a", { href: q(fmt), "data-report": `${site}:${period}:${fmt}`,
             ...(fmt === "html" ? { target: "_blank", rel: "noopener" } : { download: "" }) }, t("figures.format_" + fmt)))));
       }

@@ -94,11 +94,11 @@
     const inherited = view.effective ? Object.keys(view.effective.settings).filter((k) => !(k in view.settings)) : [];
     const history = view.history.map((v) => h("div", { class: "line muted", "data-version": String(v.version) },
       `v${v.version} · ${v.author.replace(/^user:/, "")} · ${when(v.created_at)} · ` +
-      Object.entries(v.diff).map(([k, [a, b]]) => `${label(k)}: ${show(a)} → ${show(b)}`).join("；") +
+      Object.entries(v.diff).map(([k, [a, b]]) => `${label(k)}: ${show(a)} → ${show(b)}`).join(t("punct.semi")) +
       (v.rolled_back_at ? ` · ${t("setup.rolled_back", { reason: v.rollback_reason || "" })}` : "")));
     sheet(kiosk ? t("setup.title_kiosk", { kiosk }) : t("setup.title_site", { site }), ...[
       h("p", { class: "muted" }, view.version ? t("setup.own", { version: view.version }) : t("setup.none")),
-      inherited.length ? h("p", { class: "muted" }, t("setup.inherited", { keys: inherited.map(label).join("、") })) : null,
+      inherited.length ? h("p", { class: "muted" }, t("setup.inherited", { keys: inherited.map(label).join(t("punct.list")) })) : null,
       list, picker,
       h("button", { class: "btn big primary", type: "button", "data-save-config": "", onclick: save }, t("setup.save")),
       view.history.length ? h("h3", {}, t("setup.history")) : null, ...history].filter(Boolean));

@@ -14,10 +14,7 @@
     const box = $("manage");
     box.replaceChildren();
     document.querySelectorAll("[data-seg]").forEach((b) => b.classList.toggle("on", b.dataset.seg === S.seg));
-    const all = [...S.items.values()];
-    const waiting = all.filter((r) => r.state === "waiting");
-    const longest = waiting.reduce((m, r) => Math.max(m, q.waitOf(r)), 0);
-    $("summary").textContent = t("summary", { waiting: waiting.length, active: all.length - waiting.length, longest: fmtWait(longest) });
+    const all = summary();
     if (S.seg === "requests") {
       all.sort((a, b) => q.waitOf(b) - q.waitOf(a)).forEach((r) => box.append(q.card(r)));
       if (!all.length) box.append(h("p", { class: "empty" }, t("empty")));
@@ -35,9 +32,27 @@
       for (const u of S.staff) box.append(h("article", { class: "card" + (u.on_duty ? " mine" : " other") },
         h("div", { class: "head" }, h("span", { class: "kind" }, u.display_name), h("span", { class: "muted" }, t("role." + u.role)),
           h("span", { class: "wait " + (u.on_duty ? "duty-on" : "muted") }, u.on_duty ? t("on_duty") : t("off_duty"))),
-        h("div", { class: "line muted" }, `${u.sites.map(ui().siteName).join("、")} · ${t("holding", { n: u.active_requests.length })}` +
+        h("div", { class: "line muted" }, `${u.sites.map(ui().siteName).join(t("punct.list"))} · ${t("holding", { n: u.active_requests.length })}` +
           (u.last_seen_at ? ` · ${t("last_seen", { ago: ago(u.last_seen_at) })}` : ""))));
     }
+  }
+
+  /** The calls' summary line over every segment; the calls of my sites. */
+  function summary() {
+    const q = window.KQ.queue;
+    const all = [...S.items.values()];
+    const waiting = all.filter((r) => r.state === "waiting");
+    const longest = waiting.reduce((m, r) => Math.max(m, q.waitOf(r)), 0);
+    $("summary").textContent = t("summary", { waiting: waiting.length, active: all.length - waiting.length, longest: fmtWait(longest) });
+    return all;
+  }
+
+  /** A request event while 管理 is shown: the summary always, the list when 呼叫 is the segment; the
+      others (kiosks, staff, 督查 with its figures, settings) keep their 15 s poll, so a busy hall's events
+      neither refetch the figures nor redraw a page being read. */
+  function onEvent() {
+    if (S.seg === "requests") render();
+    else summary();
   }
 
   function kioskCard(k) {
@@ -55,8 +70,8 @@
         k.outbox_pending ? ` · ${t("outbox_pending", { n: k.outbox_pending })}` : ""),
       h("div", { class: "probs" }, probs.length ? probs : h("span", { class: "okchip" }, t("all_ok")),
         ...k.devices.map((d) => h("span", { class: "dev" + (d.state === "error" || d.state === "disconnected" ? " bad" : "") },
-          `${t("device." + d.device)} ${t("device_state." + d.state)}${d.reason ? "：" + d.reason : ""}`))));
+          `${t("device." + d.device)} ${t("device_state." + d.state)}${d.reason ? t("punct.colon") + d.reason : ""}`))));
   }
 
-  window.KQ.manage = { render, kioskCard };
+  window.KQ.manage = { render, onEvent, kioskCard };
 })();

@@ -14,7 +14,7 @@
       const names = items.filter((m) => m.state === state)
         .map((m) => m.name + (m.required === false ? t("materials.optional") : ""));
       if (!names.length) return null;
-      return h("div", { class: "mat " + state, "data-mat": state }, t("materials." + state, { names: names.join("、") }));
+      return h("div", { class: "mat " + state, "data-mat": state }, t("materials." + state, { names: names.join(t("punct.list")) }));
     });
     return h("div", { class: "materials", "data-materials": String(items.length) },
       h("div", { class: "mat-title" }, t("materials.title")), lines);

@@ -47,8 +47,10 @@
 
   async function loadDone() {
     try {
-      const data = await api("GET", "/requests?mine=true&state=resolved&state=converted&state=cancelled&limit=200");
-      const today = new Date(window.KQ.clock.now()).toDateString();
+      const midnight = new Date(window.KQ.clock.now()); midnight.setHours(0, 0, 0, 0);
+      const today = midnight.toDateString(); // today's only: not the oldest 200 she ever closed
+      const data = await api("GET", "/requests?mine=true&state=resolved&state=converted&state=cancelled&limit=1000&closed_since="
+        + encodeURIComponent(midnight.toISOString()));
       M.done = data.items.filter((r) => new Date(r.closed_at || r.updated_at).toDateString() === today);
       const cases = await api("GET", "/cases?mine=true");  // 代办 cases I registered, completed or returned today
       for (const c of cases.items) {
@@ -90,7 +92,7 @@
     $("me").replaceChildren(
       h("article", { class: "card" },
         h("div", { class: "head" }, h("span", { class: "kind" }, S.me.display_name), h("span", { class: "muted" }, t("role." + S.me.role))),
-        h("div", { class: "line muted" }, (S.me.sites || []).map(ui().siteName).join("、")),
+        h("div", { class: "line muted" }, (S.me.sites || []).map(ui().siteName).join(t("punct.list"))),
         h("p", { class: "line" }, on ? t("duty_on_text") : t("duty_off_text")),
         h("button", { id: "duty", type: "button", class: "btn big " + (on ? "ghost" : "ok"), onclick: () => setDuty(!on) },
           on ? t("go_off_duty") : t("go_on_duty")),
@@ -121,7 +123,7 @@
     };
     if (!held.length) return sheet(t("logout_title"), h("button", { class: "btn big warn", id: "logout-ok", onclick: out }, t("logout")));
     sheet(t("logout_title"), h("p", { class: "hold-note" }, t("logout_holding", { n: held.length,
-      list: held.map((r) => r.ticket_no || t("kind." + r.kind)).join("、") })),
+      list: held.map((r) => r.ticket_no || t("kind." + r.kind)).join(t("punct.list")) })),
     h("button", { class: "btn big primary", id: "logout-release", onclick: async () => {
       for (const r of held) { try { await api("POST", `/requests/${encodeURIComponent(r.id)}/release`, { note: t("released_at_logout") }); } catch (e) { /* shown below */ } }
       out();

@@ -59,7 +59,7 @@
       addNote(r.id, data.note); S.fresh.add(r.id);
     }
     render();
-    if (S.tab === "manage") renderManage();
+    if (S.tab === "manage") window.KQ.manage.onEvent();
   }
 
   // ---- rendering ----------------------------------------------------------------------------------
@@ -70,18 +70,22 @@
     const wait = all.filter((r) => r.state === "waiting").sort(byQueue);
     const others = all.filter((r) => r.state !== "waiting" && !mine(r)).sort(byQueue);
     const { h } = ui();
-    const list = $("queue");
+    const list = $("queue"), next = $("claim-next");
+    // while she holds a call, 认领下一个 heads the waiting ones instead of floating over her own card's buttons
+    const inline = own.length > 0;
+    next.classList.toggle("inline", inline);
     list.replaceChildren();
     if (!all.length) list.append(h("p", { class: "empty" }, t("empty")));
     for (const [title, rows] of [["mine", own], ["waiting", wait], ["others", others]]) {
       if (!rows.length) continue;
       list.append(h("h2", {}, `${t(title)} · ${rows.length}`));
+      if (title === "waiting" && inline) list.append(next);
       for (const r of rows) list.append(card(r));
     }
+    if (!inline && next.parentElement !== $("view-queue")) $("view-queue").append(next);
     const badge = $("badge");
     badge.hidden = !wait.length; badge.textContent = wait.length;
     document.title = (wait.length ? `(${wait.length}) ` : "") + t("title");
-    const next = $("claim-next");
     next.hidden = !wait.length || !onDuty() || S.tab !== "queue";
     next.disabled = !S.up || S.busy.has("next");
     next.textContent = t("claim_next", { n: wait.length });
@@ -107,10 +111,13 @@
     const r = S.items.get(S.banner);
     const show = r && r.state === "waiting" && onDuty() && S.tab === "queue" && inSite(r);
     box.hidden = !show;
-    if (!show) return;
+    if (!show) return void (box.dataset.key = "");
     const more = wait.length > 1 ? t("banner_more", { n: wait.length - 1 }) : "";
+    const key = [r.id, r.version, more, S.up, S.busy.has(r.id)].join("|");
+    if (box.dataset.key === key) return; // unchanged: not drawn (and read out, role=alert) again
+    box.dataset.key = key;
     box.replaceChildren(
-      h("div", { class: "b-text" }, h("strong", {}, `${t("new_request")}：${t("kind." + r.kind)} ${r.ticket_no || ""}`),
+      h("div", { class: "b-text" }, h("strong", {}, `${t("new_request")}${t("punct.colon")}${t("kind." + r.kind)} ${r.ticket_no || ""}`),
         h("span", {}, `${r.kiosk_location || t("kiosk_unknown")} · ${ui().siteName(r.site_code)}${more}`)),
       h("button", { type: "button", class: "btn primary", "data-act": "banner-claim", disabled: !S.up || S.busy.has(r.id),
         onclick: () => act(r, "claim") }, t("claim")),

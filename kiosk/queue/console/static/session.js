@@ -68,7 +68,7 @@
     sheet(early ? t("session.renew_title") : t("session.expired_title"),
       h("p", {}, early ? t("session.renew_text") : t("session.expired_text")),
       held.length ? h("p", { class: "hold-note" }, t("session.holding", { n: held.length,
-        list: held.map((r) => r.ticket_no || t("kind." + r.kind)).join("、") })) : null,
+        list: held.map((r) => r.ticket_no || t("kind." + r.kind)).join(t("punct.list")) })) : null,
       h("label", { class: "field" }, h("span", {}, t("session.password_for", { name: ui().me().display_name })), pw), err, ok,
       h("button", { class: "btn ghost", type: "button", id: "relogin-leave", onclick: () => { X.open = false; closeSheet(); ui().showLogin(); } },
         t("session.other_user")));
