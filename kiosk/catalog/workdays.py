@@ -11,8 +11,11 @@ file named by the ``KIOSK_HOLIDAYS`` environment variable (a hall's own copy)::
 
 A date listed in the file is taken as given, before the library (so a hall can also correct one day);
 other days of a year the library lacks but the file lists count Monday to Friday. A year in neither
-counts Monday to Friday too, and a warning naming the file to fill in is logged once per year: the due
-date printed is then an estimate. ``python -m kiosk.catalog FILE`` reports which years are covered.
+counts Monday to Friday less its statutory public holidays (:mod:`kiosk.catalog.statutory`: 元旦, 春节,
+清明, 劳动节, 端午, 中秋, 国庆 — facts of the law, not of the yearly notice), and a warning naming the file
+to fill in is logged once per year: the notice's 调休 are unknown, so a date counted through such a year
+is an estimate (:func:`estimated`; the screens and slips say so). ``python -m kiosk.catalog FILE`` and
+``kiosk config check`` report which years are covered.
 A broken holidays file raises :class:`~kiosk.catalog.CatalogError` from :func:`load_holidays`; as the
 default file it is logged as an error and ignored, so a slip still prints.
 """
@@ -27,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kiosk.catalog.model import CatalogError, read_toml
+from kiosk.catalog.statutory import statutory_days_off
 
 log = logging.getLogger("kiosk.catalog")
 
@@ -134,7 +138,8 @@ def library_years() -> range:
 
 def is_workday(day: date, holidays: Holidays | None = None) -> bool:
     """Whether ``day`` is a working day: as listed in the holidays file, else as chinese-calendar has it,
-    else Monday to Friday (with a warning once per year when the file does not list that year either).
+    else Monday to Friday; in a year the file does not list either, not on a statutory public holiday
+    (with a warning once per year: see :func:`scheduled`).
     ``holidays`` defaults to :func:`default_holidays`."""
     import chinese_calendar  # noqa: PLC0415 - only the notice and the authorization need it
 
@@ -149,12 +154,29 @@ def is_workday(day: date, holidays: Holidays | None = None) -> bool:
             _warned.add(day.year)
             log.warning("no holiday schedule for %d: counting Monday to Friday; add [%d] with its holidays "
                         "and workdays to %s", day.year, day.year, schedule.source)
+        if day.year not in schedule.years:
+            return day.weekday() < 5 and day not in statutory_days_off(day.year)
         return day.weekday() < 5
+
+
+def scheduled(year: int, holidays: Holidays | None = None) -> bool:
+    """Whether the State Council's schedule for ``year`` is known: in chinese-calendar or the holidays file
+    (``holidays`` defaults to :func:`default_holidays`). Otherwise only the statutory days are counted."""
+    schedule = default_holidays() if holidays is None else holidays
+    return year in schedule.years or year in library_years()
+
+
+def estimated(first: date, last: date, holidays: Holidays | None = None) -> bool:
+    """Whether a date counted from ``first`` to ``last`` (either order) goes through a year without a
+    schedule: it may move once the year's notice (its 调休) is known."""
+    low, high = sorted((first, last))
+    return any(not scheduled(year, holidays) for year in range(low.year, high.year + 1))
 
 
 def add_working_days(start: date, days: int, holidays: Holidays | None = None) -> date:
     """The date ``days`` working days after ``start`` (``start`` itself not counted), skipping weekends and
-    Chinese public holidays and counting 调休 weekend working days (see :func:`is_workday`)."""
+    Chinese public holidays and counting 调休 weekend working days (see :func:`is_workday`; whether the
+    result is an estimate: :func:`estimated`)."""
     day, left = start, days
     while left > 0:
         day += timedelta(days=1)

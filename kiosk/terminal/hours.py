@@ -97,7 +97,7 @@ class AfterHours:
         """None while helpers are in; else when they are back (the visit's ``helpers_away``)."""
         now = self.now()
         state = self.hours.state(now)
-        return None if state.open else Away(state.back_at, now)
+        return None if state.open else Away(state.back_at, now, state.estimate)
 
     def state(self) -> HoursState:
         return self.hours.state(self.now())

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from kiosk.catalog.workdays import is_workday
+from kiosk.catalog.statutory import statutory_days_off
+from kiosk.catalog.workdays import estimated, is_workday, scheduled
 
 DayKind = Literal["workday", "weekend", "holiday"]
 LOOK_AHEAD_DAYS = 40  # the longest closure (春节 with weekends) is well inside this
@@ -20,21 +21,26 @@ LOOK_AHEAD_DAYS = 40  # the longest closure (春节 with weekends) is well insid
 @dataclass(frozen=True)
 class HoursState:
     """``open``: helpers are there now. Closed: ``back_at`` is when the next service period starts (None:
-    nothing in the next weeks), ``day_kind`` the kind of today, ``today`` today's periods."""
+    nothing in the next weeks), ``day_kind`` the kind of today, ``today`` today's periods. ``estimate``:
+    ``back_at`` was counted through a year without the State Council's schedule (only its statutory
+    holidays are known, not its 调休), so it may change; the words saying so are the screens'."""
 
     open: bool
     day_kind: DayKind
     back_at: datetime | None = None
     today: tuple[tuple[time, time], ...] = ()
+    estimate: bool = False
 
 
 @dataclass(frozen=True)
 class Away:
     """The hall's helpers are away: ``back_at`` is when they are back (None: nothing in the next weeks), as
-    seen at ``now`` (so that it can be worded 今天 / 明天). The words are the screens' and the slips'."""
+    seen at ``now`` (so that it can be worded 今天 / 明天); ``estimate``: it may change (see
+    :class:`HoursState`). The words are the screens' and the slips'."""
 
     back_at: datetime | None
     now: datetime
+    estimate: bool = False
 
 
 def _periods(texts: list[str]) -> tuple[tuple[time, time], ...]:
@@ -56,8 +62,8 @@ def day_kind(day: date) -> DayKind:
         import chinese_calendar  # noqa: PLC0415
 
         _off, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:  # a year the library lacks: only the holidays file knows (weekdays off)
-        name = None
+    except NotImplementedError:  # a year the library lacks: the holidays file, else the statutory days
+        name = "statutory" if not scheduled(day.year) and day in statutory_days_off(day.year) else None
     if name is None and day.weekday() >= 5:
         return "weekend"
     return "holiday"
@@ -87,7 +93,9 @@ class ServiceHours:
         kind = day_kind(today)
         if any(start <= now.time() < end for start, end in periods):
             return HoursState(True, kind, None, periods)
-        return HoursState(False, kind, self.next_open(now), periods)
+        back = self.next_open(now)
+        guess = estimated(today, back.date() if back else today + timedelta(days=LOOK_AHEAD_DAYS))
+        return HoursState(False, kind, back, periods, guess)
 
     def next_open(self, now: datetime) -> datetime | None:
         """The start of the next service period after ``now``."""
