@@ -31,3 +31,18 @@ def catalog():
     from kiosk.config.settings import DEFAULT_CATALOG
 
     return load_catalog(DEFAULT_CATALOG)
+
+
+@pytest.fixture
+def no_holidays_file(tmp_path, monkeypatch):
+    """The kiosk's default holidays file lists no year (whatever the shipped file holds later): a year the
+    library lacks (2027, 2031) is then one without a schedule."""
+    from kiosk.catalog import workdays
+
+    path = tmp_path / "no-holidays.toml"
+    path.write_text("# no year\n", encoding="utf-8")
+    monkeypatch.setenv(workdays.HOLIDAYS_ENV, str(path))
+    workdays._load_or_log.cache_clear()
+    monkeypatch.setattr(workdays, "_warned", set())
+    yield path
+    workdays._load_or_log.cache_clear()

@@ -298,3 +298,26 @@ def test_notice_tells_the_materials_needed_only_in_some_cases_at_once(catalog, t
     v, _ = make(catalog, tmp_path / "2", "assist", "pension-enrol", have={"hukou", "bankcard"})
     text = all_text(slips.build("notice", v)).replace("\n", "").replace(" ", "")
     assert bank.name not in text and "视情况需要" not in text
+
+
+def test_a_due_date_counted_into_a_year_without_its_schedule_says_it_may_change(catalog, tmp_path,
+                                                                               no_holidays_file):
+    v, _ = make(catalog, tmp_path, "proxy", "property-transfer")  # 5 working days
+    text = all_text(slips.build("authorization", v, now=datetime(2026, 12, 28, 9, 30, tzinfo=LOCAL_TZ)))
+    text = text.replace("\n", "")  # Tue 29, Wed 30, Thu 31 Dec; 1 Jan is 元旦; Mon 4, Tue 5 Jan
+    assert "预计办结：2027年01月05日前" in text and "节假日安排以本中心公告为准" in text
+    text = all_text(slips.build("authorization", v, now=NOW)).replace("\n", "")
+    assert "预计办结：2026年03月09日前" in text and "公告为准" not in text  # 2026: the schedule is known
+
+
+def test_the_case_receipt_says_when_its_promised_date_may_change():
+    from datetime import date
+
+    from kiosk.printing.case_slips import CaseSlip, receipt
+
+    case = CaseSlip("DB-421303-0001", 1, "曾都区政务服务中心", "个体工商户设立登记", "张** 110105********002X",
+                    "138****5678", "李四", NOW, 30, date(2027, 1, 18), [{"name": "身份证", "form": "original"}])
+    assert "公告为准" not in receipt(case).to_text()
+    guessed = receipt(replace(case, promised_estimate=True))
+    assert "节假日安排以本中心公告为准" in guessed.to_text().replace("\n", "")
+    assert "holiday arrangements" in receipt(replace(case, promised_estimate=True), language="en").to_text()

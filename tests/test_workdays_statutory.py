@@ -6,25 +6,13 @@ from datetime import date, datetime
 
 import pytest
 
-from kiosk.catalog import add_working_days, is_workday, load_holidays, workdays
+from kiosk.catalog import add_working_days, is_workday, load_holidays
 from kiosk.catalog.statutory import statutory_days_off
 from kiosk.catalog.workdays import Holidays, estimated, scheduled
 from kiosk.config.access import HoursConfig
 from kiosk.visit.hours import ServiceHours, day_kind
 
 NONE = Holidays("<no file>")  # as if the holidays file listed no year
-
-
-@pytest.fixture
-def no_file(tmp_path, monkeypatch):
-    """The kiosk's default holidays file is an empty one (whatever the shipped file holds later)."""
-    path = tmp_path / "holidays.toml"
-    path.write_text("# empty\n", encoding="utf-8")
-    monkeypatch.setenv(workdays.HOLIDAYS_ENV, str(path))
-    workdays._load_or_log.cache_clear()
-    monkeypatch.setattr(workdays, "_warned", set())
-    yield
-    workdays._load_or_log.cache_clear()
 
 
 def test_statutory_days_of_2027_and_2031():
@@ -73,7 +61,7 @@ def test_the_holidays_file_wins_over_the_computed_days(tmp_path):
     assert is_workday(date(2027, 1, 1), schedule)  # the file lists 2027 without 1 Jan: the file is taken as given
 
 
-def test_next_open_after_new_years_eve_2026_is_monday_and_an_estimate(no_file):
+def test_next_open_after_new_years_eve_2026_is_monday_and_an_estimate(no_holidays_file):
     h = ServiceHours(HoursConfig())
     state = h.state(datetime(2026, 12, 31, 18, 0))
     assert state.back_at == datetime(2027, 1, 4, 8, 30) and state.estimate
@@ -82,6 +70,6 @@ def test_next_open_after_new_years_eve_2026_is_monday_and_an_estimate(no_file):
     assert h.state(datetime(2027, 2, 6, 10, 0)).back_at == datetime(2027, 2, 9, 8, 30)
 
 
-def test_next_open_inside_a_scheduled_year_is_not_an_estimate(no_file):
+def test_next_open_inside_a_scheduled_year_is_not_an_estimate(no_holidays_file):
     state = ServiceHours(HoursConfig()).state(datetime(2026, 12, 30, 18, 0))
     assert state.back_at == datetime(2026, 12, 31, 8, 30) and not state.estimate

@@ -152,7 +152,8 @@ def is_workday(day: date, holidays: Holidays | None = None) -> bool:
     except NotImplementedError:
         if day.year not in schedule.years and day.year not in _warned:
             _warned.add(day.year)
-            log.warning("no holiday schedule for %d: counting Monday to Friday; add [%d] with its holidays "
+            log.warning("no holiday schedule for %d: counting Monday to Friday less the statutory holidays "
+                        "(no 调休; dates through it are shown as estimates); add [%d] with its holidays "
                         "and workdays to %s", day.year, day.year, schedule.source)
         if day.year not in schedule.years:
             return day.weekday() < 5 and day not in statutory_days_off(day.year)

@@ -44,6 +44,7 @@ class CaseSlip:
     returned_at: datetime | None = None
     result: str | None = None  # the completion note, e.g. 营业执照已领取
     rating_url: str | None = None
+    promised_estimate: bool = False  # counted through a year without its holiday schedule: may change
 
 
 def _t(language: str) -> Callable[..., str]:
@@ -88,6 +89,8 @@ def receipt(case: CaseSlip, *, paper_width_mm: int = 80, language: str = "zh_CN"
              Columns(t("promised"), f"{case.promised_date:%Y-%m-%d}", bold=True))
     if case.paused_days:
         slip.add(Text(t("paused", days=case.paused_days), align="right"))
+    if case.promised_estimate:
+        slip.add(Text(t("promised_estimate"), align="right"))
     slip.add(Text(t("keep")), QR(f"BBDB1|C|{case.case_id}", size=5), Text(t("qr_case"), align="center"), Feed(1))
     _blank(slip, t("sign_applicant"))
     slip.add(Feed(1), Text(t("date") + "：______年____月____日"), Text(t("free"), align="center"))

@@ -20,9 +20,11 @@ import threading
 
 from sqlalchemy import select
 
+from kiosk.catalog.workdays import estimated
 from kiosk.printing.case_slips import CaseSlip, receipt, return_slip
 from kiosk.printing.layout import Slip
 from kiosk.queue.auth import Principal
+from kiosk.queue.case_states import local_day
 from kiosk.queue.errors import Conflict, NotFound, _kind
 from kiosk.queue.models import case_events, cases, sites
 
@@ -49,7 +51,9 @@ class CasePaper:
                         time_limit_days=row["time_limit_days"], promised_date=row["promised_date"],
                         materials=list(row["materials"]), paused_days=row.get("paused_days") or 0,
                         state=row["state"], returned_at=row["returned_at"] or row["closed_at"], result=result,
-                        rating_url=self.rating_url(row) if self.rating_url else None)
+                        rating_url=self.rating_url(row) if self.rating_url else None,
+                        promised_estimate=estimated(local_day(row["registered_at"]), row["promised_date"],
+                                                    self.svc.holidays))
         return data, dict(site)
 
     def _build(self, conn, row, kind: str) -> tuple[Slip, dict]:

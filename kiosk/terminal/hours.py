@@ -40,10 +40,13 @@ def check_phone(text: str) -> tuple[str, str | None]:
     return digits, tr("access.hours.err.mobile")
 
 
-def when_text(at: datetime | None, now: datetime, language: str | None = None) -> str:
+def when_text(at: datetime | None, now: datetime, language: str | None = None, estimate: bool = False) -> str:
     """``今天 14:30`` / ``明天 08:30`` / ``10月8日（周四）08:30`` in the current language; its spaces do not
     break (a label never leaves 明天 at a line's end and the time on the next), but for one after a
-    weekday (an English date is long)."""
+    weekday (an English date is long). ``estimate`` (the day was counted through a year whose holiday
+    schedule is not known yet): followed by ``（节假日安排以本中心公告为准）``, never said as certain."""
+    if estimate and at is not None:
+        return when_text(at, now, language) + tr("access.hours.estimate", language)
     if at is None:
         return tr("access.hours.unknown_back", language)
     days = (at.date() - now.date()).days
@@ -61,7 +64,7 @@ def back_words(visit, language: str | None = None) -> str | None:
     """When the hall's helpers are back (``明天 08:30``) while the visit's ``helpers_away`` says they are
     away, in ``language`` (default: the screen's; a slip asks for its own); None while they are in."""
     away = visit.helpers_away()
-    return None if away is None else when_text(away.back_at, away.now, language)
+    return None if away is None else when_text(away.back_at, away.now, language, away.estimate)
 
 
 def periods_text(periods: tuple[tuple[time, time], ...], language: str | None = None) -> str:
@@ -110,8 +113,9 @@ class AfterHours:
         return self.controller.queue is not None
 
     def back_text(self) -> str:
-        """When helpers are back, e.g. ``明天 08:30``."""
-        return when_text(self.state().back_at, self.now())
+        """When helpers are back, e.g. ``明天 08:30`` (with the estimate note when it may change)."""
+        state = self.state()
+        return when_text(state.back_at, self.now(), estimate=state.estimate)
 
     def notice(self) -> str:
         """The line the start screen shows after hours."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kiosk.catalog import add_working_days
+from kiosk.catalog.workdays import estimated
 from kiosk.printing.layout import Columns, Cut, Feed, Rule, Slip, Text
 from kiosk.privacy import mask_id_number, mask_name
 from kiosk.terminal.slip_parts import (  # noqa: F401  (time_limit_text, material_form: re-exported)
@@ -96,8 +97,10 @@ def authorization(visit: Visit, *, paper_width_mm: int = 80, language: str = LAN
              Text(t("auth.body", matter=matter.name, site=visit.site.site_name), size=body_size(visit)),
              Columns(t("time_limit"), time_limit_text(matter, language)))
     if not matter.immediate:
-        due = add_working_days(now_or(now).date(), int(matter.time_limit))
-        slip.add(Text(t("auth.due", date=f"{due:%Y年%m月%d日}"), size=body_size(visit)))
+        start = now_or(now).date()
+        due = add_working_days(start, int(matter.time_limit))
+        maybe = t("auth.due_estimate") if estimated(start, due) else ""  # a year without its 调休 known
+        slip.add(Text(t("auth.due", date=f"{due:%Y年%m月%d日}") + maybe, size=body_size(visit)))
     slip.add(Text(t("auth.scope")), Text(t("auth.term")), Rule(),
              Text(t("auth.materials"), bold=True))
     have = visit.result.check.have if visit.result else visit.completeness().have

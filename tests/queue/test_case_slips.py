@@ -95,3 +95,14 @@ def test_slips_as_png(api):
     assert api.get("zhao", f"/cases/{cid}/slips/receipt.png").status_code == 404  # another site's case
     api.post("li", f"/cases/{cid}/withdraw", json={"reason": "申请人自行办理"})
     assert api.get("li", f"/cases/{cid}/slips/return.png").status_code == 200
+
+
+def test_a_promised_date_in_a_year_without_its_schedule_is_printed_as_one_that_may_change(no_holidays_file,
+                                                                                          api, printer):
+    api.case()  # registered 2026-12-04, 5 working days: 2026-12-11, a year whose schedule is known
+    api.case(time_limit_days=30)  # into January 2027: its 调休 are not published
+    assert printer.wait_for_slips(2, timeout=30)
+    texts = sorted(s.to_text().replace("\n", "") for s in printer.slips[:2])  # two print threads: any order
+    known, guessed = texts if "5个工作日" in texts[0] else texts[::-1]
+    assert "2026-12-" in known and "公告为准" not in known, known
+    assert "2027-01-" in guessed and "节假日安排以本中心公告为准" in guessed, guessed
