@@ -121,7 +121,7 @@ def test_the_check_reports_covered_years_and_a_broken_file(holidays_2030, tmp_pa
     ok = _check(holidays_2030)
     assert ok.returncode == 0, ok.stderr
     assert "chinese-calendar has 2004–2026" in ok.stdout and "adds 2030" in ok.stdout
-    assert "years after 2030 count Monday to Friday" in ok.stdout
+    assert "years after 2030 count Monday to Friday less the statutory holidays" in ok.stdout
     bad = tmp_path / "bad.toml"
     bad.write_text("[2030]\nworkdays = [2030-01-07]\n", encoding="utf-8")
     out = _check(bad)

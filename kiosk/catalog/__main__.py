@@ -1,15 +1,17 @@
 """``python -m kiosk.catalog FILE``: check a hall's catalogue and the working-day calendar.
 
 Prints ``ok: N matters, M departments`` and which years have a holiday schedule; on any problem prints
-one ``path: what is wrong`` line per problem to stderr and exits 1.
+one ``path: what is wrong`` line per problem to stderr and exits 1. Within 60 days of a year without a
+schedule it warns (stderr, exit 0) what to copy into the holidays file.
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 from kiosk.catalog.model import CatalogError, load_catalog
-from kiosk.catalog.workdays import holidays_path, library_years, load_holidays
+from kiosk.catalog.workdays import holidays_path, library_years, load_holidays, schedule_warning
 
 
 def _years(years: list[int]) -> str:
@@ -36,7 +38,11 @@ def main(argv: list[str]) -> int:
     extra = sorted(holidays.years)
     last = max([lib[-1], *extra])
     print(f"working days: chinese-calendar has {lib[0]}–{lib[-1]}; {holidays.source} adds {_years(extra)}; "
-          f"years after {last} count Monday to Friday until their schedule is added there")
+          f"years after {last} count Monday to Friday less the statutory holidays (dates shown as estimates) "
+          "until their schedule is added there")
+    warning = schedule_warning(date.today(), holidays)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

@@ -36,6 +36,7 @@ log = logging.getLogger("kiosk.catalog")
 
 DEFAULT_HOLIDAYS = Path(__file__).resolve().parents[1] / "config" / "holidays.toml"
 HOLIDAYS_ENV = "KIOSK_HOLIDAYS"
+AHEAD_DAYS = 60  # the checks warn this long before a year without a schedule starts
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _warned: set[int] = set()
 
@@ -183,3 +184,19 @@ def add_working_days(start: date, days: int, holidays: Holidays | None = None) -
         day += timedelta(days=1)
         left -= is_workday(day, holidays)
     return day
+
+
+def schedule_warning(today: date, holidays: Holidays | None = None, ahead_days: int = AHEAD_DAYS) -> str | None:
+    """The warning for the hall's IT when ``today`` + ``ahead_days`` reaches a year without a schedule
+    (:func:`scheduled`), naming the file to fill in and what to copy; None when every such year has one."""
+    schedule = default_holidays() if holidays is None else holidays
+    end = today + timedelta(days=ahead_days)
+    missing = [year for year in range(today.year, end.year + 1) if not scheduled(year, schedule)]
+    if not missing:
+        return None
+    year, lib = missing[0], library_years()
+    return (f"holidays: no holiday schedule for {year} (chinese-calendar has {lib[0]}–{lib[-1]}, {schedule.source} "
+            f"lists {', '.join(map(str, sorted(schedule.years))) or 'no year'}): from {year}-01-01 only the "
+            f"statutory holidays are days off and the kiosk marks its dates as estimates. When "
+            f"国务院办公厅关于{year}年部分节假日安排的通知 is out, copy into [{year}] of that file (or the one "
+            f"{HOLIDAYS_ENV} names): holidays = every day off, workdays = every weekend day worked (调休上班)")

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from kiosk.config.settings import KioskConfig
@@ -20,8 +21,11 @@ _WINDOWS_PORT = re.compile(r"COM\d+", re.IGNORECASE)
 
 
 def config_warnings(cfg: KioskConfig, platform: str = sys.platform,
-                    exists: Callable[[str], bool] = os.path.exists) -> list[str]:
-    """Every warning for ``cfg`` on ``platform`` (``sys.platform`` style); ``exists`` checks device paths."""
+                    exists: Callable[[str], bool] = os.path.exists, today: date | None = None) -> list[str]:
+    """Every warning for ``cfg`` on ``platform`` (``sys.platform`` style); ``exists`` checks device paths;
+    ``today`` (default: the local date) decides whether next year's holiday schedule is due."""
+    from kiosk.catalog.workdays import schedule_warning  # noqa: PLC0415
+
     out: list[str] = []
     out += _queue(cfg)
     if not cfg.manager.pin_hash:
@@ -41,7 +45,8 @@ def config_warnings(cfg: KioskConfig, platform: str = sys.platform,
             devices.camera.source):
         out.append(f"devices.camera.source: '{devices.camera.source}' does not exist now (camera unplugged, or "
                    "another name: see ls /dev/v4l/by-id/)")
-    return out
+    holidays = schedule_warning(today or date.today())
+    return out + ([holidays] if holidays else [])
 
 
 def _queue(cfg: KioskConfig) -> list[str]:

@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -137,7 +138,11 @@ def test_ports_out_of_range_are_named_as_such(tmp_path, old, new, says):
     assert "needs HOST:PORT" not in result.stderr
 
 
-def test_check_warns_about_what_will_not_work(tmp_path):
+def test_check_warns_about_what_will_not_work(tmp_path, monkeypatch):
+    schedule = tmp_path / "holidays.toml"  # this year's and next year's schedule known: no holidays warning
+    this_year = date.today().year  # (only to keep that warning out, whatever the date the test runs on)
+    schedule.write_text(f"[{this_year}]\n[{this_year + 1}]\n", encoding="utf-8")
+    monkeypatch.setenv("KIOSK_HOLIDAYS", str(schedule))
     text = DEFAULT.read_text(encoding="utf-8").replace('port = "socket://127.0.0.1:7101"', 'port = "COM3"')
     cfg = tmp_path / "k.toml"
     cfg.write_text(text, encoding="utf-8")
@@ -157,13 +162,34 @@ def test_warnings_go_away_when_fixed_and_name_missing_devices(tmp_path):
     token.write_text("kqk_x\n", encoding="utf-8")
     base = {"kiosk_id": "k1", "site": {"level": "town", "code": "1", "name": "x"},
             "queue": {"token_file": str(token)}, "manager": {"pin_hash": "$argon2id$v=19$m=1,t=1,p=1$x$y"}}
-    assert config_warnings(parse_config(base), platform="linux") == []
-    assert config_warnings(parse_config({**base, "devices": {"idcard": {"port": "COM3"}}}), platform="win32") == []
+    june = date(2026, 6, 1)  # 2026's holiday schedule is known (chinese-calendar)
+    assert config_warnings(parse_config(base), platform="linux", today=june) == []
+    assert config_warnings(parse_config({**base, "devices": {"idcard": {"port": "COM3"}}}), platform="win32",
+                           today=june) == []
     token.write_text("\n", encoding="utf-8")
     unplugged = parse_config({**base, "devices": {"idcard": {"port": "/dev/ttyUSB7"},
                                                   "printer": {"uri": "serial:/dev/ttyS9?baudrate=9600"},
                                                   "button": {"type": "serial", "port": "/dev/ttyACM3"}}})
-    found = config_warnings(unplugged, platform="linux", exists=lambda path: False)
+    found = config_warnings(unplugged, platform="linux", exists=lambda path: False, today=june)
     assert [w.split(":", 1)[0] for w in found] == ["queue.token_file", "devices.idcard.port", "devices.button.port",
                                                    "devices.printer.uri"]
     assert "is empty" in found[0] and "'/dev/ttyUSB7' does not exist now" in found[1]
+
+
+def test_check_warns_60_days_before_a_year_without_a_holiday_schedule(no_holidays_file, tmp_path):
+    from kiosk.config.advice import config_warnings
+
+    cfg = parse_config({"kiosk_id": "k1", "site": {"level": "town", "code": "1", "name": "x"}})
+    assert not [w for w in config_warnings(cfg, today=date(2026, 10, 30)) if w.startswith("holidays")]
+    found = [w for w in config_warnings(cfg, today=date(2026, 11, 15)) if w.startswith("holidays")]
+    assert len(found) == 1 and "no holiday schedule for 2027" in found[0], found
+    for words in (str(no_holidays_file), "KIOSK_HOLIDAYS", "[2027]", "国务院办公厅关于2027年部分节假日安排的通知",
+                  "holidays = ", "workdays = ", "调休"):
+        assert words in found[0], (words, found[0])
+    in_2031 = [w for w in config_warnings(cfg, today=date(2031, 3, 1)) if w.startswith("holidays")]
+    assert "no holiday schedule for 2031" in in_2031[0]
+    no_holidays_file.write_text("[2027]\nholidays = [2027-01-01]\n", encoding="utf-8")
+    from kiosk.catalog import workdays
+
+    workdays._load_or_log.cache_clear()  # the file filled in: the warning is gone
+    assert not [w for w in config_warnings(cfg, today=date(2026, 11, 15)) if w.startswith("holidays")]
