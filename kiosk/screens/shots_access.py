@@ -15,6 +15,9 @@ HOURS = {"access": {"hours": {"workday": ["08:30-12:00", "14:30-17:30"], "weeken
                               "note_en": "On public holidays, urgent matters: the duty window, ground floor east"}},
          "now": FRIDAY_EVENING}
 HOURS_QUEUE = {**HOURS, "queue": True}  # with a help-queue client (offline): calls and callbacks are kept
+# New Year's Eve before a year whose holiday schedule is not published (the shipped holidays file lists none):
+# back on Monday 4 January, not on 元旦, and said to be subject to the hall's notice
+NEW_YEAR = {"access": {"hours": {**HOURS["access"]["hours"], "weekend": []}}, "now": datetime(2026, 12, 31, 18, 0)}
 REGISTER = {"access": {"enterprise_directory": str(Path(__file__).resolve().parents[1] / "config"
                                                    / "enterprises_sample.csv")}}
 
@@ -115,4 +118,7 @@ def scenarios() -> list:
         ("47_enterprise_name_confirmed", REGISTER, enterprise_name(True)),
         ("49_after_hours_paper_out", {**HOURS, "paper_out": True}, after_hours_result()),
         ("49_after_hours_paper_out_queue", {**HOURS_QUEUE, "paper_out": True}, after_hours_result()),
+        ("50_after_hours_new_year_start", NEW_YEAR, lambda h: None),
+        ("50_after_hours_new_year_hours", NEW_YEAR, hours()),
+        ("50_after_hours_new_year_left", {**NEW_YEAR, "queue": True}, left),
     ]

@@ -32,7 +32,7 @@ def test_new_years_eve_2026_names_monday_4_january_and_says_it_may_change(no_hol
 
 def test_in_english_too(no_holidays_file, shot_kiosks):
     title, _today, said = hours_screen(shot_kiosks, datetime(2026, 12, 31, 19, 0), language="en")
-    assert "4\u00a0January" in title and "see the hall's notice" in title, title
+    assert "4\u00a0January" in title and "as announced by the hall" in title, title
 
 
 def test_a_day_in_a_scheduled_year_is_said_as_certain(no_holidays_file, shot_kiosks):
