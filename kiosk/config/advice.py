@@ -3,7 +3,8 @@
 The schema (:mod:`kiosk.config.settings`) rejects what can never work. These are settings that are
 well-formed but will not work on this machine, or leave a part of the kiosk switched off: no queue token
 (help requests wait in the outbox forever), no manager PIN (manager mode cannot be opened), a Windows port
-name on Linux, a device path that does not exist right now. Each is one ``field.path: …`` line.
+name on Linux, a device path that does not exist right now, and (``holidays: …``) a year without a
+holiday schedule starting within 60 days. Each is one ``field.path: …`` line.
 """
 
 from __future__ import annotations
