@@ -97,8 +97,8 @@ def main() -> int:
             page.evaluate(UNTIL, "#cases article")
             page.evaluate("document.getElementById('tab-cases').click()")
             t_first = page.evaluate("window.__p")
-            page.wait_for_function(f"document.querySelectorAll('#cases article').length >= {args.cases}"
-                                   " && !document.getElementById('cases').hasAttribute('aria-busy')")
+            page.wait_for_function("(n) => document.querySelectorAll('#cases article').length >= n"
+                                   " && !document.getElementById('cases').hasAttribute('aria-busy')", arg=args.cases)
             t_all = page.evaluate("performance.now()")
             elements = page.evaluate("document.querySelectorAll('*').length")
             print(f"first list ({args.cases} cases, CPU ÷{args.cpu:g}): first card {t_first - t0:.0f} ms, "
