@@ -20,9 +20,9 @@ def ids_on_page(page) -> list[str]:
     return page.eval_on_selector_all("#cases article", "(a) => a.map((x) => x.dataset.case)")
 
 
-def ids_of_server(server, token: str) -> list[str]:
+def ids_of_server(srv, token: str) -> list[str]:
     q = "?state=registered&state=in_progress&state=suspended&state=completed"
-    return [c["id"] for c in httpx.get(f"{server.url}/api/v1/cases{q}", headers=auth(token)).json()["items"]]
+    return [c["id"] for c in httpx.get(f"{srv.url}/api/v1/cases{q}", headers=auth(token)).json()["items"]]
 
 
 def rebuilt(page) -> list[str]:
