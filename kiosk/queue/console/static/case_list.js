@@ -47,7 +47,6 @@
       L.items = items.slice();
       const keep = new Set(items.map((c) => c.id));
       for (const [id, got] of L.els) if (!keep.has(id)) { got.el.remove(); L.els.delete(id); }
-      settle();
       let i = 0;
       for (; i < L.items.length; i++) {
         const c = L.items[i], got = L.els.get(c.id);
@@ -57,6 +56,7 @@
       }
       while (box.children.length > i) box.lastElementChild.remove(); // drawn again by its chunk
       L.drawn = i;
+      settle();
       more();
     }
 
