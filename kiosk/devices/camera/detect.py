@@ -19,7 +19,11 @@ run along the frame border, and its sides are backed by a step along most of the
 (:mod:`~kiosk.devices.camera.support`: one step, the same way round, that stops at the corners), it is
 printed on inside, and a quad darker than the desk must be card-shaped (a bank card, not a tablet). A
 supported quad holding the winner inside it wins (the page around its own text block). The winner's sides are then refitted on the full-resolution frame to a fraction of a pixel
-(:mod:`~kiosk.devices.camera.refine`), and its ``score`` is lowered when they do not agree: below
+(:mod:`~kiosk.devices.camera.refine`, :mod:`~kiosk.devices.camera.finish`), and its ``score`` is lowered
+when they do not agree. A fallback cue's finished answer that stays weak (below ``finish.RECHECK``)
+when the straight lines have not run yet is re-checked by them: their quad, finished alike, wins when it
+holds the first (the whole card around the part a thumb or its coloured band cut off) and the full frame
+backs it better. Below
 ``min_score`` the answer is None ("not sure") rather than a wrong quad. So is it when the quad shows a
 bezel (:mod:`~kiosk.devices.camera.screens`): a lit phone or tablet screen is not a document, and when
 a corner lies on the frame border with a side the full frame does not back (an outline that ran into
@@ -38,7 +42,7 @@ import cv2
 import numpy as np
 
 from kiosk.devices.camera import learned
-from kiosk.devices.camera.grow import grow
+from kiosk.devices.camera.finish import RECHECK, area_share, better, finish, frame_made, holds, to_frame
 from kiosk.devices.camera.levels import Level, contour_candidates, darkest_channel
 from kiosk.devices.camera.lines import line_quads
 from kiosk.devices.camera.quads import (
@@ -49,8 +53,7 @@ from kiosk.devices.camera.quads import (
     quad_from_contour,
     quad_from_sides,
 )
-from kiosk.devices.camera.refine import refine_corners
-from kiosk.devices.camera.screens import is_paper, is_screen
+from kiosk.devices.camera.screens import is_paper
 from kiosk.devices.camera.support import edge_support, printed
 
 __all__ = ["Detection", "detect_page", "edge_support", "order_corners"]
@@ -61,7 +64,7 @@ _GOOD = 0.85  # a quad this well supported ends the search
 FAINT = (10, 30)  # Canny thresholds of the faint-edge pass
 _TIP = (0.04, 0.15)  # a curled corner's tip: how far (shares of the shorter side) it lies outside the
 # straight-run quad at least, and from its corner at most
-_BORDER_BACKING = 0.6  # the full-frame backing both sides of a corner on the frame border need
+_better, _frame_made, _to_frame = better, frame_made, to_frame  # the names bench/learned_buckets.py knows
 
 Strategy = tuple[str, Callable[[], Iterable[np.ndarray]]]
 
@@ -147,15 +150,8 @@ def _search(level: Level, strategies: list[Strategy], min_area: float, min_score
     if not accepted:
         return None
     best = max(accepted, key=lambda a: a[0])
-    outer = [a for a in accepted if a[0] >= 0.8 * best[0] and _holds(a[1], best[1])]
+    outer = [a for a in accepted if a[0] >= 0.8 * best[0] and holds(a[1], best[1])]
     return max(outer, key=lambda a: cv2.contourArea(a[1])) if outer else best
-
-
-def _holds(outer: np.ndarray, inner: np.ndarray) -> bool:
-    """Whether ``inner`` lies inside ``outer`` and is clearly smaller (not the same quad found twice)."""
-    contour = outer.reshape(-1, 1, 2)
-    return (cv2.contourArea(inner) < 0.85 * cv2.contourArea(outer)
-            and all(cv2.pointPolygonTest(contour, (float(x), float(y)), False) >= 0 for x, y in inner))
 
 
 def _strategies(level: Level, min_area: float) -> list[Strategy]:
@@ -193,14 +189,12 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
                                                               min_area * work.w * work.h))], min_area, min_score,
                     (work.raw, 1.0))
     best = _better(None, found, work, w, h)
+    low: Level | None = None
     prob = learned.shared()(small) if fallbacks and (best is None or best[0] < _GOOD) else None
     if prob is not None and learned.nothing_there(prob) and (best is None or learned.VETO_WEAK):
         return None  # the network sees no document anywhere and the edges found none or a weak one
     if fallbacks and (best is None or best[0] < _GOOD):
-        if work.h >= _FALLBACK_MIN_HEIGHT:
-            low = Level(cv2.resize(small, (work.w // 2, work.h // 2), interpolation=cv2.INTER_AREA), 3, 5, 7)
-        else:
-            low = work
+        low = _low(small, work)
         found = _search(low, _strategies(low, min_area), min_area, min_score, (work.raw, work.w / low.w))
         best = _better(best, found, low, w, h)
     if prob is not None and (best is None or best[0] < _GOOD):  # the learned mask's blobs, judged alike
@@ -212,64 +206,44 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
                                                                   min_area * work.w * work.h))],
                         min_area, min_score, (work.raw, 1.0))
         best = _better(best, found, work, w, h)
-    if fallbacks and (best is None or best[0] < _GOOD):  # an outline that never closes: straight lines
-        if work.colour:  # a side that only colour shows (a blue band on a grey desk) backs its line too
-            work.borrow_colour(low)
-        min_side = 0.2 * min(work.w, work.h) * (min_area / 0.05) ** 0.5
-        colour = work.chroma()
-        found = _search(work, [("lines", lambda: (order_corners(q) for q in
-                                                  line_quads(work.gray, min_side, colour, work.gradients())))],
-                        min_area, min_score, (work.raw, 1.0))
-        best = _better(best, found, work, w, h)
+    lines_ran = fallbacks and (best is None or best[0] < _GOOD)
+    if lines_ran:  # an outline that never closes: straight lines
+        best = _better(best, _lines(work, low or _low(small, work), min_area, min_score), work, w, h)
     if best is None:
         return None
-    score, corners, name, scale = best
-    fx, fy = w / work.w, h / work.h
-    inner = (corners + 0.5) / np.float32([fx, fy]) - 0.5
-    grown, grown_score = grow(inner, tuple(work.support), score)
-    if grown is not inner and np.abs(grown - inner).max() > 1 and plausible(grown, min_area * work.w * work.h,
-                                                                          work.w, work.h):
-        corners, score = _to_frame(grown, work, w, h), grown_score
-    refined, backing, sides = refine_corners(image, corners, reach=3 * scale + 2)
-    if backing < 0.5:  # the coarse corners may be further off (a rounded or curled corner): look wider
-        wide, wide_backing, _ = refine_corners(image, corners, reach=6 * scale + 4)
-        if wide_backing >= 0.6:
-            refined, backing, sides = refine_corners(image, wide, reach=3 * scale + 2)
-    if backing < 0.5:
-        return None  # the full-resolution frame shows no straight side where the outline runs: not sure
-    if plausible(refined, min_area * w * h, w, h):
-        corners = refined
-    if _frame_made(corners, sides, w, h, scale):
-        return None  # the outline ran into the frame: a corner the frame made (a hand holding the card)
-    if corners.min() < 0 or corners[:, 0].max() > w - 1 or corners[:, 1].max() > h - 1:
-        return None  # a corner beyond the frame: the page is cut, so not a page to capture
-    score *= 0.75 + 0.25 * backing
-    if score < min_score or is_screen(image, corners):
-        return None  # not sure, or a phone's or tablet's lit screen in its bezel
-    return Detection(corners, round(score, 3), round(float(cv2.contourArea(corners)) / (w * h), 3), name)
+    done = finish(image, best, work, min_area, min_score)
+    if done is not None and done[1] < RECHECK and low is not None and not lines_ran:
+        # a weak answer of a fallback cue (a card's part a thumb or its band cut off): the straight-line
+        # cue may find the whole outline around it, which then wins when the full frame backs it better (a
+        # quad that does not hold the first, as one without a curled corner's tip, does not). A Canny
+        # answer is not re-checked: the fast path stays fast, and it gained nothing on the choosing sets
+        other = _better(None, _lines(work, low, min_area, min_score), work, w, h)
+        again = finish(image, other, work, min_area, min_score) if other is not None else None
+        if again is not None and again[1] > done[1] and holds(again[0], done[0], 0.008 * math.hypot(w, h), 0.95):
+            done, best = again, other
+    if done is None:
+        return None
+    corners, score = done
+    return Detection(corners, round(score, 3), area_share(corners, w, h), best[2])
 
 
-def _frame_made(corners: np.ndarray, sides: tuple[float, ...], w: int, h: int, scale: float) -> bool:
-    """Whether a refined corner lies on the frame border (within three work pixels) with a side to it
-    that the full frame backs along less than 60 % of its length: an outline that ran into the frame (a
-    card and the hand holding it) gets its corner there from the frame, not from the document. A
-    document whose own corner touches the frame shows both its sides straight up to it."""
-    m = 3 * max(2.0, scale)
-    for i, (x, y) in enumerate(corners):
-        if (x <= m or y <= m or x >= w - 1 - m or y >= h - 1 - m) and min(sides[i - 1], sides[i]) < _BORDER_BACKING:
-            return True
-    return False
+def _low(small: np.ndarray, work: Level) -> Level:
+    """The fallbacks' level: the work image halved again when it is at least 300 px tall."""
+    if work.h < _FALLBACK_MIN_HEIGHT:
+        return work
+    return Level(cv2.resize(small, (work.w // 2, work.h // 2), interpolation=cv2.INTER_AREA), 3, 5, 7)
 
 
-def _better(best: tuple | None, found: tuple[float, np.ndarray, str] | None, level: Level, w: int,
-            h: int) -> tuple | None:
-    """``found`` (score, corners in ``level`` pixels, cue) as (score, frame corners, cue, scale) when it
-    scores above ``best``; else ``best`` unchanged."""
-    if found is None or (best is not None and found[0] <= best[0]):
-        return best
-    return found[0], _to_frame(found[1], level, w, h), found[2], w / level.w
-
-
-def _to_frame(quad: np.ndarray, level: Level, w: int, h: int) -> np.ndarray:
-    """Corners in ``level`` pixels → frame pixels (pixel centres map onto pixel centres)."""
-    return ((quad + 0.5) * np.array([w / level.w, h / level.h], np.float32) - 0.5).astype(np.float32)
+def _lines(work: Level, low: Level, min_area: float, min_score: float) -> tuple[float, np.ndarray, str] | None:
+    """The straight-line cue's best supported quad (work pixels): a side only colour shows (a blue band
+    on a grey desk) backs its line too, and so does the blurred grey the faint pass adds (it runs before the
+    lines in the search; a re-check may come without it)."""
+    if not any(img is work.blurred for img in work.support):
+        work.support.append(work.blurred)
+    if work.colour:
+        work.borrow_colour(low)
+    min_side = 0.2 * min(work.w, work.h) * (min_area / 0.05) ** 0.5
+    colour = work.chroma()
+    return _search(work, [("lines", lambda: (order_corners(q) for q in
+                                             line_quads(work.gray, min_side, colour, work.gradients())))],
+                   min_area, min_score, (work.raw, 1.0))
