@@ -59,6 +59,10 @@ def test_demo_keeps_the_console_and_simulators_up_until_ctrl_c(tmp_path):
                                  "--json"], capture_output=True, text=True, timeout=60, env=_env(tmp_path))
         assert status.returncode == 0 and '"paper": "ok"' in status.stdout
         assert _port_open(reader)
+        for _ in range(2):  # as the demo says to; a reader reads a card lying on it again and again
+            read = subprocess.run([sys.executable, "-m", "kiosk", "devices", "read-id", "--port", reader, "--wait",
+                                   "10", "--json"], capture_output=True, text=True, timeout=60, env=_env(tmp_path))
+            assert read.returncode == 0 and '"name": "张*"' in read.stdout, read.stdout + read.stderr
         proc.send_signal(signal.SIGINT)
         rest, _ = proc.communicate(timeout=180)  # a loaded machine: stopping takes a while
     finally:

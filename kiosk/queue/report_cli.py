@@ -54,7 +54,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         db.dispose()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(body)
-    print(f"{args.out}: {data['site']['name']} {period.label}, {len(data['figures']['sites'])} site(s), "
+    print(f"{args.out}: {data['site']['name']} {period.label}, {len(data['figures']['sites'])} site(s) with activity, "
           f"{data['figures']['total']['requests']} requests, {data['figures']['total']['cases']['total']} 代办 cases",
           file=sys.stderr)
     return 0

@@ -123,7 +123,7 @@ def render(data: dict) -> str:
              f"帮办代办督查{kind} {escape(period.label)}</title><style>{CSS}</style></head><body>",
              f"<h1>{escape(site['name'])} 帮办代办督查{kind}</h1>",
              f"<div class='sub'>{escape(period.label)}（{period.since:%Y-%m-%d} 至 {period.until:%Y-%m-%d}）· "
-             f"含 {len(f['sites'])} 个站点 · 生成于 {data['generated_at'].astimezone(CHINA):%Y-%m-%d %H:%M}</div>",
+             f"有记录的站点 {len(f['sites'])} 个 · 生成于 {data['generated_at'].astimezone(CHINA):%Y-%m-%d %H:%M}</div>",
              f"<div class='tiles'>{''.join(tiles)}</div>"]
     if period.kind == "month":
         parts += ["<h2>每日求助呼叫</h2>", columns([(f"{d['day']:%d}", d["requests"]) for d in data["daily"]])]

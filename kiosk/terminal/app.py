@@ -48,6 +48,12 @@ def prepare_kivy(ui, *, fullscreen: bool | None = None, size: tuple[int, int] | 
     Config.set("graphics", "resizable", "0")
     Config.set("graphics", "multisamples", "0")  # MSAA costs much on software GL and adds nothing here
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    # Touches come through SDL as mouse events (cage's Xwayland, a desktop, kmsdrm alike). Kivy's Linux
+    # default also reads /dev/input itself (probesysfs → mtdev), which the kiosk user in group `input` may:
+    # every tap on a multitouch panel would then arrive twice, the second copy unrotated under --rotate.
+    for name, value in Config.items("input", raw=True):
+        if value.split(",")[0] in ("probesysfs", "mtdev", "hidinput", "linuxwacom"):
+            Config.remove_option("input", name)
     Config.set("kivy", "exit_on_escape", "0")
     from kiosk.screens.theme import THEME, register_font
 

@@ -151,7 +151,11 @@ def stay_up(parts: Parts) -> None:
         say(f"    help-queue console  {parts.queue_url}/console/  (login {HELPER[0]} / {HELPER[1]}: "
              "the visit's help request is waiting there)")
     if parts.sam is not None:
-        say(f"    ID card reader      {parts.sam_url}  (kiosk devices read-id --port {parts.sam_url})")
+        # the visit's card was read and lies on the reader, which (as GA/T 467 modules do) finds it no more
+        # until it is put back: put back, and found at every read, so the read-id said here reads it
+        parts.sam.refind_after_read = True
+        parts.sam.present("zhang_san")
+        say(f"    ID card reader      {parts.sam_url}  (a card lies on it: kiosk devices read-id --port {parts.sam_url})")
     if parts.printer is not None:
         say(f"    ticket printer      {parts.printer.uri}  (kiosk devices print-test --printer {parts.printer.uri})")
     say("  press Ctrl-C to stop everything")

@@ -5,6 +5,7 @@ identity key all come back. Then the ways a restore must refuse, changing nothin
 from __future__ import annotations
 
 import io
+import os
 import stat
 import subprocess
 import sys
@@ -163,6 +164,21 @@ def test_restore_over_a_database_keeps_the_old_one_aside(tmp_path, capsys):
     kept = sorted(p.name.split(".before-restore-")[0] for p in target.glob("*.before-restore-*"))
     assert kept == ["queue.key", "queue.sqlite3"] and "kept the previous queue.sqlite3" in text
     assert (target / "queue.key").read_bytes() == (state / "queue.key").read_bytes()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving files another owner needs root, as the real restore runs")
+def test_a_restore_by_root_leaves_the_files_to_the_state_folders_owner(tmp_path, capsys):
+    """The README restores as root into /var/lib/kiosk-queue (kiosk-queue 0700): a database left root's
+    would stop the service from opening it ("unable to open database file") at its next start."""
+    _state, out = _backup_of_small_db(tmp_path)
+    target = tmp_path / "target"
+    target.mkdir(mode=0o700)
+    os.chown(target, 65534, 65534)  # the service user's folder
+    assert main(["queue", "restore", str(out), "--state-dir", str(target)]) == 0, capsys.readouterr().err
+    for name in ("queue.sqlite3", "queue.key"):
+        st = (target / name).stat()
+        assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (65534, 65534, 0o600), name
+    assert [p.name for p in target.iterdir() if p.stat().st_uid != 65534] == []
 
 
 def _rewrite(src: Path, dst: Path, change) -> None:

@@ -4,6 +4,7 @@ nginx site for several processes, and the mistakes it refuses."""
 from __future__ import annotations
 
 import ctypes
+import os
 import shutil
 import stat
 import subprocess
@@ -75,7 +76,7 @@ def test_systemd_analyze_rates_the_unit(tmp_path, certs, capsys, listen):
     score = subprocess.run(["systemd-analyze", "security", "--offline=yes", str(unit)], capture_output=True,
                            text=True, timeout=120).stdout
     exposure = float(score.split("Overall exposure level for kiosk-queue.service:")[1].split()[0])
-    assert exposure <= 2.0, score  # 1.2 when written (1.x with port 443's one capability)
+    assert exposure <= 2.0, score  # 1.3 (1.2 before setpriority; 1.x with port 443's one capability)
     if listen.endswith(":443"):
         assert "CapabilityBoundingSet=CAP_NET_BIND_SERVICE" in unit.read_text()
 
@@ -182,3 +183,92 @@ def test_nginx_accepts_the_site(tmp_path, certs):
                          f"http {{ access_log off; {temp} include {site}; }}\n")
     done = subprocess.run(["nginx", "-t", "-c", str(main_conf)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def _admin_line(out: str) -> str:
+    """The shell command the install's last note tells root to run (up to the command's own arguments)."""
+    note = next(line for line in out.splitlines() if "add sites, kiosks and staff" in line)
+    return note.split("add sites, kiosks and staff", 1)[1].split(": ", 1)[1].removesuffix(" …")
+
+
+def test_the_admin_command_it_prints_needs_no_sudo(tmp_path, certs, capsys):
+    """Debian 12 installed with a root password has no sudo; runuser (util-linux) is always there."""
+    code, out, err = run(capsys, "install", "--root", str(tmp_path / "root"), "--user", USER, "--dry-run")
+    assert code == 0, err
+    assert _admin_line(out) == f"cd /tmp && runuser -u {USER} -- kiosk queue add-site --state-dir /var/lib/kiosk-queue"
+
+
+@pytest.mark.postgres
+def test_the_admin_command_it_prints_reaches_the_postgresql_database(tmp_path, certs, capsys):
+    """Behind nginx the database is PostgreSQL, named only in the root-only env file: the printed command,
+    run as printed (its user's switch aside: this test's Python is not the service's), must add the site
+    there, not to a SQLite file in the state folder that no server reads."""
+    from sqlalchemy import select
+
+    from kiosk.queue.db import Database
+    from kiosk.queue.models import sites
+    from tests.queue.conftest import PG_BASE, _pg_admin, pg_reachable
+
+    if reason := pg_reachable():
+        pytest.skip(reason)
+    schema = f"tqi_{uuid.uuid4().hex[:12]}"
+    with _pg_admin() as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    try:
+        root, state = tmp_path / "root", tmp_path / "state"
+        code, out, err = run(capsys, "install", "--root", str(root), "--user", USER, "--db", url, "--workers", "2",
+                             "--proxy", "nginx", "--server-name", "queue.hall.local",
+                             "--tls-cert", str(certs["cert"]), "--tls-key", str(certs["key"]))
+        assert code == 0, err
+        db = Database(url)
+        db.migrate()  # what the service does at its first start
+        state.mkdir()
+        line = (_admin_line(out).replace("/etc/kiosk-queue/env", str(root / "etc/kiosk-queue/env"))
+                .replace("/var/lib/kiosk-queue", str(state))
+                .replace(f"runuser -u {USER} -- kiosk", f"{shutil.which('env')} {sys.executable} -m kiosk"))
+        done = subprocess.run(["bash", "-c", line + " --code 421303 --name 曾都区政务服务中心 --level district"],
+                              env={k: v for k, v in os.environ.items() if k != "KIOSK_QUEUE_DB"},
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        with db.read() as conn:
+            assert conn.execute(select(sites.c.code)).scalars().all() == ["421303"]
+        db.dispose()
+        assert not (state / "queue.sqlite3").exists()
+    finally:
+        with _pg_admin() as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _syscalls(names: str) -> set[str]:
+    """The system calls a SystemCallFilter= value names, its @sets expanded by systemd itself."""
+    out: set[str] = set()
+    for name in names.split():
+        if name.startswith("@"):
+            listed = subprocess.run(["systemd-analyze", "syscall-filter", name], capture_output=True, text=True,
+                                    timeout=60).stdout.splitlines()
+            words = [w.strip() for w in listed[1:] if w.strip() and not w.strip().startswith("#")]
+            out |= _syscalls(" ".join(w for w in words if w != name))  # sets hold sets: @system-service
+        else:
+            out.add(name)
+    return out
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
+def test_the_unit_lets_the_server_make_the_calls_it_makes(tmp_path, certs, capsys):
+    """The seccomp filter answers EPERM, which the server's code would swallow: the password-check threads
+    lower their priority with setpriority (kiosk/queue/throttle.py; @resources has it) so a login storm only
+    takes spare CPU, and serve raises its open-file limit (prlimit64)."""
+    root = tmp_path / "root"
+    assert run(capsys, "install", "--root", str(root), "--user", USER, "--tls-cert", str(certs["cert"]),
+               "--tls-key", str(certs["key"]))[0] == 0
+    allowed: set[str] = set()
+    for line in (root / "etc/systemd/system/kiosk-queue.service").read_text().splitlines():
+        if line.startswith("SystemCallFilter="):
+            value = line.split("=", 1)[1]
+            if value.startswith("~"):
+                allowed -= _syscalls(value[1:])
+            else:
+                allowed |= _syscalls(value)
+    assert {"setpriority", "prlimit64"} <= allowed
+    assert "sched_setscheduler" not in allowed and "reboot" not in allowed

@@ -72,6 +72,15 @@ def _problems(o: QueueOptions) -> list[str]:
     return out
 
 
+def admin_command(o: QueueOptions, command: str = "add-site") -> str:
+    """How root runs a ``kiosk queue`` command on the installed server's data: as its user (files it
+    creates stay the service's; runuser is in every Debian, sudo is not), and with PostgreSQL with the
+    unit's database URL, which only root reads (without it the command would fill a SQLite file in the
+    state folder that no server reads). The URL goes through the environment, never the command line."""
+    db = ("KIOSK_QUEUE_DB=\"$(sed -n 's/^KIOSK_QUEUE_DB=//p' " + f"{ETC}/env)\" ") if o.db else ""
+    return f"cd /tmp && {db}runuser -u {o.user} -- kiosk queue {command} --state-dir {STATE}"
+
+
 def build(o: QueueOptions) -> Plan:
     """The plan for ``o``; raises :class:`InstallError` (or ValueError for a bad --listen)."""
     real = o.root.resolve() == Path("/")
@@ -117,7 +126,7 @@ def build(o: QueueOptions) -> Plan:
     plan.commands += [["nginx", "-t"], ["systemctl", "reload", "nginx"]] if behind else []
     plan.remove_commands = [["systemctl", "disable", "--now", "kiosk-queue.service"]]
     plan.notes.append(f"console: {scheme}://{address}{'' if behind else f':{port}'}/console/ — then "
-                      f"add sites, kiosks and staff: sudo -u {o.user} KIOSK_QUEUE_STATE={STATE} kiosk queue add-site …")
+                      f"add sites, kiosks and staff as the service's user: {admin_command(o)} …")
     if not o.tls_cert:
         plan.notes.append("no TLS: phones get no notifications, no installable app, no wake lock; make a "
                           "certificate with `kiosk queue tls-cert` and install again with --tls-cert/--tls-key")

@@ -4,7 +4,9 @@ Order, so a failure changes nothing: the archive's checksums are verified; the d
 beside the target and checked (integrity, every stored identity opens with the backup's key); only then
 are the current database (with its WAL) and a differing key moved aside (``*.before-restore-TIME``) and
 the restored ones renamed into place, fsynced; finally the schema is migrated to this version's newest.
-The server must be stopped: a SQLite database still open elsewhere is refused.
+The server must be stopped: a SQLite database still open elsewhere is refused. Run as root (as the README
+says), the restored files are given the state folder's owner (``kiosk-queue``), or the service could not
+open its own database.
 """
 
 from __future__ import annotations
@@ -61,6 +63,16 @@ def _check(url: str, key: bytes | None) -> dict:
         db.dispose()
 
 
+def _own_like(path: Path, folder: Path) -> None:
+    """Gives ``path`` the owner and group of ``folder`` when they differ and we may (root): a database
+    restored by root into ``/var/lib/kiosk-queue`` must stay the service user's."""
+    if not path.exists():
+        return
+    want, have = folder.stat(), path.stat()
+    if (have.st_uid, have.st_gid) != (want.st_uid, want.st_gid) and os.geteuid() == 0:
+        os.chown(path, want.st_uid, want.st_gid)
+
+
 def _aside(path: Path, stamp: str) -> Path | None:
     if not path.exists():
         return None
@@ -78,6 +90,7 @@ def restore_sqlite(archive: Archive, state_dir: Path, key: bytes | None) -> dict
     tmp = archive.extract("queue.sqlite3", state_dir / f".queue.sqlite3.restore-{os.getpid()}")
     try:
         before = _check(f"sqlite:///{tmp}", key)
+        _own_like(tmp, state_dir)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         moved = [p for p in (_aside(Path(f"{target}{t}"), stamp) for t in ("", "-wal", "-shm")) if p]
         for tail in ("-wal", "-shm"):
@@ -88,7 +101,10 @@ def restore_sqlite(archive: Archive, state_dir: Path, key: bytes | None) -> dict
     finally:
         for tail in ("", "-wal", "-shm"):
             Path(f"{tmp}{tail}").unlink(missing_ok=True)
-    return _finish(sqlite_url(state_dir), before, moved)
+    result = _finish(sqlite_url(state_dir), before, moved)
+    for tail in ("", "-wal", "-shm"):  # the migration's connection may leave its WAL behind
+        _own_like(Path(f"{target}{tail}"), state_dir)
+    return result
 
 
 def _put_key(state_dir: Path, key: bytes | None, stamp: str) -> list[Path]:
@@ -99,6 +115,7 @@ def _put_key(state_dir: Path, key: bytes | None, stamp: str) -> list[Path]:
         return []
     moved = [p for p in [_aside(path, stamp)] if p]
     atomic_write(path, key, mode=0o600)
+    _own_like(path, state_dir)
     return moved
 
 

@@ -73,6 +73,8 @@ RemoveIPC=yes
 SystemCallArchitectures=native
 SystemCallFilter=@system-service
 SystemCallFilter=~@privileged @resources
+# but the password-check threads lower their own priority (nice +10; raising it needs CAP_SYS_NICE)
+SystemCallFilter=setpriority
 SystemCallErrorNumber=EPERM
 CapabilityBoundingSet={caps}
 AmbientCapabilities={caps}
