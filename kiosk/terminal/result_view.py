@@ -130,7 +130,7 @@ def _print_status(visit: Visit, working: bool) -> tuple[str, str]:
 
 def _speech(view: ResultView) -> str:
     """What the voice says on the result screen once printing is over: the outcome, the number, what
-    printed or did not, and each missing material."""
+    printed or did not, and each missing material (and, the notice not printed, each needed in some cases)."""
     parts: list[str] = []
     if view.complete:
         parts.append(tr("kiosk.result.complete"))
@@ -141,6 +141,7 @@ def _speech(view: ResultView) -> str:
     else:
         parts.append(tr("kiosk.result.incomplete", n=len(view.missing)))
         parts += [tr("kiosk.voice.missing_item", n=i.n, name=i.name) for i in view.missing]
+        parts += [tr("kiosk.voice.conditional_item", name=i.name) for i in view.conditional]
     parts.append(view.print_text)
     return "。".join(p.rstrip("。") for p in parts if p) + "。"
 

@@ -250,3 +250,4 @@ def test_notice_not_printed_also_shows_the_materials_needed_in_some_cases(make, 
     assert proof.source in text.replace("\n", "")  # where to get it, whole (a long line may go on a page)
     last_missing = h.controller.visit.result.check.missing[-1]
     assert text.index(last_missing.name) < text.index(tr("kiosk.result.conditional")) < text.index(proof.name)
+    assert tr("kiosk.voice.conditional_item", name=proof.name) in s._view.speech  # the voice reads it too
