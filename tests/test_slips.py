@@ -298,3 +298,17 @@ def test_notice_tells_the_materials_needed_only_in_some_cases_at_once(catalog, t
     v, _ = make(catalog, tmp_path / "2", "assist", "pension-enrol", have={"hukou", "bankcard"})
     text = all_text(slips.build("notice", v)).replace("\n", "").replace(" ", "")
     assert bank.name not in text and "视情况需要" not in text
+
+
+@pytest.mark.parametrize("site, said", [(QUEUED, "代办员办结后即可评价"),
+                                        (replace(QUEUED, rating_base=""), "本次代办服务不能扫码评价")])
+@pytest.mark.parametrize("slip_kind", ["authorization", "ticket"])
+def test_a_proxy_slips_rating_line_names_the_agent_not_a_helper(catalog, tmp_path, site, said, slip_kind):
+    """代办: the 代办员 does the errand; the rating line on the 授权委托书 and ticket says so, and promises
+    no rating at the kiosk (the kiosk asks only after a 帮办, a 代办 request becomes a case)."""
+    v, _ = make_at(catalog, tmp_path, site, "proxy", "property-transfer")
+    assert v.help_request_id
+    text = slips.build(slip_kind, v, now=NOW).to_text().replace("\n", "").replace(" ", "")
+    assert said in text and "帮办员" not in text and "自助终端上评价" not in text
+    english = slips.build(slip_kind, v, now=NOW, language="en").to_text().replace("\n", " ")
+    assert "helper" not in english and "agent" in english
