@@ -321,3 +321,16 @@ def test_the_case_receipt_says_when_its_promised_date_may_change():
     guessed = receipt(replace(case, promised_estimate=True))
     assert "节假日安排以本中心公告为准" in guessed.to_text().replace("\n", "")
     assert "holiday arrangements" in receipt(replace(case, promised_estimate=True), language="en").to_text()
+
+@pytest.mark.parametrize("site, said", [(QUEUED, "代办员办结后即可评价"),
+                                        (replace(QUEUED, rating_base=""), "本次代办服务不能扫码评价")])
+@pytest.mark.parametrize("slip_kind", ["authorization", "ticket"])
+def test_a_proxy_slips_rating_line_names_the_agent_not_a_helper(catalog, tmp_path, site, said, slip_kind):
+    """代办: the 代办员 does the errand; the rating line on the 授权委托书 and ticket says so, and promises
+    no rating at the kiosk (the kiosk asks only after a 帮办, a 代办 request becomes a case)."""
+    v, _ = make_at(catalog, tmp_path, site, "proxy", "property-transfer")
+    assert v.help_request_id
+    text = slips.build(slip_kind, v, now=NOW).to_text().replace("\n", "").replace(" ", "")
+    assert said in text and "帮办员" not in text and "自助终端上评价" not in text
+    english = slips.build(slip_kind, v, now=NOW, language="en").to_text().replace("\n", " ")
+    assert "helper" not in english and "agent" in english

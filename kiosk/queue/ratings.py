@@ -103,14 +103,20 @@ class RatingService:
 
     def case_by_token(self, token: str) -> dict | None:
         """What the public page shows of the case (or help request) behind ``token``: ``what`` (``case`` or
-        ``request``), matter, site, state, whether it can be rated now, and its rating if there is one."""
+        ``request``), matter, site, state, whether it can be rated now, and its rating if there is one.
+
+        A help request turned into a 代办 case (the kiosk's 授权委托书 carries the request's token) is the
+        case: rated once the agent completed it, one rating with the 材料归还单's QR code."""
         if not token or len(token) > 48:
             return None
+        case_of = select(cases.c.id, cases.c.site_code, cases.c.matter_name, cases.c.state, cases.c.agent_id,
+                         sites.c.name.label("site_name")).join(sites, sites.c.code == cases.c.site_code)
         with self.db.read() as conn:
-            row = conn.execute(select(cases.c.id, cases.c.site_code, cases.c.matter_name, cases.c.state,
-                                      cases.c.agent_id, sites.c.name.label("site_name"))
-                               .join(sites, sites.c.code == cases.c.site_code)
-                               .where(cases.c.rating_token == token)).mappings().first()
+            row = conn.execute(case_of.where(cases.c.rating_token == token)).mappings().first()
+            if row is None:
+                request_id = select(requests.c.id).where(requests.c.rating_token == token,
+                                                         requests.c.state == "converted").scalar_subquery()
+                row = conn.execute(case_of.where(cases.c.request_id == request_id)).mappings().first()
             if row is not None:
                 rated = conn.execute(select(ratings.c.score).where(ratings.c.case_id == row["id"])).scalar()
                 return {**row, "what": "case", "rated": rated, "rateable": row["state"] in RATEABLE}

@@ -1,7 +1,8 @@
 """Result: ticket and helper (complete), ticket + 授权委托书 + helper (代办), or the 一次性告知单 (incomplete).
 
 Every missing material is on screen with where to get it, paged when they do not fit (elderly mode
-shows fewer a page): the resident learns them all even when the slip did not print. What printed is
+shows fewer a page): the resident learns them all even when the slip did not print, and then also the
+materials the notice names as needed only in some cases. What printed is
 said only when it did (see :mod:`kiosk.terminal.result_view`); when the printer is out of paper the
 ticket number is shown large and the helper is told."""
 
@@ -28,6 +29,16 @@ def missing_text(item) -> str:
         lines.append(tr("kiosk.result.unsure"))
     elif item.how == "checked":
         lines.append(tr("kiosk.result.checked", helper=_esc(item.helper)))
+    return "\n".join(lines)
+
+
+def conditional_text(item, first: bool) -> str:
+    """A material needed only in some cases: when, where to get it; the first under the list's heading."""
+    lines = [f"[b]{_esc(tr('kiosk.result.conditional'))}[/b]"] if first else []
+    lines.append(f"[b]{_esc(item.name)}[/b]")
+    if item.when:
+        lines.append(_esc(tr("kiosk.result.when", when=item.when)))
+    lines.append(_esc(tr("kiosk.result.how", source=item.source)))
     return "\n".join(lines)
 
 
@@ -146,6 +157,9 @@ class ResultScreen(KioskScreen):
         for item in items:
             cont = f"[b]{item.n}.{NBSP}{_esc(tr('kiosk.result.continued'))}[/b]"
             texts += split_to_fit(missing_text(item), fits, cont)
+        for n, maybe in enumerate(self._view.conditional):  # the notice did not print: its every line
+            texts += split_to_fit(conditional_text(maybe, n == 0), fits,
+                                  f"[b]{_esc(tr('kiosk.result.continued'))}[/b]")
         heights = [text_height(t, THEME.font_body, width, markup=True) for t in texts]
         pages = fit_pages(heights, room, THEME.gap * 0.5, most=THEME.per_page + 1)
         self.pages = len(pages)

@@ -131,8 +131,8 @@ def _scenarios():
                                   {"state": "claimed", "helper_display": "李*", "expected_wait_s": 60}, True)
         h.pump(4)
 
-    def notice_not_printed(h):
-        to_materials(h, matter="property-transfer")
+    def notice_not_printed(h):  # a matter with a material needed in some cases: the screen shows it too
+        to_materials(h, matter="pension-claim")
         h.mark_all("missing")
         h.press(tr("kiosk.materials.check"))
         h.settle()

@@ -3,14 +3,16 @@
 Pure functions, no Kivy, no I/O: :func:`result_view` and :func:`done_text`. The rule they keep: a slip is
 told as printed (已打印, 请从出纸口取走, 带好小票) only when the printer said it came out; while it prints
 the screen says so; when it failed the screen says that plainly and shows on screen what the slip would
-have carried (the number large, or every missing material with where to get it).
+have carried (the number large, or every missing material with where to get it, and the materials the
+notice names as needed only in some cases).
 """
 
 from __future__ import annotations
 
 from kiosk.i18n import tr
 from kiosk.terminal.hours import back_words
-from kiosk.terminal.views import MissingItem, ResultView
+from kiosk.terminal.slips_notice import conditional_materials
+from kiosk.terminal.views import ConditionalItem, MissingItem, ResultView
 from kiosk.terminal.where import where_line, where_text
 from kiosk.visit import Kind, Visit
 
@@ -30,6 +32,9 @@ def result_view(visit: Visit, pending_prints: int = 0) -> ResultView | None:
         view.missing.append(MissingItem(n, m.name, m.source, how, visit.checked_by.get(m.id, "")))
     view.print_text, view.print_tone = _print_status(visit, view.working)
     view.notice_printed = r.all_printed("notice") if not r.complete else None
+    if not r.complete and r.state("notice") == "failed" and visit.matter is not None:  # the paper's rest
+        view.conditional = [ConditionalItem(m.name, m.note, m.source)
+                            for m in conditional_materials(visit.matter, r.check)]
     away = back_words(visit) if visit.help.phase != "claimed" else None  # claimed: someone on duty comes
     if away is not None:  # after hours: nobody is on the way; say what was recorded and when they are back
         view.next_text = _after_hours_next(visit, kind, r.complete, away)
@@ -125,7 +130,7 @@ def _print_status(visit: Visit, working: bool) -> tuple[str, str]:
 
 def _speech(view: ResultView) -> str:
     """What the voice says on the result screen once printing is over: the outcome, the number, what
-    printed or did not, and each missing material."""
+    printed or did not, and each missing material (and, the notice not printed, each needed in some cases)."""
     parts: list[str] = []
     if view.complete:
         parts.append(tr("kiosk.result.complete"))
@@ -136,6 +141,7 @@ def _speech(view: ResultView) -> str:
     else:
         parts.append(tr("kiosk.result.incomplete", n=len(view.missing)))
         parts += [tr("kiosk.voice.missing_item", n=i.n, name=i.name) for i in view.missing]
+        parts += [tr("kiosk.voice.conditional_item", name=i.name) for i in view.conditional]
     parts.append(view.print_text)
     return "。".join(p.rstrip("。") for p in parts if p) + "。"
 

@@ -11,7 +11,7 @@ from kiosk.i18n import tr
 from kiosk.printing.layout import QR, Columns, Rule, Slip, Text, display_width
 from kiosk.terminal.enterprise import enterprise_line
 from kiosk.terminal.hours import back_words
-from kiosk.visit import Visit
+from kiosk.visit import Kind, Visit
 from kiosk.visit.tickets import LOCAL_TZ
 
 LANGUAGE = "zh_CN"
@@ -83,14 +83,16 @@ def rating_link(visit: Visit) -> str | None:
 def rating(slip: Slip, visit: Visit, t: Callable[..., str], size: int = 4) -> bool:
     """The QR code to rate the visit's help request, with what it is for; without one, a plain line saying
     why there is none (no queue; no request; a request but no address phones reach: rate it at the kiosk)
-    and where to complain. True when the QR code was added."""
+    and where to complain. For 代办 the words name the agent, who finishes the errand (the queue rates the
+    case the request became). True when the QR code was added."""
     link = rating_link(visit)
+    proxy = "_proxy" if visit.kind is Kind.PROXY else ""  # 代办: the agent does the errand, not a helper
     if link:
-        slip.add(QR(link, size=size), Text(t("rate.qr"), align="center", size=body_size(visit)))
+        slip.add(QR(link, size=size), Text(t("rate.qr" + proxy), align="center", size=body_size(visit)))
         return True
     where = visit.site.complaints or t("notice.hotline")
     key = "rate.no_queue" if not visit.site.queue else "rate.at_kiosk" if visit.help_request_id else "rate.none"
-    slip.add(Text(t(key, where=where), size=body_size(visit)))
+    slip.add(Text(t(key + (proxy if visit.site.queue else ""), where=where), size=body_size(visit)))
     return False
 
 

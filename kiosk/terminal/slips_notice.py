@@ -84,12 +84,17 @@ def notice(visit: Visit, *, paper_width_mm: int = 80, language: str = LANGUAGE,
     return slip.add(Cut())
 
 
-def _conditional(slip: Slip, matter, check, t, language: str, big: int) -> None:
-    """The materials needed only in some cases (``optional``) that the resident did not say they have:
-    never counted missing, but told at once with when each applies and where to get it, so a resident
-    whose case needs one does not learn it on a second trip (一次性告知)."""
+def conditional_materials(matter, check) -> list:
+    """The materials needed only in some cases (``optional``) that the resident did not say they have."""
     have = {m.id for m in check.have}
-    maybe = [m for m in matter.materials if m.optional and m.id not in have]
+    return [m for m in matter.materials if m.optional and m.id not in have]
+
+
+def _conditional(slip: Slip, matter, check, t, language: str, big: int) -> None:
+    """The :func:`conditional_materials`: never counted missing, but told at once with when each applies
+    and where to get it, so a resident whose case needs one does not learn it on a second trip (一次性告知);
+    the result screen shows them too when this notice did not print."""
+    maybe = conditional_materials(matter, check)
     if not maybe:
         return
     slip.add(Rule(), Text(t("notice.conditional"), bold=True, size=big))

@@ -33,6 +33,15 @@ class MissingItem:
 
 
 @dataclass
+class ConditionalItem:
+    """A material needed only in some cases (``when``) that the resident did not say they have."""
+
+    name: str
+    when: str
+    source: str
+
+
+@dataclass
 class PreviewFrame:
     """One camera frame for the screen: RGB bytes (top row first), its size, the detected page corners in
     its pixels (tl, tr, br, bl; empty when none), the hint in plain words, and whether it would pass."""
@@ -57,6 +66,7 @@ class ResultView:
     print_tone: str = "ok"
     next_text: str = ""
     missing: list[MissingItem] = field(default_factory=list)
+    conditional: list[ConditionalItem] = field(default_factory=list)  # shown when the notice did not print
     notice_printed: bool | None = None  # incomplete only: the 一次性告知单 came out of the printer
     notice_no: str = ""
     speech: str = ""  # what the voice says once printing is over

@@ -126,6 +126,7 @@ def test_past_500_cases_the_list_says_so_and_fits_the_phone(server, world, ctx, 
         for where in ("#case-more", "#case-more-end"):  # under the counts, and where 500 cards of scrolling end
             text = page.inner_text(where)
             assert words[1] in text and role_words in text, text
+        page.wait_for_selector("#cases:not([aria-busy]) article")  # the cards past the first screen are drawn when idle
         assert page.locator("#cases article").count() == 500
         page.screenshot(path=str(shots / f"phone{width}_{lang}_{user}_cases_more.png"))
         page.locator("#case-more-end").scroll_into_view_if_needed()

@@ -10,8 +10,8 @@ import uuid
 
 from sqlalchemy import select
 
-from kiosk.queue.models import ratings
-from tests.queue.case_helpers import Api
+from kiosk.queue.models import cases, ratings
+from tests.queue.case_helpers import Api, handover
 from tests.queue.conftest import auth
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -61,3 +61,30 @@ def test_a_replay_with_another_token_is_refused_and_a_bad_token_is_422(client, w
     assert client.post("/api/v1/requests", json=other, headers=headers).status_code == 409
     bad = world.request_body("k1", rating_token="short")
     assert client.post("/api/v1/requests", json=bad, headers=headers).status_code == 422
+
+
+def test_the_authorization_forms_qr_rates_the_proxy_case_the_request_became(client, world, ctx):
+    """The kiosk's 授权委托书 carries the 代办 request's token and says the resident rates once the agent
+    completed the errand: a converted request's token leads to its case (rated once, with the return slip)."""
+    api = Api(client, world)
+    rid, token = make_request(client, world, kind="proxy",
+                              resident={"name": "王芳", "id_number": "420303199001011234"})
+    api.post("li", f"/requests/{rid}/claim")
+    api.post("li", f"/requests/{rid}/arrive")
+    cid = api.post("li", "/cases", json=handover(request_id=rid, applicant=None, matter_name=None)).json()["id"]
+    early = client.get(f"/r/{token}")
+    assert early.status_code == 200 and "办结后可评价" in early.text
+    assert "办结后" in client.post(f"/r/{token}", content="score=5", headers=FORM).text  # not rated yet
+    api.post("li", f"/cases/{cid}/start", json={"department": "社保窗口"})
+    api.post("li", f"/cases/{cid}/complete")
+    page = client.get(f"/r/{token}")
+    assert page.status_code == 200 and "非常满意" in page.text and "城乡居民养老保险参保登记" in page.text
+    done = client.post(f"/r/{token}", content="score=4", headers=FORM)
+    assert done.status_code == 200, done.text
+    with ctx.db.read() as conn:
+        row = conn.execute(select(ratings)).mappings().one()
+    assert (row["case_id"], row["request_id"], row["score"]) == (cid, None, 4)
+    with ctx.db.read() as conn:
+        slip_token = conn.execute(select(cases.c.rating_token).where(cases.c.id == cid)).scalar()
+    again = client.post(f"/r/{slip_token}", content="score=5", headers=FORM)
+    assert "您的评价：满意。" in again.text  # the return slip's QR rates the same case: once, the first stands

@@ -179,3 +179,23 @@ def test_after_hours_a_proxy_resident_is_sent_back_to_the_help_desk_not_the_matt
     page = h.screen("result").ids.next.text.replace("\u00a0", " ")
     assert tr("where.go_later", place="一楼大厅 3 号帮办代办窗口") in page, page
     assert "人社综合窗口" not in page, page
+
+
+@pytest.mark.parametrize("scenario", ["44_after_hours_result_incomplete_queue", "44_after_hours_result_incomplete"])
+def test_english_elderly_after_hours_one_missing_material_fits_one_page(window, lang, scenario):
+    """English elderly after hours, one material missing: the next-step lines (closed, when back, come back,
+    callback, 12345) took seven lines and pushed the one material over three pages (its name, then where to
+    get it cut in two). Shorter words keep every fact and the material on the one page."""
+    lang("en")
+    h = run(scenario)
+    try:
+        s = h.screen("result")
+        assert s.pages == 1, s.next_text
+        said = shown_text(h).replace("\u00a0", " ")
+        for fact in ("helpers are back tomorrow at 09:00", "Come back", "all your papers", "12345"):
+            assert fact in said, said
+        assert ('"Call a helper"' in said) == scenario.endswith("_queue")  # a callback only with a queue
+        material = h.controller.visit.result.check.missing[0]
+        assert material.name in said and material.source in said.replace("\n", "")
+    finally:
+        h.close()

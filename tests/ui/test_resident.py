@@ -218,3 +218,36 @@ def test_offline_the_resident_is_sent_to_the_window_and_nothing_waits_for_a_help
     h.root.tick()
     h.pump(3)
     assert h.current == "start"  # nobody is coming: the wipe does not wait
+
+
+@pytest.fixture
+def lang():
+    from kiosk.i18n import set_language
+
+    yield set_language
+    set_language("zh_CN")
+
+
+@pytest.mark.parametrize("elderly, language", [(False, "zh_CN"), (True, "zh_CN"), (True, "en")])
+def test_notice_not_printed_also_shows_the_materials_needed_in_some_cases(make, lang, elderly, language):
+    """一次性告知: the notice names the optional materials the resident did not say they have (when each
+    applies, where to get it); when it did not print the screen shows them too, after the missing ones."""
+    lang(language)
+    h = make(elderly=elderly, paper_out=True)
+    h.to_result(matter="pension-claim", status="missing")
+    s = h.screen("result")
+    proof = next(m for m in h.controller.visit.matter.materials if m.optional)
+    assert proof not in h.controller.visit.result.check.missing
+    h.pump(6)
+    seen: list[str] = []
+    for _ in range(s.pages):
+        seen += [w.text for w in reversed(s.ids.missing.children)]
+        if s.page < s.pages - 1:
+            h.tap(s.ids.pager.children[0])  # 下一页
+    text = "\n".join(seen)
+    from kiosk.i18n import tr
+    assert tr("kiosk.result.conditional") in text and proof.name in text and proof.note in text
+    assert proof.source in text.replace("\n", "")  # where to get it, whole (a long line may go on a page)
+    last_missing = h.controller.visit.result.check.missing[-1]
+    assert text.index(last_missing.name) < text.index(tr("kiosk.result.conditional")) < text.index(proof.name)
+    assert tr("kiosk.voice.conditional_item", name=proof.name) in s._view.speech  # the voice reads it too

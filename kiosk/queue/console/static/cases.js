@@ -5,16 +5,16 @@
 (function () {
   const { t, has, api } = window.KQ;
   const $ = (id) => document.getElementById(id);
-  const C = { seg: "open", items: [], identity: new Map(), timeline: new Map(), timer: null };
+  const C = { seg: "open", identity: new Map(), timeline: new Map(), timer: null, ids: new Set(), list: null };
   const fmtAt = (iso) => { const d = new Date(iso); return isNaN(d) ? "" : `${d.getMonth() + 1}-${d.getDate()} ${d.toTimeString().slice(0, 5)}`; };
 
   /** The case's every event — what, who, when — under its card (again to hide): a page of PAGE at a time,
       oldest first, and "show more" reads on after the last one shown (the server pages long histories). */
   const PAGE = 500;
   async function timeline(c) {
-    if (C.timeline.delete(c.id)) return render();
+    if (C.timeline.delete(c.id)) return C.list.redraw(c.id);
     try { C.timeline.set(c.id, await page(c.id, 0)); } catch (e) { return ui().toast(e.message, true); }
-    render();
+    C.list.redraw(c.id);
   }
   const page = async (id, after) => {
     const items = await api("GET", `/cases/${encodeURIComponent(id)}/events?after=${after}&limit=${PAGE}`);
@@ -28,7 +28,7 @@
       const next = await page(c.id, shown.items[shown.items.length - 1].id);
       shown.items.push(...next.items); shown.more = next.more;
     } catch (e) { button.disabled = false; return ui().toast(e.message, true); }
-    render();
+    C.list.redraw(c.id);
   }
   const RUNNING = new Set(["registered", "in_progress"]);
   const ui = () => window.KQ.ui;
@@ -37,14 +37,31 @@
     const q = C.seg === "open" ? "?state=registered&state=in_progress&state=suspended&state=completed" : C.seg === "mine" ? "?mine=true" : "";
     try {
       const data = await api("GET", "/cases" + q);
-      C.items = data.items;
-      C.counts = { overdue: data.overdue, due_soon: data.due_soon };
       C.more = !!data.more; // the server answers at most 500, open cases first
+      lists().set(data.items);
     } catch (e) {
       if (e.status === 401) return ui().showLogin();
       ui().toast(e.message, true);
     }
-    render();
+    summary();
+    badge();
+  }
+
+  /** One case again, after its event or my tap on it: its card alone changes (or leaves this list). */
+  const SEG = { open: (c) => ["registered", "in_progress", "suspended", "completed"].includes(c.state),
+    mine: (c) => c.agent.id === (ui().me() || {}).id, all: () => true };
+  function place(c) {
+    lists().put(c, !SEG[C.seg](c));
+    summary();
+  }
+  async function one(id) {
+    try {
+      place(await api("GET", `/cases/${encodeURIComponent(id)}`));
+    } catch (e) {
+      if (e.status === 401) return ui().showLogin();
+      if (e.status === 403 || e.status === 404) { lists().put({ id }, true); summary(); } // no longer mine to see
+    }
+    badge();
   }
 
   /** The tab's badge: overdue and nearly due cases (managers: of their sites; helpers: their own). */
@@ -59,15 +76,20 @@
     } catch (e) { /* the queue view reports connection problems */ }
   }
 
-  /** A pushed case.* event (or a resync): the list, when on screen, and the badge follow it live; a burst
-      of events (a sweep flagging many cases) costs one reload. No polling: deadline flags are pushed. */
+  /** A pushed case.* event (or a resync): the list, when on screen, and the badge follow it live. One case's
+      event reads that case and redraws its card alone; a burst of events (a sweep flagging many cases) or a
+      resync costs one reload, whose unchanged cards stay. No polling: deadline flags are pushed. */
   function changed(type, c) {
     if (c) C.last = { type, id: c.id, state: c.state, due: c.due }; // observable by tests
+    C.ids.add(c ? c.id : null);
     if (C.timer) return;
     C.timer = setTimeout(() => {
       C.timer = null;
+      const ids = [...C.ids];
+      C.ids.clear();
       if (!ui().me()) return;
-      if (!$("view-cases").hidden) load(); else badge();
+      if ($("view-cases").hidden) return badge();
+      if (ids.length === 1 && ids[0] !== null) one(ids[0]); else load();
     }, 150);
   }
 
@@ -88,17 +110,14 @@
     load();
   }
 
-  function render() {
-    const { h } = ui();
-    const box = $("cases");
-    box.replaceChildren();
-    const counts = { n: C.items.length, overdue: C.counts ? C.counts.overdue : 0, soon: C.counts ? C.counts.due_soon : 0 };
-    $("case-summary").textContent = t(C.more ? "cases.summary_cut" : "cases.summary", counts);
-    const more = C.more ? t(ui().me().role === "helper" ? "cases.more" : "cases.more_manager", { n: C.items.length }) : "";
+  const lists = () => (C.list = C.list || window.KQ.caseList($("cases"), card, () => ui().h("p", { class: "empty" }, t("cases.empty"))));
+
+  /** The counts over the list (as the server counts them) and, past 500, where the rest are. */
+  function summary() {
+    const items = lists().items(), n = (due) => items.filter((c) => c.due === due).length;
+    $("case-summary").textContent = t(C.more ? "cases.summary_cut" : "cases.summary", { n: items.length, overdue: n("overdue"), soon: n("due_soon") });
+    const more = C.more ? t(ui().me().role === "helper" ? "cases.more" : "cases.more_manager", { n: items.length }) : "";
     for (const id of ["case-more", "case-more-end"]) { $(id).hidden = !C.more; $(id).textContent = more; }
-    if (!C.items.length) box.append(h("p", { class: "empty" }, t("cases.empty")));
-    for (const c of C.items) box.append(card(c));
-    badge();
   }
 
   const multiSite = () => ((ui().me() || {}).visible_sites || []).length > 1;
@@ -151,7 +170,7 @@
     if (c.actions.includes("move")) more.push(b("move", "ghost", () => deptSheet(c, "move")));
     if (c.actions.includes("start") || c.actions.includes("complete") || c.actions.includes("return")
         || c.actions.includes("withdraw")) more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "identity",
-      onclick: () => (shown ? (C.identity.delete(c.id), render()) : identity(c)) }, t(shown ? "hide_identity" : "cases.act.identity")));
+      onclick: () => (shown ? (C.identity.delete(c.id), C.list.redraw(c.id)) : identity(c)) }, t(shown ? "hide_identity" : "cases.act.identity")));
     more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "timeline", onclick: () => timeline(c) },
       t(C.timeline.has(c.id) ? "cases.timeline_hide" : "cases.timeline")));
     if (c.actions.includes("withdraw")) more.push(b("withdraw", "ghost", () => reasonSheet(c, "withdraw")));
@@ -163,7 +182,8 @@
     try {
       const view = await api("POST", `/cases/${encodeURIComponent(c.id)}/${action}`, body);
       ui().toast(t("cases.done." + action, { id: view.id }));
-      await load();
+      place(view);
+      badge();
     } catch (e) {
       ui().toast(e.message, true);
       if (e.status === 401) return ui().showLogin();
@@ -174,8 +194,8 @@
   async function identity(c) {
     try {
       C.identity.set(c.id, await api("GET", `/cases/${encodeURIComponent(c.id)}/applicant`));
-      render();
-      setTimeout(() => { if (C.identity.delete(c.id)) render(); }, 60000); // never left on screen
+      C.list.redraw(c.id);
+      setTimeout(() => { if (C.identity.delete(c.id)) C.list.redraw(c.id); }, 60000); // never left on screen
     } catch (e) { ui().toast(e.message, true); }
   }
 

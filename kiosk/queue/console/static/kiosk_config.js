@@ -20,7 +20,7 @@
     const status = k.config_status === "invalid" ? t("setup.status_invalid", { error: k.config_error || "" })
       : k.config_status === "applied" ? t("setup.status_applied") : "";
     return h("article", { class: "card" + (k.config_status === "invalid" ? " escalated" : ""), "data-kiosk-config": k.kiosk_id },
-      h("div", { class: "head" }, h("span", { class: "kind" }, k.kiosk_id), h("span", { class: "muted" }, `${k.site_code} ${k.location || ""}`)),
+      h("div", { class: "head" }, h("span", { class: "kind" }, k.kiosk_id), h("span", { class: "muted" }, `${ui().siteName(k.site_code)} ${k.location || ""}`)),
       h("div", { class: "line", "data-running": k.kiosk_id }, `${runs}${status ? " · " + status : ""} · ` +
         t("setup.software", { version: k.software_version || "—" }) +
         (k.catalog_version ? " · " + t("setup.catalog", { version: k.catalog_version }) : "")),
@@ -96,7 +96,7 @@
       `v${v.version} · ${v.author.replace(/^user:/, "")} · ${when(v.created_at)} · ` +
       Object.entries(v.diff).map(([k, [a, b]]) => `${label(k)}: ${show(a)} → ${show(b)}`).join(t("punct.semi")) +
       (v.rolled_back_at ? ` · ${t("setup.rolled_back", { reason: v.rollback_reason || "" })}` : "")));
-    sheet(kiosk ? t("setup.title_kiosk", { kiosk }) : t("setup.title_site", { site }), ...[
+    sheet(kiosk ? t("setup.title_kiosk", { kiosk }) : t("setup.title_site", { site: ui().siteName(site) }), ...[
       h("p", { class: "muted" }, view.version ? t("setup.own", { version: view.version }) : t("setup.none")),
       inherited.length ? h("p", { class: "muted" }, t("setup.inherited", { keys: inherited.map(label).join(t("punct.list")) })) : null,
       list, picker,
@@ -115,7 +115,7 @@
     box.replaceChildren(h("h2", {}, t("setup.kiosks")), ...kiosks.map((k) => kioskCard(k, editor)),
       h("h2", {}, t("setup.sites")),
       ...sites.map((s) => h("div", { class: "row" }, h("button", { class: "btn ghost", type: "button", "data-edit-site": s,
-        onclick: () => editor(s, null) }, t("setup.site_default", { site: s })))));
+        onclick: () => editor(s, null) }, t("setup.site_default", { site: ui().siteName(s) })))));
     if (window.KQ.hooks) box.append(await window.KQ.hooks.section(sites));
   }
 

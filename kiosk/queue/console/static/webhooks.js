@@ -13,7 +13,7 @@
       try { await api("DELETE", `/webhooks/${w.id}`); toast(t("hooks.removed")); refresh(); } catch (e) { toast(e.message, true); }
     };
     return h("article", { class: "card" + (w.last_error && w.retrying ? " escalated" : ""), "data-webhook": String(w.id) },
-      h("div", { class: "head" }, h("span", { class: "kind" }, t("hooks.kind." + w.kind)), h("span", { class: "muted" }, w.site_code),
+      h("div", { class: "head" }, h("span", { class: "kind" }, t("hooks.kind." + w.kind)), h("span", { class: "muted" }, ui().siteName(w.site_code)),
         w.secret_set ? h("span", { class: "muted" }, t("hooks.signed")) : null,
         w.retrying ? h("span", { class: "prob" }, t("hooks.retrying")) : null),
       h("div", { class: "line muted url" }, w.url),
@@ -25,7 +25,7 @@
 
   function form(sites, refresh) {
     const { h, toast } = ui();
-    const site = h("select", { name: "site" }, ...sites.map((s) => h("option", { value: s }, s)));
+    const site = h("select", { name: "site" }, ...sites.map((s) => h("option", { value: s }, ui().siteName(s))));
     const kind = h("select", { name: "kind" }, ...KINDS.map((k) => h("option", { value: k }, t("hooks.kind." + k))));
     const url = h("input", { name: "url", type: "url", maxlength: "500", required: true, placeholder: "https://" });
     const secret = h("input", { name: "secret", type: "password", maxlength: "200", autocomplete: "off" });
