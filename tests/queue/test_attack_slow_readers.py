@@ -44,7 +44,7 @@ def test_clients_that_never_read_cannot_fill_the_server(tmp_path):
             time.sleep(2)  # their answers fill the buffers and stall (a delay, not a bar)
             codes = []
             for _ in range(3):  # a newcomer from elsewhere is served, again and again
-                with s.client("127.0.0.4", timeout=10) as c:
+                with s.client("127.0.0.4", timeout=30) as c:  # the answer deadline (3 s) plus a loaded machine
                     codes.append(c.get("/healthz").status_code)
             assert codes == [200, 200, 200]
             deadline = time.monotonic() + 60

@@ -66,7 +66,7 @@ def phone(browser, url: str, user: str, shots: Path | None = None):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
                                   has_touch=True, locale="zh-CN")
     page = context.new_page()
-    page.set_default_timeout(8000)
+    page.set_default_timeout(20000)  # a loaded 2-core machine: first loads can take seconds
     page.goto(url + "/console/")
     page.wait_for_selector("#login:not([hidden])")
     page.fill("#username", user)
