@@ -20,7 +20,7 @@ class StartScreen(KioskScreen):
 
     def refresh(self) -> None:
         c = self.controller
-        self.closed_notice = c.hours.notice() if c.hours.closed() else ""
+        self.closed_notice = c.hours.notice(short=True) if c.hours.closed() else ""
         entry = "access.hours.entry" if c.hours.takes_callbacks() else "access.hours.entry_info"
         key = entry if self.closed_notice else (
             "access.green.entry_on" if c.green.on else "access.green.entry")

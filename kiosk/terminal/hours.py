@@ -117,10 +117,15 @@ class AfterHours:
         state = self.state()
         return when_text(state.back_at, self.now(), estimate=state.estimate)
 
-    def notice(self) -> str:
-        """The line the start screen shows after hours."""
-        kind = self.state().day_kind
-        return tr(f"access.hours.closed_{kind}", back=self.back_text())
+    def notice(self, short: bool = False) -> str:
+        """The line the start screen (``short``: the estimate note's short form, its line is tight) and
+        the hours screen show after hours."""
+        state = self.state()
+        if not (short and state.estimate and state.back_at is not None):
+            return tr(f"access.hours.closed_{state.day_kind}", back=self.back_text())
+        text = tr(f"access.hours.closed_{state.day_kind}", back=when_text(state.back_at, self.now()))
+        note = tr("access.hours.estimate_short")  # after the first line: 现在是下班时间，日期以公告为准
+        return text.replace("\n", note + "\n", 1) if "\n" in text else text + note
 
     def today_text(self) -> str:
         """``6月5日服务时间：…`` while today's hours are still ahead; once they are over the next open day's,

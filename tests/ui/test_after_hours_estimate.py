@@ -38,3 +38,10 @@ def test_in_english_too(no_holidays_file, shot_kiosks):
 def test_a_day_in_a_scheduled_year_is_said_as_certain(no_holidays_file, shot_kiosks):
     title, _today, said = hours_screen(shot_kiosks, datetime(2026, 12, 30, 19, 0))
     assert "明天" in title and NOTE not in title + said
+
+
+def test_the_start_screen_says_the_date_may_change_in_two_lines(no_holidays_file, shot_kiosks):
+    h = shot_kiosks(access=HOURS, queue=False, now=datetime(2026, 12, 31, 19, 0), elderly=True)
+    h.settle()
+    notice = h.screen("start").closed_notice
+    assert notice.split("\n") == ["现在是下班时间，日期以公告为准", "帮办员1月4日（周一）09:00上班"], notice
