@@ -22,12 +22,14 @@ from tests.queue.test_outbox_forwarder import k1_client
 pytestmark = pytest.mark.browser
 
 
-def phone(browser, url: str, user: str, width: int = 360, before=None):  # noqa: F811 - browser is the fixture
-    context = browser.new_context(viewport={"width": width, "height": 780}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="zh-CN")
+def phone(browser, url: str, user: str, width: int = 360, before=None, *,  # noqa: F811 - browser: the fixture
+          height: int = 780, scale: int = 2, lang: str | None = None):
+    """A logged-in console on a phone-sized touch page (``lang``: the console's ``?lang=``)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale,
+                                  is_mobile=True, has_touch=True, locale="zh-CN")
     page = context.new_page()
-    page.set_default_timeout(10000)
-    page.goto(url + "/console/")
+    page.set_default_timeout(20000)  # a loaded 2-core machine: first loads can take seconds
+    page.goto(url + "/console/" + (f"?lang={lang}" if lang else ""))
     if before:
         page.evaluate(before)
         page.reload()

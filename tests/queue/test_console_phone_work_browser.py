@@ -19,8 +19,9 @@ import httpx
 import pytest
 
 from tests.queue.case_helpers import handover
-from tests.queue.conftest import PASSWORD, auth
+from tests.queue.conftest import auth
 from tests.queue.test_console_browser import browser, db_url, server, shots  # noqa: F401 - fixtures
+from tests.queue.test_console_link_browser import phone
 from tests.queue.test_console_look_browser import low
 from tests.queue.test_console_phone_look_browser import look
 
@@ -43,18 +44,7 @@ WORK_JS = """() => {
 
 
 def open_phone(browser, url: str, user: str, width: int, height: int, lang: str):  # noqa: F811 - the fixture
-    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=3,
-                                  is_mobile=True, has_touch=True, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(f"{url}/console/?lang={lang}")
-    page.wait_for_selector("#login:not([hidden])")
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_selector("#app:not([hidden])")
-    page.wait_for_selector("#conn:not(.off)")
-    return page
+    return phone(browser, url, user, width, height=height, scale=3, lang=lang)
 
 
 def covered(page) -> list[str]:
