@@ -25,7 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kiosk.devices.camera import detect, learned, synth, synth_train
+from kiosk.devices.camera import detect, finish, learned, synth, synth_train
 from kiosk.devices.camera.grow import grow
 from kiosk.devices.camera.levels import Level
 from kiosk.devices.camera.lines import line_quads
@@ -59,11 +59,11 @@ def network_view(prob: np.ndarray, quad: np.ndarray, w: int, h: int) -> tuple[fl
 def _tail(image: np.ndarray, work: Level, q: np.ndarray, score: float, scale: float) -> str:
     """``detect_page``'s last steps for a quad in ``work`` pixels: ``ok`` or the check that refuses it."""
     h, w = image.shape[:2]
-    corners = detect._to_frame(q, work, w, h)
+    corners = finish.to_frame(q, work, w, h)
     grown, grown_score = grow(q, tuple(work.support), score)
     if grown is not q and np.abs(grown - q).max() > 1 and plausible(grown, MIN_AREA * work.w * work.h, work.w,
                                                                    work.h):
-        corners, score = detect._to_frame(grown, work, w, h), grown_score
+        corners, score = finish.to_frame(grown, work, w, h), grown_score
     refined, backing, sides = refine_corners(image, corners, reach=3 * scale + 2)
     if backing < 0.5:
         wide, wide_backing, _ = refine_corners(image, corners, reach=6 * scale + 4)
@@ -73,7 +73,7 @@ def _tail(image: np.ndarray, work: Level, q: np.ndarray, score: float, scale: fl
         return "backing"
     if plausible(refined, MIN_AREA * w * h, w, h):
         corners = refined
-    if detect._frame_made(corners, sides, w, h, scale):
+    if finish.frame_made(corners, sides, w, h, scale):
         return "frame_made"
     if corners.min() < 0 or corners[:, 0].max() > w - 1 or corners[:, 1].max() > h - 1:
         return "beyond"
@@ -95,7 +95,7 @@ def judge(image: np.ndarray, work: Level, level: Level, q: np.ndarray) -> str:
         return "printed"
     if long_shape(q, level.w, level.h) and not is_paper(work.raw, q * scale, level.small):
         return "long_shape"
-    inner = (detect._to_frame(q, level, w, h) + 0.5) / np.float32([w / work.w, h / work.h]) - 0.5
+    inner = (finish.to_frame(q, level, w, h) + 0.5) / np.float32([w / work.w, h / work.h]) - 0.5
     return _tail(image, work, inner, score, w / level.w)
 
 
@@ -183,7 +183,7 @@ def main() -> int:
         prob = net(small)
         near: dict[str, Counter] = {"learned": Counter(), "hand-made": Counter()}
         for cue, level, q in candidates(small, work, prob):
-            if synth.corner_error(detect._to_frame(q, level, w, h), truth) <= tol:
+            if synth.corner_error(finish.to_frame(q, level, w, h), truth) <= tol:
                 near["learned" if cue == "learned" else "hand-made"][judge(image, work, level, q)] += 1
         for kind, reasons in near.items():
             if reasons:

@@ -121,9 +121,11 @@ class AfterHours:
         """The line the start screen (``short``: the estimate note's short form, its line is tight) and
         the hours screen show after hours."""
         state = self.state()
-        if not (short and state.estimate and state.back_at is not None):
-            return tr(f"access.hours.closed_{state.day_kind}", back=self.back_text())
-        text = tr(f"access.hours.closed_{state.day_kind}", back=when_text(state.back_at, self.now()))
+        short = short and state.estimate and state.back_at is not None
+        text = tr(f"access.hours.closed_{state.day_kind}",
+                  back=when_text(state.back_at, self.now(), estimate=state.estimate and not short))
+        if not short:
+            return text
         note = tr("access.hours.estimate_short")  # after the first line: 现在是下班时间，日期以公告为准
         return text.replace("\n", note + "\n", 1) if "\n" in text else text + note
 

@@ -42,7 +42,7 @@ import cv2
 import numpy as np
 
 from kiosk.devices.camera import learned
-from kiosk.devices.camera.finish import RECHECK, area_share, better, finish, frame_made, holds, to_frame
+from kiosk.devices.camera.finish import RECHECK, area_share, better, finish, holds
 from kiosk.devices.camera.levels import Level, contour_candidates, darkest_channel
 from kiosk.devices.camera.lines import line_quads
 from kiosk.devices.camera.quads import (
@@ -64,7 +64,6 @@ _GOOD = 0.85  # a quad this well supported ends the search
 FAINT = (10, 30)  # Canny thresholds of the faint-edge pass
 _TIP = (0.04, 0.15)  # a curled corner's tip: how far (shares of the shorter side) it lies outside the
 # straight-run quad at least, and from its corner at most
-_better, _frame_made, _to_frame = better, frame_made, to_frame  # the names bench/learned_buckets.py knows
 
 Strategy = tuple[str, Callable[[], Iterable[np.ndarray]]]
 
@@ -188,7 +187,7 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
     found = _search(work, [("canny", lambda: _contour_quads(work, lambda: work.canny(30, 90),
                                                               min_area * work.w * work.h))], min_area, min_score,
                     (work.raw, 1.0))
-    best = _better(None, found, work, w, h)
+    best = better(None, found, work, w, h)
     low: Level | None = None
     prob = learned.shared()(small) if fallbacks and (best is None or best[0] < _GOOD) else None
     if prob is not None and learned.nothing_there(prob) and (best is None or learned.VETO_WEAK):
@@ -196,19 +195,19 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
     if fallbacks and (best is None or best[0] < _GOOD):
         low = _low(small, work)
         found = _search(low, _strategies(low, min_area), min_area, min_score, (work.raw, work.w / low.w))
-        best = _better(best, found, low, w, h)
+        best = better(best, found, low, w, h)
     if prob is not None and (best is None or best[0] < _GOOD):  # the learned mask's blobs, judged alike
         found = _search(work, [("learned", lambda: learned.mask_quads(prob, small, min_area * work.w * work.h))],
                         min_area, min_score, (work.raw, 1.0))
-        best = _better(best, found, work, w, h)
+        best = better(best, found, work, w, h)
     if fallbacks and (best is None or best[0] < _GOOD):  # white on white: the shadow's halo is what remains
         found = _search(work, [("faint", lambda: _contour_quads(work, lambda: work.faint(FAINT[0], FAINT[1]),
                                                                   min_area * work.w * work.h))],
                         min_area, min_score, (work.raw, 1.0))
-        best = _better(best, found, work, w, h)
+        best = better(best, found, work, w, h)
     lines_ran = fallbacks and (best is None or best[0] < _GOOD)
     if lines_ran:  # an outline that never closes: straight lines
-        best = _better(best, _lines(work, low or _low(small, work), min_area, min_score), work, w, h)
+        best = better(best, _lines(work, low or _low(small, work), min_area, min_score), work, w, h)
     if best is None:
         return None
     done = finish(image, best, work, min_area, min_score)
@@ -217,7 +216,7 @@ def detect_page(image: np.ndarray, work_height: int = 500, min_area: float = 0.0
         # cue may find the whole outline around it, which then wins when the full frame backs it better (a
         # quad that does not hold the first, as one without a curled corner's tip, does not). A Canny
         # answer is not re-checked: the fast path stays fast, and it gained nothing on the choosing sets
-        other = _better(None, _lines(work, low, min_area, min_score), work, w, h)
+        other = better(None, _lines(work, low, min_area, min_score), work, w, h)
         again = finish(image, other, work, min_area, min_score) if other is not None else None
         if again is not None and again[1] > done[1] and holds(again[0], done[0], 0.008 * math.hypot(w, h), 0.95):
             done, best = again, other
