@@ -65,7 +65,9 @@ def test_a_silent_drop_is_shown_within_20_s_and_heals_within_10_s(ctx, world, cl
             li = phone(browser, proxy.url, "li")
             rid = kiosk.call_helper("assist", "materials", ticket_no="A017")
             card = f"article[data-id='{rid}']"
-            li.wait_for_selector(card)
+            # the claim button, not just the card: it is drawn once the console knows the helper is on duty
+            # (a card can come in on the stream before that answer does; cut then, it never would)
+            li.wait_for_selector(f"{card} [data-act=claim]")
             proxy.cut()
             t0 = time.monotonic()
             li.click(f"{card} [data-act=claim]")  # tapped into the dead link
