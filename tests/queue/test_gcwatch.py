@@ -22,6 +22,7 @@ SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def quiet_gc():
     """No automatic collection during the test (only the ones it asks for); Python's state restored."""
     enabled, thresholds = gc.isenabled(), gc.get_threshold()
+    gc.unfreeze()  # a kiosk UI test before this one in the same worker leaves its built UI frozen (harness.py)
     gc.disable()
     yield
     gc.set_threshold(*thresholds)

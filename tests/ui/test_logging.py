@@ -30,6 +30,7 @@ def clean_root():
 
 
 def test_log_file_is_info_masks_id_numbers_and_quiets_the_console(tmp_path, clean_root):
+    logging.getLogger().setLevel(logging.WARNING)  # as a process starts (pytest set it to its log_level)
     path = log_to_file(tmp_path / "logs" / "kiosk.log", console_level=logging.ERROR)
     log = logging.getLogger("kiosk.test")
     log.debug("debug detail")
