@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
 import time
 
@@ -22,6 +23,7 @@ class SseReader:
         self.ready = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._socket: socket.socket | None = None
 
     def __enter__(self) -> SseReader:
         self._thread.start()
@@ -34,7 +36,13 @@ class SseReader:
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)  # the server's pings wake the reader at least every ping interval
+        sock = self._socket
+        if sock is not None:  # wakes the reader blocked in recv at once (else: at the server's next ping)
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._thread.join(timeout=5)
 
     def _run(self) -> None:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "text/event-stream"}
@@ -44,6 +52,8 @@ class SseReader:
         try:
             with httpx.stream("GET", self.url, headers=headers, timeout=httpx.Timeout(5.0, read=30)) as r:
                 r.raise_for_status()
+                stream = r.extensions.get("network_stream")
+                self._socket = stream.get_extra_info("socket") if stream is not None else None
                 self.ready.set()
                 current: dict = {}
                 for line in r.iter_lines():
