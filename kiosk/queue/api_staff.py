@@ -262,8 +262,8 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
         raise TooManyStreams("too_many_streams", retry_after=max(1, round(c.settings.stream_recheck_s)))
     start = after if after is not None else _event_id(last_event_id)
 
-    async def backlog(since: int, limit: int) -> list[dict]:
-        return await c.run(c.queue.events_since, caller, since, limit)
+    async def backlog(since: int, limit: int) -> tuple[list[dict], int | None]:
+        return await c.run(c.queue.catch_up, caller, since, limit)
 
     every = min(c.settings.sse_ping_s, BEAT_S) if beat else c.settings.sse_ping_s
 

@@ -276,6 +276,11 @@ class QueueService(EventTx):
         with self.db.read() as conn:
             return store.events_after(conn, last_id, user.visible, PUSHED_TYPES, limit)
 
+    def catch_up(self, user: Principal, last_id: int, limit: int = 1000) -> tuple[list[dict], int | None]:
+        """A stream's catch-up (:func:`kiosk.queue.store.catch_up`): its events, or the id to resync at."""
+        with self.db.read() as conn:
+            return store.catch_up(conn, last_id, user.visible, PUSHED_TYPES, limit)
+
     def escalate(self) -> int:
         """Flags waiting requests past their site's time and sends those waiting much longer to the parent
         site (:func:`kiosk.queue.escalate_due.escalate_due`). Returns how many moved."""
