@@ -1,6 +1,8 @@
-"""A storm of event streams reconnecting from far behind, and a helper's claims meanwhile.
+"""A storm of event streams reconnecting from far behind (or of small but costly reads), and a helper's
+claims meanwhile.
 
     python3 bench/bench_stream_catchup.py [--events 200000] [--reconnects 300] [--threads 8] [--db pg]
+    python3 bench/bench_stream_catchup.py --what closed [--events 200000] [--reconnects 300]
 
 Starts ``kiosk queue serve`` (SQLite in a temporary directory, or a fresh PostgreSQL schema with
 ``--db pg``), writes ``--events`` events of site T1 straight into its table (a busy neighbour's weeks),
@@ -10,6 +12,12 @@ events (as after an outage), reading the first write and hanging up. Meanwhile a
 its helper claims, one call after another. Prints the reopenings' time to first byte (p50/p99), the
 frames they got (``resync`` or a ping), the claims' round trip (p50/p99, and with no storm, first) and the
 server's CPU seconds, from ``/proc``.
+
+``--what closed``: ``--events`` resolved requests of T1 instead, and a stolen T1 session asks ``GET
+/requests?state=resolved&closed_since=<now>`` (an empty answer after looking at every closed request)
+``--reconnects`` times from ``--threads`` threads; prints how many were answered and refused (429), the
+claims and the CPU as above. Before the read budget charged a read's CPU (kiosk/queue/reads.py) each cost
+one unit.
 
 Before the catch-up was bounded (kiosk/queue/store.py ``catch_up``) each reopening walked the table from
 its id to the end on the event loop (SQLite) or in a thread (PostgreSQL).
@@ -57,6 +65,37 @@ def _seed(db_url: str, n: int) -> None:
     db.dispose()
 
 
+def _seed_closed(db_url: str, n: int) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from kiosk.queue.db import Database
+    from kiosk.queue.models import requests
+
+    db, now = Database(db_url), datetime.now(UTC) - timedelta(minutes=1)
+    for i in range(0, n, 20_000):
+        rows = [dict(id=f"r{j:07d}", kind="assist", site_code="T1", kiosk_id="k1", step="matter", priority="normal",
+                     priority_rank=1, state="resolved", created_at=now - timedelta(seconds=n - j), received_at=now,
+                     updated_at=now, closed_at=now - timedelta(seconds=n - j), escalate_at=now, escalate_up_at=now,
+                     escalation_level=0, version=1, outcome="answered") for j in range(i, min(n, i + 20_000))]
+        with db.write() as conn:
+            conn.execute(insert(requests), rows)
+    db.dispose()
+
+
+def _closed_reads(s, tokens: list[str], after: int, n: int, out: list[tuple[float, str]]) -> None:
+    from datetime import UTC, datetime
+
+    with s.client() as http:
+        for i in range(n):
+            since = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+            t = time.perf_counter()
+            r = http.get(f"/api/v1/requests?state=resolved&closed_since={since}&limit=1000",
+                         headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"})
+            out.append((time.perf_counter() - t, str(r.status_code)))
+
+
 def _claims(s, token: str, stop: threading.Event, out: list[float]) -> None:
     with s.client() as http:
         while not stop.is_set():
@@ -89,6 +128,7 @@ def main() -> None:
     ap.add_argument("--reconnects", type=int, default=300)
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--db", choices=("sqlite", "pg"), default="sqlite")
+    ap.add_argument("--what", choices=("stream", "closed"), default="stream")
     args = ap.parse_args()
     with ExitStack() as stack:
         state = Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -102,14 +142,15 @@ def main() -> None:
 
         url = db_url or sqlite_url(state)
         li = s.login("li")
-        quiet = [s.login("zhao") for _ in range(4)]
+        quiet = [s.login("zhao") for _ in range(4)] if args.what == "stream" else [s.login("wang")]
         with s.client() as http:  # an event of T2's own before the neighbour's: the quiet console's last id
             r = http.post("/api/v1/requests", json=s.request_body("k2"), headers=s.kiosk("k2"))
             assert r.status_code == 201
             after = http.get("/api/v1/requests", headers={"Authorization": f"Bearer {quiet[0]}"}).json()["last_event_id"]
         t = time.perf_counter()
-        _seed(url, args.events)
-        print(f"{args.db}: {args.events:,} events of T1 written in {time.perf_counter() - t:.1f} s")
+        (_seed if args.what == "stream" else _seed_closed)(url, args.events)
+        print(f"{args.db}: {args.events:,} {'events' if args.what == 'stream' else 'resolved requests'} of T1 "
+              f"written in {time.perf_counter() - t:.1f} s")
         alone: list[float] = []
         stop = threading.Event()
         worker = threading.Thread(target=_claims, args=(s, li, stop, alone))
@@ -124,7 +165,8 @@ def main() -> None:
         worker = threading.Thread(target=_claims, args=(s, li, stop, during))
         worker.start()
         per = max(1, args.reconnects // args.threads)
-        storm = [threading.Thread(target=_storm, args=(s, quiet, after, per, opened)) for _ in range(args.threads)]
+        attack = _storm if args.what == "stream" else _closed_reads
+        storm = [threading.Thread(target=attack, args=(s, quiet, after, per, opened)) for _ in range(args.threads)]
         for th in storm:
             th.start()
         for th in storm:
@@ -137,12 +179,13 @@ def main() -> None:
         for _, k in opened:
             kinds[k] = kinds.get(k, 0) + 1
         ms = lambda v: f"{v * 1000:.0f} ms"  # noqa: E731
-        print(f"{len(opened)} reopenings from after={after} in {wall:.1f} s: first byte p50 {ms(statistics.median(times))},"
-              f" p99 {ms(_pct(times, 0.99))}; first frames {kinds}")
+        what = f"reopenings from after={after}" if args.what == "stream" else "closed_since reads"
+        print(f"{len(opened)} {what} in {wall:.1f} s: first byte p50 {ms(statistics.median(times))},"
+              f" p99 {ms(_pct(times, 0.99))}; first frames / answers {kinds}")
         print(f"claims alone: {len(alone)}, p50 {ms(statistics.median(alone))}, p99 {ms(_pct(alone, 0.99))}")
         print(f"claims during the storm: {len(during)}, p50 {ms(statistics.median(during))}, "
               f"p99 {ms(_pct(during, 0.99))}, max {ms(max(during))}")
-        print(f"server CPU during the storm: {cpu:.1f} s ({cpu / max(1, len(opened)) * 1000:.1f} ms a reopening); "
+        print(f"server CPU during the storm: {cpu:.1f} s ({cpu / max(1, len(opened)) * 1000:.1f} ms each); "
               f"load average {os.getloadavg()[0]:.1f}")
 
 

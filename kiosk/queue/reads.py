@@ -13,6 +13,13 @@ Contract
   :data:`BYTES_PER_UNIT` of its answer as they are sent (:func:`bytes_cost`). A unit is about one small
   read's server CPU (~3 ms, measured); a page of 1,000 requests costs 19, an event stream opened from the
   last event seen 1, one reopened from ``after=0`` on a busy day ~30.
+- The work a read's service calls do is charged too (:func:`work_cost`, a unit per :data:`WORK_PER_UNIT`,
+  after each call, through :data:`PAYER`, which the guard sets for a session's read): the CPU the call took
+  in the server process (on SQLite the event loop's, which every kiosk and console waits for; on
+  PostgreSQL its service thread's: the database's own work is not counted, its wall time would charge a
+  console for a loaded machine). An answer can be small and its work not: ``GET /requests?state=resolved&closed_since=<2099>`` answers nothing after
+  looking at every closed request of the caller's sites (80 ms at 200,000 for 1 unit, before;
+  tests/queue/test_attack_cheap_answers.py).
 - Beyond the budget a read answers 429 ``reads_throttled`` with ``Retry-After`` (seconds until the window
   opens again) before it reaches the route; the console waits that long and asks again
   (console/static/api.js; its event stream reconnects by itself). Kiosks' reads are not counted here.
@@ -28,11 +35,16 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from kiosk.queue.budget import AddressBudget
 
 PER_MINUTE = 1200  # units a minute (20 a second, as the staff write budget): the busiest console measured spent 80
 BYTES_PER_UNIT = 32 * 1024  # the CPU of a 1,000-row page is ~18 single reads', and it is ~600 KB
+WORK_PER_UNIT = 0.003  # seconds of a service call's work a unit stands for (about one small read's)
+# The session paying for the read being answered: a one-item list the guard empties when the answer ends,
+# so a task the read started (the stream keeper's) charges nobody afterwards.
+PAYER: ContextVar[list[str] | None] = ContextVar("kq_read_payer", default=None)
 _FLAT = {"/api/v1/figures": 10, "/api/v1/reports": 10, "/api/v1/cases/export.xlsx": 20}
 _SLIP = re.compile(r"/api/v1/cases/[^/]+/slips/[^/]+\.png")
 
@@ -48,6 +60,17 @@ def read_cost(path: str) -> int:
 def bytes_cost(sent: int) -> int:
     """The units ``sent`` bytes of answers cost."""
     return sent // BYTES_PER_UNIT
+
+
+def payer() -> str | None:
+    """The session key the current read's work is charged to, if any (:data:`PAYER`)."""
+    holder = PAYER.get()
+    return holder[0] if holder else None
+
+
+def work_cost(seconds: float) -> int:
+    """The units ``seconds`` of a service call's work cost."""
+    return int(seconds / WORK_PER_UNIT)
 
 
 class ReadBudget:
