@@ -15,7 +15,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 from sqlalchemy import delete, select, update
 
 from kiosk.queue.auth import require_user
@@ -37,6 +36,7 @@ from kiosk.queue.schemas import (
     RequestList,
     ResolveIn,
     StaffRequestView,
+    UtcTime,
 )
 from kiosk.queue.schemas_staff import DutyIn, HelperOnDuty, SiteView
 from kiosk.queue.states import State
@@ -124,7 +124,7 @@ def list_sites(caller: Caller, c: Ctx) -> list[dict]:
 
 @router.get("/requests", response_model=RequestList)
 async def list_requests(caller: Caller, c: Ctx, state: States = None, site_code: str | None = None,
-                  escalated: bool | None = None, mine: bool = False, closed_since: AwareDatetime | None = None,
+                  escalated: bool | None = None, mine: bool = False, closed_since: UtcTime | None = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
     """Requests of my sites in queue order (priority, then oldest). Default: the open ones. ``closed_since``
     (with a time zone): only those closed since then — 今日已办 asks for today's, not the oldest 200 ever."""
