@@ -26,7 +26,9 @@ Contract
 - Measured (bench/bench_console_reads.py, a hall with 57 calls and 20 代办 cases a minute): the busiest
   console (a supervisor on 督查) made 32 GETs and spent at most 80 units in a minute, a helper on the
   代办台账 tab 39 GETs and 53 units, one whose link dropped 20 s a minute 17 GETs (2 stream openings)
-  and 19 units: the default is 15 times the busiest. A stolen session is held to ~1,200 small reads'
+  and 19 units: the default is 15 times the busiest. With the CPU charged (2026-12-07, 50 calls and 20
+  cases a minute): supervisor 87–89 units, 代办台账 67, manager 53, helper 39, flaky link 33: ~13 times.
+  A stolen session is held to ~1,200 small reads'
   worth of CPU a minute (a few seconds), not all of it.
 """
 
@@ -39,7 +41,7 @@ from contextvars import ContextVar
 
 from kiosk.queue.budget import AddressBudget
 
-PER_MINUTE = 1200  # units a minute (20 a second, as the staff write budget): the busiest console measured spent 80
+PER_MINUTE = 1200  # units a minute (20 a second, as the staff write budget): the busiest console measured spent 80 (89 with its CPU)
 BYTES_PER_UNIT = 32 * 1024  # the CPU of a 1,000-row page is ~18 single reads', and it is ~600 KB
 WORK_PER_UNIT = 0.003  # seconds of a service call's work a unit stands for (about one small read's)
 # The session paying for the read being answered: a one-item list the guard empties when the answer ends,
