@@ -3,7 +3,6 @@ server process shares (built once by :func:`build_context`, reached by handlers 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,8 +22,7 @@ from kiosk.queue.keeper import StreamKeeper
 from kiosk.queue.metrics import Metrics
 from kiosk.queue.ratings import rating_url
 from kiosk.queue.reads import PER_MINUTE as READS_PER_MINUTE
-from kiosk.queue.reads import ReadBudget, work_cost
-from kiosk.queue.reads import payer as read_payer
+from kiosk.queue.reads import ReadBudget, Work
 from kiosk.queue.service import QueueService
 from kiosk.queue.throttle import LoginThrottle, PasswordChecks, Policy
 from kiosk.queue.txn import PUSHED_TYPES
@@ -95,24 +93,15 @@ class Context:
     async def run(self, fn, *args, **kwargs):
         """Runs a service call: inline on SQLite (sub-millisecond, one writer: no thread hop, the GIL is
         the limit anyway), in the thread pool on PostgreSQL (network round trips, row-lock waits). A staff
-        session's read (:func:`kiosk.queue.reads.payer`) is charged the CPU the call took in this process
+        session's read (:class:`kiosk.queue.reads.Work`) is charged the CPU the call took in this process
         (the event loop's on SQLite; its service thread's on PostgreSQL, the database's own not counted)."""
-        payer = read_payer()
-        if payer is None:
+        work = Work(fn, *args, **kwargs)
+        if work.charge is None:
             return fn(*args, **kwargs) if self.db.is_sqlite else await run_in_threadpool(fn, *args, **kwargs)
-        spent = [0.0]
-
-        def timed():
-            began = time.thread_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                spent[0] = time.thread_time() - began
-
         try:
-            return timed() if self.db.is_sqlite else await run_in_threadpool(timed)
+            return work() if self.db.is_sqlite else await run_in_threadpool(work)
         finally:  # (charged on the loop: the budget is not shared with threads)
-            self.reads.charge(payer, work_cost(spent[0]))
+            work.settle()
 
 def build_context(settings: ServerSettings) -> Context:
     db = Database(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)

@@ -171,7 +171,8 @@ class Guard:
                 await _send_json(send, *refused)
                 return
             limit = body_limit(scope["path"])
-            holder = [scope[READ_KEY]] if READ_KEY in scope else None  # its service calls' work is charged too
+            key = scope.get(READ_KEY)  # a session's read: its service calls' work is charged too
+            holder = [lambda units: self.context.reads.charge(key, units)] if key is not None else None
             token = PAYER.set(holder)
             try:
                 await app(scope, limited_receive(receive, limit), send_wrapped)

@@ -44,9 +44,9 @@ from kiosk.queue.budget import AddressBudget
 PER_MINUTE = 1200  # units a minute (20 a second, as the staff write budget): the busiest console measured spent 80 (89 with its CPU)
 BYTES_PER_UNIT = 32 * 1024  # the CPU of a 1,000-row page is ~18 single reads', and it is ~600 KB
 WORK_PER_UNIT = 0.003  # seconds of a service call's work a unit stands for (about one small read's)
-# The session paying for the read being answered: a one-item list the guard empties when the answer ends,
-# so a task the read started (the stream keeper's) charges nobody afterwards.
-PAYER: ContextVar[list[str] | None] = ContextVar("kq_read_payer", default=None)
+# What the read being answered charges its work to (``charge(units)``): a one-item list the guard empties
+# when the answer ends, so a task the read started (the stream keeper's) charges nobody afterwards.
+PAYER: ContextVar[list[Callable[[int], None]] | None] = ContextVar("kq_read_payer", default=None)
 _FLAT = {"/api/v1/figures": 10, "/api/v1/reports": 10, "/api/v1/cases/export.xlsx": 20}
 _SLIP = re.compile(r"/api/v1/cases/[^/]+/slips/[^/]+\.png")
 
@@ -64,10 +64,31 @@ def bytes_cost(sent: int) -> int:
     return sent // BYTES_PER_UNIT
 
 
-def payer() -> str | None:
-    """The session key the current read's work is charged to, if any (:data:`PAYER`)."""
+def payer() -> Callable[[int], None] | None:
+    """How the current read's work is charged (units), if it is a staff session's (:data:`PAYER`)."""
     holder = PAYER.get()
     return holder[0] if holder else None
+
+
+class Work:
+    """``fn(*args, **kwargs)`` as a call whose CPU (``time.thread_time`` of whichever thread runs it) the
+    current read pays: call it (inline or in a worker thread), then :meth:`settle` on the event loop."""
+
+    __slots__ = ("fn", "args", "kwargs", "charge", "spent")
+
+    def __init__(self, fn: Callable, *args, **kwargs):
+        self.fn, self.args, self.kwargs, self.charge, self.spent = fn, args, kwargs, payer(), 0.0
+
+    def __call__(self):
+        began = time.thread_time()
+        try:
+            return self.fn(*self.args, **self.kwargs)
+        finally:
+            self.spent = time.thread_time() - began
+
+    def settle(self) -> None:
+        if self.charge is not None:
+            self.charge(work_cost(self.spent))
 
 
 def work_cost(seconds: float) -> int:
