@@ -22,7 +22,7 @@ def refuse(tracker: HealthTracker, status: st.PrinterStatus, slip: Slip) -> None
     if status.cover_open:
         tracker.set(HealthState.ERROR, Reason("printer.cover_open"), cover_open=True)
         raise CoverOpenError(Reason("printer.cover_open"), slip, status)
-    if status.online is False:
+    if status.online is False or status.faulted:
         reason = Reason("printer.offline", reason=status.error or "offline")
         tracker.set(HealthState.ERROR, reason, online=False)
         raise PrinterOfflineError(reason, slip, status)
