@@ -2,7 +2,8 @@
 
 ``SamReader`` reads with 30 01 (or 30 10 with fingerprint data), then 30 03 for an appended address,
 and returns an :class:`~kiosk.devices.idcard.card.IdCard`. Commands are serialized; each has its own
-timeout (``read_timeout`` for the read reply, ``command_timeout`` for the rest). Health, reconnect with
+timeout (``read_timeout`` for the reads of the card, 30 01 / 30 10 / 30 03, ``command_timeout`` for the
+rest), the module's own time: the link adds the reply's wire time at the configured baud. Health, reconnect with
 backoff and the clearing of the input buffer live in the link. Card data is never logged.
 
 Errors raised (all :class:`~kiosk.devices.base.DeviceError`): ``DeviceNotFound`` (port missing or
@@ -125,7 +126,8 @@ class SamReader:
         from dataclasses import replace
 
         try:
-            frame = self._command(Command.READ_APPENDED_ADDRESS)
+            # an RF read of the card like 30 01, so it gets the read timeout (YinanSoft's SDK waits 1.5 s)
+            frame = self._command(Command.READ_APPENDED_ADDRESS, self.read_timeout)
         except DeviceError as err:  # the main data is good; the appended address is a bonus
             log.info("idcard appended address not read: %s", type(err).__name__)
             return card

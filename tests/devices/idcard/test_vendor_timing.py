@@ -1,0 +1,33 @@
+"""Timing that real modules take (not only the wire): the reader must wait as long as vendors' SDKs do.
+
+YinanSoft ``SerialReader`` (Android SDK for serial SAM readers, ``com/YinanSoft/CardReaders/SerialReader.java``)
+waits 2000 ms for a 30 01 reply, 3000 ms for 30 10 and 1500 ms for 30 03 (appended address) at 115200 baud:
+each is an RF exchange with the card through the SAM, not only bytes on the line.
+"""
+
+from __future__ import annotations
+
+from kiosk.devices.idcard.identities import IDENTITIES
+from kiosk.devices.idcard.protocol import Command
+
+
+def test_a_slow_appended_address_read_is_waited_for_not_dropped(make_sim, make_reader) -> None:  # noqa: ANN001
+    """30 03 reads the card like 30 01; with the 1 s command timeout a module taking 1.2 s (the vendor waits
+    1.5 s) lost the resident's newer address without a word: the form got the old one."""
+    sim = make_sim("elder_long_term", latency={Command.READ_APPENDED_ADDRESS: 1.2})
+    reader = make_reader(sim.url, command_timeout=1.0, read_timeout=3.0)
+    card = reader.read_card(timeout=1)
+    assert card is not None
+    assert card.appended_address == IDENTITIES["elder_long_term"].appended_address
+
+
+def test_a_9600_baud_reader_gets_the_wire_time_of_its_reply_on_top(make_sim, make_reader) -> None:  # noqa: ANN001
+    """The 30 10 reply with a 1024-byte fingerprint block is 2321 bytes: 2.4 s on a 9600 baud line before the
+    module's own time. ``read_timeout`` is what the module may take; the reply's wire time at the configured
+    baud comes on top (at 115200 that is 0.2 s, at 9600 it alone was more than the whole timeout)."""
+    sim = make_sim("zhang_san", faults=("slow",), wire_timing=True,
+                   latency={Command.READ_WITH_FINGERPRINT: 0.3})
+    reader = make_reader(sim.url, baud=9600, read_fingerprint=True, read_appended_address=False, read_timeout=1.0)
+    card = reader.read_card(timeout=1)
+    assert card is not None
+    assert bytes(card.fingerprint_raw) == bytes(IDENTITIES["zhang_san"].fingerprint_raw)
