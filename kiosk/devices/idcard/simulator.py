@@ -48,11 +48,13 @@ class SamModule:
 
     def __init__(self, identity: str | IdCard | None = DEFAULT_IDENTITY, faults: tuple[str, ...] | set[str] = (),
                  seed: int | None = None, refind_after_read: bool = False,
-                 latency: dict[Command, float] | None = None):
+                 latency: dict[Command, float] | None = None, read_status: int | None = None):
         """``refind_after_read``: behave like modules that keep finding a card that was read and still lies
         in the field (GA/T 467 modules do not; the driver must cope with both). ``latency``: seconds the
-        module takes before answering each command (none by default)."""
+        module takes before answering each command (none by default). ``read_status``: the SW3 the module
+        answers every read of this card with instead of 90 (a card it refuses, e.g. 37 or 3F)."""
         self.refind_after_read = refind_after_read
+        self.read_status = read_status
         self.latency = dict(latency or {})
         self._lock = threading.Lock()
         self._card: IdCard | None = None
@@ -180,6 +182,9 @@ class SamModule:
             if "removed_mid_read" in self._faults:
                 self._card, self._state = None, "idle"
                 return build_response(0x41)
+            if self.read_status is not None:
+                self._state = "idle"
+                return build_response(self.read_status)
             self._state = "read"
             fingerprint = bytes(card.fingerprint_raw) if command is Command.READ_WITH_FINGERPRINT else None
             return build_response(sw.SUCCESS, build_read_data(encode_text(card), bytes(card.photo_raw),

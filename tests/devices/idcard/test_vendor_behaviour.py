@@ -1,5 +1,6 @@
-"""Timing that real modules take (not only the wire): the reader must wait as long as vendors' SDKs do.
+"""What real modules and vendors' SDKs do that the reader must cope with.
 
+Timing that real modules take (not only the wire): the reader must wait as long as vendors' SDKs do.
 YinanSoft ``SerialReader`` (Android SDK for serial SAM readers, ``com/YinanSoft/CardReaders/SerialReader.java``)
 waits 2000 ms for a 30 01 reply, 3000 ms for 30 10 and 1500 ms for 30 03 (appended address) at 115200 baud:
 each is an RF exchange with the card through the SAM, not only bytes on the line.
@@ -7,8 +8,12 @@ each is an RF exchange with the card through the SAM, not only bytes on the line
 
 from __future__ import annotations
 
+import pytest
+
+from kiosk.devices.idcard.errors import CardError
 from kiosk.devices.idcard.identities import IDENTITIES
 from kiosk.devices.idcard.protocol import Command
+from kiosk.i18n import say
 
 
 def test_a_slow_appended_address_read_is_waited_for_not_dropped(make_sim, make_reader) -> None:  # noqa: ANN001
@@ -31,3 +36,16 @@ def test_a_9600_baud_reader_gets_the_wire_time_of_its_reply_on_top(make_sim, mak
     card = reader.read_card(timeout=1)
     assert card is not None
     assert bytes(card.fingerprint_raw) == bytes(IDENTITIES["zhang_san"].fingerprint_raw)
+
+
+@pytest.mark.parametrize("code", [0x37, 0x3F])
+def test_fingerprint_and_length_failures_are_the_cards_not_the_readers(make_sim, make_reader, code: int) -> None:  # noqa: ANN001
+    """The vendors' SW3 tables (新中新 Synjones ``SynjonesIDCardRetCode``, 神思 ``com.sdtapi.jni.JNISDTReader``)
+    list 0x37 指纹信息验证错误 and 0x3F 信息长度错误 beside 0x31–0x33. Taken as unknown codes they were a
+    ModuleError: the kiosk called the reader broken and sent the resident to manual entry."""
+    sim = make_sim("zhang_san", read_status=code)
+    reader = make_reader(sim.url, read_fingerprint=True)
+    with pytest.raises(CardError) as caught:
+        reader.read_card(timeout=1)
+    assert caught.value.code == code
+    assert caught.value.text.code == f"idcard.sw3.x{code:02x}" and "未知" not in say(caught.value, "zh_CN")
