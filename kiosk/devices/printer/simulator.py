@@ -15,6 +15,7 @@ state               replies n=1/2/3/4     prints?
 ``cutter_error``    12 52 1A 12           no (the jam told in n=2 / n=3 only: n=1 still reads online)
 ``silent``          (nothing)             yes (a printer without a status channel)
 ``garbled``         00 FF 00 FF           yes (a reply that is no status byte: unknown)
+``off``             (nothing)             no (switched off behind a print server: bytes taken, slips ``lost``)
 ==================  ====================  ==============================================================
 
 ``font`` and ``qr_sizes`` make it play a particular model (see
@@ -47,6 +48,7 @@ REPLIES: dict[str, dict[int, int] | None] = {
     "cutter_error": {1: 0x12, 2: 0x52, 3: 0x1A, 4: 0x12},
     "silent": None,
     "garbled": {1: 0x00, 2: 0xFF, 3: 0x00, 4: 0xFF},
+    "off": None,
 }
 STATES = tuple(REPLIES)
 _PRINTS = {"ok", "near_end", "silent", "garbled"}
