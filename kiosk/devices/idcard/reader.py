@@ -201,7 +201,7 @@ class SamReader:
         """Polls for cards on a background thread until :meth:`stop`.
 
         Each card is read once and handed to ``on_card``; it is not read again until it has left the
-        field. ``on_error`` gets each new problem once (not again while the same problem persists).
+        field. A read that ends after :meth:`stop` was called is wiped, not handed on. ``on_error`` gets each new problem once (not again while the same problem persists).
         Both run on the polling thread.
         """
         if self._thread is not None:
@@ -234,7 +234,10 @@ class SamReader:
                     armed = True
                 elif card is not None:
                     armed = False
-                    _safely(on_card, card)
+                    if self._stop.is_set():  # stop() came during the read (about a second on a real module)
+                        card.wipe()  # the visit that wanted it is gone; the next one must not get it
+                    else:
+                        _safely(on_card, card)
             except DeviceError as err:
                 if isinstance(err, DeviceNotFound):
                     delay = max(delay, min(self.link.retry_in(), 10.0))

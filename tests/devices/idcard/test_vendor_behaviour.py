@@ -49,3 +49,23 @@ def test_fingerprint_and_length_failures_are_the_cards_not_the_readers(make_sim,
         reader.read_card(timeout=1)
     assert caught.value.code == code
     assert caught.value.text.code == f"idcard.sw3.x{code:02x}" and "未知" not in say(caught.value, "zh_CN")
+
+
+def test_a_card_whose_read_ends_after_stop_is_not_handed_on(make_sim, make_reader) -> None:  # noqa: ANN001
+    """A real read takes the module about a second; ``stop()`` (the visit moved on) during it waits for the
+    read, and the card must not reach the next visit's callback: it is wiped instead."""
+    import threading
+    import time
+
+    sim = make_sim("zhang_san", latency={Command.READ: 0.8})
+    reader = make_reader(sim.url, read_appended_address=False)
+    cards: list = []
+    reader.start(cards.append)
+    deadline = time.monotonic() + 5
+    while Command.READ.value not in sim.module.requests:
+        assert time.monotonic() < deadline, "the poll never read"
+        time.sleep(0.01)
+    stopper = threading.Thread(target=reader.stop)
+    stopper.start()
+    stopper.join(timeout=5)
+    assert cards == []
