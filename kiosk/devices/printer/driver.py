@@ -10,7 +10,8 @@ Contract:
   An *unknown* status (silent printer, ``file:``) does not block printing, unless this printer answered
   ``DLE EOT`` before: Epson's reference has it answered even offline, with a full buffer or in error, so a
   printer that falls silent is off or cut off (behind a print server or on a serial line it still takes
-  the bytes): after one reconnect and a second silent round, :class:`PrinterUnavailable` carries the slip.
+  the bytes): after one reconnect and a second silent round, :class:`PrinterUnavailable` carries the slip
+  (not within ``readiness.BUSY_AFTER_WRITE_S`` of the last slip: it may still be printing that one).
 - ``submit(slip)`` queues the job on the driver's one worker thread and returns a
   ``concurrent.futures.Future`` (result: :class:`PrintResult`, or one of the errors above). The UI
   thread uses this; a callback moves the outcome onto the UI thread (``kivy.clock.mainthread``).
@@ -41,6 +42,7 @@ from kiosk.devices.base import (
     Reason,
     SelfTestResult,
 )
+from kiosk.devices.printer import readiness
 from kiosk.devices.printer import status as st
 from kiosk.devices.printer.errors import (
     CoverOpenError,
@@ -97,6 +99,7 @@ class EscposPrinter:
         self._stop = threading.Event()
         self.last_status: st.PrinterStatus | None = None
         self._answered_before = False  # this printer has answered DLE EOT: silence now means off or cut off
+        self._last_write = float("-inf")  # when a slip was last sent (a printer may be busy with it)
 
     @classmethod
     def from_config(cls, section: Any) -> EscposPrinter:
@@ -158,13 +161,10 @@ class EscposPrinter:
         return status
 
     def _fell_silent(self, status: st.PrinterStatus) -> bool:
-        """Whether a printer that answered DLE EOT before said nothing at all this time."""
-        return self._answered_before and bool(status.replies) and all(v is None for v in status.replies.values())
+        return readiness.fell_silent(status, self._answered_before, time.monotonic() - self._last_write)
 
     def _stopped_answering(self) -> Reason:
-        reason = Reason("printer.stopped_answering", seconds=f"{self.status_timeout_s:g}")
-        self._tracker.set(HealthState.ERROR, reason, paper="unknown")
-        return reason
+        return readiness.stopped_answering(self._tracker, self.status_timeout_s)
 
     # ---- public API ---------------------------------------------------------------------------------------
     def status(self) -> st.PrinterStatus:
@@ -228,6 +228,7 @@ class EscposPrinter:
                     raise PrinterUnavailable(Reason("printer.unreachable", reason=exc.reason), slip) from exc
                 try:
                     write(printer, rendered.data)
+                    self._last_write = time.monotonic()
                 except DeviceError as exc:
                     self._drop()
                     self._last_error = exc.reason
