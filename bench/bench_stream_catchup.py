@@ -2,6 +2,7 @@
 claims meanwhile.
 
     python3 bench/bench_stream_catchup.py [--events 200000] [--reconnects 300] [--threads 8] [--db pg]
+    python3 bench/bench_stream_catchup.py --behind 900 [--events 20000] [--reconnects 300]
     python3 bench/bench_stream_catchup.py --what closed [--events 200000] [--reconnects 300]
 
 Starts ``kiosk queue serve`` (SQLite in a temporary directory, or a fresh PostgreSQL schema with
@@ -12,6 +13,9 @@ events (as after an outage), reading the first write and hanging up. Meanwhile a
 its helper claims, one call after another. Prints the reopenings' time to first byte (p50/p99), the
 frames they got (``resync`` or a ping), the claims' round trip (p50/p99, and with no storm, first) and the
 server's CPU seconds, from ``/proc``.
+
+``--behind N``: the storm is of site T1's consoles instead, each ``N`` of its own events behind (a hall's
+consoles back after its link was down): each reopening reads and sends those ``N`` events.
 
 ``--what closed``: ``--events`` resolved requests of T1 instead, and a stolen T1 session asks ``GET
 /requests?state=resolved&closed_since=<now>`` (an empty answer after looking at every closed request)
@@ -116,7 +120,8 @@ def _storm(s, tokens: list[str], after: int, n: int, out: list[tuple[float, str]
             with http.stream("GET", f"/api/v1/events/stream?after={after}",
                              headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"}) as r:
                 first = next(r.iter_raw(), b"") if r.status_code == 200 else str(r.status_code).encode()
-            kind = "resync" if b"resync" in first else "ping" if first.startswith(b":") else first[:20].decode()
+            kind = ("resync" if b"resync" in first else "ping" if first.startswith(b":")
+                    else "events" if first.startswith(b"id:") else first[:20].decode("utf-8", "replace"))
             out.append((time.perf_counter() - t, kind))
 
 
@@ -129,6 +134,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--db", choices=("sqlite", "pg"), default="sqlite")
     ap.add_argument("--what", choices=("stream", "closed"), default="stream")
+    ap.add_argument("--behind", type=int, default=0, help="T1's consoles, this many of their events behind")
     args = ap.parse_args()
     with ExitStack() as stack:
         state = Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -143,12 +149,24 @@ def main() -> None:
         url = db_url or sqlite_url(state)
         li = s.login("li")
         quiet = [s.login("zhao") for _ in range(4)] if args.what == "stream" else [s.login("wang")]
+        if args.behind:
+            quiet = [s.login("wang") for _ in range(4)]
         with s.client() as http:  # an event of T2's own before the neighbour's: the quiet console's last id
             r = http.post("/api/v1/requests", json=s.request_body("k2"), headers=s.kiosk("k2"))
             assert r.status_code == 201
             after = http.get("/api/v1/requests", headers={"Authorization": f"Bearer {quiet[0]}"}).json()["last_event_id"]
         t = time.perf_counter()
         (_seed if args.what == "stream" else _seed_closed)(url, args.events)
+        if args.behind:
+            from sqlalchemy import select
+
+            from kiosk.queue.db import Database
+            from kiosk.queue.models import events
+
+            db = Database(url)
+            with db.read() as conn:
+                after = conn.execute(select(events.c.id).order_by(events.c.id.desc()).offset(args.behind).limit(1)).scalar()
+            db.dispose()
         print(f"{args.db}: {args.events:,} {'events' if args.what == 'stream' else 'resolved requests'} of T1 "
               f"written in {time.perf_counter() - t:.1f} s")
         alone: list[float] = []
