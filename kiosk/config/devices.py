@@ -31,8 +31,9 @@ class IdCardConfig(Strict):
     port: str = "socket://127.0.0.1:7101"
     baud: Literal[9600, 19200, 38400, 57600, 115200] = 115200
     poll_interval_s: float = Field(0.5, ge=0.1, le=5, description="how often to look for a card")
-    read_timeout_s: float = Field(3.0, ge=0.5, le=30, description="for the read reply (1.35 s at 9600 baud)")
-    command_timeout_s: float = Field(1.0, ge=0.2, le=10, description="for find, select and the other commands")
+    read_timeout_s: float = Field(3.0, ge=0.5, le=30, description="the module's own time for a read of the card (30 01/30 10/30 03); the reply's "
+                                "wire time at the baud is added (1.35 s for 30 01 at 9600 baud)")
+    command_timeout_s: float = Field(1.0, ge=0.2, le=10, description="for find, select and the other commands (plus their wire time)")
     read_appended_address: bool = Field(True, description="also read the appended (newer) address, 30 03")
     read_fingerprint: bool = Field(False, description="read with 30 10 (text + photo + fingerprint data)")
 

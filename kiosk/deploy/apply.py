@@ -130,6 +130,28 @@ def install(plan: Plan, root: Path = Path("/"), *, runner: Runner = run_command)
     return manifest
 
 
+def uninstall_plan(manifest_path: str, root: Path = Path("/"), *, purge: bool = False) -> list[str]:
+    """What :func:`uninstall` would do, a line each, changing nothing (``--dry-run``): the commands it
+    runs, the files and empty folders it removes, the folders it deletes with everything in them."""
+    path = _under(root, manifest_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"nothing to uninstall: {path} does not exist (it is written by install)")
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    real = root.resolve() == Path("/")
+    run = [" ".join(c) for c in manifest.get("remove_commands", []) + manifest.get("after_remove", [])] if real else []
+    lines = [f"run: {c}" for c in run] + [f"remove: {manifest_path}"]
+    for kind in ["files", "links"] + (["conf"] if purge else []):
+        lines += [f"remove: {item}" for item in manifest.get(kind, [])
+                  if _under(root, item).is_symlink() or _under(root, item).exists()]
+    lines += [f"remove if empty: {item}" for item in manifest.get("dirs", []) if _under(root, item).is_dir()]
+    if purge:
+        lines += [f"DELETE with everything in it: {item}" for item in manifest.get("data", [])
+                  if _under(root, item).is_dir()]
+        if real and manifest.get("user_created") and manifest.get("user"):
+            lines.append(f"run: userdel {manifest['user']}")
+    return lines
+
+
 def uninstall(manifest_path: str, root: Path = Path("/"), *, purge: bool = False,
               runner: Runner = run_command) -> list[str]:
     """Undoes an install recorded at ``manifest_path`` (under ``root``); returns the paths removed."""

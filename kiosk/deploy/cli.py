@@ -31,6 +31,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--purge", action="store_true",
                    help="also delete the state (outbox, tickets, logs), the config, the keys and the user")
     p.add_argument("--root", type=Path, default=Path("/"), metavar="DIR", help="undo an install under DIR")
+    p.add_argument("--dry-run", action="store_true", help="print what would be run and removed; change nothing")
     p.set_defaults(func=_uninstall)
 
 
@@ -95,12 +96,17 @@ def _install(args: argparse.Namespace) -> int:
 def run_uninstall(args: argparse.Namespace, what: str, manifest: str, done: str, kept: str) -> int:
     """The shared course of ``kiosk uninstall`` and ``kiosk queue uninstall``: root check, then remove what
     the install recorded in ``manifest``; prints ``done: N paths removed`` and, without ``--purge``, ``kept``."""
-    from kiosk.deploy.apply import uninstall
+    from kiosk.deploy.apply import uninstall, uninstall_plan
 
     code = needs_root(args, what)
     if code is not None:
         return code
     try:
+        if args.dry_run:
+            for line in uninstall_plan(manifest, args.root, purge=args.purge):
+                print(line)
+            print(f"{what} --dry-run: nothing was changed")
+            return 0
         removed = uninstall(manifest, args.root, purge=args.purge)
     except FileNotFoundError as err:
         print(f"{what}: {err}", file=sys.stderr)

@@ -45,6 +45,7 @@ class CaseSlip:
     result: str | None = None  # the completion note, e.g. 营业执照已领取
     rating_url: str | None = None
     promised_estimate: bool = False  # counted through a year without its holiday schedule: may change
+    site_phone: str = ""  # the hall's public number (咨询电话): how to ask about the case without coming back
 
 
 def _t(language: str) -> Callable[..., str]:
@@ -91,7 +92,10 @@ def receipt(case: CaseSlip, *, paper_width_mm: int = 80, language: str = "zh_CN"
         slip.add(Text(t("paused", days=case.paused_days), align="right"))
     if case.promised_estimate:
         slip.add(Text(t("promised_estimate"), align="right"))
-    slip.add(Text(t("keep")), QR(f"BBDB1|C|{case.case_id}", size=5), Text(t("qr_case"), align="center"), Feed(1))
+    slip.add(Text(t("keep")))
+    if case.site_phone:
+        slip.add(Columns(t("site_phone"), case.site_phone, bold=True))
+    slip.add(QR(f"BBDB1|C|{case.case_id}", size=5), Text(t("qr_case"), align="center"), Feed(1))
     _blank(slip, t("sign_applicant"))
     slip.add(Feed(1), Text(t("date") + "：______年____月____日"), Text(t("free"), align="center"))
     return slip.add(Cut())
@@ -107,6 +111,8 @@ def return_slip(case: CaseSlip, *, paper_width_mm: int = 80, language: str = "zh
         slip.add(Text(t("returned_line", name=m["name"], form=_form(t, m), count=m.get("count", 1))))
     outcome = t("outcome_withdrawn") if case.state == "withdrawn" else t("outcome_returned")
     slip.add(Rule(), Text(t("result") + "：" + (case.result or outcome)))
+    if case.site_phone:
+        slip.add(Columns(t("site_phone"), case.site_phone))
     if case.returned_at:
         slip.add(Columns(t("returned_at"), _local(case.returned_at)))
     slip.add(Columns(t("registered"), _local(case.registered_at)),

@@ -15,7 +15,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 from sqlalchemy import delete, select, update
 
 from kiosk.queue.auth import require_user
@@ -37,6 +36,7 @@ from kiosk.queue.schemas import (
     RequestList,
     ResolveIn,
     StaffRequestView,
+    UtcTime,
 )
 from kiosk.queue.schemas_staff import DutyIn, HelperOnDuty, SiteView
 from kiosk.queue.states import State
@@ -124,7 +124,7 @@ def list_sites(caller: Caller, c: Ctx) -> list[dict]:
 
 @router.get("/requests", response_model=RequestList)
 async def list_requests(caller: Caller, c: Ctx, state: States = None, site_code: str | None = None,
-                  escalated: bool | None = None, mine: bool = False, closed_since: AwareDatetime | None = None,
+                  escalated: bool | None = None, mine: bool = False, closed_since: UtcTime | None = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
     """Requests of my sites in queue order (priority, then oldest). Default: the open ones. ``closed_since``
     (with a time zone): only those closed since then — 今日已办 asks for today's, not the oldest 200 ever."""
@@ -262,8 +262,8 @@ async def stream(request: Request, c: Ctx, last_event_id: Annotated[str | None, 
         raise TooManyStreams("too_many_streams", retry_after=max(1, round(c.settings.stream_recheck_s)))
     start = after if after is not None else _event_id(last_event_id)
 
-    async def backlog(since: int, limit: int) -> list[dict]:
-        return await c.run(c.queue.events_since, caller, since, limit)
+    async def backlog(since: int, limit: int) -> tuple[list[dict], int | None]:
+        return await c.run(c.queue.catch_up, caller, since, limit)
 
     every = min(c.settings.sse_ping_s, BEAT_S) if beat else c.settings.sse_ping_s
 

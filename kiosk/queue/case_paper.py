@@ -53,7 +53,8 @@ class CasePaper:
                         state=row["state"], returned_at=row["returned_at"] or row["closed_at"], result=result,
                         rating_url=self.rating_url(row) if self.rating_url else None,
                         promised_estimate=estimated(local_day(row["registered_at"]), row["promised_date"],
-                                                    self.svc.holidays))
+                                                    self.svc.holidays),
+                        site_phone=site.get("phone") or "")
         return data, dict(site)
 
     def _build(self, conn, row, kind: str) -> tuple[Slip, dict]:

@@ -92,11 +92,11 @@ class ReasonIn(_In):
 
 
 class SuspendIn(_In):
-    reason: str = Field(min_length=1, max_length=200, description="中止原因, e.g. 待申请人补交户口本")
+    reason: FreeText = Field(min_length=1, max_length=200, description="中止原因, e.g. 待申请人补交户口本")
 
 
 class ResumeIn(_In):
-    note: str | None = Field(None, max_length=500, description="e.g. 申请人已补交")
+    note: FreeText | None = Field(None, max_length=500, description="e.g. 申请人已补交")
 
 
 class TransferIn(_In):
@@ -104,7 +104,7 @@ class TransferIn(_In):
 
     agent_id: int | None = Field(None, ge=1, le=MAX_ID, description="the receiving agent (a staff member of the site)")
     to_parent: bool = Field(False, description="to the parent site's 代办 window (any of its staff accepts)")
-    reason: str = Field(min_length=1, max_length=200, description="移交原因")
+    reason: FreeText = Field(min_length=1, max_length=200, description="移交原因")
 
     @model_validator(mode="after")
     def _one(self) -> TransferIn:

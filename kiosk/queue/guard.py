@@ -23,7 +23,7 @@ Contract, in the order applied
    the ledger export) count against the same budget: as plain GETs they wrote entries at full speed.
    Every read (GET, HEAD) under ``/api/v1/`` by a staff session spends that session's read budget
    (:mod:`kiosk.queue.reads`: units a minute, ``staff_reads_per_minute``; a read's unit cost before it
-   runs, its answer's bytes as they are sent): beyond, 429 ``reads_throttled`` with ``Retry-After``. A
+   runs, its service calls' work after each, its answer's bytes as they are sent): beyond, 429 ``reads_throttled`` with ``Retry-After``. A
    loop of 1,000-row pages or of event streams reopened from the start cannot keep the server busy.
    A cookie-authenticated *read* (GET) under ``/api/v1/`` that the browser says comes from another origin
    (``Sec-Fetch-Site: same-site / cross-site``, else a foreign ``Origin`` or ``Referer``) is refused too
@@ -51,7 +51,7 @@ from kiosk.queue.db_down import database_down, unavailable
 from kiosk.queue.errors import QueueError
 from kiosk.queue.inputs import has_controls
 from kiosk.queue.limits import BodyTooLarge, body_limit, limited_receive, too_large_body
-from kiosk.queue.reads import bytes_cost, read_cost
+from kiosk.queue.reads import PAYER, bytes_cost, read_cost
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PRINCIPAL = "kq.principal"
@@ -171,12 +171,19 @@ class Guard:
                 await _send_json(send, *refused)
                 return
             limit = body_limit(scope["path"])
+            key = scope.get(READ_KEY)  # a session's read: its service calls' work is charged too
+            holder = [lambda units: self.context.reads.charge(key, units)] if key is not None else None
+            token = PAYER.set(holder)
             try:
                 await app(scope, limited_receive(receive, limit), send_wrapped)
             except BodyTooLarge:
                 if started:
                     raise
                 await _send_json(send, 413, too_large_body(limit, _language(headers)))
+            finally:
+                if holder:
+                    holder.clear()
+                PAYER.reset(token)
         except Exception as exc:  # the database out of reach: the caller's lookup, or anywhere in the app
             if started or not database_down(exc):  # (begun: the answer can only be cut short)
                 raise

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from kiosk.queue.db import Database
 from kiosk.queue.fanout import Subscriber
 from kiosk.queue.models import sessions, users
+from kiosk.queue.reads import PAYER
 
 log = logging.getLogger(__name__)
 _CHUNK = 500
@@ -102,6 +103,7 @@ class StreamKeeper:
                 self.closed += 1
 
     async def _keep(self) -> None:
+        PAYER.set(None)  # (started by a stream's read: its checks are for all streams, charged to none)
         tick = min(self.ping_s, self.recheck_s, BEAT_S) / 2
         checked = time.monotonic()
         while self.streams:

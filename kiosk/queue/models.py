@@ -57,6 +57,7 @@ sites = Table(
     # the 代办 window's receipt printer (tcp://HOST:PORT): kiosk/queue/case_paper.py
     Column("window_printer", String(200), nullable=True),
     Column("window_paper_mm", Integer, nullable=False, default=80),
+    Column("phone", String(32), nullable=True),  # 咨询电话 on the 代办 slips (migration 0018)
 )
 
 kiosks = Table(

@@ -24,6 +24,7 @@ from kiosk.queue.states import ROLES
 
 LEVELS = SITE_LEVELS
 _CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,32}$")
+_PHONE = re.compile(r"^(|\+?[0-9][0-9 \-转]{2,30})$")  # a hall's number, extension with 转
 _KIOSK = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
@@ -32,9 +33,11 @@ def _site_exists(conn, code: str) -> bool:
 
 
 def add_site(db: Database, code: str, name: str, level: str, now: datetime, *, parent: str | None = None,
-             escalate_after_s: int = 180, escalate_up_after_s: int = 600, expected_claim_s: int = 60) -> bool:
+             escalate_after_s: int = 180, escalate_up_after_s: int = 600, expected_claim_s: int = 60,
+             phone: str | None = None) -> bool:
     """Creates the site, or updates it when it exists (returns True when created). ``level`` is one of
-    :data:`LEVELS` (a legacy spelling is stored as its current one: see :mod:`kiosk.config.levels`)."""
+    :data:`LEVELS` (a legacy spelling is stored as its current one: see :mod:`kiosk.config.levels`).
+    ``phone``: the hall's public number printed on 代办 slips; None keeps the stored one, "" removes it."""
     if not _CODE.match(code):
         raise ValueError(f"site code '{code}' must be 1-32 letters, digits, '.', '_' or '-' (e.g. 421303)")
     if not name.strip() or len(name) > 64:
@@ -44,6 +47,11 @@ def add_site(db: Database, code: str, name: str, level: str, now: datetime, *, p
         raise ValueError("need 10 ≤ escalate-after < escalate-up-after ≤ 86400 seconds")
     values = dict(name=name.strip(), level=level, parent_code=parent, escalate_after_s=escalate_after_s,
                   escalate_up_after_s=escalate_up_after_s, expected_claim_s=expected_claim_s)
+    if phone is not None:
+        phone = phone.strip()
+        if not _PHONE.match(phone):
+            raise ValueError(f"site phone '{phone}' must be 3-32 digits, spaces, '-', '+' or 转 (e.g. 0722-3251234)")
+        values["phone"] = phone or None
     with db.write() as conn:
         if parent is not None and (parent == code or not _site_exists(conn, parent)):
             raise ValueError(f"parent site '{parent}' does not exist; add it first with `kiosk queue add-site`")

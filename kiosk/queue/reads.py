@@ -13,13 +13,22 @@ Contract
   :data:`BYTES_PER_UNIT` of its answer as they are sent (:func:`bytes_cost`). A unit is about one small
   read's server CPU (~3 ms, measured); a page of 1,000 requests costs 19, an event stream opened from the
   last event seen 1, one reopened from ``after=0`` on a busy day ~30.
+- The work a read's service calls do is charged too (:func:`work_cost`, a unit per :data:`WORK_PER_UNIT`,
+  after each call, through :data:`PAYER`, which the guard sets for a session's read): the CPU the call took
+  in the server process (on SQLite the event loop's, which every kiosk and console waits for; on
+  PostgreSQL its service thread's: the database's own work is not counted, its wall time would charge a
+  console for a loaded machine). An answer can be small and its work not: ``GET /requests?state=resolved&closed_since=<2099>`` answers nothing after
+  looking at every closed request of the caller's sites (80 ms at 200,000 for 1 unit, before;
+  tests/queue/test_attack_cheap_answers.py).
 - Beyond the budget a read answers 429 ``reads_throttled`` with ``Retry-After`` (seconds until the window
   opens again) before it reaches the route; the console waits that long and asks again
   (console/static/api.js; its event stream reconnects by itself). Kiosks' reads are not counted here.
 - Measured (bench/bench_console_reads.py, a hall with 57 calls and 20 代办 cases a minute): the busiest
   console (a supervisor on 督查) made 32 GETs and spent at most 80 units in a minute, a helper on the
   代办台账 tab 39 GETs and 53 units, one whose link dropped 20 s a minute 17 GETs (2 stream openings)
-  and 19 units: the default is 15 times the busiest. A stolen session is held to ~1,200 small reads'
+  and 19 units: the default is 15 times the busiest. With the CPU charged (2026-12-07, 50 calls and 20
+  cases a minute): supervisor 87–89 units, 代办台账 67, manager 53, helper 39, flaky link 33: ~13 times.
+  A stolen session is held to ~1,200 small reads'
   worth of CPU a minute (a few seconds), not all of it.
 """
 
@@ -28,11 +37,16 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from kiosk.queue.budget import AddressBudget
 
-PER_MINUTE = 1200  # units a minute (20 a second, as the staff write budget): the busiest console measured spent 80
+PER_MINUTE = 1200  # units a minute (20 a second, as the staff write budget): the busiest console measured spent 80 (89 with its CPU)
 BYTES_PER_UNIT = 32 * 1024  # the CPU of a 1,000-row page is ~18 single reads', and it is ~600 KB
+WORK_PER_UNIT = 0.003  # seconds of a service call's work a unit stands for (about one small read's)
+# What the read being answered charges its work to (``charge(units)``): a one-item list the guard empties
+# when the answer ends, so a task the read started (the stream keeper's) charges nobody afterwards.
+PAYER: ContextVar[list[Callable[[int], None]] | None] = ContextVar("kq_read_payer", default=None)
 _FLAT = {"/api/v1/figures": 10, "/api/v1/reports": 10, "/api/v1/cases/export.xlsx": 20}
 _SLIP = re.compile(r"/api/v1/cases/[^/]+/slips/[^/]+\.png")
 
@@ -48,6 +62,38 @@ def read_cost(path: str) -> int:
 def bytes_cost(sent: int) -> int:
     """The units ``sent`` bytes of answers cost."""
     return sent // BYTES_PER_UNIT
+
+
+def payer() -> Callable[[int], None] | None:
+    """How the current read's work is charged (units), if it is a staff session's (:data:`PAYER`)."""
+    holder = PAYER.get()
+    return holder[0] if holder else None
+
+
+class Work:
+    """``fn(*args, **kwargs)`` as a call whose CPU (``time.thread_time`` of whichever thread runs it) the
+    current read pays: call it (inline or in a worker thread), then :meth:`settle` on the event loop."""
+
+    __slots__ = ("fn", "args", "kwargs", "charge", "spent")
+
+    def __init__(self, fn: Callable, *args, **kwargs):
+        self.fn, self.args, self.kwargs, self.charge, self.spent = fn, args, kwargs, payer(), 0.0
+
+    def __call__(self):
+        began = time.thread_time()
+        try:
+            return self.fn(*self.args, **self.kwargs)
+        finally:
+            self.spent = time.thread_time() - began
+
+    def settle(self) -> None:
+        if self.charge is not None:
+            self.charge(work_cost(self.spent))
+
+
+def work_cost(seconds: float) -> int:
+    """The units ``seconds`` of a service call's work cost."""
+    return int(seconds / WORK_PER_UNIT)
 
 
 class ReadBudget:

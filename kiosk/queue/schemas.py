@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.queue.inputs import FreeText, bounded_json, no_surrogates
 from kiosk.queue.request_materials import MAX_MATERIALS, MaterialIn, MaterialView
@@ -33,6 +33,9 @@ def _utc(v: datetime) -> datetime:
     except OverflowError:  # 0001-01-01T00:00+23:59 is valid ISO 8601 but lies before year 1 in UTC (was a 500)
         raise ValueError("this time has no UTC form (it lies outside the years 1–9999 in UTC): "
                          "send the kiosk clock's time with its zone, e.g. 2026-11-28T14:00:00+08:00") from None
+
+
+UtcTime = Annotated[AwareDatetime, AfterValidator(_utc)]  # a query's time with its zone, as UTC (else a 422)
 
 
 class Body(BaseModel):

@@ -64,6 +64,8 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p.add_argument("--level", required=True, type=_level, metavar="{district,town,village}",
                    help="district (区级政务服务大厅), town (镇、街道便民服务大厅) or village (村、社区便民服务室)")
     p.add_argument("--parent", help="the next level up (escalation goes there)")
+    p.add_argument("--phone", help="the hall's public phone (咨询电话) printed on 代办 slips, e.g. 0722-3251234; "
+                                   "\"\" removes it; left out: kept as it is")
     p.add_argument("--escalate-after", type=int, default=180, metavar="S", help="flag unclaimed after S s (180)")
     p.add_argument("--escalate-up-after", type=int, default=600, metavar="S",
                    help="send to the parent site after S s (600)")
@@ -142,7 +144,7 @@ def cmd_add_site(args: argparse.Namespace) -> int:
 
     created, failed = _on_database(args, lambda db: add_site(
         db, args.code, args.name, args.level, _now(), parent=args.parent,
-        escalate_after_s=args.escalate_after, escalate_up_after_s=args.escalate_up_after))
+        escalate_after_s=args.escalate_after, escalate_up_after_s=args.escalate_up_after, phone=args.phone))
     if failed is not None:
         return failed
     print(f"site {args.code} {'added' if created else 'updated'}", file=sys.stderr)

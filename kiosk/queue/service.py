@@ -29,7 +29,7 @@ from kiosk.queue.duty import require_on_duty
 from kiosk.queue.errors import Conflict, Forbidden, NotFound
 from kiosk.queue.escalate_due import escalate_due
 from kiosk.queue.models import requests, sites
-from kiosk.queue.notes import MAX_NOTES, lock_request, notes_of
+from kiosk.queue.notes import MAX_NOTE_CHARS, MAX_NOTES, lock_request, notes_of, room_for
 from kiosk.queue.replay import check_note, check_request
 from kiosk.queue.service_pg import (
     MAX_CLOCK_SKEW,
@@ -147,7 +147,8 @@ class QueueService(EventTx):
     def add_note(self, kiosk: Principal, request_id: str, body) -> dict:
         """Stores a kiosk's note on its own request as a pushed ``request.note`` event (ID numbers masked),
         in any state. Idempotent by the note's id: a replay answers the stored note with ``created=False``.
-        Another kiosk's or an unknown request: :class:`NotFound`; more than :data:`MAX_NOTES`: Conflict."""
+        Another kiosk's or an unknown request: :class:`NotFound`; past :data:`MAX_NOTES` notes or
+        :data:`MAX_NOTE_CHARS` characters: Conflict."""
         now = self.clock()
         with self._tx() as (conn, pending):
             row = self._kiosk_row(conn, kiosk, request_id)
@@ -159,10 +160,12 @@ class QueueService(EventTx):
             if stored is not None:
                 check_note(stored, body)
                 return {**stored, "request_id": request_id, "created": False}
-            if len(notes) >= MAX_NOTES:
-                raise Conflict("too_many_notes", limit=MAX_NOTES)
+            text = redact_text(body.text)
+            if not room_for(notes, text):  # (the limit said: the notes it holds, or the count's)
+                raise Conflict("too_many_notes", limit=len(notes) if len(notes) < MAX_NOTES else MAX_NOTES,
+                               chars=MAX_NOTE_CHARS)
             at = max(min(body.created_at, now), now - MAX_CLOCK_SKEW)
-            note = {"id": body.id, "text": redact_text(body.text), "created_at": at.isoformat().replace("+00:00", "Z"),
+            note = {"id": body.id, "text": text, "created_at": at.isoformat().replace("+00:00", "Z"),
                     "actor": kiosk.actor}
             self._event(conn, pending, "request.note", kiosk.actor, request_id, now, row, note=note)
             return {**note, "request_id": request_id, "created": True}
@@ -275,6 +278,11 @@ class QueueService(EventTx):
     def events_since(self, user: Principal, last_id: int, limit: int = 1000) -> list[dict]:
         with self.db.read() as conn:
             return store.events_after(conn, last_id, user.visible, PUSHED_TYPES, limit)
+
+    def catch_up(self, user: Principal, last_id: int, limit: int = 1000) -> tuple[list[dict], int | None]:
+        """A stream's catch-up (:func:`kiosk.queue.store.catch_up`): its events, or the id to resync at."""
+        with self.db.read() as conn:
+            return store.catch_up(conn, last_id, user.visible, PUSHED_TYPES, limit)
 
     def escalate(self) -> int:
         """Flags waiting requests past their site's time and sends those waiting much longer to the parent

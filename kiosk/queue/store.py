@@ -172,6 +172,9 @@ def add_events(conn, pending: list[dict], *, lock: bool = False) -> list[dict]:
     return pending
 
 
+CATCH_UP_SCAN = 10_000  # events of any site a stream's catch-up looks through (tests/queue/test_attack_stream_catchup.py)
+
+
 def below_horizon(conn: Connection, stmt):
     """PostgreSQL: only the events of ended transactions (``id < kq_event_horizon()``, migration 0015):
     those ids are final, none smaller can commit later. SQLite: every committed event."""
@@ -191,6 +194,18 @@ def events_after(conn: Connection, last_id: int, visible: Iterable[str], types: 
         .limit(limit)
     )
     return [dict(m) for m in conn.execute(below_horizon(conn, stmt)).mappings()]
+
+
+def catch_up(conn: Connection, last_id: int, visible: Iterable[str], types: Iterable[str],
+             limit: int = 1000, scan: int = CATCH_UP_SCAN) -> tuple[list[dict], int | None]:
+    """A stream's catch-up: ``(events after last_id, None)``, or ``([], newest id)`` when more than ``scan``
+    events of any site came since (the console reloads: ``resync``). The table has no index by site, so
+    "the next 1,000 of my sites" walked every other site's events to the end for a quiet site's console;
+    the first probe walks the primary key only, at most ``scan`` entries."""
+    probe = select(events.c.id).where(events.c.id > last_id).order_by(events.c.id).offset(scan).limit(1)
+    if conn.execute(below_horizon(conn, probe)).scalar() is not None:
+        return [], last_event_id(conn)
+    return events_after(conn, last_id, visible, types, limit), None
 
 
 def last_event_id(conn: Connection) -> int:

@@ -3,7 +3,8 @@
 Contract
 - The route (kiosk/queue/api_staff.py) authenticates and subscribes; :class:`EventStream` then writes:
   a ``hello`` event on a fresh start, or the events after the given id read from the table (``resync``
-  instead when more than 1,000 are missing), then live frames from the bus as they come, several per
+  instead when more than 1,000 are missing, or when more than ``store.CATCH_UP_SCAN`` events of any site
+  came since: the table is not walked to the end for a quiet site's console), then live frames from the bus as they come, several per
   write when several are waiting (:mod:`kiosk.queue.fanout`). A comment line (``: ping``) goes out
   after ``ping_s`` of silence, so proxies and browsers keep the connection (``ping_frame``: an event the
   page's script can see instead — the console's watchdog, ``?beat=1``).
@@ -25,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from starlette.responses import Response
 
 from kiosk.queue.events import sse_frame, to_json_bytes
-from kiosk.queue.fanout import EventBus, Subscriber
+from kiosk.queue.fanout import EventBus, Subscriber, resync_frame
 from kiosk.queue.hotpath import RAW_SEND
 from kiosk.queue.keeper import StreamKeeper
 
@@ -83,7 +84,7 @@ class EventStream(Response):
     """An ASGI response: the live events of one console."""
 
     def __init__(self, bus: EventBus, sub: Subscriber, *, start: int | None,
-                 backlog: Callable[[int, int], Awaitable[list[dict]]], keeper: StreamKeeper, token_hash: str,
+                 backlog: Callable[[int, int], Awaitable[tuple[list[dict], int | None]]], keeper: StreamKeeper, token_hash: str,
                  ping_s: float | None = None, ping_frame: Callable[[], bytes] | None = None):
         self.bus, self.sub, self.start = bus, sub, start
         self.backlog, self.keeper, self.token_hash = backlog, keeper, token_hash
@@ -96,10 +97,10 @@ class EventStream(Response):
     async def _first(self) -> bytes:
         if self.start is None:
             return HELLO
-        events = await self.backlog(self.start, BACKLOG + 1)
-        if len(events) > BACKLOG:
-            self.sub.after = events[-1]["id"]  # the console reloads instead; live from here on
-            return sse_frame(events[-1]["id"], "resync", b'{"type":"resync","id":%d}' % events[-1]["id"])
+        events, behind = await self.backlog(self.start, BACKLOG + 1)
+        if behind is not None or len(events) > BACKLOG:  # the console reloads instead; live from here on
+            self.sub.after = behind if behind is not None else events[-1]["id"]
+            return resync_frame(self.sub.after)
         if events:
             self.sub.after = events[-1]["id"]
         return b"".join(sse_frame(e["id"], e["type"], to_json_bytes(e)) for e in events) or PING

@@ -128,6 +128,11 @@ def test_install_into_a_root_lays_out_files_modes_and_owners(tmp_path, config, c
     assert (root / "var/lib/kiosk/state/outbox.sqlite3").exists() and (root / "etc/kiosk/keys/outbox.key").exists()
     assert run(capsys, "uninstall", "--root", str(root))[0] == 1  # nothing recorded any more
     assert run(capsys, "install", "--config", str(config), "--root", str(root), "--user", USER)[0] == 0
+    # --purge looked at first: it names the folders it would delete whole, and deletes nothing
+    code, out, _ = run(capsys, "uninstall", "--root", str(root), "--purge", "--dry-run")
+    assert code == 0 and "DELETE with everything in it: /var/lib/kiosk" in out and "nothing was changed" in out
+    assert "remove: /etc/systemd/system/kiosk.service" in out
+    assert (root / "etc/systemd/system/kiosk.service").exists() and (root / "var/lib/kiosk/state").is_dir()
     assert run(capsys, "uninstall", "--root", str(root), "--purge")[0] == 0
     assert not (root / "var/lib/kiosk").exists() and not (root / "etc/kiosk").exists()
 

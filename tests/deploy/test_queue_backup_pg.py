@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import time
 import uuid
 from datetime import UTC, datetime
 
@@ -14,6 +15,7 @@ import pytest
 from kiosk.cli import main
 from tests.queue.case_helpers import APPLICANT, handover
 from tests.queue.conftest import PG_BASE, _pg_admin, pg_reachable
+from tests.queue.test_events_pg import _serve
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -60,6 +62,17 @@ def test_postgres_backup_and_restore(pg_schema, tmp_path, capsys):
     out = tmp_path / "pg.tar.gz"
     assert main(["queue", "backup", "--db", url, "--state-dir", str(state), "--out", str(out)]) == 0
     assert "postgresql" in capsys.readouterr().out
+    server = _serve(url, state)  # a server still running on it: the restore refuses and changes nothing
+    try:
+        deadline = time.monotonic() + 20  # its figures file, written each second once it serves
+        while not (state / "metrics" / f"{server[0].pid}.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert main(["queue", "restore", str(out), "--db", url, "--state-dir", str(state)]) == 1
+        err = capsys.readouterr().err
+        assert f"a queue server is running on {state} (pid {server[0].pid})" in err and "stop the server first" in err
+    finally:
+        server[0].terminate()
+        server[0].wait(timeout=20)
     with _pg_admin() as conn:  # the database is lost
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     restored = tmp_path / "restored"

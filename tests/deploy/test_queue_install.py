@@ -55,6 +55,9 @@ def test_single_node_with_tls_into_a_root(tmp_path, certs, capsys):
         "etc/kiosk-queue/env": 0o600, "etc/kiosk-queue/tls/server.key": 0o600,
         "etc/kiosk-queue/tls/server.pem": 0o644, "var/lib/kiosk-queue": 0o700}
     assert "https://THIS-MACHINE:8443/console/" in out
+    code, out, _ = run(capsys, "uninstall", "--root", str(root), "--purge", "--dry-run")
+    assert code == 0 and "DELETE with everything in it: /var/lib/kiosk-queue" in out and "nothing was changed" in out
+    assert (root / "etc/systemd/system/kiosk-queue.service").exists()
     code, out, _ = run(capsys, "uninstall", "--root", str(root))
     assert code == 0 and "paths removed" in out and "--purge deletes them" in out
     assert not (root / "etc/systemd/system/kiosk-queue.service").exists()

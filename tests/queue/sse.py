@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import socket
@@ -38,10 +39,8 @@ class SseReader:
         self._stop.set()
         sock = self._socket
         if sock is not None:  # wakes the reader blocked in recv at once (else: at the server's next ping)
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._thread.join(timeout=5)
 
     def _run(self) -> None:

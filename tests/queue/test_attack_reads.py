@@ -39,8 +39,8 @@ def test_a_session_paging_through_everything_is_slowed_and_others_are_served(ctx
     ctx.reads = ReadBudget(60, clock=mono)
     li, li_phone, wang = world.token("li"), world.token("li"), world.token("wang")
     codes = [client.get("/api/v1/requests?limit=1000", headers=auth(li)).status_code for _ in range(15)]
-    served = codes.count(200)  # 300 rows (~180 KB) cost ~6 units each
-    assert codes == [200] * served + [429] * (15 - served) and 5 <= served <= 12, codes
+    served = codes.count(200)  # 300 rows (~180 KB) cost ~6 units each, and their CPU (~20 ms here: ~6 more)
+    assert codes == [200] * served + [429] * (15 - served) and 1 <= served <= 12, codes
     r = client.get(f"/api/v1/requests/{rid}", headers=auth(li))  # the spent budget holds for small reads too
     assert r.status_code == 429 and r.json()["code"] == "reads_throttled", r.text
     assert 1 <= int(r.headers["Retry-After"]) <= 60 and r.json()["retry_after"] == int(r.headers["Retry-After"])
@@ -81,8 +81,8 @@ def test_reopening_the_stream_from_the_start_is_bounded(ctx, world, live):
     last = ctx.queue.events_since(ctx.auth.principal(li), 0, 1000)[-1]["id"]
     answers = [_open_stream(live.url, li, 0) for _ in range(20)]
     codes = [code for code, _ in answers]
-    opened = codes.count(200)  # each reopening sends the whole backlog: ~7 units
-    assert codes == [200] * opened + [429] * (20 - opened) and 3 <= opened <= 12, codes
+    opened = codes.count(200)  # each reopening sends the whole backlog: ~7 units, and its CPU
+    assert codes == [200] * opened + [429] * (20 - opened) and 1 <= opened <= 12, codes
     assert answers[-1][1]["code"] == "reads_throttled"
     # a console's reconnect (from the last event it saw) costs one unit: twenty of them fit in the same budget
     assert [_open_stream(live.url, li_phone, last)[0] for _ in range(20)] == [200] * 20

@@ -72,9 +72,14 @@ def test_a_case_event_redraws_its_card_alone_and_an_open_timeline_stays(server, 
     assert page.inner_text("#case-summary").startswith(f"共 {N} 件")
 
     tag(page)
+    lines = page.locator(f"[data-timeline='{watched}'] li").count()
     r = httpx.post(f"{server.url}/api/v1/cases/{watched}/start", json={"department": "税务窗口"}, headers=auth(li_token))
     assert r.status_code == 200, r.text
     page.wait_for_selector(f"article[data-case='{watched}'][data-state=in_progress]")
     assert rebuilt(page) == [watched]
     assert page.is_visible(f"[data-timeline='{watched}'] li")  # its own event: the card redrawn, the timeline still open
+    # ... and the open timeline took the event in, without a tap (it read on from its last line)
+    timeline = page.locator(f"[data-timeline='{watched}'] li").all_inner_texts()
+    assert len(timeline) == lines + 1 and "税务窗口" in timeline[-1], timeline
+    assert page.inner_text(f"article[data-case='{watched}'] .timeline-end") == f"以上是全部 {lines + 1} 条记录"
     assert page.input_value("#cf-reason") == "申请人电话改约"

@@ -129,3 +129,18 @@ def test_transfer_to_the_parent_sites_window(api, ctx, world):
     transferred = [e for e in history if e["type"] == "case.transferred"]
     assert {e["site_code"] for e in transferred} == {"T1", "D"}
     assert transferred[0]["data"]["from_agent_name"] == "李四" and transferred[0]["data"]["to_site"] == "D"
+
+
+def test_an_id_number_typed_into_a_reason_is_masked_like_every_other_free_text(api, world):
+    """Suspension, resumption, transfer and decline reasons are free text a helper types (待申请人补交
+    11010519491231002X 的户口本); they reached the ledger, the consoles and the webhooks whole, where every
+    other free text of a case is masked on the way in."""
+    cid = api.case()["id"]
+    number = "11010519491231002X"
+    assert api.post("li", f"/cases/{cid}/suspend", json={"reason": f"待{number}补交户口本"}).status_code == 200
+    assert api.post("li", f"/cases/{cid}/resume", json={"note": f"{number}已补交"}).status_code == 200
+    wang = world.user_ids["wang"]
+    assert api.post("li", f"/cases/{cid}/transfer", json={"agent_id": wang, "reason": f"{number}改约"}).status_code == 200
+    assert api.post("wang", f"/cases/{cid}/decline", json={"reason": f"不认识{number}"}).status_code == 200
+    history = str(api.get("li", f"/cases/{cid}/events").json()) + str(api.get("li", f"/cases/{cid}").json())
+    assert number not in history and "110105********002X" in history

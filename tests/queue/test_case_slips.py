@@ -106,3 +106,27 @@ def test_a_promised_date_in_a_year_without_its_schedule_is_printed_as_one_that_m
     known, guessed = texts if "5个工作日" in texts[0] else texts[::-1]
     assert "2026-12-" in known and "公告为准" not in known, known
     assert "2027-01-" in guessed and "节假日安排以本中心公告为准" in guessed, guessed
+
+
+def test_the_halls_phone_is_on_both_slips_once_the_site_has_one(api, printer, ctx, capsys):
+    """A resident who left materials with the hall could only ask about progress by coming back: the
+    site's public number (``kiosk queue add-site --phone``) is printed on the 受理回执 and the 归还单."""
+    common = ["--db", ctx.db.url, "--state-dir", str(ctx.settings.state_dir), "--code", "T1",
+              "--name", "南郊街道便民服务中心", "--level", "town", "--parent", "D"]
+    assert main(["queue", "add-site", *common, "--phone", "0722-3251234 转 8001"]) == 0
+    assert main(["queue", "add-site", *common]) == 0  # updated without --phone: the number is kept
+    assert main(["queue", "add-site", *common, "--phone", "call me"]) == 2
+    assert "site phone 'call me' must be" in capsys.readouterr().err
+    cid = api.case()["id"]
+    assert printer.wait_for_slips(1, timeout=30)
+    line = [x for x in printer.slips[0].to_text().splitlines() if x.startswith("咨询电话")]
+    assert line and line[0].endswith(" 0722-3251234 转 8001"), line
+    api.post("li", f"/cases/{cid}/start", json={"department": "市场监管局窗口"})
+    api.post("li", f"/cases/{cid}/complete", json={"note": "营业执照已领取"})
+    api.post("li", f"/cases/{cid}/return", json={"applicant_confirmed": True, "agent_confirmed": True})
+    assert printer.wait_for_slips(2, timeout=30)
+    assert "0722-3251234 转 8001" in printer.slips[1].to_text()
+    assert main(["queue", "add-site", *common, "--phone", ""]) == 0  # removed
+    api.post("li", f"/cases/{cid}/slips/receipt/print")
+    assert printer.wait_for_slips(3, timeout=30)
+    assert "咨询电话" not in printer.slips[2].to_text()

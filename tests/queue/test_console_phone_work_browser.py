@@ -13,6 +13,7 @@ Screenshots go to $KIOSK_SCREENSHOTS or the test's temp dir."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import httpx
@@ -92,6 +93,34 @@ def test_a_toast_never_covers_the_card_or_sheet_being_worked_on(server, world, b
     assert covered(li) == []
     assert [x for x in low(li) if x["text"] in li.inner_text("#toast")] == []  # readable: ≥ 4.5:1
     li.screenshot(path=str(shots / f"phone{width}_{lang}_toast_over_sheet.png"))
+
+
+IN_VIEW_JS = """(id) => {
+  const r = document.querySelector(`#queue article[data-id="${id}"]`).getBoundingClientRect();
+  const head = document.querySelector('.top').getBoundingClientRect().bottom;
+  const foot = document.querySelector('.tabs').getBoundingClientRect().top;
+  return r.top >= head - 1 && r.top <= foot - 120;
+}"""
+
+
+def test_a_call_claimed_low_on_the_screen_is_brought_into_view_at_the_top(server, world, browser):  # noqa: F811
+    """Claimed, a call moves up to 我的, off the screen of a helper who had scrolled down to it: she saw the
+    toast, not the card with 已到达. The card is scrolled into view, between the header and the tabs."""
+    calls(world, server)
+    li = open_phone(browser, server.url, "li", 360, 740, "zh_CN")
+    li.wait_for_selector("#queue article >> nth=7")
+    rid = li.locator("#queue article").nth(7).get_attribute("data-id")
+    card = f"article[data-id='{rid}']"
+    li.locator(f"{card} [data-act=claim]").scroll_into_view_if_needed()
+    assert not li.evaluate(IN_VIEW_JS.replace("r.top >= head - 1 && ", ""), rid) or li.evaluate("scrollY") > 300
+    li.click(f"{card} [data-act=claim]")
+    li.wait_for_selector(f"{card}.mine")
+    assert li.locator("#queue article").first.get_attribute("data-id") == rid  # 我的 heads the list
+    end = time.monotonic() + 5  # a smooth scroll
+    while not li.evaluate(IN_VIEW_JS, rid):
+        assert time.monotonic() < end, (li.evaluate("scrollY"), li.locator(card).bounding_box())
+        time.sleep(0.1)
+    assert li.locator(f"{card} [data-act=arrive]").is_visible()
 
 
 def many_cases(world, ctx, n: int = 501) -> None:

@@ -21,7 +21,9 @@ SUCCESS = 0x90
 CARD_FOUND = 0x9F
 ITEM_EMPTY = 0x91
 
-CARD_CODES = frozenset({0x24, 0x31, 0x32, 0x33, 0x40, 0x41, 0x47, 0x80, 0x81})
+# The vendors' SW3 tables (新中新 Synjones SynjonesIDCardRetCode, 神思 com.sdtapi.jni.JNISDTReader) also list
+# 37 指纹信息验证错误 and 3F 信息长度错误: the card's data, so the resident places the card again.
+CARD_CODES = frozenset({0x24, 0x31, 0x32, 0x33, 0x37, 0x3F, 0x40, 0x41, 0x47, 0x80, 0x81})
 MODULE_CODES = frozenset({0x60, 0x66})
 FRAME_CODES = frozenset({0x10, 0x11, 0x21, 0x23})
 KNOWN_CODES = CARD_CODES | MODULE_CODES | FRAME_CODES | {SUCCESS, CARD_FOUND, ITEM_EMPTY}

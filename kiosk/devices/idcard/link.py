@@ -31,6 +31,17 @@ NAMES = {Command.RESET: "reset", Command.MODULE_STATUS: "module status", Command
          Command.FIND: "find", Command.SELECT: "select", Command.READ: "read",
          Command.READ_APPENDED_ADDRESS: "read appended address", Command.READ_WITH_FINGERPRINT: "read (30 10)"}
 _EXPECT = {Command.FIND: {sw.CARD_FOUND}, Command.READ_APPENDED_ADDRESS: {sw.SUCCESS, sw.ITEM_EMPTY}}
+# The longest reply of each command, in bytes on the wire (30 10 with a 1024-byte fingerprint block; 30 03's
+# 70-byte address; the 16-byte SAM id). A command's timeout is what the module itself may take; the wire
+# time of this reply at the configured baud comes on top (2.4 s for 30 10 at 9600 baud, 0.2 s at 115200).
+_REPLY_BYTES = {Command.READ: 1295, Command.READ_WITH_FINGERPRINT: 2321, Command.READ_APPENDED_ADDRESS: 81,
+                Command.MODULE_ID: 27}
+_SHORT_REPLY_BYTES = 20  # find (15), select (19), status, reset
+
+
+def wire_time(command: Command, baud: int) -> float:
+    """Seconds the longest reply to ``command`` takes on an 8N1 line at ``baud`` (10 bits a byte)."""
+    return _REPLY_BYTES.get(command, _SHORT_REPLY_BYTES) * 10 / baud
 
 
 def _port_errors() -> tuple[type[BaseException], ...]:
@@ -111,11 +122,12 @@ class SamLink:
 
     # --- one command ------------------------------------------------------------------------------------
     def transact(self, command: Command, timeout: float | None = None) -> Frame:
-        """Sends ``command`` and returns the module's reply frame (any SW3). Raises DeviceError subclasses."""
+        """Sends ``command`` and returns the module's reply frame (any SW3). Raises DeviceError subclasses.
+        ``timeout`` (default ``command_timeout``) is the module's own time; the reply's wire time is added."""
         import serial
 
         name = NAMES[command]
-        limit = timeout or self.command_timeout
+        limit = round((timeout or self.command_timeout) + wire_time(command, self.baud), 2)
         with self.lock:
             ser = self._ensure_open()
             try:

@@ -2,7 +2,8 @@
 
 ``SamReader`` reads with 30 01 (or 30 10 with fingerprint data), then 30 03 for an appended address,
 and returns an :class:`~kiosk.devices.idcard.card.IdCard`. Commands are serialized; each has its own
-timeout (``read_timeout`` for the read reply, ``command_timeout`` for the rest). Health, reconnect with
+timeout (``read_timeout`` for the reads of the card, 30 01 / 30 10 / 30 03, ``command_timeout`` for the
+rest), the module's own time: the link adds the reply's wire time at the configured baud. Health, reconnect with
 backoff and the clearing of the input buffer live in the link. Card data is never logged.
 
 Errors raised (all :class:`~kiosk.devices.base.DeviceError`): ``DeviceNotFound`` (port missing or
@@ -125,7 +126,8 @@ class SamReader:
         from dataclasses import replace
 
         try:
-            frame = self._command(Command.READ_APPENDED_ADDRESS)
+            # an RF read of the card like 30 01, so it gets the read timeout (YinanSoft's SDK waits 1.5 s)
+            frame = self._command(Command.READ_APPENDED_ADDRESS, self.read_timeout)
         except DeviceError as err:  # the main data is good; the appended address is a bonus
             log.info("idcard appended address not read: %s", type(err).__name__)
             return card
@@ -199,7 +201,7 @@ class SamReader:
         """Polls for cards on a background thread until :meth:`stop`.
 
         Each card is read once and handed to ``on_card``; it is not read again until it has left the
-        field. ``on_error`` gets each new problem once (not again while the same problem persists).
+        field. A read that ends after :meth:`stop` was called is wiped, not handed on. ``on_error`` gets each new problem once (not again while the same problem persists).
         Both run on the polling thread.
         """
         if self._thread is not None:
@@ -232,7 +234,10 @@ class SamReader:
                     armed = True
                 elif card is not None:
                     armed = False
-                    _safely(on_card, card)
+                    if self._stop.is_set():  # stop() came during the read (about a second on a real module)
+                        card.wipe()  # the visit that wanted it is gone; the next one must not get it
+                    else:
+                        _safely(on_card, card)
             except DeviceError as err:
                 if isinstance(err, DeviceNotFound):
                     delay = max(delay, min(self.link.retry_in(), 10.0))

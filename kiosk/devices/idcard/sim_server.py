@@ -4,7 +4,7 @@ A reader reaches it as ``socket://127.0.0.1:PORT`` or as the pty's slave path (`
 the same pyserial code that opens a real port. With ``wire_timing`` every frame takes as long as it would
 on an 8N1 line at the configured baud (10 bits a byte), both ways: the request's time before the module
 answers, and the reply paced so its last byte lands at ``len * 10 / baud`` (9600 baud with the ``slow``
-fault). One client at a time, like a serial port; ``stop()`` is an unplug.
+fault). The module's own ``latency`` per command comes before the reply. One client at a time, like a serial port; ``stop()`` is an unplug.
 """
 
 from __future__ import annotations
@@ -165,10 +165,12 @@ class SimulatorServer:
                     except Exception:  # a simulator bug must not look like an unplugged reader
                         log.exception("idcard simulator failed on %s", frame.command.hex())
                         reply = build_response(0x24)  # "unknown error", as a module would say
+                ready_at = arrived + (self.module.processing_time(frame) if frame is not None else 0.0)
                 if self.wire_timing:
                     # the request travelled the line before the module could answer
                     size = 7 + len(frame.body) + 1 if frame is not None else 10
-                    _sleep_until(arrived + size * 10 / self.effective_baud)
+                    ready_at += size * 10 / self.effective_baud
+                _sleep_until(ready_at)
                 if reply:
                     self._send_paced(send, reply)
 

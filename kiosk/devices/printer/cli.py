@@ -13,7 +13,7 @@ import sys
 from kiosk.devices.argtypes import seconds, size_range
 
 EXIT_OK, EXIT_USAGE, EXIT_DEVICE_ERROR = 0, 2, 4
-STATES = ("ok", "near_end", "out", "cover_open", "silent", "garbled")  # kept equal to simulator.STATES by a test
+STATES = ("ok", "near_end", "out", "cover_open", "cutter_error", "silent", "garbled", "off")  # kept equal to simulator.STATES by a test
 ENCODINGS = ("gbk", "gb18030", "gb2312")  # kept equal to escpos_render.ENCODINGS by a test
 FONTS = ("gb18030", "gbk", "gb18030-2byte", "gb2312")  # kept equal to escpos_parse.FONTS by a test
 URI_HELP = ("printer address: file:PATH, tcp://HOST:PORT, serial:DEVICE?baudrate=N[&dsrdtr=0], usb:VID:PID "

@@ -7,7 +7,11 @@ Contract:
   :class:`PrinterOfflineError`; :class:`PrinterUnavailable` when it cannot be reached or the connection
   broke. Every one of them is a :class:`~kiosk.devices.base.DeviceError` carrying ``.slip`` (nothing is
   lost: the caller keeps it, shows the ticket number on screen and tells a helper) and ``.status``.
-  An *unknown* status (silent printer, ``file:``) does not block printing.
+  An *unknown* status (silent printer, ``file:``) does not block printing, unless this printer answered
+  ``DLE EOT`` before: Epson's reference has it answered even offline, with a full buffer or in error, so a
+  printer that falls silent is off or cut off (behind a print server or on a serial line it still takes
+  the bytes): after one reconnect and a second silent round, :class:`PrinterUnavailable` carries the slip
+  (not within ``readiness.BUSY_AFTER_WRITE_S`` of the last slip: it may still be printing that one).
 - ``submit(slip)`` queues the job on the driver's one worker thread and returns a
   ``concurrent.futures.Future`` (result: :class:`PrintResult`, or one of the errors above). The UI
   thread uses this; a callback moves the outcome onto the UI thread (``kivy.clock.mainthread``).
@@ -38,6 +42,7 @@ from kiosk.devices.base import (
     Reason,
     SelfTestResult,
 )
+from kiosk.devices.printer import readiness
 from kiosk.devices.printer import status as st
 from kiosk.devices.printer.errors import (
     CoverOpenError,
@@ -93,6 +98,8 @@ class EscposPrinter:
         self._monitor: threading.Thread | None = None
         self._stop = threading.Event()
         self.last_status: st.PrinterStatus | None = None
+        self._answered_before = False  # this printer has answered DLE EOT: silence now means off or cut off
+        self._last_write = float("-inf")  # when a slip was last sent (a printer may be busy with it)
 
     @classmethod
     def from_config(cls, section: Any) -> EscposPrinter:
@@ -147,9 +154,17 @@ class EscposPrinter:
         if self.address.kind == "file":  # nothing to read from; and the query bytes would land in the file
             return st.PrinterStatus(error="file: no status channel")
         try:
-            return self._query(printer)
+            status = self._query(printer)
         except NoStatusChannel:
             return st.PrinterStatus(error=f"{self.address.kind}: no status channel")
+        self._answered_before = self._answered_before or status.answered
+        return status
+
+    def _fell_silent(self, status: st.PrinterStatus) -> bool:
+        return readiness.fell_silent(status, self._answered_before, time.monotonic() - self._last_write)
+
+    def _stopped_answering(self) -> Reason:
+        return readiness.stopped_answering(self._tracker, self.status_timeout_s)
 
     # ---- public API ---------------------------------------------------------------------------------------
     def status(self) -> st.PrinterStatus:
@@ -171,6 +186,12 @@ class EscposPrinter:
                     continue  # a stale connection: reconnect once
                 self._tracker.set(HealthState.DISCONNECTED, exc.reason)
                 return st.PrinterStatus(error=str(exc))
+            if self._fell_silent(status):
+                self._drop()
+                if attempt == 1:
+                    continue  # maybe a dead connection: ask once more on a new one
+                self._stopped_answering()
+                return status
             self._health_from(status)
             return status
         raise AssertionError("unreachable")
@@ -190,6 +211,11 @@ class EscposPrinter:
                     if check_status:
                         status = self._status_once()
                         self.last_status = status
+                        if self._fell_silent(status):
+                            self._drop()
+                            if attempt == 1:
+                                continue  # maybe a dead connection: ask once more on a new one
+                            raise PrinterUnavailable(self._stopped_answering(), slip, status)
                         refuse(self._tracker, status, slip)
                 except PrinterError as exc:
                     exc.slip = exc.slip or slip
@@ -202,6 +228,7 @@ class EscposPrinter:
                     raise PrinterUnavailable(Reason("printer.unreachable", reason=exc.reason), slip) from exc
                 try:
                     write(printer, rendered.data)
+                    self._last_write = time.monotonic()
                 except DeviceError as exc:
                     self._drop()
                     self._last_error = exc.reason

@@ -22,7 +22,7 @@ def refuse(tracker: HealthTracker, status: st.PrinterStatus, slip: Slip) -> None
     if status.cover_open:
         tracker.set(HealthState.ERROR, Reason("printer.cover_open"), cover_open=True)
         raise CoverOpenError(Reason("printer.cover_open"), slip, status)
-    if status.online is False:
+    if status.online is False or status.faulted:
         reason = Reason("printer.offline", reason=status.error or "offline")
         tracker.set(HealthState.ERROR, reason, online=False)
         raise PrinterOfflineError(reason, slip, status)
@@ -58,3 +58,22 @@ def self_test_message(uri: str, status: st.PrinterStatus, silent: bool) -> Reaso
 
 def _fmt(value: bool | None) -> str:
     return "unknown" if value is None else str(value).lower()
+
+
+BUSY_AFTER_WRITE_S = 10.0  # how long after a slip a silent printer may still be busy printing it
+
+
+def fell_silent(status: st.PrinterStatus, answered_before: bool, since_write_s: float) -> bool:
+    """Whether a printer that answered DLE EOT before, and has had no slip for ``BUSY_AFTER_WRITE_S``,
+    said nothing at all this time: it is off or cut off (Epson's reference has DLE EOT answered even
+    offline, with a full buffer or in error). Right after a slip silence is not taken as "off": a printer
+    that reads its input in order may answer only once the slip is on paper (two slips back to back)."""
+    return (answered_before and since_write_s > BUSY_AFTER_WRITE_S and bool(status.replies)
+            and all(v is None for v in status.replies.values()))
+
+
+def stopped_answering(tracker: HealthTracker, timeout_s: float) -> Reason:
+    """Sets the health for a printer that fell silent and returns the reason (the error carries it)."""
+    reason = Reason("printer.stopped_answering", seconds=f"{timeout_s:g}")
+    tracker.set(HealthState.ERROR, reason, paper="unknown")
+    return reason

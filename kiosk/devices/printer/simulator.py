@@ -5,16 +5,18 @@ It records every byte it receives (in memory, and appended to ``record_path`` wh
 into slips (:class:`~kiosk.printing.escpos_parse.EscposParser`), one per cut, saving a PNG preview of
 each into ``out_dir``. States, switchable at run time with :meth:`PrinterSimulator.set_state`:
 
-=============  ==================  ============================================
-state          replies n=1/2/3/4   prints?
-=============  ==================  ============================================
-``ok``         12 12 12 12         yes
-``near_end``   12 12 12 1E         yes
-``out``        1A 32 12 7E         no (received slips are counted as ``lost``)
-``cover_open`` 1A 16 12 12         no
-``silent``     (nothing)           yes (a printer without a status channel)
-``garbled``    00 FF 00 FF         yes (a reply that is no status byte: unknown)
-=============  ==================  ============================================
+==================  ====================  ==============================================================
+state               replies n=1/2/3/4     prints?
+==================  ====================  ==============================================================
+``ok``              12 12 12 12           yes
+``near_end``        12 12 12 1E           yes
+``out``             1A 32 12 7E           no (received slips are counted as ``lost``)
+``cover_open``      1A 16 12 12           no
+``cutter_error``    12 52 1A 12           no (the jam told in n=2 / n=3 only: n=1 still reads online)
+``silent``          (nothing)             yes (a printer without a status channel)
+``garbled``         00 FF 00 FF           yes (a reply that is no status byte: unknown)
+``off``             (nothing)             no (switched off behind a print server: bytes taken, slips ``lost``)
+==================  ====================  ==============================================================
 
 ``font`` and ``qr_sizes`` make it play a particular model (see
 :class:`~kiosk.printing.escpos_parse.EscposParser`): a ``gb2312`` printer prints GBK-only codes as garbage,
@@ -43,8 +45,10 @@ REPLIES: dict[str, dict[int, int] | None] = {
     "near_end": {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x1E},
     "out": {1: 0x1A, 2: 0x32, 3: 0x12, 4: 0x7E},
     "cover_open": {1: 0x1A, 2: 0x16, 3: 0x12, 4: 0x12},
+    "cutter_error": {1: 0x12, 2: 0x52, 3: 0x1A, 4: 0x12},
     "silent": None,
     "garbled": {1: 0x00, 2: 0xFF, 3: 0x00, 4: 0xFF},
+    "off": None,
 }
 STATES = tuple(REPLIES)
 _PRINTS = {"ok", "near_end", "silent", "garbled"}
@@ -125,7 +129,7 @@ class PrinterSimulator:
         return f"tcp://{self.host}:{self._port}"
 
     def set_state(self, state: str) -> None:
-        """Switches the state (ok, near_end, out, cover_open, silent) for the next status queries."""
+        """Switches the state (one of STATES) for the next status queries."""
         self._check(state)
         with self._lock:
             self.state = state

@@ -5,9 +5,16 @@ Each query is answered with one byte whose fixed bits match ``0xx1xx10`` (``b & 
 ====  =========================================================================
 n=1   bit 3: offline
 n=2   bit 2: cover open; bit 5: stopped by paper end; bit 6: error
-n=3   bit 3: cutter error; bit 5: unrecoverable error; bit 6: auto-recoverable error
+n=3   bit 2: recoverable (mechanical) error; bit 3: cutter error; bit 5: unrecoverable error;
+      bit 6: auto-recoverable error
 n=4   bits 2–3: paper near end; bits 5–6: paper end
 ====  =========================================================================
+
+An error bit refuses printing on its own, whatever n=1 says (``faulted``): data sent to a printer with a
+jammed cutter or a mechanical error stays in its buffer, so the kiosk would call a slip printed that is not
+on paper. dantsu/ESCPOS-ThermalPrinter-Android ``PrinterStatus.isReady()`` refuses the same way (n=2 bit 6,
+n=3 bit 5 besides the offline bit; its n=3 bit 2 is ``recoverableError``). Only an auto-recoverable error
+alone (head too hot) does not: the printer resumes by itself and prints what it holds.
 
 An idle printer answers ``0x12`` to each; out of paper it answers ``1A / 32 / 7E`` to n = 1 / 2 / 4.
 *No answer is not "no paper"* (python-escpos's ``paper_status()`` says 0 then): a printer that stays
@@ -36,7 +43,8 @@ class PrinterStatus:
     """What the printer said. ``None`` / ``unknown`` mean it did not say (no answer, no status channel).
 
     ``error`` is a short English reason for technicians when something is wrong or unknown, else None.
-    ``replies`` maps each query n to the byte received (None: no valid answer).
+    ``replies`` maps each query n to the byte received (None: no valid answer). ``faulted``: an error bit
+    (n=2 bit 6, n=3 bits 2, 3, 5) says the printer cannot print now.
     """
 
     online: bool | None = None
@@ -44,6 +52,7 @@ class PrinterStatus:
     cover_open: bool | None = None
     error: str | None = None
     replies: dict[int, int | None] = field(default_factory=dict)
+    faulted: bool = False
 
     @property
     def answered(self) -> bool:
@@ -54,7 +63,7 @@ class PrinterStatus:
     def can_print(self) -> bool | None:
         """False when the printer said it cannot print now; True only when it said online, cover closed
         and paper there; None when any of them is unknown (no answer, or a reply that is no status byte)."""
-        if self.paper == "out" or self.cover_open or self.online is False:
+        if self.paper == "out" or self.cover_open or self.online is False or self.faulted:
             return False
         if self.online is None or self.cover_open is None or self.paper == "unknown":
             return None
@@ -86,17 +95,28 @@ def decode(replies: dict[int, int | None]) -> PrinterStatus:
         paper = "out"
     if 3 in valid:
         b = valid[3]
+        if b & 0x04:
+            problems.append("recoverable error")
         if b & 0x08:
             problems.append("cutter error")
         if b & 0x20:
             problems.append("unrecoverable error")
         if b & 0x40:
             problems.append("auto-recoverable error")
-    if 2 in valid and valid[2] & 0x40 and not (3 in valid and valid[3] & 0x68):
+    if 2 in valid and valid[2] & 0x40 and not (3 in valid and valid[3] & 0x6C):
         problems.append("error")
     if not valid:
         problems.append("no answer to status queries")
-    return PrinterStatus(online, paper, cover, "; ".join(problems) or None, dict(replies))
+    return PrinterStatus(online, paper, cover, "; ".join(problems) or None, dict(replies), _faulted(valid))
+
+
+def _faulted(valid: dict[int, int]) -> bool:
+    """Whether the error bits say the printer cannot print now: n=3 recoverable, cutter or unrecoverable
+    error; or n=2's error bit unless n=3 shows it is only an auto-recoverable one."""
+    n3 = valid.get(3)
+    if n3 is not None and n3 & 0x2C:
+        return True
+    return 2 in valid and bool(valid[2] & 0x40) and not (n3 is not None and n3 & 0x40)
 
 
 def query(send: Callable[[bytes], None], read: Callable[[float], bytes], timeout: float = 1.0,

@@ -6,7 +6,8 @@ URIs (as in the config and the CLI):
 - ``tcp://HOST:PORT``: a network printer's raw port (usually 9100), or the simulator.
 - ``serial:DEVICE?baudrate=N[&dsrdtr=0][&timeout=S]``: a serial printer; ``dsrdtr=0`` for 3-wire cables
   (with DSR/DTR flow control on such a cable every write blocks).
-- ``usb:VID:PID`` (hex): a USB printer through pyusb + libusb.
+- ``usb:VID:PID`` (hex): a USB printer through pyusb + libusb; its bulk endpoints are taken from its
+  descriptors (:func:`choose_endpoints`), not python-escpos's fixed 0x82 / 0x01.
 
 :func:`open_transport` returns an opened python-escpos printer object (``Network``, ``Serial``, ``File``,
 ``Usb``) with ``profile=``. :func:`read_reply` reads a status reply with its own short deadline, never
@@ -16,6 +17,7 @@ message says what was wrong and what to do.
 
 from __future__ import annotations
 
+import logging
 import socket
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +27,7 @@ from kiosk.config.uris import check_printer_uri
 from kiosk.devices.base import DeviceError, DeviceNotFound, Reason
 from kiosk.printing.escpos_render import prepare_escpos_import
 
+log = logging.getLogger(__name__)
 SERIAL_WRITE_TIMEOUT_S = 10.0  # a 1.5 KB slip takes 1.6 s at 9600 baud; a raster line more
 
 
@@ -107,7 +110,45 @@ def open_transport(address: PrinterAddress | str, profile: str | None = None,
         printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if addr.kind == "serial":  # with DSR/DTR flow control on a 3-wire cable a write would block for ever
         printer.device.write_timeout = SERIAL_WRITE_TIMEOUT_S
+    if addr.kind == "usb":
+        use_device_endpoints(printer)
     return printer
+
+
+Endpoints = list[tuple[int, int]]  # (bEndpointAddress, bmAttributes)
+_PRINTER_CLASS, _BULK = 7, 2
+
+
+def choose_endpoints(interfaces: list[tuple[int, int, Endpoints]]) -> tuple[int, int | None, int] | None:
+    """(interface number, bulk IN or None, bulk OUT) from (number, class, endpoints) of each interface: a
+    printer-class interface first, else the first with a bulk OUT endpoint; None when none has one.
+
+    python-escpos's ``Usb`` writes to 0x01 and reads 0x82 whatever the printer has; Chinese 58 mm printers use
+    other endpoints ("Invalid endpoint address": python-escpos issues #636 for 0416:5011, #646 for 0483:5743).
+    DantSu/ESCPOS-ThermalPrinter-Android looks for the bulk OUT endpoint the same way (its PR #28)."""
+    ordered = sorted(interfaces, key=lambda i: i[1] != _PRINTER_CLASS)
+    for number, _cls, endpoints in ordered:
+        bulk = [address for address, attributes in endpoints if attributes & 0x03 == _BULK]
+        out = next((a for a in bulk if not a & 0x80), None)
+        if out is not None:
+            return number, next((a for a in bulk if a & 0x80), None), out
+    return None
+
+
+def use_device_endpoints(printer: Any) -> None:
+    """Points an opened python-escpos ``Usb`` printer at the endpoints its descriptors name (unchanged when
+    they name no bulk OUT endpoint). An interface without a bulk IN endpoint leaves ``in_ep`` None: no status."""
+    try:
+        interfaces = [(intf.bInterfaceNumber, intf.bInterfaceClass,
+                       [(ep.bEndpointAddress, ep.bmAttributes) for ep in intf])
+                      for intf in printer.device.get_active_configuration()]
+    except Exception as exc:  # pyusb USBError: keep python-escpos's endpoints; a write then says what failed
+        log.warning("printer: cannot read the USB descriptors (%s); using endpoints 0x%02X / 0x%02X",
+                    exc, printer.in_ep, printer.out_ep)
+        return
+    chosen = choose_endpoints(interfaces)
+    if chosen is not None:
+        _number, printer.in_ep, printer.out_ep = chosen
 
 
 def _make(addr: PrinterAddress, kwargs: dict[str, Any], connect_timeout: float) -> Any:
@@ -186,6 +227,8 @@ def read_reply(printer: Any, timeout: float) -> bytes:
             return device.read(1)
         finally:
             device.timeout = old
+    if kind == "Usb" and printer.in_ep is None:
+        raise NoStatusChannel("printer: this USB printer has no IN endpoint (a one-way printer); status is unknown")
     if kind == "Usb":
         import usb.core
 

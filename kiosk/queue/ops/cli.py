@@ -30,6 +30,7 @@ def add_commands(qsub: argparse._SubParsersAction) -> None:
     p = qsub.add_parser("uninstall", help="撤销 kiosk queue install (keeps the database unless --purge)")
     p.add_argument("--purge", action="store_true", help="also delete the database, keys and configuration")
     p.add_argument("--root", type=Path, default=Path("/"), metavar="DIR")
+    p.add_argument("--dry-run", action="store_true", help="print what would be run and removed; change nothing")
     p.set_defaults(func=_uninstall)
 
     p = qsub.add_parser("backup", help="在线备份数据库和密钥 (back up the database and keys while serving)")

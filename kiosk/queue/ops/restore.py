@@ -48,6 +48,26 @@ def sqlite_in_use(db_file: Path) -> bool:
         os.close(fd)
 
 
+def servers_running(state_dir: Path) -> list[int]:
+    """Pids of the queue servers alive on this machine that use ``state_dir``: each writes its figures to
+    ``metrics/<pid>.json`` there every second (:mod:`kiosk.queue.metrics_share`). On PostgreSQL this is
+    the only sign a restore can see: pg_restore would replace the tables under a running server's caches."""
+    from kiosk.queue.metrics_share import Share
+
+    alive = []
+    for snap in Share(state_dir / "metrics").others():
+        try:
+            os.kill(int(snap["pid"]), 0)
+        except ProcessLookupError:
+            continue
+        except PermissionError:  # another user's process (the service account): alive
+            pass
+        except (KeyError, TypeError, ValueError):
+            continue
+        alive.append(int(snap["pid"]))
+    return alive
+
+
 def _check(url: str, key: bytes | None) -> dict:
     """The restored database's revision and counts, and (with ``key``) that every identity opens."""
     db = Database(url)
@@ -171,6 +191,10 @@ def restore(path: Path, *, state_dir: Path, db_url: str | None = None, key_file:
         if key is None:
             raise RestoreError("the backup holds no key (it was written with --key-out): give it with --key FILE")
         _env_has(key)
+        running = servers_running(state_dir)
+        if running:
+            raise RestoreError(f"a queue server is running on {state_dir} (pid {', '.join(map(str, running))}): "
+                               "stop the server first (systemctl stop kiosk-queue), then restore again; nothing was changed")
         kind = manifest.get("database")
         if kind == "sqlite":
             if db_url and not db_url.startswith("sqlite"):

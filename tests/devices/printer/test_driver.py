@@ -11,6 +11,7 @@ from kiosk.devices.printer.driver import (
     CoverOpenError,
     EscposPrinter,
     PaperOutError,
+    PrinterOfflineError,
     PrinterUnavailable,
 )
 from kiosk.devices.printer.simulator import PrinterSimulator
@@ -83,6 +84,16 @@ def test_cover_open_refuses(sim, printer):
     with pytest.raises(CoverOpenError) as err:
         printer.print_slip(slip())
     assert "盖" in say(err.value, "zh_CN")
+
+
+def test_a_cutter_jam_refuses_and_keeps_the_slip(sim, printer):
+    """The jam is told in n=2 (error) and n=3 (cutter error) while n=1 still reads online: nothing is sent."""
+    sim.set_state("cutter_error")
+    with pytest.raises(PrinterOfflineError) as caught:
+        printer.print_slip(slip())
+    assert caught.value.slip == slip() and "cutter error" in str(caught.value)
+    assert bytes(sim.received) == DLE_EOT_ROUND and sim.slips == [] and sim.lost == []
+    assert printer.health().state == HealthState.ERROR
 
 
 def test_near_end_prints_and_warns_in_health(sim, printer):

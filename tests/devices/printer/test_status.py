@@ -87,3 +87,24 @@ def test_a_reply_that_is_no_status_byte_is_unknown_never_ok(replies):
     status = decode(replies)
     assert status.paper == "unknown" and status.can_print is None and "invalid reply" in status.error
     assert status.answered is (replies[1] == 0x12)
+
+
+@pytest.mark.parametrize("replies, named", [
+    ({1: 0x12, 2: 0x52, 3: 0x1A, 4: 0x12}, "cutter error"),  # the jam only in n=2 / n=3, n=1 still online
+    ({1: 0x12, 2: 0x12, 3: 0x32, 4: 0x12}, "unrecoverable error"),
+    ({1: 0x12, 2: 0x12, 3: 0x16, 4: 0x12}, "recoverable error"),  # n=3 bit 2
+    ({1: 0x12, 2: 0x52}, "error"),  # n=2 bit 6, and n=3 never answered
+])
+def test_error_bits_refuse_on_their_own_whatever_n1_says(replies, named):
+    """dantsu/ESCPOS-ThermalPrinter-Android PrinterStatus.isReady() refuses on errorOccurred (n=2 bit 6) and
+    unrecoverableError (n=3 bit 5) besides the offline bit; a cutter jam or a mechanical error leaves data in
+    the printer's buffer: the slip is not on paper though the kiosk would say printed."""
+    status = decode(replies)
+    assert status.can_print is False and status.faulted
+    assert named in status.error.split("; ")
+
+
+def test_an_auto_recoverable_error_alone_does_not_refuse():
+    """Head too hot (n=3 bit 6): the printer resumes by itself and prints what it holds."""
+    status = decode({1: 0x12, 2: 0x52, 3: 0x52, 4: 0x12})
+    assert status.can_print is True and not status.faulted and status.error == "auto-recoverable error"

@@ -3,33 +3,11 @@
    managers, and the Excel export for managers. Uses KQ.ui from console.js; text only via textContent. */
 "use strict";
 (function () {
-  const { t, has, api } = window.KQ;
+  const { t, api } = window.KQ;
   const $ = (id) => document.getElementById(id);
-  const C = { seg: "open", identity: new Map(), timeline: new Map(), timer: null, ids: new Set(), list: null };
-  const fmtAt = (iso) => { const d = new Date(iso); return isNaN(d) ? "" : `${d.getMonth() + 1}-${d.getDate()} ${d.toTimeString().slice(0, 5)}`; };
+  const C = { seg: "open", identity: new Map(), timer: null, ids: new Set(), list: null };
 
-  /** The case's every event — what, who, when — under its card (again to hide): a page of PAGE at a time,
-      oldest first, and "show more" reads on after the last one shown (the server pages long histories). */
-  const PAGE = 500;
-  async function timeline(c) {
-    if (C.timeline.delete(c.id)) return C.list.redraw(c.id);
-    try { C.timeline.set(c.id, await page(c.id, 0)); } catch (e) { return ui().toast(e.message, true); }
-    C.list.redraw(c.id);
-  }
-  const page = async (id, after) => {
-    const items = await api("GET", `/cases/${encodeURIComponent(id)}/events?after=${after}&limit=${PAGE}`);
-    return { items, more: items.length === PAGE };
-  };
-  async function timelineMore(c, button) {
-    const shown = C.timeline.get(c.id);
-    if (!shown) return;
-    button.disabled = true;
-    try {
-      const next = await page(c.id, shown.items[shown.items.length - 1].id);
-      shown.items.push(...next.items); shown.more = next.more;
-    } catch (e) { button.disabled = false; return ui().toast(e.message, true); }
-    C.list.redraw(c.id);
-  }
+  const TL = () => window.KQ.caseTimeline;
   const RUNNING = new Set(["registered", "in_progress"]);
   const ui = () => window.KQ.ui;
 
@@ -39,6 +17,7 @@
       const data = await api("GET", "/cases" + q);
       C.more = !!data.more; // the server answers at most 500, open cases first
       lists().set(data.items);
+      for (const id of TL().ids()) TL().follow(id).then((got) => got && C.list.redraw(id)); // after a resync
     } catch (e) {
       if (e.status === 401) return ui().showLogin();
       ui().toast(e.message, true);
@@ -56,7 +35,9 @@
   }
   async function one(id) {
     try {
-      place(await api("GET", `/cases/${encodeURIComponent(id)}`));
+      const c = await api("GET", `/cases/${encodeURIComponent(id)}`);
+      await TL().follow(id); // an open timeline takes the event in before the card is drawn again
+      place(c);
     } catch (e) {
       if (e.status === 401) return ui().showLogin();
       if (e.status === 403 || e.status === 404) { lists().put({ id }, true); summary(); } // no longer mine to see
@@ -110,7 +91,13 @@
     load();
   }
 
-  const lists = () => (C.list = C.list || window.KQ.caseList($("cases"), card, () => ui().h("p", { class: "empty" }, t("cases.empty"))));
+  const lists = () => {
+    if (!C.list) {
+      C.list = window.KQ.caseList($("cases"), card, () => ui().h("p", { class: "empty" }, t("cases.empty")));
+      TL().onRedraw((id) => C.list.redraw(id));
+    }
+    return C.list;
+  };
 
   /** The counts over the list (as the server counts them) and, past 500, where the rest are. */
   function summary() {
@@ -142,20 +129,8 @@
       h("div", { class: "line muted" }, t("cases.materials", { list: mats })),
       c.close_reason ? h("div", { class: "line" }, t("cases.reason", { text: c.close_reason })) : null,
       ...window.KQ.caseMoves.lines(c),
-      C.timeline.has(c.id) ? timelineList(c) : null,
+      TL().list(c),
       actions(c, !!id));
-  }
-
-  function timelineList(c) {
-    const { h } = ui();
-    const { items, more } = C.timeline.get(c.id);
-    const word = (type) => (has("cases.event." + type.split(".")[1]) ? t("cases.event." + type.split(".")[1]) : type);
-    return [h("ol", { class: "timeline", "data-timeline": c.id }, ...items.map((e) =>
-      h("li", {}, `${fmtAt(e.at)} ${e.actor_name || t("cases.actor." + e.actor.split(":")[0])} · ${word(e.type)}`
-        + (e.data && (e.data.department || e.data.reason) ? t("punct.open") + (e.data.department || e.data.reason) + t("punct.close") : "")))),
-    more ? h("div", { class: "row" }, h("button", { class: "btn ghost", type: "button", "data-cact": "timeline-more",
-      onclick: (ev) => timelineMore(c, ev.currentTarget) }, t("cases.timeline_more", { n: items.length })))
-      : h("p", { class: "timeline-end" }, t("cases.timeline_end", { n: items.length }))];
   }
 
   function actions(c, shown) {
@@ -171,8 +146,8 @@
     if (c.actions.includes("start") || c.actions.includes("complete") || c.actions.includes("return")
         || c.actions.includes("withdraw")) more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "identity",
       onclick: () => (shown ? (C.identity.delete(c.id), C.list.redraw(c.id)) : identity(c)) }, t(shown ? "hide_identity" : "cases.act.identity")));
-    more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "timeline", onclick: () => timeline(c) },
-      t(C.timeline.has(c.id) ? "cases.timeline_hide" : "cases.timeline")));
+    more.push(h("button", { class: "btn ghost", type: "button", "data-cact": "timeline", onclick: () => TL().toggle(c) },
+      t(TL().open(c.id) ? "cases.timeline_hide" : "cases.timeline")));
     if (c.actions.includes("withdraw")) more.push(b("withdraw", "ghost", () => reasonSheet(c, "withdraw")));
     if (c.actions.includes("cancel")) more.push(b("cancel", "ghost", () => reasonSheet(c, "cancel")));
     return h("div", {}, main.length ? h("div", { class: "row" }, ...main) : null, h("div", { class: "row wrap" }, ...more));

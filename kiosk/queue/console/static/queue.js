@@ -193,18 +193,32 @@
   // ---- actions ------------------------------------------------------------------------------------
   const DONE = { claim: "done_claimed", release: "done_released", resolve: "done_resolved", cancel: "done_cancelled", arrive: "done_arrived" };
 
+  /** A call she has just claimed moves up to 我的: its card (with 已到达 and the rest) is brought into view
+      between the header and the tabs, where her finger was. */
+  function reveal(id) {
+    const el = $("queue").querySelector(`article[data-id="${CSS.escape(id)}"]`);
+    if (!el) return;
+    const box = el.getBoundingClientRect(), head = document.querySelector(".top").getBoundingClientRect().bottom;
+    const tabs = document.querySelector(".tabs"), foot = tabs && getComputedStyle(tabs).position === "fixed" ? tabs.getBoundingClientRect().top : innerHeight;
+    if (box.top >= head && box.bottom <= foot) return;
+    const smooth = !matchMedia("(prefers-reduced-motion: reduce)").matches;
+    window.scrollBy({ top: box.top - head - 8, behavior: smooth ? "smooth" : "auto" });
+  }
+
   async function act(r, action, body) {
     if (!S.up) return ui().toast(t("net.offline_tap"), true);
     if (S.busy.has(r.id)) return;
     S.busy.add(r.id); render();
+    let claimed = null;
     try {
       const view = await api("POST", `/requests/${encodeURIComponent(r.id)}/${action}`, body, 8000);
       upsert(view);
+      if (action === "claim" && mine(view)) claimed = view.id;
       if (!OPEN.has(view.state)) S.identity.delete(view.id);
       if (DONE[action]) ui().toast(t(DONE[action], { where: `${view.kiosk_location || ""} ${ui().siteName(view.site_code)}` }));
     } catch (e) {
       failed(e, r.id, action);
-    } finally { S.busy.delete(r.id); render(); }
+    } finally { S.busy.delete(r.id); render(); if (claimed) reveal(claimed); }
   }
 
   function failed(e, id, action) {
@@ -235,11 +249,13 @@
     if (!S.up) return ui().toast(t("net.offline_tap"), true);
     if (S.busy.has("next")) return;
     S.busy.add("next"); render();
+    let claimed = null;
     try {
       const view = await api("POST", "/requests/claim-next", S.site ? { site_code: S.site } : {}, 8000);
       upsert(view);
+      claimed = view.id;
       ui().toast(t("done_claimed", { where: `${view.kiosk_location || ""} ${ui().siteName(view.site_code)}` }));
-    } catch (e) { failed(e, null, "claim"); } finally { S.busy.delete("next"); render(); }
+    } catch (e) { failed(e, null, "claim"); } finally { S.busy.delete("next"); render(); if (claimed) reveal(claimed); }
   }
 
   async function refreshOne(id) {
