@@ -19,3 +19,6 @@ if _at:
     # they agree on "now" to the millisecond.
     _origin = float(os.environ.setdefault("AT_DATE_ORIGIN", repr(_time.time())))
     _time_machine.travel(float(_at) + (_time.time() - _origin), tick=True).start()
+    # time-machine starts its tick at the first read: read now, or a process that reads late (a server
+    # after its imports) would run behind the others by that delay
+    _time.time()
