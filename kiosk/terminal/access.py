@@ -11,11 +11,13 @@ from kiosk.terminal.attract import Attract
 from kiosk.terminal.enterprise import EnterpriseFlow
 from kiosk.terminal.green import GreenChannel
 from kiosk.terminal.hours import AfterHours
+from kiosk.visit.tickets import LOCAL_TZ
 
 
 def local_now() -> datetime:
-    """The kiosk's wall clock (local time, naive): opening hours and ages are local."""
-    return datetime.now()
+    """The kiosk's wall clock: the hall's time (Beijing time, naive), not the machine's zone, which many
+    images leave at UTC (09:00 in the hall would read 01:00). The same zone as the ticket counter's day."""
+    return datetime.now(LOCAL_TZ).replace(tzinfo=None)
 
 
 def attach(controller, now: Callable[[], datetime] | None = None) -> None:
