@@ -26,3 +26,20 @@ def test_the_kiosk_clock_is_beijing_time_whatever_the_machine_zone(monkeypatch, 
         time.tzset()
     assert now.tzinfo is None  # naive, as the hours and ages compare it
     assert before <= now <= after, (zone, before, now, after)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Shanghai"])
+def test_a_cards_expiry_and_a_birth_date_are_judged_on_the_halls_day(monkeypatch, zone):
+    """``date.today()`` is the machine's zone: on a UTC image, from 00:00 to 08:00 in the hall a card that
+    expired the day before still read as valid. The card, the ID number check and the config's holiday
+    advice take the hall's day."""
+    from kiosk.devices.idcard.idnumber import hall_today
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        before, day, after = datetime.now(BEIJING).date(), hall_today(), datetime.now(BEIJING).date()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert day in (before, after), (zone, before, day, after)

@@ -8,10 +8,10 @@ schedule it warns (stderr, exit 0) what to copy into the holidays file.
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 from kiosk.catalog.model import CatalogError, load_catalog
 from kiosk.catalog.workdays import holidays_path, library_years, load_holidays, schedule_warning
+from kiosk.devices.idcard.idnumber import hall_today
 
 
 def _years(years: list[int]) -> str:
@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
     print(f"working days: chinese-calendar has {lib[0]}–{lib[-1]}; {holidays.source} adds {_years(extra)}; "
           f"years after {last} count Monday to Friday less the statutory holidays (dates shown as estimates) "
           "until their schedule is added there")
-    warning = schedule_warning(date.today(), holidays)
+    warning = schedule_warning(hall_today(), holidays)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     return 0

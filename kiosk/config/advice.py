@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from kiosk.config.settings import KioskConfig
+from kiosk.devices.idcard.idnumber import hall_today
 
 _WINDOWS_PORT = re.compile(r"COM\d+", re.IGNORECASE)
 
@@ -24,7 +25,7 @@ _WINDOWS_PORT = re.compile(r"COM\d+", re.IGNORECASE)
 def config_warnings(cfg: KioskConfig, platform: str = sys.platform,
                     exists: Callable[[str], bool] = os.path.exists, today: date | None = None) -> list[str]:
     """Every warning for ``cfg`` on ``platform`` (``sys.platform`` style); ``exists`` checks device paths;
-    ``today`` (default: the local date) decides whether next year's holiday schedule is due."""
+    ``today`` (default: the hall's date, Beijing time) decides whether next year's holiday schedule is due."""
     from kiosk.catalog.workdays import schedule_warning  # noqa: PLC0415
 
     out: list[str] = []
@@ -46,7 +47,7 @@ def config_warnings(cfg: KioskConfig, platform: str = sys.platform,
             devices.camera.source):
         out.append(f"devices.camera.source: '{devices.camera.source}' does not exist now (camera unplugged, or "
                    "another name: see ls /dev/v4l/by-id/)")
-    holidays = schedule_warning(today or date.today())
+    holidays = schedule_warning(today or hall_today())
     return out + ([holidays] if holidays else [])
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from kiosk.devices.idcard.idnumber import PROVINCES, check_char, normalize
+from kiosk.devices.idcard.idnumber import PROVINCES, check_char, hall_today, normalize
 from kiosk.privacy import mask_id_number, mask_name
 from kiosk.visit.erase import zero
 from kiosk.visit.steps import VisitError
@@ -38,7 +38,7 @@ def validate_id_number(value: str, today: date | None = None) -> str:
         born = date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
         raise InvalidIdNumber("visit.id.birth") from None
-    if born.year < 1880 or born > (today or date.today()):
+    if born.year < 1880 or born > (today or hall_today()):
         raise InvalidIdNumber("visit.id.birth")
     if (v[0] != "9" and v[:2] not in PROVINCES) or check_char(v[:17]) != v[17]:
         raise InvalidIdNumber("visit.id.check")

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Protocol, runtime_checkable
 
 from kiosk.devices.idcard.codes import ETHNICITIES, ethnicity_code, ethnicity_name, normal_ethnicity_code
+from kiosk.devices.idcard.idnumber import hall_today
 from kiosk.privacy import mask_address, mask_id_number, mask_name
 
 LONG_TERM = "长期"
@@ -103,7 +104,7 @@ class IdCard:
 
     def expired(self, today: date | None = None) -> bool:
         return not self.long_term and isinstance(self.valid_until, date) and (
-            self.valid_until < (today or date.today()))
+            self.valid_until < (today or hall_today()))
 
     def photo(self, decoder: PhotoDecoder | None = None) -> bytes:
         """The photo as an image file (BMP/PNG bytes) through ``decoder`` (default: the placeholder)."""

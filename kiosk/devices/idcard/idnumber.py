@@ -7,9 +7,17 @@ permits (areas 81, 82, 83) and the 2023 foreign permanent resident card (first d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from kiosk.devices.base import Reason
+
+CHINA = timezone(timedelta(hours=8), "CST")  # the cards' and the halls' calendar: UTC+8 all year since 1991
+
+
+def hall_today() -> date:
+    """Today in the hall (Beijing time), whatever zone the machine runs in: many kiosk images are left at
+    UTC, where a card that expired yesterday in Beijing still reads as valid until 08:00."""
+    return datetime.now(CHINA).date()
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -63,7 +71,7 @@ def id_number_problem(text: str, today: date | None = None) -> Reason | None:
         born = date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
     except ValueError:
         return Reason("idcard.idnumber.date", digits=v[6:14])
-    if born.year < 1880 or born > (today or date.today()):
+    if born.year < 1880 or born > (today or hall_today()):
         return Reason("idcard.idnumber.date_range", date=born.isoformat())
     if check_char(v[:17]) != v[17]:
         return Reason("idcard.idnumber.check")
