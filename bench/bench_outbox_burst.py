@@ -19,7 +19,6 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -85,7 +84,7 @@ async def _burst(s, tokens: dict[str, str], args, helper: str) -> None:
 
 
 def main() -> None:
-    from tests.queue.hostile import served
+    from tests.queue.hostile import served_for_bench
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--kiosks", type=int, default=300)
@@ -95,13 +94,7 @@ def main() -> None:
     args = ap.parse_args()
     random.seed(1)
     with ExitStack() as stack:
-        state = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        db_url = None
-        if args.db == "pg":
-            from tests.queue.conftest import pg_schema
-
-            db_url = stack.enter_context(pg_schema("bench"))
-        s = stack.enter_context(served(state, db_url=db_url))
+        s, state, db_url = served_for_bench(stack, args.db)
         from datetime import UTC, datetime
 
         from sqlalchemy import func, select

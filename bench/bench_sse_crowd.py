@@ -19,7 +19,6 @@ import selectors
 import socket
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from contextlib import ExitStack
@@ -101,7 +100,7 @@ def _round(s, tokens: list[str], helper: str, kiosk: dict, args) -> None:
 
 
 def main() -> None:
-    from tests.queue.hostile import PASSWORD, served
+    from tests.queue.hostile import PASSWORD, served_for_bench
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--streams", type=int, default=1000)
@@ -111,13 +110,7 @@ def main() -> None:
     ap.add_argument("--db", choices=("sqlite", "pg"), default="sqlite")
     args = ap.parse_args()
     with ExitStack() as stack:
-        state = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        db_url = None
-        if args.db == "pg":
-            from tests.queue.conftest import pg_schema
-
-            db_url = stack.enter_context(pg_schema("bench"))
-        s = stack.enter_context(served(state, "--max-connections", str(args.streams + 500), db_url=db_url))
+        s, state, db_url = served_for_bench(stack, args.db, "--max-connections", str(args.streams + 500))
         from datetime import UTC, datetime
 
         from kiosk.queue.db import Database, sqlite_url

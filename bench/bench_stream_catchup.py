@@ -33,7 +33,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from contextlib import ExitStack
@@ -126,7 +125,7 @@ def _storm(s, tokens: list[str], after: int, n: int, out: list[tuple[float, str]
 
 
 def main() -> None:
-    from tests.queue.hostile import served
+    from tests.queue.hostile import served_for_bench
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=200_000)
@@ -137,13 +136,7 @@ def main() -> None:
     ap.add_argument("--behind", type=int, default=0, help="T1's consoles, this many of their events behind")
     args = ap.parse_args()
     with ExitStack() as stack:
-        state = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        db_url = None
-        if args.db == "pg":
-            from tests.queue.conftest import pg_schema
-
-            db_url = stack.enter_context(pg_schema("bench"))
-        s = stack.enter_context(served(state, db_url=db_url))
+        s, state, db_url = served_for_bench(stack, args.db)
         from kiosk.queue.db import sqlite_url
 
         url = db_url or sqlite_url(state)

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,3 +144,18 @@ def served(state_dir: Path, *args: str, env: dict | None = None, provisioned: bo
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+def served_for_bench(stack: ExitStack, db: str, *args: str):
+    """For the benches' ``--db sqlite|pg``: a :func:`served` process on a fresh temporary state directory
+    and, with ``pg``, a fresh PostgreSQL schema, closed with ``stack``. Returns (server, state dir, the
+    PostgreSQL URL or None)."""
+    import tempfile
+
+    state = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+    db_url = None
+    if db == "pg":
+        from tests.queue.conftest import pg_schema
+
+        db_url = stack.enter_context(pg_schema("bench"))
+    return stack.enter_context(served(state, *args, db_url=db_url)), state, db_url
