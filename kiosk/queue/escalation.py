@@ -26,19 +26,25 @@ class Background:
         self.queue, self.health, self.cases = queue_service, health_service, cases
         self.tick_s, self.purge_s, self.sweep_s = tick_s, purge_s, sweep_s
         self._task: asyncio.Task | None = None
+        self._stopping: asyncio.Event | None = None
 
     def start(self) -> None:
+        self._stopping = asyncio.Event()
         self._task = asyncio.get_running_loop().create_task(self._run(), name="queue-background")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        """Ends the loop after the step under way. Cancelling the task would leave that step's thread running
+        on after shutdown disposed of the database: on PostgreSQL, libpq on a freed connection, a segfault."""
+        if self._task is None or self._stopping is None:
+            return
+        self._stopping.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
 
     async def _run(self) -> None:
         next_purge, last_sweep = 0.0, float("-inf")
-        while True:
+        assert self._stopping is not None
+        while not self._stopping.is_set():
             try:
                 moved = await run_in_threadpool(self.queue.escalate)
                 if moved:
@@ -59,4 +65,5 @@ class Background:
                 raise
             except Exception:
                 log.exception("background queue work failed; retrying next tick")
-            await asyncio.sleep(self.tick_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.tick_s)
