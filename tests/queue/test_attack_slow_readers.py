@@ -26,27 +26,44 @@ def _slow_reader(s, address: str) -> socket.socket:
     return sock
 
 
-def _open_connections(port: int) -> int:
-    """The server's established TCP connections (its side: local port ``port``), from /proc/net/tcp."""
-    count = 0
+def _server_sockets(port: int) -> list[int]:
+    """The server's established TCP connections (its side: local port ``port``), from /proc/net/tcp: the
+    bytes each holds in its send queue (written by the server, not yet taken by the client)."""
+    queued = []
     with open("/proc/net/tcp") as table:
         for line in table.readlines()[1:]:
-            local, state = line.split()[1], line.split()[3]
-            count += int(local.rsplit(":", 1)[1], 16) == port and state == "01"
-    return count
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                queued.append(int(fields[4].split(":")[0], 16))
+    return queued
+
+
+def _open_connections(port: int) -> int:
+    return len(_server_sockets(port))
+
+
+def _wait_until_stuck(port: int, count: int, within_s: float = 60) -> None:
+    """Until ``count`` connections hold an answer their client does not take (a loaded machine serves 40
+    slow readers' first answers over seconds: a fixed delay let a newcomer in before they had stalled)."""
+    deadline = time.monotonic() + within_s
+    while sum(q > 0 for q in _server_sockets(port)) < count:
+        assert time.monotonic() < deadline, _server_sockets(port)
+        time.sleep(0.1)
 
 
 def test_clients_that_never_read_cannot_fill_the_server(tmp_path):
     with served(tmp_path, "--max-connections", "40", "--max-connections-per-address", "20",
-                "--answer-timeout", "3", "--body-timeout", "300") as s:
+                "--answer-timeout", "8", "--body-timeout", "300") as s:
         readers = [_slow_reader(s, address) for address in ("127.0.0.2", "127.0.0.3") for _ in range(20)]
         try:
-            time.sleep(2)  # their answers fill the buffers and stall (a delay, not a bar)
+            _wait_until_stuck(s.port, 40)
+            time.sleep(1.5)  # stalled for over a second: each may make room for a newcomer (before: none could)
             codes = []
             for _ in range(3):  # a newcomer from elsewhere is served, again and again
-                with s.client("127.0.0.4", timeout=30) as c:  # the answer deadline (3 s) plus a loaded machine
+                with s.client("127.0.0.4", timeout=30) as c:
                     codes.append(c.get("/healthz").status_code)
             assert codes == [200, 200, 200]
+            assert _open_connections(s.port) >= 30  # made room for, not waited out: the answer deadline is 8 s
             deadline = time.monotonic() + 60
             while _open_connections(s.port) and time.monotonic() < deadline:  # the stalled answers are cut off
                 time.sleep(0.2)
