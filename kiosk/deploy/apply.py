@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.deploy.plan import Dir, File, Link, Plan
@@ -130,62 +131,63 @@ def install(plan: Plan, root: Path = Path("/"), *, runner: Runner = run_command)
     return manifest
 
 
-def uninstall_plan(manifest_path: str, root: Path = Path("/"), *, purge: bool = False) -> list[str]:
-    """What :func:`uninstall` would do, a line each, changing nothing (``--dry-run``): the commands it
-    runs, the files and empty folders it removes, the folders it deletes with everything in them."""
+@dataclass(frozen=True)
+class Step:
+    """One thing :func:`uninstall` does: ``run`` a command, ``remove`` a file or link, ``rmdir`` a folder if
+    it is empty by then, ``rmtree`` a data folder with everything in it."""
+
+    do: str
+    item: str
+    cmd: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        return {"run": f"run: {' '.join(self.cmd)}", "remove": f"remove: {self.item}",
+                "rmdir": f"remove if empty: {self.item}",
+                "rmtree": f"DELETE with everything in it: {self.item}"}[self.do]
+
+
+def _steps(manifest_path: str, root: Path, purge: bool) -> list[Step]:
+    """The uninstall, in the order it is carried out (commands only on the real root ``/``)."""
     path = _under(root, manifest_path)
     if not path.is_file():
         raise FileNotFoundError(f"nothing to uninstall: {path} does not exist (it is written by install)")
     manifest = json.loads(path.read_text(encoding="utf-8"))
     real = root.resolve() == Path("/")
-    run = [" ".join(c) for c in manifest.get("remove_commands", []) + manifest.get("after_remove", [])] if real else []
-    lines = [f"run: {c}" for c in run] + [f"remove: {manifest_path}"]
+    run = lambda key: [Step("run", "", tuple(c)) for c in manifest.get(key, [])] if real else []  # noqa: E731
+    steps = run("remove_commands") + [Step("remove", manifest_path)]  # the manifest first: its folder may go below
     for kind in ["files", "links"] + (["conf"] if purge else []):
-        lines += [f"remove: {item}" for item in manifest.get(kind, [])
+        steps += [Step("remove", item) for item in manifest.get(kind, [])
                   if _under(root, item).is_symlink() or _under(root, item).exists()]
-    lines += [f"remove if empty: {item}" for item in manifest.get("dirs", []) if _under(root, item).is_dir()]
-    if purge:
-        lines += [f"DELETE with everything in it: {item}" for item in manifest.get("data", [])
-                  if _under(root, item).is_dir()]
-        if real and manifest.get("user_created") and manifest.get("user"):
-            lines.append(f"run: userdel {manifest['user']}")
-    return lines
+    data = manifest.get("data", []) if purge else []
+    for item in sorted(manifest.get("dirs", []) + data, key=len, reverse=True):  # deepest first
+        if _under(root, item).is_dir():
+            steps.append(Step("rmtree" if item in data else "rmdir", item))
+    steps += run("after_remove")
+    if real and purge and manifest.get("user_created") and manifest.get("user"):
+        steps.append(Step("run", "", ("userdel", manifest["user"])))
+    return steps
+
+
+def uninstall_plan(manifest_path: str, root: Path = Path("/"), *, purge: bool = False) -> list[str]:
+    """What :func:`uninstall` would do, a line each, changing nothing (``--dry-run``): the very steps it takes."""
+    return [step.line() for step in _steps(manifest_path, root, purge)]
 
 
 def uninstall(manifest_path: str, root: Path = Path("/"), *, purge: bool = False,
               runner: Runner = run_command) -> list[str]:
     """Undoes an install recorded at ``manifest_path`` (under ``root``); returns the paths removed."""
-    real = root.resolve() == Path("/")
-    path = _under(root, manifest_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"nothing to uninstall: {path} does not exist (it is written by install)")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    if real:
-        for cmd in manifest.get("remove_commands", []):
-            runner(cmd)
-    path.unlink()  # first: it may sit in a folder removed below
     removed = []
-    kinds = ["files", "links"] + (["conf"] if purge else [])
-    for kind in kinds:
-        for item in manifest.get(kind, []):
-            target = _under(root, item)
-            if target.is_symlink() or target.exists():
-                target.unlink()
-                removed.append(item)
-    folders = manifest.get("dirs", []) + (manifest.get("data", []) if purge else [])
-    for item in sorted(folders, key=len, reverse=True):  # deepest first
-        target = _under(root, item)
-        if not target.is_dir():
-            continue
-        if item in manifest.get("data", []):
+    for step in _steps(manifest_path, root, purge):
+        target = _under(root, step.item) if step.item else None
+        if step.do == "run":
+            runner(list(step.cmd))
+        elif step.do == "remove":
+            target.unlink(missing_ok=True)
+            removed += [step.item] if step.item != manifest_path else []
+        elif step.do == "rmtree":
             shutil.rmtree(target)
-            removed.append(item)
-        elif not any(target.iterdir()):
+            removed.append(step.item)
+        elif target.is_dir() and not any(target.iterdir()):
             target.rmdir()
-            removed.append(item)
-    if real:
-        for cmd in manifest.get("after_remove", []):
-            runner(cmd)
-        if purge and manifest.get("user_created") and manifest.get("user"):
-            runner(["userdel", manifest["user"]])
+            removed.append(step.item)
     return removed
