@@ -23,19 +23,6 @@ from kiosk.printing.layout import Cut, Slip, Text
 DLE_EOT_ROUND = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
 
 
-@pytest.fixture
-def sim(tmp_path):
-    with PrinterSimulator(out_dir=tmp_path / "slips") as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def printer(sim):
-    driver = EscposPrinter(sim.uri, status_timeout_s=0.5, backoff=Backoff(0.05, 0.2))
-    yield driver
-    driver.close()
-
-
 def slip(text="取号 A001") -> Slip:
     return Slip([Text(text, size=2, align="center"), Cut()])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.devices.base import Backoff, HealthState
+from kiosk.devices.base import HealthState
 from kiosk.devices.printer.driver import EscposPrinter, PrinterUnavailable
 from kiosk.devices.printer.simulator import PrinterSimulator
 from kiosk.i18n import say
@@ -23,16 +23,8 @@ def slip(text: str = "取号 A001") -> Slip:
 
 
 @pytest.fixture
-def sim(tmp_path):
-    with PrinterSimulator() as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def printer(sim):
-    driver = EscposPrinter(sim.uri, status_timeout_s=0.3, backoff=Backoff(0.05, 0.2))
-    yield driver
-    driver.close()
+def status_timeout_s() -> float:
+    return 0.3
 
 
 def test_a_printer_that_stops_answering_refuses_the_slip_and_keeps_it(sim, printer):
