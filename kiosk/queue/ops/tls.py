@@ -23,6 +23,11 @@ from kiosk.durable import atomic_write
 
 SERVER_DAYS = 397
 CA_DAYS = 3650
+# Certificates are dated from a day before they are made: a kiosk or phone whose clock lags (a board whose
+# battery-backed clock holds Beijing time read as UTC is 8 h behind until NTP answers) would otherwise refuse
+# a fresh certificate as not yet valid, and the kiosk's calls would wait in its outbox. A server
+# certificate's whole span stays within browsers' 398 days.
+BACKDATE = dt.timedelta(days=1)
 
 
 def _name(common: str) -> x509.Name:
@@ -57,7 +62,7 @@ def load_or_make_ca(folder: Path, now: dt.datetime, label: str = "hall internal 
     key = ec.generate_private_key(ec.SECP256R1())
     subject = _name(f"帮办代办 {label}")
     cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .serial_number(x509.random_serial_number()).not_valid_before(now - BACKDATE)
             .not_valid_after(now + dt.timedelta(days=CA_DAYS))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
@@ -84,7 +89,7 @@ def make_certs(folder: str | Path, names: list[str], *, now: dt.datetime | None 
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (x509.CertificateBuilder().subject_name(_name(names[0])).issuer_name(ca_cert.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=days))
+            .not_valid_before(now - BACKDATE).not_valid_after(now + dt.timedelta(days=days))
             .add_extension(x509.SubjectAlternativeName(alt), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
