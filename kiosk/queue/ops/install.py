@@ -90,7 +90,7 @@ def build(o: QueueOptions) -> Plan:
     behind = o.proxy == "nginx"
     host, port = parse_listen(o.listen or ("127.0.0.1:8600" if behind else "0.0.0.0:8443" if o.tls_cert
                                            else "0.0.0.0:8600"))
-    checks = [p for p in (python_problem(o.python, Path(__file__).resolve().parents[2]),
+    checks = [p for p in (python_problem(o.python, Path(__file__).resolve().parents[2], "kiosk queue install"),
                           missing_program("/usr/sbin/nginx", "nginx", o.root) if behind else None) if p]
     if checks and real and not o.dry_run:
         raise InstallError(checks)
