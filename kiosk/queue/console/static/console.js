@@ -7,7 +7,7 @@
   const $ = (id) => document.getElementById(id);
   const S = { me: null, items: new Map(), since: new Map(), fresh: new Set(), identity: new Map(), notes: new Map(),
     busy: new Set(), open: new Set(), sites: new Map(), site: "", tab: "queue", seg: "requests", kiosks: [], staff: [],
-    timer: null, mgrTimer: null, up: false };
+    timer: null, mgrTimer: null, up: false, linked: false };
   const live = new Live((type, data) => onEvent(type, data), (up) => onConn(up), (ping) => window.KQ.session.ping(ping));
   window.KQ.live = live; // for diagnostics and tests
   window.KQ.S = S;
@@ -45,7 +45,7 @@
   function showLogin(message) {
     live.stop(); clearInterval(S.timer); clearInterval(S.mgrTimer);
     Alerts.stopRinging(); Alerts.keepAwake(false);
-    S.me = null; S.items.clear();
+    S.me = null; S.items.clear(); S.linked = false;
     $("boot").hidden = true; $("app").hidden = true; $("login").hidden = false;
     $("login-title").textContent = t("login_title");
     const err = $("login-error");
@@ -102,7 +102,11 @@
     $("offline").textContent = t("net.down_bar");
     document.body.classList.toggle("offline", !up);
     if (!up) api("GET", "/me", undefined, 8000).catch((e) => { if (e.status === 401) window.KQ.session.expired(); });
-    if (up && !was && S.me) window.KQ.queue.recheck(); // taps that timed out during the drop: say what happened
+    // a link back after a drop (not the stream's first opening: the list was just read): say what became of
+    // the taps that timed out. Rechecking on the first opening read the list twice, and the second, older
+    // than a call the stream had just drawn, wiped that call off the screen until the stream replayed it.
+    if (up && !was && S.me && S.linked) window.KQ.queue.recheck();
+    if (up) S.linked = true;
     window.KQ.queue.render();
   }
 
