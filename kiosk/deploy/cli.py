@@ -117,4 +117,5 @@ def run_uninstall(args: argparse.Namespace, what: str, manifest: str, done: str,
 
 def _uninstall(args: argparse.Namespace) -> int:
     return run_uninstall(args, "kiosk uninstall", "/etc/kiosk/install.json", "kiosk uninstalled",
-                         "kept: /var/lib/kiosk, /etc/kiosk config and keys; --purge deletes them")
+                         "kept: /var/lib/kiosk, /etc/kiosk config and keys; the record is gone, so a later --purge "
+                         "finds nothing: delete them by hand (rm -r /var/lib/kiosk /etc/kiosk)")

@@ -116,7 +116,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     try:
         with db.read(transaction=True) as conn:  # (streams the rows: a server-side cursor)
             if args.site and args.site not in ledger_sites(conn):
-                return _fail(f"site '{args.site}' has no ledger entries; check the code (kiosk queue add-site lists none)")
+                return _fail(f"site '{args.site}' has no ledger entries yet: no help request or 代办 case of "
+                             "that site is recorded (or the code is mistyped); nothing to verify")
             result = verify(conn, args.site, anchors)
     finally:
         db.dispose()

@@ -96,7 +96,8 @@ class MaterialsScreen(KioskScreen):
         if left:
             where = [tr("kiosk.materials.unanswered_page", page=n + 1) for n, (a, b) in enumerate(pages)
                      if any(r.id in left for r in rows[a:b])]
-            self.summary = tr("kiosk.materials.unanswered", n=len(left), where=tr("common.list_sep").join(where))
+            self.summary = (tr("kiosk.materials.unanswered_here", n=len(left)) if len(pages) == 1  # no pager
+                            else tr("kiosk.materials.unanswered", n=len(left), where=tr("common.list_sep").join(where)))
             self.left_text = tr("kiosk.materials.left", n=len(left))
         else:
             done = sum(1 for r in rows if r.status != "unset")

@@ -122,7 +122,7 @@ def test_install_into_a_root_lays_out_files_modes_and_owners(tmp_path, config, c
     # uninstall: the system files go, data, config and keys stay; --purge takes those too
     (root / "var/lib/kiosk/state/outbox.sqlite3").write_text("pending requests")
     code, out, _ = run(capsys, "uninstall", "--root", str(root))
-    assert code == 0 and "kept" in out
+    assert code == 0 and "kept" in out and "a later --purge finds nothing" in out  # the record is gone
     assert not (root / "etc/systemd/system/kiosk.service").exists()
     assert not (root / "etc/systemd/system/ctrl-alt-del.target").is_symlink()
     assert (root / "var/lib/kiosk/state/outbox.sqlite3").exists() and (root / "etc/kiosk/keys/outbox.key").exists()

@@ -193,3 +193,20 @@ def test_a_missing_material_taller_than_the_room_goes_on_over_the_next_page(shot
         assert all(w in seen for w in words)
     finally:
         set_language("zh_CN")
+
+
+def test_one_page_of_materials_is_not_called_page_1(shot_kiosks):
+    """Found in the screenshots review: with every material on one screen and no pager, the line under
+    them said 还有 2 项没选：第 1 页, a page the resident cannot see named anywhere. On one page it says
+    what to do instead."""
+    from kiosk.i18n import tr
+
+    h = shot_kiosks()
+    to_materials(h, "pension-enrol")
+    s = h.screen("materials")
+    assert s.pages == 1
+    left = len(h.controller.unanswered())
+    assert left > 0
+    assert s.ids.summary.text == tr("kiosk.materials.unanswered_here", n=left)
+    assert tr("kiosk.materials.unanswered_page", page=1) not in s.ids.summary.text
+    assert on_screen(s.ids.summary) == []

@@ -41,7 +41,7 @@ class Broken:
 def test_without_a_queuing_system_the_result_says_so_and_names_only_this_halls_place(h):
     text = complete(h)
     assert "办理地点：二楼 人社综合窗口" in text and "便民服务室" not in text and "各镇" not in text
-    assert "本机没接大厅叫号系统" in text
+    assert "到窗口办事还要排队：请在窗口另外取号" in text  # what to do, not which system is missing
 
 
 def test_the_queue_number_and_who_is_ahead_from_the_halls_system(h):
