@@ -280,3 +280,18 @@ def test_english_console_speaks_english_punctuation_and_singulars(server, kiosk,
     li.wait_for_selector("#shift")
     shift = li.locator("#shift").inner_text()
     assert "hand my 1 request or case" in shift, shift
+
+
+def test_shift_change_with_only_cases_counts_cases_not_requests(server, world, browser):  # noqa: F811
+    """Found in the screenshots review: holding no request but a 代办 case, 交接班's sheet said 求助 1 条 (the
+    title counted the cases with the requests' words)."""
+    from tests.queue.case_helpers import handover
+    from tests.queue.conftest import auth
+
+    assert httpx.post(f"{server.url}/api/v1/cases", json=handover(), headers=auth(world.token("li"))).status_code == 201
+    li = phone(browser, server.url, "li")
+    li.click("#tab-me")
+    li.click("#shift")  # 交接班
+    li.wait_for_selector("#sheet:not([hidden]) [data-assignee]")
+    title = li.locator("#sheet-title").inner_text()
+    assert "代办件 1 件" in title and "求助" not in title, title

@@ -58,7 +58,7 @@
       if (!cases.length) { ui().toast(t("handover.nothing")); return 0; }
       const targets = await api("GET", `/cases/${encodeURIComponent(cases[0].id)}/transfer-targets`);
       const { h, sheet, closeSheet } = ui();
-      sheet(t("handover.shift_title", { n: cases.length }), ...targets.agents.map((a) => h("button", { class: "btn big ghost", type: "button",
+      sheet(t("handover.shift_title_cases", { n: cases.length }), ...targets.agents.map((a) => h("button", { class: "btn big ghost", type: "button",
         "data-assignee": a.id, onclick: async () => { closeSheet(); const k = await offer(cases, a); ui().toast(t("handover.shift_done", { n: 0, name: a.display_name, cases: k })); } },
       a.display_name)));
       return 0;
