@@ -154,6 +154,25 @@ def test_printer_out_of_paper_shows_the_number_large_and_tells_the_helper(h):
     assert not h.hub.device_health("printer").ok  # reported as device health
 
 
+def test_paper_ending_in_the_middle_of_the_ticket_is_the_paper_out_screen_not_printed(h):
+    """The roll ends 40 bytes into the ticket: the printer simulator loses the rest; the driver's status
+    round after the slip sees the paper end, so the resident sees the number large and is not told
+    "printed"."""
+    lost = len(h.sims["printer"].lost)
+    h.sims["printer"].set_state("ok", paper_left=40)
+    h.start("assist")
+    h.type_id(ID_NUMBER)
+    to_result(h)
+    result = h.screen("result")
+    assert result.big_number and result.ticket_no
+    assert "缺纸" in result.print_text and "已打印" not in result.print_text
+    assert h.sims["printer"].wait_for_slips(len(h.sims["printer"].slips) + lost + 1, 10)
+    assert len(h.sims["printer"].lost) > lost  # the torn ticket
+    h.controller.wait_idle()
+    assert len(requests(h)) == 1  # the helper is called (and told about the printer)
+    assert not h.hub.device_health("printer").ok
+
+
 def test_printer_failure_after_the_call_adds_a_note_to_the_same_request(h):
     from kiosk.queue.client import HelpQueueClient
 

@@ -41,6 +41,8 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
     sim.add_argument("--port", type=int, default=9100, help="TCP port (default 9100; 0 picks a free port)")
     sim.add_argument("--state", choices=STATES, default="ok", help="status to report (switch at run time by "
                                                                    "typing a state name and Enter)")
+    sim.add_argument("--paper-left", type=int, metavar="BYTES",
+                     help="the roll ends after BYTES of print data: the state turns out, that slip is lost")
     sim.add_argument("--out", metavar="DIR", help="save a PNG preview of every slip received here")
     sim.add_argument("--record", metavar="FILE", help="append every byte received to FILE")
     sim.add_argument("--width", type=int, choices=(58, 80), default=80, help="paper width for the previews")
@@ -194,7 +196,7 @@ def _simulate(args: argparse.Namespace) -> int:
             print(tr("printer.simulator.saved", path=path), flush=True)
 
     sim = PrinterSimulator(args.host, args.port, args.state, args.width, args.out, args.record, on_slip=saved,
-                           font=args.font, qr_sizes=args.qr_sizes)
+                           font=args.font, qr_sizes=args.qr_sizes, paper_left=args.paper_left)
     try:
         sim.start()
     except OSError as err:

@@ -12,6 +12,10 @@ Contract:
   printer that falls silent is off or cut off (behind a print server or on a serial line it still takes
   the bytes): after one reconnect and a second silent round, :class:`PrinterUnavailable` carries the slip
   (not within ``readiness.BUSY_AFTER_WRITE_S`` of the last slip: it may still be printing that one).
+- Once the slip's bytes are written, the paper queries the printer answered before are asked again
+  (:mod:`kiosk.devices.printer.paper_end`): a roll that ended during the slip raises
+  :class:`PaperEndedError` (a :class:`PaperOutError`, code ``printer.paper_ended``: the slip may be
+  incomplete) carrying the slip; no answer then keeps what the round before said.
 - ``submit(slip)`` queues the job on the driver's one worker thread and returns a
   ``concurrent.futures.Future`` (result: :class:`PrintResult`, or one of the errors above). The UI
   thread uses this; a callback moves the outcome onto the UI thread (``kivy.clock.mainthread``).
@@ -27,6 +31,7 @@ What a status means (refuse, health, the self-test's line) is in :mod:`kiosk.dev
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -42,10 +47,11 @@ from kiosk.devices.base import (
     Reason,
     SelfTestResult,
 )
-from kiosk.devices.printer import readiness
+from kiosk.devices.printer import paper_end, readiness
 from kiosk.devices.printer import status as st
 from kiosk.devices.printer.errors import (
     CoverOpenError,
+    PaperEndedError,
     PaperOutError,
     PrinterError,
     PrinterOfflineError,
@@ -65,7 +71,7 @@ from kiosk.devices.printer.transports import (
 from kiosk.printing.escpos_render import EscposOptions, EscposRenderer
 from kiosk.printing.layout import Slip
 
-__all__ = ["CoverOpenError", "EscposPrinter", "PaperOutError", "PrintResult", "PrinterError",
+__all__ = ["CoverOpenError", "EscposPrinter", "PaperEndedError", "PaperOutError", "PrintResult", "PrinterError",
            "PrinterOfflineError", "PrinterUnavailable"]
 
 
@@ -144,9 +150,18 @@ class EscposPrinter:
             with contextlib.suppress(Exception):  # closing a dead connection may fail; it is gone anyway
                 printer.close()
 
-    def _query(self, printer: Any) -> st.PrinterStatus:
+    def _query(self, printer: Any, queries: tuple[int, ...] = st.QUERIES) -> st.PrinterStatus:
         return st.query(lambda data: write(printer, data), lambda t: read_reply(printer, t),
-                        self.status_timeout_s, drain=lambda: drain(printer))
+                        self.status_timeout_s, queries, drain=lambda: drain(printer))
+
+    def _ask_after(self, printer: Any, queries: tuple[int, ...]) -> st.PrinterStatus:
+        """The paper queries after a slip; a connection that breaks now leaves the status as it was (the
+        slip was sent; the next one reconnects)."""
+        try:
+            return self._query(printer, queries)
+        except DeviceError:
+            self._drop()
+            return st.PrinterStatus(error="no status after the slip")
 
     def _status_once(self) -> st.PrinterStatus:
         """Opens if needed and queries; ConnectionClosed propagates; no status channel → unknown."""
@@ -235,6 +250,9 @@ class EscposPrinter:
                     self._retry_at = time.monotonic() + self._backoff.next_delay()
                     self._tracker.set(HealthState.DISCONNECTED, exc.reason)
                     raise PrinterUnavailable(Reason("printer.unreachable", reason=exc.reason), slip, status) from exc
+                ask = functools.partial(self._ask_after, printer)
+                status = paper_end.check(ask, status, slip, len(rendered.data), self._tracker)
+                self.last_status = status or self.last_status
                 self._health_from(status)
                 return PrintResult(len(rendered.data), status, rendered.image_lines, rendered.missing_glyphs,
                                    (time.perf_counter() - started) * 1000, rendered.image_chars)

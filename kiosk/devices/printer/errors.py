@@ -24,6 +24,17 @@ class PaperOutError(PrinterError):
     """The printer is out of paper."""
 
 
+class PaperEndedError(PaperOutError):
+    """The paper ran out while the slip was printing (the status round after it said paper end): the slip
+    may be incomplete, so it counts as not printed; ``slip`` is kept to print again on a new roll, and
+    ``bytes_sent`` says how much was sent. The reason's code is ``printer.paper_ended``."""
+
+    def __init__(self, message: Why, slip: Slip | None = None, status: PrinterStatus | None = None,
+                 bytes_sent: int = 0):
+        super().__init__(message, slip, status)
+        self.bytes_sent = bytes_sent
+
+
 class CoverOpenError(PrinterError):
     """The printer's cover is open."""
 
@@ -38,8 +49,9 @@ class PrinterUnavailable(PrinterError, DeviceNotFound):
 
 @dataclass(frozen=True)
 class PrintResult:
-    """A printed slip: bytes sent, the status read before, lines sent as images (and the characters
-    outside the printer's font that made them so), glyphs no font had."""
+    """A printed slip: bytes sent, the status read (before it, updated by the paper queries after it),
+    lines sent as images (and the characters outside the printer's font that made them so), glyphs no
+    font had."""
 
     bytes_sent: int
     status: PrinterStatus | None

@@ -18,6 +18,12 @@ state               replies n=1/2/3/4     prints?
 ``off``             (nothing)             no (switched off behind a print server: bytes taken, slips ``lost``)
 ==================  ====================  ==============================================================
 
+Two options of :meth:`~PrinterSimulator.set_state` (and the constructor) play what real rolls and printers do:
+``paper_left=N``: the roll ends after N more bytes of print data (status queries use none): the state turns
+``out`` (a ``silent`` printer's ``off``: it still tells nothing) and the rest of the slip being printed is
+lost; ``set_state`` again is a new roll. ``ignores=(3,)``: those ``DLE EOT n`` queries go unanswered (cheap
+printers answer n=1 and n=2 but not n=3 or n=4).
+
 ``font`` and ``qr_sizes`` make it play a particular model (see
 :class:`~kiosk.printing.escpos_parse.EscposParser`): a ``gb2312`` printer prints GBK-only codes as garbage,
 a ``gb18030-2byte`` one the four-byte codes; a QR module size outside ``qr_sizes`` is ignored.
@@ -61,7 +67,8 @@ class PrinterSimulator:
                  out_dir: str | Path | None = None, record_path: str | Path | None = None,
                  fonts: tuple[str, ...] | None = None,
                  on_slip: Callable[[Slip, Path | None], None] | None = None,
-                 font: str = "gb18030", qr_sizes: tuple[int, int] = (1, 16)):
+                 font: str = "gb18030", qr_sizes: tuple[int, int] = (1, 16),
+                 paper_left: int | None = None, ignores: tuple[int, ...] = ()):
         self._check(state)
         EscposParser(font=font)  # an unknown font raises ValueError here, not in a connection's thread
         self.font, self.qr_sizes = font, qr_sizes
@@ -74,6 +81,7 @@ class PrinterSimulator:
         self.previews: list[Path] = []
         self.lost: list[Slip] = []
         self.status_queries: list[int] = []
+        self.paper_left, self.ignores = paper_left, frozenset(ignores)
         self.connections = 0
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -128,11 +136,12 @@ class PrinterSimulator:
     def uri(self) -> str:
         return f"tcp://{self.host}:{self._port}"
 
-    def set_state(self, state: str) -> None:
-        """Switches the state (one of STATES) for the next status queries."""
+    def set_state(self, state: str, *, paper_left: int | None = None, ignores: tuple[int, ...] = ()) -> None:
+        """Switches the state (one of STATES) for the next status queries and slips; ``paper_left``: bytes of
+        print data until the roll ends (None: it does not); ``ignores``: queries left unanswered."""
         self._check(state)
         with self._lock:
-            self.state = state
+            self.state, self.paper_left, self.ignores = state, paper_left, frozenset(ignores)
 
     def wait_for_slips(self, count: int, timeout: float = 5.0) -> bool:
         """Waits until ``count`` slips were printed (or lost); True if they were."""
@@ -166,15 +175,36 @@ class PrinterSimulator:
             self._spawn(self._serve, "printer-sim-conn", conn)
 
     def _serve(self, conn: socket.socket) -> None:
+        queries = [0]  # status queries on this connection (their bytes use no paper)
+
         def answer(n: int) -> None:
             with self._lock:
                 self.status_queries.append(n)
-                replies = REPLIES[self.state]
+                queries[0] += 1
+                replies = None if n in self.ignores else REPLIES[self.state]
             if replies is not None and n in replies:
                 with contextlib.suppress(OSError):
                     conn.sendall(bytes([replies[n]]))
 
         parser = EscposParser(self.width_mm, on_status=answer, font=self.font, qr_sizes=self.qr_sizes)
+
+        def feed(data: bytes) -> None:
+            """Feeds ``data``, ending the roll where ``paper_left`` runs out (the rest goes to the parser
+            with the state ``out``: its slip is lost, its status queries are answered)."""
+            while data:
+                with self._lock:
+                    left = self.paper_left
+                if left is None or left <= 0:
+                    if left is not None:
+                        self._use_paper(0)  # set with no paper left: out at once
+                    part, data = data, b""
+                else:
+                    part, data = data[:left], data[left:]
+                before = queries[0]
+                for slip in parser.feed(part):
+                    self._printed(slip)
+                if left is not None and left > 0:
+                    self._use_paper(len(part) - 3 * (queries[0] - before))
         try:
             while not self._stop.is_set():
                 try:
@@ -186,8 +216,7 @@ class PrinterSimulator:
                 if not data:
                     break
                 self._record(data)
-                for slip in parser.feed(data):
-                    self._printed(slip)
+                feed(data)
             pending = parser.flush()
             if pending is not None and not self._stop.is_set():
                 self._printed(pending)
@@ -195,6 +224,15 @@ class PrinterSimulator:
             with self._lock:
                 self._conns.discard(conn)
             conn.close()
+
+    def _use_paper(self, printed: int) -> None:
+        with self._lock:
+            if self.paper_left is None:
+                return
+            self.paper_left -= max(0, printed)
+            if self.paper_left <= 0:
+                self.paper_left = 0
+                self.state = "out" if REPLIES[self.state] is not None else "off"
 
     def _record(self, data: bytes) -> None:
         with self._changed:

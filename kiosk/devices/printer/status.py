@@ -19,7 +19,9 @@ alone (head too hot) does not: the printer resumes by itself and prints what it 
 An idle printer answers ``0x12`` to each; out of paper it answers ``1A / 32 / 7E`` to n = 1 / 2 / 4.
 *No answer is not "no paper"* (python-escpos's ``paper_status()`` says 0 then): a printer that stays
 silent for ``timeout`` seconds is reported with everything ``unknown`` / ``None``, and the remaining
-queries are not sent, so a silent printer costs one timeout, not four.
+queries are not sent, so a silent printer costs one timeout, not four. A printer that answered an earlier
+query and skips one (cheap printers answer n=1 and n=2 but not n=3) is still asked the rest, so the paper
+sensor (n=4) is read; a second unanswered query ends the round (at most two timeouts).
 """
 
 from __future__ import annotations
@@ -127,10 +129,12 @@ def query(send: Callable[[bytes], None], read: Callable[[float], bytes], timeout
     ``timeout`` s (``b''`` if none); ``drain()``, when given, discards bytes already waiting before each
     query (a late answer or line noise must not pass for the next answer). Bytes that cannot be a status
     reply (noise before the answer) are skipped; when only such bytes come, the last one is reported as
-    an invalid reply. The first unanswered query ends the round (the printer is silent); the whole call
-    takes at most about ``timeout`` s more than the printer's answers.
+    an invalid reply. An unanswered query ends the round when none before it was answered (the printer
+    is silent) or when it is the second one; the whole call takes at most about ``2 × timeout`` s more
+    than the printer's answers.
     """
-    replies: dict[int, int | None] = {}
+    replies: dict[int, int | None] = {n: None for n in queries}
+    unanswered = 0
     for n in queries:
         if drain is not None:
             drain()
@@ -138,9 +142,9 @@ def query(send: Callable[[bytes], None], read: Callable[[float], bytes], timeout
         reply = _one_byte(read, timeout)
         replies[n] = reply
         if reply is None:
-            for rest in queries[queries.index(n) + 1:]:
-                replies[rest] = None
-            break
+            unanswered += 1
+            if unanswered == 2 or not any(b is not None for b in replies.values()):
+                break
     status = decode(replies)
     if all(b is None for b in replies.values()):
         status = PrinterStatus(None, "unknown", None, f"no answer within {timeout:g} s", replies)

@@ -90,6 +90,21 @@ def test_print_test_to_a_file(tmp_path):
     assert preview.read_bytes().startswith(b"\x89PNG")
 
 
+def test_print_test_on_a_simulated_roll_that_ends_mid_slip_fails_and_says_incomplete(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "simulate", "printer", "--port", "0",
+                             "--paper-left", "60"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        uri = re.search(r"tcp://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
+        run = kiosk("devices", "print-test", "--printer", uri)
+        assert run.returncode == cli.EXIT_DEVICE_ERROR and "不完整" in run.stderr, run.stdout + run.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr, proc.stdin):
+            stream.close()
+
+
 def test_simulate_printer_command_listens_answers_and_saves_previews(tmp_path):
     out = tmp_path / "previews"
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "simulate", "printer", "--port", "0", "--state",

@@ -21,16 +21,17 @@ from kiosk.printing.escpos_render import to_escpos
 from kiosk.printing.layout import Cut, Slip, Text
 
 DLE_EOT_ROUND = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
+PAPER_AFTER = b"\x10\x04\x04\x10\x04\x02"  # the paper sensor and the offline cause, after the slip
 
 
 def slip(text="取号 A001") -> Slip:
     return Slip([Text(text, size=2, align="center"), Cut()])
 
 
-def test_prints_exact_bytes_after_a_status_round_and_the_simulator_saves_a_preview(sim, printer):
+def test_prints_exact_bytes_between_status_rounds_and_the_simulator_saves_a_preview(sim, printer):
     result = printer.print_slip(slip())
     assert sim.wait_for_slips(1)
-    assert bytes(sim.received) == DLE_EOT_ROUND + to_escpos(slip())
+    assert bytes(sim.received) == DLE_EOT_ROUND + to_escpos(slip()) + PAPER_AFTER
     assert result.bytes_sent == len(to_escpos(slip())) and result.status.paper == "ok"
     assert sim.slips[0].lines()[0].strip() == "取号 A001"
     with Image.open(sim.previews[0]) as image:

@@ -114,7 +114,7 @@ def test_serial_printer_over_a_pty_prints_and_answers_status():
         while not far.slips and time.monotonic() < deadline:
             time.sleep(0.02)
         assert far.slips and far.slips[0].blocks[0] == Text("串口测试")
-        assert far.received.endswith(to_escpos(slip))
+        assert far.received.endswith(to_escpos(slip) + b"\x10\x04\x04\x10\x04\x02")  # the paper, after it
         printer.close()
     finally:
         far.close()

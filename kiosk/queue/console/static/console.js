@@ -85,7 +85,12 @@
 
   /** The whole list again (login, resync, a link that came back), then the stream from its last event. */
   async function reload() {
-    const data = await api("GET", "/requests");
+    // the stream waits while the list is read: an event drawn meanwhile would be wiped by the older list
+    const after = live.lastId;
+    live.stop();
+    let data;
+    try { data = await api("GET", "/requests"); } catch (e) { if (S.me) live.start(after); throw e; }
+    if (!S.me) return; // logged out meanwhile
     S.items.clear(); S.since.clear(); S.notes.clear();
     for (const r of data.items) { window.KQ.queue.upsert(r); for (const n of r.notes || []) window.KQ.queue.addNote(r.id, n); }
     window.KQ.queue.render();
