@@ -134,7 +134,9 @@ def install(plan: Plan, root: Path = Path("/"), *, runner: Runner = run_command)
 @dataclass(frozen=True)
 class Step:
     """One thing :func:`uninstall` does: ``run`` a command, ``remove`` a file or link, ``rmdir`` a folder if
-    it is empty by then, ``rmtree`` a data folder with everything in it."""
+    it is empty by then, ``rmtree`` a data folder with everything in it, ``record`` what stays (without
+    ``--purge``: the record shrinks to the kept data, configuration, folders and user, so a later
+    ``uninstall --purge`` can still delete them)."""
 
     do: str
     item: str
@@ -143,18 +145,25 @@ class Step:
     def line(self) -> str:
         return {"run": f"run: {' '.join(self.cmd)}", "remove": f"remove: {self.item}",
                 "rmdir": f"remove if empty: {self.item}",
-                "rmtree": f"DELETE with everything in it: {self.item}"}[self.do]
+                "rmtree": f"DELETE with everything in it: {self.item}",
+                "record": f"keep a record of what stays, for a later --purge: {self.item}"}[self.do]
 
 
-def _steps(manifest_path: str, root: Path, purge: bool) -> list[Step]:
-    """The uninstall, in the order it is carried out (commands only on the real root ``/``)."""
+KEPT = ("conf", "data", "dirs", "user", "user_created")  # what a record of a plain uninstall holds
+
+
+def _manifest(manifest_path: str, root: Path) -> dict:
     path = _under(root, manifest_path)
     if not path.is_file():
         raise FileNotFoundError(f"nothing to uninstall: {path} does not exist (it is written by install)")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _steps(manifest: dict, manifest_path: str, root: Path, purge: bool) -> list[Step]:
+    """The uninstall, in the order it is carried out (commands only on the real root ``/``)."""
     real = root.resolve() == Path("/")
     run = lambda key: [Step("run", "", tuple(c)) for c in manifest.get(key, [])] if real else []  # noqa: E731
-    steps = run("remove_commands") + [Step("remove", manifest_path)]  # the manifest first: its folder may go below
+    steps = run("remove_commands") + ([Step("remove", manifest_path)] if purge else [])  # its folder may go below
     for kind in ["files", "links"] + (["conf"] if purge else []):
         steps += [Step("remove", item) for item in manifest.get(kind, [])
                   if _under(root, item).is_symlink() or _under(root, item).exists()]
@@ -165,19 +174,20 @@ def _steps(manifest_path: str, root: Path, purge: bool) -> list[Step]:
     steps += run("after_remove")
     if real and purge and manifest.get("user_created") and manifest.get("user"):
         steps.append(Step("run", "", ("userdel", manifest["user"])))
-    return steps
+    return steps if purge else [*steps, Step("record", manifest_path)]
 
 
 def uninstall_plan(manifest_path: str, root: Path = Path("/"), *, purge: bool = False) -> list[str]:
     """What :func:`uninstall` would do, a line each, changing nothing (``--dry-run``): the very steps it takes."""
-    return [step.line() for step in _steps(manifest_path, root, purge)]
+    return [step.line() for step in _steps(_manifest(manifest_path, root), manifest_path, root, purge)]
 
 
 def uninstall(manifest_path: str, root: Path = Path("/"), *, purge: bool = False,
               runner: Runner = run_command) -> list[str]:
     """Undoes an install recorded at ``manifest_path`` (under ``root``); returns the paths removed."""
+    manifest = _manifest(manifest_path, root)
     removed = []
-    for step in _steps(manifest_path, root, purge):
+    for step in _steps(manifest, manifest_path, root, purge):
         target = _under(root, step.item) if step.item else None
         if step.do == "run":
             runner(list(step.cmd))
@@ -187,6 +197,10 @@ def uninstall(manifest_path: str, root: Path = Path("/"), *, purge: bool = False
         elif step.do == "rmtree":
             shutil.rmtree(target)
             removed.append(step.item)
+        elif step.do == "record":
+            kept = {k: manifest[k] for k in KEPT if k in manifest}
+            kept["dirs"] = [d for d in manifest.get("dirs", []) if _under(root, d).is_dir()]
+            atomic_write(target, json.dumps(kept, ensure_ascii=False, indent=1), mode=0o600)
         elif target.is_dir() and not any(target.iterdir()):
             target.rmdir()
             removed.append(step.item)

@@ -117,5 +117,5 @@ def run_uninstall(args: argparse.Namespace, what: str, manifest: str, done: str,
 
 def _uninstall(args: argparse.Namespace) -> int:
     return run_uninstall(args, "kiosk uninstall", "/etc/kiosk/install.json", "kiosk uninstalled",
-                         "kept: /var/lib/kiosk, /etc/kiosk config and keys; the record is gone, so a later --purge "
-                         "finds nothing: delete them by hand (rm -r /var/lib/kiosk /etc/kiosk)")
+                         "kept: /var/lib/kiosk, /etc/kiosk config and keys, and a record of them: "
+                         "kiosk uninstall --purge deletes them")

@@ -122,10 +122,17 @@ def test_install_into_a_root_lays_out_files_modes_and_owners(tmp_path, config, c
     # uninstall: the system files go, data, config and keys stay; --purge takes those too
     (root / "var/lib/kiosk/state/outbox.sqlite3").write_text("pending requests")
     code, out, _ = run(capsys, "uninstall", "--root", str(root))
-    assert code == 0 and "kept" in out and "a later --purge finds nothing" in out  # the record is gone
+    assert code == 0 and "kept" in out and "kiosk uninstall --purge deletes them" in out
     assert not (root / "etc/systemd/system/kiosk.service").exists()
     assert not (root / "etc/systemd/system/ctrl-alt-del.target").is_symlink()
     assert (root / "var/lib/kiosk/state/outbox.sqlite3").exists() and (root / "etc/kiosk/keys/outbox.key").exists()
+    # what stayed is recorded, so a later --purge can delete it (the record used to go: --purge found nothing)
+    assert run(capsys, "uninstall", "--root", str(root))[0] == 0  # again: nothing more to remove
+    code, out, _ = run(capsys, "uninstall", "--root", str(root), "--purge", "--dry-run")
+    assert code == 0 and "DELETE with everything in it: /var/lib/kiosk" in out
+    assert "remove: /etc/systemd/system/kiosk.service" not in out  # gone already
+    assert run(capsys, "uninstall", "--root", str(root), "--purge")[0] == 0
+    assert not (root / "var/lib/kiosk").exists() and not (root / "etc/kiosk").exists()
     assert run(capsys, "uninstall", "--root", str(root))[0] == 1  # nothing recorded any more
     assert run(capsys, "install", "--config", str(config), "--root", str(root), "--user", USER)[0] == 0
     # --purge looked at first: it names the folders it would delete whole, and deletes nothing

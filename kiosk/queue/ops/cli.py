@@ -88,8 +88,8 @@ def _uninstall(args: argparse.Namespace) -> int:
     from kiosk.deploy.cli import run_uninstall
 
     return run_uninstall(args, "kiosk queue uninstall", "/etc/kiosk-queue/install.json", "kiosk-queue uninstalled",
-                         "the database, keys and /etc/kiosk-queue stay; the record is gone, so a later --purge "
-                         "finds nothing: delete them by hand (rm -r /var/lib/kiosk-queue /etc/kiosk-queue)")
+                         "the database, keys and /etc/kiosk-queue stay, with a record of them: "
+                         "kiosk queue uninstall --purge deletes them")
 
 
 def _backup(args: argparse.Namespace) -> int:
