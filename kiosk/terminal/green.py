@@ -2,7 +2,7 @@
 
 A collaborator of :class:`~kiosk.terminal.controller.KioskController` (``controller.green``), made by
 :func:`kiosk.terminal.access.attach`. No Kivy here. It watches the visit: when a card (or a typed ID number)
-says the resident is 65 or older, it emits ``senior`` (the age) once per visit, and the UI offers 长辈模式
+says the resident is 65 or older, it emits ``senior`` (the offer's age threshold, never the resident's age) once per visit, and the UI offers 长辈模式
 and priority by itself. Ages are computed against the injected wall clock ``now``.
 """
 
@@ -54,6 +54,6 @@ class GreenChannel:
         self._checked_visit = visit.visit_id
         if visit.elderly or visit.priority != "normal" or self.senior <= 0:
             return  # already in 长辈模式 or on the green channel: nothing to offer
-        age = senior_age(visit.identity, self.now().date(), self.senior)
-        if age is not None:
-            self.controller.emit("senior", age)
+        if senior_age(visit.identity, self.now().date(), self.senior) is not None:
+            # the threshold, not the resident's age: the offer is on screen and read aloud in the hall
+            self.controller.emit("senior", self.senior)
