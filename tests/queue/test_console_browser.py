@@ -5,6 +5,7 @@ go to $KIOSK_SCREENSHOTS or the test's temp dir."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,8 @@ def test_manager_sees_waits_kiosk_health_and_helpers(server, kiosk, browser, sho
     mgr.wait_for_selector("#manage .prob")
     text = mgr.locator("#manage").inner_text()
     assert "一楼大厅东侧" in text and "南郊街道便民服务中心" in text and "打印纸将尽" in text and "读卡器 故障" in text
+    # it beat just now by the server's clock (the phone's own clock differs: it said 215小时44分前)
+    assert re.search(r"最近联系 (\d+秒|\d+分\d+秒)前", text), text
     mgr.screenshot(path=str(shots / "console_manager_kiosks.png"))
     mgr.click("[data-seg=staff]")
     mgr.wait_for_selector("#manage .duty-on")

@@ -174,7 +174,8 @@
     s = Math.max(0, Math.floor(s));
     if (s < 60) return t("seconds", { s });
     if (s < 3600) return t("minutes", { m: Math.floor(s / 60), s: s % 60 });
-    return t("hours", { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
+    if (s < 2 * 86400) return t("hours", { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
+    return t("days", { d: Math.floor(s / 86400), h: Math.floor((s % 86400) / 3600) }); // not "215小时44分"
   }
 
   window.KQ = { t, has, lang, loadTexts, api, ApiError, Live, clock, fmtWait, rings: 0 };

@@ -6,7 +6,7 @@
   const $ = (id) => document.getElementById(id);
   const ui = () => window.KQ.ui;
   const S = window.KQ.S;
-  const ago = (iso) => fmtWait(Date.now() / 1000 - Date.parse(iso) / 1000);
+  const ago = (iso) => fmtWait((window.KQ.clock.now() - Date.parse(iso)) / 1000); // by the server's clock
 
   function render() {
     const { h } = ui();
