@@ -25,6 +25,8 @@ def cmd_metrics_token(args: argparse.Namespace) -> int:
     try:
         print(ops_token(key_material(args.state_dir)[0]))
     except (OSError, ValueError) as exc:
-        print(f"错误 error: no identity key to derive the token from ({exc})", file=sys.stderr)
+        print(f"错误 error: no identity key to derive the token from ({exc}). The server makes it when it first "
+              f"starts: run kiosk queue serve once, or give --state-dir of the server's state directory",
+              file=sys.stderr)
         return 2
     return 0

@@ -52,6 +52,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows, failed = _on_database(args, lambda db: webhooks.listing(db, frozenset({args.site}) if args.site else None))
     if failed is not None:
         return failed
+    if not rows:  # said on stderr: the listing itself stays empty for scripts
+        print("没有通知地址 (no webhooks" + (f" for site {args.site}" if args.site else "")
+              + "): kiosk queue add-webhook adds one", file=sys.stderr)
     for r in rows:
         error = f"  last error {r['last_error_at']:%Y-%m-%d %H:%M}: {r['last_error']}" if r["last_error"] else ""
         print(f"{r['id']:>4} {r['site_code']:<12} {r['kind']:<8} sent {r['sent']:<5} failed {r['failed']:<4} "

@@ -124,6 +124,7 @@ def test_metrics_token_command_prints_the_token_metrics_accepts(live, ctx, capsy
     assert token.startswith("kqo_")
     assert httpx.get(f"{live.url}/metrics", headers=auth(token), timeout=10).status_code == 200
     assert main(["queue", "metrics-token", "--state-dir", str(ctx.settings.state_dir / "nowhere")]) == 2
+    assert "kiosk queue serve once" in capsys.readouterr().err  # what to do, not only what is missing
 
 
 def test_overload_sheds_stale_pushes_and_healthz_says_degraded_until_it_is_over():
