@@ -184,6 +184,11 @@ def test_manager_sees_waits_kiosk_health_and_helpers(server, kiosk, browser, sho
     mgr.wait_for_selector("#manage article >> text=一次性告知单")
     text = mgr.locator("#manage").inner_text()
     assert "合计" in text and "呼叫 1" in text and "一次性告知单 1 份，共告知缺少材料 2 项" in text
+    assert "将到期 0" in text
+    # a label and its figure are never split over two lines on the phone ("将到期" | "0" was)
+    assert mgr.locator("#manage .fig", has_text="将到期").count() >= 1
+    assert mgr.evaluate("[...document.querySelectorAll('#manage .fig')].filter(e => e.getClientRects().length > 1)"
+                        ".map(e => e.textContent)") == []
     mgr.screenshot(path=str(shots / "console_manager_figures.png"))
 
 

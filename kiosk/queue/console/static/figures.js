@@ -32,7 +32,8 @@
     }
     return h("article", { class: "card" + (c.overdue ? " escalated" : "") },
       h("div", { class: "head" }, h("span", { class: "kind" }, title), h("span", { class: "muted" }, sub)),
-      ...lines.map((line) => h("div", { class: "line" }, line)));
+      // a figure and its label stay on one line: breaks fall between figures only (not "将到期" | "0")
+      ...lines.map((line) => h("div", { class: "line" }, line.split(" · ").flatMap((part, i) => [i ? " · " : "", h("span", { class: "fig" }, part)]))));
   }
 
   /** Download links of the 督查 report (this month, last month, yesterday) for each of my own sites;
