@@ -2,7 +2,8 @@
 
 Kivy wraps Chinese text at any character, so a line may start with closing punctuation (``、。，）」``),
 end with an opening bracket, leave one character alone on the last line (参保登 / 记), or cut a number or
-a time in two (14:30-17:3 / 0). :func:`install`
+a time in two (14:30-17:3 / 0); the ``›`` that ends a button leading on must not stand alone on a line
+either (服务时间和热线 / ›) — it takes its last word along, an English word whole. :func:`install`
 wraps the core text providers' ``render`` (plain and markup): after Kivy's own layout, a line that breaks a
 rule takes the last character(s) of the line before it — a hard line break is put into the text just
 before them and the layout runs again (at most a few rounds, so nothing can loop). Texts that break no
@@ -20,6 +21,9 @@ from kiosk.printing.wrap import NO_LINE_END, NO_LINE_START
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _RUN = re.compile(r"[0-9A-Za-z:\-*]")  # a number, time, time range or masked number: 14:30-17:30, 138****5678
 _TAG = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
+_LATIN = re.compile(r"[0-9A-Za-z]")  # an English word or a number: never cut in two to mend a line
+ARROW = "›"  # ends a button that leads on: it goes with its last word, never alone on a line
+NO_START = NO_LINE_START | {ARROW}
 _ENTITIES = {"&bl;": "[", "&br;": "]", "&amp;": "&"}
 ROUNDS = 3
 
@@ -38,7 +42,7 @@ def violations(label) -> list[str]:
             continue
         body = text.strip()
         before = lines[i - 1][0].rstrip()
-        if body[:1] in NO_LINE_START:
+        if body[:1] in NO_START:
             out.append(f"starts with {body[:1]!r}: {before[-6:]}|{body[:6]}")
         if before[-1:] in NO_LINE_END:
             out.append(f"ends with {before[-1:]!r}: {before[-6:]}|{body[:6]}")
@@ -63,7 +67,7 @@ def _splits_run(before: str, body: str) -> bool:
 
 def _lone(body: str) -> bool:
     """One Chinese character alone on a paragraph's last line (closing punctuation after it aside)."""
-    core = body.rstrip("".join(NO_LINE_START))
+    core = body.rstrip("".join(NO_START) + " \u3000")
     return len(core) == 1 and bool(_HAN.match(core))
 
 
@@ -119,12 +123,15 @@ def _breaks(label, text: str, markup: bool) -> list[int]:
         body, before = line.strip(), lines[i - 1][0].rstrip()
         last = i + 1 == len(lines) or not lines[i + 1][1]
         split = _splits_run(before, body)
-        if not (body[:1] in NO_LINE_START or before[-1:] in NO_LINE_END or (last and _lone(body)) or split):
+        if not (body[:1] in NO_START or before[-1:] in NO_LINE_END or (last and _lone(body)) or split):
             continue
         at = starts[i] - 1  # take the last character of the line before …
-        while at > starts[i - 1] and (plain[at] in NO_LINE_START or plain[at - 1] in NO_LINE_END
-                                      or plain[at].isspace() or (split and _RUN.match(plain[at - 1]))):
-            at -= 1  # … and more while that one may not start a line either (or the number goes on)
+        while at > starts[i - 1] and (plain[at] in NO_START or plain[at - 1] in NO_LINE_END
+                                      or plain[at].isspace() or (split and _RUN.match(plain[at - 1]))
+                                      or (_LATIN.match(plain[at]) and _LATIN.match(plain[at - 1]))):
+            at -= 1  # … and more while that one may not start a line either (or the number or word goes on)
+        if last and _lone((plain[at:starts[i]] + body).strip()) and at - 1 > starts[i - 1]:
+            at -= 1  # 热线 › rather than 线 › alone (the hard break makes it a paragraph of its own)
         if at > starts[i - 1]:
             out.append(where[at])
     return out

@@ -43,11 +43,10 @@ def row_height(item, width: float, camera_ok: bool) -> float:
     button_w = (inner - (cols - 1) * gap * 0.6) / cols
     labels = (tr("kiosk.materials.captured_mark"), item.paper_label, tr("kiosk.materials.missing"),
               tr("kiosk.materials.unknown"))
-    least = THEME.button_h * (0.85 if THEME.elderly else 1)  # MarkButton's rule
-    heights = [max(least, text_height(t, THEME.font_body, max(10, button_w - 2 * gap)) + 2 * gap)
-               for t in labels]
-    rows = [max(heights[i:i + cols]) for i in range(0, len(heights), cols)]
-    buttons = sum(rows) + (len(rows) - 1) * gap * 0.6
+    least = THEME.button_h * (0.85 if THEME.elderly else 1)  # the marks' one height (the row's kv rule)
+    mark_h = max(least, *(text_height(t, THEME.font_body, max(10, button_w - 2 * gap)) + 2 * gap for t in labels))
+    rows = -(-len(labels) // cols)
+    buttons = rows * mark_h + (rows - 1) * gap * 0.6
     note = text_height(item.note, THEME.font_small, inner, bold=True) if item.note else 0
     spacing = 3 if item.note else 2
     title_font = THEME.font_body if THEME.elderly else THEME.font_large  # the row's kv rule
