@@ -55,22 +55,46 @@
     else summary();
   }
 
+  const READERS = ["idcard", "reader", "id_reader", "idcard_reader"]; // kiosk/queue/health.py READER_DEVICES
+
+  /** The device a problem code is about (paper_out → printer, idcard_error → idcard); "" for quiet. */
+  function problemDevice(p, devices) {
+    if (p.startsWith("paper_")) return "printer";
+    if (p === "reader_not_answering") return (devices.find((d) => READERS.includes(d.device)) || {}).device || "idcard";
+    const m = /^(.+)_(error|disconnected)$/.exec(p);
+    return m ? m[1] : "";
+  }
+
+  function problemLabel(p) {
+    const known = t("problem." + p);
+    if (known !== "problem." + p) return known;
+    const m = /^(.+)_(error|disconnected)$/.exec(p);
+    return m ? `${t("device." + m[1])} ${t("device_state." + m[2])}` : p;
+  }
+
+  /** Each device said once: a device with a problem shows only the problem (in plain words, the
+      device's own reason after it when it adds something), the others their state (摄像头 正常). */
   function kioskCard(k) {
     const { h } = ui();
+    const troubled = new Set();
     const probs = k.problems.map((p) => {
-      const [dev, ...st] = p.split("_");
-      const label = t("problem." + p) !== "problem." + p ? t("problem." + p) : `${t("device." + dev)} ${t("device_state." + st.join("_"))}`;
-      return h("span", { class: "prob" }, label);
+      const name = problemDevice(p, k.devices);
+      const dev = k.devices.find((d) => d.device === name);
+      troubled.add(name);
+      const label = problemLabel(p);
+      const reason = dev && dev.reason && !label.includes(dev.reason) && !dev.reason.includes(label) ? dev.reason : "";
+      return h("span", { class: "prob" }, reason ? label + t("punct.colon") + reason : label);
     });
+    const fine = k.devices.filter((d) => !troubled.has(d.device)).map((d) =>
+      h("span", { class: "dev" + (d.state === "error" || d.state === "disconnected" ? " bad" : "") },
+        `${t("device." + d.device)} ${t("device_state." + d.state)}${d.reason ? t("punct.colon") + d.reason : ""}`));
     return h("article", { class: "card" + (k.problems.length ? " escalated" : "") },
       h("div", { class: "head" }, h("span", { class: "kind" }, k.location || t("kiosk_unknown")),
         h("span", { class: "muted" }, t("kiosk_no", { id: k.kiosk_id }))),
       h("div", { class: "where" }, ui().siteName(k.site_code)),
       h("div", { class: "line muted" }, k.last_seen_at ? t("last_seen", { ago: ago(k.last_seen_at) }) : t("never_seen"),
         k.outbox_pending ? ` · ${t("outbox_pending", { n: k.outbox_pending })}` : ""),
-      h("div", { class: "probs" }, probs.length ? probs : h("span", { class: "okchip" }, t("all_ok")),
-        ...k.devices.map((d) => h("span", { class: "dev" + (d.state === "error" || d.state === "disconnected" ? " bad" : "") },
-          `${t("device." + d.device)} ${t("device_state." + d.state)}${d.reason ? t("punct.colon") + d.reason : ""}`))));
+      h("div", { class: "probs" }, probs.length ? probs : h("span", { class: "okchip" }, t("all_ok")), ...fine));
   }
 
   window.KQ.manage = { render, onEvent, kioskCard };
