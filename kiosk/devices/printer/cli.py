@@ -149,7 +149,7 @@ def _printer_status(args: argparse.Namespace) -> int:
         return code
     try:
         status = printer.status()  # type: ignore[attr-defined]
-        reachable = printer._printer is not None  # type: ignore[attr-defined]
+        reachable = printer._link.printer is not None  # type: ignore[attr-defined]
         health = printer.health()  # type: ignore[attr-defined]
     finally:
         printer.close()  # type: ignore[attr-defined]
