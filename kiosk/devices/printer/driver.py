@@ -112,7 +112,7 @@ class EscposPrinter:
             printer.start_monitor(interval)
         return printer
 
-    # ---- connection ----------------------------------------------------------------------------------------
+    # ---- status rounds --------------------------------------------------------------------------------
     def _status_once(self) -> st.PrinterStatus:
         """Opens if needed and queries; ConnectionClosed propagates; no status channel → unknown."""
         self._link.open()
