@@ -165,6 +165,17 @@ def test_the_wait_for_gs_r_allows_for_the_slips_print_time_and_is_bounded():
     assert in_order.wait_s(endless, 10, status_timeout_s=0.5) == in_order.MAX_WAIT_S
 
 
+def test_the_height_behind_the_wait_matches_the_preview_of_the_same_slip():
+    """The preview draws the layout the printer gets, at 8 dots a mm: the wait's slip length agrees with it."""
+    from kiosk.printing.preview import PreviewRenderer
+
+    preview = PreviewRenderer()
+    for slip in (ticket(), long_slip(), Slip([Text("大字", size=3), QR("https://zwfw.example.cn/q/B012", size=8),
+                                              Feed(3), Cut()], width_mm=58)):
+        dots = preview.render(slip).image.height
+        assert in_order.slip_height_mm(slip) * in_order.DOTS_PER_MM == pytest.approx(dots, rel=0.05)
+
+
 @pytest.mark.parametrize(("byte", "paper"), [(0x00, "ok"), (0x03, "near_end"), (0x0C, "out"), (0x0F, "out"),
                                              (0x60, "ok")])
 def test_gs_r_paper_sensor_bits(byte, paper):
