@@ -10,6 +10,7 @@ import time
 import pytest
 
 from kiosk.devices.printer import cli
+from kiosk.devices.printer.sim_connection import GS_R_MODES
 from kiosk.devices.printer.simulator import STATES, PrinterSimulator
 from kiosk.printing.escpos_parse import EscposParser
 
@@ -22,7 +23,7 @@ def kiosk(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
 
 
 def test_cli_states_match_the_simulator():
-    assert cli.STATES == STATES
+    assert cli.STATES == STATES and cli.GS_R_MODES == GS_R_MODES
 
 
 @pytest.fixture
@@ -94,6 +95,22 @@ def test_print_test_on_a_simulated_roll_that_ends_mid_slip_fails_and_says_incomp
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "simulate", "printer", "--port", "0",
                              "--paper-left", "60"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        uri = re.search(r"tcp://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
+        run = kiosk("devices", "print-test", "--printer", uri)
+        assert run.returncode == cli.EXIT_DEVICE_ERROR and "不完整" in run.stderr, run.stdout + run.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        for stream in (proc.stdout, proc.stderr, proc.stdin):
+            stream.close()
+
+
+def test_a_simulated_printer_lagging_behind_its_buffer_still_fails_a_slip_whose_roll_ended(tmp_path):
+    """``--print-speed``: DLE EOT is answered ahead of the buffer; GS r 1, in order, still sees the end."""
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "simulate", "printer", "--port", "0",
+                             "--paper-left", "60", "--print-speed", "2000", "--gs-r", "answers"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     try:
         uri = re.search(r"tcp://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)
         run = kiosk("devices", "print-test", "--printer", uri)
