@@ -3,7 +3,6 @@
 printer that now says "paper end" makes the slip a failed print that keeps the slip (the resident is not told
 "printed" over half a ticket). Printers without status print as before (unknown, not failed)."""
 
-import socket
 
 import pytest
 
@@ -15,6 +14,7 @@ from kiosk.devices.printer.status import decode, query
 from kiosk.i18n import say
 from kiosk.printing.escpos_render import to_escpos
 from kiosk.printing.layout import Cut, Slip, Text
+from tests.devices.printer.conftest import send
 
 DLE_EOT_ROUND = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
 AFTER_ROUND = b"\x10\x04\x04\x10\x04\x02"  # the paper sensor, then n=2 (stopped by paper end)
@@ -23,16 +23,6 @@ GS_R1 = b"\x1d\x72\x01"  # transmit paper sensor status, answered in order
 
 def ticket(text: str = "取号 A001") -> Slip:
     return Slip([Text(text, size=2, align="center"), Text("请持本凭条到窗口办理"), Cut()])
-
-
-def send(uri: str, data: bytes, read: int = 0) -> bytes:
-    host, port = uri[len("tcp://"):].rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=2) as conn:
-        conn.sendall(data)
-        reply = b""
-        while len(reply) < read:
-            reply += conn.recv(16)
-        return reply
 
 
 # ---- the simulator ------------------------------------------------------------------------------------------
