@@ -1,6 +1,6 @@
 """Supervision figures (``GET /api/v1/figures``) over a district-month of data on SQLite.
 
-    python3 bench/bench_figures.py [--requests 50000] [--cases 2000] [--runs 5]
+    python3 bench/bench_figures.py [--requests 50000] [--cases 2000] [--runs 5] [--days 30]
 
 Builds a fresh SQLite database in a temp directory (migrated like ``kiosk queue serve`` does): a district
 with 10 towns, 40 helpers, ``--requests`` help requests spread over 30 days (every state, claim and close
@@ -28,7 +28,7 @@ TOWNS = [f"T{i:02d}" for i in range(10)]
 PASSWORD = "bench-password-1"
 
 
-def seed(ctx, n_requests: int, n_cases: int, rng: random.Random) -> None:
+def seed(ctx, n_requests: int, n_cases: int, rng: random.Random, days: int = 30) -> None:
     from kiosk.queue.models import cases, requests
     from kiosk.queue.provision import add_kiosk, add_site, add_user
 
@@ -44,7 +44,7 @@ def seed(ctx, n_requests: int, n_cases: int, rng: random.Random) -> None:
     rows = []
     for _ in range(n_requests):
         site = rng.choice(TOWNS)
-        created = NOW - timedelta(seconds=rng.uniform(0, 30 * 86400))
+        created = NOW - timedelta(seconds=rng.uniform(0, days * 86400))
         state = rng.choices(["resolved", "converted", "cancelled", "waiting", "claimed"], [70, 5, 15, 5, 5])[0]
         claimed = state in ("resolved", "converted", "claimed") or (state == "cancelled" and rng.random() < .3)
         claimed_at = created + timedelta(seconds=rng.expovariate(1 / 90)) if claimed else None
@@ -65,7 +65,7 @@ def seed(ctx, n_requests: int, n_cases: int, rng: random.Random) -> None:
     for i in range(n_cases):
         site = rng.choice(TOWNS)
         seq[site] += 1
-        registered = NOW - timedelta(seconds=rng.uniform(0, 30 * 86400))
+        registered = NOW - timedelta(seconds=rng.uniform(0, days * 86400))
         promised = (registered + timedelta(days=rng.choice([0, 3, 5, 10, 20]))).date()
         state = rng.choices(["registered", "in_progress", "completed", "returned", "withdrawn"], [10, 20, 10, 55, 5])[0]
         done = registered + timedelta(days=rng.uniform(0, 15)) if state in ("completed", "returned") else None
@@ -90,21 +90,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--requests", type=int, default=50_000)
     ap.add_argument("--cases", type=int, default=2_000)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--days", type=int, default=30, help="history spread over this many days back")
+    ap.add_argument("--without-time-indexes", action="store_true",
+                    help="drop migration 0019's indexes first (the figures as they were before it)")
     args = ap.parse_args(argv)
 
     from fastapi.testclient import TestClient
 
     from kiosk.queue.api import ServerSettings, build_context, create_app
     from kiosk.queue.db import sqlite_url
+    from kiosk.queue.reads import ReadBudget
 
     with tempfile.TemporaryDirectory(prefix="bench-figures-") as tmp:
         settings = ServerSettings(db_url=sqlite_url(Path(tmp)), state_dir=Path(tmp), clock=lambda: NOW,
                                   escalation_tick_s=3600, purge_s=3600, deadline_sweep_s=3600)
         ctx = build_context(settings)
+        ctx.reads = ReadBudget(10**9)  # one supervisor's reads, measured, not throttled
+        if args.without_time_indexes:
+            with ctx.db.write() as conn:
+                for name in ("ix_requests_site_created", "ix_requests_closed", "ix_cases_site_registered"):
+                    conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         t0 = time.perf_counter()
-        seed(ctx, args.requests, args.cases, random.Random(20261128))
-        print(f"seeded {args.requests} requests and {args.cases} cases (10 towns, 40 helpers) "
+        seed(ctx, args.requests, args.cases, random.Random(20261128), args.days)
+        print(f"seeded {args.requests} requests and {args.cases} cases over {args.days} days (10 towns, 40 helpers) "
               f"in {time.perf_counter() - t0:.1f} s")
+        t0 = time.perf_counter()
+        ctx.db.refresh_stats()  # as the server does at start and every few hours
+        print(f"planner statistics (refresh_stats) in {(time.perf_counter() - t0) * 1000:.0f} ms")
         token = ctx.auth.login("sup", PASSWORD)[0]
         since, until = date(2026, 10, 30), date(2026, 11, 28)
         url = f"/api/v1/figures?since={since}&until={until}"

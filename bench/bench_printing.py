@@ -76,6 +76,8 @@ def main() -> None:
 
 
 def status_round() -> None:
+    """Against the simulator on loopback: a status round, print_slip with its checks before and after (GS r 1
+    after the slip, answered once the simulator has parsed it), and a printer that ignores GS r."""
     from kiosk.devices.printer.driver import EscposPrinter
     from kiosk.devices.printer.simulator import PrinterSimulator
 
@@ -90,6 +92,11 @@ def status_round() -> None:
         silent = EscposPrinter(sim.uri, status_timeout_s=1.0)
         silent_ms = timed(silent.status, 2)
         silent.close()
+    with PrinterSimulator(gs_r="ignores") as sim:  # a model without GS r: one bounded wait, then DLE EOT as before
+        ignoring = EscposPrinter(sim.uri)
+        first_ms = timed(lambda: ignoring.print_slip(slip), 1)[0]
+        ignoring_ms = timed(lambda: ignoring.print_slip(slip), 20)
+        ignoring.close()
     import subprocess
     import sys
 
@@ -102,6 +109,8 @@ def status_round() -> None:
     print(f"status round (4 × DLE EOT) against the simulator: median {statistics.median(status_ms):.2f} ms; "
           f"print_slip incl. status: median {statistics.median(print_ms):.2f} ms; "
           f"silent printer → unknown in {statistics.median(silent_ms):.0f} ms")
+    print(f"print_slip, printer ignoring GS r: first slip {first_ms:.0f} ms (one bounded wait for GS r), "
+          f"then median {statistics.median(ignoring_ms):.2f} ms (DLE EOT after the slip, as before)")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ printer does with text: Chinese mode (``FS &`` / ``FS .``; on at power-on and af
 GB18030 double-byte (and four-byte) characters, ``GS !`` and ``ESC !`` / ``FS !`` sizes, ``ESC a``
 alignment, ``ESC E`` bold, ``ESC -`` / ``FS -`` underline, ``ESC d`` feeds, native QR (``GS ( k``),
 raster images (``GS v 0``) and cuts (``GS V``). Real-time status requests (``DLE EOT n``) are passed to
-``on_status`` so the simulator can answer them. Other commands are skipped by their known lengths.
+``on_status`` and status requests in the data (``GS r n``, answered once what precedes them is printed) to
+``on_transmit``, so the simulator can answer them. Other commands are skipped by their known lengths.
 Limits: a style change inside a line applies from the next line; page mode and barcodes are not drawn.
 
 A parser can play a particular printer (:data:`FONTS`): ``gb18030`` (the default: what the kiosk means),
@@ -39,14 +40,15 @@ MAX_COMMAND = 1 << 20  # a command claiming more than this is garbage: skip its 
 
 
 class EscposParser:
-    """Feeds ESC/POS bytes; returns finished slips. ``on_status(n)`` is called for each ``DLE EOT n``."""
+    """Feeds ESC/POS bytes; returns finished slips. ``on_status(n)`` is called for each ``DLE EOT n``,
+    ``on_transmit(n)`` for each ``GS r n``."""
 
     def __init__(self, width_mm: int = 80, on_status: Callable[[int], None] | None = None,
-                 font: str = "gb18030", qr_sizes: tuple[int, int] = (1, 16)):
+                 font: str = "gb18030", qr_sizes: tuple[int, int] = (1, 16),
+                 on_transmit: Callable[[int], None] | None = None):
         if font not in FONTS:
             raise ValueError(f"printer font '{font}' is not one of {', '.join(FONTS)}")
-        self.width_mm = width_mm
-        self.on_status = on_status
+        self.width_mm, self.on_status, self.on_transmit = width_mm, on_status, on_transmit
         self.font, self.qr_sizes = font, qr_sizes
         self._buf = b""
         self.blocks: list = []
@@ -241,6 +243,8 @@ class EscposParser:
         if cmd == b"!":
             n = buf[i + 2]
             self.size = max(1, min(4, max((n >> 4) + 1, (n & 0x0F) + 1)))
+        elif cmd == b"r" and self.on_transmit:
+            self.on_transmit(buf[i + 2])
         return need
 
     def _fs(self, buf: bytes, i: int) -> int | None:

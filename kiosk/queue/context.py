@@ -130,7 +130,7 @@ def build_context(settings: ServerSettings) -> Context:
                         retention_days=settings.case_retention_days)
     cases.paper.rating_url = rating_url(settings.extra.get("public_url"))  # the return slip's QR: /r/<token>
     background = Background(queue, health, tick_s=settings.escalation_tick_s, purge_s=settings.purge_s,
-                            cases=cases, sweep_s=settings.deadline_sweep_s)
+                            cases=cases, sweep_s=settings.deadline_sweep_s, db=db)
     throttle = LoginThrottle(derived_secret(settings.state_dir, "device cookies"),
                              Policy(first_wait_s=settings.login_first_wait_s))
     passwords = PasswordChecks(settings.login_threads, settings.login_queue)

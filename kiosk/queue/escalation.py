@@ -3,7 +3,8 @@
 Contract: :class:`Background` runs on the server's event loop, calls ``QueueService.escalate`` every
 ``tick_s`` seconds, ``CaseService.sweep`` (due-soon / overdue flags, pushed live) every ``sweep_s`` seconds
 and ``HealthService.purge`` with the 代办 retention (``CaseService.retention.erase_due``) every
-``purge_s`` seconds, each in a worker thread so the loop never blocks. Time comes from the services' injectable clock, so tests move time without waiting.
+``purge_s`` seconds, and ``Database.refresh_stats`` (SQLite's planner statistics) at start and every
+``stats_s`` seconds, each in a worker thread so the loop never blocks. Time comes from the services' injectable clock, so tests move time without waiting.
 Escalation is idempotent (conditional updates), so several server processes may run it at once.
 A failure is logged and retried on the next tick; it never stops the loop.
 """
@@ -22,9 +23,9 @@ log = logging.getLogger(__name__)
 
 class Background:
     def __init__(self, queue_service, health_service, *, tick_s: float = 1.0, purge_s: float = 60.0,
-                 cases=None, sweep_s: float = 30.0):
-        self.queue, self.health, self.cases = queue_service, health_service, cases
-        self.tick_s, self.purge_s, self.sweep_s = tick_s, purge_s, sweep_s
+                 cases=None, sweep_s: float = 30.0, db=None, stats_s: float = 6 * 3600):
+        self.queue, self.health, self.cases, self.db = queue_service, health_service, cases, db
+        self.tick_s, self.purge_s, self.sweep_s, self.stats_s = tick_s, purge_s, sweep_s, stats_s
         self._task: asyncio.Task | None = None
         self._stopping: asyncio.Event | None = None
 
@@ -42,7 +43,7 @@ class Background:
             await self._task
 
     async def _run(self) -> None:
-        next_purge, last_sweep = 0.0, float("-inf")
+        next_purge, last_sweep, next_stats = 0.0, float("-inf"), 0.0
         assert self._stopping is not None
         while not self._stopping.is_set():
             try:
@@ -54,6 +55,9 @@ class Background:
                     flagged = await run_in_threadpool(self.cases.sweep)
                     if flagged:
                         log.info("flagged %d 代办 case(s) due soon or overdue", flagged)
+                if self.db is not None and time.monotonic() >= next_stats:
+                    next_stats = time.monotonic() + self.stats_s
+                    await run_in_threadpool(self.db.refresh_stats)
                 if time.monotonic() >= next_purge:
                     purged = await run_in_threadpool(self.health.purge)
                     next_purge = time.monotonic() + self.purge_s

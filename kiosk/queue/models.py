@@ -150,6 +150,8 @@ requests = Table(
     Index("ix_requests_escalation", "state", "escalation_level", "escalate_at"),
     Index("ix_requests_escalated_to", "escalated_to"),
     Index("ix_requests_claimed_by", "claimed_by", "state"),
+    Index("ix_requests_site_created", "site_code", "created_at"),  # figures and reports by period (0019)
+    Index("ix_requests_closed", "closed_at"),  # closed_since: a helper's 今日已办 (0019)
 )
 
 events = event_log(
@@ -232,6 +234,7 @@ cases = Table(
     Column("version", Integer, nullable=False, default=1),
     Index("ix_cases_site_state", "site_code", "state", "promised_date"),
     Index("ix_cases_agent", "agent_id", "state"),
+    Index("ix_cases_site_registered", "site_code", "registered_at"),  # figures and reports by period (0019)
 )
 
 case_events = event_log(

@@ -38,6 +38,15 @@ def test_status_queries_are_reported_and_not_printed():
     assert parser.flush().blocks == [Text("A")]
 
 
+def test_gs_r_status_requests_are_reported_in_the_order_of_the_data_and_not_printed():
+    events = []
+    parser = EscposParser(80, on_status=lambda n: events.append(("DLE EOT", n)),
+                          on_transmit=lambda n: events.append(("GS r", n)))
+    slips = parser.feed(b"A\n\x1dV\x01\x1dr\x01\x10\x04\x04\x1dr1")
+    assert [s.blocks for s in slips] == [[Text("A"), Cut(feed=0, partial=True)]]
+    assert events == [("GS r", 1), ("DLE EOT", 4), ("GS r", 0x31)] and parser.flush() is None
+
+
 def test_leaving_chinese_mode_reads_single_byte_code_page_characters():
     slips, parser = parse(b"\x1c.\x82\x1c&" + "中".encode("gbk") + b"\n")
     assert parser.flush().blocks == [Text("é中")]

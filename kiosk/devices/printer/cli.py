@@ -16,6 +16,7 @@ EXIT_OK, EXIT_USAGE, EXIT_DEVICE_ERROR = 0, 2, 4
 STATES = ("ok", "near_end", "out", "cover_open", "cutter_error", "silent", "garbled", "off")  # kept equal to simulator.STATES by a test
 ENCODINGS = ("gbk", "gb18030", "gb2312")  # kept equal to escpos_render.ENCODINGS by a test
 FONTS = ("gb18030", "gbk", "gb18030-2byte", "gb2312")  # kept equal to escpos_parse.FONTS by a test
+GS_R_MODES = ("answers", "ignores", "silent_at_end")  # kept equal to sim_connection.GS_R_MODES by a test
 URI_HELP = ("printer address: file:PATH, tcp://HOST:PORT, serial:DEVICE?baudrate=N[&dsrdtr=0], usb:VID:PID "
             "(default: devices.printer.uri of $KIOSK_CONFIG or ./kiosk.toml)")
 
@@ -36,13 +37,19 @@ def add_commands(devices: argparse._SubParsersAction, simulate: argparse._SubPar
     status.add_argument("--json", action="store_true", help="print one JSON object")
     status.set_defaults(func=_printer_status)
 
-    sim = simulate.add_parser("printer", help="网络打印机模拟器 (raw TCP port; records, answers DLE EOT)")
+    sim = simulate.add_parser("printer", help="网络打印机模拟器 (raw TCP port; records, answers DLE EOT, GS r)")
     sim.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     sim.add_argument("--port", type=int, default=9100, help="TCP port (default 9100; 0 picks a free port)")
     sim.add_argument("--state", choices=STATES, default="ok", help="status to report (switch at run time by "
                                                                    "typing a state name and Enter)")
     sim.add_argument("--paper-left", type=int, metavar="BYTES",
                      help="the roll ends after BYTES of print data: the state turns out, that slip is lost")
+    sim.add_argument("--gs-r", choices=GS_R_MODES, default="answers",
+                     help="GS r 1 (paper sensor, answered in order): answers, ignores (a model without it) or "
+                          "silent_at_end (Epson: offline at paper end, not executed)")
+    sim.add_argument("--print-speed", type=int, metavar="BYTES_PER_S",
+                     help="print this many bytes a second, answering DLE EOT at once, ahead of the buffer "
+                          "(default: print each chunk as it comes)")
     sim.add_argument("--out", metavar="DIR", help="save a PNG preview of every slip received here")
     sim.add_argument("--record", metavar="FILE", help="append every byte received to FILE")
     sim.add_argument("--width", type=int, choices=(58, 80), default=80, help="paper width for the previews")
@@ -149,7 +156,7 @@ def _printer_status(args: argparse.Namespace) -> int:
         return code
     try:
         status = printer.status()  # type: ignore[attr-defined]
-        reachable = printer._printer is not None  # type: ignore[attr-defined]
+        reachable = printer._link.printer is not None  # type: ignore[attr-defined]
         health = printer.health()  # type: ignore[attr-defined]
     finally:
         printer.close()  # type: ignore[attr-defined]
@@ -196,7 +203,8 @@ def _simulate(args: argparse.Namespace) -> int:
             print(tr("printer.simulator.saved", path=path), flush=True)
 
     sim = PrinterSimulator(args.host, args.port, args.state, args.width, args.out, args.record, on_slip=saved,
-                           font=args.font, qr_sizes=args.qr_sizes, paper_left=args.paper_left)
+                           font=args.font, qr_sizes=args.qr_sizes, paper_left=args.paper_left, gs_r=args.gs_r,
+                           print_bytes_per_s=args.print_speed)
     try:
         sim.start()
     except OSError as err:

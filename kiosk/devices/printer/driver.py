@@ -12,7 +12,8 @@ Contract:
   printer that falls silent is off or cut off (behind a print server or on a serial line it still takes
   the bytes): after one reconnect and a second silent round, :class:`PrinterUnavailable` carries the slip
   (not within ``readiness.BUSY_AFTER_WRITE_S`` of the last slip: it may still be printing that one).
-- Once the slip's bytes are written, the paper queries the printer answered before are asked again
+- Once the slip's bytes are written, a printer that answered the round before is asked ``GS r 1``,
+  answered once the slip is printed, and without an answer the paper queries of ``DLE EOT`` again
   (:mod:`kiosk.devices.printer.paper_end`): a roll that ended during the slip raises
   :class:`PaperEndedError` (a :class:`PaperOutError`, code ``printer.paper_ended``: the slip may be
   incomplete) carrying the slip; no answer then keeps what the round before said.
@@ -24,14 +25,13 @@ Contract:
   still connected. ``start_monitor()`` polls the status in the background so health stays current
   and a printer that was unplugged is reconnected (with :class:`~kiosk.devices.base.Backoff`).
 - Device I/O is serialised by one lock, so the worker, the monitor and direct calls never interleave.
+  The connection itself (open with backoff, drop, I/O) is :class:`~kiosk.devices.printer.link.PrinterLink`.
 
 What a status means (refuse, health, the self-test's line) is in :mod:`kiosk.devices.printer.readiness`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,14 +40,13 @@ from typing import Any
 from kiosk.devices.base import (
     Backoff,
     DeviceError,
-    DeviceNotFound,
     Health,
     HealthState,
     HealthTracker,
     Reason,
     SelfTestResult,
 )
-from kiosk.devices.printer import paper_end, readiness
+from kiosk.devices.printer import readiness
 from kiosk.devices.printer import status as st
 from kiosk.devices.printer.errors import (
     CoverOpenError,
@@ -58,16 +57,10 @@ from kiosk.devices.printer.errors import (
     PrinterUnavailable,
     PrintResult,
 )
+from kiosk.devices.printer.link import PrinterLink
+from kiosk.devices.printer.paper_end import AfterSlip
 from kiosk.devices.printer.readiness import refuse, self_test_message, update_health
-from kiosk.devices.printer.transports import (
-    NoStatusChannel,
-    PrinterAddressError,
-    drain,
-    open_transport,
-    parse_uri,
-    read_reply,
-    write,
-)
+from kiosk.devices.printer.transports import NoStatusChannel, PrinterAddressError, parse_uri
 from kiosk.printing.escpos_render import EscposOptions, EscposRenderer
 from kiosk.printing.layout import Slip
 
@@ -95,10 +88,9 @@ class EscposPrinter:
             raise PrinterAddressError(str(exc)) from None
         self.renderer = EscposRenderer(self.options)
         self._tracker = HealthTracker(self.name)
-        self._backoff = backoff or Backoff()
-        self._retry_at = 0.0
-        self._last_error = ""
-        self._printer: Any = None
+        self._link = PrinterLink(self.address, profile, connect_timeout_s, status_timeout_s, self._tracker,
+                                 backoff or Backoff())
+        self._after = AfterSlip()  # the checks after a slip; it remembers whether the printer answers GS r
         self._lock = threading.RLock()
         self._executor: ThreadPoolExecutor | None = None
         self._monitor: threading.Thread | None = None
@@ -120,56 +112,14 @@ class EscposPrinter:
             printer.start_monitor(interval)
         return printer
 
-    # ---- connection -------------------------------------------------------------------------------------
-    def _ensure_open(self) -> Any:
-        if self._printer is not None:
-            return self._printer
-        now = time.monotonic()
-        if now < self._retry_at:
-            raise PrinterUnavailable(Reason("printer.retrying", reason=self._last_error,
-                                            delay=f"{self._retry_at - now:.1f}"))
-        try:
-            self._printer = open_transport(self.address, self.profile, self.connect_timeout_s)
-        except DeviceNotFound as exc:
-            self._last_error = exc.reason
-            self._retry_at = now + self._backoff.next_delay()
-            self._tracker.set(HealthState.DISCONNECTED, Reason("printer.unreachable", reason=exc.reason))
-            raise PrinterUnavailable(Reason("printer.unreachable", reason=exc.reason)) from exc
-        except DeviceError as exc:  # a set-up problem (missing pyusb, bad profile): retrying soon won't help
-            self._last_error = exc.reason
-            self._retry_at = now + self._backoff.maximum
-            self._tracker.set(HealthState.ERROR, exc.reason)
-            raise PrinterUnavailable(exc.reason) from exc
-        self._backoff.reset()
-        self._retry_at = 0.0
-        return self._printer
-
-    def _drop(self) -> None:
-        printer, self._printer = self._printer, None
-        if printer is not None:
-            with contextlib.suppress(Exception):  # closing a dead connection may fail; it is gone anyway
-                printer.close()
-
-    def _query(self, printer: Any, queries: tuple[int, ...] = st.QUERIES) -> st.PrinterStatus:
-        return st.query(lambda data: write(printer, data), lambda t: read_reply(printer, t),
-                        self.status_timeout_s, queries, drain=lambda: drain(printer))
-
-    def _ask_after(self, printer: Any, queries: tuple[int, ...]) -> st.PrinterStatus:
-        """The paper queries after a slip; a connection that breaks now leaves the status as it was (the
-        slip was sent; the next one reconnects)."""
-        try:
-            return self._query(printer, queries)
-        except DeviceError:
-            self._drop()
-            return st.PrinterStatus(error="no status after the slip")
-
+    # ---- status rounds --------------------------------------------------------------------------------
     def _status_once(self) -> st.PrinterStatus:
         """Opens if needed and queries; ConnectionClosed propagates; no status channel → unknown."""
-        printer = self._ensure_open()
+        self._link.open()
         if self.address.kind == "file":  # nothing to read from; and the query bytes would land in the file
             return st.PrinterStatus(error="file: no status channel")
         try:
-            status = self._query(printer)
+            status = self._link.query()
         except NoStatusChannel:
             return st.PrinterStatus(error=f"{self.address.kind}: no status channel")
         self._answered_before = self._answered_before or status.answered
@@ -196,13 +146,13 @@ class EscposPrinter:
             except PrinterError as exc:  # unreachable: health already says so (error: the technical form)
                 return st.PrinterStatus(error=str(exc))
             except DeviceError as exc:  # the connection broke (closed, write failed)
-                self._drop()
+                self._link.drop()
                 if attempt == 1:
                     continue  # a stale connection: reconnect once
                 self._tracker.set(HealthState.DISCONNECTED, exc.reason)
                 return st.PrinterStatus(error=str(exc))
             if self._fell_silent(status):
-                self._drop()
+                self._link.drop()
                 if attempt == 1:
                     continue  # maybe a dead connection: ask once more on a new one
                 self._stopped_answering()
@@ -222,12 +172,12 @@ class EscposPrinter:
             for attempt in (1, 2):
                 status = None
                 try:
-                    printer = self._ensure_open()
+                    self._link.open()
                     if check_status:
                         status = self._status_once()
                         self.last_status = status
                         if self._fell_silent(status):
-                            self._drop()
+                            self._link.drop()
                             if attempt == 1:
                                 continue  # maybe a dead connection: ask once more on a new one
                             raise PrinterUnavailable(self._stopped_answering(), slip, status)
@@ -236,22 +186,17 @@ class EscposPrinter:
                     exc.slip = exc.slip or slip
                     raise
                 except DeviceError as exc:  # the connection broke while asking the status
-                    self._drop()
+                    self._link.drop()
                     if attempt == 1:
                         continue  # a stale connection: reconnect once and ask again
                     self._tracker.set(HealthState.DISCONNECTED, exc.reason)
                     raise PrinterUnavailable(Reason("printer.unreachable", reason=exc.reason), slip) from exc
                 try:
-                    write(printer, rendered.data)
+                    self._link.write_slip(rendered.data)
                     self._last_write = time.monotonic()
-                except DeviceError as exc:
-                    self._drop()
-                    self._last_error = exc.reason
-                    self._retry_at = time.monotonic() + self._backoff.next_delay()
-                    self._tracker.set(HealthState.DISCONNECTED, exc.reason)
+                except DeviceError as exc:  # dropped, backing off, health disconnected
                     raise PrinterUnavailable(Reason("printer.unreachable", reason=exc.reason), slip, status) from exc
-                ask = functools.partial(self._ask_after, printer)
-                status = paper_end.check(ask, status, slip, len(rendered.data), self._tracker)
+                status = self._after.check(self._link, status, slip, len(rendered.data), self._tracker)
                 self.last_status = status or self.last_status
                 self._health_from(status)
                 return PrintResult(len(rendered.data), status, rendered.image_lines, rendered.missing_glyphs,
@@ -280,7 +225,7 @@ class EscposPrinter:
         status = self.status()
         ms = (time.perf_counter() - started) * 1000
         health = self.health()
-        if self._printer is None:
+        if self._link.printer is None:
             return SelfTestResult(self.name, False, health.reason or status.error or "unreachable", ms)
         ok = status.can_print is not False
         silent = ok and status.can_print is None  # prints, but paper-out and an open cover go unseen
@@ -309,7 +254,7 @@ class EscposPrinter:
             self._executor.shutdown(wait=True, cancel_futures=False)
             self._executor = None
         with self._lock:
-            self._drop()
+            self._link.drop()
 
     def __enter__(self) -> EscposPrinter:
         return self

@@ -1,28 +1,33 @@
 """A network ESC/POS printer on a raw TCP port (like port 9100), for tests, the demo and technicians.
 
 It records every byte it receives (in memory, and appended to ``record_path`` when given), answers
-``DLE EOT n`` with the bytes of a real Chinese printer in the chosen state, and turns what it received
-into slips (:class:`~kiosk.printing.escpos_parse.EscposParser`), one per cut, saving a PNG preview of
+``DLE EOT n`` with the bytes of a real Chinese printer in the chosen state and ``GS r 1`` (paper sensor)
+once it has printed what came before it, and turns what it received into slips (:class:`~kiosk.printing.escpos_parse.EscposParser`), one per cut, saving a PNG preview of
 each into ``out_dir``. States, switchable at run time with :meth:`PrinterSimulator.set_state`:
 
-==================  ====================  ==============================================================
-state               replies n=1/2/3/4     prints?
-==================  ====================  ==============================================================
-``ok``              12 12 12 12           yes
-``near_end``        12 12 12 1E           yes
-``out``             1A 32 12 7E           no (received slips are counted as ``lost``)
-``cover_open``      1A 16 12 12           no
-``cutter_error``    12 52 1A 12           no (the jam told in n=2 / n=3 only: n=1 still reads online)
-``silent``          (nothing)             yes (a printer without a status channel)
-``garbled``         00 FF 00 FF           yes (a reply that is no status byte: unknown)
-``off``             (nothing)             no (switched off behind a print server: bytes taken, slips ``lost``)
-==================  ====================  ==============================================================
+==================  ====================  =====  =========================================================
+state               DLE EOT n=1/2/3/4     GS r   prints?
+==================  ====================  =====  =========================================================
+``ok``              12 12 12 12           00     yes
+``near_end``        12 12 12 1E           03     yes
+``out``             1A 32 12 7E           0C     no (received slips are counted as ``lost``)
+``cover_open``      1A 16 12 12           (none) no
+``cutter_error``    12 52 1A 12           (none) no (the jam told in n=2 / n=3 only: n=1 still reads online)
+``silent``          (nothing)             (none) yes (a printer without a status channel)
+``garbled``         00 FF 00 FF           FF     yes (a reply that is no status byte: unknown)
+``off``             (nothing)             (none) no (switched off behind a print server: bytes taken, ``lost``)
+==================  ====================  =====  =========================================================
 
 Two options of :meth:`~PrinterSimulator.set_state` (and the constructor) play what real rolls and printers do:
 ``paper_left=N``: the roll ends after N more bytes of print data (status queries use none): the state turns
 ``out`` (a ``silent`` printer's ``off``: it still tells nothing) and the rest of the slip being printed is
 lost; ``set_state`` again is a new roll. ``ignores=(3,)``: those ``DLE EOT n`` queries go unanswered (cheap
 printers answer n=1 and n=2 but not n=3 or n=4).
+
+Two constructor options play a particular printer's ``GS r`` and buffer (:mod:`.sim_connection`):
+``gs_r="ignores"`` never answers ``GS r`` (a model without it), ``gs_r="silent_at_end"`` does not execute
+it once the roll ended (Epson's TM models go offline at paper end); ``print_bytes_per_s=N`` prints N bytes
+a second while answering ``DLE EOT`` at once, ahead of what is still in the buffer, as real printers do.
 
 ``font`` and ``qr_sizes`` make it play a particular model (see
 :class:`~kiosk.printing.escpos_parse.EscposParser`): a ``gb2312`` printer prints GBK-only codes as garbage,
@@ -41,21 +46,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.devices.printer.sim_connection import GS_R_MODES, REPLIES, SimConnection
 from kiosk.printing.escpos_parse import EscposParser
 from kiosk.printing.layout import Slip
 
 log = logging.getLogger(__name__)
 
-REPLIES: dict[str, dict[int, int] | None] = {
-    "ok": {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x12},
-    "near_end": {1: 0x12, 2: 0x12, 3: 0x12, 4: 0x1E},
-    "out": {1: 0x1A, 2: 0x32, 3: 0x12, 4: 0x7E},
-    "cover_open": {1: 0x1A, 2: 0x16, 3: 0x12, 4: 0x12},
-    "cutter_error": {1: 0x12, 2: 0x52, 3: 0x1A, 4: 0x12},
-    "silent": None,
-    "garbled": {1: 0x00, 2: 0xFF, 3: 0x00, 4: 0xFF},
-    "off": None,
-}
 STATES = tuple(REPLIES)
 _PRINTS = {"ok", "near_end", "silent", "garbled"}
 
@@ -68,8 +64,11 @@ class PrinterSimulator:
                  fonts: tuple[str, ...] | None = None,
                  on_slip: Callable[[Slip, Path | None], None] | None = None,
                  font: str = "gb18030", qr_sizes: tuple[int, int] = (1, 16),
-                 paper_left: int | None = None, ignores: tuple[int, ...] = ()):
+                 paper_left: int | None = None, ignores: tuple[int, ...] = (), gs_r: str = "answers",
+                 print_bytes_per_s: float | None = None):
         self._check(state)
+        if gs_r not in GS_R_MODES:
+            raise ValueError(f"printer simulator gs_r '{gs_r}' is not one of {', '.join(GS_R_MODES)}")
         EscposParser(font=font)  # an unknown font raises ValueError here, not in a connection's thread
         self.font, self.qr_sizes = font, qr_sizes
         self.host, self._port, self.state, self.width_mm = host, port, state, width_mm
@@ -82,6 +81,7 @@ class PrinterSimulator:
         self.lost: list[Slip] = []
         self.status_queries: list[int] = []
         self.paper_left, self.ignores = paper_left, frozenset(ignores)
+        self.gs_r, self.print_bytes_per_s = gs_r, print_bytes_per_s
         self.connections = 0
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -175,51 +175,8 @@ class PrinterSimulator:
             self._spawn(self._serve, "printer-sim-conn", conn)
 
     def _serve(self, conn: socket.socket) -> None:
-        queries = [0]  # status queries on this connection (their bytes use no paper)
-
-        def answer(n: int) -> None:
-            with self._lock:
-                self.status_queries.append(n)
-                queries[0] += 1
-                replies = None if n in self.ignores else REPLIES[self.state]
-            if replies is not None and n in replies:
-                with contextlib.suppress(OSError):
-                    conn.sendall(bytes([replies[n]]))
-
-        parser = EscposParser(self.width_mm, on_status=answer, font=self.font, qr_sizes=self.qr_sizes)
-
-        def feed(data: bytes) -> None:
-            """Feeds ``data``, ending the roll where ``paper_left`` runs out (the rest goes to the parser
-            with the state ``out``: its slip is lost, its status queries are answered)."""
-            while data:
-                with self._lock:
-                    left = self.paper_left
-                if left is None or left <= 0:
-                    if left is not None:
-                        self._use_paper(0)  # set with no paper left: out at once
-                    part, data = data, b""
-                else:
-                    part, data = data[:left], data[left:]
-                before = queries[0]
-                for slip in parser.feed(part):
-                    self._printed(slip)
-                if left is not None and left > 0:
-                    self._use_paper(len(part) - 3 * (queries[0] - before))
         try:
-            while not self._stop.is_set():
-                try:
-                    data = conn.recv(65536)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    break
-                if not data:
-                    break
-                self._record(data)
-                feed(data)
-            pending = parser.flush()
-            if pending is not None and not self._stop.is_set():
-                self._printed(pending)
+            SimConnection(self, conn).serve()
         finally:
             with self._lock:
                 self._conns.discard(conn)

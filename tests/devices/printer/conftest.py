@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from kiosk.devices.base import Backoff
@@ -26,3 +28,14 @@ def printer(sim, status_timeout_s):
     driver = EscposPrinter(sim.uri, status_timeout_s=status_timeout_s, backoff=Backoff(0.05, 0.2))
     yield driver
     driver.close()
+
+
+def send(uri: str, data: bytes, read: int = 0) -> bytes:
+    """Raw bytes to a ``tcp://`` printer; its first ``read`` bytes of answer."""
+    host, port = uri[len("tcp://"):].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=2) as conn:
+        conn.sendall(data)
+        reply = b""
+        while len(reply) < read:
+            reply += conn.recv(16)
+        return reply

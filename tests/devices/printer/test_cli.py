@@ -10,6 +10,7 @@ import time
 import pytest
 
 from kiosk.devices.printer import cli
+from kiosk.devices.printer.sim_connection import GS_R_MODES
 from kiosk.devices.printer.simulator import STATES, PrinterSimulator
 from kiosk.printing.escpos_parse import EscposParser
 
@@ -22,7 +23,7 @@ def kiosk(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
 
 
 def test_cli_states_match_the_simulator():
-    assert cli.STATES == STATES
+    assert cli.STATES == STATES and cli.GS_R_MODES == GS_R_MODES
 
 
 @pytest.fixture
@@ -90,9 +91,12 @@ def test_print_test_to_a_file(tmp_path):
     assert preview.read_bytes().startswith(b"\x89PNG")
 
 
-def test_print_test_on_a_simulated_roll_that_ends_mid_slip_fails_and_says_incomplete(tmp_path):
+@pytest.mark.parametrize("options", [[], ["--print-speed", "2000", "--gs-r", "answers"]], ids=["in-step", "lagging"])
+def test_print_test_on_a_simulated_roll_that_ends_mid_slip_fails_and_says_incomplete(options):
+    """``--paper-left``: the roll ends during the test slip. ``--print-speed``: DLE EOT is answered ahead of the
+    printer's buffer; GS r 1, answered in order, still sees the end."""
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "simulate", "printer", "--port", "0",
-                             "--paper-left", "60"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             "--paper-left", "60", *options], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=ENV)
     try:
         uri = re.search(r"tcp://127\.0\.0\.1:\d+", proc.stdout.readline()).group(0)

@@ -21,7 +21,7 @@ from kiosk.printing.escpos_render import to_escpos
 from kiosk.printing.layout import Cut, Slip, Text
 
 DLE_EOT_ROUND = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
-PAPER_AFTER = b"\x10\x04\x04\x10\x04\x02"  # the paper sensor and the offline cause, after the slip
+PAPER_AFTER = b"\x1d\x72\x01"  # GS r 1: the paper sensor, answered once the slip is printed
 
 
 def slip(text="取号 A001") -> Slip:

@@ -1,8 +1,8 @@
-"""The roll ends in the middle of a slip: after the slip's bytes the driver asks the paper sensor once more,
-and a printer that now says "paper end" makes the slip a failed print that keeps the slip (the resident is
-not told "printed" over half a ticket). Printers without status print as before (unknown, not failed)."""
+"""The roll ends in the middle of a slip: after the slip's bytes the driver asks the paper sensor once more
+(GS r 1, answered once the slip is printed; DLE EOT 4 and 2 from a printer that does not answer GS r), and a
+printer that now says "paper end" makes the slip a failed print that keeps the slip (the resident is not told
+"printed" over half a ticket). Printers without status print as before (unknown, not failed)."""
 
-import socket
 
 import pytest
 
@@ -14,23 +14,15 @@ from kiosk.devices.printer.status import decode, query
 from kiosk.i18n import say
 from kiosk.printing.escpos_render import to_escpos
 from kiosk.printing.layout import Cut, Slip, Text
+from tests.devices.printer.conftest import send
 
 DLE_EOT_ROUND = b"\x10\x04\x01\x10\x04\x02\x10\x04\x03\x10\x04\x04"
 AFTER_ROUND = b"\x10\x04\x04\x10\x04\x02"  # the paper sensor, then n=2 (stopped by paper end)
+GS_R1 = b"\x1d\x72\x01"  # transmit paper sensor status, answered in order
 
 
 def ticket(text: str = "取号 A001") -> Slip:
     return Slip([Text(text, size=2, align="center"), Text("请持本凭条到窗口办理"), Cut()])
-
-
-def send(uri: str, data: bytes, read: int = 0) -> bytes:
-    host, port = uri[len("tcp://"):].rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=2) as conn:
-        conn.sendall(data)
-        reply = b""
-        while len(reply) < read:
-            reply += conn.recv(16)
-        return reply
 
 
 # ---- the simulator ------------------------------------------------------------------------------------------
@@ -71,7 +63,7 @@ def test_paper_ending_during_the_slip_fails_the_print_and_keeps_the_slip(sim, pr
     assert err.reason == Reason("printer.paper_ended")  # a code: the slip may be incomplete
     assert err.slip is slip and err.bytes_sent == len(data) and err.status.paper == "out"
     assert "不完整" in say(err, "zh_CN") and "incomplete" in say(err, "en")
-    assert bytes(sim.received) == DLE_EOT_ROUND + data + AFTER_ROUND
+    assert bytes(sim.received) == DLE_EOT_ROUND + data + GS_R1
     assert sim.wait_for_slips(1) and sim.slips == [] and len(sim.lost) == 1
     health = printer.health()
     assert health.state == HealthState.ERROR and health.reason == Reason("printer.paper_out")
@@ -98,7 +90,7 @@ def test_a_whole_slip_asks_the_paper_sensor_after_it_and_reports_near_end(sim, p
     sim.set_state("ok")
     data = to_escpos(ticket())
     result = printer.print_slip(ticket())
-    assert bytes(sim.received) == DLE_EOT_ROUND + data + AFTER_ROUND
+    assert bytes(sim.received) == DLE_EOT_ROUND + data + GS_R1
     assert result.status.paper == "ok" and result.status.online is True
     sim.set_state("near_end")  # the roll nears its end while the next slip prints
     printer.print_slip(ticket())
@@ -123,12 +115,13 @@ def test_no_status_check_means_no_status_round_after_either(sim, printer):
 
 
 def test_a_printer_ignoring_the_paper_sensor_query_is_asked_n2_after_the_slip(sim, printer):
-    """n=4 unanswered before the slip: after it only n=2 is asked (no wait spent on a query it skips), and
-    its "stopped by paper end" bit alone fails the print."""
+    """n=4 unanswered before the slip: after it (and GS r, which this printer does not answer either) only
+    n=2 is asked (no wait spent on a query it skips), and its "stopped by paper end" bit alone fails the print."""
     data = to_escpos(ticket())
+    sim.gs_r = "ignores"
     sim.set_state("ok", ignores=(4,))
     printer.print_slip(ticket())
-    assert bytes(sim.received) == DLE_EOT_ROUND + data + b"\x10\x04\x02"
+    assert bytes(sim.received) == DLE_EOT_ROUND + data + GS_R1 + b"\x10\x04\x02"
     sim.set_state("ok", ignores=(4,), paper_left=len(data) // 2)
     with pytest.raises(PaperEndedError):
         printer.print_slip(ticket())

@@ -1,18 +1,8 @@
-import socket
 
 from kiosk.devices.printer.simulator import PrinterSimulator
 from kiosk.printing.escpos_render import to_escpos
 from kiosk.printing.layout import Cut, Slip, Text
-
-
-def send(uri: str, data: bytes, read: int = 0) -> bytes:
-    host, port = uri[len("tcp://"):].rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=2) as conn:
-        conn.sendall(data)
-        reply = b""
-        while len(reply) < read:
-            reply += conn.recv(16)
-        return reply
+from tests.devices.printer.conftest import send
 
 
 def test_records_to_memory_and_file_and_previews_each_cut(tmp_path):

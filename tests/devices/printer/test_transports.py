@@ -64,14 +64,14 @@ def test_nothing_listening_is_device_not_found():
 
 
 class PtyPrinter:
-    """The far end of a pty pair behaving like a serial printer: records bytes, answers DLE EOT."""
+    """The far end of a pty pair behaving like a serial printer: records bytes, answers DLE EOT and GS r."""
 
     def __init__(self, state="ok"):
         self.master, slave = os.openpty()
         self.path = os.ttyname(slave)
         self._slave = slave
         self.state, self.received, self.slips = state, bytearray(), []
-        self._parser = EscposParser(58, on_status=self._answer)
+        self._parser = EscposParser(58, on_status=self._answer, on_transmit=self._paper_sensor)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -80,6 +80,9 @@ class PtyPrinter:
         replies = REPLIES[self.state]
         if replies:
             os.write(self.master, bytes([replies[n]]))
+
+    def _paper_sensor(self, n):
+        os.write(self.master, b"\x03" if self.state == "near_end" else b"\x00")
 
     def _run(self):
         import select
@@ -114,7 +117,7 @@ def test_serial_printer_over_a_pty_prints_and_answers_status():
         while not far.slips and time.monotonic() < deadline:
             time.sleep(0.02)
         assert far.slips and far.slips[0].blocks[0] == Text("串口测试")
-        assert far.received.endswith(to_escpos(slip) + b"\x10\x04\x04\x10\x04\x02")  # the paper, after it
+        assert far.received.endswith(to_escpos(slip) + b"\x1d\x72\x01")  # GS r 1: the paper, once printed
         printer.close()
     finally:
         far.close()
