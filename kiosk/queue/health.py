@@ -73,18 +73,24 @@ def stored_devices(latest: object) -> list[dict]:
 
 def problems(kiosk: dict, now: datetime) -> tuple[bool, list[str]]:
     """(quiet, problem codes) for a kiosk row."""
+    quiet, found = device_problems(kiosk, now)
+    return quiet, [code for code, _device in found]
+
+
+def device_problems(kiosk: dict, now: datetime) -> tuple[bool, list[tuple[str, str]]]:
+    """(quiet, [(problem code, the device it is about: "" for ``quiet``)]) for a kiosk row."""
     seen = kiosk["last_seen_at"]
     quiet = seen is None or (now - seen).total_seconds() > 3 * kiosk["heartbeat_interval_s"]
-    out = ["quiet"] if quiet else []
+    out = [("quiet", "")] if quiet else []
     for dev in stored_devices(kiosk["last_heartbeat"]):
         name, state = dev.get("device", "?"), dev.get("state")
         paper = (dev.get("detail") or {}).get("paper")
         if name == "printer" and paper in ("near_end", "out"):
-            out.append(f"paper_{paper}")
+            out.append((f"paper_{paper}", name))
         if name in READER_DEVICES and state in ("error", "disconnected"):
-            out.append("reader_not_answering")
+            out.append(("reader_not_answering", name))
         elif state in ("error", "disconnected"):
-            out.append(f"{name}_{state}")
+            out.append((f"{name}_{state}", name))
     return quiet, out
 
 
@@ -153,14 +159,16 @@ class HealthService:
                                 .order_by(kiosks.c.site_code, kiosks.c.kiosk_id)).mappings().all()
         out = []
         for k in rows:
-            quiet, probs = problems(dict(k), now)
+            quiet, found = device_problems(dict(k), now)
+            probs = [code for code, _device in found]
             latest = k["last_heartbeat"] if isinstance(k["last_heartbeat"], dict) else {}
             pending = latest.get("outbox_pending")
             out.append({"kiosk_id": k["kiosk_id"], "site_code": k["site_code"], "location": k["location"],
                         "last_seen_at": k["last_seen_at"], "quiet": quiet,
                         "outbox_pending": pending if isinstance(pending, int) else None,
                         "devices": stored_devices(latest),
-                        "problems": probs, "config_version": k["config_version"],
+                        "problems": probs, "problem_devices": [device for _code, device in found],
+                        "config_version": k["config_version"],
                         "config_status": k["config_status"], "config_error": k["config_error"],
                         "software_version": k["software_version"], "catalog_version": k["catalog_version"]})
         out.sort(key=lambda k: not k["problems"])

@@ -278,6 +278,8 @@ class KioskHealth(BaseModel):
     outbox_pending: int | None
     devices: list[DeviceHealth]
     problems: list[str] = Field(description="machine codes: quiet, paper_near_end, paper_out, reader_not_answering, <device>_<state>")
+    problem_devices: list[str] = Field(default_factory=list,
+                                       description="the device each problem is about, in the same order (\"\" for quiet)")
     config_version: str | None = Field(None, description="central settings the kiosk runs (site.kiosk version)")
     config_status: str | None = Field(None, description="applied | invalid (then config_error says why)")
     config_error: str | None = None

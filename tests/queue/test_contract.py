@@ -271,6 +271,7 @@ def test_heartbeats_and_kiosk_health(client, world, clock):
     health = {k["kiosk_id"]: k for k in client.get("/api/v1/kiosks", headers=mgr).json()}
     assert set(health) == {"k1"}  # the manager's site only
     assert health["k1"]["problems"] == ["paper_near_end", "reader_not_answering"]
+    assert health["k1"]["problem_devices"] == ["printer", "idcard"]  # the console says each device once by it
     assert health["k1"]["quiet"] is False and health["k1"]["outbox_pending"] == 2
     assert len(client.get("/api/v1/kiosks/k1/heartbeats", headers=mgr).json()) == 1
     clock.advance(91)

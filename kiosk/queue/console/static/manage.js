@@ -55,16 +55,6 @@
     else summary();
   }
 
-  const READERS = ["idcard", "reader", "id_reader", "idcard_reader"]; // kiosk/queue/health.py READER_DEVICES
-
-  /** The device a problem code is about (paper_out → printer, idcard_error → idcard); "" for quiet. */
-  function problemDevice(p, devices) {
-    if (p.startsWith("paper_")) return "printer";
-    if (p === "reader_not_answering") return (devices.find((d) => READERS.includes(d.device)) || {}).device || "idcard";
-    const m = /^(.+)_(error|disconnected)$/.exec(p);
-    return m ? m[1] : "";
-  }
-
   function problemLabel(p) {
     const known = t("problem." + p);
     if (known !== "problem." + p) return known;
@@ -77,8 +67,8 @@
   function kioskCard(k) {
     const { h } = ui();
     const troubled = new Set();
-    const probs = k.problems.map((p) => {
-      const name = problemDevice(p, k.devices);
+    const probs = k.problems.map((p, i) => {
+      const name = (k.problem_devices || [])[i] || "";
       const dev = k.devices.find((d) => d.device === name);
       troubled.add(name);
       const label = problemLabel(p);
