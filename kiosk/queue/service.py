@@ -275,10 +275,6 @@ class QueueService(EventTx):
                             request_id=request_id, data={})
             return identity
 
-    def events_since(self, user: Principal, last_id: int, limit: int = 1000) -> list[dict]:
-        with self.db.read() as conn:
-            return store.events_after(conn, last_id, user.visible, PUSHED_TYPES, limit)
-
     def catch_up(self, user: Principal, last_id: int, limit: int = 1000) -> tuple[list[dict], int | None]:
         """A stream's catch-up (:func:`kiosk.queue.store.catch_up`): its events, or the id to resync at."""
         with self.db.read() as conn:

@@ -78,7 +78,7 @@ def test_reopening_the_stream_from_the_start_is_bounded(ctx, world, live):
     mono = Mono()
     ctx.reads = ReadBudget(60, clock=mono)
     li, li_phone = world.token("li"), world.token("li")
-    last = ctx.queue.events_since(ctx.auth.principal(li), 0, 1000)[-1]["id"]
+    last = ctx.queue.catch_up(ctx.auth.principal(li), 0, 1000)[0][-1]["id"]
     answers = [_open_stream(live.url, li, 0) for _ in range(20)]
     codes = [code for code, _ in answers]
     opened = codes.count(200)  # each reopening sends the whole backlog: ~7 units, and its CPU
@@ -98,7 +98,7 @@ def test_a_busy_console_ten_times_over_is_never_slowed(ctx, world, live):
     mono = Mono()
     ctx.reads = ReadBudget(PER_MINUTE, clock=mono)
     sup = world.token("sup")
-    last = ctx.queue.events_since(ctx.auth.principal(sup), 0, 1000)[-1]["id"]
+    last = ctx.queue.catch_up(ctx.auth.principal(sup), 0, 1000)[0][-1]["id"]
     minute = {"/api/v1/cases/overdue": 200, "/api/v1/figures": 45, "/api/v1/kiosks": 42, "/api/v1/staff": 39,
               "/api/v1/requests": 10, "/api/v1/me": 10}
     codes = []
