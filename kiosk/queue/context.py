@@ -22,7 +22,7 @@ from kiosk.queue.keeper import StreamKeeper
 from kiosk.queue.metrics import Metrics
 from kiosk.queue.ratings import rating_url
 from kiosk.queue.reads import PER_MINUTE as READS_PER_MINUTE
-from kiosk.queue.reads import ReadBudget, Work
+from kiosk.queue.reads import ReadBudget, Work, payer
 from kiosk.queue.service import QueueService
 from kiosk.queue.throttle import LoginThrottle, PasswordChecks, Policy
 from kiosk.queue.txn import PUSHED_TYPES
@@ -95,13 +95,14 @@ class Context:
         the limit anyway), in the thread pool on PostgreSQL (network round trips, row-lock waits). A staff
         session's read (:class:`kiosk.queue.reads.Work`) is charged the CPU the call took in this process
         (the event loop's on SQLite; its service thread's on PostgreSQL, the database's own not counted)."""
-        work = Work(fn, *args, **kwargs)
-        if work.charge is None:
+        if payer() is None:  # a kiosk's call, a write, the background: nothing to charge (the hot paths)
             return fn(*args, **kwargs) if self.db.is_sqlite else await run_in_threadpool(fn, *args, **kwargs)
+        work = Work(fn, *args, **kwargs)
         try:
             return work() if self.db.is_sqlite else await run_in_threadpool(work)
         finally:  # (charged on the loop: the budget is not shared with threads)
             work.settle()
+
 
 def build_context(settings: ServerSettings) -> Context:
     db = Database(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
