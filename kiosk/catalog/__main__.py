@@ -11,7 +11,7 @@ import sys
 
 from kiosk.catalog.model import CatalogError, load_catalog
 from kiosk.catalog.workdays import holidays_path, library_years, load_holidays, schedule_warning
-from kiosk.devices.idcard.idnumber import hall_today
+from kiosk.hall_time import hall_today
 
 
 def _years(years: list[int]) -> str:

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from kiosk.config.settings import KioskConfig
-from kiosk.devices.idcard.idnumber import hall_today
+from kiosk.hall_time import hall_today
 
 _WINDOWS_PORT = re.compile(r"COM\d+", re.IGNORECASE)
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from kiosk.hall_time import hall_now
 from kiosk.terminal.attract import Attract
 from kiosk.terminal.enterprise import EnterpriseFlow
 from kiosk.terminal.green import GreenChannel
 from kiosk.terminal.hours import AfterHours
-from kiosk.visit.tickets import LOCAL_TZ
 
 
 def local_now() -> datetime:
     """The kiosk's wall clock: the hall's time (Beijing time, naive), not the machine's zone, which many
     images leave at UTC (09:00 in the hall would read 01:00). The same zone as the ticket counter's day."""
-    return datetime.now(LOCAL_TZ).replace(tzinfo=None)
+    return hall_now().replace(tzinfo=None)
 
 
 def attach(controller, now: Callable[[], datetime] | None = None) -> None:

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from kiosk.catalog import Material, Matter
+from kiosk.hall_time import hall_now
 from kiosk.i18n import tr
 from kiosk.printing.layout import QR, Columns, Rule, Slip, Text, display_width
 from kiosk.terminal.enterprise import enterprise_line
 from kiosk.terminal.hours import back_words
 from kiosk.visit import Kind, Visit
-from kiosk.visit.tickets import LOCAL_TZ
 
 LANGUAGE = "zh_CN"
 
@@ -64,7 +64,7 @@ def blank(slip: Slip, label: str, least: int = 8) -> None:
 
 
 def now_or(now: datetime | None) -> datetime:
-    return now or datetime.now(LOCAL_TZ)
+    return now or hall_now()
 
 
 def body_size(visit: Visit) -> int:

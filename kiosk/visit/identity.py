@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from kiosk.devices.idcard.idnumber import PROVINCES, check_char, hall_today, normalize
+from kiosk.devices.idcard.idnumber import PROVINCES, check_char, normalize
+from kiosk.hall_time import hall_today
 from kiosk.privacy import mask_id_number, mask_name
 from kiosk.visit.erase import zero
 from kiosk.visit.steps import VisitError

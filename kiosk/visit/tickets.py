@@ -24,17 +24,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from kiosk.hall_time import HALL_TZ
 from kiosk.sqlite_files import open_sqlite
 
-try:
-    from zoneinfo import ZoneInfo
-
-    LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-except Exception:  # no tz database: China has kept UTC+8 without DST since 1991
-    LOCAL_TZ = timezone(timedelta(hours=8), "CST")
+LOCAL_TZ = HALL_TZ  # the ticket counter's day is the hall's (kiosk/hall_time.py)
 
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # 24 letters: no I, no O
 DB_NAME = "tickets.sqlite3"

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Protocol, runtime_checkable
 
 from kiosk.devices.idcard.codes import ETHNICITIES, ethnicity_code, ethnicity_name, normal_ethnicity_code
-from kiosk.devices.idcard.idnumber import hall_today
+from kiosk.hall_time import hall_today
 from kiosk.privacy import mask_address, mask_id_number, mask_name
 
 LONG_TERM = "长期"

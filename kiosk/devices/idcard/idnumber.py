@@ -7,17 +7,10 @@ permits (areas 81, 82, 83) and the 2023 foreign permanent resident card (first d
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from kiosk.devices.base import Reason
-
-CHINA = timezone(timedelta(hours=8), "CST")  # the cards' and the halls' calendar: UTC+8 all year since 1991
-
-
-def hall_today() -> date:
-    """Today in the hall (Beijing time), whatever zone the machine runs in: many kiosk images are left at
-    UTC, where a card that expired yesterday in Beijing still reads as valid until 08:00."""
-    return datetime.now(CHINA).date()
+from kiosk.hall_time import hall_today
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
